@@ -1,0 +1,111 @@
+# cboxlab — build, tests and benchmarks.
+#
+#   make            the CLI, its static node init and the default rootfs (build/)
+#   make check      every test: unit tests (plain and ASan/UBSan), then the
+#                   integration suite when run as root
+#   make test-vm    the integration suite again on Debian's stock kernel in qemu
+#   make bench      benchmarks against the kernel floor, iproute2 and Mininet
+#   make install    PREFIX=/usr/local
+
+CC       ?= gcc
+PREFIX   ?= /usr/local
+PKGS     := libmnl libnftnl libcap jansson
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc $(PKG_CFLAGS)
+SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+B        := build
+LIB_DIRS := src/common src/netlink src/topo src/bridge src/runtime src/lab
+LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
+CLI_SRC  := $(wildcard src/cli/*.c)
+INIT_SRC := $(wildcard src/init/*.c)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+SAN_BIN  := $(patsubst tests/unit/%.c,$(B)/san/tests/%,$(UNIT_SRC))
+
+LIB_OBJ     := $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRC))
+CLI_OBJ     := $(patsubst %.c,$(B)/obj/%.o,$(CLI_SRC))
+LIB_SAN_OBJ := $(patsubst %.c,$(B)/san/obj/%.o,$(LIB_SRC))
+CLI_SAN_OBJ := $(patsubst %.c,$(B)/san/obj/%.o,$(CLI_SRC))
+
+.PHONY: all check test-unit test-integration test-vm bench install clean deps
+all: $(B)/cboxlab $(B)/cboxlab-init $(B)/rootfs/.built
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/san/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) -MMD -MP -c $< -o $@
+
+$(B)/libcboxlab.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/san/libcboxlab.a: $(LIB_SAN_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/cboxlab: $(CLI_OBJ) $(B)/libcboxlab.a
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The ASan/UBSan CLI: the integration suite can run against it (CBOXLAB=...).
+$(B)/san/cboxlab: $(CLI_SAN_OBJ) $(B)/san/libcboxlab.a
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS)
+
+# PID 1 of every node: static, so it runs in any rootfs, and small, so an idle
+# node costs little memory. It needs nothing but libc.
+$(B)/cboxlab-init: $(INIT_SRC) src/init/init_proto.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc -Os -static -o $@ $(INIT_SRC)
+
+$(B)/rootfs/.built: tools/mkrootfs.sh
+	sh tools/mkrootfs.sh $(B)/rootfs
+	@touch $@
+
+$(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/libcboxlab.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(B)/libcboxlab.a $(PKG_LIBS)
+
+$(B)/san/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/san/libcboxlab.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) -Itests/unit -o $@ $< $(B)/san/libcboxlab.a $(PKG_LIBS)
+
+test-unit: $(UNIT_BIN) $(SAN_BIN)
+	tests/run unit
+
+test-integration: all $(B)/san/cboxlab
+	tests/run integration
+
+check: all $(UNIT_BIN) $(SAN_BIN) $(B)/san/cboxlab
+	tests/run all
+
+test-vm: all $(B)/san/cboxlab
+	tests/vm/run-vm.sh
+
+bench: all
+	bench/run.sh
+
+# Debian packages the build, the tests and the examples need.
+deps:
+	apt-get update
+	apt-get install -y --no-install-recommends gcc make pkg-config libc6-dev \
+	  libmnl-dev libnftnl-dev libcap-dev libjansson-dev busybox-static \
+	  iproute2 nftables iputils-ping python3 python3-jsonschema procps
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/cboxlab
+	install -m 755 $(B)/cboxlab $(DESTDIR)$(PREFIX)/bin/cboxlab
+	install -m 755 $(B)/cboxlab-init $(DESTDIR)$(PREFIX)/lib/cboxlab/cboxlab-init
+	rm -rf $(DESTDIR)$(PREFIX)/lib/cboxlab/rootfs
+	cp -a $(B)/rootfs $(DESTDIR)$(PREFIX)/lib/cboxlab/rootfs
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,50 @@
+/* One error type for the whole program.
+ *
+ * Every fallible function takes a `struct cbx_error *` and returns a negative
+ * value on failure after filling it. Callers add context as the error climbs
+ * (cbx_error_wrap), so the message the CLI finally prints names the operation,
+ * the object and the cause:
+ *   "create veth r1:eth1 in netns of r1: File exists (kernel: ...)".
+ * Only the CLI prints errors.
+ */
+#ifndef CBX_ERROR_H
+#define CBX_ERROR_H
+
+#include <stddef.h>
+
+#define CBX_ERROR_MSG_MAX 2048
+
+enum cbx_error_kind {
+	CBX_ERR_NONE = 0,
+	CBX_ERR_SYSTEM,   /* a syscall or kernel request failed; code is errno */
+	CBX_ERR_INPUT,    /* the user's input is wrong (exit status 2) */
+	CBX_ERR_STATE,    /* the lab is in the wrong state (already up, not up) */
+};
+
+struct cbx_error {
+	enum cbx_error_kind kind;
+	int code; /* errno for CBX_ERR_SYSTEM, 0 otherwise */
+	char msg[CBX_ERROR_MSG_MAX];
+};
+
+/* Fill `err` with a message and strerror(errnum); returns -1. */
+int cbx_error_sys(struct cbx_error *err, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Fill `err` with a plain message of the given kind; returns -1. */
+int cbx_error_set(struct cbx_error *err, enum cbx_error_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Prefix the existing message with "<context>: "; returns -1. */
+int cbx_error_wrap(struct cbx_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Append " (kernel: <text>)" when the kernel gave an extended-ACK message. */
+void cbx_error_add_kernel_text(struct cbx_error *err, const char *text);
+
+void cbx_error_clear(struct cbx_error *err);
+
+/* Exit status the CLI uses for an error: 2 for bad input, 1 otherwise. */
+int cbx_error_exit_status(const struct cbx_error *err);
+
+#endif

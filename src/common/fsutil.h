@@ -1,0 +1,32 @@
+/* Small file-system helpers used across subsystems. All report through
+ * struct cbx_error and name the path they worked on. */
+#ifndef CBX_FSUTIL_H
+#define CBX_FSUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+
+/* Write `len` bytes to an existing file (e.g. a cgroup or sysctl file). */
+int cbx_write_file(const char *path, const char *data, size_t len, struct cbx_error *err);
+/* Same, with a string. */
+int cbx_write_str(const char *path, const char *s, struct cbx_error *err);
+/* Create or truncate `path` with mode and write `data` into it. */
+int cbx_create_file(const char *path, mode_t mode, const char *data, size_t len,
+		    struct cbx_error *err);
+/* Read a whole small file into a NUL-terminated malloc'd buffer. */
+int cbx_read_file(const char *path, char **out, size_t *out_len, struct cbx_error *err);
+
+/* mkdir that treats an existing directory as success. */
+int cbx_mkdir(const char *path, mode_t mode, struct cbx_error *err);
+/* mkdir -p. */
+int cbx_mkdir_p(const char *path, mode_t mode, struct cbx_error *err);
+/* rm -rf that does not cross mount points; a missing path is success. */
+int cbx_rm_rf(const char *path, struct cbx_error *err);
+
+/* snprintf that fails with an error instead of truncating. */
+int cbx_path(char *buf, size_t size, struct cbx_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+#endif

@@ -1,0 +1,199 @@
+#include "netlink/rtnl_msg.h"
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/if.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <string.h>
+
+/* Every builder below follows the same shape: header, fixed struct,
+ * attributes with the _check variants of libmnl (false on overflow). */
+#define PUT(ok) \
+	do { \
+		if (!(ok)) \
+			return -ENOSPC; \
+	} while (0)
+
+static struct nlmsghdr *put_header(void *buf, size_t size, uint16_t type, uint16_t flags,
+				   size_t extra)
+{
+	struct nlmsghdr *nlh;
+
+	if (size < MNL_NLMSG_HDRLEN + MNL_ALIGN(extra))
+		return NULL;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	mnl_nlmsg_put_extra_header(nlh, extra);
+	return nlh;
+}
+
+static void set_ifinfo(struct ifinfomsg *ifi, const struct rtnl_link_spec *l)
+{
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = l->ifindex;
+	if (l->up >= 0) {
+		ifi->ifi_change = IFF_UP;
+		ifi->ifi_flags = l->up ? IFF_UP : 0;
+	}
+}
+
+/* The attributes a link spec may carry, common to create and change. */
+static bool put_link_attrs(struct nlmsghdr *nlh, size_t size, const struct rtnl_link_spec *l)
+{
+	if (l->name && !mnl_attr_put_strz_check(nlh, size, IFLA_IFNAME, l->name))
+		return false;
+	if (l->netns_fd >= 0 && !mnl_attr_put_u32_check(nlh, size, IFLA_NET_NS_FD, (uint32_t)l->netns_fd))
+		return false;
+	if (l->mac && !mnl_attr_put_check(nlh, size, IFLA_ADDRESS, 6, l->mac))
+		return false;
+	if (l->mtu && !mnl_attr_put_u32_check(nlh, size, IFLA_MTU, l->mtu))
+		return false;
+	if (l->alias && !mnl_attr_put_str_check(nlh, size, IFLA_IFALIAS, l->alias))
+		return false;
+	if (l->master && !mnl_attr_put_u32_check(nlh, size, IFLA_MASTER,
+						 l->master < 0 ? 0 : (uint32_t)l->master))
+		return false;
+	if (l->group && !mnl_attr_put_u32_check(nlh, size, IFLA_GROUP, l->group))
+		return false;
+	return true;
+}
+
+int rtnl_build_veth_create(void *buf, size_t size, const struct rtnl_link_spec *end,
+			   const struct rtnl_link_spec *peer)
+{
+	struct nlmsghdr *nlh = put_header(buf, size, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
+					  sizeof(struct ifinfomsg));
+	struct nlattr *linkinfo, *data, *peer_nest;
+	struct ifinfomsg *peer_ifi;
+
+	PUT(nlh);
+	set_ifinfo(mnl_nlmsg_get_payload(nlh), end);
+	PUT(put_link_attrs(nlh, size, end));
+	PUT(linkinfo = mnl_attr_nest_start_check(nlh, size, IFLA_LINKINFO));
+	PUT(mnl_attr_put_strz_check(nlh, size, IFLA_INFO_KIND, "veth"));
+	PUT(data = mnl_attr_nest_start_check(nlh, size, IFLA_INFO_DATA));
+	PUT(peer_nest = mnl_attr_nest_start_check(nlh, size, VETH_INFO_PEER));
+	/* The peer nest starts with a raw ifinfomsg, not an attribute. */
+	PUT(nlh->nlmsg_len + MNL_ALIGN(sizeof(*peer_ifi)) <= size);
+	peer_ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*peer_ifi));
+	set_ifinfo(peer_ifi, peer);
+	PUT(put_link_attrs(nlh, size, peer));
+	mnl_attr_nest_end(nlh, peer_nest);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, linkinfo);
+	return (int)nlh->nlmsg_len;
+}
+
+int rtnl_build_bridge_create(void *buf, size_t size, const struct rtnl_link_spec *br)
+{
+	struct nlmsghdr *nlh = put_header(buf, size, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
+					  sizeof(struct ifinfomsg));
+	struct nlattr *linkinfo, *data;
+
+	PUT(nlh);
+	set_ifinfo(mnl_nlmsg_get_payload(nlh), br);
+	PUT(put_link_attrs(nlh, size, br));
+	PUT(linkinfo = mnl_attr_nest_start_check(nlh, size, IFLA_LINKINFO));
+	PUT(mnl_attr_put_strz_check(nlh, size, IFLA_INFO_KIND, "bridge"));
+	PUT(data = mnl_attr_nest_start_check(nlh, size, IFLA_INFO_DATA));
+	/* With STP off a port forwards as soon as it is up: no 30 s of
+	 * listening/learning before the first packet of a lab passes. */
+	PUT(mnl_attr_put_u32_check(nlh, size, IFLA_BR_STP_STATE, 0));
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, linkinfo);
+	return (int)nlh->nlmsg_len;
+}
+
+int rtnl_build_link_change(void *buf, size_t size, const struct rtnl_link_spec *link)
+{
+	struct nlmsghdr *nlh = put_header(buf, size, RTM_NEWLINK, 0, sizeof(struct ifinfomsg));
+
+	PUT(nlh);
+	set_ifinfo(mnl_nlmsg_get_payload(nlh), link);
+	PUT(put_link_attrs(nlh, size, link));
+	return (int)nlh->nlmsg_len;
+}
+
+int rtnl_build_link_delete(void *buf, size_t size, int ifindex, const char *name)
+{
+	struct nlmsghdr *nlh = put_header(buf, size, RTM_DELLINK, 0, sizeof(struct ifinfomsg));
+	struct ifinfomsg *ifi;
+
+	PUT(nlh);
+	ifi = mnl_nlmsg_get_payload(nlh);
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	if (!ifindex)
+		PUT(mnl_attr_put_strz_check(nlh, size, IFLA_IFNAME, name));
+	return (int)nlh->nlmsg_len;
+}
+
+int rtnl_build_link_dump(void *buf, size_t size)
+{
+	struct nlmsghdr *nlh = put_header(buf, size, RTM_GETLINK, NLM_F_DUMP, sizeof(struct ifinfomsg));
+
+	PUT(nlh);
+	nlh->nlmsg_flags &= ~NLM_F_ACK;
+	((struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))->ifi_family = AF_UNSPEC;
+	return (int)nlh->nlmsg_len;
+}
+
+int rtnl_build_addr_add(void *buf, size_t size, int ifindex, const struct cbx_prefix *addr)
+{
+	struct nlmsghdr *nlh = put_header(buf, size, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL,
+					  sizeof(struct ifaddrmsg));
+	unsigned alen = cbx_ip_bytes(addr->ip.family);
+	struct ifaddrmsg *ifa;
+
+	PUT(nlh);
+	ifa = mnl_nlmsg_get_payload(nlh);
+	ifa->ifa_family = addr->ip.family;
+	ifa->ifa_prefixlen = addr->len;
+	ifa->ifa_index = (uint32_t)ifindex;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	if (addr->ip.family == AF_INET && addr->ip.bytes[0] == 127)
+		ifa->ifa_scope = RT_SCOPE_HOST;
+	PUT(mnl_attr_put_check(nlh, size, IFA_LOCAL, alen, addr->ip.bytes));
+	PUT(mnl_attr_put_check(nlh, size, IFA_ADDRESS, alen, addr->ip.bytes));
+	if (addr->ip.family == AF_INET && addr->len < 31) {
+		/* As `ip addr add` does: the subnet's broadcast address. */
+		uint8_t brd[4];
+		memcpy(brd, addr->ip.bytes, 4);
+		for (unsigned bit = addr->len; bit < 32; bit++)
+			brd[bit / 8] |= (uint8_t)(0x80 >> (bit % 8));
+		PUT(mnl_attr_put_check(nlh, size, IFA_BROADCAST, 4, brd));
+	}
+	if (addr->ip.family == AF_INET6)
+		PUT(mnl_attr_put_u32_check(nlh, size, IFA_FLAGS, IFA_F_NODAD));
+	return (int)nlh->nlmsg_len;
+}
+
+int rtnl_build_route_add(void *buf, size_t size, const struct rtnl_route_spec *r)
+{
+	struct nlmsghdr *nlh = put_header(buf, size, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL,
+					  sizeof(struct rtmsg));
+	int family = r->dst.ip.family ? r->dst.ip.family : r->via.family;
+	struct rtmsg *rtm;
+
+	PUT(nlh);
+	rtm = mnl_nlmsg_get_payload(nlh);
+	rtm->rtm_family = (uint8_t)family;
+	rtm->rtm_dst_len = r->dst.len;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_STATIC;
+	rtm->rtm_scope = r->via.family ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	rtm->rtm_type = RTN_UNICAST;
+	if (r->dst.len)
+		PUT(mnl_attr_put_check(nlh, size, RTA_DST, cbx_ip_bytes(family), r->dst.ip.bytes));
+	if (r->via.family)
+		PUT(mnl_attr_put_check(nlh, size, RTA_GATEWAY, cbx_ip_bytes(family), r->via.bytes));
+	if (r->oif)
+		PUT(mnl_attr_put_u32_check(nlh, size, RTA_OIF, (uint32_t)r->oif));
+	if (r->metric)
+		PUT(mnl_attr_put_u32_check(nlh, size, RTA_PRIORITY, r->metric));
+	return (int)nlh->nlmsg_len;
+}

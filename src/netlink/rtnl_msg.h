@@ -1,0 +1,56 @@
+/* rtnetlink request builders: pure functions that write one message into a
+ * caller's buffer and return its length, or -ENOSPC when it does not fit.
+ * They set NLM_F_REQUEST|NLM_F_ACK; the transport assigns sequence numbers.
+ * Each is unit-tested by parsing the message back (tests/unit/test_rtnl_msg.c).
+ */
+#ifndef CBX_RTNL_MSG_H
+#define CBX_RTNL_MSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/ipaddr.h"
+
+/* One network device as a request describes it. Zero/NULL/-1 fields are left
+ * out of the message, so the same spec serves create and change. */
+struct rtnl_link_spec {
+	const char *name;     /* IFLA_IFNAME */
+	int ifindex;          /* ifi_index: the device to change, or the index to create with */
+	int netns_fd;         /* IFLA_NET_NS_FD; -1 for the socket's own netns */
+	const uint8_t *mac;   /* IFLA_ADDRESS (6 bytes) */
+	uint32_t mtu;         /* IFLA_MTU */
+	const char *alias;    /* IFLA_IFALIAS */
+	int master;           /* IFLA_MASTER: bridge ifindex; 0 none; -1 release */
+	uint32_t group;       /* IFLA_GROUP; 0 none */
+	int up;               /* 1 set IFF_UP, 0 clear it, -1 leave alone */
+};
+
+#define RTNL_LINK_SPEC_INIT { .netns_fd = -1, .up = -1 }
+
+/* A veth pair: `end` is the primary device, `peer` the other end (its ifindex
+ * is honoured by the kernel only when end->ifindex is set too). */
+int rtnl_build_veth_create(void *buf, size_t size, const struct rtnl_link_spec *end,
+			   const struct rtnl_link_spec *peer);
+/* A bridge with STP off, so ports forward at once. */
+int rtnl_build_bridge_create(void *buf, size_t size, const struct rtnl_link_spec *br);
+/* Change an existing device found by ifindex, or by name when ifindex is 0. */
+int rtnl_build_link_change(void *buf, size_t size, const struct rtnl_link_spec *link);
+/* Delete a device by ifindex, or by name when ifindex is 0. */
+int rtnl_build_link_delete(void *buf, size_t size, int ifindex, const char *name);
+/* Dump all links (for status and stats). */
+int rtnl_build_link_dump(void *buf, size_t size);
+
+/* Add an address; IPv6 addresses skip duplicate address detection (a lab
+ * has no duplicates, and DAD would delay the address by a second). */
+int rtnl_build_addr_add(void *buf, size_t size, int ifindex, const struct cbx_prefix *addr);
+
+struct rtnl_route_spec {
+	struct cbx_prefix dst;   /* len 0 = default route */
+	struct cbx_ip via;       /* family 0 = on-link route */
+	int oif;                 /* 0 = let the kernel choose from the gateway */
+	uint32_t metric;         /* 0 = none */
+};
+int rtnl_build_route_add(void *buf, size_t size, const struct rtnl_route_spec *r);
+
+#endif

@@ -1,0 +1,317 @@
+#include "netlink/transport.h"
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/netlink.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+
+/* rtnetlink runs each request inside sendmsg, in order, and answers every
+ * failing request even without NLM_F_ACK. So a chunk of requests needs one
+ * ACK only, on its last request: when that ACK arrives, all are done, and any
+ * failures have already been queued before it. Chunks stay small enough that
+ * the error answers of a whole chunk fit in the receive buffer. */
+#define CHUNK_MSGS 128
+#define CHUNK_BYTES (128 * 1024)
+#define RCVBUF_BYTES (4 * 1024 * 1024)
+#define RECV_TIMEOUT_SEC 30
+
+int nl_open(struct nl_conn *c, int bus, struct cbx_error *err)
+{
+	static const int one = 1;
+	int rcvbuf = RCVBUF_BYTES;
+	struct timeval tv = { .tv_sec = RECV_TIMEOUT_SEC };
+	int fd;
+
+	c->sock = mnl_socket_open2(bus, SOCK_CLOEXEC);
+	if (!c->sock)
+		return cbx_error_sys(err, errno, "open netlink socket");
+	c->bus = bus;
+	fd = mnl_socket_get_fd(c->sock);
+	/* Extended ACKs carry the kernel's own explanation of a failure;
+	 * capped ACKs keep error answers small (no copy of the request). */
+	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	/* A lost answer must fail the command, never hang it. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (mnl_socket_bind(c->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int e = errno;
+		mnl_socket_close(c->sock);
+		c->sock = NULL;
+		return cbx_error_sys(err, e, "bind netlink socket");
+	}
+	c->portid = mnl_socket_get_portid(c->sock);
+	c->seq = (uint32_t)time(NULL);
+	return 0;
+}
+
+void nl_close(struct nl_conn *c)
+{
+	if (c->sock)
+		mnl_socket_close(c->sock);
+	c->sock = NULL;
+}
+
+void nl_batch_init(struct nl_batch *b)
+{
+	memset(b, 0, sizeof(*b));
+}
+
+void nl_batch_reset(struct nl_batch *b)
+{
+	for (size_t i = 0; i < b->nreqs; i++)
+		free(b->reqs[i].label);
+	b->nreqs = 0;
+	b->len = 0;
+	b->oom = false;
+}
+
+void nl_batch_free(struct nl_batch *b)
+{
+	nl_batch_reset(b);
+	free(b->buf);
+	free(b->reqs);
+	nl_batch_init(b);
+}
+
+bool nl_batch_empty(const struct nl_batch *b)
+{
+	return b->nreqs == 0;
+}
+
+void *nl_batch_reserve(struct nl_batch *b, size_t *room)
+{
+	if (b->cap - b->len < NL_MSG_MAX) {
+		size_t cap = b->cap ? b->cap * 2 : 4 * NL_MSG_MAX;
+		char *bigger;
+		while (cap - b->len < NL_MSG_MAX)
+			cap *= 2;
+		bigger = realloc(b->buf, cap);
+		if (!bigger) {
+			b->oom = true;
+			return NULL;
+		}
+		b->buf = bigger;
+		b->cap = cap;
+	}
+	memset(b->buf + b->len, 0, NL_MSG_MAX);
+	*room = NL_MSG_MAX;
+	return b->buf + b->len;
+}
+
+void nl_batch_push(struct nl_batch *b, unsigned flags, const char *fmt, ...)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)(b->buf + b->len);
+	va_list ap;
+	char *label = NULL;
+
+	if (b->nreqs == b->reqs_cap) {
+		size_t cap = b->reqs_cap ? b->reqs_cap * 2 : 32;
+		struct nl_req *bigger = realloc(b->reqs, cap * sizeof(*bigger));
+		if (!bigger) {
+			b->oom = true;
+			return;
+		}
+		b->reqs = bigger;
+		b->reqs_cap = cap;
+	}
+	va_start(ap, fmt);
+	if (vasprintf(&label, fmt, ap) < 0)
+		label = NULL;
+	va_end(ap);
+	if (!label) {
+		b->oom = true;
+		return;
+	}
+	b->reqs[b->nreqs++] = (struct nl_req){ .off = b->len, .flags = flags, .label = label };
+	b->len += MNL_ALIGN(nlh->nlmsg_len);
+}
+
+/* The kernel's extended-ACK text, if the answer has one. */
+static const char *extack_text(const struct nlmsghdr *nlh)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *attr;
+	size_t off;
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return NULL;
+	off = sizeof(*e);
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
+	off = MNL_ALIGN(off);
+	if (mnl_nlmsg_get_payload_len(nlh) < off)
+		return NULL;
+	mnl_attr_for_each_payload((const void *)((const char *)e + off), mnl_nlmsg_get_payload_len(nlh) - off) {
+		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
+		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+			return mnl_attr_get_str(attr);
+	}
+	return NULL;
+}
+
+static bool error_ignored(unsigned flags, int code)
+{
+	if ((flags & NL_REQ_IGNORE_MISSING) &&
+	    (code == ENOENT || code == ENODEV || code == ESRCH || code == EADDRNOTAVAIL))
+		return true;
+	if ((flags & NL_REQ_IGNORE_EXISTS) && code == EEXIST)
+		return true;
+	return false;
+}
+
+/* Send requests [first, last) and collect their answers. The first failure
+ * (in request order) is reported; answers are drained either way. */
+static int commit_chunk(struct nl_conn *c, struct nl_batch *b, size_t first, size_t last,
+			struct cbx_error *err)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE * 2];
+	size_t start = b->reqs[first].off;
+	size_t end = last < b->nreqs ? b->reqs[last].off : b->len;
+	size_t pending = 0, failed_at = SIZE_MAX;
+	uint32_t first_seq = c->seq;
+
+	for (size_t i = first; i < last; i++) {
+		struct nlmsghdr *nlh = (struct nlmsghdr *)(b->buf + b->reqs[i].off);
+		b->reqs[i].seq = c->seq++;
+		nlh->nlmsg_seq = b->reqs[i].seq;
+		if (c->bus == NETLINK_ROUTE) {
+			if (i + 1 == last)
+				nlh->nlmsg_flags |= NLM_F_ACK;
+			else
+				nlh->nlmsg_flags &= ~NLM_F_ACK;
+		}
+		if (nlh->nlmsg_flags & NLM_F_ACK)
+			pending++;
+	}
+	if (c->bus != NETLINK_ROUTE) {
+		/* A netfilter transaction must arrive in one sendmsg. */
+		int size = (int)(end - start) + 4096;
+		int fd = mnl_socket_get_fd(c->sock);
+		if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+			setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	}
+	if (mnl_socket_sendto(c->sock, b->buf + start, end - start) < 0)
+		return cbx_error_sys(err, errno, "%s: send netlink request", b->reqs[first].label);
+
+	while (pending > 0) {
+		ssize_t n = mnl_socket_recvfrom(c->sock, buf, sizeof(buf));
+		const struct nlmsghdr *nlh;
+		size_t left;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return cbx_error_sys(err, ETIMEDOUT, "%s: no answer from the kernel",
+						     b->reqs[last - 1].label);
+			return cbx_error_sys(err, errno, "%s: receive netlink answer",
+					     b->reqs[first].label);
+		}
+		left = (size_t)n;
+		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, (int)left);
+		     nlh = mnl_nlmsg_next(nlh, (int *)&left)) {
+			const struct nlmsgerr *e;
+			size_t idx;
+
+			if (nlh->nlmsg_type != NLMSG_ERROR)
+				continue;
+			e = mnl_nlmsg_get_payload(nlh);
+			idx = first + (size_t)(nlh->nlmsg_seq - first_seq);
+			if (idx < first || idx >= last || b->reqs[idx].seq != nlh->nlmsg_seq)
+				continue; /* not ours: a late answer to an earlier request */
+			{
+				struct nlmsghdr *req =
+					(struct nlmsghdr *)(b->buf + b->reqs[idx].off);
+				if (req->nlmsg_flags & NLM_F_ACK)
+					pending--;
+			}
+			if (e->error == 0 || error_ignored(b->reqs[idx].flags, -e->error))
+				continue;
+			if (idx < failed_at) {
+				failed_at = idx;
+				cbx_error_sys(err, -e->error, "%s", b->reqs[idx].label);
+				cbx_error_add_kernel_text(err, extack_text(nlh));
+			}
+		}
+	}
+	return failed_at == SIZE_MAX ? 0 : -1;
+}
+
+int nl_batch_commit(struct nl_conn *c, struct nl_batch *b, struct cbx_error *err)
+{
+	size_t first = 0;
+	int rc = 0;
+
+	if (b->oom)
+		return cbx_error_sys(err, ENOMEM, "build netlink requests");
+	while (first < b->nreqs) {
+		size_t last = first + 1;
+		if (c->bus == NETLINK_ROUTE) {
+			while (last < b->nreqs && last - first < CHUNK_MSGS &&
+			       b->reqs[last].off - b->reqs[first].off < CHUNK_BYTES)
+				last++;
+		} else {
+			last = b->nreqs;
+		}
+		/* Keep going after a failure so the kernel's state is known
+		 * (every request was tried), but report the first one. */
+		if (commit_chunk(c, b, first, last, rc < 0 ? &(struct cbx_error){ 0 } : err) < 0)
+			rc = -1;
+		first = last;
+	}
+	return rc;
+}
+
+int nl_request(struct nl_conn *c, struct nlmsghdr *nlh, const char *label,
+	       struct cbx_error *err)
+{
+	struct nl_batch b;
+	size_t room;
+	void *m;
+	int rc;
+
+	nl_batch_init(&b);
+	m = nl_batch_reserve(&b, &room);
+	if (!m || nlh->nlmsg_len > room) {
+		nl_batch_free(&b);
+		return cbx_error_sys(err, ENOMEM, "%s", label);
+	}
+	memcpy(m, nlh, nlh->nlmsg_len);
+	nl_batch_push(&b, 0, "%s", label);
+	rc = nl_batch_commit(c, &b, err);
+	nl_batch_free(&b);
+	return rc;
+}
+
+int nl_dump(struct nl_conn *c, struct nlmsghdr *nlh, nl_dump_cb cb, void *data,
+	    const char *label, struct cbx_error *err)
+{
+	char buf[32768];
+	uint32_t seq = c->seq++;
+	int ret;
+
+	nlh->nlmsg_seq = seq;
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_DUMP;
+	if (mnl_socket_sendto(c->sock, nlh, nlh->nlmsg_len) < 0)
+		return cbx_error_sys(err, errno, "%s", label);
+	do {
+		ssize_t n = mnl_socket_recvfrom(c->sock, buf, sizeof(buf));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return cbx_error_sys(err, errno == EAGAIN ? ETIMEDOUT : errno, "%s", label);
+		}
+		ret = mnl_cb_run(buf, (size_t)n, seq, c->portid, (mnl_cb_t)cb, data);
+	} while (ret > MNL_CB_STOP);
+	if (ret < 0)
+		return cbx_error_sys(err, errno, "%s", label);
+	return 0;
+}

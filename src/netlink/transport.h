@@ -1,0 +1,85 @@
+/* The one small netlink transport: a socket, sequence numbers, ACKs with the
+ * kernel's extended-ACK text, and batches of many requests per sendmsg.
+ *
+ * Messages are built elsewhere by pure functions into a batch's buffer
+ * (nl_batch_reserve + a builder + nl_batch_push); this file only sends them
+ * and matches the kernel's answers to them. Every request carries a label
+ * ("add address 10.0.0.2/24 to h1:eth0") so a failure names its object.
+ */
+#ifndef CBX_NL_TRANSPORT_H
+#define CBX_NL_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+
+struct mnl_socket;
+struct nlmsghdr;
+
+struct nl_conn {
+	struct mnl_socket *sock;
+	uint32_t portid;
+	uint32_t seq;
+	int bus;
+};
+
+/* Largest single message a builder may write; nl_batch_reserve guarantees it. */
+#define NL_MSG_MAX 8192
+
+/* A request whose failure with one of these errnos counts as success, for
+ * idempotent teardown ("delete link that is already gone"). */
+#define NL_REQ_IGNORE_MISSING 0x1
+#define NL_REQ_IGNORE_EXISTS 0x2
+
+struct nl_req {
+	size_t off;      /* where the message starts in the buffer */
+	uint32_t seq;    /* assigned when sent */
+	unsigned flags;  /* NL_REQ_* */
+	char *label;     /* what the request does, for errors */
+};
+
+struct nl_batch {
+	char *buf;
+	size_t len, cap;
+	struct nl_req *reqs;
+	size_t nreqs, reqs_cap;
+	bool oom; /* a push could not allocate: commit fails with ENOMEM */
+};
+
+int nl_open(struct nl_conn *c, int bus, struct cbx_error *err);
+void nl_close(struct nl_conn *c);
+
+void nl_batch_init(struct nl_batch *b);
+void nl_batch_free(struct nl_batch *b);
+void nl_batch_reset(struct nl_batch *b);
+bool nl_batch_empty(const struct nl_batch *b);
+
+/* Room for the next message: at least NL_MSG_MAX bytes, zeroed. NULL when out
+ * of memory. The pointer is valid until the next reserve or push. */
+void *nl_batch_reserve(struct nl_batch *b, size_t *room);
+
+/* Append the message just built at the reserved place (its nlmsg_len says
+ * how long it is). The label is printf-style. */
+void nl_batch_push(struct nl_batch *b, unsigned flags, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Send every message and wait for every ACK. Requests are sent in order in
+ * as few sendmsg calls as the socket buffers allow. On failure the error
+ * names the first failing request by its label and carries the kernel's
+ * extended-ACK text; later requests were still processed by the kernel
+ * (rtnetlink) or rolled back with the transaction (nftables). */
+int nl_batch_commit(struct nl_conn *c, struct nl_batch *b, struct cbx_error *err);
+
+/* One request, one answer: builds nothing, sends `nlh` and waits for its ACK. */
+int nl_request(struct nl_conn *c, struct nlmsghdr *nlh, const char *label,
+	       struct cbx_error *err);
+
+/* A dump request (NLM_F_DUMP): `cb` is called for every message until DONE.
+ * `cb` returns MNL_CB_OK to go on, MNL_CB_STOP or MNL_CB_ERROR to stop. */
+typedef int (*nl_dump_cb)(const struct nlmsghdr *nlh, void *data);
+int nl_dump(struct nl_conn *c, struct nlmsghdr *nlh, nl_dump_cb cb, void *data,
+	    const char *label, struct cbx_error *err);
+
+#endif

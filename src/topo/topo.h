@@ -1,0 +1,181 @@
+/* The topology: what a lab file says, checked and resolved.
+ *
+ * cbx_topo_load() reads a JSON file, checks it (syntax with line and column,
+ * semantics with the JSON path of the offending value) and resolves
+ * everything `up` needs: references between nodes, networks and links,
+ * addresses (explicit or allocated from the subnets, deterministically),
+ * MAC addresses, host-side interface names, routes and limits. The same file
+ * always resolves to the same lab. Nothing here touches the system.
+ */
+#ifndef CBX_TOPO_H
+#define CBX_TOPO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "common/ipaddr.h"
+#include "common/strmap.h"
+
+#define CBX_IFNAMSIZ 16          /* the kernel's IFNAMSIZ, with the NUL */
+#define CBX_NODE_NAME_MAX 63     /* a hostname label */
+#define CBX_IFACE_ADDRS_MAX 8
+#define CBX_MIN_MEMORY (4u << 20)
+
+struct cbx_node;
+struct cbx_network;
+struct cbx_link;
+
+struct cbx_limits {
+	uint64_t memory;    /* bytes; 0 = no limit */
+	uint32_t cpu_milli; /* thousandths of a CPU; 0 = no limit */
+	uint32_t pids;      /* 0 = no limit */
+};
+
+/* Link impairments (netem, tbf). Percentages are 0..100. */
+struct cbx_impair {
+	uint64_t delay_us, jitter_us;
+	double loss, duplicate, corrupt, reorder;
+	uint64_t rate_bps; /* bits per second; 0 = no limit */
+};
+
+static inline bool cbx_impair_is_set(const struct cbx_impair *im)
+{
+	return im->delay_us || im->jitter_us || im->loss > 0 || im->duplicate > 0 ||
+	       im->corrupt > 0 || im->reorder > 0 || im->rate_bps;
+}
+
+enum cbx_base_kind {
+	CBX_BASE_BUSYBOX, /* the tiny rootfs built from the host's static busybox */
+	CBX_BASE_HOST,    /* the host's programs read-only, private /etc /var /run /tmp /root */
+	CBX_BASE_DIR,     /* a directory given by the user, used as the overlay's lower layer */
+};
+
+struct cbx_kv {
+	char *key;
+	char *value;
+};
+
+struct cbx_iface {
+	char name[CBX_IFNAMSIZ];
+	struct cbx_node *node;
+	struct cbx_network *network; /* attached to an L2 network, or */
+	struct cbx_link *link;       /* one end of a point-to-point link */
+	struct cbx_prefix addrs[CBX_IFACE_ADDRS_MAX];
+	unsigned n_addrs;
+	uint8_t mac[6];
+	uint32_t mtu;
+	int ifindex; /* in the node's netns: fixed by cboxlab, so no lookups are needed */
+	/* The host end of a network interface's veth pair. */
+	char host_name[CBX_IFNAMSIZ];
+	uint8_t host_mac[6];
+	struct cbx_impair impair;
+	size_t index; /* in topo->ifaces */
+	char *path;   /* JSON path, for messages */
+};
+
+struct cbx_route {
+	struct cbx_prefix dst; /* len 0: default route */
+	struct cbx_ip via;     /* family 0: on-link through dev */
+	struct cbx_iface *dev; /* NULL: the kernel picks it from via */
+	uint32_t metric;
+	char *path;
+};
+
+struct cbx_publish {
+	uint16_t host_port, node_port;
+	uint8_t proto; /* IPPROTO_TCP or IPPROTO_UDP */
+	struct cbx_node *node;
+	struct cbx_ip addr; /* the node's IPv4 address on a network with a host gateway */
+	char *path;
+};
+
+struct cbx_node {
+	char *name;
+	size_t index;
+	enum cbx_base_kind base;
+	char *base_dir; /* CBX_BASE_DIR only */
+	struct cbx_iface **ifaces;
+	size_t n_ifaces;
+	struct cbx_route *routes;
+	size_t n_routes;
+	struct cbx_kv *sysctls;
+	size_t n_sysctls;
+	struct cbx_kv *env;
+	size_t n_env;
+	char **cmd; /* NULL-terminated argv; NULL: no startup command */
+	struct cbx_limits limits;
+	bool privileged;
+	char *path;
+};
+
+struct cbx_network {
+	char *name;
+	size_t index;
+	char bridge[CBX_IFNAMSIZ];
+	uint8_t mac[6];
+	bool has_subnet4, has_subnet6;
+	struct cbx_prefix subnet4, subnet6;
+	bool has_gw4, has_gw6; /* the host's address on the bridge */
+	struct cbx_prefix gw4, gw6;
+	bool nat;
+	uint32_t mtu;
+	struct cbx_iface **members;
+	size_t n_members;
+	char *path;
+};
+
+struct cbx_link {
+	size_t index;
+	struct cbx_iface *a, *b;
+	bool has_subnet4, has_subnet6;
+	struct cbx_prefix subnet4, subnet6;
+	uint32_t mtu;
+	char *path;
+};
+
+struct cbx_topo {
+	char *name;
+	char *source; /* file name, for messages */
+	struct cbx_node *nodes;
+	size_t n_nodes;
+	struct cbx_network *networks;
+	size_t n_networks;
+	struct cbx_link *links;
+	size_t n_links;
+	struct cbx_iface *ifaces; /* every node interface, in file order */
+	size_t n_ifaces;
+	struct cbx_publish *publish;
+	size_t n_publish;
+	struct cbx_strmap node_by_name, network_by_name;
+	struct cbx_arena *arena; /* owns every string and array above */
+};
+
+/* Parse and resolve a topology from a file or from memory (`source` names it
+ * in messages). On bad input the error is CBX_ERR_INPUT. */
+int cbx_topo_load(const char *path, struct cbx_topo **out, struct cbx_error *err);
+int cbx_topo_load_text(const char *text, size_t len, const char *source,
+		       struct cbx_topo **out, struct cbx_error *err);
+void cbx_topo_free(struct cbx_topo *t);
+
+struct cbx_node *cbx_topo_node(const struct cbx_topo *t, const char *name);
+struct cbx_iface *cbx_node_iface(const struct cbx_node *n, const char *name);
+/* The address /etc/hosts gives the node's name: its first IPv4 address, else
+ * its first IPv6 address; NULL for a node without addresses. */
+const struct cbx_prefix *cbx_node_primary_addr(const struct cbx_node *n);
+
+/* Values shared by the file format and the CLI (fault commands). Each returns
+ * false on a malformed string and says why in `why`. */
+bool cbx_parse_size(const char *s, uint64_t *bytes, const char **why);
+bool cbx_parse_cpus(const char *s, uint32_t *milli, const char **why);
+bool cbx_parse_duration_us(const char *s, uint64_t *us, const char **why);
+bool cbx_parse_percent(const char *s, double *pct, const char **why);
+bool cbx_parse_rate(const char *s, uint64_t *bps, const char **why);
+bool cbx_parse_port(const char *s, uint16_t *port, const char **why);
+/* One impairment setting "delay" = "50ms" into im. */
+bool cbx_impair_set(struct cbx_impair *im, const char *key, const char *value, const char **why);
+/* "delay=50ms jitter=10ms loss=2%": the form `status` and `impair show` print. */
+void cbx_impair_format(const struct cbx_impair *im, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,247 @@
+/* rtnetlink builders: build each message, parse it back with libmnl, and
+ * compare every attribute with what the spec asked for. No root needed. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/if.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <string.h>
+
+#include "netlink/rtnl_msg.h"
+#include "tap.h"
+
+#define MAXATTR 64
+
+struct attrs {
+	const struct nlattr *a[MAXATTR];
+};
+
+static int collect(const struct nlattr *attr, void *data)
+{
+	struct attrs *t = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (type < MAXATTR)
+		t->a[type] = attr;
+	return MNL_CB_OK;
+}
+
+static void parse_nested(const struct nlattr *nest, struct attrs *out)
+{
+	memset(out, 0, sizeof(*out));
+	mnl_attr_parse_nested(nest, collect, out);
+}
+
+static void test_veth(void)
+{
+	char buf[4096];
+	uint8_t mac[6] = { 2, 1, 2, 3, 4, 5 }, pmac[6] = { 2, 9, 8, 7, 6, 5 };
+	struct rtnl_link_spec end = RTNL_LINK_SPEC_INIT, peer = RTNL_LINK_SPEC_INIT;
+	struct attrs top = { 0 }, info, data, peerattrs;
+	const struct ifinfomsg *ifi, *pifi;
+	const struct nlattr *peer_nest;
+	struct nlmsghdr *nlh;
+	int len;
+
+	end.name = "eth1";
+	end.ifindex = 33;
+	end.netns_fd = 7;
+	end.mac = mac;
+	end.mtu = 1400;
+	end.up = 1;
+	peer.name = "lab-12";
+	peer.mac = pmac;
+	peer.netns_fd = 9;
+	peer.up = 1;
+	len = rtnl_build_veth_create(buf, sizeof(buf), &end, &peer);
+	ok(len > 0, "veth: builds");
+	nlh = (struct nlmsghdr *)buf;
+	is_int(nlh->nlmsg_len, len, "veth: length returned is the message length");
+	is_int(nlh->nlmsg_type, RTM_NEWLINK, "veth: RTM_NEWLINK");
+	ok((nlh->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK | NLM_F_REQUEST)) ==
+		   (NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK | NLM_F_REQUEST),
+	   "veth: create, exclusive, acked request");
+	ifi = mnl_nlmsg_get_payload(nlh);
+	is_int(ifi->ifi_index, 33, "veth: primary asks for its ifindex");
+	ok(ifi->ifi_flags == IFF_UP && ifi->ifi_change == IFF_UP, "veth: primary comes up");
+	mnl_attr_parse(nlh, sizeof(*ifi), collect, &top);
+	is_str(mnl_attr_get_str(top.a[IFLA_IFNAME]), "eth1", "veth: primary name");
+	is_int(mnl_attr_get_u32(top.a[IFLA_NET_NS_FD]), 7, "veth: primary netns fd");
+	is_int(mnl_attr_get_u32(top.a[IFLA_MTU]), 1400, "veth: mtu");
+	ok(top.a[IFLA_ADDRESS] && !memcmp(mnl_attr_get_payload(top.a[IFLA_ADDRESS]), mac, 6),
+	   "veth: primary mac");
+	ok(top.a[IFLA_LINKINFO] && (mnl_attr_get_type(top.a[IFLA_LINKINFO]) == IFLA_LINKINFO),
+	   "veth: has linkinfo");
+	ok(top.a[IFLA_LINKINFO]->nla_type & NLA_F_NESTED, "veth: linkinfo is marked nested");
+	parse_nested(top.a[IFLA_LINKINFO], &info);
+	is_str(mnl_attr_get_str(info.a[IFLA_INFO_KIND]), "veth", "veth: kind");
+	parse_nested(info.a[IFLA_INFO_DATA], &data);
+	peer_nest = data.a[VETH_INFO_PEER];
+	ok(peer_nest != NULL, "veth: has peer");
+	/* The peer nest begins with a raw ifinfomsg, then attributes. */
+	pifi = mnl_attr_get_payload(peer_nest);
+	is_int(pifi->ifi_flags, IFF_UP, "veth: peer comes up");
+	memset(&peerattrs, 0, sizeof(peerattrs));
+	mnl_attr_parse_payload((const char *)pifi + MNL_ALIGN(sizeof(*pifi)),
+			       mnl_attr_get_payload_len(peer_nest) - MNL_ALIGN(sizeof(*pifi)), collect,
+			       &peerattrs);
+	is_str(mnl_attr_get_str(peerattrs.a[IFLA_IFNAME]), "lab-12", "veth: peer name");
+	is_int(mnl_attr_get_u32(peerattrs.a[IFLA_NET_NS_FD]), 9, "veth: peer netns fd");
+	ok(peerattrs.a[IFLA_ADDRESS] &&
+		   !memcmp(mnl_attr_get_payload(peerattrs.a[IFLA_ADDRESS]), pmac, 6),
+	   "veth: peer mac");
+	ok(peerattrs.a[IFLA_MTU] == NULL, "veth: peer mtu left to the kernel when unset");
+
+	is_int(rtnl_build_veth_create(buf, 40, &end, &peer), -ENOSPC, "veth: overflow is -ENOSPC");
+}
+
+static void test_bridge(void)
+{
+	char buf[1024];
+	struct rtnl_link_spec br = RTNL_LINK_SPEC_INIT;
+	uint8_t mac[6] = { 2, 0, 0, 0, 0, 1 };
+	struct attrs top = { 0 }, info, data;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+
+	br.name = "lan-b0";
+	br.mac = mac;
+	br.up = 1;
+	ok(rtnl_build_bridge_create(buf, sizeof(buf), &br) > 0, "bridge: builds");
+	mnl_attr_parse(nlh, sizeof(struct ifinfomsg), collect, &top);
+	is_str(mnl_attr_get_str(top.a[IFLA_IFNAME]), "lan-b0", "bridge: name");
+	ok(top.a[IFLA_NET_NS_FD] == NULL, "bridge: no netns attribute when netns_fd is -1");
+	parse_nested(top.a[IFLA_LINKINFO], &info);
+	is_str(mnl_attr_get_str(info.a[IFLA_INFO_KIND]), "bridge", "bridge: kind");
+	parse_nested(info.a[IFLA_INFO_DATA], &data);
+	is_int(mnl_attr_get_u32(data.a[IFLA_BR_STP_STATE]), 0, "bridge: stp off");
+}
+
+static void test_link_change_and_delete(void)
+{
+	char buf[1024];
+	struct rtnl_link_spec l = RTNL_LINK_SPEC_INIT;
+	struct attrs top = { 0 };
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	const struct ifinfomsg *ifi;
+
+	l.name = "lan-3";
+	l.master = 12;
+	l.alias = "cboxlab lan/h1/eth0";
+	l.up = 0;
+	ok(rtnl_build_link_change(buf, sizeof(buf), &l) > 0, "change: builds");
+	ok(!(nlh->nlmsg_flags & NLM_F_CREATE), "change: does not create");
+	ifi = mnl_nlmsg_get_payload(nlh);
+	ok(ifi->ifi_change == IFF_UP && ifi->ifi_flags == 0, "change: takes the link down");
+	mnl_attr_parse(nlh, sizeof(*ifi), collect, &top);
+	is_int(mnl_attr_get_u32(top.a[IFLA_MASTER]), 12, "change: master");
+	is_str(mnl_attr_get_str(top.a[IFLA_IFALIAS]), "cboxlab lan/h1/eth0", "change: alias");
+
+	l = (struct rtnl_link_spec)RTNL_LINK_SPEC_INIT;
+	l.ifindex = 5;
+	l.master = -1;
+	memset(&top, 0, sizeof(top));
+	ok(rtnl_build_link_change(buf, sizeof(buf), &l) > 0, "release: builds");
+	mnl_attr_parse(nlh, sizeof(*ifi), collect, &top);
+	is_int(mnl_attr_get_u32(top.a[IFLA_MASTER]), 0, "release: master 0");
+	ok(((struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))->ifi_change == 0,
+	   "release: flags untouched when up is -1");
+
+	memset(&top, 0, sizeof(top));
+	ok(rtnl_build_link_delete(buf, sizeof(buf), 0, "lan-b0") > 0, "delete by name: builds");
+	is_int(nlh->nlmsg_type, RTM_DELLINK, "delete: RTM_DELLINK");
+	mnl_attr_parse(nlh, sizeof(*ifi), collect, &top);
+	is_str(mnl_attr_get_str(top.a[IFLA_IFNAME]), "lan-b0", "delete: by name");
+	memset(&top, 0, sizeof(top));
+	rtnl_build_link_delete(buf, sizeof(buf), 42, NULL);
+	ifi = mnl_nlmsg_get_payload(nlh);
+	is_int(ifi->ifi_index, 42, "delete: by index");
+	mnl_attr_parse(nlh, sizeof(*ifi), collect, &top);
+	ok(top.a[IFLA_IFNAME] == NULL, "delete by index: no name");
+}
+
+static void test_addr(void)
+{
+	char buf[1024];
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	struct attrs top = { 0 };
+	const struct ifaddrmsg *ifa;
+	struct cbx_prefix p;
+	uint8_t brd[4];
+
+	cbx_prefix_parse("10.1.2.3/24", true, &p);
+	ok(rtnl_build_addr_add(buf, sizeof(buf), 4, &p) > 0, "addr4: builds");
+	is_int(nlh->nlmsg_type, RTM_NEWADDR, "addr4: RTM_NEWADDR");
+	ifa = mnl_nlmsg_get_payload(nlh);
+	ok(ifa->ifa_family == AF_INET && ifa->ifa_prefixlen == 24 && ifa->ifa_index == 4,
+	   "addr4: family, prefix, index");
+	is_int(ifa->ifa_scope, RT_SCOPE_UNIVERSE, "addr4: universe scope");
+	mnl_attr_parse(nlh, sizeof(*ifa), collect, &top);
+	ok(!memcmp(mnl_attr_get_payload(top.a[IFA_LOCAL]), p.ip.bytes, 4), "addr4: local");
+	ok(!memcmp(mnl_attr_get_payload(top.a[IFA_ADDRESS]), p.ip.bytes, 4), "addr4: address");
+	inet_pton(AF_INET, "10.1.2.255", brd);
+	ok(top.a[IFA_BROADCAST] && !memcmp(mnl_attr_get_payload(top.a[IFA_BROADCAST]), brd, 4),
+	   "addr4: broadcast of the subnet");
+
+	memset(&top, 0, sizeof(top));
+	cbx_prefix_parse("fd00::5/64", true, &p);
+	rtnl_build_addr_add(buf, sizeof(buf), 9, &p);
+	ifa = mnl_nlmsg_get_payload(nlh);
+	ok(ifa->ifa_family == AF_INET6 && ifa->ifa_prefixlen == 64, "addr6: family and prefix");
+	mnl_attr_parse(nlh, sizeof(*ifa), collect, &top);
+	is_int(mnl_attr_get_payload_len(top.a[IFA_ADDRESS]), 16, "addr6: 16-byte address");
+	is_int(mnl_attr_get_u32(top.a[IFA_FLAGS]), IFA_F_NODAD, "addr6: no DAD");
+	ok(top.a[IFA_BROADCAST] == NULL, "addr6: no broadcast");
+
+	cbx_prefix_parse("127.0.0.2/8", true, &p);
+	rtnl_build_addr_add(buf, sizeof(buf), 1, &p);
+	is_int(((struct ifaddrmsg *)mnl_nlmsg_get_payload(nlh))->ifa_scope, RT_SCOPE_HOST,
+	       "addr: loopback addresses get host scope");
+}
+
+static void test_route(void)
+{
+	char buf[1024];
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	struct rtnl_route_spec r = { 0 };
+	struct attrs top = { 0 };
+	const struct rtmsg *rtm;
+
+	cbx_ip_parse("10.0.0.1", &r.via);
+	ok(rtnl_build_route_add(buf, sizeof(buf), &r) > 0, "default route: builds");
+	rtm = mnl_nlmsg_get_payload(nlh);
+	ok(rtm->rtm_family == AF_INET && rtm->rtm_dst_len == 0, "default route: inet, /0");
+	ok(rtm->rtm_table == RT_TABLE_MAIN && rtm->rtm_protocol == RTPROT_STATIC &&
+		   rtm->rtm_type == RTN_UNICAST && rtm->rtm_scope == RT_SCOPE_UNIVERSE,
+	   "default route: main table, static, unicast, universe");
+	mnl_attr_parse(nlh, sizeof(*rtm), collect, &top);
+	ok(top.a[RTA_DST] == NULL, "default route: no RTA_DST");
+	ok(!memcmp(mnl_attr_get_payload(top.a[RTA_GATEWAY]), r.via.bytes, 4), "route: gateway");
+
+	memset(&r, 0, sizeof(r));
+	memset(&top, 0, sizeof(top));
+	cbx_prefix_parse("10.9.0.0/16", true, &r.dst);
+	r.oif = 3;
+	r.metric = 20;
+	rtnl_build_route_add(buf, sizeof(buf), &r);
+	rtm = mnl_nlmsg_get_payload(nlh);
+	is_int(rtm->rtm_scope, RT_SCOPE_LINK, "on-link route: link scope");
+	mnl_attr_parse(nlh, sizeof(*rtm), collect, &top);
+	ok(!memcmp(mnl_attr_get_payload(top.a[RTA_DST]), r.dst.ip.bytes, 4) && rtm->rtm_dst_len == 16,
+	   "on-link route: destination");
+	is_int(mnl_attr_get_u32(top.a[RTA_OIF]), 3, "on-link route: oif");
+	is_int(mnl_attr_get_u32(top.a[RTA_PRIORITY]), 20, "route: metric");
+	ok(top.a[RTA_GATEWAY] == NULL, "on-link route: no gateway");
+}
+
+int main(void)
+{
+	test_veth();
+	test_bridge();
+	test_link_change_and_delete();
+	test_addr();
+	test_route();
+	return tap_done();
+}
