@@ -51,13 +51,20 @@ int cbx_error_wrap(struct cbx_error *err, const char *fmt, ...)
 	return -1;
 }
 
-void cbx_error_add_kernel_text(struct cbx_error *err, const char *text)
+void cbx_error_append(struct cbx_error *err, const char *fmt, ...)
 {
 	size_t len = strlen(err->msg);
+	va_list ap;
 
-	if (!text || !*text)
-		return;
-	snprintf(err->msg + len, sizeof(err->msg) - len, " (kernel: %s)", text);
+	va_start(ap, fmt);
+	vsnprintf(err->msg + len, sizeof(err->msg) - len, fmt, ap);
+	va_end(ap);
+}
+
+void cbx_error_add_kernel_text(struct cbx_error *err, const char *text)
+{
+	if (text && *text)
+		cbx_error_append(err, " (kernel: %s)", text);
 }
 
 void cbx_error_clear(struct cbx_error *err)

@@ -39,6 +39,10 @@ int cbx_error_set(struct cbx_error *err, enum cbx_error_kind kind, const char *f
 int cbx_error_wrap(struct cbx_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Append printf-style text to the message (truncating at the buffer's end). */
+void cbx_error_append(struct cbx_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Append " (kernel: <text>)" when the kernel gave an extended-ACK message. */
 void cbx_error_add_kernel_text(struct cbx_error *err, const char *text);
 

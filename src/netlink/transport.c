@@ -70,7 +70,7 @@ void nl_batch_reset(struct nl_batch *b)
 		free(b->reqs[i].label);
 	b->nreqs = 0;
 	b->len = 0;
-	b->oom = false;
+	b->build_error = 0;
 }
 
 void nl_batch_free(struct nl_batch *b)
@@ -95,7 +95,7 @@ void *nl_batch_reserve(struct nl_batch *b, size_t *room)
 			cap *= 2;
 		bigger = realloc(b->buf, cap);
 		if (!bigger) {
-			b->oom = true;
+			b->build_error = ENOMEM;
 			return NULL;
 		}
 		b->buf = bigger;
@@ -108,15 +108,20 @@ void *nl_batch_reserve(struct nl_batch *b, size_t *room)
 
 void nl_batch_push(struct nl_batch *b, unsigned flags, const char *fmt, ...)
 {
-	struct nlmsghdr *nlh = (struct nlmsghdr *)(b->buf + b->len);
+	struct nlmsghdr *nlh;
 	va_list ap;
 	char *label = NULL;
 
+	if (!b->buf)
+		return; /* nothing was reserved; build_error says why */
+	nlh = (struct nlmsghdr *)(b->buf + b->len);
+	if (nlh->nlmsg_len == 0)
+		return; /* the build failed; build_error says why */
 	if (b->nreqs == b->reqs_cap) {
 		size_t cap = b->reqs_cap ? b->reqs_cap * 2 : 32;
 		struct nl_req *bigger = realloc(b->reqs, cap * sizeof(*bigger));
 		if (!bigger) {
-			b->oom = true;
+			b->build_error = ENOMEM;
 			return;
 		}
 		b->reqs = bigger;
@@ -127,7 +132,7 @@ void nl_batch_push(struct nl_batch *b, unsigned flags, const char *fmt, ...)
 		label = NULL;
 	va_end(ap);
 	if (!label) {
-		b->oom = true;
+		b->build_error = ENOMEM;
 		return;
 	}
 	b->reqs[b->nreqs++] = (struct nl_req){ .off = b->len, .flags = flags, .label = label };
@@ -250,8 +255,8 @@ int nl_batch_commit(struct nl_conn *c, struct nl_batch *b, struct cbx_error *err
 	size_t first = 0;
 	int rc = 0;
 
-	if (b->oom)
-		return cbx_error_sys(err, ENOMEM, "build netlink requests");
+	if (b->build_error)
+		return cbx_error_sys(err, b->build_error, "build netlink requests");
 	while (first < b->nreqs) {
 		size_t last = first + 1;
 		if (c->bus == NETLINK_ROUTE) {

@@ -13,6 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <errno.h>
+#include <linux/netlink.h>
+
 #include "common/error.h"
 
 struct mnl_socket;
@@ -45,7 +48,7 @@ struct nl_batch {
 	size_t len, cap;
 	struct nl_req *reqs;
 	size_t nreqs, reqs_cap;
-	bool oom; /* a push could not allocate: commit fails with ENOMEM */
+	int build_error; /* a build or push failed (errno): commit reports it */
 };
 
 int nl_open(struct nl_conn *c, int bus, struct cbx_error *err);
@@ -64,6 +67,25 @@ void *nl_batch_reserve(struct nl_batch *b, size_t *room);
  * how long it is). The label is printf-style. */
 void nl_batch_push(struct nl_batch *b, unsigned flags, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Build one message at the end of a batch with a pure builder
+ * (`builder(buf, room, args...)`), to be followed by nl_batch_push:
+ *   NL_BUILD(b, rtnl_build_addr_add, ifindex, &addr);
+ *   nl_batch_push(b, 0, "add address %s to %s", ...);
+ * A failed build is remembered in the batch: the push is skipped and the
+ * commit reports the error, so callers need not check each message. */
+#define NL_BUILD(b, builder, ...) \
+	({ \
+		size_t room_; \
+		void *msg_ = nl_batch_reserve((b), &room_); \
+		int len_ = msg_ ? builder(msg_, room_, ##__VA_ARGS__) : -ENOMEM; \
+		if (len_ < 0) { \
+			(b)->build_error = -len_; \
+			if (msg_) \
+				((struct nlmsghdr *)msg_)->nlmsg_len = 0; \
+		} \
+		len_; \
+	})
 
 /* Send every message and wait for every ACK. Requests are sent in order in
  * as few sendmsg calls as the socket buffers allow. On failure the error

@@ -1,0 +1,13 @@
+/* Writing sysctls: "net.ipv4.ip_forward" → /proc/sys/net/ipv4/ip_forward.
+ * Network sysctls belong to the network namespace of the writer, so the
+ * same call configures the host or, after setns(), a node. */
+#ifndef CBX_SYSCTL_H
+#define CBX_SYSCTL_H
+
+#include "common/error.h"
+
+int cbx_sysctl_write(const char *name, const char *value, struct cbx_error *err);
+/* Read into buf (trailing newline removed). */
+int cbx_sysctl_read(const char *name, char *buf, size_t size, struct cbx_error *err);
+
+#endif

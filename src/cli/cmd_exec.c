@@ -1,0 +1,106 @@
+/* exec and logs. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "common/arena.h"
+#include "lab/lab.h"
+#include "lab/node_env.h"
+#include "runtime/node_exec.h"
+
+int cmd_exec(int argc, char **argv)
+{
+	bool tty = false, interactive = false;
+	struct node_exec_spec spec = { 0 };
+	static char *shell[] = { "/bin/sh", NULL };
+	struct cbx_topo *t = NULL;
+	struct cbx_cgroups cg;
+	struct cbx_error err;
+	struct cbx_arena *arena;
+	const struct cbx_node *node;
+	int i = 1, status = 1;
+
+	for (; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--"); i++) {
+		if (!strcmp(argv[i], "-it") || !strcmp(argv[i], "-ti"))
+			tty = interactive = true;
+		else if (!strcmp(argv[i], "-t"))
+			tty = true;
+		else if (!strcmp(argv[i], "-i"))
+			interactive = true;
+		else
+			return cli_usage_error("exec", "unknown option %s", argv[i]);
+	}
+	if (argc - i < 2)
+		return cli_usage_error("exec", "expected LAB NODE [--] [CMD...]");
+	if (lab_load_saved(argv[i], &t, &err) < 0)
+		return cli_fail(&err);
+	node = cbx_topo_node(t, argv[i + 1]);
+	if (!node) {
+		cbx_error_set(&err, CBX_ERR_INPUT, "lab %s has no node \"%s\"", t->name, argv[i + 1]);
+		cbx_topo_free(t);
+		return cli_fail(&err);
+	}
+	i += 2;
+	if (i < argc && !strcmp(argv[i], "--"))
+		i++;
+	if (i == argc && !(interactive && tty)) {
+		cbx_topo_free(t);
+		return cli_usage_error("exec", "no command given (use -it for an interactive shell)");
+	}
+	/* Without -i the command reads nothing: a pipeline must not hang on it. */
+	if (!interactive) {
+		int null = open("/dev/null", O_RDONLY);
+		if (null >= 0) {
+			dup2(null, 0);
+			close(null);
+		}
+	}
+	arena = cbx_arena_new();
+	spec.cg = &cg;
+	spec.lab = t->name;
+	spec.node = node->name;
+	spec.init_pid = lab_node_pid(t->name, node->name);
+	spec.argv = i < argc ? argv + i : shell;
+	spec.envp = arena ? lab_node_envp(arena, t, node) : NULL;
+	spec.tty = tty;
+	spec.privileged = node->privileged;
+	if (!spec.envp)
+		cbx_error_set(&err, CBX_ERR_SYSTEM, "out of memory");
+	else if (spec.init_pid <= 0)
+		cbx_error_set(&err, CBX_ERR_STATE, "node %s of lab %s is not running", node->name,
+			      t->name);
+	if (spec.envp && spec.init_pid > 0 && cbx_cgroups_detect(&cg, &err) == 0 &&
+	    node_exec(&spec, &status, &err) == 0) {
+		cbx_arena_free(arena);
+		cbx_topo_free(t);
+		return status;
+	}
+	cbx_arena_free(arena);
+	cbx_topo_free(t);
+	return cli_fail(&err);
+}
+
+int cmd_logs(int argc, char **argv)
+{
+	char path[512], buf[65536];
+	struct cbx_error err;
+	ssize_t n;
+	int fd;
+
+	if (argc != 3)
+		return cli_usage_error("logs", "expected LAB NODE");
+	snprintf(path, sizeof(path), "/run/cboxlab/%s/nodes/%s/console.log", argv[1], argv[2]);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		cbx_error_sys(&err, errno, "no log for node %s of lab %s (%s)", argv[2], argv[1], path);
+		err.kind = CBX_ERR_STATE;
+		return cli_fail(&err);
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if (write(1, buf, (size_t)n) < 0)
+			break;
+	close(fd);
+	return 0;
+}

@@ -1,0 +1,125 @@
+/* validate, up, down. */
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "common/fsutil.h"
+#include "lab/lab.h"
+#include "lab/plan.h"
+
+int cmd_validate(int argc, char **argv)
+{
+	struct cbx_topo *t;
+	struct cbx_error err;
+
+	if (argc != 2)
+		return cli_usage_error("validate", "expected one topology FILE");
+	if (cbx_topo_load(argv[1], &t, &err) < 0)
+		return cli_fail(&err);
+	printf("%s: lab \"%s\" is valid: %zu node(s), %zu network(s), %zu link(s)\n", argv[1],
+	       t->name, t->n_nodes, t->n_networks, t->n_links);
+	cbx_topo_free(t);
+	return 0;
+}
+
+static void print_up_text(const struct cbx_topo *t, const struct lab_up_report *rep)
+{
+	char ifaces[1024];
+
+	printf("lab %s is up: %zu node(s) in %.3f s\n", t->name, t->n_nodes, rep->seconds);
+	printf("  %-16s %-8s %s\n", "NODE", "PID", "INTERFACES");
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		cli_ifaces_text(&t->nodes[i], ifaces, sizeof(ifaces));
+		printf("  %-16s %-8d %s\n", t->nodes[i].name, rep->pids ? (int)rep->pids[i] : 0, ifaces);
+	}
+	for (size_t i = 0; i < t->n_publish; i++) {
+		const struct cbx_publish *p = &t->publish[i];
+		printf("  published: host port %u/%s -> %s:%u\n", p->host_port,
+		       p->proto == IPPROTO_TCP ? "tcp" : "udp", p->node->name, p->node_port);
+	}
+	printf("  exec: cboxlab exec %s NODE -- CMD    down: cboxlab down %s\n", t->name, t->name);
+}
+
+static void print_up_json(const struct cbx_topo *t, const struct lab_up_report *rep)
+{
+	json_t *nodes = json_array(), *warnings = json_array();
+
+	for (size_t i = 0; i < t->n_nodes; i++)
+		json_array_append_new(nodes, json_pack("{s:s, s:i, s:o}", "name", t->nodes[i].name,
+						       "pid", rep->pids ? (int)rep->pids[i] : 0,
+						       "interfaces", cli_ifaces_json(&t->nodes[i])));
+	for (size_t i = 0; i < rep->n_warnings; i++)
+		json_array_append_new(warnings, json_string(rep->warnings[i]));
+	cli_print_json(json_pack("{s:s, s:s, s:f, s:o, s:o}", "lab", t->name, "state", "up",
+				 "seconds", rep->seconds, "nodes", nodes, "warnings", warnings));
+}
+
+int cmd_up(int argc, char **argv)
+{
+	bool dry_run = cli_take_flag(&argc, argv, "--dry-run");
+	bool json = cli_take_flag(&argc, argv, "--json");
+	struct lab_up_report rep;
+	struct cbx_topo *t;
+	struct cbx_error err;
+	char *text;
+	size_t len;
+	int rc = 0;
+
+	if (argc != 2)
+		return cli_usage_error("up", "expected one topology FILE");
+	if (cbx_read_file(argv[1], &text, &len, &err) < 0) {
+		err.kind = CBX_ERR_INPUT;
+		return cli_fail(&err);
+	}
+	if (cbx_topo_load_text(text, len, argv[1], &t, &err) < 0) {
+		free(text);
+		return cli_fail(&err);
+	}
+	if (dry_run) {
+		struct plan plan;
+		if (plan_build(t, &plan, &err) < 0) {
+			rc = cli_fail(&err);
+		} else {
+			printf("plan for lab %s (%zu steps):\n", t->name, plan.n);
+			plan_print(&plan, stdout);
+			plan_free(&plan);
+		}
+	} else if (geteuid() != 0) {
+		fprintf(stderr, "cboxlab: up needs root (namespaces, cgroups, netlink)\n");
+		rc = 1;
+	} else if (lab_up(t, text, len, &rep, &err) < 0) {
+		rc = cli_fail(&err);
+	} else {
+		for (size_t i = 0; i < rep.n_warnings && !json; i++)
+			fprintf(stderr, "cboxlab: warning: %s\n", rep.warnings[i]);
+		if (json)
+			print_up_json(t, &rep);
+		else
+			print_up_text(t, &rep);
+		lab_up_report_free(&rep);
+	}
+	cbx_topo_free(t);
+	free(text);
+	return rc;
+}
+
+int cmd_down(int argc, char **argv)
+{
+	struct cbx_error err;
+	bool was_up;
+
+	if (argc != 2)
+		return cli_usage_error("down", "expected a LAB name or its topology FILE");
+	if (geteuid() != 0) {
+		fprintf(stderr, "cboxlab: down needs root\n");
+		return 1;
+	}
+	if (lab_down(argv[1], &was_up, &err) < 0)
+		return cli_fail(&err);
+	printf(was_up ? "lab %s is down\n" : "lab %s was not up; nothing left of it\n",
+	       argv[1]);
+	return 0;
+}

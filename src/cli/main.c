@@ -1,0 +1,85 @@
+/* cboxlab: networking labs of real Linux nodes from a JSON topology. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+#define CBOXLAB_VERSION "0.1.0"
+
+static const char usage[] =
+	"usage: cboxlab COMMAND [ARGS]\n"
+	"\n"
+	"Labs:\n"
+	"  validate FILE                 check a topology; exit 2 and say where it is wrong\n"
+	"  up [--dry-run] [--json] FILE  bring a lab up; returns when every node is ready\n"
+	"  down LAB|FILE                 remove everything the lab made (idempotent)\n"
+	"  status [--json] [LAB]         nodes, PIDs, state, addresses, memory\n"
+	"  ls [--json]                   labs on this host\n"
+	"\n"
+	"Nodes:\n"
+	"  exec [-i] [-t] LAB NODE [--] [CMD...]\n"
+	"                                run CMD in the node (default: a shell with -it);\n"
+	"                                exits with CMD's status\n"
+	"  logs LAB NODE                 the node's console: its init and startup command\n"
+	"\n"
+	"Run as root. Topology format: docs/topology.md.\n";
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "cboxlab %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n(see cboxlab help)\n");
+	return 2;
+}
+
+int cli_fail(const struct cbx_error *err)
+{
+	fprintf(stderr, "cboxlab: %s\n", err->msg);
+	return cbx_error_exit_status(err);
+}
+
+bool cli_take_flag(int *argc, char **argv, const char *flag)
+{
+	for (int i = 1; i < *argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return false;
+		if (!strcmp(argv[i], flag)) {
+			memmove(&argv[i], &argv[i + 1], (size_t)(*argc - i) * sizeof(char *));
+			(*argc)--;
+			return true;
+		}
+	}
+	return false;
+}
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} commands[] = {
+	{ "validate", cmd_validate }, { "up", cmd_up },	    { "down", cmd_down },
+	{ "status", cmd_status },     { "ls", cmd_ls },	    { "exec", cmd_exec },
+	{ "logs", cmd_logs },
+};
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "-h")) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		printf("cboxlab %s\n", CBOXLAB_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "cboxlab: unknown command \"%s\"\n\n%s", argv[1], usage);
+	return 2;
+}

@@ -1,0 +1,57 @@
+/* Shared pieces of the CLI's output. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+json_t *cli_ifaces_json(const struct cbx_node *n)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < n->n_ifaces; i++) {
+		const struct cbx_iface *ifc = n->ifaces[i];
+		json_t *addrs = json_array(), *o;
+		char buf[CBX_PREFIX_STRLEN], mac[18];
+
+		for (unsigned k = 0; k < ifc->n_addrs; k++)
+			json_array_append_new(addrs, json_string(cbx_prefix_str(&ifc->addrs[k], buf,
+										 sizeof(buf))));
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", ifc->mac[0], ifc->mac[1],
+			 ifc->mac[2], ifc->mac[3], ifc->mac[4], ifc->mac[5]);
+		o = json_pack("{s:s, s:s, s:o}", "name", ifc->name, "mac", mac, "addresses", addrs);
+		if (ifc->network) {
+			json_object_set_new(o, "network", json_string(ifc->network->name));
+			json_object_set_new(o, "host_interface", json_string(ifc->host_name));
+		} else {
+			const struct cbx_iface *peer = ifc->link->a == ifc ? ifc->link->b : ifc->link->a;
+			char where[128];
+			snprintf(where, sizeof(where), "%s:%s", peer->node->name, peer->name);
+			json_object_set_new(o, "peer", json_string(where));
+		}
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+void cli_ifaces_text(const struct cbx_node *n, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n->n_ifaces && len < size; i++) {
+		const struct cbx_iface *ifc = n->ifaces[i];
+		len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "", ifc->name);
+		for (unsigned k = 0; k < ifc->n_addrs && len < size; k++) {
+			char a[CBX_PREFIX_STRLEN];
+			len += (size_t)snprintf(buf + len, size - len, " %s",
+						cbx_prefix_str(&ifc->addrs[k], a, sizeof(a)));
+		}
+	}
+}
+
+void cli_print_json(json_t *v)
+{
+	json_dumpf(v, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	json_decref(v);
+}

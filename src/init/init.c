@@ -1,0 +1,194 @@
+/* cboxlab-init: PID 1 of every node.
+ *
+ * It waits until cboxlab has configured the node's network ('G' on the sync
+ * socket), starts the node's startup command, says the node is ready ('R'),
+ * and then lives on for the node: it reaps every orphan (a PID namespace's
+ * init must, or zombies pile up), forwards signals to the command, and keeps
+ * the node alive after the command ends. SIGTERM stops the node: every
+ * process gets SIGTERM, and init exits when they are gone (the kernel then
+ * kills anything left in the namespace).
+ *
+ * Static and small on purpose: it runs in any root filesystem, and an idle
+ * node costs little memory. Usage: cboxlab-init [-- CMD ARGS...]
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "init/init_proto.h"
+
+static void say(int fd, char kind, const char *text)
+{
+	char msg[CBX_SYNC_MSG_MAX];
+	size_t len = 0;
+
+	msg[len++] = kind;
+	if (text) {
+		size_t n = strlen(text);
+		if (n > sizeof(msg) - 1)
+			n = sizeof(msg) - 1;
+		memcpy(msg + 1, text, n);
+		len += n;
+	}
+	if (write(fd, msg, len) < 0) {
+		/* cboxlab is gone; there is nobody to tell. */
+	}
+}
+
+/* Start the command in its own session, with the signal mask and OOM score
+ * a normal process has. An exec failure comes back through a close-on-exec
+ * pipe, so `up` can report "exec foo: No such file or directory". */
+static pid_t start_command(char **argv, const sigset_t *orig_mask, char *why, size_t why_size)
+{
+	int pipefd[2];
+	pid_t pid;
+	int child_errno = 0;
+	ssize_t n;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		snprintf(why, why_size, "start command: pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		snprintf(why, why_size, "start command: fork: %s", strerror(errno));
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		int fd;
+		close(pipefd[0]);
+		sigprocmask(SIG_SETMASK, orig_mask, NULL);
+		setsid();
+		/* init itself is exempt from the OOM killer; its children not. */
+		fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			if (write(fd, "0", 1) < 0) {
+			}
+			close(fd);
+		}
+		if (chdir("/") < 0) {
+		}
+		execvp(argv[0], argv);
+		child_errno = errno;
+		if (write(pipefd[1], &child_errno, sizeof(child_errno)) < 0) {
+		}
+		_exit(127);
+	}
+	close(pipefd[1]);
+	do {
+		n = read(pipefd[0], &child_errno, sizeof(child_errno));
+	} while (n < 0 && errno == EINTR);
+	close(pipefd[0]);
+	if (n == sizeof(child_errno)) {
+		snprintf(why, why_size, "startup command: exec %s: %s", argv[0], strerror(child_errno));
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	return pid;
+}
+
+/* Reap every child that has exited; note the command's end. */
+static void reap(pid_t *command)
+{
+	for (;;) {
+		int status;
+		pid_t pid = waitpid(-1, &status, WNOHANG);
+		if (pid <= 0)
+			return;
+		if (pid == *command) {
+			if (WIFEXITED(status))
+				fprintf(stderr, "cboxlab-init: startup command exited with status %d\n",
+					WEXITSTATUS(status));
+			else
+				fprintf(stderr, "cboxlab-init: startup command killed by signal %d\n",
+					WTERMSIG(status));
+			*command = 0;
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	int sync_fd = CBX_INIT_SYNC_FD;
+	char **cmd = NULL;
+	sigset_t all, orig;
+	pid_t command = 0;
+	bool stopping = false;
+	char go = 0;
+	int sfd;
+
+	if (argc > 1 && !strcmp(argv[1], "--"))
+		cmd = argc > 2 ? argv + 2 : NULL;
+	setvbuf(stderr, NULL, _IOLBF, 0);
+
+	/* All signals arrive through a signalfd: no handlers, no races with
+	 * the main loop. SIGKILL and SIGSTOP cannot be blocked; nothing else
+	 * needs to stay asynchronous. */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &orig);
+	sfd = signalfd(-1, &all, SFD_CLOEXEC);
+	if (sfd < 0) {
+		say(sync_fd, CBX_SYNC_ERROR, "init: signalfd failed");
+		return 1;
+	}
+
+	/* Until cboxlab says go, its death means the lab is being abandoned. */
+	while (read(sync_fd, &go, 1) < 0 && errno == EINTR)
+		;
+	if (go != CBX_SYNC_GO)
+		return 1;
+	/* From here on the node outlives the `up` that started it. */
+	prctl(PR_SET_PDEATHSIG, 0);
+
+	if (cmd) {
+		char why[CBX_SYNC_MSG_MAX - 1];
+		command = start_command(cmd, &orig, why, sizeof(why));
+		if (command < 0) {
+			say(sync_fd, CBX_SYNC_ERROR, why);
+			return 127;
+		}
+	}
+	say(sync_fd, CBX_SYNC_READY, NULL);
+	close(sync_fd);
+
+	for (;;) {
+		struct signalfd_siginfo si;
+		ssize_t n = read(sfd, &si, sizeof(si));
+
+		if (n != sizeof(si))
+			continue;
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			reap(&command);
+			if (stopping && waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD)
+				return 0;
+			break;
+		case SIGTERM:
+		case SIGPWR:
+			/* Stop the node: everyone gets SIGTERM (kill(-1) in a PID
+			 * namespace spares only init), and init exits once they
+			 * are gone. `cboxlab stop` SIGKILLs init after its grace
+			 * period if they do not go. */
+			stopping = true;
+			kill(-1, SIGTERM);
+			reap(&command);
+			if (waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD)
+				return 0;
+			break;
+		default:
+			if (command > 0)
+				kill(command, (int)si.ssi_signo);
+			break;
+		}
+	}
+}

@@ -1,0 +1,23 @@
+/* The few bytes cboxlab and a node's init say to each other over the node's
+ * sync socket (a SOCK_SEQPACKET pair, so each message arrives whole).
+ *
+ *   cboxlab → node:  'G'        the network is configured: start the command
+ *   node → cboxlab:  'R'        the command is started: the node is ready
+ *                    'E' text   setup or the command's exec failed, with why
+ *   end of file                 the other side died: the node gives up (before
+ *                               'G') or failed (before 'R')
+ *
+ * Both the runtime (which runs the node's setup before exec'ing init) and
+ * init itself send 'E'. */
+#ifndef CBX_INIT_PROTO_H
+#define CBX_INIT_PROTO_H
+
+#define CBX_SYNC_GO 'G'
+#define CBX_SYNC_READY 'R'
+#define CBX_SYNC_ERROR 'E'
+#define CBX_SYNC_MSG_MAX 1024
+
+/* Where the node's setup hands init its sync socket. */
+#define CBX_INIT_SYNC_FD 3
+
+#endif

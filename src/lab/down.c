@@ -1,0 +1,223 @@
+/* Bringing a lab down: the undo side of its plan, rebuilt from the saved
+ * topology, then a sweep for anything that still carries the lab's name.
+ * The sweep needs no topology at all, so even an `up` killed before it saved
+ * one leaves nothing behind; after a clean plan undo it finds nothing. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "bridge/nat.h"
+#include "bridge/wiring.h"
+#include "common/cleanup.h"
+#include "common/fsutil.h"
+#include "lab/lab.h"
+#include "lab/plan.h"
+#include "netlink/rtnl_msg.h"
+#include "runtime/netns.h"
+
+struct link_sweep {
+	const char *lab;
+	struct nl_batch *batch;
+};
+
+/* A host link is the lab's if both its name and its alias say so. */
+static int sweep_link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct link_sweep *sw = data;
+	const struct nlattr *attr;
+	const char *name = NULL, *alias = NULL;
+	char prefix[64];
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct ifinfomsg)) {
+		if (mnl_attr_get_type(attr) == IFLA_IFNAME)
+			name = mnl_attr_get_str(attr);
+		else if (mnl_attr_get_type(attr) == IFLA_IFALIAS)
+			alias = mnl_attr_get_str(attr);
+	}
+	snprintf(prefix, sizeof(prefix), "%s-", sw->lab);
+	if (!name || !alias || strncmp(name, prefix, strlen(prefix)))
+		return MNL_CB_OK;
+	snprintf(prefix, sizeof(prefix), "cboxlab %s/", sw->lab);
+	if (!strncmp(alias, prefix, strlen(prefix)))
+		wiring_del_link(sw->batch, name, "leftover link");
+	return MNL_CB_OK;
+}
+
+static int sweep_links(struct lab_ctx *ctx, struct cbx_error *err)
+{
+	struct nl_conn *c = lab_rtnl(ctx, err);
+	char req[256];
+	struct nl_batch b;
+	struct link_sweep sw = { .lab = ctx->t->name, .batch = &b };
+	int rc;
+
+	if (!c)
+		return -1;
+	nl_batch_init(&b);
+	rtnl_build_link_dump(req, sizeof(req));
+	rc = nl_dump(c, (struct nlmsghdr *)req, sweep_link_cb, &sw, "list host links", err);
+	if (rc == 0 && !nl_batch_empty(&b))
+		rc = nl_batch_commit(c, &b, err);
+	nl_batch_free(&b);
+	return rc;
+}
+
+static int sweep_pins(const char *lab, struct cbx_error *err)
+{
+	DIR *dir = opendir(CBX_NETNS_DIR);
+	struct dirent *de;
+	char prefix[64];
+	int rc = 0;
+
+	if (!dir)
+		return errno == ENOENT ? 0 : cbx_error_sys(err, errno, "open " CBX_NETNS_DIR);
+	snprintf(prefix, sizeof(prefix), "%s-", lab);
+	while ((de = readdir(dir)) && rc == 0) {
+		char pin[512];
+		if (strncmp(de->d_name, prefix, strlen(prefix)))
+			continue;
+		snprintf(pin, sizeof(pin), CBX_NETNS_DIR "/%s", de->d_name);
+		rc = netns_unpin(pin, err);
+	}
+	closedir(dir);
+	return rc;
+}
+
+/* Node cgroups by listing cboxlab/<lab>/ in the first hierarchy: each one
+ * is killed, waited for, and removed from every hierarchy. */
+static int sweep_cgroups(struct lab_ctx *ctx, struct cbx_error *err)
+{
+	const char *lab = ctx->t->name;
+	char path[512];
+	DIR *dir;
+	struct dirent *de;
+	int rc = 0;
+
+	cbx_cgroup_path(path, sizeof(path), &ctx->cg, 0, lab, NULL, NULL);
+	dir = opendir(path);
+	if (!dir)
+		return errno == ENOENT ? 0 : cbx_error_sys(err, errno, "open %s", path);
+	while ((de = readdir(dir)) && rc == 0) {
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if (cbx_cgroup_node_kill(&ctx->cg, lab, de->d_name, err) < 0)
+			rc = -1;
+		for (int i = 0; i < 5000 && !cbx_cgroup_node_empty(&ctx->cg, lab, de->d_name); i++) {
+			usleep(2000);
+			cbx_cgroup_node_kill(&ctx->cg, lab, de->d_name, &(struct cbx_error){ 0 });
+		}
+		if (rc == 0)
+			rc = cbx_cgroup_node_remove(&ctx->cg, lab, de->d_name, err);
+	}
+	closedir(dir);
+	if (rc == 0)
+		rc = cbx_cgroup_lab_remove(&ctx->cg, lab, err);
+	return rc;
+}
+
+static int sweep(struct lab_ctx *ctx, struct cbx_error *err)
+{
+	struct nl_conn *nft = lab_nft(ctx, err);
+	struct nl_batch b;
+	int rc;
+
+	if (sweep_cgroups(ctx, err) < 0 || sweep_pins(ctx->t->name, err) < 0 ||
+	    sweep_links(ctx, err) < 0 || !nft)
+		return -1;
+	nl_batch_init(&b);
+	nat_del_table(&b, ctx->t->name);
+	rc = nl_batch_commit(nft, &b, err);
+	nl_batch_free(&b);
+	return rc < 0 ? -1 : cbx_rm_rf(ctx->state_dir, err);
+}
+
+bool lab_arg_is_file(const char *arg)
+{
+	size_t len = strlen(arg);
+
+	return strchr(arg, '/') || (len > 5 && !strcmp(arg + len - 5, ".json"));
+}
+
+static int check_lab_name(const char *lab, struct cbx_error *err)
+{
+	if (!*lab || strlen(lab) > 32)
+		return cbx_error_set(err, CBX_ERR_INPUT, "\"%s\" is not a lab name", lab);
+	for (const char *c = lab; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_'))
+			return cbx_error_set(err, CBX_ERR_INPUT, "\"%s\" is not a lab name", lab);
+	return 0;
+}
+
+/* A stand-in topology with just the lab's name, for the sweep. */
+static int name_only_topology(const char *lab, struct cbx_topo **t, struct cbx_error *err)
+{
+	char text[256];
+
+	snprintf(text, sizeof(text), "{\"name\": \"%s\", \"nodes\": {\"x\": {}}}", lab);
+	return cbx_topo_load_text(text, strlen(text), "(lab name)", t, err);
+}
+
+int lab_down(const char *arg, bool *was_up, struct cbx_error *err)
+{
+	struct cbx_topo *t = NULL, *file_topo = NULL;
+	char lab[64], state_dir[256];
+	cleanup_close int lock = -1;
+	struct lab_ctx ctx;
+	struct plan plan = { 0 };
+	int rc = -1;
+
+	*was_up = false;
+	if (lab_arg_is_file(arg)) {
+		if (cbx_topo_load(arg, &file_topo, err) < 0)
+			return -1;
+		snprintf(lab, sizeof(lab), "%s", file_topo->name);
+	} else {
+		if (check_lab_name(arg, err) < 0)
+			return -1;
+		snprintf(lab, sizeof(lab), "%s", arg);
+	}
+	lab_state_path(lab, NULL, state_dir, sizeof(state_dir));
+	lock = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock >= 0) {
+		*was_up = true;
+		/* Waits for an `up` of this lab still running. */
+		if (flock(lock, LOCK_EX) < 0) {
+			cbx_error_sys(err, errno, "lock %s", state_dir);
+			goto out;
+		}
+	}
+	/* The plan it was brought up with; else the given file's; else only
+	 * the lab's name, and the sweep does the work. */
+	if (*was_up && lab_load_saved(lab, &t, &(struct cbx_error){ 0 }) == 0) {
+		cbx_topo_free(file_topo);
+		file_topo = NULL;
+	} else if (file_topo) {
+		t = file_topo;
+		file_topo = NULL;
+	} else if (name_only_topology(lab, &t, err) < 0) {
+		goto out;
+	}
+	if (lab_ctx_init(&ctx, t, false, err) < 0) {
+		lab_ctx_fini(&ctx);
+		goto out;
+	}
+	if (plan_build(t, &plan, err) == 0 && plan_undo(&ctx, &plan, plan.n, err) == 0 &&
+	    sweep(&ctx, err) == 0)
+		rc = 0;
+	if (rc < 0)
+		cbx_error_wrap(err, "bring lab %s down", lab);
+	plan_free(&plan);
+	lab_ctx_fini(&ctx);
+out:
+	cbx_topo_free(t);
+	cbx_topo_free(file_topo);
+	return rc;
+}

@@ -1,0 +1,42 @@
+/* The lab operations the CLI offers, on top of plans and the runtime. */
+#ifndef CBX_LAB_H
+#define CBX_LAB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+#include "lab/lab_ctx.h"
+#include "topo/topo.h"
+
+struct lab_up_report {
+	double seconds;
+	pid_t *pids; /* per node, malloc'd */
+	const char *warnings[CBX_MAX_WARNINGS];
+	size_t n_warnings;
+};
+
+/* Bring a loaded topology up; `text` is the file's content, saved so that
+ * `down` can rebuild the same plan. Returns when every node is ready. */
+int lab_up(const struct cbx_topo *t, const char *text, size_t len, struct lab_up_report *rep,
+	   struct cbx_error *err);
+void lab_up_report_free(struct lab_up_report *rep);
+
+/* Bring a lab down by name, or by the file that names it. Idempotent: a lab
+ * that is not up is success (*was_up false). */
+int lab_down(const char *lab_or_file, bool *was_up, struct cbx_error *err);
+
+/* Is `arg` a topology file rather than a lab name? */
+bool lab_arg_is_file(const char *arg);
+/* The topology a running lab was brought up with. */
+int lab_load_saved(const char *lab, struct cbx_topo **t, struct cbx_error *err);
+/* Names of the labs with state in /run/cboxlab (sorted, malloc'd). */
+int lab_list(char ***names, size_t *n, struct cbx_error *err);
+void lab_list_free(char **names, size_t n);
+/* The PID of a node's init, 0 when the node is not running. */
+pid_t lab_node_pid(const char *lab, const char *node);
+/* "up", or "incomplete" (an `up` still running, failed or killed). */
+const char *lab_state(const char *lab);
+
+#endif

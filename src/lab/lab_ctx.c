@@ -1,0 +1,142 @@
+#include "lab/lab_ctx.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <linux/netlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef CBX_DEFAULT_LIBDIR
+#define CBX_DEFAULT_LIBDIR "/usr/local/lib/cboxlab"
+#endif
+
+static bool has_runtime_files(const char *dir)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/cboxlab-init", dir);
+	if (access(path, X_OK) < 0)
+		return false;
+	snprintf(path, sizeof(path), "%s/rootfs/bin/busybox", dir);
+	return stat(path, &st) == 0;
+}
+
+int lab_find_libdir(char *buf, size_t size, struct cbx_error *err)
+{
+	const char *env = getenv("CBOXLAB_LIBDIR");
+	char exe[PATH_MAX / 4], candidates[4][PATH_MAX / 2];
+	ssize_t n;
+
+	if (env && *env) {
+		if (!has_runtime_files(env))
+			return cbx_error_set(err, CBX_ERR_SYSTEM,
+					     "CBOXLAB_LIBDIR=%s has no cboxlab-init and rootfs/", env);
+		snprintf(buf, size, "%s", env);
+		return 0;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0)
+		return cbx_error_sys(err, errno, "readlink /proc/self/exe");
+	exe[n] = '\0';
+	dirname(exe);
+	/* A build tree (build/cboxlab, or build/san/cboxlab) or an install. */
+	snprintf(candidates[0], sizeof(candidates[0]), "%s", exe);
+	snprintf(candidates[1], sizeof(candidates[1]), "%s/..", exe);
+	snprintf(candidates[2], sizeof(candidates[2]), "%s/../lib/cboxlab", exe);
+	snprintf(candidates[3], sizeof(candidates[3]), "%s", CBX_DEFAULT_LIBDIR);
+	for (size_t i = 0; i < 4; i++) {
+		if (has_runtime_files(candidates[i])) {
+			if (!realpath(candidates[i], buf) || strlen(buf) >= size)
+				return cbx_error_sys(err, errno, "resolve %s", candidates[i]);
+			return 0;
+		}
+	}
+	return cbx_error_set(err, CBX_ERR_SYSTEM,
+			     "cannot find cboxlab-init and the default rootfs (looked next to %s and in %s); run `make` or `make install`",
+			     exe, CBX_DEFAULT_LIBDIR);
+}
+
+int lab_state_path(const char *lab, const char *file, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, CBX_STATE_ROOT "/%s%s%s", lab, file ? "/" : "", file ? file : "");
+
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+int lab_node_dir(const struct lab_ctx *ctx, const struct cbx_node *n, char *buf, size_t size)
+{
+	int len = snprintf(buf, size, "%s/nodes/%s", ctx->state_dir, n->name);
+
+	return len < 0 || (size_t)len >= size ? -1 : 0;
+}
+
+int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_topo *t, bool need_libdir,
+		 struct cbx_error *err)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->t = t;
+	ctx->lock_fd = -1;
+	ctx->init_fd = -1;
+	ctx->arena = cbx_arena_new();
+	if (!ctx->arena)
+		return cbx_error_sys(err, ENOMEM, "lab %s", t->name);
+	ctx->nodes = cbx_arena_array(ctx->arena, t->n_nodes, sizeof(*ctx->nodes));
+	ctx->bridge_ifindex = cbx_arena_array(ctx->arena, t->n_networks + 1, sizeof(int));
+	if (!ctx->nodes || !ctx->bridge_ifindex)
+		return cbx_error_sys(err, ENOMEM, "lab %s", t->name);
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		ctx->nodes[i].proc.sync_fd = -1;
+		ctx->nodes[i].netns_fd = -1;
+	}
+	lab_state_path(t->name, NULL, ctx->state_dir, sizeof(ctx->state_dir));
+	if (cbx_cgroups_detect(&ctx->cg, err) < 0)
+		return -1;
+	if (need_libdir && lab_find_libdir(ctx->libdir, sizeof(ctx->libdir), err) < 0)
+		return -1;
+	return 0;
+}
+
+void lab_ctx_fini(struct lab_ctx *ctx)
+{
+	if (ctx->nodes) {
+		for (size_t i = 0; i < ctx->t->n_nodes; i++) {
+			if (ctx->nodes[i].proc.sync_fd >= 0)
+				close(ctx->nodes[i].proc.sync_fd);
+			if (ctx->nodes[i].netns_fd >= 0)
+				close(ctx->nodes[i].netns_fd);
+		}
+	}
+	nl_close(&ctx->rtnl);
+	nl_close(&ctx->nft);
+	if (ctx->init_fd >= 0)
+		close(ctx->init_fd);
+	if (ctx->lock_fd >= 0)
+		close(ctx->lock_fd);
+	cbx_arena_free(ctx->arena);
+	ctx->arena = NULL;
+	ctx->nodes = NULL;
+}
+
+struct nl_conn *lab_rtnl(struct lab_ctx *ctx, struct cbx_error *err)
+{
+	if (!ctx->rtnl.sock && nl_open(&ctx->rtnl, NETLINK_ROUTE, err) < 0)
+		return NULL;
+	return &ctx->rtnl;
+}
+
+struct nl_conn *lab_nft(struct lab_ctx *ctx, struct cbx_error *err)
+{
+	if (!ctx->nft.sock && nl_open(&ctx->nft, NETLINK_NETFILTER, err) < 0)
+		return NULL;
+	return &ctx->nft;
+}
+
+void lab_warn(struct lab_ctx *ctx, const char *msg)
+{
+	if (ctx->n_warnings < CBX_MAX_WARNINGS)
+		ctx->warnings[ctx->n_warnings++] = msg;
+}

@@ -1,0 +1,59 @@
+/* What executing a plan needs besides the plan: the host's netlink sockets,
+ * the cgroup layout, where the lab's state lives, and the running nodes. */
+#ifndef CBX_LAB_CTX_H
+#define CBX_LAB_CTX_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "common/arena.h"
+#include "netlink/transport.h"
+#include "runtime/cgroup.h"
+#include "runtime/node_spawn.h"
+#include "topo/topo.h"
+
+#define CBX_STATE_ROOT "/run/cboxlab"
+#define CBX_MAX_WARNINGS 8
+
+struct node_rt {
+	struct node_proc proc; /* pid 0 and sync_fd -1 until cloned */
+	int netns_fd;
+};
+
+struct lab_ctx {
+	const struct cbx_topo *t;
+	struct cbx_arena *arena;
+	struct cbx_cgroups cg;
+	struct nl_conn rtnl; /* host netns; opened on first use */
+	struct nl_conn nft;
+	char state_dir[256]; /* /run/cboxlab/<lab> */
+	char libdir[PATH_MAX / 2];
+	const char *topology_text; /* saved as the lab's topology.json */
+	size_t topology_len;
+	int lock_fd;
+	int init_fd;
+	struct node_rt *nodes; /* indexed like t->nodes */
+	int *bridge_ifindex;   /* indexed like t->networks */
+	const char *warnings[CBX_MAX_WARNINGS];
+	size_t n_warnings;
+};
+
+/* For `up` (libdir needed) and `down` (libdir optional). */
+int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_topo *t, bool need_libdir,
+		 struct cbx_error *err);
+void lab_ctx_fini(struct lab_ctx *ctx);
+/* Open the host's rtnetlink / nftables sockets the first time they are needed. */
+struct nl_conn *lab_rtnl(struct lab_ctx *ctx, struct cbx_error *err);
+struct nl_conn *lab_nft(struct lab_ctx *ctx, struct cbx_error *err);
+void lab_warn(struct lab_ctx *ctx, const char *msg);
+
+/* Paths in the lab's state directory. */
+int lab_node_dir(const struct lab_ctx *ctx, const struct cbx_node *n, char *buf, size_t size);
+int lab_state_path(const char *lab, const char *file, char *buf, size_t size);
+
+/* Where cboxlab-init and the default rootfs are: $CBOXLAB_LIBDIR, next to
+ * the executable (a build tree), or the installed lib/cboxlab. */
+int lab_find_libdir(char *buf, size_t size, struct cbx_error *err);
+
+#endif

@@ -1,0 +1,132 @@
+#include "lab/plan.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bridge/nat.h"
+#include "lab/steps.h"
+
+static const struct step_ops *const ops[STEP_KIND_COUNT] = {
+	[STEP_LAB_STATE] = &step_ops_lab_state,
+	[STEP_LAB_CGROUP] = &step_ops_lab_cgroup,
+	[STEP_BRIDGE] = &step_ops_bridge,
+	[STEP_NAT] = &step_ops_nat,
+	[STEP_NODE] = &step_ops_node,
+	[STEP_VETH] = &step_ops_veth,
+	[STEP_LINK] = &step_ops_link,
+	[STEP_NODE_NET] = &step_ops_node_net,
+	[STEP_NODE_START] = &step_ops_node_start,
+	[STEP_LAB_READY] = &step_ops_lab_ready,
+};
+
+int plan_build(const struct cbx_topo *t, struct plan *p, struct cbx_error *err)
+{
+	size_t cap = 4 + t->n_networks + 3 * t->n_nodes + t->n_ifaces + t->n_links + 1;
+	size_t n = 0;
+
+	p->t = t;
+	p->steps = calloc(cap, sizeof(*p->steps));
+	if (!p->steps)
+		return cbx_error_sys(err, ENOMEM, "plan lab %s", t->name);
+#define ADD(k, field, value) \
+	p->steps[n++] = (struct step){ .kind = (k), .u.field = (value) }
+
+	ADD(STEP_LAB_STATE, node, NULL);
+	ADD(STEP_LAB_CGROUP, node, NULL);
+	for (size_t i = 0; i < t->n_networks; i++)
+		ADD(STEP_BRIDGE, net, &t->networks[i]);
+	if (nat_needed(t))
+		ADD(STEP_NAT, node, NULL);
+	/* Nodes are cloned before the wiring: the veths go straight into
+	 * their network namespaces, while the nodes build their root
+	 * filesystems in parallel. */
+	for (size_t i = 0; i < t->n_nodes; i++)
+		ADD(STEP_NODE, node, &t->nodes[i]);
+	for (size_t i = 0; i < t->n_ifaces; i++)
+		if (t->ifaces[i].network)
+			ADD(STEP_VETH, iface, &t->ifaces[i]);
+	for (size_t i = 0; i < t->n_links; i++)
+		ADD(STEP_LINK, link, &t->links[i]);
+	for (size_t i = 0; i < t->n_nodes; i++)
+		ADD(STEP_NODE_NET, node, &t->nodes[i]);
+	for (size_t i = 0; i < t->n_nodes; i++)
+		ADD(STEP_NODE_START, node, &t->nodes[i]);
+	ADD(STEP_LAB_READY, node, NULL);
+#undef ADD
+	p->n = n;
+	return 0;
+}
+
+void plan_free(struct plan *p)
+{
+	free(p->steps);
+	p->steps = NULL;
+	p->n = 0;
+}
+
+void plan_step_describe(const struct step *s, bool undo, char *buf, size_t size)
+{
+	ops[s->kind]->describe(s, undo, buf, size);
+}
+
+void plan_print(const struct plan *p, FILE *out)
+{
+	char what[512], undo[512];
+
+	for (size_t i = 0; i < p->n; i++) {
+		plan_step_describe(&p->steps[i], false, what, sizeof(what));
+		plan_step_describe(&p->steps[i], true, undo, sizeof(undo));
+		fprintf(out, "%3zu  %s\n     undo: %s\n", i + 1, what, undo);
+	}
+}
+
+/* The end of the phase that starts at `i`. */
+static size_t phase_end(const struct plan *p, size_t i)
+{
+	size_t j = i;
+
+	while (j < p->n && p->steps[j].kind == p->steps[i].kind)
+		j++;
+	return j;
+}
+
+int plan_undo(struct lab_ctx *ctx, struct plan *p, size_t upto, struct cbx_error *err)
+{
+	size_t end = upto;
+	int rc = 0;
+
+	while (end > 0) {
+		size_t start = end - 1;
+		struct cbx_error one;
+
+		while (start > 0 && p->steps[start - 1].kind == p->steps[end - 1].kind)
+			start--;
+		cbx_error_clear(&one);
+		if (ops[p->steps[start].kind]->undo(ctx, &p->steps[start], end - start, &one) < 0 &&
+		    rc == 0) {
+			*err = one;
+			rc = -1;
+		}
+		end = start;
+	}
+	return rc;
+}
+
+int plan_execute(struct lab_ctx *ctx, struct plan *p, struct cbx_error *err)
+{
+	for (size_t i = 0; i < p->n;) {
+		size_t end = phase_end(p, i);
+
+		if (ops[p->steps[i].kind]->run(ctx, &p->steps[i], end - i, err) < 0) {
+			struct cbx_error undo_err;
+			nodes_explain_failure(ctx, err);
+			/* The failed phase may have half-happened: undo it too. */
+			if (plan_undo(ctx, p, end, &undo_err) < 0)
+				cbx_error_append(err, "; and cleaning up failed too: %s", undo_err.msg);
+			return -1;
+		}
+		i = end;
+	}
+	return 0;
+}

@@ -1,0 +1,97 @@
+/* What /run/cboxlab says about running labs. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/fsutil.h"
+#include "lab/lab.h"
+
+int lab_load_saved(const char *lab, struct cbx_topo **t, struct cbx_error *err)
+{
+	char path[512];
+
+	if (lab_state_path(lab, "topology.json", path, sizeof(path)) < 0)
+		return cbx_error_set(err, CBX_ERR_INPUT, "\"%s\" is not a lab name", lab);
+	if (access(path, F_OK) < 0)
+		return cbx_error_set(err, CBX_ERR_STATE, "lab \"%s\" is not up", lab);
+	return cbx_topo_load(path, t, err);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int lab_list(char ***names, size_t *n, struct cbx_error *err)
+{
+	DIR *dir = opendir(CBX_STATE_ROOT);
+	struct dirent *de;
+	size_t cap = 0;
+
+	*names = NULL;
+	*n = 0;
+	if (!dir)
+		return errno == ENOENT ? 0 : cbx_error_sys(err, errno, "open " CBX_STATE_ROOT);
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+			continue;
+		if (*n == cap) {
+			char **grown = realloc(*names, (cap = cap ? cap * 2 : 8) * sizeof(char *));
+			if (!grown)
+				break;
+			*names = grown;
+		}
+		if (!((*names)[*n] = strdup(de->d_name)))
+			break;
+		(*n)++;
+	}
+	closedir(dir);
+	if (*n)
+		qsort(*names, *n, sizeof(char *), cmp_names);
+	return 0;
+}
+
+void lab_list_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+pid_t lab_node_pid(const char *lab, const char *node)
+{
+	char path[512], *text = NULL, stat_path[64];
+	struct cbx_error err;
+	struct stat st;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), CBX_STATE_ROOT "/%s/nodes/%s/pid", lab, node);
+	if (cbx_read_file(path, &text, NULL, &err) < 0)
+		return 0;
+	pid = (pid_t)atoi(text);
+	free(text);
+	/* A stale PID file (the node was killed) must not name another
+	 * process: a live node's init still holds the pinned netns. */
+	snprintf(stat_path, sizeof(stat_path), "/proc/%d/ns/net", (int)pid);
+	if (pid <= 0 || stat(stat_path, &st) < 0)
+		return 0;
+	{
+		struct stat pin;
+		snprintf(path, sizeof(path), "/run/netns/%s-%s", lab, node);
+		if (stat(path, &pin) < 0 || pin.st_ino != st.st_ino || pin.st_dev != st.st_dev)
+			return 0;
+	}
+	return pid;
+}
+
+const char *lab_state(const char *lab)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), CBX_STATE_ROOT "/%s/state", lab);
+	return access(path, F_OK) == 0 ? "up" : "incomplete";
+}

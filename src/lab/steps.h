@@ -1,0 +1,28 @@
+/* Internal to src/lab: the do and undo of each kind of plan step. Each runs
+ * a whole phase (all consecutive steps of its kind) at once. An undo must
+ * tolerate objects that were never made, and keeps going after a failure
+ * (reporting the first), because it also serves `down` after a crash. */
+#ifndef CBX_STEPS_H
+#define CBX_STEPS_H
+
+#include "lab/lab_ctx.h"
+#include "lab/plan.h"
+
+struct step_ops {
+	int (*run)(struct lab_ctx *ctx, const struct step *steps, size_t n, struct cbx_error *err);
+	int (*undo)(struct lab_ctx *ctx, const struct step *steps, size_t n, struct cbx_error *err);
+	/* What the step does (undo false) or what its undo does. */
+	void (*describe)(const struct step *s, bool undo, char *buf, size_t size);
+};
+
+extern const struct step_ops step_ops_lab_state, step_ops_lab_cgroup, step_ops_bridge,
+	step_ops_nat, step_ops_lab_ready;
+extern const struct step_ops step_ops_node, step_ops_veth, step_ops_link, step_ops_node_net,
+	step_ops_node_start;
+
+/* When a phase fails, a node may have failed first (and the phase failed
+ * because of it): replace err with the node's own message, keeping the
+ * phase's as a consequence. Looks without waiting. */
+void nodes_explain_failure(struct lab_ctx *ctx, struct cbx_error *err);
+
+#endif

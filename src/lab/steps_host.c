@@ -1,0 +1,245 @@
+/* Steps on the host side of a lab: its state directory, parent cgroups,
+ * bridges, NAT table and the final "up" mark. */
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bridge/nat.h"
+#include "bridge/wiring.h"
+#include "common/fsutil.h"
+#include "lab/hosts.h"
+#include "lab/steps.h"
+
+/* --- state directory --------------------------------------------------- */
+
+static int lab_state_run(struct lab_ctx *ctx, const struct step *s, size_t n,
+			 struct cbx_error *err)
+{
+	const char *lab = ctx->t->name;
+	char path[512];
+
+	(void)s;
+	(void)n;
+	if (cbx_mkdir_p(CBX_STATE_ROOT, 0755, err) < 0)
+		return -1;
+	if (mkdir(ctx->state_dir, 0755) < 0) {
+		if (errno == EEXIST)
+			return cbx_error_set(err, CBX_ERR_STATE,
+					     "lab \"%s\" is already up, or an earlier `up` of it was interrupted (state in %s); bring it down first: cboxlab down %s",
+					     lab, ctx->state_dir, lab);
+		return cbx_error_sys(err, errno, "create %s", ctx->state_dir);
+	}
+	/* The directory is the lab's lock: `down` waits while `up` runs. */
+	ctx->lock_fd = open(ctx->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (ctx->lock_fd < 0 || flock(ctx->lock_fd, LOCK_EX) < 0)
+		return cbx_error_sys(err, errno, "lock %s", ctx->state_dir);
+	snprintf(path, sizeof(path), "%s/topology.json", ctx->state_dir);
+	if (cbx_create_file(path, 0644, ctx->topology_text, ctx->topology_len, err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/nodes", ctx->state_dir);
+	if (cbx_mkdir(path, 0755, err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/hosts", ctx->state_dir);
+	return lab_write_hosts(ctx->t, path, err);
+}
+
+static int lab_state_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
+			  struct cbx_error *err)
+{
+	(void)s;
+	(void)n;
+	return cbx_rm_rf(ctx->state_dir, err);
+}
+
+static void lab_state_describe(const struct step *s, bool undo, char *buf, size_t size)
+{
+	(void)s;
+	snprintf(buf, size, undo ? "remove the lab's state directory " CBX_STATE_ROOT "/<lab>"
+				 : "create the lab's state directory " CBX_STATE_ROOT
+				   "/<lab> (its lock), with topology.json and the nodes' /etc/hosts");
+}
+
+const struct step_ops step_ops_lab_state = { lab_state_run, lab_state_undo, lab_state_describe };
+
+/* --- lab cgroups -------------------------------------------------------- */
+
+static int lab_cgroup_run(struct lab_ctx *ctx, const struct step *s, size_t n,
+			  struct cbx_error *err)
+{
+	(void)s;
+	(void)n;
+	return cbx_cgroup_lab_create(&ctx->cg, ctx->t->name, err);
+}
+
+static int lab_cgroup_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
+			   struct cbx_error *err)
+{
+	(void)s;
+	(void)n;
+	return cbx_cgroup_lab_remove(&ctx->cg, ctx->t->name, err);
+}
+
+static void lab_cgroup_describe(const struct step *s, bool undo, char *buf, size_t size)
+{
+	(void)s;
+	snprintf(buf, size, undo ? "remove cgroup cboxlab/<lab> (and cboxlab/ when no lab is left)"
+				 : "create cgroup cboxlab/<lab> in each cgroup hierarchy");
+}
+
+const struct step_ops step_ops_lab_cgroup = { lab_cgroup_run, lab_cgroup_undo,
+					      lab_cgroup_describe };
+
+/* --- bridges ------------------------------------------------------------ */
+
+static int bridge_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
+{
+	struct nl_conn *c = lab_rtnl(ctx, err);
+	struct nl_batch b;
+	int rc = -1;
+
+	if (!c)
+		return -1;
+	nl_batch_init(&b);
+	for (size_t i = 0; i < n; i++)
+		wiring_add_bridge(&b, ctx->t, s[i].u.net);
+	if (nl_batch_commit(c, &b, err) < 0)
+		goto out;
+	nl_batch_reset(&b);
+	for (size_t i = 0; i < n; i++) {
+		const struct cbx_network *net = s[i].u.net;
+		int ifindex = (int)if_nametoindex(net->bridge);
+		if (!ifindex) {
+			cbx_error_sys(err, errno, "find bridge %s", net->bridge);
+			goto out;
+		}
+		ctx->bridge_ifindex[net->index] = ifindex;
+		wiring_add_bridge_addrs(&b, net, ifindex);
+	}
+	rc = nl_batch_empty(&b) ? 0 : nl_batch_commit(c, &b, err);
+out:
+	nl_batch_free(&b);
+	return rc;
+}
+
+static int bridge_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
+{
+	struct nl_conn *c = lab_rtnl(ctx, err);
+	struct nl_batch b;
+	int rc;
+
+	if (!c)
+		return -1;
+	nl_batch_init(&b);
+	for (size_t i = 0; i < n; i++)
+		wiring_del_link(&b, s[i].u.net->bridge, "bridge");
+	rc = nl_batch_commit(c, &b, err);
+	nl_batch_free(&b);
+	return rc;
+}
+
+static void bridge_describe(const struct step *s, bool undo, char *buf, size_t size)
+{
+	const struct cbx_network *net = s->u.net;
+	char gw[CBX_PREFIX_STRLEN] = "";
+
+	if (undo) {
+		snprintf(buf, size, "delete bridge %s", net->bridge);
+		return;
+	}
+	if (net->has_gw4)
+		cbx_prefix_str(&net->gw4, gw, sizeof(gw));
+	snprintf(buf, size, "create bridge %s for network %s%s%s", net->bridge, net->name,
+		 gw[0] ? " with gateway " : "", gw);
+}
+
+const struct step_ops step_ops_bridge = { bridge_run, bridge_undo, bridge_describe };
+
+/* --- NAT ---------------------------------------------------------------- */
+
+static int nat_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
+{
+	struct nl_conn *c = lab_nft(ctx, err);
+	struct nl_batch b;
+	const char *warning;
+	int rc;
+
+	(void)s;
+	(void)n;
+	if (!c)
+		return -1;
+	nl_batch_init(&b);
+	nat_add_table(&b, ctx->t);
+	rc = nl_batch_commit(c, &b, err);
+	nl_batch_free(&b);
+	if (rc < 0 || nat_set_bridge_sysctls(ctx->t, err) < 0)
+		return -1;
+	if ((warning = nat_forwarding_warning(ctx->t)))
+		lab_warn(ctx, warning);
+	return 0;
+}
+
+static int nat_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
+{
+	struct nl_conn *c = lab_nft(ctx, err);
+	struct nl_batch b;
+	int rc;
+
+	(void)s;
+	(void)n;
+	if (!c)
+		return -1;
+	nl_batch_init(&b);
+	nat_del_table(&b, ctx->t->name);
+	rc = nl_batch_commit(c, &b, err);
+	nl_batch_free(&b);
+	return rc;
+}
+
+static void nat_describe(const struct step *s, bool undo, char *buf, size_t size)
+{
+	(void)s;
+	snprintf(buf, size, undo ? "delete nftables table inet cboxlab-<lab>"
+				 : "create nftables table inet cboxlab-<lab>: masquerade for NAT networks, DNAT for published ports");
+}
+
+const struct step_ops step_ops_nat = { nat_run, nat_undo, nat_describe };
+
+/* --- ready mark ------------------------------------------------------- */
+
+static int lab_ready_run(struct lab_ctx *ctx, const struct step *s, size_t n,
+			 struct cbx_error *err)
+{
+	char path[512];
+
+	(void)s;
+	(void)n;
+	snprintf(path, sizeof(path), "%s/state", ctx->state_dir);
+	return cbx_create_file(path, 0644, "up\n", 3, err);
+}
+
+static int lab_ready_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
+			  struct cbx_error *err)
+{
+	char path[512];
+
+	(void)s;
+	(void)n;
+	snprintf(path, sizeof(path), "%s/state", ctx->state_dir);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return cbx_error_sys(err, errno, "remove %s", path);
+	return 0;
+}
+
+static void lab_ready_describe(const struct step *s, bool undo, char *buf, size_t size)
+{
+	(void)s;
+	snprintf(buf, size, undo ? "mark the lab as going down" : "mark the lab as up");
+}
+
+const struct step_ops step_ops_lab_ready = { lab_ready_run, lab_ready_undo, lab_ready_describe };

@@ -1,0 +1,300 @@
+/* The layout-independent half of node cgroups: detection, directories,
+ * joining, killing and listing. Limits and the freezer differ per layout and
+ * live in cgroup_v1.c / cgroup_v2.c. */
+#include "runtime/cgroup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/fsutil.h"
+
+#define CGROUP_ROOT "/sys/fs/cgroup"
+
+/* v1 controllers the node cgroups use; memory and pids are required. */
+static const char *const v1_controllers[] = { "memory", "pids", "cpu", "freezer" };
+
+/* Does the comma-separated option list contain `word`? */
+static bool has_option(const char *opts, const char *word)
+{
+	size_t len = strlen(word);
+
+	for (const char *p = opts; p && *p;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		if (n == len && !strncmp(p, word, len))
+			return true;
+		p = comma ? comma + 1 : NULL;
+	}
+	return false;
+}
+
+/* Find each v1 controller's mount point in /proc/self/mountinfo, in the
+ * order of v1_controllers (so hier[0] is memory's). */
+static int detect_v1(struct cbx_cgroups *cg, struct cbx_error *err)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
+	struct { char mnt[256]; char opts[256]; } mounts[32];
+	size_t n_mounts = 0;
+	char line[4096];
+
+	if (!f)
+		return cbx_error_sys(err, errno, "open /proc/self/mountinfo");
+	while (fgets(line, sizeof(line), f) && n_mounts < CBX_ARRAY_SIZE(mounts)) {
+		char fstype[64];
+		char *sep = strstr(line, " - ");
+
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %255s", mounts[n_mounts].mnt) != 1 ||
+		    sscanf(sep + 3, "%63s %*s %255s", fstype, mounts[n_mounts].opts) != 2 ||
+		    strcmp(fstype, "cgroup"))
+			continue;
+		n_mounts++;
+	}
+	for (size_t i = 0; i < CBX_ARRAY_SIZE(v1_controllers); i++) {
+		for (size_t m = 0; m < n_mounts; m++) {
+			bool seen = false;
+			if (!has_option(mounts[m].opts, v1_controllers[i]))
+				continue;
+			for (size_t h = 0; h < cg->n_hier; h++)
+				if (!strcmp(cg->hier[h], mounts[m].mnt))
+					seen = true; /* co-mounted with one we have */
+			if (!seen) {
+				snprintf(cg->hier[cg->n_hier], sizeof(cg->hier[0]), "%s", mounts[m].mnt);
+				cg->hier_name[cg->n_hier++] = v1_controllers[i];
+			}
+			break;
+		}
+	}
+	if (cg->n_hier == 0 || strcmp(cg->hier_name[0], "memory"))
+		return cbx_error_set(err, CBX_ERR_SYSTEM,
+				     "no cgroup v2 at " CGROUP_ROOT " and no cgroup v1 memory controller mounted: node limits cannot be applied");
+	return 0;
+}
+
+int cbx_cgroups_detect(struct cbx_cgroups *cg, struct cbx_error *err)
+{
+	struct statfs sfs;
+
+	memset(cg, 0, sizeof(*cg));
+	if (statfs(CGROUP_ROOT, &sfs) < 0)
+		return cbx_error_sys(err, errno, "statfs " CGROUP_ROOT);
+	if (sfs.f_type == CGROUP2_SUPER_MAGIC) {
+		cg->ops = &cbx_cgroup_v2_ops;
+		snprintf(cg->hier[0], sizeof(cg->hier[0]), "%s", CGROUP_ROOT);
+		cg->hier_name[0] = "unified";
+		cg->n_hier = 1;
+		return 0;
+	}
+	cg->ops = &cbx_cgroup_v1_ops;
+	return detect_v1(cg, err);
+}
+
+int cbx_cgroup_path(char *buf, size_t size, const struct cbx_cgroups *cg, size_t hier,
+		    const char *lab, const char *node, const char *file)
+{
+	int n = snprintf(buf, size, "%s/cboxlab%s%s%s%s%s%s", cg->hier[hier], lab ? "/" : "",
+			 lab ? lab : "", node ? "/" : "", node ? node : "", file ? "/" : "",
+			 file ? file : "");
+
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+/* v2: a child cgroup gets the memory, pids and cpu controllers only when its
+ * parent lists them in cgroup.subtree_control. Enable what is missing. */
+static int v2_enable_controllers(const char *dir, struct cbx_error *err)
+{
+	static const char *const wanted[] = { "memory", "pids", "cpu" };
+	char path[512], *avail = NULL, *enabled = NULL;
+	char line[128] = "";
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
+	if (cbx_read_file(path, &avail, NULL, err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
+	if (cbx_read_file(path, &enabled, NULL, err) < 0) {
+		free(avail);
+		return -1;
+	}
+	for (size_t i = 0; i < CBX_ARRAY_SIZE(wanted); i++) {
+		char word[32];
+		snprintf(word, sizeof(word), "%s", wanted[i]);
+		if (!strstr(avail, word) || strstr(enabled, word))
+			continue;
+		strcat(line, line[0] ? " +" : "+");
+		strcat(line, word);
+	}
+	if (line[0])
+		rc = cbx_write_str(path, line, err);
+	free(avail);
+	free(enabled);
+	return rc;
+}
+
+int cbx_cgroup_lab_create(const struct cbx_cgroups *cg, const char *lab, struct cbx_error *err)
+{
+	char path[512];
+
+	for (size_t h = 0; h < cg->n_hier; h++) {
+		bool v2 = cg->ops == &cbx_cgroup_v2_ops;
+		if (v2 && v2_enable_controllers(cg->hier[h], err) < 0)
+			return -1;
+		cbx_cgroup_path(path, sizeof(path), cg, h, NULL, NULL, NULL);
+		if (cbx_mkdir(path, 0755, err) < 0)
+			return -1;
+		if (v2 && v2_enable_controllers(path, err) < 0)
+			return -1;
+		cbx_cgroup_path(path, sizeof(path), cg, h, lab, NULL, NULL);
+		if (cbx_mkdir(path, 0755, err) < 0)
+			return -1;
+		if (v2 && v2_enable_controllers(path, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int rmdir_missing_ok(const char *path, bool busy_ok, struct cbx_error *err)
+{
+	if (rmdir(path) == 0 || errno == ENOENT || (busy_ok && (errno == EBUSY || errno == ENOTEMPTY)))
+		return 0;
+	return cbx_error_sys(err, errno, "remove cgroup %s", path);
+}
+
+int cbx_cgroup_lab_remove(const struct cbx_cgroups *cg, const char *lab, struct cbx_error *err)
+{
+	char path[512];
+
+	for (size_t h = 0; h < cg->n_hier; h++) {
+		cbx_cgroup_path(path, sizeof(path), cg, h, lab, NULL, NULL);
+		if (rmdir_missing_ok(path, false, err) < 0)
+			return -1;
+		/* Shared by every lab: removed by the last one to go. */
+		cbx_cgroup_path(path, sizeof(path), cg, h, NULL, NULL, NULL);
+		if (rmdir_missing_ok(path, true, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int cbx_cgroup_node_create(const struct cbx_cgroups *cg, const char *lab, const char *node,
+			   const struct cbx_limits *l, int fds[CBX_CGROUP_MAX_FDS], size_t *n_fds,
+			   struct cbx_error *err)
+{
+	char path[512];
+
+	*n_fds = 0;
+	for (size_t h = 0; h < cg->n_hier; h++) {
+		cbx_cgroup_path(path, sizeof(path), cg, h, lab, node, NULL);
+		if (mkdir(path, 0755) < 0)
+			return cbx_error_sys(err, errno, "create cgroup %s", path);
+	}
+	if (cg->ops->apply_limits(cg, lab, node, l, err) < 0)
+		return -1;
+	for (size_t h = 0; h < cg->n_hier; h++) {
+		int fd;
+		cbx_cgroup_path(path, sizeof(path), cg, h, lab, node, "cgroup.procs");
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0) {
+			int e = errno;
+			for (size_t i = 0; i < *n_fds; i++)
+				close(fds[i]);
+			*n_fds = 0;
+			return cbx_error_sys(err, e, "open %s", path);
+		}
+		fds[(*n_fds)++] = fd;
+	}
+	return 0;
+}
+
+int cbx_cgroup_node_pids(const struct cbx_cgroups *cg, const char *lab, const char *node,
+			 pid_t **pids, size_t *n, struct cbx_error *err)
+{
+	char path[512], *text = NULL, *line, *save = NULL;
+	size_t cap = 0;
+
+	*pids = NULL;
+	*n = 0;
+	cbx_cgroup_path(path, sizeof(path), cg, 0, lab, node, "cgroup.procs");
+	if (cbx_read_file(path, &text, NULL, err) < 0)
+		return errno == ENOENT ? 0 : -1;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (*n == cap) {
+			pid_t *grown = realloc(*pids, (cap = cap ? cap * 2 : 16) * sizeof(pid_t));
+			if (!grown) {
+				free(text);
+				free(*pids);
+				*pids = NULL;
+				return cbx_error_sys(err, ENOMEM, "read %s", path);
+			}
+			*pids = grown;
+		}
+		(*pids)[(*n)++] = (pid_t)atoi(line);
+	}
+	free(text);
+	return 0;
+}
+
+int cbx_cgroup_node_kill(const struct cbx_cgroups *cg, const char *lab, const char *node,
+			 struct cbx_error *err)
+{
+	pid_t *pids;
+	size_t n;
+
+	if (cg->ops->kill_all(cg, lab, node) == 0)
+		return 0;
+	if (cbx_cgroup_node_pids(cg, lab, node, &pids, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		kill(pids[i], SIGKILL);
+	free(pids);
+	return 0;
+}
+
+bool cbx_cgroup_node_empty(const struct cbx_cgroups *cg, const char *lab, const char *node)
+{
+	char path[512], buf[64];
+	cleanup_close int fd = -1;
+	ssize_t n;
+
+	cbx_cgroup_path(path, sizeof(path), cg, 0, lab, node, "cgroup.procs");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT;
+	n = read(fd, buf, sizeof(buf));
+	return n == 0;
+}
+
+int cbx_cgroup_node_remove(const struct cbx_cgroups *cg, const char *lab, const char *node,
+			   struct cbx_error *err)
+{
+	char path[512];
+
+	for (size_t h = 0; h < cg->n_hier; h++) {
+		cbx_cgroup_path(path, sizeof(path), cg, h, lab, node, NULL);
+		if (rmdir_missing_ok(path, false, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int cbx_cgroup_node_join(const struct cbx_cgroups *cg, const char *lab, const char *node,
+			 pid_t pid, struct cbx_error *err)
+{
+	char path[512], text[32];
+
+	snprintf(text, sizeof(text), "%d", (int)pid);
+	for (size_t h = 0; h < cg->n_hier; h++) {
+		cbx_cgroup_path(path, sizeof(path), cg, h, lab, node, "cgroup.procs");
+		if (cbx_write_str(path, text, err) < 0)
+			return cbx_error_wrap(err, "join node %s's cgroup", node);
+	}
+	return 0;
+}

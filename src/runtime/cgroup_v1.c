@@ -1,0 +1,114 @@
+/* cgroup v1 (and hybrid) layout: one hierarchy per controller. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/fsutil.h"
+#include "runtime/cgroup.h"
+
+/* The node's control file `file` in whichever hierarchy has it (controllers
+ * may be co-mounted, e.g. cpu,cpuacct). */
+static int v1_file(char *buf, size_t size, const struct cbx_cgroups *cg, const char *lab,
+		   const char *node, const char *file)
+{
+	for (size_t h = 0; h < cg->n_hier; h++) {
+		if (cbx_cgroup_path(buf, size, cg, h, lab, node, file) == 0 && access(buf, F_OK) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+static int v1_write(const struct cbx_cgroups *cg, const char *lab, const char *node,
+		    const char *file, const char *value, struct cbx_error *err)
+{
+	char path[512];
+
+	if (v1_file(path, sizeof(path), cg, lab, node, file) < 0)
+		return cbx_error_set(err, CBX_ERR_SYSTEM,
+				     "node %s: cgroup v1 has no %s (is its controller mounted?)", node, file);
+	return cbx_write_str(path, value, err);
+}
+
+static int v1_apply_limits(const struct cbx_cgroups *cg, const char *lab, const char *node,
+			   const struct cbx_limits *l, struct cbx_error *err)
+{
+	char value[64], path[512];
+
+	if (l->memory) {
+		snprintf(value, sizeof(value), "%" PRIu64, l->memory);
+		if (v1_write(cg, lab, node, "memory.limit_in_bytes", value, err) < 0)
+			return -1;
+		/* With swap accounting, memory+swap gets the same limit, so a
+		 * node over its limit is OOM-killed instead of swapping. */
+		if (v1_file(path, sizeof(path), cg, lab, node, "memory.memsw.limit_in_bytes") == 0 &&
+		    cbx_write_str(path, value, err) < 0)
+			return -1;
+	}
+	if (l->cpu_milli) {
+		snprintf(value, sizeof(value), "%u", l->cpu_milli * 100u);
+		if (v1_write(cg, lab, node, "cpu.cfs_period_us", "100000", err) < 0 ||
+		    v1_write(cg, lab, node, "cpu.cfs_quota_us", value, err) < 0)
+			return -1;
+	}
+	if (l->pids) {
+		snprintf(value, sizeof(value), "%u", l->pids);
+		if (v1_write(cg, lab, node, "pids.max", value, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int v1_freeze(const struct cbx_cgroups *cg, const char *lab, const char *node, bool frozen,
+		     struct cbx_error *err)
+{
+	return v1_write(cg, lab, node, "freezer.state", frozen ? "FROZEN" : "THAWED", err);
+}
+
+static int v1_frozen(const struct cbx_cgroups *cg, const char *lab, const char *node)
+{
+	char path[512], *text = NULL;
+	struct cbx_error err;
+	int rc;
+
+	if (v1_file(path, sizeof(path), cg, lab, node, "freezer.state") < 0 ||
+	    cbx_read_file(path, &text, NULL, &err) < 0)
+		return -1;
+	/* FREEZING counts as frozen: the kernel is on its way there. */
+	rc = strncmp(text, "THAWED", 6) != 0;
+	free(text);
+	return rc;
+}
+
+static int64_t v1_memory_current(const struct cbx_cgroups *cg, const char *lab, const char *node)
+{
+	char path[512], *text = NULL;
+	struct cbx_error err;
+	int64_t v;
+
+	if (v1_file(path, sizeof(path), cg, lab, node, "memory.usage_in_bytes") < 0 ||
+	    cbx_read_file(path, &text, NULL, &err) < 0)
+		return -1;
+	v = strtoll(text, NULL, 10);
+	free(text);
+	return v;
+}
+
+static int v1_kill_all(const struct cbx_cgroups *cg, const char *lab, const char *node)
+{
+	(void)cg;
+	(void)lab;
+	(void)node;
+	return 1; /* v1 has no cgroup.kill: the caller kills each process */
+}
+
+const struct cbx_cgroup_ops cbx_cgroup_v1_ops = {
+	.name = "v1",
+	.apply_limits = v1_apply_limits,
+	.freeze = v1_freeze,
+	.frozen = v1_frozen,
+	.memory_current = v1_memory_current,
+	.kill_all = v1_kill_all,
+};

@@ -1,0 +1,80 @@
+#include "runtime/netns.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/fsutil.h"
+
+int netns_prepare_dir(struct cbx_error *err)
+{
+	if (cbx_mkdir_p(CBX_NETNS_DIR, 0755, err) < 0)
+		return -1;
+	if (mount("", CBX_NETNS_DIR, "none", MS_SHARED | MS_REC, NULL) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return cbx_error_sys(err, errno, "make " CBX_NETNS_DIR " a shared mount");
+	/* Not a mount point yet: make it one (bound onto itself), then shared. */
+	if (mount(CBX_NETNS_DIR, CBX_NETNS_DIR, "none", MS_BIND | MS_REC, NULL) < 0)
+		return cbx_error_sys(err, errno, "bind " CBX_NETNS_DIR " onto itself");
+	if (mount("", CBX_NETNS_DIR, "none", MS_SHARED | MS_REC, NULL) < 0)
+		return cbx_error_sys(err, errno, "make " CBX_NETNS_DIR " a shared mount");
+	return 0;
+}
+
+int netns_pin_path(char *buf, size_t size, const char *lab, const char *node)
+{
+	int n = snprintf(buf, size, CBX_NETNS_DIR "/%s-%s", lab, node);
+
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+int netns_pin(pid_t pid, const char *pin, struct cbx_error *err)
+{
+	char src[64];
+	int fd;
+
+	fd = open(pin, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (fd < 0)
+		return cbx_error_sys(err, errno, "create netns pin %s", pin);
+	close(fd);
+	snprintf(src, sizeof(src), "/proc/%d/ns/net", (int)pid);
+	if (mount(src, pin, "none", MS_BIND, NULL) < 0) {
+		int e = errno;
+		unlink(pin);
+		return cbx_error_sys(err, e, "pin netns at %s", pin);
+	}
+	return 0;
+}
+
+int netns_unpin(const char *pin, struct cbx_error *err)
+{
+	if (umount2(pin, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		return cbx_error_sys(err, errno, "unmount netns pin %s", pin);
+	if (unlink(pin) < 0 && errno != ENOENT)
+		return cbx_error_sys(err, errno, "remove netns pin %s", pin);
+	return 0;
+}
+
+int netns_enter(int fd, int *saved, struct cbx_error *err)
+{
+	if (*saved < 0) {
+		*saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (*saved < 0)
+			return cbx_error_sys(err, errno, "open own netns");
+	}
+	if (setns(fd, CLONE_NEWNET) < 0)
+		return cbx_error_sys(err, errno, "enter netns");
+	return 0;
+}
+
+int netns_leave(int *saved, struct cbx_error *err)
+{
+	if (*saved >= 0 && setns(*saved, CLONE_NEWNET) < 0)
+		return cbx_error_sys(err, errno, "return to own netns");
+	return 0;
+}

@@ -1,0 +1,27 @@
+/* Node network namespaces pinned at /run/netns/<lab>-<node>, as `ip netns`
+ * does it, so `ip netns exec lan-h1 ...` works for users and the netns (with
+ * its interfaces) outlives a restart of the node's processes. */
+#ifndef CBX_NETNS_H
+#define CBX_NETNS_H
+
+#include <sys/types.h>
+
+#include "common/error.h"
+
+#define CBX_NETNS_DIR "/run/netns"
+
+/* Make /run/netns a shared mount point, exactly as iproute2 does, so pins
+ * made here and by `ip netns` behave the same in every mount namespace. */
+int netns_prepare_dir(struct cbx_error *err);
+int netns_pin_path(char *buf, size_t size, const char *lab, const char *node);
+/* Bind /proc/<pid>/ns/net onto the pin. */
+int netns_pin(pid_t pid, const char *pin, struct cbx_error *err);
+/* Detach and remove a pin; a missing one is fine. */
+int netns_unpin(const char *pin, struct cbx_error *err);
+
+/* Switch the calling thread into a netns and back (fd of the host's netns
+ * kept in *saved). */
+int netns_enter(int fd, int *saved, struct cbx_error *err);
+int netns_leave(int *saved, struct cbx_error *err);
+
+#endif

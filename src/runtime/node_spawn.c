@@ -1,0 +1,196 @@
+#include "runtime/node_spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "init/init_proto.h"
+#include "runtime/caps.h"
+#include "runtime/cgroup.h"
+
+/* The fd numbers the node's first process arranges before exec. */
+enum {
+	FD_INIT_BINARY = CBX_INIT_SYNC_FD + 1,
+	FD_FIRST_CGROUP,
+};
+
+static _Noreturn void child_fail(const char *why)
+{
+	char msg[CBX_SYNC_MSG_MAX];
+	size_t len = strlen(why);
+
+	if (len > sizeof(msg) - 1)
+		len = sizeof(msg) - 1;
+	msg[0] = CBX_SYNC_ERROR;
+	memcpy(msg + 1, why, len);
+	if (write(CBX_INIT_SYNC_FD, msg, len + 1) < 0) {
+		/* the parent is gone: nobody to tell */
+	}
+	_exit(1);
+}
+
+/* Put the fds the node needs at fixed numbers and close every other one: the
+ * parent's netlink sockets and other nodes' sync sockets must not leak into
+ * this node (a sync socket held open here would hide its parent's death from
+ * another node). */
+static int arrange_fds(const struct node_spawn_spec *s, int sync_fd, char *why, size_t size)
+{
+	struct { int fd, target; } fds[4 + CBX_CGROUP_MAX_FDS + 1];
+	size_t n = 0;
+	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (devnull < 0) {
+		snprintf(why, size, "open /dev/null: %s", strerror(errno));
+		return -1;
+	}
+	fds[n++] = (typeof(fds[0])){ devnull, 0 };
+	fds[n++] = (typeof(fds[0])){ s->log_fd, 1 };
+	fds[n++] = (typeof(fds[0])){ sync_fd, CBX_INIT_SYNC_FD };
+	fds[n++] = (typeof(fds[0])){ s->init_fd, FD_INIT_BINARY };
+	for (size_t i = 0; i < s->n_cgroup_fds; i++)
+		fds[n++] = (typeof(fds[0])){ s->cgroup_fds[i], FD_FIRST_CGROUP + (int)i };
+	if (s->netns_fd >= 0)
+		fds[n++] = (typeof(fds[0])){ s->netns_fd, FD_FIRST_CGROUP + (int)s->n_cgroup_fds };
+	/* Two passes, so a source never sits on a target still to be read. */
+	for (size_t i = 0; i < n; i++) {
+		fds[i].fd = fcntl(fds[i].fd, F_DUPFD_CLOEXEC, 256);
+		if (fds[i].fd < 0) {
+			snprintf(why, size, "dup: %s", strerror(errno));
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (dup2(fds[i].fd, fds[i].target) < 0) {
+			snprintf(why, size, "dup2: %s", strerror(errno));
+			return -1;
+		}
+	if (dup2(1, 2) < 0) {
+		snprintf(why, size, "dup2: %s", strerror(errno));
+		return -1;
+	}
+	close_range(FD_FIRST_CGROUP + (unsigned)s->n_cgroup_fds + (s->netns_fd >= 0 ? 1 : 0), ~0U, 0);
+	/* Everything but stdio and the sync socket closes at exec. */
+	fcntl(FD_INIT_BINARY, F_SETFD, FD_CLOEXEC);
+	return 0;
+}
+
+static _Noreturn void child_main(const struct node_spawn_spec *s, int sync_fd)
+{
+	char why[CBX_SYNC_MSG_MAX - 1];
+	int fd;
+
+	/* Until init releases it, a node dies with the `up` that started it. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (arrange_fds(s, sync_fd, why, sizeof(why)) < 0)
+		child_fail(why);
+	for (size_t i = 0; i < s->n_cgroup_fds; i++) {
+		/* "0" is the writer itself: its PID in our namespace is not
+		 * the one the cgroup file would expect. */
+		if (write(FD_FIRST_CGROUP + (int)i, "0", 1) < 0) {
+			snprintf(why, sizeof(why), "join cgroup: %s", strerror(errno));
+			child_fail(why);
+		}
+		close(FD_FIRST_CGROUP + (int)i);
+	}
+	if (s->netns_fd >= 0) {
+		fd = FD_FIRST_CGROUP + (int)s->n_cgroup_fds;
+		if (setns(fd, CLONE_NEWNET) < 0) {
+			snprintf(why, sizeof(why), "join network namespace: %s", strerror(errno));
+			child_fail(why);
+		}
+		close(fd);
+	}
+	/* Only now, inside its own cgroup, so that it is the namespace's root. */
+	if (unshare(CLONE_NEWCGROUP) < 0) {
+		snprintf(why, sizeof(why), "unshare cgroup namespace: %s", strerror(errno));
+		child_fail(why);
+	}
+	if (sethostname(s->name, strlen(s->name)) < 0) {
+		snprintf(why, sizeof(why), "set hostname: %s", strerror(errno));
+		child_fail(why);
+	}
+	if (rootfs_enter(&s->rootfs, why, sizeof(why)) < 0)
+		child_fail(why);
+	/* The OOM killer should pick the node's hungry process, never its init
+	 * (init resets this for the command it starts). Best effort: without
+	 * CAP_SYS_RESOURCE (some sandboxes) the kernel refuses, and init is
+	 * small enough that the OOM killer would not pick it anyway. */
+	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "-1000", 5) < 0) {
+		}
+		close(fd);
+	}
+	if (caps_restrict_node(s->privileged, why, sizeof(why)) < 0)
+		child_fail(why);
+	syscall(SYS_execveat, FD_INIT_BINARY, "", s->argv, s->envp, AT_EMPTY_PATH);
+	snprintf(why, sizeof(why), "exec cboxlab-init: %s", strerror(errno));
+	child_fail(why);
+}
+
+int node_spawn(const struct node_spawn_spec *s, struct node_proc *out, struct cbx_error *err)
+{
+	struct clone_args args = { 0 };
+	int sv[2];
+	long pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return cbx_error_sys(err, errno, "start node %s: socketpair", s->name);
+	args.flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
+	if (s->netns_fd < 0)
+		args.flags |= CLONE_NEWNET;
+	args.exit_signal = SIGCHLD;
+	/* clone3 without a stack behaves like fork: the child gets a copy of
+	 * this process and runs child_main() on it until exec. */
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0) {
+		int e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		return cbx_error_sys(err, e, "start node %s: clone", s->name);
+	}
+	if (pid == 0)
+		child_main(s, sv[1]);
+	close(sv[1]);
+	out->pid = (pid_t)pid;
+	out->sync_fd = sv[0];
+	return 0;
+}
+
+int node_release(const struct node_proc *p, struct cbx_error *err)
+{
+	char go = CBX_SYNC_GO;
+
+	if (send(p->sync_fd, &go, 1, MSG_NOSIGNAL) != 1)
+		return cbx_error_sys(err, errno, "release node (pid %d)", (int)p->pid);
+	return 0;
+}
+
+int node_read_answer(const struct node_proc *p, const char *name, struct cbx_error *err)
+{
+	char msg[CBX_SYNC_MSG_MAX + 1];
+	ssize_t n;
+
+	do {
+		n = recv(p->sync_fd, msg, sizeof(msg) - 1, 0);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return cbx_error_sys(err, errno, "node %s: read its answer", name);
+	if (n == 0)
+		return cbx_error_set(err, CBX_ERR_SYSTEM,
+				     "node %s died while starting (see its log: cboxlab logs)", name);
+	msg[n] = '\0';
+	if (msg[0] == CBX_SYNC_READY)
+		return 0;
+	return cbx_error_set(err, CBX_ERR_SYSTEM, "node %s: %s", name,
+			     msg[0] == CBX_SYNC_ERROR ? msg + 1 : "unexpected answer");
+}

@@ -1,0 +1,240 @@
+#include "runtime/rootfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+/* Fill `why` with "<what>: <strerror>" and return -1. */
+static int fail(char *why, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(char *why, size_t size, const char *fmt, ...)
+{
+	int e = errno;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(why, size, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < size)
+		snprintf(why + n, size - (size_t)n, ": %s", strerror(e));
+	return -1;
+}
+
+#define FAIL(...) fail(why, why_size, __VA_ARGS__)
+
+static int mount_at(const char *root, const char *dir, const char *src, const char *type,
+		    unsigned long flags, const char *data, char *why, size_t why_size)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s%s", root, dir);
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return FAIL("mkdir %s", path);
+	if (mount(src, path, type, flags, data) < 0)
+		return FAIL("mount %s on %s", type ? type : src, dir);
+	return 0;
+}
+
+/* A bind mount made read-only: the remount is what applies MS_RDONLY. */
+static int bind_ro(const char *src, const char *dst, char *why, size_t why_size)
+{
+	if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return FAIL("bind %s", src);
+	if (mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+		return FAIL("make %s read-only", dst);
+	return 0;
+}
+
+static int overlay(const char *lower, const char *node_dir, const char *layer, const char *target,
+		   char *why, size_t why_size)
+{
+	char upper[PATH_MAX / 2], work[PATH_MAX / 2], opts[2 * PATH_MAX + 64];
+
+	snprintf(upper, sizeof(upper), "%s/%supper", node_dir, layer);
+	snprintf(work, sizeof(work), "%s/%swork", node_dir, layer);
+	if ((mkdir(upper, 0755) < 0 && errno != EEXIST) || (mkdir(work, 0700) < 0 && errno != EEXIST))
+		return FAIL("mkdir %s", upper);
+	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
+	if (mount("overlay", target, "overlay", MS_NOATIME, opts) < 0)
+		return FAIL("mount overlay of %s on %s", lower, target);
+	return 0;
+}
+
+/* The host base: the host's programs read-only, a private writable /etc and
+ * /var (overlays over the host's, so installed daemons find their config),
+ * and a private /root. */
+static int assemble_host_base(const char *node_dir, const char *root, char *why, size_t why_size)
+{
+	static const char *const shared[] = { "usr", "bin", "sbin", "lib", "lib32", "lib64",
+					      "libx32", "opt" };
+	char path[PATH_MAX], src[PATH_MAX], link[PATH_MAX];
+
+	if (mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755") < 0)
+		return FAIL("mount tmpfs on %s", root);
+	for (size_t i = 0; i < sizeof(shared) / sizeof(shared[0]); i++) {
+		struct stat st;
+		ssize_t n;
+
+		snprintf(src, sizeof(src), "/%s", shared[i]);
+		snprintf(path, sizeof(path), "%s/%s", root, shared[i]);
+		if (lstat(src, &st) < 0)
+			continue;
+		if (S_ISLNK(st.st_mode)) { /* merged /usr: /bin -> usr/bin */
+			n = readlink(src, link, sizeof(link) - 1);
+			if (n < 0)
+				return FAIL("readlink %s", src);
+			link[n] = '\0';
+			if (symlink(link, path) < 0)
+				return FAIL("symlink %s", path);
+			continue;
+		}
+		if (!S_ISDIR(st.st_mode))
+			continue;
+		if (mkdir(path, 0755) < 0)
+			return FAIL("mkdir %s", path);
+		if (bind_ro(src, path, why, why_size) < 0)
+			return -1;
+	}
+	for (int i = 0; i < 2; i++) {
+		const char *dir = i == 0 ? "etc" : "var";
+		char layer[8];
+		snprintf(path, sizeof(path), "%s/%s", root, dir);
+		snprintf(src, sizeof(src), "/%s", dir);
+		snprintf(layer, sizeof(layer), "%s.", dir);
+		if (mkdir(path, 0755) < 0)
+			return FAIL("mkdir %s", path);
+		if (overlay(src, node_dir, layer, path, why, why_size) < 0)
+			return -1;
+	}
+	snprintf(src, sizeof(src), "%s/home-root", node_dir);
+	snprintf(path, sizeof(path), "%s/root", root);
+	if ((mkdir(src, 0700) < 0 && errno != EEXIST) || mkdir(path, 0700) < 0)
+		return FAIL("mkdir %s", src);
+	if (mount(src, path, NULL, MS_BIND, NULL) < 0)
+		return FAIL("bind %s on /root", src);
+	return 0;
+}
+
+/* /dev with only what programs expect: null, zero, full, random, urandom,
+ * tty, a private devpts, shm and mqueue. No disks: a node cannot reach the
+ * host's block devices. */
+static int populate_dev(const char *root, char *why, size_t why_size)
+{
+	static const struct { const char *name; unsigned maj, min; } nodes[] = {
+		{ "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 },
+		{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
+	};
+	static const struct { const char *name, *target; } links[] = {
+		{ "ptmx", "pts/ptmx" }, { "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" },
+		{ "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
+	};
+	char path[PATH_MAX];
+
+	if (mount_at(root, "/dev", "tmpfs", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=1m", why,
+		     why_size) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		snprintf(path, sizeof(path), "%s/dev/%s", root, nodes[i].name);
+		if (mknod(path, S_IFCHR | 0666, makedev(nodes[i].maj, nodes[i].min)) < 0)
+			return FAIL("mknod %s", path);
+		/* mknod honours the umask; the devices must be usable by all. */
+		if (chmod(path, 0666) < 0)
+			return FAIL("chmod %s", path);
+	}
+	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		snprintf(path, sizeof(path), "%s/dev/%s", root, links[i].name);
+		if (symlink(links[i].target, path) < 0)
+			return FAIL("symlink %s", path);
+	}
+	if (mount_at(root, "/dev/pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
+		     "newinstance,ptmxmode=0666,mode=0620", why, why_size) < 0 ||
+	    mount_at(root, "/dev/shm", "shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", why,
+		     why_size) < 0 ||
+	    mount_at(root, "/dev/mqueue", "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+		     why, why_size) < 0)
+		return -1;
+	return 0;
+}
+
+static int setup_etc(const struct rootfs_spec *spec, const char *root, char *why, size_t why_size)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/etc", root);
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return FAIL("mkdir %s", path);
+	snprintf(path, sizeof(path), "%s/etc/hosts", root);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return FAIL("create %s", path);
+	close(fd);
+	/* One file for the whole lab, shared read-only: /etc/hosts costs O(N)
+	 * for N nodes instead of O(N^2). */
+	if (bind_ro(spec->hosts_file, path, why, why_size) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "%s/etc/hostname", root);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return FAIL("create %s", path);
+	if (write(fd, spec->hostname, strlen(spec->hostname)) < 0 || write(fd, "\n", 1) < 0) {
+		close(fd);
+		return FAIL("write %s", path);
+	}
+	close(fd);
+	return 0;
+}
+
+int rootfs_enter(const struct rootfs_spec *spec, char *why, size_t why_size)
+{
+	/* Half of PATH_MAX, so every path built below it fits in PATH_MAX. */
+	char root[PATH_MAX / 2];
+
+	why[0] = '\0';
+	/* Nothing mounted below may propagate back to the host. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return FAIL("make mounts private");
+	if (snprintf(root, sizeof(root), "%s/root", spec->node_dir) >= (int)sizeof(root)) {
+		errno = ENAMETOOLONG;
+		return FAIL("%s", spec->node_dir);
+	}
+	if (mkdir(root, 0755) < 0 && errno != EEXIST)
+		return FAIL("mkdir %s", root);
+	if (spec->base == CBX_BASE_HOST) {
+		if (assemble_host_base(spec->node_dir, root, why, why_size) < 0)
+			return -1;
+	} else if (overlay(spec->lower, spec->node_dir, "", root, why, why_size) < 0) {
+		return -1;
+	}
+	if (mount_at(root, "/proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, why,
+		     why_size) < 0 ||
+	    mount_at(root, "/sys", "sysfs", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		     NULL, why, why_size) < 0 ||
+	    populate_dev(root, why, why_size) < 0 ||
+	    mount_at(root, "/run", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755", why,
+		     why_size) < 0 ||
+	    mount_at(root, "/tmp", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", why,
+		     why_size) < 0 ||
+	    setup_etc(spec, root, why, why_size) < 0)
+		return -1;
+
+	/* pivot_root(".", ".") stacks the old root on the new one; detaching it
+	 * leaves the node no path back to the host's files. */
+	if (chdir(root) < 0)
+		return FAIL("chdir %s", root);
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return FAIL("pivot_root into %s", root);
+	if (umount2(".", MNT_DETACH) < 0)
+		return FAIL("detach the host's root");
+	if (chdir("/") < 0)
+		return FAIL("chdir /");
+	return 0;
+}

@@ -1,0 +1,24 @@
+/* A node's root filesystem, built inside the node's own mount namespace and
+ * entered with pivot_root. Runs in the node's first process between clone
+ * and exec: no allocation, errors as text into a caller's buffer. */
+#ifndef CBX_ROOTFS_H
+#define CBX_ROOTFS_H
+
+#include <stddef.h>
+
+#include "topo/topo.h"
+
+struct rootfs_spec {
+	enum cbx_base_kind base;
+	const char *lower;      /* busybox rootfs or user dir; NULL for the host base */
+	const char *node_dir;   /* holds upper/, work/, root/ (and the host base's layers) */
+	const char *hosts_file; /* bound read-only onto /etc/hosts */
+	const char *hostname;   /* written to /etc/hostname */
+};
+
+/* Make the mounts private, assemble the root under node_dir/root (overlay,
+ * /proc, read-only /sys, a minimal /dev, /run, /tmp, /etc/hosts), pivot into
+ * it and detach the host's root. Returns -1 with `why` filled on failure. */
+int rootfs_enter(const struct rootfs_spec *spec, char *why, size_t why_size);
+
+#endif

@@ -1,0 +1,41 @@
+/* Link impairments declared in the file: on an interface (its egress) or on
+ * a link (both ends' egress, unless an end declares its own). */
+#include "topo/parser.h"
+
+static const char *const impair_keys[] = {
+	"delay", "jitter", "loss", "duplicate", "corrupt", "reorder", "rate", NULL,
+};
+
+static int parse_impair(struct parser *p, json_t *obj, const char *path, struct cbx_impair *im)
+{
+	const char *key, *why;
+	json_t *v;
+
+	if (check_keys(p, obj, path, impair_keys) < 0)
+		return -1;
+	json_object_foreach(obj, key, v) {
+		const char *kpath = path_key(p, path, key);
+		if (expect_string(p, v, kpath) < 0)
+			return -1;
+		if (!cbx_impair_set(im, key, json_string_value(v), &why))
+			return parse_fail(p, kpath, "bad %s \"%s\": %s", key, json_string_value(v), why);
+	}
+	/* netem's own rules: jitter varies a delay, reordering sends some
+	 * packets ahead of delayed ones; neither means anything without it. */
+	if (im->jitter_us && !im->delay_us)
+		return parse_fail(p, path, "jitter needs a delay");
+	if (im->reorder > 0 && !im->delay_us)
+		return parse_fail(p, path, "reorder needs a delay (packets are sent ahead of delayed ones)");
+	return 0;
+}
+
+int resolve_impairments(struct parser *p)
+{
+	for (size_t i = 0; i < p->t->n_ifaces; i++) {
+		struct cbx_iface *ifc = &p->t->ifaces[i];
+		json_t *obj = p->iface_in[i].impair;
+		if (obj && parse_impair(p, obj, path_key(p, ifc->path, "impair"), &ifc->impair) < 0)
+			return -1;
+	}
+	return 0;
+}

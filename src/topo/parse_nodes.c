@@ -1,0 +1,414 @@
+/* Nodes: names, lab-wide defaults merged with each node's own settings
+ * (base, limits, env, sysctls, startup command) and declared interfaces. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "topo/parser.h"
+
+static const char *const defaults_keys[] = {
+	"base", "limits", "env", "sysctls", "cmd", "privileged", NULL,
+};
+static const char *const node_keys[] = {
+	"base", "interfaces", "gateway", "gateway6", "routes", "sysctls", "env", "cmd",
+	"limits", "publish", "privileged", "description", NULL,
+};
+static const char *const iface_keys[] = {
+	"network", "addresses", "mac", "mtu", "impair", "description", NULL,
+};
+static const char *const limits_keys[] = { "memory", "cpus", "pids", NULL };
+
+int check_ifname(struct parser *p, const char *name, const char *path)
+{
+	size_t len = strlen(name);
+
+	if (len == 0)
+		return parse_fail(p, path, "an interface name cannot be empty");
+	if (len >= CBX_IFNAMSIZ)
+		return parse_fail(p, path,
+				  "interface name \"%s\" is %zu bytes long; the kernel allows at most %d",
+				  name, len, CBX_IFNAMSIZ - 1);
+	if (!strcmp(name, ".") || !strcmp(name, "..") || !strcmp(name, "lo"))
+		return parse_fail(p, path, "\"%s\" cannot be used as an interface name", name);
+	for (const char *c = name; *c; c++)
+		if (*c == '/' || *c == ':' || isspace((unsigned char)*c) || !isprint((unsigned char)*c))
+			return parse_fail(p, path,
+					  "interface name \"%s\" contains '%c', which the kernel does not allow",
+					  name, *c);
+	return 0;
+}
+
+static int check_node_name(struct parser *p, const char *name, const char *path)
+{
+	size_t len = strlen(name);
+
+	if (len == 0 || len > CBX_NODE_NAME_MAX)
+		return parse_fail(p, path, "a node name must be 1 to %d characters (it is the hostname)",
+				  CBX_NODE_NAME_MAX);
+	if (!isalnum((unsigned char)name[0]))
+		return parse_fail(p, path, "node name \"%s\" must start with a letter or digit", name);
+	for (const char *c = name; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '-')
+			return parse_fail(p, path,
+					  "node name \"%s\" may only contain letters, digits and '-' (it is the hostname)",
+					  name);
+	return 0;
+}
+
+struct cbx_iface *add_iface(struct parser *p, struct cbx_node *n, const char *name,
+			    const char *path)
+{
+	struct cbx_topo *t = p->t;
+	struct cbx_iface *ifc;
+
+	if (t->n_ifaces == p->ifaces_cap)
+		return NULL;
+	/* The node's pointer array grows by doubling; the arena keeps the old
+	 * copies, which is fine for the few interfaces a node has. */
+	if ((n->n_ifaces & (n->n_ifaces - 1)) == 0) {
+		size_t cap = n->n_ifaces ? n->n_ifaces * 2 : 4;
+		struct cbx_iface **grown = cbx_arena_array(p->a, cap, sizeof(*grown));
+		if (!grown)
+			return NULL;
+		if (n->n_ifaces)
+			memcpy(grown, n->ifaces, n->n_ifaces * sizeof(*grown));
+		n->ifaces = grown;
+	}
+	ifc = &t->ifaces[t->n_ifaces];
+	ifc->index = t->n_ifaces++;
+	snprintf(ifc->name, sizeof(ifc->name), "%s", name);
+	ifc->node = n;
+	ifc->path = (char *)path;
+	n->ifaces[n->n_ifaces++] = ifc;
+	return ifc;
+}
+
+/* "02:00:5e:00:00:01": six hex bytes, unicast, not all zero. */
+static int parse_mac(struct parser *p, json_t *v, const char *path, uint8_t mac[6])
+{
+	unsigned b[6];
+	char tail;
+
+	if (expect_string(p, v, path) < 0)
+		return -1;
+	if (sscanf(json_string_value(v), "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
+		   &b[4], &b[5], &tail) != 6 || strlen(json_string_value(v)) != 17)
+		return parse_fail(p, path, "\"%s\" is not a MAC address like 02:00:00:00:00:01",
+				  json_string_value(v));
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+	if (mac[0] & 1)
+		return parse_fail(p, path, "%s is a multicast MAC address; an interface needs a unicast one",
+				  json_string_value(v));
+	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
+		return parse_fail(p, path, "the all-zero MAC address cannot be used");
+	return 0;
+}
+
+static int parse_mtu(struct parser *p, json_t *v, const char *path, uint32_t *mtu)
+{
+	uint64_t m;
+
+	if (expect_uint(p, v, path, 68, 65535, &m) < 0)
+		return -1;
+	*mtu = (uint32_t)m;
+	return 0;
+}
+
+static int parse_declared_iface(struct parser *p, struct cbx_node *n, const char *name,
+				json_t *v, const char *path)
+{
+	struct cbx_iface *ifc;
+	json_t *net, *x;
+
+	if (check_ifname(p, name, path) < 0 || expect_object(p, v, path) < 0 ||
+	    check_keys(p, v, path, iface_keys) < 0)
+		return -1;
+	ifc = add_iface(p, n, name, path);
+	if (!ifc)
+		return parse_oom(p);
+	net = json_object_get(v, "network");
+	if (net) {
+		const char *npath = path_key(p, path, "network");
+		if (expect_string(p, net, npath) < 0)
+			return -1;
+		ifc->network = cbx_strmap_get(&p->t->network_by_name, json_string_value(net));
+		if (!ifc->network)
+			return parse_fail(p, npath, "unknown network \"%s\"", json_string_value(net));
+	}
+	if ((x = json_object_get(v, "addresses"))) {
+		if (expect_array(p, x, path_key(p, path, "addresses")) < 0)
+			return -1;
+		p->iface_in[ifc->index].addresses = x;
+	}
+	if ((x = json_object_get(v, "mac")) && parse_mac(p, x, path_key(p, path, "mac"), ifc->mac) < 0)
+		return -1;
+	if ((x = json_object_get(v, "mtu")) && parse_mtu(p, x, path_key(p, path, "mtu"), &ifc->mtu) < 0)
+		return -1;
+	if ((x = json_object_get(v, "impair"))) {
+		if (expect_object(p, x, path_key(p, path, "impair")) < 0)
+			return -1;
+		p->iface_in[ifc->index].impair = x;
+	}
+	return 0;
+}
+
+static int parse_base(struct parser *p, struct cbx_node *n, json_t *v, const char *path)
+{
+	const char *s;
+
+	if (expect_string(p, v, path) < 0)
+		return -1;
+	s = json_string_value(v);
+	if (!strcmp(s, "busybox")) {
+		n->base = CBX_BASE_BUSYBOX;
+	} else if (!strcmp(s, "host")) {
+		n->base = CBX_BASE_HOST;
+	} else if (s[0] == '/') {
+		n->base = CBX_BASE_DIR;
+		n->base_dir = cbx_arena_strdup(p->a, s);
+		if (!n->base_dir)
+			return parse_oom(p);
+	} else {
+		return parse_fail(p, path,
+				  "base \"%s\" is not \"busybox\", \"host\" or an absolute path to a root directory",
+				  s);
+	}
+	return 0;
+}
+
+static int parse_limits(struct parser *p, struct cbx_limits *l, json_t *v, const char *path)
+{
+	const char *text, *why;
+	json_t *x;
+
+	if (expect_object(p, v, path) < 0 || check_keys(p, v, path, limits_keys) < 0)
+		return -1;
+	if ((x = json_object_get(v, "memory"))) {
+		const char *xpath = path_key(p, path, "memory");
+		if (expect_scalar_text(p, x, xpath, &text) < 0)
+			return -1;
+		if (!cbx_parse_size(text, &l->memory, &why))
+			return parse_fail(p, xpath, "bad size \"%s\": %s", text, why);
+		if (l->memory < CBX_MIN_MEMORY)
+			return parse_fail(p, xpath, "memory limit \"%s\" is below the 4MiB a node needs to start",
+					  text);
+	}
+	if ((x = json_object_get(v, "cpus"))) {
+		const char *xpath = path_key(p, path, "cpus");
+		if (expect_scalar_text(p, x, xpath, &text) < 0)
+			return -1;
+		if (!cbx_parse_cpus(text, &l->cpu_milli, &why))
+			return parse_fail(p, xpath, "bad CPU count \"%s\": %s", text, why);
+	}
+	if ((x = json_object_get(v, "pids"))) {
+		uint64_t pids;
+		/* One of them is the node's init. */
+		if (expect_uint(p, x, path_key(p, path, "pids"), 2, 4194304, &pids) < 0)
+			return -1;
+		l->pids = (uint32_t)pids;
+	}
+	return 0;
+}
+
+static bool valid_env_name(const char *s)
+{
+	if (!isalpha((unsigned char)*s) && *s != '_')
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return false;
+	return true;
+}
+
+/* A sysctl of the node's own network namespace: "net." and a plain path. */
+static int check_sysctl_key(struct parser *p, const char *key, const char *path)
+{
+	if (strncmp(key, "net.", 4))
+		return parse_fail(p, path,
+				  "sysctl \"%s\" is not a network sysctl (net.*); only those are per node",
+				  key);
+	for (const char *c = key; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '_' && *c != '.' && *c != '-')
+			return parse_fail(p, path, "sysctl name \"%s\" contains '%c'", key, *c);
+	if (strstr(key, "..") || key[strlen(key) - 1] == '.')
+		return parse_fail(p, path, "sysctl name \"%s\" is malformed", key);
+	return 0;
+}
+
+/* Merge a JSON object of key → value into a kv array (later wins). */
+static int merge_kv(struct parser *p, struct cbx_kv **arr, size_t *n, json_t *obj,
+		    const char *path, bool sysctl)
+{
+	const char *key;
+	json_t *v;
+
+	if (expect_object(p, obj, path) < 0)
+		return -1;
+	{
+		size_t cap = *n + json_object_size(obj);
+		struct cbx_kv *grown = cbx_arena_array(p->a, cap ? cap : 1, sizeof(*grown));
+		if (!grown)
+			return parse_oom(p);
+		if (*n)
+			memcpy(grown, *arr, *n * sizeof(*grown));
+		*arr = grown;
+	}
+	json_object_foreach(obj, key, v) {
+		const char *kpath = path_key(p, path, key);
+		const char *text;
+		size_t i;
+
+		if (sysctl) {
+			if (check_sysctl_key(p, key, kpath) < 0 ||
+			    expect_scalar_text(p, v, kpath, &text) < 0)
+				return -1;
+		} else {
+			if (!valid_env_name(key))
+				return parse_fail(p, kpath, "\"%s\" is not a valid environment variable name",
+						  key);
+			if (expect_string(p, v, kpath) < 0)
+				return -1;
+			text = json_string_value(v);
+		}
+		if (strchr(text, '\n'))
+			return parse_fail(p, kpath, "the value may not contain a newline");
+		for (i = 0; i < *n; i++)
+			if (!strcmp((*arr)[i].key, key))
+				break;
+		if (i == *n)
+			(*n)++;
+		(*arr)[i].key = cbx_arena_strdup(p->a, key);
+		(*arr)[i].value = cbx_arena_strdup(p->a, text);
+		if (!(*arr)[i].key || !(*arr)[i].value)
+			return parse_oom(p);
+	}
+	return 0;
+}
+
+/* "cmd": "shell command" runs with /bin/sh -c; an array is the argv itself. */
+static int parse_cmd(struct parser *p, struct cbx_node *n, json_t *v, const char *path)
+{
+	if (json_is_string(v)) {
+		if (!*json_string_value(v))
+			return parse_fail(p, path, "the command is empty");
+		n->cmd = cbx_arena_array(p->a, 4, sizeof(char *));
+		if (!n->cmd)
+			return parse_oom(p);
+		n->cmd[0] = "/bin/sh";
+		n->cmd[1] = "-c";
+		n->cmd[2] = cbx_arena_strdup(p->a, json_string_value(v));
+		return n->cmd[2] ? 0 : parse_oom(p);
+	}
+	if (!json_is_array(v))
+		return parse_fail(p, path, "expected a string or an array of strings");
+	if (json_array_size(v) == 0)
+		return parse_fail(p, path, "the command is empty");
+	n->cmd = cbx_arena_array(p->a, json_array_size(v) + 1, sizeof(char *));
+	if (!n->cmd)
+		return parse_oom(p);
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		json_t *arg = json_array_get(v, i);
+		if (expect_string(p, arg, path_index(p, path, i)) < 0)
+			return -1;
+		n->cmd[i] = cbx_arena_strdup(p->a, json_string_value(arg));
+		if (!n->cmd[i])
+			return parse_oom(p);
+	}
+	return 0;
+}
+
+/* Settings that may come from "defaults" or from the node itself; the node's
+ * own win (limits field by field, env and sysctls key by key). */
+static int parse_node_settings(struct parser *p, struct cbx_node *n, json_t *obj, const char *path)
+{
+	json_t *x;
+
+	if ((x = json_object_get(obj, "base")) && parse_base(p, n, x, path_key(p, path, "base")) < 0)
+		return -1;
+	if ((x = json_object_get(obj, "limits")) &&
+	    parse_limits(p, &n->limits, x, path_key(p, path, "limits")) < 0)
+		return -1;
+	if ((x = json_object_get(obj, "env")) &&
+	    merge_kv(p, &n->env, &n->n_env, x, path_key(p, path, "env"), false) < 0)
+		return -1;
+	if ((x = json_object_get(obj, "sysctls")) &&
+	    merge_kv(p, &n->sysctls, &n->n_sysctls, x, path_key(p, path, "sysctls"), true) < 0)
+		return -1;
+	if ((x = json_object_get(obj, "cmd")) && parse_cmd(p, n, x, path_key(p, path, "cmd")) < 0)
+		return -1;
+	if ((x = json_object_get(obj, "privileged"))) {
+		if (expect_bool(p, x, path_key(p, path, "privileged")) < 0)
+			return -1;
+		n->privileged = json_is_true(x);
+	}
+	return 0;
+}
+
+static int parse_node(struct parser *p, struct cbx_node *n, json_t *v)
+{
+	json_t *ifaces, *x;
+	const char *name;
+
+	if (expect_object(p, v, n->path) < 0 || check_keys(p, v, n->path, node_keys) < 0)
+		return -1;
+	if (p->defaults && parse_node_settings(p, n, p->defaults, "defaults") < 0)
+		return -1;
+	if (parse_node_settings(p, n, v, n->path) < 0)
+		return -1;
+	ifaces = json_object_get(v, "interfaces");
+	if (ifaces) {
+		const char *ipath = path_key(p, n->path, "interfaces");
+		if (expect_object(p, ifaces, ipath) < 0)
+			return -1;
+		json_object_foreach(ifaces, name, x) {
+			if (parse_declared_iface(p, n, name, x, path_key(p, ipath, name)) < 0)
+				return -1;
+		}
+	}
+	p->node_in[n->index].json = v;
+	p->node_in[n->index].gateway[0] = json_object_get(v, "gateway");
+	p->node_in[n->index].gateway[1] = json_object_get(v, "gateway6");
+	return 0;
+}
+
+int parse_nodes(struct parser *p)
+{
+	json_t *nodes = json_object_get(p->root, "nodes");
+	struct cbx_topo *t = p->t;
+	const char *name;
+	json_t *v;
+
+	if (!nodes)
+		return parse_fail(p, "", "the lab has no \"nodes\"");
+	if (expect_object(p, nodes, "nodes") < 0)
+		return -1;
+	if (json_object_size(nodes) == 0)
+		return parse_fail(p, "nodes", "the lab has no nodes");
+	if (p->defaults) {
+		if (expect_object(p, p->defaults, "defaults") < 0 ||
+		    check_keys(p, p->defaults, "defaults", defaults_keys) < 0)
+			return -1;
+	}
+	t->nodes = cbx_arena_array(p->a, json_object_size(nodes), sizeof(*t->nodes));
+	p->node_in = cbx_arena_array(p->a, json_object_size(nodes), sizeof(*p->node_in));
+	if (!t->nodes || !p->node_in)
+		return parse_oom(p);
+	json_object_foreach(nodes, name, v) {
+		struct cbx_node *n = &t->nodes[t->n_nodes];
+		bool oom = false;
+
+		n->index = t->n_nodes++;
+		n->path = path_key(p, "nodes", name);
+		n->name = cbx_arena_strdup(p->a, name);
+		if (!n->path || !n->name)
+			return parse_oom(p);
+		if (check_node_name(p, name, n->path) < 0)
+			return -1;
+		if (!cbx_strmap_put(&t->node_by_name, n->name, n, &oom))
+			return oom ? parse_oom(p) : parse_fail(p, n->path, "duplicate node \"%s\"", name);
+		if (parse_node(p, n, v) < 0)
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,304 @@
+/* Networks (L2, one bridge each) and point-to-point links between nodes:
+ * the lab's name, subnets, gateways, and which interface goes where. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "topo/parser.h"
+
+static const char *const network_keys[] = {
+	"subnet", "subnet6", "gateway", "gateway6", "nat", "mtu", "description", NULL,
+};
+static const char *const link_keys[] = {
+	"endpoints", "subnet", "subnet6", "mtu", "impair", "description", NULL,
+};
+
+/* The lab name prefixes host interfaces ("<lab>-b0"), the nftables table,
+ * cgroups and /run/netns/<lab>-<node>; '-' is kept out of it so that
+ * "<lab>-<node>" can always be split back unambiguously. */
+int parse_lab_name(struct parser *p)
+{
+	json_t *v = json_object_get(p->root, "name");
+	const char *name;
+
+	if (!v)
+		return parse_fail(p, "", "the lab has no \"name\"");
+	if (expect_string(p, v, "name") < 0)
+		return -1;
+	name = json_string_value(v);
+	if (!*name)
+		return parse_fail(p, "name", "the lab name is empty");
+	if (!islower((unsigned char)name[0]) && !isdigit((unsigned char)name[0]))
+		return parse_fail(p, "name", "lab name \"%s\" must start with a lowercase letter or digit",
+				  name);
+	for (const char *c = name; *c; c++)
+		if (!islower((unsigned char)*c) && !isdigit((unsigned char)*c) && *c != '_')
+			return parse_fail(p, "name",
+					  "lab name \"%s\" may only contain lowercase letters, digits and '_'",
+					  name);
+	p->t->name = cbx_arena_strdup(p->a, name);
+	return p->t->name ? 0 : parse_oom(p);
+}
+
+/* A subnet: "10.0.0.0/24" of the expected family, host bits clear. */
+static int parse_subnet(struct parser *p, json_t *v, const char *path, int family,
+			struct cbx_prefix *out)
+{
+	const char *s;
+	char buf[CBX_PREFIX_STRLEN];
+
+	if (expect_string(p, v, path) < 0)
+		return -1;
+	s = json_string_value(v);
+	if (!cbx_prefix_parse(s, true, out))
+		return parse_fail(p, path, "\"%s\" is not a valid CIDR subnet such as %s", s,
+				  family == AF_INET ? "10.0.0.0/24" : "fd00:1::/64");
+	if (out->ip.family != family)
+		return parse_fail(p, path, "%s is not an %s subnet", s,
+				  family == AF_INET ? "IPv4" : "IPv6");
+	if (!cbx_prefix_is_network(out)) {
+		struct cbx_prefix net = cbx_prefix_network(out);
+		return parse_fail(p, path, "%s has host bits set; did you mean %s?", s,
+				  cbx_prefix_str(&net, buf, sizeof(buf)));
+	}
+	return 0;
+}
+
+static int parse_network_gateway(struct parser *p, struct cbx_network *net, int fam_idx,
+				 json_t *v, const char *path)
+{
+	int family = fam_idx == 0 ? AF_INET : AF_INET6;
+	bool has_subnet = family == AF_INET ? net->has_subnet4 : net->has_subnet6;
+	struct cbx_prefix *subnet = family == AF_INET ? &net->subnet4 : &net->subnet6;
+	struct cbx_prefix *gw = family == AF_INET ? &net->gw4 : &net->gw6;
+	bool *has_gw = family == AF_INET ? &net->has_gw4 : &net->has_gw6;
+	char buf[CBX_PREFIX_STRLEN];
+	struct cbx_ip ip;
+
+	if (json_is_false(v))
+		return 0;
+	if (!json_is_true(v) && !json_is_string(v))
+		return parse_fail(p, path, "expected true, false or an address");
+	if (!has_subnet)
+		return parse_fail(p, path, "a gateway needs the network's %s",
+				  family == AF_INET ? "\"subnet\"" : "\"subnet6\"");
+	*has_gw = true;
+	if (json_is_true(v)) {
+		p->net_in[net->index].gw_auto[fam_idx] = true;
+		return 0;
+	}
+	if (!cbx_ip_parse(json_string_value(v), &ip) || ip.family != family)
+		return parse_fail(p, path, "\"%s\" is not an %s address", json_string_value(v),
+				  family == AF_INET ? "IPv4" : "IPv6");
+	if (!cbx_prefix_contains(subnet, &ip) || cbx_prefix_is_reserved_host(subnet, &ip))
+		return parse_fail(p, path, "%s is not a usable address of subnet %s",
+				  json_string_value(v), cbx_prefix_str(subnet, buf, sizeof(buf)));
+	gw->ip = ip;
+	gw->len = subnet->len;
+	return 0;
+}
+
+static int parse_network(struct parser *p, struct cbx_network *net, json_t *v)
+{
+	const char *path = net->path;
+	json_t *x;
+
+	if (expect_object(p, v, path) < 0 || check_keys(p, v, path, network_keys) < 0)
+		return -1;
+	if ((x = json_object_get(v, "subnet"))) {
+		if (parse_subnet(p, x, path_key(p, path, "subnet"), AF_INET, &net->subnet4) < 0)
+			return -1;
+		net->has_subnet4 = true;
+	}
+	if ((x = json_object_get(v, "subnet6"))) {
+		if (parse_subnet(p, x, path_key(p, path, "subnet6"), AF_INET6, &net->subnet6) < 0)
+			return -1;
+		net->has_subnet6 = true;
+	}
+	if ((x = json_object_get(v, "nat"))) {
+		if (expect_bool(p, x, path_key(p, path, "nat")) < 0)
+			return -1;
+		net->nat = json_is_true(x);
+		if (net->nat && !net->has_subnet4)
+			return parse_fail(p, path_key(p, path, "nat"), "NAT needs the network's \"subnet\"");
+	}
+	if ((x = json_object_get(v, "gateway"))) {
+		if (parse_network_gateway(p, net, 0, x, path_key(p, path, "gateway")) < 0)
+			return -1;
+	} else if (net->nat) {
+		/* NAT means the nodes leave through the host: it needs an address. */
+		net->has_gw4 = true;
+		p->net_in[net->index].gw_auto[0] = true;
+	}
+	if ((x = json_object_get(v, "gateway6")) &&
+	    parse_network_gateway(p, net, 1, x, path_key(p, path, "gateway6")) < 0)
+		return -1;
+	if ((x = json_object_get(v, "mtu"))) {
+		uint64_t mtu;
+		if (expect_uint(p, x, path_key(p, path, "mtu"), 68, 65535, &mtu) < 0)
+			return -1;
+		net->mtu = (uint32_t)mtu;
+	}
+	return 0;
+}
+
+int parse_networks(struct parser *p)
+{
+	json_t *networks = json_object_get(p->root, "networks");
+	struct cbx_topo *t = p->t;
+	const char *name;
+	json_t *v;
+
+	if (!networks)
+		return 0;
+	if (expect_object(p, networks, "networks") < 0)
+		return -1;
+	t->networks = cbx_arena_array(p->a, json_object_size(networks), sizeof(*t->networks));
+	p->net_in = cbx_arena_array(p->a, json_object_size(networks), sizeof(*p->net_in));
+	if (!t->networks || !p->net_in)
+		return parse_oom(p);
+	json_object_foreach(networks, name, v) {
+		struct cbx_network *net = &t->networks[t->n_networks];
+		bool oom = false;
+
+		net->index = t->n_networks++;
+		net->path = path_key(p, "networks", name);
+		net->name = cbx_arena_strdup(p->a, name);
+		if (!net->path || !net->name)
+			return parse_oom(p);
+		if (!*name || strlen(name) > 64)
+			return parse_fail(p, net->path, "a network name must be 1 to 64 characters");
+		if (!cbx_strmap_put(&t->network_by_name, net->name, net, &oom))
+			return oom ? parse_oom(p) : parse_fail(p, net->path, "duplicate network");
+		if (parse_network(p, net, v) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* "r1:eth1" → the node and its interface, created if the node did not
+ * declare it; an interface may be on one network or one link, not more. */
+static int parse_endpoint(struct parser *p, struct cbx_link *l, json_t *v, const char *path,
+			  struct cbx_iface **out)
+{
+	char node_name[CBX_NODE_NAME_MAX + 2];
+	const char *s, *colon;
+	struct cbx_node *n;
+	struct cbx_iface *ifc;
+
+	if (expect_string(p, v, path) < 0)
+		return -1;
+	s = json_string_value(v);
+	colon = strchr(s, ':');
+	if (!colon || colon == s || !colon[1])
+		return parse_fail(p, path, "\"%s\" is not an endpoint of the form \"node:interface\"", s);
+	if ((size_t)(colon - s) >= sizeof(node_name))
+		return parse_fail(p, path, "link to an unknown node \"%.*s\"", (int)(colon - s), s);
+	memcpy(node_name, s, (size_t)(colon - s));
+	node_name[colon - s] = '\0';
+	n = cbx_topo_node(p->t, node_name);
+	if (!n)
+		return parse_fail(p, path, "link to an unknown node \"%s\"", node_name);
+	if (check_ifname(p, colon + 1, path) < 0)
+		return -1;
+	ifc = cbx_node_iface(n, colon + 1);
+	if (ifc) {
+		if (ifc->network)
+			return parse_fail(p, path,
+					  "interface %s is used twice: it is already on network \"%s\"", s,
+					  ifc->network->name);
+		if (ifc->link)
+			return parse_fail(p, path, "interface %s is used twice: it is already in %s", s,
+					  ifc->link->path);
+	} else {
+		ifc = add_iface(p, n, colon + 1, path);
+		if (!ifc)
+			return parse_oom(p);
+	}
+	ifc->link = l;
+	*out = ifc;
+	return 0;
+}
+
+static int parse_link(struct parser *p, struct cbx_link *l, json_t *v)
+{
+	const char *path = l->path;
+	const char *epath = path_key(p, path, "endpoints");
+	json_t *ends, *x;
+
+	if (expect_object(p, v, path) < 0 || check_keys(p, v, path, link_keys) < 0)
+		return -1;
+	ends = json_object_get(v, "endpoints");
+	if (!ends)
+		return parse_fail(p, path, "a link needs \"endpoints\": [\"node:iface\", \"node:iface\"]");
+	if (expect_array(p, ends, epath) < 0)
+		return -1;
+	if (json_array_size(ends) != 2)
+		return parse_fail(p, epath, "a link has exactly 2 endpoints, not %zu", json_array_size(ends));
+	if (parse_endpoint(p, l, json_array_get(ends, 0), path_index(p, epath, 0), &l->a) < 0 ||
+	    parse_endpoint(p, l, json_array_get(ends, 1), path_index(p, epath, 1), &l->b) < 0)
+		return -1;
+	if (l->a->node == l->b->node)
+		return parse_fail(p, epath, "a link joins two different nodes (both ends are on %s)",
+				  l->a->node->name);
+	if ((x = json_object_get(v, "subnet"))) {
+		if (parse_subnet(p, x, path_key(p, path, "subnet"), AF_INET, &l->subnet4) < 0)
+			return -1;
+		l->has_subnet4 = true;
+	}
+	if ((x = json_object_get(v, "subnet6"))) {
+		if (parse_subnet(p, x, path_key(p, path, "subnet6"), AF_INET6, &l->subnet6) < 0)
+			return -1;
+		l->has_subnet6 = true;
+	}
+	if ((x = json_object_get(v, "mtu"))) {
+		uint64_t mtu;
+		if (expect_uint(p, x, path_key(p, path, "mtu"), 68, 65535, &mtu) < 0)
+			return -1;
+		l->mtu = (uint32_t)mtu;
+	}
+	if ((x = json_object_get(v, "impair"))) {
+		const char *ipath = path_key(p, path, "impair");
+		if (expect_object(p, x, ipath) < 0)
+			return -1;
+		/* A link's impairment applies to both directions: each end's
+		 * egress, unless the end's own interface declares its own. */
+		if (!p->iface_in[l->a->index].impair)
+			p->iface_in[l->a->index].impair = x;
+		if (!p->iface_in[l->b->index].impair)
+			p->iface_in[l->b->index].impair = x;
+	}
+	return 0;
+}
+
+int parse_links(struct parser *p)
+{
+	json_t *links = json_object_get(p->root, "links");
+	struct cbx_topo *t = p->t;
+
+	if (links) {
+		if (expect_array(p, links, "links") < 0)
+			return -1;
+		t->links = cbx_arena_array(p->a, json_array_size(links), sizeof(*t->links));
+		if (!t->links)
+			return parse_oom(p);
+		for (size_t i = 0; i < json_array_size(links); i++) {
+			struct cbx_link *l = &t->links[t->n_links];
+			l->index = t->n_links++;
+			l->path = path_index(p, "links", i);
+			if (!l->path)
+				return parse_oom(p);
+			if (parse_link(p, l, json_array_get(links, i)) < 0)
+				return -1;
+		}
+	}
+	/* Every interface must lead somewhere. */
+	for (size_t i = 0; i < t->n_ifaces; i++) {
+		struct cbx_iface *ifc = &t->ifaces[i];
+		if (!ifc->network && !ifc->link)
+			return parse_fail(p, ifc->path,
+					  "interface %s of node %s is on no network and in no link (give it a \"network\" or add a link with endpoint \"%s:%s\")",
+					  ifc->name, ifc->node->name, ifc->node->name, ifc->name);
+	}
+	return 0;
+}

@@ -1,0 +1,80 @@
+/* Internal to src/topo: the state of one topology load, and the helpers the
+ * parsing steps share (JSON paths, type checks, unknown keys, errors). */
+#ifndef CBX_TOPO_PARSER_H
+#define CBX_TOPO_PARSER_H
+
+#include <jansson.h>
+
+#include "common/arena.h"
+#include "topo/topo.h"
+
+/* What the file said about an interface, kept until addresses are resolved. */
+struct iface_input {
+	json_t *addresses;  /* the "addresses" array, or NULL: allocate */
+	json_t *impair;     /* the interface's own "impair", or NULL */
+};
+
+struct node_input {
+	json_t *json;       /* the node's object */
+	json_t *gateway[2]; /* "gateway", "gateway6" (AF_INET, AF_INET6), or NULL */
+};
+
+struct network_input {
+	bool gw_auto[2]; /* "gateway": true (IPv4), "gateway6": true: first free address */
+};
+
+struct parser {
+	struct cbx_topo *t;
+	struct cbx_arena *a;
+	struct cbx_error *err;
+	json_t *root;
+	json_t *defaults;
+	struct iface_input *iface_in; /* indexed like t->ifaces */
+	size_t ifaces_cap;
+	struct node_input *node_in;   /* indexed like t->nodes */
+	struct network_input *net_in; /* indexed like t->networks */
+};
+
+/* Fail with "<file>: <path>: <message>" as bad input; returns -1. */
+int parse_fail(struct parser *p, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int parse_oom(struct parser *p);
+
+/* "parent.key", or parent["key"] when the key is not a plain word. */
+char *path_key(struct parser *p, const char *parent, const char *key);
+char *path_index(struct parser *p, const char *parent, size_t i);
+
+/* Every key of `obj` must be in the NULL-terminated list `known`; an unknown
+ * one fails with the closest known key as a suggestion. */
+int check_keys(struct parser *p, json_t *obj, const char *path, const char *const *known);
+
+/* Type checks that fail with "expected X, got Y". */
+int expect_object(struct parser *p, json_t *v, const char *path);
+int expect_array(struct parser *p, json_t *v, const char *path);
+int expect_string(struct parser *p, json_t *v, const char *path);
+int expect_bool(struct parser *p, json_t *v, const char *path);
+/* An integer in [min, max]. */
+int expect_uint(struct parser *p, json_t *v, const char *path, uint64_t min, uint64_t max,
+		uint64_t *out);
+/* A string, or a number turned into its decimal text (for sizes, CPUs...).
+ * The text lives in the arena. */
+int expect_scalar_text(struct parser *p, json_t *v, const char *path, const char **out);
+
+/* The parsing steps, in the order cbx_topo_load runs them. */
+int parse_lab_name(struct parser *p);
+int parse_networks(struct parser *p);
+int parse_nodes(struct parser *p);
+int parse_links(struct parser *p);
+int resolve_addresses(struct parser *p);
+int resolve_routes(struct parser *p);
+int resolve_publish(struct parser *p);
+int resolve_impairments(struct parser *p);
+int assign_names_and_macs(struct parser *p);
+
+/* Adds an interface to node n (the arrays were sized beforehand). */
+struct cbx_iface *add_iface(struct parser *p, struct cbx_node *n, const char *name,
+			    const char *path);
+/* Checks an interface name against the kernel's rules. */
+int check_ifname(struct parser *p, const char *name, const char *path);
+
+#endif

@@ -1,0 +1,191 @@
+/* Helpers shared by the parsing steps: JSON paths, type checks with
+ * "expected X, got Y", unknown keys with a suggestion, and errors. */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "topo/parser.h"
+
+int parse_fail(struct parser *p, const char *path, const char *fmt, ...)
+{
+	char msg[CBX_ERROR_MSG_MAX / 2];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (path && *path)
+		return cbx_error_set(p->err, CBX_ERR_INPUT, "%s: %s: %s", p->t->source, path, msg);
+	return cbx_error_set(p->err, CBX_ERR_INPUT, "%s: %s", p->t->source, msg);
+}
+
+int parse_oom(struct parser *p)
+{
+	return cbx_error_set(p->err, CBX_ERR_SYSTEM, "%s: out of memory", p->t->source);
+}
+
+static bool plain_word(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
+			return false;
+	return true;
+}
+
+char *path_key(struct parser *p, const char *parent, const char *key)
+{
+	if (plain_word(key))
+		return cbx_arena_printf(p->a, "%s%s%s", parent, *parent ? "." : "", key);
+	return cbx_arena_printf(p->a, "%s[\"%s\"]", parent, key);
+}
+
+char *path_index(struct parser *p, const char *parent, size_t i)
+{
+	return cbx_arena_printf(p->a, "%s[%zu]", parent, i);
+}
+
+/* Edit distance, for "did you mean". Keys are short, so O(n*m) is fine. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t row[64];
+
+	if (la >= 63 || lb >= 63)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+			size_t best = diag + cost;
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+int check_keys(struct parser *p, json_t *obj, const char *path, const char *const *known)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(obj, key, v) {
+		const char *best = NULL;
+		size_t best_d = 99;
+		bool found = false;
+
+		for (const char *const *k = known; *k; k++) {
+			size_t d;
+			if (!strcmp(*k, key)) {
+				found = true;
+				break;
+			}
+			d = distance(key, *k);
+			if (d < best_d) {
+				best_d = d;
+				best = *k;
+			}
+		}
+		if (found)
+			continue;
+		/* Suggest only what a typo could explain. */
+		if (best && best_d <= 1 + strlen(key) / 4)
+			return parse_fail(p, path_key(p, path, key),
+					  "unknown key \"%s\" (did you mean \"%s\"?)", key, best);
+		{
+			char list[512] = "";
+			size_t len = 0;
+			for (const char *const *k = known; *k && len < sizeof(list); k++)
+				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+							len ? ", " : "", *k);
+			return parse_fail(p, path_key(p, path, key),
+					  "unknown key \"%s\" (known keys: %s)", key, list);
+		}
+	}
+	return 0;
+}
+
+static const char *type_name(json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "an array";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER: return "an integer";
+	case JSON_REAL: return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE: return "a boolean";
+	case JSON_NULL: return "null";
+	}
+	return "something else";
+}
+
+static int expect_type(struct parser *p, json_t *v, const char *path, bool ok, const char *want)
+{
+	if (ok)
+		return 0;
+	return parse_fail(p, path, "expected %s, got %s", want, type_name(v));
+}
+
+int expect_object(struct parser *p, json_t *v, const char *path)
+{
+	return expect_type(p, v, path, json_is_object(v), "an object");
+}
+
+int expect_array(struct parser *p, json_t *v, const char *path)
+{
+	return expect_type(p, v, path, json_is_array(v), "an array");
+}
+
+int expect_string(struct parser *p, json_t *v, const char *path)
+{
+	return expect_type(p, v, path, json_is_string(v), "a string");
+}
+
+int expect_bool(struct parser *p, json_t *v, const char *path)
+{
+	return expect_type(p, v, path, json_is_boolean(v), "a boolean (true or false)");
+}
+
+int expect_uint(struct parser *p, json_t *v, const char *path, uint64_t min, uint64_t max,
+		uint64_t *out)
+{
+	json_int_t i;
+
+	if (expect_type(p, v, path, json_is_integer(v), "an integer") < 0)
+		return -1;
+	i = json_integer_value(v);
+	if (i < 0 || (uint64_t)i < min || (uint64_t)i > max)
+		return parse_fail(p, path, "%lld is out of range (%llu to %llu)", (long long)i,
+				  (unsigned long long)min, (unsigned long long)max);
+	*out = (uint64_t)i;
+	return 0;
+}
+
+int expect_scalar_text(struct parser *p, json_t *v, const char *path, const char **out)
+{
+	if (json_is_string(v)) {
+		*out = json_string_value(v);
+		return 0;
+	}
+	if (json_is_integer(v)) {
+		*out = cbx_arena_printf(p->a, "%lld", (long long)json_integer_value(v));
+		return *out ? 0 : parse_oom(p);
+	}
+	if (json_is_real(v)) {
+		*out = cbx_arena_printf(p->a, "%.17g", json_real_value(v));
+		return *out ? 0 : parse_oom(p);
+	}
+	return parse_fail(p, path, "expected a string or a number, got %s", type_name(v));
+}

@@ -1,0 +1,157 @@
+/* Loading a topology: JSON syntax first (file:line:column), then the steps
+ * of parser.h in order, each failing with the JSON path of what is wrong. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/fsutil.h"
+#include "topo/parser.h"
+
+static const char *const root_keys[] = {
+	"$schema", "description", "name", "defaults", "networks", "links", "nodes", NULL,
+};
+
+/* jansson's words for a duplicate key are terse; say what it means here. */
+static int syntax_error(struct parser *p, const json_error_t *je)
+{
+	const char *dup = "duplicate object key";
+
+	if (!strncmp(je->text, dup, strlen(dup)))
+		return cbx_error_set(p->err, CBX_ERR_INPUT,
+				     "%s:%d:%d: %s (node, network and interface names must be unique)",
+				     p->t->source, je->line, je->column, je->text);
+	return cbx_error_set(p->err, CBX_ERR_INPUT, "%s:%d:%d: syntax error: %s", p->t->source,
+			     je->line, je->column, je->text);
+}
+
+/* Interfaces are stored in one array whose elements must not move (nodes,
+ * networks and links point into it), so its size is counted up front: every
+ * declared interface plus, at most, both ends of every link. */
+static size_t count_ifaces(json_t *root)
+{
+	json_t *nodes = json_object_get(root, "nodes");
+	json_t *links = json_object_get(root, "links");
+	const char *name;
+	json_t *node;
+	size_t n = 0;
+
+	if (json_is_object(nodes)) {
+		json_object_foreach(nodes, name, node) {
+			json_t *ifaces = json_object_get(node, "interfaces");
+			if (json_is_object(ifaces))
+				n += json_object_size(ifaces);
+		}
+	}
+	if (json_is_array(links))
+		n += 2 * json_array_size(links);
+	return n;
+}
+
+static int load(struct parser *p)
+{
+	size_t cap;
+
+	if (expect_object(p, p->root, "(top level)") < 0)
+		return -1;
+	if (check_keys(p, p->root, "", root_keys) < 0)
+		return -1;
+	p->defaults = json_object_get(p->root, "defaults");
+	cap = count_ifaces(p->root);
+	p->t->ifaces = cbx_arena_array(p->a, cap, sizeof(*p->t->ifaces));
+	p->iface_in = cbx_arena_array(p->a, cap, sizeof(*p->iface_in));
+	p->ifaces_cap = cap;
+	if (!p->t->ifaces || !p->iface_in)
+		return parse_oom(p);
+
+	if (parse_lab_name(p) < 0 || parse_networks(p) < 0 || parse_nodes(p) < 0 ||
+	    parse_links(p) < 0 || resolve_addresses(p) < 0 || resolve_routes(p) < 0 ||
+	    resolve_publish(p) < 0 || resolve_impairments(p) < 0 || assign_names_and_macs(p) < 0)
+		return -1;
+	return 0;
+}
+
+int cbx_topo_load_text(const char *text, size_t len, const char *source,
+		       struct cbx_topo **out, struct cbx_error *err)
+{
+	struct cbx_arena *arena = cbx_arena_new();
+	struct parser p = { .err = err };
+	json_error_t je;
+	int rc;
+
+	if (!arena)
+		return cbx_error_sys(err, ENOMEM, "load %s", source);
+	p.a = arena;
+	p.t = cbx_arena_alloc(arena, sizeof(*p.t));
+	if (!p.t) {
+		cbx_arena_free(arena);
+		return cbx_error_sys(err, ENOMEM, "load %s", source);
+	}
+	p.t->arena = arena;
+	p.t->source = cbx_arena_strdup(arena, source);
+	cbx_strmap_init(&p.t->node_by_name);
+	cbx_strmap_init(&p.t->network_by_name);
+
+	p.root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	if (!p.root) {
+		syntax_error(&p, &je);
+		cbx_topo_free(p.t);
+		return -1;
+	}
+	rc = load(&p);
+	json_decref(p.root);
+	if (rc < 0) {
+		cbx_topo_free(p.t);
+		return -1;
+	}
+	*out = p.t;
+	return 0;
+}
+
+int cbx_topo_load(const char *path, struct cbx_topo **out, struct cbx_error *err)
+{
+	char *text;
+	size_t len;
+	int rc;
+
+	if (cbx_read_file(path, &text, &len, err) < 0) {
+		err->kind = CBX_ERR_INPUT;
+		return -1;
+	}
+	rc = cbx_topo_load_text(text, len, path, out, err);
+	free(text);
+	return rc;
+}
+
+void cbx_topo_free(struct cbx_topo *t)
+{
+	if (!t)
+		return;
+	cbx_strmap_free(&t->node_by_name);
+	cbx_strmap_free(&t->network_by_name);
+	cbx_arena_free(t->arena);
+}
+
+struct cbx_node *cbx_topo_node(const struct cbx_topo *t, const char *name)
+{
+	return cbx_strmap_get(&t->node_by_name, name);
+}
+
+struct cbx_iface *cbx_node_iface(const struct cbx_node *n, const char *name)
+{
+	for (size_t i = 0; i < n->n_ifaces; i++)
+		if (!strcmp(n->ifaces[i]->name, name))
+			return n->ifaces[i];
+	return NULL;
+}
+
+const struct cbx_prefix *cbx_node_primary_addr(const struct cbx_node *n)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		int family = pass == 0 ? AF_INET : AF_INET6;
+		for (size_t i = 0; i < n->n_ifaces; i++)
+			for (unsigned j = 0; j < n->ifaces[i]->n_addrs; j++)
+				if (n->ifaces[i]->addrs[j].ip.family == family)
+					return &n->ifaces[i]->addrs[j];
+	}
+	return NULL;
+}
