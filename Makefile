@@ -79,11 +79,13 @@ $(B)/san/tests/%: tests/unit/%.c tests/unit/tap.h $(B)/san/libcboxlab.a
 test-unit: $(UNIT_BIN) $(SAN_BIN)
 	tests/run unit
 
+# The integration suite drives the ASan/UBSan build of the CLI, so memory
+# errors in real `up`/`down` runs fail the tests too.
 test-integration: all $(B)/san/cboxlab
-	tests/run integration
+	CBOXLAB=$(CURDIR)/$(B)/san/cboxlab tests/run integration
 
 check: all $(UNIT_BIN) $(SAN_BIN) $(B)/san/cboxlab
-	tests/run all
+	CBOXLAB=$(CURDIR)/$(B)/san/cboxlab tests/run all
 
 test-vm: all $(B)/san/cboxlab
 	tests/vm/run-vm.sh
@@ -94,9 +96,9 @@ bench: all
 # Debian packages the build, the tests and the examples need.
 deps:
 	apt-get update
-	apt-get install -y --no-install-recommends gcc make pkg-config libc6-dev \
-	  libmnl-dev libnftnl-dev libcap-dev libjansson-dev busybox-static \
-	  iproute2 nftables iputils-ping python3 python3-jsonschema procps
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+	  gcc make pkg-config libc6-dev libmnl-dev libnftnl-dev libcap-dev libjansson-dev \
+	  busybox-static iproute2 nftables iputils-ping procps bsdutils python3 python3-jsonschema
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/cboxlab

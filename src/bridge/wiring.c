@@ -1,13 +1,20 @@
 #include "bridge/wiring.h"
 
+#include <errno.h>
 #include <stdio.h>
 
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/strmap.h"
 #include "netlink/rtnl_msg.h"
 
-void wiring_add_bridge(struct nl_batch *b, const struct cbx_topo *t, const struct cbx_network *net)
+void wiring_add_bridge(struct nl_batch *b, const struct cbx_network *net)
 {
 	struct rtnl_link_spec br = RTNL_LINK_SPEC_INIT;
-	char alias[128];
 
 	br.name = net->bridge;
 	br.mac = net->mac;
@@ -15,20 +22,20 @@ void wiring_add_bridge(struct nl_batch *b, const struct cbx_topo *t, const struc
 	br.up = 1;
 	NL_BUILD(b, rtnl_build_bridge_create, &br);
 	nl_batch_push(b, 0, "create bridge %s for network %s", net->bridge, net->name);
+}
 
-	/* The kernel ignores an alias given at creation: set it after. */
+void wiring_add_bridge_setup(struct nl_batch *b, const struct cbx_topo *t,
+			     const struct cbx_network *net, int ifindex)
+{
+	struct rtnl_link_spec br = RTNL_LINK_SPEC_INIT;
+	char alias[128], buf[CBX_PREFIX_STRLEN];
+
+	/* The kernel ignores an alias given at creation. */
 	snprintf(alias, sizeof(alias), "cboxlab %s/network %s", t->name, net->name);
-	br = (struct rtnl_link_spec)RTNL_LINK_SPEC_INIT;
-	br.name = net->bridge;
+	br.ifindex = ifindex;
 	br.alias = alias;
 	NL_BUILD(b, rtnl_build_link_change, &br);
 	nl_batch_push(b, 0, "set alias of bridge %s", net->bridge);
-}
-
-void wiring_add_bridge_addrs(struct nl_batch *b, const struct cbx_network *net, int ifindex)
-{
-	char buf[CBX_PREFIX_STRLEN];
-
 	if (net->has_gw4) {
 		NL_BUILD(b, rtnl_build_addr_add, ifindex, &net->gw4);
 		nl_batch_push(b, 0, "add gateway address %s to bridge %s",
@@ -41,11 +48,9 @@ void wiring_add_bridge_addrs(struct nl_batch *b, const struct cbx_network *net, 
 	}
 }
 
-void wiring_add_network_veth(struct nl_batch *b, const struct cbx_topo *t,
-			     const struct cbx_iface *ifc, int node_netns_fd, int bridge_ifindex)
+void wiring_add_network_veth(struct nl_batch *b, const struct cbx_iface *ifc, int node_netns_fd)
 {
 	struct rtnl_link_spec node_end = RTNL_LINK_SPEC_INIT, host_end = RTNL_LINK_SPEC_INIT;
-	char alias[160];
 
 	node_end.name = ifc->name;
 	node_end.ifindex = ifc->ifindex;
@@ -57,13 +62,20 @@ void wiring_add_network_veth(struct nl_batch *b, const struct cbx_topo *t,
 	host_end.mac = ifc->host_mac;
 	host_end.mtu = ifc->mtu;
 	/* The node end is the primary device: only then does the kernel honour
-	 * the fixed ifindex, and the node end needs it. */
+	 * the fixed ifindex. The peer cannot be brought up in the same request
+	 * (the kernel opens it before pairing it): the attach does that. */
 	NL_BUILD(b, rtnl_build_veth_create, &node_end, &host_end);
 	nl_batch_push(b, 0, "create veth %s:%s (host end %s) in netns of %s", ifc->node->name,
 		      ifc->name, ifc->host_name, ifc->node->name);
+}
+
+void wiring_add_network_veth_attach(struct nl_batch *b, const struct cbx_topo *t,
+				    const struct cbx_iface *ifc, int bridge_ifindex)
+{
+	struct rtnl_link_spec host_end = RTNL_LINK_SPEC_INIT;
+	char alias[160];
 
 	snprintf(alias, sizeof(alias), "cboxlab %s/%s/%s", t->name, ifc->node->name, ifc->name);
-	host_end = (struct rtnl_link_spec)RTNL_LINK_SPEC_INIT;
 	host_end.name = ifc->host_name;
 	host_end.master = bridge_ifindex;
 	host_end.alias = alias;
@@ -89,7 +101,7 @@ void wiring_add_link_veth(struct nl_batch *b, const struct cbx_link *l, int netn
 	z.mac = l->b->mac;
 	z.mtu = l->b->mtu;
 	/* Not up yet: the kernel opens a veth's peer before pairing it, and
-	 * refuses (ENOTCONN). The node brings it up with its configuration. */
+	 * refuses (ENOTCONN). Node b brings it up with its configuration. */
 	NL_BUILD(b, rtnl_build_veth_create, &a, &z);
 	nl_batch_push(b, 0, "create link %s:%s -- %s:%s", l->a->node->name, l->a->name,
 		      l->b->node->name, l->b->name);
@@ -137,4 +149,78 @@ void wiring_del_link(struct nl_batch *b, const char *name, const char *what)
 {
 	NL_BUILD(b, rtnl_build_link_delete, 0, name);
 	nl_batch_push(b, NL_REQ_IGNORE_MISSING, "delete %s %s", what, name);
+}
+
+struct owned_dump {
+	struct cbx_strmap wanted; /* name -> struct owned_link */
+	struct nl_batch *batch;
+};
+
+static int owned_link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct owned_dump *d = data;
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	const struct owned_link *want;
+	const struct nlattr *attr;
+	const char *name = NULL;
+	const uint8_t *mac = NULL;
+
+	mnl_attr_for_each(attr, nlh, sizeof(*ifi)) {
+		if (mnl_attr_get_type(attr) == IFLA_IFNAME)
+			name = mnl_attr_get_str(attr);
+		else if (mnl_attr_get_type(attr) == IFLA_ADDRESS && mnl_attr_get_payload_len(attr) == 6)
+			mac = mnl_attr_get_payload(attr);
+	}
+	if (!name || !mac || !(want = cbx_strmap_get(&d->wanted, name)) || memcmp(mac, want->mac, 6))
+		return MNL_CB_OK;
+	NL_BUILD(d->batch, rtnl_build_link_delete, ifi->ifi_index, NULL);
+	nl_batch_push(d->batch, NL_REQ_IGNORE_MISSING, "delete %s %s", want->what, want->name);
+	return MNL_CB_OK;
+}
+
+static void reset_batch(void *data)
+{
+	nl_batch_reset(((struct owned_dump *)data)->batch);
+}
+
+int wiring_dump_links(struct nl_conn *c, nl_dump_cb cb, void (*reset)(void *data), void *data,
+		      struct cbx_error *err)
+{
+	char req[64];
+	int rc = -1;
+
+	for (unsigned tries = 0, pause_us = 500; tries < 40; tries++, pause_us += pause_us / 2) {
+		reset(data);
+		rtnl_build_link_dump(req, sizeof(req));
+		rc = nl_dump(c, (struct nlmsghdr *)req, cb, data, "list host links", err);
+		if (rc == 0 || err->code != EINTR)
+			return rc;
+		usleep(pause_us < 50000 ? pause_us : 50000);
+	}
+	/* Still changing after seconds: what was seen is real, if not all. */
+	return 0;
+}
+
+int wiring_del_owned_links(struct nl_conn *c, const struct owned_link *links, size_t n,
+			   struct cbx_error *err)
+{
+	struct nl_batch b;
+	struct owned_dump d = { .batch = &b };
+	int rc = 0;
+
+	cbx_strmap_init(&d.wanted);
+	nl_batch_init(&b);
+	for (size_t i = 0; i < n; i++)
+		if (!cbx_strmap_put(&d.wanted, links[i].name, (void *)&links[i], NULL) &&
+		    !cbx_strmap_get(&d.wanted, links[i].name)) {
+			rc = cbx_error_sys(err, ENOMEM, "delete links");
+			goto out;
+		}
+	rc = wiring_dump_links(c, owned_link_cb, reset_batch, &d, err);
+	if (rc == 0 && !nl_batch_empty(&b))
+		rc = nl_batch_commit(c, &b, err);
+out:
+	nl_batch_free(&b);
+	cbx_strmap_free(&d.wanted);
+	return rc;
 }

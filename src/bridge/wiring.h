@@ -5,19 +5,26 @@
 #ifndef CBX_WIRING_H
 #define CBX_WIRING_H
 
+#include <stdint.h>
+
 #include "netlink/transport.h"
 #include "topo/topo.h"
 
-/* Bridge (STP off, fixed MAC, MTU, up) and its alias. */
-void wiring_add_bridge(struct nl_batch *b, const struct cbx_topo *t, const struct cbx_network *net);
-/* The host's gateway addresses on the bridge (ifindex: the bridge's). */
-void wiring_add_bridge_addrs(struct nl_batch *b, const struct cbx_network *net, int ifindex);
+/* Creating and then configuring a host link are two batches: a change sent
+ * after a failed create would land on whoever owns that name already. */
 
-/* A network interface: the veth's node end in the node's netns (fixed
- * ifindex, name, MAC, up), the host end up and on the bridge, with an alias
- * "cboxlab LAB/NODE/IFACE" naming what it belongs to. */
-void wiring_add_network_veth(struct nl_batch *b, const struct cbx_topo *t,
-			     const struct cbx_iface *ifc, int node_netns_fd, int bridge_ifindex);
+/* Bridge: STP off, the lab's MAC for it, MTU, up. */
+void wiring_add_bridge(struct nl_batch *b, const struct cbx_network *net);
+/* Its alias "cboxlab LAB/network NET" and the host's gateway addresses. */
+void wiring_add_bridge_setup(struct nl_batch *b, const struct cbx_topo *t,
+			     const struct cbx_network *net, int ifindex);
+
+/* A network interface's veth pair: the node end in the node's netns (fixed
+ * ifindex, name, MAC, up), the host end with the lab's MAC for it. */
+void wiring_add_network_veth(struct nl_batch *b, const struct cbx_iface *ifc, int node_netns_fd);
+/* The host end up, on the bridge, with an alias "cboxlab LAB/NODE/IFACE". */
+void wiring_add_network_veth_attach(struct nl_batch *b, const struct cbx_topo *t,
+				    const struct cbx_iface *ifc, int bridge_ifindex);
 /* A point-to-point link: both ends created in their nodes' netns at once. */
 void wiring_add_link_veth(struct nl_batch *b, const struct cbx_link *l, int netns_a, int netns_b);
 
@@ -26,5 +33,26 @@ void wiring_add_node_config(struct nl_batch *b, const struct cbx_node *n);
 
 /* Delete a host link by name; one that is already gone is fine. */
 void wiring_del_link(struct nl_batch *b, const char *name, const char *what);
+
+/* Dump the host's links into `cb`. A dump the kernel marks interrupted
+ * (links came and went meanwhile, e.g. another lab starting) is retried from
+ * scratch (reset(data) first), with a growing pause; if the host never
+ * settles, the last dump is taken as it is. */
+int wiring_dump_links(struct nl_conn *c, nl_dump_cb cb, void (*reset)(void *data), void *data,
+		      struct cbx_error *err);
+
+/* A host link the lab made, known by its name and the MAC the lab gave it
+ * at creation (both are set by the create request itself, so even a link
+ * whose alias never got set is recognised). */
+struct owned_link {
+	const char *name;
+	const uint8_t *mac;
+	const char *what; /* "bridge", "veth" */
+};
+
+/* Delete those of `links` that exist with the lab's MAC: one dump, one
+ * batch. A link of the same name made by someone else is left alone. */
+int wiring_del_owned_links(struct nl_conn *c, const struct owned_link *links, size_t n,
+			   struct cbx_error *err);
 
 #endif

@@ -51,10 +51,14 @@ static int sweep_link_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+static void sweep_reset(void *data)
+{
+	nl_batch_reset(((struct link_sweep *)data)->batch);
+}
+
 static int sweep_links(struct lab_ctx *ctx, struct cbx_error *err)
 {
 	struct nl_conn *c = lab_rtnl(ctx, err);
-	char req[256];
 	struct nl_batch b;
 	struct link_sweep sw = { .lab = ctx->t->name, .batch = &b };
 	int rc;
@@ -62,8 +66,7 @@ static int sweep_links(struct lab_ctx *ctx, struct cbx_error *err)
 	if (!c)
 		return -1;
 	nl_batch_init(&b);
-	rtnl_build_link_dump(req, sizeof(req));
-	rc = nl_dump(c, (struct nlmsghdr *)req, sweep_link_cb, &sw, "list host links", err);
+	rc = wiring_dump_links(c, sweep_link_cb, sweep_reset, &sw, err);
 	if (rc == 0 && !nl_batch_empty(&b))
 		rc = nl_batch_commit(c, &b, err);
 	nl_batch_free(&b);
@@ -209,6 +212,8 @@ int lab_down(const char *arg, bool *was_up, struct cbx_error *err)
 		lab_ctx_fini(&ctx);
 		goto out;
 	}
+	ctx.state_owned = true; /* locked above: ours to remove */
+	ctx.teardown = true;
 	if (plan_build(t, &plan, err) == 0 && plan_undo(&ctx, &plan, plan.n, err) == 0 &&
 	    sweep(&ctx, err) == 0)
 		rc = 0;

@@ -19,6 +19,7 @@
 struct node_rt {
 	struct node_proc proc; /* pid 0 and sync_fd -1 until cloned */
 	int netns_fd;
+	bool pinned; /* this `up` pinned the netns (a failure may be EEXIST) */
 };
 
 struct lab_ctx {
@@ -32,6 +33,10 @@ struct lab_ctx {
 	const char *topology_text; /* saved as the lab's topology.json */
 	size_t topology_len;
 	int lock_fd;
+	bool state_owned; /* the state directory is this lab's to remove */
+	/* `down`: undo everything named for the lab. Otherwise (a failed `up`)
+	 * undo only what this process made. */
+	bool teardown;
 	int init_fd;
 	struct node_rt *nodes; /* indexed like t->nodes */
 	int *bridge_ifindex;   /* indexed like t->networks */

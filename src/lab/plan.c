@@ -30,7 +30,7 @@ int plan_build(const struct cbx_topo *t, struct plan *p, struct cbx_error *err)
 	if (!p->steps)
 		return cbx_error_sys(err, ENOMEM, "plan lab %s", t->name);
 #define ADD(k, field, value) \
-	p->steps[n++] = (struct step){ .kind = (k), .u.field = (value) }
+	p->steps[n++] = (struct step){ .kind = (k), .t = t, .u.field = (value) }
 
 	ADD(STEP_LAB_STATE, node, NULL);
 	ADD(STEP_LAB_CGROUP, node, NULL);

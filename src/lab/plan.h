@@ -36,6 +36,7 @@ enum step_kind {
 
 struct step {
 	enum step_kind kind;
+	const struct cbx_topo *t;
 	union {
 		const struct cbx_network *net;
 		const struct cbx_node *node;

@@ -29,12 +29,14 @@ static int lab_state_run(struct lab_ctx *ctx, const struct step *s, size_t n,
 	if (cbx_mkdir_p(CBX_STATE_ROOT, 0755, err) < 0)
 		return -1;
 	if (mkdir(ctx->state_dir, 0755) < 0) {
+		/* Not ours: the undo must leave it alone. */
 		if (errno == EEXIST)
 			return cbx_error_set(err, CBX_ERR_STATE,
 					     "lab \"%s\" is already up, or an earlier `up` of it was interrupted (state in %s); bring it down first: cboxlab down %s",
 					     lab, ctx->state_dir, lab);
 		return cbx_error_sys(err, errno, "create %s", ctx->state_dir);
 	}
+	ctx->state_owned = true;
 	/* The directory is the lab's lock: `down` waits while `up` runs. */
 	ctx->lock_fd = open(ctx->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (ctx->lock_fd < 0 || flock(ctx->lock_fd, LOCK_EX) < 0)
@@ -54,15 +56,21 @@ static int lab_state_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
 {
 	(void)s;
 	(void)n;
+	/* A lab that is already up keeps its state when a second `up` fails. */
+	if (!ctx->state_owned)
+		return 0;
 	return cbx_rm_rf(ctx->state_dir, err);
 }
 
 static void lab_state_describe(const struct step *s, bool undo, char *buf, size_t size)
 {
-	(void)s;
-	snprintf(buf, size, undo ? "remove the lab's state directory " CBX_STATE_ROOT "/<lab>"
-				 : "create the lab's state directory " CBX_STATE_ROOT
-				   "/<lab> (its lock), with topology.json and the nodes' /etc/hosts");
+	if (undo)
+		snprintf(buf, size, "remove the lab's state directory " CBX_STATE_ROOT "/%s", s->t->name);
+	else
+		snprintf(buf, size,
+			 "create the lab's state directory " CBX_STATE_ROOT
+			 "/%s (its lock), with topology.json and the nodes' /etc/hosts",
+			 s->t->name);
 }
 
 const struct step_ops step_ops_lab_state = { lab_state_run, lab_state_undo, lab_state_describe };
@@ -87,9 +95,11 @@ static int lab_cgroup_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
 
 static void lab_cgroup_describe(const struct step *s, bool undo, char *buf, size_t size)
 {
-	(void)s;
-	snprintf(buf, size, undo ? "remove cgroup cboxlab/<lab> (and cboxlab/ when no lab is left)"
-				 : "create cgroup cboxlab/<lab> in each cgroup hierarchy");
+	if (undo)
+		snprintf(buf, size, "remove cgroup cboxlab/%s (and cboxlab/ when no lab is left)",
+			 s->t->name);
+	else
+		snprintf(buf, size, "create cgroup cboxlab/%s in each cgroup hierarchy", s->t->name);
 }
 
 const struct step_ops step_ops_lab_cgroup = { lab_cgroup_run, lab_cgroup_undo,
@@ -107,7 +117,7 @@ static int bridge_run(struct lab_ctx *ctx, const struct step *s, size_t n, struc
 		return -1;
 	nl_batch_init(&b);
 	for (size_t i = 0; i < n; i++)
-		wiring_add_bridge(&b, ctx->t, s[i].u.net);
+		wiring_add_bridge(&b, s[i].u.net);
 	if (nl_batch_commit(c, &b, err) < 0)
 		goto out;
 	nl_batch_reset(&b);
@@ -119,9 +129,9 @@ static int bridge_run(struct lab_ctx *ctx, const struct step *s, size_t n, struc
 			goto out;
 		}
 		ctx->bridge_ifindex[net->index] = ifindex;
-		wiring_add_bridge_addrs(&b, net, ifindex);
+		wiring_add_bridge_setup(&b, ctx->t, net, ifindex);
 	}
-	rc = nl_batch_empty(&b) ? 0 : nl_batch_commit(c, &b, err);
+	rc = nl_batch_commit(c, &b, err);
 out:
 	nl_batch_free(&b);
 	return rc;
@@ -130,16 +140,18 @@ out:
 static int bridge_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
 	struct nl_conn *c = lab_rtnl(ctx, err);
-	struct nl_batch b;
+	struct owned_link *links;
 	int rc;
 
 	if (!c)
 		return -1;
-	nl_batch_init(&b);
+	links = calloc(n, sizeof(*links));
+	if (!links)
+		return cbx_error_sys(err, ENOMEM, "delete bridges");
 	for (size_t i = 0; i < n; i++)
-		wiring_del_link(&b, s[i].u.net->bridge, "bridge");
-	rc = nl_batch_commit(c, &b, err);
-	nl_batch_free(&b);
+		links[i] = (struct owned_link){ s[i].u.net->bridge, s[i].u.net->mac, "bridge" };
+	rc = wiring_del_owned_links(c, links, n, err);
+	free(links);
 	return rc;
 }
 
@@ -203,9 +215,12 @@ static int nat_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct 
 
 static void nat_describe(const struct step *s, bool undo, char *buf, size_t size)
 {
-	(void)s;
-	snprintf(buf, size, undo ? "delete nftables table inet cboxlab-<lab>"
-				 : "create nftables table inet cboxlab-<lab>: masquerade for NAT networks, DNAT for published ports");
+	if (undo)
+		snprintf(buf, size, "delete nftables table inet cboxlab-%s", s->t->name);
+	else
+		snprintf(buf, size,
+			 "create nftables table inet cboxlab-%s: masquerade for NAT networks, DNAT for published ports",
+			 s->t->name);
 }
 
 const struct step_ops step_ops_nat = { nat_run, nat_undo, nat_describe };

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include "bridge/wiring.h"
 #include "common/cleanup.h"
 #include "common/fsutil.h"
+#include "lab/lab.h"
 #include "lab/node_env.h"
 #include "lab/steps.h"
 #include "runtime/netns.h"
@@ -89,6 +91,7 @@ static int spawn_node(struct lab_ctx *ctx, const struct cbx_node *n, struct cbx_
 		cbx_error_wrap(err, "node %s", n->name);
 		goto out;
 	}
+	rt->pinned = true;
 	rc = 0;
 out:
 	for (size_t i = 0; i < n_cg; i++)
@@ -122,20 +125,27 @@ static long now_ms(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Kill every node of the phase and wait until their cgroups are empty:
- * SIGKILL to a PID namespace's init takes the whole namespace with it. */
+/* Kill every node of the phase and wait until they are gone: SIGKILL to a
+ * PID namespace's init takes the whole namespace with it, and the init
+ * exits last, so its pidfd turning readable means the node is gone. The
+ * cgroups cover what has no known init (an `up` killed before writing it). */
 static int kill_nodes(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
 	long deadline = now_ms() + KILL_TIMEOUT_MS;
+	int *pidfds = calloc(n ? n : 1, sizeof(int));
 	int rc = 0;
 
+	if (!pidfds)
+		return cbx_error_sys(err, ENOMEM, "stop nodes");
 	for (size_t i = 0; i < n; i++) {
 		const struct cbx_node *node = s[i].u.node;
 		struct node_rt *rt = &ctx->nodes[node->index];
+		pid_t pid = rt->proc.pid > 0 ? rt->proc.pid : lab_node_pid(ctx->t->name, node->name);
 		struct cbx_error one;
-		/* A node cloned by this very `up` may not be in its cgroup yet. */
-		if (rt->proc.pid > 0)
-			kill(rt->proc.pid, SIGKILL);
+
+		pidfds[i] = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+		if (pid > 0)
+			kill(pid, SIGKILL);
 		if (cbx_cgroup_node_kill(&ctx->cg, ctx->t->name, node->name, &one) < 0 && rc == 0) {
 			*err = one;
 			rc = -1;
@@ -148,7 +158,12 @@ static int kill_nodes(struct lab_ctx *ctx, const struct step *s, size_t n, struc
 			;
 		for (size_t i = 0; i < n; i++) {
 			const struct cbx_node *node = s[i].u.node;
-			if (!cbx_cgroup_node_empty(&ctx->cg, ctx->t->name, node->name)) {
+			struct pollfd pfd = { .fd = pidfds[i], .events = POLLIN };
+			if (pidfds[i] >= 0 && poll(&pfd, 1, 0) == 1) {
+				close(pidfds[i]);
+				pidfds[i] = -1;
+			}
+			if (pidfds[i] >= 0 || !cbx_cgroup_node_empty(&ctx->cg, ctx->t->name, node->name)) {
 				busy++;
 				/* Processes forked while we killed. */
 				cbx_cgroup_node_kill(&ctx->cg, ctx->t->name, node->name, &(struct cbx_error){ 0 });
@@ -156,12 +171,18 @@ static int kill_nodes(struct lab_ctx *ctx, const struct step *s, size_t n, struc
 		}
 		if (!busy)
 			break;
-		if (now_ms() > deadline)
-			return cbx_error_set(err, CBX_ERR_SYSTEM,
-					     "%zu node(s) still have processes after %d s of SIGKILL",
-					     busy, KILL_TIMEOUT_MS / 1000);
+		if (now_ms() > deadline) {
+			rc = cbx_error_set(err, CBX_ERR_SYSTEM,
+					   "%zu node(s) still have processes after %d s of SIGKILL",
+					   busy, KILL_TIMEOUT_MS / 1000);
+			break;
+		}
 		usleep(delay_us);
 	}
+	for (size_t i = 0; i < n; i++)
+		if (pidfds[i] >= 0)
+			close(pidfds[i]);
+	free(pidfds);
 	return rc;
 }
 
@@ -175,8 +196,12 @@ static int node_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct
 		struct cbx_error one;
 		char pin[512];
 
+		/* In a failed `up`, only the pins it made; in `down`, the
+		 * lab's pins by name. */
+		bool unpin = rt->pinned || ctx->teardown;
+
 		netns_pin_path(pin, sizeof(pin), ctx->t->name, node->name);
-		if ((netns_unpin(pin, &one) < 0 ||
+		if (((unpin && netns_unpin(pin, &one) < 0) ||
 		     cbx_cgroup_node_remove(&ctx->cg, ctx->t->name, node->name, &one) < 0) &&
 		    rc == 0) {
 			*err = one;
@@ -188,6 +213,7 @@ static int node_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct
 			close(rt->netns_fd);
 		rt->proc.sync_fd = rt->netns_fd = -1;
 		rt->proc.pid = 0;
+		rt->pinned = false;
 	}
 	return rc;
 }
@@ -203,8 +229,8 @@ static void node_describe(const struct step *s, bool undo, char *buf, size_t siz
 			 n->name);
 	else
 		snprintf(buf, size,
-			 "start node %s: new pid/mount/net/uts/ipc/cgroup namespaces, %s rootfs, cgroup limits, netns pinned at /run/netns/<lab>-%s",
-			 n->name, bases[n->base], n->name);
+			 "start node %s: new pid/mount/net/uts/ipc/cgroup namespaces, %s rootfs, cgroup limits, netns pinned at /run/netns/%s-%s",
+			 n->name, bases[n->base], s->t->name, n->name);
 }
 
 const struct step_ops step_ops_node = { node_run, node_undo, node_describe };
@@ -222,10 +248,18 @@ static int veth_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct 
 	nl_batch_init(&b);
 	for (size_t i = 0; i < n; i++) {
 		const struct cbx_iface *ifc = s[i].u.iface;
-		wiring_add_network_veth(&b, ctx->t, ifc, ctx->nodes[ifc->node->index].netns_fd,
-					ctx->bridge_ifindex[ifc->network->index]);
+		wiring_add_network_veth(&b, ifc, ctx->nodes[ifc->node->index].netns_fd);
 	}
 	rc = nl_batch_commit(c, &b, err);
+	if (rc == 0) {
+		nl_batch_reset(&b);
+		for (size_t i = 0; i < n; i++) {
+			const struct cbx_iface *ifc = s[i].u.iface;
+			wiring_add_network_veth_attach(&b, ctx->t, ifc,
+						       ctx->bridge_ifindex[ifc->network->index]);
+		}
+		rc = nl_batch_commit(c, &b, err);
+	}
 	nl_batch_free(&b);
 	return rc;
 }
@@ -236,16 +270,18 @@ static int veth_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct 
 static int veth_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
 	struct nl_conn *c = lab_rtnl(ctx, err);
-	struct nl_batch b;
+	struct owned_link *links;
 	int rc;
 
 	if (!c)
 		return -1;
-	nl_batch_init(&b);
+	links = calloc(n, sizeof(*links));
+	if (!links)
+		return cbx_error_sys(err, ENOMEM, "delete veths");
 	for (size_t i = 0; i < n; i++)
-		wiring_del_link(&b, s[i].u.iface->host_name, "veth");
-	rc = nl_batch_commit(c, &b, err);
-	nl_batch_free(&b);
+		links[i] = (struct owned_link){ s[i].u.iface->host_name, s[i].u.iface->host_mac, "veth" };
+	rc = wiring_del_owned_links(c, links, n, err);
+	free(links);
 	return rc;
 }
 

@@ -296,6 +296,25 @@ int nl_request(struct nl_conn *c, struct nlmsghdr *nlh, const char *label,
 	return rc;
 }
 
+/* Read and drop the rest of a dump, up to its NLMSG_DONE. */
+static void drain_dump(struct nl_conn *c, char *buf, size_t size, uint32_t seq)
+{
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(c->sock, buf, size);
+		const struct nlmsghdr *nlh;
+		int left;
+
+		if (n <= 0)
+			return;
+		left = (int)n;
+		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, left);
+		     nlh = mnl_nlmsg_next(nlh, &left))
+			if (nlh->nlmsg_seq == seq &&
+			    (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR))
+				return;
+	}
+}
+
 int nl_dump(struct nl_conn *c, struct nlmsghdr *nlh, nl_dump_cb cb, void *data,
 	    const char *label, struct cbx_error *err)
 {
@@ -316,7 +335,13 @@ int nl_dump(struct nl_conn *c, struct nlmsghdr *nlh, nl_dump_cb cb, void *data,
 		}
 		ret = mnl_cb_run(buf, (size_t)n, seq, c->portid, (mnl_cb_t)cb, data);
 	} while (ret > MNL_CB_STOP);
-	if (ret < 0)
-		return cbx_error_sys(err, errno, "%s", label);
+	if (ret < 0) {
+		int e = errno;
+		/* EINTR: the kernel's list changed during the dump (NLM_F_DUMP_INTR).
+		 * Leave the socket clean for the caller's retry. */
+		if (e == EINTR)
+			drain_dump(c, buf, sizeof(buf), seq);
+		return cbx_error_sys(err, e, "%s", label);
+	}
 	return 0;
 }

@@ -99,7 +99,9 @@ int nl_request(struct nl_conn *c, struct nlmsghdr *nlh, const char *label,
 	       struct cbx_error *err);
 
 /* A dump request (NLM_F_DUMP): `cb` is called for every message until DONE.
- * `cb` returns MNL_CB_OK to go on, MNL_CB_STOP or MNL_CB_ERROR to stop. */
+ * `cb` returns MNL_CB_OK to go on, MNL_CB_STOP or MNL_CB_ERROR to stop.
+ * When the kernel's list changed during the dump, it fails with err->code
+ * EINTR and the caller starts over (what it collected may be incomplete). */
 typedef int (*nl_dump_cb)(const struct nlmsghdr *nlh, void *data);
 int nl_dump(struct nl_conn *c, struct nlmsghdr *nlh, nl_dump_cb cb, void *data,
 	    const char *label, struct cbx_error *err);

@@ -279,8 +279,16 @@ int cbx_cgroup_node_remove(const struct cbx_cgroups *cg, const char *lab, const 
 
 	for (size_t h = 0; h < cg->n_hier; h++) {
 		cbx_cgroup_path(path, sizeof(path), cg, h, lab, node, NULL);
-		if (rmdir_missing_ok(path, false, err) < 0)
-			return -1;
+		/* A killed task leaves cgroup.procs at exit but keeps its cgroup
+		 * populated until its last context switch: rmdir can see EBUSY
+		 * for a moment after the cgroup looked empty. */
+		for (int tries = 0; rmdir(path) < 0; tries++) {
+			if (errno == ENOENT)
+				break;
+			if (errno != EBUSY || tries == 2000)
+				return cbx_error_sys(err, errno, "remove cgroup %s", path);
+			usleep(1000);
+		}
 	}
 	return 0;
 }

@@ -98,8 +98,12 @@ static void relay(int master)
 	}
 }
 
-int node_exec(const struct node_exec_spec *s, int *status, struct cbx_error *err)
+/* Runs in a child of cboxlab (so that cboxlab itself never changes
+ * namespaces): joins the node, starts the command in it, relays the
+ * terminal, and returns the command's status. Failures go to errfd. */
+static int run_inside(const struct node_exec_spec *s, int errfd)
 {
+	struct cbx_error err;
 	struct termios saved, raw;
 	bool restore_tty = false;
 	int pidfd, master = -1, st;
@@ -107,40 +111,42 @@ int node_exec(const struct node_exec_spec *s, int *status, struct cbx_error *err
 	pid_t child;
 
 	pidfd = (int)syscall(SYS_pidfd_open, s->init_pid, 0);
-	if (pidfd < 0)
-		return cbx_error_sys(err, errno, "node %s is not running (pid %d)", s->node,
-				     (int)s->init_pid);
+	if (pidfd < 0) {
+		cbx_error_sys(&err, errno, "node %s is not running (pid %d)", s->node, (int)s->init_pid);
+		goto fail;
+	}
 	/* The cgroup first: its files are reachable only from the host's
 	 * mount namespace. */
-	if (cbx_cgroup_node_join(s->cg, s->lab, s->node, getpid(), err) < 0) {
-		close(pidfd);
-		return -1;
-	}
+	if (cbx_cgroup_node_join(s->cg, s->lab, s->node, 0, &err) < 0)
+		goto fail;
 	/* All namespaces at once, through the pidfd (Linux 5.8): the node
 	 * cannot change under us between two joins. */
 	if (setns(pidfd, ALL_NODE_NAMESPACES) < 0) {
-		int e = errno;
-		close(pidfd);
-		return cbx_error_sys(err, e, "enter the namespaces of node %s", s->node);
+		cbx_error_sys(&err, errno, "enter the namespaces of node %s", s->node);
+		goto fail;
 	}
 	close(pidfd);
 	if (s->tty) {
 		struct winsize ws;
 		master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 		if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0 ||
-		    !(pts = ptsname(master)))
-			return cbx_error_sys(err, errno, "allocate a terminal in node %s", s->node);
+		    !(pts = ptsname(master))) {
+			cbx_error_sys(&err, errno, "allocate a terminal in node %s", s->node);
+			goto fail;
+		}
 		if (ioctl(0, TIOCGWINSZ, &ws) == 0)
 			ioctl(master, TIOCSWINSZ, &ws);
 	}
 	/* setns(CLONE_NEWPID) places our children, not us, in the node's PID
 	 * namespace. */
 	child = fork();
-	if (child < 0)
-		return cbx_error_sys(err, errno, "fork into node %s", s->node);
+	if (child < 0) {
+		cbx_error_sys(&err, errno, "fork into node %s", s->node);
+		goto fail;
+	}
 	if (child == 0)
 		exec_in_node(s, pts);
-
+	close(errfd);
 	if (s->tty) {
 		struct sigaction sa = { .sa_handler = on_winch };
 		sigaction(SIGWINCH, &sa, NULL);
@@ -153,14 +159,53 @@ int node_exec(const struct node_exec_spec *s, int *status, struct cbx_error *err
 		if (restore_tty)
 			tcsetattr(0, TCSANOW, &saved);
 		close(master);
-	} else {
-		/* Ctrl-C reaches the command (same process group); we only wait. */
-		signal(SIGINT, SIG_IGN);
-		signal(SIGQUIT, SIG_IGN);
 	}
 	while (waitpid(child, &st, 0) < 0)
 		if (errno != EINTR)
+			return 125;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+fail:
+	if (write(errfd, err.msg, strlen(err.msg)) < 0) {
+	}
+	return 125;
+}
+
+int node_exec(const struct node_exec_spec *s, int *status, struct cbx_error *err)
+{
+	char msg[CBX_ERROR_MSG_MAX];
+	int pipefd[2], st;
+	ssize_t n, len = 0;
+	pid_t child;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return cbx_error_sys(err, errno, "exec in node %s", s->node);
+	child = fork();
+	if (child < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return cbx_error_sys(err, errno, "exec in node %s", s->node);
+	}
+	if (child == 0) {
+		close(pipefd[0]);
+		_exit(run_inside(s, pipefd[1]));
+	}
+	close(pipefd[1]);
+	/* Ctrl-C reaches the command (same process group); we only wait. */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	while ((n = read(pipefd[0], msg + len, sizeof(msg) - 1 - (size_t)len)) != 0) {
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n > 0)
+			len += n;
+	}
+	close(pipefd[0]);
+	msg[len] = '\0';
+	while (waitpid(child, &st, 0) < 0)
+		if (errno != EINTR)
 			return cbx_error_sys(err, errno, "wait for the command in node %s", s->node);
+	if (len > 0)
+		return cbx_error_set(err, CBX_ERR_SYSTEM, "%s", msg);
 	*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	return 0;
 }

@@ -1,0 +1,185 @@
+# Shared by the integration tests (bash, run as root on real kernel objects).
+# Each test script sources this, writes TAP through the helpers below, and
+# ends with `finish`. Every lab a test brings up is brought down and checked
+# for leftovers: network namespaces, links, nftables tables, cgroups, mounts,
+# state and processes.
+#
+# Safety: tests only make labs whose names start with "t" and test objects
+# named "cbxt-*"; traffic goes to loopback or into those namespaces.
+
+set -uo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+CBOXLAB=${CBOXLAB:-$TOP/build/cboxlab}
+TMP=$(mktemp -d /tmp/cbxt.XXXXXX)
+_n=0
+_labs=()
+
+trap '_cleanup' EXIT
+
+_cleanup() {
+	local lab
+	for lab in "${_labs[@]}"; do
+		"$CBOXLAB" down "$lab" >/dev/null 2>&1
+	done
+	ip netns list 2>/dev/null | awk '{print $1}' | grep '^cbxt-' | while read -r ns; do
+		ip netns del "$ns"
+	done
+	ip -o link 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep '^cbxt-' |
+		while read -r l; do ip link del "$l" 2>/dev/null; done
+	rm -rf "$TMP"
+}
+
+ok() { # name
+	_n=$((_n + 1))
+	echo "ok $_n - $1"
+}
+
+not_ok() { # name [diagnostic...]
+	local name=$1
+	shift
+	_n=$((_n + 1))
+	echo "not ok $_n - $name"
+	local line
+	for line in "$@"; do
+		printf '#   %s\n' "$line"
+	done
+}
+
+skip() { # name reason
+	_n=$((_n + 1))
+	echo "ok $_n - $1 # SKIP $2"
+}
+
+# check NAME CMD...: passes when CMD succeeds; shows its output otherwise.
+check() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		ok "$name"
+	else
+		not_ok "$name" "command: $*" "exit status $?" "${out:0:2000}"
+	fi
+}
+
+# check_fails NAME CMD...: passes when CMD fails.
+check_fails() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		not_ok "$name" "expected failure, but it succeeded: $*" "${out:0:2000}"
+	else
+		ok "$name"
+	fi
+}
+
+# check_output NAME PATTERN CMD...: CMD's output (stdout+stderr) matches the
+# extended regular expression PATTERN (the exit status is not looked at).
+check_output() {
+	local name=$1 pattern=$2 out
+	shift 2
+	out=$("$@" 2>&1)
+	if grep -Eq -- "$pattern" <<<"$out"; then
+		ok "$name"
+	else
+		not_ok "$name" "command: $*" "wanted: /$pattern/" "got: ${out:0:2000}"
+	fi
+}
+
+finish() {
+	echo "1..$_n"
+}
+
+cbx() { "$CBOXLAB" "$@"; }
+
+# up FILE: bring a lab up and remember it for cleanup. Fails the script's
+# later checks naturally when it does not come up.
+lab_up() {
+	local file=$1 lab
+	lab=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["name"])' "$file")
+	_labs+=("$lab")
+	"$CBOXLAB" up "$file"
+}
+
+# Write a topology into $TMP and print its path: topo NAME <<'EOF' ... EOF
+topo() {
+	cat >"$TMP/$1.json"
+	echo "$TMP/$1.json"
+}
+
+in_node() { # lab node cmd...
+	local lab=$1 node=$2
+	shift 2
+	"$CBOXLAB" exec "$lab" "$node" -- "$@"
+}
+
+node_pid() { # lab node
+	"$CBOXLAB" status "$1" --json | python3 -c '
+import json, sys
+lab = json.load(sys.stdin)
+print(next(n["pid"] for n in lab["nodes"] if n["name"] == sys.argv[1]))' "$2"
+}
+
+# Everything a lab can leave on the host; prints what is left, if anything.
+leftovers() { # lab [pids...]
+	local lab=$1 left="" pid
+	shift
+	[ -e "/run/cboxlab/$lab" ] && left+=" state:/run/cboxlab/$lab"
+	ls /run/netns 2>/dev/null | grep -q "^$lab-" && left+=" netns:$(ls /run/netns | grep "^$lab-" | tr '\n' ' ')"
+	local links
+	links=$(ip -o link 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep "^$lab-" | tr '\n' ' ')
+	[ -n "$links" ] && left+=" links:$links"
+	nft list tables 2>/dev/null | grep -q "cboxlab-$lab\$" && left+=" nft:cboxlab-$lab"
+	find /sys/fs/cgroup -maxdepth 4 -type d -path "*/cboxlab/$lab" 2>/dev/null | grep -q . &&
+		left+=" cgroups:$(find /sys/fs/cgroup -maxdepth 4 -type d -path "*/cboxlab/$lab" | tr '\n' ' ')"
+	grep -q "/run/cboxlab/$lab\|/run/netns/$lab-" /proc/mounts && left+=" mounts"
+	# Any live process still in one of the lab's cgroups.
+	for pid in $(grep -l "cboxlab/$lab/" /proc/[0-9]*/cgroup 2>/dev/null | cut -d/ -f3); do
+		grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null || left+=" process:$pid"
+	done
+	for pid in "$@"; do
+		# A zombie is gone but for its parent's wait; the host's init
+		# reaps it, on some machines only every few seconds.
+		if [ -e "/proc/$pid" ] && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; then
+			left+=" process:$pid"
+		fi
+	done
+	echo "$left"
+}
+
+# check_down_clean NAME LAB: bring LAB down and check nothing is left.
+check_down_clean() {
+	local name=$1 lab=$2 pids left out
+	pids=$("$CBOXLAB" status "$lab" --json 2>/dev/null |
+		python3 -c 'import json,sys; print(" ".join(str(n["pid"]) for n in json.load(sys.stdin)["nodes"] if n["pid"]))' 2>/dev/null)
+	if ! out=$("$CBOXLAB" down "$lab" 2>&1); then
+		not_ok "$name" "down failed: $out"
+		return
+	fi
+	# shellcheck disable=SC2086
+	left=$(leftovers "$lab" $pids)
+	if [ -z "$left" ]; then
+		ok "$name"
+	else
+		not_ok "$name" "left behind:$left"
+	fi
+}
+
+has_netem() {
+	ip netns add cbxt-netem 2>/dev/null || return 1
+	local rc=0
+	ip -n cbxt-netem link set lo up
+	tc -n cbxt-netem qdisc add dev lo root netem delay 1ms 2>/dev/null || rc=1
+	ip netns del cbxt-netem
+	return $rc
+}
+
+cgroup_layout() {
+	if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then echo v2; else echo v1; fi
+}
+
+# A TCP connection from inside a node: busybox nc sends a line and prints
+# the answer.
+tcp_roundtrip() { # lab node host port
+	echo ping | "$CBOXLAB" exec -i "$1" "$2" -- nc -w 2 "$3" "$4"
+}

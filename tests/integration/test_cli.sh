@@ -1,0 +1,59 @@
+# The command line's contract: bad input exits 2 with a precise message and
+# creates nothing; --dry-run creates nothing; --json output is JSON.
+source "$(dirname "$0")/lib.sh"
+
+bad=$(topo tbad <<'EOF2'
+{ "name": "tbad",
+  "nodes": { "a": { "interfaces": { "eth0": { "network": "lan", "adresses": ["10.0.0.1"] } } } } }
+EOF2
+)
+cbx up "$bad" >"$TMP/out" 2>&1
+rc=$?
+if [ $rc = 2 ]; then ok "up of a bad file exits 2"; else not_ok "up of a bad file exits 2" "exit $rc"; fi
+check_output "the error names the file, the JSON path and a suggestion" \
+	'tbad.json: nodes.a.interfaces.eth0.adresses: unknown key "adresses" \(did you mean "addresses"\?\)' cat "$TMP/out"
+check_output "a bad file creates nothing" '^$' leftovers tbad
+
+syntax=$(topo tsyntax <<'EOF2'
+{ "name": "tsyntax",
+  "nodes": { "a": { } ,, }
+}
+EOF2
+)
+check_output "validate gives line and column of a syntax error" 'tsyntax.json:2:24: syntax error' cbx validate "$syntax"
+cbx validate "$syntax" >/dev/null 2>&1
+rc=$?
+if [ $rc = 2 ]; then ok "validate exits 2 on a syntax error"; else not_ok "validate exits 2 on a syntax error" "exit $rc"; fi
+for f in "$TOP"/topologies/*.json; do
+	[ "$(basename "$f")" = schema.json ] && continue
+	check_output "validate accepts $(basename "$f")" 'is valid' cbx validate "$f"
+done
+check_output "a missing file is an input error" 'no-such.json: No such file' cbx validate "$TMP/no-such.json"
+
+check_output "up --dry-run prints the plan with each step's undo" 'undo: delete veth lan-0' \
+	cbx up --dry-run "$TOP/topologies/lan.json"
+check_output "--dry-run creates nothing" '^$' leftovers lan
+
+f=$(topo tjson <<'EOF2'
+{ "name": "tjson", "networks": { "n": { "subnet": "10.85.0.0/24" } },
+  "nodes": { "a": { "interfaces": { "eth0": { "network": "n" } } } } }
+EOF2
+)
+_labs+=(tjson)
+check_output "up --json reports the nodes and their PIDs" '"pid": [1-9]' cbx up --json "$f"
+check "status --json is JSON with nodes, PIDs, state, addresses, memory" bash -c "
+	$CBOXLAB status tjson --json | python3 -c '
+import json, sys
+lab = json.load(sys.stdin)
+n = lab[\"nodes\"][0]
+assert lab[\"name\"] == \"tjson\" and lab[\"state\"] == \"up\", lab
+assert n[\"name\"] == \"a\" and n[\"pid\"] > 0 and n[\"state\"] == \"running\", n
+assert n[\"interfaces\"][0][\"addresses\"] == [\"10.85.0.1/24\"], n
+assert n[\"memory_bytes\"] is None or n[\"memory_bytes\"] > 0, n'"
+check_output "status without a lab lists every lab" 'lab tjson: up' cbx status
+check_output "ls lists the lab" '^tjson +up +1$' cbx ls
+check_output "status of an unknown lab says so" 'lab "tnone" is not up' cbx status tnone
+check_output "down of a lab by its file works" 'is down' cbx down "$f"
+check_fails "ls no longer lists it" bash -c "$CBOXLAB ls | grep -q tjson"
+check_output "down leaves nothing" '^$' leftovers tjson
+finish

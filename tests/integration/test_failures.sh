@@ -1,0 +1,72 @@
+# When things go wrong: a failing `up` undoes what it made (and only that),
+# a SIGKILLed `up` is cleaned up by `down`, `up` refuses a lab that is up,
+# and `down` is idempotent and synchronous (an immediate `up` works).
+source "$(dirname "$0")/lib.sh"
+
+
+# A startup command that does not exist fails `up` with the reason, and
+# nothing is left.
+f=$(topo tbadcmd <<'EOF2'
+{ "name": "tbadcmd",
+  "networks": { "n": { "subnet": "10.79.0.0/24", "gateway": true } },
+  "nodes": { "a": { "interfaces": { "eth0": { "network": "n" } } },
+             "b": { "interfaces": { "eth0": { "network": "n" } }, "cmd": ["/no/such/daemon", "-f"] } } }
+EOF2
+)
+_labs+=(tbadcmd)
+check_output "up with a missing command fails and says why" \
+	'node b: startup command: exec /no/such/daemon: No such file or directory' cbx up "$f"
+check_output "the failed up left nothing behind" '^$' leftovers tbadcmd
+
+# A link that already exists under a host name the lab needs: the kernel's
+# EEXIST is reported, the lab is rolled back, and the other link stays.
+f=$(topo tclash <<'EOF2'
+{ "name": "tclash",
+  "networks": { "n": { "subnet": "10.80.0.0/24" } },
+  "nodes": { "a": { "interfaces": { "eth0": { "network": "n" } } },
+             "b": { "interfaces": { "eth0": { "network": "n" } } } } }
+EOF2
+)
+_labs+=(tclash)
+ip link add tclash-1 type bridge
+check_output "a name clash fails up with the kernel's error and the object" \
+	'create veth b:eth0 \(host end tclash-1\) in netns of b: File exists' cbx up "$f"
+check_output "the rollback removed the lab" '^ ?links:tclash-1 $' leftovers tclash
+check "the rollback left the other owner's link alone" ip link show tclash-1
+ip link del tclash-1
+check "after the clash is gone, the same file comes up" cbx up "$f"
+
+# up of a lab that is up is refused, and leaves the running lab intact.
+check_output "up refuses a lab that is already up" 'already up' cbx up "$f"
+check "the running lab still works after the refused up" in_node tclash a ping -c1 -W2 b
+check_down_clean "down leaves nothing" tclash
+check_output "down is idempotent" 'was not up' cbx down tclash
+check "down then an immediate up of the same file works" cbx up "$f"
+check_down_clean "and down again leaves nothing" tclash
+
+# SIGKILL `up` at different moments of a 24-node lab; `down` must always
+# clean up whatever was made.
+nodes=$(python3 -c 'import json; print(json.dumps({f"n{i}": {"interfaces": {"eth0": {"network": "n"}}} for i in range(24)}))')
+cat >"$TMP/tkill.json" <<EOF2
+{ "name": "tkill", "defaults": { "limits": { "memory": "32M" } },
+  "networks": { "n": { "subnet": "10.81.0.0/24", "nat": true } },
+  "nodes": $nodes }
+EOF2
+_labs+=(tkill)
+for delay in 0.002 0.01 0.02 0.04 0.08 0.15; do
+	"$CBOXLAB" up "$TMP/tkill.json" >/dev/null 2>&1 &
+	upid=$!
+	sleep "$delay"
+	kill -9 $upid 2>/dev/null
+	wait $upid 2>/dev/null
+	pids=$(cat /run/cboxlab/tkill/nodes/*/pid 2>/dev/null | tr '\n' ' ')
+	out=$(cbx down tkill 2>&1) || not_ok "down after up was killed at ${delay}s" "$out"
+	# shellcheck disable=SC2086
+	left=$(leftovers tkill $pids)
+	if [ -z "$left" ]; then
+		ok "up SIGKILLed after ${delay}s, then down: nothing left"
+	else
+		not_ok "up SIGKILLed after ${delay}s, then down: nothing left" "left:$left"
+	fi
+done
+finish

@@ -1,0 +1,72 @@
+# Memory, CPU and pids limits: visible in the node's cgroup files, and
+# enforced by the kernel, on whichever cgroup layout this host has.
+source "$(dirname "$0")/lib.sh"
+
+layout=$(cgroup_layout)
+f=$(topo tlim <<'EOF2'
+{
+  "name": "tlim",
+  "defaults": { "limits": { "memory": "24MiB", "pids": 20, "cpus": "0.2" } },
+  "networks": { "net": { "subnet": "10.78.0.0/24" } },
+  "nodes": {
+    "m": { "interfaces": { "eth0": { "network": "net" } } },
+    "free": { "interfaces": { "eth0": { "network": "net" } }, "limits": { "memory": "64M" } }
+  }
+}
+EOF2
+)
+lab_up "$f" >/dev/null
+
+cgfile() { # controller file: the node m's cgroup file on this layout
+	if [ "$layout" = v2 ]; then
+		echo "/sys/fs/cgroup/cboxlab/tlim/m/$2"
+	else
+		local dir
+		dir=$(grep -E "^[^ ]+ /sys/fs/cgroup/[^ ]*\b$1\b" /proc/mounts | awk '{print $2}' | head -1)
+		echo "$dir/cboxlab/tlim/m/$2"
+	fi
+}
+
+if [ "$layout" = v2 ]; then
+	check_output "cgroup v2: memory.max is 24MiB" '^25165824$' cat "$(cgfile memory memory.max)"
+	check_output "cgroup v2: cpu.max is 0.2 CPU" '^20000 100000$' cat "$(cgfile cpu cpu.max)"
+	check_output "cgroup v2: pids.max is 20" '^20$' cat "$(cgfile pids pids.max)"
+	check_output "cgroup v2: swap is off for the node" '^0$' cat "$(cgfile memory memory.swap.max)"
+else
+	check_output "cgroup v1: memory.limit_in_bytes is 24MiB" '^25165824$' \
+		cat "$(cgfile memory memory.limit_in_bytes)"
+	check_output "cgroup v1: cpu.cfs_quota_us is 0.2 CPU" '^20000$' cat "$(cgfile cpu cpu.cfs_quota_us)"
+	check_output "cgroup v1: pids.max is 20" '^20$' cat "$(cgfile pids pids.max)"
+fi
+check_output "the node's own limit overrides the lab default (free: 64M)" '^67108864$|^max$' \
+	bash -c "cat /sys/fs/cgroup/cboxlab/tlim/free/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/cboxlab/tlim/free/memory.limit_in_bytes"
+
+# Memory: a process that allocates past the limit is OOM-killed (137 =
+# SIGKILL), and the node itself survives.
+in_node tlim m dd if=/dev/zero of=/dev/null bs=48M count=1 >/dev/null 2>&1
+rc=$?
+if [ $rc = 137 ]; then ok "a process allocating 48MiB in a 24MiB node is OOM-killed"
+else not_ok "a process allocating 48MiB in a 24MiB node is OOM-killed" "exit status $rc"; fi
+check "the node survives its OOM kill" in_node tlim m true
+check "the same allocation passes in a node with more memory" \
+	in_node tlim free dd if=/dev/zero of=/dev/null bs=48M count=1
+
+# pids: a fork bomb stops at the limit.
+check_output "a fork bomb stops at the pids limit" "can't fork" \
+	in_node tlim m sh -c 'i=0; while [ $i -lt 100 ]; do sleep 30 & i=$((i+1)); done'
+current=$(cat "$(cgfile pids pids.current)")
+if [ "$current" -le 20 ]; then ok "pids.current ($current) stays within 20"
+else not_ok "pids.current ($current) stays within 20"; fi
+in_node tlim m sh -c 'kill $(pidof sleep)' >/dev/null 2>&1
+sleep 0.3
+check "the node runs commands again once the bomb is gone" in_node tlim m true
+
+# CPU: a busy loop is throttled to 0.2 CPU.
+before=$(awk '/^nr_throttled/ {print $2}' "$(cgfile cpu cpu.stat)")
+in_node tlim m timeout 1 sh -c 'while :; do :; done' >/dev/null 2>&1
+after=$(awk '/^nr_throttled/ {print $2}' "$(cgfile cpu cpu.stat)")
+if [ "$after" -gt "$before" ]; then ok "a busy loop is throttled by the CPU limit ($before -> $after throttled periods)"
+else not_ok "a busy loop is throttled by the CPU limit" "nr_throttled $before -> $after"; fi
+check_output "status shows the node's memory use" '"memory_bytes": [0-9]+' cbx status tlim --json
+check_down_clean "down leaves nothing" tlim
+finish

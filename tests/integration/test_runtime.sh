@@ -1,0 +1,61 @@
+# What a node is: its own PID 1 (cboxlab's init, which reaps orphans and
+# forwards signals), hostname, root filesystem, /dev and capabilities, and
+# what `exec` gives: the node's namespaces, root and exit status.
+source "$(dirname "$0")/lib.sh"
+
+echo "host-secret" >"$TMP/host-marker"
+f=$(topo trun <<'EOF2'
+{
+  "name": "trun",
+  "links": [ { "endpoints": ["n1:eth0", "n2:eth0"], "subnet": "10.77.0.0/30" } ],
+  "nodes": {
+    "n1": { "cmd": "trap 'echo got-usr1 > /tmp/usr1' USR1; while :; do sleep 0.1; done",
+            "env": { "GREETING": "hello" } },
+    "n2": { "cmd": "true" }
+  }
+}
+EOF2
+)
+lab_up "$f" >/dev/null
+check_output "PID 1 in a node is cboxlab-init" '^cboxlab-init$' in_node trun n1 cat /proc/1/comm
+check_output "the node's hostname is its name" '^n1$' in_node trun n1 hostname
+check_output "the node's environment comes from the file" '^hello$' in_node trun n1 sh -c 'echo $GREETING'
+check_output "/etc/hosts lists every node" 'n2 n2-eth0' in_node trun n1 cat /etc/hosts
+check_output "the node sees only its own processes" '^[1-9]$' \
+	in_node trun n1 sh -c 'ls /proc | grep -c "^[0-9]"'
+check_fails "the node cannot see the host's files" in_node trun n1 cat "$TMP/host-marker"
+check_fails "the host's root is not reachable through /proc/1/root" \
+	in_node trun n1 cat "/proc/1/root$TMP/host-marker"
+check_output "/sys is read-only" 'Read-only' in_node trun n1 touch /sys/kernel/x
+check_output "/dev holds only the basic devices" '^fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero$' \
+	in_node trun n1 sh -c 'ls /dev | tr "\n" " " | sed "s/ $//"'
+check_fails "a node cannot create device nodes (no CAP_MKNOD)" in_node trun n1 mknod /tmp/disk b 8 0
+check_fails "a node cannot mount (no CAP_SYS_ADMIN)" in_node trun n1 mount -t tmpfs none /mnt
+check "a node can configure its own network (CAP_NET_ADMIN)" \
+	in_node trun n1 ip addr add 10.99.0.1/32 dev lo
+
+# Orphans: a grandchild whose parent exits is re-parented to init, which
+# must reap it when it dies.
+in_node trun n1 sh -c '(sleep 0.3 &); exit 0' >/dev/null
+sleep 1
+check_output "init reaps orphans (no zombies in the node)" '^0$' \
+	in_node trun n1 sh -c 'ps -o stat | grep -c "^Z"'
+
+pid=$(node_pid trun n1)
+kill -USR1 "$pid"
+sleep 0.5
+check_output "init forwards signals to the startup command" 'got-usr1' in_node trun n1 cat /tmp/usr1
+check_output "a node lives on after its command ends" 'running' cbx status trun
+check "exec works in a node whose command has ended" in_node trun n2 true
+
+in_node trun n1 sh -c 'exit 7'
+rc=$?
+if [ $rc = 7 ]; then ok "exec passes the exit status through"; else not_ok "exec passes the exit status through" "got $rc"; fi
+check_output "exec runs in the node's cgroup namespace" '^0::/$' in_node trun n1 sh -c 'grep "^0::" /proc/self/cgroup'
+check_output "exec -it gives a terminal inside the node" '/dev/pts/[0-9]' \
+	script -qec "$CBOXLAB exec -it trun n1 -- tty" /dev/null
+check_output "exec -i passes standard input" '^piped$' bash -c "echo piped | $CBOXLAB exec -i trun n1 -- cat"
+check_output "exec into an unknown node is an error naming it" 'no node "nope"' cbx exec trun nope -- true
+check_output "the node's console log has init's messages" 'startup command exited with status 0' cbx logs trun n2
+check_down_clean "down leaves nothing" trun
+finish

@@ -1,0 +1,66 @@
+/* The plan `up` executes and `down` undoes, built without root from a
+ * topology: the order of its phases, a do and an undo for every step, and
+ * the /etc/hosts the nodes share. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/fsutil.h"
+#include "lab/hosts.h"
+#include "lab/plan.h"
+#include "tap.h"
+
+static const char lab[] =
+	"{\"name\": \"lab\", \"networks\": {\"lan\": {\"subnet\": \"10.1.0.0/24\", \"nat\": true}},"
+	" \"links\": [{\"endpoints\": [\"r:eth1\", \"s:eth0\"], \"subnet\": \"10.2.0.0/30\"}],"
+	" \"nodes\": {\"h\": {\"interfaces\": {\"eth0\": {\"network\": \"lan\"}}, \"publish\": [\"8080:80\"]},"
+	"            \"r\": {\"interfaces\": {\"eth0\": {\"network\": \"lan\"}}},"
+	"            \"s\": {\"gateway\": \"10.2.0.1\"}}}";
+
+int main(void)
+{
+	static const enum step_kind order[] = {
+		STEP_LAB_STATE, STEP_LAB_CGROUP, STEP_BRIDGE, STEP_NAT, STEP_NODE, STEP_NODE, STEP_NODE,
+		STEP_VETH, STEP_VETH, STEP_LINK, STEP_NODE_NET, STEP_NODE_NET, STEP_NODE_NET,
+		STEP_NODE_START, STEP_NODE_START, STEP_NODE_START, STEP_LAB_READY,
+	};
+	struct cbx_topo *t;
+	struct cbx_error err;
+	struct plan p;
+	char what[512], undo[512], path[] = "/tmp/cbx-hosts-XXXXXX", *text = NULL;
+	bool all_described = true, in_order;
+	int fd;
+
+	if (!ok(cbx_topo_load_text(lab, sizeof(lab) - 1, "lab.json", &t, &err) == 0, "lab loads"))
+		return tap_done();
+	ok(plan_build(t, &p, &err) == 0, "plan builds");
+	is_int(p.n, sizeof(order) / sizeof(order[0]), "one step per object, in phases");
+	in_order = p.n == sizeof(order) / sizeof(order[0]);
+	for (size_t i = 0; in_order && i < p.n; i++)
+		in_order = p.steps[i].kind == order[i];
+	ok(in_order, "state, cgroups, bridges, NAT, nodes, veths, links, node config, start, ready");
+	for (size_t i = 0; i < p.n; i++) {
+		plan_step_describe(&p.steps[i], false, what, sizeof(what));
+		plan_step_describe(&p.steps[i], true, undo, sizeof(undo));
+		all_described &= what[0] && undo[0];
+	}
+	ok(all_described, "every step says what it does and what its undo does");
+	plan_step_describe(&p.steps[7], true, undo, sizeof(undo));
+	is_str(undo, "delete veth lab-0 (and with it h:eth0)", "a veth's undo names both ends");
+	plan_step_describe(&p.steps[9], false, what, sizeof(what));
+	is_str(what, "create link r:eth1 -- s:eth0, each end in its node's netns", "a link step");
+
+	fd = mkstemp(path);
+	close(fd);
+	ok(lab_write_hosts(t, path, &err) == 0 && cbx_read_file(path, &text, NULL, &err) == 0,
+	   "hosts file written");
+	has_str(text, "10.1.0.2\th h-eth0\n", "a node's name at its primary address");
+	has_str(text, "10.2.0.1\tr-eth1\n", "other addresses as node-iface");
+	has_str(text, "127.0.0.1\tlocalhost\n", "localhost is there");
+	free(text);
+	unlink(path);
+	plan_free(&p);
+	cbx_topo_free(t);
+	return tap_done();
+}

@@ -1,0 +1,357 @@
+/* Topology parsing and validation, without root: every class of bad input
+ * gets its own precise message (file, line and column for syntax, the JSON
+ * path for meaning), and resolution is deterministic (addresses, MACs, host
+ * names, routes). */
+#include <string.h>
+
+#include "tap.h"
+#include "topo/topo.h"
+
+static struct cbx_topo *load(const char *json, struct cbx_error *err)
+{
+	struct cbx_topo *t = NULL;
+
+	cbx_error_clear(err);
+	if (cbx_topo_load_text(json, strlen(json), "lab.json", &t, err) < 0)
+		return NULL;
+	return t;
+}
+
+/* The file must be rejected as bad input with a message containing `want`. */
+static void rejects(const char *json, const char *want, const char *what)
+{
+	struct cbx_error err;
+	struct cbx_topo *t = load(json, &err);
+
+	ok(!t && err.kind == CBX_ERR_INPUT, "rejected: %s", what);
+	if (t)
+		cbx_topo_free(t);
+	else
+		has_str(err.msg, want, "message for: %s", what);
+}
+
+#define LAB(nodes_etc) "{\"name\": \"lab\", " nodes_etc "}"
+
+static void test_syntax_and_types(void)
+{
+	rejects("{\"name\": \"lab\",\n  \"nodes\": {\"a\": {},}\n}", "lab.json:2:",
+		"syntax error with line and column");
+	rejects("{\"name\": \"lab\", \"nodes\": {\"a\": {}, \"a\": {}}}", "duplicate object key",
+		"duplicate node");
+	rejects("[1, 2]", "expected an object, got an array", "top level not an object");
+	rejects(LAB("\"nodes\": {\"a\": {\"limits\": {\"pids\": \"many\"}}}"),
+		"nodes.a.limits.pids: expected an integer, got a string", "wrong type");
+	rejects(LAB("\"nodes\": {\"a\": {\"privileged\": 1}}"),
+		"nodes.a.privileged: expected a boolean", "bool expected");
+	rejects(LAB("\"nodes\": {\"a\": {\"interfaces\": {\"eth0\": {\"netwrok\": \"x\"}}}}"),
+		"nodes.a.interfaces.eth0.netwrok: unknown key \"netwrok\" (did you mean \"network\"?)",
+		"unknown key with a suggestion");
+	rejects(LAB("\"nodes\": {\"a\": {\"zzzz\": 1}}"), "unknown key \"zzzz\" (known keys:",
+		"unknown key without a close match lists the known keys");
+	rejects("{\"nodes\": {\"a\": {}}}", "the lab has no \"name\"", "missing name");
+	rejects(LAB("\"nodes\": {}"), "the lab has no nodes", "no nodes");
+	rejects(LAB("\"nodes\": {\"a\": {\"sysctls\": {\"net.ipv4.ip_forward\": [1]}}}"),
+		"nodes.a.sysctls[\"net.ipv4.ip_forward\"]: expected a string or a number",
+		"paths quote keys with dots");
+}
+
+static void test_names(void)
+{
+	rejects("{\"name\": \"My-Lab\", \"nodes\": {\"a\": {}}}",
+		"lab name \"My-Lab\" must start with a lowercase letter", "lab name charset");
+	rejects("{\"name\": \"lab-1\", \"nodes\": {\"a\": {}}}",
+		"may only contain lowercase letters, digits and '_'", "lab name without '-'");
+	rejects("{\"name\": \"averyverylongname\", \"networks\": {\"n\": {}}, "
+		"\"nodes\": {\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}}}}",
+		"lab name \"averyverylongname\" is too long for this lab: its host interface names",
+		"lab name too long for host interface names");
+	rejects(LAB("\"links\": [{\"endpoints\": [\"a:averylonginterface0\", \"b:eth0\"]}], "
+		    "\"nodes\": {\"a\": {}, \"b\": {}}"),
+		"interface name \"averylonginterface0\" is 19 bytes long; the kernel allows at most 15",
+		"interface name too long");
+	rejects(LAB("\"nodes\": {\"a\": {\"interfaces\": {\"e/0\": {}}}}"),
+		"contains '/'", "interface name with a slash");
+	rejects(LAB("\"nodes\": {\"a_b\": {}}"), "node name \"a_b\" may only contain", "node name charset");
+}
+
+static void test_wiring_errors(void)
+{
+	rejects(LAB("\"links\": [{\"endpoints\": [\"a:eth0\", \"ghost:eth0\"]}], \"nodes\": {\"a\": {}}"),
+		"links[0].endpoints[1]: link to an unknown node \"ghost\"", "link to an unknown node");
+	rejects(LAB("\"links\": [{\"endpoints\": [\"a:eth0\", \"b:eth0\"]}, "
+		    "{\"endpoints\": [\"a:eth0\", \"b:eth1\"]}], \"nodes\": {\"a\": {}, \"b\": {}}"),
+		"links[1].endpoints[0]: interface a:eth0 is used twice: it is already in links[0]",
+		"interface used twice by two links");
+	rejects(LAB("\"networks\": {\"n\": {}}, \"links\": [{\"endpoints\": [\"a:eth0\", \"b:eth0\"]}], "
+		    "\"nodes\": {\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}}, \"b\": {}}"),
+		"interface a:eth0 is used twice: it is already on network \"n\"",
+		"interface used by a network and a link");
+	rejects(LAB("\"nodes\": {\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"lna\"}}}}"),
+		"nodes.a.interfaces.eth0.network: unknown network \"lna\"", "unknown network");
+	rejects(LAB("\"nodes\": {\"a\": {\"interfaces\": {\"eth0\": {}}}}"),
+		"is on no network and in no link", "dangling interface");
+	rejects(LAB("\"links\": [{\"endpoints\": [\"a:eth0\"]}], \"nodes\": {\"a\": {}}"),
+		"a link has exactly 2 endpoints, not 1", "link with one endpoint");
+	rejects(LAB("\"links\": [{\"endpoints\": [\"a:eth0\", \"a:eth1\"]}], \"nodes\": {\"a\": {}}"),
+		"a link joins two different nodes", "link looping on one node");
+}
+
+static void test_address_errors(void)
+{
+	rejects(LAB("\"networks\": {\"n\": {\"subnet\": \"10.0.0.0/33\"}}, \"nodes\": {\"a\": {}}"),
+		"networks.n.subnet: \"10.0.0.0/33\" is not a valid CIDR subnet", "invalid CIDR");
+	rejects(LAB("\"networks\": {\"n\": {\"subnet\": \"10.0.0.1/24\"}}, \"nodes\": {\"a\": {}}"),
+		"10.0.0.1/24 has host bits set; did you mean 10.0.0.0/24?", "host bits set");
+	rejects(LAB("\"networks\": {\"n\": {\"subnet\": \"fd00::/64\"}}, \"nodes\": {\"a\": {}}"),
+		"fd00::/64 is not an IPv4 subnet", "subnet of the wrong family");
+	rejects(LAB("\"networks\": {\"n\": {\"subnet\": \"10.0.0.0/16\"}, \"m\": {\"subnet\": \"10.0.5.0/24\"}}, "
+		    "\"nodes\": {\"a\": {}}"),
+		"networks.m.subnet: subnet 10.0.5.0/24 overlaps 10.0.0.0/16 of networks.n.subnet",
+		"overlapping subnets");
+	rejects(LAB("\"networks\": {\"n\": {\"subnet\": \"10.0.0.0/24\"}}, \"links\": [{\"endpoints\": "
+		    "[\"a:eth1\", \"b:eth1\"], \"subnet\": \"10.0.0.4/30\"}], \"nodes\": {\"a\": {}, \"b\": {}}"),
+		"overlaps 10.0.0.0/24", "link subnet overlapping a network");
+	rejects(LAB("\"networks\": {\"n\": {\"subnet\": \"10.0.0.0/24\"}}, \"nodes\": {\"a\": "
+		    "{\"interfaces\": {\"eth0\": {\"network\": \"n\", \"addresses\": [\"10.0.1.5\"]}}}}"),
+		"nodes.a.interfaces.eth0.addresses[0]: 10.0.1.5 is outside subnet 10.0.0.0/24 of network \"n\"",
+		"address outside its subnet");
+	rejects(LAB("\"networks\": {\"n\": {\"subnet\": \"10.0.0.0/24\"}}, \"nodes\": {\"a\": "
+		    "{\"interfaces\": {\"eth0\": {\"network\": \"n\", \"addresses\": [\"10.0.0.255\"]}}}}"),
+		"10.0.0.255 is the network or broadcast address", "broadcast address");
+	rejects(LAB("\"networks\": {\"n\": {\"subnet\": \"10.0.0.0/24\"}}, \"nodes\": {"
+		    "\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\", \"addresses\": [\"10.0.0.9\"]}}},"
+		    "\"b\": {\"interfaces\": {\"eth0\": {\"network\": \"n\", \"addresses\": [\"10.0.0.9\"]}}}}"),
+		"nodes.b.interfaces.eth0: duplicate address 10.0.0.9: nodes.a.interfaces.eth0 has it too",
+		"duplicate explicit address");
+	rejects(LAB("\"networks\": {\"n\": {\"subnet\": \"10.0.0.0/24\", \"gateway\": \"10.0.0.1\"}}, \"nodes\": {"
+		    "\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\", \"addresses\": [\"10.0.0.1\"]}}}}"),
+		"duplicate address 10.0.0.1", "address taken by the network's gateway");
+	rejects(LAB("\"networks\": {\"n\": {\"subnet\": \"10.0.0.0/30\"}}, \"nodes\": {"
+		    "\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}},"
+		    "\"b\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}},"
+		    "\"c\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}}}"),
+		"subnet 10.0.0.0/30 has no address left for c:eth0", "subnet exhausted");
+	rejects(LAB("\"networks\": {\"n\": {}}, \"nodes\": {\"a\": {\"interfaces\": {\"eth0\": "
+		    "{\"network\": \"n\", \"addresses\": [\"10.0.0.9\"]}}}}"),
+		"10.0.0.9 needs a prefix length", "address without prefix on a network without subnet");
+	rejects(LAB("\"networks\": {\"n\": {\"nat\": true}}, \"nodes\": {\"a\": {}}"),
+		"NAT needs the network's \"subnet\"", "NAT without subnet");
+	rejects(LAB("\"networks\": {\"n\": {\"subnet\": \"10.0.0.0/24\", \"gateway\": \"10.0.1.1\"}}, "
+		    "\"nodes\": {\"a\": {}}"),
+		"networks.n.gateway: 10.0.1.1 is not a usable address of subnet 10.0.0.0/24",
+		"gateway outside its subnet");
+	rejects(LAB("\"nodes\": {\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\", \"mac\": \"01:00:00:00:00:01\"}}}}, "
+		    "\"networks\": {\"n\": {}}"),
+		"is a multicast MAC address", "multicast MAC");
+}
+
+static void test_value_errors(void)
+{
+	rejects(LAB("\"nodes\": {\"a\": {\"limits\": {\"memory\": \"64X\"}}}"),
+		"nodes.a.limits.memory: bad size \"64X\": expected a size such as", "bad size");
+	rejects(LAB("\"nodes\": {\"a\": {\"limits\": {\"memory\": \"1M\"}}}"),
+		"below the 4MiB a node needs", "memory limit too small");
+	rejects(LAB("\"defaults\": {\"limits\": {\"cpus\": \"fast\"}}, \"nodes\": {\"a\": {}}"),
+		"defaults.limits.cpus: bad CPU count \"fast\"", "bad CPU string");
+	rejects(LAB("\"nodes\": {\"a\": {\"limits\": {\"cpus\": 0}}}"),
+		"CPUs must be at least 0.001", "zero CPUs");
+	rejects(LAB("\"nodes\": {\"a\": {\"limits\": {\"pids\": 1}}}"),
+		"1 is out of range (2 to", "pids below what init needs");
+	rejects(LAB("\"networks\": {\"n\": {\"subnet\": \"10.0.0.0/24\", \"gateway\": true}}, \"nodes\": "
+		    "{\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, \"publish\": [\"80:99999\"]}}"),
+		"bad node port \"99999\": expected a port number between 1 and 65535", "bad port");
+	rejects(LAB("\"networks\": {\"n\": {\"subnet\": \"10.0.0.0/24\", \"gateway\": true}}, \"nodes\": "
+		    "{\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, \"publish\": [\"80:80/sctp\"]}}"),
+		"protocol \"sctp\" is not \"tcp\" or \"udp\"", "bad protocol");
+	rejects(LAB("\"networks\": {\"n\": {\"subnet\": \"10.0.0.0/24\", \"gateway\": true}}, \"nodes\": "
+		    "{\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, \"publish\": [\"80:80\"]},"
+		    " \"b\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, \"publish\": [\"80:8080\"]}}"),
+		"host port 80/tcp is already published by nodes.a.publish[0]", "port published twice");
+	rejects(LAB("\"networks\": {\"n\": {\"subnet\": \"10.0.0.0/24\"}}, \"nodes\": "
+		    "{\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, \"publish\": [\"80:80\"]}}"),
+		"on no network with a host gateway", "publish without a host gateway");
+	rejects(LAB("\"nodes\": {\"a\": {\"sysctls\": {\"kernel.panic\": 1}}}"),
+		"is not a network sysctl", "non-network sysctl");
+	rejects(LAB("\"nodes\": {\"a\": {\"env\": {\"1X\": \"v\"}}}"),
+		"not a valid environment variable name", "bad env name");
+	rejects(LAB("\"nodes\": {\"a\": {\"cmd\": []}}"), "the command is empty", "empty command");
+	rejects(LAB("\"nodes\": {\"a\": {\"base\": \"alpine\"}}"),
+		"is not \"busybox\", \"host\" or an absolute path", "unknown base");
+	rejects(LAB("\"links\": [{\"endpoints\": [\"a:eth0\", \"b:eth0\"], \"impair\": {\"loss\": \"150%\"}}], "
+		    "\"nodes\": {\"a\": {}, \"b\": {}}"),
+		"bad loss \"150%\": a percentage must be between 0% and 100%", "loss over 100%");
+	rejects(LAB("\"links\": [{\"endpoints\": [\"a:eth0\", \"b:eth0\"], \"impair\": {\"rate\": \"fast\"}}], "
+		    "\"nodes\": {\"a\": {}, \"b\": {}}"),
+		"bad rate \"fast\"", "bad rate");
+	rejects(LAB("\"links\": [{\"endpoints\": [\"a:eth0\", \"b:eth0\"], \"impair\": {\"jitter\": \"5ms\"}}], "
+		    "\"nodes\": {\"a\": {}, \"b\": {}}"),
+		"jitter needs a delay", "jitter without delay");
+}
+
+#define ROUTED \
+	"\"networks\": {\"n\": {\"subnet\": \"10.0.0.0/24\"}}, \"links\": [{\"endpoints\": " \
+	"[\"a:eth1\", \"b:eth1\"], \"subnet\": \"10.9.0.0/30\"}], "
+
+static void test_route_errors(void)
+{
+	rejects(LAB(ROUTED "\"nodes\": {\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, "
+			   "\"routes\": [{\"to\": \"10.5.0.0/16\", \"via\": \"10.7.0.1\"}]}, \"b\": {}}"),
+		"nodes.a.routes[0].via: gateway 10.7.0.1 is unreachable from node a: it is in no subnet of the node's interfaces",
+		"route via an unreachable gateway");
+	rejects(LAB(ROUTED "\"nodes\": {\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, "
+			   "\"routes\": [{\"to\": \"10.5.0.0/16\", \"via\": \"10.9.0.2\", \"dev\": \"eth0\"}]}, \"b\": {}}"),
+		"gateway 10.9.0.2 is unreachable from node a: it is in no subnet of eth0",
+		"gateway not on the given device");
+	rejects(LAB(ROUTED "\"nodes\": {\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, "
+			   "\"gateway\": \"10.9.0.1\"}, \"b\": {}}"),
+		"nodes.a.gateway: gateway 10.9.0.1 is node a's own address", "own address as gateway");
+	rejects(LAB(ROUTED "\"nodes\": {\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, "
+			   "\"routes\": [{\"to\": \"10.5.0.1/16\", \"via\": \"10.9.0.2\"}]}, \"b\": {}}"),
+		"10.5.0.1/16 has host bits set; did you mean 10.5.0.0/16?", "route destination with host bits");
+	rejects(LAB(ROUTED "\"nodes\": {\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, "
+			   "\"routes\": [{\"to\": \"10.5.0.0/16\"}]}, \"b\": {}}"),
+		"a route needs \"via\" (a gateway) or \"dev\"", "route without via or dev");
+	rejects(LAB(ROUTED "\"nodes\": {\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, "
+			   "\"routes\": [{\"to\": \"10.5.0.0/16\", \"via\": \"10.9.0.2\"}, "
+			   "{\"to\": \"10.5.0.0/16\", \"via\": \"10.0.0.3\"}]}, \"b\": {}}"),
+		"duplicate route to 10.5.0.0/16", "duplicate route");
+}
+
+static const char *addr_str(const struct cbx_iface *ifc, unsigned k, char *buf)
+{
+	return cbx_prefix_str(&ifc->addrs[k], buf, CBX_PREFIX_STRLEN);
+}
+
+static void test_resolution(void)
+{
+	static const char lan[] = LAB(
+		"\"networks\": {\"lan\": {\"subnet\": \"10.1.0.0/24\", \"subnet6\": \"fd00:1::/64\", \"nat\": true}},"
+		"\"links\": [{\"endpoints\": [\"r:eth1\", \"s:eth0\"], \"subnet\": \"10.2.0.0/31\"}],"
+		"\"nodes\": {"
+		" \"h1\": {\"interfaces\": {\"eth0\": {\"network\": \"lan\"}}},"
+		" \"r\": {\"interfaces\": {\"eth0\": {\"network\": \"lan\", \"addresses\": [\"10.1.0.2\"]}}},"
+		" \"h2\": {\"interfaces\": {\"eth0\": {\"network\": \"lan\"}}, \"gateway\": false},"
+		" \"s\": {\"gateway\": \"10.2.0.0\"}}");
+	struct cbx_error err;
+	struct cbx_topo *t = load(lan, &err), *again;
+	char buf[CBX_PREFIX_STRLEN];
+	const struct cbx_node *h1, *r, *h2, *s;
+
+	ok(t != NULL, "a valid lab loads (%s)", t ? "" : err.msg);
+	if (!t)
+		return;
+	h1 = cbx_topo_node(t, "h1");
+	r = cbx_topo_node(t, "r");
+	h2 = cbx_topo_node(t, "h2");
+	s = cbx_topo_node(t, "s");
+	is_str(cbx_prefix_str(&t->networks[0].gw4, buf, sizeof(buf)), "10.1.0.1/24",
+	       "NAT implies a gateway, the subnet's first address");
+	is_str(addr_str(h1->ifaces[0], 0, buf), "10.1.0.3/24",
+	       "allocation skips the gateway and explicit addresses (h1 gets .3)");
+	is_str(addr_str(h1->ifaces[0], 1, buf), "fd00:1::1/64",
+	       "IPv6 allocated from subnet6 too (no IPv6 gateway: ::1 is free)");
+	is_int(r->ifaces[0]->n_addrs, 1, "an explicit address list is exactly that list");
+	is_str(addr_str(h2->ifaces[0], 0, buf), "10.1.0.4/24", "h2 gets the next free address");
+	is_str(addr_str(r->ifaces[1], 0, buf), "10.2.0.0/31", "/31 links use both addresses (RFC 3021)");
+	is_str(addr_str(s->ifaces[0], 0, buf), "10.2.0.1/31", "second link end");
+	is_int(h1->n_routes, 1, "h1 gets a default route via the host's gateway (IPv4 only: no gateway6)");
+	is_int(h2->n_routes, 0, "\"gateway\": false means no default route");
+	is_int(s->n_routes, 1, "an explicit gateway is a default route");
+	is_str(cbx_ip_str(&s->routes[0].via, buf, sizeof(buf)), "10.2.0.0", "via the given gateway");
+	is_str(t->networks[0].bridge, "lab-b0", "bridge named after the lab");
+	is_str(h1->ifaces[0]->host_name, "lab-0", "host end named after the lab");
+	is_str(r->ifaces[0]->host_name, "lab-1", "host ends numbered in file order");
+	is_int(h1->ifaces[0]->ifindex, 32, "node interfaces get fixed ifindexes");
+	is_int(r->ifaces[1]->ifindex, 33, "second interface, next ifindex");
+	ok(h1->ifaces[0]->mac[0] == 0x02, "derived MACs are locally administered unicast");
+	ok(memcmp(h1->ifaces[0]->mac, h2->ifaces[0]->mac, 6), "nodes get different MACs");
+	is_str(cbx_node_primary_addr(h1) ? cbx_prefix_str(cbx_node_primary_addr(h1), buf, sizeof(buf)) : "",
+	       "10.1.0.3/24", "the primary address is the first IPv4 one");
+
+	again = load(lan, &err);
+	ok(again && !memcmp(again->ifaces[0].mac, t->ifaces[0].mac, 6) &&
+		   cbx_ip_equal(&again->ifaces[0].addrs[0].ip, &t->ifaces[0].addrs[0].ip),
+	   "the same file gives the same addresses and MACs");
+	cbx_topo_free(again);
+	cbx_topo_free(t);
+}
+
+static void test_defaults_merge(void)
+{
+	struct cbx_error err;
+	struct cbx_topo *t = load(LAB("\"defaults\": {\"limits\": {\"memory\": \"32M\", \"pids\": 50}, "
+				      "\"env\": {\"A\": \"1\", \"B\": \"2\"}, \"cmd\": \"sleep 1\"},"
+				      "\"nodes\": {\"a\": {\"limits\": {\"pids\": 9}, \"env\": {\"B\": \"3\"}},"
+				      " \"b\": {\"cmd\": [\"/bin/true\"]}}"),
+				  &err);
+	const struct cbx_node *a, *b;
+
+	ok(t != NULL, "defaults parse");
+	if (!t)
+		return;
+	a = cbx_topo_node(t, "a");
+	b = cbx_topo_node(t, "b");
+	is_int(a->limits.memory, 32u << 20, "memory from the defaults");
+	is_int(a->limits.pids, 9, "pids from the node");
+	is_int(a->n_env, 2, "env merged key by key");
+	is_str(a->env[1].value, "3", "the node's value wins");
+	is_str(a->cmd[2], "sleep 1", "a string command runs through /bin/sh -c");
+	is_str(b->cmd[0], "/bin/true", "an array command is the argv");
+	ok(b->cmd[1] == NULL, "argv is NULL-terminated");
+	cbx_topo_free(t);
+}
+
+static void test_values(void)
+{
+	uint64_t v;
+	uint32_t m;
+	double d;
+	uint16_t port;
+	const char *why;
+	struct cbx_impair im = { 0 };
+	char buf[128];
+
+	ok(cbx_parse_size("64M", &v, &why) && v == 64u << 20, "64M");
+	ok(cbx_parse_size("512KiB", &v, &why) && v == 512u << 10, "512KiB");
+	ok(cbx_parse_size("1.5G", &v, &why) && v == 3u << 29, "1.5G");
+	ok(cbx_parse_size("4096", &v, &why) && v == 4096, "plain bytes");
+	ok(!cbx_parse_size("-1M", &v, &why), "negative size");
+	ok(!cbx_parse_size("1e3", &v, &why), "exponent is not a size");
+	ok(!cbx_parse_size("", &v, &why), "empty size");
+	ok(cbx_parse_cpus("0.25", &m, &why) && m == 250, "0.25 CPU");
+	ok(cbx_parse_cpus("150%", &m, &why) && m == 1500, "150%% CPU");
+	ok(!cbx_parse_cpus("fast", &m, &why), "fast is not a CPU count");
+	ok(cbx_parse_duration_us("50ms", &v, &why) && v == 50000, "50ms");
+	ok(cbx_parse_duration_us("1.5s", &v, &why) && v == 1500000, "1.5s");
+	ok(!cbx_parse_duration_us("50", &v, &why), "a duration needs a unit");
+	ok(cbx_parse_percent("0.1%", &d, &why) && d > 0.0999 && d < 0.1001, "0.1%%");
+	ok(!cbx_parse_percent("150%", &d, &why), "150%% is too much");
+	ok(cbx_parse_rate("10mbit", &v, &why) && v == 10000000, "10mbit");
+	ok(cbx_parse_rate("1Mbps", &v, &why) && v == 8000000, "1Mbps is bytes");
+	ok(!cbx_parse_rate("fast", &v, &why), "fast is not a rate");
+	ok(cbx_parse_port("8080", &port, &why) && port == 8080, "port");
+	ok(!cbx_parse_port("0", &port, &why) && !cbx_parse_port("65536", &port, &why) &&
+		   !cbx_parse_port("80x", &port, &why),
+	   "bad ports");
+	ok(cbx_impair_set(&im, "delay", "50ms", &why) && cbx_impair_set(&im, "loss", "2%", &why) &&
+		   cbx_impair_set(&im, "rate", "10mbit", &why),
+	   "impairments parse");
+	ok(!cbx_impair_set(&im, "lag", "1ms", &why) && strstr(why, "unknown impairment"),
+	   "unknown impairment");
+	cbx_impair_format(&im, buf, sizeof(buf));
+	is_str(buf, "delay=50ms loss=2% rate=10mbit", "impairments print as they are written");
+}
+
+int main(void)
+{
+	test_syntax_and_types();
+	test_names();
+	test_wiring_errors();
+	test_address_errors();
+	test_value_errors();
+	test_route_errors();
+	test_resolution();
+	test_defaults_merge();
+	test_values();
+	return tap_done();
+}
