@@ -55,8 +55,8 @@ check "the same allocation passes in a node with more memory" \
 check_output "a fork bomb stops at the pids limit" "can't fork" \
 	in_node tlim m sh -c 'i=0; while [ $i -lt 100 ]; do sleep 30 & i=$((i+1)); done'
 current=$(cat "$(cgfile pids pids.current)")
-if [ "$current" -le 20 ]; then ok "pids.current ($current) stays within 20"
-else not_ok "pids.current ($current) stays within 20"; fi
+if [ "$current" -le 20 ]; then ok "pids.current stays within the limit of 20"
+else not_ok "pids.current stays within the limit of 20" "pids.current is $current"; fi
 in_node tlim m sh -c 'kill $(pidof sleep)' >/dev/null 2>&1
 sleep 0.3
 check "the node runs commands again once the bomb is gone" in_node tlim m true
@@ -65,7 +65,7 @@ check "the node runs commands again once the bomb is gone" in_node tlim m true
 before=$(awk '/^nr_throttled/ {print $2}' "$(cgfile cpu cpu.stat)")
 in_node tlim m timeout 1 sh -c 'while :; do :; done' >/dev/null 2>&1
 after=$(awk '/^nr_throttled/ {print $2}' "$(cgfile cpu cpu.stat)")
-if [ "$after" -gt "$before" ]; then ok "a busy loop is throttled by the CPU limit ($before -> $after throttled periods)"
+if [ "$after" -gt "$before" ]; then ok "a busy loop is throttled by the CPU limit"
 else not_ok "a busy loop is throttled by the CPU limit" "nr_throttled $before -> $after"; fi
 check_output "status shows the node's memory use" '"memory_bytes": [0-9]+' cbx status tlim --json
 check_down_clean "down leaves nothing" tlim
