@@ -107,7 +107,7 @@ void wiring_add_link_veth(struct nl_batch *b, const struct cbx_link *l, int netn
 		      l->b->node->name, l->b->name);
 }
 
-void wiring_add_node_config(struct nl_batch *b, const struct cbx_node *n)
+void wiring_add_node_config(struct nl_batch *b, const struct cbx_node *n, unsigned flags)
 {
 	struct rtnl_link_spec lo = RTNL_LINK_SPEC_INIT;
 	char buf[CBX_PREFIX_STRLEN], via[CBX_PREFIX_STRLEN];
@@ -127,7 +127,7 @@ void wiring_add_node_config(struct nl_batch *b, const struct cbx_node *n)
 		nl_batch_push(b, 0, "bring up %s:%s", n->name, ifc->name);
 		for (unsigned k = 0; k < ifc->n_addrs; k++) {
 			NL_BUILD(b, rtnl_build_addr_add, ifc->ifindex, &ifc->addrs[k]);
-			nl_batch_push(b, 0, "add address %s to %s:%s",
+			nl_batch_push(b, flags, "add address %s to %s:%s",
 				      cbx_prefix_str(&ifc->addrs[k], buf, sizeof(buf)), n->name,
 				      ifc->name);
 		}
@@ -138,7 +138,7 @@ void wiring_add_node_config(struct nl_batch *b, const struct cbx_node *n)
 
 		spec.oif = r->dev ? r->dev->ifindex : 0;
 		NL_BUILD(b, rtnl_build_route_add, &spec);
-		nl_batch_push(b, 0, "add route to %s%s%s in %s",
+		nl_batch_push(b, flags, "add route to %s%s%s in %s",
 			      r->dst.len ? cbx_prefix_str(&r->dst, buf, sizeof(buf)) : "default",
 			      r->via.family ? " via " : "",
 			      r->via.family ? cbx_ip_str(&r->via, via, sizeof(via)) : "", n->name);

@@ -28,8 +28,10 @@ void wiring_add_network_veth_attach(struct nl_batch *b, const struct cbx_topo *t
 /* A point-to-point link: both ends created in their nodes' netns at once. */
 void wiring_add_link_veth(struct nl_batch *b, const struct cbx_link *l, int netns_a, int netns_b);
 
-/* Inside a node's netns: lo up, every address, every route. */
-void wiring_add_node_config(struct nl_batch *b, const struct cbx_node *n);
+/* Inside a node's netns: lo and every interface up, every address, every
+ * route. flags NL_REQ_IGNORE_EXISTS re-applies it over what survived (the
+ * kernel drops routes, and IPv6 addresses, of an interface taken down). */
+void wiring_add_node_config(struct nl_batch *b, const struct cbx_node *n, unsigned flags);
 
 /* Delete a host link by name; one that is already gone is fine. */
 void wiring_del_link(struct nl_batch *b, const char *name, const char *what);

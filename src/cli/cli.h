@@ -16,6 +16,17 @@ int cmd_status(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_logs(int argc, char **argv);
+int cmd_impair(int argc, char **argv);
+int cmd_link(int argc, char **argv);
+int cmd_partition(int argc, char **argv);
+int cmd_heal(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_start(int argc, char **argv);
+int cmd_restart(int argc, char **argv);
+int cmd_kill(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
+int cmd_resume(int argc, char **argv);
+int cmd_chaos(int argc, char **argv);
 
 /* Print "cboxlab: <message>" to stderr; return the exit status for it. */
 int cli_fail(const struct cbx_error *err);

@@ -10,6 +10,23 @@
 #include "lab/node_env.h"
 #include "runtime/node_exec.h"
 
+static int exec_in(const struct node_exec_spec *spec, struct cbx_cgroups *cg,
+		   const struct cbx_topo *t, int *status, struct cbx_error *err)
+{
+	if (!spec->envp)
+		return cbx_error_set(err, CBX_ERR_SYSTEM, "out of memory");
+	if (spec->init_pid <= 0)
+		return cbx_error_set(err, CBX_ERR_STATE, "node %s of lab %s is not running (cboxlab start %s %s)",
+				     spec->node, t->name, t->name, spec->node);
+	if (cbx_cgroups_detect(cg, err) < 0)
+		return -1;
+	/* A frozen node would freeze the command too, and us waiting for it. */
+	if (cg->ops->frozen(cg, t->name, spec->node) == 1)
+		return cbx_error_set(err, CBX_ERR_STATE, "node %s is paused; resume it first: cboxlab resume %s %s",
+				     spec->node, t->name, spec->node);
+	return node_exec(spec, status, err);
+}
+
 int cmd_exec(int argc, char **argv)
 {
 	bool tty = false, interactive = false;
@@ -66,20 +83,11 @@ int cmd_exec(int argc, char **argv)
 	spec.envp = arena ? lab_node_envp(arena, t, node) : NULL;
 	spec.tty = tty;
 	spec.privileged = node->privileged;
-	if (!spec.envp)
-		cbx_error_set(&err, CBX_ERR_SYSTEM, "out of memory");
-	else if (spec.init_pid <= 0)
-		cbx_error_set(&err, CBX_ERR_STATE, "node %s of lab %s is not running", node->name,
-			      t->name);
-	if (spec.envp && spec.init_pid > 0 && cbx_cgroups_detect(&cg, &err) == 0 &&
-	    node_exec(&spec, &status, &err) == 0) {
-		cbx_arena_free(arena);
-		cbx_topo_free(t);
-		return status;
-	}
+	if (exec_in(&spec, &cg, t, &status, &err) < 0)
+		status = cli_fail(&err);
 	cbx_arena_free(arena);
 	cbx_topo_free(t);
-	return cli_fail(&err);
+	return status;
 }
 
 int cmd_logs(int argc, char **argv)

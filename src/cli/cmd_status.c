@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "lab/faults.h"
 #include "lab/lab.h"
 #include "runtime/cgroup.h"
 
@@ -47,12 +48,15 @@ static json_t *lab_json(const struct cbx_cgroups *cg, const char *lab, struct cb
 		json_object_set_new(o, "memory_bytes", s.memory >= 0 ? json_integer(s.memory) : json_null());
 		json_array_append_new(nodes, o);
 	}
-	return json_pack("{s:s, s:s, s:o}", "name", lab, "state", lab_state(lab), "nodes", nodes);
+	return json_pack("{s:s, s:s, s:o, s:o}", "name", lab, "state", lab_state(lab), "nodes", nodes,
+			 "faults", fault_summary(lab, t, cg));
 }
 
 static void lab_text(const struct cbx_cgroups *cg, const char *lab, struct cbx_topo *t)
 {
 	char ifaces[1024], mem[32];
+	json_t *faults, *f;
+	size_t k;
 
 	printf("lab %s: %s\n", lab, lab_state(lab));
 	if (!t)
@@ -64,6 +68,10 @@ static void lab_text(const struct cbx_cgroups *cg, const char *lab, struct cbx_t
 		human_bytes(s.memory, mem, sizeof(mem));
 		printf("  %-16s %-8s %-8d %-9s %s\n", t->nodes[i].name, s.state, (int)s.pid, mem, ifaces);
 	}
+	faults = fault_summary(lab, t, cg);
+	json_array_foreach(faults, k, f)
+		printf("  fault: %s\n", json_string_value(f));
+	json_decref(faults);
 }
 
 int cmd_status(int argc, char **argv)

@@ -23,6 +23,23 @@ static const char usage[] =
 	"                                exits with CMD's status\n"
 	"  logs LAB NODE                 the node's console: its init and startup command\n"
 	"\n"
+	"Faults (see docs/faults.md):\n"
+	"  impair LAB [NODE:IFACE KEY=VALUE...|clear]\n"
+	"                                delay=50ms jitter=10ms loss=2%% duplicate=1%%\n"
+	"                                corrupt=0.1%% reorder=5%% rate=10mbit; no args: show\n"
+	"  link LAB down|up NODE:IFACE   cut or restore a link (also: NODE NODE)\n"
+	"  partition LAB [--oneway] A,B C,D...   nodes in different groups cannot talk\n"
+	"  partition LAB --grudge JSON|@FILE     {\"node\": [\"nodes it drops\"]}\n"
+	"  heal LAB                      remove every partition\n"
+	"  stop [--timeout S] LAB NODE...   SIGTERM, then SIGKILL; netns and links stay\n"
+	"  start | restart | kill | pause | resume  LAB NODE...\n"
+	"  chaos LAB PLAN.json [--seed N] [--log FILE] [--dry-run]\n"
+	"  chaos LAB --nemesis NAME --interval T --duration T [--nodes a,b] [--seed N]\n"
+	"                                a timed fault timeline, logged as JSON lines, always\n"
+	"                                healed at the end (nemeses: random-halves, isolate-one,\n"
+	"                                majorities-ring, bridge, flaky-links, pause-random,\n"
+	"                                kill-random)\n"
+	"\n"
 	"Run as root. Topology format: docs/topology.md.\n";
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -63,7 +80,10 @@ static const struct {
 } commands[] = {
 	{ "validate", cmd_validate }, { "up", cmd_up },	    { "down", cmd_down },
 	{ "status", cmd_status },     { "ls", cmd_ls },	    { "exec", cmd_exec },
-	{ "logs", cmd_logs },
+	{ "logs", cmd_logs },	      { "impair", cmd_impair },	    { "link", cmd_link },
+	{ "partition", cmd_partition }, { "heal", cmd_heal },	    { "stop", cmd_stop },
+	{ "start", cmd_start },	      { "restart", cmd_restart },   { "kill", cmd_kill },
+	{ "pause", cmd_pause },	      { "resume", cmd_resume },	    { "chaos", cmd_chaos },
 };
 
 int main(int argc, char **argv)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bridge/nat.h"
+#include "lab/node_proc.h"
 #include "lab/steps.h"
 
 static const struct step_ops *const ops[STEP_KIND_COUNT] = {

@@ -20,9 +20,4 @@ extern const struct step_ops step_ops_lab_state, step_ops_lab_cgroup, step_ops_b
 extern const struct step_ops step_ops_node, step_ops_veth, step_ops_link, step_ops_node_net,
 	step_ops_node_start;
 
-/* When a phase fails, a node may have failed first (and the phase failed
- * because of it): replace err with the node's own message, keeping the
- * phase's as a consequence. Looks without waiting. */
-void nodes_explain_failure(struct lab_ctx *ctx, struct cbx_error *err);
-
 #endif

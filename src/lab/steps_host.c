@@ -13,6 +13,7 @@
 #include "bridge/nat.h"
 #include "bridge/wiring.h"
 #include "common/fsutil.h"
+#include "lab/faults.h"
 #include "lab/hosts.h"
 #include "lab/steps.h"
 
@@ -234,6 +235,8 @@ static int lab_ready_run(struct lab_ctx *ctx, const struct step *s, size_t n,
 
 	(void)s;
 	(void)n;
+	if (fault_record_initial(ctx, err) < 0)
+		return -1;
 	snprintf(path, sizeof(path), "%s/state", ctx->state_dir);
 	return cbx_create_file(path, 0644, "up\n", 3, err);
 }

@@ -641,7 +641,7 @@ static struct nftnl_expr *expr_hton32(void)
 }
 
 int nft_build_rule_random_drop(void *buf, size_t size, int family, const char *table,
-			       const char *chain, const char *oifname, uint32_t per_million)
+			       const char *chain, const char *iifname, uint32_t per_million)
 {
 	uint32_t threshold_be = htonl(per_million);
 	char key[IFNAMSIZ];
@@ -650,12 +650,14 @@ int nft_build_rule_random_drop(void *buf, size_t size, int family, const char *t
 
 	if (per_million > NUMGEN_RANGE)
 		return -EINVAL;
-	if (oifname && (err = ifname_key(oifname, key)))
+	if (iifname && (err = ifname_key(iifname, key)))
 		return err;
 	if ((err = rule_start(&rl, family, table, chain)))
 		return err;
-	if (oifname)
-		add_oifname_cmp(&rl, NFT_CMP_EQ, key);
+	if (iifname) {
+		add(&rl, expr_meta(NFT_META_IIFNAME));
+		add(&rl, expr_cmp(NFT_CMP_EQ, key, IFNAMSIZ));
+	}
 	add(&rl, expr_numgen_random(NUMGEN_RANGE));
 	/* cmp lt compares bytes with memcmp, so the host-order number from
 	 * numgen is turned big-endian first (nft does the same). */

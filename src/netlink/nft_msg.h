@@ -71,10 +71,12 @@ int nft_build_rule_dnat(void *buf, size_t size, int family, const char *table,
 int nft_build_rule_drop_saddr_set(void *buf, size_t size, int family, const char *table,
 				  const char *chain, int addr_family, const char *set);
 
-/* "oifname OIFNAME numgen random mod 1000000 < PER_MILLION drop": random
- * loss without netem. oifname NULL drops on any interface; per_million is at
- * most 1000000. */
+/* "iifname IIFNAME numgen random mod 1000000 < PER_MILLION drop": random
+ * loss without netem, applied where packets arrive (dropped on the way out,
+ * a locally sent packet would fail its sender with EPERM; netem's loss is
+ * silent, and so is this). iifname NULL drops on any interface; per_million
+ * is at most 1000000. */
 int nft_build_rule_random_drop(void *buf, size_t size, int family, const char *table,
-			       const char *chain, const char *oifname, uint32_t per_million);
+			       const char *chain, const char *iifname, uint32_t per_million);
 
 #endif

@@ -142,6 +142,18 @@ int rtnl_build_link_dump(void *buf, size_t size)
 	return (int)nlh->nlmsg_len;
 }
 
+int rtnl_build_link_get(void *buf, size_t size, int ifindex)
+{
+	struct nlmsghdr *nlh = put_header(buf, size, RTM_GETLINK, 0, sizeof(struct ifinfomsg));
+	struct ifinfomsg *ifi;
+
+	PUT(nlh);
+	ifi = mnl_nlmsg_get_payload(nlh);
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	return (int)nlh->nlmsg_len;
+}
+
 int rtnl_build_addr_add(void *buf, size_t size, int ifindex, const struct cbx_prefix *addr)
 {
 	struct nlmsghdr *nlh = put_header(buf, size, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL,

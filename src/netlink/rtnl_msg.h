@@ -40,6 +40,8 @@ int rtnl_build_link_change(void *buf, size_t size, const struct rtnl_link_spec *
 int rtnl_build_link_delete(void *buf, size_t size, int ifindex, const char *name);
 /* Dump all links (for status and stats). */
 int rtnl_build_link_dump(void *buf, size_t size);
+/* Get one link by ifindex. */
+int rtnl_build_link_get(void *buf, size_t size, int ifindex);
 
 /* Add an address; IPv6 addresses skip duplicate address detection (a lab
  * has no duplicates, and DAD would delay the address by a second). */

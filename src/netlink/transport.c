@@ -315,15 +315,17 @@ static void drain_dump(struct nl_conn *c, char *buf, size_t size, uint32_t seq)
 	}
 }
 
-int nl_dump(struct nl_conn *c, struct nlmsghdr *nlh, nl_dump_cb cb, void *data,
-	    const char *label, struct cbx_error *err)
+/* A request whose answers (one message, or a dump) go to `cb`, until the
+ * kernel's ACK or NLMSG_DONE. */
+static int talk(struct nl_conn *c, struct nlmsghdr *nlh, bool dump, nl_dump_cb cb, void *data,
+		const char *label, struct cbx_error *err)
 {
 	char buf[32768];
 	uint32_t seq = c->seq++;
 	int ret;
 
 	nlh->nlmsg_seq = seq;
-	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_flags |= NLM_F_REQUEST | (dump ? NLM_F_DUMP : NLM_F_ACK);
 	if (mnl_socket_sendto(c->sock, nlh, nlh->nlmsg_len) < 0)
 		return cbx_error_sys(err, errno, "%s", label);
 	do {
@@ -344,4 +346,16 @@ int nl_dump(struct nl_conn *c, struct nlmsghdr *nlh, nl_dump_cb cb, void *data,
 		return cbx_error_sys(err, e, "%s", label);
 	}
 	return 0;
+}
+
+int nl_dump(struct nl_conn *c, struct nlmsghdr *nlh, nl_dump_cb cb, void *data,
+	    const char *label, struct cbx_error *err)
+{
+	return talk(c, nlh, true, cb, data, label, err);
+}
+
+int nl_query(struct nl_conn *c, struct nlmsghdr *nlh, nl_dump_cb cb, void *data,
+	     const char *label, struct cbx_error *err)
+{
+	return talk(c, nlh, false, cb, data, label, err);
 }

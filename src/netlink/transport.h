@@ -105,5 +105,8 @@ int nl_request(struct nl_conn *c, struct nlmsghdr *nlh, const char *label,
 typedef int (*nl_dump_cb)(const struct nlmsghdr *nlh, void *data);
 int nl_dump(struct nl_conn *c, struct nlmsghdr *nlh, nl_dump_cb cb, void *data,
 	    const char *label, struct cbx_error *err);
+/* One request answered by one message (a GET without NLM_F_DUMP), to `cb`. */
+int nl_query(struct nl_conn *c, struct nlmsghdr *nlh, nl_dump_cb cb, void *data,
+	     const char *label, struct cbx_error *err);
 
 #endif

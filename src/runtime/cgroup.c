@@ -185,15 +185,15 @@ int cbx_cgroup_lab_remove(const struct cbx_cgroups *cg, const char *lab, struct 
 }
 
 int cbx_cgroup_node_create(const struct cbx_cgroups *cg, const char *lab, const char *node,
-			   const struct cbx_limits *l, int fds[CBX_CGROUP_MAX_FDS], size_t *n_fds,
-			   struct cbx_error *err)
+			   const struct cbx_limits *l, bool reuse, int fds[CBX_CGROUP_MAX_FDS],
+			   size_t *n_fds, struct cbx_error *err)
 {
 	char path[512];
 
 	*n_fds = 0;
 	for (size_t h = 0; h < cg->n_hier; h++) {
 		cbx_cgroup_path(path, sizeof(path), cg, h, lab, node, NULL);
-		if (mkdir(path, 0755) < 0)
+		if (mkdir(path, 0755) < 0 && !(reuse && errno == EEXIST))
 			return cbx_error_sys(err, errno, "create cgroup %s", path);
 	}
 	if (cg->ops->apply_limits(cg, lab, node, l, err) < 0)

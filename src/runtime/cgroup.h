@@ -56,11 +56,12 @@ int cbx_cgroup_lab_create(const struct cbx_cgroups *cg, const char *lab, struct 
  * when no other lab uses it. Missing ones are fine. */
 int cbx_cgroup_lab_remove(const struct cbx_cgroups *cg, const char *lab, struct cbx_error *err);
 
-/* Create the node's cgroups with their limits and open their cgroup.procs
- * for writing: the node's first process writes "0" into each to join. */
+/* Create the node's cgroups with their limits (reuse: they may exist, for a
+ * restart) and open their cgroup.procs for writing: the node's first
+ * process writes "0" into each to join. */
 int cbx_cgroup_node_create(const struct cbx_cgroups *cg, const char *lab, const char *node,
-			   const struct cbx_limits *l, int fds[CBX_CGROUP_MAX_FDS], size_t *n_fds,
-			   struct cbx_error *err);
+			   const struct cbx_limits *l, bool reuse, int fds[CBX_CGROUP_MAX_FDS],
+			   size_t *n_fds, struct cbx_error *err);
 /* SIGKILL every process of the node (what is left of a crashed `up` too). */
 int cbx_cgroup_node_kill(const struct cbx_cgroups *cg, const char *lab, const char *node,
 			 struct cbx_error *err);

@@ -165,6 +165,14 @@ check_down_clean() {
 	fi
 }
 
+# snmp LAB NODE PROTO FIELD: a counter of /proc/net/snmp inside a node,
+# e.g. snmp lab a Icmp InEchos.
+snmp() {
+	"$CBOXLAB" exec "$1" "$2" -- cat /proc/net/snmp | awk -v p="$3:" -v f="$4" '
+		$1 == p && !h { for (i = 2; i <= NF; i++) col[$i] = i; h = 1; next }
+		$1 == p && h { print $col[f]; exit }'
+}
+
 has_netem() {
 	ip netns add cbxt-netem 2>/dev/null || return 1
 	local rc=0
@@ -181,5 +189,7 @@ cgroup_layout() {
 # A TCP connection from inside a node: busybox nc sends a line and prints
 # the answer.
 tcp_roundtrip() { # lab node host port
-	echo ping | "$CBOXLAB" exec -i "$1" "$2" -- nc -w 2 "$3" "$4"
+	# -w bounds only the connect: a server that accepts and then says
+	# nothing (a paused node) must not hang the test.
+	echo ping | timeout 5 "$CBOXLAB" exec -i "$1" "$2" -- nc -w 2 "$3" "$4"
 }

@@ -523,6 +523,15 @@ static void want_oifname(struct exprs *x, uint32_t op, const char *name)
 	want_cmp(x, op, key, IFNAMSIZ);
 }
 
+static void want_iifname(struct exprs *x, const char *name)
+{
+	char key[IFNAMSIZ] = { 0 };
+
+	memcpy(key, name, strlen(name));
+	want_meta(x, NFT_META_IIFNAME);
+	want_cmp(x, NFT_CMP_EQ, key, IFNAMSIZ);
+}
+
 static void want_drop(struct exprs *x)
 {
 	const struct nftnl_expr *e = next(x, "immediate");
@@ -784,7 +793,7 @@ static void test_random_drop(void)
 
 	len = nft_build_rule_random_drop(buf, sizeof(buf), NFPROTO_INET, "cbx", "c", "eth0", 25000);
 	rule_parse(&x, "random drop", len, NFPROTO_INET);
-	want_oifname(&x, NFT_CMP_EQ, "eth0");
+	want_iifname(&x, "eth0");
 	want_random_below(&x, 25000);
 	want_drop(&x);
 	rule_done(&x);

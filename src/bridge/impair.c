@@ -1,0 +1,183 @@
+#include "bridge/impair.h"
+
+#include <errno.h>
+#include <linux/netfilter.h>
+#include <linux/pkt_sched.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "netlink/nft_msg.h"
+#include "netlink/tc_msg.h"
+
+#define ROOT_HANDLE 0x10000u /* 1: */
+/* tbf: a bucket of 20 ms at the rate (at least two full frames) and a queue
+ * of 50 ms, so a measured rate is the configured one. */
+#define TBF_BURST_MS 20
+#define TBF_LATENCY_US 50000
+
+const char *impair_method_name(enum impair_method m)
+{
+	static const char *const names[] = { "none", "netem", "tbf", "nftables+tbf (no netem)" };
+
+	return names[m];
+}
+
+static bool needs_netem(const struct cbx_impair *im)
+{
+	return im->delay_us || im->jitter_us || im->duplicate > 0 || im->corrupt > 0 ||
+	       im->reorder > 0;
+}
+
+static void loss_table_name(char *buf, size_t size, const char *ifname)
+{
+	snprintf(buf, size, "cboxlab-loss-%s", ifname);
+}
+
+static int commit_and_free(struct nl_conn *c, struct nl_batch *b, struct cbx_error *err)
+{
+	int rc = nl_batch_commit(c, b, err);
+
+	nl_batch_free(b);
+	return rc;
+}
+
+/* "Add, then delete" removes a table whether or not it was there, inside
+ * one transaction that then cannot fail for its absence. */
+static void add_table_removal(struct nl_batch *b, int family, const char *table)
+{
+	NL_BUILD(b, nft_build_table_add, family, table);
+	nl_batch_push(b, 0, "create table %s", table);
+	NL_BUILD(b, nft_build_table_del, family, table);
+	nl_batch_push(b, 0, "delete table %s", table);
+}
+
+void impair_add_loss_cleanup(struct nl_batch *b, int peer_family, const char *peer_ifname)
+{
+	char table[64];
+
+	loss_table_name(table, sizeof(table), peer_ifname);
+	add_table_removal(b, peer_family, table);
+}
+
+/* One nftables transaction: replace (or just remove, per_million 0) the
+ * loss table at the receiving interface. */
+static int set_nft_loss(const struct impair_target *t, uint32_t per_million,
+			struct cbx_error *err)
+{
+	struct nl_batch b;
+	char table[64];
+
+	loss_table_name(table, sizeof(table), t->peer_ifname);
+	nl_batch_init(&b);
+	NL_BUILD(&b, nft_build_batch_begin);
+	nl_batch_push(&b, 0, "begin nftables transaction");
+	add_table_removal(&b, t->peer_family, table);
+	if (per_million) {
+		NL_BUILD(&b, nft_build_table_add, t->peer_family, table);
+		nl_batch_push(&b, 0, "create table %s", table);
+		/* Prerouting is hook 0 in the inet and the bridge families. */
+		NL_BUILD(&b, nft_build_chain_add, t->peer_family, table, "in", "filter",
+			 NF_INET_PRE_ROUTING, -300, NF_ACCEPT);
+		nl_batch_push(&b, 0, "create chain %s in", table);
+		NL_BUILD(&b, nft_build_rule_random_drop, t->peer_family, table, "in", t->peer_ifname,
+			 per_million);
+		nl_batch_push(&b, 0, "drop %.4f%% of what %s sends, at random", per_million / 1e4,
+			      t->ifname);
+	}
+	NL_BUILD(&b, nft_build_batch_end);
+	nl_batch_push(&b, 0, "end nftables transaction");
+	return commit_and_free(t->peer_nft, &b, err);
+}
+
+static int del_root_qdisc(struct nl_conn *rtnl, const char *ifname, int ifindex,
+			  struct cbx_error *err)
+{
+	struct nl_batch b;
+
+	nl_batch_init(&b);
+	NL_BUILD(&b, tc_build_qdisc_del, ifindex, TC_H_ROOT);
+	/* No root qdisc of ours (a veth's default is noqueue): nothing to do. */
+	nl_batch_push(&b, NL_REQ_IGNORE_MISSING, "remove the root qdisc of %s", ifname);
+	return commit_and_free(rtnl, &b, err);
+}
+
+static int set_netem(struct nl_conn *rtnl, const char *ifname, int ifindex,
+		     const struct cbx_impair *im, struct cbx_error *err)
+{
+	char what[160];
+	struct nl_batch b;
+
+	cbx_impair_format(im, what, sizeof(what));
+	nl_batch_init(&b);
+	NL_BUILD(&b, tc_build_qdisc_netem, ifindex, ROOT_HANDLE, TC_H_ROOT, im, true);
+	nl_batch_push(&b, 0, "set netem (%s) on %s", what, ifname);
+	return commit_and_free(rtnl, &b, err);
+}
+
+static int set_tbf(struct nl_conn *rtnl, const char *ifname, int ifindex, uint64_t rate_bps,
+		   struct cbx_error *err)
+{
+	static struct tc_psched clock;
+	uint64_t burst = rate_bps / 8 * TBF_BURST_MS / 1000;
+	struct nl_batch b;
+
+	if (!clock.us2t && tc_psched_read(&clock) < 0)
+		clock = (struct tc_psched)TC_PSCHED_LINUX;
+	if (burst < 3200)
+		burst = 3200;
+	if (burst > UINT32_MAX / 2)
+		burst = UINT32_MAX / 2;
+	nl_batch_init(&b);
+	NL_BUILD(&b, tc_build_qdisc_tbf, ifindex, ROOT_HANDLE, TC_H_ROOT, rate_bps, (uint32_t)burst,
+		 TBF_LATENCY_US, true, &clock);
+	nl_batch_push(&b, 0, "set tbf rate %llu bit/s on %s", (unsigned long long)rate_bps, ifname);
+	return commit_and_free(rtnl, &b, err);
+}
+
+/* The kernel's answer when a qdisc kind is not compiled in (nor a module). */
+static bool is_unknown_qdisc(const struct cbx_error *err)
+{
+	return err->code == ENOENT || err->code == EOPNOTSUPP || strstr(err->msg, "kind is unknown");
+}
+
+int impair_apply(const struct impair_target *t, const struct cbx_impair *im,
+		 enum impair_method *method, struct cbx_error *err)
+{
+	uint32_t per_million = (uint32_t)(im->loss * 10000.0 + 0.5);
+	struct nl_conn *rtnl = t->rtnl;
+	const char *ifname = t->ifname;
+	int ifindex = t->ifindex;
+	struct cbx_error netem_err;
+
+	if (!cbx_impair_is_set(im)) {
+		*method = IMPAIR_CLEARED;
+		return del_root_qdisc(rtnl, ifname, ifindex, err) < 0 || set_nft_loss(t, 0, err) < 0
+			       ? -1
+			       : 0;
+	}
+	if (!needs_netem(im) && im->loss == 0) {
+		*method = IMPAIR_TBF;
+		return set_tbf(rtnl, ifname, ifindex, im->rate_bps, err) < 0 ||
+				       set_nft_loss(t, 0, err) < 0
+			       ? -1
+			       : 0;
+	}
+	if (set_netem(rtnl, ifname, ifindex, im, &netem_err) == 0) {
+		*method = IMPAIR_NETEM;
+		return set_nft_loss(t, 0, err);
+	}
+	if (!is_unknown_qdisc(&netem_err)) {
+		*err = netem_err;
+		return -1;
+	}
+	if (needs_netem(im))
+		return cbx_error_set(err, CBX_ERR_SYSTEM,
+				     "impair %s: delay, jitter, duplicate, corrupt and reorder need netem, and this kernel has no sch_netem (CONFIG_NET_SCH_NETEM); loss and rate work without it",
+				     ifname);
+	/* Loss (and a rate) without netem. */
+	*method = IMPAIR_FALLBACK;
+	if ((im->rate_bps ? set_tbf(rtnl, ifname, ifindex, im->rate_bps, err)
+			  : del_root_qdisc(rtnl, ifname, ifindex, err)) < 0)
+		return -1;
+	return set_nft_loss(t, per_million, err);
+}

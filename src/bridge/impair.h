@@ -1,0 +1,51 @@
+/* Link impairments on one interface, configured from inside the interface's
+ * network namespace:
+ *   - netem as the root qdisc for delay, jitter, loss, duplicate, corrupt,
+ *     reorder (with a rate, netem's own rate);
+ *   - tbf as the root qdisc for a rate alone.
+ * A kernel without sch_netem (CONFIG_NET_SCH_NETEM unset, as on some
+ * distribution and cloud kernels) still gets loss, from an nftables
+ * `numgen random` rule in a table of its own, and rate, from tbf; what has no
+ * fallback fails with an error that names the missing option.
+ *
+ * The loss rule sits where the interface's packets arrive (the other end of
+ * its link: a node, or the host's bridge port), because netfilter dropping a
+ * packet on its way out fails a local sender with EPERM, while a lossy link
+ * (and netem) loses packets silently. */
+#ifndef CBX_IMPAIR_H
+#define CBX_IMPAIR_H
+
+#include "netlink/transport.h"
+#include "topo/topo.h"
+
+enum impair_method {
+	IMPAIR_CLEARED,  /* nothing in force */
+	IMPAIR_NETEM,    /* root netem (with its own rate) */
+	IMPAIR_TBF,      /* root tbf: rate only */
+	IMPAIR_FALLBACK, /* no netem in the kernel: nftables loss and/or tbf rate */
+};
+
+struct impair_target {
+	struct nl_conn *rtnl;     /* in the interface's netns */
+	const char *ifname;
+	int ifindex;
+	/* Where its packets arrive: netfilter socket of that netns, family
+	 * (NFPROTO_INET in a node, NFPROTO_BRIDGE at the host's bridge port)
+	 * and the receiving interface. */
+	struct nl_conn *peer_nft;
+	int peer_family;
+	const char *peer_ifname;
+};
+
+/* Replace whatever impairs the interface with `im`; an `im` with nothing
+ * set clears it. */
+int impair_apply(const struct impair_target *t, const struct cbx_impair *im,
+		 enum impair_method *method, struct cbx_error *err);
+
+/* Remove the loss table a fallback may have left at `peer_ifname` (one
+ * transaction; fine when there is none). For teardown. */
+void impair_add_loss_cleanup(struct nl_batch *b, int peer_family, const char *peer_ifname);
+
+const char *impair_method_name(enum impair_method m);
+
+#endif

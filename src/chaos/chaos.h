@@ -1,0 +1,98 @@
+/* Fault timelines: `cboxlab chaos LAB PLAN.json` runs timed fault steps
+ * against a running lab, written by hand or generated from a seed in the
+ * shapes Jepsen's nemeses use, logs every fault applied and removed as a JSON
+ * line, and always heals at the end, also on Ctrl-C or SIGTERM.
+ *
+ * A plan is parsed and checked whole before its first step (unknown nodes,
+ * bad values, steps out of order: exit 2, nothing changed). The same seed on
+ * the same lab gives the same steps, so a run that found a bug can be
+ * replayed. */
+#ifndef CBX_CHAOS_H
+#define CBX_CHAOS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lab/faults.h"
+
+enum chaos_op {
+	CHAOS_PARTITION,
+	CHAOS_HEAL,
+	CHAOS_IMPAIR,
+	CHAOS_CLEAR,
+	CHAOS_LINK_DOWN,
+	CHAOS_LINK_UP,
+	CHAOS_PAUSE,
+	CHAOS_RESUME,
+	CHAOS_STOP,
+	CHAOS_START,
+	CHAOS_RESTART,
+	CHAOS_KILL,
+	CHAOS_END, /* nothing: the run lasts until here */
+};
+
+struct chaos_step {
+	uint64_t at_us;
+	enum chaos_op op;
+	struct grudge grudge;          /* CHAOS_PARTITION */
+	const struct cbx_iface *iface; /* impair, clear, link */
+	struct cbx_impair impair;      /* CHAOS_IMPAIR */
+	const struct cbx_node *node;   /* node faults */
+};
+
+struct chaos_plan {
+	const struct cbx_topo *t;
+	struct chaos_step *steps;
+	size_t n, cap;
+	uint64_t seed;
+	const char *nemesis; /* NULL for a hand-written plan */
+};
+
+/* A nemesis: generated faults in cycles of `interval` on, `interval` off,
+ * for `duration`, over `nodes` (all the lab's when n_nodes is 0). */
+struct nemesis_spec {
+	const char *name;
+	uint64_t interval_us, duration_us;
+	const struct cbx_node **nodes;
+	size_t n_nodes;
+	double loss; /* flaky-links: percent */
+};
+
+/* The nemeses there are, NULL-terminated. */
+extern const char *const chaos_nemeses[];
+
+/* A plan from JSON: {"steps": [...]} written by hand, or {"nemesis": ...}
+ * generated with `seed`. Errors name the JSON path; kind CBX_ERR_INPUT. */
+int chaos_plan_parse(struct chaos_plan *p, const struct cbx_topo *t, json_t *doc, uint64_t seed,
+		     const char *source, struct cbx_error *err);
+int chaos_plan_generate(struct chaos_plan *p, const struct cbx_topo *t,
+			const struct nemesis_spec *spec, uint64_t seed, struct cbx_error *err);
+void chaos_plan_free(struct chaos_plan *p);
+
+/* "partition n1,n2 | n3" and the like, and the nodes a step touches. */
+void chaos_step_describe(const struct chaos_plan *p, const struct chaos_step *s, char *buf,
+			 size_t size);
+json_t *chaos_step_nodes(const struct chaos_plan *p, const struct chaos_step *s);
+bool chaos_step_removes(const struct chaos_step *s);
+const char *chaos_op_name(enum chaos_op op);
+
+/* Print the schedule (for --dry-run, and to compare two seeds). */
+void chaos_plan_print(const struct chaos_plan *p, FILE *out);
+
+/* Run it: steps at their times, each logged to `log` (JSON lines; may be
+ * NULL), then heal everything. Returns 0, or -1 with err; *interrupted is
+ * set when a signal ended the run early (healed all the same). */
+int chaos_run(const char *lab, const struct chaos_plan *p, FILE *log, bool *interrupted,
+	      struct cbx_error *err);
+
+/* A deterministic generator: splitmix64, the same everywhere. */
+struct chaos_rng {
+	uint64_t state;
+};
+uint64_t chaos_rng_next(struct chaos_rng *r);
+/* Uniform in [0, n). */
+uint64_t chaos_rng_below(struct chaos_rng *r, uint64_t n);
+
+#endif

@@ -1,0 +1,205 @@
+/* Generated fault schedules in the shapes of Jepsen's nemeses. Each cycle
+ * applies a fault for `interval` and removes it for `interval`, until
+ * `duration`. Every random choice comes from one seeded generator, in a
+ * fixed order, over the nodes in file order: the same seed and lab give the
+ * same schedule. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chaos/chaos.h"
+
+const char *const chaos_nemeses[] = {
+	"random-halves",   /* two random halves cannot talk */
+	"isolate-one",     /* one random node cut from all others */
+	"majorities-ring", /* each node sees a majority, no two the same one */
+	"bridge",          /* two halves, one node in the middle sees both */
+	"flaky-links",     /* random loss on random interfaces */
+	"pause-random",    /* one random node frozen */
+	"kill-random",     /* one random node killed, then started again */
+	NULL,
+};
+
+struct gen {
+	struct chaos_plan *p;
+	const struct nemesis_spec *spec;
+	struct chaos_rng rng;
+	const struct cbx_node **nodes; /* shuffled each cycle */
+	size_t n;
+	struct cbx_error *err;
+};
+
+static struct chaos_step *push(struct gen *g, uint64_t at, enum chaos_op op)
+{
+	struct chaos_plan *p = g->p;
+
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 32;
+		struct chaos_step *grown = realloc(p->steps, cap * sizeof(*grown));
+		if (!grown) {
+			cbx_error_sys(g->err, ENOMEM, "chaos plan");
+			return NULL;
+		}
+		p->steps = grown;
+		p->cap = cap;
+	}
+	memset(&p->steps[p->n], 0, sizeof(p->steps[0]));
+	p->steps[p->n].at_us = at;
+	p->steps[p->n].op = op;
+	return &p->steps[p->n++];
+}
+
+/* Fisher-Yates with the plan's generator. */
+static void shuffle(struct gen *g)
+{
+	for (size_t i = g->n; i > 1; i--) {
+		size_t j = (size_t)chaos_rng_below(&g->rng, i);
+		const struct cbx_node *tmp = g->nodes[i - 1];
+		g->nodes[i - 1] = g->nodes[j];
+		g->nodes[j] = tmp;
+	}
+}
+
+static struct chaos_step *partition(struct gen *g, uint64_t at)
+{
+	struct chaos_step *s = push(g, at, CHAOS_PARTITION);
+
+	if (s && grudge_init(&s->grudge, g->p->t->n_nodes, g->err) < 0) {
+		g->p->n--;
+		return NULL;
+	}
+	return s;
+}
+
+static void drop(struct chaos_step *s, const struct cbx_node *victim, const struct cbx_node *from)
+{
+	s->grudge.drops[victim->index * s->grudge.n + from->index] = true;
+}
+
+/* One cycle's fault at `at`, removed at `at + interval`. */
+static int cycle(struct gen *g, uint64_t at)
+{
+	const char *name = g->spec->name;
+	uint64_t off = at + g->spec->interval_us;
+	struct chaos_step *s;
+
+	shuffle(g);
+	if (!strcmp(name, "random-halves") || !strcmp(name, "bridge")) {
+		/* bridge: nodes[0] sees both halves of the rest. */
+		size_t first = !strcmp(name, "bridge") ? 1 : 0, mid = first + (g->n - first) / 2;
+		if (!(s = partition(g, at)))
+			return -1;
+		for (size_t i = first; i < g->n; i++)
+			for (size_t j = first; j < g->n; j++)
+				if ((i < mid) != (j < mid))
+					drop(s, g->nodes[i], g->nodes[j]);
+		return push(g, off, CHAOS_HEAL) ? 0 : -1;
+	}
+	if (!strcmp(name, "isolate-one")) {
+		if (!(s = partition(g, at)))
+			return -1;
+		for (size_t j = 1; j < g->n; j++) {
+			drop(s, g->nodes[0], g->nodes[j]);
+			drop(s, g->nodes[j], g->nodes[0]);
+		}
+		return push(g, off, CHAOS_HEAL) ? 0 : -1;
+	}
+	if (!strcmp(name, "majorities-ring")) {
+		/* In ring order, each node sees the majority of nodes around
+		 * it (itself included): ring neighbours overlap, but no two
+		 * nodes see the same set. */
+		size_t seen = g->n / 2 + 1, left = (seen - 1) / 2, right = seen - 1 - left;
+		if (!(s = partition(g, at)))
+			return -1;
+		for (size_t i = 0; i < g->n; i++)
+			for (size_t j = 0; j < g->n; j++) {
+				size_t ahead = (j + g->n - i) % g->n, behind = (i + g->n - j) % g->n;
+				if (i != j && ahead > right && behind > left)
+					drop(s, g->nodes[i], g->nodes[j]);
+			}
+		return push(g, off, CHAOS_HEAL) ? 0 : -1;
+	}
+	if (!strcmp(name, "pause-random") || !strcmp(name, "kill-random")) {
+		bool pause = !strcmp(name, "pause-random");
+		if (!(s = push(g, at, pause ? CHAOS_PAUSE : CHAOS_KILL)))
+			return -1;
+		s->node = g->nodes[0];
+		if (!(s = push(g, off, pause ? CHAOS_RESUME : CHAOS_START)))
+			return -1;
+		s->node = g->nodes[0];
+		return 0;
+	}
+	if (!strcmp(name, "flaky-links")) {
+		/* About half of the chosen nodes' interfaces lose packets;
+		 * at least one always does. */
+		const struct cbx_iface *chosen[64];
+		size_t k = 0;
+		for (size_t i = 0; i < g->n; i++)
+			for (size_t f = 0; f < g->nodes[i]->n_ifaces && k < 64; f++)
+				if (chaos_rng_below(&g->rng, 2))
+					chosen[k++] = g->nodes[i]->ifaces[f];
+		if (!k) {
+			for (size_t i = 0; i < g->n && !k; i++)
+				if (g->nodes[i]->n_ifaces)
+					chosen[k++] = g->nodes[i]->ifaces[0];
+			if (!k)
+				return cbx_error_set(g->err, CBX_ERR_INPUT,
+						     "flaky-links: the nodes have no interfaces");
+		}
+		for (size_t i = 0; i < k; i++) {
+			if (!(s = push(g, at, CHAOS_IMPAIR)))
+				return -1;
+			s->iface = chosen[i];
+			s->impair.loss = g->spec->loss;
+		}
+		for (size_t i = 0; i < k; i++) {
+			if (!(s = push(g, off, CHAOS_CLEAR)))
+				return -1;
+			s->iface = chosen[i];
+		}
+		return 0;
+	}
+	return cbx_error_set(g->err, CBX_ERR_INPUT, "unknown nemesis \"%s\"", name);
+}
+
+int chaos_plan_generate(struct chaos_plan *p, const struct cbx_topo *t,
+			const struct nemesis_spec *spec, uint64_t seed, struct cbx_error *err)
+{
+	struct gen g = { .p = p, .spec = spec, .rng = { seed }, .err = err };
+	size_t min_nodes = !strcmp(spec->name, "bridge") ? 3 : 2;
+	bool known = false;
+	int rc = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->t = t;
+	p->seed = seed;
+	for (const char *const *n = chaos_nemeses; *n; n++)
+		known |= !strcmp(*n, spec->name);
+	if (!known)
+		return cbx_error_set(err, CBX_ERR_INPUT,
+				     "unknown nemesis \"%s\" (random-halves, isolate-one, majorities-ring, bridge, flaky-links, pause-random, kill-random)",
+				     spec->name);
+	p->nemesis = spec->name;
+	if (!spec->interval_us || spec->duration_us < 2 * spec->interval_us)
+		return cbx_error_set(err, CBX_ERR_INPUT,
+				     "the duration must hold at least one cycle: twice the interval");
+	g.n = spec->n_nodes ? spec->n_nodes : t->n_nodes;
+	if (g.n < min_nodes && strcmp(spec->name, "pause-random") && strcmp(spec->name, "kill-random") &&
+	    strcmp(spec->name, "flaky-links"))
+		return cbx_error_set(err, CBX_ERR_INPUT, "nemesis %s needs at least %zu nodes", spec->name,
+				     min_nodes);
+	g.nodes = calloc(g.n ? g.n : 1, sizeof(*g.nodes));
+	if (!g.nodes)
+		return cbx_error_sys(err, ENOMEM, "chaos plan");
+	for (size_t i = 0; i < g.n; i++)
+		g.nodes[i] = spec->n_nodes ? spec->nodes[i] : &t->nodes[i];
+	for (uint64_t at = 0; rc == 0 && at + 2 * spec->interval_us <= spec->duration_us;
+	     at += 2 * spec->interval_us)
+		rc = cycle(&g, at);
+	if (rc == 0 && !push(&g, spec->duration_us, CHAOS_END))
+		rc = -1;
+	free(g.nodes);
+	if (rc < 0)
+		chaos_plan_free(p);
+	return rc;
+}

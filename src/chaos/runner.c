@@ -1,0 +1,197 @@
+/* Running a chaos plan: each step at its time, logged as a JSON line, then
+ * everything healed, however the run ends. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "chaos/chaos.h"
+
+#define STOP_GRACE_MS 5000
+
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* One JSON line: monotonic seconds since the start (to line up with
+ * application logs of the same run) and wall-clock time (to line up with
+ * everything else). */
+static void log_event(FILE *log, uint64_t start_us, const char *event, json_t *fields)
+{
+	struct timespec now;
+	struct tm tm;
+	char wall[96];
+
+	if (!log) {
+		json_decref(fields);
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	snprintf(wall, sizeof(wall), "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (long)(now.tv_nsec / 1000) % 1000000);
+	json_object_set_new(fields, "mono", json_real((double)(mono_us() - start_us) / 1e6));
+	json_object_set_new(fields, "wall", json_string(wall));
+	json_object_set_new(fields, "event", json_string(event));
+	json_dumpf(fields, log, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(9));
+	fputc('\n', log);
+	fflush(log);
+	json_decref(fields);
+}
+
+static int apply_step(struct fault_lab *fl, const struct chaos_step *s, struct cbx_error *err)
+{
+	/* The plan holds its own copy of the topology: same file, same indexes. */
+	const struct cbx_node *node = s->node ? &fl->t->nodes[s->node->index] : NULL;
+	const struct cbx_iface *ifc = s->iface ? &fl->t->ifaces[s->iface->index] : NULL;
+	static const struct cbx_impair none;
+
+	switch (s->op) {
+	case CHAOS_PARTITION:
+		return fault_partition(fl, &s->grudge, err);
+	case CHAOS_HEAL:
+		return fault_heal(fl, err);
+	case CHAOS_IMPAIR:
+		return fault_impair(fl, ifc, &s->impair, err);
+	case CHAOS_CLEAR:
+		return fault_impair(fl, ifc, &none, err);
+	case CHAOS_LINK_DOWN:
+	case CHAOS_LINK_UP:
+		return fault_link(fl, ifc, s->op == CHAOS_LINK_UP, err);
+	case CHAOS_PAUSE:
+	case CHAOS_RESUME:
+		return fault_pause(fl, node, s->op == CHAOS_PAUSE, err);
+	case CHAOS_STOP:
+	case CHAOS_KILL:
+		return fault_stop(fl, node, s->op == CHAOS_STOP ? STOP_GRACE_MS : 0, err);
+	case CHAOS_START:
+		return fault_start(fl, node, err);
+	case CHAOS_RESTART:
+		return fault_stop(fl, node, STOP_GRACE_MS, err) < 0 ? -1 : fault_start(fl, node, err);
+	case CHAOS_END:
+		return 0;
+	}
+	return 0;
+}
+
+/* Each step takes the lab's lock for itself only, so `status` and manual
+ * fault commands work while a timeline runs. */
+static int run_step(const char *lab, const struct chaos_step *s, struct cbx_error *err)
+{
+	struct fault_lab fl;
+	struct cbx_error close_err;
+	int rc;
+
+	if (fault_lab_open(lab, &fl, err) < 0)
+		return -1;
+	rc = apply_step(&fl, s, err);
+	if (fault_lab_close(&fl, &close_err) < 0 && rc == 0) {
+		*err = close_err;
+		rc = -1;
+	}
+	return rc;
+}
+
+static int heal_everything(const char *lab, struct cbx_error *err)
+{
+	struct fault_lab fl;
+	struct cbx_error close_err;
+	int rc;
+
+	if (fault_lab_open(lab, &fl, err) < 0)
+		return -1;
+	rc = fault_clear_all(&fl, err);
+	if (fault_lab_close(&fl, &close_err) < 0 && rc == 0) {
+		*err = close_err;
+		rc = -1;
+	}
+	return rc;
+}
+
+int chaos_run(const char *lab, const struct chaos_plan *p, FILE *log, bool *interrupted,
+	      struct cbx_error *err)
+{
+	sigset_t mask, old;
+	uint64_t start;
+	int sfd, rc = 0;
+	struct cbx_error heal_err;
+
+	*interrupted = false;
+	/* Ctrl-C, SIGTERM, SIGHUP end the run, never skip the healing. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, &old);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	if (sfd < 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return cbx_error_sys(err, errno, "chaos: signalfd");
+	}
+	start = mono_us();
+	log_event(log, start, "start",
+		  json_pack("{s:s, s:I, s:s?, s:i}", "lab", lab, "seed", (json_int_t)p->seed, "nemesis",
+			    p->nemesis, "steps", (int)p->n));
+	for (size_t i = 0; i < p->n && rc == 0; i++) {
+		const struct chaos_step *s = &p->steps[i];
+		char what[4096];
+
+		for (;;) {
+			uint64_t now = mono_us(), due = start + s->at_us;
+			struct pollfd pfd = { .fd = sfd, .events = POLLIN };
+			int wait_ms = due > now ? (int)((due - now + 999) / 1000) : 0;
+			if (poll(&pfd, 1, wait_ms) > 0) {
+				struct signalfd_siginfo si;
+				if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+					*interrupted = true;
+					log_event(log, start, "interrupted",
+						  json_pack("{s:i, s:s}", "step", (int)i + 1, "signal",
+							    strsignal((int)si.ssi_signo)));
+				}
+				break;
+			}
+			if (mono_us() >= due)
+				break;
+		}
+		if (*interrupted)
+			break;
+		chaos_step_describe(p, s, what, sizeof(what));
+		if (run_step(lab, s, err) < 0) {
+			log_event(log, start, "error",
+				  json_pack("{s:i, s:s, s:s, s:s}", "step", (int)i + 1, "fault",
+					    chaos_op_name(s->op), "what", what, "error", err->msg));
+			rc = -1;
+			break;
+		}
+		log_event(log, start, chaos_step_removes(s) ? "remove" : "apply",
+			  json_pack("{s:i, s:f, s:s, s:s, s:o}", "step", (int)i + 1, "at",
+				    s->at_us / 1e6, "fault", chaos_op_name(s->op), "what", what, "nodes",
+				    chaos_step_nodes(p, s)));
+	}
+	/* Always: partitions healed, impairments back to the topology's, links
+	 * up, nodes resumed and started. */
+	if (heal_everything(lab, &heal_err) < 0) {
+		log_event(log, start, "error",
+			  json_pack("{s:s, s:s}", "fault", "heal-all", "error", heal_err.msg));
+		if (rc == 0)
+			*err = heal_err;
+		rc = -1;
+	} else {
+		log_event(log, start, "remove",
+			  json_pack("{s:s, s:s}", "fault", "heal-all", "what",
+				    "every fault removed: partitions, impairments, links, paused and stopped nodes"));
+	}
+	log_event(log, start, "end", json_pack("{s:b}", "interrupted", *interrupted));
+	close(sfd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}

@@ -1,0 +1,306 @@
+/* A node's processes over its life: clone it (first start or restart into
+ * its kept netns), let it start its command, stop or kill it. Used by the
+ * plan's node steps and by the node faults (stop, start, restart, kill). */
+#include "lab/node_proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/fsutil.h"
+#include "lab/lab.h"
+#include "lab/node_env.h"
+#include "runtime/netns.h"
+
+#define START_TIMEOUT_MS 60000
+#define KILL_TIMEOUT_MS 10000
+
+static int open_init(struct lab_ctx *ctx, struct cbx_error *err)
+{
+	char path[PATH_MAX];
+
+	if (ctx->init_fd >= 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s/cboxlab-init", ctx->libdir);
+	ctx->init_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (ctx->init_fd < 0)
+		return cbx_error_sys(err, errno, "open %s", path);
+	return 0;
+}
+
+int lab_spawn_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
+		   struct cbx_error *err)
+{
+	struct node_rt *rt = &ctx->nodes[n->index];
+	struct node_spawn_spec spec = { .name = n->name, .netns_fd = -1 };
+	char dir[512], path[600], lower[PATH_MAX], pin[512], pid_text[32];
+	int cg_fds[CBX_CGROUP_MAX_FDS];
+	size_t n_cg = 0;
+	cleanup_close int log_fd = -1;
+	cleanup_close int old_netns = -1;
+	int rc = -1;
+
+	if (open_init(ctx, err) < 0)
+		return -1;
+	spec.init_fd = ctx->init_fd;
+
+	if (lab_node_dir(ctx, n, dir, sizeof(dir)) < 0)
+		return cbx_error_sys(err, ENAMETOOLONG, "node %s", n->name);
+	if (cbx_mkdir(dir, 0755, err) < 0)
+		return -1;
+	if (n->base == CBX_BASE_DIR) {
+		struct stat st;
+		if (stat(n->base_dir, &st) < 0 || !S_ISDIR(st.st_mode))
+			return cbx_error_set(err, CBX_ERR_INPUT, "%s.base: %s is not a directory",
+					     n->path, n->base_dir);
+		snprintf(lower, sizeof(lower), "%s", n->base_dir);
+	} else {
+		snprintf(lower, sizeof(lower), "%s/rootfs", ctx->libdir);
+	}
+	snprintf(path, sizeof(path), "%s/console.log", dir);
+	log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (log_fd < 0)
+		return cbx_error_sys(err, errno, "create %s", path);
+	if (cbx_cgroup_node_create(&ctx->cg, ctx->t->name, n->name, &n->limits, restart, cg_fds,
+				   &n_cg, err) < 0)
+		return cbx_error_wrap(err, "node %s", n->name);
+	/* A restarted node comes back into the netns its pin kept: its
+	 * interfaces, addresses, routes and rules are still there. */
+	if (restart) {
+		netns_pin_path(pin, sizeof(pin), ctx->t->name, n->name);
+		old_netns = open(pin, O_RDONLY | O_CLOEXEC);
+		if (old_netns < 0) {
+			cbx_error_sys(err, errno, "node %s: open its pinned netns %s", n->name, pin);
+			goto out;
+		}
+		spec.netns_fd = old_netns;
+	}
+
+	spec.rootfs = (struct rootfs_spec){ .base = n->base, .lower = lower, .node_dir = dir,
+					    .hostname = n->name };
+	snprintf(path, sizeof(path), "%s/hosts", ctx->state_dir);
+	spec.rootfs.hosts_file = path;
+	spec.log_fd = log_fd;
+	spec.cgroup_fds = cg_fds;
+	spec.n_cgroup_fds = n_cg;
+	spec.privileged = n->privileged;
+	spec.argv = lab_node_init_argv(ctx->arena, n);
+	spec.envp = lab_node_envp(ctx->arena, ctx->t, n);
+	if (!spec.argv || !spec.envp) {
+		cbx_error_sys(err, ENOMEM, "node %s", n->name);
+		goto out;
+	}
+	if (node_spawn(&spec, &rt->proc, err) < 0)
+		goto out;
+
+	/* The PID is for `status` and `exec`; `down` finds processes through
+	 * the cgroup, so a crash before this line loses nothing. */
+	snprintf(path, sizeof(path), "%s/pid", dir);
+	snprintf(pid_text, sizeof(pid_text), "%d\n", (int)rt->proc.pid);
+	if (cbx_create_file(path, 0644, pid_text, strlen(pid_text), err) < 0)
+		goto out;
+	if (restart) {
+		rc = 0;
+		goto out;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)rt->proc.pid);
+	rt->netns_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (rt->netns_fd < 0) {
+		cbx_error_sys(err, errno, "node %s: open its netns", n->name);
+		goto out;
+	}
+	if (netns_pin_path(pin, sizeof(pin), ctx->t->name, n->name) < 0 ||
+	    netns_pin(rt->proc.pid, pin, err) < 0) {
+		cbx_error_wrap(err, "node %s", n->name);
+		goto out;
+	}
+	rt->pinned = true;
+	rc = 0;
+out:
+	for (size_t i = 0; i < n_cg; i++)
+		close(cg_fds[i]);
+	return rc;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait until every pidfd is readable (its process exited) or the deadline;
+ * the ones that did are closed and set to -1. */
+static void wait_pidfds(int *pidfds, size_t n, long deadline)
+{
+	for (;;) {
+		size_t left = 0;
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		for (size_t i = 0; i < n; i++) {
+			struct pollfd pfd = { .fd = pidfds[i], .events = POLLIN };
+			if (pidfds[i] < 0)
+				continue;
+			if (poll(&pfd, 1, 0) == 1) {
+				close(pidfds[i]);
+				pidfds[i] = -1;
+			} else {
+				left++;
+			}
+		}
+		if (!left || now_ms() >= deadline)
+			return;
+		usleep(2000);
+	}
+}
+
+int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
+		   int grace_ms, struct cbx_error *err)
+{
+	long deadline = now_ms() + KILL_TIMEOUT_MS;
+	int *pidfds = calloc(n ? n : 1, sizeof(int));
+	int rc = 0;
+
+	if (!pidfds)
+		return cbx_error_sys(err, ENOMEM, "stop nodes");
+	for (size_t i = 0; i < n; i++) {
+		const struct cbx_node *node = nodes[i];
+		struct node_rt *rt = &ctx->nodes[node->index];
+		pid_t pid = rt->proc.pid > 0 ? rt->proc.pid : lab_node_pid(ctx->t->name, node->name);
+
+		pidfds[i] = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+		if (grace_ms > 0 && pidfds[i] >= 0)
+			syscall(SYS_pidfd_send_signal, pidfds[i], SIGTERM, NULL, 0);
+	}
+	/* A stop: init passes SIGTERM to everyone and exits when they are
+	 * gone; whatever outlives the grace period is killed below. */
+	if (grace_ms > 0)
+		wait_pidfds(pidfds, n, now_ms() + grace_ms);
+	for (size_t i = 0; i < n; i++) {
+		const struct cbx_node *node = nodes[i];
+		struct cbx_error one;
+
+		if (pidfds[i] >= 0)
+			syscall(SYS_pidfd_send_signal, pidfds[i], SIGKILL, NULL, 0);
+		if (cbx_cgroup_node_kill(&ctx->cg, ctx->t->name, node->name, &one) < 0 && rc == 0) {
+			*err = one;
+			rc = -1;
+		}
+	}
+	for (unsigned delay_us = 200;; delay_us = delay_us < 20000 ? delay_us * 2 : delay_us) {
+		size_t busy = 0;
+		/* Our own children (a failed `up`) must be reaped to go. */
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		for (size_t i = 0; i < n; i++) {
+			const struct cbx_node *node = nodes[i];
+			struct pollfd pfd = { .fd = pidfds[i], .events = POLLIN };
+			if (pidfds[i] >= 0 && poll(&pfd, 1, 0) == 1) {
+				close(pidfds[i]);
+				pidfds[i] = -1;
+			}
+			if (pidfds[i] >= 0 || !cbx_cgroup_node_empty(&ctx->cg, ctx->t->name, node->name)) {
+				busy++;
+				/* Processes forked while we killed. */
+				cbx_cgroup_node_kill(&ctx->cg, ctx->t->name, node->name, &(struct cbx_error){ 0 });
+			}
+		}
+		if (!busy)
+			break;
+		if (now_ms() > deadline) {
+			rc = cbx_error_set(err, CBX_ERR_SYSTEM,
+					   "%zu node(s) still have processes after %d s of SIGKILL",
+					   busy, KILL_TIMEOUT_MS / 1000);
+			break;
+		}
+		usleep(delay_us);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (pidfds[i] >= 0)
+			close(pidfds[i]);
+	free(pidfds);
+	return rc;
+}
+
+
+int lab_release_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
+		      struct cbx_error *err)
+{
+	long deadline = now_ms() + START_TIMEOUT_MS;
+	struct pollfd *fds = calloc(n ? n : 1, sizeof(*fds));
+	size_t waiting = n;
+	int rc = 0;
+
+	if (!fds)
+		return cbx_error_sys(err, ENOMEM, "start nodes");
+	for (size_t i = 0; i < n; i++) {
+		struct node_rt *rt = &ctx->nodes[nodes[i]->index];
+		fds[i] = (struct pollfd){ .fd = rt->proc.sync_fd, .events = POLLIN };
+		if (node_release(&rt->proc, err) < 0) {
+			cbx_error_wrap(err, "node %s", nodes[i]->name);
+			free(fds);
+			return -1;
+		}
+	}
+	/* Every node sets up and starts at once; wait for all answers. */
+	while (waiting > 0 && rc == 0) {
+		long left = deadline - now_ms();
+		int ready;
+
+		if (left <= 0) {
+			rc = cbx_error_set(err, CBX_ERR_SYSTEM,
+					   "%zu node(s) did not become ready within %d s", waiting,
+					   START_TIMEOUT_MS / 1000);
+			break;
+		}
+		ready = poll(fds, n, (int)left);
+		if (ready < 0 && errno != EINTR) {
+			rc = cbx_error_sys(err, errno, "wait for nodes");
+			break;
+		}
+		for (size_t i = 0; i < n && rc == 0; i++) {
+			struct node_rt *rt = &ctx->nodes[nodes[i]->index];
+			if (fds[i].fd < 0 || !fds[i].revents)
+				continue;
+			rc = node_read_answer(&rt->proc, nodes[i]->name, err);
+			close(rt->proc.sync_fd);
+			rt->proc.sync_fd = -1;
+			fds[i].fd = -1;
+			waiting--;
+		}
+	}
+	free(fds);
+	return rc;
+}
+
+void nodes_explain_failure(struct lab_ctx *ctx, struct cbx_error *err)
+{
+	for (size_t i = 0; i < ctx->t->n_nodes; i++) {
+		struct node_rt *rt = &ctx->nodes[i];
+		struct pollfd pfd = { .fd = rt->proc.sync_fd, .events = POLLIN };
+		struct cbx_error node_err;
+		char consequence[CBX_ERROR_MSG_MAX];
+
+		if (rt->proc.sync_fd < 0 || poll(&pfd, 1, 0) != 1)
+			continue;
+		if (node_read_answer(&rt->proc, ctx->t->nodes[i].name, &node_err) == 0)
+			continue;
+		memcpy(consequence, err->msg, sizeof(consequence));
+		*err = node_err;
+		if (strcmp(consequence, node_err.msg))
+			cbx_error_append(err, " (and then: %s)", consequence);
+		return;
+	}
+}
+

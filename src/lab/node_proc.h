@@ -1,0 +1,30 @@
+/* A node's processes over its life (see node_proc.c). */
+#ifndef CBX_NODE_PROC_H
+#define CBX_NODE_PROC_H
+
+#include <stdbool.h>
+
+#include "lab/lab_ctx.h"
+
+/* Clone the node: cgroups, rootfs, init waiting for 'G'. A first start makes
+ * a new netns and pins it; a restart joins the pinned one and reuses the
+ * cgroups and the overlay's upper layer. */
+int lab_spawn_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
+		   struct cbx_error *err);
+/* Send 'G' to each node and wait until each has started its command. */
+int lab_release_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
+		      struct cbx_error *err);
+/* Stop nodes and wait until they are gone. grace_ms > 0: SIGTERM first (init
+ * passes it on) and SIGKILL what is left after grace_ms; 0: SIGKILL now.
+ * SIGKILL to a PID namespace's init takes the namespace with it, and init
+ * exits last, so its pidfd turning readable means the node is gone; the
+ * cgroups cover a node whose init is not known (an `up` killed before
+ * writing it). Netns pins and cgroups stay. */
+int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
+		   int grace_ms, struct cbx_error *err);
+/* When a phase fails, a node may have failed first (and the phase failed
+ * because of it): replace err with the node's own message, keeping the
+ * phase's as a consequence. Looks without waiting. */
+void nodes_explain_failure(struct lab_ctx *ctx, struct cbx_error *err);
+
+#endif
