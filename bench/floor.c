@@ -1,0 +1,462 @@
+/* floor: the kernel's minimum work per lab node, as a reference point for
+ * cboxlab's benchmark. Nothing here is shared with cboxlab.
+ *
+ *   floor up N [--hold] [--ipv6ll]
+ *
+ * Up, per node: clone() a child into new net/mount/PID/UTS/IPC namespaces that
+ * blocks on a pipe; one RTM_NEWLINK creating a veth pair whose peer ("eth0",
+ * ifindex 2) is created straight inside the child's netns while the host end
+ * is enslaved to the bridge and raised in the same request; then, through a
+ * netlink socket opened inside the child's netns, an address and link up on
+ * eth0. One request and one ACK at a time.
+ *
+ * Before eth0 goes up its IPv6 address generation is turned off (one more
+ * small request), unless --ipv6ll is given. Otherwise every node's link-local
+ * autoconfiguration (DAD, router and MLD solicitations: multicast) is flooded
+ * by the bridge to every other node, O(N^2) packets handled in softirq while
+ * the next nodes are being made: measured here at N = 1000, about 3000 packets
+ * per port and an up time of ~11 s instead of ~2.3 s. (IFLA_AF_SPEC in the
+ * link-up request itself is too late: the flags are applied first.)
+ *
+ * Down: SIGKILL and reap every child, delete the bridge, and wait until the
+ * kernel has removed every cbxbf- interface (the netns of a dead child is
+ * destroyed asynchronously, and its veth pair with it). The host ends are
+ * not deleted one by one on purpose: measured here, an RTM_DELLINK per veth
+ * pair costs about 20 ms each (every deletion waits for RCU grace periods),
+ * while the kernel's netns cleanup removes them in batches (~1 ms per node).
+ *
+ * It prints one line of key=value timings for the benchmark harness. With
+ * --hold it stops after up, prints the children's PIDs, and waits for a line
+ * (or EOF) on stdin before going down. Every host object is named cbxbf-*.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+
+#define PREFIX "cbxbf-"
+#define BRIDGE PREFIX "br"
+#define NODE_IFNAME "eth0"
+#define NODE_IFINDEX 2 /* lo is 1 in a fresh netns; we choose eth0's */
+#define NODE_NS_FLAGS (CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC)
+#define MAX_NODES 65000 /* node i gets 10.0.0.0/16 + i */
+#define DOWN_TIMEOUT_S 120
+
+struct nl {
+	struct mnl_socket *sk;
+	unsigned seq, portid;
+};
+
+static pid_t *children;
+static int n_children;
+static int bridge_made; /* cleanup deletes only a bridge this process made */
+
+static void best_effort_cleanup(void);
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("floor: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	best_effort_cleanup();
+	exit(1);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void nl_open(struct nl *nl)
+{
+	int on = 1;
+	nl->sk = mnl_socket_open(NETLINK_ROUTE);
+	if (!nl->sk)
+		die("netlink socket: %s", strerror(errno));
+	/* The kernel's extended ACK text often says exactly what is wrong. */
+	mnl_socket_setsockopt(nl->sk, NETLINK_EXT_ACK, &on, sizeof on);
+	if (mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0)
+		die("netlink bind: %s", strerror(errno));
+	nl->portid = mnl_socket_get_portid(nl->sk);
+	nl->seq = (unsigned)time(NULL);
+}
+
+static const char *extack_text(const struct nlmsghdr *r)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(r);
+	const struct nlattr *a;
+	size_t off = sizeof(*e);
+
+	if (!(r->nlmsg_flags & NLM_F_ACK_TLVS))
+		return "";
+	if (!(r->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
+	mnl_attr_for_each(a, r, off)
+		if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
+			return mnl_attr_get_str(a);
+	return "";
+}
+
+/* Send one request and wait for its ACK; any error is fatal. ENODEV is
+ * returned instead when allow_enodev is set (deleting what is already gone). */
+static int nl_talk(struct nl *nl, struct nlmsghdr *nlh, const char *what, int allow_enodev)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+
+	nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = ++nl->seq;
+	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0)
+		die("%s: send: %s", what, strerror(errno));
+	for (;;) {
+		int n = (int)mnl_socket_recvfrom(nl->sk, buf, sizeof buf);
+		const struct nlmsghdr *r = (const struct nlmsghdr *)buf;
+
+		if (n < 0)
+			die("%s: receive: %s", what, strerror(errno));
+		for (; mnl_nlmsg_ok(r, n); r = mnl_nlmsg_next(r, &n)) {
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(r);
+
+			if (r->nlmsg_seq != nl->seq || r->nlmsg_type != NLMSG_ERROR)
+				continue;
+			if (e->error == 0 || (allow_enodev && e->error == -ENODEV))
+				return -e->error;
+			die("%s: %s %s", what, strerror(-e->error), extack_text(r));
+		}
+	}
+}
+
+static struct nlmsghdr *link_msg(char *buf, int type, int flags, struct ifinfomsg **ifm)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	*ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(**ifm)); /* zeroed */
+	(*ifm)->ifi_family = AF_UNSPEC;
+	return nlh;
+}
+
+static void bridge_create(struct nl *nl)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct ifinfomsg *ifm;
+	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifm);
+	struct nlattr *info;
+
+	ifm->ifi_flags = ifm->ifi_change = IFF_UP;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, BRIDGE);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	mnl_attr_nest_end(nlh, info);
+	nl_talk(nl, nlh, "create bridge " BRIDGE, 0);
+	bridge_made = 1;
+}
+
+static void link_delete(struct nl *nl, const char *name)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct ifinfomsg *ifm;
+	struct nlmsghdr *nlh = link_msg(buf, RTM_DELLINK, 0, &ifm);
+
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	nl_talk(nl, nlh, "delete link", 1);
+}
+
+/* The veth pair: host end `host` on the bridge and up, peer eth0 (ifindex 2)
+ * created directly in the netns `nsfd`. One request. */
+static void veth_create(struct nl *nl, const char *host, int br_index, int nsfd)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct ifinfomsg *ifm, *peer_ifm;
+	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifm);
+	struct nlattr *info, *data, *peer;
+
+	ifm->ifi_flags = ifm->ifi_change = IFF_UP;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, host);
+	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)br_index);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	peer = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	/* The peer's attributes follow a raw ifinfomsg, not an attribute. */
+	peer_ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*peer_ifm));
+	peer_ifm->ifi_family = AF_UNSPEC;
+	peer_ifm->ifi_index = NODE_IFINDEX;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, NODE_IFNAME);
+	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)nsfd);
+	mnl_attr_nest_end(nlh, peer);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
+	nl_talk(nl, nlh, "create veth", 0);
+}
+
+/* Inside the node's netns (nl was opened there): no IPv6 link-local (see the
+ * top), address, then link up. */
+static void node_configure(struct nl *nl, unsigned i, int ipv6ll)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct ifaddrmsg *ifa;
+	struct ifinfomsg *ifm;
+	uint32_t addr = htonl((10u << 24) + i); /* 10.0.0.0/16 + i */
+
+	if (!ipv6ll) {
+		struct nlattr *af, *inet6;
+
+		nlh = link_msg(buf, RTM_NEWLINK, 0, &ifm);
+		ifm->ifi_index = NODE_IFINDEX;
+		af = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+		inet6 = mnl_attr_nest_start(nlh, AF_INET6);
+		mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+		mnl_attr_nest_end(nlh, inet6);
+		mnl_attr_nest_end(nlh, af);
+		nl_talk(nl, nlh, "node addrgenmode none", 0);
+	}
+
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWADDR;
+	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_prefixlen = 16;
+	ifa->ifa_index = NODE_IFINDEX;
+	mnl_attr_put_u32(nlh, IFA_LOCAL, addr);
+	mnl_attr_put_u32(nlh, IFA_ADDRESS, addr);
+	nl_talk(nl, nlh, "node address", 0);
+
+	nlh = link_msg(buf, RTM_NEWLINK, 0, &ifm);
+	ifm->ifi_index = NODE_IFINDEX;
+	ifm->ifi_flags = ifm->ifi_change = IFF_UP;
+	nl_talk(nl, nlh, "node link up", 0);
+}
+
+static int count_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *a;
+	mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg))
+		if (mnl_attr_get_type(a) == IFLA_IFNAME &&
+		    strncmp(mnl_attr_get_str(a), PREFIX, strlen(PREFIX)) == 0)
+			++*(int *)data;
+	return MNL_CB_OK;
+}
+
+/* How many interfaces named cbxbf-* the host netns has (an RTM_GETLINK dump),
+ * or -1 when the kernel flags the dump as interrupted (links changed meanwhile:
+ * they do, while a netns is being torn down), which means "ask again". */
+static int count_links(struct nl *nl)
+{
+	static char buf[1 << 16];
+	struct ifinfomsg *ifm;
+	struct nlmsghdr *nlh = link_msg(buf, RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, &ifm);
+	int count = 0, interrupted = 0;
+
+	nlh->nlmsg_seq = ++nl->seq;
+	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0)
+		die("link dump: %s", strerror(errno));
+	for (;;) {
+		int n = (int)mnl_socket_recvfrom(nl->sk, buf, sizeof buf);
+		const struct nlmsghdr *r = (const struct nlmsghdr *)buf;
+
+		if (n < 0)
+			die("link dump: %s", strerror(errno));
+		for (; mnl_nlmsg_ok(r, n); r = mnl_nlmsg_next(r, &n)) {
+			if (r->nlmsg_seq != nl->seq)
+				continue;
+			if (r->nlmsg_flags & NLM_F_DUMP_INTR)
+				interrupted = 1;
+			if (r->nlmsg_type == NLMSG_DONE)
+				return interrupted ? -1 : count;
+			if (r->nlmsg_type == NLMSG_ERROR)
+				die("link dump: %s", strerror(-((const struct nlmsgerr *)
+								mnl_nlmsg_get_payload(r))->error));
+			count_cb(r, &count);
+		}
+	}
+}
+
+static int child_main(void *arg)
+{
+	int *pipefd = arg;
+	char c;
+
+	/* If floor dies, its nodes die with it (and their netns, and veths). */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	close(pipefd[1]);
+	while (read(pipefd[0], &c, 1) < 0 && errno == EINTR)
+		;
+	_exit(0);
+}
+
+static long pss_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof path, "/proc/%d/smaps_rollup", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "Pss: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+static void kill_children(void)
+{
+	for (int i = 0; i < n_children; i++)
+		kill(children[i], SIGKILL);
+	for (int i = 0; i < n_children; i++)
+		while (waitpid(children[i], NULL, 0) < 0 && errno == EINTR)
+			;
+	n_children = 0;
+}
+
+static void best_effort_cleanup(void)
+{
+	static int done;
+	struct nl nl;
+
+	if (done++)
+		return;
+	kill_children();
+	if (!bridge_made)
+		return;
+	/* A dying node takes its veth pair along; only the bridge is left. */
+	nl.sk = mnl_socket_open(NETLINK_ROUTE);
+	if (nl.sk && mnl_socket_bind(nl.sk, 0, MNL_SOCKET_AUTOPID) == 0) {
+		nl.seq = 1;
+		link_delete(&nl, BRIDGE);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static char stack[64 * 1024] __attribute__((aligned(16)));
+	int n, hold = 0, ipv6ll = 0, pipefd[2], host_ns, br_index;
+	double t0, t_clone = 0, t_veth = 0, t_inside = 0, up_s, down_s, t;
+	long pss_total = 0;
+	struct rusage ru;
+	struct nl nl;
+
+	if (argc < 3 || strcmp(argv[1], "up") != 0) {
+		fprintf(stderr, "usage: floor up N [--hold] [--ipv6ll]\n");
+		return 2;
+	}
+	n = atoi(argv[2]);
+	for (int i = 3; i < argc; i++) {
+		if (strcmp(argv[i], "--hold") == 0)
+			hold = 1;
+		else if (strcmp(argv[i], "--ipv6ll") == 0)
+			ipv6ll = 1;
+		else
+			die("unknown option %s", argv[i]);
+	}
+	if (n < 1 || n > MAX_NODES)
+		die("N must be 1..%d", MAX_NODES);
+	children = calloc((size_t)n, sizeof(*children));
+	if (!children || pipe2(pipefd, O_CLOEXEC) < 0)
+		die("setup: %s", strerror(errno));
+	host_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (host_ns < 0)
+		die("open host netns: %s", strerror(errno));
+	nl_open(&nl);
+
+	/* ---- up ---- */
+	t0 = now();
+	bridge_create(&nl);
+	br_index = (int)if_nametoindex(BRIDGE);
+	if (!br_index)
+		die("bridge %s: %s", BRIDGE, strerror(errno));
+	for (int i = 1; i <= n; i++) {
+		char host[24], nspath[64]; /* i <= MAX_NODES: fits IFNAMSIZ */
+		struct nl inner;
+		int nsfd;
+		pid_t pid;
+
+		t = now();
+		pid = clone(child_main, stack + sizeof stack, NODE_NS_FLAGS | SIGCHLD, pipefd);
+		if (pid < 0)
+			die("clone node %d: %s", i, strerror(errno));
+		children[n_children++] = pid;
+		snprintf(nspath, sizeof nspath, "/proc/%d/ns/net", pid);
+		nsfd = open(nspath, O_RDONLY | O_CLOEXEC);
+		if (nsfd < 0)
+			die("open %s: %s", nspath, strerror(errno));
+		t_clone += now() - t;
+
+		t = now();
+		snprintf(host, sizeof host, PREFIX "h%d", i);
+		veth_create(&nl, host, br_index, nsfd);
+		t_veth += now() - t;
+
+		/* A netlink socket belongs to the netns it was opened in. */
+		t = now();
+		if (setns(nsfd, CLONE_NEWNET) < 0)
+			die("setns node %d: %s", i, strerror(errno));
+		nl_open(&inner);
+		if (setns(host_ns, CLONE_NEWNET) < 0)
+			die("setns back to host: %s", strerror(errno));
+		node_configure(&inner, (unsigned)i, ipv6ll);
+		mnl_socket_close(inner.sk);
+		close(nsfd);
+		t_inside += now() - t;
+	}
+	up_s = now() - t0;
+
+	for (int i = 0; i < n_children; i++)
+		pss_total += pss_kb(children[i]);
+	if (hold) {
+		char line[16];
+		for (int i = 0; i < n_children; i++)
+			printf("%d%c", children[i], i + 1 < n_children ? ' ' : '\n');
+		fflush(stdout);
+		if (!fgets(line, sizeof line, stdin))
+			clearerr(stdin);
+	}
+
+	/* ---- down ---- */
+	t0 = now();
+	kill_children();
+	link_delete(&nl, BRIDGE);
+	bridge_made = 0;
+	while (count_links(&nl) != 0) {
+		struct timespec ms = {0, 1000000};
+		if (now() - t0 > DOWN_TIMEOUT_S)
+			die("interfaces named %s* still present after %d s", PREFIX, DOWN_TIMEOUT_S);
+		nanosleep(&ms, NULL);
+	}
+	down_s = now() - t0;
+
+	getrusage(RUSAGE_SELF, &ru);
+	printf("n=%d ipv6ll=%d up_s=%.4f down_s=%.4f clone_ms_per_node=%.3f veth_ms_per_node=%.3f "
+	       "inside_ms_per_node=%.3f pss_kb_per_node=%.1f self_maxrss_kb=%ld\n",
+	       n, ipv6ll, up_s, down_s, t_clone * 1e3 / n, t_veth * 1e3 / n, t_inside * 1e3 / n,
+	       (double)pss_total / n, ru.ru_maxrss);
+	mnl_socket_close(nl.sk);
+	return 0;
+}

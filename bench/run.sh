@@ -1,0 +1,464 @@
+#!/bin/bash
+# bench/run.sh — cboxlab's up/down against the kernel floor (bench/floor.c), a
+# plain iproute2 script (bench/iproute2.sh) and Mininet (bench/mininet_star.py),
+# plus an iperf3 throughput comparison. Run as root: `make bench` or bench/run.sh.
+#
+# Environment (defaults in brackets):
+#   BENCH_N        node counts                      ["1 10 100 500 1000"]
+#   BENCH_RUNS     repeats; medians are reported    [5]
+#   BENCH_SHAPES   cboxlab lab shapes               ["star chain mesh"]
+#   BENCH_MESH_N   mesh node counts (<= 30)         [those of BENCH_N <= 30, and 30]
+#   BENCH_TOOLS    which rows to run                ["floor iproute2 mininet cboxlab"]
+#                  (also: floor-ipv6ll, the floor with the kernel's default
+#                  IPv6 link-local autoconfiguration left on)
+#   BENCH_MININET_MAX_N  largest N for Mininet      [1000]
+#   BENCH_IPERF    1: run the iperf3 comparison     [1]
+#   BENCH_IPERF_TIME  seconds per iperf3 run        [5]
+#   CBOXLAB        the binary under test            [build/cboxlab]
+#   BENCH_NO_INSTALL  1: never apt-get install      [unset]
+#
+# Each round (one repeat at one N) runs every tool back to back, so each ratio
+# to the floor compares numbers taken within seconds of each other; the
+# report gives the median of the per-round ratios.
+#
+# Output: bench/results/results.md, bench/results/up_time.png, raw numbers and
+# logs under bench/results/raw/<timestamp>/ (raw/latest points to the last).
+#
+# Safety: the references create only objects named cbxbf-, cbxbi-, cbxbp-
+# (and Mininet's s1/s1-eth*, only while its script runs); only PIDs started
+# here are killed; after every run the host is checked for leftovers, which
+# are reported loudly (LEAK) and make the exit status 1.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(dirname "$HERE")
+CBOXLAB=${CBOXLAB:-$ROOT/build/cboxlab}
+BENCH_N=${BENCH_N:-"1 10 100 500 1000"}
+BENCH_RUNS=${BENCH_RUNS:-5}
+BENCH_SHAPES=${BENCH_SHAPES:-"star chain mesh"}
+BENCH_TOOLS=${BENCH_TOOLS:-"floor iproute2 mininet cboxlab"}
+BENCH_MININET_MAX_N=${BENCH_MININET_MAX_N:-1000}
+BENCH_IPERF=${BENCH_IPERF:-1}
+BENCH_IPERF_TIME=${BENCH_IPERF_TIME:-5}
+PY=${PYTHON:-python3}
+MN_PY=/usr/bin/python3 # Debian's mininet package is installed for this one
+FLOOR=$ROOT/build/bench/floor
+RESULTS=$HERE/results
+RAW=$RESULTS/raw/$(date +%Y%m%d-%H%M%S)
+REC=$RAW/records.txt   # one line of key=value per measured run
+NOTES=$RAW/notes.txt   # skips, failures, leaks: copied into results.md
+FAILED=0
+CBX_LAB=               # the cboxlab lab currently up, for the exit trap
+IPERF_PIDS=()
+
+die() { echo "run.sh: $*" >&2; exit 1; }
+note() { echo "run.sh: $*" >&2; echo "$*" >>"$NOTES"; }
+leak() { echo "run.sh: LEAK: $*" >&2; echo "LEAK: $*" >>"$NOTES"; FAILED=1; }
+now() { echo "${EPOCHREALTIME/,/.}"; }
+load1() { cut -d' ' -f1 /proc/loadavg; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", b - a }'; }
+has() { [[ " $1 " == *" $2 "* ]]; }
+# value of key $2 in a "k=v k=v" line $1
+kv() { tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k { print $2; exit }'; }
+# Interface names matching an ERE. `ip link show` fails when the kernel flags
+# its dump as interrupted (links changed meanwhile): ask again.
+links_named() {
+	local out
+	for _ in $(seq 100); do out=$(ip -o link show 2>/dev/null) && break; sleep 0.01; done
+	awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' <<<"$out" | grep -E "$1"
+}
+# The first few words of a list, and how many there were.
+abbrev() { awk '{ for (i = 1; i <= NF && i <= 12; i++) printf "%s ", $i; if (NF > 12) printf "... (%d in all)", NF }'; }
+netns_named() { ip netns list | awk '{ print $1 }' | grep -E "$1"; }
+
+[ "$(id -u)" = 0 ] || die "must run as root (namespaces, links, cgroups)"
+# One benchmark at a time: two would fight over the same cbxb*- names. (A PID
+# file, not flock: a lock fd would be inherited by every node process.)
+LOCK=/run/lock/cboxlab-bench.pid
+other=$(cat "$LOCK" 2>/dev/null)
+if [ -n "$other" ] && [ "$other" != $$ ] && grep -qs 'run\.sh' "/proc/$other/cmdline"; then
+	die "another bench/run.sh is running (PID $other, $LOCK)"
+fi
+echo $$ >"$LOCK"
+for n in $BENCH_N ${BENCH_MESH_N:-}; do
+	[[ $n =~ ^[1-9][0-9]*$ ]] || die "bad node count '$n'"
+done
+[[ $BENCH_RUNS =~ ^[1-9][0-9]*$ ]] || die "bad BENCH_RUNS '$BENCH_RUNS'"
+mkdir -p "$RAW" || die "cannot create $RAW"
+ln -sfn "$(basename "$RAW")" "$RESULTS/raw/latest"
+: >"$REC"
+: >"$NOTES"
+
+# ---------------------------------------------------------------- cleanup
+# Only our own prefixes, Mininet's names (only if its script left them, which
+# it checks itself), and the cboxlab lab this script brought up.
+clean_ours() {
+	local name
+	for name in $(netns_named '^cbxb[fip]-'); do ip netns del "$name" 2>/dev/null; done
+	for name in $(links_named '^cbxb[fip]-'); do ip link del "$name" 2>/dev/null; done
+}
+on_exit() {
+	local rc=$?
+	trap - EXIT INT TERM
+	if [ ${#IPERF_PIDS[@]} -gt 0 ]; then
+		kill "${IPERF_PIDS[@]}" 2>/dev/null
+		wait "${IPERF_PIDS[@]}" 2>/dev/null
+	fi
+	if [ -n "$CBX_LAB" ]; then
+		echo "run.sh: bringing down lab $CBX_LAB" >&2
+		"$CBOXLAB" down "$CBX_LAB" >>"$RAW/cleanup.log" 2>&1
+	fi
+	clean_ours
+	[ "$(cat "$LOCK" 2>/dev/null)" = $$ ] && rm -f "$LOCK"
+	exit "$rc"
+}
+trap on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# After each run: nothing of ours may be left, else fail loudly (and clean up
+# our prefix so the next runs can go on).
+# A failed run may leave objects that the kernel is still tearing down (a
+# netns goes asynchronously after its last process): give them a moment.
+verify_clean() { # what regex exit-status-of-the-run
+	local left
+	for _ in $(seq 100); do
+		left=$( { links_named "$2"; netns_named "$2"; } | tr '\n' ' ')
+		[ -z "$left" ] && return 0
+		[ "$3" = 0 ] && break # a successful run waited for its objects: no grace
+		sleep 0.1
+	done
+	leak "after $1: still present: $(abbrev <<<"$left")"
+	clean_ours
+}
+
+# ---------------------------------------------------------------- setup
+ensure_pkg() { # command package...
+	command -v "$1" >/dev/null && return 0
+	[ -n "${BENCH_NO_INSTALL:-}" ] && return 1
+	echo "run.sh: installing ${*:2} (apt)" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get install -y --no-install-recommends "${@:2}" >>"$RAW/apt.log" 2>&1 ||
+		{ apt-get update >>"$RAW/apt.log" 2>&1 &&
+		  apt-get install -y --no-install-recommends "${@:2}" >>"$RAW/apt.log" 2>&1; }
+	command -v "$1" >/dev/null
+}
+
+[ -x /usr/bin/time ] || ensure_pkg /usr/bin/time time || die "/usr/bin/time (package time) is needed"
+ensure_pkg iperf3 iperf3 || { note "iperf3: not installed, iperf3 comparison skipped"; BENCH_IPERF=0; }
+ensure_pkg gnuplot gnuplot-nox || note "gnuplot: not installed, no plot"
+HAVE_MININET=0
+if has "$BENCH_TOOLS" mininet; then
+	if ensure_pkg mn mininet bridge-utils && ensure_pkg brctl bridge-utils &&
+		"$MN_PY" -c 'import mininet.net' 2>/dev/null; then
+		HAVE_MININET=1
+	else
+		note "mininet: not installed (apt-get install mininet bridge-utils failed), Mininet rows skipped"
+	fi
+fi
+
+make -s -C "$HERE" OUT="$ROOT/build/bench" >"$RAW/build.log" 2>&1 ||
+	{ cat "$RAW/build.log" >&2; die "building bench/floor.c failed"; }
+
+HAVE_CBX=0
+if has "$BENCH_TOOLS" cboxlab; then
+	if [ -x "$CBOXLAB" ]; then
+		HAVE_CBX=1
+	else
+		note "cboxlab: $CBOXLAB missing (build it with make); cboxlab rows skipped"
+	fi
+fi
+
+if [ -n "$(links_named '^cbxb[fip]-'; netns_named '^cbxb[fip]-')" ]; then
+	note "leftovers of an earlier benchmark (cbxbf-/cbxbi-/cbxbp-) found and removed before starting"
+	clean_ours
+fi
+
+# Node counts: mesh only up to 30; the floor runs at every count measured.
+if [ -z "${BENCH_MESH_N:-}" ]; then
+	BENCH_MESH_N=$( { for n in $BENCH_N; do [ "$n" -le 30 ] && echo "$n"; done
+		max=$(tr ' ' '\n' <<<"$BENCH_N" | sort -n | tail -1); [ "$max" -gt 30 ] && echo 30; } |
+		tr '\n' ' ')
+fi
+for n in $BENCH_MESH_N; do [ "$n" -le 30 ] || die "BENCH_MESH_N: mesh is for N <= 30"; done
+# shellcheck disable=SC2046,SC2086 # word splitting of the lists is meant
+ALL_N=$(printf '%s\n' $BENCH_N $(has "$BENCH_SHAPES" mesh && echo $BENCH_MESH_N) | sort -n | uniq | tr '\n' ' ')
+
+# The machine and the exact commands, for the report.
+{
+	echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+	echo "nproc: $(nproc)"
+	echo "cpu: $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+	echo "kernel: $(uname -r)"
+	echo "os: $(. /etc/os-release && echo "$PRETTY_NAME")"
+	echo "memory: $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+	echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "cboxlab: $CBOXLAB$( [ "$HAVE_CBX" = 1 ] && echo " ($(stat -c '%y' "$CBOXLAB" | cut -d. -f1))")"
+	echo "iproute2: $(ip -V)"
+	echo "mininet: $( [ "$HAVE_MININET" = 1 ] && "$MN_PY" -c 'import mininet.net as m; print(m.VERSION)' || echo 'not installed')"
+	echo "iperf3: $(iperf3 --version 2>/dev/null | head -1)"
+	echo "invocation: BENCH_N=\"$BENCH_N\" BENCH_MESH_N=\"$BENCH_MESH_N\" BENCH_RUNS=$BENCH_RUNS BENCH_SHAPES=\"$BENCH_SHAPES\" BENCH_TOOLS=\"$BENCH_TOOLS\" CBOXLAB=$CBOXLAB bench/run.sh"
+} >"$RAW/machine.txt"
+
+# ---------------------------------------------------------------- runners
+# Every runner appends one record: tool= shape= n= rep= status= up_s= down_s=
+# rss_kb= pss_kb_per_node= (and whatever else the tool printed).
+
+# A reference program that prints its own "n=.. up_s=.. down_s=.." line.
+run_ref() { # tool shape n rep command...
+	local tool=$1 shape=$2 n=$3 rep=$4 log out rc rss
+	shift 4
+	log=$RAW/$tool-$n-$rep.log
+	/usr/bin/time -f '%M' -o "$RAW/time.out" "$@" >"$log" 2>&1
+	rc=$?
+	rss=$(tail -1 "$RAW/time.out")
+	out=$(grep -E '^n=[0-9]+ .*up_s=' "$log" | tail -1)
+	if [ "$rc" = 0 ] && [ -n "$out" ]; then
+		echo "tool=$tool shape=$shape rep=$rep status=ok rss_kb=$rss load1=$(load1) $out" >>"$REC"
+		echo "  $tool n=$n: up $(kv "$out" up_s) s, down $(kv "$out" down_s) s" >&2
+	elif [ "$rc" = 3 ]; then
+		note "$tool n=$n: skipped: $(tail -1 "$log")"
+		return 3
+	else
+		echo "tool=$tool shape=$shape n=$n rep=$rep status=failed" >>"$REC"
+		note "$tool n=$n run $rep failed (exit $rc): $(tail -3 "$log" | tr '\n' ' ')"
+		return 1
+	fi
+	return 0
+}
+
+# Host objects whose name mentions the lab, for the leak check after `down`:
+# interfaces, named netns, mounts, cgroup directories (v1 controllers and v2).
+cbx_traces() { # lab
+	links_named "$1"
+	netns_named "$1"
+	grep -F "$1" /proc/self/mountinfo | awk '{ print "mount:" $5 }'
+	find /sys/fs/cgroup -maxdepth 4 -type d -name "*$1*" 2>/dev/null | sed 's/^/cgroup:/'
+}
+
+run_cbx() { # shape n rep
+	local shape=$1 n=$2 rep=$3 topo lab log t0 t1 t2 t3 rc rss rss_down pss
+	topo=$RAW/topo-$shape-$n.json
+	lab=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["name"])' "$topo")
+	log=$RAW/cboxlab-$shape-$n-$rep.log
+	: >"$log"
+	if [ -n "$(cbx_traces "$lab")" ]; then
+		note "cboxlab $shape n=$n: objects named after lab $lab already exist; not running"
+		return 1
+	fi
+	local before
+	before=$( { links_named .; netns_named .; } | sort)
+
+	echo "+ $CBOXLAB up $topo" >>"$log"
+	CBX_LAB=$lab
+	t0=$(now)
+	/usr/bin/time -f '%M' -o "$RAW/time.out" "$CBOXLAB" up "$topo" >>"$log" 2>&1
+	rc=$?
+	t1=$(now)
+	rss=$(tail -1 "$RAW/time.out")
+	if [ "$rc" != 0 ]; then
+		note "cboxlab up $shape n=$n failed (exit $rc): $(grep -v "^+ " "$log" | tail -3 | tr "\n" " ")"
+		echo "tool=cboxlab shape=$shape n=$n rep=$rep status=up_failed" >>"$REC"
+		echo "+ $CBOXLAB down $lab (after the failed up)" >>"$log"
+		"$CBOXLAB" down "$lab" >>"$log" 2>&1 && CBX_LAB=
+		return 1
+	fi
+
+	# Memory of the idle nodes: their PIDs from `status --json` (pss.py's
+	# node_pids() is the one place that knows that JSON's shape).
+	echo "+ $CBOXLAB status --json $lab" >>"$log"
+	if "$CBOXLAB" status --json "$lab" >"$RAW/status.json" 2>>"$log"; then
+		pss=$("$PY" "$HERE/pss.py" "$n" <"$RAW/status.json" 2>>"$log")
+	fi
+	[ -n "${pss:-}" ] || note "cboxlab $shape n=$n: no PSS (status --json failed or its shape is unknown; see pss.py)"
+
+	echo "+ $CBOXLAB down $lab" >>"$log"
+	t2=$(now)
+	/usr/bin/time -f '%M' -o "$RAW/time.out" "$CBOXLAB" down "$lab" >>"$log" 2>&1
+	rc=$?
+	t3=$(now)
+	rss_down=$(tail -1 "$RAW/time.out")
+	if [ "$rc" != 0 ]; then
+		note "cboxlab down $shape n=$n failed (exit $rc): $(tail -3 "$log" | tr '\n' ' ')"
+		echo "tool=cboxlab shape=$shape n=$n rep=$rep status=down_failed up_s=$(elapsed "$t0" "$t1") rss_kb=$rss" >>"$REC"
+		return 1
+	fi
+	CBX_LAB=
+	echo "tool=cboxlab shape=$shape n=$n rep=$rep status=ok load1=$(load1) up_s=$(elapsed "$t0" "$t1") down_s=$(elapsed "$t2" "$t3") rss_kb=$rss rss_down_kb=$rss_down ${pss:-}" >>"$REC"
+	echo "  cboxlab $shape n=$n: up $(elapsed "$t0" "$t1") s, down $(elapsed "$t2" "$t3") s" >&2
+
+	# `down` returns when the kernel objects are gone: check right away.
+	# cboxlab names its host objects after the lab: anything left with the
+	# lab's name is a leak. Other new interfaces or netns are only reported:
+	# on a shared machine they may well be someone else's.
+	local traces after new
+	traces=$(cbx_traces "$lab" | tr '\n' ' ')
+	[ -z "$traces" ] || leak "after cboxlab down $lab ($shape n=$n): $(abbrev <<<"$traces")"
+	after=$( { links_named .; netns_named .; } | sort)
+	new=$(comm -13 <(echo "$before") <(echo "$after") | tr '\n' ' ')
+	[ -z "$new" ] || note "after cboxlab down $lab ($shape n=$n): interfaces/netns that appeared during the run and are still there (not named after the lab, so maybe not cboxlab's): $(abbrev <<<"$new")"
+	return 0
+}
+
+# ---------------------------------------------------------------- up/down rounds
+for shape in $BENCH_SHAPES; do
+	case $shape in star | chain | mesh) ;; *) die "unknown shape '$shape'" ;; esac
+done
+if [ "$HAVE_CBX" = 1 ]; then
+	for n in $ALL_N; do
+		for shape in $BENCH_SHAPES; do
+			if [ "$shape" = mesh ]; then has "$BENCH_MESH_N" "$n" || continue
+			else has "$BENCH_N" "$n" || continue; fi
+			"$PY" "$HERE/gen_topo.py" "$shape" "$n" -o "$RAW/topo-$shape-$n.json" ||
+				die "gen_topo.py $shape $n failed"
+		done
+	done
+fi
+
+declare -A CBX_BROKEN=()  # shape:n whose `up` failed: not retried
+MN_SKIP=0
+for n in $ALL_N; do
+	echo "run.sh: N=$n" >&2
+	for ((rep = 1; rep <= BENCH_RUNS; rep++)); do
+		if has "$BENCH_TOOLS" floor || [ "$HAVE_CBX" = 1 ]; then
+			run_ref floor star "$n" "$rep" "$FLOOR" up "$n"
+			verify_clean "floor up $n" '^cbxbf-' $?
+		fi
+		if has "$BENCH_N" "$n" && has "$BENCH_TOOLS" floor-ipv6ll; then
+			run_ref floor-ipv6ll star "$n" "$rep" "$FLOOR" up "$n" --ipv6ll
+			verify_clean "floor up $n --ipv6ll" '^cbxbf-' $?
+		fi
+		if has "$BENCH_N" "$n" && has "$BENCH_TOOLS" iproute2; then
+			run_ref iproute2 star "$n" "$rep" "$HERE/iproute2.sh" up "$n"
+			verify_clean "iproute2.sh up $n" '^cbxbi-' $?
+		fi
+		if has "$BENCH_N" "$n" && [ "$HAVE_MININET" = 1 ] && [ "$MN_SKIP" = 0 ] &&
+			[ "$n" -le "$BENCH_MININET_MAX_N" ]; then
+			run_ref mininet star "$n" "$rep" "$MN_PY" "$HERE/mininet_star.py" "$n"
+			[ $? = 3 ] && MN_SKIP=1
+			left=$(links_named '^s1(-eth[0-9]+)?$' | tr '\n' ' ')
+			[ -z "$left" ] || leak "after mininet_star.py $n: $(abbrev <<<"$left") (not removed: they may be someone else's)"
+		fi
+		if [ "$HAVE_CBX" = 1 ]; then
+			for shape in $BENCH_SHAPES; do
+				if [ "$shape" = mesh ]; then has "$BENCH_MESH_N" "$n" || continue
+				else has "$BENCH_N" "$n" || continue; fi
+				[ -z "${CBX_BROKEN[$shape:$n]:-}" ] || continue
+				run_cbx "$shape" "$n" "$rep" || CBX_BROKEN[$shape:$n]=1
+				[ -z "$CBX_LAB" ] || die "cboxlab lab $CBX_LAB could not be brought down; stopping"
+			done
+		fi
+	done
+done
+
+# ---------------------------------------------------------------- iperf3
+# TCP throughput between two nodes on one network: two bare netns on a bridge
+# (cbxbp-) against two cboxlab nodes ("base": "host"). Runs alternate.
+iperf_json_bps() { "$PY" -c 'import json, sys
+print("%.0f" % json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"])' 2>/dev/null; }
+
+iperf_client() { # log address command-prefix...: retries until the server listens
+	local log=$1 addr=$2 bps
+	shift 2
+	for _ in $(seq 50); do
+		if timeout $((BENCH_IPERF_TIME + 30)) "$@" iperf3 -c "$addr" -t "$BENCH_IPERF_TIME" -J \
+			>"$log" 2>>"$log.err"; then
+			bps=$(iperf_json_bps <"$log")
+			[ -n "$bps" ] && { echo "$bps"; return 0; }
+		fi
+		grep -q 'Connection refused\|unable to connect' "$log" "$log.err" 2>/dev/null || break
+		sleep 0.1
+	done
+	return 1
+}
+
+bare_pair_up() {
+	ip -batch - <<-EOF
+	netns add cbxbp-a
+	netns add cbxbp-b
+	link add cbxbp-br up type bridge
+	link add cbxbp-ha up master cbxbp-br type veth peer name eth0 netns cbxbp-a
+	link add cbxbp-hb up master cbxbp-br type veth peer name eth0 netns cbxbp-b
+	EOF
+	ip -n cbxbp-a -batch - <<<"addr add 10.0.0.1/24 dev eth0
+link set eth0 up
+link set lo up" &&
+	ip -n cbxbp-b -batch - <<<"addr add 10.0.0.2/24 dev eth0
+link set eth0 up
+link set lo up"
+}
+
+bare_pair_down() {
+	ip netns del cbxbp-a
+	ip netns del cbxbp-b
+	ip link del cbxbp-br
+	for _ in $(seq 1000); do
+		[ -z "$(links_named '^cbxbp-')" ] && break
+		sleep 0.01
+	done
+	verify_clean "the bare iperf3 pair" '^cbxbp-' 1
+}
+
+if [ "$BENCH_IPERF" != 1 ]; then
+	grep -q '^iperf3' "$NOTES" || note "iperf3: not run (BENCH_IPERF=$BENCH_IPERF)"
+else
+	echo "run.sh: iperf3" >&2
+	bare_ok=0 cbx_ok=0 cbx_addr=
+	if bare_pair_up >>"$RAW/iperf.log" 2>&1; then bare_ok=1
+	else note "iperf3: could not set up the bare pair (see raw/iperf.log)"; fi
+	if [ "$HAVE_CBX" = 1 ]; then
+		"$PY" "$HERE/gen_topo.py" pair -o "$RAW/topo-pair.json"
+		echo "+ $CBOXLAB up $RAW/topo-pair.json" >>"$RAW/iperf.log"
+		CBX_LAB=biperf
+		if "$CBOXLAB" up "$RAW/topo-pair.json" >>"$RAW/iperf.log" 2>&1; then
+			cbx_addr=$("$CBOXLAB" exec biperf a -- ip -4 -o addr show dev eth0 2>>"$RAW/iperf.log" |
+				awk '{ sub(/\/.*/, "", $4); print $4; exit }')
+			[ -n "$cbx_addr" ] && cbx_ok=1
+			[ -n "$cbx_addr" ] ||
+				note "iperf3: could not read node a's address (cboxlab exec biperf a -- ip -4 -o addr show dev eth0)"
+		else
+			note "iperf3: cboxlab up of the pair failed: $(tail -3 "$RAW/iperf.log" | tr '\n' ' ')"
+			"$CBOXLAB" down biperf >>"$RAW/iperf.log" 2>&1 && CBX_LAB=
+		fi
+	fi
+	for ((rep = 1; rep <= BENCH_RUNS; rep++)); do
+		if [ "$bare_ok" = 1 ]; then
+			timeout $((BENCH_IPERF_TIME + 60)) ip netns exec cbxbp-a iperf3 -s -1 >>"$RAW/iperf.log" 2>&1 &
+			IPERF_PIDS=($!)
+			if bps=$(iperf_client "$RAW/iperf-bare-$rep.json" 10.0.0.1 ip netns exec cbxbp-b); then
+				echo "tool=iperf3 shape=bare n=2 rep=$rep status=ok bps=$bps" >>"$REC"
+				echo "  iperf3 bare netns: $bps bit/s" >&2
+			else
+				note "iperf3 bare run $rep failed (see raw/iperf-bare-$rep.json*)"
+			fi
+			kill "${IPERF_PIDS[@]}" 2>/dev/null; wait "${IPERF_PIDS[@]}" 2>/dev/null; IPERF_PIDS=()
+		fi
+		if [ "$cbx_ok" = 1 ]; then
+			timeout $((BENCH_IPERF_TIME + 60)) "$CBOXLAB" exec biperf a -- iperf3 -s -1 >>"$RAW/iperf.log" 2>&1 &
+			IPERF_PIDS=($!)
+			if bps=$(iperf_client "$RAW/iperf-cboxlab-$rep.json" "$cbx_addr" "$CBOXLAB" exec biperf b --); then
+				echo "tool=iperf3 shape=cboxlab n=2 rep=$rep status=ok bps=$bps" >>"$REC"
+				echo "  iperf3 cboxlab: $bps bit/s" >&2
+			else
+				note "iperf3 cboxlab run $rep failed (see raw/iperf-cboxlab-$rep.json*)"
+			fi
+			kill "${IPERF_PIDS[@]}" 2>/dev/null; wait "${IPERF_PIDS[@]}" 2>/dev/null; IPERF_PIDS=()
+		fi
+	done
+	[ "$bare_ok" = 1 ] && bare_pair_down >>"$RAW/iperf.log" 2>&1
+	if [ -n "$CBX_LAB" ]; then
+		if "$CBOXLAB" down biperf >>"$RAW/iperf.log" 2>&1; then CBX_LAB=
+		else leak "cboxlab down biperf failed"; fi
+		[ -z "$(cbx_traces biperf)" ] || leak "after cboxlab down biperf: $(cbx_traces biperf | tr '\n' ' ')"
+	fi
+fi
+
+# ---------------------------------------------------------------- report
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$RAW/machine.txt"
+"$PY" "$HERE/report.py" "$RAW" "$RESULTS" || { echo "run.sh: report.py failed" >&2; FAILED=1; }
+echo "run.sh: results in $RESULTS/results.md (raw: $RAW)" >&2
+if [ "$FAILED" != 0 ]; then
+	echo "run.sh: FAILED: something was left behind or could not be reported (see above and $NOTES)" >&2
+	exit 1
+fi
+exit 0
