@@ -12,6 +12,29 @@
 #include "common/strmap.h"
 #include "netlink/rtnl_msg.h"
 
+/* No IPv6 link-local address on an interface that has no IPv6: without it,
+ * bringing the interface up sends no duplicate address detection, MLD or
+ * router solicitation, which a bridge floods to every other port, so a
+ * star of N nodes costs N^2 packets (most of `up` at 1000 nodes). The mode
+ * only counts before the interface goes up: a request of its own, first. */
+static void add_no_link_local(struct nl_batch *b, int ifindex, const char *what)
+{
+	struct rtnl_link_spec l = RTNL_LINK_SPEC_INIT;
+
+	l.ifindex = ifindex;
+	l.addr_gen_mode = IN6_ADDR_GEN_MODE_NONE;
+	NL_BUILD(b, rtnl_build_link_change, &l);
+	nl_batch_push(b, NL_REQ_IGNORE_UNSUPPORTED, "turn IPv6 link-local addresses off on %s", what);
+}
+
+static bool has_ipv6(const struct cbx_iface *ifc)
+{
+	for (unsigned k = 0; k < ifc->n_addrs; k++)
+		if (ifc->addrs[k].ip.family == AF_INET6)
+			return true;
+	return false;
+}
+
 void wiring_add_bridge(struct nl_batch *b, const struct cbx_network *net)
 {
 	struct rtnl_link_spec br = RTNL_LINK_SPEC_INIT;
@@ -19,7 +42,7 @@ void wiring_add_bridge(struct nl_batch *b, const struct cbx_network *net)
 	br.name = net->bridge;
 	br.mac = net->mac;
 	br.mtu = net->mtu;
-	br.up = 1;
+	/* Down until its IPv6 address generation is settled (setup). */
 	NL_BUILD(b, rtnl_build_bridge_create, &br);
 	nl_batch_push(b, 0, "create bridge %s for network %s", net->bridge, net->name);
 }
@@ -36,6 +59,13 @@ void wiring_add_bridge_setup(struct nl_batch *b, const struct cbx_topo *t,
 	br.alias = alias;
 	NL_BUILD(b, rtnl_build_link_change, &br);
 	nl_batch_push(b, 0, "set alias of bridge %s", net->bridge);
+	if (!net->has_subnet6 && !net->has_gw6)
+		add_no_link_local(b, ifindex, net->bridge);
+	br = (struct rtnl_link_spec)RTNL_LINK_SPEC_INIT;
+	br.ifindex = ifindex;
+	br.up = 1;
+	NL_BUILD(b, rtnl_build_link_change, &br);
+	nl_batch_push(b, 0, "bring up bridge %s", net->bridge);
 	if (net->has_gw4) {
 		NL_BUILD(b, rtnl_build_addr_add, ifindex, &net->gw4);
 		nl_batch_push(b, 0, "add gateway address %s to bridge %s",
@@ -48,22 +78,21 @@ void wiring_add_bridge_setup(struct nl_batch *b, const struct cbx_topo *t,
 	}
 }
 
-void wiring_add_network_veth(struct nl_batch *b, const struct cbx_iface *ifc, int node_netns_fd)
+void wiring_add_network_veth(struct nl_batch *b, const struct cbx_iface *ifc, pid_t node_pid)
 {
 	struct rtnl_link_spec node_end = RTNL_LINK_SPEC_INIT, host_end = RTNL_LINK_SPEC_INIT;
 
 	node_end.name = ifc->name;
 	node_end.ifindex = ifc->ifindex;
-	node_end.netns_fd = node_netns_fd;
+	node_end.netns_pid = node_pid;
 	node_end.mac = ifc->mac;
 	node_end.mtu = ifc->mtu;
-	node_end.up = 1;
 	host_end.name = ifc->host_name;
 	host_end.mac = ifc->host_mac;
 	host_end.mtu = ifc->mtu;
 	/* The node end is the primary device: only then does the kernel honour
-	 * the fixed ifindex. The peer cannot be brought up in the same request
-	 * (the kernel opens it before pairing it): the attach does that. */
+	 * the fixed ifindex. Both ends stay down: the node's configuration and
+	 * the attach bring them up, after their IPv6 link-local setting. */
 	NL_BUILD(b, rtnl_build_veth_create, &node_end, &host_end);
 	nl_batch_push(b, 0, "create veth %s:%s (host end %s) in netns of %s", ifc->node->name,
 		      ifc->name, ifc->host_name, ifc->node->name);
@@ -79,29 +108,40 @@ void wiring_add_network_veth_attach(struct nl_batch *b, const struct cbx_topo *t
 	host_end.name = ifc->host_name;
 	host_end.master = bridge_ifindex;
 	host_end.alias = alias;
-	host_end.up = 1;
 	NL_BUILD(b, rtnl_build_link_change, &host_end);
 	nl_batch_push(b, 0, "attach %s (%s:%s) to bridge %s", ifc->host_name, ifc->node->name,
 		      ifc->name, ifc->network->bridge);
+	/* A bridge port needs no address of its own, link-local included. */
+	host_end = (struct rtnl_link_spec)RTNL_LINK_SPEC_INIT;
+	host_end.name = ifc->host_name;
+	host_end.addr_gen_mode = IN6_ADDR_GEN_MODE_NONE;
+	NL_BUILD(b, rtnl_build_link_change, &host_end);
+	nl_batch_push(b, NL_REQ_IGNORE_UNSUPPORTED, "turn IPv6 link-local addresses off on %s",
+		      ifc->host_name);
+	host_end = (struct rtnl_link_spec)RTNL_LINK_SPEC_INIT;
+	host_end.name = ifc->host_name;
+	host_end.up = 1;
+	NL_BUILD(b, rtnl_build_link_change, &host_end);
+	nl_batch_push(b, 0, "bring up %s", ifc->host_name);
 }
 
-void wiring_add_link_veth(struct nl_batch *b, const struct cbx_link *l, int netns_a, int netns_b)
+void wiring_add_link_veth(struct nl_batch *b, const struct cbx_link *l, pid_t pid_a, pid_t pid_b)
 {
 	struct rtnl_link_spec a = RTNL_LINK_SPEC_INIT, z = RTNL_LINK_SPEC_INIT;
 
 	a.name = l->a->name;
 	a.ifindex = l->a->ifindex;
-	a.netns_fd = netns_a;
+	a.netns_pid = pid_a;
 	a.mac = l->a->mac;
 	a.mtu = l->a->mtu;
-	a.up = 1;
 	z.name = l->b->name;
 	z.ifindex = l->b->ifindex;
-	z.netns_fd = netns_b;
+	z.netns_pid = pid_b;
 	z.mac = l->b->mac;
 	z.mtu = l->b->mtu;
-	/* Not up yet: the kernel opens a veth's peer before pairing it, and
-	 * refuses (ENOTCONN). Node b brings it up with its configuration. */
+	/* Both down: the kernel opens a veth's peer before pairing it, and
+	 * refuses (ENOTCONN); the nodes bring their ends up with their
+	 * configuration, after the IPv6 link-local setting. */
 	NL_BUILD(b, rtnl_build_veth_create, &a, &z);
 	nl_batch_push(b, 0, "create link %s:%s -- %s:%s", l->a->node->name, l->a->name,
 		      l->b->node->name, l->b->name);
@@ -120,7 +160,14 @@ void wiring_add_node_config(struct nl_batch *b, const struct cbx_node *n, unsign
 		const struct cbx_iface *ifc = n->ifaces[i];
 		struct rtnl_link_spec up = RTNL_LINK_SPEC_INIT;
 
-		/* The peer end of a link was created down (see above). */
+		/* Re-applied configuration (flags) finds the interfaces up:
+		 * the mode can no longer change and needs not. */
+		if (!flags && !has_ipv6(ifc)) {
+			char what[64];
+			snprintf(what, sizeof(what), "%s:%s", n->name, ifc->name);
+			add_no_link_local(b, ifc->ifindex, what);
+		}
+		/* Interfaces are created down (see above). */
 		up.ifindex = ifc->ifindex;
 		up.up = 1;
 		NL_BUILD(b, rtnl_build_link_change, &up);
@@ -153,7 +200,8 @@ void wiring_del_link(struct nl_batch *b, const char *name, const char *what)
 
 struct owned_dump {
 	struct cbx_strmap wanted; /* name -> struct owned_link */
-	struct nl_batch *batch;
+	struct nl_batch *batch;   /* deletes of the owned links found; or NULL: */
+	size_t found;             /* just count them */
 };
 
 static int owned_link_cb(const struct nlmsghdr *nlh, void *data)
@@ -173,6 +221,9 @@ static int owned_link_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if (!name || !mac || !(want = cbx_strmap_get(&d->wanted, name)) || memcmp(mac, want->mac, 6))
 		return MNL_CB_OK;
+	d->found++;
+	if (!d->batch)
+		return MNL_CB_OK;
 	NL_BUILD(d->batch, rtnl_build_link_delete, ifi->ifi_index, NULL);
 	nl_batch_push(d->batch, NL_REQ_IGNORE_MISSING, "delete %s %s", want->what, want->name);
 	return MNL_CB_OK;
@@ -180,7 +231,22 @@ static int owned_link_cb(const struct nlmsghdr *nlh, void *data)
 
 static void reset_batch(void *data)
 {
-	nl_batch_reset(((struct owned_dump *)data)->batch);
+	struct owned_dump *d = data;
+
+	d->found = 0;
+	if (d->batch)
+		nl_batch_reset(d->batch);
+}
+
+static int fill_wanted(struct owned_dump *d, const struct owned_link *links, size_t n,
+		       struct cbx_error *err)
+{
+	cbx_strmap_init(&d->wanted);
+	for (size_t i = 0; i < n; i++)
+		if (!cbx_strmap_put(&d->wanted, links[i].name, (void *)&links[i], NULL) &&
+		    !cbx_strmap_get(&d->wanted, links[i].name))
+			return cbx_error_sys(err, ENOMEM, "look up links");
+	return 0;
 }
 
 int wiring_dump_links(struct nl_conn *c, nl_dump_cb cb, void (*reset)(void *data), void *data,
@@ -208,19 +274,39 @@ int wiring_del_owned_links(struct nl_conn *c, const struct owned_link *links, si
 	struct owned_dump d = { .batch = &b };
 	int rc = 0;
 
-	cbx_strmap_init(&d.wanted);
 	nl_batch_init(&b);
-	for (size_t i = 0; i < n; i++)
-		if (!cbx_strmap_put(&d.wanted, links[i].name, (void *)&links[i], NULL) &&
-		    !cbx_strmap_get(&d.wanted, links[i].name)) {
-			rc = cbx_error_sys(err, ENOMEM, "delete links");
-			goto out;
-		}
+	if (fill_wanted(&d, links, n, err) < 0) {
+		rc = -1;
+		goto out;
+	}
 	rc = wiring_dump_links(c, owned_link_cb, reset_batch, &d, err);
 	if (rc == 0 && !nl_batch_empty(&b))
 		rc = nl_batch_commit(c, &b, err);
 out:
 	nl_batch_free(&b);
+	cbx_strmap_free(&d.wanted);
+	return rc;
+}
+
+int wiring_wait_links_gone(struct nl_conn *c, const struct owned_link *links, size_t n,
+			   int timeout_ms, size_t *left, struct cbx_error *err)
+{
+	struct owned_dump d = { .batch = NULL };
+	int rc = 0, waited_us = 0;
+
+	*left = n;
+	if (fill_wanted(&d, links, n, err) < 0) {
+		cbx_strmap_free(&d.wanted);
+		return -1;
+	}
+	for (unsigned pause_us = 1000;; pause_us = pause_us < 32000 ? pause_us * 2 : pause_us) {
+		rc = wiring_dump_links(c, owned_link_cb, reset_batch, &d, err);
+		if (rc < 0 || d.found == 0 || waited_us >= timeout_ms * 1000)
+			break;
+		usleep(pause_us);
+		waited_us += (int)pause_us;
+	}
+	*left = d.found;
 	cbx_strmap_free(&d.wanted);
 	return rc;
 }

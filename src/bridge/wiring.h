@@ -6,6 +6,7 @@
 #define CBX_WIRING_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "netlink/transport.h"
 #include "topo/topo.h"
@@ -21,12 +22,13 @@ void wiring_add_bridge_setup(struct nl_batch *b, const struct cbx_topo *t,
 
 /* A network interface's veth pair: the node end in the node's netns (fixed
  * ifindex, name, MAC, up), the host end with the lab's MAC for it. */
-void wiring_add_network_veth(struct nl_batch *b, const struct cbx_iface *ifc, int node_netns_fd);
+void wiring_add_network_veth(struct nl_batch *b, const struct cbx_iface *ifc, pid_t node_pid);
 /* The host end up, on the bridge, with an alias "cboxlab LAB/NODE/IFACE". */
 void wiring_add_network_veth_attach(struct nl_batch *b, const struct cbx_topo *t,
 				    const struct cbx_iface *ifc, int bridge_ifindex);
-/* A point-to-point link: both ends created in their nodes' netns at once. */
-void wiring_add_link_veth(struct nl_batch *b, const struct cbx_link *l, int netns_a, int netns_b);
+/* A point-to-point link: both ends created in their nodes' netns at once
+ * (the netns of the nodes' processes pid_a and pid_b). */
+void wiring_add_link_veth(struct nl_batch *b, const struct cbx_link *l, pid_t pid_a, pid_t pid_b);
 
 /* Inside a node's netns: lo and every interface up, every address, every
  * route. flags NL_REQ_IGNORE_EXISTS re-applies it over what survived (the
@@ -56,5 +58,10 @@ struct owned_link {
  * batch. A link of the same name made by someone else is left alone. */
 int wiring_del_owned_links(struct nl_conn *c, const struct owned_link *links, size_t n,
 			   struct cbx_error *err);
+/* Wait up to timeout_ms for those of `links` that exist to disappear (the
+ * kernel tearing down the netns of their peers); *left says how many did
+ * not. */
+int wiring_wait_links_gone(struct nl_conn *c, const struct owned_link *links, size_t n,
+			   int timeout_ms, size_t *left, struct cbx_error *err);
 
 #endif

@@ -57,9 +57,20 @@ static void print_up_json(const struct cbx_topo *t, const struct lab_up_report *
 				 "seconds", rep->seconds, "nodes", nodes, "warnings", warnings));
 }
 
+/* Where the time went, phase by phase (--timings). */
+static void print_timings(const uint64_t *phase_us, const char *what)
+{
+	fprintf(stderr, "%s timings:", what);
+	for (int k = 0; k < STEP_KIND_COUNT; k++)
+		if (phase_us[k])
+			fprintf(stderr, " %s %.1fms", plan_kind_name(k), phase_us[k] / 1000.0);
+	fputc('\n', stderr);
+}
+
 int cmd_up(int argc, char **argv)
 {
 	bool dry_run = cli_take_flag(&argc, argv, "--dry-run");
+	bool timings = cli_take_flag(&argc, argv, "--timings");
 	bool json = cli_take_flag(&argc, argv, "--json");
 	struct lab_up_report rep;
 	struct cbx_topo *t;
@@ -99,6 +110,8 @@ int cmd_up(int argc, char **argv)
 			print_up_json(t, &rep);
 		else
 			print_up_text(t, &rep);
+		if (timings)
+			print_timings(rep.phase_us, "up");
 		lab_up_report_free(&rep);
 	}
 	cbx_topo_free(t);
@@ -108,6 +121,8 @@ int cmd_up(int argc, char **argv)
 
 int cmd_down(int argc, char **argv)
 {
+	bool timings = cli_take_flag(&argc, argv, "--timings");
+	uint64_t phase_us[STEP_KIND_COUNT] = { 0 };
 	struct cbx_error err;
 	bool was_up;
 
@@ -117,8 +132,10 @@ int cmd_down(int argc, char **argv)
 		fprintf(stderr, "cboxlab: down needs root\n");
 		return 1;
 	}
-	if (lab_down(argv[1], &was_up, &err) < 0)
+	if (lab_down(argv[1], &was_up, phase_us, &err) < 0)
 		return cli_fail(&err);
+	if (timings)
+		print_timings(phase_us, "down");
 	printf(was_up ? "lab %s is down\n" : "lab %s was not up; nothing left of it\n",
 	       argv[1]);
 	return 0;

@@ -139,7 +139,7 @@ static int sweep(struct lab_ctx *ctx, struct cbx_error *err)
 	nat_del_table(&b, ctx->t->name);
 	rc = nl_batch_commit(nft, &b, err);
 	nl_batch_free(&b);
-	return rc < 0 ? -1 : cbx_rm_rf(ctx->state_dir, err);
+	return rc < 0 ? -1 : lab_state_remove(ctx->state_dir, err);
 }
 
 bool lab_arg_is_file(const char *arg)
@@ -168,7 +168,7 @@ static int name_only_topology(const char *lab, struct cbx_topo **t, struct cbx_e
 	return cbx_topo_load_text(text, strlen(text), "(lab name)", t, err);
 }
 
-int lab_down(const char *arg, bool *was_up, struct cbx_error *err)
+int lab_down(const char *arg, bool *was_up, uint64_t *phase_us, struct cbx_error *err)
 {
 	struct cbx_topo *t = NULL, *file_topo = NULL;
 	char lab[64], state_dir[256];
@@ -219,6 +219,8 @@ int lab_down(const char *arg, bool *was_up, struct cbx_error *err)
 		rc = 0;
 	if (rc < 0)
 		cbx_error_wrap(err, "bring lab %s down", lab);
+	if (phase_us)
+		memcpy(phase_us, ctx.phase_us, STEP_KIND_COUNT * sizeof(*phase_us));
 	plan_free(&plan);
 	lab_ctx_fini(&ctx);
 out:

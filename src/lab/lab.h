@@ -8,10 +8,12 @@
 
 #include "common/error.h"
 #include "lab/lab_ctx.h"
+#include "lab/plan.h"
 #include "topo/topo.h"
 
 struct lab_up_report {
 	double seconds;
+	uint64_t phase_us[STEP_KIND_COUNT]; /* time in each phase */
 	pid_t *pids; /* per node, malloc'd */
 	const char *warnings[CBX_MAX_WARNINGS];
 	size_t n_warnings;
@@ -24,8 +26,9 @@ int lab_up(const struct cbx_topo *t, const char *text, size_t len, struct lab_up
 void lab_up_report_free(struct lab_up_report *rep);
 
 /* Bring a lab down by name, or by the file that names it. Idempotent: a lab
- * that is not up is success (*was_up false). */
-int lab_down(const char *lab_or_file, bool *was_up, struct cbx_error *err);
+ * that is not up is success (*was_up false). phase_us (may be NULL): time in
+ * each phase's undo. */
+int lab_down(const char *lab_or_file, bool *was_up, uint64_t *phase_us, struct cbx_error *err);
 
 /* Is `arg` a topology file rather than a lab name? */
 bool lab_arg_is_file(const char *arg);
@@ -36,6 +39,8 @@ int lab_list(char ***names, size_t *n, struct cbx_error *err);
 void lab_list_free(char **names, size_t n);
 /* The PID of a node's init, 0 when the node is not running. */
 pid_t lab_node_pid(const char *lab, const char *node);
+/* Remove a lab's state directory (its tmpfs, or what is left of it). */
+int lab_state_remove(const char *state_dir, struct cbx_error *err);
 /* "up", or "incomplete" (an `up` still running, failed or killed). */
 const char *lab_state(const char *lab);
 

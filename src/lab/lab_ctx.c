@@ -90,7 +90,7 @@ int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_topo *t, bool need_libdir
 		return cbx_error_sys(err, ENOMEM, "lab %s", t->name);
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		ctx->nodes[i].proc.sync_fd = -1;
-		ctx->nodes[i].netns_fd = -1;
+		ctx->nodes[i].proc.pidfd = -1;
 	}
 	lab_state_path(t->name, NULL, ctx->state_dir, sizeof(ctx->state_dir));
 	if (cbx_cgroups_detect(&ctx->cg, err) < 0)
@@ -106,8 +106,8 @@ void lab_ctx_fini(struct lab_ctx *ctx)
 		for (size_t i = 0; i < ctx->t->n_nodes; i++) {
 			if (ctx->nodes[i].proc.sync_fd >= 0)
 				close(ctx->nodes[i].proc.sync_fd);
-			if (ctx->nodes[i].netns_fd >= 0)
-				close(ctx->nodes[i].netns_fd);
+			if (ctx->nodes[i].proc.pidfd >= 0)
+				close(ctx->nodes[i].proc.pidfd);
 		}
 	}
 	nl_close(&ctx->rtnl);

@@ -5,6 +5,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "common/arena.h"
@@ -17,8 +18,7 @@
 #define CBX_MAX_WARNINGS 8
 
 struct node_rt {
-	struct node_proc proc; /* pid 0 and sync_fd -1 until cloned */
-	int netns_fd;
+	struct node_proc proc; /* pid 0, pidfd and sync_fd -1 until cloned */
 	bool pinned; /* this `up` pinned the netns (a failure may be EEXIST) */
 };
 
@@ -42,6 +42,8 @@ struct lab_ctx {
 	int *bridge_ifindex;   /* indexed like t->networks */
 	const char *warnings[CBX_MAX_WARNINGS];
 	size_t n_warnings;
+	/* Time spent in each kind of step, run and undo (microseconds). */
+	uint64_t phase_us[16];
 };
 
 /* For `up` (libdir needed) and `down` (libdir optional). */

@@ -42,22 +42,15 @@ int lab_spawn_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 		   struct cbx_error *err)
 {
 	struct node_rt *rt = &ctx->nodes[n->index];
-	struct node_spawn_spec spec = { .name = n->name, .netns_fd = -1 };
-	char dir[512], path[600], lower[PATH_MAX], pin[512], pid_text[32];
-	int cg_fds[CBX_CGROUP_MAX_FDS];
-	size_t n_cg = 0;
-	cleanup_close int log_fd = -1;
+	struct node_spawn_spec spec = { .name = n->name, .netns_fd = -1, .cgroup_fd = -1 };
+	char dir[512], log[600], pidfile[600], hosts[600], lower[PATH_MAX], pin[512];
+	cleanup_close int cgroup_fd = -1;
 	cleanup_close int old_netns = -1;
-	int rc = -1;
 
 	if (open_init(ctx, err) < 0)
 		return -1;
-	spec.init_fd = ctx->init_fd;
-
 	if (lab_node_dir(ctx, n, dir, sizeof(dir)) < 0)
 		return cbx_error_sys(err, ENAMETOOLONG, "node %s", n->name);
-	if (cbx_mkdir(dir, 0755, err) < 0)
-		return -1;
 	if (n->base == CBX_BASE_DIR) {
 		struct stat st;
 		if (stat(n->base_dir, &st) < 0 || !S_ISDIR(st.st_mode))
@@ -67,69 +60,55 @@ int lab_spawn_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 	} else {
 		snprintf(lower, sizeof(lower), "%s/rootfs", ctx->libdir);
 	}
-	snprintf(path, sizeof(path), "%s/console.log", dir);
-	log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (log_fd < 0)
-		return cbx_error_sys(err, errno, "create %s", path);
-	if (cbx_cgroup_node_create(&ctx->cg, ctx->t->name, n->name, &n->limits, restart, cg_fds,
-				   &n_cg, err) < 0)
-		return cbx_error_wrap(err, "node %s", n->name);
+	snprintf(log, sizeof(log), "%s/console.log", dir);
+	snprintf(pidfile, sizeof(pidfile), "%s/pid", dir);
+	snprintf(hosts, sizeof(hosts), "%s/hosts", ctx->state_dir);
+
+	/* cgroup v2: made here and the node cloned into it. v1: the node makes
+	 * and joins its own, in parallel with the others. */
+	if (ctx->cg.ops == &cbx_cgroup_v2_ops) {
+		if (cbx_cgroup_node_create(&ctx->cg, ctx->t->name, n->name, &n->limits, restart, err) < 0 ||
+		    (cgroup_fd = cbx_cgroup_node_clone_fd(&ctx->cg, ctx->t->name, n->name, err)) < 0)
+			return cbx_error_wrap(err, "node %s", n->name);
+	}
 	/* A restarted node comes back into the netns its pin kept: its
 	 * interfaces, addresses, routes and rules are still there. */
 	if (restart) {
 		netns_pin_path(pin, sizeof(pin), ctx->t->name, n->name);
 		old_netns = open(pin, O_RDONLY | O_CLOEXEC);
-		if (old_netns < 0) {
-			cbx_error_sys(err, errno, "node %s: open its pinned netns %s", n->name, pin);
-			goto out;
-		}
-		spec.netns_fd = old_netns;
+		if (old_netns < 0)
+			return cbx_error_sys(err, errno, "node %s: open its pinned netns %s", n->name, pin);
 	}
 
 	spec.rootfs = (struct rootfs_spec){ .base = n->base, .lower = lower, .node_dir = dir,
-					    .hostname = n->name };
-	snprintf(path, sizeof(path), "%s/hosts", ctx->state_dir);
-	spec.rootfs.hosts_file = path;
-	spec.log_fd = log_fd;
-	spec.cgroup_fds = cg_fds;
-	spec.n_cgroup_fds = n_cg;
+					    .hosts_file = hosts, .hostname = n->name };
+	spec.init_fd = ctx->init_fd;
+	spec.log_path = log;
+	spec.pid_path = pidfile;
+	spec.cgroup_fd = cgroup_fd;
+	spec.cg = &ctx->cg;
+	spec.lab = ctx->t->name;
+	spec.limits = &n->limits;
+	spec.reuse_cgroups = restart;
+	spec.netns_fd = old_netns;
 	spec.privileged = n->privileged;
 	spec.argv = lab_node_init_argv(ctx->arena, n);
 	spec.envp = lab_node_envp(ctx->arena, ctx->t, n);
-	if (!spec.argv || !spec.envp) {
-		cbx_error_sys(err, ENOMEM, "node %s", n->name);
-		goto out;
-	}
-	if (node_spawn(&spec, &rt->proc, err) < 0)
-		goto out;
+	if (!spec.argv || !spec.envp)
+		return cbx_error_sys(err, ENOMEM, "node %s", n->name);
+	return node_spawn(&spec, &rt->proc, err);
+}
 
-	/* The PID is for `status` and `exec`; `down` finds processes through
-	 * the cgroup, so a crash before this line loses nothing. */
-	snprintf(path, sizeof(path), "%s/pid", dir);
-	snprintf(pid_text, sizeof(pid_text), "%d\n", (int)rt->proc.pid);
-	if (cbx_create_file(path, 0644, pid_text, strlen(pid_text), err) < 0)
-		goto out;
-	if (restart) {
-		rc = 0;
-		goto out;
-	}
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)rt->proc.pid);
-	rt->netns_fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (rt->netns_fd < 0) {
-		cbx_error_sys(err, errno, "node %s: open its netns", n->name);
-		goto out;
-	}
+int lab_pin_node(struct lab_ctx *ctx, const struct cbx_node *n, struct cbx_error *err)
+{
+	struct node_rt *rt = &ctx->nodes[n->index];
+	char pin[512];
+
 	if (netns_pin_path(pin, sizeof(pin), ctx->t->name, n->name) < 0 ||
-	    netns_pin(rt->proc.pid, pin, err) < 0) {
-		cbx_error_wrap(err, "node %s", n->name);
-		goto out;
-	}
+	    netns_pin(rt->proc.pid, pin, err) < 0)
+		return cbx_error_wrap(err, "node %s", n->name);
 	rt->pinned = true;
-	rc = 0;
-out:
-	for (size_t i = 0; i < n_cg; i++)
-		close(cg_fds[i]);
-	return rc;
+	return 0;
 }
 
 static long now_ms(void)

@@ -7,10 +7,12 @@
 #include "lab/lab_ctx.h"
 
 /* Clone the node: cgroups, rootfs, init waiting for 'G'. A first start makes
- * a new netns and pins it; a restart joins the pinned one and reuses the
- * cgroups and the overlay's upper layer. */
+ * a new netns (lab_pin_node pins it); a restart joins the pinned one and
+ * reuses the cgroups and the overlay's upper layer. */
 int lab_spawn_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 		   struct cbx_error *err);
+/* Pin a new node's netns at /run/netns/<lab>-<node>. */
+int lab_pin_node(struct lab_ctx *ctx, const struct cbx_node *n, struct cbx_error *err);
 /* Send 'G' to each node and wait until each has started its command. */
 int lab_release_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
 		      struct cbx_error *err);

@@ -1,6 +1,7 @@
 #include "lab/plan.h"
 
 #include <errno.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,6 +72,15 @@ void plan_step_describe(const struct step *s, bool undo, char *buf, size_t size)
 	ops[s->kind]->describe(s, undo, buf, size);
 }
 
+const char *plan_kind_name(enum step_kind k)
+{
+	static const char *const names[STEP_KIND_COUNT] = {
+		"state", "cgroups", "bridges", "nat", "nodes", "veths", "links", "node-net", "start", "ready",
+	};
+
+	return names[k];
+}
+
 void plan_print(const struct plan *p, FILE *out)
 {
 	char what[512], undo[512];
@@ -80,6 +90,14 @@ void plan_print(const struct plan *p, FILE *out)
 		plan_step_describe(&p->steps[i], true, undo, sizeof(undo));
 		fprintf(out, "%3zu  %s\n     undo: %s\n", i + 1, what, undo);
 	}
+}
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 /* The end of the phase that starts at `i`. */
@@ -103,12 +121,15 @@ int plan_undo(struct lab_ctx *ctx, struct plan *p, size_t upto, struct cbx_error
 
 		while (start > 0 && p->steps[start - 1].kind == p->steps[end - 1].kind)
 			start--;
+		uint64_t t0 = now_us();
+
 		cbx_error_clear(&one);
 		if (ops[p->steps[start].kind]->undo(ctx, &p->steps[start], end - start, &one) < 0 &&
 		    rc == 0) {
 			*err = one;
 			rc = -1;
 		}
+		ctx->phase_us[p->steps[start].kind] += now_us() - t0;
 		end = start;
 	}
 	return rc;
@@ -118,8 +139,11 @@ int plan_execute(struct lab_ctx *ctx, struct plan *p, struct cbx_error *err)
 {
 	for (size_t i = 0; i < p->n;) {
 		size_t end = phase_end(p, i);
+		uint64_t t0 = now_us();
+		int rc = ops[p->steps[i].kind]->run(ctx, &p->steps[i], end - i, err);
 
-		if (ops[p->steps[i].kind]->run(ctx, &p->steps[i], end - i, err) < 0) {
+		ctx->phase_us[p->steps[i].kind] += now_us() - t0;
+		if (rc < 0) {
 			struct cbx_error undo_err;
 			nodes_explain_failure(ctx, err);
 			/* The failed phase may have half-happened: undo it too. */

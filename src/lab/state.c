@@ -4,11 +4,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/fsutil.h"
 #include "lab/lab.h"
+
+int lab_state_remove(const char *state_dir, struct cbx_error *err)
+{
+	/* A tmpfs normally; a plain directory when `up` was killed before it
+	 * could mount one. Lazily: a straggler holding a file cannot keep it. */
+	if (umount2(state_dir, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		return cbx_error_sys(err, errno, "unmount %s", state_dir);
+	if (cbx_rm_rf(state_dir, err) < 0)
+		return -1;
+	/* Shared by all labs; the last one down removes it. */
+	rmdir(CBX_STATE_ROOT);
+	return 0;
+}
 
 int lab_load_saved(const char *lab, struct cbx_topo **t, struct cbx_error *err)
 {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include "common/fsutil.h"
 #include "lab/faults.h"
 #include "lab/hosts.h"
+#include "lab/lab.h"
 #include "lab/steps.h"
 
 /* --- state directory --------------------------------------------------- */
@@ -38,6 +40,11 @@ static int lab_state_run(struct lab_ctx *ctx, const struct step *s, size_t n,
 		return cbx_error_sys(err, errno, "create %s", ctx->state_dir);
 	}
 	ctx->state_owned = true;
+	/* A tmpfs of the lab's own: nodes' writable layers, logs, PIDs. Made
+	 * and removed whole, in memory: a lab's hundreds of small files cost
+	 * no disk writes, and `down` one unmount instead of a walk. */
+	if (mount("cboxlab", ctx->state_dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+		return cbx_error_sys(err, errno, "mount a tmpfs on %s", ctx->state_dir);
 	/* The directory is the lab's lock: `down` waits while `up` runs. */
 	ctx->lock_fd = open(ctx->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (ctx->lock_fd < 0 || flock(ctx->lock_fd, LOCK_EX) < 0)
@@ -60,17 +67,18 @@ static int lab_state_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
 	/* A lab that is already up keeps its state when a second `up` fails. */
 	if (!ctx->state_owned)
 		return 0;
-	return cbx_rm_rf(ctx->state_dir, err);
+	return lab_state_remove(ctx->state_dir, err);
 }
 
 static void lab_state_describe(const struct step *s, bool undo, char *buf, size_t size)
 {
 	if (undo)
-		snprintf(buf, size, "remove the lab's state directory " CBX_STATE_ROOT "/%s", s->t->name);
+		snprintf(buf, size, "unmount and remove the lab's state directory " CBX_STATE_ROOT "/%s",
+			 s->t->name);
 	else
 		snprintf(buf, size,
 			 "create the lab's state directory " CBX_STATE_ROOT
-			 "/%s (its lock), with topology.json and the nodes' /etc/hosts",
+			 "/%s (a tmpfs, and the lab's lock), with topology.json and the nodes' /etc/hosts",
 			 s->t->name);
 }
 

@@ -18,6 +18,8 @@
 
 /* --- nodes -------------------------------------------------------------- */
 
+#define HOST_ENDS_TIMEOUT_MS 3000
+
 static const struct cbx_node **step_nodes(const struct step *s, size_t n)
 {
 	const struct cbx_node **nodes = calloc(n ? n : 1, sizeof(*nodes));
@@ -34,7 +36,50 @@ static int node_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct 
 	for (size_t i = 0; i < n; i++)
 		if (lab_spawn_node(ctx, s[i].u.node, false, err) < 0)
 			return -1;
+	/* Pins after every clone: a clone copies the whole mount table into
+	 * the node's new mount namespace, and a pin is a mount. Pinning as we
+	 * go would make each clone copy all the pins before it: O(N^2). */
+	for (size_t i = 0; i < n; i++)
+		if (lab_pin_node(ctx, s[i].u.node, err) < 0)
+			return -1;
 	return 0;
+}
+
+/* The host ends of the nodes' veth pairs go with the nodes' netns: the
+ * kernel tears all of them down in one batch, where deleting each pair
+ * would cost an RCU grace period apiece (seconds for a hundred nodes). Wait
+ * for that; a pair whose netns something else still holds (a shell in
+ * `ip netns exec`) is deleted after a while. */
+static int wait_host_ends_gone(struct lab_ctx *ctx, const struct step *s, size_t n,
+			       struct cbx_error *err)
+{
+	struct nl_conn *c = lab_rtnl(ctx, err);
+	struct owned_link *links;
+	size_t count = 0, left = 0;
+	int rc = 0;
+
+	if (!c)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < s[i].u.node->n_ifaces; k++)
+			count += s[i].u.node->ifaces[k]->network != NULL;
+	if (!count)
+		return 0;
+	links = calloc(count, sizeof(*links));
+	if (!links)
+		return cbx_error_sys(err, ENOMEM, "wait for veths");
+	count = 0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < s[i].u.node->n_ifaces; k++) {
+			const struct cbx_iface *ifc = s[i].u.node->ifaces[k];
+			if (ifc->network)
+				links[count++] = (struct owned_link){ ifc->host_name, ifc->host_mac, "veth" };
+		}
+	rc = wiring_wait_links_gone(c, links, count, HOST_ENDS_TIMEOUT_MS, &left, err);
+	if (rc == 0 && left)
+		rc = wiring_del_owned_links(c, links, count, err);
+	free(links);
+	return rc;
 }
 
 static int node_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
@@ -62,13 +107,15 @@ static int node_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct
 		}
 		if (rt->proc.sync_fd >= 0)
 			close(rt->proc.sync_fd);
-		if (rt->netns_fd >= 0)
-			close(rt->netns_fd);
-		rt->proc.sync_fd = rt->netns_fd = -1;
+		if (rt->proc.pidfd >= 0)
+			close(rt->proc.pidfd);
+		rt->proc.sync_fd = rt->proc.pidfd = -1;
 		rt->proc.pid = 0;
 		rt->pinned = false;
 	}
 	free(nodes);
+	if (wait_host_ends_gone(ctx, s, n, rc == 0 ? err : &(struct cbx_error){ 0 }) < 0)
+		rc = -1;
 	return rc;
 }
 
@@ -79,7 +126,7 @@ static void node_describe(const struct step *s, bool undo, char *buf, size_t siz
 
 	if (undo)
 		snprintf(buf, size,
-			 "kill node %s (every process in its cgroup), unpin its netns, remove its cgroup",
+			 "kill node %s (every process in its cgroup), unpin its netns, remove its cgroup, wait until its veths are gone",
 			 n->name);
 	else
 		snprintf(buf, size,
@@ -102,7 +149,7 @@ static int veth_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct 
 	nl_batch_init(&b);
 	for (size_t i = 0; i < n; i++) {
 		const struct cbx_iface *ifc = s[i].u.iface;
-		wiring_add_network_veth(&b, ifc, ctx->nodes[ifc->node->index].netns_fd);
+		wiring_add_network_veth(&b, ifc, ctx->nodes[ifc->node->index].proc.pid);
 	}
 	rc = nl_batch_commit(c, &b, err);
 	if (rc == 0) {
@@ -141,27 +188,12 @@ static int remove_loss_tables(struct lab_ctx *ctx, const struct step *s, size_t 
 	return rc;
 }
 
-/* Deleting one end of a veth pair deletes both; the node's end would also
- * go with its netns, but the host's end must be gone before `down` returns
- * so that an immediate `up` can reuse its name. */
+/* Nothing to delete: the node's undo, which comes after, makes the pair go
+ * with the node's netns (see wait_host_ends_gone). Only the loss tables a
+ * netem-less impairment may have left on the host's bridge ports. */
 static int veth_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
-	struct nl_conn *c = lab_rtnl(ctx, err);
-	struct owned_link *links;
-	int rc;
-
-	if (!c)
-		return -1;
-	links = calloc(n, sizeof(*links));
-	if (!links)
-		return cbx_error_sys(err, ENOMEM, "delete veths");
-	for (size_t i = 0; i < n; i++)
-		links[i] = (struct owned_link){ s[i].u.iface->host_name, s[i].u.iface->host_mac, "veth" };
-	rc = wiring_del_owned_links(c, links, n, err);
-	free(links);
-	if (rc == 0)
-		rc = remove_loss_tables(ctx, s, n, err);
-	return rc;
+	return remove_loss_tables(ctx, s, n, err);
 }
 
 static void veth_describe(const struct step *s, bool undo, char *buf, size_t size)
@@ -169,8 +201,8 @@ static void veth_describe(const struct step *s, bool undo, char *buf, size_t siz
 	const struct cbx_iface *ifc = s->u.iface;
 
 	if (undo)
-		snprintf(buf, size, "delete veth %s (and with it %s:%s)", ifc->host_name,
-			 ifc->node->name, ifc->name);
+		snprintf(buf, size, "veth %s goes with the netns of %s (the node's undo waits for it)",
+			 ifc->host_name, ifc->node->name);
 	else
 		snprintf(buf, size, "create veth %s:%s in the node's netns, host end %s on bridge %s",
 			 ifc->node->name, ifc->name, ifc->host_name, ifc->network->bridge);
@@ -189,8 +221,8 @@ static int link_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct 
 	nl_batch_init(&b);
 	for (size_t i = 0; i < n; i++) {
 		const struct cbx_link *l = s[i].u.link;
-		wiring_add_link_veth(&b, l, ctx->nodes[l->a->node->index].netns_fd,
-				     ctx->nodes[l->b->node->index].netns_fd);
+		wiring_add_link_veth(&b, l, ctx->nodes[l->a->node->index].proc.pid,
+				     ctx->nodes[l->b->node->index].proc.pid);
 	}
 	rc = nl_batch_commit(c, &b, err);
 	nl_batch_free(&b);
@@ -229,7 +261,8 @@ static int configure_node(struct lab_ctx *ctx, const struct cbx_node *n, struct 
 	struct nl_batch b;
 	int saved = -1, rc = -1;
 
-	if (netns_enter(ctx->nodes[n->index].netns_fd, &saved, err) < 0)
+	/* setns() with a pidfd and CLONE_NEWNET joins that process's netns. */
+	if (netns_enter(ctx->nodes[n->index].proc.pidfd, &saved, err) < 0)
 		goto leave;
 	if (nl_open(&conn, NETLINK_ROUTE, err) < 0)
 		goto leave;

@@ -48,6 +48,9 @@ static bool put_link_attrs(struct nlmsghdr *nlh, size_t size, const struct rtnl_
 		return false;
 	if (l->netns_fd >= 0 && !mnl_attr_put_u32_check(nlh, size, IFLA_NET_NS_FD, (uint32_t)l->netns_fd))
 		return false;
+	if (l->netns_pid > 0 &&
+	    !mnl_attr_put_u32_check(nlh, size, IFLA_NET_NS_PID, (uint32_t)l->netns_pid))
+		return false;
 	if (l->mac && !mnl_attr_put_check(nlh, size, IFLA_ADDRESS, 6, l->mac))
 		return false;
 	if (l->mtu && !mnl_attr_put_u32_check(nlh, size, IFLA_MTU, l->mtu))
@@ -59,6 +62,15 @@ static bool put_link_attrs(struct nlmsghdr *nlh, size_t size, const struct rtnl_
 		return false;
 	if (l->group && !mnl_attr_put_u32_check(nlh, size, IFLA_GROUP, l->group))
 		return false;
+	if (l->addr_gen_mode >= 0) {
+		struct nlattr *spec, *inet6;
+		if (!(spec = mnl_attr_nest_start_check(nlh, size, IFLA_AF_SPEC)) ||
+		    !(inet6 = mnl_attr_nest_start_check(nlh, size, AF_INET6)) ||
+		    !mnl_attr_put_u8_check(nlh, size, IFLA_INET6_ADDR_GEN_MODE, (uint8_t)l->addr_gen_mode))
+			return false;
+		mnl_attr_nest_end(nlh, inet6);
+		mnl_attr_nest_end(nlh, spec);
+	}
 	return true;
 }
 

@@ -18,6 +18,11 @@ struct rtnl_link_spec {
 	const char *name;     /* IFLA_IFNAME */
 	int ifindex;          /* ifi_index: the device to change, or the index to create with */
 	int netns_fd;         /* IFLA_NET_NS_FD; -1 for the socket's own netns */
+	int netns_pid;        /* IFLA_NET_NS_PID: the netns of this process; 0 none */
+	/* IFLA_AF_SPEC/AF_INET6 address generation: -1 leave alone, else an
+	 * IN6_ADDR_GEN_MODE_* (NONE: no link-local address, hence none of the
+	 * multicast (DAD, MLD, router solicitations) it brings). */
+	int addr_gen_mode;
 	const uint8_t *mac;   /* IFLA_ADDRESS (6 bytes) */
 	uint32_t mtu;         /* IFLA_MTU */
 	const char *alias;    /* IFLA_IFALIAS */
@@ -26,7 +31,7 @@ struct rtnl_link_spec {
 	int up;               /* 1 set IFF_UP, 0 clear it, -1 leave alone */
 };
 
-#define RTNL_LINK_SPEC_INIT { .netns_fd = -1, .up = -1 }
+#define RTNL_LINK_SPEC_INIT { .netns_fd = -1, .up = -1, .addr_gen_mode = -1 }
 
 /* A veth pair: `end` is the primary device, `peer` the other end (its ifindex
  * is honoured by the kernel only when end->ifindex is set too). */

@@ -169,6 +169,8 @@ static bool error_ignored(unsigned flags, int code)
 		return true;
 	if ((flags & NL_REQ_IGNORE_EXISTS) && code == EEXIST)
 		return true;
+	if ((flags & NL_REQ_IGNORE_UNSUPPORTED) && (code == EAFNOSUPPORT || code == EOPNOTSUPP))
+		return true;
 	return false;
 }
 

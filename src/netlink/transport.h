@@ -35,6 +35,9 @@ struct nl_conn {
  * idempotent teardown ("delete link that is already gone"). */
 #define NL_REQ_IGNORE_MISSING 0x1
 #define NL_REQ_IGNORE_EXISTS 0x2
+/* ... or EAFNOSUPPORT / EOPNOTSUPP: an optional setting the kernel lacks
+ * (IPv6 settings on a kernel booted without IPv6). */
+#define NL_REQ_IGNORE_UNSUPPORTED 0x4
 
 struct nl_req {
 	size_t off;      /* where the message starts in the buffer */

@@ -185,33 +185,45 @@ int cbx_cgroup_lab_remove(const struct cbx_cgroups *cg, const char *lab, struct 
 }
 
 int cbx_cgroup_node_create(const struct cbx_cgroups *cg, const char *lab, const char *node,
-			   const struct cbx_limits *l, bool reuse, int fds[CBX_CGROUP_MAX_FDS],
-			   size_t *n_fds, struct cbx_error *err)
+			   const struct cbx_limits *l, bool reuse, struct cbx_error *err)
 {
 	char path[512];
 
-	*n_fds = 0;
 	for (size_t h = 0; h < cg->n_hier; h++) {
 		cbx_cgroup_path(path, sizeof(path), cg, h, lab, node, NULL);
 		if (mkdir(path, 0755) < 0 && !(reuse && errno == EEXIST))
 			return cbx_error_sys(err, errno, "create cgroup %s", path);
 	}
-	if (cg->ops->apply_limits(cg, lab, node, l, err) < 0)
-		return -1;
+	return cg->ops->apply_limits(cg, lab, node, l, err);
+}
+
+int cbx_cgroup_node_join_self(const struct cbx_cgroups *cg, const char *lab, const char *node,
+			      struct cbx_error *err)
+{
+	char path[512];
+
 	for (size_t h = 0; h < cg->n_hier; h++) {
-		int fd;
 		cbx_cgroup_path(path, sizeof(path), cg, h, lab, node, "cgroup.procs");
-		fd = open(path, O_WRONLY | O_CLOEXEC);
-		if (fd < 0) {
-			int e = errno;
-			for (size_t i = 0; i < *n_fds; i++)
-				close(fds[i]);
-			*n_fds = 0;
-			return cbx_error_sys(err, e, "open %s", path);
-		}
-		fds[(*n_fds)++] = fd;
+		/* "0" is the writer itself, whatever PID namespace it is in. */
+		if (cbx_write_str(path, "0", err) < 0)
+			return -1;
 	}
 	return 0;
+}
+
+int cbx_cgroup_node_clone_fd(const struct cbx_cgroups *cg, const char *lab, const char *node,
+			     struct cbx_error *err)
+{
+	char path[512];
+	int fd;
+
+	if (cg->ops != &cbx_cgroup_v2_ops)
+		return -1;
+	cbx_cgroup_path(path, sizeof(path), cg, 0, lab, node, NULL);
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		cbx_error_sys(err, errno, "open cgroup %s", path);
+	return fd;
 }
 
 int cbx_cgroup_node_pids(const struct cbx_cgroups *cg, const char *lab, const char *node,
@@ -289,20 +301,6 @@ int cbx_cgroup_node_remove(const struct cbx_cgroups *cg, const char *lab, const 
 				return cbx_error_sys(err, errno, "remove cgroup %s", path);
 			usleep(1000);
 		}
-	}
-	return 0;
-}
-
-int cbx_cgroup_node_join(const struct cbx_cgroups *cg, const char *lab, const char *node,
-			 pid_t pid, struct cbx_error *err)
-{
-	char path[512], text[32];
-
-	snprintf(text, sizeof(text), "%d", (int)pid);
-	for (size_t h = 0; h < cg->n_hier; h++) {
-		cbx_cgroup_path(path, sizeof(path), cg, h, lab, node, "cgroup.procs");
-		if (cbx_write_str(path, text, err) < 0)
-			return cbx_error_wrap(err, "join node %s's cgroup", node);
 	}
 	return 0;
 }

@@ -57,11 +57,19 @@ int cbx_cgroup_lab_create(const struct cbx_cgroups *cg, const char *lab, struct 
 int cbx_cgroup_lab_remove(const struct cbx_cgroups *cg, const char *lab, struct cbx_error *err);
 
 /* Create the node's cgroups with their limits (reuse: they may exist, for a
- * restart) and open their cgroup.procs for writing: the node's first
- * process writes "0" into each to join. */
+ * restart). Safe between clone and exec: no allocation. */
 int cbx_cgroup_node_create(const struct cbx_cgroups *cg, const char *lab, const char *node,
-			   const struct cbx_limits *l, bool reuse, int fds[CBX_CGROUP_MAX_FDS],
-			   size_t *n_fds, struct cbx_error *err);
+			   const struct cbx_limits *l, bool reuse, struct cbx_error *err);
+/* Move the calling process into the node's cgroups (every hierarchy). On
+ * cgroup v1 this is the only way in; it costs the kernel an RCU grace
+ * period, which concurrent joins share. */
+int cbx_cgroup_node_join_self(const struct cbx_cgroups *cg, const char *lab, const char *node,
+			      struct cbx_error *err);
+/* cgroup v2: a child can be cloned straight into a cgroup (CLONE_INTO_CGROUP,
+ * no migration at all). The node's cgroup directory, opened for that; -1
+ * on v1. */
+int cbx_cgroup_node_clone_fd(const struct cbx_cgroups *cg, const char *lab, const char *node,
+			     struct cbx_error *err);
 /* SIGKILL every process of the node (what is left of a crashed `up` too). */
 int cbx_cgroup_node_kill(const struct cbx_cgroups *cg, const char *lab, const char *node,
 			 struct cbx_error *err);
@@ -73,9 +81,7 @@ int cbx_cgroup_node_remove(const struct cbx_cgroups *cg, const char *lab, const 
 /* The node's processes (from cgroup.procs); *pids is malloc'd. */
 int cbx_cgroup_node_pids(const struct cbx_cgroups *cg, const char *lab, const char *node,
 			 pid_t **pids, size_t *n, struct cbx_error *err);
-/* Join a process (0 = the caller) to the node's cgroups, for `exec`. */
-int cbx_cgroup_node_join(const struct cbx_cgroups *cg, const char *lab, const char *node,
-			 pid_t pid, struct cbx_error *err);
+
 
 /* Path helper: "<hier>/cboxlab/<lab>[/<node>][/<file>]". */
 int cbx_cgroup_path(char *buf, size_t size, const struct cbx_cgroups *cg, size_t hier,

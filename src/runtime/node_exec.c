@@ -117,7 +117,7 @@ static int run_inside(const struct node_exec_spec *s, int errfd)
 	}
 	/* The cgroup first: its files are reachable only from the host's
 	 * mount namespace. */
-	if (cbx_cgroup_node_join(s->cg, s->lab, s->node, 0, &err) < 0)
+	if (cbx_cgroup_node_join_self(s->cg, s->lab, s->node, &err) < 0)
 		goto fail;
 	/* All namespaces at once, through the pidfd (Linux 5.8): the node
 	 * cannot change under us between two joins. */

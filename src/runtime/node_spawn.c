@@ -10,18 +10,23 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "init/init_proto.h"
 #include "runtime/caps.h"
-#include "runtime/cgroup.h"
 
 /* The fd numbers the node's first process arranges before exec. */
 enum {
 	FD_INIT_BINARY = CBX_INIT_SYNC_FD + 1,
-	FD_FIRST_CGROUP,
+	FD_NETNS,
+	FD_FIRST_FREE,
 };
+
+/* Where the node reports a failure: its end of the sync socket, wherever
+ * it is at the moment (the fds are rearranged on the way). */
+static int report_fd = -1;
 
 static _Noreturn void child_fail(const char *why)
 {
@@ -32,19 +37,28 @@ static _Noreturn void child_fail(const char *why)
 		len = sizeof(msg) - 1;
 	msg[0] = CBX_SYNC_ERROR;
 	memcpy(msg + 1, why, len);
-	if (write(CBX_INIT_SYNC_FD, msg, len + 1) < 0) {
+	if (write(report_fd, msg, len + 1) < 0) {
 		/* the parent is gone: nobody to tell */
 	}
 	_exit(1);
+}
+
+static _Noreturn void child_fail_errno(const char *what)
+{
+	char why[CBX_SYNC_MSG_MAX - 1];
+
+	snprintf(why, sizeof(why), "%s: %s", what, strerror(errno));
+	child_fail(why);
 }
 
 /* Put the fds the node needs at fixed numbers and close every other one: the
  * parent's netlink sockets and other nodes' sync sockets must not leak into
  * this node (a sync socket held open here would hide its parent's death from
  * another node). */
-static int arrange_fds(const struct node_spawn_spec *s, int sync_fd, char *why, size_t size)
+static int arrange_fds(const struct node_spawn_spec *s, int sync_fd, int log_fd, char *why,
+		       size_t size)
 {
-	struct { int fd, target; } fds[4 + CBX_CGROUP_MAX_FDS + 1];
+	struct { int fd, target; } fds[5];
 	size_t n = 0;
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 
@@ -53,13 +67,11 @@ static int arrange_fds(const struct node_spawn_spec *s, int sync_fd, char *why, 
 		return -1;
 	}
 	fds[n++] = (typeof(fds[0])){ devnull, 0 };
-	fds[n++] = (typeof(fds[0])){ s->log_fd, 1 };
+	fds[n++] = (typeof(fds[0])){ log_fd, 1 };
 	fds[n++] = (typeof(fds[0])){ sync_fd, CBX_INIT_SYNC_FD };
 	fds[n++] = (typeof(fds[0])){ s->init_fd, FD_INIT_BINARY };
-	for (size_t i = 0; i < s->n_cgroup_fds; i++)
-		fds[n++] = (typeof(fds[0])){ s->cgroup_fds[i], FD_FIRST_CGROUP + (int)i };
 	if (s->netns_fd >= 0)
-		fds[n++] = (typeof(fds[0])){ s->netns_fd, FD_FIRST_CGROUP + (int)s->n_cgroup_fds };
+		fds[n++] = (typeof(fds[0])){ s->netns_fd, FD_NETNS };
 	/* Two passes, so a source never sits on a target still to be read. */
 	for (size_t i = 0; i < n; i++) {
 		fds[i].fd = fcntl(fds[i].fd, F_DUPFD_CLOEXEC, 256);
@@ -77,47 +89,65 @@ static int arrange_fds(const struct node_spawn_spec *s, int sync_fd, char *why, 
 		snprintf(why, size, "dup2: %s", strerror(errno));
 		return -1;
 	}
-	close_range(FD_FIRST_CGROUP + (unsigned)s->n_cgroup_fds + (s->netns_fd >= 0 ? 1 : 0), ~0U, 0);
+	close_range(FD_FIRST_FREE, ~0U, 0);
 	/* Everything but stdio and the sync socket closes at exec. */
 	fcntl(FD_INIT_BINARY, F_SETFD, FD_CLOEXEC);
+	fcntl(FD_NETNS, F_SETFD, FD_CLOEXEC);
 	return 0;
+}
+
+/* The host's PID of this process: /proc is still the host's here, and its
+ * "self" link names the PID as the host sees it (getpid() says 1). */
+static void write_pid_file(const char *path)
+{
+	char pid[32], text[40];
+	ssize_t n = readlink("/proc/self", pid, sizeof(pid) - 1);
+	int fd;
+
+	if (n < 0)
+		child_fail_errno("read the node's PID");
+	pid[n] = '\0';
+	snprintf(text, sizeof(text), "%s\n", pid);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, text, strlen(text)) < 0)
+		child_fail_errno("write the node's PID file");
+	close(fd);
 }
 
 static _Noreturn void child_main(const struct node_spawn_spec *s, int sync_fd)
 {
 	char why[CBX_SYNC_MSG_MAX - 1];
+	struct cbx_error err;
 	int fd;
 
 	/* Until init releases it, a node dies with the `up` that started it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (arrange_fds(s, sync_fd, why, sizeof(why)) < 0)
+	report_fd = sync_fd;
+	if (mkdir(s->rootfs.node_dir, 0755) < 0 && errno != EEXIST)
+		child_fail_errno("create the node's state directory");
+	fd = open(s->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		child_fail_errno("create the node's log");
+	if (arrange_fds(s, sync_fd, fd, why, sizeof(why)) < 0)
 		child_fail(why);
-	for (size_t i = 0; i < s->n_cgroup_fds; i++) {
-		/* "0" is the writer itself: its PID in our namespace is not
-		 * the one the cgroup file would expect. */
-		if (write(FD_FIRST_CGROUP + (int)i, "0", 1) < 0) {
-			snprintf(why, sizeof(why), "join cgroup: %s", strerror(errno));
-			child_fail(why);
-		}
-		close(FD_FIRST_CGROUP + (int)i);
-	}
+	report_fd = CBX_INIT_SYNC_FD;
+	write_pid_file(s->pid_path);
+	/* On cgroup v1 the node makes and joins its own cgroups here, in
+	 * parallel with the other nodes (v2 cloned it into them already). */
+	if (s->cgroup_fd < 0 &&
+	    (cbx_cgroup_node_create(s->cg, s->lab, s->name, s->limits, s->reuse_cgroups, &err) < 0 ||
+	     cbx_cgroup_node_join_self(s->cg, s->lab, s->name, &err) < 0))
+		child_fail(err.msg);
 	if (s->netns_fd >= 0) {
-		fd = FD_FIRST_CGROUP + (int)s->n_cgroup_fds;
-		if (setns(fd, CLONE_NEWNET) < 0) {
-			snprintf(why, sizeof(why), "join network namespace: %s", strerror(errno));
-			child_fail(why);
-		}
-		close(fd);
+		if (setns(FD_NETNS, CLONE_NEWNET) < 0)
+			child_fail_errno("join the network namespace");
+		close(FD_NETNS);
 	}
 	/* Only now, inside its own cgroup, so that it is the namespace's root. */
-	if (unshare(CLONE_NEWCGROUP) < 0) {
-		snprintf(why, sizeof(why), "unshare cgroup namespace: %s", strerror(errno));
-		child_fail(why);
-	}
-	if (sethostname(s->name, strlen(s->name)) < 0) {
-		snprintf(why, sizeof(why), "set hostname: %s", strerror(errno));
-		child_fail(why);
-	}
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		child_fail_errno("unshare cgroup namespace");
+	if (sethostname(s->name, strlen(s->name)) < 0)
+		child_fail_errno("set hostname");
 	if (rootfs_enter(&s->rootfs, why, sizeof(why)) < 0)
 		child_fail(why);
 	/* The OOM killer should pick the node's hungry process, never its init
@@ -133,21 +163,26 @@ static _Noreturn void child_main(const struct node_spawn_spec *s, int sync_fd)
 	if (caps_restrict_node(s->privileged, why, sizeof(why)) < 0)
 		child_fail(why);
 	syscall(SYS_execveat, FD_INIT_BINARY, "", s->argv, s->envp, AT_EMPTY_PATH);
-	snprintf(why, sizeof(why), "exec cboxlab-init: %s", strerror(errno));
-	child_fail(why);
+	child_fail_errno("exec cboxlab-init");
 }
 
 int node_spawn(const struct node_spawn_spec *s, struct node_proc *out, struct cbx_error *err)
 {
 	struct clone_args args = { 0 };
-	int sv[2];
+	int sv[2], pidfd = -1;
 	long pid;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return cbx_error_sys(err, errno, "start node %s: socketpair", s->name);
-	args.flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC;
+	args.flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_PIDFD;
 	if (s->netns_fd < 0)
 		args.flags |= CLONE_NEWNET;
+	if (s->cgroup_fd >= 0) {
+		/* Born in its cgroup: no migration, no RCU grace period. */
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)s->cgroup_fd;
+	}
+	args.pidfd = (uint64_t)(uintptr_t)&pidfd;
 	args.exit_signal = SIGCHLD;
 	/* clone3 without a stack behaves like fork: the child gets a copy of
 	 * this process and runs child_main() on it until exec. */
@@ -162,6 +197,7 @@ int node_spawn(const struct node_spawn_spec *s, struct node_proc *out, struct cb
 		child_main(s, sv[1]);
 	close(sv[1]);
 	out->pid = (pid_t)pid;
+	out->pidfd = pidfd;
 	out->sync_fd = sv[0];
 	return 0;
 }

@@ -1,7 +1,9 @@
 /* Starting a node: one clone into new PID, mount, UTS, IPC (and network)
- * namespaces, whose first process joins the node's cgroups, enters a cgroup
- * namespace, builds the root filesystem, drops capabilities and execs
- * cboxlab-init. Init then waits for 'G' on the sync socket (see
+ * namespaces. The first process does the node's own setup, in parallel with
+ * its siblings and with the parent's wiring: its state directory, log and
+ * PID file, its cgroups (on v1; on v2 it is cloned straight into them), a
+ * cgroup namespace, the root filesystem, capabilities; then it execs
+ * cboxlab-init, which waits for 'G' on the sync socket (see
  * init/init_proto.h) before starting the node's command. */
 #ifndef CBX_NODE_SPAWN_H
 #define CBX_NODE_SPAWN_H
@@ -10,24 +12,32 @@
 #include <sys/types.h>
 
 #include "common/error.h"
+#include "runtime/cgroup.h"
 #include "runtime/rootfs.h"
 
 struct node_spawn_spec {
-	const char *name;        /* hostname, and for messages */
-	struct rootfs_spec rootfs;
-	int init_fd;             /* cboxlab-init, opened before the clone */
-	int log_fd;              /* the node's console log: init's stdout and stderr */
-	const int *cgroup_fds;   /* cgroup.procs of each hierarchy, to write "0" into */
-	size_t n_cgroup_fds;
-	int netns_fd;            /* -1: a new network namespace; else join it (restart) */
+	const char *name;          /* hostname, and for messages */
+	struct rootfs_spec rootfs; /* its node_dir is created by the node */
+	int init_fd;               /* cboxlab-init, opened before the clone */
+	const char *log_path;      /* the node's console: init's stdout and stderr */
+	const char *pid_path;      /* where the node writes its PID (as the host sees it) */
+	/* cgroups: >= 0, clone into this v2 cgroup directory; -1, the node
+	 * creates its v1 cgroups (reuse: they exist) and joins them. */
+	int cgroup_fd;
+	const struct cbx_cgroups *cg;
+	const char *lab;
+	const struct cbx_limits *limits;
+	bool reuse_cgroups;
+	int netns_fd;              /* -1: a new network namespace; else join it (restart) */
 	bool privileged;
-	char *const *argv;       /* init's argv: "cboxlab-init" ["--" CMD...] */
-	char *const *envp;       /* the node's environment */
+	char *const *argv;         /* init's argv: "cboxlab-init" ["--" CMD...] */
+	char *const *envp;         /* the node's environment */
 };
 
 struct node_proc {
 	pid_t pid;
-	int sync_fd;             /* our end of the sync socket */
+	int pidfd;   /* for setns into its namespaces, signals, waiting */
+	int sync_fd; /* our end of the sync socket */
 };
 
 /* Clone the node. On return the node is setting itself up concurrently;

@@ -30,7 +30,7 @@ for f in "$TOP"/topologies/*.json; do
 done
 check_output "a missing file is an input error" 'no-such.json: No such file' cbx validate "$TMP/no-such.json"
 
-check_output "up --dry-run prints the plan with each step's undo" 'undo: delete veth lan-0' \
+check_output "up --dry-run prints the plan with each step's undo" 'undo: kill node h1' \
 	cbx up --dry-run "$TOP/topologies/lan.json"
 check_output "--dry-run creates nothing" '^$' leftovers lan
 

@@ -47,7 +47,8 @@ int main(void)
 	}
 	ok(all_described, "every step says what it does and what its undo does");
 	plan_step_describe(&p.steps[7], true, undo, sizeof(undo));
-	is_str(undo, "delete veth lab-0 (and with it h:eth0)", "a veth's undo names both ends");
+	is_str(undo, "veth lab-0 goes with the netns of h (the node's undo waits for it)",
+	       "a veth goes with its node");
 	plan_step_describe(&p.steps[9], false, what, sizeof(what));
 	is_str(what, "create link r:eth1 -- s:eth0, each end in its node's netns", "a link step");
 

@@ -166,6 +166,36 @@ static void test_link_change_and_delete(void)
 	ok(top.a[IFLA_IFNAME] == NULL, "delete by index: no name");
 }
 
+static void test_netns_pid_and_addr_gen(void)
+{
+	char buf[1024];
+	struct rtnl_link_spec l = RTNL_LINK_SPEC_INIT;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	struct attrs top = { 0 }, spec, inet6;
+
+	l.ifindex = 7;
+	l.netns_pid = 4242;
+	l.addr_gen_mode = IN6_ADDR_GEN_MODE_NONE;
+	ok(rtnl_build_link_change(buf, sizeof(buf), &l) > 0, "addr gen mode: builds");
+	mnl_attr_parse(nlh, sizeof(struct ifinfomsg), collect, &top);
+	is_int(mnl_attr_get_u32(top.a[IFLA_NET_NS_PID]), 4242, "netns by pid");
+	ok(top.a[IFLA_NET_NS_FD] == NULL, "no netns fd with a pid");
+	ok(top.a[IFLA_AF_SPEC] && (top.a[IFLA_AF_SPEC]->nla_type & NLA_F_NESTED), "af spec nest");
+	parse_nested(top.a[IFLA_AF_SPEC], &spec);
+	ok(spec.a[AF_INET6] != NULL, "AF_INET6 inside");
+	parse_nested(spec.a[AF_INET6], &inet6);
+	is_int(mnl_attr_get_u8(inet6.a[IFLA_INET6_ADDR_GEN_MODE]), IN6_ADDR_GEN_MODE_NONE,
+	       "address generation: none");
+
+	memset(&top, 0, sizeof(top));
+	l = (struct rtnl_link_spec)RTNL_LINK_SPEC_INIT;
+	l.ifindex = 7;
+	rtnl_build_link_change(buf, sizeof(buf), &l);
+	mnl_attr_parse(nlh, sizeof(struct ifinfomsg), collect, &top);
+	ok(top.a[IFLA_AF_SPEC] == NULL && top.a[IFLA_NET_NS_PID] == NULL,
+	   "neither by default");
+}
+
 static void test_addr(void)
 {
 	char buf[1024];
@@ -245,6 +275,7 @@ int main(void)
 	test_veth();
 	test_bridge();
 	test_link_change_and_delete();
+	test_netns_pid_and_addr_gen();
 	test_addr();
 	test_route();
 	return tap_done();
