@@ -9,7 +9,11 @@
 #include "netlink/nft_msg.h"
 #include "netlink/tc_msg.h"
 
-#define ROOT_HANDLE 0x10000u /* 1: */
+/* Handle 0 with NLM_F_REPLACE, as `tc qdisc replace ... root` sends it: the
+ * kernel changes a root qdisc of the same kind in place and grafts a new
+ * one over a different kind (a fixed handle would fail with "Invalid qdisc
+ * name" when switching between netem and tbf). */
+#define ROOT_HANDLE 0
 /* tbf: a bucket of 20 ms at the rate (at least two full frames) and a queue
  * of 50 ms, so a measured rate is the configured one. */
 #define TBF_BURST_MS 20

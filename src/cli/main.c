@@ -26,8 +26,8 @@ static const char usage[] =
 	"\n"
 	"Faults (see docs/faults.md):\n"
 	"  impair LAB [NODE:IFACE KEY=VALUE...|clear]\n"
-	"                                delay=50ms jitter=10ms loss=2%% duplicate=1%%\n"
-	"                                corrupt=0.1%% reorder=5%% rate=10mbit; no args: show\n"
+	"                                delay=50ms jitter=10ms loss=2% duplicate=1%\n"
+	"                                corrupt=0.1% reorder=5% rate=10mbit; no args: show\n"
 	"  link LAB down|up NODE:IFACE   cut or restore a link (also: NODE NODE)\n"
 	"  partition LAB [--oneway] A,B C,D...   nodes in different groups cannot talk\n"
 	"  partition LAB --grudge JSON|@FILE     {\"node\": [\"nodes it drops\"]}\n"
@@ -98,9 +98,16 @@ int main(int argc, char **argv)
 		printf("cboxlab %s\n", CBOXLAB_VERSION);
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].run(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name))
+			continue;
+		/* `cboxlab impair --help`: the usage, not "lab --help is not up". */
+		if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+			fputs(usage, stdout);
+			return 0;
+		}
+		return commands[i].run(argc - 1, argv + 1);
+	}
 	fprintf(stderr, "cboxlab: unknown command \"%s\"\n\n%s", argv[1], usage);
 	return 2;
 }

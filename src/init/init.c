@@ -44,9 +44,10 @@ static void say(int fd, char kind, const char *text)
 }
 
 /* Start the command in its own session, with the signal mask and OOM score
- * a normal process has. An exec failure comes back through a close-on-exec
+ * a normal process has (nothing blocked, whatever the process that started
+ * the node had blocked). An exec failure comes back through a close-on-exec
  * pipe, so `up` can report "exec foo: No such file or directory". */
-static pid_t start_command(char **argv, const sigset_t *orig_mask, char *why, size_t why_size)
+static pid_t start_command(char **argv, char *why, size_t why_size)
 {
 	int pipefd[2];
 	pid_t pid;
@@ -66,8 +67,10 @@ static pid_t start_command(char **argv, const sigset_t *orig_mask, char *why, si
 	}
 	if (pid == 0) {
 		int fd;
+		sigset_t none;
 		close(pipefd[0]);
-		sigprocmask(SIG_SETMASK, orig_mask, NULL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		setsid();
 		/* init itself is exempt from the OOM killer; its children not. */
 		fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
@@ -121,7 +124,7 @@ int main(int argc, char **argv)
 {
 	int sync_fd = CBX_INIT_SYNC_FD;
 	char **cmd = NULL;
-	sigset_t all, orig;
+	sigset_t all;
 	pid_t command = 0;
 	bool stopping = false;
 	char go = 0;
@@ -129,13 +132,16 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "--"))
 		cmd = argc > 2 ? argv + 2 : NULL;
+	/* The node's command must not inherit the sync socket (it could write
+	 * to cboxlab on it, or keep it open after init is gone). */
+	fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
 	setvbuf(stderr, NULL, _IOLBF, 0);
 
 	/* All signals arrive through a signalfd: no handlers, no races with
 	 * the main loop. SIGKILL and SIGSTOP cannot be blocked; nothing else
 	 * needs to stay asynchronous. */
 	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &orig);
+	sigprocmask(SIG_BLOCK, &all, NULL);
 	sfd = signalfd(-1, &all, SFD_CLOEXEC);
 	if (sfd < 0) {
 		say(sync_fd, CBX_SYNC_ERROR, "init: signalfd failed");
@@ -152,7 +158,7 @@ int main(int argc, char **argv)
 
 	if (cmd) {
 		char why[CBX_SYNC_MSG_MAX - 1];
-		command = start_command(cmd, &orig, why, sizeof(why));
+		command = start_command(cmd, why, sizeof(why));
 		if (command < 0) {
 			say(sync_fd, CBX_SYNC_ERROR, why);
 			return 127;

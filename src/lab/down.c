@@ -1,7 +1,8 @@
 /* Bringing a lab down: the undo side of its plan, rebuilt from the saved
- * topology, then a sweep for anything that still carries the lab's name.
- * The sweep needs no topology at all, so even an `up` killed before it saved
- * one leaves nothing behind; after a clean plan undo it finds nothing. */
+ * topology, then a sweep for what is surely the lab's even without one
+ * (its cgroups, host links named and aliased for it, its nftables table),
+ * so an `up` killed before it saved its topology leaves nothing behind; after
+ * a clean plan undo the sweep finds nothing. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "bridge/nat.h"
@@ -73,27 +73,6 @@ static int sweep_links(struct lab_ctx *ctx, struct cbx_error *err)
 	return rc;
 }
 
-static int sweep_pins(const char *lab, struct cbx_error *err)
-{
-	DIR *dir = opendir(CBX_NETNS_DIR);
-	struct dirent *de;
-	char prefix[64];
-	int rc = 0;
-
-	if (!dir)
-		return errno == ENOENT ? 0 : cbx_error_sys(err, errno, "open " CBX_NETNS_DIR);
-	snprintf(prefix, sizeof(prefix), "%s-", lab);
-	while ((de = readdir(dir)) && rc == 0) {
-		char pin[512];
-		if (strncmp(de->d_name, prefix, strlen(prefix)))
-			continue;
-		snprintf(pin, sizeof(pin), CBX_NETNS_DIR "/%s", de->d_name);
-		rc = netns_unpin(pin, err);
-	}
-	closedir(dir);
-	return rc;
-}
-
 /* Node cgroups by listing cboxlab/<lab>/ in the first hierarchy: each one
  * is killed, waited for, and removed from every hierarchy. */
 static int sweep_cgroups(struct lab_ctx *ctx, struct cbx_error *err)
@@ -111,6 +90,9 @@ static int sweep_cgroups(struct lab_ctx *ctx, struct cbx_error *err)
 	while ((de = readdir(dir)) && rc == 0) {
 		if (de->d_type != DT_DIR || de->d_name[0] == '.')
 			continue;
+		/* A frozen (paused) node cannot die before it is thawed. */
+		if (ctx->cg.ops->frozen(&ctx->cg, lab, de->d_name) == 1)
+			ctx->cg.ops->freeze(&ctx->cg, lab, de->d_name, false, &(struct cbx_error){ 0 });
 		if (cbx_cgroup_node_kill(&ctx->cg, lab, de->d_name, err) < 0)
 			rc = -1;
 		for (int i = 0; i < 5000 && !cbx_cgroup_node_empty(&ctx->cg, lab, de->d_name); i++) {
@@ -132,8 +114,9 @@ static int sweep(struct lab_ctx *ctx, struct cbx_error *err)
 	struct nl_batch b;
 	int rc;
 
-	if (sweep_cgroups(ctx, err) < 0 || sweep_pins(ctx->t->name, err) < 0 ||
-	    sweep_links(ctx, err) < 0 || !nft)
+	/* No sweep of /run/netns: a "<lab>-x" there may be a user's own
+	 * `ip netns add`; the plan's undo unpins the lab's nodes by name. */
+	if (sweep_cgroups(ctx, err) < 0 || sweep_links(ctx, err) < 0 || !nft)
 		return -1;
 	nl_batch_init(&b);
 	nat_del_table(&b, ctx->t->name);
@@ -172,7 +155,7 @@ int lab_down(const char *arg, bool *was_up, uint64_t *phase_us, struct cbx_error
 {
 	struct cbx_topo *t = NULL, *file_topo = NULL;
 	char lab[64], state_dir[256];
-	cleanup_close int lock = -1;
+	int lock = -1;
 	struct lab_ctx ctx;
 	struct plan plan = { 0 };
 	int rc = -1;
@@ -188,15 +171,10 @@ int lab_down(const char *arg, bool *was_up, uint64_t *phase_us, struct cbx_error
 		snprintf(lab, sizeof(lab), "%s", arg);
 	}
 	lab_state_path(lab, NULL, state_dir, sizeof(state_dir));
-	lock = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (lock >= 0) {
-		*was_up = true;
-		/* Waits for an `up` of this lab still running. */
-		if (flock(lock, LOCK_EX) < 0) {
-			cbx_error_sys(err, errno, "lock %s", state_dir);
-			goto out;
-		}
-	}
+	/* Waits for an `up` or a fault command of this lab still running. */
+	if (lab_lock(lab, false, &lock, err) < 0)
+		goto out;
+	*was_up = access(state_dir, F_OK) == 0;
 	/* The plan it was brought up with; else the given file's; else only
 	 * the lab's name, and the sweep does the work. */
 	if (*was_up && lab_load_saved(lab, &t, &(struct cbx_error){ 0 }) == 0) {
@@ -224,6 +202,7 @@ int lab_down(const char *arg, bool *was_up, uint64_t *phase_us, struct cbx_error
 	plan_free(&plan);
 	lab_ctx_fini(&ctx);
 out:
+	lab_unlock(lab, lock, rc == 0);
 	cbx_topo_free(t);
 	cbx_topo_free(file_topo);
 	return rc;

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "bridge/impair.h"
@@ -71,19 +70,19 @@ static json_t *record_obj(json_t *r, const char *key)
 
 int fault_lab_open(const char *lab, struct fault_lab *fl, struct cbx_error *err)
 {
+	int rc;
+
 	memset(fl, 0, sizeof(*fl));
 	fl->ctx.lock_fd = -1;
 	if (lab_load_saved(lab, &fl->t, err) < 0)
 		return -1;
 	if (lab_ctx_init(&fl->ctx, fl->t, true, err) < 0)
 		goto fail;
-	fl->ctx.lock_fd = open(fl->ctx.state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fl->ctx.lock_fd < 0 || flock(fl->ctx.lock_fd, LOCK_EX) < 0) {
-		cbx_error_sys(err, errno, "lock %s", fl->ctx.state_dir);
+	rc = lab_lock(lab, false, &fl->ctx.lock_fd, err);
+	if (rc < 0)
 		goto fail;
-	}
 	/* `down` may have run while we waited for the lock. */
-	if (access(fl->ctx.state_dir, F_OK) < 0) {
+	if (rc == 1 || access(fl->ctx.state_dir, F_OK) < 0) {
 		cbx_error_set(err, CBX_ERR_STATE, "lab \"%s\" is not up", lab);
 		goto fail;
 	}
@@ -544,42 +543,24 @@ static size_t node_addrs(const struct cbx_node *n, struct cbx_ip *out)
 	return k;
 }
 
-static int grudge_from_record(struct fault_lab *fl, struct grudge *g, struct cbx_error *err)
-{
-	json_t *p = json_object_get(fl->record, "partition");
-
-	if (grudge_init(g, fl->t->n_nodes, err) < 0)
-		return -1;
-	if (json_is_object(p) && grudge_parse_json(g, fl->t, p, "faults.json partition", err) < 0) {
-		grudge_free(g);
-		return -1;
-	}
-	return 0;
-}
-
 int fault_partition(struct fault_lab *fl, const struct grudge *g, struct cbx_error *err)
 {
 	const struct cbx_topo *t = fl->t;
 	struct cbx_ip *addrs = calloc(t->n_ifaces * CBX_IFACE_ADDRS_MAX + 1, sizeof(*addrs));
-	struct grudge old;
 	json_t *rec;
 	int rc = 0;
 
 	if (!addrs)
 		return cbx_error_sys(err, ENOMEM, "partition");
-	if (grudge_from_record(fl, &old, err) < 0) {
-		free(addrs);
-		return -1;
-	}
-	/* Only nodes whose grudges change are touched. */
+	/* Every node, not only those whose side the record says changed: after
+	 * a partition that failed or was interrupted halfway, the kernel is
+	 * the truth, and each node's transaction replaces its table whole. */
 	for (size_t i = 0; i < t->n_nodes && rc == 0; i++) {
 		const struct cbx_node *n = &t->nodes[i];
 		struct node_socks s;
 		struct nl_batch b;
 		size_t count = 0;
 
-		if (!memcmp(&g->drops[i * g->n], &old.drops[i * g->n], g->n * sizeof(bool)))
-			continue;
 		for (size_t j = 0; j < t->n_nodes; j++)
 			if (g->drops[i * g->n + j])
 				count += node_addrs(&t->nodes[j], addrs + count);
@@ -593,7 +574,6 @@ int fault_partition(struct fault_lab *fl, const struct grudge *g, struct cbx_err
 		nl_batch_free(&b);
 		node_socks_close(&s);
 	}
-	grudge_free(&old);
 	free(addrs);
 	if (rc < 0)
 		return -1;
@@ -658,12 +638,8 @@ int fault_pause(struct fault_lab *fl, const struct cbx_node *n, bool pause, stru
 
 int fault_stop(struct fault_lab *fl, const struct cbx_node *n, int grace_ms, struct cbx_error *err)
 {
-	const struct cbx_cgroups *cg = &fl->ctx.cg;
 	const struct cbx_node *nodes[1] = { n };
 
-	/* A frozen node cannot act on SIGTERM, nor die of SIGKILL: thaw it. */
-	if (cg->ops->frozen(cg, fl->t->name, n->name) == 1)
-		cg->ops->freeze(cg, fl->t->name, n->name, false, &(struct cbx_error){ 0 });
 	return lab_kill_nodes(&fl->ctx, nodes, 1, grace_ms, err);
 }
 

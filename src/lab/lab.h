@@ -39,6 +39,12 @@ int lab_list(char ***names, size_t *n, struct cbx_error *err);
 void lab_list_free(char **names, size_t n);
 /* The PID of a node's init, 0 when the node is not running. */
 pid_t lab_node_pid(const char *lab, const char *node);
+/* The lab's lock, /run/cboxlab/<lab>.lock (flock): `up`, `down` and fault
+ * commands of one lab do not interleave. A lab that has none (create false)
+ * is not up: returns 1 and no fd. lab_unlock(remove) is `down`'s, when the
+ * lab is gone. */
+int lab_lock(const char *lab, bool create, int *fd, struct cbx_error *err);
+void lab_unlock(const char *lab, int fd, bool remove);
 /* Remove a lab's state directory (its tmpfs, or what is left of it). */
 int lab_state_remove(const char *state_dir, struct cbx_error *err);
 /* "up", or "incomplete" (an `up` still running, failed or killed). */

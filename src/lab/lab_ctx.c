@@ -81,6 +81,12 @@ int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_topo *t, bool need_libdir
 	ctx->t = t;
 	ctx->lock_fd = -1;
 	ctx->init_fd = -1;
+	/* A lab holds a few descriptors per node while it comes up (sync
+	 * socket, pidfd): raise our own limit, and give the nodes the usual one. */
+	if (getrlimit(RLIMIT_NOFILE, &ctx->nofile) == 0 && ctx->nofile.rlim_cur < ctx->nofile.rlim_max) {
+		struct rlimit raised = { ctx->nofile.rlim_max, ctx->nofile.rlim_max };
+		setrlimit(RLIMIT_NOFILE, &raised);
+	}
 	ctx->arena = cbx_arena_new();
 	if (!ctx->arena)
 		return cbx_error_sys(err, ENOMEM, "lab %s", t->name);

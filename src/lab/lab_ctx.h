@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "common/arena.h"
@@ -38,6 +39,7 @@ struct lab_ctx {
 	 * undo only what this process made. */
 	bool teardown;
 	int init_fd;
+	struct rlimit nofile; /* the limit before `up` raised its own: the nodes' */
 	struct node_rt *nodes; /* indexed like t->nodes */
 	int *bridge_ifindex;   /* indexed like t->networks */
 	const char *warnings[CBX_MAX_WARNINGS];

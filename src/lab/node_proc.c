@@ -92,6 +92,7 @@ int lab_spawn_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 	spec.reuse_cgroups = restart;
 	spec.netns_fd = old_netns;
 	spec.privileged = n->privileged;
+	spec.nofile = ctx->nofile;
 	spec.argv = lab_node_init_argv(ctx->arena, n);
 	spec.envp = lab_node_envp(ctx->arena, ctx->t, n);
 	if (!spec.argv || !spec.envp)
@@ -144,6 +145,14 @@ static void wait_pidfds(int *pidfds, size_t n, long deadline)
 	}
 }
 
+static void thaw(struct lab_ctx *ctx, const struct cbx_node *node)
+{
+	const struct cbx_cgroups *cg = &ctx->cg;
+
+	if (cg->ops->frozen(cg, ctx->t->name, node->name) == 1)
+		cg->ops->freeze(cg, ctx->t->name, node->name, false, &(struct cbx_error){ 0 });
+}
+
 int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
 		   int grace_ms, struct cbx_error *err)
 {
@@ -159,6 +168,8 @@ int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, siz
 		pid_t pid = rt->proc.pid > 0 ? rt->proc.pid : lab_node_pid(ctx->t->name, node->name);
 
 		pidfds[i] = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+		/* A frozen process cannot act on a signal, nor die of SIGKILL. */
+		thaw(ctx, node);
 		if (grace_ms > 0 && pidfds[i] >= 0)
 			syscall(SYS_pidfd_send_signal, pidfds[i], SIGTERM, NULL, 0);
 	}

@@ -4,12 +4,63 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/fsutil.h"
 #include "lab/lab.h"
+
+int lab_lock(const char *lab, bool create, int *fd_out, struct cbx_error *err)
+{
+	char path[512];
+
+	*fd_out = -1;
+	if (snprintf(path, sizeof(path), CBX_STATE_ROOT "/%s.lock", lab) >= (int)sizeof(path))
+		return cbx_error_set(err, CBX_ERR_INPUT, "\"%s\" is not a lab name", lab);
+	if (create && cbx_mkdir_p(CBX_STATE_ROOT, 0755, err) < 0)
+		return -1;
+	for (;;) {
+		struct stat held, now;
+		int fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0644);
+
+		if (fd < 0) {
+			if (errno == ENOENT && !create)
+				return 1;
+			return cbx_error_sys(err, errno, "open the lock %s", path);
+		}
+		if (flock(fd, LOCK_EX) < 0) {
+			int e = errno;
+			close(fd);
+			return cbx_error_sys(err, e, "lock %s", path);
+		}
+		/* `down` removes the file while it holds it: a waiter that then
+		 * gets the lock holds a file no longer there, and tries again. */
+		if (fstat(fd, &held) == 0 && stat(path, &now) == 0 && held.st_ino == now.st_ino &&
+		    held.st_dev == now.st_dev) {
+			*fd_out = fd;
+			return 0;
+		}
+		close(fd);
+		if (!create && errno == ENOENT)
+			return 1;
+	}
+}
+
+void lab_unlock(const char *lab, int fd, bool remove)
+{
+	char path[512];
+
+	if (fd < 0)
+		return;
+	if (remove) {
+		snprintf(path, sizeof(path), CBX_STATE_ROOT "/%s.lock", lab);
+		unlink(path);
+	}
+	close(fd);
+}
 
 int lab_state_remove(const char *state_dir, struct cbx_error *err)
 {

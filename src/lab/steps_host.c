@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -45,10 +44,6 @@ static int lab_state_run(struct lab_ctx *ctx, const struct step *s, size_t n,
 	 * no disk writes, and `down` one unmount instead of a walk. */
 	if (mount("cboxlab", ctx->state_dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
 		return cbx_error_sys(err, errno, "mount a tmpfs on %s", ctx->state_dir);
-	/* The directory is the lab's lock: `down` waits while `up` runs. */
-	ctx->lock_fd = open(ctx->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (ctx->lock_fd < 0 || flock(ctx->lock_fd, LOCK_EX) < 0)
-		return cbx_error_sys(err, errno, "lock %s", ctx->state_dir);
 	snprintf(path, sizeof(path), "%s/topology.json", ctx->state_dir);
 	if (cbx_create_file(path, 0644, ctx->topology_text, ctx->topology_len, err) < 0)
 		return -1;
@@ -78,7 +73,7 @@ static void lab_state_describe(const struct step *s, bool undo, char *buf, size_
 	else
 		snprintf(buf, size,
 			 "create the lab's state directory " CBX_STATE_ROOT
-			 "/%s (a tmpfs, and the lab's lock), with topology.json and the nodes' /etc/hosts",
+			 "/%s (a tmpfs), with topology.json and the nodes' /etc/hosts",
 			 s->t->name);
 }
 

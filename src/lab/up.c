@@ -1,23 +1,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 
 #include "lab/lab.h"
 #include "lab/plan.h"
-
-/* A lab holds a few descriptors per node while it comes up (sync socket,
- * netns); a 1000-node lab needs more than the usual soft limit of 1024. */
-static void raise_fd_limit(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
-}
 
 int lab_up(const struct cbx_topo *t, const char *text, size_t len, struct lab_up_report *rep,
 	   struct cbx_error *err)
@@ -29,8 +16,7 @@ int lab_up(const struct cbx_topo *t, const char *text, size_t len, struct lab_up
 
 	memset(rep, 0, sizeof(*rep));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	raise_fd_limit();
-	if (lab_ctx_init(&ctx, t, true, err) < 0)
+	if (lab_ctx_init(&ctx, t, true, err) < 0 || lab_lock(t->name, true, &ctx.lock_fd, err) < 0)
 		goto out;
 	ctx.topology_text = text;
 	ctx.topology_len = len;
@@ -49,6 +35,10 @@ int lab_up(const struct cbx_topo *t, const char *text, size_t len, struct lab_up
 	rc = 0;
 out:
 	plan_free(&plan);
+	/* A failed `up` of a new lab leaves no lock file either; a second `up`
+	 * of a lab that is up leaves that lab's alone. */
+	lab_unlock(t->name, ctx.lock_fd, rc < 0 && ctx.state_owned);
+	ctx.lock_fd = -1;
 	lab_ctx_fini(&ctx);
 	return rc;
 }

@@ -239,6 +239,11 @@ static int commit_chunk(struct nl_conn *c, struct nl_batch *b, size_t first, siz
 					(struct nlmsghdr *)(b->buf + b->reqs[idx].off);
 				if (req->nlmsg_flags & NLM_F_ACK)
 					pending--;
+				/* nfnetlink answers a batch it rejects whole (no
+				 * nf_tables, no permission) once, on its begin
+				 * marker, and nothing else is coming. */
+				else if (c->bus != NETLINK_ROUTE && e->error)
+					pending = 0;
 			}
 			if (e->error == 0 || error_ignored(b->reqs[idx].flags, -e->error))
 				continue;

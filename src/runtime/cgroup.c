@@ -107,6 +107,18 @@ int cbx_cgroup_path(char *buf, size_t size, const struct cbx_cgroups *cg, size_t
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
+/* Is `word` one of the space-separated words of `list` ("cpu" is not in
+ * "cpuset io")? */
+static bool has_word(const char *list, const char *word)
+{
+	size_t len = strlen(word);
+
+	for (const char *p = list; (p = strstr(p, word)); p += len)
+		if ((p == list || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\n' || !p[len]))
+			return true;
+	return false;
+}
+
 /* v2: a child cgroup gets the memory, pids and cpu controllers only when its
  * parent lists them in cgroup.subtree_control. Enable what is missing. */
 static int v2_enable_controllers(const char *dir, struct cbx_error *err)
@@ -125,12 +137,10 @@ static int v2_enable_controllers(const char *dir, struct cbx_error *err)
 		return -1;
 	}
 	for (size_t i = 0; i < CBX_ARRAY_SIZE(wanted); i++) {
-		char word[32];
-		snprintf(word, sizeof(word), "%s", wanted[i]);
-		if (!strstr(avail, word) || strstr(enabled, word))
+		if (!has_word(avail, wanted[i]) || has_word(enabled, wanted[i]))
 			continue;
 		strcat(line, line[0] ? " +" : "+");
-		strcat(line, word);
+		strcat(line, wanted[i]);
 	}
 	if (line[0])
 		rc = cbx_write_str(path, line, err);

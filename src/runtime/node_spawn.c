@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -114,6 +115,30 @@ static void write_pid_file(const char *path)
 	close(fd);
 }
 
+/* A node starts clean: no signal blocked or ignored because the command
+ * that started it (a chaos run, a shell's `&` or nohup) had them so, and
+ * the open-file limit of the host, not the one `up` raised for itself. */
+static void reset_process_state(const struct node_spawn_spec *s)
+{
+	/* The kernel's struct, through the raw syscall: glibc's sigaction()
+	 * refuses its own signals 32 and 33, which a sanitizer runtime may have
+	 * set to ignored. */
+	struct {
+		void (*handler)(int);
+		unsigned long flags;
+		void (*restorer)(void);
+		uint64_t mask;
+	} dfl = { .handler = SIG_DFL };
+	sigset_t none;
+
+	for (int sig = 1; sig < _NSIG; sig++) /* SIGKILL, SIGSTOP: EINVAL, fine */
+		syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (s->nofile.rlim_cur)
+		setrlimit(RLIMIT_NOFILE, &s->nofile);
+}
+
 static _Noreturn void child_main(const struct node_spawn_spec *s, int sync_fd)
 {
 	char why[CBX_SYNC_MSG_MAX - 1];
@@ -162,6 +187,7 @@ static _Noreturn void child_main(const struct node_spawn_spec *s, int sync_fd)
 	}
 	if (caps_restrict_node(s->privileged, why, sizeof(why)) < 0)
 		child_fail(why);
+	reset_process_state(s);
 	syscall(SYS_execveat, FD_INIT_BINARY, "", s->argv, s->envp, AT_EMPTY_PATH);
 	child_fail_errno("exec cboxlab-init");
 }

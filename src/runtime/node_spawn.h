@@ -9,6 +9,7 @@
 #define CBX_NODE_SPAWN_H
 
 #include <stdbool.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "common/error.h"
@@ -30,6 +31,7 @@ struct node_spawn_spec {
 	bool reuse_cgroups;
 	int netns_fd;              /* -1: a new network namespace; else join it (restart) */
 	bool privileged;
+	struct rlimit nofile;      /* the open-file limit to give the node (0: as is) */
 	char *const *argv;         /* init's argv: "cboxlab-init" ["--" CMD...] */
 	char *const *envp;         /* the node's environment */
 };

@@ -164,30 +164,38 @@ static int populate_dev(const char *root, char *why, size_t why_size)
 	return 0;
 }
 
-static int setup_etc(const struct rootfs_spec *spec, const char *root, char *why, size_t why_size)
+/* /etc/hosts and /etc/hostname, done after pivot_root: every path then
+ * resolves inside the node's root, even through a symlink its base has
+ * (NixOS: /etc/hosts -> /etc/static/hosts), never on the host. `hosts_tree`
+ * is a detached bind of the lab's hosts file, cloned before the pivot. */
+static int setup_etc(const struct rootfs_spec *spec, int hosts_tree, char *why, size_t why_size)
 {
-	char path[PATH_MAX];
+	struct stat st;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/etc", root);
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		return FAIL("mkdir %s", path);
-	snprintf(path, sizeof(path), "%s/etc/hosts", root);
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return FAIL("create %s", path);
-	close(fd);
+	if (mkdir("/etc", 0755) < 0 && errno != EEXIST)
+		return FAIL("mkdir /etc");
+	/* Only a mount point is needed: opening the base's file for writing
+	 * would copy it up into the node's layer for nothing. */
+	if (stat("/etc/hosts", &st) < 0) {
+		fd = open("/etc/hosts", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0)
+			return FAIL("create /etc/hosts");
+		close(fd);
+	}
 	/* One file for the whole lab, shared read-only: /etc/hosts costs O(N)
 	 * for N nodes instead of O(N^2). */
-	if (bind_ro(spec->hosts_file, path, why, why_size) < 0)
-		return -1;
-	snprintf(path, sizeof(path), "%s/etc/hostname", root);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (move_mount(hosts_tree, "", AT_FDCWD, "/etc/hosts", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return FAIL("bind %s on /etc/hosts", spec->hosts_file);
+	if (mount(NULL, "/etc/hosts", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV,
+		  NULL) < 0)
+		return FAIL("make /etc/hosts read-only");
+	fd = open("/etc/hostname", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return FAIL("create %s", path);
+		return FAIL("create /etc/hostname");
 	if (write(fd, spec->hostname, strlen(spec->hostname)) < 0 || write(fd, "\n", 1) < 0) {
 		close(fd);
-		return FAIL("write %s", path);
+		return FAIL("write /etc/hostname");
 	}
 	close(fd);
 	return 0;
@@ -197,6 +205,7 @@ int rootfs_enter(const struct rootfs_spec *spec, char *why, size_t why_size)
 {
 	/* Half of PATH_MAX, so every path built below it fits in PATH_MAX. */
 	char root[PATH_MAX / 2];
+	int hosts_tree, rc;
 
 	why[0] = '\0';
 	/* Nothing mounted below may propagate back to the host. */
@@ -222,9 +231,13 @@ int rootfs_enter(const struct rootfs_spec *spec, char *why, size_t why_size)
 	    mount_at(root, "/run", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755", why,
 		     why_size) < 0 ||
 	    mount_at(root, "/tmp", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", why,
-		     why_size) < 0 ||
-	    setup_etc(spec, root, why, why_size) < 0)
+		     why_size) < 0)
 		return -1;
+	/* The host's path is out of reach after the pivot, and a bind from a
+	 * path under the detached old root fails: clone the mount now. */
+	hosts_tree = open_tree(AT_FDCWD, spec->hosts_file, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (hosts_tree < 0)
+		return FAIL("open %s", spec->hosts_file);
 
 	/* pivot_root(".", ".") stacks the old root on the new one; detaching it
 	 * leaves the node no path back to the host's files. */
@@ -236,5 +249,7 @@ int rootfs_enter(const struct rootfs_spec *spec, char *why, size_t why_size)
 		return FAIL("detach the host's root");
 	if (chdir("/") < 0)
 		return FAIL("chdir /");
-	return 0;
+	rc = setup_etc(spec, hosts_tree, why, why_size);
+	close(hosts_tree);
+	return rc;
 }

@@ -56,4 +56,8 @@ check_output "status of an unknown lab says so" 'lab "tnone" is not up' cbx stat
 check_output "down of a lab by its file works" 'is down' cbx down "$f"
 check_fails "ls no longer lists it" bash -c "$CBOXLAB ls | grep -q tjson"
 check_output "down leaves nothing" '^$' leftovers tjson
+check_output "help shows percentages as typed (loss=2%)" ' loss=2% ' cbx help
+for c in up impair status chaos; do
+	check_output "$c --help prints the usage" '^usage: cboxlab COMMAND' cbx "$c" --help
+done
 finish

@@ -151,13 +151,27 @@ if has_netem; then
 	else
 		not_ok "reorder=50% delivers replies out of order" "sequence: $(echo $seqs)"
 	fi
+	# One root qdisc, replaced in place across kinds (netem <-> tbf).
+	check_output "a rate replaces a delay in place (netem to tbf)" 'a:eth0: rate=8mbit$' \
+		cbx impair tflt a:eth0 rate=8mbit
+	rtt=$(in_node tflt a ping -c 3 -i 0.2 b | awk -F/ '/round-trip/ { print $4 }')
+	if python3 -c "import sys; sys.exit(0 if $rtt < 15 else 1)"; then
+		ok "the delay is gone once the rate replaces it"
+	else
+		not_ok "the delay is gone once the rate replaces it" "average RTT $rtt ms"
+	fi
+	check_output "a delay replaces a rate in place (tbf to netem)" 'a:eth0: delay=50ms$' \
+		cbx impair tflt a:eth0 delay=50ms
 	cbx impair tflt a:eth0 clear >/dev/null
 else
 	why="netem is missing from this kernel (CONFIG_NET_SCH_NETEM); runs in the stock-kernel VM (make test-vm)"
 	for t in "delay=50ms raises the RTT by 50 ms" "jitter=20ms spreads the RTTs" \
 		"duplicate=50% shows duplicated replies" \
 		"corrupt=50% damages packets: the receiver's error counters rise" \
-		"reorder=50% delivers replies out of order"; do
+		"reorder=50% delivers replies out of order" \
+		"a rate replaces a delay in place (netem to tbf)" \
+		"the delay is gone once the rate replaces it" \
+		"a delay replaces a rate in place (tbf to netem)"; do
 		skip "$t" "$why"
 	done
 	check_output "without netem, delay fails with the missing kernel option named" \

@@ -51,6 +51,16 @@ check "the node survives its OOM kill" in_node tlim m true
 check "the same allocation passes in a node with more memory" \
 	in_node tlim free dd if=/dev/zero of=/dev/null bs=48M count=1
 
+# The node's files live in memory (the lab's tmpfs): what it writes counts
+# toward its limit, and a write past it fails instead of filling the host.
+if in_node tlim m dd if=/dev/zero of=/big bs=1M count=32 >/dev/null 2>&1; then
+	not_ok "writing a 32MiB file in a 24MiB node fails" "dd succeeded"
+else ok "writing a 32MiB file in a 24MiB node fails"; fi
+in_node tlim m rm -f /big >/dev/null 2>&1
+check "the same file fits in a node with more memory" \
+	in_node tlim free dd if=/dev/zero of=/big bs=1M count=32
+in_node tlim free rm -f /big
+
 # pids: a fork bomb stops at the limit.
 check_output "a fork bomb stops at the pids limit" "can't fork" \
 	in_node tlim m sh -c 'i=0; while [ $i -lt 100 ]; do sleep 30 & i=$((i+1)); done'

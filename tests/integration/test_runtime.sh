@@ -58,4 +58,24 @@ check_output "exec -i passes standard input" '^piped$' bash -c "echo piped | $CB
 check_output "exec into an unknown node is an error naming it" 'no node "nope"' cbx exec trun nope -- true
 check_output "the node's console log has init's messages" 'startup command exited with status 0' cbx logs trun n2
 check_down_clean "down leaves nothing" trun
+
+# A node starts clean whatever state `up` was started in: from a shell that
+# ignores TERM (nohup, `&` in scripts) with a low open-file limit, the
+# node's command ignores and blocks nothing, has the caller's open-file
+# limit (not the one `up` raises for itself) and no descriptor of cboxlab's.
+f=$(topo trsig <<'EOF2'
+{ "name": "trsig", "nodes": { "n1": { "cmd": ["sleep", "1000"] } } }
+EOF2
+)
+_labs+=(trsig)
+bash -c "trap '' TERM INT HUP; ulimit -Sn 777; exec $CBOXLAB up $f" >/dev/null
+check_output "the node's command ignores no signal" '^SigIgn:[[:space:]]+0+$' \
+	in_node trsig n1 sh -c 'grep SigIgn /proc/$(pidof sleep)/status'
+check_output "the node's command blocks no signal" '^SigBlk:[[:space:]]+0+$' \
+	in_node trsig n1 sh -c 'grep SigBlk /proc/$(pidof sleep)/status'
+check_output "the node's command has the caller's open-file limit" 'Max open files +777 ' \
+	in_node trsig n1 sh -c 'cat /proc/$(pidof sleep)/limits'
+check_output "the node's command holds only stdin, stdout and stderr" '^0 1 2$' \
+	in_node trsig n1 sh -c 'ls /proc/$(pidof sleep)/fd | sort -n | tr "\n" " " | sed "s/ $//"'
+check_down_clean "down leaves nothing" trsig
 finish
