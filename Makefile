@@ -59,10 +59,13 @@ $(B)/san/cboxlab: $(CLI_SAN_OBJ) $(B)/san/libcboxlab.a
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(PKG_LIBS)
 
 # PID 1 of every node: static, so it runs in any rootfs, and small, so an idle
-# node costs little memory. It needs nothing but libc.
+# node costs little memory. It needs nothing but libc: musl's when installed
+# (26 KB of text, about 60 KiB PSS per idle node), else glibc's (660 KB, which
+# a lone node pays in full).
+INIT_CC ?= $(or $(shell command -v musl-gcc 2>/dev/null),$(CC))
 $(B)/cboxlab-init: $(INIT_SRC) src/init/init_proto.h
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc -Os -static -o $@ $(INIT_SRC)
+	$(INIT_CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc -Os -static -o $@ $(INIT_SRC)
 
 $(B)/rootfs/.built: tools/mkrootfs.sh
 	sh tools/mkrootfs.sh $(B)/rootfs
@@ -98,7 +101,7 @@ deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 	  gcc make pkg-config libc6-dev libmnl-dev libnftnl-dev libcap-dev libjansson-dev \
-	  busybox-static iproute2 nftables iputils-ping procps bsdutils python3 python3-jsonschema
+	  musl-tools busybox-static iproute2 nftables iputils-ping procps bsdutils python3 python3-jsonschema
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/cboxlab

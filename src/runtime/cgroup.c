@@ -212,8 +212,14 @@ int cbx_cgroup_node_join_self(const struct cbx_cgroups *cg, const char *lab, con
 {
 	char path[512];
 
+	/* v1: "tasks" moves the calling thread alone, which for our
+	 * single-threaded callers is the whole process; the kernel then skips
+	 * the global threadgroup lock, whose first writer waits for an RCU
+	 * grace period (7-15 ms here), that "cgroup.procs" would take. */
+	const char *file = cg->ops == &cbx_cgroup_v2_ops ? "cgroup.procs" : "tasks";
+
 	for (size_t h = 0; h < cg->n_hier; h++) {
-		cbx_cgroup_path(path, sizeof(path), cg, h, lab, node, "cgroup.procs");
+		cbx_cgroup_path(path, sizeof(path), cg, h, lab, node, file);
 		/* "0" is the writer itself, whatever PID namespace it is in. */
 		if (cbx_write_str(path, "0", err) < 0)
 			return -1;

@@ -60,9 +60,8 @@ int cbx_cgroup_lab_remove(const struct cbx_cgroups *cg, const char *lab, struct 
  * restart). Safe between clone and exec: no allocation. */
 int cbx_cgroup_node_create(const struct cbx_cgroups *cg, const char *lab, const char *node,
 			   const struct cbx_limits *l, bool reuse, struct cbx_error *err);
-/* Move the calling process into the node's cgroups (every hierarchy). On
- * cgroup v1 this is the only way in; it costs the kernel an RCU grace
- * period, which concurrent joins share. */
+/* Move the calling process, which must be single-threaded, into the node's
+ * cgroups (every hierarchy). On cgroup v1 this is the only way in. */
 int cbx_cgroup_node_join_self(const struct cbx_cgroups *cg, const char *lab, const char *node,
 			      struct cbx_error *err);
 /* cgroup v2: a child can be cloned straight into a cgroup (CLONE_INTO_CGROUP,

@@ -2,9 +2,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,8 +107,9 @@ static int run_inside(const struct node_exec_spec *s, int errfd)
 {
 	struct cbx_error err;
 	struct termios saved, raw;
+	struct clone_args args = { .exit_signal = SIGCHLD };
 	bool restore_tty = false;
-	int pidfd, master = -1, st;
+	int pidfd, master = -1, st, cgroup_fd, namespaces = ALL_NODE_NAMESPACES;
 	const char *pts = NULL;
 	pid_t child;
 
@@ -116,16 +119,23 @@ static int run_inside(const struct node_exec_spec *s, int errfd)
 		goto fail;
 	}
 	/* The cgroup first: its files are reachable only from the host's
-	 * mount namespace. */
-	if (cbx_cgroup_node_join_self(s->cg, s->lab, s->node, &err) < 0)
+	 * mount namespace. On v2 the command is cloned into it (no migration,
+	 * no RCU grace period) and joins the cgroup namespace itself, since a
+	 * clone into a cgroup outside our own cgroup namespace is refused. */
+	cgroup_fd = cbx_cgroup_node_clone_fd(s->cg, s->lab, s->node, &(struct cbx_error){ 0 });
+	if (cgroup_fd >= 0) {
+		args.flags = CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgroup_fd;
+		namespaces &= ~CLONE_NEWCGROUP;
+	} else if (cbx_cgroup_node_join_self(s->cg, s->lab, s->node, &err) < 0) {
 		goto fail;
+	}
 	/* All namespaces at once, through the pidfd (Linux 5.8): the node
 	 * cannot change under us between two joins. */
-	if (setns(pidfd, ALL_NODE_NAMESPACES) < 0) {
+	if (setns(pidfd, namespaces) < 0) {
 		cbx_error_sys(&err, errno, "enter the namespaces of node %s", s->node);
 		goto fail;
 	}
-	close(pidfd);
 	if (s->tty) {
 		struct winsize ws;
 		master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -138,14 +148,23 @@ static int run_inside(const struct node_exec_spec *s, int errfd)
 			ioctl(master, TIOCSWINSZ, &ws);
 	}
 	/* setns(CLONE_NEWPID) places our children, not us, in the node's PID
-	 * namespace. */
-	child = fork();
+	 * namespace. clone3 without a stack is a fork. */
+	child = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 	if (child < 0) {
 		cbx_error_sys(&err, errno, "fork into node %s", s->node);
 		goto fail;
 	}
-	if (child == 0)
+	if (child == 0) {
+		if (cgroup_fd >= 0 && setns(pidfd, CLONE_NEWCGROUP) < 0) {
+			fprintf(stderr, "cboxlab: enter the cgroup namespace of node %s: %s\n", s->node,
+				strerror(errno));
+			_exit(126);
+		}
 		exec_in_node(s, pts);
+	}
+	close(pidfd);
+	if (cgroup_fd >= 0)
+		close(cgroup_fd);
 	close(errfd);
 	if (s->tty) {
 		struct sigaction sa = { .sa_handler = on_winch };
