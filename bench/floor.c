@@ -1,7 +1,7 @@
 /* floor: the kernel's minimum work per lab node, as a reference point for
  * cboxlab's benchmark. Nothing here is shared with cboxlab.
  *
- *   floor up N [--hold] [--ipv6ll]
+ *   floor up N [--hold] [--ipv6ll] [--shape star|chain|mesh]
  *
  * Up, per node: clone() a child into new net/mount/PID/UTS/IPC namespaces that
  * blocks on a pipe; one RTM_NEWLINK creating a veth pair whose peer ("eth0",
@@ -24,6 +24,16 @@
  * not deleted one by one on purpose: measured here, an RTM_DELLINK per veth
  * pair costs about 20 ms each (every deletion waits for RCU grace periods),
  * while the kernel's netns cleanup removes them in batches (~1 ms per node).
+ *
+ * --shape chain|mesh: the same nodes, no bridge, and instead the point-to-point
+ * links of bench/gen_topo.py's shape (chain: node i -- node i+1; mesh: every
+ * pair), each one RTM_NEWLINK creating the veth pair with both ends straight in
+ * the two nodes' netns, then in each netns addrgenmode none, its /30 address
+ * and link up (one netlink socket per node, opened once). No routes: the
+ * kernel's minimum for the links alone. Down kills the nodes; the kernel
+ * then frees their netns, and the links in them, asynchronously (nothing of
+ * them is visible from the host to wait for: the harness lets the machine
+ * go quiet before the next run).
  *
  * It prints one line of key=value timings for the benchmark harness. With
  * --hold it stops after up, prints the children's PIDs, and waits for a line
@@ -212,21 +222,50 @@ static void veth_create(struct nl *nl, const char *host, int br_index, int nsfd)
 	nl_talk(nl, nlh, "create veth", 0);
 }
 
-/* Inside the node's netns (nl was opened there): no IPv6 link-local (see the
- * top), address, then link up. */
-static void node_configure(struct nl *nl, unsigned i, int ipv6ll)
+/* A point-to-point link: end a (name_a, ifindex_a) created in netns nsfd_a,
+ * its peer b in nsfd_b, both down. One request, sent from the host. */
+static void p2p_create(struct nl *nl, int nsfd_a, const char *name_a, int ifindex_a, int nsfd_b,
+		       const char *name_b, int ifindex_b)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct ifinfomsg *ifm, *peer_ifm;
+	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifm);
+	struct nlattr *info, *data, *peer;
+
+	ifm->ifi_index = ifindex_a;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name_a);
+	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)nsfd_a);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	peer = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	peer_ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*peer_ifm));
+	peer_ifm->ifi_family = AF_UNSPEC;
+	peer_ifm->ifi_index = ifindex_b;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name_b);
+	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)nsfd_b);
+	mnl_attr_nest_end(nlh, peer);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
+	nl_talk(nl, nlh, "create p2p veth", 0);
+}
+
+/* Inside a node's netns (nl was opened there), on interface `ifindex`: no
+ * IPv6 link-local (see the top), address/prefix, then link up. */
+static void iface_configure(struct nl *nl, int ifindex, uint32_t host_order_addr, int prefix,
+			    int ipv6ll)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 	struct ifaddrmsg *ifa;
 	struct ifinfomsg *ifm;
-	uint32_t addr = htonl((10u << 24) + i); /* 10.0.0.0/16 + i */
+	uint32_t addr = htonl(host_order_addr);
 
 	if (!ipv6ll) {
 		struct nlattr *af, *inet6;
 
 		nlh = link_msg(buf, RTM_NEWLINK, 0, &ifm);
-		ifm->ifi_index = NODE_IFINDEX;
+		ifm->ifi_index = ifindex;
 		af = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
 		inet6 = mnl_attr_nest_start(nlh, AF_INET6);
 		mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
@@ -240,24 +279,26 @@ static void node_configure(struct nl *nl, unsigned i, int ipv6ll)
 	nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = AF_INET;
-	ifa->ifa_prefixlen = 16;
-	ifa->ifa_index = NODE_IFINDEX;
+	ifa->ifa_prefixlen = (unsigned char)prefix;
+	ifa->ifa_index = (unsigned)ifindex;
 	mnl_attr_put_u32(nlh, IFA_LOCAL, addr);
 	mnl_attr_put_u32(nlh, IFA_ADDRESS, addr);
 	nl_talk(nl, nlh, "node address", 0);
 
 	nlh = link_msg(buf, RTM_NEWLINK, 0, &ifm);
-	ifm->ifi_index = NODE_IFINDEX;
+	ifm->ifi_index = ifindex;
 	ifm->ifi_flags = ifm->ifi_change = IFF_UP;
 	nl_talk(nl, nlh, "node link up", 0);
 }
+
+static const char *count_prefix = PREFIX;
 
 static int count_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *a;
 	mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg))
 		if (mnl_attr_get_type(a) == IFLA_IFNAME &&
-		    strncmp(mnl_attr_get_str(a), PREFIX, strlen(PREFIX)) == 0)
+		    strncmp(mnl_attr_get_str(a), count_prefix, strlen(count_prefix)) == 0)
 			++*(int *)data;
 	return MNL_CB_OK;
 }
@@ -354,17 +395,142 @@ static void best_effort_cleanup(void)
 	}
 }
 
-int main(int argc, char **argv)
+enum shape { STAR, CHAIN, MESH };
+
+/* Node i (1-based): cloned, its netns fd open. */
+static int clone_node(int i, int *pipefd)
 {
 	static char stack[64 * 1024] __attribute__((aligned(16)));
-	int n, hold = 0, ipv6ll = 0, pipefd[2], host_ns, br_index;
-	double t0, t_clone = 0, t_veth = 0, t_inside = 0, up_s, down_s, t;
+	char nspath[64];
+	pid_t pid;
+	int nsfd;
+
+	pid = clone(child_main, stack + sizeof stack, NODE_NS_FLAGS | SIGCHLD, pipefd);
+	if (pid < 0)
+		die("clone node %d: %s", i, strerror(errno));
+	children[n_children++] = pid;
+	snprintf(nspath, sizeof nspath, "/proc/%d/ns/net", pid);
+	nsfd = open(nspath, O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0)
+		die("open %s: %s", nspath, strerror(errno));
+	return nsfd;
+}
+
+/* A netlink socket belongs to the netns it was opened in. */
+static void nl_open_in(struct nl *inner, int nsfd, int host_ns)
+{
+	if (setns(nsfd, CLONE_NEWNET) < 0)
+		die("setns: %s", strerror(errno));
+	nl_open(inner);
+	if (setns(host_ns, CLONE_NEWNET) < 0)
+		die("setns back to host: %s", strerror(errno));
+}
+
+/* chain and mesh: every node first (netns fd and netlink socket kept), then
+ * the links, numbered as gen_topo.py numbers them; link k is 10.0.0.0 + 4k
+ * /30, host 1 on its first end. Interface names and indexes: mesh, node i's
+ * end towards j is eth<j>, ifindex j + 1; chain, eth0 (ifindex 2) towards
+ * i - 1 and eth1 (ifindex 3) towards i + 1. */
+static void up_p2p(enum shape shape, int n, int *pipefd, int host_ns, struct nl *nl, int ipv6ll,
+		   double *t_clone, double *t_veth, double *t_inside)
+{
+	int *nsfd = calloc((size_t)n + 1, sizeof(*nsfd));
+	struct nl *inner = calloc((size_t)n + 1, sizeof(*inner));
+	unsigned k = 0;
+	double t;
+
+	if (!nsfd || !inner)
+		die("out of memory");
+	for (int i = 1; i <= n; i++) {
+		t = now();
+		nsfd[i] = clone_node(i, pipefd);
+		*t_clone += now() - t;
+		t = now();
+		nl_open_in(&inner[i], nsfd[i], host_ns);
+		*t_inside += now() - t;
+	}
+	for (int i = 1; i <= n; i++) {
+		for (int j = i + 1; j <= (shape == MESH ? n : i + 1) && j <= n; j++, k++) {
+			char name_a[IFNAMSIZ], name_b[IFNAMSIZ];
+			int idx_a = shape == MESH ? j + 1 : 3, idx_b = shape == MESH ? i + 1 : 2;
+			uint32_t base = (10u << 24) + 4 * k;
+
+			snprintf(name_a, sizeof name_a, "eth%d", shape == MESH ? j : 1);
+			snprintf(name_b, sizeof name_b, "eth%d", shape == MESH ? i : 0);
+			t = now();
+			p2p_create(nl, nsfd[i], name_a, idx_a, nsfd[j], name_b, idx_b);
+			*t_veth += now() - t;
+			t = now();
+			iface_configure(&inner[i], idx_a, base + 1, 30, ipv6ll);
+			iface_configure(&inner[j], idx_b, base + 2, 30, ipv6ll);
+			*t_inside += now() - t;
+		}
+	}
+	for (int i = 1; i <= n; i++) {
+		mnl_socket_close(inner[i].sk);
+		close(nsfd[i]);
+	}
+	free(inner);
+	free(nsfd);
+}
+
+static void up_star(int n, int *pipefd, int host_ns, struct nl *nl, int ipv6ll, double *t_clone,
+		    double *t_veth, double *t_inside)
+{
+	int br_index;
+	double t;
+
+	bridge_create(nl);
+	br_index = (int)if_nametoindex(BRIDGE);
+	if (!br_index)
+		die("bridge %s: %s", BRIDGE, strerror(errno));
+	for (int i = 1; i <= n; i++) {
+		char host[24]; /* i <= MAX_NODES: fits IFNAMSIZ */
+		struct nl inner;
+		int nsfd;
+
+		t = now();
+		nsfd = clone_node(i, pipefd);
+		*t_clone += now() - t;
+
+		t = now();
+		snprintf(host, sizeof host, PREFIX "h%d", i);
+		veth_create(nl, host, br_index, nsfd);
+		*t_veth += now() - t;
+
+		t = now();
+		nl_open_in(&inner, nsfd, host_ns);
+		iface_configure(&inner, NODE_IFINDEX, (10u << 24) + (unsigned)i, 16, ipv6ll);
+		mnl_socket_close(inner.sk);
+		close(nsfd);
+		*t_inside += now() - t;
+	}
+}
+
+/* Wait until no interface named `prefix`* is left in the host netns. */
+static void wait_links_gone(struct nl *nl, const char *prefix, double t0)
+{
+	count_prefix = prefix;
+	while (count_links(nl) != 0) {
+		struct timespec ms = {0, 1000000};
+		if (now() - t0 > DOWN_TIMEOUT_S)
+			die("interfaces named %s* still present after %d s", prefix, DOWN_TIMEOUT_S);
+		nanosleep(&ms, NULL);
+	}
+	count_prefix = PREFIX;
+}
+
+int main(int argc, char **argv)
+{
+	int n, hold = 0, ipv6ll = 0, pipefd[2], host_ns;
+	enum shape shape = STAR;
+	double t0, t_clone = 0, t_veth = 0, t_inside = 0, up_s, down_s;
 	long pss_total = 0;
 	struct rusage ru;
 	struct nl nl;
 
 	if (argc < 3 || strcmp(argv[1], "up") != 0) {
-		fprintf(stderr, "usage: floor up N [--hold] [--ipv6ll]\n");
+		fprintf(stderr, "usage: floor up N [--hold] [--ipv6ll] [--shape star|chain|mesh]\n");
 		return 2;
 	}
 	n = atoi(argv[2]);
@@ -373,59 +539,43 @@ int main(int argc, char **argv)
 			hold = 1;
 		else if (strcmp(argv[i], "--ipv6ll") == 0)
 			ipv6ll = 1;
-		else
+		else if (strcmp(argv[i], "--shape") == 0 && i + 1 < argc) {
+			const char *v = argv[++i];
+			if (strcmp(v, "star") == 0)
+				shape = STAR;
+			else if (strcmp(v, "chain") == 0)
+				shape = CHAIN;
+			else if (strcmp(v, "mesh") == 0)
+				shape = MESH;
+			else
+				die("unknown shape %s (star, chain or mesh)", v);
+		} else
 			die("unknown option %s", argv[i]);
 	}
-	if (n < 1 || n > MAX_NODES)
-		die("N must be 1..%d", MAX_NODES);
+	if (n < 1 || n > MAX_NODES || (shape == MESH && n > 254))
+		die("N must be 1..%d (mesh: 1..254)", MAX_NODES);
 	children = calloc((size_t)n, sizeof(*children));
 	if (!children || pipe2(pipefd, O_CLOEXEC) < 0)
 		die("setup: %s", strerror(errno));
 	host_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (host_ns < 0)
 		die("open host netns: %s", strerror(errno));
+	/* chain and mesh hold a netns fd and a socket per node. */
+	if (shape != STAR) {
+		struct rlimit rl;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
 	nl_open(&nl);
 
 	/* ---- up ---- */
 	t0 = now();
-	bridge_create(&nl);
-	br_index = (int)if_nametoindex(BRIDGE);
-	if (!br_index)
-		die("bridge %s: %s", BRIDGE, strerror(errno));
-	for (int i = 1; i <= n; i++) {
-		char host[24], nspath[64]; /* i <= MAX_NODES: fits IFNAMSIZ */
-		struct nl inner;
-		int nsfd;
-		pid_t pid;
-
-		t = now();
-		pid = clone(child_main, stack + sizeof stack, NODE_NS_FLAGS | SIGCHLD, pipefd);
-		if (pid < 0)
-			die("clone node %d: %s", i, strerror(errno));
-		children[n_children++] = pid;
-		snprintf(nspath, sizeof nspath, "/proc/%d/ns/net", pid);
-		nsfd = open(nspath, O_RDONLY | O_CLOEXEC);
-		if (nsfd < 0)
-			die("open %s: %s", nspath, strerror(errno));
-		t_clone += now() - t;
-
-		t = now();
-		snprintf(host, sizeof host, PREFIX "h%d", i);
-		veth_create(&nl, host, br_index, nsfd);
-		t_veth += now() - t;
-
-		/* A netlink socket belongs to the netns it was opened in. */
-		t = now();
-		if (setns(nsfd, CLONE_NEWNET) < 0)
-			die("setns node %d: %s", i, strerror(errno));
-		nl_open(&inner);
-		if (setns(host_ns, CLONE_NEWNET) < 0)
-			die("setns back to host: %s", strerror(errno));
-		node_configure(&inner, (unsigned)i, ipv6ll);
-		mnl_socket_close(inner.sk);
-		close(nsfd);
-		t_inside += now() - t;
-	}
+	if (shape == STAR)
+		up_star(n, pipefd, host_ns, &nl, ipv6ll, &t_clone, &t_veth, &t_inside);
+	else
+		up_p2p(shape, n, pipefd, host_ns, &nl, ipv6ll, &t_clone, &t_veth, &t_inside);
 	up_s = now() - t0;
 
 	for (int i = 0; i < n_children; i++)
@@ -442,21 +592,19 @@ int main(int argc, char **argv)
 	/* ---- down ---- */
 	t0 = now();
 	kill_children();
-	link_delete(&nl, BRIDGE);
-	bridge_made = 0;
-	while (count_links(&nl) != 0) {
-		struct timespec ms = {0, 1000000};
-		if (now() - t0 > DOWN_TIMEOUT_S)
-			die("interfaces named %s* still present after %d s", PREFIX, DOWN_TIMEOUT_S);
-		nanosleep(&ms, NULL);
+	if (shape == STAR) {
+		link_delete(&nl, BRIDGE);
+		bridge_made = 0;
+		wait_links_gone(&nl, PREFIX, t0);
 	}
 	down_s = now() - t0;
 
 	getrusage(RUSAGE_SELF, &ru);
-	printf("n=%d ipv6ll=%d up_s=%.4f down_s=%.4f clone_ms_per_node=%.3f veth_ms_per_node=%.3f "
-	       "inside_ms_per_node=%.3f pss_kb_per_node=%.1f self_maxrss_kb=%ld\n",
-	       n, ipv6ll, up_s, down_s, t_clone * 1e3 / n, t_veth * 1e3 / n, t_inside * 1e3 / n,
-	       (double)pss_total / n, ru.ru_maxrss);
+	printf("n=%d shape=%s ipv6ll=%d up_s=%.4f down_s=%.4f clone_ms_per_node=%.3f "
+	       "veth_ms_per_node=%.3f inside_ms_per_node=%.3f pss_kb_per_node=%.1f self_maxrss_kb=%ld\n",
+	       n, shape == STAR ? "star" : shape == CHAIN ? "chain" : "mesh", ipv6ll, up_s, down_s,
+	       t_clone * 1e3 / n, t_veth * 1e3 / n, t_inside * 1e3 / n, (double)pss_total / n,
+	       ru.ru_maxrss);
 	mnl_socket_close(nl.sk);
 	return 0;
 }

@@ -19,7 +19,14 @@
 #
 # Each round (one repeat at one N) runs every tool back to back, so each ratio
 # to the floor compares numbers taken within seconds of each other; the
-# report gives the median of the per-round ratios.
+# report gives the median of the per-round ratios. Chain and mesh labs are
+# compared with the floor of the same shape (`floor up N --shape chain|mesh`:
+# the same links between the nodes' netns), star labs with the star floor.
+#
+# After every run the harness waits for the machine to go quiet (CPUs 90%
+# idle over 100 ms, at most 10 s): the kernel frees dead network namespaces
+# asynchronously, after `down` has returned, and that work would otherwise
+# be billed to whatever runs next.
 #
 # Output: bench/results/results.md, bench/results/up_time.png, raw numbers and
 # logs under bench/results/raw/<timestamp>/ (raw/latest points to the last).
@@ -58,6 +65,20 @@ now() { echo "${EPOCHREALTIME/,/.}"; }
 load1() { cut -d' ' -f1 /proc/loadavg; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", b - a }'; }
 has() { [[ " $1 " == *" $2 "* ]]; }
+
+# Wait (at most 10 s) until the CPUs were at least 90% idle over 100 ms.
+quiesce() {
+	local a b
+	for _ in $(seq 100); do
+		a=$(awk '/^cpu / { print $2+$3+$4+$5+$6+$7+$8, $5+$6 }' /proc/stat)
+		sleep 0.1
+		b=$(awk '/^cpu / { print $2+$3+$4+$5+$6+$7+$8, $5+$6 }' /proc/stat)
+		awk -v a="$a" -v b="$b" 'BEGIN { split(a, x); split(b, y); t = y[1] - x[1]
+			exit !(t > 0 && (y[2] - x[2]) / t >= 0.9) }' && return 0
+	done
+	note "the machine did not go quiet within 10 s (busy with something else?)"
+	return 1
+}
 # value of key $2 in a "k=v k=v" line $1
 kv() { tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k { print $2; exit }'; }
 # Interface names matching an ERE. `ip link show` fails when the kernel flags
@@ -317,20 +338,34 @@ fi
 
 declare -A CBX_BROKEN=()  # shape:n whose `up` failed: not retried
 MN_SKIP=0
+FLOOR_SHAPES=star
+if [ "$HAVE_CBX" = 1 ]; then
+	for shape in $BENCH_SHAPES; do [ "$shape" = star ] || FLOOR_SHAPES+=" $shape"; done
+fi
 for n in $ALL_N; do
 	echo "run.sh: N=$n" >&2
 	for ((rep = 1; rep <= BENCH_RUNS; rep++)); do
 		if has "$BENCH_TOOLS" floor || [ "$HAVE_CBX" = 1 ]; then
-			run_ref floor star "$n" "$rep" "$FLOOR" up "$n"
-			verify_clean "floor up $n" '^cbxbf-' $?
+			# The star floor at every N; chain and mesh where cboxlab runs them.
+			for shape in $FLOOR_SHAPES; do
+				case $shape in
+				chain) has "$BENCH_N" "$n" || continue ;;
+				mesh) has "$BENCH_MESH_N" "$n" || continue ;;
+				esac
+				run_ref floor "$shape" "$n" "$rep" "$FLOOR" up "$n" --shape "$shape"
+				verify_clean "floor up $n --shape $shape" '^cbxbf-' $?
+				quiesce
+			done
 		fi
 		if has "$BENCH_N" "$n" && has "$BENCH_TOOLS" floor-ipv6ll; then
 			run_ref floor-ipv6ll star "$n" "$rep" "$FLOOR" up "$n" --ipv6ll
 			verify_clean "floor up $n --ipv6ll" '^cbxbf-' $?
+			quiesce
 		fi
 		if has "$BENCH_N" "$n" && has "$BENCH_TOOLS" iproute2; then
 			run_ref iproute2 star "$n" "$rep" "$HERE/iproute2.sh" up "$n"
 			verify_clean "iproute2.sh up $n" '^cbxbi-' $?
+			quiesce
 		fi
 		if has "$BENCH_N" "$n" && [ "$HAVE_MININET" = 1 ] && [ "$MN_SKIP" = 0 ] &&
 			[ "$n" -le "$BENCH_MININET_MAX_N" ]; then
@@ -338,6 +373,7 @@ for n in $ALL_N; do
 			[ $? = 3 ] && MN_SKIP=1
 			left=$(links_named '^s1(-eth[0-9]+)?$' | tr '\n' ' ')
 			[ -z "$left" ] || leak "after mininet_star.py $n: $(abbrev <<<"$left") (not removed: they may be someone else's)"
+			quiesce
 		fi
 		if [ "$HAVE_CBX" = 1 ]; then
 			for shape in $BENCH_SHAPES; do
@@ -346,6 +382,7 @@ for n in $ALL_N; do
 				[ -z "${CBX_BROKEN[$shape:$n]:-}" ] || continue
 				run_cbx "$shape" "$n" "$rep" || CBX_BROKEN[$shape:$n]=1
 				[ -z "$CBX_LAB" ] || die "cboxlab lab $CBX_LAB could not be brought down; stopping"
+				quiesce
 			done
 		fi
 	done
