@@ -194,60 +194,48 @@ static void link_delete(struct nl *nl, const char *name)
 	nl_talk(nl, nlh, "delete link", 1);
 }
 
-/* The veth pair: host end `host` on the bridge and up, peer eth0 (ifindex 2)
- * created directly in the netns `nsfd`. One request. */
-static void veth_create(struct nl *nl, const char *host, int br_index, int nsfd)
+/* One end of a veth pair: its name, the ifindex it asks for (0: the
+ * kernel's choice), the netns to create it in (-1: this one), and for a host
+ * end the bridge it joins (0: none) and whether it comes up at once. */
+struct veth_end {
+	const char *name;
+	int ifindex, nsfd, master, up;
+};
+
+static void put_end(struct nlmsghdr *nlh, struct ifinfomsg *ifm, const struct veth_end *e)
+{
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = e->ifindex;
+	if (e->up)
+		ifm->ifi_flags = ifm->ifi_change = IFF_UP;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, e->name);
+	if (e->nsfd >= 0)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)e->nsfd);
+	if (e->master)
+		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)e->master);
+}
+
+/* A veth pair in one request: end a, and its peer b, each created straight
+ * where it belongs (star: a is the host end on the bridge, b the node's eth0;
+ * chain and mesh: a and b in two nodes' netns). */
+static void veth_create(struct nl *nl, const struct veth_end *a, const struct veth_end *b)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct ifinfomsg *ifm, *peer_ifm;
+	struct ifinfomsg *ifm;
 	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifm);
 	struct nlattr *info, *data, *peer;
 
-	ifm->ifi_flags = ifm->ifi_change = IFF_UP;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, host);
-	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)br_index);
+	put_end(nlh, ifm, a);
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
 	peer = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
 	/* The peer's attributes follow a raw ifinfomsg, not an attribute. */
-	peer_ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*peer_ifm));
-	peer_ifm->ifi_family = AF_UNSPEC;
-	peer_ifm->ifi_index = NODE_IFINDEX;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, NODE_IFNAME);
-	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)nsfd);
+	put_end(nlh, mnl_nlmsg_put_extra_header(nlh, sizeof(struct ifinfomsg)), b);
 	mnl_attr_nest_end(nlh, peer);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, info);
 	nl_talk(nl, nlh, "create veth", 0);
-}
-
-/* A point-to-point link: end a (name_a, ifindex_a) created in netns nsfd_a,
- * its peer b in nsfd_b, both down. One request, sent from the host. */
-static void p2p_create(struct nl *nl, int nsfd_a, const char *name_a, int ifindex_a, int nsfd_b,
-		       const char *name_b, int ifindex_b)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct ifinfomsg *ifm, *peer_ifm;
-	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifm);
-	struct nlattr *info, *data, *peer;
-
-	ifm->ifi_index = ifindex_a;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name_a);
-	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)nsfd_a);
-	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
-	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-	peer = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
-	peer_ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*peer_ifm));
-	peer_ifm->ifi_family = AF_UNSPEC;
-	peer_ifm->ifi_index = ifindex_b;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name_b);
-	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)nsfd_b);
-	mnl_attr_nest_end(nlh, peer);
-	mnl_attr_nest_end(nlh, data);
-	mnl_attr_nest_end(nlh, info);
-	nl_talk(nl, nlh, "create p2p veth", 0);
 }
 
 /* Inside a node's netns (nl was opened there), on interface `ifindex`: no
@@ -458,7 +446,8 @@ static void up_p2p(enum shape shape, int n, int *pipefd, int host_ns, struct nl 
 			snprintf(name_a, sizeof name_a, "eth%d", shape == MESH ? j : 1);
 			snprintf(name_b, sizeof name_b, "eth%d", shape == MESH ? i : 0);
 			t = now();
-			p2p_create(nl, nsfd[i], name_a, idx_a, nsfd[j], name_b, idx_b);
+			veth_create(nl, &(struct veth_end){ name_a, idx_a, nsfd[i], 0, 0 },
+				    &(struct veth_end){ name_b, idx_b, nsfd[j], 0, 0 });
 			*t_veth += now() - t;
 			t = now();
 			iface_configure(&inner[i], idx_a, base + 1, 30, ipv6ll);
@@ -495,7 +484,8 @@ static void up_star(int n, int *pipefd, int host_ns, struct nl *nl, int ipv6ll, 
 
 		t = now();
 		snprintf(host, sizeof host, PREFIX "h%d", i);
-		veth_create(nl, host, br_index, nsfd);
+		veth_create(nl, &(struct veth_end){ host, 0, -1, br_index, 1 },
+			    &(struct veth_end){ NODE_IFNAME, NODE_IFINDEX, nsfd, 0, 0 });
 		*t_veth += now() - t;
 
 		t = now();

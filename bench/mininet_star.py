@@ -24,6 +24,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pss import pss_kb  # noqa: E402 (one reader of smaps_rollup for the bench)
+
 SKIP = 3
 OURS = re.compile(r"^s1(-eth\d+)?$")
 
@@ -33,17 +36,6 @@ def host_links():
                          capture_output=True, text=True).stdout
     # "12: s1-eth1@if2: <...>" -> "s1-eth1"
     return [line.split(": ")[1].split("@")[0] for line in out.splitlines()]
-
-
-def pss_kb(pid):
-    try:
-        with open("/proc/%d/smaps_rollup" % pid) as f:
-            for line in f:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 def main():

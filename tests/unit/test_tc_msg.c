@@ -11,9 +11,8 @@
 #include <string.h>
 
 #include "netlink/tc_msg.h"
+#include "overflow.h"
 #include "tap.h"
-
-#define CANARY 0xA5
 
 static char buf[8192] __attribute__((aligned(4)));
 static char obuf[8192 + 256] __attribute__((aligned(4)));
@@ -30,38 +29,6 @@ static int collect(const struct nlattr *attr, void *data)
 		t->a[mnl_attr_get_type(attr)] = attr;
 	return MNL_CB_OK;
 }
-
-static bool untouched(const char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)p[i] != CANARY)
-			return false;
-	return true;
-}
-
-/* Every size short of the full message: -ENOSPC, and nothing written at or
- * past the end of the buffer the builder was given. CALL uses obuf and sz_. */
-#define NO_OVERFLOW(what, full, CALL) \
-	do { \
-		bool all_ = true; \
-		for (size_t sz_ = 0; sz_ < (size_t)(full); sz_++) { \
-			int r_; \
-			memset(obuf, CANARY, sizeof(obuf)); \
-			r_ = (CALL); \
-			if (r_ != -ENOSPC || !untouched(obuf + sz_, sizeof(obuf) - sz_)) { \
-				all_ = false; \
-				printf("#   size %zu: returned %d\n", sz_, r_); \
-				break; \
-			} \
-		} \
-		ok(all_, "%s: every short buffer fails with -ENOSPC, nothing written past it", what); \
-		memset(obuf, CANARY, sizeof(obuf)); \
-		{ \
-			size_t sz_ = (size_t)(full); \
-			is_int((CALL), (full), "%s: an exact fit builds", what); \
-			ok(untouched(obuf + sz_, sizeof(obuf) - sz_), "%s: exact fit stays inside", what); \
-		} \
-	} while (0)
 
 /* Percentages come back through a 32-bit fraction: equal to within 1e-6. */
 #define near(got, want, ...) ok((got) - (want) < 1e-6 && (want) - (got) < 1e-6, __VA_ARGS__)
