@@ -29,6 +29,10 @@ int lab_lock(const char *lab, bool create, int *fd_out, struct cbx_error *err)
 		if (fd < 0) {
 			if (errno == ENOENT && !create)
 				return 1;
+			/* The last lab's `down` removed the directory after our
+			 * mkdir: make it again. */
+			if (errno == ENOENT && cbx_mkdir_p(CBX_STATE_ROOT, 0755, err) == 0)
+				continue;
 			return cbx_error_sys(err, errno, "open the lock %s", path);
 		}
 		if (flock(fd, LOCK_EX) < 0) {
@@ -58,6 +62,9 @@ void lab_unlock(const char *lab, int fd, bool remove)
 	if (remove) {
 		snprintf(path, sizeof(path), CBX_STATE_ROOT "/%s.lock", lab);
 		unlink(path);
+		/* Shared by all labs; the last one down removes it (while
+		 * other labs are up, it is not empty and this fails). */
+		rmdir(CBX_STATE_ROOT);
 	}
 	close(fd);
 }
@@ -68,11 +75,7 @@ int lab_state_remove(const char *state_dir, struct cbx_error *err)
 	 * could mount one. Lazily: a straggler holding a file cannot keep it. */
 	if (umount2(state_dir, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
 		return cbx_error_sys(err, errno, "unmount %s", state_dir);
-	if (cbx_rm_rf(state_dir, err) < 0)
-		return -1;
-	/* Shared by all labs; the last one down removes it. */
-	rmdir(CBX_STATE_ROOT);
-	return 0;
+	return cbx_rm_rf(state_dir, err);
 }
 
 int lab_load_saved(const char *lab, struct cbx_topo **t, struct cbx_error *err)

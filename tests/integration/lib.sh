@@ -125,6 +125,9 @@ leftovers() { # lab [pids...]
 	local lab=$1 left="" pid
 	shift
 	[ -e "/run/cboxlab/$lab" ] && left+=" state:/run/cboxlab/$lab"
+	[ -e "/run/cboxlab/$lab.lock" ] && left+=" lock:/run/cboxlab/$lab.lock"
+	# The labs' shared directory goes with the last lab.
+	[ -d /run/cboxlab ] && [ -z "$(ls -A /run/cboxlab)" ] && left+=" state:/run/cboxlab (empty)"
 	ls /run/netns 2>/dev/null | grep -q "^$lab-" && left+=" netns:$(ls /run/netns | grep "^$lab-" | tr '\n' ' ')"
 	local links
 	links=$(ip -o link 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep "^$lab-" | tr '\n' ' ')
