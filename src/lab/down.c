@@ -1,8 +1,9 @@
-/* Bringing a lab down: the undo side of its plan, rebuilt from the saved
- * topology, then a sweep for what is surely the lab's even without one
- * (its cgroups, host links named and aliased for it, its nftables table),
- * so an `up` killed before it saved its topology leaves nothing behind; after
- * a clean plan undo the sweep finds nothing. */
+/* Bringing a lab down: the undo side of its plan, rebuilt from the
+ * topology it was brought up with (saved before `up` made anything else).
+ * Without that, a sweep for what is surely the lab's by name (its cgroups,
+ * host links named and aliased for it, its nftables table, its state), so
+ * an `up` killed before it saved its topology leaves nothing behind; with
+ * only a given file, which may not be what was brought up, both. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -142,7 +143,8 @@ static int check_lab_name(const char *lab, struct cbx_error *err)
 	return 0;
 }
 
-/* A stand-in topology with just the lab's name, for the sweep. */
+/* A stand-in topology with just the lab's name, for the sweep alone: its
+ * node is never undone (a "<lab>-x" in /run/netns may be a user's own). */
 static int name_only_topology(const char *lab, struct cbx_topo **t, struct cbx_error *err)
 {
 	char text[256];
@@ -158,6 +160,7 @@ int lab_down(const char *arg, bool *was_up, uint64_t *phase_us, struct cbx_error
 	int lock = -1;
 	struct lab_ctx ctx;
 	struct plan plan = { 0 };
+	bool saved = false, name_only = false;
 	int rc = -1;
 
 	*was_up = false;
@@ -175,16 +178,19 @@ int lab_down(const char *arg, bool *was_up, uint64_t *phase_us, struct cbx_error
 	if (lab_lock(lab, false, &lock, err) < 0)
 		goto out;
 	*was_up = access(state_dir, F_OK) == 0;
-	/* The plan it was brought up with; else the given file's; else only
-	 * the lab's name, and the sweep does the work. */
+	/* The plan it was brought up with; else the given file's, and the
+	 * sweep; else only the lab's name, and the sweep does the work. */
 	if (*was_up && lab_load_saved(lab, &t, &(struct cbx_error){ 0 }) == 0) {
 		cbx_topo_free(file_topo);
 		file_topo = NULL;
+		saved = true;
 	} else if (file_topo) {
 		t = file_topo;
 		file_topo = NULL;
 	} else if (name_only_topology(lab, &t, err) < 0) {
 		goto out;
+	} else {
+		name_only = true;
 	}
 	if (lab_ctx_init(&ctx, t, false, err) < 0) {
 		lab_ctx_fini(&ctx);
@@ -192,8 +198,9 @@ int lab_down(const char *arg, bool *was_up, uint64_t *phase_us, struct cbx_error
 	}
 	ctx.state_owned = true; /* locked above: ours to remove */
 	ctx.teardown = true;
-	if (plan_build(t, &plan, err) == 0 && plan_undo(&ctx, &plan, plan.n, err) == 0 &&
-	    sweep(&ctx, err) == 0)
+	if ((name_only || (plan_build(t, &plan, err) == 0 &&
+			   plan_undo(&ctx, &plan, plan.n, err) == 0)) &&
+	    (saved || sweep(&ctx, err) == 0))
 		rc = 0;
 	if (rc < 0)
 		cbx_error_wrap(err, "bring lab %s down", lab);

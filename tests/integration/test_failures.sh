@@ -41,6 +41,12 @@ check_output "up refuses a lab that is already up" 'already up' cbx up "$f"
 check "the running lab still works after the refused up" in_node tclash a ping -c1 -W2 b
 check_down_clean "down leaves nothing" tclash
 check_output "down is idempotent" 'was not up' cbx down tclash
+# `down` of a lab that is not up removes only what is surely the lab's: a
+# netns someone else pinned under a name like its nodes' stays.
+ip netns add tclash-x
+cbx down tclash >/dev/null 2>&1
+check "down of a lab that is not up leaves others' netns pins alone" test -e /run/netns/tclash-x
+ip netns del tclash-x
 check "down then an immediate up of the same file works" cbx up "$f"
 check_down_clean "and down again leaves nothing" tclash
 
