@@ -120,28 +120,31 @@ static long now_ms(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Wait until every pidfd is readable (its process exited) or the deadline;
- * the ones that did are closed and set to -1. */
-static void wait_pidfds(int *pidfds, size_t n, long deadline)
+/* Wait until every node's pidfd is readable (its process exited) or the
+ * deadline, in one poll() over all of them; the ones that exited are closed
+ * and set to -1 (poll skips those). */
+static void wait_exited(struct pollfd *p, size_t n, long deadline)
 {
 	for (;;) {
 		size_t left = 0;
+		long now = now_ms();
+
+		/* Our own children (a failed `up`) must be reaped to go. */
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
+		for (size_t i = 0; i < n; i++)
+			p[i].revents = 0;
+		if (poll(p, n, now < deadline ? (int)(deadline - now) : 0) < 0 && errno != EINTR)
+			return;
 		for (size_t i = 0; i < n; i++) {
-			struct pollfd pfd = { .fd = pidfds[i], .events = POLLIN };
-			if (pidfds[i] < 0)
-				continue;
-			if (poll(&pfd, 1, 0) == 1) {
-				close(pidfds[i]);
-				pidfds[i] = -1;
-			} else {
-				left++;
+			if (p[i].fd >= 0 && p[i].revents) {
+				close(p[i].fd);
+				p[i].fd = -1;
 			}
+			left += p[i].fd >= 0;
 		}
 		if (!left || now_ms() >= deadline)
 			return;
-		usleep(2000);
 	}
 }
 
@@ -157,54 +160,62 @@ int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, siz
 		   int grace_ms, struct cbx_error *err)
 {
 	long deadline = now_ms() + KILL_TIMEOUT_MS;
-	int *pidfds = calloc(n ? n : 1, sizeof(int));
+	struct pollfd *p = calloc(n ? n : 1, sizeof(*p));
+	bool *gone = calloc(n ? n : 1, sizeof(*gone));
 	int rc = 0;
 
-	if (!pidfds)
+	if (!p || !gone) {
+		free(p);
+		free(gone);
 		return cbx_error_sys(err, ENOMEM, "stop nodes");
+	}
 	for (size_t i = 0; i < n; i++) {
 		const struct cbx_node *node = nodes[i];
 		struct node_rt *rt = &ctx->nodes[node->index];
 		pid_t pid = rt->proc.pid > 0 ? rt->proc.pid : lab_node_pid(ctx->t->name, node->name);
 
-		pidfds[i] = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+		p[i].fd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+		p[i].events = POLLIN;
 		/* A frozen process cannot act on a signal, nor die of SIGKILL. */
 		thaw(ctx, node);
-		if (grace_ms > 0 && pidfds[i] >= 0)
-			syscall(SYS_pidfd_send_signal, pidfds[i], SIGTERM, NULL, 0);
+		if (grace_ms > 0 && p[i].fd >= 0)
+			syscall(SYS_pidfd_send_signal, p[i].fd, SIGTERM, NULL, 0);
 	}
 	/* A stop: init passes SIGTERM to everyone and exits when they are
 	 * gone; whatever outlives the grace period is killed below. */
 	if (grace_ms > 0)
-		wait_pidfds(pidfds, n, now_ms() + grace_ms);
+		wait_exited(p, n, now_ms() + grace_ms);
 	for (size_t i = 0; i < n; i++) {
 		const struct cbx_node *node = nodes[i];
 		struct cbx_error one;
 
-		if (pidfds[i] >= 0)
-			syscall(SYS_pidfd_send_signal, pidfds[i], SIGKILL, NULL, 0);
+		if (p[i].fd >= 0)
+			syscall(SYS_pidfd_send_signal, p[i].fd, SIGKILL, NULL, 0);
 		if (cbx_cgroup_node_kill(&ctx->cg, ctx->t->name, node->name, &one) < 0 && rc == 0) {
 			*err = one;
 			rc = -1;
 		}
 	}
+	/* Each node's init first (when it goes, the kernel kills the rest of
+	 * its PID namespace), then its cgroup until it is empty. */
+	wait_exited(p, n, deadline);
 	for (unsigned delay_us = 200;; delay_us = delay_us < 20000 ? delay_us * 2 : delay_us) {
 		size_t busy = 0;
-		/* Our own children (a failed `up`) must be reaped to go. */
+
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
 		for (size_t i = 0; i < n; i++) {
 			const struct cbx_node *node = nodes[i];
-			struct pollfd pfd = { .fd = pidfds[i], .events = POLLIN };
-			if (pidfds[i] >= 0 && poll(&pfd, 1, 0) == 1) {
-				close(pidfds[i]);
-				pidfds[i] = -1;
+
+			if (gone[i])
+				continue;
+			if (p[i].fd < 0 && cbx_cgroup_node_empty(&ctx->cg, ctx->t->name, node->name)) {
+				gone[i] = true;
+				continue;
 			}
-			if (pidfds[i] >= 0 || !cbx_cgroup_node_empty(&ctx->cg, ctx->t->name, node->name)) {
-				busy++;
-				/* Processes forked while we killed. */
-				cbx_cgroup_node_kill(&ctx->cg, ctx->t->name, node->name, &(struct cbx_error){ 0 });
-			}
+			busy++;
+			/* Processes forked while we killed. */
+			cbx_cgroup_node_kill(&ctx->cg, ctx->t->name, node->name, &(struct cbx_error){ 0 });
 		}
 		if (!busy)
 			break;
@@ -215,14 +226,15 @@ int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, siz
 			break;
 		}
 		usleep(delay_us);
+		wait_exited(p, n, 0);
 	}
 	for (size_t i = 0; i < n; i++)
-		if (pidfds[i] >= 0)
-			close(pidfds[i]);
-	free(pidfds);
+		if (p[i].fd >= 0)
+			close(p[i].fd);
+	free(p);
+	free(gone);
 	return rc;
 }
-
 
 int lab_release_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
 		      struct cbx_error *err)
