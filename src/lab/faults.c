@@ -335,34 +335,28 @@ int fault_link(struct fault_lab *fl, const struct cbx_iface *ifc, bool up, struc
 		 * kernel drop the routes through it (and its IPv6 addresses):
 		 * bringing it up again puts the node's configuration back. */
 		const struct cbx_iface *ends[2] = { ifc->link->a, ifc->link->b };
-		for (int e = 0; e < 2; e++) {
-			struct node_socks s;
-			int rc;
-			if (node_socks_open(fl->t, ends[e]->node, false, &s, err) < 0)
-				return -1;
-			rc = set_link(&s.rtnl, ends[e]->ifindex, ends[e]->name, up, ends[e]->node->name, err);
-			/* The first end runs once the second is up. */
-			if (rc == 0 && up && e == 1) {
-				struct node_socks first;
-				rc = node_socks_open(fl->t, ends[0]->node, false, &first, err);
-				if (rc == 0) {
-					rc = wait_running(&first.rtnl, ends[0]->ifindex, ends[0]->name, err);
-					node_socks_close(&first);
-				}
-				if (rc == 0)
-					rc = wait_running(&s.rtnl, ends[1]->ifindex, ends[1]->name, err);
-			}
-			if (rc == 0 && up) {
-				struct nl_batch b;
-				nl_batch_init(&b);
-				wiring_add_node_config(&b, ends[e]->node, NL_REQ_IGNORE_EXISTS);
-				rc = nl_batch_commit(&s.rtnl, &b, err);
-				nl_batch_free(&b);
-			}
-			node_socks_close(&s);
-			if (rc < 0)
-				return -1;
+		struct node_socks s[2] = { 0 };
+		int rc = 0;
+
+		for (int e = 0; e < 2 && rc == 0; e++)
+			rc = node_socks_open(fl->t, ends[e]->node, false, &s[e], err);
+		for (int e = 0; e < 2 && rc == 0; e++)
+			rc = set_link(&s[e].rtnl, ends[e]->ifindex, ends[e]->name, up,
+				      ends[e]->node->name, err);
+		/* Each end runs once the other is up too. */
+		for (int e = 0; e < 2 && rc == 0 && up; e++)
+			rc = wait_running(&s[e].rtnl, ends[e]->ifindex, ends[e]->name, err);
+		for (int e = 0; e < 2 && rc == 0 && up; e++) {
+			struct nl_batch b;
+			nl_batch_init(&b);
+			wiring_add_node_config(&b, ends[e]->node, NL_REQ_IGNORE_EXISTS);
+			rc = nl_batch_commit(&s[e].rtnl, &b, err);
+			nl_batch_free(&b);
 		}
+		node_socks_close(&s[0]);
+		node_socks_close(&s[1]);
+		if (rc < 0)
+			return -1;
 	}
 	down = json_object_get(fl->record, "links_down");
 	if (!json_is_array(down)) {
