@@ -106,16 +106,22 @@ int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_topo *t, bool need_libdir
 	return 0;
 }
 
+void node_rt_reset(struct node_rt *rt)
+{
+	if (rt->proc.sync_fd >= 0)
+		close(rt->proc.sync_fd);
+	if (rt->proc.pidfd >= 0)
+		close(rt->proc.pidfd);
+	rt->proc.sync_fd = rt->proc.pidfd = -1;
+	rt->proc.pid = 0;
+	rt->pinned = false;
+}
+
 void lab_ctx_fini(struct lab_ctx *ctx)
 {
-	if (ctx->nodes) {
-		for (size_t i = 0; i < ctx->t->n_nodes; i++) {
-			if (ctx->nodes[i].proc.sync_fd >= 0)
-				close(ctx->nodes[i].proc.sync_fd);
-			if (ctx->nodes[i].proc.pidfd >= 0)
-				close(ctx->nodes[i].proc.pidfd);
-		}
-	}
+	if (ctx->nodes)
+		for (size_t i = 0; i < ctx->t->n_nodes; i++)
+			node_rt_reset(&ctx->nodes[i]);
 	nl_close(&ctx->rtnl);
 	nl_close(&ctx->nft);
 	if (ctx->init_fd >= 0)

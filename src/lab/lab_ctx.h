@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "common/arena.h"
+#include "lab/plan.h"
 #include "netlink/transport.h"
 #include "runtime/cgroup.h"
 #include "runtime/node_spawn.h"
@@ -22,6 +23,9 @@ struct node_rt {
 	struct node_proc proc; /* pid 0, pidfd and sync_fd -1 until cloned */
 	bool pinned; /* this `up` pinned the netns (a failure may be EEXIST) */
 };
+
+/* Close a node's descriptors and forget its process (it is gone or given up). */
+void node_rt_reset(struct node_rt *rt);
 
 struct lab_ctx {
 	const struct cbx_topo *t;
@@ -45,7 +49,7 @@ struct lab_ctx {
 	const char *warnings[CBX_MAX_WARNINGS];
 	size_t n_warnings;
 	/* Time spent in each kind of step, run and undo (microseconds). */
-	uint64_t phase_us[16];
+	uint64_t phase_us[STEP_KIND_COUNT];
 };
 
 /* For `up` (libdir needed) and `down` (libdir optional). */

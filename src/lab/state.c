@@ -12,13 +12,23 @@
 
 #include "common/fsutil.h"
 #include "lab/lab.h"
+#include "runtime/netns.h"
+
+/* Beside the lab's state directory, not in it: it outlives a `down`'s
+ * removal of the directory until the lock is released. */
+static int lock_path(const char *lab, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, CBX_STATE_ROOT "/%s.lock", lab);
+
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
 
 int lab_lock(const char *lab, bool create, int *fd_out, struct cbx_error *err)
 {
 	char path[512];
 
 	*fd_out = -1;
-	if (snprintf(path, sizeof(path), CBX_STATE_ROOT "/%s.lock", lab) >= (int)sizeof(path))
+	if (lock_path(lab, path, sizeof(path)) < 0)
 		return cbx_error_set(err, CBX_ERR_INPUT, "\"%s\" is not a lab name", lab);
 	if (create && cbx_mkdir_p(CBX_STATE_ROOT, 0755, err) < 0)
 		return -1;
@@ -60,8 +70,8 @@ void lab_unlock(const char *lab, int fd, bool remove)
 	if (fd < 0)
 		return;
 	if (remove) {
-		snprintf(path, sizeof(path), CBX_STATE_ROOT "/%s.lock", lab);
-		unlink(path);
+		if (lock_path(lab, path, sizeof(path)) == 0)
+			unlink(path);
 		/* Shared by all labs; the last one down removes it (while
 		 * other labs are up, it is not empty and this fails). */
 		rmdir(CBX_STATE_ROOT);
@@ -134,7 +144,7 @@ pid_t lab_node_pid(const char *lab, const char *node)
 {
 	char path[512], *text = NULL, stat_path[64];
 	struct cbx_error err;
-	struct stat st;
+	struct stat st, pin;
 	pid_t pid;
 
 	snprintf(path, sizeof(path), CBX_STATE_ROOT "/%s/nodes/%s/pid", lab, node);
@@ -147,12 +157,9 @@ pid_t lab_node_pid(const char *lab, const char *node)
 	snprintf(stat_path, sizeof(stat_path), "/proc/%d/ns/net", (int)pid);
 	if (pid <= 0 || stat(stat_path, &st) < 0)
 		return 0;
-	{
-		struct stat pin;
-		snprintf(path, sizeof(path), "/run/netns/%s-%s", lab, node);
-		if (stat(path, &pin) < 0 || pin.st_ino != st.st_ino || pin.st_dev != st.st_dev)
-			return 0;
-	}
+	if (netns_pin_path(path, sizeof(path), lab, node) < 0 || stat(path, &pin) < 0 ||
+	    pin.st_ino != st.st_ino || pin.st_dev != st.st_dev)
+		return 0;
 	return pid;
 }
 
@@ -160,6 +167,7 @@ const char *lab_state(const char *lab)
 {
 	char path[512];
 
-	snprintf(path, sizeof(path), CBX_STATE_ROOT "/%s/state", lab);
-	return access(path, F_OK) == 0 ? "up" : "incomplete";
+	return lab_state_path(lab, "state", path, sizeof(path)) == 0 && access(path, F_OK) == 0
+		       ? "up"
+		       : "incomplete";
 }

@@ -105,13 +105,7 @@ static int node_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct
 			*err = one;
 			rc = -1;
 		}
-		if (rt->proc.sync_fd >= 0)
-			close(rt->proc.sync_fd);
-		if (rt->proc.pidfd >= 0)
-			close(rt->proc.pidfd);
-		rt->proc.sync_fd = rt->proc.pidfd = -1;
-		rt->proc.pid = 0;
-		rt->pinned = false;
+		node_rt_reset(rt);
 	}
 	free(nodes);
 	if (wait_host_ends_gone(ctx, s, n, rc == 0 ? err : &(struct cbx_error){ 0 }) < 0)
@@ -135,6 +129,17 @@ static void node_describe(const struct step *s, bool undo, char *buf, size_t siz
 }
 
 const struct step_ops step_ops_node = { node_run, node_undo, node_describe };
+
+/* For steps whose objects go with something else's undo. */
+static int nothing_to_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
+			   struct cbx_error *err)
+{
+	(void)ctx;
+	(void)s;
+	(void)n;
+	(void)err;
+	return 0;
+}
 
 /* --- veth pairs --------------------------------------------------------- */
 
@@ -165,10 +170,11 @@ static int veth_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct 
 	return rc;
 }
 
-/* Loss without netem leaves a table at each impaired host port: one
+/* Nothing to delete: the node's undo, which comes after, makes the pair go
+ * with the node's netns (see wait_host_ends_gone). Only the loss tables a
+ * netem-less impairment may have left on the host's bridge ports: one
  * transaction removes whatever is there. */
-static int remove_loss_tables(struct lab_ctx *ctx, const struct step *s, size_t n,
-			      struct cbx_error *err)
+static int veth_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
 	struct nl_conn *nft = lab_nft(ctx, err);
 	struct nl_batch b;
@@ -186,14 +192,6 @@ static int remove_loss_tables(struct lab_ctx *ctx, const struct step *s, size_t 
 	rc = nl_batch_commit(nft, &b, err);
 	nl_batch_free(&b);
 	return rc;
-}
-
-/* Nothing to delete: the node's undo, which comes after, makes the pair go
- * with the node's netns (see wait_host_ends_gone). Only the loss tables a
- * netem-less impairment may have left on the host's bridge ports. */
-static int veth_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
-{
-	return remove_loss_tables(ctx, s, n, err);
 }
 
 static void veth_describe(const struct step *s, bool undo, char *buf, size_t size)
@@ -229,16 +227,6 @@ static int link_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct 
 	return rc;
 }
 
-static int link_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
-{
-	/* Both ends live in node netns, which go with their nodes. */
-	(void)ctx;
-	(void)s;
-	(void)n;
-	(void)err;
-	return 0;
-}
-
 static void link_describe(const struct step *s, bool undo, char *buf, size_t size)
 {
 	const struct cbx_link *l = s->u.link;
@@ -251,7 +239,8 @@ static void link_describe(const struct step *s, bool undo, char *buf, size_t siz
 			 l->a->node->name, l->a->name, l->b->node->name, l->b->name);
 }
 
-const struct step_ops step_ops_link = { link_run, link_undo, link_describe };
+/* Both ends of a link live in node netns, which go with their nodes. */
+const struct step_ops step_ops_link = { link_run, nothing_to_undo, link_describe };
 
 /* --- node network configuration ---------------------------------------- */
 
@@ -302,16 +291,6 @@ static int node_net_run(struct lab_ctx *ctx, const struct step *s, size_t n, str
 	for (size_t i = 0; i < n; i++)
 		if (configure_node(ctx, s[i].u.node, err) < 0)
 			return -1;
-	return 0;
-}
-
-static int nothing_to_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
-			   struct cbx_error *err)
-{
-	(void)ctx;
-	(void)s;
-	(void)n;
-	(void)err;
 	return 0;
 }
 
