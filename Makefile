@@ -91,7 +91,7 @@ check: all $(UNIT_BIN) $(SAN_BIN) $(B)/san/cboxlab
 	CBOXLAB=$(CURDIR)/$(B)/san/cboxlab tests/run all
 
 test-vm: all $(B)/san/cboxlab
-	tests/vm/run-vm.sh
+	CBOXLAB=$(CURDIR)/$(B)/san/cboxlab tests/vm/run-vm.sh
 
 bench: all
 	bench/run.sh

@@ -56,31 +56,17 @@ columns | awk -F'\t' -v strict="$strict" '
 		rcol[nrec] = $2
 		rstatus[nrec] = substr(line, 1, 4)
 		rrest[nrec] = substr(line, 6)
-		if (rstatus[nrec] != "skip") known[rrest[nrec]] = 1
-		else if (split_at_separator(rrest[nrec])) known[skip_name] = 1
 		nrec++
 		next
 	}
-	# A skip line is "skip NAME REASON", and NAME may hold spaces ("nat: publish a port"):
-	# split at a tab or " # " if there is one, else after the longest NAME known from another
-	# line (pass, fail, or a skip with a separator); else the whole line is the name.
-	function split_at_separator(rest,    i) {
-		if ((i = index(rest, "\t")) == 0 && (i = index(rest, " # ")) == 0) return 0
+	# tests/run writes a skip as "skip NAME<TAB>REASON" (NAME may hold spaces).
+	function split_skip(rest,    i) {
+		if ((i = index(rest, "\t")) == 0) {
+			skip_name = rest; skip_reason = ""
+			return
+		}
 		skip_name = substr(rest, 1, i - 1)
 		skip_reason = substr(rest, i + 1)
-		sub(/^[# \t]+/, "", skip_reason)
-		return 1
-	}
-	function split_skip(rest,    k, best) {
-		if (split_at_separator(rest)) return
-		skip_name = rest; skip_reason = ""
-		best = ""
-		for (k in known)
-			if (length(k) > length(best) && (rest == k || index(rest, k " ") == 1)) best = k
-		if (best != "") {
-			skip_name = best
-			skip_reason = substr(rest, length(best) + 2)
-		}
 	}
 	END {
 		for (r = 0; r < nrec; r++) {
