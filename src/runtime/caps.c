@@ -2,8 +2,6 @@
 
 #include <errno.h>
 #include <linux/capability.h>
-#include <stdio.h>
-#include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
@@ -27,7 +25,7 @@ static bool is_kept(cap_value_t c)
 	return false;
 }
 
-int caps_restrict_node(bool privileged, char *why, size_t why_size)
+int caps_restrict_node(bool privileged, struct cbx_error *err)
 {
 	int last = (int)cap_max_bits() - 1;
 
@@ -36,11 +34,9 @@ int caps_restrict_node(bool privileged, char *why, size_t why_size)
 	for (cap_value_t c = 0; c <= last; c++) {
 		if (is_kept(c))
 			continue;
-		if (cap_drop_bound(c) < 0 && errno != EINVAL) {
-			snprintf(why, why_size, "drop capability %d from the bounding set: %s", (int)c,
-				 strerror(errno));
-			return -1;
-		}
+		if (cap_drop_bound(c) < 0 && errno != EINVAL)
+			return cbx_error_sys(err, errno, "drop capability %d from the bounding set",
+					     (int)c);
 	}
 	/* Root's inheritable and ambient sets are normally empty; make sure. */
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);

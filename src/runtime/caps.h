@@ -6,11 +6,12 @@
 #define CBX_CAPS_H
 
 #include <stdbool.h>
-#include <stddef.h>
+
+#include "common/error.h"
 
 /* Drop every capability not kept from the bounding set (and the inheritable
  * and ambient sets), so nothing the node runs can regain it. Privileged
  * nodes keep everything. Runs between clone and exec: no allocation. */
-int caps_restrict_node(bool privileged, char *why, size_t why_size);
+int caps_restrict_node(bool privileged, struct cbx_error *err);
 
 #endif

@@ -33,7 +33,7 @@ static void on_winch(int sig)
 
 static _Noreturn void exec_in_node(const struct node_exec_spec *s, const char *pts)
 {
-	char why[256];
+	struct cbx_error err;
 
 	if (pts) {
 		int fd;
@@ -49,8 +49,8 @@ static _Noreturn void exec_in_node(const struct node_exec_spec *s, const char *p
 		if (fd > 2)
 			close(fd);
 	}
-	if (chdir("/") < 0 || caps_restrict_node(s->privileged, why, sizeof(why)) < 0) {
-		fprintf(stderr, "cboxlab: prepare the command: %s\n", why);
+	if (chdir("/") < 0 || caps_restrict_node(s->privileged, &err) < 0) {
+		fprintf(stderr, "cboxlab: prepare the command: %s\n", err.msg);
 		_exit(126);
 	}
 	/* execvp looks PATH up in our environment: make it the node's. */

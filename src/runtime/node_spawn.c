@@ -11,10 +11,10 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/fsutil.h"
 #include "init/init_proto.h"
 #include "runtime/caps.h"
 
@@ -29,44 +29,44 @@ enum {
  * it is at the moment (the fds are rearranged on the way). */
 static int report_fd = -1;
 
-static _Noreturn void child_fail(const char *why)
+/* Send err's text to the parent as 'E' and die. */
+static _Noreturn void child_fail(const struct cbx_error *err)
 {
 	char msg[CBX_SYNC_MSG_MAX];
-	size_t len = strlen(why);
+	size_t len = strlen(err->msg);
 
 	if (len > sizeof(msg) - 1)
 		len = sizeof(msg) - 1;
 	msg[0] = CBX_SYNC_ERROR;
-	memcpy(msg + 1, why, len);
+	memcpy(msg + 1, err->msg, len);
 	if (write(report_fd, msg, len + 1) < 0) {
 		/* the parent is gone: nobody to tell */
 	}
 	_exit(1);
 }
 
-static _Noreturn void child_fail_errno(const char *what)
+/* The same for a failed system call: "<what>: <strerror(errnum)>". */
+static _Noreturn void child_fail_sys(int errnum, const char *what)
 {
-	char why[CBX_SYNC_MSG_MAX - 1];
+	struct cbx_error err;
 
-	snprintf(why, sizeof(why), "%s: %s", what, strerror(errno));
-	child_fail(why);
+	cbx_error_sys(&err, errnum, "%s", what);
+	child_fail(&err);
 }
 
 /* Put the fds the node needs at fixed numbers and close every other one: the
  * parent's netlink sockets and other nodes' sync sockets must not leak into
  * this node (a sync socket held open here would hide its parent's death from
  * another node). */
-static int arrange_fds(const struct node_spawn_spec *s, int sync_fd, int log_fd, char *why,
-		       size_t size)
+static int arrange_fds(const struct node_spawn_spec *s, int sync_fd, int log_fd,
+		       struct cbx_error *err)
 {
 	struct { int fd, target; } fds[5];
 	size_t n = 0;
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 
-	if (devnull < 0) {
-		snprintf(why, size, "open /dev/null: %s", strerror(errno));
-		return -1;
-	}
+	if (devnull < 0)
+		return cbx_error_sys(err, errno, "open /dev/null");
 	fds[n++] = (typeof(fds[0])){ devnull, 0 };
 	fds[n++] = (typeof(fds[0])){ log_fd, 1 };
 	fds[n++] = (typeof(fds[0])){ sync_fd, CBX_INIT_SYNC_FD };
@@ -76,20 +76,14 @@ static int arrange_fds(const struct node_spawn_spec *s, int sync_fd, int log_fd,
 	/* Two passes, so a source never sits on a target still to be read. */
 	for (size_t i = 0; i < n; i++) {
 		fds[i].fd = fcntl(fds[i].fd, F_DUPFD_CLOEXEC, 256);
-		if (fds[i].fd < 0) {
-			snprintf(why, size, "dup: %s", strerror(errno));
-			return -1;
-		}
+		if (fds[i].fd < 0)
+			return cbx_error_sys(err, errno, "dup");
 	}
 	for (size_t i = 0; i < n; i++)
-		if (dup2(fds[i].fd, fds[i].target) < 0) {
-			snprintf(why, size, "dup2: %s", strerror(errno));
-			return -1;
-		}
-	if (dup2(1, 2) < 0) {
-		snprintf(why, size, "dup2: %s", strerror(errno));
-		return -1;
-	}
+		if (dup2(fds[i].fd, fds[i].target) < 0)
+			return cbx_error_sys(err, errno, "dup2");
+	if (dup2(1, 2) < 0)
+		return cbx_error_sys(err, errno, "dup2");
 	close_range(FD_FIRST_FREE, ~0U, 0);
 	/* Everything but stdio and the sync socket closes at exec. */
 	fcntl(FD_INIT_BINARY, F_SETFD, FD_CLOEXEC);
@@ -99,20 +93,19 @@ static int arrange_fds(const struct node_spawn_spec *s, int sync_fd, int log_fd,
 
 /* The host's PID of this process: /proc is still the host's here, and its
  * "self" link names the PID as the host sees it (getpid() says 1). */
-static void write_pid_file(const char *path)
+static int write_pid_file(const char *path, struct cbx_error *err)
 {
 	char pid[32], text[40];
 	ssize_t n = readlink("/proc/self", pid, sizeof(pid) - 1);
-	int fd;
 
 	if (n < 0)
-		child_fail_errno("read the node's PID");
+		return cbx_error_sys(err, errno, "read the node's PID");
 	pid[n] = '\0';
 	snprintf(text, sizeof(text), "%s\n", pid);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, text, strlen(text)) < 0)
-		child_fail_errno("write the node's PID file");
-	close(fd);
+	/* Reported as before, by what the file is for rather than its path. */
+	if (cbx_create_file(path, 0644, text, strlen(text), err) < 0)
+		return cbx_error_sys(err, err->code, "write the node's PID file");
+	return 0;
 }
 
 /* A node starts clean: no signal blocked or ignored because the command
@@ -141,40 +134,40 @@ static void reset_process_state(const struct node_spawn_spec *s)
 
 static _Noreturn void child_main(const struct node_spawn_spec *s, int sync_fd)
 {
-	char why[CBX_SYNC_MSG_MAX - 1];
 	struct cbx_error err;
 	int fd;
 
 	/* Until init releases it, a node dies with the `up` that started it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	report_fd = sync_fd;
-	if (mkdir(s->rootfs.node_dir, 0755) < 0 && errno != EEXIST)
-		child_fail_errno("create the node's state directory");
+	if (cbx_mkdir(s->rootfs.node_dir, 0755, &err) < 0)
+		child_fail_sys(err.code, "create the node's state directory");
 	fd = open(s->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0)
-		child_fail_errno("create the node's log");
-	if (arrange_fds(s, sync_fd, fd, why, sizeof(why)) < 0)
-		child_fail(why);
+		child_fail_sys(errno, "create the node's log");
+	if (arrange_fds(s, sync_fd, fd, &err) < 0)
+		child_fail(&err);
 	report_fd = CBX_INIT_SYNC_FD;
-	write_pid_file(s->pid_path);
+	if (write_pid_file(s->pid_path, &err) < 0)
+		child_fail(&err);
 	/* On cgroup v1 the node makes and joins its own cgroups here, in
 	 * parallel with the other nodes (v2 cloned it into them already). */
 	if (s->cgroup_fd < 0 &&
 	    (cbx_cgroup_node_create(s->cg, s->lab, s->name, s->limits, s->reuse_cgroups, &err) < 0 ||
 	     cbx_cgroup_node_join_self(s->cg, s->lab, s->name, &err) < 0))
-		child_fail(err.msg);
+		child_fail(&err);
 	if (s->netns_fd >= 0) {
 		if (setns(FD_NETNS, CLONE_NEWNET) < 0)
-			child_fail_errno("join the network namespace");
+			child_fail_sys(errno, "join the network namespace");
 		close(FD_NETNS);
 	}
 	/* Only now, inside its own cgroup, so that it is the namespace's root. */
 	if (unshare(CLONE_NEWCGROUP) < 0)
-		child_fail_errno("unshare cgroup namespace");
+		child_fail_sys(errno, "unshare cgroup namespace");
 	if (sethostname(s->name, strlen(s->name)) < 0)
-		child_fail_errno("set hostname");
-	if (rootfs_enter(&s->rootfs, why, sizeof(why)) < 0)
-		child_fail(why);
+		child_fail_sys(errno, "set hostname");
+	if (rootfs_enter(&s->rootfs, &err) < 0)
+		child_fail(&err);
 	/* The OOM killer should pick the node's hungry process, never its init
 	 * (init resets this for the command it starts). Best effort: without
 	 * CAP_SYS_RESOURCE (some sandboxes) the kernel refuses, and init is
@@ -185,11 +178,11 @@ static _Noreturn void child_main(const struct node_spawn_spec *s, int sync_fd)
 		}
 		close(fd);
 	}
-	if (caps_restrict_node(s->privileged, why, sizeof(why)) < 0)
-		child_fail(why);
+	if (caps_restrict_node(s->privileged, &err) < 0)
+		child_fail(&err);
 	reset_process_state(s);
 	syscall(SYS_execveat, FD_INIT_BINARY, "", s->argv, s->envp, AT_EMPTY_PATH);
-	child_fail_errno("exec cboxlab-init");
+	child_fail_sys(errno, "exec cboxlab-init");
 }
 
 int node_spawn(const struct node_spawn_spec *s, struct node_proc *out, struct cbx_error *err)

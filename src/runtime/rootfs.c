@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -12,73 +11,57 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-/* Fill `why` with "<what>: <strerror>" and return -1. */
-static int fail(char *why, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *why, size_t size, const char *fmt, ...)
-{
-	int e = errno;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(why, size, fmt, ap);
-	va_end(ap);
-	if (n >= 0 && (size_t)n < size)
-		snprintf(why + n, size - (size_t)n, ": %s", strerror(e));
-	return -1;
-}
-
-#define FAIL(...) fail(why, why_size, __VA_ARGS__)
+#include "common/fsutil.h"
 
 static int mount_at(const char *root, const char *dir, const char *src, const char *type,
-		    unsigned long flags, const char *data, char *why, size_t why_size)
+		    unsigned long flags, const char *data, struct cbx_error *err)
 {
 	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s%s", root, dir);
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		return FAIL("mkdir %s", path);
+	if (cbx_mkdir(path, 0755, err) < 0)
+		return -1;
 	if (mount(src, path, type, flags, data) < 0)
-		return FAIL("mount %s on %s", type ? type : src, dir);
+		return cbx_error_sys(err, errno, "mount %s on %s", type ? type : src, dir);
 	return 0;
 }
 
 /* A bind mount made read-only: the remount is what applies MS_RDONLY. */
-static int bind_ro(const char *src, const char *dst, char *why, size_t why_size)
+static int bind_ro(const char *src, const char *dst, struct cbx_error *err)
 {
 	if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return FAIL("bind %s", src);
+		return cbx_error_sys(err, errno, "bind %s", src);
 	if (mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
-		return FAIL("make %s read-only", dst);
+		return cbx_error_sys(err, errno, "make %s read-only", dst);
 	return 0;
 }
 
 static int overlay(const char *lower, const char *node_dir, const char *layer, const char *target,
-		   char *why, size_t why_size)
+		   struct cbx_error *err)
 {
 	char upper[PATH_MAX / 2], work[PATH_MAX / 2], opts[2 * PATH_MAX + 64];
 
 	snprintf(upper, sizeof(upper), "%s/%supper", node_dir, layer);
 	snprintf(work, sizeof(work), "%s/%swork", node_dir, layer);
-	if ((mkdir(upper, 0755) < 0 && errno != EEXIST) || (mkdir(work, 0700) < 0 && errno != EEXIST))
-		return FAIL("mkdir %s", upper);
+	if (cbx_mkdir(upper, 0755, err) < 0 || cbx_mkdir(work, 0700, err) < 0)
+		return -1;
 	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
 	if (mount("overlay", target, "overlay", MS_NOATIME, opts) < 0)
-		return FAIL("mount overlay of %s on %s", lower, target);
+		return cbx_error_sys(err, errno, "mount overlay of %s on %s", lower, target);
 	return 0;
 }
 
 /* The host base: the host's programs read-only, a private writable /etc and
  * /var (overlays over the host's, so installed daemons find their config),
  * and a private /root. */
-static int assemble_host_base(const char *node_dir, const char *root, char *why, size_t why_size)
+static int assemble_host_base(const char *node_dir, const char *root, struct cbx_error *err)
 {
 	static const char *const shared[] = { "usr", "bin", "sbin", "lib", "lib32", "lib64",
 					      "libx32", "opt" };
 	char path[PATH_MAX], src[PATH_MAX], link[PATH_MAX];
 
 	if (mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755") < 0)
-		return FAIL("mount tmpfs on %s", root);
+		return cbx_error_sys(err, errno, "mount tmpfs on %s", root);
 	for (size_t i = 0; i < sizeof(shared) / sizeof(shared[0]); i++) {
 		struct stat st;
 		ssize_t n;
@@ -90,17 +73,17 @@ static int assemble_host_base(const char *node_dir, const char *root, char *why,
 		if (S_ISLNK(st.st_mode)) { /* merged /usr: /bin -> usr/bin */
 			n = readlink(src, link, sizeof(link) - 1);
 			if (n < 0)
-				return FAIL("readlink %s", src);
+				return cbx_error_sys(err, errno, "readlink %s", src);
 			link[n] = '\0';
 			if (symlink(link, path) < 0)
-				return FAIL("symlink %s", path);
+				return cbx_error_sys(err, errno, "symlink %s", path);
 			continue;
 		}
 		if (!S_ISDIR(st.st_mode))
 			continue;
 		if (mkdir(path, 0755) < 0)
-			return FAIL("mkdir %s", path);
-		if (bind_ro(src, path, why, why_size) < 0)
+			return cbx_error_sys(err, errno, "mkdir %s", path);
+		if (bind_ro(src, path, err) < 0)
 			return -1;
 	}
 	for (int i = 0; i < 2; i++) {
@@ -110,23 +93,25 @@ static int assemble_host_base(const char *node_dir, const char *root, char *why,
 		snprintf(src, sizeof(src), "/%s", dir);
 		snprintf(layer, sizeof(layer), "%s.", dir);
 		if (mkdir(path, 0755) < 0)
-			return FAIL("mkdir %s", path);
-		if (overlay(src, node_dir, layer, path, why, why_size) < 0)
+			return cbx_error_sys(err, errno, "mkdir %s", path);
+		if (overlay(src, node_dir, layer, path, err) < 0)
 			return -1;
 	}
 	snprintf(src, sizeof(src), "%s/home-root", node_dir);
 	snprintf(path, sizeof(path), "%s/root", root);
-	if ((mkdir(src, 0700) < 0 && errno != EEXIST) || mkdir(path, 0700) < 0)
-		return FAIL("mkdir %s", src);
+	if (cbx_mkdir(src, 0700, err) < 0)
+		return -1;
+	if (mkdir(path, 0700) < 0)
+		return cbx_error_sys(err, errno, "mkdir %s", path);
 	if (mount(src, path, NULL, MS_BIND, NULL) < 0)
-		return FAIL("bind %s on /root", src);
+		return cbx_error_sys(err, errno, "bind %s on /root", src);
 	return 0;
 }
 
 /* /dev with only what programs expect: null, zero, full, random, urandom,
  * tty, a private devpts, shm and mqueue. No disks: a node cannot reach the
  * host's block devices. */
-static int populate_dev(const char *root, char *why, size_t why_size)
+static int populate_dev(const char *root, struct cbx_error *err)
 {
 	static const struct { const char *name; unsigned maj, min; } nodes[] = {
 		{ "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 },
@@ -138,28 +123,26 @@ static int populate_dev(const char *root, char *why, size_t why_size)
 	};
 	char path[PATH_MAX];
 
-	if (mount_at(root, "/dev", "tmpfs", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=1m", why,
-		     why_size) < 0)
+	if (mount_at(root, "/dev", "tmpfs", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=1m", err) < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
 		snprintf(path, sizeof(path), "%s/dev/%s", root, nodes[i].name);
 		if (mknod(path, S_IFCHR | 0666, makedev(nodes[i].maj, nodes[i].min)) < 0)
-			return FAIL("mknod %s", path);
+			return cbx_error_sys(err, errno, "mknod %s", path);
 		/* mknod honours the umask; the devices must be usable by all. */
 		if (chmod(path, 0666) < 0)
-			return FAIL("chmod %s", path);
+			return cbx_error_sys(err, errno, "chmod %s", path);
 	}
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
 		snprintf(path, sizeof(path), "%s/dev/%s", root, links[i].name);
 		if (symlink(links[i].target, path) < 0)
-			return FAIL("symlink %s", path);
+			return cbx_error_sys(err, errno, "symlink %s", path);
 	}
 	if (mount_at(root, "/dev/pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
-		     "newinstance,ptmxmode=0666,mode=0620", why, why_size) < 0 ||
-	    mount_at(root, "/dev/shm", "shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", why,
-		     why_size) < 0 ||
+		     "newinstance,ptmxmode=0666,mode=0620", err) < 0 ||
+	    mount_at(root, "/dev/shm", "shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", err) < 0 ||
 	    mount_at(root, "/dev/mqueue", "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
-		     why, why_size) < 0)
+		     err) < 0)
 		return -1;
 	return 0;
 }
@@ -168,88 +151,72 @@ static int populate_dev(const char *root, char *why, size_t why_size)
  * resolves inside the node's root, even through a symlink its base has
  * (NixOS: /etc/hosts -> /etc/static/hosts), never on the host. `hosts_tree`
  * is a detached bind of the lab's hosts file, cloned before the pivot. */
-static int setup_etc(const struct rootfs_spec *spec, int hosts_tree, char *why, size_t why_size)
+static int setup_etc(const struct rootfs_spec *spec, int hosts_tree, struct cbx_error *err)
 {
+	char hostname[HOST_NAME_MAX + 2];
 	struct stat st;
-	int fd;
 
-	if (mkdir("/etc", 0755) < 0 && errno != EEXIST)
-		return FAIL("mkdir /etc");
+	if (cbx_mkdir("/etc", 0755, err) < 0)
+		return -1;
 	/* Only a mount point is needed: opening the base's file for writing
 	 * would copy it up into the node's layer for nothing. */
-	if (stat("/etc/hosts", &st) < 0) {
-		fd = open("/etc/hosts", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-		if (fd < 0)
-			return FAIL("create /etc/hosts");
-		close(fd);
-	}
+	if (stat("/etc/hosts", &st) < 0 && cbx_create_file("/etc/hosts", 0644, "", 0, err) < 0)
+		return -1;
 	/* One file for the whole lab, shared read-only: /etc/hosts costs O(N)
 	 * for N nodes instead of O(N^2). */
 	if (move_mount(hosts_tree, "", AT_FDCWD, "/etc/hosts", MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		return FAIL("bind %s on /etc/hosts", spec->hosts_file);
+		return cbx_error_sys(err, errno, "bind %s on /etc/hosts", spec->hosts_file);
 	if (mount(NULL, "/etc/hosts", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV,
 		  NULL) < 0)
-		return FAIL("make /etc/hosts read-only");
-	fd = open("/etc/hostname", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return FAIL("create /etc/hostname");
-	if (write(fd, spec->hostname, strlen(spec->hostname)) < 0 || write(fd, "\n", 1) < 0) {
-		close(fd);
-		return FAIL("write /etc/hostname");
-	}
-	close(fd);
-	return 0;
+		return cbx_error_sys(err, errno, "make /etc/hosts read-only");
+	if (snprintf(hostname, sizeof(hostname), "%s\n", spec->hostname) >= (int)sizeof(hostname))
+		return cbx_error_sys(err, ENAMETOOLONG, "write /etc/hostname");
+	return cbx_create_file("/etc/hostname", 0644, hostname, strlen(hostname), err);
 }
 
-int rootfs_enter(const struct rootfs_spec *spec, char *why, size_t why_size)
+int rootfs_enter(const struct rootfs_spec *spec, struct cbx_error *err)
 {
 	/* Half of PATH_MAX, so every path built below it fits in PATH_MAX. */
 	char root[PATH_MAX / 2];
 	int hosts_tree, rc;
 
-	why[0] = '\0';
 	/* Nothing mounted below may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return FAIL("make mounts private");
-	if (snprintf(root, sizeof(root), "%s/root", spec->node_dir) >= (int)sizeof(root)) {
-		errno = ENAMETOOLONG;
-		return FAIL("%s", spec->node_dir);
-	}
-	if (mkdir(root, 0755) < 0 && errno != EEXIST)
-		return FAIL("mkdir %s", root);
+		return cbx_error_sys(err, errno, "make mounts private");
+	if (snprintf(root, sizeof(root), "%s/root", spec->node_dir) >= (int)sizeof(root))
+		return cbx_error_sys(err, ENAMETOOLONG, "%s", spec->node_dir);
+	if (cbx_mkdir(root, 0755, err) < 0)
+		return -1;
 	if (spec->base == CBX_BASE_HOST) {
-		if (assemble_host_base(spec->node_dir, root, why, why_size) < 0)
+		if (assemble_host_base(spec->node_dir, root, err) < 0)
 			return -1;
-	} else if (overlay(spec->lower, spec->node_dir, "", root, why, why_size) < 0) {
+	} else if (overlay(spec->lower, spec->node_dir, "", root, err) < 0) {
 		return -1;
 	}
-	if (mount_at(root, "/proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, why,
-		     why_size) < 0 ||
+	if (mount_at(root, "/proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0 ||
 	    mount_at(root, "/sys", "sysfs", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		     NULL, why, why_size) < 0 ||
-	    populate_dev(root, why, why_size) < 0 ||
-	    mount_at(root, "/run", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755", why,
-		     why_size) < 0 ||
-	    mount_at(root, "/tmp", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", why,
-		     why_size) < 0)
+		     NULL, err) < 0 ||
+	    populate_dev(root, err) < 0 ||
+	    mount_at(root, "/run", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755", err) < 0 ||
+	    mount_at(root, "/tmp", "tmpfs", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", err) < 0)
 		return -1;
 	/* The host's path is out of reach after the pivot, and a bind from a
 	 * path under the detached old root fails: clone the mount now. */
 	hosts_tree = open_tree(AT_FDCWD, spec->hosts_file, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	if (hosts_tree < 0)
-		return FAIL("open %s", spec->hosts_file);
+		return cbx_error_sys(err, errno, "open %s", spec->hosts_file);
 
 	/* pivot_root(".", ".") stacks the old root on the new one; detaching it
 	 * leaves the node no path back to the host's files. */
 	if (chdir(root) < 0)
-		return FAIL("chdir %s", root);
+		return cbx_error_sys(err, errno, "chdir %s", root);
 	if (syscall(SYS_pivot_root, ".", ".") < 0)
-		return FAIL("pivot_root into %s", root);
+		return cbx_error_sys(err, errno, "pivot_root into %s", root);
 	if (umount2(".", MNT_DETACH) < 0)
-		return FAIL("detach the host's root");
+		return cbx_error_sys(err, errno, "detach the host's root");
 	if (chdir("/") < 0)
-		return FAIL("chdir /");
-	rc = setup_etc(spec, hosts_tree, why, why_size);
+		return cbx_error_sys(err, errno, "chdir /");
+	rc = setup_etc(spec, hosts_tree, err);
 	close(hosts_tree);
 	return rc;
 }

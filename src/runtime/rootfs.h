@@ -1,11 +1,11 @@
 /* A node's root filesystem, built inside the node's own mount namespace and
  * entered with pivot_root. Runs in the node's first process between clone
- * and exec: no allocation, errors as text into a caller's buffer. */
+ * and exec: no allocation (the common fsutil and error helpers used here
+ * make none). */
 #ifndef CBX_ROOTFS_H
 #define CBX_ROOTFS_H
 
-#include <stddef.h>
-
+#include "common/error.h"
 #include "topo/topo.h"
 
 struct rootfs_spec {
@@ -18,7 +18,7 @@ struct rootfs_spec {
 
 /* Make the mounts private, assemble the root under node_dir/root (overlay,
  * /proc, read-only /sys, a minimal /dev, /run, /tmp, /etc/hosts), pivot into
- * it and detach the host's root. Returns -1 with `why` filled on failure. */
-int rootfs_enter(const struct rootfs_spec *spec, char *why, size_t why_size);
+ * it and detach the host's root. Returns -1 with `err` filled on failure. */
+int rootfs_enter(const struct rootfs_spec *spec, struct cbx_error *err);
 
 #endif
