@@ -252,7 +252,7 @@ int cbx_cgroup_node_pids(const struct cbx_cgroups *cg, const char *lab, const ch
 	*n = 0;
 	cbx_cgroup_path(path, sizeof(path), cg, 0, lab, node, "cgroup.procs");
 	if (cbx_read_file(path, &text, NULL, err) < 0)
-		return errno == ENOENT ? 0 : -1;
+		return err->code == ENOENT ? 0 : -1;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (*n == cap) {
 			pid_t *grown = realloc(*pids, (cap = cap ? cap * 2 : 16) * sizeof(pid_t));

@@ -49,7 +49,8 @@ static _Noreturn void exec_in_node(const struct node_exec_spec *s, const char *p
 		if (fd > 2)
 			close(fd);
 	}
-	if (chdir("/") < 0 || caps_restrict_node(s->privileged, &err) < 0) {
+	if ((chdir("/") < 0 && cbx_error_sys(&err, errno, "chdir /") < 0) ||
+	    caps_restrict_node(s->privileged, &err) < 0) {
 		fprintf(stderr, "cboxlab: prepare the command: %s\n", err.msg);
 		_exit(126);
 	}
