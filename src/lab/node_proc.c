@@ -66,7 +66,7 @@ int lab_spawn_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 
 	/* cgroup v2: made here and the node cloned into it. v1: the node makes
 	 * and joins its own, in parallel with the others. */
-	if (ctx->cg.ops == &cbx_cgroup_v2_ops) {
+	if (ctx->cg.v2) {
 		if (cbx_cgroup_node_create(&ctx->cg, ctx->t->name, n->name, &n->limits, restart, err) < 0 ||
 		    (cgroup_fd = cbx_cgroup_node_clone_fd(&ctx->cg, ctx->t->name, n->name, err)) < 0)
 			return cbx_error_wrap(err, "node %s", n->name);

@@ -68,14 +68,15 @@ static int detect_v1(struct cbx_cgroups *cg, struct cbx_error *err)
 					seen = true; /* co-mounted with one we have */
 			if (!seen) {
 				snprintf(cg->hier[cg->n_hier], sizeof(cg->hier[0]), "%s", mounts[m].mnt);
-				cg->hier_name[cg->n_hier++] = v1_controllers[i];
+				cg->n_hier++;
 			}
 			break;
 		}
+		/* memory comes first: without it nothing is in hier[0] yet. */
+		if (cg->n_hier == 0)
+			return cbx_error_set(err, CBX_ERR_SYSTEM,
+					     "no cgroup v2 at " CGROUP_ROOT " and no cgroup v1 memory controller mounted: node limits cannot be applied");
 	}
-	if (cg->n_hier == 0 || strcmp(cg->hier_name[0], "memory"))
-		return cbx_error_set(err, CBX_ERR_SYSTEM,
-				     "no cgroup v2 at " CGROUP_ROOT " and no cgroup v1 memory controller mounted: node limits cannot be applied");
 	return 0;
 }
 
@@ -88,8 +89,8 @@ int cbx_cgroups_detect(struct cbx_cgroups *cg, struct cbx_error *err)
 		return cbx_error_sys(err, errno, "statfs " CGROUP_ROOT);
 	if (sfs.f_type == CGROUP2_SUPER_MAGIC) {
 		cg->ops = &cbx_cgroup_v2_ops;
+		cg->v2 = true;
 		snprintf(cg->hier[0], sizeof(cg->hier[0]), "%s", CGROUP_ROOT);
-		cg->hier_name[0] = "unified";
 		cg->n_hier = 1;
 		return 0;
 	}
@@ -154,18 +155,17 @@ int cbx_cgroup_lab_create(const struct cbx_cgroups *cg, const char *lab, struct 
 	char path[512];
 
 	for (size_t h = 0; h < cg->n_hier; h++) {
-		bool v2 = cg->ops == &cbx_cgroup_v2_ops;
-		if (v2 && v2_enable_controllers(cg->hier[h], err) < 0)
+		if (cg->v2 && v2_enable_controllers(cg->hier[h], err) < 0)
 			return -1;
 		cbx_cgroup_path(path, sizeof(path), cg, h, NULL, NULL, NULL);
 		if (cbx_mkdir(path, 0755, err) < 0)
 			return -1;
-		if (v2 && v2_enable_controllers(path, err) < 0)
+		if (cg->v2 && v2_enable_controllers(path, err) < 0)
 			return -1;
 		cbx_cgroup_path(path, sizeof(path), cg, h, lab, NULL, NULL);
 		if (cbx_mkdir(path, 0755, err) < 0)
 			return -1;
-		if (v2 && v2_enable_controllers(path, err) < 0)
+		if (cg->v2 && v2_enable_controllers(path, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -216,7 +216,7 @@ int cbx_cgroup_node_join_self(const struct cbx_cgroups *cg, const char *lab, con
 	 * single-threaded callers is the whole process; the kernel then skips
 	 * the global threadgroup lock, whose first writer waits for an RCU
 	 * grace period (7-15 ms here), that "cgroup.procs" would take. */
-	const char *file = cg->ops == &cbx_cgroup_v2_ops ? "cgroup.procs" : "tasks";
+	const char *file = cg->v2 ? "cgroup.procs" : "tasks";
 
 	for (size_t h = 0; h < cg->n_hier; h++) {
 		cbx_cgroup_path(path, sizeof(path), cg, h, lab, node, file);
@@ -233,7 +233,7 @@ int cbx_cgroup_node_clone_fd(const struct cbx_cgroups *cg, const char *lab, cons
 	char path[512];
 	int fd;
 
-	if (cg->ops != &cbx_cgroup_v2_ops)
+	if (!cg->v2)
 		return -1;
 	cbx_cgroup_path(path, sizeof(path), cg, 0, lab, node, NULL);
 	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -23,7 +23,6 @@
 struct cbx_cgroups;
 
 struct cbx_cgroup_ops {
-	const char *name; /* "v2" or "v1" */
 	/* Limits on an existing node cgroup. */
 	int (*apply_limits)(const struct cbx_cgroups *cg, const char *lab, const char *node,
 			    const struct cbx_limits *l, struct cbx_error *err);
@@ -40,11 +39,12 @@ struct cbx_cgroup_ops {
 
 struct cbx_cgroups {
 	const struct cbx_cgroup_ops *ops;
+	/* The unified hierarchy (cbx_cgroup_v2_ops), else v1 (cbx_cgroup_v1_ops). */
+	bool v2;
 	/* Mount points of the hierarchies used: one for v2; memory, pids, cpu,
 	 * freezer (those present) for v1. hier[0] is the one whose
 	 * cgroup.procs lists the node's processes. */
 	char hier[CBX_CGROUP_MAX_HIER][256];
-	const char *hier_name[CBX_CGROUP_MAX_HIER];
 	size_t n_hier;
 };
 

@@ -105,7 +105,6 @@ static int v1_kill_all(const struct cbx_cgroups *cg, const char *lab, const char
 }
 
 const struct cbx_cgroup_ops cbx_cgroup_v1_ops = {
-	.name = "v1",
 	.apply_limits = v1_apply_limits,
 	.freeze = v1_freeze,
 	.frozen = v1_frozen,

@@ -95,7 +95,6 @@ static int v2_kill_all(const struct cbx_cgroups *cg, const char *lab, const char
 }
 
 const struct cbx_cgroup_ops cbx_cgroup_v2_ops = {
-	.name = "v2",
 	.apply_limits = v2_apply_limits,
 	.freeze = v2_freeze,
 	.frozen = v2_frozen,
