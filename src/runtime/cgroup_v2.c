@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common/fsutil.h"
 #include "runtime/cgroup.h"
@@ -15,10 +14,13 @@ static int v2_write(const struct cbx_cgroups *cg, const char *lab, const char *n
 	char path[512];
 
 	cbx_cgroup_path(path, sizeof(path), cg, 0, lab, node, file);
-	if (access(path, F_OK) < 0)
-		return cbx_error_sys(err, errno,
+	if (cbx_write_str(path, value, err) == 0)
+		return 0;
+	/* A controller's files exist only where the parent enables it. */
+	if (err->code == ENOENT)
+		return cbx_error_sys(err, ENOENT,
 				     "node %s: cgroup v2 file %s (is the controller enabled?)", node, path);
-	return cbx_write_str(path, value, err);
+	return -1;
 }
 
 static int v2_apply_limits(const struct cbx_cgroups *cg, const char *lab, const char *node,
@@ -30,9 +32,10 @@ static int v2_apply_limits(const struct cbx_cgroups *cg, const char *lab, const 
 		snprintf(value, sizeof(value), "%" PRIu64, l->memory);
 		if (v2_write(cg, lab, node, "memory.max", value, err) < 0)
 			return -1;
-		/* No swapping past the limit: a node over it is OOM-killed. */
+		/* No swapping past the limit: a node over it is OOM-killed. The
+		 * file is missing without swap accounting: nothing to limit. */
 		cbx_cgroup_path(path, sizeof(path), cg, 0, lab, node, "memory.swap.max");
-		if (access(path, F_OK) == 0 && cbx_write_str(path, "0", err) < 0)
+		if (cbx_write_str(path, "0", err) < 0 && err->code != ENOENT)
 			return -1;
 	}
 	if (l->cpu_milli) {
@@ -88,9 +91,8 @@ static int v2_kill_all(const struct cbx_cgroups *cg, const char *lab, const char
 	char path[512];
 	struct cbx_error err;
 
+	/* Missing before 5.14: open fails and the caller kills each process. */
 	cbx_cgroup_path(path, sizeof(path), cg, 0, lab, node, "cgroup.kill");
-	if (access(path, F_OK) < 0)
-		return 1;
 	return cbx_write_str(path, "1", &err) < 0 ? 1 : 0;
 }
 
