@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "runtime/cgroup.h"
 
@@ -67,33 +68,35 @@ static int v1_freeze(const struct cbx_cgroups *cg, const char *lab, const char *
 	return v1_write(cg, lab, node, "freezer.state", frozen ? "FROZEN" : "THAWED", err);
 }
 
-static int v1_frozen(const struct cbx_cgroups *cg, const char *lab, const char *node)
+/* The node's control file `file`, read whole (malloc'd); NULL when no
+ * hierarchy has it or it cannot be read. */
+static char *v1_read(const struct cbx_cgroups *cg, const char *lab, const char *node,
+		     const char *file)
 {
 	char path[512], *text = NULL;
 	struct cbx_error err;
-	int rc;
 
-	if (v1_file(path, sizeof(path), cg, lab, node, "freezer.state") < 0 ||
+	if (v1_file(path, sizeof(path), cg, lab, node, file) < 0 ||
 	    cbx_read_file(path, &text, NULL, &err) < 0)
+		return NULL;
+	return text;
+}
+
+static int v1_frozen(const struct cbx_cgroups *cg, const char *lab, const char *node)
+{
+	cleanup_free char *text = v1_read(cg, lab, node, "freezer.state");
+
+	if (!text)
 		return -1;
 	/* FREEZING counts as frozen: the kernel is on its way there. */
-	rc = strncmp(text, "THAWED", 6) != 0;
-	free(text);
-	return rc;
+	return strncmp(text, "THAWED", 6) != 0;
 }
 
 static int64_t v1_memory_current(const struct cbx_cgroups *cg, const char *lab, const char *node)
 {
-	char path[512], *text = NULL;
-	struct cbx_error err;
-	int64_t v;
+	cleanup_free char *text = v1_read(cg, lab, node, "memory.usage_in_bytes");
 
-	if (v1_file(path, sizeof(path), cg, lab, node, "memory.usage_in_bytes") < 0 ||
-	    cbx_read_file(path, &text, NULL, &err) < 0)
-		return -1;
-	v = strtoll(text, NULL, 10);
-	free(text);
-	return v;
+	return text ? strtoll(text, NULL, 10) : -1;
 }
 
 static int v1_kill_all(const struct cbx_cgroups *cg, const char *lab, const char *node)
