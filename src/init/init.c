@@ -25,24 +25,6 @@
 
 #include "init/init_proto.h"
 
-static void say(int fd, char kind, const char *text)
-{
-	char msg[CBX_SYNC_MSG_MAX];
-	size_t len = 0;
-
-	msg[len++] = kind;
-	if (text) {
-		size_t n = strlen(text);
-		if (n > sizeof(msg) - 1)
-			n = sizeof(msg) - 1;
-		memcpy(msg + 1, text, n);
-		len += n;
-	}
-	if (write(fd, msg, len) < 0) {
-		/* cboxlab is gone; there is nobody to tell. */
-	}
-}
-
 /* Start the command in its own session, with the signal mask and OOM score
  * a normal process has (nothing blocked, whatever the process that started
  * the node had blocked). An exec failure comes back through a close-on-exec
@@ -144,7 +126,7 @@ int main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &all, NULL);
 	sfd = signalfd(-1, &all, SFD_CLOEXEC);
 	if (sfd < 0) {
-		say(sync_fd, CBX_SYNC_ERROR, "init: signalfd failed");
+		cbx_sync_send(sync_fd, CBX_SYNC_ERROR, "init: signalfd failed");
 		return 1;
 	}
 
@@ -160,11 +142,11 @@ int main(int argc, char **argv)
 		char why[CBX_SYNC_MSG_MAX - 1];
 		command = start_command(cmd, why, sizeof(why));
 		if (command < 0) {
-			say(sync_fd, CBX_SYNC_ERROR, why);
+			cbx_sync_send(sync_fd, CBX_SYNC_ERROR, why);
 			return 127;
 		}
 	}
-	say(sync_fd, CBX_SYNC_READY, NULL);
+	cbx_sync_send(sync_fd, CBX_SYNC_READY, NULL);
 	close(sync_fd);
 
 	for (;;) {

@@ -12,6 +12,9 @@
 #ifndef CBX_INIT_PROTO_H
 #define CBX_INIT_PROTO_H
 
+#include <string.h>
+#include <unistd.h>
+
 #define CBX_SYNC_GO 'G'
 #define CBX_SYNC_READY 'R'
 #define CBX_SYNC_ERROR 'E'
@@ -19,5 +22,23 @@
 
 /* Where the node's setup hands init its sync socket. */
 #define CBX_INIT_SYNC_FD 3
+
+/* Send one message: `kind`, then `text` (none when NULL), cut to
+ * CBX_SYNC_MSG_MAX. Header-only and libc-minimal: init is built alone,
+ * with musl when it is there. */
+static inline void cbx_sync_send(int fd, char kind, const char *text)
+{
+	char msg[CBX_SYNC_MSG_MAX];
+	size_t len = text ? strlen(text) : 0;
+
+	if (len > sizeof(msg) - 1)
+		len = sizeof(msg) - 1;
+	msg[0] = kind;
+	if (len)
+		memcpy(msg + 1, text, len);
+	if (write(fd, msg, len + 1) < 0) {
+		/* the other side is gone: there is nobody to tell */
+	}
+}
 
 #endif

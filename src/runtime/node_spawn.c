@@ -32,16 +32,7 @@ static int report_fd = -1;
 /* Send err's text to the parent as 'E' and die. */
 static _Noreturn void child_fail(const struct cbx_error *err)
 {
-	char msg[CBX_SYNC_MSG_MAX];
-	size_t len = strlen(err->msg);
-
-	if (len > sizeof(msg) - 1)
-		len = sizeof(msg) - 1;
-	msg[0] = CBX_SYNC_ERROR;
-	memcpy(msg + 1, err->msg, len);
-	if (write(report_fd, msg, len + 1) < 0) {
-		/* the parent is gone: nobody to tell */
-	}
+	cbx_sync_send(report_fd, CBX_SYNC_ERROR, err->msg);
 	_exit(1);
 }
 
