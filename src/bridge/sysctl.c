@@ -24,15 +24,12 @@ static int sysctl_path(char *path, size_t size, const char *name, struct cbx_err
 int cbx_sysctl_write(const char *name, const char *value, struct cbx_error *err)
 {
 	char path[512];
-	cleanup_close int fd = -1;
 
 	if (sysctl_path(path, sizeof(path), name, err) < 0)
 		return -1;
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return cbx_error_sys(err, errno, "set sysctl %s=%s", name, value);
-	if (write(fd, value, strlen(value)) < 0)
-		return cbx_error_sys(err, errno, "set sysctl %s=%s", name, value);
+	/* The user named a sysctl, not a file: say it their way. */
+	if (cbx_write_str(path, value, err) < 0)
+		return cbx_error_sys(err, err->code, "set sysctl %s=%s", name, value);
 	return 0;
 }
 
