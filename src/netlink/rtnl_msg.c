@@ -9,27 +9,7 @@
 #include <linux/veth.h>
 #include <string.h>
 
-/* Every builder below follows the same shape: header, fixed struct,
- * attributes with the _check variants of libmnl (false on overflow). */
-#define PUT(ok) \
-	do { \
-		if (!(ok)) \
-			return -ENOSPC; \
-	} while (0)
-
-static struct nlmsghdr *put_header(void *buf, size_t size, uint16_t type, uint16_t flags,
-				   size_t extra)
-{
-	struct nlmsghdr *nlh;
-
-	if (size < MNL_NLMSG_HDRLEN + MNL_ALIGN(extra))
-		return NULL;
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
-	mnl_nlmsg_put_extra_header(nlh, extra);
-	return nlh;
-}
+#include "netlink/msg_put.h"
 
 static void set_ifinfo(struct ifinfomsg *ifi, const struct rtnl_link_spec *l)
 {
@@ -77,7 +57,7 @@ static bool put_link_attrs(struct nlmsghdr *nlh, size_t size, const struct rtnl_
 int rtnl_build_veth_create(void *buf, size_t size, const struct rtnl_link_spec *end,
 			   const struct rtnl_link_spec *peer)
 {
-	struct nlmsghdr *nlh = put_header(buf, size, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
+	struct nlmsghdr *nlh = nl_put_request(buf, size, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
 					  sizeof(struct ifinfomsg));
 	struct nlattr *linkinfo, *data, *peer_nest;
 	struct ifinfomsg *peer_ifi;
@@ -102,7 +82,7 @@ int rtnl_build_veth_create(void *buf, size_t size, const struct rtnl_link_spec *
 
 int rtnl_build_bridge_create(void *buf, size_t size, const struct rtnl_link_spec *br)
 {
-	struct nlmsghdr *nlh = put_header(buf, size, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
+	struct nlmsghdr *nlh = nl_put_request(buf, size, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
 					  sizeof(struct ifinfomsg));
 	struct nlattr *linkinfo, *data;
 
@@ -122,7 +102,7 @@ int rtnl_build_bridge_create(void *buf, size_t size, const struct rtnl_link_spec
 
 int rtnl_build_link_change(void *buf, size_t size, const struct rtnl_link_spec *link)
 {
-	struct nlmsghdr *nlh = put_header(buf, size, RTM_NEWLINK, 0, sizeof(struct ifinfomsg));
+	struct nlmsghdr *nlh = nl_put_request(buf, size, RTM_NEWLINK, 0, sizeof(struct ifinfomsg));
 
 	PUT(nlh);
 	set_ifinfo(mnl_nlmsg_get_payload(nlh), link);
@@ -132,7 +112,7 @@ int rtnl_build_link_change(void *buf, size_t size, const struct rtnl_link_spec *
 
 int rtnl_build_link_delete(void *buf, size_t size, int ifindex, const char *name)
 {
-	struct nlmsghdr *nlh = put_header(buf, size, RTM_DELLINK, 0, sizeof(struct ifinfomsg));
+	struct nlmsghdr *nlh = nl_put_request(buf, size, RTM_DELLINK, 0, sizeof(struct ifinfomsg));
 	struct ifinfomsg *ifi;
 
 	PUT(nlh);
@@ -146,7 +126,7 @@ int rtnl_build_link_delete(void *buf, size_t size, int ifindex, const char *name
 
 int rtnl_build_link_dump(void *buf, size_t size)
 {
-	struct nlmsghdr *nlh = put_header(buf, size, RTM_GETLINK, NLM_F_DUMP, sizeof(struct ifinfomsg));
+	struct nlmsghdr *nlh = nl_put_request(buf, size, RTM_GETLINK, NLM_F_DUMP, sizeof(struct ifinfomsg));
 
 	PUT(nlh);
 	nlh->nlmsg_flags &= ~NLM_F_ACK;
@@ -156,7 +136,7 @@ int rtnl_build_link_dump(void *buf, size_t size)
 
 int rtnl_build_link_get(void *buf, size_t size, int ifindex)
 {
-	struct nlmsghdr *nlh = put_header(buf, size, RTM_GETLINK, 0, sizeof(struct ifinfomsg));
+	struct nlmsghdr *nlh = nl_put_request(buf, size, RTM_GETLINK, 0, sizeof(struct ifinfomsg));
 	struct ifinfomsg *ifi;
 
 	PUT(nlh);
@@ -168,7 +148,7 @@ int rtnl_build_link_get(void *buf, size_t size, int ifindex)
 
 int rtnl_build_addr_add(void *buf, size_t size, int ifindex, const struct cbx_prefix *addr)
 {
-	struct nlmsghdr *nlh = put_header(buf, size, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL,
+	struct nlmsghdr *nlh = nl_put_request(buf, size, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL,
 					  sizeof(struct ifaddrmsg));
 	unsigned alen = cbx_ip_bytes(addr->ip.family);
 	struct ifaddrmsg *ifa;
@@ -198,7 +178,7 @@ int rtnl_build_addr_add(void *buf, size_t size, int ifindex, const struct cbx_pr
 
 int rtnl_build_route_add(void *buf, size_t size, const struct rtnl_route_spec *r)
 {
-	struct nlmsghdr *nlh = put_header(buf, size, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL,
+	struct nlmsghdr *nlh = nl_put_request(buf, size, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL,
 					  sizeof(struct rtmsg));
 	int family = r->dst.ip.family ? r->dst.ip.family : r->via.family;
 	struct rtmsg *rtm;

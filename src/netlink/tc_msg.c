@@ -7,11 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define PUT(ok) \
-	do { \
-		if (!(ok)) \
-			return -ENOSPC; \
-	} while (0)
+#include "netlink/msg_put.h"
 
 /* ---- numbers as the kernel takes them ---- */
 
@@ -67,15 +63,12 @@ int tc_psched_read(struct tc_psched *clock)
 static struct nlmsghdr *put_qdisc_header(void *buf, size_t size, uint16_t type, uint16_t flags,
 					 int ifindex, uint32_t handle, uint32_t parent)
 {
-	struct nlmsghdr *nlh;
+	struct nlmsghdr *nlh = nl_put_request(buf, size, type, flags, sizeof(struct tcmsg));
 	struct tcmsg *tcm;
 
-	if (size < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(*tcm)))
+	if (!nlh)
 		return NULL;
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
-	tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
+	tcm = mnl_nlmsg_get_payload(nlh);
 	tcm->tcm_family = AF_UNSPEC;
 	tcm->tcm_ifindex = ifindex;
 	tcm->tcm_handle = handle;
