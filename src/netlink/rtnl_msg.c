@@ -110,15 +110,27 @@ int rtnl_build_link_change(void *buf, size_t size, const struct rtnl_link_spec *
 	return (int)nlh->nlmsg_len;
 }
 
-int rtnl_build_link_delete(void *buf, size_t size, int ifindex, const char *name)
+/* A request about one link that carries no more than its ifinfomsg's family
+ * and index (0: none, or by name). */
+static struct nlmsghdr *put_link_header(void *buf, size_t size, uint16_t type, uint16_t flags,
+					int ifindex)
 {
-	struct nlmsghdr *nlh = nl_put_request(buf, size, RTM_DELLINK, 0, sizeof(struct ifinfomsg));
+	struct nlmsghdr *nlh = nl_put_request(buf, size, type, flags, sizeof(struct ifinfomsg));
 	struct ifinfomsg *ifi;
 
-	PUT(nlh);
+	if (!nlh)
+		return NULL;
 	ifi = mnl_nlmsg_get_payload(nlh);
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
+	return nlh;
+}
+
+int rtnl_build_link_delete(void *buf, size_t size, int ifindex, const char *name)
+{
+	struct nlmsghdr *nlh = put_link_header(buf, size, RTM_DELLINK, 0, ifindex);
+
+	PUT(nlh);
 	if (!ifindex)
 		PUT(mnl_attr_put_strz_check(nlh, size, IFLA_IFNAME, name));
 	return (int)nlh->nlmsg_len;
@@ -126,23 +138,18 @@ int rtnl_build_link_delete(void *buf, size_t size, int ifindex, const char *name
 
 int rtnl_build_link_dump(void *buf, size_t size)
 {
-	struct nlmsghdr *nlh = nl_put_request(buf, size, RTM_GETLINK, NLM_F_DUMP, sizeof(struct ifinfomsg));
+	struct nlmsghdr *nlh = put_link_header(buf, size, RTM_GETLINK, NLM_F_DUMP, 0);
 
 	PUT(nlh);
 	nlh->nlmsg_flags &= ~NLM_F_ACK;
-	((struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))->ifi_family = AF_UNSPEC;
 	return (int)nlh->nlmsg_len;
 }
 
 int rtnl_build_link_get(void *buf, size_t size, int ifindex)
 {
-	struct nlmsghdr *nlh = nl_put_request(buf, size, RTM_GETLINK, 0, sizeof(struct ifinfomsg));
-	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh = put_link_header(buf, size, RTM_GETLINK, 0, ifindex);
 
 	PUT(nlh);
-	ifi = mnl_nlmsg_get_payload(nlh);
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
 	return (int)nlh->nlmsg_len;
 }
 
