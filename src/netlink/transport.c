@@ -83,7 +83,8 @@ void nl_batch_free(struct nl_batch *b)
 
 bool nl_batch_empty(const struct nl_batch *b)
 {
-	return b->nreqs == 0;
+	/* A failed build leaves something to commit: its error. */
+	return b->nreqs == 0 && !b->build_error;
 }
 
 void *nl_batch_reserve(struct nl_batch *b, size_t *room)
@@ -112,11 +113,12 @@ void nl_batch_push(struct nl_batch *b, unsigned flags, const char *fmt, ...)
 	va_list ap;
 	char *label = NULL;
 
-	if (!b->buf)
-		return; /* nothing was reserved; build_error says why */
+	/* After a failed reserve or build there is no message to push (and
+	 * none written where it would be); the batch is dead anyway: the
+	 * commit reports build_error and sends nothing. */
+	if (b->build_error)
+		return;
 	nlh = (struct nlmsghdr *)(b->buf + b->len);
-	if (nlh->nlmsg_len == 0)
-		return; /* the build failed; build_error says why */
 	if (b->nreqs == b->reqs_cap) {
 		size_t cap = b->reqs_cap ? b->reqs_cap * 2 : 32;
 		struct nl_req *bigger = realloc(b->reqs, cap * sizeof(*bigger));

@@ -60,6 +60,7 @@ void nl_close(struct nl_conn *c);
 void nl_batch_init(struct nl_batch *b);
 void nl_batch_free(struct nl_batch *b);
 void nl_batch_reset(struct nl_batch *b);
+/* Nothing to commit: no request, and no build error to report. */
 bool nl_batch_empty(const struct nl_batch *b);
 
 /* Room for the next message: at least NL_MSG_MAX bytes, zeroed. NULL when out
@@ -67,7 +68,8 @@ bool nl_batch_empty(const struct nl_batch *b);
 void *nl_batch_reserve(struct nl_batch *b, size_t *room);
 
 /* Append the message just built at the reserved place (its nlmsg_len says
- * how long it is). The label is printf-style. */
+ * how long it is). The label is printf-style. Does nothing once the batch
+ * has a build_error. */
 void nl_batch_push(struct nl_batch *b, unsigned flags, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -75,18 +77,16 @@ void nl_batch_push(struct nl_batch *b, unsigned flags, const char *fmt, ...)
  * (`builder(buf, room, args...)`), to be followed by nl_batch_push:
  *   NL_BUILD(b, rtnl_build_addr_add, ifindex, &addr);
  *   nl_batch_push(b, 0, "add address %s to %s", ...);
- * A failed build is remembered in the batch: the push is skipped and the
- * commit reports the error, so callers need not check each message. */
+ * A failed build is remembered in the batch: this and every later push is
+ * skipped and the commit reports the error, so callers need not check each
+ * message. */
 #define NL_BUILD(b, builder, ...) \
 	({ \
 		size_t room_; \
 		void *msg_ = nl_batch_reserve((b), &room_); \
 		int len_ = msg_ ? builder(msg_, room_, ##__VA_ARGS__) : -ENOMEM; \
-		if (len_ < 0) { \
+		if (len_ < 0) \
 			(b)->build_error = -len_; \
-			if (msg_) \
-				((struct nlmsghdr *)msg_)->nlmsg_len = 0; \
-		} \
 		len_; \
 	})
 
