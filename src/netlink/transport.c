@@ -284,27 +284,6 @@ int nl_batch_commit(struct nl_conn *c, struct nl_batch *b, struct cbx_error *err
 	return rc;
 }
 
-int nl_request(struct nl_conn *c, struct nlmsghdr *nlh, const char *label,
-	       struct cbx_error *err)
-{
-	struct nl_batch b;
-	size_t room;
-	void *m;
-	int rc;
-
-	nl_batch_init(&b);
-	m = nl_batch_reserve(&b, &room);
-	if (!m || nlh->nlmsg_len > room) {
-		nl_batch_free(&b);
-		return cbx_error_sys(err, ENOMEM, "%s", label);
-	}
-	memcpy(m, nlh, nlh->nlmsg_len);
-	nl_batch_push(&b, 0, "%s", label);
-	rc = nl_batch_commit(c, &b, err);
-	nl_batch_free(&b);
-	return rc;
-}
-
 /* Read and drop the rest of a dump, up to its NLMSG_DONE. */
 static void drain_dump(struct nl_conn *c, char *buf, size_t size, uint32_t seq)
 {

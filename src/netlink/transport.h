@@ -97,10 +97,6 @@ void nl_batch_push(struct nl_batch *b, unsigned flags, const char *fmt, ...)
  * (rtnetlink) or rolled back with the transaction (nftables). */
 int nl_batch_commit(struct nl_conn *c, struct nl_batch *b, struct cbx_error *err);
 
-/* One request, one answer: builds nothing, sends `nlh` and waits for its ACK. */
-int nl_request(struct nl_conn *c, struct nlmsghdr *nlh, const char *label,
-	       struct cbx_error *err);
-
 /* A dump request (NLM_F_DUMP): `cb` is called for every message until DONE.
  * `cb` returns MNL_CB_OK to go on, MNL_CB_STOP or MNL_CB_ERROR to stop.
  * When the kernel's list changed during the dump, it fails with err->code
