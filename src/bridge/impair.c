@@ -19,13 +19,6 @@
 #define TBF_BURST_MS 20
 #define TBF_LATENCY_US 50000
 
-const char *impair_method_name(enum impair_method m)
-{
-	static const char *const names[] = { "none", "netem", "tbf", "nftables+tbf (no netem)" };
-
-	return names[m];
-}
-
 static bool needs_netem(const struct cbx_impair *im)
 {
 	return im->delay_us || im->jitter_us || im->duplicate > 0 || im->corrupt > 0 ||
@@ -145,7 +138,7 @@ static bool is_unknown_qdisc(const struct cbx_error *err)
 }
 
 int impair_apply(const struct impair_target *t, const struct cbx_impair *im,
-		 enum impair_method *method, struct cbx_error *err)
+		 struct cbx_error *err)
 {
 	uint32_t per_million = (uint32_t)(im->loss * 10000.0 + 0.5);
 	struct nl_conn *rtnl = t->rtnl;
@@ -153,23 +146,17 @@ int impair_apply(const struct impair_target *t, const struct cbx_impair *im,
 	int ifindex = t->ifindex;
 	struct cbx_error netem_err;
 
-	if (!cbx_impair_is_set(im)) {
-		*method = IMPAIR_CLEARED;
+	if (!cbx_impair_is_set(im))
 		return del_root_qdisc(rtnl, ifname, ifindex, err) < 0 || set_nft_loss(t, 0, err) < 0
 			       ? -1
 			       : 0;
-	}
-	if (!needs_netem(im) && im->loss == 0) {
-		*method = IMPAIR_TBF;
+	if (!needs_netem(im) && im->loss == 0)
 		return set_tbf(rtnl, ifname, ifindex, im->rate_bps, err) < 0 ||
 				       set_nft_loss(t, 0, err) < 0
 			       ? -1
 			       : 0;
-	}
-	if (set_netem(rtnl, ifname, ifindex, im, &netem_err) == 0) {
-		*method = IMPAIR_NETEM;
+	if (set_netem(rtnl, ifname, ifindex, im, &netem_err) == 0)
 		return set_nft_loss(t, 0, err);
-	}
 	if (!is_unknown_qdisc(&netem_err)) {
 		*err = netem_err;
 		return -1;
@@ -179,7 +166,6 @@ int impair_apply(const struct impair_target *t, const struct cbx_impair *im,
 				     "impair %s: delay, jitter, duplicate, corrupt and reorder need netem, and this kernel has no sch_netem (CONFIG_NET_SCH_NETEM); loss and rate work without it",
 				     ifname);
 	/* Loss (and a rate) without netem. */
-	*method = IMPAIR_FALLBACK;
 	if ((im->rate_bps ? set_tbf(rtnl, ifname, ifindex, im->rate_bps, err)
 			  : del_root_qdisc(rtnl, ifname, ifindex, err)) < 0)
 		return -1;

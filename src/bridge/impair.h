@@ -18,13 +18,6 @@
 #include "netlink/transport.h"
 #include "topo/topo.h"
 
-enum impair_method {
-	IMPAIR_CLEARED,  /* nothing in force */
-	IMPAIR_NETEM,    /* root netem (with its own rate) */
-	IMPAIR_TBF,      /* root tbf: rate only */
-	IMPAIR_FALLBACK, /* no netem in the kernel: nftables loss and/or tbf rate */
-};
-
 struct impair_target {
 	struct nl_conn *rtnl;     /* in the interface's netns */
 	const char *ifname;
@@ -40,12 +33,10 @@ struct impair_target {
 /* Replace whatever impairs the interface with `im`; an `im` with nothing
  * set clears it. */
 int impair_apply(const struct impair_target *t, const struct cbx_impair *im,
-		 enum impair_method *method, struct cbx_error *err);
+		 struct cbx_error *err);
 
 /* Remove the loss table a fallback may have left at `peer_ifname` (one
  * transaction; fine when there is none). For teardown. */
 void impair_add_loss_cleanup(struct nl_batch *b, int peer_family, const char *peer_ifname);
-
-const char *impair_method_name(enum impair_method m);
 
 #endif

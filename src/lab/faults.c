@@ -207,7 +207,7 @@ void fault_impair_get(struct fault_lab *fl, const struct cbx_iface *ifc, struct 
 }
 
 int lab_impair_iface(struct lab_ctx *ctx, const struct cbx_iface *ifc, struct nl_conn *rtnl,
-		     const struct cbx_impair *im, enum impair_method *method, struct cbx_error *err)
+		     const struct cbx_impair *im, struct cbx_error *err)
 {
 	struct impair_target target = { .rtnl = rtnl, .ifname = ifc->name, .ifindex = ifc->ifindex };
 	struct node_socks peer = { 0 };
@@ -228,7 +228,7 @@ int lab_impair_iface(struct lab_ctx *ctx, const struct cbx_iface *ifc, struct nl
 		target.peer_family = NFPROTO_INET;
 		target.peer_ifname = other->name;
 	}
-	rc = impair_apply(&target, im, method, err);
+	rc = impair_apply(&target, im, err);
 	node_socks_close(&peer);
 	return rc;
 }
@@ -237,20 +237,19 @@ int fault_impair(struct fault_lab *fl, const struct cbx_iface *ifc, const struct
 		 struct cbx_error *err)
 {
 	struct node_socks s;
-	enum impair_method method;
 	char key[96], text[256];
 	json_t *all;
 	int rc;
 
 	if (node_socks_open(fl->t, ifc->node, false, &s, err) < 0)
 		return -1;
-	rc = lab_impair_iface(&fl->ctx, ifc, &s.rtnl, im, &method, err);
+	rc = lab_impair_iface(&fl->ctx, ifc, &s.rtnl, im, err);
 	node_socks_close(&s);
 	if (rc < 0)
 		return cbx_error_wrap(err, "impair %s:%s", ifc->node->name, ifc->name);
 	all = record_obj(fl->record, "impairments");
 	iface_key(ifc, key, sizeof(key));
-	if (method == IMPAIR_CLEARED) {
+	if (!cbx_impair_is_set(im)) {
 		json_object_del(all, key);
 	} else {
 		cbx_impair_format(im, text, sizeof(text));
