@@ -71,11 +71,11 @@ $(B)/rootfs/.built: tools/mkrootfs.sh
 	sh tools/mkrootfs.sh $(B)/rootfs
 	@touch $@
 
-$(B)/tests/%: tests/unit/%.c tests/unit/tap.h tests/unit/overflow.h $(B)/libcboxlab.a
+$(B)/tests/%: tests/unit/%.c tests/unit/tap.h tests/unit/overflow.h tests/unit/attrs.h $(B)/libcboxlab.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(B)/libcboxlab.a $(PKG_LIBS)
 
-$(B)/san/tests/%: tests/unit/%.c tests/unit/tap.h tests/unit/overflow.h $(B)/san/libcboxlab.a
+$(B)/san/tests/%: tests/unit/%.c tests/unit/tap.h tests/unit/overflow.h tests/unit/attrs.h $(B)/san/libcboxlab.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN) -Itests/unit -o $@ $< $(B)/san/libcboxlab.a $(PKG_LIBS)
 

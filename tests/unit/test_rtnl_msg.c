@@ -10,24 +10,9 @@
 #include <linux/veth.h>
 #include <string.h>
 
+#include "attrs.h"
 #include "netlink/rtnl_msg.h"
 #include "tap.h"
-
-#define MAXATTR 64
-
-struct attrs {
-	const struct nlattr *a[MAXATTR];
-};
-
-static int collect(const struct nlattr *attr, void *data)
-{
-	struct attrs *t = data;
-	int type = mnl_attr_get_type(attr);
-
-	if (type < MAXATTR)
-		t->a[type] = attr;
-	return MNL_CB_OK;
-}
 
 static void parse_nested(const struct nlattr *nest, struct attrs *out)
 {

@@ -10,25 +10,13 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "attrs.h"
 #include "netlink/tc_msg.h"
 #include "overflow.h"
 #include "tap.h"
 
 static char buf[8192] __attribute__((aligned(4)));
 static char obuf[8192 + 256] __attribute__((aligned(4)));
-
-struct attrs {
-	const struct nlattr *a[32];
-};
-
-static int collect(const struct nlattr *attr, void *data)
-{
-	struct attrs *t = data;
-
-	if (mnl_attr_get_type(attr) < 32)
-		t->a[mnl_attr_get_type(attr)] = attr;
-	return MNL_CB_OK;
-}
 
 /* Percentages come back through a 32-bit fraction: equal to within 1e-6. */
 #define near(got, want, ...) ok((got) - (want) < 1e-6 && (want) - (got) < 1e-6, __VA_ARGS__)
