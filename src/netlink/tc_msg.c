@@ -5,7 +5,6 @@
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "netlink/msg_put.h"
 
@@ -20,11 +19,6 @@ static bool percent_ok(double pct)
 static uint32_t percent_to_u32(double pct)
 {
 	return (uint32_t)(pct / 100 * UINT32_MAX + 0.5);
-}
-
-static double u32_to_percent(uint32_t v)
-{
-	return (double)v / UINT32_MAX * 100;
 }
 
 /* Time to send `bytes` at `rate` bytes/s, in psched ticks, rounded up and
@@ -198,127 +192,4 @@ int tc_build_qdisc_dump(void *buf, size_t size, int ifindex)
 	PUT(nlh);
 	nlh->nlmsg_flags &= ~NLM_F_ACK;
 	return (int)nlh->nlmsg_len;
-}
-
-/* ---- parsing ---- */
-
-struct attr_table {
-	const struct nlattr *a[32];
-};
-
-static int collect(const struct nlattr *attr, void *data)
-{
-	struct attr_table *t = data;
-	uint16_t type = mnl_attr_get_type(attr);
-
-	if (type < sizeof(t->a) / sizeof(t->a[0]))
-		t->a[type] = attr;
-	return MNL_CB_OK;
-}
-
-/* The payload of `a` if it holds at least `len` bytes. */
-static const void *payload_of(const struct nlattr *a, size_t len)
-{
-	return a && mnl_attr_get_payload_len(a) >= len ? mnl_attr_get_payload(a) : NULL;
-}
-
-static bool get_u64(const struct nlattr *a, uint64_t *v)
-{
-	const void *p = payload_of(a, sizeof(*v));
-
-	if (p)
-		memcpy(v, p, sizeof(*v));
-	return p != NULL;
-}
-
-static uint64_t bytes_to_bits(uint64_t bytes)
-{
-	return bytes > UINT64_MAX / 8 ? UINT64_MAX : bytes * 8;
-}
-
-static int parse_netem(const struct nlattr *opts, struct tc_qdisc_info *out)
-{
-	const struct tc_netem_qopt *qopt = payload_of(opts, sizeof(*qopt));
-	const struct tc_netem_corrupt *corrupt;
-	const struct tc_netem_reorder *reorder;
-	const struct tc_netem_rate *rate;
-	struct attr_table tb = { 0 };
-	size_t skip = MNL_ALIGN(sizeof(*qopt));
-	uint64_t v;
-
-	if (!qopt)
-		return -EINVAL;
-	out->limit = qopt->limit;
-	out->gap = qopt->gap;
-	out->impair.loss = u32_to_percent(qopt->loss);
-	out->impair.duplicate = u32_to_percent(qopt->duplicate);
-	if (mnl_attr_get_payload_len(opts) > skip &&
-	    mnl_attr_parse_payload((const char *)qopt + skip, mnl_attr_get_payload_len(opts) - skip,
-				   collect, &tb) != MNL_CB_OK)
-		return -EINVAL;
-	/* Kernels since 4.15 always answer with the 64-bit times. */
-	if (get_u64(tb.a[TCA_NETEM_LATENCY64], &v) && (int64_t)v > 0)
-		out->impair.delay_us = v / 1000;
-	if (get_u64(tb.a[TCA_NETEM_JITTER64], &v) && (int64_t)v > 0)
-		out->impair.jitter_us = v / 1000;
-	if ((corrupt = payload_of(tb.a[TCA_NETEM_CORRUPT], sizeof(*corrupt))))
-		out->impair.corrupt = u32_to_percent(corrupt->probability);
-	/* The kernel reports a reorder probability even when off; only a gap
-	 * turns it on. */
-	if (qopt->gap && (reorder = payload_of(tb.a[TCA_NETEM_REORDER], sizeof(*reorder))))
-		out->impair.reorder = u32_to_percent(reorder->probability);
-	if ((rate = payload_of(tb.a[TCA_NETEM_RATE], sizeof(*rate))))
-		out->impair.rate_bps = bytes_to_bits(rate->rate);
-	if (get_u64(tb.a[TCA_NETEM_RATE64], &v))
-		out->impair.rate_bps = bytes_to_bits(v);
-	return 0;
-}
-
-static int parse_tbf(const struct nlattr *opts, struct tc_qdisc_info *out)
-{
-	struct attr_table tb = { 0 };
-	const struct tc_tbf_qopt *qopt;
-	uint64_t rate;
-
-	if (mnl_attr_parse_nested(opts, collect, &tb) != MNL_CB_OK)
-		return -EINVAL;
-	if (!(qopt = payload_of(tb.a[TCA_TBF_PARMS], sizeof(*qopt))))
-		return -EINVAL;
-	rate = qopt->rate.rate;
-	get_u64(tb.a[TCA_TBF_RATE64], &rate);
-	out->impair.rate_bps = bytes_to_bits(rate);
-	out->limit = qopt->limit;
-	out->buffer_ticks = qopt->buffer;
-	if (payload_of(tb.a[TCA_TBF_BURST], sizeof(uint32_t)))
-		out->burst = mnl_attr_get_u32(tb.a[TCA_TBF_BURST]);
-	return 0;
-}
-
-int tc_parse_qdisc(const struct nlmsghdr *nlh, struct tc_qdisc_info *out)
-{
-	const struct tcmsg *tcm = mnl_nlmsg_get_payload(nlh);
-	struct attr_table tb = { 0 };
-	const char *kind;
-	size_t kind_len;
-
-	memset(out, 0, sizeof(*out));
-	if (nlh->nlmsg_type != RTM_NEWQDISC || nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*tcm))
-		return -EINVAL;
-	out->ifindex = tcm->tcm_ifindex;
-	out->handle = tcm->tcm_handle;
-	out->parent = tcm->tcm_parent;
-	if (mnl_attr_parse(nlh, sizeof(*tcm), collect, &tb) != MNL_CB_OK || !tb.a[TCA_KIND])
-		return -EINVAL;
-	kind = mnl_attr_get_payload(tb.a[TCA_KIND]);
-	kind_len = strnlen(kind, mnl_attr_get_payload_len(tb.a[TCA_KIND]));
-	if (kind_len >= sizeof(out->kind))
-		return -EINVAL;
-	memcpy(out->kind, kind, kind_len);
-	if (!tb.a[TCA_OPTIONS])
-		return 0;
-	if (!strcmp(out->kind, "netem"))
-		return parse_netem(tb.a[TCA_OPTIONS], out);
-	if (!strcmp(out->kind, "tbf"))
-		return parse_tbf(tb.a[TCA_OPTIONS], out);
-	return 0;
 }

@@ -2,10 +2,7 @@
  * write one rtnetlink message into a caller's buffer and return its length,
  * or a negative errno (-ENOSPC when it does not fit). Requests carry
  * NLM_F_REQUEST|NLM_F_ACK and sequence number 0 (the transport assigns it).
- *
- * tc_parse_qdisc reads a qdisc message (the kernel's RTM_NEWQDISC answer to a
- * dump, or one of the requests below) back into a struct cbx_impair; the
- * unit tests check the builders with it (tests/unit/test_tc_msg.c).
+ * The unit tests read each one back (tests/unit/test_tc_msg.c).
  */
 #ifndef CBX_TC_MSG_H
 #define CBX_TC_MSG_H
@@ -15,8 +12,6 @@
 #include <stdint.h>
 
 #include "topo/topo.h"
-
-struct nlmsghdr;
 
 /* Packets netem queues before it drops (iproute2's default). */
 #define TC_NETEM_LIMIT 1000
@@ -56,26 +51,8 @@ int tc_build_qdisc_tbf(void *buf, size_t size, int ifindex, uint32_t handle, uin
 int tc_build_qdisc_del(void *buf, size_t size, int ifindex, uint32_t parent);
 
 /* Dump qdiscs. The kernel answers with every device's qdiscs whatever the
- * ifindex (it does not filter, `tc` filters itself): check
- * tc_qdisc_info.ifindex. */
+ * ifindex (it does not filter, `tc` filters itself): check each answer's
+ * tcm_ifindex. */
 int tc_build_qdisc_dump(void *buf, size_t size, int ifindex);
-
-struct tc_qdisc_info {
-	char kind[16]; /* "netem", "tbf", "noqueue", ... */
-	int ifindex;
-	uint32_t handle, parent;
-	/* netem: everything; tbf: the rate. Zero for other kinds. Percentages
-	 * come back as the kernel keeps them, to within 1e-7. */
-	struct cbx_impair impair;
-	uint32_t limit;        /* netem: packets; tbf: bytes */
-	uint32_t gap;          /* netem: reorder gap */
-	uint32_t buffer_ticks; /* tbf: the bucket in psched ticks */
-	uint32_t burst;        /* tbf: the bucket in bytes, when the message says
-				  (requests do; the kernel's answers do not) */
-};
-
-/* Read an RTM_NEWQDISC message. 0, or -EINVAL when it is not a well-formed
- * qdisc message. */
-int tc_parse_qdisc(const struct nlmsghdr *nlh, struct tc_qdisc_info *out);
 
 #endif

@@ -1,7 +1,7 @@
 /* qdisc builders: build each message, check the raw TCA_OPTIONS layout with
- * libmnl, then read it back with tc_parse_qdisc and compare with what was
- * asked for. Short buffers must fail without a byte written past their end.
- * No root needed. */
+ * libmnl, then read it back with parse_qdisc (below: the program itself
+ * never reads qdiscs) and compare with what was asked for. Short buffers
+ * must fail without a byte written past their end. No root needed. */
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/pkt_sched.h>
@@ -17,6 +17,140 @@
 
 static char buf[8192] __attribute__((aligned(4)));
 static char obuf[8192 + 256] __attribute__((aligned(4)));
+
+/* ---- reading a qdisc message back ---- */
+
+/* A qdisc as an RTM_NEWQDISC message describes it (one of the requests
+ * built here, or the kernel's answer to a dump). */
+struct qdisc_info {
+	char kind[16]; /* "netem", "tbf", "noqueue", ... */
+	int ifindex;
+	uint32_t handle, parent;
+	/* netem: everything; tbf: the rate. Zero for other kinds. Percentages
+	 * come back as the kernel keeps them, to within 1e-7. */
+	struct cbx_impair impair;
+	uint32_t limit;        /* netem: packets; tbf: bytes */
+	uint32_t gap;          /* netem: reorder gap */
+	uint32_t buffer_ticks; /* tbf: the bucket in psched ticks */
+	uint32_t burst;        /* tbf: the bucket in bytes, when the message says
+				  (requests do; the kernel's answers do not) */
+};
+
+static double u32_to_percent(uint32_t v)
+{
+	return (double)v / UINT32_MAX * 100;
+}
+
+/* The payload of `a` if it holds at least `len` bytes. */
+static const void *payload_of(const struct nlattr *a, size_t len)
+{
+	return a && mnl_attr_get_payload_len(a) >= len ? mnl_attr_get_payload(a) : NULL;
+}
+
+static bool get_u64(const struct nlattr *a, uint64_t *v)
+{
+	const void *p = payload_of(a, sizeof(*v));
+
+	if (p)
+		memcpy(v, p, sizeof(*v));
+	return p != NULL;
+}
+
+static uint64_t bytes_to_bits(uint64_t bytes)
+{
+	return bytes > UINT64_MAX / 8 ? UINT64_MAX : bytes * 8;
+}
+
+static int parse_netem(const struct nlattr *opts, struct qdisc_info *out)
+{
+	const struct tc_netem_qopt *qopt = payload_of(opts, sizeof(*qopt));
+	const struct tc_netem_corrupt *corrupt;
+	const struct tc_netem_reorder *reorder;
+	const struct tc_netem_rate *rate;
+	struct attrs tb = { 0 };
+	size_t skip = MNL_ALIGN(sizeof(*qopt));
+	uint64_t v;
+
+	if (!qopt)
+		return -EINVAL;
+	out->limit = qopt->limit;
+	out->gap = qopt->gap;
+	out->impair.loss = u32_to_percent(qopt->loss);
+	out->impair.duplicate = u32_to_percent(qopt->duplicate);
+	if (mnl_attr_get_payload_len(opts) > skip &&
+	    mnl_attr_parse_payload((const char *)qopt + skip, mnl_attr_get_payload_len(opts) - skip,
+				   collect, &tb) != MNL_CB_OK)
+		return -EINVAL;
+	/* Kernels since 4.15 always answer with the 64-bit times. */
+	if (get_u64(tb.a[TCA_NETEM_LATENCY64], &v) && (int64_t)v > 0)
+		out->impair.delay_us = v / 1000;
+	if (get_u64(tb.a[TCA_NETEM_JITTER64], &v) && (int64_t)v > 0)
+		out->impair.jitter_us = v / 1000;
+	if ((corrupt = payload_of(tb.a[TCA_NETEM_CORRUPT], sizeof(*corrupt))))
+		out->impair.corrupt = u32_to_percent(corrupt->probability);
+	/* The kernel reports a reorder probability even when off; only a gap
+	 * turns it on. */
+	if (qopt->gap && (reorder = payload_of(tb.a[TCA_NETEM_REORDER], sizeof(*reorder))))
+		out->impair.reorder = u32_to_percent(reorder->probability);
+	if ((rate = payload_of(tb.a[TCA_NETEM_RATE], sizeof(*rate))))
+		out->impair.rate_bps = bytes_to_bits(rate->rate);
+	if (get_u64(tb.a[TCA_NETEM_RATE64], &v))
+		out->impair.rate_bps = bytes_to_bits(v);
+	return 0;
+}
+
+static int parse_tbf(const struct nlattr *opts, struct qdisc_info *out)
+{
+	struct attrs tb = { 0 };
+	const struct tc_tbf_qopt *qopt;
+	uint64_t rate;
+
+	if (mnl_attr_parse_nested(opts, collect, &tb) != MNL_CB_OK)
+		return -EINVAL;
+	if (!(qopt = payload_of(tb.a[TCA_TBF_PARMS], sizeof(*qopt))))
+		return -EINVAL;
+	rate = qopt->rate.rate;
+	get_u64(tb.a[TCA_TBF_RATE64], &rate);
+	out->impair.rate_bps = bytes_to_bits(rate);
+	out->limit = qopt->limit;
+	out->buffer_ticks = qopt->buffer;
+	if (payload_of(tb.a[TCA_TBF_BURST], sizeof(uint32_t)))
+		out->burst = mnl_attr_get_u32(tb.a[TCA_TBF_BURST]);
+	return 0;
+}
+
+/* Read an RTM_NEWQDISC message. 0, or -EINVAL when it is not a well-formed
+ * qdisc message. */
+static int parse_qdisc(const struct nlmsghdr *nlh, struct qdisc_info *out)
+{
+	const struct tcmsg *tcm = mnl_nlmsg_get_payload(nlh);
+	struct attrs tb = { 0 };
+	const char *kind;
+	size_t kind_len;
+
+	memset(out, 0, sizeof(*out));
+	if (nlh->nlmsg_type != RTM_NEWQDISC || nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*tcm))
+		return -EINVAL;
+	out->ifindex = tcm->tcm_ifindex;
+	out->handle = tcm->tcm_handle;
+	out->parent = tcm->tcm_parent;
+	if (mnl_attr_parse(nlh, sizeof(*tcm), collect, &tb) != MNL_CB_OK || !tb.a[TCA_KIND])
+		return -EINVAL;
+	kind = mnl_attr_get_payload(tb.a[TCA_KIND]);
+	kind_len = strnlen(kind, mnl_attr_get_payload_len(tb.a[TCA_KIND]));
+	if (kind_len >= sizeof(out->kind))
+		return -EINVAL;
+	memcpy(out->kind, kind, kind_len);
+	if (!tb.a[TCA_OPTIONS])
+		return 0;
+	if (!strcmp(out->kind, "netem"))
+		return parse_netem(tb.a[TCA_OPTIONS], out);
+	if (!strcmp(out->kind, "tbf"))
+		return parse_tbf(tb.a[TCA_OPTIONS], out);
+	return 0;
+}
+
+/* ---- tests ---- */
 
 /* Percentages come back through a 32-bit fraction: equal to within 1e-6. */
 #define near(got, want, ...) ok((got) - (want) < 1e-6 && (want) - (got) < 1e-6, __VA_ARGS__)
@@ -88,7 +222,7 @@ static void test_netem_full(void)
 	const struct tc_netem_corrupt *corrupt;
 	const struct tc_netem_reorder *reorder;
 	const struct tc_netem_rate *rate;
-	struct tc_qdisc_info info;
+	struct qdisc_info info;
 	struct attrs na;
 	int len;
 
@@ -124,7 +258,7 @@ static void test_netem_full(void)
 	ok(!na.a[TCA_NETEM_CORR] && !na.a[TCA_NETEM_LOSS] && !na.a[TCA_NETEM_DELAY_DIST],
 	   "netem: no correlation, loss model or distribution");
 
-	is_int(tc_parse_qdisc((struct nlmsghdr *)buf, &info), 0, "netem: parses back");
+	is_int(parse_qdisc((struct nlmsghdr *)buf, &info), 0, "netem: parses back");
 	is_str(info.kind, "netem", "netem parsed: kind");
 	ok(info.ifindex == 7 && info.handle == 0x10000 && info.parent == TC_H_ROOT,
 	   "netem parsed: ifindex, handle, parent");
@@ -147,7 +281,7 @@ static void test_netem_minimal(void)
 	const struct tc_netem_corrupt *corrupt;
 	const struct tc_netem_reorder *reorder;
 	const struct tc_netem_rate *rate;
-	struct tc_qdisc_info info;
+	struct qdisc_info info;
 	struct attrs na;
 	int len;
 
@@ -168,7 +302,7 @@ static void test_netem_minimal(void)
 	ok(reorder && reorder->probability == 0, "netem loss: reorder sent as 0");
 	rate = na.a[TCA_NETEM_RATE] ? mnl_attr_get_payload(na.a[TCA_NETEM_RATE]) : NULL;
 	ok(rate && rate->rate == 0, "netem loss: rate sent as 0 (none)");
-	is_int(tc_parse_qdisc((struct nlmsghdr *)buf, &info), 0, "netem loss: parses back");
+	is_int(parse_qdisc((struct nlmsghdr *)buf, &info), 0, "netem loss: parses back");
 	near(info.impair.loss, 100, "netem loss parsed: loss");
 	ok(!info.impair.delay_us && !info.impair.jitter_us && !info.impair.rate_bps &&
 		   info.impair.corrupt == 0 && info.impair.reorder == 0 && info.impair.duplicate == 0,
@@ -179,7 +313,7 @@ static void test_netem_fast_and_invalid(void)
 {
 	struct cbx_impair im = { .delay_us = 1000, .rate_bps = 320000000000ull };
 	const struct tc_netem_rate *rate;
-	struct tc_qdisc_info info;
+	struct qdisc_info info;
 	struct attrs na;
 
 	tc_build_qdisc_netem(buf, sizeof(buf), 3, 0, TC_H_ROOT, &im, false);
@@ -188,7 +322,7 @@ static void test_netem_fast_and_invalid(void)
 	ok(rate && rate->rate == UINT32_MAX, "netem 320 Gbit/s: 32-bit rate saturated");
 	ok(na.a[TCA_NETEM_RATE64] && mnl_attr_get_u64(na.a[TCA_NETEM_RATE64]) == 40000000000ull,
 	   "netem 320 Gbit/s: 64-bit rate in bytes");
-	tc_parse_qdisc((struct nlmsghdr *)buf, &info);
+	parse_qdisc((struct nlmsghdr *)buf, &info);
 	is_int(info.impair.rate_bps, 320000000000ull, "netem 320 Gbit/s parsed: rate");
 
 	im = (struct cbx_impair){ .reorder = 10 };
@@ -230,7 +364,7 @@ static void test_tbf(void)
 	const struct tc_psched clock = TC_PSCHED_LINUX;
 	const struct tc_tbf_qopt *q;
 	const uint32_t *rtab;
-	struct tc_qdisc_info info;
+	struct qdisc_info info;
 	struct attrs ta;
 	bool rtab_ok = true;
 	int len;
@@ -266,7 +400,7 @@ static void test_tbf(void)
 		}
 	ok(rtab && rtab_ok, "tbf: rtab[i] is the time for (i + 1) * 8 bytes");
 
-	is_int(tc_parse_qdisc((struct nlmsghdr *)buf, &info), 0, "tbf: parses back");
+	is_int(parse_qdisc((struct nlmsghdr *)buf, &info), 0, "tbf: parses back");
 	is_str(info.kind, "tbf", "tbf parsed: kind");
 	ok(info.ifindex == 9 && info.handle == 0x20000 && info.parent == TC_H_ROOT,
 	   "tbf parsed: ifindex, handle, parent");
@@ -287,7 +421,7 @@ static void test_tbf_clock_and_fast(void)
 	const struct tc_psched us_clock = { .t2us = 1, .us2t = 1, .clock_res = 1000000 };
 	const struct tc_psched ns_clock = { .t2us = 1000, .us2t = 1000, .clock_res = 1000000000 };
 	const struct tc_tbf_qopt *q;
-	struct tc_qdisc_info info;
+	struct qdisc_info info;
 	struct attrs ta;
 
 	/* A microsecond clock: 26214.4 us round up to 26215 ticks. */
@@ -312,7 +446,7 @@ static void test_tbf_clock_and_fast(void)
 	   "tbf 80 Gbit/s: 64-bit rate in bytes");
 	is_int(q ? q->limit : 0, 10000000 + 1000000, "tbf 80 Gbit/s: limit at the full rate");
 	is_int(q ? q->buffer : 0, 1563, "tbf 80 Gbit/s: bucket at the full rate (100 us)");
-	tc_parse_qdisc((struct nlmsghdr *)buf, &info);
+	parse_qdisc((struct nlmsghdr *)buf, &info);
 	is_int(info.impair.rate_bps, 80000000000ull, "tbf 80 Gbit/s parsed: rate");
 
 	is_int(tc_build_qdisc_tbf(buf, sizeof(buf), 9, 0, TC_H_ROOT, 7, 1000, 1000, false,
@@ -354,7 +488,7 @@ static void test_parse_kernel_answer(void)
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct tcmsg *tcm;
 	struct nlattr *opts;
-	struct tc_qdisc_info info;
+	struct qdisc_info info;
 
 	nlh->nlmsg_type = RTM_NEWQDISC;
 	tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
@@ -370,26 +504,26 @@ static void test_parse_kernel_answer(void)
 	mnl_attr_put(nlh, TCA_NETEM_CORRUPT, sizeof(corrupt), &corrupt);
 	mnl_attr_put(nlh, TCA_NETEM_RATE, sizeof(rate), &rate);
 	opts->nla_len = (uint16_t)((char *)mnl_nlmsg_get_payload_tail(nlh) - (char *)opts);
-	is_int(tc_parse_qdisc(nlh, &info), 0, "kernel netem: parses");
+	is_int(parse_qdisc(nlh, &info), 0, "kernel netem: parses");
 	is_int(info.impair.delay_us, 10000, "kernel netem: delay from the 64-bit attribute");
 	ok(info.impair.reorder == 0, "kernel netem: reorder probability without a gap is off");
 	ok(info.handle == 0x80010000 && info.ifindex == 2, "kernel netem: handle and ifindex");
 
 	opts->nla_len = MNL_ATTR_HDRLEN + 8;
 	nlh->nlmsg_len = (uint32_t)((char *)opts - buf) + MNL_ALIGN(opts->nla_len);
-	is_int(tc_parse_qdisc(nlh, &info), -EINVAL, "parse: options shorter than a qopt");
+	is_int(parse_qdisc(nlh, &info), -EINVAL, "parse: options shorter than a qopt");
 
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_NEWQDISC;
 	tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
 	tcm->tcm_ifindex = 1;
 	mnl_attr_put_strz(nlh, TCA_KIND, "noqueue");
-	is_int(tc_parse_qdisc(nlh, &info), 0, "noqueue: parses");
+	is_int(parse_qdisc(nlh, &info), 0, "noqueue: parses");
 	is_str(info.kind, "noqueue", "noqueue: kind");
 	ok(!cbx_impair_is_set(&info.impair), "noqueue: no impairment");
 
 	nlh->nlmsg_type = RTM_NEWLINK;
-	is_int(tc_parse_qdisc(nlh, &info), -EINVAL, "parse: not a qdisc message");
+	is_int(parse_qdisc(nlh, &info), -EINVAL, "parse: not a qdisc message");
 }
 
 static void test_psched(void)
