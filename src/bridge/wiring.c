@@ -78,15 +78,23 @@ void wiring_add_bridge_setup(struct nl_batch *b, const struct cbx_topo *t,
 	}
 }
 
+/* A node's interface as a veth end created in the netns of process `pid`. */
+static struct rtnl_link_spec iface_spec(const struct cbx_iface *ifc, pid_t pid)
+{
+	struct rtnl_link_spec l = RTNL_LINK_SPEC_INIT;
+
+	l.name = ifc->name;
+	l.ifindex = ifc->ifindex;
+	l.netns_pid = pid;
+	l.mac = ifc->mac;
+	l.mtu = ifc->mtu;
+	return l;
+}
+
 void wiring_add_network_veth(struct nl_batch *b, const struct cbx_iface *ifc, pid_t node_pid)
 {
-	struct rtnl_link_spec node_end = RTNL_LINK_SPEC_INIT, host_end = RTNL_LINK_SPEC_INIT;
+	struct rtnl_link_spec node_end = iface_spec(ifc, node_pid), host_end = RTNL_LINK_SPEC_INIT;
 
-	node_end.name = ifc->name;
-	node_end.ifindex = ifc->ifindex;
-	node_end.netns_pid = node_pid;
-	node_end.mac = ifc->mac;
-	node_end.mtu = ifc->mtu;
 	host_end.name = ifc->host_name;
 	host_end.mac = ifc->host_mac;
 	host_end.mtu = ifc->mtu;
@@ -127,18 +135,8 @@ void wiring_add_network_veth_attach(struct nl_batch *b, const struct cbx_topo *t
 
 void wiring_add_link_veth(struct nl_batch *b, const struct cbx_link *l, pid_t pid_a, pid_t pid_b)
 {
-	struct rtnl_link_spec a = RTNL_LINK_SPEC_INIT, z = RTNL_LINK_SPEC_INIT;
+	struct rtnl_link_spec a = iface_spec(l->a, pid_a), z = iface_spec(l->b, pid_b);
 
-	a.name = l->a->name;
-	a.ifindex = l->a->ifindex;
-	a.netns_pid = pid_a;
-	a.mac = l->a->mac;
-	a.mtu = l->a->mtu;
-	z.name = l->b->name;
-	z.ifindex = l->b->ifindex;
-	z.netns_pid = pid_b;
-	z.mac = l->b->mac;
-	z.mtu = l->b->mtu;
 	/* Both down: the kernel opens a veth's peer before pairing it, and
 	 * refuses (ENOTCONN); the nodes bring their ends up with their
 	 * configuration, after the IPv6 link-local setting. */
