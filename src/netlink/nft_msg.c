@@ -487,9 +487,12 @@ static void add_saddr_in_prefix(struct rule *rl, int family, const struct cbx_pr
 	add(rl, expr_cmp(NFT_CMP_EQ, net, alen));
 }
 
-static void add_oifname_cmp(struct rule *rl, uint32_t op, const char key[IFNAMSIZ])
+/* meta_key NFT_META_OIFNAME or NFT_META_IIFNAME, compared with a key from
+ * ifname_key. */
+static void add_ifname_cmp(struct rule *rl, uint32_t meta_key, uint32_t op,
+			   const char key[IFNAMSIZ])
 {
-	add(rl, expr_meta(NFT_META_OIFNAME));
+	add(rl, expr_meta(meta_key));
 	add(rl, expr_cmp(op, key, IFNAMSIZ));
 }
 
@@ -513,7 +516,7 @@ int nft_build_rule_masquerade(void *buf, size_t size, int family, const char *ta
 		return err;
 	add_saddr_in_prefix(&rl, family, src_subnet);
 	if (not_oifname)
-		add_oifname_cmp(&rl, NFT_CMP_NEQ, key);
+		add_ifname_cmp(&rl, NFT_META_OIFNAME, NFT_CMP_NEQ, key);
 	add(&rl, nftnl_expr_alloc("masq"));
 	return rule_finish(&rl, family, buf, size);
 }
@@ -531,7 +534,7 @@ int nft_build_rule_masquerade_loopback(void *buf, size_t size, int family, const
 	if ((err = rule_start(&rl, family, table, chain)))
 		return err;
 	add_saddr_in_prefix(&rl, family, &loopback);
-	add_oifname_cmp(&rl, NFT_CMP_EQ, key);
+	add_ifname_cmp(&rl, NFT_META_OIFNAME, NFT_CMP_EQ, key);
 	add(&rl, nftnl_expr_alloc("masq"));
 	return rule_finish(&rl, family, buf, size);
 }
@@ -654,10 +657,8 @@ int nft_build_rule_random_drop(void *buf, size_t size, int family, const char *t
 		return err;
 	if ((err = rule_start(&rl, family, table, chain)))
 		return err;
-	if (iifname) {
-		add(&rl, expr_meta(NFT_META_IIFNAME));
-		add(&rl, expr_cmp(NFT_CMP_EQ, key, IFNAMSIZ));
-	}
+	if (iifname)
+		add_ifname_cmp(&rl, NFT_META_IIFNAME, NFT_CMP_EQ, key);
 	add(&rl, expr_numgen_random(NUMGEN_RANGE));
 	/* cmp lt compares bytes with memcmp, so the host-order number from
 	 * numgen is turned big-endian first (nft does the same). */
