@@ -451,6 +451,13 @@ static void want_cmp_u8(struct exprs *x, uint8_t v)
 	want_cmp(x, NFT_CMP_EQ, &v, 1);
 }
 
+/* An inet table's check of the packet's family: meta nfproto == proto. */
+static void want_nfproto(struct exprs *x, uint8_t proto)
+{
+	want_meta(x, NFT_META_NFPROTO);
+	want_cmp_u8(x, proto);
+}
+
 static void want_payload(struct exprs *x, uint32_t base, uint32_t offset, uint32_t len)
 {
 	const struct nftnl_expr *e = next(x, "payload");
@@ -481,22 +488,24 @@ static void want_mask(struct exprs *x, const void *mask, uint32_t len)
 	data_is(x, e, NFTNL_EXPR_BITWISE_XOR, zero, len, "xor zero");
 }
 
-static void want_oifname(struct exprs *x, uint32_t op, const char *name)
+/* meta_key NFT_META_OIFNAME or NFT_META_IIFNAME compared (op) with the
+ * name, zero-padded to IFNAMSIZ as the kernel stores it. */
+/* "ip saddr NET/MASK" (alen 4) or "ip6 saddr" (alen 16): load the source
+ * address, mask it, compare it with the network. */
+static void want_saddr_prefix(struct exprs *x, uint32_t alen, const void *mask, const void *net)
 {
-	char key[IFNAMSIZ] = { 0 };
-
-	memcpy(key, name, strlen(name));
-	want_meta(x, NFT_META_OIFNAME);
-	want_cmp(x, op, key, IFNAMSIZ);
+	want_payload(x, NFT_PAYLOAD_NETWORK_HEADER, alen == 4 ? 12 : 8, alen);
+	want_mask(x, mask, alen);
+	want_cmp(x, NFT_CMP_EQ, net, alen);
 }
 
-static void want_iifname(struct exprs *x, const char *name)
+static void want_ifname(struct exprs *x, uint32_t meta_key, uint32_t op, const char *name)
 {
 	char key[IFNAMSIZ] = { 0 };
 
 	memcpy(key, name, strlen(name));
-	want_meta(x, NFT_META_IIFNAME);
-	want_cmp(x, NFT_CMP_EQ, key, IFNAMSIZ);
+	want_meta(x, meta_key);
+	want_cmp(x, op, key, IFNAMSIZ);
 }
 
 static void want_drop(struct exprs *x)
@@ -534,12 +543,9 @@ static void test_masquerade(void)
 	cbx_prefix_parse("10.0.0.0/24", true, &p);
 	len = nft_build_rule_masquerade(buf, sizeof(buf), NFPROTO_INET, "cbx", "c", &p, "lan-b0");
 	rule_parse(&x, "masq4", len, NFPROTO_INET);
-	want_meta(&x, NFT_META_NFPROTO);
-	want_cmp_u8(&x, NFPROTO_IPV4);
-	want_payload(&x, NFT_PAYLOAD_NETWORK_HEADER, 12, 4);
-	want_mask(&x, mask24, 4);
-	want_cmp(&x, NFT_CMP_EQ, net24, 4);
-	want_oifname(&x, NFT_CMP_NEQ, "lan-b0");
+	want_nfproto(&x, NFPROTO_IPV4);
+	want_saddr_prefix(&x, 4, mask24, net24);
+	want_ifname(&x, NFT_META_OIFNAME, NFT_CMP_NEQ, "lan-b0");
 	want_masq(&x);
 	rule_done(&x);
 	NO_OVERFLOW("masq4", len,
@@ -549,23 +555,17 @@ static void test_masquerade(void)
 	cbx_prefix_parse("172.16.17.5/20", true, &p);
 	len = nft_build_rule_masquerade(buf, sizeof(buf), NFPROTO_INET, "cbx", "c", &p, NULL);
 	rule_parse(&x, "masq4 /20, any interface", len, NFPROTO_INET);
-	want_meta(&x, NFT_META_NFPROTO);
-	want_cmp_u8(&x, NFPROTO_IPV4);
-	want_payload(&x, NFT_PAYLOAD_NETWORK_HEADER, 12, 4);
-	want_mask(&x, mask20, 4);
-	want_cmp(&x, NFT_CMP_EQ, net20, 4);
+	want_nfproto(&x, NFPROTO_IPV4);
+	want_saddr_prefix(&x, 4, mask20, net20);
 	want_masq(&x);
 	rule_done(&x);
 
 	cbx_prefix_parse("fd00:0:0:7::/64", true, &p);
 	len = nft_build_rule_masquerade(buf, sizeof(buf), NFPROTO_INET, "cbx", "c", &p, "lan-b0");
 	rule_parse(&x, "masq6", len, NFPROTO_INET);
-	want_meta(&x, NFT_META_NFPROTO);
-	want_cmp_u8(&x, NFPROTO_IPV6);
-	want_payload(&x, NFT_PAYLOAD_NETWORK_HEADER, 8, 16);
-	want_mask(&x, mask64, 16);
-	want_cmp(&x, NFT_CMP_EQ, net64, 16);
-	want_oifname(&x, NFT_CMP_NEQ, "lan-b0");
+	want_nfproto(&x, NFPROTO_IPV6);
+	want_saddr_prefix(&x, 16, mask64, net64);
+	want_ifname(&x, NFT_META_OIFNAME, NFT_CMP_NEQ, "lan-b0");
 	want_masq(&x);
 	rule_done(&x);
 
@@ -573,10 +573,8 @@ static void test_masquerade(void)
 	cbx_prefix_parse("10.0.0.0/24", true, &p);
 	len = nft_build_rule_masquerade(buf, sizeof(buf), NFPROTO_IPV4, "cbx", "c", &p, "lan-b0");
 	rule_parse(&x, "masq4 in an ip table", len, NFPROTO_IPV4);
-	want_payload(&x, NFT_PAYLOAD_NETWORK_HEADER, 12, 4);
-	want_mask(&x, mask24, 4);
-	want_cmp(&x, NFT_CMP_EQ, net24, 4);
-	want_oifname(&x, NFT_CMP_NEQ, "lan-b0");
+	want_saddr_prefix(&x, 4, mask24, net24);
+	want_ifname(&x, NFT_META_OIFNAME, NFT_CMP_NEQ, "lan-b0");
 	want_masq(&x);
 	rule_done(&x);
 	is_int(nft_build_rule_masquerade(buf, sizeof(buf), NFPROTO_IPV6, "cbx", "c", &p, NULL),
@@ -588,12 +586,9 @@ static void test_masquerade(void)
 	len = nft_build_rule_masquerade_loopback(buf, sizeof(buf), NFPROTO_INET, "cbx", "c",
 						 "lan-b0");
 	rule_parse(&x, "masq loopback", len, NFPROTO_INET);
-	want_meta(&x, NFT_META_NFPROTO);
-	want_cmp_u8(&x, NFPROTO_IPV4);
-	want_payload(&x, NFT_PAYLOAD_NETWORK_HEADER, 12, 4);
-	want_mask(&x, mask8, 4);
-	want_cmp(&x, NFT_CMP_EQ, lo, 4);
-	want_oifname(&x, NFT_CMP_EQ, "lan-b0");
+	want_nfproto(&x, NFPROTO_IPV4);
+	want_saddr_prefix(&x, 4, mask8, lo);
+	want_ifname(&x, NFT_META_OIFNAME, NFT_CMP_EQ, "lan-b0");
 	want_masq(&x);
 	rule_done(&x);
 	NO_OVERFLOW("masq loopback", len,
@@ -624,8 +619,7 @@ static void test_dnat(void)
 		       "dnat: fib of the destination address");
 	}
 	want_cmp(&x, NFT_CMP_EQ, &local, 4);
-	want_meta(&x, NFT_META_NFPROTO);
-	want_cmp_u8(&x, NFPROTO_IPV4);
+	want_nfproto(&x, NFPROTO_IPV4);
 	want_meta(&x, NFT_META_L4PROTO);
 	want_cmp_u8(&x, IPPROTO_TCP);
 	want_payload(&x, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2);
@@ -663,8 +657,7 @@ static void test_dnat(void)
 	rule_parse(&x, "dnat udp keep port", len, NFPROTO_INET);
 	next(&x, "fib");
 	want_cmp(&x, NFT_CMP_EQ, &local, 4);
-	want_meta(&x, NFT_META_NFPROTO);
-	want_cmp_u8(&x, NFPROTO_IPV4);
+	want_nfproto(&x, NFPROTO_IPV4);
 	want_meta(&x, NFT_META_L4PROTO);
 	want_cmp_u8(&x, IPPROTO_UDP);
 	want_payload(&x, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2);
@@ -694,8 +687,7 @@ static void test_drop_set(void)
 	len = nft_build_rule_drop_saddr_set(buf, sizeof(buf), NFPROTO_INET, "cbx", "c", AF_INET,
 					    "cut4");
 	rule_parse(&x, "drop set4", len, NFPROTO_INET);
-	want_meta(&x, NFT_META_NFPROTO);
-	want_cmp_u8(&x, NFPROTO_IPV4);
+	want_nfproto(&x, NFPROTO_IPV4);
 	want_payload(&x, NFT_PAYLOAD_NETWORK_HEADER, 12, 4);
 	if ((e = next(&x, "lookup"))) {
 		is_int(nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_SREG), NFT_REG_1,
@@ -714,8 +706,7 @@ static void test_drop_set(void)
 	len = nft_build_rule_drop_saddr_set(buf, sizeof(buf), NFPROTO_INET, "cbx", "c", AF_INET6,
 					    "cut6");
 	rule_parse(&x, "drop set6", len, NFPROTO_INET);
-	want_meta(&x, NFT_META_NFPROTO);
-	want_cmp_u8(&x, NFPROTO_IPV6);
+	want_nfproto(&x, NFPROTO_IPV6);
 	want_payload(&x, NFT_PAYLOAD_NETWORK_HEADER, 8, 16);
 	if ((e = next(&x, "lookup")))
 		is_str(nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET), "cut6", "drop set6: set name");
@@ -760,7 +751,7 @@ static void test_random_drop(void)
 
 	len = nft_build_rule_random_drop(buf, sizeof(buf), NFPROTO_INET, "cbx", "c", "eth0", 25000);
 	rule_parse(&x, "random drop", len, NFPROTO_INET);
-	want_iifname(&x, "eth0");
+	want_ifname(&x, NFT_META_IIFNAME, NFT_CMP_EQ, "eth0");
 	want_random_below(&x, 25000);
 	want_drop(&x);
 	rule_done(&x);
