@@ -64,6 +64,8 @@ static int set_nft_loss(const struct impair_target *t, uint32_t per_million,
 	struct nl_batch b;
 	char table[64];
 
+	if (!per_million && t->fresh)
+		return 0;
 	loss_table_name(table, sizeof(table), t->peer_ifname);
 	nl_batch_init(&b);
 	NL_BUILD(&b, nft_build_batch_begin);

@@ -28,6 +28,9 @@ struct impair_target {
 	struct nl_conn *peer_nft;
 	int peer_family;
 	const char *peer_ifname;
+	/* Never impaired before (a node just made): there is no loss table
+	 * to remove, and peer_nft may be NULL unless `im` has loss. */
+	bool fresh;
 };
 
 /* Replace whatever impairs the interface with `im`; an `im` with nothing

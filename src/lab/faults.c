@@ -207,26 +207,33 @@ void fault_impair_get(struct fault_lab *fl, const struct cbx_iface *ifc, struct 
 }
 
 int lab_impair_iface(struct lab_ctx *ctx, const struct cbx_iface *ifc, struct nl_conn *rtnl,
-		     const struct cbx_impair *im, struct cbx_error *err)
+		     const struct cbx_impair *im, bool fresh, struct cbx_error *err)
 {
-	struct impair_target target = { .rtnl = rtnl, .ifname = ifc->name, .ifindex = ifc->ifindex };
+	struct impair_target target = {
+		.rtnl = rtnl, .ifname = ifc->name, .ifindex = ifc->ifindex, .fresh = fresh
+	};
 	struct node_socks peer = { 0 };
 	int rc;
 
-	/* Where this interface's packets arrive (see bridge/impair.h). */
-	if (ifc->network) {
-		target.peer_nft = lab_nft(ctx, err);
-		if (!target.peer_nft)
-			return -1;
-		target.peer_family = NFPROTO_BRIDGE;
-		target.peer_ifname = ifc->host_name;
-	} else {
-		const struct cbx_iface *other = ifc->link->a == ifc ? ifc->link->b : ifc->link->a;
-		if (node_socks_open(ctx->t, other->node, true, &peer, err) < 0)
-			return -1;
-		target.peer_nft = &peer.nft;
-		target.peer_family = NFPROTO_INET;
-		target.peer_ifname = other->name;
+	/* Where this interface's packets arrive (see bridge/impair.h): only
+	 * for a loss rule, or to remove one an earlier impairment may have
+	 * left. */
+	if (!fresh || im->loss > 0) {
+		if (ifc->network) {
+			target.peer_nft = lab_nft(ctx, err);
+			if (!target.peer_nft)
+				return -1;
+			target.peer_family = NFPROTO_BRIDGE;
+			target.peer_ifname = ifc->host_name;
+		} else {
+			const struct cbx_iface *other =
+				ifc->link->a == ifc ? ifc->link->b : ifc->link->a;
+			if (node_socks_open(ctx->t, other->node, true, &peer, err) < 0)
+				return -1;
+			target.peer_nft = &peer.nft;
+			target.peer_family = NFPROTO_INET;
+			target.peer_ifname = other->name;
+		}
 	}
 	rc = impair_apply(&target, im, err);
 	node_socks_close(&peer);
@@ -243,7 +250,7 @@ int fault_impair(struct fault_lab *fl, const struct cbx_iface *ifc, const struct
 
 	if (node_socks_open(fl->t, ifc->node, false, &s, err) < 0)
 		return -1;
-	rc = lab_impair_iface(&fl->ctx, ifc, &s.rtnl, im, err);
+	rc = lab_impair_iface(&fl->ctx, ifc, &s.rtnl, im, false, err);
 	node_socks_close(&s);
 	if (rc < 0)
 		return cbx_error_wrap(err, "impair %s:%s", ifc->node->name, ifc->name);

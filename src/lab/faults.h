@@ -36,9 +36,9 @@ int fault_iface(const struct cbx_topo *t, const char *spec, const struct cbx_ifa
 		struct cbx_error *err);
 
 /* Apply impairments to an interface (rtnl: a socket in its node's netns),
- * at `up` and by fault_impair; no record. */
+ * at `up` (fresh: never impaired before) and by fault_impair; no record. */
 int lab_impair_iface(struct lab_ctx *ctx, const struct cbx_iface *ifc, struct nl_conn *rtnl,
-		     const struct cbx_impair *im, struct cbx_error *err);
+		     const struct cbx_impair *im, bool fresh, struct cbx_error *err);
 
 /* Replace the interface's impairments (nothing set: clear them). */
 int fault_impair(struct fault_lab *fl, const struct cbx_iface *ifc, const struct cbx_impair *im,

@@ -279,7 +279,7 @@ leave:
 	for (size_t i = 0; rc == 0 && i < n->n_ifaces; i++) {
 		const struct cbx_iface *ifc = n->ifaces[i];
 		if (cbx_impair_is_set(&ifc->impair))
-			rc = lab_impair_iface(ctx, ifc, &conn, &ifc->impair, err);
+			rc = lab_impair_iface(ctx, ifc, &conn, &ifc->impair, true, err);
 	}
 	nl_close(&conn);
 	return rc < 0 ? cbx_error_wrap(err, "configure node %s", n->name) : 0;
