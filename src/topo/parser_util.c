@@ -83,22 +83,21 @@ int check_keys(struct parser *p, json_t *obj, const char *path, const char *cons
 	json_object_foreach(obj, key, v) {
 		const char *best = NULL;
 		size_t best_d = 99;
-		bool found = false;
+		const char *const *k;
 
-		for (const char *const *k = known; *k; k++) {
-			size_t d;
-			if (!strcmp(*k, key)) {
-				found = true;
+		for (k = known; *k; k++)
+			if (!strcmp(*k, key))
 				break;
-			}
-			d = distance(key, *k);
+		if (*k)
+			continue;
+		/* Unknown: only now is the closest known key worth computing. */
+		for (k = known; *k; k++) {
+			size_t d = distance(key, *k);
 			if (d < best_d) {
 				best_d = d;
 				best = *k;
 			}
 		}
-		if (found)
-			continue;
 		/* Suggest only what a typo could explain. */
 		if (best && best_d <= 1 + strlen(key) / 4)
 			return parse_fail(p, path_key(p, path, key),
@@ -106,7 +105,7 @@ int check_keys(struct parser *p, json_t *obj, const char *path, const char *cons
 		{
 			char list[512] = "";
 			size_t len = 0;
-			for (const char *const *k = known; *k && len < sizeof(list); k++)
+			for (k = known; *k && len < sizeof(list); k++)
 				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
 							len ? ", " : "", *k);
 			return parse_fail(p, path_key(p, path, key),
