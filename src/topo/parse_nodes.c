@@ -105,7 +105,7 @@ static int parse_mac(struct parser *p, json_t *v, const char *path, uint8_t mac[
 	return 0;
 }
 
-static int parse_mtu(struct parser *p, json_t *v, const char *path, uint32_t *mtu)
+int parse_mtu(struct parser *p, json_t *v, const char *path, uint32_t *mtu)
 {
 	uint64_t m;
 

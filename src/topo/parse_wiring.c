@@ -133,12 +133,8 @@ static int parse_network(struct parser *p, struct cbx_network *net, json_t *v)
 	if ((x = json_object_get(v, "gateway6")) &&
 	    parse_network_gateway(p, net, 1, x, path_key(p, path, "gateway6")) < 0)
 		return -1;
-	if ((x = json_object_get(v, "mtu"))) {
-		uint64_t mtu;
-		if (expect_uint(p, x, path_key(p, path, "mtu"), 68, 65535, &mtu) < 0)
-			return -1;
-		net->mtu = (uint32_t)mtu;
-	}
+	if ((x = json_object_get(v, "mtu")) && parse_mtu(p, x, path_key(p, path, "mtu"), &net->mtu) < 0)
+		return -1;
 	return 0;
 }
 
@@ -251,12 +247,8 @@ static int parse_link(struct parser *p, struct cbx_link *l, json_t *v)
 			return -1;
 		l->has_subnet6 = true;
 	}
-	if ((x = json_object_get(v, "mtu"))) {
-		uint64_t mtu;
-		if (expect_uint(p, x, path_key(p, path, "mtu"), 68, 65535, &mtu) < 0)
-			return -1;
-		l->mtu = (uint32_t)mtu;
-	}
+	if ((x = json_object_get(v, "mtu")) && parse_mtu(p, x, path_key(p, path, "mtu"), &l->mtu) < 0)
+		return -1;
 	if ((x = json_object_get(v, "impair"))) {
 		const char *ipath = path_key(p, path, "impair");
 		if (expect_object(p, x, ipath) < 0)

@@ -74,6 +74,8 @@ int assign_names_and_macs(struct parser *p);
 /* Adds an interface to node n (the arrays were sized beforehand). */
 struct cbx_iface *add_iface(struct parser *p, struct cbx_node *n, const char *name,
 			    const char *path);
+/* An MTU: an integer in [68, 65535]. */
+int parse_mtu(struct parser *p, json_t *v, const char *path, uint32_t *mtu);
 /* Checks an interface name against the kernel's rules. */
 int check_ifname(struct parser *p, const char *name, const char *path);
 
