@@ -98,10 +98,11 @@ int resolve_publish(struct parser *p)
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		struct cbx_node *n = &t->nodes[i];
 		json_t *list = json_object_get(p->node_in[i].json, "publish");
-		const char *lpath = path_key(p, n->path, "publish");
+		const char *lpath;
 
 		if (!list)
 			continue;
+		lpath = path_key(p, n->path, "publish");
 		if (expect_array(p, list, lpath) < 0)
 			return -1;
 		for (size_t k = 0; k < json_array_size(list); k++) {

@@ -121,12 +121,13 @@ static int resolve_default(struct parser *p, struct cbx_node *n, int f)
 {
 	int family = f == 0 ? AF_INET : AF_INET6;
 	json_t *gw = p->node_in[n->index].gateway[f];
-	const char *path = path_key(p, n->path, f == 0 ? "gateway" : "gateway6");
 	struct cbx_route *r = &n->routes[n->n_routes];
 
 	if (gw && json_is_false(gw))
 		return 0;
 	if (gw) {
+		const char *path = path_key(p, n->path, f == 0 ? "gateway" : "gateway6");
+
 		if (!json_is_string(gw))
 			return parse_fail(p, path, "expected a gateway address or false");
 		if (has_default(n, family))
@@ -166,11 +167,15 @@ int resolve_routes(struct parser *p)
 	for (size_t i = 0; i < p->t->n_nodes; i++) {
 		struct cbx_node *n = &p->t->nodes[i];
 		json_t *routes = json_object_get(p->node_in[i].json, "routes");
-		const char *rpath = path_key(p, n->path, "routes");
-		size_t count = routes && json_is_array(routes) ? json_array_size(routes) : 0;
+		const char *rpath = NULL;
+		size_t count = 0;
 
-		if (routes && expect_array(p, routes, rpath) < 0)
-			return -1;
+		if (routes) {
+			rpath = path_key(p, n->path, "routes");
+			if (expect_array(p, routes, rpath) < 0)
+				return -1;
+			count = json_array_size(routes);
+		}
 		n->routes = cbx_arena_array(p->a, count + 2, sizeof(*n->routes));
 		if (!n->routes)
 			return parse_oom(p);
