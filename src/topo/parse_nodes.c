@@ -345,6 +345,30 @@ static int parse_node_settings(struct parser *p, struct cbx_node *n, json_t *obj
 	return 0;
 }
 
+/* Start node n from the lab-wide defaults, parsed on the first call. */
+static int apply_defaults(struct parser *p, struct cbx_node *n)
+{
+	const struct cbx_node *d = &p->defaults_tmpl;
+
+	if (!p->defaults)
+		return 0;
+	if (!p->defaults_parsed) {
+		if (parse_node_settings(p, &p->defaults_tmpl, p->defaults, "defaults") < 0)
+			return -1;
+		p->defaults_parsed = true;
+	}
+	n->base = d->base;
+	n->base_dir = d->base_dir;
+	n->limits = d->limits;
+	n->env = d->env;
+	n->n_env = d->n_env;
+	n->sysctls = d->sysctls;
+	n->n_sysctls = d->n_sysctls;
+	n->cmd = d->cmd;
+	n->privileged = d->privileged;
+	return 0;
+}
+
 static int parse_node(struct parser *p, struct cbx_node *n, json_t *v)
 {
 	json_t *ifaces, *x;
@@ -352,7 +376,7 @@ static int parse_node(struct parser *p, struct cbx_node *n, json_t *v)
 
 	if (expect_object(p, v, n->path) < 0 || check_keys(p, v, n->path, node_keys) < 0)
 		return -1;
-	if (p->defaults && parse_node_settings(p, n, p->defaults, "defaults") < 0)
+	if (apply_defaults(p, n) < 0)
 		return -1;
 	if (parse_node_settings(p, n, v, n->path) < 0)
 		return -1;

@@ -29,6 +29,12 @@ struct parser {
 	struct cbx_error *err;
 	json_t *root;
 	json_t *defaults;
+	/* "defaults" parsed once, at the first node (so a bad default is
+	 * reported where it always was); every node starts from a copy. The
+	 * arrays it points to are shared, never written: a node's own env,
+	 * sysctls or cmd get arrays of their own. */
+	struct cbx_node defaults_tmpl;
+	bool defaults_parsed;
 	struct iface_input *iface_in; /* indexed like t->ifaces */
 	size_t ifaces_cap;
 	struct node_input *node_in;   /* indexed like t->nodes */

@@ -298,6 +298,11 @@ static void test_defaults_merge(void)
 	is_str(a->cmd[2], "sleep 1", "a string command runs through /bin/sh -c");
 	is_str(b->cmd[0], "/bin/true", "an array command is the argv");
 	ok(b->cmd[1] == NULL, "argv is NULL-terminated");
+	/* Every node starts from the same parsed defaults: a's own values must
+	 * not leak into them. */
+	is_int(b->limits.pids, 50, "pids from the defaults on the other node");
+	is_int(b->n_env, 2, "the other node has the defaults' env");
+	is_str(b->env[1].value, "2", "a's env value did not change the defaults");
 	cbx_topo_free(t);
 }
 
