@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cleanup.h"
 #include "topo/parser.h"
 
 struct attachment {
@@ -141,58 +142,57 @@ static int exhausted(struct parser *p, const struct cbx_prefix *subnet, const ch
 			  cbx_prefix_str(subnet, buf, sizeof(buf)), who);
 }
 
-static int allocate_network(struct parser *p, struct cbx_network *net, int f)
+/* Gives every interface of ifaces[] without explicit addresses the next free
+ * address of subnet, in order. Their explicit addresses are taken, and so is
+ * an explicit gateway; an automatic gateway (gw_auto) gets the first free
+ * address, before the interfaces. gw is NULL when there is no gateway (a
+ * link, or a network without one); `what` is the JSON path for messages. */
+static int allocate_in(struct parser *p, const struct cbx_prefix *subnet,
+		       struct cbx_iface *const *ifaces, size_t n_ifaces, struct cbx_prefix *gw,
+		       bool gw_auto, const char *what)
 {
-	const struct cbx_prefix *subnet = f == 0 ? &net->subnet4 : &net->subnet6;
-	struct cbx_prefix *gw = f == 0 ? &net->gw4 : &net->gw6;
-	bool has_gw = f == 0 ? net->has_gw4 : net->has_gw6;
-	uint64_t *taken = cbx_arena_array(p->a, net->n_members * CBX_IFACE_ADDRS_MAX + 1,
-					  sizeof(*taken));
+	uint64_t small[2 * CBX_IFACE_ADDRS_MAX + 1], *taken = small;
 	struct allocator al;
 	size_t n = 0;
 
-	if (!taken)
-		return parse_oom(p);
-	for (size_t i = 0; i < net->n_members; i++)
-		add_taken(subnet, net->members[i], taken, &n);
-	if (has_gw && !p->net_in[net->index].gw_auto[f])
+	if (n_ifaces * CBX_IFACE_ADDRS_MAX + 1 > CBX_ARRAY_SIZE(small)) {
+		taken = cbx_arena_array(p->a, n_ifaces * CBX_IFACE_ADDRS_MAX + 1, sizeof(*taken));
+		if (!taken)
+			return parse_oom(p);
+	}
+	for (size_t i = 0; i < n_ifaces; i++)
+		add_taken(subnet, ifaces[i], taken, &n);
+	if (gw && !gw_auto)
 		taken[n++] = cbx_prefix_offset(subnet, &gw->ip);
 	allocator_init(&al, subnet, taken, n);
-	if (has_gw && p->net_in[net->index].gw_auto[f] && !allocator_next(&al, gw))
-		return exhausted(p, subnet, "the gateway", net->path);
-	for (size_t i = 0; i < net->n_members; i++) {
-		struct cbx_iface *ifc = net->members[i];
+	if (gw && gw_auto && !allocator_next(&al, gw))
+		return exhausted(p, subnet, "the gateway", what);
+	for (size_t i = 0; i < n_ifaces; i++) {
+		struct cbx_iface *ifc = ifaces[i];
 		if (p->iface_in[ifc->index].addresses)
 			continue;
 		if (!allocator_next(&al, &ifc->addrs[ifc->n_addrs]))
 			return exhausted(p, subnet, cbx_arena_printf(p->a, "%s:%s", ifc->node->name, ifc->name),
-					 net->path);
+					 what);
 		ifc->n_addrs++;
 	}
 	return 0;
 }
 
+static int allocate_network(struct parser *p, struct cbx_network *net, int f)
+{
+	bool has_gw = f == 0 ? net->has_gw4 : net->has_gw6;
+
+	return allocate_in(p, f == 0 ? &net->subnet4 : &net->subnet6, net->members, net->n_members,
+			   has_gw ? (f == 0 ? &net->gw4 : &net->gw6) : NULL,
+			   p->net_in[net->index].gw_auto[f], net->path);
+}
+
 static int allocate_link(struct parser *p, struct cbx_link *l, int f)
 {
-	const struct cbx_prefix *subnet = f == 0 ? &l->subnet4 : &l->subnet6;
 	struct cbx_iface *ends[2] = { l->a, l->b };
-	uint64_t taken[2 * CBX_IFACE_ADDRS_MAX];
-	struct allocator al;
-	size_t n = 0;
 
-	add_taken(subnet, l->a, taken, &n);
-	add_taken(subnet, l->b, taken, &n);
-	allocator_init(&al, subnet, taken, n);
-	for (int i = 0; i < 2; i++) {
-		struct cbx_iface *ifc = ends[i];
-		if (p->iface_in[ifc->index].addresses)
-			continue;
-		if (!allocator_next(&al, &ifc->addrs[ifc->n_addrs]))
-			return exhausted(p, subnet, cbx_arena_printf(p->a, "%s:%s", ifc->node->name, ifc->name),
-					 l->path);
-		ifc->n_addrs++;
-	}
-	return 0;
+	return allocate_in(p, f == 0 ? &l->subnet4 : &l->subnet6, ends, 2, NULL, false, l->path);
 }
 
 static int collect_members(struct parser *p)
