@@ -194,8 +194,8 @@ static int parse_step(struct chaos_step *s, const struct cbx_topo *t, json_t *st
 		}
 		if (!cbx_impair_is_set(&s->impair))
 			return fail(err, source, path, "impair sets nothing (delay, loss, rate, ...)");
-		if ((s->impair.jitter_us || s->impair.reorder > 0) && !s->impair.delay_us)
-			return fail(err, source, path, "jitter and reorder need a delay");
+		if ((why = cbx_impair_problem(&s->impair)))
+			return fail(err, source, path, "%s", why);
 		return 0;
 	case CHAOS_PAUSE:
 	case CHAOS_RESUME:

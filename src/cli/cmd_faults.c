@@ -52,6 +52,7 @@ static int do_impair(struct fault_lab *fl, void *arg, struct cbx_error *err)
 	struct impair_args *a = arg;
 	const struct cbx_iface *ifc;
 	struct cbx_impair im = { 0 };
+	const char *problem;
 	char text[256];
 
 	if (!a->iface)
@@ -69,10 +70,8 @@ static int do_impair(struct fault_lab *fl, void *arg, struct cbx_error *err)
 		if (!cbx_impair_set(&im, key, eq + 1, &why))
 			return cbx_error_set(err, CBX_ERR_INPUT, "bad %s \"%s\": %s", key, eq + 1, why);
 	}
-	if (im.jitter_us && !im.delay_us)
-		return cbx_error_set(err, CBX_ERR_INPUT, "jitter needs a delay");
-	if (im.reorder > 0 && !im.delay_us)
-		return cbx_error_set(err, CBX_ERR_INPUT, "reorder needs a delay");
+	if ((problem = cbx_impair_problem(&im)))
+		return cbx_error_set(err, CBX_ERR_INPUT, "%s", problem);
 	if (!a->clear && !cbx_impair_is_set(&im))
 		return cbx_error_set(err, CBX_ERR_INPUT,
 				     "nothing to set: give KEY=VALUE (delay, jitter, loss, duplicate, corrupt, reorder, rate), or clear");

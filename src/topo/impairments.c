@@ -8,7 +8,7 @@ static const char *const impair_keys[] = {
 
 static int parse_impair(struct parser *p, json_t *obj, const char *path, struct cbx_impair *im)
 {
-	const char *key, *why;
+	const char *key, *why, *problem;
 	json_t *v;
 
 	if (check_keys(p, obj, path, impair_keys) < 0)
@@ -20,12 +20,8 @@ static int parse_impair(struct parser *p, json_t *obj, const char *path, struct 
 		if (!cbx_impair_set(im, key, json_string_value(v), &why))
 			return parse_fail(p, kpath, "bad %s \"%s\": %s", key, json_string_value(v), why);
 	}
-	/* netem's own rules: jitter varies a delay, reordering sends some
-	 * packets ahead of delayed ones; neither means anything without it. */
-	if (im->jitter_us && !im->delay_us)
-		return parse_fail(p, path, "jitter needs a delay");
-	if (im->reorder > 0 && !im->delay_us)
-		return parse_fail(p, path, "reorder needs a delay (packets are sent ahead of delayed ones)");
+	if ((problem = cbx_impair_problem(im)))
+		return parse_fail(p, path, "%s", problem);
 	return 0;
 }
 

@@ -175,6 +175,9 @@ bool cbx_parse_rate(const char *s, uint64_t *bps, const char **why);
 bool cbx_parse_port(const char *s, uint16_t *port, const char **why);
 /* One impairment setting "delay" = "50ms" into im. */
 bool cbx_impair_set(struct cbx_impair *im, const char *key, const char *value, const char **why);
+/* Why a set of impairments cannot be applied (jitter or reorder without a
+ * delay), or NULL when it can. The file, chaos plans and `impair` share it. */
+const char *cbx_impair_problem(const struct cbx_impair *im);
 /* "delay=50ms jitter=10ms loss=2%": the form `status` and `impair show` print. */
 void cbx_impair_format(const struct cbx_impair *im, char *buf, size_t size);
 

@@ -178,6 +178,17 @@ bool cbx_impair_set(struct cbx_impair *im, const char *key, const char *value, c
 	return false;
 }
 
+const char *cbx_impair_problem(const struct cbx_impair *im)
+{
+	/* netem's own rules: jitter varies a delay, reordering sends some
+	 * packets ahead of delayed ones; neither means anything without it. */
+	if (im->jitter_us && !im->delay_us)
+		return "jitter needs a delay";
+	if (im->reorder > 0 && !im->delay_us)
+		return "reorder needs a delay (packets are sent ahead of delayed ones)";
+	return NULL;
+}
+
 static void append(char *buf, size_t size, size_t *len, const char *fmt, double v, const char *unit)
 {
 	int n;

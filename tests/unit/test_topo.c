@@ -345,6 +345,12 @@ static void test_values(void)
 	   "unknown impairment");
 	cbx_impair_format(&im, buf, sizeof(buf));
 	is_str(buf, "delay=50ms loss=2% rate=10mbit", "impairments print as they are written");
+	ok(cbx_impair_problem(&im) == NULL, "a delay with loss and rate can be applied");
+	im = (struct cbx_impair){ .reorder = 5 };
+	ok(cbx_impair_problem(&im) && strstr(cbx_impair_problem(&im), "reorder needs a delay"),
+	   "reorder without a delay is refused");
+	im.delay_us = 1000;
+	ok(cbx_impair_problem(&im) == NULL, "reorder with a delay can be applied");
 }
 
 int main(void)
