@@ -70,6 +70,9 @@ int chaos_plan_parse(struct chaos_plan *p, const struct cbx_topo *t, json_t *doc
 int chaos_plan_generate(struct chaos_plan *p, const struct cbx_topo *t,
 			const struct nemesis_spec *spec, uint64_t seed, struct cbx_error *err);
 void chaos_plan_free(struct chaos_plan *p);
+/* A new zeroed step at the end of the plan (the array grows as needed);
+ * NULL with err on ENOMEM. */
+struct chaos_step *chaos_plan_add_step(struct chaos_plan *p, struct cbx_error *err);
 
 /* "partition n1,n2 | n3" and the like, and the nodes a step touches. */
 void chaos_step_describe(const struct chaos_plan *p, const struct chaos_step *s, char *buf,

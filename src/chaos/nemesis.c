@@ -31,22 +31,13 @@ struct gen {
 
 static struct chaos_step *push(struct gen *g, uint64_t at, enum chaos_op op)
 {
-	struct chaos_plan *p = g->p;
+	struct chaos_step *s = chaos_plan_add_step(g->p, g->err);
 
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 32;
-		struct chaos_step *grown = realloc(p->steps, cap * sizeof(*grown));
-		if (!grown) {
-			cbx_error_sys(g->err, ENOMEM, "chaos plan");
-			return NULL;
-		}
-		p->steps = grown;
-		p->cap = cap;
+	if (s) {
+		s->at_us = at;
+		s->op = op;
 	}
-	memset(&p->steps[p->n], 0, sizeof(p->steps[0]));
-	p->steps[p->n].at_us = at;
-	p->steps[p->n].op = op;
-	return &p->steps[p->n++];
+	return s;
 }
 
 /* Fisher-Yates with the plan's generator. */

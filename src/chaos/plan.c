@@ -215,7 +215,7 @@ static int parse_step(struct chaos_step *s, const struct cbx_topo *t, json_t *st
 	return 0;
 }
 
-static struct chaos_step *add_step(struct chaos_plan *p, struct cbx_error *err)
+struct chaos_step *chaos_plan_add_step(struct chaos_plan *p, struct cbx_error *err)
 {
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 16;
@@ -289,7 +289,7 @@ int chaos_plan_parse(struct chaos_plan *p, const struct cbx_topo *t, json_t *doc
 		return cbx_error_set(err, CBX_ERR_INPUT, "%s: a plan needs \"steps\" (a list) or \"nemesis\"", source);
 	json_array_foreach(steps, i, step) {
 		char path[32];
-		struct chaos_step *s = add_step(p, err);
+		struct chaos_step *s = chaos_plan_add_step(p, err);
 
 		snprintf(path, sizeof(path), "steps[%zu]", i);
 		if (!s || parse_step(s, t, step, source, path, err) < 0) {
