@@ -60,6 +60,22 @@ struct nemesis_spec {
 	double loss; /* flaky-links: percent */
 };
 
+/* Where a nemesis's settings come from, for how messages name them: a plan
+ * file ({"nemesis": ..., "interval": "10s"}) or `chaos` flags (--interval 10s). */
+enum nemesis_source {
+	NEMESIS_FROM_PLAN,
+	NEMESIS_FROM_FLAGS,
+};
+
+/* A spec from its settings as text (NULL: absent): interval and duration
+ * are required, loss defaults to 20%. The node list is the caller's to
+ * parse (spec->nodes starts empty: all the lab's nodes). Errors are
+ * CBX_ERR_INPUT and begin with the setting, "interval: ..." or
+ * "--interval: ..." as `from` spells it. */
+int chaos_nemesis_spec_init(struct nemesis_spec *spec, const char *name, const char *interval,
+			    const char *duration, const char *loss, enum nemesis_source from,
+			    struct cbx_error *err);
+
 /* The nemeses there are, NULL-terminated. */
 extern const char *const chaos_nemeses[];
 

@@ -153,6 +153,27 @@ static int cycle(struct gen *g, uint64_t at)
 	return cbx_error_set(g->err, CBX_ERR_INPUT, "unknown nemesis \"%s\"", name);
 }
 
+int chaos_nemesis_spec_init(struct nemesis_spec *spec, const char *name, const char *interval,
+			    const char *duration, const char *loss, enum nemesis_source from,
+			    struct cbx_error *err)
+{
+	/* A plan's values are JSON strings, quoted in examples; flags are not. */
+	const char *dash = from == NEMESIS_FROM_FLAGS ? "--" : "";
+	const char *q = from == NEMESIS_FROM_FLAGS ? "" : "\"";
+	const char *why;
+
+	*spec = (struct nemesis_spec){ .name = name, .loss = 20 };
+	if (!interval || !cbx_parse_duration_us(interval, &spec->interval_us, &why))
+		return cbx_error_set(err, CBX_ERR_INPUT, "%sinterval: expected a duration such as %s10s%s",
+				     dash, q, q);
+	if (!duration || !cbx_parse_duration_us(duration, &spec->duration_us, &why))
+		return cbx_error_set(err, CBX_ERR_INPUT, "%sduration: expected a duration such as %s60s%s",
+				     dash, q, q);
+	if (loss && !cbx_parse_percent(loss, &spec->loss, &why))
+		return cbx_error_set(err, CBX_ERR_INPUT, "%sloss: %s", dash, why);
+	return 0;
+}
+
 int chaos_plan_generate(struct chaos_plan *p, const struct cbx_topo *t,
 			const struct nemesis_spec *spec, uint64_t seed, struct cbx_error *err)
 {

@@ -236,20 +236,18 @@ static int parse_nemesis(struct chaos_plan *p, const struct cbx_topo *t, json_t 
 {
 	static const char *const keys[] = { "nemesis", "interval", "duration", "nodes", "loss",
 					    "description", NULL };
-	struct nemesis_spec spec = { .name = str_of(doc, "nemesis"), .loss = 20 };
-	const char *key, *why;
+	struct nemesis_spec spec;
+	const char *key;
 	json_t *v, *nodes = json_object_get(doc, "nodes");
 	int rc;
 
 	json_object_foreach(doc, key, v)
 		if (!known_key(key, keys))
 			return fail(err, source, key, "unknown key (a generated plan has: nemesis, interval, duration, nodes, loss)");
-	if (!str_of(doc, "interval") || !cbx_parse_duration_us(str_of(doc, "interval"), &spec.interval_us, &why))
-		return fail(err, source, "interval", "expected a duration such as \"10s\"");
-	if (!str_of(doc, "duration") || !cbx_parse_duration_us(str_of(doc, "duration"), &spec.duration_us, &why))
-		return fail(err, source, "duration", "expected a duration such as \"60s\"");
-	if (str_of(doc, "loss") && !cbx_parse_percent(str_of(doc, "loss"), &spec.loss, &why))
-		return fail(err, source, "loss", "%s", why);
+	if (chaos_nemesis_spec_init(&spec, str_of(doc, "nemesis"), str_of(doc, "interval"),
+				    str_of(doc, "duration"), str_of(doc, "loss"), NEMESIS_FROM_PLAN,
+				    err) < 0)
+		return cbx_error_wrap(err, "%s", source);
 	if (nodes) {
 		size_t i;
 		if (!json_is_array(nodes))

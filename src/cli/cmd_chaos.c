@@ -32,16 +32,11 @@ static int nemesis_from_flags(struct chaos_plan *plan, const struct cbx_topo *t,
 			      const char *interval, const char *duration, const char *nodes,
 			      const char *loss, uint64_t seed, struct cbx_error *err)
 {
-	struct nemesis_spec spec = { .name = name, .loss = 20 };
-	const char *why;
+	struct nemesis_spec spec;
 	int rc;
 
-	if (!interval || !cbx_parse_duration_us(interval, &spec.interval_us, &why))
-		return cbx_error_set(err, CBX_ERR_INPUT, "--interval: expected a duration such as 10s");
-	if (!duration || !cbx_parse_duration_us(duration, &spec.duration_us, &why))
-		return cbx_error_set(err, CBX_ERR_INPUT, "--duration: expected a duration such as 60s");
-	if (loss && !cbx_parse_percent(loss, &spec.loss, &why))
-		return cbx_error_set(err, CBX_ERR_INPUT, "--loss: %s", why);
+	if (chaos_nemesis_spec_init(&spec, name, interval, duration, loss, NEMESIS_FROM_FLAGS, err) < 0)
+		return -1;
 	if (nodes) {
 		char *copy = strdup(nodes), *save = NULL;
 		spec.nodes = calloc(strlen(nodes) + 1, sizeof(*spec.nodes));

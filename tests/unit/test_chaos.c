@@ -187,6 +187,32 @@ static void test_rng(void)
 	ok(in_range, "below(n) stays below n");
 }
 
+/* The spec's settings, from a plan or from flags, named as each spells them. */
+static void test_nemesis_spec(void)
+{
+	struct nemesis_spec spec;
+	struct cbx_error err;
+
+	ok(chaos_nemesis_spec_init(&spec, "flaky-links", "1s", "10s", NULL, NEMESIS_FROM_FLAGS, &err) == 0 &&
+		   spec.interval_us == 1000000 && spec.duration_us == 10000000 && spec.loss == 20 &&
+		   spec.n_nodes == 0,
+	   "a spec from flags, with the default loss");
+	ok(chaos_nemesis_spec_init(&spec, "flaky-links", "1s", "10s", "5%", NEMESIS_FROM_PLAN, &err) == 0 &&
+		   spec.loss == 5,
+	   "a plan's loss");
+	if (ok(chaos_nemesis_spec_init(&spec, "isolate-one", "soon", "10s", NULL, NEMESIS_FROM_FLAGS, &err) < 0,
+	       "bad --interval"))
+		is_str(err.msg, "--interval: expected a duration such as 10s", "the flag is named");
+	if (ok(chaos_nemesis_spec_init(&spec, "isolate-one", "1s", NULL, NULL, NEMESIS_FROM_FLAGS, &err) < 0,
+	       "missing --duration"))
+		is_str(err.msg, "--duration: expected a duration such as 60s", "the flag is named");
+	if (ok(chaos_nemesis_spec_init(&spec, "isolate-one", "1s", "10s", "200%", NEMESIS_FROM_FLAGS, &err) < 0,
+	       "bad --loss"))
+		has_str(err.msg, "--loss: ", "the flag is named");
+	rejects("{\"nemesis\": \"isolate-one\", \"interval\": \"soon\", \"duration\": \"10s\"}",
+		"plan.json: interval: expected a duration such as \"10s\"", "bad interval in a plan");
+}
+
 int main(void)
 {
 	struct cbx_error err;
@@ -195,6 +221,7 @@ int main(void)
 		return tap_done();
 	test_parse();
 	test_nemeses();
+	test_nemesis_spec();
 	test_rng();
 	cbx_topo_free(t);
 	return tap_done();
