@@ -163,6 +163,10 @@ int chaos_nemesis_spec_init(struct nemesis_spec *spec, const char *name, const c
 	const char *why;
 
 	*spec = (struct nemesis_spec){ .name = name, .loss = 20 };
+	/* A plan's "nemesis" that is not a string arrives as NULL. */
+	if (!name)
+		return cbx_error_set(err, CBX_ERR_INPUT, "%snemesis: expected a name such as %srandom-halves%s",
+				     dash, q, q);
 	if (!interval || !cbx_parse_duration_us(interval, &spec->interval_us, &why))
 		return cbx_error_set(err, CBX_ERR_INPUT, "%sinterval: expected a duration such as %s10s%s",
 				     dash, q, q);

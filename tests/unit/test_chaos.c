@@ -211,6 +211,8 @@ static void test_nemesis_spec(void)
 		has_str(err.msg, "--loss: ", "the flag is named");
 	rejects("{\"nemesis\": \"isolate-one\", \"interval\": \"soon\", \"duration\": \"10s\"}",
 		"plan.json: interval: expected a duration such as \"10s\"", "bad interval in a plan");
+	rejects("{\"nemesis\": 5, \"interval\": \"1s\", \"duration\": \"10s\"}",
+		"plan.json: nemesis: expected a name such as \"random-halves\"", "a nemesis that is not a name");
 }
 
 int main(void)
