@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "common/arena.h"
+#include "lab/faults.h"
 #include "lab/lab.h"
 #include "lab/node_env.h"
 #include "runtime/node_exec.h"
@@ -53,9 +54,7 @@ int cmd_exec(int argc, char **argv)
 		return cli_usage_error("exec", "expected LAB NODE [--] [CMD...]");
 	if (lab_load_saved(argv[i], &t, &err) < 0)
 		return cli_fail(&err);
-	node = cbx_topo_node(t, argv[i + 1]);
-	if (!node) {
-		cbx_error_set(&err, CBX_ERR_INPUT, "lab %s has no node \"%s\"", t->name, argv[i + 1]);
+	if (fault_node(t, argv[i + 1], &node, &err) < 0) {
 		cbx_topo_free(t);
 		return cli_fail(&err);
 	}
