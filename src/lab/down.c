@@ -133,7 +133,7 @@ bool lab_arg_is_file(const char *arg)
 	return strchr(arg, '/') || (len > 5 && !strcmp(arg + len - 5, ".json"));
 }
 
-static int check_lab_name(const char *lab, struct cbx_error *err)
+int check_lab_name(const char *lab, struct cbx_error *err)
 {
 	if (!*lab || strlen(lab) > 32)
 		return cbx_error_set(err, CBX_ERR_INPUT, "\"%s\" is not a lab name", lab);

@@ -32,6 +32,7 @@ int lab_down(const char *lab_or_file, bool *was_up, uint64_t *phase_us, struct c
 
 /* Is `arg` a topology file rather than a lab name? */
 bool lab_arg_is_file(const char *arg);
+int check_lab_name(const char *lab, struct cbx_error *err); /* down's rule: [a-z0-9_]{1,32} */
 /* The topology a running lab was brought up with. */
 int lab_load_saved(const char *lab, struct cbx_topo **t, struct cbx_error *err);
 /* Names of the labs with state in /run/cboxlab (sorted, malloc'd). */
