@@ -1,4 +1,5 @@
 /* exec and logs. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -89,22 +90,48 @@ int cmd_exec(int argc, char **argv)
 	return status;
 }
 
+/* The node's console log, in the lab's state directory. */
+static int open_console(const struct cbx_topo *t, const struct cbx_node *node, struct cbx_error *err)
+{
+	char file[128], path[512];
+	int fd = -1;
+
+	snprintf(file, sizeof(file), "nodes/%s/console.log", node->name);
+	/* A checked lab name and a node name of at most 63 bytes: it fits. */
+	if (lab_state_path(t->name, file, path, sizeof(path)) == 0)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	else
+		errno = ENAMETOOLONG;
+	if (fd < 0) {
+		cbx_error_sys(err, errno, "no log for node %s of lab %s (%s)", node->name, t->name, path);
+		err->kind = CBX_ERR_STATE;
+	}
+	return fd;
+}
+
 int cmd_logs(int argc, char **argv)
 {
-	char path[512], buf[65536];
+	char buf[65536];
+	const struct cbx_node *node;
+	struct cbx_topo *t = NULL;
 	struct cbx_error err;
 	ssize_t n;
 	int fd;
 
 	if (argc != 3)
 		return cli_usage_error("logs", "expected LAB NODE");
-	snprintf(path, sizeof(path), "/run/cboxlab/%s/nodes/%s/console.log", argv[1], argv[2]);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		cbx_error_sys(&err, errno, "no log for node %s of lab %s (%s)", argv[2], argv[1], path);
-		err.kind = CBX_ERR_STATE;
+	/* Both names end up in a path under /run/cboxlab: only a valid lab
+	 * name, and only a node the running lab has ("../.." is neither). */
+	if (check_lab_name(argv[1], &err) < 0 || lab_load_saved(argv[1], &t, &err) < 0)
+		return cli_fail(&err);
+	if (fault_node(t, argv[2], &node, &err) < 0) {
+		cbx_topo_free(t);
 		return cli_fail(&err);
 	}
+	fd = open_console(t, node, &err);
+	cbx_topo_free(t);
+	if (fd < 0)
+		return cli_fail(&err);
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		if (write(1, buf, (size_t)n) < 0)
 			break;
