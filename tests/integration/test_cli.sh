@@ -53,6 +53,8 @@ assert n[\"memory_bytes\"] is None or n[\"memory_bytes\"] > 0, n'"
 check_output "status without a lab lists every lab" 'lab tjson: up' cbx status
 check_output "ls lists the lab" '^tjson +up +1$' cbx ls
 check_output "status of an unknown lab says so" 'lab "tnone" is not up' cbx status tnone
+check_output "logs refuses a lab name that is a path" '"\.\./\.\." is not a lab name' cbx logs ../.. x
+check_output "exec refuses a lab name that is a path" '"\.\./x" is not a lab name' cbx exec ../x a -- true
 check_output "down of a lab by its file works" 'is down' cbx down "$f"
 check_fails "ls no longer lists it" bash -c "$CBOXLAB ls | grep -q tjson"
 check_output "down leaves nothing" '^$' leftovers tjson
