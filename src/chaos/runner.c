@@ -48,11 +48,14 @@ static void log_event(FILE *log, uint64_t start_us, const char *event, json_t *f
 	json_decref(fields);
 }
 
-static int apply_step(struct fault_lab *fl, const struct chaos_step *s, struct cbx_error *err)
+/* One step, under the lab's lock (see fault_lab_run). Each step takes the
+ * lock for itself only, so `status` and manual fault commands work while a
+ * timeline runs; the plan's topology is the lab's, loaded once. */
+static int apply_step(struct fault_lab *fl, void *arg, struct cbx_error *err)
 {
-	/* The plan holds its own copy of the topology: same file, same indexes. */
-	const struct cbx_node *node = s->node ? &fl->t->nodes[s->node->index] : NULL;
-	const struct cbx_iface *ifc = s->iface ? &fl->t->ifaces[s->iface->index] : NULL;
+	const struct chaos_step *s = arg;
+	const struct cbx_node *node = s->node;
+	const struct cbx_iface *ifc = s->iface;
 	static const struct cbx_impair none;
 
 	switch (s->op) {
@@ -83,38 +86,10 @@ static int apply_step(struct fault_lab *fl, const struct chaos_step *s, struct c
 	return 0;
 }
 
-/* Each step takes the lab's lock for itself only, so `status` and manual
- * fault commands work while a timeline runs. */
-static int run_step(const char *lab, const struct chaos_step *s, struct cbx_error *err)
+static int heal_everything(struct fault_lab *fl, void *arg, struct cbx_error *err)
 {
-	struct fault_lab fl;
-	struct cbx_error close_err;
-	int rc;
-
-	if (fault_lab_open(lab, &fl, err) < 0)
-		return -1;
-	rc = apply_step(&fl, s, err);
-	if (fault_lab_close(&fl, &close_err) < 0 && rc == 0) {
-		*err = close_err;
-		rc = -1;
-	}
-	return rc;
-}
-
-static int heal_everything(const char *lab, struct cbx_error *err)
-{
-	struct fault_lab fl;
-	struct cbx_error close_err;
-	int rc;
-
-	if (fault_lab_open(lab, &fl, err) < 0)
-		return -1;
-	rc = fault_clear_all(&fl, err);
-	if (fault_lab_close(&fl, &close_err) < 0 && rc == 0) {
-		*err = close_err;
-		rc = -1;
-	}
-	return rc;
+	(void)arg;
+	return fault_clear_all(fl, err);
 }
 
 int chaos_run(const char *lab, const struct chaos_plan *p, FILE *log, bool *interrupted,
@@ -165,7 +140,7 @@ int chaos_run(const char *lab, const struct chaos_plan *p, FILE *log, bool *inte
 		if (*interrupted)
 			break;
 		chaos_step_describe(p, s, what, sizeof(what));
-		if (run_step(lab, s, err) < 0) {
+		if (fault_lab_run(lab, p->t, apply_step, (void *)s, err) < 0) {
 			log_event(log, start, "error",
 				  json_pack("{s:i, s:s, s:s, s:s}", "step", (int)i + 1, "fault",
 					    chaos_op_name(s->op), "what", what, "error", err->msg));
@@ -179,7 +154,7 @@ int chaos_run(const char *lab, const struct chaos_plan *p, FILE *log, bool *inte
 	}
 	/* Always: partitions healed, impairments back to the topology's, links
 	 * up, nodes resumed and started. */
-	if (heal_everything(lab, &heal_err) < 0) {
+	if (fault_lab_run(lab, p->t, heal_everything, NULL, &heal_err) < 0) {
 		log_event(log, start, "error",
 			  json_pack("{s:s, s:s}", "fault", "heal-all", "error", heal_err.msg));
 		if (rc == 0)

@@ -8,22 +8,13 @@
 #include "cli/cli.h"
 #include "lab/faults.h"
 
-/* Open the lab, run `fn`, close; errors printed the CLI's way. */
+/* fault_lab_run, errors printed the CLI's way. */
 static int with_lab(const char *lab, int (*fn)(struct fault_lab *fl, void *arg, struct cbx_error *err),
 		    void *arg)
 {
-	struct fault_lab fl;
-	struct cbx_error err, close_err;
-	int rc;
+	struct cbx_error err;
 
-	if (fault_lab_open(lab, &fl, &err) < 0)
-		return cli_fail(&err);
-	rc = fn(&fl, arg, &err);
-	if (fault_lab_close(&fl, &close_err) < 0 && rc == 0) {
-		err = close_err;
-		rc = -1;
-	}
-	return rc < 0 ? cli_fail(&err) : 0;
+	return fault_lab_run(lab, NULL, fn, arg, &err) < 0 ? cli_fail(&err) : 0;
 }
 
 /* --- impair ------------------------------------------------------------- */

@@ -68,14 +68,19 @@ static json_t *record_obj(json_t *r, const char *key)
 	return o;
 }
 
-int fault_lab_open(const char *lab, struct fault_lab *fl, struct cbx_error *err)
+int fault_lab_open(const char *lab, const struct cbx_topo *t, struct fault_lab *fl,
+		   struct cbx_error *err)
 {
 	int rc;
 
 	memset(fl, 0, sizeof(*fl));
 	fl->ctx.lock_fd = -1;
-	if (lab_load_saved(lab, &fl->t, err) < 0)
-		return -1;
+	if (!t) {
+		if (lab_load_saved(lab, &fl->owned, err) < 0)
+			return -1;
+		t = fl->owned;
+	}
+	fl->t = t;
 	if (lab_ctx_init(&fl->ctx, fl->t, true, err) < 0)
 		goto fail;
 	rc = lab_lock(lab, false, &fl->ctx.lock_fd, err);
@@ -90,8 +95,8 @@ int fault_lab_open(const char *lab, struct fault_lab *fl, struct cbx_error *err)
 	return 0;
 fail:
 	lab_ctx_fini(&fl->ctx);
-	cbx_topo_free(fl->t);
-	fl->t = NULL;
+	cbx_topo_free(fl->owned);
+	memset(fl, 0, sizeof(*fl));
 	return -1;
 }
 
@@ -103,8 +108,26 @@ int fault_lab_close(struct fault_lab *fl, struct cbx_error *err)
 		rc = record_save(fl->t->name, fl->record, err);
 	json_decref(fl->record);
 	lab_ctx_fini(&fl->ctx);
-	cbx_topo_free(fl->t);
+	cbx_topo_free(fl->owned);
 	memset(fl, 0, sizeof(*fl));
+	return rc;
+}
+
+int fault_lab_run(const char *lab, const struct cbx_topo *t,
+		  int (*fn)(struct fault_lab *fl, void *arg, struct cbx_error *err), void *arg,
+		  struct cbx_error *err)
+{
+	struct fault_lab fl;
+	struct cbx_error close_err;
+	int rc;
+
+	if (fault_lab_open(lab, t, &fl, err) < 0)
+		return -1;
+	rc = fn(&fl, arg, err);
+	if (fault_lab_close(&fl, &close_err) < 0 && rc == 0) {
+		*err = close_err;
+		rc = -1;
+	}
 	return rc;
 }
 

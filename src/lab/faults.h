@@ -17,17 +17,24 @@
 #include "lab/lab_ctx.h"
 
 struct fault_lab {
-	struct cbx_topo *t;
+	const struct cbx_topo *t;
+	struct cbx_topo *owned; /* t, when fault_lab_open loaded it */
 	struct lab_ctx ctx;
 	json_t *record;
 	bool dirty;
 };
 
-/* Open a running lab for faults: its saved topology, its lock (held until
+/* Open a running lab for faults: its topology (`t` when the caller has the
+ * saved one loaded, borrowed; NULL: loaded here), its lock (held until
  * fault_lab_close), its fault record. */
-int fault_lab_open(const char *lab, struct fault_lab *fl, struct cbx_error *err);
+int fault_lab_open(const char *lab, const struct cbx_topo *t, struct fault_lab *fl,
+		   struct cbx_error *err);
 /* Write the record back if it changed, release the lock. */
 int fault_lab_close(struct fault_lab *fl, struct cbx_error *err);
+/* fault_lab_open, fn, fault_lab_close; the first error is the one reported. */
+int fault_lab_run(const char *lab, const struct cbx_topo *t,
+		  int (*fn)(struct fault_lab *fl, void *arg, struct cbx_error *err), void *arg,
+		  struct cbx_error *err);
 
 /* "node" and "node:iface" as users write them; errors name what is wrong. */
 int fault_node(const struct cbx_topo *t, const char *name, const struct cbx_node **out,
