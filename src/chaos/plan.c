@@ -92,53 +92,22 @@ static const char *str_of(json_t *step, const char *key)
 static int parse_groups(struct chaos_step *s, const struct cbx_topo *t, json_t *groups,
 			bool oneway, const char *source, const char *path, struct cbx_error *err)
 {
-	char **names = NULL;
-	size_t n = json_array_size(groups);
-	json_t *g;
-	size_t i;
-	int rc = -1;
+	json_t *g, *node;
+	size_t i, k;
 
-	if (!json_is_array(groups) || n < 2)
+	if (!json_is_array(groups) || json_array_size(groups) < 2)
 		return fail(err, source, path, "\"groups\" is a list of at least two lists of nodes");
-	names = calloc(n, sizeof(char *));
-	if (!names)
-		return cbx_error_sys(err, ENOMEM, "chaos plan");
-	/* Reuse the CLI's "a,b" group syntax. */
 	json_array_foreach(groups, i, g) {
-		size_t len = 1, k;
-		json_t *node;
-		if (!json_is_array(g) || !json_array_size(g)) {
-			fail(err, source, path, "groups[%zu] is not a non-empty list of node names", i);
-			goto out;
-		}
-		json_array_foreach(g, k, node) {
-			if (!json_is_string(node)) {
-				fail(err, source, path, "groups[%zu][%zu] is not a node name", i, k);
-				goto out;
-			}
-			len += strlen(json_string_value(node)) + 1;
-		}
-		names[i] = calloc(len, 1);
-		if (!names[i]) {
-			cbx_error_sys(err, ENOMEM, "chaos plan");
-			goto out;
-		}
-		json_array_foreach(g, k, node) {
-			if (k)
-				strcat(names[i], ",");
-			strcat(names[i], json_string_value(node));
-		}
+		if (!json_is_array(g) || !json_array_size(g))
+			return fail(err, source, path, "groups[%zu] is not a non-empty list of node names",
+				    i);
+		json_array_foreach(g, k, node)
+			if (!json_is_string(node))
+				return fail(err, source, path, "groups[%zu][%zu] is not a node name", i, k);
 	}
-	if (grudge_parse_groups(&s->grudge, t, names, n, oneway, err) < 0) {
-		cbx_error_wrap(err, "%s: %s", source, path);
-		goto out;
-	}
-	rc = 0;
-out:
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	return rc;
+	if (grudge_parse_group_lists(&s->grudge, t, groups, oneway, err) < 0)
+		return cbx_error_wrap(err, "%s: %s", source, path);
+	return 0;
 }
 
 static int parse_step(struct chaos_step *s, const struct cbx_topo *t, json_t *step,

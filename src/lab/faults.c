@@ -457,48 +457,89 @@ void grudge_from_groups(struct grudge *g, const int *group_of, bool oneway)
 								  group_of[i] != group_of[j];
 }
 
+/* Groups are read into group_of[node index] = group number (-1: none);
+ * groups_start checks their count, group_add one member. */
+static int *groups_start(const struct cbx_topo *t, size_t n, bool oneway, struct cbx_error *err)
+{
+	int *group_of;
+
+	if (n < 2 || (oneway && n != 2)) {
+		cbx_error_set(err, CBX_ERR_INPUT, oneway ? "a one-way partition has two groups: FROM TO"
+							 : "a partition needs at least two groups");
+		return NULL;
+	}
+	group_of = malloc(t->n_nodes * sizeof(int));
+	if (!group_of) {
+		cbx_error_sys(err, ENOMEM, "partition");
+		return NULL;
+	}
+	for (size_t i = 0; i < t->n_nodes; i++)
+		group_of[i] = -1;
+	return group_of;
+}
+
+static int group_add(const struct cbx_topo *t, int *group_of, const char *name, size_t k,
+		     struct cbx_error *err)
+{
+	const struct cbx_node *node;
+
+	if (fault_node(t, name, &node, err) < 0)
+		return -1;
+	if (group_of[node->index] >= 0)
+		return cbx_error_set(err, CBX_ERR_INPUT,
+				     "node %s is in two groups (%zu and %zu): groups must not overlap",
+				     name, (size_t)group_of[node->index] + 1, k + 1);
+	group_of[node->index] = (int)k;
+	return 0;
+}
+
+static int groups_finish(struct grudge *g, int *group_of, bool oneway, int rc)
+{
+	if (rc == 0)
+		grudge_from_groups(g, group_of, oneway);
+	free(group_of);
+	return rc;
+}
+
 int grudge_parse_groups(struct grudge *g, const struct cbx_topo *t, char *const *groups, size_t n,
 			bool oneway, struct cbx_error *err)
 {
-	int *group_of = malloc(t->n_nodes * sizeof(int));
+	int *group_of = groups_start(t, n, oneway, err);
+	int rc = 0;
 
 	if (!group_of)
-		return cbx_error_sys(err, ENOMEM, "partition");
-	for (size_t i = 0; i < t->n_nodes; i++)
-		group_of[i] = -1;
-	if (n < 2 || (oneway && n != 2)) {
-		free(group_of);
-		return cbx_error_set(err, CBX_ERR_INPUT, oneway ? "a one-way partition has two groups: FROM TO"
-								: "a partition needs at least two groups");
-	}
-	for (size_t k = 0; k < n; k++) {
+		return -1;
+	for (size_t k = 0; k < n && rc == 0; k++) {
 		char *copy = strdup(groups[k]), *save = NULL;
 		if (!copy) {
-			free(group_of);
-			return cbx_error_sys(err, ENOMEM, "partition");
+			rc = cbx_error_sys(err, ENOMEM, "partition");
+			break;
 		}
-		for (char *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
-			const struct cbx_node *node;
-			if (fault_node(t, name, &node, err) < 0) {
-				free(copy);
-				free(group_of);
-				return -1;
-			}
-			if (group_of[node->index] >= 0) {
-				cbx_error_set(err, CBX_ERR_INPUT,
-					      "node %s is in two groups (%zu and %zu): groups must not overlap",
-					      name, (size_t)group_of[node->index] + 1, k + 1);
-				free(copy);
-				free(group_of);
-				return -1;
-			}
-			group_of[node->index] = (int)k;
-		}
+		for (char *name = strtok_r(copy, ",", &save); name && rc == 0;
+		     name = strtok_r(NULL, ",", &save))
+			rc = group_add(t, group_of, name, k, err);
 		free(copy);
 	}
-	grudge_from_groups(g, group_of, oneway);
-	free(group_of);
-	return 0;
+	return groups_finish(g, group_of, oneway, rc);
+}
+
+int grudge_parse_group_lists(struct grudge *g, const struct cbx_topo *t, json_t *groups,
+			     bool oneway, struct cbx_error *err)
+{
+	int *group_of = groups_start(t, json_array_size(groups), oneway, err);
+	json_t *list, *name;
+	size_t k, i;
+	int rc = 0;
+
+	if (!group_of)
+		return -1;
+	json_array_foreach(groups, k, list) {
+		json_array_foreach(list, i, name) {
+			if (rc == 0)
+				rc = group_add(t, group_of, json_string_value(name), k, err);
+		}
+	}
+	return groups_finish(g, group_of, oneway, rc);
 }
 
 int grudge_parse_json(struct grudge *g, const struct cbx_topo *t, json_t *map, const char *what,

@@ -78,6 +78,10 @@ void grudge_from_groups(struct grudge *g, const int *group_of, bool oneway);
 /* "a,b c,d,e" style groups given as names; each node in at most one. */
 int grudge_parse_groups(struct grudge *g, const struct cbx_topo *t, char *const *groups, size_t n,
 			bool oneway, struct cbx_error *err);
+/* The same groups as JSON lists of node names ([["a", "b"], ["c"]]), their
+ * shape already checked by the caller. */
+int grudge_parse_group_lists(struct grudge *g, const struct cbx_topo *t, json_t *groups,
+			     bool oneway, struct cbx_error *err);
 /* {"a": ["c"], "c": ["a", "b"]}: node -> nodes whose packets it drops. */
 int grudge_parse_json(struct grudge *g, const struct cbx_topo *t, json_t *map, const char *what,
 		      struct cbx_error *err);
