@@ -171,28 +171,33 @@ struct node_socks {
 	struct nl_conn rtnl, nft;
 };
 
+struct socks_wanted {
+	struct node_socks *s;
+	bool with_nft;
+};
+
+static int open_socks(void *arg, struct cbx_error *err)
+{
+	const struct socks_wanted *w = arg;
+
+	if (nl_open(&w->s->rtnl, NETLINK_ROUTE, err) < 0)
+		return -1;
+	return w->with_nft ? nl_open(&w->s->nft, NETLINK_NETFILTER, err) : 0;
+}
+
 static int node_socks_open(const struct cbx_topo *t, const struct cbx_node *n, bool with_nft,
 			   struct node_socks *s, struct cbx_error *err)
 {
+	struct socks_wanted w = { s, with_nft };
 	char pin[512];
-	int fd, saved = -1, rc = -1;
+	int fd, rc;
 
 	memset(s, 0, sizeof(*s));
 	netns_pin_path(pin, sizeof(pin), t->name, n->name);
 	fd = open(pin, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return cbx_error_sys(err, errno, "node %s: open its netns %s", n->name, pin);
-	if (netns_enter(fd, &saved, err) == 0 && nl_open(&s->rtnl, NETLINK_ROUTE, err) == 0 &&
-	    (!with_nft || nl_open(&s->nft, NETLINK_NETFILTER, err) == 0))
-		rc = 0;
-	if (saved >= 0) {
-		struct cbx_error back;
-		if (netns_leave(&saved, &back) < 0) {
-			*err = back;
-			rc = -1;
-		}
-		close(saved);
-	}
+	rc = netns_run(fd, open_socks, &w, err);
 	close(fd);
 	if (rc < 0) {
 		nl_close(&s->rtnl);

@@ -244,32 +244,32 @@ const struct step_ops step_ops_link = { link_run, nothing_to_undo, link_describe
 
 /* --- node network configuration ---------------------------------------- */
 
+struct node_inside {
+	const struct cbx_node *n;
+	struct nl_conn *conn;
+};
+
+/* In the node's netns: open its rtnetlink socket, write its sysctls. */
+static int open_and_set_sysctls(void *arg, struct cbx_error *err)
+{
+	const struct node_inside *in = arg;
+
+	if (nl_open(in->conn, NETLINK_ROUTE, err) < 0)
+		return -1;
+	for (size_t i = 0; i < in->n->n_sysctls; i++)
+		if (cbx_sysctl_write(in->n->sysctls[i].key, in->n->sysctls[i].value, err) < 0)
+			return -1;
+	return 0;
+}
+
 static int configure_node(struct lab_ctx *ctx, const struct cbx_node *n, struct cbx_error *err)
 {
 	struct nl_conn conn = { 0 };
+	struct node_inside in = { n, &conn };
 	struct nl_batch b;
-	int saved = -1, rc = -1;
-
 	/* setns() with a pidfd and CLONE_NEWNET joins that process's netns. */
-	if (netns_enter(ctx->nodes[n->index].proc.pidfd, &saved, err) < 0)
-		goto leave;
-	if (nl_open(&conn, NETLINK_ROUTE, err) < 0)
-		goto leave;
-	for (size_t i = 0; i < n->n_sysctls; i++)
-		if (cbx_sysctl_write(n->sysctls[i].key, n->sysctls[i].value, err) < 0)
-			goto leave;
-	rc = 0;
-leave:
-	if (saved >= 0) {
-		struct cbx_error back;
-		if (netns_leave(&saved, &back) < 0) {
-			/* Staying in a node's netns would wire the rest of the
-			 * lab into it: stop here. */
-			*err = back;
-			rc = -1;
-		}
-		close(saved);
-	}
+	int rc = netns_run(ctx->nodes[n->index].proc.pidfd, open_and_set_sysctls, &in, err);
+
 	if (rc == 0) {
 		nl_batch_init(&b);
 		wiring_add_node_config(&b, n, 0);

@@ -60,21 +60,20 @@ int netns_unpin(const char *pin, struct cbx_error *err)
 	return 0;
 }
 
-int netns_enter(int fd, int *saved, struct cbx_error *err)
+int netns_run(int fd, int (*fn)(void *arg, struct cbx_error *err), void *arg,
+	      struct cbx_error *err)
 {
-	if (*saved < 0) {
-		*saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (*saved < 0)
-			return cbx_error_sys(err, errno, "open own netns");
-	}
-	if (setns(fd, CLONE_NEWNET) < 0)
-		return cbx_error_sys(err, errno, "enter netns");
-	return 0;
-}
+	int saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC), rc;
 
-int netns_leave(int *saved, struct cbx_error *err)
-{
-	if (*saved >= 0 && setns(*saved, CLONE_NEWNET) < 0)
-		return cbx_error_sys(err, errno, "return to own netns");
-	return 0;
+	if (saved < 0)
+		return cbx_error_sys(err, errno, "open own netns");
+	if (setns(fd, CLONE_NEWNET) < 0) {
+		close(saved);
+		return cbx_error_sys(err, errno, "enter netns");
+	}
+	rc = fn(arg, err);
+	if (setns(saved, CLONE_NEWNET) < 0)
+		rc = cbx_error_sys(err, errno, "return to own netns");
+	close(saved);
+	return rc;
 }

@@ -19,9 +19,11 @@ int netns_pin(pid_t pid, const char *pin, struct cbx_error *err);
 /* Detach and remove a pin; a missing one is fine. */
 int netns_unpin(const char *pin, struct cbx_error *err);
 
-/* Switch the calling thread into a netns and back (fd of the host's netns
- * kept in *saved). */
-int netns_enter(int fd, int *saved, struct cbx_error *err);
-int netns_leave(int *saved, struct cbx_error *err);
+/* Run fn in the netns of fd (a netns file or a pidfd) on the calling
+ * thread, then return to the thread's own netns: what it opens there
+ * (netlink sockets) stays bound to that netns. Failing to return is an error
+ * that wins over fn's, since the caller must not go on in the wrong netns. */
+int netns_run(int fd, int (*fn)(void *arg, struct cbx_error *err), void *arg,
+	      struct cbx_error *err);
 
 #endif
