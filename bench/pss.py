@@ -14,28 +14,10 @@ import sys
 
 
 def node_pids(status):
-    """{node name: [PIDs]} from the parsed `cboxlab status --json LAB`.
-
-    ADAPT HERE when the shape of `status --json` is final. Assumed now, any of:
-      {"nodes": [{"name": "n1", "pid": 1234}, ...]}   (what cboxlab prints now)
-      {"nodes": {"n1": {"pid": 1234}, ...}}
-    where a node may give "pid" (its PID 1, as seen from the host), "init_pid",
-    or "pids" (a list). Descendants are added by the caller, so the node's
-    PID 1 is enough.
-    """
-    nodes = status.get("nodes", status) if isinstance(status, dict) else status
-    if isinstance(nodes, dict):
-        nodes = [dict(v, name=k) if isinstance(v, dict) else {"name": k, "pid": v}
-                 for k, v in nodes.items()]
-    out = {}
-    for node in nodes:
-        pids = []
-        for key in ("pid", "init_pid"):
-            if isinstance(node.get(key), int) and node[key] > 0:
-                pids.append(node[key])
-        pids += [p for p in node.get("pids", []) if isinstance(p, int) and p > 0]
-        out[node.get("name", "?")] = pids
-    return out
+    """{node name: [its PID 1 as the host sees it]} from `cboxlab status
+    --json LAB` ({"nodes": [{"name": ..., "pid": ...}, ...]}, pid 0 for a
+    stopped node). Descendants are added by the caller."""
+    return {n["name"]: [n["pid"]] if n.get("pid", 0) > 0 else [] for n in status["nodes"]}
 
 
 def descendants(pid):
@@ -77,7 +59,7 @@ def main():
         for root in roots:
             pids.update(descendants(root))
     if not pids:
-        print("pss.py: no PIDs found in the status JSON (see node_pids)", file=sys.stderr)
+        print("pss.py: no PIDs found in the status JSON", file=sys.stderr)
         return 1
     total = sum(pss_kb(p) for p in pids)
     print("nodes=%d pids=%d pss_kb_total=%d pss_kb_per_node=%.1f"

@@ -291,7 +291,7 @@ run_cbx() { # shape n rep
 	if "$CBOXLAB" status --json "$lab" >"$RAW/status.json" 2>>"$log"; then
 		pss=$("$PY" "$HERE/pss.py" "$n" <"$RAW/status.json" 2>>"$log")
 	fi
-	[ -n "${pss:-}" ] || note "cboxlab $shape n=$n: no PSS (status --json failed or its shape is unknown; see pss.py)"
+	[ -n "${pss:-}" ] || note "cboxlab $shape n=$n: no PSS (status --json or pss.py failed; see the log)"
 
 	echo "+ $CBOXLAB down $lab" >>"$log"
 	t2=$(now)
