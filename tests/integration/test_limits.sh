@@ -17,13 +17,14 @@ EOF2
 )
 lab_up "$f" >/dev/null
 
-cgfile() { # controller file: the node m's cgroup file on this layout
+cgfile() { # controller file [node]: a node's (default m) cgroup file on this layout
+	local node=${3:-m}
 	if [ "$layout" = v2 ]; then
-		echo "/sys/fs/cgroup/cboxlab/tlim/m/$2"
+		echo "/sys/fs/cgroup/cboxlab/tlim/$node/$2"
 	else
 		local dir
 		dir=$(grep -E "^[^ ]+ /sys/fs/cgroup/[^ ]*\b$1\b" /proc/mounts | awk '{print $2}' | head -1)
-		echo "$dir/cboxlab/tlim/m/$2"
+		echo "$dir/cboxlab/tlim/$node/$2"
 	fi
 }
 
@@ -38,8 +39,9 @@ else
 	check_output "cgroup v1: cpu.cfs_quota_us is 0.2 CPU" '^20000$' cat "$(cgfile cpu cpu.cfs_quota_us)"
 	check_output "cgroup v1: pids.max is 20" '^20$' cat "$(cgfile pids pids.max)"
 fi
-check_output "the node's own limit overrides the lab default (free: 64M)" '^67108864$|^max$' \
-	bash -c "cat /sys/fs/cgroup/cboxlab/tlim/free/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/cboxlab/tlim/free/memory.limit_in_bytes"
+if [ "$layout" = v2 ]; then free_limit=$(cgfile memory memory.max free)
+else free_limit=$(cgfile memory memory.limit_in_bytes free); fi
+check_output "the node's own limit overrides the lab default (free: 64M)" '^67108864$' cat "$free_limit"
 
 # Memory: a process that allocates past the limit is OOM-killed (137 =
 # SIGKILL), and the node itself survives.
