@@ -91,9 +91,6 @@ static int sweep_cgroups(struct lab_ctx *ctx, struct cbx_error *err)
 	while ((de = readdir(dir)) && rc == 0) {
 		if (de->d_type != DT_DIR || de->d_name[0] == '.')
 			continue;
-		/* A frozen (paused) node cannot die before it is thawed. */
-		if (ctx->cg.ops->frozen(&ctx->cg, lab, de->d_name) == 1)
-			ctx->cg.ops->freeze(&ctx->cg, lab, de->d_name, false, &(struct cbx_error){ 0 });
 		if (cbx_cgroup_node_kill(&ctx->cg, lab, de->d_name, err) < 0)
 			rc = -1;
 		for (int i = 0; i < 5000 && !cbx_cgroup_node_empty(&ctx->cg, lab, de->d_name); i++) {

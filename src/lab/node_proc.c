@@ -176,7 +176,7 @@ int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, siz
 
 		p[i].fd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
 		p[i].events = POLLIN;
-		/* A frozen process cannot act on a signal, nor die of SIGKILL. */
+		/* A frozen process cannot act on a signal (a stop's SIGTERM). */
 		thaw(ctx, node);
 		if (grace_ms > 0 && p[i].fd >= 0)
 			syscall(SYS_pidfd_send_signal, p[i].fd, SIGTERM, NULL, 0);

@@ -276,6 +276,9 @@ int cbx_cgroup_node_kill(const struct cbx_cgroups *cg, const char *lab, const ch
 	pid_t *pids;
 	size_t n;
 
+	/* A frozen (paused) process cannot die before it is thawed. */
+	if (cg->ops->frozen(cg, lab, node) == 1)
+		cg->ops->freeze(cg, lab, node, false, &(struct cbx_error){ 0 });
 	if (cg->ops->kill_all(cg, lab, node) == 0)
 		return 0;
 	if (cbx_cgroup_node_pids(cg, lab, node, &pids, &n, err) < 0)

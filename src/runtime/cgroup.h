@@ -69,7 +69,8 @@ int cbx_cgroup_node_join_self(const struct cbx_cgroups *cg, const char *lab, con
  * on v1. */
 int cbx_cgroup_node_clone_fd(const struct cbx_cgroups *cg, const char *lab, const char *node,
 			     struct cbx_error *err);
-/* SIGKILL every process of the node (what is left of a crashed `up` too). */
+/* SIGKILL every process of the node (what is left of a crashed `up` too),
+ * thawing it first if it is paused. */
 int cbx_cgroup_node_kill(const struct cbx_cgroups *cg, const char *lab, const char *node,
 			 struct cbx_error *err);
 /* Is the node's cgroup empty (or gone)? */
