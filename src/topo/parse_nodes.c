@@ -345,7 +345,8 @@ static int parse_node_settings(struct parser *p, struct cbx_node *n, json_t *obj
 	return 0;
 }
 
-/* Start node n from the lab-wide defaults, parsed on the first call. */
+/* Start node n from the lab-wide defaults, parsed on the first call: every
+ * field parse_node_settings sets (keep the two in step). */
 static int apply_defaults(struct parser *p, struct cbx_node *n)
 {
 	const struct cbx_node *d = &p->defaults_tmpl;
