@@ -1,6 +1,9 @@
 /* cboxlab-init: PID 1 of every node.
  *
- * It waits until cboxlab has configured the node's network ('G' on the sync
+ * It is the node's first program: `up` clones the node and execs it at once.
+ * It first sets the node up from the description `up` left on the sync
+ * socket (runtime/node_setup.h: cgroups, root filesystem, capabilities...;
+ * a failure goes back as 'E'). Then it waits until cboxlab has configured the node's network ('G' on the sync
  * socket), starts the node's startup command, says the node is ready ('R'),
  * and then lives on for the node: it reaps every orphan (a PID namespace's
  * init must, or zombies pile up), forwards signals to the command, and keeps
@@ -20,10 +23,12 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "init/init_proto.h"
+#include "runtime/node_setup.h"
 
 /* Start the command in its own session, with the signal mask and OOM score
  * a normal process has (nothing blocked, whatever the process that started
@@ -82,6 +87,36 @@ static pid_t start_command(char **argv, char *why, size_t why_size)
 	return pid;
 }
 
+/* Read the node's description from the sync socket and set the node up. */
+static int setup_node(int sync_fd)
+{
+	static char msg[CBX_NODE_SETUP_MSG_MAX];
+	struct node_setup setup;
+	struct cbx_error err;
+	ssize_t n;
+
+	do {
+		n = recv(sync_fd, msg, sizeof(msg), MSG_TRUNC);
+	} while (n < 0 && errno == EINTR);
+	if (n <= 0 || (size_t)n > sizeof(msg)) {
+		/* Nothing, or too much: `up` died, or is not the cboxlab we are
+		 * part of. */
+		cbx_sync_send(sync_fd, CBX_SYNC_ERROR, "init: no node setup message on the sync socket");
+		return -1;
+	}
+	if (node_setup_decode(msg, (size_t)n, &setup, &err) < 0 ||
+	    node_setup_namespaces(&setup, &err) < 0) {
+		cbx_sync_send(sync_fd, CBX_SYNC_ERROR, err.msg);
+		return -1;
+	}
+	cbx_sync_send(sync_fd, CBX_SYNC_NAMESPACES, NULL);
+	if (node_setup_run(&setup, &err) < 0) {
+		cbx_sync_send(sync_fd, CBX_SYNC_ERROR, err.msg);
+		return -1;
+	}
+	return 0;
+}
+
 /* Reap every child that has exited; note the command's end. */
 static void reap(pid_t *command)
 {
@@ -117,6 +152,8 @@ int main(int argc, char **argv)
 	/* The node's command must not inherit the sync socket (it could write
 	 * to cboxlab on it, or keep it open after init is gone). */
 	fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
+	if (setup_node(sync_fd) < 0)
+		return 1;
 	setvbuf(stderr, NULL, _IOLBF, 0);
 
 	/* All signals arrive through a signalfd: no handlers, no races with

@@ -1,20 +1,24 @@
 /* The few bytes cboxlab and a node's init say to each other over the node's
  * sync socket (a SOCK_SEQPACKET pair, so each message arrives whole).
  *
+ *   cboxlab → node:  setup      what the node sets up itself, waiting for init
+ *                               when it starts (runtime/node_setup.h)
+ *   node → cboxlab:  'N'        its network (and mount, UTS, IPC) namespaces
+ *                               exist: cboxlab may wire and pin them
  *   cboxlab → node:  'G'        the network is configured: start the command
  *   node → cboxlab:  'R'        the command is started: the node is ready
  *                    'E' text   setup or the command's exec failed, with why
  *   end of file                 the other side died: the node gives up (before
  *                               'G') or failed (before 'R')
  *
- * Both the runtime (which runs the node's setup before exec'ing init) and
- * init itself send 'E'. */
+ * 'E' can come instead of 'N' or 'R'. */
 #ifndef CBX_INIT_PROTO_H
 #define CBX_INIT_PROTO_H
 
 #include <string.h>
 #include <unistd.h>
 
+#define CBX_SYNC_NAMESPACES 'N'
 #define CBX_SYNC_GO 'G'
 #define CBX_SYNC_READY 'R'
 #define CBX_SYNC_ERROR 'E'

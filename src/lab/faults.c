@@ -719,6 +719,7 @@ int fault_start(struct fault_lab *fl, const struct cbx_node *n, struct cbx_error
 	if (fault_node_running(fl, n))
 		return cbx_error_set(err, CBX_ERR_STATE, "node %s is already running", n->name);
 	if (lab_spawn_node(&fl->ctx, n, true, err) < 0 ||
+	    lab_wait_namespaces(&fl->ctx, nodes, 1, err) < 0 ||
 	    lab_release_nodes(&fl->ctx, nodes, 1, err) < 0) {
 		nodes_explain_failure(&fl->ctx, err);
 		return cbx_error_wrap(err, "start node %s", n->name);

@@ -18,6 +18,7 @@
 
 #include "common/cleanup.h"
 #include "common/fsutil.h"
+#include "init/init_proto.h"
 #include "lab/lab.h"
 #include "lab/node_env.h"
 #include "runtime/netns.h"
@@ -43,7 +44,7 @@ int lab_spawn_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 {
 	struct node_rt *rt = &ctx->nodes[n->index];
 	struct node_spawn_spec spec = { .name = n->name, .netns_fd = -1, .cgroup_fd = -1 };
-	char dir[512], log[600], pidfile[600], hosts[600], lower[PATH_MAX], pin[512];
+	char dir[512], hosts[600], lower[PATH_MAX], pin[512];
 	cleanup_close int cgroup_fd = -1;
 	cleanup_close int old_netns = -1;
 
@@ -60,8 +61,6 @@ int lab_spawn_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 	} else {
 		snprintf(lower, sizeof(lower), "%s/rootfs", ctx->libdir);
 	}
-	snprintf(log, sizeof(log), "%s/console.log", dir);
-	snprintf(pidfile, sizeof(pidfile), "%s/pid", dir);
 	snprintf(hosts, sizeof(hosts), "%s/hosts", ctx->state_dir);
 
 	/* cgroup v2: made here and the node cloned into it. v1: the node makes
@@ -83,8 +82,6 @@ int lab_spawn_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 	spec.rootfs = (struct rootfs_spec){ .base = n->base, .lower = lower, .node_dir = dir,
 					    .hosts_file = hosts, .hostname = n->name };
 	spec.init_fd = ctx->init_fd;
-	spec.log_path = log;
-	spec.pid_path = pidfile;
 	spec.cgroup_fd = cgroup_fd;
 	spec.cg = &ctx->cg;
 	spec.lab = ctx->t->name;
@@ -236,8 +233,10 @@ int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, siz
 	return rc;
 }
 
-int lab_release_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
-		      struct cbx_error *err)
+/* Wait until every node has said `expect`, or one failed. After 'R' a
+ * node's sync socket has nothing more to say: it is closed. */
+static int wait_answers(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
+			char expect, struct cbx_error *err)
 {
 	long deadline = now_ms() + START_TIMEOUT_MS;
 	struct pollfd *fds = calloc(n ? n : 1, sizeof(*fds));
@@ -246,15 +245,9 @@ int lab_release_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, 
 
 	if (!fds)
 		return cbx_error_sys(err, ENOMEM, "start nodes");
-	for (size_t i = 0; i < n; i++) {
-		struct node_rt *rt = &ctx->nodes[nodes[i]->index];
-		fds[i] = (struct pollfd){ .fd = rt->proc.sync_fd, .events = POLLIN };
-		if (node_release(&rt->proc, err) < 0) {
-			cbx_error_wrap(err, "node %s", nodes[i]->name);
-			free(fds);
-			return -1;
-		}
-	}
+	for (size_t i = 0; i < n; i++)
+		fds[i] = (struct pollfd){ .fd = ctx->nodes[nodes[i]->index].proc.sync_fd,
+					  .events = POLLIN };
 	/* Every node sets up and starts at once; wait for all answers. */
 	while (waiting > 0 && rc == 0) {
 		long left = deadline - now_ms();
@@ -275,15 +268,32 @@ int lab_release_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, 
 			struct node_rt *rt = &ctx->nodes[nodes[i]->index];
 			if (fds[i].fd < 0 || !fds[i].revents)
 				continue;
-			rc = node_read_answer(&rt->proc, nodes[i]->name, err);
-			close(rt->proc.sync_fd);
-			rt->proc.sync_fd = -1;
+			rc = node_read_answer(&rt->proc, nodes[i]->name, expect, err);
+			if (expect == CBX_SYNC_READY) {
+				close(rt->proc.sync_fd);
+				rt->proc.sync_fd = -1;
+			}
 			fds[i].fd = -1;
 			waiting--;
 		}
 	}
 	free(fds);
 	return rc;
+}
+
+int lab_wait_namespaces(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
+			struct cbx_error *err)
+{
+	return wait_answers(ctx, nodes, n, CBX_SYNC_NAMESPACES, err);
+}
+
+int lab_release_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
+		      struct cbx_error *err)
+{
+	for (size_t i = 0; i < n; i++)
+		if (node_release(&ctx->nodes[nodes[i]->index].proc, err) < 0)
+			return cbx_error_wrap(err, "node %s", nodes[i]->name);
+	return wait_answers(ctx, nodes, n, CBX_SYNC_READY, err);
 }
 
 void nodes_explain_failure(struct lab_ctx *ctx, struct cbx_error *err)
@@ -296,7 +306,7 @@ void nodes_explain_failure(struct lab_ctx *ctx, struct cbx_error *err)
 
 		if (rt->proc.sync_fd < 0 || poll(&pfd, 1, 0) != 1)
 			continue;
-		if (node_read_answer(&rt->proc, ctx->t->nodes[i].name, &node_err) == 0)
+		if (node_read_answer(&rt->proc, ctx->t->nodes[i].name, CBX_SYNC_READY, &node_err) == 0)
 			continue;
 		memcpy(consequence, err->msg, sizeof(consequence));
 		*err = node_err;

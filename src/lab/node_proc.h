@@ -11,6 +11,10 @@
  * reuses the cgroups and the overlay's upper layer. */
 int lab_spawn_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 		   struct cbx_error *err);
+/* Wait until each node has its namespaces ('N'): only then may it be wired
+ * and pinned. */
+int lab_wait_namespaces(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
+			struct cbx_error *err);
 /* Pin a new node's netns at /run/netns/<lab>-<node>. */
 int lab_pin_node(struct lab_ctx *ctx, const struct cbx_node *n, struct cbx_error *err);
 /* Send 'G' to each node and wait until each has started its command. */

@@ -31,18 +31,26 @@ static const struct cbx_node **step_nodes(const struct step *s, size_t n)
 
 static int node_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
+	const struct cbx_node **nodes;
+	int rc = 0;
+
 	if (netns_prepare_dir(err) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		if (lab_spawn_node(ctx, s[i].u.node, false, err) < 0)
 			return -1;
-	/* Pins after every clone: a clone copies the whole mount table into
-	 * the node's new mount namespace, and a pin is a mount. Pinning as we
-	 * go would make each clone copy all the pins before it: O(N^2). */
-	for (size_t i = 0; i < n; i++)
-		if (lab_pin_node(ctx, s[i].u.node, err) < 0)
-			return -1;
-	return 0;
+	/* Pins once every node has its namespaces: a node's new mount
+	 * namespace is a copy of the whole mount table, and a pin is a mount.
+	 * Pinning as we went would make each node copy all the pins before
+	 * it: O(N^2). */
+	nodes = step_nodes(s, n);
+	if (!nodes)
+		return cbx_error_sys(err, ENOMEM, "start nodes");
+	rc = lab_wait_namespaces(ctx, nodes, n, err);
+	free(nodes);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = lab_pin_node(ctx, s[i].u.node, err);
+	return rc;
 }
 
 /* The host ends of the nodes' veth pairs go with the nodes' netns: the

@@ -1,9 +1,7 @@
 #include "runtime/caps.h"
 
-#include <errno.h>
 #include <linux/capability.h>
 #include <sys/capability.h>
-#include <sys/prctl.h>
 
 /* Docker's default set, plus what network labs use: NET_ADMIN (interfaces,
  * routes, nftables, tc), SYS_PTRACE (strace a daemon), IPC_LOCK, SYS_NICE
@@ -17,28 +15,22 @@ static const cap_value_t kept[] = {
 	CAP_SYS_NICE, CAP_SYS_RESOURCE, CAP_SYS_PTRACE,
 };
 
-static bool is_kept(cap_value_t c)
+uint64_t caps_node_drop_mask(bool privileged)
 {
+	/* libcap asks the kernel how many capabilities it has. */
+	unsigned bits = cap_max_bits();
+	uint64_t mask = 0;
+
+	if (privileged)
+		return 0;
+	for (unsigned c = 0; c < bits && c < 64; c++)
+		mask |= UINT64_C(1) << c;
 	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
-		if (kept[i] == c)
-			return true;
-	return false;
+		mask &= ~(UINT64_C(1) << kept[i]);
+	return mask;
 }
 
 int caps_restrict_node(bool privileged, struct cbx_error *err)
 {
-	int last = (int)cap_max_bits() - 1;
-
-	if (privileged)
-		return 0;
-	for (cap_value_t c = 0; c <= last; c++) {
-		if (is_kept(c))
-			continue;
-		if (cap_drop_bound(c) < 0 && errno != EINVAL)
-			return cbx_error_sys(err, errno, "drop capability %d from the bounding set",
-					     (int)c);
-	}
-	/* Root's inheritable and ambient sets are normally empty; make sure. */
-	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-	return 0;
+	return caps_drop_bounding(caps_node_drop_mask(privileged), err);
 }

@@ -6,12 +6,22 @@
 #define CBX_CAPS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "common/error.h"
 
-/* Drop every capability not kept from the bounding set (and the inheritable
- * and ambient sets), so nothing the node runs can regain it. Privileged
- * nodes keep everything. Runs between clone and exec: no allocation. */
+/* The bounding-set capabilities a node drops, as a mask (bit n: capability
+ * n): every one the running kernel has but the kept ones; none for a
+ * privileged node. Needs libcap: cboxlab computes it, and a node's init is
+ * handed the mask (runtime/node_setup.h). */
+uint64_t caps_node_drop_mask(bool privileged);
+
+/* Drop the capabilities in `mask` from the bounding set and clear the
+ * ambient set, so nothing the process runs can regain them. libc only
+ * (cboxlab-init does this too); no allocation. */
+int caps_drop_bounding(uint64_t mask, struct cbx_error *err);
+
+/* Both, for a command cboxlab starts in a node itself (`exec`). */
 int caps_restrict_node(bool privileged, struct cbx_error *err);
 
 #endif

@@ -10,183 +10,132 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "common/fsutil.h"
 #include "init/init_proto.h"
 #include "runtime/caps.h"
+#include "runtime/node_setup.h"
 
-/* The fd numbers the node's first process arranges before exec. */
-enum {
-	FD_INIT_BINARY = CBX_INIT_SYNC_FD + 1,
-	FD_NETNS,
-	FD_FIRST_FREE,
+/* What the node's first process needs between the clone and its exec of
+ * cboxlab-init. It runs on our memory and stack (CLONE_VM | CLONE_VFORK: we
+ * are suspended until it execs), so it only makes system calls and, when
+ * one fails, writes what and why here, which we read once it has gone.
+ * volatile: the compiler sees those writes only on a path that never
+ * returns, and would otherwise assume we cannot see them. */
+struct first_process {
+	int sync_fd, netns_fd, init_fd;
+	char *const *argv, *const *envp;
+	volatile int exec_errno;
+	const char *volatile failed; /* the step that failed */
 };
 
-/* Where the node reports a failure: its end of the sync socket, wherever
- * it is at the moment (the fds are rearranged on the way). */
-static int report_fd = -1;
-
-/* Send err's text to the parent as 'E' and die. */
-static _Noreturn void child_fail(const struct cbx_error *err)
+/* The fds init expects, at their numbers: the sync socket, and the netns
+ * to join. Every fd used here first moves out of the way (cboxlab-init's
+ * too, which the exec still needs), so that none sits on a target before
+ * it is read. Everything else of ours is close-on-exec. */
+__attribute__((no_sanitize("address"))) static const char *
+place_fds(struct first_process *p)
 {
-	cbx_sync_send(report_fd, CBX_SYNC_ERROR, err->msg);
-	_exit(1);
+	int src[2] = { p->sync_fd, p->netns_fd }, dst[2] = { CBX_INIT_SYNC_FD, CBX_INIT_NETNS_FD };
+	int n = p->netns_fd >= 0 ? 2 : 1;
+
+	if ((p->init_fd = fcntl(p->init_fd, F_DUPFD_CLOEXEC, 256)) < 0)
+		return "dup";
+	for (int i = 0; i < n; i++)
+		if ((src[i] = fcntl(src[i], F_DUPFD_CLOEXEC, 256)) < 0)
+			return "dup";
+	for (int i = 0; i < n; i++)
+		if (dup2(src[i], dst[i]) < 0)
+			return "dup2";
+	return NULL;
 }
 
-/* The same for a failed system call: "<what>: <strerror(errnum)>". */
-static _Noreturn void child_fail_sys(int errnum, const char *what)
+__attribute__((no_sanitize("address"), noreturn, noinline)) static void
+first_process_exec(struct first_process *p)
 {
-	struct cbx_error err;
-
-	cbx_error_sys(&err, errnum, "%s", what);
-	child_fail(&err);
-}
-
-/* Put the fds the node needs at fixed numbers and close every other one: the
- * parent's netlink sockets and other nodes' sync sockets must not leak into
- * this node (a sync socket held open here would hide its parent's death from
- * another node). */
-static int arrange_fds(const struct node_spawn_spec *s, int sync_fd, int log_fd,
-		       struct cbx_error *err)
-{
-	struct { int fd, target; } fds[5];
-	size_t n = 0;
-	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-	if (devnull < 0)
-		return cbx_error_sys(err, errno, "open /dev/null");
-	fds[n++] = (typeof(fds[0])){ devnull, 0 };
-	fds[n++] = (typeof(fds[0])){ log_fd, 1 };
-	fds[n++] = (typeof(fds[0])){ sync_fd, CBX_INIT_SYNC_FD };
-	fds[n++] = (typeof(fds[0])){ s->init_fd, FD_INIT_BINARY };
-	if (s->netns_fd >= 0)
-		fds[n++] = (typeof(fds[0])){ s->netns_fd, FD_NETNS };
-	/* Two passes, so a source never sits on a target still to be read. */
-	for (size_t i = 0; i < n; i++) {
-		fds[i].fd = fcntl(fds[i].fd, F_DUPFD_CLOEXEC, 256);
-		if (fds[i].fd < 0)
-			return cbx_error_sys(err, errno, "dup");
-	}
-	for (size_t i = 0; i < n; i++)
-		if (dup2(fds[i].fd, fds[i].target) < 0)
-			return cbx_error_sys(err, errno, "dup2");
-	if (dup2(1, 2) < 0)
-		return cbx_error_sys(err, errno, "dup2");
-	close_range(FD_FIRST_FREE, ~0U, 0);
-	/* Everything but stdio and the sync socket closes at exec. */
-	fcntl(FD_INIT_BINARY, F_SETFD, FD_CLOEXEC);
-	fcntl(FD_NETNS, F_SETFD, FD_CLOEXEC);
-	return 0;
-}
-
-/* The host's PID of this process: /proc is still the host's here, and its
- * "self" link names the PID as the host sees it (getpid() says 1). */
-static int write_pid_file(const char *path, struct cbx_error *err)
-{
-	char pid[32], text[40];
-	ssize_t n = readlink("/proc/self", pid, sizeof(pid) - 1);
-
-	if (n < 0)
-		return cbx_error_sys(err, errno, "read the node's PID");
-	pid[n] = '\0';
-	snprintf(text, sizeof(text), "%s\n", pid);
-	/* Reported as before, by what the file is for rather than its path. */
-	if (cbx_create_file(path, 0644, text, strlen(text), err) < 0)
-		return cbx_error_sys(err, err->code, "write the node's PID file");
-	return 0;
-}
-
-/* A node starts clean: no signal blocked or ignored because the command
- * that started it (a chaos run, a shell's `&` or nohup) had them so, and
- * the open-file limit of the host, not the one `up` raised for itself. */
-static void reset_process_state(const struct node_spawn_spec *s)
-{
-	/* The kernel's struct, through the raw syscall: glibc's sigaction()
-	 * refuses its own signals 32 and 33, which a sanitizer runtime may have
-	 * set to ignored. */
-	struct {
-		void (*handler)(int);
-		unsigned long flags;
-		void (*restorer)(void);
-		uint64_t mask;
-	} dfl = { .handler = SIG_DFL };
-	sigset_t none;
-
-	for (int sig = 1; sig < _NSIG; sig++) /* SIGKILL, SIGSTOP: EINVAL, fine */
-		syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	if (s->nofile.rlim_cur)
-		setrlimit(RLIMIT_NOFILE, &s->nofile);
-}
-
-static _Noreturn void child_main(const struct node_spawn_spec *s, int sync_fd)
-{
-	struct cbx_error err;
-	int fd;
-
 	/* Until init releases it, a node dies with the `up` that started it. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	report_fd = sync_fd;
-	if (cbx_mkdir(s->rootfs.node_dir, 0755, &err) < 0)
-		child_fail_sys(err.code, "create the node's state directory");
-	fd = open(s->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (fd < 0)
-		child_fail_sys(errno, "create the node's log");
-	if (arrange_fds(s, sync_fd, fd, &err) < 0)
-		child_fail(&err);
-	report_fd = CBX_INIT_SYNC_FD;
-	if (write_pid_file(s->pid_path, &err) < 0)
-		child_fail(&err);
-	/* On cgroup v1 the node makes and joins its own cgroups here, in
-	 * parallel with the other nodes (v2 cloned it into them already). */
-	if (s->cgroup_fd < 0 &&
-	    (cbx_cgroup_node_create(s->cg, s->lab, s->name, s->limits, s->reuse_cgroups, &err) < 0 ||
-	     cbx_cgroup_node_join_self(s->cg, s->lab, s->name, &err) < 0))
-		child_fail(&err);
-	if (s->netns_fd >= 0) {
-		if (setns(FD_NETNS, CLONE_NEWNET) < 0)
-			child_fail_sys(errno, "join the network namespace");
-		close(FD_NETNS);
+	p->failed = place_fds(p);
+	if (!p->failed) {
+		syscall(SYS_execveat, p->init_fd, "", p->argv, p->envp, AT_EMPTY_PATH);
+		p->failed = "exec cboxlab-init";
 	}
-	/* Only now, inside its own cgroup, so that it is the namespace's root. */
-	if (unshare(CLONE_NEWCGROUP) < 0)
-		child_fail_sys(errno, "unshare cgroup namespace");
-	if (sethostname(s->name, strlen(s->name)) < 0)
-		child_fail_sys(errno, "set hostname");
-	if (rootfs_enter(&s->rootfs, &err) < 0)
-		child_fail(&err);
-	/* The OOM killer should pick the node's hungry process, never its init
-	 * (init resets this for the command it starts). Best effort: without
-	 * CAP_SYS_RESOURCE (some sandboxes) the kernel refuses, and init is
-	 * small enough that the OOM killer would not pick it anyway. */
-	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (write(fd, "-1000", 5) < 0) {
-		}
-		close(fd);
+	p->exec_errno = errno;
+	_exit(127);
+}
+
+/* clone3 as vfork: the child runs on our stack while we are suspended, so
+ * it must not return from any frame we will return from (it would rewrite
+ * the return address we later pop). The system call is therefore made
+ * inline, in this frame, which the child leaves only by calling
+ * first_process_exec() below our stack pointer. Where there is no such
+ * code here, a plain fork-like clone3 (the child copies our memory). */
+__attribute__((noinline, no_sanitize("address"))) static long
+spawn_first_process(struct clone_args *args, struct first_process *p)
+{
+	long pid;
+
+#if defined(__x86_64__)
+	register long rax __asm__("rax") = SYS_clone3;
+	__asm__ volatile("syscall"
+			 : "+r"(rax)
+			 : "D"(args), "S"(sizeof(*args))
+			 : "rcx", "r11", "memory");
+	pid = rax;
+#elif defined(__aarch64__)
+	register long x8 __asm__("x8") = SYS_clone3;
+	register long x0 __asm__("x0") = (long)args;
+	register long x1 __asm__("x1") = (long)sizeof(*args);
+	__asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1) : "memory");
+	pid = x0;
+#else
+	args->flags &= ~(uint64_t)(CLONE_VM | CLONE_VFORK);
+	pid = syscall(SYS_clone3, args, sizeof(*args));
+#endif
+	if (pid == 0)
+		first_process_exec(p);
+	if (pid < 0 && pid > -4096) { /* the raw call's -errno */
+		errno = (int)-pid;
+		pid = -1;
 	}
-	if (caps_restrict_node(s->privileged, &err) < 0)
-		child_fail(&err);
-	reset_process_state(s);
-	syscall(SYS_execveat, FD_INIT_BINARY, "", s->argv, s->envp, AT_EMPTY_PATH);
-	child_fail_sys(errno, "exec cboxlab-init");
+	return pid;
 }
 
 int node_spawn(const struct node_spawn_spec *s, struct node_proc *out, struct cbx_error *err)
 {
 	struct clone_args args = { 0 };
+	struct first_process p = { .netns_fd = s->netns_fd, .init_fd = s->init_fd,
+				   .argv = s->argv, .envp = s->envp };
+	struct node_setup setup = { .name = s->name, .rootfs = s->rootfs,
+				    .join_netns = s->netns_fd >= 0,
+				    .cap_drop = caps_node_drop_mask(s->privileged),
+				    .nofile = s->nofile, .make_cgroups = s->cgroup_fd < 0,
+				    .cg = *s->cg, .lab = s->lab, .limits = *s->limits,
+				    .reuse_cgroups = s->reuse_cgroups };
+	static char msg[CBX_NODE_SETUP_MSG_MAX];
+	sigset_t all, saved;
 	int sv[2], pidfd = -1;
-	long pid;
+	long len = node_setup_encode(&setup, msg, sizeof(msg)), pid;
 
+	if (len < 0)
+		return cbx_error_set(err, CBX_ERR_INPUT, "start node %s: its paths are too long",
+				     s->name);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return cbx_error_sys(err, errno, "start node %s: socketpair", s->name);
-	args.flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_PIDFD;
-	if (s->netns_fd < 0)
-		args.flags |= CLONE_NEWNET;
+	/* The setup waits in the node's end of the socket for its init. */
+	if (send(sv[0], msg, (size_t)len, MSG_NOSIGNAL) != len) {
+		int e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		return cbx_error_sys(err, e, "start node %s: send its setup", s->name);
+	}
+	p.sync_fd = sv[1];
+	/* Only the PID namespace here (init must be its PID 1): init makes the
+	 * others itself (node_setup_namespaces), in parallel with us. */
+	args.flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD | CLONE_NEWPID;
 	if (s->cgroup_fd >= 0) {
 		/* Born in its cgroup: no migration, no RCU grace period. */
 		args.flags |= CLONE_INTO_CGROUP;
@@ -194,18 +143,23 @@ int node_spawn(const struct node_spawn_spec *s, struct node_proc *out, struct cb
 	}
 	args.pidfd = (uint64_t)(uintptr_t)&pidfd;
 	args.exit_signal = SIGCHLD;
-	/* clone3 without a stack behaves like fork: the child gets a copy of
-	 * this process and runs child_main() on it until exec. */
-	pid = syscall(SYS_clone3, &args, sizeof(args));
-	if (pid < 0) {
-		int e = errno;
-		close(sv[0]);
-		close(sv[1]);
-		return cbx_error_sys(err, e, "start node %s: clone", s->name);
-	}
-	if (pid == 0)
-		child_main(s, sv[1]);
+	/* No signal handler of ours may run in the child, on our memory: it
+	 * starts with every signal blocked, and init sets its own mask. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &saved);
+	pid = spawn_first_process(&args, &p);
+	pthread_sigmask(SIG_SETMASK, &saved, NULL);
 	close(sv[1]);
+	if (pid < 0 || p.failed) {
+		int e = pid < 0 ? errno : p.exec_errno;
+		if (pid > 0) {
+			waitpid((pid_t)pid, NULL, 0);
+			close(pidfd);
+		}
+		close(sv[0]);
+		return cbx_error_sys(err, e, "start node %s: %s", s->name,
+				     pid < 0 ? "clone" : p.failed);
+	}
 	out->pid = (pid_t)pid;
 	out->pidfd = pidfd;
 	out->sync_fd = sv[0];
@@ -221,7 +175,8 @@ int node_release(const struct node_proc *p, struct cbx_error *err)
 	return 0;
 }
 
-int node_read_answer(const struct node_proc *p, const char *name, struct cbx_error *err)
+int node_read_answer(const struct node_proc *p, const char *name, char expect,
+		     struct cbx_error *err)
 {
 	char msg[CBX_SYNC_MSG_MAX + 1];
 	ssize_t n;
@@ -235,7 +190,7 @@ int node_read_answer(const struct node_proc *p, const char *name, struct cbx_err
 		return cbx_error_set(err, CBX_ERR_SYSTEM,
 				     "node %s died while starting (see its log: cboxlab logs)", name);
 	msg[n] = '\0';
-	if (msg[0] == CBX_SYNC_READY)
+	if (msg[0] == expect)
 		return 0;
 	return cbx_error_set(err, CBX_ERR_SYSTEM, "node %s: %s", name,
 			     msg[0] == CBX_SYNC_ERROR ? msg + 1 : "unexpected answer");

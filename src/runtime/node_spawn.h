@@ -1,10 +1,12 @@
 /* Starting a node: one clone into new PID, mount, UTS, IPC (and network)
- * namespaces. The first process does the node's own setup, in parallel with
- * its siblings and with the parent's wiring: its state directory, log and
- * PID file, its cgroups (on v1; on v2 it is cloned straight into them), a
- * cgroup namespace, the root filesystem, capabilities; then it execs
- * cboxlab-init, which waits for 'G' on the sync socket (see
- * init/init_proto.h) before starting the node's command. */
+ * namespaces, whose first process execs cboxlab-init at once. Sharing our
+ * memory until that exec (as vfork does), it copies none of it. Init then
+ * does the node's own setup (runtime/node_setup.h), in parallel with its
+ * siblings and with the parent's wiring: its state directory, log and PID
+ * file, its cgroups (on v1; on v2 it is cloned straight into them), a
+ * cgroup namespace, the root filesystem, capabilities; then it waits for
+ * 'G' on the sync socket (see init/init_proto.h) before starting the
+ * node's command. */
 #ifndef CBX_NODE_SPAWN_H
 #define CBX_NODE_SPAWN_H
 
@@ -18,10 +20,9 @@
 
 struct node_spawn_spec {
 	const char *name;          /* hostname, and for messages */
-	struct rootfs_spec rootfs; /* its node_dir is created by the node */
+	struct rootfs_spec rootfs; /* its node_dir is created by the node, which writes
+				    * its console (console.log) and PID file there */
 	int init_fd;               /* cboxlab-init, opened before the clone */
-	const char *log_path;      /* the node's console: init's stdout and stderr */
-	const char *pid_path;      /* where the node writes its PID (as the host sees it) */
 	/* cgroups: >= 0, clone into this v2 cgroup directory; -1, the node
 	 * creates its v1 cgroups (reuse: they exist) and joins them. */
 	int cgroup_fd;
@@ -49,8 +50,10 @@ int node_spawn(const struct node_spawn_spec *spec, struct node_proc *out, struct
 /* Tell a node its network is ready ('G'). */
 int node_release(const struct node_proc *p, struct cbx_error *err);
 
-/* Read the node's answer after 'G': 0 on 'R', -1 with its error text on 'E',
- * or on end of file (the node died). Blocks; callers poll() first. */
-int node_read_answer(const struct node_proc *p, const char *name, struct cbx_error *err);
+/* Read the node's next message: 0 when it is `expect` ('N' after the spawn,
+ * 'R' after 'G'), -1 with its error text on 'E', or on end of file (the node
+ * died). Blocks; callers poll() first. */
+int node_read_answer(const struct node_proc *p, const char *name, char expect,
+		     struct cbx_error *err);
 
 #endif

@@ -1,7 +1,6 @@
 /* A node's root filesystem, built inside the node's own mount namespace and
- * entered with pivot_root. Runs in the node's first process between clone
- * and exec: no allocation (the common fsutil and error helpers used here
- * make none). */
+ * entered with pivot_root, by the node's cboxlab-init (runtime/node_setup.h)
+ * before it starts anything else. */
 #ifndef CBX_ROOTFS_H
 #define CBX_ROOTFS_H
 

@@ -1,0 +1,132 @@
+/* A node's own setup, run by cboxlab-init before it waits for 'G' (see
+ * node_setup.h). Built into cboxlab-init only: static, musl when there. */
+#include "runtime/node_setup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/fsutil.h"
+#include "init/init_proto.h"
+#include "runtime/caps.h"
+
+/* stdin from /dev/null, stdout and stderr to the node's console log; no
+ * other descriptor than the sync socket (and the netns to join) survives:
+ * whatever `up` itself inherited without close-on-exec stays out. */
+static int arrange_stdio(const struct node_setup *s, struct cbx_error *err)
+{
+	char log[PATH_MAX];
+	int null_fd, log_fd;
+
+	snprintf(log, sizeof(log), "%s/console.log", s->rootfs.node_dir);
+	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null_fd < 0)
+		return cbx_error_sys(err, errno, "open /dev/null");
+	log_fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (log_fd < 0)
+		return cbx_error_sys(err, errno, "create the node's log");
+	if (dup2(null_fd, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0)
+		return cbx_error_sys(err, errno, "dup2");
+	close(null_fd);
+	close(log_fd);
+	syscall(SYS_close_range, CBX_INIT_NETNS_FD, ~0U, 0);
+	return 0;
+}
+
+/* The host's PID of this process: /proc is still the host's here, and its
+ * "self" link names the PID as the host sees it (getpid() says 1). */
+static int write_pid_file(const struct node_setup *s, struct cbx_error *err)
+{
+	char path[PATH_MAX], pid[32], text[40];
+	ssize_t n = readlink("/proc/self", pid, sizeof(pid) - 1);
+
+	if (n < 0)
+		return cbx_error_sys(err, errno, "read the node's PID");
+	pid[n] = '\0';
+	snprintf(text, sizeof(text), "%s\n", pid);
+	snprintf(path, sizeof(path), "%s/pid", s->rootfs.node_dir);
+	/* Reported as before, by what the file is for rather than its path. */
+	if (cbx_create_file(path, 0644, text, strlen(text), err) < 0)
+		return cbx_error_sys(err, err->code, "write the node's PID file");
+	return 0;
+}
+
+/* A node starts clean: no signal ignored because the command that started
+ * `up` (a chaos run, a shell's `&` or nohup) had them so (exec keeps
+ * ignored signals ignored), and the open-file limit of the host, not the
+ * one `up` raised for itself. The mask is init's own business. */
+static void reset_process_state(const struct node_setup *s)
+{
+	/* The kernel's struct, through the raw syscall: libc's sigaction()
+	 * refuses the signals it keeps for itself (32-34). */
+	struct {
+		void (*handler)(int);
+		unsigned long flags;
+		void (*restorer)(void);
+		uint64_t mask;
+	} dfl = { .handler = SIG_DFL };
+
+	for (int sig = 1; sig < 65; sig++) /* SIGKILL, SIGSTOP: EINVAL, fine */
+		syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
+	if (s->nofile.rlim_cur)
+		setrlimit(RLIMIT_NOFILE, &s->nofile);
+}
+
+int node_setup_namespaces(const struct node_setup *s, struct cbx_error *err)
+{
+	int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | (s->join_netns ? 0 : CLONE_NEWNET);
+
+	if (unshare(flags) < 0)
+		return cbx_error_sys(err, errno, "create the node's namespaces");
+	if (s->join_netns) {
+		if (setns(CBX_INIT_NETNS_FD, CLONE_NEWNET) < 0)
+			return cbx_error_sys(err, errno, "join the network namespace");
+		close(CBX_INIT_NETNS_FD);
+	}
+	return 0;
+}
+
+int node_setup_run(const struct node_setup *s, struct cbx_error *err)
+{
+	int fd;
+
+	if (cbx_mkdir(s->rootfs.node_dir, 0755, err) < 0)
+		return cbx_error_sys(err, err->code, "create the node's state directory");
+	if (arrange_stdio(s, err) < 0 || write_pid_file(s, err) < 0)
+		return -1;
+	/* On cgroup v1 the node makes and joins its own cgroups here, in
+	 * parallel with the other nodes (v2 cloned it into them already). */
+	if (s->make_cgroups &&
+	    (cbx_cgroup_node_create(&s->cg, s->lab, s->name, &s->limits, s->reuse_cgroups, err) < 0 ||
+	     cbx_cgroup_node_join_self(&s->cg, s->lab, s->name, err) < 0))
+		return -1;
+	/* Only now, inside its own cgroup, so that it is the namespace's root. */
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		return cbx_error_sys(err, errno, "unshare cgroup namespace");
+	if (sethostname(s->rootfs.hostname, strlen(s->rootfs.hostname)) < 0)
+		return cbx_error_sys(err, errno, "set hostname");
+	if (rootfs_enter(&s->rootfs, err) < 0)
+		return -1;
+	/* The OOM killer should pick the node's hungry process, never its init
+	 * (init resets this for the command it starts). Best effort: without
+	 * CAP_SYS_RESOURCE (some sandboxes) the kernel refuses, and init is
+	 * small enough that the OOM killer would not pick it anyway. */
+	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "-1000", 5) < 0) {
+		}
+		close(fd);
+	}
+	if (caps_drop_bounding(s->cap_drop, err) < 0)
+		return -1;
+	reset_process_state(s);
+	return 0;
+}

@@ -1,0 +1,65 @@
+/* A node's own setup, done by its first process once it runs cboxlab-init.
+ *
+ * `up` clones a node as vfork does (the child shares `up`'s memory until it
+ * execs cboxlab-init straight away), so no node copies `up`'s page tables,
+ * tears them down again at exec, or takes copy-on-write faults on them: on a
+ * 500-router chain that was an eighth of the machine's time. Everything the
+ * node then does for itself (its state directory, log, PID file, cgroups on
+ * v1, cgroup namespace, hostname, root filesystem, capabilities) runs in
+ * cboxlab-init, in parallel with the other nodes, from this description,
+ * which `up` sends as the first message on the node's sync socket.
+ *
+ * The message is a list of "key=value" strings, each ending in a NUL, so
+ * paths need no escaping. Encoding and decoding are pure functions; the
+ * decoded strings point into the message buffer. */
+#ifndef CBX_NODE_SETUP_H
+#define CBX_NODE_SETUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/resource.h>
+
+#include "common/error.h"
+#include "runtime/cgroup.h"
+#include "runtime/rootfs.h"
+
+/* Where the node's first process finds the netns to join (a restart). */
+#define CBX_INIT_NETNS_FD (CBX_INIT_SYNC_FD + 1)
+
+#define CBX_NODE_SETUP_MSG_MAX 16384
+
+struct node_setup {
+	const char *name;          /* the node, for messages */
+	struct rootfs_spec rootfs; /* its node_dir holds console.log and pid too */
+	bool join_netns;           /* join CBX_INIT_NETNS_FD's netns, not a new one */
+	uint64_t cap_drop;         /* bounding-set capabilities to drop (bit n: cap n) */
+	struct rlimit nofile;      /* the open-file limit to give the node (0: as is) */
+	/* cgroup v1: the node makes its cgroups (reuse: they exist, a restart)
+	 * and joins them; on v2 it was cloned into its cgroup already. */
+	bool make_cgroups;
+	struct cbx_cgroups cg;
+	const char *lab;
+	struct cbx_limits limits;
+	bool reuse_cgroups;
+};
+
+/* Lay `s` out in buf; the message's length, or -1 when it does not fit. */
+long node_setup_encode(const struct node_setup *s, char *buf, size_t size);
+
+/* Parse a message in place (buf[len - 1] must be the last NUL). */
+int node_setup_decode(char *buf, size_t len, struct node_setup *s, struct cbx_error *err);
+
+/* First, in the node's first process (single-threaded, already PID 1 of its
+ * own PID namespace): new mount, UTS, IPC and network namespaces (or the
+ * kept netns of a restart). Done here rather than in `up`'s clone, so that
+ * the kernel's most expensive work for a node, its network namespace, runs
+ * on whichever core is free instead of in `up`. cboxlab-init then says 'N'. */
+int node_setup_namespaces(const struct node_setup *s, struct cbx_error *err);
+
+/* Then the rest, still seeing the host's files: state directory, stdio on
+ * the console log, PID file, cgroups, cgroup namespace, hostname, root
+ * filesystem and pivot_root, OOM score, capabilities, signals, limits. */
+int node_setup_run(const struct node_setup *s, struct cbx_error *err);
+
+#endif

@@ -1,0 +1,177 @@
+/* The node setup message: "key=value\0" strings (see node_setup.h). */
+#include "runtime/node_setup.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct writer {
+	char *buf;
+	size_t size, len;
+	bool overflow;
+};
+
+static void put(struct writer *w, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void put(struct writer *w, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (w->overflow)
+		return;
+	n = snprintf(w->buf + w->len, w->size - w->len, "%s=", key);
+	if (n < 0 || (size_t)n >= w->size - w->len) {
+		w->overflow = true;
+		return;
+	}
+	w->len += (size_t)n;
+	va_start(ap, fmt);
+	n = vsnprintf(w->buf + w->len, w->size - w->len, fmt, ap);
+	va_end(ap);
+	/* vsnprintf's terminating NUL is the entry's separator. */
+	if (n < 0 || (size_t)n + 1 > w->size - w->len) {
+		w->overflow = true;
+		return;
+	}
+	w->len += (size_t)n + 1;
+}
+
+long node_setup_encode(const struct node_setup *s, char *buf, size_t size)
+{
+	struct writer w = { buf, size, 0, false };
+	const struct rootfs_spec *r = &s->rootfs;
+
+	put(&w, "name", "%s", s->name);
+	put(&w, "base", "%d", (int)r->base);
+	if (r->lower)
+		put(&w, "lower", "%s", r->lower);
+	put(&w, "dir", "%s", r->node_dir);
+	put(&w, "hosts", "%s", r->hosts_file);
+	put(&w, "hostname", "%s", r->hostname);
+	put(&w, "netns", "%d", s->join_netns);
+	put(&w, "capdrop", "%" PRIx64, s->cap_drop);
+	put(&w, "nofile", "%" PRIu64 ":%" PRIu64, (uint64_t)s->nofile.rlim_cur,
+	    (uint64_t)s->nofile.rlim_max);
+	if (s->make_cgroups) {
+		put(&w, "cgroup", "%s", s->cg.v2 ? "v2" : "v1");
+		for (size_t i = 0; i < s->cg.n_hier; i++)
+			put(&w, "hier", "%s", s->cg.hier[i]);
+		put(&w, "lab", "%s", s->lab);
+		put(&w, "memory", "%" PRIu64, s->limits.memory);
+		put(&w, "cpu", "%" PRIu32, s->limits.cpu_milli);
+		put(&w, "pids", "%" PRIu32, s->limits.pids);
+		put(&w, "reuse", "%d", s->reuse_cgroups);
+	}
+	return w.overflow ? -1 : (long)w.len;
+}
+
+/* A whole unsigned number in [0, max], in `base`. */
+static int parse_num(const char *v, int base, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long n;
+
+	errno = 0;
+	n = strtoull(v, &end, base);
+	if (errno || end == v || *end || *v == '-' || n > max)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+static int bad(struct cbx_error *err, const char *key, const char *value)
+{
+	return cbx_error_set(err, CBX_ERR_SYSTEM, "node setup message: bad %s \"%s\"", key, value);
+}
+
+static int decode_entry(struct node_setup *s, const char *key, const char *v,
+			struct cbx_error *err)
+{
+	uint64_t n, m;
+	const char *colon;
+
+	if (!strcmp(key, "name")) {
+		s->name = v;
+	} else if (!strcmp(key, "base")) {
+		if (parse_num(v, 10, CBX_BASE_DIR, &n) < 0)
+			return bad(err, key, v);
+		s->rootfs.base = (enum cbx_base_kind)n;
+	} else if (!strcmp(key, "lower")) {
+		s->rootfs.lower = v;
+	} else if (!strcmp(key, "dir")) {
+		s->rootfs.node_dir = v;
+	} else if (!strcmp(key, "hosts")) {
+		s->rootfs.hosts_file = v;
+	} else if (!strcmp(key, "hostname")) {
+		s->rootfs.hostname = v;
+	} else if (!strcmp(key, "netns") || !strcmp(key, "reuse")) {
+		if (parse_num(v, 10, 1, &n) < 0)
+			return bad(err, key, v);
+		*(key[0] == 'n' ? &s->join_netns : &s->reuse_cgroups) = n;
+	} else if (!strcmp(key, "capdrop")) {
+		if (parse_num(v, 16, UINT64_MAX, &s->cap_drop) < 0)
+			return bad(err, key, v);
+	} else if (!strcmp(key, "nofile")) {
+		char cur[32];
+		colon = strchr(v, ':');
+		if (!colon || (size_t)(colon - v) >= sizeof(cur))
+			return bad(err, key, v);
+		memcpy(cur, v, (size_t)(colon - v));
+		cur[colon - v] = '\0';
+		if (parse_num(cur, 10, UINT64_MAX, &n) < 0 || parse_num(colon + 1, 10, UINT64_MAX, &m) < 0)
+			return bad(err, key, v);
+		s->nofile.rlim_cur = (rlim_t)n;
+		s->nofile.rlim_max = (rlim_t)m;
+	} else if (!strcmp(key, "cgroup")) {
+		if (strcmp(v, "v1") && strcmp(v, "v2"))
+			return bad(err, key, v);
+		s->make_cgroups = true;
+		s->cg.v2 = v[1] == '2';
+		s->cg.ops = s->cg.v2 ? &cbx_cgroup_v2_ops : &cbx_cgroup_v1_ops;
+	} else if (!strcmp(key, "hier")) {
+		if (s->cg.n_hier >= CBX_CGROUP_MAX_HIER || strlen(v) >= sizeof(s->cg.hier[0]))
+			return bad(err, key, v);
+		memcpy(s->cg.hier[s->cg.n_hier++], v, strlen(v) + 1);
+	} else if (!strcmp(key, "lab")) {
+		s->lab = v;
+	} else if (!strcmp(key, "memory")) {
+		if (parse_num(v, 10, UINT64_MAX, &s->limits.memory) < 0)
+			return bad(err, key, v);
+	} else if (!strcmp(key, "cpu") || !strcmp(key, "pids")) {
+		if (parse_num(v, 10, UINT32_MAX, &n) < 0)
+			return bad(err, key, v);
+		*(key[0] == 'c' ? &s->limits.cpu_milli : &s->limits.pids) = (uint32_t)n;
+	} else {
+		return cbx_error_set(err, CBX_ERR_SYSTEM, "node setup message: unknown key \"%s\"", key);
+	}
+	return 0;
+}
+
+int node_setup_decode(char *buf, size_t len, struct node_setup *s, struct cbx_error *err)
+{
+	size_t off = 0;
+
+	memset(s, 0, sizeof(*s));
+	if (len == 0 || buf[len - 1] != '\0')
+		return cbx_error_set(err, CBX_ERR_SYSTEM, "node setup message: not NUL-terminated");
+	while (off < len) {
+		char *entry = buf + off, *eq = strchr(entry, '=');
+
+		off += strlen(entry) + 1;
+		if (!eq)
+			return cbx_error_set(err, CBX_ERR_SYSTEM, "node setup message: \"%s\" has no '='",
+					     entry);
+		*eq = '\0';
+		if (decode_entry(s, entry, eq + 1, err) < 0)
+			return -1;
+	}
+	if (!s->name || !s->rootfs.node_dir || !s->rootfs.hosts_file || !s->rootfs.hostname ||
+	    (s->rootfs.base != CBX_BASE_HOST && !s->rootfs.lower) || (s->make_cgroups && !s->lab))
+		return cbx_error_set(err, CBX_ERR_SYSTEM, "node setup message: incomplete");
+	return 0;
+}

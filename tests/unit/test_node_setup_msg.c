@@ -1,0 +1,95 @@
+/* The node setup message `up` hands a node's init: everything survives the
+ * round trip, and a damaged message is refused with what is wrong. */
+#include <stdio.h>
+#include <string.h>
+
+#include "runtime/caps.h"
+#include "runtime/node_setup.h"
+#include "tap.h"
+
+static struct node_setup sample(void)
+{
+	struct node_setup s = {
+		.name = "r1",
+		.rootfs = { .base = CBX_BASE_DIR, .lower = "/srv/base dir/with=equals",
+			    .node_dir = "/run/cboxlab/lab/nodes/r1",
+			    .hosts_file = "/run/cboxlab/lab/hosts", .hostname = "r1" },
+		.join_netns = true,
+		.cap_drop = 0x1ffffffffeULL,
+		.nofile = { 1024, 524288 },
+		.make_cgroups = true,
+		.lab = "lab",
+		.limits = { .memory = 32ULL << 20, .cpu_milli = 1500, .pids = 64 },
+		.reuse_cgroups = true,
+	};
+	s.cg.n_hier = 2;
+	strcpy(s.cg.hier[0], "/sys/fs/cgroup/memory");
+	strcpy(s.cg.hier[1], "/sys/fs/cgroup/pids");
+	return s;
+}
+
+int main(void)
+{
+	struct node_setup in = sample(), out;
+	struct cbx_error err;
+	char buf[CBX_NODE_SETUP_MSG_MAX], small[64];
+	long len = node_setup_encode(&in, buf, sizeof(buf));
+
+	ok(len > 0, "a setup encodes (%ld bytes)", len);
+	ok(node_setup_decode(buf, (size_t)len, &out, &err) == 0, "and decodes");
+	is_str(out.name, "r1", "name");
+	is_int(out.rootfs.base, CBX_BASE_DIR, "base");
+	is_str(out.rootfs.lower, "/srv/base dir/with=equals", "a lower dir with spaces and '='");
+	is_str(out.rootfs.node_dir, "/run/cboxlab/lab/nodes/r1", "node dir");
+	is_str(out.rootfs.hosts_file, "/run/cboxlab/lab/hosts", "hosts file");
+	is_str(out.rootfs.hostname, "r1", "hostname");
+	ok(out.join_netns, "join the kept netns");
+	ok(out.cap_drop == in.cap_drop, "capability mask");
+	ok(out.nofile.rlim_cur == 1024 && out.nofile.rlim_max == 524288, "open-file limit");
+	ok(out.make_cgroups && !out.cg.v2 && out.cg.ops == &cbx_cgroup_v1_ops, "v1 cgroups to make");
+	is_int(out.cg.n_hier, 2, "both hierarchies");
+	is_str(out.cg.hier[1], "/sys/fs/cgroup/pids", "second hierarchy");
+	is_str(out.lab, "lab", "lab");
+	ok(out.limits.memory == 32ULL << 20 && out.limits.cpu_milli == 1500 && out.limits.pids == 64,
+	   "limits");
+	ok(out.reuse_cgroups, "reuse cgroups (a restart)");
+
+	/* The host base has no lower dir; v2 nodes make no cgroups. */
+	in = sample();
+	in.rootfs.base = CBX_BASE_HOST;
+	in.rootfs.lower = NULL;
+	in.make_cgroups = false;
+	in.join_netns = false;
+	len = node_setup_encode(&in, buf, sizeof(buf));
+	ok(len > 0 && node_setup_decode(buf, (size_t)len, &out, &err) == 0, "a host-base v2 node");
+	ok(!out.rootfs.lower && !out.make_cgroups && !out.join_netns && !out.lab,
+	   "no lower dir, no cgroups, a new netns");
+
+	ok(node_setup_encode(&in, small, sizeof(small)) == -1, "a message that does not fit is refused");
+
+	len = node_setup_encode(&in, buf, sizeof(buf));
+	ok(node_setup_decode(buf, (size_t)len - 1, &out, &err) == -1, "a cut message is refused");
+	has_str(err.msg, "not NUL-terminated", "and says so");
+
+	memcpy(buf, "nome", 4); /* "name=r1" becomes "nome=r1" */
+	ok(node_setup_decode(buf, (size_t)len, &out, &err) == -1, "an unknown key is refused");
+	has_str(err.msg, "unknown key \"nome\"", "and named");
+
+	in = sample();
+	len = node_setup_encode(&in, buf, sizeof(buf));
+	{
+		char *pids = memmem(buf, (size_t)len, "pids=64", 8);
+		ok(pids != NULL, "the pids limit is in the message");
+		if (pids)
+			pids[5] = 'x';
+	}
+	ok(node_setup_decode(buf, (size_t)len, &out, &err) == -1, "a bad number is refused");
+	has_str(err.msg, "bad pids \"x4\"", "with the key and value");
+
+	/* The mask a node is handed: nothing for a privileged node; for the
+	 * others, never a capability the lab needs, always SYS_ADMIN. */
+	ok(caps_node_drop_mask(true) == 0, "a privileged node keeps every capability");
+	ok(!(caps_node_drop_mask(false) & (1ULL << 12)), "NET_ADMIN (12) is kept");
+	ok(caps_node_drop_mask(false) & (1ULL << 21), "SYS_ADMIN (21) is dropped");
+	return tap_done();
+}
