@@ -56,6 +56,9 @@ static void test_veth(void)
 	is_str(mnl_attr_get_str(top.a[IFLA_IFNAME]), "eth1", "veth: primary name");
 	is_int(mnl_attr_get_u32(top.a[IFLA_NET_NS_FD]), 7, "veth: primary netns fd");
 	is_int(mnl_attr_get_u32(top.a[IFLA_MTU]), 1400, "veth: mtu");
+	ok(top.a[IFLA_NUM_TX_QUEUES] && mnl_attr_get_u32(top.a[IFLA_NUM_TX_QUEUES]) == 1 &&
+		   top.a[IFLA_NUM_RX_QUEUES] && mnl_attr_get_u32(top.a[IFLA_NUM_RX_QUEUES]) == 1,
+	   "veth: primary asks for one TX and one RX queue");
 	ok(top.a[IFLA_ADDRESS] && !memcmp(mnl_attr_get_payload(top.a[IFLA_ADDRESS]), mac, 6),
 	   "veth: primary mac");
 	ok(top.a[IFLA_LINKINFO] && (mnl_attr_get_type(top.a[IFLA_LINKINFO]) == IFLA_LINKINFO),
@@ -79,6 +82,10 @@ static void test_veth(void)
 		   !memcmp(mnl_attr_get_payload(peerattrs.a[IFLA_ADDRESS]), pmac, 6),
 	   "veth: peer mac");
 	ok(peerattrs.a[IFLA_MTU] == NULL, "veth: peer mtu left to the kernel when unset");
+	ok(peerattrs.a[IFLA_NUM_TX_QUEUES] && mnl_attr_get_u32(peerattrs.a[IFLA_NUM_TX_QUEUES]) == 1 &&
+		   peerattrs.a[IFLA_NUM_RX_QUEUES] &&
+		   mnl_attr_get_u32(peerattrs.a[IFLA_NUM_RX_QUEUES]) == 1,
+	   "veth: and so does the peer");
 
 	is_int(rtnl_build_veth_create(buf, 40, &end, &peer), -ENOSPC, "veth: overflow is -ENOSPC");
 }
