@@ -119,7 +119,11 @@ def main():
           "round runs every tool back to back, so the ratios survive a noisy machine "
           "better than the absolute times): the star floor makes one veth pair per node "
           "onto a bridge, the chain and mesh floors the same point-to-point links as the "
-          "lab (no routes). Peak RSS: `/usr/bin/time -f %M` of the tool's process "
+          "lab (no routes). The floor and cboxlab are both timed as whole commands by "
+          "`bench/timeit` (from the spawn to the exit, or for the floor, which stays up, "
+          "to the line it prints once up), so both include starting their process; the "
+          "floor's own timer, which starts after its setup, is in the notes under each "
+          "table. Peak RSS: `ru_maxrss` from wait4() of the tool's process "
           "(for scripts: their largest process). PSS/node: `Pss` from "
           "`/proc/PID/smaps_rollup` summed over the nodes' processes, divided by N.", "",
           "*down* ends when the tool returns; for cboxlab and the star floor, that is when "
@@ -154,6 +158,14 @@ def main():
                  "mesh": "mesh: every pair of N nodes linked"}[shape]
         md += ["## %s" % title, ""]
         md += [table(rows) if rows else "No cboxlab measurements for this shape (see Notes).", ""]
+        inner = []
+        for n in ns:
+            ok = [r for r in by.get(("floor", shape, n), []) if r.get("status") == "ok"]
+            v = med([num(r, "inner_up_s") for r in ok])
+            if v is not None:
+                inner.append("N = %d: %.4f s" % (n, v))
+        if rows and inner:
+            md += ["The floor's own up timer (after its setup): " + ", ".join(inner) + ".", ""]
 
     bare = [r for r in by.get(("iperf3", "bare", 2), []) if r.get("status") == "ok"]
     cbx = [r for r in by.get(("iperf3", "cboxlab", 2), []) if r.get("status") == "ok"]
@@ -180,9 +192,10 @@ def main():
             min(loads), max(loads), statistics.median(loads))
     md += ["## Machine", "", "```", machine, "```", "",
            "## Commands", "",
-           "- floor: `build/bench/floor up N --shape star|chain|mesh` (from `bench/floor.c`, "
-           "built by `bench/Makefile`: gcc -O2 -Wall -Wextra -Werror, libmnl); its own "
-           "up/down timers; floor-ipv6ll: `build/bench/floor up N --ipv6ll`",
+           "- floor: `echo | build/bench/timeit --until-line build/bench/floor up N --shape "
+           "star|chain|mesh --hold` (from `bench/floor.c` and `bench/timeit.c`, built by "
+           "`bench/Makefile`: gcc -O2 -Wall -Wextra -Werror, libmnl): up is timeit's, down "
+           "the floor's own timer; floor-ipv6ll: the same with `--ipv6ll`",
            "- iproute2: `bench/iproute2.sh up N` (`ip -batch`, `ip -n NS -batch` with "
            "addrgenmode none, address, up; `ip netns exec NS unshare ... sleep`); "
            "its own up/down timers",
@@ -190,7 +203,8 @@ def main():
            "switch=LinuxBridge, controller=None); net.start() / net.stop()); its own timers",
            "- cboxlab: `python3 bench/gen_topo.py SHAPE N -o topo.json`, then "
            "`$CBOXLAB up topo.json`, `$CBOXLAB status --json LAB` (PIDs for PSS, via "
-           "`bench/pss.py`), `$CBOXLAB down LAB`; each timed as a whole command from run.sh",
+           "`bench/pss.py`), `$CBOXLAB down LAB`; up and down each timed as a whole command "
+           "by `build/bench/timeit`",
            "- iperf3: `ip netns exec cbxbp-a iperf3 -s -1` / `ip netns exec cbxbp-b iperf3 -c "
            "10.0.0.1 -t T -J`, and `$CBOXLAB exec biperf a -- iperf3 -s -1` / "
            "`$CBOXLAB exec biperf b -- iperf3 -c ADDR -t T -J`", ""]

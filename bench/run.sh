@@ -17,6 +17,12 @@
 #   CBOXLAB        the binary under test            [build/cboxlab]
 #   BENCH_NO_INSTALL  1: never apt-get install      [unset]
 #
+# The floor and cboxlab are timed the same way, as whole commands, by
+# bench/timeit (spawn to exit, or for the floor, which stays up, to the line
+# it prints once up): process start-up included for both, and nothing of
+# the shell's. The floor's own timer (which starts after its setup) is kept
+# in the records as inner_up_s.
+#
 # Each round (one repeat at one N) runs every tool back to back, so each ratio
 # to the floor compares numbers taken within seconds of each other; the
 # report gives the median of the per-round ratios. Chain and mesh labs are
@@ -50,6 +56,7 @@ BENCH_IPERF_TIME=${BENCH_IPERF_TIME:-5}
 PY=${PYTHON:-python3}
 MN_PY=/usr/bin/python3 # Debian's mininet package is installed for this one
 FLOOR=$ROOT/build/bench/floor
+TIMEIT=$ROOT/build/bench/timeit
 RESULTS=$HERE/results
 RAW=$RESULTS/raw/$(date +%Y%m%d-%H%M%S)
 REC=$RAW/records.txt   # one line of key=value per measured run
@@ -61,9 +68,7 @@ IPERF_PIDS=()
 die() { echo "run.sh: $*" >&2; exit 1; }
 note() { echo "run.sh: $*" >&2; echo "$*" >>"$NOTES"; }
 leak() { echo "run.sh: LEAK: $*" >&2; echo "LEAK: $*" >>"$NOTES"; FAILED=1; }
-now() { echo "${EPOCHREALTIME/,/.}"; }
 load1() { cut -d' ' -f1 /proc/loadavg; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", b - a }'; }
 has() { [[ " $1 " == *" $2 "* ]]; }
 
 # Wait (at most 10 s) until the CPUs were at least 90% idle over 100 ms.
@@ -165,7 +170,6 @@ ensure_pkg() { # command package...
 	command -v "$1" >/dev/null
 }
 
-[ -x /usr/bin/time ] || ensure_pkg /usr/bin/time time || die "/usr/bin/time (package time) is needed"
 ensure_pkg iperf3 iperf3 || { note "iperf3: not installed, iperf3 comparison skipped"; BENCH_IPERF=0; }
 ensure_pkg gnuplot gnuplot-nox || note "gnuplot: not installed, no plot"
 HAVE_MININET=0
@@ -179,7 +183,7 @@ if has "$BENCH_TOOLS" mininet; then
 fi
 
 make -s -C "$HERE" OUT="$ROOT/build/bench" >"$RAW/build.log" 2>&1 ||
-	{ cat "$RAW/build.log" >&2; die "building bench/floor.c failed"; }
+	{ cat "$RAW/build.log" >&2; die "building bench/floor.c and bench/timeit.c failed"; }
 
 HAVE_CBX=0
 if has "$BENCH_TOOLS" cboxlab; then
@@ -225,14 +229,45 @@ ALL_N=$(printf '%s\n' $BENCH_N $(has "$BENCH_SHAPES" mesh && echo $BENCH_MESH_N)
 # Every runner appends one record: tool= shape= n= rep= status= up_s= down_s=
 # rss_kb= pss_kb_per_node= (and whatever else the tool printed).
 
+# Run a command under timeit; its "wall_s=.. rss_kb=.. status=.." goes to
+# $RAW/timeit.out (fd 3), the command's output to the log.
+timed() { # log command...
+	local log=$1
+	shift
+	"$TIMEIT" "$@" >>"$log" 2>&1 3>"$RAW/timeit.out"
+}
+timeit_kv() { kv "$(cat "$RAW/timeit.out" 2>/dev/null)" "$1"; }
+
+# The floor, timed as a whole command to its "up" line (--hold, then the
+# newline on its stdin lets it go down); its own line follows at the end.
+run_floor() { # tool shape n rep floor-args...
+	local tool=$1 shape=$2 n=$3 rep=$4 log out rc
+	shift 4
+	log=$RAW/$tool-$n-$rep.log
+	: >"$log"
+	echo | timed "$log" --until-line "$FLOOR" up "$n" "$@" --hold
+	rc=$?
+	out=$(grep -E '^n=[0-9]+ .*up_s=' "$log" | tail -1)
+	if [ "$rc" = 0 ] && [ -n "$out" ]; then
+		out=${out/ up_s=/ inner_up_s=}
+		echo "tool=$tool shape=$shape rep=$rep status=ok up_s=$(timeit_kv wall_s) rss_kb=$(timeit_kv rss_kb) load1=$(load1) $out" >>"$REC"
+		echo "  $tool n=$n: up $(timeit_kv wall_s) s (own timer $(kv "$out" inner_up_s) s), down $(kv "$out" down_s) s" >&2
+		return 0
+	fi
+	echo "tool=$tool shape=$shape n=$n rep=$rep status=failed" >>"$REC"
+	note "$tool n=$n run $rep failed (exit $rc): $(tail -3 "$log" | tr '\n' ' ')"
+	return 1
+}
+
 # A reference program that prints its own "n=.. up_s=.. down_s=.." line.
 run_ref() { # tool shape n rep command...
 	local tool=$1 shape=$2 n=$3 rep=$4 log out rc rss
 	shift 4
 	log=$RAW/$tool-$n-$rep.log
-	/usr/bin/time -f '%M' -o "$RAW/time.out" "$@" >"$log" 2>&1
+	: >"$log"
+	timed "$log" "$@"
 	rc=$?
-	rss=$(tail -1 "$RAW/time.out")
+	rss=$(timeit_kv rss_kb)
 	out=$(grep -E '^n=[0-9]+ .*up_s=' "$log" | tail -1)
 	if [ "$rc" = 0 ] && [ -n "$out" ]; then
 		echo "tool=$tool shape=$shape rep=$rep status=ok rss_kb=$rss load1=$(load1) $out" >>"$REC"
@@ -258,7 +293,7 @@ cbx_traces() { # lab
 }
 
 run_cbx() { # shape n rep
-	local shape=$1 n=$2 rep=$3 topo lab log t0 t1 t2 t3 rc rss rss_down pss
+	local shape=$1 n=$2 rep=$3 topo lab log rc rss rss_down pss up_s down_s
 	topo=$RAW/topo-$shape-$n.json
 	lab=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["name"])' "$topo")
 	log=$RAW/cboxlab-$shape-$n-$rep.log
@@ -272,11 +307,10 @@ run_cbx() { # shape n rep
 
 	echo "+ $CBOXLAB up $topo" >>"$log"
 	CBX_LAB=$lab
-	t0=$(now)
-	/usr/bin/time -f '%M' -o "$RAW/time.out" "$CBOXLAB" up "$topo" >>"$log" 2>&1
+	timed "$log" "$CBOXLAB" up "$topo"
 	rc=$?
-	t1=$(now)
-	rss=$(tail -1 "$RAW/time.out")
+	up_s=$(timeit_kv wall_s)
+	rss=$(timeit_kv rss_kb)
 	if [ "$rc" != 0 ]; then
 		note "cboxlab up $shape n=$n failed (exit $rc): $(grep -v "^+ " "$log" | tail -3 | tr "\n" " ")"
 		echo "tool=cboxlab shape=$shape n=$n rep=$rep status=up_failed" >>"$REC"
@@ -294,19 +328,18 @@ run_cbx() { # shape n rep
 	[ -n "${pss:-}" ] || note "cboxlab $shape n=$n: no PSS (status --json or pss.py failed; see the log)"
 
 	echo "+ $CBOXLAB down $lab" >>"$log"
-	t2=$(now)
-	/usr/bin/time -f '%M' -o "$RAW/time.out" "$CBOXLAB" down "$lab" >>"$log" 2>&1
+	timed "$log" "$CBOXLAB" down "$lab"
 	rc=$?
-	t3=$(now)
-	rss_down=$(tail -1 "$RAW/time.out")
+	down_s=$(timeit_kv wall_s)
+	rss_down=$(timeit_kv rss_kb)
 	if [ "$rc" != 0 ]; then
 		note "cboxlab down $shape n=$n failed (exit $rc): $(tail -3 "$log" | tr '\n' ' ')"
-		echo "tool=cboxlab shape=$shape n=$n rep=$rep status=down_failed up_s=$(elapsed "$t0" "$t1") rss_kb=$rss" >>"$REC"
+		echo "tool=cboxlab shape=$shape n=$n rep=$rep status=down_failed up_s=$up_s rss_kb=$rss" >>"$REC"
 		return 1
 	fi
 	CBX_LAB=
-	echo "tool=cboxlab shape=$shape n=$n rep=$rep status=ok load1=$(load1) up_s=$(elapsed "$t0" "$t1") down_s=$(elapsed "$t2" "$t3") rss_kb=$rss rss_down_kb=$rss_down ${pss:-}" >>"$REC"
-	echo "  cboxlab $shape n=$n: up $(elapsed "$t0" "$t1") s, down $(elapsed "$t2" "$t3") s" >&2
+	echo "tool=cboxlab shape=$shape n=$n rep=$rep status=ok load1=$(load1) up_s=$up_s down_s=$down_s rss_kb=$rss rss_down_kb=$rss_down ${pss:-}" >>"$REC"
+	echo "  cboxlab $shape n=$n: up $up_s s, down $down_s s" >&2
 
 	# `down` returns when the kernel objects are gone: check right away.
 	# cboxlab names its host objects after the lab: anything left with the
@@ -352,13 +385,13 @@ for n in $ALL_N; do
 				chain) has "$BENCH_N" "$n" || continue ;;
 				mesh) has "$BENCH_MESH_N" "$n" || continue ;;
 				esac
-				run_ref floor "$shape" "$n" "$rep" "$FLOOR" up "$n" --shape "$shape"
+				run_floor floor "$shape" "$n" "$rep" --shape "$shape"
 				verify_clean "floor up $n --shape $shape" '^cbxbf-' $?
 				quiesce
 			done
 		fi
 		if has "$BENCH_N" "$n" && has "$BENCH_TOOLS" floor-ipv6ll; then
-			run_ref floor-ipv6ll star "$n" "$rep" "$FLOOR" up "$n" --ipv6ll
+			run_floor floor-ipv6ll star "$n" "$rep" --ipv6ll
 			verify_clean "floor up $n --ipv6ll" '^cbxbf-' $?
 			quiesce
 		fi
