@@ -11,7 +11,7 @@
  *   end of file                 the other side died: the node gives up (before
  *                               'G') or failed (before 'R')
  *
- * 'E' can come instead of 'N' or 'R'. */
+ * 'E' can come instead of 'N' or 'R', and 'F' instead of 'N'. */
 #ifndef CBX_INIT_PROTO_H
 #define CBX_INIT_PROTO_H
 
@@ -22,6 +22,9 @@
 #define CBX_SYNC_GO 'G'
 #define CBX_SYNC_READY 'R'
 #define CBX_SYNC_ERROR 'E'
+/* From the node's first process before it is init: the errno (an int, in
+ * the host's byte order) and the step that failed. */
+#define CBX_SYNC_SPAWN_FAILED 'F'
 #define CBX_SYNC_MSG_MAX 1024
 
 /* Where the node's setup hands init its sync socket. */

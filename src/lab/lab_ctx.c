@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -87,6 +88,12 @@ int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_topo *t, bool need_libdir
 		struct rlimit raised = { ctx->nofile.rlim_max, ctx->nofile.rlim_max };
 		setrlimit(RLIMIT_NOFILE, &raised);
 	}
+	/* What the nodes get once set up, whatever `up` then raises its own
+	 * priority to. */
+	errno = 0;
+	ctx->nice = getpriority(PRIO_PROCESS, 0);
+	if (errno)
+		ctx->nice = 0;
 	ctx->arena = cbx_arena_new();
 	if (!ctx->arena)
 		return cbx_error_sys(err, ENOMEM, "lab %s", t->name);
@@ -97,6 +104,8 @@ int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_topo *t, bool need_libdir
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		ctx->nodes[i].proc.sync_fd = -1;
 		ctx->nodes[i].proc.pidfd = -1;
+		ctx->nodes[i].proc.child_fd = -1;
+		ctx->nodes[i].proc.child_netns_fd = -1;
 	}
 	lab_state_path(t->name, NULL, ctx->state_dir, sizeof(ctx->state_dir));
 	if (cbx_cgroups_detect(&ctx->cg, err) < 0)
@@ -113,6 +122,7 @@ void node_rt_reset(struct node_rt *rt)
 	if (rt->proc.pidfd >= 0)
 		close(rt->proc.pidfd);
 	rt->proc.sync_fd = rt->proc.pidfd = -1;
+	node_spawn_settled(&rt->proc);
 	rt->proc.pid = 0;
 	rt->pinned = false;
 }

@@ -44,6 +44,7 @@ struct lab_ctx {
 	bool teardown;
 	int init_fd;
 	struct rlimit nofile; /* the limit before `up` raised its own: the nodes' */
+	int nice;             /* the priority before `up` raised its own: the nodes' */
 	struct node_rt *nodes; /* indexed like t->nodes */
 	int *bridge_ifindex;   /* indexed like t->networks */
 	const char *warnings[CBX_MAX_WARNINGS];

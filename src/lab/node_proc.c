@@ -90,6 +90,7 @@ int lab_spawn_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 	spec.netns_fd = old_netns;
 	spec.privileged = n->privileged;
 	spec.nofile = ctx->nofile;
+	spec.nice = ctx->nice;
 	spec.argv = lab_node_init_argv(ctx->arena, n);
 	spec.envp = lab_node_envp(ctx->arena, ctx->t, n);
 	if (!spec.argv || !spec.envp)
@@ -97,13 +98,14 @@ int lab_spawn_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 	return node_spawn(&spec, &rt->proc, err);
 }
 
-int lab_pin_node(struct lab_ctx *ctx, const struct cbx_node *n, struct cbx_error *err)
+int lab_pin_node(struct lab_ctx *ctx, const struct cbx_node *n, const char *template,
+		 struct cbx_error *err)
 {
 	struct node_rt *rt = &ctx->nodes[n->index];
 	char pin[512];
 
 	if (netns_pin_path(pin, sizeof(pin), ctx->t->name, n->name) < 0 ||
-	    netns_pin(rt->proc.pid, pin, err) < 0)
+	    netns_pin(rt->proc.pid, pin, template, err) < 0)
 		return cbx_error_wrap(err, "node %s", n->name);
 	rt->pinned = true;
 	return 0;
@@ -233,21 +235,25 @@ int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, siz
 	return rc;
 }
 
-/* Wait until every node has said `expect`, or one failed. After 'R' a
- * node's sync socket has nothing more to say: it is closed. */
+/* Wait until every node has said `expect`, or one failed. Until 'N' we hold
+ * the node's end of the socket too (its first process shares our
+ * descriptors until it has its own), so a node that dies that early shows
+ * as its pidfd, not as the end of its socket. After 'R' a node's socket has
+ * nothing more to say: it is closed. */
 static int wait_answers(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
 			char expect, struct cbx_error *err)
 {
 	long deadline = now_ms() + START_TIMEOUT_MS;
-	struct pollfd *fds = calloc(n ? n : 1, sizeof(*fds));
-	size_t waiting = n;
+	size_t nfds = expect == CBX_SYNC_NAMESPACES ? 2 * n : n, waiting = n;
+	struct pollfd *fds = calloc(nfds ? nfds : 1, sizeof(*fds));
 	int rc = 0;
 
 	if (!fds)
 		return cbx_error_sys(err, ENOMEM, "start nodes");
-	for (size_t i = 0; i < n; i++)
-		fds[i] = (struct pollfd){ .fd = ctx->nodes[nodes[i]->index].proc.sync_fd,
-					  .events = POLLIN };
+	for (size_t i = 0; i < nfds; i++) {
+		const struct node_proc *p = &ctx->nodes[nodes[i % n]->index].proc;
+		fds[i] = (struct pollfd){ .fd = i < n ? p->sync_fd : p->pidfd, .events = POLLIN };
+	}
 	/* Every node sets up and starts at once; wait for all answers. */
 	while (waiting > 0 && rc == 0) {
 		long left = deadline - now_ms();
@@ -259,21 +265,33 @@ static int wait_answers(struct lab_ctx *ctx, const struct cbx_node *const *nodes
 					   START_TIMEOUT_MS / 1000);
 			break;
 		}
-		ready = poll(fds, n, (int)left);
+		ready = poll(fds, nfds, (int)left);
 		if (ready < 0 && errno != EINTR) {
 			rc = cbx_error_sys(err, errno, "wait for nodes");
 			break;
 		}
 		for (size_t i = 0; i < n && rc == 0; i++) {
 			struct node_rt *rt = &ctx->nodes[nodes[i]->index];
-			if (fds[i].fd < 0 || !fds[i].revents)
+			bool exited = nfds > n && fds[n + i].fd >= 0 && fds[n + i].revents;
+
+			if (fds[i].fd < 0 || (!fds[i].revents && !exited))
 				continue;
-			rc = node_read_answer(&rt->proc, nodes[i]->name, expect, err);
+			/* Its last words may be on the socket still. */
+			if (fds[i].revents || poll(&fds[i], 1, 0) == 1)
+				rc = node_read_answer(&rt->proc, nodes[i]->name, expect, err);
+			else
+				rc = cbx_error_set(err, CBX_ERR_SYSTEM,
+						   "node %s died while starting (see its log: cboxlab logs)",
+						   nodes[i]->name);
+			if (expect == CBX_SYNC_NAMESPACES)
+				node_spawn_settled(&rt->proc);
 			if (expect == CBX_SYNC_READY) {
 				close(rt->proc.sync_fd);
 				rt->proc.sync_fd = -1;
 			}
 			fds[i].fd = -1;
+			if (nfds > n)
+				fds[n + i].fd = -1;
 			waiting--;
 		}
 	}

@@ -15,8 +15,10 @@ int lab_spawn_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
  * and pinned. */
 int lab_wait_namespaces(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
 			struct cbx_error *err);
-/* Pin a new node's netns at /run/netns/<lab>-<node>. */
-int lab_pin_node(struct lab_ctx *ctx, const struct cbx_node *n, struct cbx_error *err);
+/* Pin a new node's netns at /run/netns/<lab>-<node>, as a link of template
+ * when there is one (runtime/netns.h). */
+int lab_pin_node(struct lab_ctx *ctx, const struct cbx_node *n, const char *template,
+		 struct cbx_error *err);
 /* Send 'G' to each node and wait until each has started its command. */
 int lab_release_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
 		      struct cbx_error *err);

@@ -32,6 +32,8 @@ static const struct cbx_node **step_nodes(const struct step *s, size_t n)
 static int node_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
 	const struct cbx_node **nodes;
+	char template[512];
+	bool linked;
 	int rc = 0;
 
 	if (netns_prepare_dir(err) < 0)
@@ -48,8 +50,11 @@ static int node_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct 
 		return cbx_error_sys(err, ENOMEM, "start nodes");
 	rc = lab_wait_namespaces(ctx, nodes, n, err);
 	free(nodes);
+	linked = rc == 0 && netns_pin_template(template, sizeof(template), ctx->t->name) == 0;
 	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = lab_pin_node(ctx, s[i].u.node, err);
+		rc = lab_pin_node(ctx, s[i].u.node, linked ? template : NULL, err);
+	if (linked)
+		unlink(template);
 	return rc;
 }
 
@@ -115,6 +120,9 @@ static int node_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct
 		}
 		node_rt_reset(rt);
 	}
+	/* What an `up` killed while pinning left. */
+	if (ctx->teardown)
+		netns_pin_template_remove(ctx->t->name);
 	free(nodes);
 	if (wait_host_ends_gone(ctx, s, n, rc == 0 ? err : &(struct cbx_error){ 0 }) < 0)
 		rc = -1;

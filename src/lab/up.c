@@ -2,10 +2,12 @@
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "lab/lab.h"
 #include "lab/plan.h"
+#include "runtime/node_setup.h"
 
 int lab_up(const struct cbx_topo *t, const char *text, size_t len, struct lab_up_report *rep,
 	   struct cbx_error *err)
@@ -19,6 +21,9 @@ int lab_up(const struct cbx_topo *t, const char *text, size_t len, struct lab_up
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (lab_ctx_init(&ctx, t, true, err) < 0 || lab_lock(t->name, true, &ctx.lock_fd, err) < 0)
 		goto out;
+	/* Nodes set themselves up in parallel at the lowest priority, and
+	 * wait for us: we go first (runtime/node_setup.h). Best effort. */
+	setpriority(PRIO_PROCESS, 0, CBX_UP_NICE);
 	ctx.topology_text = text;
 	ctx.topology_len = len;
 	if (plan_build(t, &plan, err) < 0)

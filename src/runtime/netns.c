@@ -33,15 +33,51 @@ int netns_pin_path(char *buf, size_t size, const char *lab, const char *node)
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
-int netns_pin(pid_t pid, const char *pin, struct cbx_error *err)
+static int template_path(char *buf, size_t size, const char *lab)
+{
+	int n = snprintf(buf, size, CBX_NETNS_DIR "/%s-.pin", lab);
+
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+int netns_pin_template(char *buf, size_t size, const char *lab)
+{
+	int fd;
+
+	if (template_path(buf, size, lab) < 0)
+		return -1;
+	fd = open(buf, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+void netns_pin_template_remove(const char *lab)
+{
+	char path[512];
+	struct stat st, dir;
+
+	if (template_path(path, sizeof(path), lab) == 0 && lstat(path, &st) == 0 &&
+	    stat(CBX_NETNS_DIR, &dir) == 0 && S_ISREG(st.st_mode) && st.st_size == 0 &&
+	    st.st_dev == dir.st_dev)
+		unlink(path);
+}
+
+int netns_pin(pid_t pid, const char *pin, const char *template, struct cbx_error *err)
 {
 	char src[64];
 	int fd;
 
-	fd = open(pin, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
-	if (fd < 0)
-		return cbx_error_sys(err, errno, "create netns pin %s", pin);
-	close(fd);
+	if (template) {
+		if (link(template, pin) < 0)
+			return cbx_error_sys(err, errno, "create netns pin %s", pin);
+	} else {
+		fd = open(pin, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+		if (fd < 0)
+			return cbx_error_sys(err, errno, "create netns pin %s", pin);
+		close(fd);
+	}
 	snprintf(src, sizeof(src), "/proc/%d/ns/net", (int)pid);
 	if (mount(src, pin, "none", MS_BIND, NULL) < 0) {
 		int e = errno;

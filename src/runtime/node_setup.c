@@ -10,7 +10,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -86,6 +88,12 @@ int node_setup_namespaces(const struct node_setup *s, struct cbx_error *err)
 
 	if (unshare(flags) < 0)
 		return cbx_error_sys(err, errno, "create the node's namespaces");
+	/* At once: nothing mounted here may propagate back to the host, and
+	 * nothing mounted on the host (every other node's netns pin, which
+	 * `up` makes after this node's 'N') may propagate in here. A node
+	 * still in the host's peer groups would receive each pin: O(N^2). */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return cbx_error_sys(err, errno, "make mounts private");
 	if (s->join_netns) {
 		if (setns(CBX_INIT_NETNS_FD, CLONE_NEWNET) < 0)
 			return cbx_error_sys(err, errno, "join the network namespace");
@@ -98,6 +106,8 @@ int node_setup_run(const struct node_setup *s, struct cbx_error *err)
 {
 	int fd;
 
+	/* Best effort, like the way back below. */
+	setpriority(PRIO_PROCESS, 0, CBX_NODE_SETUP_NICE);
 	if (cbx_mkdir(s->rootfs.node_dir, 0755, err) < 0)
 		return cbx_error_sys(err, err->code, "create the node's state directory");
 	if (arrange_stdio(s, err) < 0 || write_pid_file(s, err) < 0)
@@ -125,6 +135,9 @@ int node_setup_run(const struct node_setup *s, struct cbx_error *err)
 		}
 		close(fd);
 	}
+	/* The node runs at the priority `up` was started with. Before the
+	 * capabilities go: raising it back needs CAP_SYS_NICE. */
+	setpriority(PRIO_PROCESS, 0, s->nice);
 	if (caps_drop_bounding(s->cap_drop, err) < 0)
 		return -1;
 	reset_process_state(s);

@@ -54,6 +54,7 @@ long node_setup_encode(const struct node_setup *s, char *buf, size_t size)
 	put(&w, "hosts", "%s", r->hosts_file);
 	put(&w, "hostname", "%s", r->hostname);
 	put(&w, "netns", "%d", s->join_netns);
+	put(&w, "nice", "%d", s->nice);
 	put(&w, "capdrop", "%" PRIx64, s->cap_drop);
 	put(&w, "nofile", "%" PRIu64 ":%" PRIu64, (uint64_t)s->nofile.rlim_cur,
 	    (uint64_t)s->nofile.rlim_max);
@@ -113,6 +114,14 @@ static int decode_entry(struct node_setup *s, const char *key, const char *v,
 		if (parse_num(v, 10, 1, &n) < 0)
 			return bad(err, key, v);
 		*(key[0] == 'n' ? &s->join_netns : &s->reuse_cgroups) = n;
+	} else if (!strcmp(key, "nice")) {
+		char *end;
+		long v_nice;
+		errno = 0;
+		v_nice = strtol(v, &end, 10);
+		if (errno || end == v || *end || v_nice < -20 || v_nice > 19)
+			return bad(err, key, v);
+		s->nice = (int)v_nice;
 	} else if (!strcmp(key, "capdrop")) {
 		if (parse_num(v, 16, UINT64_MAX, &s->cap_drop) < 0)
 			return bad(err, key, v);

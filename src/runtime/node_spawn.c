@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -18,124 +19,168 @@
 #include "init/init_proto.h"
 #include "runtime/caps.h"
 #include "runtime/node_setup.h"
+#include "runtime/raw_clone.h"
 
-/* What the node's first process needs between the clone and its exec of
- * cboxlab-init. It runs on our memory and stack (CLONE_VM | CLONE_VFORK: we
- * are suspended until it execs), so it only makes system calls and, when
- * one fails, writes what and why here, which we read once it has gone.
- * volatile: the compiler sees those writes only on a path that never
- * returns, and would otherwise assume we cannot see them. */
+/* A node's first process, from the clone to its exec of cboxlab-init. It
+ * runs on our memory (CLONE_VM: nothing of ours is copied for it, nor torn
+ * down again at its exec) and our descriptor table (CLONE_FILES), on a
+ * stack of its own, while we go on cloning the next nodes: it makes raw
+ * system calls only (runtime/raw_clone.h) and reads nothing we change. Its
+ * memory and its end of the sync socket stay until it says 'N' (by then it
+ * has exec'd), when node_spawn_settled() releases them. */
+#define CHILD_STACK_SIZE 16384
+
 struct first_process {
 	int sync_fd, netns_fd, init_fd;
 	char *const *argv, *const *envp;
-	volatile int exec_errno;
-	const char *volatile failed; /* the step that failed */
+	_Alignas(16) char stack[CHILD_STACK_SIZE];
 };
 
-/* The fds init expects, at their numbers: the sync socket, and the netns
- * to join. Every fd used here first moves out of the way (cboxlab-init's
- * too, which the exec still needs), so that none sits on a target before
- * it is read. Everything else of ours is close-on-exec. */
-__attribute__((no_sanitize("address"))) static const char *
-place_fds(struct first_process *p)
-{
-	int src[2] = { p->sync_fd, p->netns_fd }, dst[2] = { CBX_INIT_SYNC_FD, CBX_INIT_NETNS_FD };
-	int n = p->netns_fd >= 0 ? 2 : 1;
+/* Descriptors a lab keeps per node (its sync socket, its pidfd) live at or
+ * above this, and what a new node needs below it: see first_process(). */
+#define KEPT_FD_BASE 64
 
-	if ((p->init_fd = fcntl(p->init_fd, F_DUPFD_CLOEXEC, 256)) < 0)
-		return "dup";
-	for (int i = 0; i < n; i++)
-		if ((src[i] = fcntl(src[i], F_DUPFD_CLOEXEC, 256)) < 0)
-			return "dup";
-	for (int i = 0; i < n; i++)
-		if (dup2(src[i], dst[i]) < 0)
-			return "dup2";
-	return NULL;
+/* A descriptor up keeps for the node's life, moved up among the others. */
+static int keep_high(int fd)
+{
+	int high = fcntl(fd, F_DUPFD_CLOEXEC, KEPT_FD_BASE);
+
+	if (high < 0)
+		return fd;
+	close(fd);
+	return high;
 }
 
-__attribute__((no_sanitize("address"), noreturn, noinline)) static void
-first_process_exec(struct first_process *p)
+#define NO_SANITIZE __attribute__((no_sanitize("address", "undefined")))
+#define RAW(nr, a, b, c) cbx_raw_syscall((nr), (long)(a), (long)(b), (long)(c), 0, 0)
+
+/* Tell up which step failed and why ('F', the errno, the step), and die. */
+NO_SANITIZE __attribute__((noreturn)) static void first_process_fail(int fd, const char *step,
+								      long rc)
 {
+	char msg[96];
+	int e = (int)-rc;
+	size_t n = 0;
+
+	msg[n++] = CBX_SYNC_SPAWN_FAILED;
+	for (size_t i = 0; i < sizeof(e); i++)
+		msg[n++] = ((const char *)&e)[i];
+	while (*step && n < sizeof(msg))
+		msg[n++] = *step++;
+	RAW(SYS_write, fd, msg, n);
+	for (;;)
+		RAW(SYS_exit_group, 127, 0, 0);
+}
+
+/* Put fd at `target` for init: moved out of the way first (to 256 and up),
+ * so that no fd the next steps read sits on a target already. */
+NO_SANITIZE static long fd_at(int *fd, int target)
+{
+	long rc = RAW(SYS_fcntl, *fd, F_DUPFD_CLOEXEC, 256);
+
+	if (rc < 0)
+		return rc;
+	*fd = (int)rc;
+	return target < 0 ? 0 : RAW(SYS_dup2, *fd, target, 0);
+}
+
+NO_SANITIZE __attribute__((noreturn)) static void first_process(void *arg)
+{
+	struct first_process *p = arg;
+	int report = p->sync_fd, below = p->sync_fd > p->init_fd ? p->sync_fd : p->init_fd;
+	long rc;
+
+	if (p->netns_fd > below)
+		below = p->netns_fd;
 	/* Until init releases it, a node dies with the `up` that started it. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	p->failed = place_fds(p);
-	if (!p->failed) {
-		syscall(SYS_execveat, p->init_fd, "", p->argv, p->envp, AT_EMPTY_PATH);
-		p->failed = "exec cboxlab-init";
-	}
-	p->exec_errno = errno;
-	_exit(127);
+	RAW(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0);
+	/* A table of our own, copied from the low part of ours only: the fds
+	 * needed are there, and the sockets and pidfds of the nodes before
+	 * (two per node, from KEPT_FD_BASE up) are neither copied nor closed
+	 * again at exec, work that grew with every node: O(N^2) for a lab.
+	 * Before Linux 5.9 (no CLOSE_RANGE_UNSHARE), a whole copy. */
+	rc = RAW(SYS_close_range, below + 1, ~0U, CLOSE_RANGE_UNSHARE);
+	if (rc < 0)
+		rc = RAW(SYS_unshare, CLONE_FILES, 0, 0);
+	if (rc < 0)
+		first_process_fail(report, "unshare the descriptor table", rc);
+	if ((rc = fd_at(&p->init_fd, -1)) < 0 || (rc = fd_at(&p->sync_fd, -1)) < 0 ||
+	    (p->netns_fd >= 0 && (rc = fd_at(&p->netns_fd, CBX_INIT_NETNS_FD)) < 0) ||
+	    (rc = RAW(SYS_dup2, p->sync_fd, CBX_INIT_SYNC_FD, 0)) < 0)
+		first_process_fail(report, "arrange descriptors", rc);
+	report = CBX_INIT_SYNC_FD;
+	rc = cbx_raw_syscall(SYS_execveat, p->init_fd, (long)"", (long)p->argv, (long)p->envp,
+			     AT_EMPTY_PATH);
+	first_process_fail(report, "exec cboxlab-init", rc);
 }
 
-/* clone3 as vfork: the child runs on our stack while we are suspended, so
- * it must not return from any frame we will return from (it would rewrite
- * the return address we later pop). The system call is therefore made
- * inline, in this frame, which the child leaves only by calling
- * first_process_exec() below our stack pointer. Where there is no such
- * code here, a plain fork-like clone3 (the child copies our memory). */
-__attribute__((noinline, no_sanitize("address"))) static long
-spawn_first_process(struct clone_args *args, struct first_process *p)
+/* Clone the first process, on its own stack where raw_clone.c can, else as
+ * fork does (it then runs on a copy of our memory). */
+static long clone_first_process(struct clone_args *args, struct first_process *p)
 {
 	long pid;
 
-#if defined(__x86_64__)
-	register long rax __asm__("rax") = SYS_clone3;
-	__asm__ volatile("syscall"
-			 : "+r"(rax)
-			 : "D"(args), "S"(sizeof(*args))
-			 : "rcx", "r11", "memory");
-	pid = rax;
-#elif defined(__aarch64__)
-	register long x8 __asm__("x8") = SYS_clone3;
-	register long x0 __asm__("x0") = (long)args;
-	register long x1 __asm__("x1") = (long)sizeof(*args);
-	__asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1) : "memory");
-	pid = x0;
-#else
-	args->flags &= ~(uint64_t)(CLONE_VM | CLONE_VFORK);
+	args->stack = (uint64_t)(uintptr_t)p->stack;
+	args->stack_size = sizeof(p->stack);
+	pid = cbx_clone3_on_stack(args, first_process, p);
+	if (pid != -ENOSYS)
+		return pid;
+	args->flags &= ~(uint64_t)(CLONE_VM | CLONE_FILES);
+	args->stack = args->stack_size = 0;
 	pid = syscall(SYS_clone3, args, sizeof(*args));
-#endif
 	if (pid == 0)
-		first_process_exec(p);
-	if (pid < 0 && pid > -4096) { /* the raw call's -errno */
-		errno = (int)-pid;
-		pid = -1;
-	}
-	return pid;
+		first_process(p);
+	return pid < 0 ? -errno : pid;
 }
 
 int node_spawn(const struct node_spawn_spec *s, struct node_proc *out, struct cbx_error *err)
 {
 	struct clone_args args = { 0 };
-	struct first_process p = { .netns_fd = s->netns_fd, .init_fd = s->init_fd,
-				   .argv = s->argv, .envp = s->envp };
+	struct first_process *p;
 	struct node_setup setup = { .name = s->name, .rootfs = s->rootfs,
 				    .join_netns = s->netns_fd >= 0,
 				    .cap_drop = caps_node_drop_mask(s->privileged),
-				    .nofile = s->nofile, .make_cgroups = s->cgroup_fd < 0,
+				    .nofile = s->nofile, .nice = s->nice, .make_cgroups = s->cgroup_fd < 0,
 				    .cg = *s->cg, .lab = s->lab, .limits = *s->limits,
 				    .reuse_cgroups = s->reuse_cgroups };
 	static char msg[CBX_NODE_SETUP_MSG_MAX];
 	sigset_t all, saved;
-	int sv[2], pidfd = -1;
+	int sv[2], pidfd = -1, netns_fd;
 	long len = node_setup_encode(&setup, msg, sizeof(msg)), pid;
 
 	if (len < 0)
 		return cbx_error_set(err, CBX_ERR_INPUT, "start node %s: its paths are too long",
 				     s->name);
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+	p = aligned_alloc(16, sizeof(*p));
+	if (!p)
+		return cbx_error_sys(err, ENOMEM, "start node %s", s->name);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		free(p);
 		return cbx_error_sys(err, errno, "start node %s: socketpair", s->name);
+	}
 	/* The setup waits in the node's end of the socket for its init. */
 	if (send(sv[0], msg, (size_t)len, MSG_NOSIGNAL) != len) {
 		int e = errno;
 		close(sv[0]);
 		close(sv[1]);
+		free(p);
 		return cbx_error_sys(err, e, "start node %s: send its setup", s->name);
 	}
-	p.sync_fd = sv[1];
+	/* Ours until the child has exec'd: the caller may close its own. */
+	netns_fd = s->netns_fd >= 0 ? fcntl(s->netns_fd, F_DUPFD_CLOEXEC, 0) : -1;
+	if (s->netns_fd >= 0 && netns_fd < 0) {
+		int e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		free(p);
+		return cbx_error_sys(err, e, "start node %s: dup", s->name);
+	}
+	*p = (struct first_process){ .sync_fd = sv[1], .netns_fd = netns_fd,
+				     .init_fd = s->init_fd, .argv = s->argv, .envp = s->envp };
+	sv[0] = keep_high(sv[0]);
 	/* Only the PID namespace here (init must be its PID 1): init makes the
 	 * others itself (node_setup_namespaces), in parallel with us. */
-	args.flags = CLONE_VM | CLONE_VFORK | CLONE_PIDFD | CLONE_NEWPID;
+	args.flags = CLONE_VM | CLONE_FILES | CLONE_PIDFD | CLONE_NEWPID;
 	if (s->cgroup_fd >= 0) {
 		/* Born in its cgroup: no migration, no RCU grace period. */
 		args.flags |= CLONE_INTO_CGROUP;
@@ -147,23 +192,34 @@ int node_spawn(const struct node_spawn_spec *s, struct node_proc *out, struct cb
 	 * starts with every signal blocked, and init sets its own mask. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &saved);
-	pid = spawn_first_process(&args, &p);
+	pid = clone_first_process(&args, p);
 	pthread_sigmask(SIG_SETMASK, &saved, NULL);
-	close(sv[1]);
-	if (pid < 0 || p.failed) {
-		int e = pid < 0 ? errno : p.exec_errno;
-		if (pid > 0) {
-			waitpid((pid_t)pid, NULL, 0);
-			close(pidfd);
-		}
+	if (pid < 0) {
 		close(sv[0]);
-		return cbx_error_sys(err, e, "start node %s: %s", s->name,
-				     pid < 0 ? "clone" : p.failed);
+		close(sv[1]);
+		if (netns_fd >= 0)
+			close(netns_fd);
+		free(p);
+		return cbx_error_sys(err, (int)-pid, "start node %s: clone", s->name);
 	}
 	out->pid = (pid_t)pid;
-	out->pidfd = pidfd;
+	out->pidfd = keep_high(pidfd);
 	out->sync_fd = sv[0];
+	out->child_fd = sv[1];
+	out->child_netns_fd = netns_fd;
+	out->child = p;
 	return 0;
+}
+
+void node_spawn_settled(struct node_proc *p)
+{
+	if (p->child_fd >= 0)
+		close(p->child_fd);
+	if (p->child_netns_fd >= 0)
+		close(p->child_netns_fd);
+	p->child_fd = p->child_netns_fd = -1;
+	free(p->child);
+	p->child = NULL;
 }
 
 int node_release(const struct node_proc *p, struct cbx_error *err)
@@ -192,6 +248,11 @@ int node_read_answer(const struct node_proc *p, const char *name, char expect,
 	msg[n] = '\0';
 	if (msg[0] == expect)
 		return 0;
+	if (msg[0] == CBX_SYNC_SPAWN_FAILED && n > (ssize_t)sizeof(int)) {
+		int e;
+		memcpy(&e, msg + 1, sizeof(e));
+		return cbx_error_sys(err, e, "node %s: %s", name, msg + 1 + sizeof(e));
+	}
 	return cbx_error_set(err, CBX_ERR_SYSTEM, "node %s: %s", name,
 			     msg[0] == CBX_SYNC_ERROR ? msg + 1 : "unexpected answer");
 }

@@ -1,7 +1,7 @@
-/* Starting a node: one clone into new PID, mount, UTS, IPC (and network)
- * namespaces, whose first process execs cboxlab-init at once. Sharing our
- * memory until that exec (as vfork does), it copies none of it. Init then
- * does the node's own setup (runtime/node_setup.h), in parallel with its
+/* Starting a node: one clone into a new PID namespace, whose first process
+ * execs cboxlab-init at once. Sharing our memory until that exec, on a
+ * stack of its own, it copies none of it, and we do not wait for it. Init
+ * then makes the node's other namespaces and does the node's own setup (runtime/node_setup.h), in parallel with its
  * siblings and with the parent's wiring: its state directory, log and PID
  * file, its cgroups (on v1; on v2 it is cloned straight into them), a
  * cgroup namespace, the root filesystem, capabilities; then it waits for
@@ -33,6 +33,7 @@ struct node_spawn_spec {
 	int netns_fd;              /* -1: a new network namespace; else join it (restart) */
 	bool privileged;
 	struct rlimit nofile;      /* the open-file limit to give the node (0: as is) */
+	int nice;                  /* the priority to give the node */
 	char *const *argv;         /* init's argv: "cboxlab-init" ["--" CMD...] */
 	char *const *envp;         /* the node's environment */
 };
@@ -41,11 +42,19 @@ struct node_proc {
 	pid_t pid;
 	int pidfd;   /* for setns into its namespaces, signals, waiting */
 	int sync_fd; /* our end of the sync socket */
+	/* Until the node has exec'd cboxlab-init (it says 'N'): its end of the
+	 * socket, the netns it joins, its first process's memory (node_spawn.c). */
+	int child_fd, child_netns_fd;
+	void *child;
 };
 
 /* Clone the node. On return the node is setting itself up concurrently;
  * its failures arrive as 'E' on sync_fd. */
 int node_spawn(const struct node_spawn_spec *spec, struct node_proc *out, struct cbx_error *err);
+
+/* The node has said 'N' (or failed, or was killed): free what its first
+ * process needed. */
+void node_spawn_settled(struct node_proc *p);
 
 /* Tell a node its network is ready ('G'). */
 int node_release(const struct node_proc *p, struct cbx_error *err);

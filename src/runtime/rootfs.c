@@ -227,9 +227,6 @@ int rootfs_enter(const struct rootfs_spec *spec, struct cbx_error *err)
 	char root[PATH_MAX / 2];
 	int hosts_tree, rc;
 
-	/* Nothing mounted below may propagate back to the host. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return cbx_error_sys(err, errno, "make mounts private");
 	if (snprintf(root, sizeof(root), "%s/root", spec->node_dir) >= (int)sizeof(root))
 		return cbx_error_sys(err, ENAMETOOLONG, "%s", spec->node_dir);
 	if (cbx_mkdir(root, 0755, err) < 0)

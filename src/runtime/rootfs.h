@@ -15,7 +15,8 @@ struct rootfs_spec {
 	const char *hostname;   /* written to /etc/hostname */
 };
 
-/* Make the mounts private, assemble the root under node_dir/root (overlay,
+/* In a mount namespace whose mounts are private already (the node's setup
+ * makes them so): assemble the root under node_dir/root (overlay,
  * /proc, read-only /sys, a minimal /dev, /run, /tmp, /etc/hosts), pivot into
  * it and detach the host's root. Returns -1 with `err` filled on failure. */
 int rootfs_enter(const struct rootfs_spec *spec, struct cbx_error *err);
