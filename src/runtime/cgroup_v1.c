@@ -1,5 +1,6 @@
 /* cgroup v1 (and hybrid) layout: one hierarchy per controller. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,21 +23,45 @@ static int v1_file(char *buf, size_t size, const struct cbx_cgroups *cg, const c
 	return -1;
 }
 
-static int v1_write(const struct cbx_cgroups *cg, const char *lab, const char *node,
-		    const char *file, const char *value, struct cbx_error *err)
+/* Write `value` to the node's `file` in the first hierarchy that has it,
+ * found by opening it (one lookup per hierarchy tried, not an access() and
+ * then an open(): node setup does this on every node). 1 when no hierarchy
+ * has it, and `optional`. */
+static int v1_write_in(const struct cbx_cgroups *cg, const char *lab, const char *node,
+		       const char *file, const char *value, bool optional, struct cbx_error *err)
 {
 	char path[512];
 
-	if (v1_file(path, sizeof(path), cg, lab, node, file) < 0)
-		return cbx_error_set(err, CBX_ERR_SYSTEM,
-				     "node %s: cgroup v1 has no %s (is its controller mounted?)", node, file);
-	return cbx_write_str(path, value, err);
+	for (size_t h = 0; h < cg->n_hier; h++) {
+		cleanup_close int fd = -1;
+
+		if (cbx_cgroup_path(path, sizeof(path), cg, h, lab, node, file) < 0)
+			continue;
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT)
+			continue;
+		if (fd < 0)
+			return cbx_error_sys(err, errno, "open %s", path);
+		if (write(fd, value, strlen(value)) != (ssize_t)strlen(value))
+			return cbx_error_sys(err, errno, "write '%s' to %s", value, path);
+		return 0;
+	}
+	if (optional)
+		return 1;
+	return cbx_error_set(err, CBX_ERR_SYSTEM,
+			     "node %s: cgroup v1 has no %s (is its controller mounted?)", node, file);
+}
+
+static int v1_write(const struct cbx_cgroups *cg, const char *lab, const char *node,
+		    const char *file, const char *value, struct cbx_error *err)
+{
+	return v1_write_in(cg, lab, node, file, value, false, err) < 0 ? -1 : 0;
 }
 
 static int v1_apply_limits(const struct cbx_cgroups *cg, const char *lab, const char *node,
 			   const struct cbx_limits *l, struct cbx_error *err)
 {
-	char value[64], path[512];
+	char value[64];
 
 	if (l->memory) {
 		snprintf(value, sizeof(value), "%" PRIu64, l->memory);
@@ -44,8 +69,7 @@ static int v1_apply_limits(const struct cbx_cgroups *cg, const char *lab, const 
 			return -1;
 		/* With swap accounting, memory+swap gets the same limit, so a
 		 * node over its limit is OOM-killed instead of swapping. */
-		if (v1_file(path, sizeof(path), cg, lab, node, "memory.memsw.limit_in_bytes") == 0 &&
-		    cbx_write_str(path, value, err) < 0)
+		if (v1_write_in(cg, lab, node, "memory.memsw.limit_in_bytes", value, true, err) < 0)
 			return -1;
 	}
 	if (l->cpu_milli) {
