@@ -34,13 +34,21 @@ static int node_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct 
 	const struct cbx_node **nodes;
 	char template[512];
 	bool linked;
+	size_t detached = 0;
 	int rc = 0;
 
 	if (netns_prepare_dir(err) < 0)
 		return -1;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		/* Close what the nodes before needed, as they stop needing it,
+		 * so that the low part of our descriptor table, which each new
+		 * node copies, stays small. */
+		while (detached < i &&
+		       node_spawn_detach(&ctx->nodes[s[detached].u.node->index].proc))
+			detached++;
 		if (lab_spawn_node(ctx, s[i].u.node, false, err) < 0)
 			return -1;
+	}
 	/* Pins once every node has its namespaces: a node's new mount
 	 * namespace is a copy of the whole mount table, and a pin is a mount.
 	 * Pinning as we went would make each node copy all the pins before

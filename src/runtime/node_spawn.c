@@ -36,6 +36,7 @@ struct first_process {
 	_Alignas(16) char stack[CHILD_STACK_SIZE];
 	int sync_fd, netns_fd, init_fd;
 	char *const *argv, *const *envp;
+	int own_table; /* set (atomically) once it has its own descriptor table */
 };
 
 /* Descriptors a lab keeps per node (its sync socket, its pidfd) live at or
@@ -106,6 +107,7 @@ NO_SANITIZE __attribute__((noreturn)) static void first_process(void *arg)
 		rc = RAW(SYS_unshare, CLONE_FILES, 0, 0);
 	if (rc < 0)
 		first_process_fail(report, "unshare the descriptor table", rc);
+	__atomic_store_n(&p->own_table, 1, __ATOMIC_RELEASE);
 	if ((rc = fd_at(&p->init_fd, -1)) < 0 || (rc = fd_at(&p->sync_fd, -1)) < 0 ||
 	    (p->netns_fd >= 0 && (rc = fd_at(&p->netns_fd, CBX_INIT_NETNS_FD)) < 0) ||
 	    (rc = RAW(SYS_dup2, p->sync_fd, CBX_INIT_SYNC_FD, 0)) < 0)
@@ -211,6 +213,21 @@ int node_spawn(const struct node_spawn_spec *s, struct node_proc *out, struct cb
 	out->child_netns_fd = netns_fd;
 	out->child = p;
 	return 0;
+}
+
+bool node_spawn_detach(struct node_proc *p)
+{
+	const struct first_process *child = p->child;
+
+	if (p->child_fd < 0)
+		return true;
+	if (!child || !__atomic_load_n(&child->own_table, __ATOMIC_ACQUIRE))
+		return false;
+	close(p->child_fd);
+	if (p->child_netns_fd >= 0)
+		close(p->child_netns_fd);
+	p->child_fd = p->child_netns_fd = -1;
+	return true;
 }
 
 void node_spawn_settled(struct node_proc *p)

@@ -52,6 +52,12 @@ struct node_proc {
  * its failures arrive as 'E' on sync_fd. */
 int node_spawn(const struct node_spawn_spec *spec, struct node_proc *out, struct cbx_error *err);
 
+/* Once the node's first process has a descriptor table of its own, our
+ * copies of the descriptors it needed can go: they sit in the low part of
+ * our table, which every later node's first process copies. true when they
+ * are gone (or were never there). */
+bool node_spawn_detach(struct node_proc *p);
+
 /* The node has said 'N' (or failed, or was killed): free what its first
  * process needed. */
 void node_spawn_settled(struct node_proc *p);
