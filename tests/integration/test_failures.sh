@@ -18,6 +18,31 @@ check_output "up with a missing command fails and says why" \
 	'node b: startup command: exec /no/such/daemon: No such file or directory' cbx up "$f"
 check_output "the failed up left nothing behind" '^$' leftovers tbadcmd
 
+# A node that fails before it is init (its cboxlab-init cannot be exec'd)
+# and one whose own setup fails (its base has a file where /etc should be):
+# up says which node, which step and why, and nothing is left.
+libdir=$(cd "$(dirname "$CBOXLAB")" && pwd)
+[ -x "$libdir/cboxlab-init" ] || libdir=$(dirname "$libdir")
+mkdir -p "$TMP/badinit/rootfs/bin" "$TMP/badetc/rootfs/bin"
+: >"$TMP/badinit/rootfs/bin/busybox"
+printf 'not a program\n' >"$TMP/badinit/cboxlab-init"
+chmod +x "$TMP/badinit/cboxlab-init"
+cp -a "$libdir/rootfs/." "$TMP/badetc/rootfs/"
+rm -rf "$TMP/badetc/rootfs/etc"
+: >"$TMP/badetc/rootfs/etc"
+ln -s "$libdir/cboxlab-init" "$TMP/badetc/cboxlab-init"
+f=$(topo tbadnode <<'EOF2'
+{ "name": "tbadnode", "nodes": { "a": {} } }
+EOF2
+)
+_labs+=(tbadnode)
+check_output "a node whose init cannot be exec'd fails up with the step and the errno" \
+	'node a: exec cboxlab-init: Exec format error' env CBOXLAB_LIBDIR="$TMP/badinit" "$CBOXLAB" up "$f"
+check_output "and leaves nothing behind" '^$' leftovers tbadnode
+check_output "a node whose own setup fails fails up with the reason" \
+	'node a: .*/etc/hosts: Not a directory' env CBOXLAB_LIBDIR="$TMP/badetc" "$CBOXLAB" up "$f"
+check_output "and leaves nothing behind either" '^$' leftovers tbadnode
+
 # A link that already exists under a host name the lab needs: the kernel's
 # EEXIST is reported, the lab is rolled back, and the other link stays.
 f=$(topo tclash <<'EOF2'
