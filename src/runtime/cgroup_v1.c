@@ -1,6 +1,5 @@
 /* cgroup v1 (and hybrid) layout: one hierarchy per controller. */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,18 +32,12 @@ static int v1_write_in(const struct cbx_cgroups *cg, const char *lab, const char
 	char path[512];
 
 	for (size_t h = 0; h < cg->n_hier; h++) {
-		cleanup_close int fd = -1;
-
 		if (cbx_cgroup_path(path, sizeof(path), cg, h, lab, node, file) < 0)
 			continue;
-		fd = open(path, O_WRONLY | O_CLOEXEC);
-		if (fd < 0 && errno == ENOENT)
-			continue;
-		if (fd < 0)
-			return cbx_error_sys(err, errno, "open %s", path);
-		if (write(fd, value, strlen(value)) != (ssize_t)strlen(value))
-			return cbx_error_sys(err, errno, "write '%s' to %s", value, path);
-		return 0;
+		if (cbx_write_str(path, value, err) == 0)
+			return 0;
+		if (err->code != ENOENT)
+			return -1;
 	}
 	if (optional)
 		return 1;

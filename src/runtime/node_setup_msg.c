@@ -110,10 +110,14 @@ static int decode_entry(struct node_setup *s, const char *key, const char *v,
 		s->rootfs.hosts_file = v;
 	} else if (!strcmp(key, "hostname")) {
 		s->rootfs.hostname = v;
-	} else if (!strcmp(key, "netns") || !strcmp(key, "reuse")) {
+	} else if (!strcmp(key, "netns")) {
 		if (parse_num(v, 10, 1, &n) < 0)
 			return bad(err, key, v);
-		*(key[0] == 'n' ? &s->join_netns : &s->reuse_cgroups) = n;
+		s->join_netns = n;
+	} else if (!strcmp(key, "reuse")) {
+		if (parse_num(v, 10, 1, &n) < 0)
+			return bad(err, key, v);
+		s->reuse_cgroups = n;
 	} else if (!strcmp(key, "nice")) {
 		char *end;
 		long v_nice;
@@ -151,10 +155,14 @@ static int decode_entry(struct node_setup *s, const char *key, const char *v,
 	} else if (!strcmp(key, "memory")) {
 		if (parse_num(v, 10, UINT64_MAX, &s->limits.memory) < 0)
 			return bad(err, key, v);
-	} else if (!strcmp(key, "cpu") || !strcmp(key, "pids")) {
+	} else if (!strcmp(key, "cpu")) {
 		if (parse_num(v, 10, UINT32_MAX, &n) < 0)
 			return bad(err, key, v);
-		*(key[0] == 'c' ? &s->limits.cpu_milli : &s->limits.pids) = (uint32_t)n;
+		s->limits.cpu_milli = (uint32_t)n;
+	} else if (!strcmp(key, "pids")) {
+		if (parse_num(v, 10, UINT32_MAX, &n) < 0)
+			return bad(err, key, v);
+		s->limits.pids = (uint32_t)n;
 	} else {
 		return cbx_error_set(err, CBX_ERR_SYSTEM, "node setup message: unknown key \"%s\"", key);
 	}
