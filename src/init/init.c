@@ -2,9 +2,10 @@
  *
  * It is the node's first program: `up` clones the node and execs it at once.
  * It first sets the node up from the description `up` left on the sync
- * socket (runtime/node_setup.h: cgroups, root filesystem, capabilities...;
- * a failure goes back as 'E'). Then it waits until cboxlab has configured the node's network ('G' on the sync
- * socket), starts the node's startup command, says the node is ready ('R'),
+ * socket (runtime/node_setup.h: namespaces, then 'N'; cgroups, root
+ * filesystem, capabilities; a failure goes back as 'E'). Then it waits until
+ * cboxlab has configured the node's network ('G' on the sync socket),
+ * starts the node's startup command, says the node is ready ('R'),
  * and then lives on for the node: it reaps every orphan (a PID namespace's
  * init must, or zombies pile up), forwards signals to the command, and keeps
  * the node alive after the command ends. SIGTERM stops the node: every

@@ -22,9 +22,10 @@
  * runs on our memory (CLONE_VM: nothing of ours is copied for it, nor torn
  * down again at its exec) and our descriptor table (CLONE_FILES), on a
  * stack of its own, while we go on cloning the next nodes: it makes raw
- * system calls only (runtime/raw_clone.h) and reads nothing we change. Its
- * memory and its end of the sync socket stay until it says 'N' (by then it
- * has exec'd), when node_spawn_settled() releases them. */
+ * system calls only (runtime/raw_clone.h) and reads nothing we change. We
+ * keep our copies of the fds it needs until it has its own table
+ * (node_spawn_detach), and its memory until it says 'N', by when it has
+ * exec'd (node_spawn_settled). */
 #define CHILD_STACK_SIZE 8192
 
 /* The stack first: its top and the fields below share a page, so a node
@@ -146,8 +147,9 @@ int node_spawn(const struct node_spawn_spec *s, struct node_proc *out, struct cb
 				    .reuse_cgroups = s->reuse_cgroups };
 	static char msg[CBX_NODE_SETUP_MSG_MAX];
 	sigset_t all, saved;
-	int sv[2], pidfd = -1, netns_fd;
+	int sv[2] = { -1, -1 }, pidfd = -1, netns_fd = -1, e;
 	long len = node_setup_encode(&setup, msg, sizeof(msg)), pid;
+	const char *step;
 
 	if (len < 0)
 		return cbx_error_set(err, CBX_ERR_INPUT, "start node %s: its paths are too long",
@@ -155,27 +157,17 @@ int node_spawn(const struct node_spawn_spec *s, struct node_proc *out, struct cb
 	p = aligned_alloc(16, sizeof(*p));
 	if (!p)
 		return cbx_error_sys(err, ENOMEM, "start node %s", s->name);
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		free(p);
-		return cbx_error_sys(err, errno, "start node %s: socketpair", s->name);
-	}
+	step = "socketpair";
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		goto fail;
 	/* The setup waits in the node's end of the socket for its init. */
-	if (send(sv[0], msg, (size_t)len, MSG_NOSIGNAL) != len) {
-		int e = errno;
-		close(sv[0]);
-		close(sv[1]);
-		free(p);
-		return cbx_error_sys(err, e, "start node %s: send its setup", s->name);
-	}
-	/* Ours until the child has exec'd: the caller may close its own. */
-	netns_fd = s->netns_fd >= 0 ? fcntl(s->netns_fd, F_DUPFD_CLOEXEC, 0) : -1;
-	if (s->netns_fd >= 0 && netns_fd < 0) {
-		int e = errno;
-		close(sv[0]);
-		close(sv[1]);
-		free(p);
-		return cbx_error_sys(err, e, "start node %s: dup", s->name);
-	}
+	step = "send its setup";
+	if (send(sv[0], msg, (size_t)len, MSG_NOSIGNAL) != len)
+		goto fail;
+	/* Ours until the child has its own table: the caller may close its own. */
+	step = "dup";
+	if (s->netns_fd >= 0 && (netns_fd = fcntl(s->netns_fd, F_DUPFD_CLOEXEC, 0)) < 0)
+		goto fail;
 	*p = (struct first_process){ .sync_fd = sv[1], .netns_fd = netns_fd,
 				     .init_fd = s->init_fd, .argv = s->argv, .envp = s->envp };
 	sv[0] = keep_high(sv[0]);
@@ -195,13 +187,10 @@ int node_spawn(const struct node_spawn_spec *s, struct node_proc *out, struct cb
 	pthread_sigmask(SIG_SETMASK, &all, &saved);
 	pid = clone_first_process(&args, p);
 	pthread_sigmask(SIG_SETMASK, &saved, NULL);
+	step = "clone";
 	if (pid < 0) {
-		close(sv[0]);
-		close(sv[1]);
-		if (netns_fd >= 0)
-			close(netns_fd);
-		free(p);
-		return cbx_error_sys(err, (int)-pid, "start node %s: clone", s->name);
+		errno = (int)-pid;
+		goto fail;
 	}
 	out->pid = (pid_t)pid;
 	out->pidfd = keep_high(pidfd);
@@ -210,6 +199,24 @@ int node_spawn(const struct node_spawn_spec *s, struct node_proc *out, struct cb
 	out->child_netns_fd = netns_fd;
 	out->child = p;
 	return 0;
+fail:
+	e = errno;
+	for (int i = 0; i < 2; i++)
+		if (sv[i] >= 0)
+			close(sv[i]);
+	if (netns_fd >= 0)
+		close(netns_fd);
+	free(p);
+	return cbx_error_sys(err, e, "start node %s: %s", s->name, step);
+}
+
+static void close_child_fds(struct node_proc *p)
+{
+	if (p->child_fd >= 0)
+		close(p->child_fd);
+	if (p->child_netns_fd >= 0)
+		close(p->child_netns_fd);
+	p->child_fd = p->child_netns_fd = -1;
 }
 
 bool node_spawn_detach(struct node_proc *p)
@@ -220,20 +227,13 @@ bool node_spawn_detach(struct node_proc *p)
 		return true;
 	if (!child || !__atomic_load_n(&child->own_table, __ATOMIC_ACQUIRE))
 		return false;
-	close(p->child_fd);
-	if (p->child_netns_fd >= 0)
-		close(p->child_netns_fd);
-	p->child_fd = p->child_netns_fd = -1;
+	close_child_fds(p);
 	return true;
 }
 
 void node_spawn_settled(struct node_proc *p)
 {
-	if (p->child_fd >= 0)
-		close(p->child_fd);
-	if (p->child_netns_fd >= 0)
-		close(p->child_netns_fd);
-	p->child_fd = p->child_netns_fd = -1;
+	close_child_fds(p);
 	free(p->child);
 	p->child = NULL;
 }
