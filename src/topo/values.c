@@ -47,6 +47,14 @@ static bool parse_number_unit(const char *s, const struct unit *units, double *o
 	return false;
 }
 
+/* Nearest integer of a value parse_number_unit accepted (finite, >= 0, and
+ * bounded by each caller): llround without linking libm for it, which every
+ * start of the CLI would otherwise pay for (one more shared object to map). */
+static uint64_t round_nonneg(double v)
+{
+	return (uint64_t)(v + 0.5);
+}
+
 bool cbx_parse_size(const char *s, uint64_t *bytes, const char **why)
 {
 	static const struct unit units[] = {
@@ -64,7 +72,7 @@ bool cbx_parse_size(const char *s, uint64_t *bytes, const char **why)
 		*why = "expected a size such as \"64M\", \"512KiB\" or \"1G\"";
 		return false;
 	}
-	*bytes = (uint64_t)llround(v);
+	*bytes = round_nonneg(v);
 	return true;
 }
 
@@ -81,7 +89,7 @@ bool cbx_parse_cpus(const char *s, uint32_t *milli, const char **why)
 		*why = "CPUs must be at least 0.001 and at most 1024";
 		return false;
 	}
-	*milli = (uint32_t)llround(v);
+	*milli = (uint32_t)round_nonneg(v);
 	return true;
 }
 
@@ -96,7 +104,7 @@ bool cbx_parse_duration_us(const char *s, uint64_t *us, const char **why)
 		*why = "expected a duration such as \"50ms\", \"200us\" or \"1s\"";
 		return false;
 	}
-	*us = (uint64_t)llround(v);
+	*us = round_nonneg(v);
 	return true;
 }
 
@@ -135,7 +143,7 @@ bool cbx_parse_rate(const char *s, uint64_t *bps, const char **why)
 		*why = "a rate must be at least 8bit";
 		return false;
 	}
-	*bps = (uint64_t)llround(v);
+	*bps = round_nonneg(v);
 	return true;
 }
 
