@@ -22,6 +22,7 @@ static int exec_in(const struct node_exec_spec *spec, struct cbx_cgroups *cg,
 				     spec->node, t->name, t->name, spec->node);
 	if (cbx_cgroups_detect(cg, err) < 0)
 		return -1;
+	cbx_cgroups_for_lab(cg, t);
 	/* A frozen node would freeze the command too, and us waiting for it. */
 	if (cg->ops->frozen(cg, t->name, spec->node) == 1)
 		return cbx_error_set(err, CBX_ERR_STATE, "node %s is paused; resume it first: cboxlab resume %s %s",

@@ -113,7 +113,7 @@ static int setup_node(int sync_fd)
 		return -1;
 	}
 	cbx_sync_send(sync_fd, CBX_SYNC_NAMESPACES, NULL);
-	if (node_setup_run(&setup, &err) < 0) {
+	if (node_setup_run(&setup, sync_fd, &err) < 0) {
 		cbx_sync_send(sync_fd, CBX_SYNC_ERROR, err.msg);
 		return -1;
 	}

@@ -5,6 +5,8 @@
  *                               when it starts (runtime/node_setup.h)
  *   node → cboxlab:  'N'        its network (and mount, UTS, IPC) namespaces
  *                               exist: cboxlab may wire and pin them
+ *   cboxlab → node:  'C'        (cgroup v1) its cgroups exist, with their
+ *                               limits: the node joins them
  *   cboxlab → node:  'G'        the network is configured: start the command
  *   node → cboxlab:  'R'        the command is started: the node is ready
  *                    'E' text   setup or the command's exec failed, with why
@@ -19,6 +21,7 @@
 #include <unistd.h>
 
 #define CBX_SYNC_NAMESPACES 'N'
+#define CBX_SYNC_CGROUPS 'C'
 #define CBX_SYNC_GO 'G'
 #define CBX_SYNC_READY 'R'
 #define CBX_SYNC_ERROR 'E'

@@ -74,7 +74,7 @@ static int sweep_links(struct lab_ctx *ctx, struct cbx_error *err)
 	return rc;
 }
 
-/* Node cgroups by listing cboxlab/<lab>/ in the first hierarchy: each one
+/* Node cgroups by listing cboxlab-<lab>/ in the first hierarchy: each one
  * is killed, waited for, and removed from every hierarchy. */
 static int sweep_cgroups(struct lab_ctx *ctx, struct cbx_error *err)
 {

@@ -83,6 +83,7 @@ int fault_lab_open(const char *lab, const struct cbx_topo *t, struct fault_lab *
 	fl->t = t;
 	if (lab_ctx_init(&fl->ctx, fl->t, true, err) < 0)
 		goto fail;
+	cbx_cgroups_for_lab(&fl->ctx.cg, fl->t);
 	rc = lab_lock(lab, false, &fl->ctx.lock_fd, err);
 	if (rc < 0)
 		goto fail;

@@ -99,10 +99,9 @@ static int lab_cgroup_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
 static void lab_cgroup_describe(const struct step *s, bool undo, char *buf, size_t size)
 {
 	if (undo)
-		snprintf(buf, size, "remove cgroup cboxlab/%s (and cboxlab/ when no lab is left)",
-			 s->t->name);
+		snprintf(buf, size, "remove cgroup cboxlab-%s", s->t->name);
 	else
-		snprintf(buf, size, "create cgroup cboxlab/%s in each cgroup hierarchy", s->t->name);
+		snprintf(buf, size, "create cgroup cboxlab-%s in each cgroup hierarchy", s->t->name);
 }
 
 const struct step_ops step_ops_lab_cgroup = { lab_cgroup_run, lab_cgroup_undo,

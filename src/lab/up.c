@@ -21,6 +21,7 @@ int lab_up(const struct cbx_topo *t, const char *text, size_t len, struct lab_up
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (lab_ctx_init(&ctx, t, true, err) < 0 || lab_lock(t->name, true, &ctx.lock_fd, err) < 0)
 		goto out;
+	cbx_cgroups_for_lab(&ctx.cg, t);
 	/* Nodes set themselves up in parallel at the lowest priority, and
 	 * wait for us: we go first (runtime/node_setup.h). Best effort. */
 	setpriority(PRIO_PROCESS, 0, CBX_UP_NICE);

@@ -19,8 +19,10 @@
 
 #define CGROUP_ROOT "/sys/fs/cgroup"
 
-/* v1 controllers the node cgroups use; memory and pids are required. */
+/* v1 controllers the node cgroups use; memory and pids are required. Their
+ * index is their bit in cbx_cgroups.ctrl. */
 static const char *const v1_controllers[] = { "memory", "pids", "cpu", "freezer" };
+enum { V1_CPU = 2 };
 
 /* Does the comma-separated option list contain `word`? */
 static bool has_option(const char *opts, const char *word)
@@ -63,12 +65,15 @@ static int detect_v1(struct cbx_cgroups *cg, struct cbx_error *err)
 			bool seen = false;
 			if (!has_option(mounts[m].opts, v1_controllers[i]))
 				continue;
-			for (size_t h = 0; h < cg->n_hier; h++)
-				if (!strcmp(cg->hier[h], mounts[m].mnt))
+			for (size_t h = 0; h < cg->n_hier; h++) {
+				if (!strcmp(cg->hier[h], mounts[m].mnt)) {
 					seen = true; /* co-mounted with one we have */
+					cg->ctrl[h] |= 1u << i;
+				}
+			}
 			if (!seen) {
 				snprintf(cg->hier[cg->n_hier], sizeof(cg->hier[0]), "%s", mounts[m].mnt);
-				cg->n_hier++;
+				cg->ctrl[cg->n_hier++] = 1u << i;
 			}
 			break;
 		}
@@ -98,12 +103,54 @@ int cbx_cgroups_detect(struct cbx_cgroups *cg, struct cbx_error *err)
 	return detect_v1(cg, err);
 }
 
+void cbx_cgroups_for_lab(struct cbx_cgroups *cg, const struct cbx_topo *t)
+{
+	size_t kept = 0;
+
+	if (cg->v2)
+		return;
+	for (size_t i = 0; i < t->n_nodes; i++)
+		if (t->nodes[i].limits.cpu_milli)
+			return;
+	for (size_t h = 0; h < cg->n_hier; h++) {
+		if (cg->ctrl[h] == 1u << V1_CPU)
+			continue;
+		if (kept != h) {
+			memcpy(cg->hier[kept], cg->hier[h], sizeof(cg->hier[0]));
+			cg->ctrl[kept] = cg->ctrl[h];
+		}
+		kept++;
+	}
+	cg->n_hier = kept;
+}
+
+bool cbx_cgroups_relative(const struct cbx_cgroups *cg, struct cbx_cgroups *rel)
+{
+	const char *slash = strrchr(cg->hier[0], '/');
+	size_t parent = slash ? (size_t)(slash - cg->hier[0]) : 0;
+	char dir[sizeof(cg->hier[0])];
+
+	if (parent == 0)
+		return false;
+	for (size_t h = 0; h < cg->n_hier; h++)
+		if (strncmp(cg->hier[h], cg->hier[0], parent + 1) ||
+		    strchr(cg->hier[h] + parent + 1, '/'))
+			return false;
+	memcpy(dir, cg->hier[0], parent);
+	dir[parent] = '\0';
+	if (chdir(dir) < 0)
+		return false;
+	*rel = *cg;
+	for (size_t h = 0; h < cg->n_hier; h++)
+		memmove(rel->hier[h], cg->hier[h] + parent + 1, strlen(cg->hier[h] + parent + 1) + 1);
+	return true;
+}
+
 int cbx_cgroup_path(char *buf, size_t size, const struct cbx_cgroups *cg, size_t hier,
 		    const char *lab, const char *node, const char *file)
 {
-	int n = snprintf(buf, size, "%s/cboxlab%s%s%s%s%s%s", cg->hier[hier], lab ? "/" : "",
-			 lab ? lab : "", node ? "/" : "", node ? node : "", file ? "/" : "",
-			 file ? file : "");
+	int n = snprintf(buf, size, "%s/cboxlab-%s%s%s%s%s", cg->hier[hier], lab, node ? "/" : "",
+			 node ? node : "", file ? "/" : "", file ? file : "");
 
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
@@ -157,11 +204,6 @@ int cbx_cgroup_lab_create(const struct cbx_cgroups *cg, const char *lab, struct 
 	for (size_t h = 0; h < cg->n_hier; h++) {
 		if (cg->v2 && v2_enable_controllers(cg->hier[h], err) < 0)
 			return -1;
-		cbx_cgroup_path(path, sizeof(path), cg, h, NULL, NULL, NULL);
-		if (cbx_mkdir(path, 0755, err) < 0)
-			return -1;
-		if (cg->v2 && v2_enable_controllers(path, err) < 0)
-			return -1;
 		cbx_cgroup_path(path, sizeof(path), cg, h, lab, NULL, NULL);
 		if (cbx_mkdir(path, 0755, err) < 0)
 			return -1;
@@ -171,25 +213,14 @@ int cbx_cgroup_lab_create(const struct cbx_cgroups *cg, const char *lab, struct 
 	return 0;
 }
 
-static int rmdir_missing_ok(const char *path, bool busy_ok, struct cbx_error *err)
-{
-	if (rmdir(path) == 0 || errno == ENOENT || (busy_ok && (errno == EBUSY || errno == ENOTEMPTY)))
-		return 0;
-	return cbx_error_sys(err, errno, "remove cgroup %s", path);
-}
-
 int cbx_cgroup_lab_remove(const struct cbx_cgroups *cg, const char *lab, struct cbx_error *err)
 {
 	char path[512];
 
 	for (size_t h = 0; h < cg->n_hier; h++) {
 		cbx_cgroup_path(path, sizeof(path), cg, h, lab, NULL, NULL);
-		if (rmdir_missing_ok(path, false, err) < 0)
-			return -1;
-		/* Shared by every lab: removed by the last one to go. */
-		cbx_cgroup_path(path, sizeof(path), cg, h, NULL, NULL, NULL);
-		if (rmdir_missing_ok(path, true, err) < 0)
-			return -1;
+		if (rmdir(path) < 0 && errno != ENOENT)
+			return cbx_error_sys(err, errno, "remove cgroup %s", path);
 	}
 	return 0;
 }

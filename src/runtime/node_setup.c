@@ -102,43 +102,24 @@ int node_setup_namespaces(const struct node_setup *s, struct cbx_error *err)
 	return 0;
 }
 
-/* The hierarchies as paths relative to their common parent, made the
- * working directory (/sys/fs/cgroup/memory... -> memory... in
- * /sys/fs/cgroup); false, and `rel` untouched, when they have none. */
-static bool relative_to_parent(const struct cbx_cgroups *cg, struct cbx_cgroups *rel)
-{
-	const char *slash = strrchr(cg->hier[0], '/');
-	size_t parent = slash ? (size_t)(slash - cg->hier[0]) : 0;
-	char dir[sizeof(cg->hier[0])];
-
-	if (parent == 0)
-		return false;
-	for (size_t h = 0; h < cg->n_hier; h++)
-		if (strncmp(cg->hier[h], cg->hier[0], parent + 1) ||
-		    strchr(cg->hier[h] + parent + 1, '/'))
-			return false;
-	memcpy(dir, cg->hier[0], parent);
-	dir[parent] = '\0';
-	if (chdir(dir) < 0)
-		return false;
-	*rel = *cg;
-	for (size_t h = 0; h < cg->n_hier; h++)
-		memmove(rel->hier[h], cg->hier[h] + parent + 1, strlen(cg->hier[h] + parent + 1) + 1);
-	return true;
-}
-
-/* The node's cgroups, looked up from their hierarchies' parent: a path
- * through /sys takes sysfs's lock, which every new net device holds while
- * it registers, and a node makes a dozen lookups here. A/B on a 500-router
- * chain, alternating runs: 0.57-0.68 s against 0.71-0.81 s. */
-static int make_cgroups(const struct node_setup *s, struct cbx_error *err)
+/* Join the node's cgroups once `up` has made them ('C'), looked up from
+ * their hierarchies' parent (cbx_cgroups_relative). */
+static int join_cgroups(const struct node_setup *s, int sync_fd, struct cbx_error *err)
 {
 	struct cbx_cgroups rel;
-	bool relative = relative_to_parent(&s->cg, &rel);
-	const struct cbx_cgroups *cg = relative ? &rel : &s->cg;
+	bool relative;
+	const struct cbx_cgroups *cg;
+	char said = 0;
+	ssize_t n;
 
-	if (cbx_cgroup_node_create(cg, s->lab, s->name, &s->limits, s->reuse_cgroups, err) < 0 ||
-	    cbx_cgroup_node_join_self(cg, s->lab, s->name, err) < 0) {
+	while ((n = read(sync_fd, &said, 1)) < 0 && errno == EINTR)
+		;
+	if (n != 1 || said != CBX_SYNC_CGROUPS)
+		return cbx_error_set(err, CBX_ERR_SYSTEM,
+				     "cboxlab went away before making the node's cgroups");
+	relative = cbx_cgroups_relative(&s->cg, &rel);
+	cg = relative ? &rel : &s->cg;
+	if (cbx_cgroup_node_join_self(cg, s->lab, s->name, err) < 0) {
 		if (relative) /* the paths in the message are relative to it */
 			cbx_error_wrap(err, "in %.*s", (int)(strrchr(s->cg.hier[0], '/') - s->cg.hier[0]),
 				       s->cg.hier[0]);
@@ -147,7 +128,7 @@ static int make_cgroups(const struct node_setup *s, struct cbx_error *err)
 	return 0;
 }
 
-int node_setup_run(const struct node_setup *s, struct cbx_error *err)
+int node_setup_run(const struct node_setup *s, int sync_fd, struct cbx_error *err)
 {
 	int fd;
 
@@ -157,9 +138,9 @@ int node_setup_run(const struct node_setup *s, struct cbx_error *err)
 		return cbx_error_sys(err, err->code, "create the node's state directory");
 	if (arrange_stdio(s, err) < 0 || write_pid_file(s, err) < 0)
 		return -1;
-	/* On cgroup v1 the node makes and joins its own cgroups here, in
-	 * parallel with the other nodes (v2 cloned it into them already). */
-	if (s->make_cgroups && make_cgroups(s, err) < 0)
+	/* On cgroup v1 the node joins its cgroups here (v2 cloned it into
+	 * them already): after the work above, by which `up` has made them. */
+	if (s->join_cgroups && join_cgroups(s, sync_fd, err) < 0)
 		return -1;
 	/* Only now, inside its own cgroup, so that it is the namespace's root. */
 	if (unshare(CLONE_NEWCGROUP) < 0)

@@ -4,8 +4,8 @@
  * execs cboxlab-init straight away), so no node copies `up`'s page tables,
  * tears them down again at exec, or takes copy-on-write faults on them: on a
  * 500-router chain that was an eighth of the machine's time. Everything the
- * node then does for itself (its state directory, log, PID file, cgroups on
- * v1, cgroup namespace, hostname, root filesystem, capabilities) runs in
+ * node then does for itself (its state directory, log, PID file, joining its
+ * cgroups on v1, cgroup namespace, hostname, root filesystem, capabilities) runs in
  * cboxlab-init, in parallel with the other nodes, from this description,
  * which `up` sends as the first message on the node's sync socket.
  *
@@ -36,13 +36,12 @@ struct node_setup {
 	uint64_t cap_drop;         /* bounding-set capabilities to drop (bit n: cap n) */
 	struct rlimit nofile;      /* the open-file limit to give the node (0: as is) */
 	int nice;                  /* the priority to give the node once set up */
-	/* cgroup v1: the node makes its cgroups (reuse: they exist, a restart)
-	 * and joins them; on v2 it was cloned into its cgroup already. */
-	bool make_cgroups;
+	/* cgroup v1: the node joins its cgroups (in cg's hierarchies, of lab)
+	 * once `up`, which makes them while the node makes its namespaces,
+	 * says 'C'; on v2 it was cloned into its cgroup already. */
+	bool join_cgroups;
 	struct cbx_cgroups cg;
 	const char *lab;
-	struct cbx_limits limits;
-	bool reuse_cgroups;
 };
 
 /* Lay `s` out in buf; the message's length, or -1 when it does not fit. */
@@ -66,8 +65,9 @@ int node_setup_decode(char *buf, size_t len, struct node_setup *s, struct cbx_er
 int node_setup_namespaces(const struct node_setup *s, struct cbx_error *err);
 
 /* Then the rest, still seeing the host's files: state directory, stdio on
- * the console log, PID file, cgroups, cgroup namespace, hostname, root
- * filesystem and pivot_root, OOM score, capabilities, signals, limits. */
-int node_setup_run(const struct node_setup *s, struct cbx_error *err);
+ * the console log, PID file, cgroups (v1: joined once `up` says 'C' on
+ * sync_fd), cgroup namespace, hostname, root filesystem and pivot_root, OOM
+ * score, capabilities, signals, limits. */
+int node_setup_run(const struct node_setup *s, int sync_fd, struct cbx_error *err);
 
 #endif

@@ -58,15 +58,11 @@ long node_setup_encode(const struct node_setup *s, char *buf, size_t size)
 	put(&w, "capdrop", "%" PRIx64, s->cap_drop);
 	put(&w, "nofile", "%" PRIu64 ":%" PRIu64, (uint64_t)s->nofile.rlim_cur,
 	    (uint64_t)s->nofile.rlim_max);
-	if (s->make_cgroups) {
+	if (s->join_cgroups) {
 		put(&w, "cgroup", "%s", s->cg.v2 ? "v2" : "v1");
 		for (size_t i = 0; i < s->cg.n_hier; i++)
 			put(&w, "hier", "%s", s->cg.hier[i]);
 		put(&w, "lab", "%s", s->lab);
-		put(&w, "memory", "%" PRIu64, s->limits.memory);
-		put(&w, "cpu", "%" PRIu32, s->limits.cpu_milli);
-		put(&w, "pids", "%" PRIu32, s->limits.pids);
-		put(&w, "reuse", "%d", s->reuse_cgroups);
 	}
 	return w.overflow ? -1 : (long)w.len;
 }
@@ -114,10 +110,6 @@ static int decode_entry(struct node_setup *s, const char *key, const char *v,
 		if (parse_num(v, 10, 1, &n) < 0)
 			return bad(err, key, v);
 		s->join_netns = n;
-	} else if (!strcmp(key, "reuse")) {
-		if (parse_num(v, 10, 1, &n) < 0)
-			return bad(err, key, v);
-		s->reuse_cgroups = n;
 	} else if (!strcmp(key, "nice")) {
 		char *end;
 		long v_nice;
@@ -143,7 +135,7 @@ static int decode_entry(struct node_setup *s, const char *key, const char *v,
 	} else if (!strcmp(key, "cgroup")) {
 		if (strcmp(v, "v1") && strcmp(v, "v2"))
 			return bad(err, key, v);
-		s->make_cgroups = true;
+		s->join_cgroups = true;
 		s->cg.v2 = v[1] == '2';
 		s->cg.ops = s->cg.v2 ? &cbx_cgroup_v2_ops : &cbx_cgroup_v1_ops;
 	} else if (!strcmp(key, "hier")) {
@@ -152,17 +144,6 @@ static int decode_entry(struct node_setup *s, const char *key, const char *v,
 		memcpy(s->cg.hier[s->cg.n_hier++], v, strlen(v) + 1);
 	} else if (!strcmp(key, "lab")) {
 		s->lab = v;
-	} else if (!strcmp(key, "memory")) {
-		if (parse_num(v, 10, UINT64_MAX, &s->limits.memory) < 0)
-			return bad(err, key, v);
-	} else if (!strcmp(key, "cpu")) {
-		if (parse_num(v, 10, UINT32_MAX, &n) < 0)
-			return bad(err, key, v);
-		s->limits.cpu_milli = (uint32_t)n;
-	} else if (!strcmp(key, "pids")) {
-		if (parse_num(v, 10, UINT32_MAX, &n) < 0)
-			return bad(err, key, v);
-		s->limits.pids = (uint32_t)n;
 	} else {
 		return cbx_error_set(err, CBX_ERR_SYSTEM, "node setup message: unknown key \"%s\"", key);
 	}
@@ -188,7 +169,7 @@ int node_setup_decode(char *buf, size_t len, struct node_setup *s, struct cbx_er
 			return -1;
 	}
 	if (!s->name || !s->rootfs.node_dir || !s->rootfs.hosts_file || !s->rootfs.hostname ||
-	    (s->rootfs.base != CBX_BASE_HOST && !s->rootfs.lower) || (s->make_cgroups && !s->lab))
+	    (s->rootfs.base != CBX_BASE_HOST && !s->rootfs.lower) || (s->join_cgroups && !s->lab))
 		return cbx_error_set(err, CBX_ERR_SYSTEM, "node setup message: incomplete");
 	return 0;
 }

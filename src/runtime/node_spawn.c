@@ -142,9 +142,8 @@ int node_spawn(const struct node_spawn_spec *s, struct node_proc *out, struct cb
 	struct node_setup setup = { .name = s->name, .rootfs = s->rootfs,
 				    .join_netns = s->netns_fd >= 0,
 				    .cap_drop = caps_node_drop_mask(s->privileged),
-				    .nofile = s->nofile, .nice = s->nice, .make_cgroups = s->cgroup_fd < 0,
-				    .cg = *s->cg, .lab = s->lab, .limits = *s->limits,
-				    .reuse_cgroups = s->reuse_cgroups };
+				    .nofile = s->nofile, .nice = s->nice, .join_cgroups = s->cgroup_fd < 0,
+				    .cg = *s->cg, .lab = s->lab };
 	static char msg[CBX_NODE_SETUP_MSG_MAX];
 	sigset_t all, saved;
 	int sv[2] = { -1, -1 }, pidfd = -1, netns_fd = -1, e;
@@ -238,13 +237,21 @@ void node_spawn_settled(struct node_proc *p)
 	p->child = NULL;
 }
 
+static int node_say(const struct node_proc *p, char what, const char *why, struct cbx_error *err)
+{
+	if (send(p->sync_fd, &what, 1, MSG_NOSIGNAL) != 1)
+		return cbx_error_sys(err, errno, "%s (pid %d)", why, (int)p->pid);
+	return 0;
+}
+
+int node_cgroups_made(const struct node_proc *p, struct cbx_error *err)
+{
+	return node_say(p, CBX_SYNC_CGROUPS, "hand the node its cgroups", err);
+}
+
 int node_release(const struct node_proc *p, struct cbx_error *err)
 {
-	char go = CBX_SYNC_GO;
-
-	if (send(p->sync_fd, &go, 1, MSG_NOSIGNAL) != 1)
-		return cbx_error_sys(err, errno, "release node (pid %d)", (int)p->pid);
-	return 0;
+	return node_say(p, CBX_SYNC_GO, "release node", err);
 }
 
 int node_read_answer(const struct node_proc *p, const char *name, char expect,

@@ -24,12 +24,11 @@ struct node_spawn_spec {
 				    * its console (console.log) and PID file there */
 	int init_fd;               /* cboxlab-init, opened before the clone */
 	/* cgroups: >= 0, clone into this v2 cgroup directory; -1, the node
-	 * creates its v1 cgroups (reuse: they exist) and joins them. */
+	 * joins its v1 cgroups in cg's hierarchies once told they exist
+	 * (node_cgroups_made). */
 	int cgroup_fd;
 	const struct cbx_cgroups *cg;
 	const char *lab;
-	const struct cbx_limits *limits;
-	bool reuse_cgroups;
 	int netns_fd;              /* -1: a new network namespace; else join it (restart) */
 	bool privileged;
 	struct rlimit nofile;      /* the open-file limit to give the node (0: as is) */
@@ -61,6 +60,9 @@ bool node_spawn_detach(struct node_proc *p);
 /* The node has said 'N' (or failed, or was killed): free what its first
  * process needed. */
 void node_spawn_settled(struct node_proc *p);
+
+/* cgroup v1: tell a node its cgroups exist, limits set ('C'), to join. */
+int node_cgroups_made(const struct node_proc *p, struct cbx_error *err);
 
 /* Tell a node its network is ready ('G'). */
 int node_release(const struct node_proc *p, struct cbx_error *err);

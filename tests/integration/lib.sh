@@ -133,11 +133,11 @@ leftovers() { # lab [pids...]
 	links=$(ip -o link 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep "^$lab-" | tr '\n' ' ')
 	[ -n "$links" ] && left+=" links:$links"
 	nft list tables 2>/dev/null | grep -q "cboxlab-$lab\$" && left+=" nft:cboxlab-$lab"
-	find /sys/fs/cgroup -maxdepth 4 -type d -path "*/cboxlab/$lab" 2>/dev/null | grep -q . &&
-		left+=" cgroups:$(find /sys/fs/cgroup -maxdepth 4 -type d -path "*/cboxlab/$lab" | tr '\n' ' ')"
+	find /sys/fs/cgroup -maxdepth 4 -type d -path "*/cboxlab-$lab" 2>/dev/null | grep -q . &&
+		left+=" cgroups:$(find /sys/fs/cgroup -maxdepth 4 -type d -path "*/cboxlab-$lab" | tr '\n' ' ')"
 	grep -q "/run/cboxlab/$lab\|/run/netns/$lab-" /proc/mounts && left+=" mounts"
 	# Any live process still in one of the lab's cgroups.
-	for pid in $(grep -l "cboxlab/$lab/" /proc/[0-9]*/cgroup 2>/dev/null | cut -d/ -f3); do
+	for pid in $(grep -l "/cboxlab-$lab/" /proc/[0-9]*/cgroup 2>/dev/null | cut -d/ -f3); do
 		grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null || left+=" process:$pid"
 	done
 	for pid in "$@"; do

@@ -43,6 +43,24 @@ check_output "a node whose own setup fails fails up with the reason" \
 	'node a: .*/etc/hosts: Not a directory' env CBOXLAB_LIBDIR="$TMP/badetc" "$CBOXLAB" up "$f"
 check_output "and leaves nothing behind either" '^$' leftovers tbadnode
 
+# A node cgroup that is already there (left by a lab that crashed): up says
+# which, kills the node it had started (on v1 the node is cloned before its
+# cgroups are made, and waits for them), and leaves nothing.
+f=$(topo tcgx <<'EOF2'
+{ "name": "tcgx", "nodes": { "a": {} } }
+EOF2
+)
+_labs+=(tcgx)
+if [ "$(cgroup_layout)" = v2 ]; then
+	cgdir=/sys/fs/cgroup
+else
+	cgdir=$(grep -E '^[^ ]+ /sys/fs/cgroup/[^ ]*\bmemory\b' /proc/mounts | awk '{print $2}' | head -1)
+fi
+mkdir -p "$cgdir/cboxlab-tcgx/a"
+check_output "a node cgroup that exists already fails up with its path" \
+	'node a: .*create cgroup .*cboxlab-tcgx/a: File exists' cbx up "$f"
+check_output "and the rollback leaves nothing" '^$' leftovers tcgx
+
 # A link that already exists under a host name the lab needs: the kernel's
 # EEXIST is reported, the lab is rolled back, and the other link stays.
 f=$(topo tclash <<'EOF2'

@@ -20,11 +20,11 @@ lab_up "$f" >/dev/null
 cgfile() { # controller file [node]: a node's (default m) cgroup file on this layout
 	local node=${3:-m}
 	if [ "$layout" = v2 ]; then
-		echo "/sys/fs/cgroup/cboxlab/tlim/$node/$2"
+		echo "/sys/fs/cgroup/cboxlab-tlim/$node/$2"
 	else
 		local dir
 		dir=$(grep -E "^[^ ]+ /sys/fs/cgroup/[^ ]*\b$1\b" /proc/mounts | awk '{print $2}' | head -1)
-		echo "$dir/cboxlab/tlim/$node/$2"
+		echo "$dir/cboxlab-tlim/$node/$2"
 	fi
 }
 

@@ -17,10 +17,8 @@ static struct node_setup sample(void)
 		.join_netns = true,
 		.cap_drop = 0x1ffffffffeULL,
 		.nofile = { 1024, 524288 },
-		.make_cgroups = true,
+		.join_cgroups = true,
 		.lab = "lab",
-		.limits = { .memory = 32ULL << 20, .cpu_milli = 1500, .pids = 64 },
-		.reuse_cgroups = true,
 	};
 	s.cg.n_hier = 2;
 	strcpy(s.cg.hier[0], "/sys/fs/cgroup/memory");
@@ -46,23 +44,20 @@ int main(void)
 	ok(out.join_netns, "join the kept netns");
 	ok(out.cap_drop == in.cap_drop, "capability mask");
 	ok(out.nofile.rlim_cur == 1024 && out.nofile.rlim_max == 524288, "open-file limit");
-	ok(out.make_cgroups && !out.cg.v2 && out.cg.ops == &cbx_cgroup_v1_ops, "v1 cgroups to make");
+	ok(out.join_cgroups && !out.cg.v2 && out.cg.ops == &cbx_cgroup_v1_ops, "v1 cgroups to join");
 	is_int(out.cg.n_hier, 2, "both hierarchies");
 	is_str(out.cg.hier[1], "/sys/fs/cgroup/pids", "second hierarchy");
 	is_str(out.lab, "lab", "lab");
-	ok(out.limits.memory == 32ULL << 20 && out.limits.cpu_milli == 1500 && out.limits.pids == 64,
-	   "limits");
-	ok(out.reuse_cgroups, "reuse cgroups (a restart)");
 
-	/* The host base has no lower dir; v2 nodes make no cgroups. */
+	/* The host base has no lower dir; v2 nodes join no cgroups. */
 	in = sample();
 	in.rootfs.base = CBX_BASE_HOST;
 	in.rootfs.lower = NULL;
-	in.make_cgroups = false;
+	in.join_cgroups = false;
 	in.join_netns = false;
 	len = node_setup_encode(&in, buf, sizeof(buf));
 	ok(len > 0 && node_setup_decode(buf, (size_t)len, &out, &err) == 0, "a host-base v2 node");
-	ok(!out.rootfs.lower && !out.make_cgroups && !out.join_netns && !out.lab,
+	ok(!out.rootfs.lower && !out.join_cgroups && !out.join_netns && !out.lab,
 	   "no lower dir, no cgroups, a new netns");
 
 	ok(node_setup_encode(&in, small, sizeof(small)) == -1, "a message that does not fit is refused");
@@ -78,13 +73,13 @@ int main(void)
 	in = sample();
 	len = node_setup_encode(&in, buf, sizeof(buf));
 	{
-		char *pids = memmem(buf, (size_t)len, "pids=64", 8);
-		ok(pids != NULL, "the pids limit is in the message");
-		if (pids)
-			pids[5] = 'x';
+		char *netns = memmem(buf, (size_t)len, "netns=1", 8);
+		ok(netns != NULL, "the netns flag is in the message");
+		if (netns)
+			netns[6] = 'x';
 	}
 	ok(node_setup_decode(buf, (size_t)len, &out, &err) == -1, "a bad number is refused");
-	has_str(err.msg, "bad pids \"x4\"", "with the key and value");
+	has_str(err.msg, "bad netns \"x\"", "with the key and value");
 
 	/* The mask a node is handed: nothing for a privileged node; for the
 	 * others, never a capability the lab needs, always SYS_ADMIN. */
