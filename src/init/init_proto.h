@@ -5,8 +5,9 @@
  *                               when it starts (runtime/node_setup.h)
  *   node → cboxlab:  'N'        its network (and mount, UTS, IPC) namespaces
  *                               exist: cboxlab may wire and pin them
- *   cboxlab → node:  'C'        (cgroup v1) its cgroups exist, with their
- *                               limits: the node joins them
+ *   cboxlab → node:  'C'        (cgroup v1) the lab's state directory and the
+ *                               node's cgroups, with their limits, exist: the
+ *                               node sets itself up and joins them
  *   cboxlab → node:  'G'        the network is configured: start the command
  *   node → cboxlab:  'R'        the command is started: the node is ready
  *                    'E' text   setup or the command's exec failed, with why

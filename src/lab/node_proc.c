@@ -59,7 +59,7 @@ static int make_v1_cgroups(struct lab_ctx *ctx, const struct cbx_node *n, bool r
 	return rc;
 }
 
-int lab_spawn_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
+int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 		   struct cbx_error *err)
 {
 	struct node_rt *rt = &ctx->nodes[n->index];
@@ -112,20 +112,32 @@ int lab_spawn_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 	spec.envp = lab_node_envp(ctx->arena, ctx->t, n);
 	if (!spec.argv || !spec.envp)
 		return cbx_error_sys(err, ENOMEM, "node %s", n->name);
-	if (node_spawn(&spec, &rt->proc, err) < 0)
-		return -1;
-	/* cgroup v1: made now, while the node execs its init and makes its
-	 * namespaces, the longest part of its start (on a lone node the
-	 * memory cgroup alone, 0.1-0.17 ms here, was a twentieth of `up`);
-	 * the node joins them itself once told ('C'), since moving another
-	 * process takes the kernel's global threadgroup lock. mkdir in a
-	 * cgroup hierarchy holds the global cgroup_mutex, so the nodes could
+	return node_spawn(&spec, &rt->proc, err);
+}
+
+int lab_node_cgroups(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
+		     struct cbx_error *err)
+{
+	/* cgroup v1: made once the node is cloned, while it execs its init
+	 * and makes its namespaces, the longest part of its start (on a lone
+	 * node the memory cgroup alone, 0.1-0.17 ms here, was a twentieth of
+	 * `up`); the node joins them itself once told ('C'), since moving
+	 * another process takes the kernel's global threadgroup lock. mkdir in
+	 * a cgroup hierarchy holds the global cgroup_mutex, so the nodes could
 	 * never make theirs in parallel anyway. A failure leaves the node to
 	 * the step's undo, which kills it and removes what was made. */
-	if (!ctx->cg.v2 &&
-	    (make_v1_cgroups(ctx, n, restart, err) < 0 || node_cgroups_made(&rt->proc, err) < 0))
+	if (!ctx->cg.v2 && (make_v1_cgroups(ctx, n, restart, err) < 0 ||
+			    node_cgroups_made(&ctx->nodes[n->index].proc, err) < 0))
 		return cbx_error_wrap(err, "node %s", n->name);
 	return 0;
+}
+
+int lab_spawn_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
+		   struct cbx_error *err)
+{
+	if (lab_clone_node(ctx, n, restart, err) < 0)
+		return -1;
+	return lab_node_cgroups(ctx, n, restart, err);
 }
 
 int lab_pin_node(struct lab_ctx *ctx, const struct cbx_node *n, const char *template,

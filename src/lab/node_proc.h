@@ -8,9 +8,16 @@
 
 /* Clone the node: cgroups, rootfs, init waiting for 'G'. A first start makes
  * a new netns (lab_pin_node pins it); a restart joins the pinned one and
- * reuses the cgroups and the overlay's upper layer. */
+ * reuses the cgroups and the overlay's upper layer. Both halves of it:
+ * lab_clone_node (on v2 with the node's cgroups, which it is cloned into)
+ * and lab_node_cgroups (v1: the node's cgroups, then 'C'; it waits for that
+ * before it touches the lab's state or cgroups). */
 int lab_spawn_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 		   struct cbx_error *err);
+int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
+		   struct cbx_error *err);
+int lab_node_cgroups(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
+		     struct cbx_error *err);
 /* Wait until each node has its namespaces ('N'): only then may it be wired
  * and pinned. */
 int lab_wait_namespaces(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,

@@ -135,6 +135,32 @@ int plan_undo(struct lab_ctx *ctx, struct plan *p, size_t upto, struct cbx_error
 	return rc;
 }
 
+/* Cancel what the phases from `from` on began ahead of their turn. */
+static void cancel_prestarted(struct lab_ctx *ctx, struct plan *p, size_t from)
+{
+	for (size_t i = from; i < p->n; i = phase_end(p, i)) {
+		const struct step_ops *o = ops[p->steps[i].kind];
+		if (o->cancel)
+			o->cancel(ctx, &p->steps[i], phase_end(p, i) - i);
+	}
+}
+
+/* Let the phases from `from` on begin ahead; -1 when one fails. */
+static int prestart_phases(struct lab_ctx *ctx, struct plan *p, size_t from,
+			   struct cbx_error *err)
+{
+	for (size_t i = from; i < p->n; i = phase_end(p, i)) {
+		const struct step_ops *o = ops[p->steps[i].kind];
+		uint64_t t0 = now_us();
+		int rc = o->prestart ? o->prestart(ctx, &p->steps[i], phase_end(p, i) - i, err) : 0;
+
+		ctx->phase_us[p->steps[i].kind] += now_us() - t0;
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int plan_execute(struct lab_ctx *ctx, struct plan *p, struct cbx_error *err)
 {
 	for (size_t i = 0; i < p->n;) {
@@ -146,7 +172,19 @@ int plan_execute(struct lab_ctx *ctx, struct plan *p, struct cbx_error *err)
 		if (rc < 0) {
 			struct cbx_error undo_err;
 			nodes_explain_failure(ctx, err);
+			if (i > 0)
+				cancel_prestarted(ctx, p, end);
 			/* The failed phase may have half-happened: undo it too. */
+			if (plan_undo(ctx, p, end, &undo_err) < 0)
+				cbx_error_append(err, "; and cleaning up failed too: %s", undo_err.msg);
+			return -1;
+		}
+		/* Once the lab's state directory (the first phase) is there:
+		 * what begins ahead may then rely on it being in every new
+		 * mount namespace. */
+		if (i == 0 && prestart_phases(ctx, p, end, err) < 0) {
+			struct cbx_error undo_err;
+			cancel_prestarted(ctx, p, end);
 			if (plan_undo(ctx, p, end, &undo_err) < 0)
 				cbx_error_append(err, "; and cleaning up failed too: %s", undo_err.msg);
 			return -1;

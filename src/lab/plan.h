@@ -61,7 +61,11 @@ void plan_print(const struct plan *p, FILE *out);
 const char *plan_kind_name(enum step_kind k);
 
 /* Run every step; on failure undo what was attempted and return -1 with the
- * failure in err (and any undo failure appended to it). */
+ * failure in err (and any undo failure appended to it). Once the first phase
+ * (the lab's state) is done, a later phase may begin ahead of its turn what
+ * needs nothing more (on cgroup v1, the nodes' clones: their namespaces are
+ * the slowest part of a node, and come up while the lab's cgroups are
+ * made); a failure before its turn cancels that. */
 int plan_execute(struct lab_ctx *ctx, struct plan *p, struct cbx_error *err);
 /* Undo steps [0, upto) in reverse, every one even after a failure; returns
  * -1 with the first failure. */

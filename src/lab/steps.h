@@ -13,6 +13,13 @@ struct step_ops {
 	int (*undo)(struct lab_ctx *ctx, const struct step *steps, size_t n, struct cbx_error *err);
 	/* What the step does (undo false) or what its undo does. */
 	void (*describe)(const struct step *s, bool undo, char *buf, size_t size);
+	/* Optional: begin, once the plan's first phase (the lab's state) is
+	 * done, the part of the phase that needs nothing the phases between
+	 * make; run then does the rest. When the plan fails before the phase's
+	 * turn, cancel ends what prestart began and touches nothing else. */
+	int (*prestart)(struct lab_ctx *ctx, const struct step *steps, size_t n,
+			struct cbx_error *err);
+	void (*cancel)(struct lab_ctx *ctx, const struct step *steps, size_t n);
 };
 
 extern const struct step_ops step_ops_lab_state, step_ops_lab_cgroup, step_ops_bridge,

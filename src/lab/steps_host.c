@@ -76,7 +76,11 @@ static void lab_state_describe(const struct step *s, bool undo, char *buf, size_
 			 s->t->name);
 }
 
-const struct step_ops step_ops_lab_state = { lab_state_run, lab_state_undo, lab_state_describe };
+const struct step_ops step_ops_lab_state = {
+	.run = lab_state_run,
+	.undo = lab_state_undo,
+	.describe = lab_state_describe,
+};
 
 /* --- lab cgroups -------------------------------------------------------- */
 
@@ -104,8 +108,11 @@ static void lab_cgroup_describe(const struct step *s, bool undo, char *buf, size
 		snprintf(buf, size, "create cgroup cboxlab-%s in each cgroup hierarchy", s->t->name);
 }
 
-const struct step_ops step_ops_lab_cgroup = { lab_cgroup_run, lab_cgroup_undo,
-					      lab_cgroup_describe };
+const struct step_ops step_ops_lab_cgroup = {
+	.run = lab_cgroup_run,
+	.undo = lab_cgroup_undo,
+	.describe = lab_cgroup_describe,
+};
 
 /* --- bridges ------------------------------------------------------------ */
 
@@ -172,7 +179,11 @@ static void bridge_describe(const struct step *s, bool undo, char *buf, size_t s
 		 gw[0] ? " with gateway " : "", gw);
 }
 
-const struct step_ops step_ops_bridge = { bridge_run, bridge_undo, bridge_describe };
+const struct step_ops step_ops_bridge = {
+	.run = bridge_run,
+	.undo = bridge_undo,
+	.describe = bridge_describe,
+};
 
 /* --- NAT ---------------------------------------------------------------- */
 
@@ -225,7 +236,7 @@ static void nat_describe(const struct step *s, bool undo, char *buf, size_t size
 			 s->t->name);
 }
 
-const struct step_ops step_ops_nat = { nat_run, nat_undo, nat_describe };
+const struct step_ops step_ops_nat = { .run = nat_run, .undo = nat_undo, .describe = nat_describe };
 
 /* --- ready mark ------------------------------------------------------- */
 
@@ -261,4 +272,8 @@ static void lab_ready_describe(const struct step *s, bool undo, char *buf, size_
 	snprintf(buf, size, undo ? "mark the lab as going down" : "mark the lab as up");
 }
 
-const struct step_ops step_ops_lab_ready = { lab_ready_run, lab_ready_undo, lab_ready_describe };
+const struct step_ops step_ops_lab_ready = {
+	.run = lab_ready_run,
+	.undo = lab_ready_undo,
+	.describe = lab_ready_describe,
+};

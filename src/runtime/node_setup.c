@@ -102,13 +102,11 @@ int node_setup_namespaces(const struct node_setup *s, struct cbx_error *err)
 	return 0;
 }
 
-/* Join the node's cgroups once `up` has made them ('C'), looked up from
- * their hierarchies' parent (cbx_cgroups_relative). */
-static int join_cgroups(const struct node_setup *s, int sync_fd, struct cbx_error *err)
+/* cgroup v1: `up` may clone a node before the lab's state directory and
+ * cgroups exist (steps_node.c), and makes the node's cgroups after the
+ * clone: it says 'C' once all of them are there. */
+static int await_lab(int sync_fd, struct cbx_error *err)
 {
-	struct cbx_cgroups rel;
-	bool relative;
-	const struct cbx_cgroups *cg;
 	char said = 0;
 	ssize_t n;
 
@@ -117,6 +115,17 @@ static int join_cgroups(const struct node_setup *s, int sync_fd, struct cbx_erro
 	if (n != 1 || said != CBX_SYNC_CGROUPS)
 		return cbx_error_set(err, CBX_ERR_SYSTEM,
 				     "cboxlab went away before making the node's cgroups");
+	return 0;
+}
+
+/* Join the node's cgroups, looked up from their hierarchies' parent
+ * (cbx_cgroups_relative). */
+static int join_cgroups(const struct node_setup *s, struct cbx_error *err)
+{
+	struct cbx_cgroups rel;
+	bool relative;
+	const struct cbx_cgroups *cg;
+
 	relative = cbx_cgroups_relative(&s->cg, &rel);
 	cg = relative ? &rel : &s->cg;
 	if (cbx_cgroup_node_join_self(cg, s->lab, s->name, err) < 0) {
@@ -134,13 +143,15 @@ int node_setup_run(const struct node_setup *s, int sync_fd, struct cbx_error *er
 
 	/* Best effort, like the way back below. */
 	setpriority(PRIO_PROCESS, 0, CBX_NODE_SETUP_NICE);
+	if (s->join_cgroups && await_lab(sync_fd, err) < 0)
+		return -1;
 	if (cbx_mkdir(s->rootfs.node_dir, 0755, err) < 0)
 		return cbx_error_sys(err, err->code, "create the node's state directory");
 	if (arrange_stdio(s, err) < 0 || write_pid_file(s, err) < 0)
 		return -1;
 	/* On cgroup v1 the node joins its cgroups here (v2 cloned it into
-	 * them already): after the work above, by which `up` has made them. */
-	if (s->join_cgroups && join_cgroups(s, sync_fd, err) < 0)
+	 * them already). */
+	if (s->join_cgroups && join_cgroups(s, err) < 0)
 		return -1;
 	/* Only now, inside its own cgroup, so that it is the namespace's root. */
 	if (unshare(CLONE_NEWCGROUP) < 0)

@@ -36,9 +36,10 @@ struct node_setup {
 	uint64_t cap_drop;         /* bounding-set capabilities to drop (bit n: cap n) */
 	struct rlimit nofile;      /* the open-file limit to give the node (0: as is) */
 	int nice;                  /* the priority to give the node once set up */
-	/* cgroup v1: the node joins its cgroups (in cg's hierarchies, of lab)
-	 * once `up`, which makes them while the node makes its namespaces,
-	 * says 'C'; on v2 it was cloned into its cgroup already. */
+	/* cgroup v1: the node waits for 'C' (`up` may clone it before the
+	 * lab's state and cgroups exist, and makes its cgroups while it makes
+	 * its namespaces), then joins its cgroups (in cg's hierarchies, of
+	 * lab); on v2 it was cloned into its cgroup already. */
 	bool join_cgroups;
 	struct cbx_cgroups cg;
 	const char *lab;
@@ -65,8 +66,8 @@ int node_setup_decode(char *buf, size_t len, struct node_setup *s, struct cbx_er
 int node_setup_namespaces(const struct node_setup *s, struct cbx_error *err);
 
 /* Then the rest, still seeing the host's files: state directory, stdio on
- * the console log, PID file, cgroups (v1: joined once `up` says 'C' on
- * sync_fd), cgroup namespace, hostname, root filesystem and pivot_root, OOM
+ * the console log, PID file, cgroups (v1: first waits for 'C' on sync_fd,
+ * then joins them), cgroup namespace, hostname, root filesystem and pivot_root, OOM
  * score, capabilities, signals, limits. */
 int node_setup_run(const struct node_setup *s, int sync_fd, struct cbx_error *err);
 
