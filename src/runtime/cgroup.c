@@ -103,6 +103,21 @@ int cbx_cgroups_detect(struct cbx_cgroups *cg, struct cbx_error *err)
 	return detect_v1(cg, err);
 }
 
+int cbx_cgroups_hier_of(const struct cbx_cgroups *cg, const char *file)
+{
+	const char *dot = strchr(file, '.');
+
+	for (size_t i = 0; dot && i < CBX_ARRAY_SIZE(v1_controllers); i++) {
+		if (strlen(v1_controllers[i]) != (size_t)(dot - file) ||
+		    strncmp(file, v1_controllers[i], (size_t)(dot - file)))
+			continue;
+		for (size_t h = 0; h < cg->n_hier; h++)
+			if (cg->ctrl[h] & (1u << i))
+				return (int)h;
+	}
+	return -1;
+}
+
 void cbx_cgroups_for_lab(struct cbx_cgroups *cg, const struct cbx_topo *t)
 {
 	size_t kept = 0;

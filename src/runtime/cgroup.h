@@ -98,6 +98,10 @@ int cbx_cgroup_node_pids(const struct cbx_cgroups *cg, const char *lab, const ch
 			 pid_t **pids, size_t *n, struct cbx_error *err);
 
 
+/* v1: the hierarchy that carries the controller a control file is named
+ * after ("pids.max": pids), when detection saw it; else -1. */
+int cbx_cgroups_hier_of(const struct cbx_cgroups *cg, const char *file);
+
 /* The hierarchies as paths relative to their common parent, which is made
  * the working directory (/sys/fs/cgroup/memory... -> memory... in
  * /sys/fs/cgroup); false, and `rel` untouched, when they have none. A path

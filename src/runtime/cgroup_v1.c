@@ -23,16 +23,20 @@ static int v1_file(char *buf, size_t size, const struct cbx_cgroups *cg, const c
 }
 
 /* Write `value` to the node's `file` in the first hierarchy that has it,
- * found by opening it (one lookup per hierarchy tried, not an access() and
- * then an open(): node setup does this on every node). 1 when no hierarchy
- * has it, and `optional`. */
+ * found by opening it (not an access() and then an open(): `up` does this
+ * for every node), in its controller's hierarchy first: a lookup that fails
+ * costs as much as one that works. 1 when no hierarchy has it, and
+ * `optional`. */
 static int v1_write_in(const struct cbx_cgroups *cg, const char *lab, const char *node,
 		       const char *file, const char *value, bool optional, struct cbx_error *err)
 {
+	int first = cbx_cgroups_hier_of(cg, file);
 	char path[512];
 
-	for (size_t h = 0; h < cg->n_hier; h++) {
-		if (cbx_cgroup_path(path, sizeof(path), cg, h, lab, node, file) < 0)
+	for (int k = -1; k < (int)cg->n_hier; k++) {
+		int h = k < 0 ? first : k;
+		if (h < 0 || (k >= 0 && h == first) ||
+		    cbx_cgroup_path(path, sizeof(path), cg, (size_t)h, lab, node, file) < 0)
 			continue;
 		if (cbx_write_str(path, value, err) == 0)
 			return 0;
