@@ -161,6 +161,19 @@ static int prestart_phases(struct lab_ctx *ctx, struct plan *p, size_t from,
 	return 0;
 }
 
+/* A failure once phases [0, end) were attempted: cancel what the later
+ * phases began ahead, then undo those (the last may have half-happened). */
+static int fail_after(struct lab_ctx *ctx, struct plan *p, size_t end, struct cbx_error *err)
+{
+	struct cbx_error undo_err;
+
+	nodes_explain_failure(ctx, err);
+	cancel_prestarted(ctx, p, end);
+	if (plan_undo(ctx, p, end, &undo_err) < 0)
+		cbx_error_append(err, "; and cleaning up failed too: %s", undo_err.msg);
+	return -1;
+}
+
 int plan_execute(struct lab_ctx *ctx, struct plan *p, struct cbx_error *err)
 {
 	for (size_t i = 0; i < p->n;) {
@@ -169,26 +182,11 @@ int plan_execute(struct lab_ctx *ctx, struct plan *p, struct cbx_error *err)
 		int rc = ops[p->steps[i].kind]->run(ctx, &p->steps[i], end - i, err);
 
 		ctx->phase_us[p->steps[i].kind] += now_us() - t0;
-		if (rc < 0) {
-			struct cbx_error undo_err;
-			nodes_explain_failure(ctx, err);
-			if (i > 0)
-				cancel_prestarted(ctx, p, end);
-			/* The failed phase may have half-happened: undo it too. */
-			if (plan_undo(ctx, p, end, &undo_err) < 0)
-				cbx_error_append(err, "; and cleaning up failed too: %s", undo_err.msg);
-			return -1;
-		}
-		/* Once the lab's state directory (the first phase) is there:
-		 * what begins ahead may then rely on it being in every new
-		 * mount namespace. */
-		if (i == 0 && prestart_phases(ctx, p, end, err) < 0) {
-			struct cbx_error undo_err;
-			cancel_prestarted(ctx, p, end);
-			if (plan_undo(ctx, p, end, &undo_err) < 0)
-				cbx_error_append(err, "; and cleaning up failed too: %s", undo_err.msg);
-			return -1;
-		}
+		/* Once the lab's state directory (the first phase) is there,
+		 * what begins ahead may rely on it being in every new mount
+		 * namespace. */
+		if (rc < 0 || (i == 0 && prestart_phases(ctx, p, end, err) < 0))
+			return fail_after(ctx, p, end, err);
 		i = end;
 	}
 	return 0;

@@ -34,7 +34,11 @@ while True:
     c, peer = s.accept(); c.sendall((peer[0] + "\n").encode()); c.close()
 ' &
 server=$!
-sleep 0.5
+# Until it listens: python's start takes seconds in the test VM (qemu TCG).
+for _ in $(seq 200); do
+	ip netns exec cbxt-out ss -Hltn 'sport = :9000' | grep -q . && break
+	sleep 0.05
+done
 
 check_output "a node on a NAT network reaches the outside, seen as the host (masquerade)" '^198\.18\.7\.1$' \
 	in_node tnat c nc -w 2 198.18.7.2 9000
