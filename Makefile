@@ -10,8 +10,11 @@
 CC       ?= gcc
 PREFIX   ?= /usr/local
 PKGS     := libmnl libnftnl libcap jansson
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# What depends on installed packages is looked up on first use, not when
+# make reads this file: `make deps check` on a fresh machine installs the
+# compiler, pkg-config and the libraries before anything is built.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null))$(PKG_LIBS)
 
 # Every command starts the CLI afresh (a class restarts labs all afternoon),
 # and each shared object costs that start mapping, relocation and page faults,
@@ -20,9 +23,10 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # static archive are linked in from it; libmnl ships none and stays shared.
 # `make STATIC_LIBS=` links all of them shared.
 STATIC_LIBS ?= nftnl cap jansson
-STATIC_FOUND := $(foreach l,$(STATIC_LIBS),$(if $(wildcard $(shell $(CC) -print-file-name=lib$(l).a 2>/dev/null)),$(l)))
+STATIC_FOUND = $(eval STATIC_FOUND := $(foreach l,$(STATIC_LIBS),$(if $(wildcard \
+	       $(shell $(CC) -print-file-name=lib$(l).a 2>/dev/null)),$(l))))$(STATIC_FOUND)
 comma      := ,
-CLI_LIBS   := $(if $(STATIC_FOUND),-Wl$(comma)-Bstatic $(addprefix -l,$(STATIC_FOUND)) -Wl$(comma)-Bdynamic) \
+CLI_LIBS   = $(if $(STATIC_FOUND),-Wl$(comma)-Bstatic $(addprefix -l,$(STATIC_FOUND)) -Wl$(comma)-Bdynamic) \
 	      $(filter-out $(addprefix -l,$(STATIC_FOUND)),$(PKG_LIBS))
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
@@ -81,7 +85,7 @@ INIT_CC ?= $(or $(shell command -v musl-gcc 2>/dev/null),$(CC))
 INIT_SHARED := src/runtime/node_setup.c src/runtime/node_setup_msg.c src/runtime/rootfs.c \
 	       src/runtime/cgroup.c src/runtime/cgroup_v1.c src/runtime/cgroup_v2.c \
 	       src/runtime/caps_drop.c src/common/fsutil.c src/common/error.c
-KERNEL_HDRS := /usr/include/linux /usr/include/asm-generic \
+KERNEL_HDRS = /usr/include/linux /usr/include/asm-generic \
 	       /usr/include/$(shell $(CC) -print-multiarch 2>/dev/null)/asm
 $(B)/init-include/.made:
 	@mkdir -p $(dir $@)
