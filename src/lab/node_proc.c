@@ -54,8 +54,7 @@ static int make_v1_cgroups(struct lab_ctx *ctx, const struct cbx_node *n, bool r
 	if (relative && fchdir(cwd) < 0 && rc == 0)
 		rc = cbx_error_sys(err, errno, "return to the working directory");
 	else if (relative && rc < 0)
-		cbx_error_wrap(err, "in %.*s", (int)(strrchr(ctx->cg.hier[0], '/') - ctx->cg.hier[0]),
-			       ctx->cg.hier[0]);
+		cbx_cgroups_wrap_relative(&ctx->cg, err);
 	return rc;
 }
 

@@ -161,6 +161,11 @@ bool cbx_cgroups_relative(const struct cbx_cgroups *cg, struct cbx_cgroups *rel)
 	return true;
 }
 
+void cbx_cgroups_wrap_relative(const struct cbx_cgroups *cg, struct cbx_error *err)
+{
+	cbx_error_wrap(err, "in %.*s", (int)(strrchr(cg->hier[0], '/') - cg->hier[0]), cg->hier[0]);
+}
+
 int cbx_cgroup_path(char *buf, size_t size, const struct cbx_cgroups *cg, size_t hier,
 		    const char *lab, const char *node, const char *file)
 {

@@ -110,6 +110,8 @@ int cbx_cgroups_hier_of(const struct cbx_cgroups *cg, const char *file);
  * it, each lookup there can sleep. A/B on a 500-router chain, alternating
  * runs, nodes making their cgroups: 0.57-0.68 s against 0.71-0.81 s. */
 bool cbx_cgroups_relative(const struct cbx_cgroups *cg, struct cbx_cgroups *rel);
+/* Say in err which directory relative paths of cg were taken from. */
+void cbx_cgroups_wrap_relative(const struct cbx_cgroups *cg, struct cbx_error *err);
 
 /* Path helper: "<hier>/cboxlab-<lab>[/<node>][/<file>]". */
 int cbx_cgroup_path(char *buf, size_t size, const struct cbx_cgroups *cg, size_t hier,

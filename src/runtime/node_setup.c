@@ -102,9 +102,9 @@ int node_setup_namespaces(const struct node_setup *s, struct cbx_error *err)
 	return 0;
 }
 
-/* cgroup v1: `up` may clone a node before the lab's state directory and
- * cgroups exist (steps_node.c), and makes the node's cgroups after the
- * clone: it says 'C' once all of them are there. */
+/* cgroup v1: `up` may clone a node before the lab's cgroups exist
+ * (steps_node.c), and makes the node's after the clone: it says 'C' once
+ * they are there. Nothing of the lab's is touched before. */
 static int await_lab(int sync_fd, struct cbx_error *err)
 {
 	char said = 0;
@@ -123,15 +123,11 @@ static int await_lab(int sync_fd, struct cbx_error *err)
 static int join_cgroups(const struct node_setup *s, struct cbx_error *err)
 {
 	struct cbx_cgroups rel;
-	bool relative;
-	const struct cbx_cgroups *cg;
+	bool relative = cbx_cgroups_relative(&s->cg, &rel);
 
-	relative = cbx_cgroups_relative(&s->cg, &rel);
-	cg = relative ? &rel : &s->cg;
-	if (cbx_cgroup_node_join_self(cg, s->lab, s->name, err) < 0) {
+	if (cbx_cgroup_node_join_self(relative ? &rel : &s->cg, s->lab, s->name, err) < 0) {
 		if (relative) /* the paths in the message are relative to it */
-			cbx_error_wrap(err, "in %.*s", (int)(strrchr(s->cg.hier[0], '/') - s->cg.hier[0]),
-				       s->cg.hier[0]);
+			cbx_cgroups_wrap_relative(&s->cg, err);
 		return -1;
 	}
 	return 0;

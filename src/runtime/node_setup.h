@@ -37,9 +37,9 @@ struct node_setup {
 	struct rlimit nofile;      /* the open-file limit to give the node (0: as is) */
 	int nice;                  /* the priority to give the node once set up */
 	/* cgroup v1: the node waits for 'C' (`up` may clone it before the
-	 * lab's state and cgroups exist, and makes its cgroups while it makes
-	 * its namespaces), then joins its cgroups (in cg's hierarchies, of
-	 * lab); on v2 it was cloned into its cgroup already. */
+	 * lab's cgroups exist, and makes the node's while it makes its
+	 * namespaces), then joins its cgroups (in cg's hierarchies, of lab);
+	 * on v2 it was cloned into its cgroup already. */
 	bool join_cgroups;
 	struct cbx_cgroups cg;
 	const char *lab;
