@@ -238,9 +238,18 @@ int cbx_cgroup_lab_remove(const struct cbx_cgroups *cg, const char *lab, struct 
 	char path[512];
 
 	for (size_t h = 0; h < cg->n_hier; h++) {
+		struct stat st;
+		int e;
+
 		cbx_cgroup_path(path, sizeof(path), cg, h, lab, NULL, NULL);
-		if (rmdir(path) < 0 && errno != ENOENT)
-			return cbx_error_sys(err, errno, "remove cgroup %s", path);
+		if (rmdir(path) == 0 || (e = errno) == ENOENT)
+			continue;
+		/* A cgroup that is not there is gone, whatever rmdir says: a
+		 * read-only hierarchy (an up that failed to make the lab's
+		 * cgroup there) says EROFS first. */
+		if (lstat(path, &st) < 0 && errno == ENOENT)
+			continue;
+		return cbx_error_sys(err, e, "remove cgroup %s", path);
 	}
 	return 0;
 }

@@ -61,6 +61,31 @@ check_output "a node cgroup that exists already fails up with its path" \
 	'node a: .*create cgroup .*cboxlab-tcgx/a: File exists' cbx up "$f"
 check_output "and the rollback leaves nothing" '^$' leftovers tcgx
 
+# cgroup v1: nodes are cloned before the lab's cgroups are made (they wait
+# for them), so a failure there cancels started nodes: up must report the
+# cgroup, kill and reap the clones, and roll back, without hanging. The
+# failure is made in a private mount namespace only: a read-only tmpfs over
+# the pids hierarchy (the memory one, made first, is real and must go).
+f=$(topo tcancel <<'EOF2'
+{ "name": "tcancel", "nodes": { "a": {}, "b": {} } }
+EOF2
+)
+_labs+=(tcancel)
+pidsdir=$(grep -E '^[^ ]+ /sys/fs/cgroup/[^ ]*\bpids\b' /proc/mounts | awk '{print $2}' | head -1)
+if [ "$(cgroup_layout)" = v2 ]; then
+	skip "a failure making the lab's cgroups cancels the nodes started before them" \
+		"cgroup v2: nodes are cloned into their cgroups, after the lab's (no cancel path)"
+elif [ -z "$pidsdir" ]; then
+	skip "a failure making the lab's cgroups cancels the nodes started before them" \
+		"no cgroup v1 pids hierarchy mounted"
+else
+	check_output "a failure making the lab's cgroups, after its nodes started, fails up with the path" \
+		"mkdir $pidsdir/cboxlab-tcancel: Read-only file system$" \
+		timeout 20 unshare -m --propagation private sh -c \
+		'mount -t tmpfs -o ro cbxt-ro "$1" && exec "$2" up "$3"' sh "$pidsdir" "$CBOXLAB" "$f"
+	check_output "and the cancelled nodes and the rollback leave nothing" '^$' leftovers tcancel
+fi
+
 # A link that already exists under a host name the lab needs: the kernel's
 # EEXIST is reported, the lab is rolled back, and the other link stays.
 f=$(topo tclash <<'EOF2'
