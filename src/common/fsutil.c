@@ -29,7 +29,13 @@ static int write_all(int fd, const char *data, size_t len)
 
 int cbx_write_file(const char *path, const char *data, size_t len, struct cbx_error *err)
 {
-	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC);
+	return cbx_write_file_at(AT_FDCWD, path, data, len, err);
+}
+
+int cbx_write_file_at(int dir, const char *path, const char *data, size_t len,
+		      struct cbx_error *err)
+{
+	cleanup_close int fd = openat(dir, path, O_WRONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return cbx_error_sys(err, errno, "open %s", path);

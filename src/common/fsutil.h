@@ -10,6 +10,9 @@
 
 /* Write `len` bytes to an existing file (e.g. a cgroup or sysctl file). */
 int cbx_write_file(const char *path, const char *data, size_t len, struct cbx_error *err);
+/* The same, path relative to the directory fd `dir` (or AT_FDCWD). */
+int cbx_write_file_at(int dir, const char *path, const char *data, size_t len,
+		      struct cbx_error *err);
 /* Same, with a string. */
 int cbx_write_str(const char *path, const char *s, struct cbx_error *err);
 /* Create or truncate `path` with mode and write `data` into it. */

@@ -3,8 +3,10 @@
  *
  *   cboxlab → node:  setup      what the node sets up itself, waiting for init
  *                               when it starts (runtime/node_setup.h)
- *   node → cboxlab:  'N'        its network (and mount, UTS, IPC) namespaces
- *                               exist: cboxlab may wire and pin them
+ *   node → cboxlab:  'N' + fd   its network (and mount, UTS, IPC) namespaces
+ *                               exist: cboxlab may wire and pin them; the fd
+ *                               (SCM_RIGHTS) is the node's own procfs, not yet
+ *                               mounted, for cboxlab to write its sysctls in
  *   cboxlab → node:  'C'        (cgroup v1) the lab's state directory and the
  *                               node's cgroups, with their limits, exist: the
  *                               node sets itself up and joins them

@@ -106,6 +106,7 @@ int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_topo *t, bool need_libdir
 		ctx->nodes[i].proc.pidfd = -1;
 		ctx->nodes[i].proc.child_fd = -1;
 		ctx->nodes[i].proc.child_netns_fd = -1;
+		ctx->nodes[i].proc_fd = -1;
 	}
 	lab_state_path(t->name, NULL, ctx->state_dir, sizeof(ctx->state_dir));
 	if (cbx_cgroups_detect(&ctx->cg, err) < 0)
@@ -121,7 +122,9 @@ void node_rt_reset(struct node_rt *rt)
 		close(rt->proc.sync_fd);
 	if (rt->proc.pidfd >= 0)
 		close(rt->proc.pidfd);
-	rt->proc.sync_fd = rt->proc.pidfd = -1;
+	if (rt->proc_fd >= 0)
+		close(rt->proc_fd);
+	rt->proc.sync_fd = rt->proc.pidfd = rt->proc_fd = -1;
 	node_spawn_settled(&rt->proc);
 	rt->proc.pid = 0;
 	rt->pinned = false;

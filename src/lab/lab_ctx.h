@@ -21,6 +21,8 @@
 
 struct node_rt {
 	struct node_proc proc; /* pid 0, pidfd and sync_fd -1 until cloned */
+	/* The node's own procfs, from its 'N', until its sysctls are set; -1 */
+	int proc_fd;
 	bool pinned; /* this `up` pinned the netns (a failure may be EEXIST) */
 };
 

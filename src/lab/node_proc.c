@@ -318,8 +318,13 @@ static int wait_answers(struct lab_ctx *ctx, const struct cbx_node *const *nodes
 			if (fds[i].fd < 0 || (!fds[i].revents && !exited))
 				continue;
 			/* Its last words may be on the socket still. */
+			/* 'N' brings the node's procfs (kept for its sysctls). */
 			if (fds[i].revents || poll(&fds[i], 1, 0) == 1)
-				rc = node_read_answer(&rt->proc, nodes[i]->name, expect, err);
+				rc = node_read_answer(&rt->proc, nodes[i]->name, expect,
+						      expect == CBX_SYNC_NAMESPACES && rt->proc_fd < 0
+							      ? &rt->proc_fd
+							      : NULL,
+						      err);
 			else
 				rc = cbx_error_set(err, CBX_ERR_SYSTEM,
 						   "node %s died while starting (see its log: cboxlab logs)",
@@ -365,7 +370,8 @@ void nodes_explain_failure(struct lab_ctx *ctx, struct cbx_error *err)
 
 		if (rt->proc.sync_fd < 0 || poll(&pfd, 1, 0) != 1)
 			continue;
-		if (node_read_answer(&rt->proc, ctx->t->nodes[i].name, CBX_SYNC_READY, &node_err) == 0)
+		if (node_read_answer(&rt->proc, ctx->t->nodes[i].name, CBX_SYNC_READY, NULL,
+				     &node_err) == 0)
 			continue;
 		memcpy(consequence, err->msg, sizeof(consequence));
 		*err = node_err;

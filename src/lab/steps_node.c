@@ -1,6 +1,7 @@
 /* Steps that make and wire the nodes: clone them, create their veth pairs,
  * configure their networks, and start their commands. */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/netfilter.h>
 #include <signal.h>
 #include <stdio.h>
@@ -330,9 +331,11 @@ const struct step_ops step_ops_link = {
 struct node_inside {
 	const struct cbx_node *n;
 	struct nl_conn *conn;
+	int proc_fd;
 };
 
-/* In the node's netns: open its rtnetlink socket, write its sysctls. */
+/* In the node's netns: open its rtnetlink socket, write its sysctls in its
+ * own procfs (its 'N' brought it: bridge/sysctl.h says why not /proc). */
 static int open_and_set_sysctls(void *arg, struct cbx_error *err)
 {
 	const struct node_inside *in = arg;
@@ -340,19 +343,27 @@ static int open_and_set_sysctls(void *arg, struct cbx_error *err)
 	if (nl_open(in->conn, NETLINK_ROUTE, err) < 0)
 		return -1;
 	for (size_t i = 0; i < in->n->n_sysctls; i++)
-		if (cbx_sysctl_write(in->n->sysctls[i].key, in->n->sysctls[i].value, err) < 0)
+		if (cbx_sysctl_write_at(in->proc_fd, in->n->sysctls[i].key, in->n->sysctls[i].value,
+					err) < 0)
 			return -1;
 	return 0;
 }
 
 static int configure_node(struct lab_ctx *ctx, const struct cbx_node *n, struct cbx_error *err)
 {
+	struct node_rt *rt = &ctx->nodes[n->index];
 	struct nl_conn conn = { 0 };
-	struct node_inside in = { n, &conn };
+	/* Without its procfs (a node that did not send one), the host's:
+	 * the same sysctls, found the slow way. */
+	struct node_inside in = { n, &conn, rt->proc_fd >= 0 ? rt->proc_fd : AT_FDCWD };
 	struct nl_batch b;
 	/* setns() with a pidfd and CLONE_NEWNET joins that process's netns. */
-	int rc = netns_run(ctx->nodes[n->index].proc.pidfd, open_and_set_sysctls, &in, err);
+	int rc = netns_run(rt->proc.pidfd, open_and_set_sysctls, &in, err);
 
+	/* The node mounts it as its /proc: nothing more for us to do there. */
+	if (rt->proc_fd >= 0)
+		close(rt->proc_fd);
+	rt->proc_fd = -1;
 	if (rc == 0) {
 		nl_batch_init(&b);
 		wiring_add_node_config(&b, n, 0);

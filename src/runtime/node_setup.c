@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/mount.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -20,9 +21,9 @@
 #include "init/init_proto.h"
 #include "runtime/caps.h"
 
-/* stdin from /dev/null, stdout and stderr to the node's console log; no
- * other descriptor than the sync socket (and the netns to join) survives:
- * whatever `up` itself inherited without close-on-exec stays out. */
+/* stdin from /dev/null, stdout and stderr to the node's console log (the
+ * descriptors `up` inherited without close-on-exec are gone already: see
+ * node_setup_namespaces). */
 static int arrange_stdio(const struct node_setup *s, struct cbx_error *err)
 {
 	char log[PATH_MAX];
@@ -39,7 +40,6 @@ static int arrange_stdio(const struct node_setup *s, struct cbx_error *err)
 		return cbx_error_sys(err, errno, "dup2");
 	close(null_fd);
 	close(log_fd);
-	syscall(SYS_close_range, CBX_INIT_NETNS_FD, ~0U, 0);
 	return 0;
 }
 
@@ -82,7 +82,26 @@ static void reset_process_state(const struct node_setup *s)
 		setrlimit(RLIMIT_NOFILE, &s->nofile);
 }
 
-int node_setup_namespaces(const struct node_setup *s, struct cbx_error *err)
+/* A procfs of the node's own (its PID namespace's), not mounted anywhere
+ * yet: `up` writes the node's sysctls in it, and it becomes the node's
+ * /proc. */
+static int new_procfs(struct cbx_error *err)
+{
+	int fs = (int)syscall(SYS_fsopen, "proc", FSOPEN_CLOEXEC), mnt = -1;
+
+	/* "proc" as the source, as mount(8) would say it. */
+	if (fs >= 0 && syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "source", "proc", 0) == 0 &&
+	    syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+		mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC,
+				   MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	if (mnt < 0)
+		cbx_error_sys(err, errno, "create the node's procfs");
+	if (fs >= 0)
+		close(fs);
+	return mnt;
+}
+
+int node_setup_namespaces(struct node_setup *s, struct cbx_error *err)
 {
 	int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | (s->join_netns ? 0 : CLONE_NEWNET);
 
@@ -97,9 +116,14 @@ int node_setup_namespaces(const struct node_setup *s, struct cbx_error *err)
 	if (s->join_netns) {
 		if (setns(CBX_INIT_NETNS_FD, CLONE_NEWNET) < 0)
 			return cbx_error_sys(err, errno, "join the network namespace");
-		close(CBX_INIT_NETNS_FD);
 	}
-	return 0;
+	/* No descriptor but stdio (until arrange_stdio) and the sync socket
+	 * stays: whatever `up` inherited without close-on-exec goes, and the
+	 * kept netns's once joined; before the node opens descriptors of its
+	 * own. */
+	syscall(SYS_close_range, CBX_INIT_NETNS_FD, ~0U, 0);
+	s->rootfs.proc_fd = new_procfs(err);
+	return s->rootfs.proc_fd < 0 ? -1 : 0;
 }
 
 /* cgroup v1: `up` may clone a node before the lab's cgroups exist
@@ -156,6 +180,7 @@ int node_setup_run(const struct node_setup *s, int sync_fd, struct cbx_error *er
 		return cbx_error_sys(err, errno, "set hostname");
 	if (rootfs_enter(&s->rootfs, err) < 0)
 		return -1;
+	close(s->rootfs.proc_fd); /* it is the node's /proc now */
 	/* The OOM killer should pick the node's hungry process, never its init
 	 * (init resets this for the command it starts). Best effort: without
 	 * CAP_SYS_RESOURCE (some sandboxes) the kernel refuses, and init is

@@ -62,8 +62,12 @@ int node_setup_decode(char *buf, size_t len, struct node_setup *s, struct cbx_er
  * own PID namespace): new mount, UTS, IPC and network namespaces (or the
  * kept netns of a restart). Done here rather than in `up`'s clone, so that
  * the kernel's most expensive work for a node, its network namespace, runs
- * on whichever core is free instead of in `up`. cboxlab-init then says 'N'. */
-int node_setup_namespaces(const struct node_setup *s, struct cbx_error *err);
+ * on whichever core is free instead of in `up`. Then its own procfs, not
+ * mounted yet (s->rootfs.proc_fd), which becomes its /proc. cboxlab-init
+ * then says 'N', and hands `up` that procfs with it: `up` writes the
+ * node's sysctls there (bridge/sysctl.h says why not through the host's
+ * /proc). */
+int node_setup_namespaces(struct node_setup *s, struct cbx_error *err);
 
 /* Then the rest, still seeing the host's files: state directory, stdio on
  * the console log, PID file, cgroups (v1: first waits for 'C' on sync_fd,

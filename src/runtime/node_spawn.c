@@ -254,15 +254,40 @@ int node_release(const struct node_proc *p, struct cbx_error *err)
 	return node_say(p, CBX_SYNC_GO, "release node", err);
 }
 
-int node_read_answer(const struct node_proc *p, const char *name, char expect,
+/* One message, and the descriptor it carries (-1 when none). */
+static ssize_t recv_with_fd(int sock, char *buf, size_t size, int *fd)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} control;
+	struct iovec iov = { buf, size };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+			      .msg_controllen = sizeof(control.buf) };
+	ssize_t n;
+
+	*fd = -1;
+	do {
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	} while (n < 0 && errno == EINTR);
+	for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(fd, CMSG_DATA(c), sizeof(int));
+	return n;
+}
+
+int node_read_answer(const struct node_proc *p, const char *name, char expect, int *fd,
 		     struct cbx_error *err)
 {
 	char msg[CBX_SYNC_MSG_MAX + 1];
-	ssize_t n;
+	int got;
+	ssize_t n = recv_with_fd(p->sync_fd, msg, sizeof(msg) - 1, &got);
 
-	do {
-		n = recv(p->sync_fd, msg, sizeof(msg) - 1, 0);
-	} while (n < 0 && errno == EINTR);
+	if (fd)
+		*fd = got;
+	else if (got >= 0)
+		close(got);
 	if (n < 0)
 		return cbx_error_sys(err, errno, "node %s: read its answer", name);
 	if (n == 0)

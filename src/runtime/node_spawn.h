@@ -69,8 +69,10 @@ int node_release(const struct node_proc *p, struct cbx_error *err);
 
 /* Read the node's next message: 0 when it is `expect` ('N' after the spawn,
  * 'R' after 'G'), -1 with its error text on 'E', or on end of file (the node
- * died). Blocks; callers poll() first. */
-int node_read_answer(const struct node_proc *p, const char *name, char expect,
+ * died). A descriptor the message carries ('N': the node's procfs) goes to
+ * *fd when fd is not NULL, else is closed; *fd is -1 when there is none.
+ * Blocks; callers poll() first. */
+int node_read_answer(const struct node_proc *p, const char *name, char expect, int *fd,
 		     struct cbx_error *err);
 
 #endif

@@ -49,6 +49,19 @@ static int mount_at(const char *root, const char *dir, const char *src, const ch
 	return 0;
 }
 
+/* The node's /proc: the procfs it made already (spec->proc_fd). */
+static int mount_proc(const struct rootfs_spec *spec, const char *root, struct cbx_error *err)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/proc", root);
+	if (cbx_mkdir(path, 0755, err) < 0)
+		return -1;
+	if (attach_tree(spec->proc_fd, path) < 0)
+		return cbx_error_sys(err, errno, "mount proc on /proc");
+	return 0;
+}
+
 /* /run, /tmp and /dev/shm: directories of the node's own in the lab's tmpfs
  * (nosuid, nodev, like the tmpfs each used to get), bound into place. A
  * tmpfs apiece cost the kernel a new superblock each: three per node, about
@@ -237,7 +250,7 @@ int rootfs_enter(const struct rootfs_spec *spec, struct cbx_error *err)
 	} else if (overlay(spec->lower, spec->node_dir, "", root, err) < 0) {
 		return -1;
 	}
-	if (mount_at(root, "/proc", "proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err) < 0 ||
+	if (mount_proc(spec, root, err) < 0 ||
 	    mount_at(root, "/sys", "sysfs", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		     NULL, err) < 0 ||
 	    populate_dev(root, spec->node_dir, err) < 0 ||

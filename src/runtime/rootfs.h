@@ -13,6 +13,10 @@ struct rootfs_spec {
 	const char *node_dir;   /* holds upper/, work/, root/ (and the host base's layers) */
 	const char *hosts_file; /* bound read-only onto /etc/hosts */
 	const char *hostname;   /* written to /etc/hostname */
+	/* A detached procfs mount of the node's (node_setup_namespaces makes
+	 * it, and `up` writes the node's sysctls there), moved onto /proc.
+	 * Not part of the setup message. */
+	int proc_fd;
 };
 
 /* In a mount namespace whose mounts are private already (the node's setup

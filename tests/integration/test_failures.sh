@@ -43,6 +43,16 @@ check_output "a node whose own setup fails fails up with the reason" \
 	'node a: .*/etc/hosts: Not a directory' env CBOXLAB_LIBDIR="$TMP/badetc" "$CBOXLAB" up "$f"
 check_output "and leaves nothing behind either" '^$' leftovers tbadnode
 
+# A sysctl the kernel does not have: up names it and rolls back.
+f=$(topo tbadsys <<'EOF2'
+{ "name": "tbadsys", "nodes": { "a": { "sysctls": { "net.ipv4.no_such_thing": 1 } } } }
+EOF2
+)
+_labs+=(tbadsys)
+check_output "a sysctl that does not exist fails up with its name and the reason" \
+	'configure node a: set sysctl net.ipv4.no_such_thing=1: No such file or directory' cbx up "$f"
+check_output "and leaves nothing behind" '^$' leftovers tbadsys
+
 # A node cgroup that is already there (left by a lab that crashed): up says
 # which, kills the node it had started (on v1 the node is cloned before its
 # cgroups are made, and waits for them), and leaves nothing.

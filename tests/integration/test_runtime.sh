@@ -10,7 +10,8 @@ f=$(topo trun <<'EOF2'
   "links": [ { "endpoints": ["n1:eth0", "n2:eth0"], "subnet": "10.77.0.0/30" } ],
   "nodes": {
     "n1": { "cmd": "trap 'echo got-usr1 > /tmp/usr1' USR1; while :; do sleep 0.1; done",
-            "env": { "GREETING": "hello" } },
+            "env": { "GREETING": "hello" },
+            "sysctls": { "net.ipv4.ip_forward": 1, "net.ipv4.conf.eth0.rp_filter": 2 } },
     "n2": { "cmd": "true" }
   }
 }
@@ -19,6 +20,11 @@ EOF2
 lab_up "$f" >/dev/null
 check_output "PID 1 in a node is cboxlab-init" '^cboxlab-init$' in_node trun n1 cat /proc/1/comm
 check_output "the node's hostname is its name" '^n1$' in_node trun n1 hostname
+check_output "a node's sysctls are set in its network namespace" '^1 2$' in_node trun n1 sh -c \
+	'echo $(cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv4/conf/eth0/rp_filter)'
+check_output "and only in its own" '^0$' in_node trun n2 cat /proc/sys/net/ipv4/ip_forward
+check_output "the node's /proc is a procfs of its own" ' /proc rw,nosuid,nodev,noexec[^ ]* - proc proc ' \
+	in_node trun n1 cat /proc/self/mountinfo
 check_output "the node's environment comes from the file" '^hello$' in_node trun n1 sh -c 'echo $GREETING'
 check_output "/etc/hosts lists every node" 'n2 n2-eth0' in_node trun n1 cat /etc/hosts
 check_output "the node sees only its own processes" '^[1-9]$' \
