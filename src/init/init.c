@@ -90,30 +90,6 @@ static pid_t start_command(char **argv, char *why, size_t why_size)
 	return pid;
 }
 
-/* 'N', with the node's procfs (SCM_RIGHTS) for `up` to set its sysctls in. */
-static void say_namespaces(int sync_fd, int proc_fd)
-{
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} control;
-	char what = CBX_SYNC_NAMESPACES;
-	struct iovec iov = { &what, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-			      .msg_controllen = sizeof(control.buf) };
-	struct cmsghdr *c;
-
-	memset(&control, 0, sizeof(control));
-	c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &proc_fd, sizeof(int));
-	if (sendmsg(sync_fd, &msg, MSG_NOSIGNAL) < 0) {
-		/* `up` is gone: the setup finds out at its next read */
-	}
-}
-
 /* Read the node's description from the sync socket and set the node up. */
 static int setup_node(int sync_fd)
 {
@@ -136,7 +112,8 @@ static int setup_node(int sync_fd)
 		cbx_sync_send(sync_fd, CBX_SYNC_ERROR, err.msg);
 		return -1;
 	}
-	say_namespaces(sync_fd, setup.rootfs.proc_fd);
+	/* With the node's procfs, for `up` to set its sysctls in. */
+	cbx_sync_send_fd(sync_fd, CBX_SYNC_NAMESPACES, setup.rootfs.proc_fd);
 	if (node_setup_run(&setup, sync_fd, &err) < 0) {
 		cbx_sync_send(sync_fd, CBX_SYNC_ERROR, err.msg);
 		return -1;

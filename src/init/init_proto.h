@@ -21,6 +21,7 @@
 #define CBX_INIT_PROTO_H
 
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #define CBX_SYNC_NAMESPACES 'N'
@@ -50,6 +51,29 @@ static inline void cbx_sync_send(int fd, char kind, const char *text)
 	if (len)
 		memcpy(msg + 1, text, len);
 	if (write(fd, msg, len + 1) < 0) {
+		/* the other side is gone: there is nobody to tell */
+	}
+}
+
+/* Send `kind` alone with a copy of the descriptor passfd (SCM_RIGHTS). */
+static inline void cbx_sync_send_fd(int fd, char kind, int passfd)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} control;
+	struct iovec iov = { &kind, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+			      .msg_controllen = sizeof(control.buf) };
+	struct cmsghdr *c;
+
+	memset(&control, 0, sizeof(control));
+	c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &passfd, sizeof(int));
+	if (sendmsg(fd, &msg, MSG_NOSIGNAL) < 0) {
 		/* the other side is gone: there is nobody to tell */
 	}
 }
