@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -376,9 +377,18 @@ void nodes_explain_failure(struct lab_ctx *ctx, struct cbx_error *err)
 		struct cbx_error node_err;
 		char consequence[CBX_ERROR_MSG_MAX];
 
-		if (rt->proc.sync_fd < 0 || poll(&pfd, 1, 0) != 1)
+		char kind = 0;
+
+		if (rt->proc.sync_fd < 0)
 			continue;
-		if (node_read_answer(&rt->proc, ctx->t->nodes[i].name, CBX_SYNC_READY, NULL,
+		/* Only its last words explain a failure ('E', 'F', or the end of
+		 * its socket): an 'N' or 'R' it said in time is read past. */
+		while (poll(&pfd, 1, 0) == 1 &&
+		       recv(rt->proc.sync_fd, &kind, 1, MSG_PEEK | MSG_DONTWAIT) == 1 &&
+		       (kind == CBX_SYNC_NAMESPACES || kind == CBX_SYNC_READY))
+			node_read_answer(&rt->proc, ctx->t->nodes[i].name, kind, NULL, &node_err);
+		if (poll(&pfd, 1, 0) != 1 ||
+		    node_read_answer(&rt->proc, ctx->t->nodes[i].name, CBX_SYNC_READY, NULL,
 				     &node_err) == 0)
 			continue;
 		memcpy(consequence, err->msg, sizeof(consequence));
