@@ -375,9 +375,7 @@ void nodes_explain_failure(struct lab_ctx *ctx, struct cbx_error *err)
 		struct node_rt *rt = &ctx->nodes[i];
 		struct pollfd pfd = { .fd = rt->proc.sync_fd, .events = POLLIN };
 		struct cbx_error node_err;
-		char consequence[CBX_ERROR_MSG_MAX];
-
-		char kind = 0;
+		char consequence[CBX_ERROR_MSG_MAX], kind = 0;
 
 		if (rt->proc.sync_fd < 0)
 			continue;

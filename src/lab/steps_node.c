@@ -360,10 +360,6 @@ static int configure_node(struct lab_ctx *ctx, const struct cbx_node *n, struct 
 	/* setns() with a pidfd and CLONE_NEWNET joins that process's netns. */
 	int rc = netns_run(rt->proc.pidfd, open_and_set_sysctls, &in, err);
 
-	/* The node mounts it as its /proc: nothing more for us to do there. */
-	if (rt->proc_fd >= 0)
-		close(rt->proc_fd);
-	rt->proc_fd = -1;
 	if (rc == 0) {
 		nl_batch_init(&b);
 		wiring_add_node_config(&b, n, 0);
