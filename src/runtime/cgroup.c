@@ -39,9 +39,27 @@ static bool has_option(const char *opts, const char *word)
 	return false;
 }
 
-/* Find each v1 controller's mount point in /proc/self/mountinfo, in the
- * order of v1_controllers (so hier[0] is memory's). */
-static int detect_v1(struct cbx_cgroups *cg, struct cbx_error *err)
+/* Record that controller i is at mount point mnt, in a hierarchy of its own
+ * or co-mounted with one seen already. */
+static void add_controller(struct cbx_cgroups *cg, size_t i, const char *mnt)
+{
+	for (size_t h = 0; h < cg->n_hier; h++) {
+		if (!strcmp(cg->hier[h], mnt)) {
+			cg->ctrl[h] |= 1u << i;
+			return;
+		}
+	}
+	snprintf(cg->hier[cg->n_hier], sizeof(cg->hier[0]), "%s", mnt);
+	cg->ctrl[cg->n_hier++] = 1u << i;
+}
+
+static int no_memory_controller(struct cbx_error *err)
+{
+	return cbx_error_set(err, CBX_ERR_SYSTEM,
+			     "no cgroup v2 at " CGROUP_ROOT " and no cgroup v1 memory controller mounted: node limits cannot be applied");
+}
+
+int cbx_cgroups_detect_v1_mountinfo(struct cbx_cgroups *cg, struct cbx_error *err)
 {
 	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
 	struct { char mnt[256]; char opts[256]; } mounts[32];
@@ -62,25 +80,70 @@ static int detect_v1(struct cbx_cgroups *cg, struct cbx_error *err)
 	}
 	for (size_t i = 0; i < CBX_ARRAY_SIZE(v1_controllers); i++) {
 		for (size_t m = 0; m < n_mounts; m++) {
-			bool seen = false;
-			if (!has_option(mounts[m].opts, v1_controllers[i]))
-				continue;
-			for (size_t h = 0; h < cg->n_hier; h++) {
-				if (!strcmp(cg->hier[h], mounts[m].mnt)) {
-					seen = true; /* co-mounted with one we have */
-					cg->ctrl[h] |= 1u << i;
-				}
+			if (has_option(mounts[m].opts, v1_controllers[i])) {
+				add_controller(cg, i, mounts[m].mnt);
+				break;
 			}
-			if (!seen) {
-				snprintf(cg->hier[cg->n_hier], sizeof(cg->hier[0]), "%s", mounts[m].mnt);
-				cg->ctrl[cg->n_hier++] = 1u << i;
-			}
-			break;
 		}
 		/* memory comes first: without it nothing is in hier[0] yet. */
 		if (cg->n_hier == 0)
-			return cbx_error_set(err, CBX_ERR_SYSTEM,
-					     "no cgroup v2 at " CGROUP_ROOT " and no cgroup v1 memory controller mounted: node limits cannot be applied");
+			return no_memory_controller(err);
+	}
+	return 0;
+}
+
+int cbx_cgroup_v1_hierarchy_name(const char *self_cgroup, const char *controller, char *buf,
+				 size_t size)
+{
+	for (const char *line = self_cgroup; line && *line;) {
+		const char *end = strchr(line, '\n');
+		const char *first = memchr(line, ':', end ? (size_t)(end - line) : strlen(line));
+		const char *second = first ? strchr(first + 1, ':') : NULL;
+
+		if (second && (!end || second < end)) {
+			size_t len = (size_t)(second - first - 1);
+			char list[256];
+			if (len < sizeof(list) && len < size) {
+				memcpy(list, first + 1, len);
+				list[len] = '\0';
+				if (has_option(list, controller)) {
+					memcpy(buf, list, len + 1);
+					return 0;
+				}
+			}
+		}
+		line = end ? end + 1 : NULL;
+	}
+	return -1;
+}
+
+/* Without reading the mount table (cgroup.h): it holds every netns pin of
+ * every lab that is up, and reading it took 0.16 ms of a one-node `up` here
+ * on an idle host, 0.8 ms with a 1000-router lab up. */
+int cbx_cgroups_detect_v1_usual(struct cbx_cgroups *cg)
+{
+	char self[4096], name[200], path[256];
+	int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, self, sizeof(self) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	/* A full buffer may have cut the list short. */
+	if (n <= 0 || n == (ssize_t)sizeof(self) - 1)
+		return 1;
+	self[n] = '\0';
+	for (size_t i = 0; i < CBX_ARRAY_SIZE(v1_controllers); i++) {
+		struct statfs sfs;
+
+		if (cbx_cgroup_v1_hierarchy_name(self, v1_controllers[i], name, sizeof(name)) < 0) {
+			if (i == 0)
+				return 1;
+			continue; /* not in this kernel, or not mounted */
+		}
+		snprintf(path, sizeof(path), CGROUP_ROOT "/%s", name);
+		if (statfs(path, &sfs) < 0 || sfs.f_type != CGROUP_SUPER_MAGIC)
+			return 1;
+		add_controller(cg, i, path);
 	}
 	return 0;
 }
@@ -100,7 +163,14 @@ int cbx_cgroups_detect(struct cbx_cgroups *cg, struct cbx_error *err)
 		return 0;
 	}
 	cg->ops = &cbx_cgroup_v1_ops;
-	return detect_v1(cg, err);
+	/* The usual layout needs a tmpfs at /sys/fs/cgroup: were it a cgroup
+	 * hierarchy itself, /sys/fs/cgroup/memory would be a cgroup in it. */
+	if (sfs.f_type == TMPFS_MAGIC && cbx_cgroups_detect_v1_usual(cg) == 0)
+		return 0;
+	memset(cg->hier, 0, sizeof(cg->hier));
+	memset(cg->ctrl, 0, sizeof(cg->ctrl));
+	cg->n_hier = 0;
+	return cbx_cgroups_detect_v1_mountinfo(cg, err);
 }
 
 int cbx_cgroups_hier_of(const struct cbx_cgroups *cg, const char *file)

@@ -56,6 +56,19 @@ struct cbx_cgroups {
 };
 
 int cbx_cgroups_detect(struct cbx_cgroups *cg, struct cbx_error *err);
+/* The two ways v1 is detected, exposed for the test that they agree (cg
+ * zeroed but for ops). First the usual layout: each hierarchy at
+ * /sys/fs/cgroup/<its controllers>, as systemd and cgroupfs-mount mount
+ * them, named after the controller list /proc/self/cgroup gives it; 1 when
+ * the layout is not that (a hierarchy elsewhere, none with memory). Then,
+ * for any layout, the mount table. */
+int cbx_cgroups_detect_v1_usual(struct cbx_cgroups *cg);
+int cbx_cgroups_detect_v1_mountinfo(struct cbx_cgroups *cg, struct cbx_error *err);
+/* From the text of /proc/self/cgroup, the controller list of the v1
+ * hierarchy that has `controller` ("cpu,cpuacct" for cpu): 0, or -1 when
+ * none has it (or the list does not fit in buf). */
+int cbx_cgroup_v1_hierarchy_name(const char *self_cgroup, const char *controller, char *buf,
+				 size_t size);
 /* The hierarchies lab t's nodes are in, for every command that makes or
  * joins them (up, restart, exec; `down` keeps them all and removes what is
  * there): on v1, the one that carries the cpu controller alone is left out
