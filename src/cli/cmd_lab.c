@@ -112,6 +112,9 @@ int cmd_up(int argc, char **argv)
 			print_up_text(t, &rep);
 		if (timings)
 			print_timings(rep.phase_us, "up");
+		if (timings && rep.pins_left_out)
+			fprintf(stderr, "up: the nodes' mounts were copied without the host's netns pins (%zu or more)\n",
+				rep.pins_left_out);
 		lab_up_report_free(&rep);
 	}
 	cbx_topo_free(t);

@@ -14,6 +14,9 @@
 struct lab_up_report {
 	double seconds;
 	uint64_t phase_us[STEP_KIND_COUNT]; /* time in each phase */
+	/* The nodes' mounts were copied without the host's netns pins, of
+	 * which there were at least this many (runtime/mntns.h); 0: not. */
+	size_t pins_left_out;
 	pid_t *pids; /* per node, malloc'd */
 	const char *warnings[CBX_MAX_WARNINGS];
 	size_t n_warnings;

@@ -82,6 +82,7 @@ int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_topo *t, bool need_libdir
 	ctx->t = t;
 	ctx->lock_fd = -1;
 	ctx->init_fd = -1;
+	ctx->node_mntns_fd = -1;
 	/* A lab holds a few descriptors per node while it comes up (sync
 	 * socket, pidfd): raise our own limit, and give the nodes the usual one. */
 	if (getrlimit(RLIMIT_NOFILE, &ctx->nofile) == 0 && ctx->nofile.rlim_cur < ctx->nofile.rlim_max) {
@@ -130,6 +131,13 @@ void node_rt_reset(struct node_rt *rt)
 	rt->pinned = false;
 }
 
+void lab_drop_node_mntns(struct lab_ctx *ctx)
+{
+	if (ctx->node_mntns_fd >= 0)
+		close(ctx->node_mntns_fd);
+	ctx->node_mntns_fd = -1;
+}
+
 void lab_ctx_fini(struct lab_ctx *ctx)
 {
 	if (ctx->nodes)
@@ -139,6 +147,7 @@ void lab_ctx_fini(struct lab_ctx *ctx)
 	nl_close(&ctx->nft);
 	if (ctx->init_fd >= 0)
 		close(ctx->init_fd);
+	lab_drop_node_mntns(ctx);
 	if (ctx->lock_fd >= 0)
 		close(ctx->lock_fd);
 	cbx_arena_free(ctx->arena);

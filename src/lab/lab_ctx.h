@@ -45,6 +45,10 @@ struct lab_ctx {
 	 * undo only what this process made. */
 	bool teardown;
 	int init_fd;
+	/* The mount namespace new nodes start from (runtime/mntns.h), while
+	 * nodes are being cloned and only when it pays; -1: ours. */
+	int node_mntns_fd;
+	size_t pins_left_out; /* pins on the host when it was made (--timings); 0: never */
 	struct rlimit nofile; /* the limit before `up` raised its own: the nodes' */
 	int nice;             /* the priority before `up` raised its own: the nodes' */
 	struct node_rt *nodes; /* indexed like t->nodes */
@@ -59,6 +63,8 @@ struct lab_ctx {
 int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_topo *t, bool need_libdir,
 		 struct cbx_error *err);
 void lab_ctx_fini(struct lab_ctx *ctx);
+/* Close node_mntns_fd: every node cloned from it has made its own. */
+void lab_drop_node_mntns(struct lab_ctx *ctx);
 /* Open the host's rtnetlink / nftables sockets the first time they are needed. */
 struct nl_conn *lab_rtnl(struct lab_ctx *ctx, struct cbx_error *err);
 struct nl_conn *lab_nft(struct lab_ctx *ctx, struct cbx_error *err);

@@ -63,7 +63,8 @@ int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 		   struct cbx_error *err)
 {
 	struct node_rt *rt = &ctx->nodes[n->index];
-	struct node_spawn_spec spec = { .name = n->name, .netns_fd = -1, .cgroup_fd = -1 };
+	struct node_spawn_spec spec = { .name = n->name, .netns_fd = -1, .mntns_fd = -1,
+					.cgroup_fd = -1 };
 	char dir[512], hosts[600], lower[PATH_MAX], pin[512];
 	cleanup_close int cgroup_fd = -1;
 	cleanup_close int old_netns = -1;
@@ -105,6 +106,7 @@ int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 	spec.cg = &ctx->cg;
 	spec.lab = ctx->t->name;
 	spec.netns_fd = old_netns;
+	spec.mntns_fd = ctx->node_mntns_fd;
 	spec.privileged = n->privileged;
 	spec.nofile = ctx->nofile;
 	spec.nice = ctx->nice;

@@ -18,6 +18,7 @@
 #include "netlink/nft_msg.h"
 #include "lab/node_proc.h"
 #include "lab/steps.h"
+#include "runtime/mntns.h"
 #include "runtime/netns.h"
 
 /* --- nodes -------------------------------------------------------------- */
@@ -36,8 +37,17 @@ static const struct cbx_node **step_nodes(const struct step *s, size_t n)
 /* Clone every node of the phase that is not yet. */
 static int clone_nodes(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
-	size_t detached = 0;
+	size_t detached = 0, to_clone = 0, pins;
 
+	for (size_t i = 0; i < n; i++)
+		to_clone += ctx->nodes[s[i].u.node->index].proc.pid <= 0;
+	/* With other labs' pins on the host, the nodes start from a copy of
+	 * its mounts without them (runtime/mntns.h). */
+	if (ctx->node_mntns_fd < 0 && mntns_without_pins_pays(to_clone, &pins)) {
+		if ((ctx->node_mntns_fd = mntns_without_pins(err)) < 0)
+			return -1;
+		ctx->pins_left_out = pins;
+	}
 	for (size_t i = 0; i < n; i++) {
 		/* Close what the nodes before needed, as they stop needing it,
 		 * so that the low part of our descriptor table, which each new
@@ -104,6 +114,7 @@ static int node_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct 
 		return cbx_error_sys(err, ENOMEM, "start nodes");
 	rc = lab_wait_namespaces(ctx, nodes, n, err);
 	free(nodes);
+	lab_drop_node_mntns(ctx);
 	linked = rc == 0 && netns_pin_template(template, sizeof(template), ctx->t->name) == 0;
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		rc = lab_pin_node(ctx, s[i].u.node, linked ? template : NULL, err);

@@ -43,6 +43,7 @@ int lab_up(const struct cbx_topo *t, const char *text, size_t len, struct lab_up
 		for (size_t i = 0; i < t->n_nodes; i++)
 			rep->pids[i] = ctx.nodes[i].proc.pid;
 	memcpy(rep->phase_us, ctx.phase_us, sizeof(rep->phase_us));
+	rep->pins_left_out = ctx.pins_left_out;
 	for (size_t i = 0; i < ctx.n_warnings; i++)
 		rep->warnings[rep->n_warnings++] = ctx.warnings[i];
 	clock_gettime(CLOCK_MONOTONIC, &t1);

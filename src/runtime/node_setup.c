@@ -105,6 +105,10 @@ int node_setup_namespaces(struct node_setup *s, struct cbx_error *err)
 {
 	int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | (s->join_netns ? 0 : CLONE_NEWNET);
 
+	/* The namespace `up` made without the host's netns pins: ours is
+	 * then a copy of that one (runtime/mntns.h). */
+	if (s->join_mntns && setns(CBX_INIT_MNTNS_FD, CLONE_NEWNS) < 0)
+		return cbx_error_sys(err, errno, "join the lab's mount namespace");
 	if (unshare(flags) < 0)
 		return cbx_error_sys(err, errno, "create the node's namespaces");
 	/* At once: nothing mounted here may propagate back to the host, and

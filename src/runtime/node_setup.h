@@ -26,6 +26,8 @@
 
 /* Where the node's first process finds the netns to join (a restart). */
 #define CBX_INIT_NETNS_FD (CBX_INIT_SYNC_FD + 1)
+/* And the mount namespace to make its own from (runtime/mntns.h). */
+#define CBX_INIT_MNTNS_FD (CBX_INIT_SYNC_FD + 2)
 
 #define CBX_NODE_SETUP_MSG_MAX 16384
 
@@ -33,6 +35,7 @@ struct node_setup {
 	const char *name;          /* the node, for messages */
 	struct rootfs_spec rootfs; /* its node_dir holds console.log and pid too */
 	bool join_netns;           /* join CBX_INIT_NETNS_FD's netns, not a new one */
+	bool join_mntns;           /* copy CBX_INIT_MNTNS_FD's mount namespace, not ours */
 	uint64_t cap_drop;         /* bounding-set capabilities to drop (bit n: cap n) */
 	struct rlimit nofile;      /* the open-file limit to give the node (0: as is) */
 	int nice;                  /* the priority to give the node once set up */

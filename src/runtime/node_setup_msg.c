@@ -54,6 +54,7 @@ long node_setup_encode(const struct node_setup *s, char *buf, size_t size)
 	put(&w, "hosts", "%s", r->hosts_file);
 	put(&w, "hostname", "%s", r->hostname);
 	put(&w, "netns", "%d", s->join_netns);
+	put(&w, "mntns", "%d", s->join_mntns);
 	put(&w, "nice", "%d", s->nice);
 	put(&w, "capdrop", "%" PRIx64, s->cap_drop);
 	put(&w, "nofile", "%" PRIu64 ":%" PRIu64, (uint64_t)s->nofile.rlim_cur,
@@ -110,6 +111,10 @@ static int decode_entry(struct node_setup *s, const char *key, const char *v,
 		if (parse_num(v, 10, 1, &n) < 0)
 			return bad(err, key, v);
 		s->join_netns = n;
+	} else if (!strcmp(key, "mntns")) {
+		if (parse_num(v, 10, 1, &n) < 0)
+			return bad(err, key, v);
+		s->join_mntns = n;
 	} else if (!strcmp(key, "nice")) {
 		char *end;
 		long v_nice;

@@ -32,7 +32,7 @@
  * costs `up` one page of memory until its 'N', not two. */
 struct first_process {
 	_Alignas(16) char stack[CHILD_STACK_SIZE];
-	int sync_fd, netns_fd, init_fd;
+	int sync_fd, netns_fd, mntns_fd, init_fd;
 	char *const *argv, *const *envp;
 	int own_table; /* set (atomically) once it has its own descriptor table */
 };
@@ -93,6 +93,8 @@ NO_SANITIZE __attribute__((noreturn)) static void first_process(void *arg)
 
 	if (p->netns_fd > below)
 		below = p->netns_fd;
+	if (p->mntns_fd > below)
+		below = p->mntns_fd;
 	/* Until init releases it, a node dies with the `up` that started it. */
 	RAW(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0);
 	/* A table of our own, copied from the low part of ours only: the fds
@@ -106,8 +108,12 @@ NO_SANITIZE __attribute__((noreturn)) static void first_process(void *arg)
 	if (rc < 0)
 		first_process_fail(report, "unshare the descriptor table", rc);
 	__atomic_store_n(&p->own_table, 1, __ATOMIC_RELEASE);
+	/* Every one moved out of the way before any is put in place. */
 	if ((rc = fd_at(&p->init_fd, -1)) < 0 || (rc = fd_at(&p->sync_fd, -1)) < 0 ||
-	    (p->netns_fd >= 0 && (rc = fd_at(&p->netns_fd, CBX_INIT_NETNS_FD)) < 0) ||
+	    (p->netns_fd >= 0 && (rc = fd_at(&p->netns_fd, -1)) < 0) ||
+	    (p->mntns_fd >= 0 && (rc = fd_at(&p->mntns_fd, -1)) < 0) ||
+	    (p->netns_fd >= 0 && (rc = RAW(SYS_dup2, p->netns_fd, CBX_INIT_NETNS_FD, 0)) < 0) ||
+	    (p->mntns_fd >= 0 && (rc = RAW(SYS_dup2, p->mntns_fd, CBX_INIT_MNTNS_FD, 0)) < 0) ||
 	    (rc = RAW(SYS_dup2, p->sync_fd, CBX_INIT_SYNC_FD, 0)) < 0)
 		first_process_fail(report, "arrange descriptors", rc);
 	report = CBX_INIT_SYNC_FD;
@@ -140,7 +146,7 @@ int node_spawn(const struct node_spawn_spec *s, struct node_proc *out, struct cb
 	struct clone_args args = { 0 };
 	struct first_process *p;
 	struct node_setup setup = { .name = s->name, .rootfs = s->rootfs,
-				    .join_netns = s->netns_fd >= 0,
+				    .join_netns = s->netns_fd >= 0, .join_mntns = s->mntns_fd >= 0,
 				    .cap_drop = caps_node_drop_mask(s->privileged),
 				    .nofile = s->nofile, .nice = s->nice, .join_cgroups = s->cgroup_fd < 0,
 				    .cg = *s->cg, .lab = s->lab };
@@ -167,7 +173,7 @@ int node_spawn(const struct node_spawn_spec *s, struct node_proc *out, struct cb
 	step = "dup";
 	if (s->netns_fd >= 0 && (netns_fd = fcntl(s->netns_fd, F_DUPFD_CLOEXEC, 0)) < 0)
 		goto fail;
-	*p = (struct first_process){ .sync_fd = sv[1], .netns_fd = netns_fd,
+	*p = (struct first_process){ .sync_fd = sv[1], .netns_fd = netns_fd, .mntns_fd = s->mntns_fd,
 				     .init_fd = s->init_fd, .argv = s->argv, .envp = s->envp };
 	sv[0] = keep_high(sv[0]);
 	/* Only the PID namespace here (init must be its PID 1): init makes the

@@ -30,6 +30,9 @@ struct node_spawn_spec {
 	const struct cbx_cgroups *cg;
 	const char *lab;
 	int netns_fd;              /* -1: a new network namespace; else join it (restart) */
+	/* >= 0: the mount namespace to make the node's from (runtime/mntns.h),
+	 * kept open by the caller until the node has said 'N'; -1: ours. */
+	int mntns_fd;
 	bool privileged;
 	struct rlimit nofile;      /* the open-file limit to give the node (0: as is) */
 	int nice;                  /* the priority to give the node */

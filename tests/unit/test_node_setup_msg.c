@@ -15,6 +15,7 @@ static struct node_setup sample(void)
 			    .node_dir = "/run/cboxlab/lab/nodes/r1",
 			    .hosts_file = "/run/cboxlab/lab/hosts", .hostname = "r1" },
 		.join_netns = true,
+		.join_mntns = true,
 		.cap_drop = 0x1ffffffffeULL,
 		.nofile = { 1024, 524288 },
 		.join_cgroups = true,
@@ -42,6 +43,7 @@ int main(void)
 	is_str(out.rootfs.hosts_file, "/run/cboxlab/lab/hosts", "hosts file");
 	is_str(out.rootfs.hostname, "r1", "hostname");
 	ok(out.join_netns, "join the kept netns");
+	ok(out.join_mntns, "start from the lab's mount namespace");
 	ok(out.cap_drop == in.cap_drop, "capability mask");
 	ok(out.nofile.rlim_cur == 1024 && out.nofile.rlim_max == 524288, "open-file limit");
 	ok(out.join_cgroups && !out.cg.v2 && out.cg.ops == &cbx_cgroup_v1_ops, "v1 cgroups to join");
@@ -55,10 +57,11 @@ int main(void)
 	in.rootfs.lower = NULL;
 	in.join_cgroups = false;
 	in.join_netns = false;
+	in.join_mntns = false;
 	len = node_setup_encode(&in, buf, sizeof(buf));
 	ok(len > 0 && node_setup_decode(buf, (size_t)len, &out, &err) == 0, "a host-base v2 node");
-	ok(!out.rootfs.lower && !out.join_cgroups && !out.join_netns && !out.lab,
-	   "no lower dir, no cgroups, a new netns");
+	ok(!out.rootfs.lower && !out.join_cgroups && !out.join_netns && !out.join_mntns && !out.lab,
+	   "no lower dir, no cgroups, a new netns, a copy of the host's mounts");
 
 	ok(node_setup_encode(&in, small, sizeof(small)) == -1, "a message that does not fit is refused");
 

@@ -1,0 +1,93 @@
+#include "runtime/mntns.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "runtime/netns.h"
+
+/* When pins x nodes reaches this, a namespace without pins is made. Making
+ * it costs about what one node pays for a few dozen pins (a thread, one
+ * copy of the table, one RCU grace period for the detach); each node then
+ * saves 2-3 us per pin (docs/performance.md, item 12). */
+#define PAYS_AT 256
+
+bool mntns_without_pins_pays(size_t nodes, size_t *pins)
+{
+	char buf[8192];
+	long n;
+	int dir;
+
+	*pins = 0;
+	if (nodes < 2)
+		return false; /* one node would copy the table as often as we would */
+	dir = open(CBX_NETNS_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return false;
+	/* Entries are files pinned or not (one that lost its mount costs a
+	 * node nothing): near enough, and no need to read the mount table. */
+	while (*pins * nodes < PAYS_AT && (n = syscall(SYS_getdents64, dir, buf, sizeof(buf))) > 0)
+		for (long off = 0; off < n;) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+			*pins += d->d_name[0] != '.';
+			off += d->d_reclen;
+		}
+	close(dir);
+	return *pins * nodes >= PAYS_AT;
+}
+
+struct making {
+	int fd;
+	int errnum;
+	const char *step;
+};
+
+/* On a thread of its own: unshare(CLONE_NEWNS) gives the calling thread
+ * alone a new namespace (and a filesystem context of its own), and the
+ * thread ends with it, so ours is never changed. */
+static void *make_it(void *arg)
+{
+	struct making *m = arg;
+
+	m->step = "create it";
+	if (unshare(CLONE_NEWNS) < 0)
+		goto fail;
+	/* Private before anything is detached: detaching a mount whose parent
+	 * is shared would propagate, and detach the host's /run/netns too. */
+	m->step = "make its mounts private";
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		goto fail;
+	/* /run/netns is a mount point (netns_prepare_dir) and every pin is
+	 * mounted on it; EINVAL: it is not one, nothing to detach. */
+	m->step = "detach " CBX_NETNS_DIR " in it";
+	if (umount2(CBX_NETNS_DIR, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		goto fail;
+	m->step = "open it";
+	m->fd = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	if (m->fd < 0)
+		goto fail;
+	return NULL;
+fail:
+	m->errnum = errno;
+	return NULL;
+}
+
+int mntns_without_pins(struct cbx_error *err)
+{
+	struct making m = { .fd = -1 };
+	pthread_t thread;
+	int rc = pthread_create(&thread, NULL, make_it, &m);
+
+	if (rc != 0)
+		return cbx_error_sys(err, rc, "mount namespace for the nodes: start a thread");
+	pthread_join(thread, NULL);
+	if (m.fd < 0)
+		return cbx_error_sys(err, m.errnum, "mount namespace for the nodes: %s", m.step);
+	return m.fd;
+}
