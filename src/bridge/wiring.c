@@ -6,7 +6,9 @@
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/strmap.h"
@@ -200,6 +202,7 @@ struct owned_dump {
 	struct cbx_strmap wanted; /* name -> struct owned_link */
 	struct nl_batch *batch;   /* deletes of the owned links found; or NULL: */
 	size_t found;             /* just count them */
+	int *ifindex;             /* when not NULL: the found ones' (room for all wanted) */
 };
 
 static int owned_link_cb(const struct nlmsghdr *nlh, void *data)
@@ -219,6 +222,8 @@ static int owned_link_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if (!name || !mac || !(want = cbx_strmap_get(&d->wanted, name)) || memcmp(mac, want->mac, 6))
 		return MNL_CB_OK;
+	if (d->ifindex)
+		d->ifindex[d->found] = ifi->ifi_index;
 	d->found++;
 	if (!d->batch)
 		return MNL_CB_OK;
@@ -286,25 +291,61 @@ out:
 	return rc;
 }
 
+/* An RTM_DELLINK of one of the links found: it is gone. */
+static int link_deleted_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct owned_dump *d = data;
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+
+	if (nlh->nlmsg_type != RTM_DELLINK || nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
+		return MNL_CB_OK;
+	for (size_t i = 0; i < d->found; i++)
+		if (d->ifindex[i] == ifi->ifi_index) {
+			d->ifindex[i] = d->ifindex[--d->found];
+			break;
+		}
+	return MNL_CB_OK;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int wiring_wait_links_gone(struct nl_conn *c, const struct owned_link *links, size_t n,
 			   int timeout_ms, size_t *left, struct cbx_error *err)
 {
 	struct owned_dump d = { .batch = NULL };
-	int rc = 0, waited_us = 0;
+	struct nl_conn events = { 0 };
+	long long deadline = now_ms() + timeout_ms;
+	int rc = -1;
 
 	*left = n;
-	if (fill_wanted(&d, links, n, err) < 0) {
-		cbx_strmap_free(&d.wanted);
-		return -1;
+	d.ifindex = calloc(n ? n : 1, sizeof(*d.ifindex));
+	if (!d.ifindex) {
+		cbx_error_sys(err, ENOMEM, "wait for links");
+		goto out;
 	}
-	for (unsigned pause_us = 1000;; pause_us = pause_us < 32000 ? pause_us * 2 : pause_us) {
-		rc = wiring_dump_links(c, owned_link_cb, reset_batch, &d, err);
-		if (rc < 0 || d.found == 0 || waited_us >= timeout_ms * 1000)
-			break;
-		usleep(pause_us);
-		waited_us += (int)pause_us;
+	if (fill_wanted(&d, links, n, err) < 0)
+		goto out;
+	/* Told of each deletion as it happens, rather than looking again and
+	 * again (a dump every 1, 2, 4 ... 32 ms overshot by up to half the
+	 * wait). Subscribed before the dump, so no deletion goes unseen. */
+	if (nl_open(&events, NETLINK_ROUTE, err) < 0 || nl_subscribe(&events, RTNLGRP_LINK, err) < 0)
+		goto out;
+	for (rc = wiring_dump_links(c, owned_link_cb, reset_batch, &d, err);
+	     rc == 0 && d.found > 0 && now_ms() < deadline;) {
+		if (nl_read_events(&events, (int)(deadline - now_ms()), link_deleted_cb, &d, err) < 0)
+			rc = err->code == ENOBUFS ? wiring_dump_links(c, owned_link_cb, reset_batch, &d, err)
+						  : -1;
 	}
 	*left = d.found;
+out:
+	nl_close(&events);
+	free(d.ifindex);
 	cbx_strmap_free(&d.wanted);
 	return rc;
 }

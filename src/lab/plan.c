@@ -110,14 +110,26 @@ static size_t phase_end(const struct plan *p, size_t i)
 	return j;
 }
 
+/* The undo_finish of the phase [start, end), if it has one. */
+static int finish_undo(struct lab_ctx *ctx, struct plan *p, size_t start, size_t end,
+		       struct cbx_error *err)
+{
+	const struct step_ops *o = ops[p->steps[start].kind];
+	uint64_t t0 = now_us();
+	int rc = o->undo_finish ? o->undo_finish(ctx, &p->steps[start], end - start, err) : 0;
+
+	ctx->phase_us[p->steps[start].kind] += now_us() - t0;
+	return rc;
+}
+
 int plan_undo(struct lab_ctx *ctx, struct plan *p, size_t upto, struct cbx_error *err)
 {
-	size_t end = upto;
+	size_t end = upto, later_start = 0, later_end = 0; /* the phase undone last */
+	struct cbx_error one;
 	int rc = 0;
 
 	while (end > 0) {
 		size_t start = end - 1;
-		struct cbx_error one;
 
 		while (start > 0 && p->steps[start - 1].kind == p->steps[end - 1].kind)
 			start--;
@@ -130,7 +142,20 @@ int plan_undo(struct lab_ctx *ctx, struct plan *p, size_t upto, struct cbx_error
 			rc = -1;
 		}
 		ctx->phase_us[p->steps[start].kind] += now_us() - t0;
+		/* This phase is undone: the one after it may finish. */
+		cbx_error_clear(&one);
+		if (later_end && finish_undo(ctx, p, later_start, later_end, &one) < 0 && rc == 0) {
+			*err = one;
+			rc = -1;
+		}
+		later_start = start;
+		later_end = end;
 		end = start;
+	}
+	cbx_error_clear(&one);
+	if (later_end && finish_undo(ctx, p, later_start, later_end, &one) < 0 && rc == 0) {
+		*err = one;
+		rc = -1;
 	}
 	return rc;
 }

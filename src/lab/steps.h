@@ -20,6 +20,11 @@ struct step_ops {
 	int (*prestart)(struct lab_ctx *ctx, const struct step *steps, size_t n,
 			struct cbx_error *err);
 	void (*cancel)(struct lab_ctx *ctx, const struct step *steps, size_t n);
+	/* Optional: the end of undo, run once the phase before has been
+	 * undone too, so that what the kernel finishes in the background
+	 * after undo (a killed node's netns) overlaps with that phase's undo. */
+	int (*undo_finish)(struct lab_ctx *ctx, const struct step *steps, size_t n,
+			   struct cbx_error *err);
 };
 
 extern const struct step_ops step_ops_lab_state, step_ops_lab_cgroup, step_ops_bridge,

@@ -189,9 +189,17 @@ static int node_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct
 	if (ctx->teardown)
 		netns_pin_template_remove(ctx->t->name);
 	free(nodes);
-	if (wait_host_ends_gone(ctx, s, n, rc == 0 ? err : &(struct cbx_error){ 0 }) < 0)
-		rc = -1;
 	return rc;
+}
+
+/* Once the phase before (the bridges) is undone too: deleting a bridge
+ * waits for an RCU barrier (br_multicast_dev_del), and the kernel's
+ * teardown of the killed nodes' netns goes on meanwhile. A five-node star's
+ * `down`: 0.102 -> 0.068 s (medians of 7, alternating). */
+static int node_undo_finish(struct lab_ctx *ctx, const struct step *s, size_t n,
+			    struct cbx_error *err)
+{
+	return wait_host_ends_gone(ctx, s, n, err);
 }
 
 static void node_describe(const struct step *s, bool undo, char *buf, size_t size)
@@ -215,6 +223,7 @@ const struct step_ops step_ops_node = {
 	.describe = node_describe,
 	.prestart = node_prestart,
 	.cancel = node_cancel,
+	.undo_finish = node_undo_finish,
 };
 
 /* For steps whose objects go with something else's undo. */

@@ -5,6 +5,7 @@
 #include <linux/netlink.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -346,4 +347,43 @@ int nl_query(struct nl_conn *c, struct nlmsghdr *nlh, nl_dump_cb cb, void *data,
 	     const char *label, struct cbx_error *err)
 {
 	return talk(c, nlh, false, cb, data, label, err);
+}
+
+int nl_subscribe(struct nl_conn *c, unsigned group, struct cbx_error *err)
+{
+	int g = (int)group;
+
+	if (setsockopt(mnl_socket_get_fd(c->sock), SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &g,
+		       sizeof(g)) < 0)
+		return cbx_error_sys(err, errno, "subscribe to netlink group %u", group);
+	return 0;
+}
+
+int nl_read_events(struct nl_conn *c, int timeout_ms, nl_dump_cb cb, void *data,
+		   struct cbx_error *err)
+{
+	static char buf[64 * 1024];
+	int fd = mnl_socket_get_fd(c->sock), got = 0;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int ready = poll(&p, 1, timeout_ms < 0 ? 0 : timeout_ms);
+
+	if (ready < 0)
+		return errno == EINTR ? 0 : cbx_error_sys(err, errno, "wait for netlink notifications");
+	while (ready > 0) {
+		ssize_t len = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		int left;
+
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (len < 0)
+			return cbx_error_sys(err, errno, "read netlink notifications");
+		left = (int)len;
+		for (const struct nlmsghdr *nlh = (const void *)buf; mnl_nlmsg_ok(nlh, left);
+		     nlh = mnl_nlmsg_next(nlh, &left))
+			cb(nlh, data);
+		got = 1;
+	}
+	return got;
 }

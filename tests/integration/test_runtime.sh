@@ -89,4 +89,23 @@ check_output "the node's command has the caller's open-file limit" 'Max open fil
 check_output "the node's command holds only stdin, stdout and stderr" '^0 1 2$' \
 	in_node trsig n1 sh -c 'ls /proc/$(pidof sleep)/fd | sort -n | tr "\n" " " | sed "s/ $//"'
 check_down_clean "down leaves nothing" trsig
+
+# A node's netns held by a process outside the lab (a shell in `ip netns
+# exec`) outlives the node: `down` waits a while for the host end of its
+# veth to go with it, then deletes it itself.
+f=$(topo trhold <<'EOF2'
+{ "name": "trhold", "networks": { "lan": { "subnet": "10.78.0.0/24" } },
+  "nodes": { "n1": { "interfaces": { "eth0": { "network": "lan" } } } } }
+EOF2
+)
+lab_up "$f" >/dev/null
+ip netns exec trhold-n1 sleep 60 &
+holder=$!
+sleep 0.3
+start=$(date +%s%N)
+check_down_clean "down of a lab whose netns someone still holds leaves nothing" trhold
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+if [ "$ms" -lt 10000 ]; then ok "and takes a few seconds at most (${ms} ms)"; else not_ok "and takes a few seconds at most" "took ${ms} ms"; fi
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
 finish
