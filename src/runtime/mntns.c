@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -43,10 +44,68 @@ bool mntns_without_pins_pays(size_t nodes, size_t *pins)
 }
 
 struct making {
+	const char *state_dir;
 	int fd;
 	int errnum;
 	const char *step;
 };
+
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+
+static int clone_mount(const char *path)
+{
+	return (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | O_CLOEXEC);
+}
+
+static int attach_mount(int tree, const char *path)
+{
+	return (int)syscall(SYS_move_mount, tree, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH);
+}
+
+static bool is_mount_root(const char *path)
+{
+	struct statx st;
+
+	return statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, 0, &st) == 0 &&
+	       (st.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+	       (st.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
+/* /run, bare: its own mount without what is mounted on it (every pin, both
+ * halves; other labs' state), then the lab's state back on it. One detach,
+ * one grace period. */
+static int replace_run(struct making *m)
+{
+	int run = -1, state = -1, rc = -1;
+
+	m->step = "copy /run";
+	if ((run = clone_mount("/run")) < 0)
+		goto out;
+	m->step = "copy the lab's state directory";
+	if ((state = clone_mount(m->state_dir)) < 0)
+		goto out;
+	m->step = "detach /run in it";
+	if (umount2("/run", MNT_DETACH) < 0)
+		goto out;
+	m->step = "attach the bare /run";
+	if (attach_mount(run, "/run") < 0)
+		goto out;
+	m->step = "attach the lab's state directory";
+	if (attach_mount(state, m->state_dir) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (run >= 0)
+		close(run);
+	if (state >= 0)
+		close(state);
+	return rc;
+}
 
 /* On a thread of its own: unshare(CLONE_NEWNS) gives the calling thread
  * alone a new namespace (and a filesystem context of its own), and the
@@ -59,15 +118,20 @@ static void *make_it(void *arg)
 	if (unshare(CLONE_NEWNS) < 0)
 		goto fail;
 	/* Private before anything is detached: detaching a mount whose parent
-	 * is shared would propagate, and detach the host's /run/netns too. */
+	 * is shared would propagate, and detach the host's pins too. */
 	m->step = "make its mounts private";
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		goto fail;
-	/* /run/netns is a mount point (netns_prepare_dir) and every pin is
-	 * mounted on it; EINVAL: it is not one, nothing to detach. */
-	m->step = "detach " CBX_NETNS_DIR " in it";
-	if (umount2(CBX_NETNS_DIR, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
-		goto fail;
+	if (m->state_dir && is_mount_root("/run")) {
+		if (replace_run(m) < 0)
+			goto fail;
+	} else {
+		/* /run/netns is a mount point (netns_prepare_dir) and every
+		 * pin is mounted on it; EINVAL: it is not one. */
+		m->step = "detach " CBX_NETNS_DIR " in it";
+		if (umount2(CBX_NETNS_DIR, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+			goto fail;
+	}
 	m->step = "open it";
 	m->fd = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	if (m->fd < 0)
@@ -78,9 +142,9 @@ fail:
 	return NULL;
 }
 
-int mntns_without_pins(struct cbx_error *err)
+int mntns_without_pins(const char *state_dir, struct cbx_error *err)
 {
-	struct making m = { .fd = -1 };
+	struct making m = { .state_dir = state_dir, .fd = -1 };
 	pthread_t thread;
 	int rc = pthread_create(&thread, NULL, make_it, &m);
 

@@ -25,8 +25,17 @@
 bool mntns_without_pins_pays(size_t nodes, size_t *pins);
 
 /* A copy of the caller's mount namespace, every mount in it private (nothing
- * mounted on the host later propagates into it, nor the other way), and
- * /run/netns's mounts detached. Returns a descriptor for setns, or -1. */
-int mntns_without_pins(struct cbx_error *err);
+ * mounted on the host later propagates into it, nor the other way), without
+ * the pins. Returns a descriptor for setns, or -1.
+ *
+ * Where / is shared (systemd) and /run a tmpfs, /run/netns made a mount
+ * point the way iproute2 does it (bound onto itself) is a peer of /run, and
+ * every pin is mounted twice: on /run/netns, and under it on /run, where
+ * namespaces made before see it. Detaching /run/netns would leave the
+ * second half. So when /run is a mount of its own and `state_dir` (under
+ * /run) is all the nodes need of it, /run itself is replaced by a bare copy
+ * of its mount, with only state_dir's mount on it; otherwise (state_dir
+ * NULL, or /run is no mount) /run/netns is detached. */
+int mntns_without_pins(const char *state_dir, struct cbx_error *err);
 
 #endif

@@ -2,8 +2,20 @@
 # Labs side by side: a lab brought up while others are up starts its nodes
 # from a copy of the host's mounts without the other labs' netns pins
 # (runtime/mntns.h), and that leaves the other labs' pins, and the labs
-# themselves, as they were.
+# themselves, as they were. Run twice: on this host as it is, then in a
+# mount namespace of the test's own laid out as systemd does it (/ shared,
+# /run a tmpfs), where every pin is mounted twice and nodes start from a
+# bare copy of /run instead.
 source "$(dirname "$0")/lib.sh"
+
+L=""
+if [ -n "${CBXT_SYSTEMD_LAYOUT:-}" ]; then
+	# Only in this process's own mount namespace (unshare below).
+	mount -t tmpfs -o mode=755,nosuid,nodev cbxt-run /run && mount --make-rshared / ||
+		{ echo "not ok - lay out /run and / as systemd does"; echo "1..1"; exit 1; }
+	_n=$CBXT_TAP_START
+	L="systemd layout: "
+fi
 
 star() { # NAME NODES SUBNET: a lab of NODES nodes on one network
 	python3 - "$@" >"$TMP/$1.json" <<'EOF2'
@@ -16,35 +28,50 @@ EOF2
 	echo "$TMP/$1.json"
 }
 
-pins_of() { grep -c " /run/netns/$1-" /proc/self/mountinfo; }
+# How many of LAB's pins are mounted, each place once (where / is shared, a
+# pin is mounted twice at the same path: on /run/netns and under it on /run).
+pins_of() { awk -v p="^/run/netns/$1-" '$5 ~ p { print $5 }' /proc/self/mountinfo | sort -u | wc -l; }
 
 a=$(star tsidea 24 10.81.0.0/24)
 b=$(star tsideb 12 10.82.0.0/24)
 lab_up "$a" >/dev/null
-check_output "the first lab's 24 netns are pinned" '^24$' pins_of tsidea
+check_output "${L}the first lab's 24 netns are pinned" '^24$' pins_of tsidea
 
 _labs+=(tsideb)
 out=$(cbx up "$b" --timings 2>&1)
-check_output "a second lab comes up beside it" 'lab tsideb is up: 12 node' echo "$out"
+check_output "${L}a second lab comes up beside it" 'lab tsideb is up: 12 node' echo "$out"
 # 24 pins x 12 nodes: worth a namespace without them (mntns.c, PAYS_AT).
-check_output "its nodes' mounts were copied without the first lab's pins" \
+check_output "${L}its nodes' mounts were copied without the first lab's pins" \
 	"copied without the host's netns pins \(2[4-9] or more\)" echo "$out"
-check_output "the first lab's pins are all still mounted on the host" '^24$' pins_of tsidea
-check_output "and the second lab's are there too" '^12$' pins_of tsideb
-check "the first lab's netns are still usable with ip netns exec" \
+check_output "${L}the first lab's pins are all still mounted on the host" '^24$' pins_of tsidea
+check_output "${L}and the second lab's are there too" '^12$' pins_of tsideb
+check "${L}the first lab's netns are still usable with ip netns exec" \
 	ip netns exec tsidea-n24 ip link show eth0
-check "the first lab's nodes still reach each other" in_node tsidea n1 ping -c1 -W2 n24
-check "the second lab's nodes reach each other" in_node tsideb n1 ping -c1 -W2 n12
-check_output "no pin is in a node's mount table" '^0$' \
+check "${L}the first lab's nodes still reach each other" in_node tsidea n1 ping -c1 -W2 n24
+check "${L}the second lab's nodes reach each other" in_node tsideb n1 ping -c1 -W2 n12
+check_output "${L}no pin is in a node's mount table" '^0$' \
 	in_node tsideb n12 sh -c 'grep -c /run/netns /proc/self/mountinfo'
-check_output "the node has its root, /proc, /sys and /dev" '^/ /dev /proc /sys $' \
-	in_node tsideb n12 sh -c 'for m in / /dev /proc /sys; do grep -q " $m " /proc/self/mountinfo && printf "%s " $m; done'
+check_output "${L}the node has its root, /proc, /sys, /dev and /run" '^/ /dev /proc /sys /run $' \
+	in_node tsideb n12 sh -c 'for m in / /dev /proc /sys /run; do grep -q " $m " /proc/self/mountinfo && printf "%s " $m; done'
+check_output "${L}and its /etc/hosts, from the lab's state" 'n1 n1-eth0' in_node tsideb n12 cat /etc/hosts
 
 # A restart clones one node, alone: it copies the host's table itself.
-check "a node of the second lab restarts" cbx restart tsideb n3
-check "and is back on its network" in_node tsideb n3 ping -c1 -W2 n1
+check "${L}a node of the second lab restarts" cbx restart tsideb n3
+check "${L}and is back on its network" in_node tsideb n3 ping -c1 -W2 n1
 
-check_down_clean "the second lab goes down and leaves nothing" tsideb
-check_output "the first lab's pins are still all there" '^24$' pins_of tsidea
-check_down_clean "the first lab goes down and leaves nothing" tsidea
+check_down_clean "${L}the second lab goes down and leaves nothing" tsideb
+check_output "${L}the first lab's pins are still all there" '^24$' pins_of tsidea
+check_down_clean "${L}the first lab goes down and leaves nothing" tsidea
+
+if [ -z "${CBXT_SYSTEMD_LAYOUT:-}" ]; then
+	out=$(CBXT_SYSTEMD_LAYOUT=1 CBXT_TAP_START=$_n unshare -m --propagation private \
+		bash "${BASH_SOURCE[0]}" 2>&1)
+	grep -v '^1\.\.' <<<"$out"
+	plan=$(sed -n 's/^1\.\.//p' <<<"$out" | tail -1)
+	if [ -n "$plan" ]; then
+		_n=$plan
+	else
+		not_ok "the run in the systemd layout finished" "${out:0:2000}"
+	fi
+fi
 finish
