@@ -202,7 +202,8 @@ struct owned_dump {
 	struct cbx_strmap wanted; /* name -> struct owned_link */
 	struct nl_batch *batch;   /* deletes of the owned links found; or NULL: */
 	size_t found;             /* just count them */
-	int *ifindex;             /* when not NULL: the found ones' (room for all wanted) */
+	int *ifindex;             /* when not NULL: the found ones' ... */
+	size_t room;              /* ... room for this many */
 };
 
 static int owned_link_cb(const struct nlmsghdr *nlh, void *data)
@@ -222,7 +223,7 @@ static int owned_link_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if (!name || !mac || !(want = cbx_strmap_get(&d->wanted, name)) || memcmp(mac, want->mac, 6))
 		return MNL_CB_OK;
-	if (d->ifindex)
+	if (d->ifindex && d->found < d->room)
 		d->ifindex[d->found] = ifi->ifi_index;
 	d->found++;
 	if (!d->batch)
@@ -299,7 +300,7 @@ static int link_deleted_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nlh->nlmsg_type != RTM_DELLINK || nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
 		return MNL_CB_OK;
-	for (size_t i = 0; i < d->found; i++)
+	for (size_t i = 0; i < d->found && i < d->room; i++)
 		if (d->ifindex[i] == ifi->ifi_index) {
 			d->ifindex[i] = d->ifindex[--d->found];
 			break;
@@ -315,11 +316,26 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Without notifications (no socket to spare): look again and again. */
+static int poll_links_gone(struct nl_conn *c, struct owned_dump *d, long long deadline,
+			   struct cbx_error *err)
+{
+	int rc;
+
+	for (unsigned pause_us = 1000;; pause_us = pause_us < 32000 ? pause_us * 2 : pause_us) {
+		rc = wiring_dump_links(c, owned_link_cb, reset_batch, d, err);
+		if (rc < 0 || d->found == 0 || now_ms() >= deadline)
+			return rc;
+		usleep(pause_us);
+	}
+}
+
 int wiring_wait_links_gone(struct nl_conn *c, const struct owned_link *links, size_t n,
 			   int timeout_ms, size_t *left, struct cbx_error *err)
 {
-	struct owned_dump d = { .batch = NULL };
+	struct owned_dump d = { .batch = NULL, .room = n };
 	struct nl_conn events = { 0 };
+	struct cbx_error no_events;
 	long long deadline = now_ms() + timeout_ms;
 	int rc = -1;
 
@@ -334,8 +350,12 @@ int wiring_wait_links_gone(struct nl_conn *c, const struct owned_link *links, si
 	/* Told of each deletion as it happens, rather than looking again and
 	 * again (a dump every 1, 2, 4 ... 32 ms overshot by up to half the
 	 * wait). Subscribed before the dump, so no deletion goes unseen. */
-	if (nl_open(&events, NETLINK_ROUTE, err) < 0 || nl_subscribe(&events, RTNLGRP_LINK, err) < 0)
+	if (nl_open(&events, NETLINK_ROUTE, &no_events) < 0 ||
+	    nl_subscribe(&events, RTNLGRP_LINK, &no_events) < 0) {
+		rc = poll_links_gone(c, &d, deadline, err);
+		*left = d.found;
 		goto out;
+	}
 	for (rc = wiring_dump_links(c, owned_link_cb, reset_batch, &d, err);
 	     rc == 0 && d.found > 0 && now_ms() < deadline;) {
 		if (nl_read_events(&events, (int)(deadline - now_ms()), link_deleted_cb, &d, err) < 0)

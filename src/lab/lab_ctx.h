@@ -63,7 +63,8 @@ struct lab_ctx {
 int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_topo *t, bool need_libdir,
 		 struct cbx_error *err);
 void lab_ctx_fini(struct lab_ctx *ctx);
-/* Close node_mntns_fd: every node cloned from it has made its own. */
+/* Close node_mntns_fd: every node cloned from it has made its own (or
+ * failed to, and is being torn down). */
 void lab_drop_node_mntns(struct lab_ctx *ctx);
 /* Open the host's rtnetlink / nftables sockets the first time they are needed. */
 struct nl_conn *lab_rtnl(struct lab_ctx *ctx, struct cbx_error *err);

@@ -110,52 +110,67 @@ static size_t phase_end(const struct plan *p, size_t i)
 	return j;
 }
 
-/* The undo_finish of the phase [start, end), if it has one. */
-static int finish_undo(struct lab_ctx *ctx, struct plan *p, size_t start, size_t end,
-		       struct cbx_error *err)
+/* The start of the phase that ends at `end` (> 0). */
+static size_t phase_start(const struct plan *p, size_t end)
 {
-	const struct step_ops *o = ops[p->steps[start].kind];
-	uint64_t t0 = now_us();
-	int rc = o->undo_finish ? o->undo_finish(ctx, &p->steps[start], end - start, err) : 0;
+	size_t start = end - 1;
 
-	ctx->phase_us[p->steps[start].kind] += now_us() - t0;
-	return rc;
+	while (start > 0 && p->steps[start - 1].kind == p->steps[end - 1].kind)
+		start--;
+	return start;
 }
 
+/* Keep the first failure: *err is the error that explains it. */
+static void keep_first(int rc_one, const struct cbx_error *one, int *rc, struct cbx_error *err)
+{
+	if (rc_one < 0 && *rc == 0) {
+		*err = *one;
+		*rc = -1;
+	}
+}
+
+/* The undo_finish of every phase in [from, upto) that has one, last first. */
+static void finish_undos(struct lab_ctx *ctx, struct plan *p, size_t from, size_t upto, int *rc,
+			 struct cbx_error *err)
+{
+	for (size_t end = upto; end > from;) {
+		size_t start = phase_start(p, end);
+		const struct step_ops *o = ops[p->steps[start].kind];
+		struct cbx_error one;
+
+		if (o->undo_finish) {
+			uint64_t t0 = now_us();
+			cbx_error_clear(&one);
+			keep_first(o->undo_finish(ctx, &p->steps[start], end - start, &one), &one, rc, err);
+			ctx->phase_us[p->steps[start].kind] += now_us() - t0;
+		}
+		end = start;
+	}
+}
+
+/* Phases are undone last first. What an undo leaves to finish (undo_finish)
+ * runs once every phase but the first is undone, just before the lab's
+ * state goes: the longer the kernel's background work (a killed node's
+ * netns) overlaps with the other undos, the better, and a `down` that fails
+ * there still finds the lab's state to try again with. The first failure,
+ * in the order things happened, is the one reported. */
 int plan_undo(struct lab_ctx *ctx, struct plan *p, size_t upto, struct cbx_error *err)
 {
-	size_t end = upto, later_start = 0, later_end = 0; /* the phase undone last */
-	struct cbx_error one;
 	int rc = 0;
 
-	while (end > 0) {
-		size_t start = end - 1;
+	for (size_t end = upto; end > 0;) {
+		size_t start = phase_start(p, end);
+		struct cbx_error one;
 
-		while (start > 0 && p->steps[start - 1].kind == p->steps[end - 1].kind)
-			start--;
+		if (start == 0)
+			finish_undos(ctx, p, end, upto, &rc, err);
 		uint64_t t0 = now_us();
 
 		cbx_error_clear(&one);
-		if (ops[p->steps[start].kind]->undo(ctx, &p->steps[start], end - start, &one) < 0 &&
-		    rc == 0) {
-			*err = one;
-			rc = -1;
-		}
+		keep_first(ops[p->steps[start].kind]->undo(ctx, &p->steps[start], end - start, &one),
+			   &one, &rc, err);
 		ctx->phase_us[p->steps[start].kind] += now_us() - t0;
-		/* This phase is undone: the one after it may finish. */
-		cbx_error_clear(&one);
-		if (later_end && finish_undo(ctx, p, later_start, later_end, &one) < 0 && rc == 0) {
-			*err = one;
-			rc = -1;
-		}
-		later_start = start;
-		later_end = end;
 		end = start;
-	}
-	cbx_error_clear(&one);
-	if (later_end && finish_undo(ctx, p, later_start, later_end, &one) < 0 && rc == 0) {
-		*err = one;
-		rc = -1;
 	}
 	return rc;
 }

@@ -20,9 +20,10 @@ struct step_ops {
 	int (*prestart)(struct lab_ctx *ctx, const struct step *steps, size_t n,
 			struct cbx_error *err);
 	void (*cancel)(struct lab_ctx *ctx, const struct step *steps, size_t n);
-	/* Optional: the end of undo, run once the phase before has been
-	 * undone too, so that what the kernel finishes in the background
-	 * after undo (a killed node's netns) overlaps with that phase's undo. */
+	/* Optional: the end of undo, run once every phase but the first (the
+	 * lab's state) has been undone too, so that what the kernel finishes
+	 * in the background after undo (a killed node's netns) overlaps with
+	 * those undos (the bridges'). */
 	int (*undo_finish)(struct lab_ctx *ctx, const struct step *steps, size_t n,
 			   struct cbx_error *err);
 };

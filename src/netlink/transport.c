@@ -362,28 +362,31 @@ int nl_subscribe(struct nl_conn *c, unsigned group, struct cbx_error *err)
 int nl_read_events(struct nl_conn *c, int timeout_ms, nl_dump_cb cb, void *data,
 		   struct cbx_error *err)
 {
-	static char buf[64 * 1024];
-	int fd = mnl_socket_get_fd(c->sock), got = 0;
+	union {
+		struct nlmsghdr h;
+		char bytes[64 * 1024];
+	} buf;
+	int fd = mnl_socket_get_fd(c->sock), left;
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 	int ready = poll(&p, 1, timeout_ms < 0 ? 0 : timeout_ms);
+	ssize_t len;
 
 	if (ready < 0)
 		return errno == EINTR ? 0 : cbx_error_sys(err, errno, "wait for netlink notifications");
-	while (ready > 0) {
-		ssize_t len = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
-		int left;
-
-		if (len < 0 && errno == EINTR)
-			continue;
-		if (len < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			break;
-		if (len < 0)
-			return cbx_error_sys(err, errno, "read netlink notifications");
-		left = (int)len;
-		for (const struct nlmsghdr *nlh = (const void *)buf; mnl_nlmsg_ok(nlh, left);
-		     nlh = mnl_nlmsg_next(nlh, &left))
-			cb(nlh, data);
-		got = 1;
-	}
-	return got;
+	if (ready == 0)
+		return 0;
+	/* One datagram per call: the caller decides whether to wait on. */
+	len = recv(fd, buf.bytes, sizeof(buf.bytes), MSG_DONTWAIT | MSG_TRUNC);
+	if (len < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
+	if (len < 0)
+		return cbx_error_sys(err, errno, "read netlink notifications");
+	/* Cut short: some notifications are lost, as on an overrun. */
+	if ((size_t)len > sizeof(buf.bytes))
+		return cbx_error_sys(err, ENOBUFS, "read netlink notifications");
+	left = (int)len;
+	for (const struct nlmsghdr *nlh = &buf.h; mnl_nlmsg_ok(nlh, left);
+	     nlh = mnl_nlmsg_next(nlh, &left))
+		cb(nlh, data);
+	return 1;
 }

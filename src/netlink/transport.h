@@ -111,8 +111,8 @@ int nl_query(struct nl_conn *c, struct nlmsghdr *nlh, nl_dump_cb cb, void *data,
 /* Notifications: subscribe a connection of its own (answers to requests
  * would mix with them) to a multicast group (RTNLGRP_LINK, ...), then read
  * what arrives. nl_read_events waits up to timeout_ms for some, passes each
- * message to `cb` (its return value is ignored) and returns 1 when some
- * came, 0 when none did; -1 with err->code ENOBUFS when the kernel dropped
+ * message of one datagram to `cb` (its return value is ignored) and returns
+ * 1 when some came, 0 when none did; -1 with err->code ENOBUFS when the kernel dropped
  * some (the receive buffer was full), and the caller must look again. */
 int nl_subscribe(struct nl_conn *c, unsigned group, struct cbx_error *err);
 int nl_read_events(struct nl_conn *c, int timeout_ms, nl_dump_cb cb, void *data,

@@ -123,8 +123,8 @@ int node_setup_namespaces(struct node_setup *s, struct cbx_error *err)
 	}
 	/* No descriptor but stdio (until arrange_stdio) and the sync socket
 	 * stays: whatever `up` inherited without close-on-exec goes, and the
-	 * kept netns's once joined; before the node opens descriptors of its
-	 * own. */
+	 * kept netns's and the lab's mount namespace's once joined; before the
+	 * node opens descriptors of its own. */
 	syscall(SYS_close_range, CBX_INIT_NETNS_FD, ~0U, 0);
 	s->rootfs.proc_fd = new_procfs(err);
 	return s->rootfs.proc_fd < 0 ? -1 : 0;

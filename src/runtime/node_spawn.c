@@ -169,7 +169,8 @@ int node_spawn(const struct node_spawn_spec *s, struct node_proc *out, struct cb
 	step = "send its setup";
 	if (send(sv[0], msg, (size_t)len, MSG_NOSIGNAL) != len)
 		goto fail;
-	/* Ours until the child has its own table: the caller may close its own. */
+	/* Ours until the child has its own table: the caller may close its own.
+	 * (Not the mount namespace's: the caller keeps that until 'N'.) */
 	step = "dup";
 	if (s->netns_fd >= 0 && (netns_fd = fcntl(s->netns_fd, F_DUPFD_CLOEXEC, 0)) < 0)
 		goto fail;

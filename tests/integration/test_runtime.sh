@@ -102,6 +102,8 @@ lab_up "$f" >/dev/null
 ip netns exec trhold-n1 sleep 60 &
 holder=$!
 sleep 0.3
+check "the netns is held by a process outside the lab" kill -0 "$holder"
+check "and the host end of its veth is there" ip link show trhold-0
 start=$(date +%s%N)
 check_down_clean "down of a lab whose netns someone still holds leaves nothing" trhold
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
