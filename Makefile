@@ -4,7 +4,8 @@
 #   make check      every test: unit tests (plain and ASan/UBSan), then the
 #                   integration suite when run as root
 #   make test-vm    the integration suite again on Debian's stock kernel in qemu
-#   make bench      benchmarks against the kernel floor, iproute2 and Mininet
+#   make bench      benchmarks against the kernel floor, iproute2 and Mininet,
+#                   and of a lab's up beside a 1000-router lab
 #   make install    PREFIX=/usr/local
 
 CC       ?= gcc
@@ -123,6 +124,7 @@ test-vm: all $(B)/san/cboxlab
 
 bench: all
 	bench/run.sh
+	bench/side_by_side.sh
 
 # Debian packages the build, the tests and the examples need.
 deps:
