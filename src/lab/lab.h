@@ -18,7 +18,7 @@ struct lab_up_report {
 	 * which there were at least this many (runtime/mntns.h); 0: not. */
 	size_t pins_left_out;
 	pid_t *pids; /* per node, malloc'd */
-	const char *warnings[CBX_MAX_WARNINGS];
+	const char *warnings[CBX_MAX_WARNINGS]; /* copies, freed with the report */
 	size_t n_warnings;
 };
 

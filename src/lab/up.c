@@ -44,8 +44,10 @@ int lab_up(const struct cbx_topo *t, const char *text, size_t len, struct lab_up
 			rep->pids[i] = ctx.nodes[i].proc.pid;
 	memcpy(rep->phase_us, ctx.phase_us, sizeof(rep->phase_us));
 	rep->pins_left_out = ctx.pins_left_out;
+	/* Copies: a warning may live in the lab's arena, gone with ctx. */
 	for (size_t i = 0; i < ctx.n_warnings; i++)
-		rep->warnings[rep->n_warnings++] = ctx.warnings[i];
+		if ((rep->warnings[rep->n_warnings] = strdup(ctx.warnings[i])))
+			rep->n_warnings++;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	rep->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	rc = 0;
@@ -63,4 +65,7 @@ void lab_up_report_free(struct lab_up_report *rep)
 {
 	free(rep->pids);
 	rep->pids = NULL;
+	for (size_t i = 0; i < rep->n_warnings; i++)
+		free((char *)rep->warnings[i]);
+	rep->n_warnings = 0;
 }
