@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "runtime/mount_api.h"
 #include "runtime/netns.h"
 
 /* When pins x nodes reaches this, a namespace without pins is made. Making
@@ -50,23 +51,6 @@ struct making {
 	const char *step;
 };
 
-#ifndef OPEN_TREE_CLONE
-#define OPEN_TREE_CLONE 1
-#endif
-#ifndef MOVE_MOUNT_F_EMPTY_PATH
-#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
-#endif
-
-static int clone_mount(const char *path)
-{
-	return (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | O_CLOEXEC);
-}
-
-static int attach_mount(int tree, const char *path)
-{
-	return (int)syscall(SYS_move_mount, tree, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH);
-}
-
 static bool is_mount_root(const char *path)
 {
 	struct statx st;
@@ -84,19 +68,19 @@ static int replace_run(struct making *m)
 	int run = -1, state = -1, rc = -1;
 
 	m->step = "copy /run";
-	if ((run = clone_mount("/run")) < 0)
+	if ((run = cbx_clone_mount("/run")) < 0)
 		goto out;
 	m->step = "copy the lab's state directory";
-	if ((state = clone_mount(m->state_dir)) < 0)
+	if ((state = cbx_clone_mount(m->state_dir)) < 0)
 		goto out;
 	m->step = "detach /run in it";
 	if (umount2("/run", MNT_DETACH) < 0)
 		goto out;
 	m->step = "attach the bare /run";
-	if (attach_mount(run, "/run") < 0)
+	if (cbx_attach_mount(run, "/run") < 0)
 		goto out;
 	m->step = "attach the lab's state directory";
-	if (attach_mount(state, m->state_dir) < 0)
+	if (cbx_attach_mount(state, m->state_dir) < 0)
 		goto out;
 	rc = 0;
 out:

@@ -12,29 +12,7 @@
 #include <unistd.h>
 
 #include "common/fsutil.h"
-
-/* The new mount API through the raw system calls: glibc 2.36 has wrappers,
- * musl (cboxlab-init, which runs this) has none, and <linux/mount.h> clashes
- * with <sys/mount.h>. Values from the kernel's uapi. */
-#ifndef OPEN_TREE_CLONE
-#define OPEN_TREE_CLONE 1
-#endif
-#ifndef OPEN_TREE_CLOEXEC
-#define OPEN_TREE_CLOEXEC O_CLOEXEC
-#endif
-#ifndef MOVE_MOUNT_F_EMPTY_PATH
-#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
-#endif
-
-static int clone_tree(const char *path)
-{
-	return (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-}
-
-static int attach_tree(int tree, const char *target)
-{
-	return (int)syscall(SYS_move_mount, tree, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH);
-}
+#include "runtime/mount_api.h"
 
 static int mount_at(const char *root, const char *dir, const char *src, const char *type,
 		    unsigned long flags, const char *data, struct cbx_error *err)
@@ -57,7 +35,7 @@ static int mount_proc(const struct rootfs_spec *spec, const char *root, struct c
 	snprintf(path, sizeof(path), "%s/proc", root);
 	if (cbx_mkdir(path, 0755, err) < 0)
 		return -1;
-	if (attach_tree(spec->proc_fd, path) < 0)
+	if (cbx_attach_mount(spec->proc_fd, path) < 0)
 		return cbx_error_sys(err, errno, "mount proc on /proc");
 	return 0;
 }
@@ -224,7 +202,7 @@ static int setup_etc(const struct rootfs_spec *spec, int hosts_tree, struct cbx_
 		return -1;
 	/* One file for the whole lab, shared read-only: /etc/hosts costs O(N)
 	 * for N nodes instead of O(N^2). */
-	if (attach_tree(hosts_tree, "/etc/hosts") < 0)
+	if (cbx_attach_mount(hosts_tree, "/etc/hosts") < 0)
 		return cbx_error_sys(err, errno, "bind %s on /etc/hosts", spec->hosts_file);
 	if (mount(NULL, "/etc/hosts", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV,
 		  NULL) < 0)
@@ -259,7 +237,7 @@ int rootfs_enter(const struct rootfs_spec *spec, struct cbx_error *err)
 		return -1;
 	/* The host's path is out of reach after the pivot, and a bind from a
 	 * path under the detached old root fails: clone the mount now. */
-	hosts_tree = clone_tree(spec->hosts_file);
+	hosts_tree = cbx_clone_mount(spec->hosts_file);
 	if (hosts_tree < 0)
 		return cbx_error_sys(err, errno, "open %s", spec->hosts_file);
 
