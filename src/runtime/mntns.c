@@ -17,7 +17,7 @@
 /* When pins x nodes reaches this, a namespace without pins is made. Making
  * it costs about what one node pays for a few dozen pins (a thread, one
  * copy of the table, one RCU grace period for the detach); each node then
- * saves 2-3 us per pin (docs/performance.md, item 12). */
+ * saves 2-3 us per pin (docs/performance.md, profile item 11). */
 #define PAYS_AT 256
 
 bool mntns_without_pins_pays(size_t nodes, size_t *pins)
