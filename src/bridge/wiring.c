@@ -8,9 +8,9 @@
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/strmap.h"
 #include "netlink/rtnl_msg.h"
 
@@ -308,14 +308,6 @@ static int link_deleted_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Without notifications (no socket to spare): look again and again. */
 static int poll_links_gone(struct nl_conn *c, struct owned_dump *d, long long deadline,
 			   struct cbx_error *err)
@@ -324,7 +316,7 @@ static int poll_links_gone(struct nl_conn *c, struct owned_dump *d, long long de
 
 	for (unsigned pause_us = 1000;; pause_us = pause_us < 32000 ? pause_us * 2 : pause_us) {
 		rc = wiring_dump_links(c, owned_link_cb, reset_batch, d, err);
-		if (rc < 0 || d->found == 0 || now_ms() >= deadline)
+		if (rc < 0 || d->found == 0 || cbx_now_ms() >= deadline)
 			return rc;
 		usleep(pause_us);
 	}
@@ -336,7 +328,7 @@ int wiring_wait_links_gone(struct nl_conn *c, const struct owned_link *links, si
 	struct owned_dump d = { .batch = NULL, .room = n };
 	struct nl_conn events = { 0 };
 	struct cbx_error no_events;
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = cbx_now_ms() + timeout_ms;
 	int rc = -1;
 
 	*left = n;
@@ -357,8 +349,8 @@ int wiring_wait_links_gone(struct nl_conn *c, const struct owned_link *links, si
 		goto out;
 	}
 	for (rc = wiring_dump_links(c, owned_link_cb, reset_batch, &d, err);
-	     rc == 0 && d.found > 0 && now_ms() < deadline;) {
-		if (nl_read_events(&events, (int)(deadline - now_ms()), link_deleted_cb, &d, err) < 0)
+	     rc == 0 && d.found > 0 && cbx_now_ms() < deadline;) {
+		if (nl_read_events(&events, (int)(deadline - cbx_now_ms()), link_deleted_cb, &d, err) < 0)
 			rc = err->code == ENOBUFS ? wiring_dump_links(c, owned_link_cb, reset_batch, &d, err)
 						  : -1;
 	}

@@ -10,16 +10,9 @@
 #include <unistd.h>
 
 #include "chaos/chaos.h"
+#include "common/clock.h"
 
 #define STOP_GRACE_MS 5000
-
-static uint64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 /* One JSON line: monotonic seconds since the start (to line up with
  * application logs of the same run) and wall-clock time (to line up with
@@ -39,7 +32,7 @@ static void log_event(FILE *log, uint64_t start_us, const char *event, json_t *f
 	snprintf(wall, sizeof(wall), "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 		 (long)(now.tv_nsec / 1000) % 1000000);
-	json_object_set_new(fields, "mono", json_real((double)(mono_us() - start_us) / 1e6));
+	json_object_set_new(fields, "mono", json_real((double)(cbx_now_us() - start_us) / 1e6));
 	json_object_set_new(fields, "wall", json_string(wall));
 	json_object_set_new(fields, "event", json_string(event));
 	json_dumpf(fields, log, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(9));
@@ -112,7 +105,7 @@ int chaos_run(const char *lab, const struct chaos_plan *p, FILE *log, bool *inte
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return cbx_error_sys(err, errno, "chaos: signalfd");
 	}
-	start = mono_us();
+	start = cbx_now_us();
 	log_event(log, start, "start",
 		  json_pack("{s:s, s:I, s:s?, s:i}", "lab", lab, "seed", (json_int_t)p->seed, "nemesis",
 			    p->nemesis, "steps", (int)p->n));
@@ -121,7 +114,7 @@ int chaos_run(const char *lab, const struct chaos_plan *p, FILE *log, bool *inte
 		char what[4096];
 
 		for (;;) {
-			uint64_t now = mono_us(), due = start + s->at_us;
+			uint64_t now = cbx_now_us(), due = start + s->at_us;
 			struct pollfd pfd = { .fd = sfd, .events = POLLIN };
 			int wait_ms = due > now ? (int)((due - now + 999) / 1000) : 0;
 			if (poll(&pfd, 1, wait_ms) > 0) {
@@ -134,7 +127,7 @@ int chaos_run(const char *lab, const struct chaos_plan *p, FILE *log, bool *inte
 				}
 				break;
 			}
-			if (mono_us() >= due)
+			if (cbx_now_us() >= due)
 				break;
 		}
 		if (*interrupted)

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/clock.h"
 #include "common/fsutil.h"
 #include "init/init_proto.h"
 #include "lab/lab.h"
@@ -155,14 +156,6 @@ int lab_pin_node(struct lab_ctx *ctx, const struct cbx_node *n, const char *temp
 	return 0;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait until every node's pidfd is readable (its process exited) or the
  * deadline, in one poll() over all of them; the ones that exited are closed
  * and set to -1 (poll skips those). */
@@ -170,7 +163,7 @@ static void wait_exited(struct pollfd *p, size_t n, long deadline)
 {
 	for (;;) {
 		size_t left = 0;
-		long now = now_ms();
+		long now = cbx_now_ms();
 
 		/* Our own children (a failed `up`) must be reaped to go. */
 		while (waitpid(-1, NULL, WNOHANG) > 0)
@@ -186,7 +179,7 @@ static void wait_exited(struct pollfd *p, size_t n, long deadline)
 			}
 			left += p[i].fd >= 0;
 		}
-		if (!left || now_ms() >= deadline)
+		if (!left || cbx_now_ms() >= deadline)
 			return;
 	}
 }
@@ -202,7 +195,7 @@ static void thaw(struct lab_ctx *ctx, const struct cbx_node *node)
 int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
 		   int grace_ms, struct cbx_error *err)
 {
-	long deadline = now_ms() + KILL_TIMEOUT_MS;
+	long deadline = cbx_now_ms() + KILL_TIMEOUT_MS;
 	struct pollfd *p = calloc(n ? n : 1, sizeof(*p));
 	bool *gone = calloc(n ? n : 1, sizeof(*gone));
 	int rc = 0;
@@ -227,7 +220,7 @@ int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, siz
 	/* A stop: init passes SIGTERM to everyone and exits when they are
 	 * gone; whatever outlives the grace period is killed below. */
 	if (grace_ms > 0)
-		wait_exited(p, n, now_ms() + grace_ms);
+		wait_exited(p, n, cbx_now_ms() + grace_ms);
 	for (size_t i = 0; i < n; i++) {
 		const struct cbx_node *node = nodes[i];
 		struct cbx_error one;
@@ -262,7 +255,7 @@ int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, siz
 		}
 		if (!busy)
 			break;
-		if (now_ms() > deadline) {
+		if (cbx_now_ms() > deadline) {
 			rc = cbx_error_set(err, CBX_ERR_SYSTEM,
 					   "%zu node(s) still have processes after %d s of SIGKILL",
 					   busy, KILL_TIMEOUT_MS / 1000);
@@ -287,7 +280,7 @@ int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, siz
 static int wait_answers(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
 			char expect, struct cbx_error *err)
 {
-	long deadline = now_ms() + START_TIMEOUT_MS;
+	long deadline = cbx_now_ms() + START_TIMEOUT_MS;
 	size_t nfds = expect == CBX_SYNC_NAMESPACES ? 2 * n : n, waiting = n;
 	struct pollfd *fds = calloc(nfds ? nfds : 1, sizeof(*fds));
 	int rc = 0;
@@ -300,7 +293,7 @@ static int wait_answers(struct lab_ctx *ctx, const struct cbx_node *const *nodes
 	}
 	/* Every node sets up and starts at once; wait for all answers. */
 	while (waiting > 0 && rc == 0) {
-		long left = deadline - now_ms();
+		long left = deadline - cbx_now_ms();
 		int ready;
 
 		if (left <= 0) {

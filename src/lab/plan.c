@@ -1,11 +1,11 @@
 #include "lab/plan.h"
 
 #include <errno.h>
-#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bridge/nat.h"
+#include "common/clock.h"
 #include "lab/node_proc.h"
 #include "lab/steps.h"
 
@@ -92,14 +92,6 @@ void plan_print(const struct plan *p, FILE *out)
 	}
 }
 
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 /* The end of the phase that starts at `i`. */
 static size_t phase_end(const struct plan *p, size_t i)
 {
@@ -139,10 +131,10 @@ static void finish_undos(struct lab_ctx *ctx, struct plan *p, size_t from, size_
 		struct cbx_error one;
 
 		if (o->undo_finish) {
-			uint64_t t0 = now_us();
+			uint64_t t0 = cbx_now_us();
 			cbx_error_clear(&one);
 			keep_first(o->undo_finish(ctx, &p->steps[start], end - start, &one), &one, rc, err);
-			ctx->phase_us[p->steps[start].kind] += now_us() - t0;
+			ctx->phase_us[p->steps[start].kind] += cbx_now_us() - t0;
 		}
 		end = start;
 	}
@@ -164,12 +156,12 @@ int plan_undo(struct lab_ctx *ctx, struct plan *p, size_t upto, struct cbx_error
 
 		if (start == 0)
 			finish_undos(ctx, p, end, upto, &rc, err);
-		uint64_t t0 = now_us();
+		uint64_t t0 = cbx_now_us();
 
 		cbx_error_clear(&one);
 		keep_first(ops[p->steps[start].kind]->undo(ctx, &p->steps[start], end - start, &one),
 			   &one, &rc, err);
-		ctx->phase_us[p->steps[start].kind] += now_us() - t0;
+		ctx->phase_us[p->steps[start].kind] += cbx_now_us() - t0;
 		end = start;
 	}
 	return rc;
@@ -191,10 +183,10 @@ static int prestart_phases(struct lab_ctx *ctx, struct plan *p, size_t from,
 {
 	for (size_t i = from; i < p->n; i = phase_end(p, i)) {
 		const struct step_ops *o = ops[p->steps[i].kind];
-		uint64_t t0 = now_us();
+		uint64_t t0 = cbx_now_us();
 		int rc = o->prestart ? o->prestart(ctx, &p->steps[i], phase_end(p, i) - i, err) : 0;
 
-		ctx->phase_us[p->steps[i].kind] += now_us() - t0;
+		ctx->phase_us[p->steps[i].kind] += cbx_now_us() - t0;
 		if (rc < 0)
 			return -1;
 	}
@@ -218,10 +210,10 @@ int plan_execute(struct lab_ctx *ctx, struct plan *p, struct cbx_error *err)
 {
 	for (size_t i = 0; i < p->n;) {
 		size_t end = phase_end(p, i);
-		uint64_t t0 = now_us();
+		uint64_t t0 = cbx_now_us();
 		int rc = ops[p->steps[i].kind]->run(ctx, &p->steps[i], end - i, err);
 
-		ctx->phase_us[p->steps[i].kind] += now_us() - t0;
+		ctx->phase_us[p->steps[i].kind] += cbx_now_us() - t0;
 		/* Once the lab's state directory (the first phase) is there,
 		 * what begins ahead may rely on it being in every new mount
 		 * namespace. */
