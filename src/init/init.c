@@ -173,7 +173,6 @@ int main(int argc, char **argv)
 	fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
 	if (setup_node(sync_fd) < 0)
 		return 1;
-	drop_setup_stack();
 	setvbuf(stderr, NULL, _IOLBF, 0);
 
 	/* All signals arrive through a signalfd: no handlers, no races with
@@ -205,6 +204,8 @@ int main(int argc, char **argv)
 	}
 	cbx_sync_send(sync_fd, CBX_SYNC_READY, NULL);
 	close(sync_fd);
+	/* Once the node is ready, not before: `up` waits for that 'R'. */
+	drop_setup_stack();
 
 	for (;;) {
 		struct signalfd_siginfo si;
