@@ -35,9 +35,12 @@ check_fails "the host's root is not reachable through /proc/1/root" \
 check_output "/sys is read-only" 'Read-only' in_node trun n1 touch /sys/kernel/x
 check_output "/dev holds only the basic devices" '^fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero$' \
 	in_node trun n1 sh -c 'ls /dev | tr "\n" " " | sed "s/ $//"'
-in_node trun n1 sh -c 'echo n1 > /tmp/mine; echo n1 > /run/mine; echo n1 > /dev/shm/mine' >/dev/null
-check_output "/tmp, /run and /dev/shm are private to each node" '^none$' \
-	in_node trun n2 sh -c 'cat /tmp/mine /run/mine /dev/shm/mine 2>/dev/null || echo none'
+check_output "its device nodes work (/dev is a directory of the node's, bound without nodev)" '^4$' \
+	in_node trun n1 sh -c 'echo x > /dev/null && head -c 4 /dev/zero | wc -c'
+in_node trun n1 sh -c 'echo n1 > /tmp/mine; echo n1 > /run/mine; echo n1 > /dev/shm/mine; echo n1 > /dev/mine' >/dev/null
+check_output "/tmp, /run, /dev and /dev/shm are private to each node" '^none$' \
+	in_node trun n2 sh -c 'cat /tmp/mine /run/mine /dev/shm/mine /dev/mine 2>/dev/null || echo none'
+in_node trun n1 rm /dev/mine
 check_output "/tmp and /dev/shm are sticky and world-writable, /run is 755" '^1777 1777 755$' \
 	in_node trun n1 sh -c 'echo $(stat -c %a /tmp /dev/shm /run)' 
 check_fails "a node cannot create device nodes (no CAP_MKNOD)" in_node trun n1 mknod /tmp/disk b 8 0
