@@ -6,6 +6,8 @@
 # Environment (defaults in brackets):
 #   BENCH_N        node counts                      ["1 10 100 500 1000"]
 #   BENCH_RUNS     repeats; medians are reported    [5]
+#   BENCH_RUNS_SMALL  repeats of the floor and cboxlab for labs of at most
+#                  BENCH_SMALL_N nodes (a few ms each, and the noisiest)  [15, 10]
 #   BENCH_SHAPES   cboxlab lab shapes               ["star chain mesh"]
 #   BENCH_MESH_N   mesh node counts (<= 30)         [those of BENCH_N <= 30, and 30]
 #   BENCH_TOOLS    which rows to run                ["floor iproute2 mininet cboxlab"]
@@ -23,9 +25,10 @@
 # the shell's. The floor's own timer (which starts after its setup) is kept
 # in the records as inner_up_s.
 #
-# Each round (one repeat at one N) runs every tool back to back, so each ratio
-# to the floor compares numbers taken within seconds of each other; the
-# report gives the median of the per-round ratios. Chain and mesh labs are
+# Each round (one repeat at one N) runs every tool; the floor and cboxlab of
+# one shape run back to back, in turns, so each ratio to the floor compares
+# numbers taken a second apart; the report gives the median of the per-round
+# ratios and their quartiles. Chain and mesh labs are
 # compared with the floor of the same shape (`floor up N --shape chain|mesh`:
 # the same links between the nodes' netns), star labs with the star floor.
 #
@@ -48,6 +51,8 @@ ROOT=$(dirname "$HERE")
 CBOXLAB=${CBOXLAB:-$ROOT/build/cboxlab}
 BENCH_N=${BENCH_N:-"1 10 100 500 1000"}
 BENCH_RUNS=${BENCH_RUNS:-5}
+BENCH_RUNS_SMALL=${BENCH_RUNS_SMALL:-15}
+BENCH_SMALL_N=${BENCH_SMALL_N:-10}
 BENCH_SHAPES=${BENCH_SHAPES:-"star chain mesh"}
 BENCH_TOOLS=${BENCH_TOOLS:-"floor iproute2 mininet cboxlab"}
 BENCH_MININET_MAX_N=${BENCH_MININET_MAX_N:-1000}
@@ -110,6 +115,8 @@ for n in $BENCH_N ${BENCH_MESH_N:-}; do
 	[[ $n =~ ^[1-9][0-9]*$ ]] || die "bad node count '$n'"
 done
 [[ $BENCH_RUNS =~ ^[1-9][0-9]*$ ]] || die "bad BENCH_RUNS '$BENCH_RUNS'"
+[[ $BENCH_RUNS_SMALL =~ ^[0-9]+$ ]] || die "bad BENCH_RUNS_SMALL '$BENCH_RUNS_SMALL'"
+[[ $BENCH_SMALL_N =~ ^[0-9]+$ ]] || die "bad BENCH_SMALL_N '$BENCH_SMALL_N'"
 mkdir -p "$RAW" || die "cannot create $RAW"
 ln -sfn "$(basename "$RAW")" "$RESULTS/raw/latest"
 : >"$REC"
@@ -375,21 +382,48 @@ FLOOR_SHAPES=star
 if [ "$HAVE_CBX" = 1 ]; then
 	for shape in $BENCH_SHAPES; do [ "$shape" = star ] || FLOOR_SHAPES+=" $shape"; done
 fi
+# One shape's floor and cboxlab run back to back, in turns (floor first in
+# odd rounds, cboxlab first in even ones): each per-round ratio compares two
+# numbers taken a second apart on the same machine state, and neither tool
+# always runs just after the other's teardown.
+pair_round() { # shape n rep with-cboxlab(0|1)
+	local shape=$1 n=$2 rep=$3 with_cbx=$4 side
+	for side in $( ((rep % 2)) && echo "floor cbx" || echo "cbx floor"); do
+		if [ "$side" = floor ]; then
+			run_floor floor "$shape" "$n" "$rep" --shape "$shape"
+			verify_clean "floor up $n --shape $shape" '^cbxbf-' $?
+			quiesce
+		elif [ "$with_cbx" = 1 ] && [ -z "${CBX_BROKEN[$shape:$n]:-}" ]; then
+			run_cbx "$shape" "$n" "$rep" || CBX_BROKEN[$shape:$n]=1
+			[ -z "$CBX_LAB" ] || die "cboxlab lab $CBX_LAB could not be brought down; stopping"
+			quiesce
+		fi
+	done
+}
+
+# Does cboxlab run SHAPE at N?
+cbx_runs() { # shape n
+	[ "$HAVE_CBX" = 1 ] && has "$BENCH_SHAPES" "$1" || return 1
+	if [ "$1" = mesh ]; then has "$BENCH_MESH_N" "$2"; else has "$BENCH_N" "$2"; fi
+}
+
 for n in $ALL_N; do
 	echo "run.sh: N=$n" >&2
-	for ((rep = 1; rep <= BENCH_RUNS; rep++)); do
-		if has "$BENCH_TOOLS" floor || [ "$HAVE_CBX" = 1 ]; then
-			# The star floor at every N; chain and mesh where cboxlab runs them.
-			for shape in $FLOOR_SHAPES; do
-				case $shape in
-				chain) has "$BENCH_N" "$n" || continue ;;
-				mesh) has "$BENCH_MESH_N" "$n" || continue ;;
-				esac
-				run_floor floor "$shape" "$n" "$rep" --shape "$shape"
-				verify_clean "floor up $n --shape $shape" '^cbxbf-' $?
-				quiesce
-			done
-		fi
+	runs=$BENCH_RUNS
+	[ "$n" -le "$BENCH_SMALL_N" ] && [ "$BENCH_RUNS_SMALL" -gt "$runs" ] && runs=$BENCH_RUNS_SMALL
+	for ((rep = 1; rep <= runs; rep++)); do
+		# The star floor at every N (the peers' reference); chain and mesh
+		# floors where cboxlab runs them.
+		for shape in $FLOOR_SHAPES; do
+			if cbx_runs "$shape" "$n"; then
+				pair_round "$shape" "$n" "$rep" 1
+			elif [ "$shape" = star ] && { has "$BENCH_TOOLS" floor || [ "$HAVE_CBX" = 1 ]; }; then
+				pair_round star "$n" "$rep" 0
+			fi
+		done
+		# The peers: BENCH_RUNS rounds (their ratios to the floor are 3-15,
+		# far from any target).
+		[ "$rep" -le "$BENCH_RUNS" ] || continue
 		if has "$BENCH_N" "$n" && has "$BENCH_TOOLS" floor-ipv6ll; then
 			run_floor floor-ipv6ll star "$n" "$rep" --ipv6ll
 			verify_clean "floor up $n --ipv6ll" '^cbxbf-' $?
@@ -407,16 +441,6 @@ for n in $ALL_N; do
 			left=$(links_named '^s1(-eth[0-9]+)?$' | tr '\n' ' ')
 			[ -z "$left" ] || leak "after mininet_star.py $n: $(abbrev <<<"$left") (not removed: they may be someone else's)"
 			quiesce
-		fi
-		if [ "$HAVE_CBX" = 1 ]; then
-			for shape in $BENCH_SHAPES; do
-				if [ "$shape" = mesh ]; then has "$BENCH_MESH_N" "$n" || continue
-				else has "$BENCH_N" "$n" || continue; fi
-				[ -z "${CBX_BROKEN[$shape:$n]:-}" ] || continue
-				run_cbx "$shape" "$n" "$rep" || CBX_BROKEN[$shape:$n]=1
-				[ -z "$CBX_LAB" ] || die "cboxlab lab $CBX_LAB could not be brought down; stopping"
-				quiesce
-			done
 		fi
 	done
 done

@@ -19,11 +19,9 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -121,21 +119,6 @@ static int setup_node(int sync_fd)
 	return 0;
 }
 
-/* The setup's paths (PATH_MAX buffers, a few levels deep) left some 30 KiB
- * of stack dirty below main's frame, which an idle node would keep for its
- * whole life: hand those pages back. The range may begin below the stack's
- * mapping; madvise then still drops the mapped part (and says ENOMEM). */
-#define SETUP_STACK_MAX (256 * 1024)
-
-static void drop_setup_stack(void)
-{
-	char here;
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t top = ((uintptr_t)&here & ~(page - 1)) - page;
-
-	madvise((void *)(top - SETUP_STACK_MAX), SETUP_STACK_MAX, MADV_DONTNEED);
-}
-
 /* Reap every child that has exited; note the command's end. */
 static void reap(pid_t *command)
 {
@@ -204,8 +187,6 @@ int main(int argc, char **argv)
 	}
 	cbx_sync_send(sync_fd, CBX_SYNC_READY, NULL);
 	close(sync_fd);
-	/* Once the node is ready, not before: `up` waits for that 'R'. */
-	drop_setup_stack();
 
 	for (;;) {
 		struct signalfd_siginfo si;

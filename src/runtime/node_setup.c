@@ -26,7 +26,7 @@
  * node_setup_namespaces). */
 static int arrange_stdio(const struct node_setup *s, struct cbx_error *err)
 {
-	char log[PATH_MAX];
+	char log[CBX_NODE_SUBPATH_MAX];
 	int null_fd, log_fd;
 
 	snprintf(log, sizeof(log), "%s/console.log", s->rootfs.node_dir);
@@ -47,7 +47,7 @@ static int arrange_stdio(const struct node_setup *s, struct cbx_error *err)
  * "self" link names the PID as the host sees it (getpid() says 1). */
 static int write_pid_file(const struct node_setup *s, struct cbx_error *err)
 {
-	char path[PATH_MAX], pid[32], text[40];
+	char path[CBX_NODE_SUBPATH_MAX], pid[32], text[40];
 	ssize_t n = readlink("/proc/self", pid, sizeof(pid) - 1);
 
 	if (n < 0)

@@ -41,11 +41,19 @@ static void put(struct writer *w, const char *key, const char *fmt, ...)
 	w->len += (size_t)n + 1;
 }
 
+/* The paths the node's setup builds on: short enough for its buffers. */
+static bool path_fits(const char *path)
+{
+	return !path || strlen(path) < CBX_NODE_PATH_MAX;
+}
+
 long node_setup_encode(const struct node_setup *s, char *buf, size_t size)
 {
 	struct writer w = { buf, size, 0, false };
 	const struct rootfs_spec *r = &s->rootfs;
 
+	if (!path_fits(r->lower) || !path_fits(r->node_dir) || !path_fits(r->hosts_file))
+		return -1;
 	put(&w, "name", "%s", s->name);
 	put(&w, "base", "%d", (int)r->base);
 	if (r->lower)
@@ -99,12 +107,14 @@ static int decode_entry(struct node_setup *s, const char *key, const char *v,
 		if (parse_num(v, 10, CBX_BASE_DIR, &n) < 0)
 			return bad(err, key, v);
 		s->rootfs.base = (enum cbx_base_kind)n;
-	} else if (!strcmp(key, "lower")) {
+	} else if (!strcmp(key, "lower") && path_fits(v)) {
 		s->rootfs.lower = v;
-	} else if (!strcmp(key, "dir")) {
+	} else if (!strcmp(key, "dir") && path_fits(v)) {
 		s->rootfs.node_dir = v;
-	} else if (!strcmp(key, "hosts")) {
+	} else if (!strcmp(key, "hosts") && path_fits(v)) {
 		s->rootfs.hosts_file = v;
+	} else if (!strcmp(key, "lower") || !strcmp(key, "dir") || !strcmp(key, "hosts")) {
+		return bad(err, key, v);
 	} else if (!strcmp(key, "hostname")) {
 		s->rootfs.hostname = v;
 	} else if (!strcmp(key, "netns")) {

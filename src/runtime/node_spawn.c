@@ -157,8 +157,9 @@ int node_spawn(const struct node_spawn_spec *s, struct node_proc *out, struct cb
 	const char *step;
 
 	if (len < 0)
-		return cbx_error_set(err, CBX_ERR_INPUT, "start node %s: its paths are too long",
-				     s->name);
+		return cbx_error_set(err, CBX_ERR_INPUT,
+				     "start node %s: its directory, base or hosts file path is %d characters or longer",
+				     s->name, CBX_NODE_PATH_MAX);
 	p = aligned_alloc(16, sizeof(*p));
 	if (!p)
 		return cbx_error_sys(err, ENOMEM, "start node %s", s->name);

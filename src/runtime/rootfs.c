@@ -17,7 +17,7 @@
 static int mount_at(const char *root, const char *dir, const char *src, const char *type,
 		    unsigned long flags, const char *data, struct cbx_error *err)
 {
-	char path[PATH_MAX];
+	char path[CBX_NODE_SUBPATH_MAX];
 
 	snprintf(path, sizeof(path), "%s%s", root, dir);
 	if (cbx_mkdir(path, 0755, err) < 0)
@@ -30,7 +30,7 @@ static int mount_at(const char *root, const char *dir, const char *src, const ch
 /* The node's /proc: the procfs it made already (spec->proc_fd). */
 static int mount_proc(const struct rootfs_spec *spec, const char *root, struct cbx_error *err)
 {
-	char path[PATH_MAX];
+	char path[CBX_NODE_SUBPATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/proc", root);
 	if (cbx_mkdir(path, 0755, err) < 0)
@@ -48,7 +48,7 @@ static int mount_proc(const struct rootfs_spec *spec, const char *root, struct c
 static int scratch_dir(const char *node_dir, const char *name, mode_t mode, const char *root,
 		       const char *target, struct cbx_error *err)
 {
-	char dir[PATH_MAX], path[PATH_MAX];
+	char dir[CBX_NODE_SUBPATH_MAX], path[CBX_NODE_SUBPATH_MAX];
 
 	snprintf(dir, sizeof(dir), "%s/%s", node_dir, name);
 	snprintf(path, sizeof(path), "%s%s", root, target);
@@ -77,7 +77,8 @@ static int bind_ro(const char *src, const char *dst, struct cbx_error *err)
 static int overlay(const char *lower, const char *node_dir, const char *layer, const char *target,
 		   struct cbx_error *err)
 {
-	char upper[PATH_MAX / 2], work[PATH_MAX / 2], opts[2 * PATH_MAX + 64];
+	char upper[CBX_NODE_SUBPATH_MAX], work[CBX_NODE_SUBPATH_MAX];
+	char opts[CBX_NODE_PATH_MAX + 2 * CBX_NODE_SUBPATH_MAX + 64];
 
 	snprintf(upper, sizeof(upper), "%s/%supper", node_dir, layer);
 	snprintf(work, sizeof(work), "%s/%swork", node_dir, layer);
@@ -96,7 +97,7 @@ static int assemble_host_base(const char *node_dir, const char *root, struct cbx
 {
 	static const char *const shared[] = { "usr", "bin", "sbin", "lib", "lib32", "lib64",
 					      "libx32", "opt" };
-	char path[PATH_MAX], src[PATH_MAX], link[PATH_MAX];
+	char path[CBX_NODE_SUBPATH_MAX], src[CBX_NODE_SUBPATH_MAX], link[CBX_NODE_SUBPATH_MAX];
 
 	if (mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755") < 0)
 		return cbx_error_sys(err, errno, "mount tmpfs on %s", root);
@@ -159,7 +160,7 @@ static int populate_dev(const char *root, const char *node_dir, struct cbx_error
 		{ "ptmx", "pts/ptmx" }, { "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" },
 		{ "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
 	};
-	char path[PATH_MAX];
+	char path[CBX_NODE_SUBPATH_MAX];
 
 	/* A directory of the node's own, like /run and /tmp, not a tmpfs: one
 	 * superblock fewer per node. The lab's tmpfs is nodev, and so is a
@@ -220,8 +221,7 @@ static int setup_etc(const struct rootfs_spec *spec, int hosts_tree, struct cbx_
 
 int rootfs_enter(const struct rootfs_spec *spec, struct cbx_error *err)
 {
-	/* Half of PATH_MAX, so every path built below it fits in PATH_MAX. */
-	char root[PATH_MAX / 2];
+	char root[CBX_NODE_PATH_MAX + 8];
 	int hosts_tree, rc;
 
 	if (snprintf(root, sizeof(root), "%s/root", spec->node_dir) >= (int)sizeof(root))

@@ -7,6 +7,11 @@
 #include "common/error.h"
 #include "topo/topo.h"
 
+/* A node's directory, its base (the lower layer) and the lab's hosts file
+ * are shorter than CBX_NODE_PATH_MAX (topo/topo.h): `up` refuses longer
+ * ones. What the node's setup builds under them fits in this. */
+#define CBX_NODE_SUBPATH_MAX (CBX_NODE_PATH_MAX + 64)
+
 struct rootfs_spec {
 	enum cbx_base_kind base;
 	const char *lower;      /* busybox rootfs or user dir; NULL for the host base */

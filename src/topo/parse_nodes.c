@@ -164,6 +164,9 @@ static int parse_base(struct parser *p, struct cbx_node *n, json_t *v, const cha
 		n->base = CBX_BASE_BUSYBOX;
 	} else if (!strcmp(s, "host")) {
 		n->base = CBX_BASE_HOST;
+	} else if (s[0] == '/' && strlen(s) >= CBX_NODE_PATH_MAX) {
+		return parse_fail(p, path, "base directory path is %zu characters long; at most %d",
+				  strlen(s), CBX_NODE_PATH_MAX - 1);
 	} else if (s[0] == '/') {
 		n->base = CBX_BASE_DIR;
 		n->base_dir = cbx_arena_strdup(p->a, s);

@@ -20,6 +20,11 @@
 
 #define CBX_IFNAMSIZ 16          /* the kernel's IFNAMSIZ, with the NUL */
 #define CBX_NODE_NAME_MAX 63     /* a hostname label */
+/* The longest path, with its NUL, that a node's setup builds on: a "base"
+ * directory, the node's state directory, the lab's hosts file. Small on
+ * purpose: cboxlab-init builds its paths on its stack, and every page of
+ * stack its setup dirties stays with the idle node for its whole life. */
+#define CBX_NODE_PATH_MAX 512
 #define CBX_IFACE_ADDRS_MAX 8
 #define CBX_MIN_MEMORY (4u << 20)
 

@@ -65,6 +65,35 @@ int main(void)
 
 	ok(node_setup_encode(&in, small, sizeof(small)) == -1, "a message that does not fit is refused");
 
+	{
+		/* cboxlab-init builds its paths on a small stack. */
+		char lower[CBX_NODE_PATH_MAX + 1];
+		memset(lower, 'l', sizeof(lower) - 1);
+		lower[0] = '/';
+		lower[sizeof(lower) - 1] = '\0';
+		in = sample();
+		in.rootfs.lower = lower;
+		ok(node_setup_encode(&in, buf, sizeof(buf)) == -1,
+		   "a lower dir of CBX_NODE_PATH_MAX characters is refused");
+		lower[CBX_NODE_PATH_MAX - 1] = '\0';
+		len = node_setup_encode(&in, buf, sizeof(buf));
+		ok(len > 0 && node_setup_decode(buf, (size_t)len, &out, &err) == 0 &&
+			   strlen(out.rootfs.lower) == CBX_NODE_PATH_MAX - 1,
+		   "one character shorter passes");
+		/* A message from elsewhere is checked too. */
+		{
+			char big[CBX_NODE_SETUP_MSG_MAX];
+			int n = snprintf(big, sizeof(big), "name=r1%cbase=0%clower=/l%chosts=/h%chostname=r1%cdir=",
+					 0, 0, 0, 0, 0);
+			memset(big + n, 'd', CBX_NODE_PATH_MAX);
+			big[n] = '/';
+			big[n + CBX_NODE_PATH_MAX] = '\0';
+			ok(node_setup_decode(big, (size_t)n + CBX_NODE_PATH_MAX + 1, &out, &err) == -1,
+			   "a decoded node dir that long is refused");
+			has_str(err.msg, "bad dir", "and named");
+		}
+	}
+
 	len = node_setup_encode(&in, buf, sizeof(buf));
 	ok(node_setup_decode(buf, (size_t)len - 1, &out, &err) == -1, "a cut message is refused");
 	has_str(err.msg, "not NUL-terminated", "and says so");

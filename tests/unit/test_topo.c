@@ -177,6 +177,16 @@ static void test_value_errors(void)
 	rejects(LAB("\"nodes\": {\"a\": {\"cmd\": []}}"), "the command is empty", "empty command");
 	rejects(LAB("\"nodes\": {\"a\": {\"base\": \"alpine\"}}"),
 		"is not \"busybox\", \"host\" or an absolute path", "unknown base");
+	{
+		/* cboxlab-init builds its paths on a small stack (topo.h). */
+		char json[CBX_NODE_PATH_MAX + 128], dir[CBX_NODE_PATH_MAX + 1];
+		memset(dir, 'd', sizeof(dir) - 1);
+		dir[0] = '/';
+		dir[sizeof(dir) - 1] = '\0';
+		snprintf(json, sizeof(json), LAB("\"nodes\": {\"a\": {\"base\": \"%s\"}}"), dir);
+		rejects(json, "base directory path is 512 characters long; at most 511",
+			"a base directory path too long for a node's setup");
+	}
 	rejects(LAB("\"links\": [{\"endpoints\": [\"a:eth0\", \"b:eth0\"], \"impair\": {\"loss\": \"150%\"}}], "
 		    "\"nodes\": {\"a\": {}, \"b\": {}}"),
 		"bad loss \"150%\": a percentage must be between 0% and 100%", "loss over 100%");
