@@ -65,6 +65,25 @@ int main(void)
 
 	ok(node_setup_encode(&in, small, sizeof(small)) == -1, "a message that does not fit is refused");
 
+	len = node_setup_encode(&in, buf, sizeof(buf));
+	ok(node_setup_decode(buf, (size_t)len - 1, &out, &err) == -1, "a cut message is refused");
+	has_str(err.msg, "not NUL-terminated", "and says so");
+
+	memcpy(buf, "nome", 4); /* "name=r1" becomes "nome=r1" */
+	ok(node_setup_decode(buf, (size_t)len, &out, &err) == -1, "an unknown key is refused");
+	has_str(err.msg, "unknown key \"nome\"", "and named");
+
+	in = sample();
+	len = node_setup_encode(&in, buf, sizeof(buf));
+	{
+		char *netns = memmem(buf, (size_t)len, "netns=1", 8);
+		ok(netns != NULL, "the netns flag is in the message");
+		if (netns)
+			netns[6] = 'x';
+	}
+	ok(node_setup_decode(buf, (size_t)len, &out, &err) == -1, "a bad number is refused");
+	has_str(err.msg, "bad netns \"x\"", "with the key and value");
+
 	{
 		/* cboxlab-init builds its paths on a small stack. */
 		char lower[CBX_NODE_PATH_MAX + 1];
@@ -93,25 +112,6 @@ int main(void)
 			has_str(err.msg, "bad dir", "and named");
 		}
 	}
-
-	len = node_setup_encode(&in, buf, sizeof(buf));
-	ok(node_setup_decode(buf, (size_t)len - 1, &out, &err) == -1, "a cut message is refused");
-	has_str(err.msg, "not NUL-terminated", "and says so");
-
-	memcpy(buf, "nome", 4); /* "name=r1" becomes "nome=r1" */
-	ok(node_setup_decode(buf, (size_t)len, &out, &err) == -1, "an unknown key is refused");
-	has_str(err.msg, "unknown key \"nome\"", "and named");
-
-	in = sample();
-	len = node_setup_encode(&in, buf, sizeof(buf));
-	{
-		char *netns = memmem(buf, (size_t)len, "netns=1", 8);
-		ok(netns != NULL, "the netns flag is in the message");
-		if (netns)
-			netns[6] = 'x';
-	}
-	ok(node_setup_decode(buf, (size_t)len, &out, &err) == -1, "a bad number is refused");
-	has_str(err.msg, "bad netns \"x\"", "with the key and value");
 
 	/* The mask a node is handed: nothing for a privileged node; for the
 	 * others, never a capability the lab needs, always SYS_ADMIN. */
