@@ -74,7 +74,7 @@ bad = {
                                                 "routes": [{"to": "10.9.0.0/16"}]}}},
     "non-network sysctl": {"nodes": {"a": {"interfaces": {"eth0": {"network": "n"}},
                                           "sysctls": {"kernel.panic": 1}}}},
-    "base directory path of 512 characters": {"nodes": {"a": {"interfaces": {"eth0": {"network": "n"}},
+    "base directory path of 512 bytes": {"nodes": {"a": {"interfaces": {"eth0": {"network": "n"}},
                                                             "base": "/" + "d" * 511}}},
 }
 for name, change in bad.items():

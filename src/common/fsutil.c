@@ -126,8 +126,14 @@ int cbx_mkdir_p(const char *path, mode_t mode, struct cbx_error *err)
 	return cbx_mkdir(buf, mode, err);
 }
 
+/* Remove one entry of directory `dir`, named `child` for errors. */
+static int rm_entry_at(DIR *dir, const char *name, const char *child, dev_t dev,
+		       struct cbx_error *err);
+
 /* Remove the contents of directory `dfd` (named `path` for errors), staying on
- * device `dev`: a mount point below is an error, never something to descend. */
+ * device `dev`: a mount point below is an error, never something to descend.
+ * The children's names are built on the heap: this runs in a node's init
+ * (a restart empties its /tmp), whose stack pages stay with the node. */
 static int rm_tree_at(int dfd, const char *path, dev_t dev, struct cbx_error *err)
 {
 	DIR *dir = fdopendir(dfd);
@@ -138,46 +144,45 @@ static int rm_tree_at(int dfd, const char *path, dev_t dev, struct cbx_error *er
 		close(dfd);
 		return cbx_error_sys(err, errno, "open directory %s", path);
 	}
-	while ((de = readdir(dir)) != NULL) {
-		struct stat st;
-		char child[4096];
+	while (rc == 0 && (de = readdir(dir)) != NULL) {
+		char *child;
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		snprintf(child, sizeof(child), "%s/%s", path, de->d_name);
-		if (fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-			if (errno == ENOENT)
-				continue;
-			rc = cbx_error_sys(err, errno, "stat %s", child);
+		if (asprintf(&child, "%s/%s", path, de->d_name) < 0) {
+			rc = cbx_error_sys(err, ENOMEM, "remove %s", path);
 			break;
 		}
-		if (S_ISDIR(st.st_mode)) {
-			int sub;
-			if (st.st_dev != dev) {
-				rc = cbx_error_sys(err, EBUSY, "remove %s (a mount point)", child);
-				break;
-			}
-			sub = openat(dirfd(dir), de->d_name,
-				     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub < 0) {
-				rc = cbx_error_sys(err, errno, "open %s", child);
-				break;
-			}
-			if (rm_tree_at(sub, child, dev, err) < 0) {
-				rc = -1;
-				break;
-			}
-			if (unlinkat(dirfd(dir), de->d_name, AT_REMOVEDIR) < 0 && errno != ENOENT) {
-				rc = cbx_error_sys(err, errno, "rmdir %s", child);
-				break;
-			}
-		} else if (unlinkat(dirfd(dir), de->d_name, 0) < 0 && errno != ENOENT) {
-			rc = cbx_error_sys(err, errno, "unlink %s", child);
-			break;
-		}
+		rc = rm_entry_at(dir, de->d_name, child, dev, err);
+		free(child);
 	}
 	closedir(dir);
 	return rc;
+}
+
+static int rm_entry_at(DIR *dir, const char *name, const char *child, dev_t dev,
+		       struct cbx_error *err)
+{
+	struct stat st;
+	int sub;
+
+	if (fstatat(dirfd(dir), name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : cbx_error_sys(err, errno, "stat %s", child);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlinkat(dirfd(dir), name, 0) < 0 && errno != ENOENT)
+			return cbx_error_sys(err, errno, "unlink %s", child);
+		return 0;
+	}
+	if (st.st_dev != dev)
+		return cbx_error_sys(err, EBUSY, "remove %s (a mount point)", child);
+	sub = openat(dirfd(dir), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (sub < 0)
+		return cbx_error_sys(err, errno, "open %s", child);
+	if (rm_tree_at(sub, child, dev, err) < 0)
+		return -1;
+	if (unlinkat(dirfd(dir), name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return cbx_error_sys(err, errno, "rmdir %s", child);
+	return 0;
 }
 
 int cbx_rm_rf(const char *path, struct cbx_error *err)

@@ -141,6 +141,21 @@ static long clone_first_process(struct clone_args *args, struct first_process *p
 	return pid < 0 ? -errno : pid;
 }
 
+/* Why the node's setup message could not be made: a path too long for
+ * cboxlab-init's buffers (CBX_NODE_PATH_MAX), named. */
+static int setup_too_long(const struct node_spawn_spec *s, struct cbx_error *err)
+{
+	const char *const paths[] = { s->rootfs.lower, s->rootfs.node_dir, s->rootfs.hosts_file };
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (paths[i] && strlen(paths[i]) >= CBX_NODE_PATH_MAX)
+			return cbx_error_set(err, CBX_ERR_INPUT,
+					     "start node %s: %s is %zu bytes long; a node's paths are at most %d",
+					     s->name, paths[i], strlen(paths[i]), CBX_NODE_PATH_MAX - 1);
+	return cbx_error_set(err, CBX_ERR_INPUT, "start node %s: its setup does not fit in a message",
+			     s->name);
+}
+
 int node_spawn(const struct node_spawn_spec *s, struct node_proc *out, struct cbx_error *err)
 {
 	struct clone_args args = { 0 };
@@ -157,9 +172,7 @@ int node_spawn(const struct node_spawn_spec *s, struct node_proc *out, struct cb
 	const char *step;
 
 	if (len < 0)
-		return cbx_error_set(err, CBX_ERR_INPUT,
-				     "start node %s: its directory, base or hosts file path is %d characters or longer",
-				     s->name, CBX_NODE_PATH_MAX);
+		return setup_too_long(s, err);
 	p = aligned_alloc(16, sizeof(*p));
 	if (!p)
 		return cbx_error_sys(err, ENOMEM, "start node %s", s->name);

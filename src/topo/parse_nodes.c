@@ -165,7 +165,7 @@ static int parse_base(struct parser *p, struct cbx_node *n, json_t *v, const cha
 	} else if (!strcmp(s, "host")) {
 		n->base = CBX_BASE_HOST;
 	} else if (s[0] == '/' && strlen(s) >= CBX_NODE_PATH_MAX) {
-		return parse_fail(p, path, "base directory path is %zu characters long; at most %d",
+		return parse_fail(p, path, "base directory path is %zu bytes long; at most %d",
 				  strlen(s), CBX_NODE_PATH_MAX - 1);
 	} else if (s[0] == '/') {
 		n->base = CBX_BASE_DIR;

@@ -37,13 +37,19 @@ check_output "/dev holds only the basic devices" '^fd full mqueue null ptmx pts 
 	in_node trun n1 sh -c 'ls /dev | tr "\n" " " | sed "s/ $//"'
 check_output "its device nodes work (/dev is a directory of the node's, bound without nodev)" '^4$' \
 	in_node trun n1 sh -c 'echo x > /dev/null && head -c 4 /dev/zero | wc -c'
-in_node trun n1 sh -c 'echo n1 > /tmp/mine; echo n1 > /run/mine; echo n1 > /dev/shm/mine; echo n1 > /dev/mine' >/dev/null
-check_output "/tmp, /run, /dev and /dev/shm are private to each node" '^none$' \
-	in_node trun n2 sh -c 'cat /tmp/mine /run/mine /dev/shm/mine /dev/mine 2>/dev/null || echo none'
+mine="/tmp/mine /run/mine /dev/shm/mine /dev/mine"
+count_mine='n=0; for f in '"$mine"'; do [ -e $f ] && n=$((n + 1)); done; echo "mine: $n"'
+check_output "a node writes its /tmp, /run, /dev and /dev/shm" '^mine: 4$' \
+	in_node trun n1 sh -c "for f in $mine; do echo n1 > \$f; done; $count_mine"
+check_output "which are private to each node" '^mine: 0$' in_node trun n2 sh -c "$count_mine"
 in_node trun n1 rm /dev/mine
+check_output "/dev is nosuid and noexec, like the tmpfs it replaces" '^/dev rw,nosuid,noexec$' \
+	in_node trun n1 sh -c 'awk '"'"'$2 == "/dev" { split($4, o, ","); print $2, o[1] "," o[2] "," o[3] }'"'"' /proc/self/mounts'
+check_output "and only /dev allows device nodes: /dev/shm and /run do not" '^nodev nodev$' \
+	in_node trun n1 sh -c 'echo $(for m in /dev/shm /run; do grep " $m " /proc/self/mounts | grep -o nodev; done)'
 check_output "/tmp and /dev/shm are sticky and world-writable, /run is 755" '^1777 1777 755$' \
 	in_node trun n1 sh -c 'echo $(stat -c %a /tmp /dev/shm /run)' 
-check_fails "a node cannot create device nodes (no CAP_MKNOD)" in_node trun n1 mknod /tmp/disk b 8 0
+check_fails "a node cannot create device nodes, even in /dev (no CAP_MKNOD)" in_node trun n1 mknod /dev/disk b 8 0
 check_fails "a node cannot mount (no CAP_SYS_ADMIN)" in_node trun n1 mount -t tmpfs none /mnt
 check "a node can configure its own network (CAP_NET_ADMIN)" \
 	in_node trun n1 ip addr add 10.99.0.1/32 dev lo

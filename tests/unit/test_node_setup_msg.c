@@ -93,7 +93,15 @@ int main(void)
 		in = sample();
 		in.rootfs.lower = lower;
 		ok(node_setup_encode(&in, buf, sizeof(buf)) == -1,
-		   "a lower dir of CBX_NODE_PATH_MAX characters is refused");
+		   "a lower dir of CBX_NODE_PATH_MAX bytes is refused");
+		in = sample();
+		in.rootfs.node_dir = lower;
+		ok(node_setup_encode(&in, buf, sizeof(buf)) == -1, "so is a node dir");
+		in = sample();
+		in.rootfs.hosts_file = lower;
+		ok(node_setup_encode(&in, buf, sizeof(buf)) == -1, "and a hosts file");
+		in = sample();
+		in.rootfs.lower = lower;
 		lower[CBX_NODE_PATH_MAX - 1] = '\0';
 		len = node_setup_encode(&in, buf, sizeof(buf));
 		ok(len > 0 && node_setup_decode(buf, (size_t)len, &out, &err) == 0 &&

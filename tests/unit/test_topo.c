@@ -184,8 +184,18 @@ static void test_value_errors(void)
 		dir[0] = '/';
 		dir[sizeof(dir) - 1] = '\0';
 		snprintf(json, sizeof(json), LAB("\"nodes\": {\"a\": {\"base\": \"%s\"}}"), dir);
-		rejects(json, "base directory path is 512 characters long; at most 511",
+		rejects(json, "base directory path is 512 bytes long; at most 511",
 			"a base directory path too long for a node's setup");
+		dir[sizeof(dir) - 2] = '\0';
+		snprintf(json, sizeof(json), LAB("\"nodes\": {\"a\": {\"base\": \"%s\"}}"), dir);
+		{
+			struct cbx_error err;
+			struct cbx_topo *t = load(json, &err);
+			ok(t && t->nodes[0].base_dir && strlen(t->nodes[0].base_dir) == 511,
+			   "a base directory path of 511 bytes is accepted");
+			if (t)
+				cbx_topo_free(t);
+		}
 	}
 	rejects(LAB("\"links\": [{\"endpoints\": [\"a:eth0\", \"b:eth0\"], \"impair\": {\"loss\": \"150%\"}}], "
 		    "\"nodes\": {\"a\": {}, \"b\": {}}"),
