@@ -6,8 +6,9 @@
 # Environment (defaults in brackets):
 #   BENCH_N        node counts                      ["1 10 100 500 1000"]
 #   BENCH_RUNS     repeats; medians are reported    [5]
-#   BENCH_RUNS_SMALL  repeats of the floor and cboxlab for labs of at most
-#                  BENCH_SMALL_N nodes (a few ms each, and the noisiest)  [15, 10]
+#   BENCH_RUNS_SMALL  repeats of the floor and cboxlab for small labs (a few
+#                  ms each, and the noisiest); the peers keep BENCH_RUNS [15]
+#   BENCH_SMALL_N  the largest N that counts as small               [10]
 #   BENCH_SHAPES   cboxlab lab shapes               ["star chain mesh"]
 #   BENCH_MESH_N   mesh node counts (<= 30)         [those of BENCH_N <= 30, and 30]
 #   BENCH_TOOLS    which rows to run                ["floor iproute2 mininet cboxlab"]
@@ -229,7 +230,7 @@ ALL_N=$(printf '%s\n' $BENCH_N $(has "$BENCH_SHAPES" mesh && echo $BENCH_MESH_N)
 	echo "iproute2: $(ip -V)"
 	echo "mininet: $( [ "$HAVE_MININET" = 1 ] && "$MN_PY" -c 'import mininet.net as m; print(m.VERSION)' || echo 'not installed')"
 	echo "iperf3: $(iperf3 --version 2>/dev/null | head -1)"
-	echo "invocation: BENCH_N=\"$BENCH_N\" BENCH_MESH_N=\"$BENCH_MESH_N\" BENCH_RUNS=$BENCH_RUNS BENCH_SHAPES=\"$BENCH_SHAPES\" BENCH_TOOLS=\"$BENCH_TOOLS\" CBOXLAB=$CBOXLAB bench/run.sh"
+	echo "invocation: BENCH_N=\"$BENCH_N\" BENCH_MESH_N=\"$BENCH_MESH_N\" BENCH_RUNS=$BENCH_RUNS BENCH_RUNS_SMALL=$BENCH_RUNS_SMALL BENCH_SMALL_N=$BENCH_SMALL_N BENCH_SHAPES=\"$BENCH_SHAPES\" BENCH_TOOLS=\"$BENCH_TOOLS\" CBOXLAB=$CBOXLAB bench/run.sh"
 } >"$RAW/machine.txt"
 
 # ---------------------------------------------------------------- runners
