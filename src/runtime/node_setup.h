@@ -48,7 +48,12 @@ struct node_setup {
 	const char *lab;
 };
 
-/* Lay `s` out in buf; the message's length, or -1 when it does not fit. */
+/* The first of a node's directory, base and hosts file that is too long
+ * for its setup's buffers (CBX_NODE_PATH_MAX), or NULL. */
+const char *node_setup_long_path(const struct rootfs_spec *r);
+
+/* Lay `s` out in buf; the message's length, or -1 when it does not fit or
+ * node_setup_long_path() names a path. */
 long node_setup_encode(const struct node_setup *s, char *buf, size_t size);
 
 /* Parse a message in place (buf[len - 1] must be the last NUL). */

@@ -47,12 +47,22 @@ static bool path_fits(const char *path)
 	return !path || strlen(path) < CBX_NODE_PATH_MAX;
 }
 
+const char *node_setup_long_path(const struct rootfs_spec *r)
+{
+	const char *const paths[] = { r->lower, r->node_dir, r->hosts_file };
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
+		if (!path_fits(paths[i]))
+			return paths[i];
+	return NULL;
+}
+
 long node_setup_encode(const struct node_setup *s, char *buf, size_t size)
 {
 	struct writer w = { buf, size, 0, false };
 	const struct rootfs_spec *r = &s->rootfs;
 
-	if (!path_fits(r->lower) || !path_fits(r->node_dir) || !path_fits(r->hosts_file))
+	if (node_setup_long_path(r))
 		return -1;
 	put(&w, "name", "%s", s->name);
 	put(&w, "base", "%d", (int)r->base);

@@ -142,16 +142,15 @@ static long clone_first_process(struct clone_args *args, struct first_process *p
 }
 
 /* Why the node's setup message could not be made: a path too long for
- * cboxlab-init's buffers (CBX_NODE_PATH_MAX), named. */
+ * cboxlab-init's buffers, named, or a message too big. */
 static int setup_too_long(const struct node_spawn_spec *s, struct cbx_error *err)
 {
-	const char *const paths[] = { s->rootfs.lower, s->rootfs.node_dir, s->rootfs.hosts_file };
+	const char *path = node_setup_long_path(&s->rootfs);
 
-	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
-		if (paths[i] && strlen(paths[i]) >= CBX_NODE_PATH_MAX)
-			return cbx_error_set(err, CBX_ERR_INPUT,
-					     "start node %s: %s is %zu bytes long; a node's paths are at most %d",
-					     s->name, paths[i], strlen(paths[i]), CBX_NODE_PATH_MAX - 1);
+	if (path)
+		return cbx_error_set(err, CBX_ERR_INPUT,
+				     "start node %s: %s is %zu bytes long; a node's paths are at most %d",
+				     s->name, path, strlen(path), CBX_NODE_PATH_MAX - 1);
 	return cbx_error_set(err, CBX_ERR_INPUT, "start node %s: its setup does not fit in a message",
 			     s->name);
 }
