@@ -86,6 +86,51 @@ check_output() {
 	fi
 }
 
+# Checks that cannot pass by accident: each asserts the exit status AND the
+# output. Prefer these to check_output/check_fails, which look at one only.
+#
+# check_ok NAME PATTERN CMD...: CMD exits 0 and its output (stdout+stderr)
+# matches the extended regular expression PATTERN.
+check_ok() {
+	local name=$1 pattern=$2 out rc
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc = 0 ] && grep -Eq -- "$pattern" <<<"$out"; then
+		ok "$name"
+	else
+		not_ok "$name" "command: $*" "wanted: exit 0 and /$pattern/" "got: exit $rc: ${out:0:2000}"
+	fi
+}
+
+# check_fails_with NAME PATTERN CMD...: CMD exits non-zero and its output
+# says why, matching PATTERN (the failure expected, not any failure).
+check_fails_with() {
+	local name=$1 pattern=$2 out rc
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc != 0 ] && grep -Eq -- "$pattern" <<<"$out"; then
+		ok "$name"
+	else
+		not_ok "$name" "command: $*" "wanted: a failure saying /$pattern/" "got: exit $rc: ${out:0:2000}"
+	fi
+}
+
+# check_exit NAME CODE PATTERN CMD...: CMD exits with exactly CODE and its
+# output matches PATTERN.
+check_exit() {
+	local name=$1 code=$2 pattern=$3 out rc
+	shift 3
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" = "$code" ] && grep -Eq -- "$pattern" <<<"$out"; then
+		ok "$name"
+	else
+		not_ok "$name" "command: $*" "wanted: exit $code and /$pattern/" "got: exit $rc: ${out:0:2000}"
+	fi
+}
+
 finish() {
 	echo "1..$_n"
 }
