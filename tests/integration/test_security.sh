@@ -1,0 +1,130 @@
+# Attacks from inside a node, as a student with a shell in a lab would try
+# them: each must fail, and the host must stay out of reach. Every way into
+# a node (its PID 1, exec, startup commands, restarts, /proc, /sys, system
+# calls, a host-base node's /etc) has its attack here.
+source "$(dirname "$0")/lib.sh"
+
+ESCAPE=$TOP/build/tests/helpers/escape
+echo "host-secret" >"$TMP/host-marker"
+
+f=$(topo tsec <<'EOF2'
+{ "name": "tsec",
+  "links": [ { "endpoints": ["b:eth0", "h:eth0"], "subnet": "10.78.0.0/30" } ],
+  "nodes": {
+    "b": { "cmd": "ls /proc/self/fd > /tmp/cmd-fds; exec sleep 1000" },
+    "h": { "base": "host" } } }
+EOF2
+)
+# A descriptor of the host's that cboxlab's caller has open: no node may get it.
+exec 7<"$TMP"
+lab_up "$f" >/dev/null
+# The attack tool, copied into each node through exec's stdin.
+copy_escape() { "$CBOXLAB" exec -i tsec "$1" -- sh -c 'cat > /tmp/escape && chmod 755 /tmp/escape' <"$ESCAPE"; }
+copy_escape b
+copy_escape h
+
+# --- PID 1 ------------------------------------------------------------------
+caps_of() { # node pid: its CapEff and CapPrm
+	in_node tsec "$1" sh -c "grep -E '^Cap(Eff|Prm|Inh|Amb)' /proc/$2/status | tr '\n' ' '"
+}
+check_ok "PID 1 holds no capability the node's shell does not" "^$(caps_of b self)\$" caps_of b 1
+check_ok "no process of a node has inheritable or ambient capabilities" \
+	'CapInh:	0{16} .*CapAmb:	0{16}' caps_of b self
+check_ok "no PID 1 descriptor leads to the host" '^$' \
+	in_node tsec h sh -c 'for f in /proc/1/fd/*; do readlink $f; done | grep -v -e "^/dev/null$" -e "^anon_inode" -e "console.log$" || true'
+if [ "$(uname -m)" = x86_64 ]; then
+	check_ok "PID 1, ptraced, cannot set the hostname" '^refused: EPERM' \
+		in_node tsec b /tmp/escape pid1 sethostname pwned
+	check_ok "and the hostname is unchanged" '^b$' in_node tsec b hostname
+	check_ok "PID 1, ptraced, cannot make device nodes" '^refused: EPERM' \
+		in_node tsec b /tmp/escape pid1 mknod /tmp/null2
+	check_ok "PID 1, ptraced, cannot open the host's root by handle" '^refused: EPERM' \
+		in_node tsec h /tmp/escape pid1 handle-root /usr
+else
+	skip "PID 1, ptraced, cannot set the hostname" "the ptrace helper is x86_64 only"
+fi
+
+# --- descriptors --------------------------------------------------------------
+check_ok "exec does not pass the caller's descriptors into the node" '^0 1 2 3$' \
+	in_node tsec b sh -c 'echo $(ls /proc/self/fd)'
+check_fails_with "an inherited directory cannot be used to walk to the host" 'can.t cd|No such file' \
+	in_node tsec b sh -c 'cd -P /proc/self/fd/7/../../.. && ls'
+check_ok "the startup command got no descriptor of the host's either" '^0 1 2 3$' \
+	in_node tsec b sh -c 'echo $(cat /tmp/cmd-fds)'
+cbx restart tsec b >/dev/null
+check_ok "nor does a restarted node's command" '^0 1 2 3$' \
+	in_node tsec b sh -c 'sleep 0.2; echo $(cat /tmp/cmd-fds)'
+copy_escape b # the restart emptied its /tmp
+check_ok "exec's working directory is the node's /" '^/$' in_node tsec b pwd
+exec 7<&-
+
+# --- /proc and /sys -------------------------------------------------------------
+check_fails_with "kernel sysctls are read-only (kernel.printk_ratelimit_burst)" 'Read-only file system' \
+	in_node tsec b sh -c 'echo 11 > /proc/sys/kernel/printk_ratelimit_burst'
+check_fails_with "kernel.core_pattern cannot be opened for writing" 'Read-only file system' \
+	in_node tsec b sh -c 'echo "|/tmp/x" > /proc/sys/kernel/core_pattern'
+check_ok "the node's own net.* sysctls stay writable" '^1$' \
+	in_node tsec b sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward && cat /proc/sys/net/ipv4/ip_forward'
+check_ok "and they are its own: the host's is untouched" "^$(cat /proc/sys/net/ipv4/ip_forward)\$" \
+	cat /proc/sys/net/ipv4/ip_forward
+for p in /proc/kcore /proc/keys /proc/timer_list /proc/kmsg /proc/interrupts /proc/sched_debug \
+	/proc/latency_stats /proc/timer_stats; do
+	if [ -e "$p" ]; then
+		check_ok "$p is masked (empty)" '^0$' in_node tsec b sh -c "head -c 64 $p | wc -c"
+	fi
+done
+for p in /proc/acpi /proc/asound /proc/scsi /sys/firmware /sys/devices/virtual/powercap; do
+	if [ -e "$p" ]; then
+		check_ok "$p is masked (an empty directory)" '^0$' in_node tsec b sh -c "ls -A $p | wc -l"
+	fi
+done
+for p in /proc/sysrq-trigger /proc/irq/default_smp_affinity; do
+	if [ -e "$p" ]; then
+		check_fails_with "$p cannot be written" 'Read-only file system|Permission denied' \
+			in_node tsec b sh -c "echo 0 > $p"
+	fi
+done
+check_fails_with "the host's files are not under the node's /proc/1/root" 'No such file' \
+	in_node tsec b cat "/proc/1/root$TMP/host-marker"
+
+# --- system calls ---------------------------------------------------------------
+check_fails_with "unshare -Ur then mount, the user-namespace way to mount, is refused" \
+	'Operation not permitted' in_node tsec b unshare -Ur sh -c 'mount -t tmpfs none /mnt && echo mounted'
+check_ok "open_by_handle_at is refused" '^refused: EPERM' in_node tsec h /tmp/escape handle-root /usr
+for call in keyctl unshare-user clone-newuser userfaultfd io_uring_setup bpf perf_event_open \
+	clock_settime reboot kexec_load init_module swapon acct mount setns; do
+	check_ok "$call is refused with EPERM" '^refused: EPERM' in_node tsec b /tmp/escape syscall "$call"
+done
+check_ok "clone3 answers ENOSYS, so libc falls back to clone" '^refused: ENOSYS' \
+	in_node tsec b /tmp/escape syscall clone3
+check_ok "the node's status says the filter is on" '^Seccomp:	2' \
+	in_node tsec b grep '^Seccomp:' /proc/self/status
+
+# --- a host-base node's /etc ------------------------------------------------------
+check_ok "every password in a host-base node's /etc/shadow is locked" '^0$' \
+	in_node tsec h sh -c 'awk -F: '"'"'$2 != "!*"'"'"' /etc/shadow | wc -l'
+check_ok "and in its /etc/gshadow" '^0$' \
+	in_node tsec h sh -c 'awk -F: '"'"'$2 != "!*"'"'"' /etc/gshadow | wc -l'
+check_ok "but it lists the host's users (daemons look themselves up)" "^$(cut -d: -f1 /etc/shadow | tr '\n' ' ')\$" \
+	in_node tsec h sh -c "cut -d: -f1 /etc/shadow | tr '\n' ' '"
+for k in /etc/ssh/ssh_host_rsa_key /etc/ssh/ssh_host_ecdsa_key /etc/ssh/ssh_host_ed25519_key \
+	/etc/gshadow- /etc/shadow- /etc/security/opasswd; do
+	if [ -e "$k" ]; then
+		check_fails_with "$k is not in the node" 'No such file' in_node tsec h cat "$k"
+	fi
+done
+if [ -d /etc/ssl/private ]; then
+	check_ok "/etc/ssl/private is empty in the node" '^0$' in_node tsec h sh -c 'ls -A /etc/ssl/private | wc -l'
+fi
+
+# --- lab state on the host ---------------------------------------------------------
+nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"; }
+check_fails_with "another user cannot read the lab's topology" 'Permission denied' \
+	nobody cat /run/cboxlab/tsec/topology.json
+check_fails_with "nor list the lab's state" 'Permission denied' nobody ls /run/cboxlab/tsec
+check_fails_with "nor take the lab's lock (and stall root's down)" 'Permission denied' \
+	nobody flock -n /run/cboxlab/tsec.lock true
+check_ok "the state root is root's alone" '^700 0$' stat -c '%a %u' /run/cboxlab
+
+check_down_clean "down leaves nothing" tsec
+finish
