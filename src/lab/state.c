@@ -23,6 +23,26 @@ static int lock_path(const char *lab, char *buf, size_t size)
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
+/* The labs' shared directory, root's alone (0700): in it are every lab's
+ * topology and environment, the nodes' writable layers and logs, and the
+ * locks, which another user could otherwise hold to stall root's `down`.
+ * One made by an older cboxlab (0755) is closed up. */
+static int prepare_state_root(struct cbx_error *err)
+{
+	struct stat st;
+
+	if (cbx_mkdir_p(CBX_STATE_ROOT, 0700, err) < 0)
+		return -1;
+	if (lstat(CBX_STATE_ROOT, &st) < 0)
+		return cbx_error_sys(err, errno, "stat " CBX_STATE_ROOT);
+	if (!S_ISDIR(st.st_mode) || st.st_uid != 0)
+		return cbx_error_set(err, CBX_ERR_SYSTEM,
+				     CBX_STATE_ROOT " is not a directory of root's: remove it and try again");
+	if ((st.st_mode & 07777) != 0700 && chmod(CBX_STATE_ROOT, 0700) < 0)
+		return cbx_error_sys(err, errno, "chmod 0700 " CBX_STATE_ROOT);
+	return 0;
+}
+
 int lab_lock(const char *lab, bool create, int *fd_out, struct cbx_error *err)
 {
 	char path[512];
@@ -30,18 +50,18 @@ int lab_lock(const char *lab, bool create, int *fd_out, struct cbx_error *err)
 	*fd_out = -1;
 	if (lock_path(lab, path, sizeof(path)) < 0)
 		return cbx_error_set(err, CBX_ERR_INPUT, "\"%s\" is not a lab name", lab);
-	if (create && cbx_mkdir_p(CBX_STATE_ROOT, 0755, err) < 0)
+	if (create && prepare_state_root(err) < 0)
 		return -1;
 	for (;;) {
 		struct stat held, now;
-		int fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0644);
+		int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0), 0600);
 
 		if (fd < 0) {
 			if (errno == ENOENT && !create)
 				return 1;
 			/* The last lab's `down` removed the directory after our
 			 * mkdir: make it again. */
-			if (errno == ENOENT && cbx_mkdir_p(CBX_STATE_ROOT, 0755, err) == 0)
+			if (errno == ENOENT && prepare_state_root(err) == 0)
 				continue;
 			return cbx_error_sys(err, errno, "open the lock %s", path);
 		}

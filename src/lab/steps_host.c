@@ -17,6 +17,7 @@
 #include "lab/hosts.h"
 #include "lab/lab.h"
 #include "lab/steps.h"
+#include "runtime/host_mask.h"
 
 /* --- state directory --------------------------------------------------- */
 
@@ -29,7 +30,7 @@ static int lab_state_run(struct lab_ctx *ctx, const struct step *s, size_t n,
 	(void)s;
 	(void)n;
 	/* CBX_STATE_ROOT exists: the lab's lock file, held, is in it. */
-	if (mkdir(ctx->state_dir, 0755) < 0) {
+	if (mkdir(ctx->state_dir, 0700) < 0) {
 		/* Not ours: the undo must leave it alone. */
 		if (errno == EEXIST)
 			return cbx_error_set(err, CBX_ERR_STATE,
@@ -41,16 +42,23 @@ static int lab_state_run(struct lab_ctx *ctx, const struct step *s, size_t n,
 	/* A tmpfs of the lab's own: nodes' writable layers, logs, PIDs. Made
 	 * and removed whole, in memory: a lab's hundreds of small files cost
 	 * no disk writes, and `down` one unmount instead of a walk. */
-	if (mount("cboxlab", ctx->state_dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+	if (mount("cboxlab", ctx->state_dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0)
 		return cbx_error_sys(err, errno, "mount a tmpfs on %s", ctx->state_dir);
 	snprintf(path, sizeof(path), "%s/topology.json", ctx->state_dir);
-	if (cbx_create_file(path, 0644, ctx->topology_text, ctx->topology_len, err) < 0)
+	if (cbx_create_file(path, 0600, ctx->topology_text, ctx->topology_len, err) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/nodes", ctx->state_dir);
 	if (cbx_mkdir(path, 0755, err) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/hosts", ctx->state_dir);
-	return lab_write_hosts(ctx->t, path, err);
+	if (lab_write_hosts(ctx->t, path, err) < 0)
+		return -1;
+	for (size_t i = 0; i < ctx->t->n_nodes; i++)
+		if (ctx->t->nodes[i].base == CBX_BASE_HOST) {
+			snprintf(path, sizeof(path), "%s/" CBX_HOST_MASK_DIR, ctx->state_dir);
+			return host_mask_make("/", path, err);
+		}
+	return 0;
 }
 
 static int lab_state_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
@@ -72,7 +80,7 @@ static void lab_state_describe(const struct step *s, bool undo, char *buf, size_
 	else
 		snprintf(buf, size,
 			 "create the lab's state directory " CBX_STATE_ROOT
-			 "/%s (a tmpfs), with topology.json and the nodes' /etc/hosts",
+			 "/%s (a tmpfs, root's alone), with topology.json, the nodes' /etc/hosts and, for host-base nodes, the layer that hides the host's secrets",
 			 s->t->name);
 }
 
