@@ -10,7 +10,7 @@
 
 CC       ?= gcc
 PREFIX   ?= /usr/local
-PKGS     := libmnl libnftnl libcap jansson
+PKGS     := libmnl libnftnl libcap jansson libseccomp
 # What depends on installed packages is looked up on first use, not when
 # make reads this file: `make deps check` on a fresh machine installs the
 # compiler, pkg-config and the libraries before anything is built.
@@ -23,7 +23,7 @@ PKG_LIBS   = $(eval PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null))$
 # (docs/performance.md). So the libraries whose Debian -dev package ships a
 # static archive are linked in from it; libmnl ships none and stays shared.
 # `make STATIC_LIBS=` links all of them shared.
-STATIC_LIBS ?= nftnl cap jansson
+STATIC_LIBS ?= nftnl cap jansson seccomp
 STATIC_FOUND = $(eval STATIC_FOUND := $(foreach l,$(STATIC_LIBS),$(if $(wildcard \
 	       $(shell $(CC) -print-file-name=lib$(l).a 2>/dev/null)),$(l))))$(STATIC_FOUND)
 comma      := ,
@@ -50,7 +50,7 @@ LIB_SAN_OBJ := $(patsubst %.c,$(B)/san/obj/%.o,$(LIB_SRC))
 CLI_SAN_OBJ := $(patsubst %.c,$(B)/san/obj/%.o,$(CLI_SRC))
 
 .PHONY: all check test-unit test-integration test-vm bench install clean deps
-all: $(B)/cboxlab $(B)/cboxlab-init $(B)/rootfs/.built
+all: $(B)/cboxlab $(B)/cboxlab-init $(B)/rootfs/.built $(B)/seccomp/.built
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -84,8 +84,9 @@ $(B)/san/cboxlab: $(CLI_SAN_OBJ) $(B)/san/libcboxlab.a
 # them, from a directory of links to the host's.
 INIT_CC ?= $(or $(shell command -v musl-gcc 2>/dev/null),$(CC))
 INIT_SHARED := src/runtime/node_setup.c src/runtime/node_setup_msg.c src/runtime/rootfs.c \
+	       src/runtime/kernel_view.c \
 	       src/runtime/cgroup.c src/runtime/cgroup_v1.c src/runtime/cgroup_v2.c \
-	       src/runtime/caps_drop.c src/common/fsutil.c src/common/error.c
+	       src/runtime/caps_limit.c src/runtime/seccomp_load.c src/common/fsutil.c src/common/error.c
 KERNEL_HDRS = /usr/include/linux /usr/include/asm-generic \
 	       /usr/include/$(shell $(CC) -print-multiarch 2>/dev/null)/asm
 $(B)/init-include/.made:
@@ -95,6 +96,22 @@ $(B)/cboxlab-init: $(INIT_SRC) $(INIT_SHARED) $(wildcard src/*/*.h) $(B)/init-in
 	@mkdir -p $(dir $@)
 	$(INIT_CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc -idirafter $(B)/init-include -Os -static \
 	  -ffunction-sections -fdata-sections -Wl,--gc-sections -o $@ $(INIT_SRC) $(INIT_SHARED)
+
+# The seccomp filters most nodes use, made once here rather than by every
+# `up` (runtime/seccomp_profile.h).
+$(B)/seccomp-gen: tools/seccomp-gen.c $(B)/libcboxlab.a
+	$(CC) $(CFLAGS) -o $@ $^ $(CLI_LIBS)
+$(B)/seccomp/.built: $(B)/seccomp-gen
+	rm -rf $(B)/seccomp && mkdir -p $(B)/seccomp
+	$(B)/seccomp-gen $(B)/seccomp
+	@touch $@
+
+# Attacks from inside a node, for the security tests: static, so it runs in
+# any node's root filesystem.
+HELPERS := $(B)/tests/helpers/escape
+$(B)/tests/helpers/%: tests/helpers/%.c $(B)/init-include/.made
+	@mkdir -p $(dir $@)
+	$(INIT_CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -idirafter $(B)/init-include -O1 -static -o $@ $<
 
 $(B)/rootfs/.built: tools/mkrootfs.sh
 	sh tools/mkrootfs.sh $(B)/rootfs
@@ -113,13 +130,13 @@ test-unit: $(UNIT_BIN) $(SAN_BIN)
 
 # The integration suite drives the ASan/UBSan build of the CLI, so memory
 # errors in real `up`/`down` runs fail the tests too.
-test-integration: all $(B)/san/cboxlab
+test-integration: all $(B)/san/cboxlab $(HELPERS)
 	CBOXLAB=$(CURDIR)/$(B)/san/cboxlab tests/run integration
 
-check: all $(UNIT_BIN) $(SAN_BIN) $(B)/san/cboxlab
+check: all $(UNIT_BIN) $(SAN_BIN) $(B)/san/cboxlab $(HELPERS)
 	CBOXLAB=$(CURDIR)/$(B)/san/cboxlab tests/run all
 
-test-vm: all $(B)/san/cboxlab
+test-vm: all $(B)/san/cboxlab $(HELPERS)
 	CBOXLAB=$(CURDIR)/$(B)/san/cboxlab tests/vm/run-vm.sh
 
 bench: all
@@ -130,15 +147,17 @@ bench: all
 deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-	  gcc make pkg-config libc6-dev libmnl-dev libnftnl-dev libcap-dev libjansson-dev \
+	  gcc make pkg-config libc6-dev libmnl-dev libnftnl-dev libcap-dev libjansson-dev libseccomp-dev \
 	  musl-tools busybox-static iproute2 nftables iputils-ping procps bsdutils python3 python3-jsonschema
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/cboxlab
 	install -m 755 $(B)/cboxlab $(DESTDIR)$(PREFIX)/bin/cboxlab
 	install -m 755 $(B)/cboxlab-init $(DESTDIR)$(PREFIX)/lib/cboxlab/cboxlab-init
-	rm -rf $(DESTDIR)$(PREFIX)/lib/cboxlab/rootfs
+	rm -rf $(DESTDIR)$(PREFIX)/lib/cboxlab/rootfs $(DESTDIR)$(PREFIX)/lib/cboxlab/seccomp
 	cp -a $(B)/rootfs $(DESTDIR)$(PREFIX)/lib/cboxlab/rootfs
+	install -d -m 755 $(DESTDIR)$(PREFIX)/lib/cboxlab/seccomp
+	install -m 644 $(B)/seccomp/*.bpf $(DESTDIR)$(PREFIX)/lib/cboxlab/seccomp/
 
 clean:
 	rm -rf $(B)

@@ -40,6 +40,7 @@ int cmd_exec(int argc, char **argv)
 	struct cbx_error err;
 	struct cbx_arena *arena;
 	const struct cbx_node *node;
+	char filter[512];
 	int i = 1, status = 1;
 
 	for (; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--"); i++) {
@@ -67,6 +68,12 @@ int cmd_exec(int argc, char **argv)
 		cbx_topo_free(t);
 		return cli_usage_error("exec", "no command given (use -it for an interactive shell)");
 	}
+	/* Without a terminal there is nothing to relay: a shell would wait on
+	 * its empty input forever. */
+	if (tty && !isatty(0)) {
+		cbx_topo_free(t);
+		return cli_usage_error("exec", "-t needs a terminal on standard input (use -i alone to pipe input in)");
+	}
 	/* Without -i the command reads nothing: a pipeline must not hang on it. */
 	if (!interactive) {
 		int null = open("/dev/null", O_RDONLY);
@@ -83,7 +90,9 @@ int cmd_exec(int argc, char **argv)
 	spec.argv = i < argc ? argv + i : shell;
 	spec.envp = arena ? lab_node_envp(arena, t, node) : NULL;
 	spec.tty = tty;
-	spec.privileged = node->privileged;
+	spec.caps = lab_node_caps(node);
+	lab_node_filter_name(t->name, node, filter, sizeof(filter));
+	spec.seccomp = filter[0] ? filter : NULL;
 	if (exec_in(&spec, &cg, t, &status, &err) < 0)
 		status = cli_fail(&err);
 	cbx_arena_free(arena);

@@ -10,6 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "runtime/caps.h"
+#include "runtime/seccomp_profile.h"
+
 #ifndef CBX_DEFAULT_LIBDIR
 #define CBX_DEFAULT_LIBDIR "/usr/local/lib/cboxlab"
 #endif
@@ -73,6 +76,43 @@ int lab_node_dir(const struct lab_ctx *ctx, const struct cbx_node *n, char *buf,
 	int len = snprintf(buf, size, "%s/nodes/%s", ctx->state_dir, n->name);
 
 	return len < 0 || (size_t)len >= size ? -1 : 0;
+}
+
+uint64_t lab_node_caps(const struct cbx_node *n)
+{
+	return caps_node_set(n->privileged, n->cap_add, n->cap_drop);
+}
+
+int lab_node_filter_name(const char *lab, const struct cbx_node *n, char *buf, size_t size)
+{
+	char dir[256];
+
+	buf[0] = '\0';
+	if (n->privileged || n->seccomp_off)
+		return 0;
+	if (lab_state_path(lab, "seccomp", dir, sizeof(dir)) < 0)
+		return -1;
+	return seccomp_profile_name(lab_node_caps(n), dir, buf, size);
+}
+
+int lab_node_filter(struct lab_ctx *ctx, const struct cbx_node *n, const char **path,
+		    struct cbx_error *err)
+{
+	uint64_t key = seccomp_profile_key(lab_node_caps(n));
+	char dir[sizeof(ctx->state_dir) + 16];
+
+	*path = NULL;
+	if (n->privileged || n->seccomp_off)
+		return 0;
+	if (!ctx->filter_path[0] || ctx->filter_key != key) {
+		snprintf(dir, sizeof(dir), "%s/seccomp", ctx->state_dir);
+		if (seccomp_profile_install(lab_node_caps(n), ctx->libdir, dir, ctx->filter_path,
+					    sizeof(ctx->filter_path), err) < 0)
+			return cbx_error_wrap(err, "node %s", n->name);
+		ctx->filter_key = key;
+	}
+	*path = ctx->filter_path;
+	return 0;
 }
 
 int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_topo *t, bool need_libdir,

@@ -17,6 +17,9 @@
 #include "topo/topo.h"
 
 #define CBX_STATE_ROOT "/run/cboxlab"
+/* In a lab's state directory: the layer that keeps the host's secrets out
+ * of its host-base nodes (runtime/host_mask.h). */
+#define CBX_HOST_MASK_DIR "host-mask"
 #define CBX_MAX_WARNINGS 8
 
 struct node_rt {
@@ -55,6 +58,10 @@ struct lab_ctx {
 	int *bridge_ifindex;   /* indexed like t->networks */
 	const char *warnings[CBX_MAX_WARNINGS];
 	size_t n_warnings;
+	/* The seccomp filter last looked up, for the next node with the same
+	 * capabilities (runtime/seccomp_profile.h). */
+	uint64_t filter_key;
+	char filter_path[PATH_MAX / 2];
 	/* Time spent in each kind of step, run and undo (microseconds). */
 	uint64_t phase_us[STEP_KIND_COUNT];
 };
@@ -70,6 +77,15 @@ void lab_drop_node_mntns(struct lab_ctx *ctx);
 struct nl_conn *lab_rtnl(struct lab_ctx *ctx, struct cbx_error *err);
 struct nl_conn *lab_nft(struct lab_ctx *ctx, struct cbx_error *err);
 void lab_warn(struct lab_ctx *ctx, const char *msg);
+
+/* A node's capabilities. */
+uint64_t lab_node_caps(const struct cbx_node *n);
+/* Its seccomp filter's file in the lab's state (made there when missing):
+ * *path NULL when the node has none. */
+int lab_node_filter(struct lab_ctx *ctx, const struct cbx_node *n, const char **path,
+		    struct cbx_error *err);
+/* Where `up` put that file, for `exec` (0, and buf empty, for none). */
+int lab_node_filter_name(const char *lab, const struct cbx_node *n, char *buf, size_t size);
 
 /* Paths in the lab's state directory. */
 int lab_node_dir(const struct lab_ctx *ctx, const struct cbx_node *n, char *buf, size_t size);

@@ -66,7 +66,7 @@ int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 	struct node_rt *rt = &ctx->nodes[n->index];
 	struct node_spawn_spec spec = { .name = n->name, .netns_fd = -1, .mntns_fd = -1,
 					.cgroup_fd = -1 };
-	char dir[512], hosts[600], lower[PATH_MAX], pin[512];
+	char dir[512], hosts[600], mask[600], lower[PATH_MAX], pin[512];
 	cleanup_close int cgroup_fd = -1;
 	cleanup_close int old_netns = -1;
 
@@ -84,6 +84,7 @@ int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 		snprintf(lower, sizeof(lower), "%s/rootfs", ctx->libdir);
 	}
 	snprintf(hosts, sizeof(hosts), "%s/hosts", ctx->state_dir);
+	snprintf(mask, sizeof(mask), "%s/" CBX_HOST_MASK_DIR, ctx->state_dir);
 
 	/* cgroup v2: made here and the node cloned into it. v1: made below. */
 	if (ctx->cg.v2) {
@@ -101,14 +102,18 @@ int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 	}
 
 	spec.rootfs = (struct rootfs_spec){ .base = n->base, .lower = lower, .node_dir = dir,
-					    .hosts_file = hosts, .hostname = n->name };
+					    .hosts_file = hosts, .hostname = n->name,
+					    .host_mask = n->base == CBX_BASE_HOST ? mask : NULL,
+					    .unmasked = n->privileged };
 	spec.init_fd = ctx->init_fd;
 	spec.cgroup_fd = cgroup_fd;
 	spec.cg = &ctx->cg;
 	spec.lab = ctx->t->name;
 	spec.netns_fd = old_netns;
 	spec.mntns_fd = ctx->node_mntns_fd;
-	spec.privileged = n->privileged;
+	spec.caps = lab_node_caps(n);
+	if (lab_node_filter(ctx, n, &spec.seccomp, err) < 0)
+		return -1;
 	spec.nofile = ctx->nofile;
 	spec.nice = ctx->nice;
 	spec.argv = lab_node_init_argv(ctx->arena, n);

@@ -11,12 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include "common/cleanup.h"
 #include "runtime/caps.h"
+#include "runtime/seccomp_load.h"
 
 extern char **environ;
 
@@ -24,6 +27,14 @@ extern char **environ;
 	(CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWCGROUP)
 
 static volatile sig_atomic_t winch;
+/* Where a SIGTERM or SIGHUP we get goes: the helper (in cboxlab), the
+ * command (in the helper). With a terminal the command leads a session of
+ * its own, which is hung up as a terminal closing would. */
+static volatile pid_t forward_to;
+static volatile sig_atomic_t forward_to_session;
+/* What SIGINT and SIGQUIT were before the helper ignored them (it must
+ * outlive a Ctrl-C that the command handles: ping prints its summary). */
+static struct sigaction caller_int, caller_quit;
 
 static void on_winch(int sig)
 {
@@ -31,10 +42,38 @@ static void on_winch(int sig)
 	winch = 1;
 }
 
+static void on_stop_signal(int sig)
+{
+	pid_t pid = forward_to;
+
+	if (pid <= 0)
+		return;
+	if (forward_to_session)
+		kill(-pid, SIGHUP);
+	kill(pid, sig);
+}
+
+static void forward_stop_signals(pid_t to, bool session)
+{
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+
+	forward_to = to;
+	forward_to_session = session;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* The command: the first process of this exec the node can see. It holds
+ * nothing of the host's: the helper gave up every privilege before forking
+ * it, and every descriptor but stdio goes before its exec (CVE-2024-21626:
+ * an inherited directory is a path back to the host). */
 static _Noreturn void exec_in_node(const struct node_exec_spec *s, const char *pts)
 {
-	struct cbx_error err;
-
+	/* It dies with the helper; gone already if the helper is (getppid()
+	 * is then the node's init, 1, not 0: the helper is outside). */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != 0)
+		_exit(126);
 	if (pts) {
 		int fd;
 		setsid();
@@ -46,14 +85,15 @@ static _Noreturn void exec_in_node(const struct node_exec_spec *s, const char *p
 		dup2(fd, 0);
 		dup2(fd, 1);
 		dup2(fd, 2);
-		if (fd > 2)
-			close(fd);
 	}
-	if ((chdir("/") < 0 && cbx_error_sys(&err, errno, "chdir /") < 0) ||
-	    caps_restrict_node(s->privileged, &err) < 0) {
-		fprintf(stderr, "cboxlab: prepare the command: %s\n", err.msg);
+	if (syscall(SYS_close_range, 3, ~0U, 0) < 0) {
+		fprintf(stderr, "cboxlab: close descriptors: %s\n", strerror(errno));
 		_exit(126);
 	}
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	sigaction(SIGINT, &caller_int, NULL);
+	sigaction(SIGQUIT, &caller_quit, NULL);
 	/* execvp looks PATH up in our environment: make it the node's. */
 	environ = (char **)s->envp;
 	execvp(s->argv[0], s->argv);
@@ -101,83 +141,101 @@ static void relay(int master)
 	}
 }
 
-/* Runs in a child of cboxlab (so that cboxlab itself never changes
- * namespaces): joins the node, starts the command in it, relays the
- * terminal, and returns the command's status. Failures go to errfd. */
-static int run_inside(const struct node_exec_spec *s, int errfd)
+/* The helper joins the node: its cgroups (on v2 it was born in them), all
+ * its namespaces at once through the pidfd (the node cannot change under
+ * us between two joins), its root. */
+static int enter_node(const struct node_exec_spec *s, bool in_cgroup, struct cbx_error *err)
 {
-	struct cbx_error err;
+	cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, s->init_pid, 0);
+
+	if (pidfd < 0)
+		return cbx_error_sys(err, errno, "node %s is not running (pid %d)", s->node,
+				     (int)s->init_pid);
+	/* The cgroup first: its files are reachable only from the host's
+	 * mount namespace. */
+	if (!in_cgroup && cbx_cgroup_node_join_self(s->cg, s->lab, s->node, err) < 0)
+		return -1;
+	if (setns(pidfd, ALL_NODE_NAMESPACES) < 0)
+		return cbx_error_sys(err, errno, "enter the namespaces of node %s", s->node);
+	if (chdir("/") < 0)
+		return cbx_error_sys(err, errno, "chdir / in node %s", s->node);
+	return 0;
+}
+
+/* What the node's own init gave up, the helper gives up before the
+ * command exists (node_setup.c's give_up_privileges, in the same order). */
+static int drop_privileges(const struct node_exec_spec *s, int filter, struct cbx_error *err)
+{
+	if (caps_bound_to(s->caps, err) < 0)
+		return -1;
+	if (filter >= 0 && seccomp_load_fd(filter, err) < 0)
+		return -1;
+	return caps_limit_process(s->caps, err);
+}
+
+static int open_terminal(const struct node_exec_spec *s, int *master, const char **pts,
+			 struct cbx_error *err)
+{
+	struct winsize ws;
+
+	*master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (*master < 0 || grantpt(*master) < 0 || unlockpt(*master) < 0 || !(*pts = ptsname(*master)))
+		return cbx_error_sys(err, errno, "allocate a terminal in node %s", s->node);
+	if (ioctl(0, TIOCGWINSZ, &ws) == 0)
+		ioctl(*master, TIOCSWINSZ, &ws);
+	return 0;
+}
+
+/* Relay our terminal, raw, to the command's until it is done. */
+static void relay_terminal(int master)
+{
+	struct sigaction sa = { .sa_handler = on_winch };
 	struct termios saved, raw;
-	struct clone_args args = { .exit_signal = SIGCHLD };
-	bool restore_tty = false;
-	int pidfd, master = -1, st, cgroup_fd, namespaces = ALL_NODE_NAMESPACES;
+	bool restore = false;
+
+	sigaction(SIGWINCH, &sa, NULL);
+	if (isatty(0) && tcgetattr(0, &saved) == 0) {
+		raw = saved;
+		cfmakeraw(&raw);
+		restore = tcsetattr(0, TCSANOW, &raw) == 0;
+	}
+	relay(master);
+	if (restore)
+		tcsetattr(0, TCSANOW, &saved);
+}
+
+/* The helper: in a child of cboxlab (cboxlab itself never changes
+ * namespaces). Returns the command's status; failures go to errfd. */
+static int run_inside(const struct node_exec_spec *s, bool in_cgroup, int filter, int errfd,
+		      pid_t caller)
+{
+	struct sigaction ignore = { .sa_handler = SIG_IGN };
+	struct cbx_error err;
+	int master = -1, st;
 	const char *pts = NULL;
 	pid_t child;
 
-	pidfd = (int)syscall(SYS_pidfd_open, s->init_pid, 0);
-	if (pidfd < 0) {
-		cbx_error_sys(&err, errno, "node %s is not running (pid %d)", s->node, (int)s->init_pid);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != caller) /* it died before we asked */
+		return 125;
+	sigaction(SIGINT, &ignore, &caller_int);
+	sigaction(SIGQUIT, &ignore, &caller_quit);
+	if (enter_node(s, in_cgroup, &err) < 0 || (s->tty && open_terminal(s, &master, &pts, &err) < 0) ||
+	    drop_privileges(s, filter, &err) < 0)
 		goto fail;
-	}
-	/* The cgroup first: its files are reachable only from the host's
-	 * mount namespace. On v2 the command is cloned into it (no migration,
-	 * no RCU grace period) and joins the cgroup namespace itself, since a
-	 * clone into a cgroup outside our own cgroup namespace is refused. */
-	cgroup_fd = cbx_cgroup_node_clone_fd(s->cg, s->lab, s->node, &(struct cbx_error){ 0 });
-	if (cgroup_fd >= 0) {
-		args.flags = CLONE_INTO_CGROUP;
-		args.cgroup = (uint64_t)cgroup_fd;
-		namespaces &= ~CLONE_NEWCGROUP;
-	} else if (cbx_cgroup_node_join_self(s->cg, s->lab, s->node, &err) < 0) {
-		goto fail;
-	}
-	/* All namespaces at once, through the pidfd (Linux 5.8): the node
-	 * cannot change under us between two joins. */
-	if (setns(pidfd, namespaces) < 0) {
-		cbx_error_sys(&err, errno, "enter the namespaces of node %s", s->node);
-		goto fail;
-	}
-	if (s->tty) {
-		struct winsize ws;
-		master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0 ||
-		    !(pts = ptsname(master))) {
-			cbx_error_sys(&err, errno, "allocate a terminal in node %s", s->node);
-			goto fail;
-		}
-		if (ioctl(0, TIOCGWINSZ, &ws) == 0)
-			ioctl(master, TIOCSWINSZ, &ws);
-	}
 	/* setns(CLONE_NEWPID) places our children, not us, in the node's PID
-	 * namespace. clone3 without a stack is a fork. */
-	child = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	 * namespace. fork, not clone3: the filter answers clone3 ENOSYS. */
+	child = fork();
 	if (child < 0) {
 		cbx_error_sys(&err, errno, "fork into node %s", s->node);
 		goto fail;
 	}
-	if (child == 0) {
-		if (cgroup_fd >= 0 && setns(pidfd, CLONE_NEWCGROUP) < 0) {
-			fprintf(stderr, "cboxlab: enter the cgroup namespace of node %s: %s\n", s->node,
-				strerror(errno));
-			_exit(126);
-		}
+	if (child == 0)
 		exec_in_node(s, pts);
-	}
-	close(pidfd);
-	if (cgroup_fd >= 0)
-		close(cgroup_fd);
+	forward_stop_signals(child, s->tty);
 	close(errfd);
 	if (s->tty) {
-		struct sigaction sa = { .sa_handler = on_winch };
-		sigaction(SIGWINCH, &sa, NULL);
-		if (isatty(0) && tcgetattr(0, &saved) == 0) {
-			raw = saved;
-			cfmakeraw(&raw);
-			restore_tty = tcsetattr(0, TCSANOW, &raw) == 0;
-		}
-		relay(master);
-		if (restore_tty)
-			tcsetattr(0, TCSANOW, &saved);
+		relay_terminal(master);
 		close(master);
 	}
 	while (waitpid(child, &st, 0) < 0)
@@ -190,29 +248,53 @@ fail:
 	return 125;
 }
 
+/* The helper is born in the node's cgroup where the kernel can (v2:
+ * CLONE_INTO_CGROUP, no migration), else it joins the node's v1 cgroups. */
+static pid_t spawn_helper(const struct node_exec_spec *s, int filter, int errfd, int pipe_read)
+{
+	struct clone_args args = { .exit_signal = SIGCHLD };
+	int cgroup_fd = cbx_cgroup_node_clone_fd(s->cg, s->lab, s->node, &(struct cbx_error){ 0 });
+	pid_t pid, caller = getpid();
+
+	if (cgroup_fd >= 0) {
+		args.flags = CLONE_INTO_CGROUP;
+		args.cgroup = (uint64_t)cgroup_fd;
+	}
+	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid == 0) {
+		close(pipe_read);
+		_exit(run_inside(s, cgroup_fd >= 0, filter, errfd, caller));
+	}
+	if (cgroup_fd >= 0)
+		close(cgroup_fd);
+	return pid;
+}
+
 int node_exec(const struct node_exec_spec *s, int *status, struct cbx_error *err)
 {
 	char msg[CBX_ERROR_MSG_MAX];
 	int pipefd[2], st;
+	cleanup_close int filter = -1;
 	ssize_t n, len = 0;
-	pid_t child;
+	pid_t helper;
 
+	/* Opened here, on the host: the helper loads it once inside. */
+	if (s->seccomp && (filter = open(s->seccomp, O_RDONLY | O_CLOEXEC)) < 0)
+		return cbx_error_sys(err, errno, "node %s: open its seccomp filter %s", s->node,
+				     s->seccomp);
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return cbx_error_sys(err, errno, "exec in node %s", s->node);
-	child = fork();
-	if (child < 0) {
+	helper = spawn_helper(s, filter, pipefd[1], pipefd[0]);
+	close(pipefd[1]);
+	if (helper < 0) {
 		close(pipefd[0]);
-		close(pipefd[1]);
 		return cbx_error_sys(err, errno, "exec in node %s", s->node);
 	}
-	if (child == 0) {
-		close(pipefd[0]);
-		_exit(run_inside(s, pipefd[1]));
-	}
-	close(pipefd[1]);
-	/* Ctrl-C reaches the command (same process group); we only wait. */
+	/* Ctrl-C reaches the command (same process group, or through its
+	 * terminal); we only wait. SIGTERM and SIGHUP are passed on. */
 	signal(SIGINT, SIG_IGN);
 	signal(SIGQUIT, SIG_IGN);
+	forward_stop_signals(helper, false);
 	while ((n = read(pipefd[0], msg + len, sizeof(msg) - 1 - (size_t)len)) != 0) {
 		if (n < 0 && errno != EINTR)
 			break;
@@ -221,7 +303,7 @@ int node_exec(const struct node_exec_spec *s, int *status, struct cbx_error *err
 	}
 	close(pipefd[0]);
 	msg[len] = '\0';
-	while (waitpid(child, &st, 0) < 0)
+	while (waitpid(helper, &st, 0) < 0)
 		if (errno != EINTR)
 			return cbx_error_sys(err, errno, "wait for the command in node %s", s->node);
 	if (len > 0)

@@ -1,11 +1,23 @@
 /* Running a command inside a running node, as if it had been started there:
  * the node's cgroups, all its namespaces (joined through a pidfd of its
- * init), its root, its capability bounds. With a terminal, the command gets
- * a pseudo-terminal of the node's own devpts and we relay to it. */
+ * init), its root, its capabilities and seccomp filter, and none of the
+ * caller's descriptors but stdin, stdout and stderr. With a terminal, the
+ * command gets a pseudo-terminal of the node's own devpts and we relay to
+ * it.
+ *
+ * The work is done by a helper process that stays outside the node's PID
+ * namespace (no process of the node can see it, so none can ptrace it while
+ * it still holds the host's privileges): it is born in the node's cgroup,
+ * joins the namespaces, gives up everything the node may not have, and only
+ * then forks the command, which is the first process the node can see. A
+ * SIGTERM or SIGHUP to the caller reaches the command (a terminal's session
+ * is hung up), and if the caller is killed the helper and the command die
+ * with it (PR_SET_PDEATHSIG). */
 #ifndef CBX_NODE_EXEC_H
 #define CBX_NODE_EXEC_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "common/error.h"
@@ -17,8 +29,9 @@ struct node_exec_spec {
 	pid_t init_pid;
 	char *const *argv;
 	char *const *envp;
-	bool tty;        /* allocate a pseudo-terminal and relay to it */
-	bool privileged; /* the node's own capability bound */
+	bool tty;            /* allocate a pseudo-terminal and relay to it */
+	uint64_t caps;       /* the node's capabilities (runtime/caps.h) */
+	const char *seccomp; /* the node's seccomp filter's file; NULL: none */
 };
 
 /* Runs the command and waits for it; *status is its exit status, or 128 +

@@ -20,6 +20,7 @@
 #include "common/fsutil.h"
 #include "init/init_proto.h"
 #include "runtime/caps.h"
+#include "runtime/seccomp_load.h"
 
 /* stdin from /dev/null, stdout and stderr to the node's console log (the
  * descriptors `up` inherited without close-on-exec are gone already: see
@@ -161,9 +162,30 @@ static int join_cgroups(const struct node_setup *s, struct cbx_error *err)
 	return 0;
 }
 
+/* Last: PID 1 keeps no more than the node's own processes will have. Until
+ * here it held every capability (its setup mounts, pivots, makes device
+ * nodes), and a process of the node with SYS_PTRACE could make it do
+ * anything it may (issue 14: sethostname, mknod, open_by_handle_at to the
+ * host's root). The filter goes on first, while init may still load one
+ * (CAP_SYS_ADMIN, without no_new_privs, which would stop setuid programs);
+ * every process the node starts inherits it. */
+static int give_up_privileges(const struct node_setup *s, int filter, struct cbx_error *err)
+{
+	if (caps_bound_to(s->caps, err) < 0)
+		return -1;
+	if (filter >= 0 && seccomp_load_fd(filter, err) < 0)
+		return cbx_error_wrap(err, "node %s", s->name);
+	if (caps_limit_process(s->caps, err) < 0)
+		return -1;
+	/* Not dumpable: a process of the node without SYS_PTRACE cannot
+	 * attach to it even with the same credentials. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	return 0;
+}
+
 int node_setup_run(const struct node_setup *s, int sync_fd, struct cbx_error *err)
 {
-	int fd;
+	int fd, filter = -1, rc = -1;
 
 	/* Best effort, like the way back below. */
 	setpriority(PRIO_PROCESS, 0, CBX_NODE_SETUP_NICE);
@@ -182,9 +204,20 @@ int node_setup_run(const struct node_setup *s, int sync_fd, struct cbx_error *er
 		return cbx_error_sys(err, errno, "unshare cgroup namespace");
 	if (sethostname(s->rootfs.hostname, strlen(s->rootfs.hostname)) < 0)
 		return cbx_error_sys(err, errno, "set hostname");
+	/* The filter's file is on the host: opened before the pivot. */
+	if (s->seccomp && (filter = open(s->seccomp, O_RDONLY | O_CLOEXEC)) < 0)
+		return cbx_error_sys(err, errno, "open the seccomp filter %s", s->seccomp);
 	if (rootfs_enter(&s->rootfs, err) < 0)
-		return -1;
+		goto out;
 	close(s->rootfs.proc_fd); /* it is the node's /proc now */
+	/* stdin was the host's /dev/null: the node's own, now that it has
+	 * one, so that not even that is a way out through /proc/1/fd/0. */
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || dup2(fd, 0) < 0) {
+		cbx_error_sys(err, errno, "open the node's /dev/null");
+		goto out;
+	}
+	close(fd);
 	/* The OOM killer should pick the node's hungry process, never its init
 	 * (init resets this for the command it starts). Best effort: without
 	 * CAP_SYS_RESOURCE (some sandboxes) the kernel refuses, and init is
@@ -198,8 +231,10 @@ int node_setup_run(const struct node_setup *s, int sync_fd, struct cbx_error *er
 	/* The node runs at the priority `up` was started with. Before the
 	 * capabilities go: raising it back needs CAP_SYS_NICE. */
 	setpriority(PRIO_PROCESS, 0, s->nice);
-	if (caps_drop_bounding(s->cap_drop, err) < 0)
-		return -1;
 	reset_process_state(s);
-	return 0;
+	rc = give_up_privileges(s, filter, err);
+out:
+	if (filter >= 0)
+		close(filter);
+	return rc;
 }

@@ -36,7 +36,8 @@ struct node_setup {
 	struct rootfs_spec rootfs; /* its node_dir holds console.log and pid too */
 	bool join_netns;           /* join CBX_INIT_NETNS_FD's netns, not a new one */
 	bool join_mntns;           /* copy CBX_INIT_MNTNS_FD's mount namespace, not ours */
-	uint64_t cap_drop;         /* bounding-set capabilities to drop (bit n: cap n) */
+	uint64_t caps;             /* the node's capabilities (runtime/caps.h) */
+	const char *seccomp;       /* its seccomp filter's file; NULL: none */
 	struct rlimit nofile;      /* the open-file limit to give the node (0: as is) */
 	int nice;                  /* the priority to give the node once set up */
 	/* cgroup v1: the node waits for 'C' (`up` may clone it before the
@@ -48,9 +49,9 @@ struct node_setup {
 	const char *lab;
 };
 
-/* The first of a node's directory, base and hosts file that is too long
- * for its setup's buffers (CBX_NODE_PATH_MAX), or NULL. */
-const char *node_setup_long_path(const struct rootfs_spec *r);
+/* The first of a node's directory, base, hosts file and seccomp filter that
+ * is too long for its setup's buffers (CBX_NODE_PATH_MAX), or NULL. */
+const char *node_setup_long_path(const struct node_setup *s);
 
 /* Lay `s` out in buf; the message's length, or -1 when it does not fit or
  * node_setup_long_path() names a path. */
@@ -80,7 +81,9 @@ int node_setup_namespaces(struct node_setup *s, struct cbx_error *err);
 /* Then the rest, still seeing the host's files: state directory, stdio on
  * the console log, PID file, cgroups (v1: first waits for 'C' on sync_fd,
  * then joins them), cgroup namespace, hostname, root filesystem and pivot_root, OOM
- * score, capabilities, signals, limits. */
+ * score, signals, limits; last, init gives up what the node may not have:
+ * the seccomp filter, then every capability not the node's. From then on
+ * PID 1 holds exactly what the node's own processes hold. */
 int node_setup_run(const struct node_setup *s, int sync_fd, struct cbx_error *err);
 
 #endif

@@ -47,9 +47,11 @@ static bool path_fits(const char *path)
 	return !path || strlen(path) < CBX_NODE_PATH_MAX;
 }
 
-const char *node_setup_long_path(const struct rootfs_spec *r)
+const char *node_setup_long_path(const struct node_setup *s)
 {
-	const char *const paths[] = { r->lower, r->node_dir, r->hosts_file };
+	const struct rootfs_spec *r = &s->rootfs;
+	const char *const paths[] = { r->lower, r->node_dir, r->hosts_file, r->host_mask,
+				      s->seccomp };
 
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
 		if (!path_fits(paths[i]))
@@ -62,7 +64,7 @@ long node_setup_encode(const struct node_setup *s, char *buf, size_t size)
 	struct writer w = { buf, size, 0, false };
 	const struct rootfs_spec *r = &s->rootfs;
 
-	if (node_setup_long_path(r))
+	if (node_setup_long_path(s))
 		return -1;
 	put(&w, "name", "%s", s->name);
 	put(&w, "base", "%d", (int)r->base);
@@ -70,11 +72,17 @@ long node_setup_encode(const struct node_setup *s, char *buf, size_t size)
 		put(&w, "lower", "%s", r->lower);
 	put(&w, "dir", "%s", r->node_dir);
 	put(&w, "hosts", "%s", r->hosts_file);
+	if (r->host_mask)
+		put(&w, "hostmask", "%s", r->host_mask);
 	put(&w, "hostname", "%s", r->hostname);
+	if (r->unmasked)
+		put(&w, "unmasked", "1");
 	put(&w, "netns", "%d", s->join_netns);
 	put(&w, "mntns", "%d", s->join_mntns);
 	put(&w, "nice", "%d", s->nice);
-	put(&w, "capdrop", "%" PRIx64, s->cap_drop);
+	put(&w, "caps", "%" PRIx64, s->caps);
+	if (s->seccomp)
+		put(&w, "seccomp", "%s", s->seccomp);
 	put(&w, "nofile", "%" PRIu64 ":%" PRIu64, (uint64_t)s->nofile.rlim_cur,
 	    (uint64_t)s->nofile.rlim_max);
 	if (s->join_cgroups) {
@@ -123,10 +131,19 @@ static int decode_entry(struct node_setup *s, const char *key, const char *v,
 		s->rootfs.node_dir = v;
 	} else if (!strcmp(key, "hosts") && path_fits(v)) {
 		s->rootfs.hosts_file = v;
-	} else if (!strcmp(key, "lower") || !strcmp(key, "dir") || !strcmp(key, "hosts")) {
+	} else if (!strcmp(key, "seccomp") && path_fits(v)) {
+		s->seccomp = v;
+	} else if (!strcmp(key, "hostmask") && path_fits(v)) {
+		s->rootfs.host_mask = v;
+	} else if (!strcmp(key, "lower") || !strcmp(key, "dir") || !strcmp(key, "hosts") ||
+		   !strcmp(key, "seccomp") || !strcmp(key, "hostmask")) {
 		return bad(err, key, v);
 	} else if (!strcmp(key, "hostname")) {
 		s->rootfs.hostname = v;
+	} else if (!strcmp(key, "unmasked")) {
+		if (strcmp(v, "1"))
+			return bad(err, key, v);
+		s->rootfs.unmasked = true;
 	} else if (!strcmp(key, "netns")) {
 		if (parse_num(v, 10, 1, &n) < 0)
 			return bad(err, key, v);
@@ -143,9 +160,10 @@ static int decode_entry(struct node_setup *s, const char *key, const char *v,
 		if (errno || end == v || *end || v_nice < -20 || v_nice > 19)
 			return bad(err, key, v);
 		s->nice = (int)v_nice;
-	} else if (!strcmp(key, "capdrop")) {
-		if (parse_num(v, 16, UINT64_MAX, &s->cap_drop) < 0)
+	} else if (!strcmp(key, "caps")) {
+		if (parse_num(v, 16, UINT64_MAX, &s->caps) < 0)
 			return bad(err, key, v);
+
 	} else if (!strcmp(key, "nofile")) {
 		char cur[32];
 		colon = strchr(v, ':');
@@ -195,7 +213,8 @@ int node_setup_decode(char *buf, size_t len, struct node_setup *s, struct cbx_er
 			return -1;
 	}
 	if (!s->name || !s->rootfs.node_dir || !s->rootfs.hosts_file || !s->rootfs.hostname ||
-	    (s->rootfs.base != CBX_BASE_HOST && !s->rootfs.lower) || (s->join_cgroups && !s->lab))
+	    (s->rootfs.base != CBX_BASE_HOST && !s->rootfs.lower) ||
+	    (s->rootfs.base == CBX_BASE_HOST && !s->rootfs.host_mask) || (s->join_cgroups && !s->lab))
 		return cbx_error_set(err, CBX_ERR_SYSTEM, "node setup message: incomplete");
 	return 0;
 }

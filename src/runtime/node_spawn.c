@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "init/init_proto.h"
-#include "runtime/caps.h"
 #include "runtime/node_setup.h"
 #include "runtime/raw_clone.h"
 
@@ -145,7 +144,8 @@ static long clone_first_process(struct clone_args *args, struct first_process *p
  * cboxlab-init's buffers, named, or a message too big. */
 static int setup_too_long(const struct node_spawn_spec *s, struct cbx_error *err)
 {
-	const char *path = node_setup_long_path(&s->rootfs);
+	struct node_setup setup = { .rootfs = s->rootfs, .seccomp = s->seccomp };
+	const char *path = node_setup_long_path(&setup);
 
 	if (path)
 		return cbx_error_set(err, CBX_ERR_INPUT,
@@ -161,7 +161,7 @@ int node_spawn(const struct node_spawn_spec *s, struct node_proc *out, struct cb
 	struct first_process *p;
 	struct node_setup setup = { .name = s->name, .rootfs = s->rootfs,
 				    .join_netns = s->netns_fd >= 0, .join_mntns = s->mntns_fd >= 0,
-				    .cap_drop = caps_node_drop_mask(s->privileged),
+				    .caps = s->caps, .seccomp = s->seccomp,
 				    .nofile = s->nofile, .nice = s->nice, .join_cgroups = s->cgroup_fd < 0,
 				    .cg = *s->cg, .lab = s->lab };
 	static char msg[CBX_NODE_SETUP_MSG_MAX];

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/fsutil.h"
+#include "runtime/kernel_view.h"
 #include "runtime/mount_api.h"
 
 static int mount_at(const char *root, const char *dir, const char *src, const char *type,
@@ -86,7 +87,9 @@ static int overlay(const char *lower, const char *node_dir, const char *layer, c
 	if (cbx_mkdir(upper, 0755, err) < 0 || cbx_mkdir(work, 0700, err) < 0)
 		return -1;
 	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
-	if (mount("overlay", target, "overlay", MS_NOATIME, opts) < 0)
+	/* nodev: a device node in a base (an image's layer, a directory)
+	 * must not open the host's disks; only /dev allows them. */
+	if (mount("overlay", target, "overlay", MS_NOATIME | MS_NODEV, opts) < 0)
 		return cbx_error_sys(err, errno, "mount overlay of %s on %s", lower, target);
 	return 0;
 }
@@ -94,7 +97,8 @@ static int overlay(const char *lower, const char *node_dir, const char *layer, c
 /* The host base: the host's programs read-only, a private writable /etc and
  * /var (overlays over the host's, so installed daemons find their config),
  * and a private /root. */
-static int assemble_host_base(const char *node_dir, const char *root, struct cbx_error *err)
+static int assemble_host_base(const char *node_dir, const char *mask, const char *root,
+			      struct cbx_error *err)
 {
 	static const char *const shared[] = { "usr", "bin", "sbin", "lib", "lib32", "lib64",
 					      "libx32", "opt" };
@@ -126,11 +130,13 @@ static int assemble_host_base(const char *node_dir, const char *root, struct cbx
 		if (bind_ro(src, path, err) < 0)
 			return -1;
 	}
+	/* The host's /etc and /var under the lab's layer that hides their
+	 * secrets (host_mask.h). */
 	for (int i = 0; i < 2; i++) {
 		const char *dir = i == 0 ? "etc" : "var";
 		char layer[8];
 		snprintf(path, sizeof(path), "%s/%s", root, dir);
-		snprintf(src, sizeof(src), "/%s", dir);
+		snprintf(src, sizeof(src), "%s/%s:/%s", mask, dir, dir);
 		snprintf(layer, sizeof(layer), "%s.", dir);
 		if (mkdir(path, 0755) < 0)
 			return cbx_error_sys(err, errno, "mkdir %s", path);
@@ -230,7 +236,7 @@ int rootfs_enter(const struct rootfs_spec *spec, struct cbx_error *err)
 	if (cbx_mkdir(root, 0755, err) < 0)
 		return -1;
 	if (spec->base == CBX_BASE_HOST) {
-		if (assemble_host_base(spec->node_dir, root, err) < 0)
+		if (assemble_host_base(spec->node_dir, spec->host_mask, root, err) < 0)
 			return -1;
 	} else if (overlay(spec->lower, spec->node_dir, "", root, err) < 0) {
 		return -1;
@@ -240,7 +246,8 @@ int rootfs_enter(const struct rootfs_spec *spec, struct cbx_error *err)
 		     NULL, err) < 0 ||
 	    populate_dev(root, spec->node_dir, err) < 0 ||
 	    scratch_dir(spec->node_dir, "run", 0755, root, "/run", err) < 0 ||
-	    scratch_dir(spec->node_dir, "tmp", 01777, root, "/tmp", err) < 0)
+	    scratch_dir(spec->node_dir, "tmp", 01777, root, "/tmp", err) < 0 ||
+	    (!spec->unmasked && kernel_view_restrict(root, spec->node_dir, err) < 0))
 		return -1;
 	/* The host's path is out of reach after the pivot, and a bind from a
 	 * path under the detached old root fails: clone the mount now. */

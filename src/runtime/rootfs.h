@@ -4,6 +4,8 @@
 #ifndef CBX_ROOTFS_H
 #define CBX_ROOTFS_H
 
+#include <stdbool.h>
+
 #include "common/error.h"
 #include "topo/topo.h"
 
@@ -17,7 +19,9 @@ struct rootfs_spec {
 	const char *lower;      /* busybox rootfs or user dir; NULL for the host base */
 	const char *node_dir;   /* holds upper/, work/, root/ (and the host base's layers) */
 	const char *hosts_file; /* bound read-only onto /etc/hosts */
+	const char *host_mask;  /* the host base: the lab's layer over /etc and /var (host_mask.h) */
 	const char *hostname;   /* written to /etc/hostname */
+	bool unmasked;          /* privileged: /proc and /sys as they are (kernel_view.h) */
 	/* A detached procfs mount of the node's (node_setup_namespaces makes
 	 * it, and `up` writes the node's sysctls there), moved onto /proc.
 	 * Not part of the setup message. */

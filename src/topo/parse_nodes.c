@@ -4,14 +4,17 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/cap_names.h"
 #include "topo/parser.h"
 
 static const char *const defaults_keys[] = {
-	"base", "limits", "env", "sysctls", "cmd", "privileged", NULL,
+	"base", "limits", "env", "sysctls", "cmd", "privileged", "cap_add", "cap_drop", "seccomp",
+	NULL,
 };
 static const char *const node_keys[] = {
 	"base", "interfaces", "gateway", "gateway6", "routes", "sysctls", "env", "cmd",
-	"limits", "publish", "privileged", "description", NULL,
+	"limits", "publish", "privileged", "cap_add", "cap_drop", "seccomp", "description",
+	NULL,
 };
 static const char *const iface_keys[] = {
 	"network", "addresses", "mac", "mtu", "impair", "description", NULL,
@@ -321,6 +324,29 @@ static int parse_cmd(struct parser *p, struct cbx_node *n, json_t *v, const char
 	return 0;
 }
 
+/* "cap_add": ["NET_ADMIN", "CAP_SYS_TIME"]: capabilities(7) names, with or
+ * without CAP_, in any case. */
+static int parse_caps(struct parser *p, json_t *v, const char *path, uint64_t *mask)
+{
+	*mask = 0;
+	if (expect_array(p, v, path) < 0)
+		return -1;
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		const char *ipath = path_index(p, path, i);
+		int cap;
+
+		if (expect_string(p, json_array_get(v, i), ipath) < 0)
+			return -1;
+		cap = caps_from_name(json_string_value(json_array_get(v, i)));
+		if (cap < 0)
+			return parse_fail(p, ipath,
+					  "unknown capability \"%s\" (the names of capabilities(7), such as NET_ADMIN or SYS_ADMIN)",
+					  json_string_value(json_array_get(v, i)));
+		*mask |= (UINT64_C(1) << cap);
+	}
+	return 0;
+}
+
 /* Settings that may come from "defaults" or from the node itself; the node's
  * own win (limits field by field, env and sysctls key by key). */
 static int parse_node_settings(struct parser *p, struct cbx_node *n, json_t *obj, const char *path)
@@ -344,6 +370,17 @@ static int parse_node_settings(struct parser *p, struct cbx_node *n, json_t *obj
 		if (expect_bool(p, x, path_key(p, path, "privileged")) < 0)
 			return -1;
 		n->privileged = json_is_true(x);
+	}
+	if ((x = json_object_get(obj, "cap_add")) &&
+	    parse_caps(p, x, path_key(p, path, "cap_add"), &n->cap_add) < 0)
+		return -1;
+	if ((x = json_object_get(obj, "cap_drop")) &&
+	    parse_caps(p, x, path_key(p, path, "cap_drop"), &n->cap_drop) < 0)
+		return -1;
+	if ((x = json_object_get(obj, "seccomp"))) {
+		if (expect_bool(p, x, path_key(p, path, "seccomp")) < 0)
+			return -1;
+		n->seccomp_off = !json_is_true(x);
 	}
 	return 0;
 }
@@ -370,6 +407,9 @@ static int apply_defaults(struct parser *p, struct cbx_node *n)
 	n->n_sysctls = d->n_sysctls;
 	n->cmd = d->cmd;
 	n->privileged = d->privileged;
+	n->cap_add = d->cap_add;
+	n->cap_drop = d->cap_drop;
+	n->seccomp_off = d->seccomp_off;
 	return 0;
 }
 

@@ -112,6 +112,10 @@ struct cbx_node {
 	char **cmd; /* NULL-terminated argv; NULL: no startup command */
 	struct cbx_limits limits;
 	bool privileged;
+	/* Capabilities (bit n: capability n) added to or dropped from the
+	 * default set (runtime/caps.h). */
+	uint64_t cap_add, cap_drop;
+	bool seccomp_off; /* "seccomp": false (a privileged node has none either) */
 	char *path;
 };
 

@@ -16,7 +16,8 @@ static struct node_setup sample(void)
 			    .hosts_file = "/run/cboxlab/lab/hosts", .hostname = "r1" },
 		.join_netns = true,
 		.join_mntns = true,
-		.cap_drop = 0x1ffffffffeULL,
+		.caps = 0x1ffffffffeULL,
+		.seccomp = "/run/cboxlab/lab/seccomp/00000000008c0000.bpf",
 		.nofile = { 1024, 524288 },
 		.join_cgroups = true,
 		.lab = "lab",
@@ -44,7 +45,8 @@ int main(void)
 	is_str(out.rootfs.hostname, "r1", "hostname");
 	ok(out.join_netns, "join the kept netns");
 	ok(out.join_mntns, "start from the lab's mount namespace");
-	ok(out.cap_drop == in.cap_drop, "capability mask");
+	ok(out.caps == in.caps, "capability mask");
+	is_str(out.seccomp, "/run/cboxlab/lab/seccomp/00000000008c0000.bpf", "seccomp filter");
 	ok(out.nofile.rlim_cur == 1024 && out.nofile.rlim_max == 524288, "open-file limit");
 	ok(out.join_cgroups && !out.cg.v2 && out.cg.ops == &cbx_cgroup_v1_ops, "v1 cgroups to join");
 	is_int(out.cg.n_hier, 2, "both hierarchies");
@@ -55,6 +57,7 @@ int main(void)
 	in = sample();
 	in.rootfs.base = CBX_BASE_HOST;
 	in.rootfs.lower = NULL;
+	in.rootfs.host_mask = "/run/cboxlab/lab/host-mask";
 	in.join_cgroups = false;
 	in.join_netns = false;
 	in.join_mntns = false;
@@ -121,10 +124,15 @@ int main(void)
 		}
 	}
 
-	/* The mask a node is handed: nothing for a privileged node; for the
-	 * others, never a capability the lab needs, always SYS_ADMIN. */
-	ok(caps_node_drop_mask(true) == 0, "a privileged node keeps every capability");
-	ok(!(caps_node_drop_mask(false) & (1ULL << 12)), "NET_ADMIN (12) is kept");
-	ok(caps_node_drop_mask(false) & (1ULL << 21), "SYS_ADMIN (21) is dropped");
+	/* A node's set: everything the kernel has for a privileged node; for
+	 * the others, never without a capability the lab needs, never with
+	 * SYS_ADMIN unless added; cap_drop applies to both. */
+	ok(caps_node_set(true, 0, 0) == caps_kernel_all(), "a privileged node holds every capability");
+	ok(caps_node_set(false, 0, 0) & (1ULL << 12), "NET_ADMIN (12) is held");
+	ok(!(caps_node_set(false, 0, 0) & (1ULL << 21)), "SYS_ADMIN (21) is not");
+	ok(caps_node_set(false, 1ULL << 21, 0) & (1ULL << 21), "unless added");
+	ok(!(caps_node_set(false, 0, 1ULL << 12) & (1ULL << 12)), "cap_drop takes one away");
+	ok(!(caps_node_set(true, 0, 1ULL << 12) & (1ULL << 12)), "from a privileged node too");
+	ok(!(caps_node_set(false, 1ULL << 63, 0) & (1ULL << 63)), "never one the kernel lacks");
 	return tap_done();
 }
