@@ -27,13 +27,18 @@ extern char **environ;
 	(CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWCGROUP)
 
 static volatile sig_atomic_t winch;
-/* Where a SIGTERM or SIGHUP we get goes: the helper (in cboxlab), the
- * command (in the helper). With a terminal the command leads a session of
- * its own, which is hung up as a terminal closing would. */
+/* Signals for the command, passed on by cboxlab to the helper and by the
+ * helper to the command's process group (its own: so that whatever it
+ * started goes too). The helper's parent-death signal, CALLER_GONE, kills
+ * that group outright: the helper then reaps the command, so that no zombie
+ * is left for the host's init to reap (the command's parent is outside the
+ * node's PID namespace: an orphan of the helper's would go to the host's
+ * init, not the node's). */
+#define CALLER_GONE SIGUSR1
 static volatile pid_t forward_to;
-static volatile sig_atomic_t forward_to_session;
-/* What SIGINT and SIGQUIT were before the helper ignored them (it must
- * outlive a Ctrl-C that the command handles: ping prints its summary). */
+static volatile sig_atomic_t forward_to_group;
+/* What SIGINT and SIGQUIT were for our caller: the command gets them back
+ * (ignored stays ignored, as for a shell's background job). */
 static struct sigaction caller_int, caller_quit;
 
 static void on_winch(int sig)
@@ -42,40 +47,58 @@ static void on_winch(int sig)
 	winch = 1;
 }
 
-static void on_stop_signal(int sig)
+static void on_forwarded(int sig)
 {
 	pid_t pid = forward_to;
 
 	if (pid <= 0)
 		return;
-	if (forward_to_session)
-		kill(-pid, SIGHUP);
-	kill(pid, sig);
+	kill(forward_to_group ? -pid : pid, sig == CALLER_GONE ? SIGKILL : sig);
 }
 
-static void forward_stop_signals(pid_t to, bool session)
+/* Pass SIGTERM, SIGHUP, CALLER_GONE, and SIGINT and SIGQUIT unless our
+ * caller ignores them, to `to` (its process group when `group`). */
+static void forward_signals(pid_t to, bool group)
 {
-	struct sigaction sa = { .sa_handler = on_stop_signal };
+	struct sigaction sa = { .sa_handler = on_forwarded };
 
 	forward_to = to;
-	forward_to_session = session;
+	forward_to_group = group;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(CALLER_GONE, &sa, NULL);
+	if (caller_int.sa_handler != SIG_IGN)
+		sigaction(SIGINT, &sa, NULL);
+	if (caller_quit.sa_handler != SIG_IGN)
+		sigaction(SIGQUIT, &sa, NULL);
+}
+
+/* The signals above, blocked while there is nobody to pass them to yet. */
+static void block_forwarded(sigset_t *saved)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGQUIT);
+	sigaddset(&set, CALLER_GONE);
+	sigprocmask(SIG_BLOCK, &set, saved);
 }
 
 /* The command: the first process of this exec the node can see. It holds
  * nothing of the host's: the helper gave up every privilege before forking
  * it, and every descriptor but stdio goes before its exec (CVE-2024-21626:
- * an inherited directory is a path back to the host). */
+ * an inherited directory is a path back to the host). It leads a process
+ * group (with a terminal, a session) of its own. */
 static _Noreturn void exec_in_node(const struct node_exec_spec *s, const char *pts)
 {
-	/* It dies with the helper; gone already if the helper is (getppid()
-	 * is then the node's init, 1, not 0: the helper is outside). */
+	int fd;
+
+	/* A backstop: should the helper die without reaping us, we go too. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != 0)
-		_exit(126);
 	if (pts) {
-		int fd;
 		setsid();
 		fd = open(pts, O_RDWR);
 		if (fd < 0 || ioctl(fd, TIOCSCTTY, 0) < 0) {
@@ -85,13 +108,23 @@ static _Noreturn void exec_in_node(const struct node_exec_spec *s, const char *p
 		dup2(fd, 0);
 		dup2(fd, 1);
 		dup2(fd, 2);
+	} else {
+		setpgid(0, 0);
 	}
 	if (syscall(SYS_close_range, 3, ~0U, 0) < 0) {
 		fprintf(stderr, "cboxlab: close descriptors: %s\n", strerror(errno));
 		_exit(126);
 	}
+	/* The helper's OOM exemption is not the command's. */
+	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "0", 1) < 0) {
+		}
+		close(fd);
+	}
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
+	signal(CALLER_GONE, SIG_DFL);
 	sigaction(SIGINT, &caller_int, NULL);
 	sigaction(SIGQUIT, &caller_quit, NULL);
 	/* execvp looks PATH up in our environment: make it the node's. */
@@ -206,20 +239,63 @@ static void relay_terminal(int master)
 
 /* The helper: in a child of cboxlab (cboxlab itself never changes
  * namespaces). Returns the command's status; failures go to errfd. */
+/* Exempt from the OOM killer (on v2 it is in the node's cgroup): it must
+ * live to reap the command. Before it enters the node: /proc/self is the
+ * host's procfs's, where it has a PID. */
+static void exempt_from_oom(void)
+{
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (write(fd, "-1000", 5) < 0) {
+		}
+		close(fd);
+	}
+}
+
+/* Without a terminal of the node's, the command still reads ours when it
+ * is our stdin and we are its foreground: the command's process group then
+ * becomes the foreground, as a shell does for a job (Ctrl-C reaches it
+ * alone). The foreground to give back, or -1. */
+static pid_t foreground_of_ours(void)
+{
+	pid_t fg;
+
+	return isatty(0) && (fg = tcgetpgrp(0)) == getpgrp() ? fg : -1;
+}
+
+static void set_foreground(pid_t pgrp)
+{
+	struct sigaction ignore = { .sa_handler = SIG_IGN }, saved;
+
+	if (pgrp < 0)
+		return;
+	/* From a background process group: SIGTTOU unless ignored. */
+	sigaction(SIGTTOU, &ignore, &saved);
+	tcsetpgrp(0, pgrp);
+	sigaction(SIGTTOU, &saved, NULL);
+}
+
+/* The helper: in a child of cboxlab (cboxlab itself never changes
+ * namespaces). Returns the command's status; failures go to errfd. */
 static int run_inside(const struct node_exec_spec *s, bool in_cgroup, int filter, int errfd,
 		      pid_t caller)
 {
-	struct sigaction ignore = { .sa_handler = SIG_IGN };
 	struct cbx_error err;
 	int master = -1, st;
 	const char *pts = NULL;
-	pid_t child;
+	pid_t child, foreground = -1;
+	sigset_t saved;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	block_forwarded(&saved);
+	prctl(PR_SET_PDEATHSIG, CALLER_GONE);
 	if (getppid() != caller) /* it died before we asked */
 		return 125;
-	sigaction(SIGINT, &ignore, &caller_int);
-	sigaction(SIGQUIT, &ignore, &caller_quit);
+	/* A group of our own: a Ctrl-C to cboxlab's group reaches the command
+	 * once, through cboxlab, not also through us. */
+	foreground = s->tty ? -1 : foreground_of_ours();
+	setpgid(0, 0);
+	exempt_from_oom();
 	if (enter_node(s, in_cgroup, &err) < 0 || (s->tty && open_terminal(s, &master, &pts, &err) < 0) ||
 	    drop_privileges(s, filter, &err) < 0)
 		goto fail;
@@ -230,9 +306,19 @@ static int run_inside(const struct node_exec_spec *s, bool in_cgroup, int filter
 		cbx_error_sys(&err, errno, "fork into node %s", s->node);
 		goto fail;
 	}
-	if (child == 0)
+	if (child == 0) {
+		sigprocmask(SIG_SETMASK, &saved, NULL);
 		exec_in_node(s, pts);
-	forward_stop_signals(child, s->tty);
+	}
+	if (!s->tty) { /* both sides, so that neither waits for the other */
+		setpgid(child, child);
+		set_foreground(foreground >= 0 ? child : -1);
+	}
+	forward_signals(child, true);
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	/* Our caller may have died while the signals waited. */
+	if (getppid() != caller)
+		kill(-child, SIGKILL);
 	close(errfd);
 	if (s->tty) {
 		relay_terminal(master);
@@ -241,6 +327,7 @@ static int run_inside(const struct node_exec_spec *s, bool in_cgroup, int filter
 	while (waitpid(child, &st, 0) < 0)
 		if (errno != EINTR)
 			return 125;
+	set_foreground(foreground);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 fail:
 	if (write(errfd, err.msg, strlen(err.msg)) < 0) {
@@ -284,17 +371,17 @@ int node_exec(const struct node_exec_spec *s, int *status, struct cbx_error *err
 				     s->seccomp);
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return cbx_error_sys(err, errno, "exec in node %s", s->node);
+	sigaction(SIGINT, NULL, &caller_int);
+	sigaction(SIGQUIT, NULL, &caller_quit);
 	helper = spawn_helper(s, filter, pipefd[1], pipefd[0]);
 	close(pipefd[1]);
 	if (helper < 0) {
 		close(pipefd[0]);
 		return cbx_error_sys(err, errno, "exec in node %s", s->node);
 	}
-	/* Ctrl-C reaches the command (same process group, or through its
-	 * terminal); we only wait. SIGTERM and SIGHUP are passed on. */
-	signal(SIGINT, SIG_IGN);
-	signal(SIGQUIT, SIG_IGN);
-	forward_stop_signals(helper, false);
+	/* Signals for the command go through the helper; killed, we take it
+	 * with us (its parent-death signal). */
+	forward_signals(helper, false);
 	while ((n = read(pipefd[0], msg + len, sizeof(msg) - 1 - (size_t)len)) != 0) {
 		if (n < 0 && errno != EINTR)
 			break;

@@ -126,5 +126,55 @@ check_fails_with "nor take the lab's lock (and stall root's down)" 'Permission d
 	nobody flock -n /run/cboxlab/tsec.lock true
 check_ok "the state root is root's alone" '^700 0$' stat -c '%a %u' /run/cboxlab
 
+# --- exec's own process: no hang, nothing left when it is killed --------------------
+check_exit "exec -it without a terminal is refused at once" 2 '-t needs a terminal' \
+	timeout 5 "$CBOXLAB" exec -it tsec b </dev/null
+sleepers() { in_node tsec b sh -c 'ps -o stat,comm | grep -c "sleep$"'; }
+before=$(sleepers)
+# (Not SIGINT: a script's background job ignores it, and so does exec.)
+for sig in TERM HUP KILL; do
+	"$CBOXLAB" exec tsec b -- sh -c 'sleep 1000 & sleep 1000' &
+	pid=$!
+	sleep 0.5
+	kill -$sig $pid
+	timeout 10 tail --pid=$pid -f /dev/null
+	sleep 0.2
+	check_ok "an exec killed with SIG$sig leaves no process in the node, zombie or child" "^$before\$" sleepers
+done
+
 check_down_clean "down leaves nothing" tsec
+
+# --- what each option opens ----------------------------------------------------------
+bad=$(topo tsecbad <<'EOF2'
+{ "name": "tsecbad", "nodes": { "a": { "cap_add": ["NET_ADMIN", "SYS_WHATEVER"] } } }
+EOF2
+)
+check_exit "an unknown capability is refused at validate, with its JSON path" 2 \
+	'nodes\.a\.cap_add\[1\]: unknown capability "SYS_WHATEVER"' cbx validate "$bad"
+f=$(topo tsecopt <<'EOF2'
+{ "name": "tsecopt",
+  "nodes": {
+    "adm": { "base": "host", "cap_add": ["SYS_ADMIN"] },
+    "priv": { "privileged": true },
+    "open": { "seccomp": false },
+    "noraw": { "cap_drop": ["net_raw"] } } }
+EOF2
+)
+lab_up "$f" >/dev/null
+check_ok "with cap_add SYS_ADMIN, ip netns (VRFs of routing suites) works in the node" 'vrf-test' \
+	in_node tsecopt adm sh -c 'ip netns add vrf-test && ip netns exec vrf-test ip link show lo >/dev/null && ip netns list; ip netns del vrf-test'
+check_ok "and its filter allows what SYS_ADMIN gates (mount)" 'mounted' \
+	in_node tsecopt adm sh -c 'mkdir -p /tmp/m && mount -t tmpfs none /tmp/m && echo mounted && umount /tmp/m'
+check_ok "a privileged node has no filter" '^Seccomp:	0' in_node tsecopt priv grep '^Seccomp:' /proc/self/status
+check_ok "and every capability" "^CapEff:	$(grep ^CapBnd: /proc/self/status | cut -f2)\$" \
+	in_node tsecopt priv grep '^CapEff:' /proc/self/status
+check_ok "and may mount" 'mounted' in_node tsecopt priv sh -c 'mount -t tmpfs none /mnt && echo mounted'
+check_ok "and sees /proc unmasked" '^[1-9]' in_node tsecopt priv sh -c 'head -c 64 /proc/timer_list | wc -c'
+copy_escape_to() { "$CBOXLAB" exec -i "$1" "$2" -- sh -c 'cat > /tmp/escape && chmod 755 /tmp/escape' <"$ESCAPE"; }
+copy_escape_to tsecopt open
+check_ok "seccomp: false lifts the filter" '^Seccomp:	0' in_node tsecopt open grep '^Seccomp:' /proc/self/status
+check_ok "so keyctl gets through" '^ok keyctl' in_node tsecopt open /tmp/escape syscall keyctl
+check_fails_with "cap_drop takes a capability away: no NET_RAW, no ping" 'permission denied|Operation not permitted' \
+	in_node tsecopt noraw ping -c 1 -W 1 127.0.0.1
+check_down_clean "down of the options lab leaves nothing" tsecopt
 finish
