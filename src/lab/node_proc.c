@@ -23,6 +23,7 @@
 #include "init/init_proto.h"
 #include "lab/lab.h"
 #include "lab/node_env.h"
+#include "runtime/cgroup_devices.h"
 #include "runtime/netns.h"
 
 #define START_TIMEOUT_MS 60000
@@ -52,6 +53,10 @@ static int make_v1_cgroups(struct lab_ctx *ctx, const struct cbx_node *n, bool r
 	bool relative = cwd >= 0 && cbx_cgroups_relative(&ctx->cg, &rel);
 	int rc = cbx_cgroup_node_create(relative ? &rel : &ctx->cg, ctx->t->name, n->name,
 					&n->limits, restart, err);
+
+	if (rc == 0)
+		rc = cbx_devices_node(relative ? &rel : &ctx->cg, ctx->t->name, n->name, n->privileged,
+				      err);
 
 	if (relative && fchdir(cwd) < 0 && rc == 0)
 		rc = cbx_error_sys(err, errno, "return to the working directory");
@@ -89,6 +94,7 @@ int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 	/* cgroup v2: made here and the node cloned into it. v1: made below. */
 	if (ctx->cg.v2) {
 		if (cbx_cgroup_node_create(&ctx->cg, ctx->t->name, n->name, &n->limits, restart, err) < 0 ||
+		    cbx_devices_node(&ctx->cg, ctx->t->name, n->name, n->privileged, err) < 0 ||
 		    (cgroup_fd = cbx_cgroup_node_clone_fd(&ctx->cg, ctx->t->name, n->name, err)) < 0)
 			return cbx_error_wrap(err, "node %s", n->name);
 	}

@@ -17,6 +17,7 @@
 #include "lab/hosts.h"
 #include "lab/lab.h"
 #include "lab/steps.h"
+#include "runtime/cgroup_devices.h"
 #include "runtime/host_mask.h"
 
 /* --- state directory --------------------------------------------------- */
@@ -97,7 +98,9 @@ static int lab_cgroup_run(struct lab_ctx *ctx, const struct step *s, size_t n,
 {
 	(void)s;
 	(void)n;
-	return cbx_cgroup_lab_create(&ctx->cg, ctx->t->name, err);
+	if (cbx_cgroup_lab_create(&ctx->cg, ctx->t->name, err) < 0)
+		return -1;
+	return cbx_devices_lab(&ctx->cg, ctx->t->name, err);
 }
 
 static int lab_cgroup_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
@@ -113,7 +116,8 @@ static void lab_cgroup_describe(const struct step *s, bool undo, char *buf, size
 	if (undo)
 		snprintf(buf, size, "remove cgroup cboxlab-%s", s->t->name);
 	else
-		snprintf(buf, size, "create cgroup cboxlab-%s in each cgroup hierarchy", s->t->name);
+		snprintf(buf, size, "create cgroup cboxlab-%s in each cgroup hierarchy (v2: with the nodes' device policy)",
+			 s->t->name);
 }
 
 const struct step_ops step_ops_lab_cgroup = {

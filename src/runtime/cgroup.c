@@ -20,8 +20,9 @@
 #define CGROUP_ROOT "/sys/fs/cgroup"
 
 /* v1 controllers the node cgroups use; memory and pids are required. Their
- * index is their bit in cbx_cgroups.ctrl. */
-static const char *const v1_controllers[] = { "memory", "pids", "cpu", "freezer" };
+ * index is their bit in cbx_cgroups.ctrl. devices carries the nodes' device
+ * policy (cgroup_devices.h). */
+static const char *const v1_controllers[] = { "memory", "pids", "cpu", "freezer", "devices" };
 enum { V1_CPU = 2 };
 
 /* Does the comma-separated option list contain `word`? */

@@ -50,7 +50,7 @@ struct cbx_cgroups {
 	 * cgroup.procs lists the node's processes. */
 	char hier[CBX_CGROUP_MAX_HIER][256];
 	size_t n_hier;
-	/* v1: which of memory, pids, cpu, freezer (bits 0-3) each hierarchy
+	/* v1: which of memory, pids, cpu, freezer, devices (bits 0-4) each hierarchy
 	 * carries. Not part of the node setup message: init needs none. */
 	unsigned ctrl[CBX_CGROUP_MAX_HIER];
 };

@@ -157,7 +157,8 @@ f=$(topo tsecopt <<'EOF2'
     "adm": { "base": "host", "cap_add": ["SYS_ADMIN"] },
     "priv": { "privileged": true },
     "open": { "seccomp": false },
-    "noraw": { "cap_drop": ["net_raw"] } } }
+    "noraw": { "cap_drop": ["net_raw"] },
+    "mk": { "cap_add": ["MKNOD"] } } }
 EOF2
 )
 lab_up "$f" >/dev/null
@@ -176,5 +177,21 @@ check_ok "seccomp: false lifts the filter" '^Seccomp:	0' in_node tsecopt open gr
 check_ok "so keyctl gets through" '^ok keyctl' in_node tsecopt open /tmp/escape syscall keyctl
 check_fails_with "cap_drop takes a capability away: no NET_RAW, no ping" 'permission denied|Operation not permitted' \
 	in_node tsecopt noraw ping -c 1 -W 1 127.0.0.1
+# The device policy: device nodes a node makes (cap_add MKNOD) or finds in
+# a base open only if they are among its /dev's.
+disk=$(findmnt -no SOURCE / 2>/dev/null)
+if [ -b "$disk" ]; then
+	mm="$(stat -c '%t %T' "$disk" | while read -r a b; do echo $((16#$a)) $((16#$b)); done)"
+	check_fails_with "a node granted MKNOD still cannot make or open the host's disk ($disk, $mm)" \
+		'mknod: /dev/disk: Operation not permitted' in_node tsecopt mk sh -c "mknod /dev/disk b $mm && head -c 1 /dev/disk"
+else
+	skip "a node granted MKNOD still cannot read the host's disk" "no block device under /"
+fi
+check_fails_with "nor /dev/mem" 'mknod: /dev/mem: Operation not permitted' \
+	in_node tsecopt mk sh -c 'mknod /dev/mem c 1 1 && head -c 1 /dev/mem'
+check_ok "while its own /dev/null and /dev/zero work" '^4$' \
+	in_node tsecopt mk sh -c 'echo x > /dev/null && head -c 4 /dev/zero | wc -c'
+check_ok "a privileged node may read a device of the host's (no policy)" '^1$' \
+	in_node tsecopt priv sh -c 'mknod /dev/z c 1 5 && head -c 1 /dev/z | wc -c'
 check_down_clean "down of the options lab leaves nothing" tsecopt
 finish
