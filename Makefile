@@ -148,7 +148,8 @@ deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 	  gcc make pkg-config libc6-dev libmnl-dev libnftnl-dev libcap-dev libjansson-dev libseccomp-dev \
-	  musl-tools busybox-static iproute2 nftables iputils-ping procps bsdutils python3 python3-jsonschema
+	  musl-tools busybox-static iproute2 nftables iputils-ping procps bsdutils python3 python3-jsonschema \
+	  frr
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/cboxlab

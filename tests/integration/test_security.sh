@@ -158,7 +158,8 @@ f=$(topo tsecopt <<'EOF2'
     "priv": { "privileged": true },
     "open": { "seccomp": false },
     "noraw": { "cap_drop": ["net_raw"] },
-    "mk": { "cap_add": ["MKNOD"] } } }
+    "mk": { "cap_add": ["MKNOD"] },
+    "c1": { "base": "host" } } }
 EOF2
 )
 lab_up "$f" >/dev/null
@@ -193,5 +194,16 @@ check_ok "while its own /dev/null and /dev/zero work" '^4$' \
 	in_node tsecopt mk sh -c 'echo x > /dev/null && head -c 4 /dev/zero | wc -c'
 check_ok "a privileged node may read a device of the host's (no policy)" '^1$' \
 	in_node tsecopt priv sh -c 'mknod /dev/z c 1 5 && head -c 1 /dev/z | wc -c'
+# A routing suite that asks for SYS_ADMIN at start (FRR's zebra) dies
+# without it and runs with cap_add.
+if [ -x /usr/lib/frr/zebra ]; then
+	zebra='mkdir -p /run/frr /var/log/frr && chown frr:frr /run/frr /var/log/frr &&
+		/usr/lib/frr/zebra -d -u frr -g frr -A 127.0.0.1 && sleep 0.5 && pgrep -x zebra'
+	check_ok "with cap_add SYS_ADMIN, FRR's zebra starts" '^[0-9]+$' in_node tsecopt adm sh -c "$zebra"
+	check_fails_with "without it, zebra says what it lacks" 'cap_sys_admin' \
+		in_node tsecopt c1 sh -c "$zebra"
+else
+	skip "with cap_add SYS_ADMIN, FRR's zebra starts" "FRR is not installed (Debian's frr)"
+fi
 check_down_clean "down of the options lab leaves nothing" tsecopt
 finish
