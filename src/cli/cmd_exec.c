@@ -91,6 +91,7 @@ int cmd_exec(int argc, char **argv)
 	spec.envp = arena ? lab_node_envp(arena, t, node) : NULL;
 	spec.tty = tty;
 	spec.caps = lab_node_caps(node);
+	spec.userns = node->userns_count > 0;
 	lab_node_filter_name(t->name, node, filter, sizeof(filter));
 	spec.seccomp = filter[0] ? filter : NULL;
 	if (exec_in(&spec, &cg, t, &status, &err) < 0)

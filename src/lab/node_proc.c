@@ -110,7 +110,8 @@ int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 	spec.rootfs = (struct rootfs_spec){ .base = n->base, .lower = lower, .node_dir = dir,
 					    .hosts_file = hosts, .hostname = n->name,
 					    .host_mask = n->base == CBX_BASE_HOST ? mask : NULL,
-					    .unmasked = n->privileged };
+					    .unmasked = n->privileged,
+					    .userns = { n->userns_start, n->userns_count } };
 	spec.init_fd = ctx->init_fd;
 	spec.cgroup_fd = cgroup_fd;
 	spec.cg = &ctx->cg;

@@ -188,8 +188,12 @@ static int enter_node(const struct node_exec_spec *s, bool in_cgroup, struct cbx
 	 * mount namespace. */
 	if (!in_cgroup && cbx_cgroup_node_join_self(s->cg, s->lab, s->node, err) < 0)
 		return -1;
-	if (setns(pidfd, ALL_NODE_NAMESPACES) < 0)
+	if (setns(pidfd, ALL_NODE_NAMESPACES | (s->userns ? CLONE_NEWUSER : 0)) < 0)
 		return cbx_error_sys(err, errno, "enter the namespaces of node %s", s->node);
+	/* The host's root is nobody in the node's user namespace: its root. */
+	if (s->userns && (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setresgid, 0, 0, 0) < 0 ||
+			  syscall(SYS_setresuid, 0, 0, 0) < 0))
+		return cbx_error_sys(err, errno, "become root in node %s's user namespace", s->node);
 	if (chdir("/") < 0)
 		return cbx_error_sys(err, errno, "chdir / in node %s", s->node);
 	return 0;

@@ -21,6 +21,7 @@
 #include "init/init_proto.h"
 #include "runtime/caps.h"
 #include "runtime/seccomp_load.h"
+#include "runtime/userns.h"
 
 /* stdin from /dev/null, stdout and stderr to the node's console log (the
  * descriptors `up` inherited without close-on-exec are gone already: see
@@ -102,9 +103,23 @@ static int new_procfs(struct cbx_error *err)
 	return mnt;
 }
 
+/* Keep only stdio, the sync socket and `keep` (-1: none) of our
+ * descriptors. */
+static void close_all_but(int keep)
+{
+	if (keep > CBX_INIT_NETNS_FD)
+		syscall(SYS_close_range, CBX_INIT_NETNS_FD, keep - 1, 0);
+	syscall(SYS_close_range, keep >= CBX_INIT_NETNS_FD ? keep + 1 : CBX_INIT_NETNS_FD, ~0U, 0);
+}
+
 int node_setup_namespaces(struct node_setup *s, struct cbx_error *err)
 {
-	int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | (s->join_netns ? 0 : CLONE_NEWNET);
+	struct rootfs_spec *r = &s->rootfs;
+	/* In a user namespace the network, UTS and IPC namespaces are the
+	 * user namespace's (runtime/userns.h), made below. */
+	int flags = r->userns.count ? CLONE_NEWNS
+				    : CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
+					      (s->join_netns ? 0 : CLONE_NEWNET);
 
 	/* The namespace `up` made without the host's netns pins: ours is
 	 * then a copy of that one (runtime/mntns.h). */
@@ -121,14 +136,22 @@ int node_setup_namespaces(struct node_setup *s, struct cbx_error *err)
 	if (s->join_netns) {
 		if (setns(CBX_INIT_NETNS_FD, CLONE_NEWNET) < 0)
 			return cbx_error_sys(err, errno, "join the network namespace");
+		/* A restart comes back into the user namespace that owns it. */
+		if (r->userns.count && (r->userns_fd = userns_of_netns(CBX_INIT_NETNS_FD, err)) < 0)
+			return -1;
 	}
 	/* No descriptor but stdio (until arrange_stdio) and the sync socket
 	 * stays: whatever `up` inherited without close-on-exec goes, and the
 	 * kept netns's and the lab's mount namespace's once joined; before the
 	 * node opens descriptors of its own. */
-	syscall(SYS_close_range, CBX_INIT_NETNS_FD, ~0U, 0);
-	s->rootfs.proc_fd = new_procfs(err);
-	return s->rootfs.proc_fd < 0 ? -1 : 0;
+	close_all_but(r->userns_fd);
+	r->proc_fd = new_procfs(err);
+	if (r->proc_fd < 0)
+		return -1;
+	if (r->userns.count &&
+	    userns_namespaces(&r->userns, r->proc_fd, !s->join_netns, &r->userns_fd, err) < 0)
+		return -1;
+	return 0;
 }
 
 /* cgroup v1: `up` may clone a node before the lab's cgroups exist
@@ -171,6 +194,9 @@ static int join_cgroups(const struct node_setup *s, struct cbx_error *err)
  * every process the node starts inherits it. */
 static int give_up_privileges(const struct node_setup *s, int filter, struct cbx_error *err)
 {
+	/* In a user namespace, its root, holding its capabilities in it only. */
+	if (s->rootfs.userns.count && userns_enter(s->rootfs.userns_fd, err) < 0)
+		return -1;
 	if (caps_bound_to(s->caps, err) < 0)
 		return -1;
 	if (filter >= 0 && seccomp_load_fd(filter, err) < 0)
@@ -236,5 +262,7 @@ int node_setup_run(const struct node_setup *s, int sync_fd, struct cbx_error *er
 out:
 	if (filter >= 0)
 		close(filter);
+	if (s->rootfs.userns_fd >= 0)
+		close(s->rootfs.userns_fd);
 	return rc;
 }

@@ -77,6 +77,8 @@ long node_setup_encode(const struct node_setup *s, char *buf, size_t size)
 	put(&w, "hostname", "%s", r->hostname);
 	if (r->unmasked)
 		put(&w, "unmasked", "1");
+	if (r->userns.count)
+		put(&w, "userns", "%u:%u", r->userns.start, r->userns.count);
 	put(&w, "netns", "%d", s->join_netns);
 	put(&w, "mntns", "%d", s->join_mntns);
 	put(&w, "nice", "%d", s->nice);
@@ -140,6 +142,17 @@ static int decode_entry(struct node_setup *s, const char *key, const char *v,
 		return bad(err, key, v);
 	} else if (!strcmp(key, "hostname")) {
 		s->rootfs.hostname = v;
+	} else if (!strcmp(key, "userns")) {
+		char start[16];
+		colon = strchr(v, ':');
+		if (!colon || (size_t)(colon - v) >= sizeof(start))
+			return bad(err, key, v);
+		memcpy(start, v, (size_t)(colon - v));
+		start[colon - v] = '\0';
+		if (parse_num(start, 10, UINT32_MAX, &n) < 0 || parse_num(colon + 1, 10, UINT32_MAX, &m) < 0 ||
+		    m == 0 || n == 0 || n + m > UINT32_MAX)
+			return bad(err, key, v);
+		s->rootfs.userns = (struct userns_map){ (uint32_t)n, (uint32_t)m };
 	} else if (!strcmp(key, "unmasked")) {
 		if (strcmp(v, "1"))
 			return bad(err, key, v);
@@ -199,6 +212,7 @@ int node_setup_decode(char *buf, size_t len, struct node_setup *s, struct cbx_er
 
 	memset(s, 0, sizeof(*s));
 	s->rootfs.proc_fd = -1;
+	s->rootfs.userns_fd = -1;
 	if (len == 0 || buf[len - 1] != '\0')
 		return cbx_error_set(err, CBX_ERR_SYSTEM, "node setup message: not NUL-terminated");
 	while (off < len) {

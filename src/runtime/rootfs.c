@@ -14,6 +14,7 @@
 #include "common/fsutil.h"
 #include "runtime/kernel_view.h"
 #include "runtime/mount_api.h"
+#include "runtime/userns.h"
 
 static int mount_at(const char *root, const char *dir, const char *src, const char *type,
 		    unsigned long flags, const char *data, struct cbx_error *err)
@@ -41,24 +42,35 @@ static int mount_proc(const struct rootfs_spec *spec, const char *root, struct c
 	return 0;
 }
 
+/* In a user namespace, what the node's root must own (the directories it
+ * writes in, which init made as the host's root) goes to the mapped root. */
+static int node_owns(const struct rootfs_spec *spec, const char *path, struct cbx_error *err)
+{
+	if (!spec->userns.count || chown(path, spec->userns.start, spec->userns.start) == 0)
+		return 0;
+	return cbx_error_sys(err, errno, "give %s to the node's root", path);
+}
+
 /* /dev, /run, /tmp and /dev/shm: directories of the node's own in the lab's
  * tmpfs (nosuid, nodev, like the tmpfs each used to get; /dev is then
  * remounted with device nodes allowed), bound into place. A tmpfs apiece
  * cost the kernel a new superblock each: four per node, about 3% of the
  * machine's time in a 500-node `up` for three. A restart empties them, as
  * a boot empties a tmpfs. */
-static int scratch_dir(const char *node_dir, const char *name, mode_t mode, const char *root,
-		       const char *target, struct cbx_error *err)
+static int scratch_dir(const struct rootfs_spec *spec, const char *name, mode_t mode,
+		       const char *root, const char *target, struct cbx_error *err)
 {
 	char dir[CBX_NODE_SUBPATH_MAX], path[CBX_NODE_SUBPATH_MAX];
 
-	snprintf(dir, sizeof(dir), "%s/%s", node_dir, name);
+	snprintf(dir, sizeof(dir), "%s/%s", spec->node_dir, name);
 	snprintf(path, sizeof(path), "%s%s", root, target);
 	if (cbx_rm_rf(dir, err) < 0)
 		return -1;
 	/* chmod: mkdir honours the umask, and /tmp must be 1777. */
 	if (mkdir(dir, mode) < 0 || chmod(dir, mode) < 0)
 		return cbx_error_sys(err, errno, "create %s", dir);
+	if (node_owns(spec, dir, err) < 0)
+		return -1;
 	if (cbx_mkdir(path, 0755, err) < 0)
 		return -1;
 	if (mount(dir, path, NULL, MS_BIND, NULL) < 0)
@@ -66,9 +78,21 @@ static int scratch_dir(const char *node_dir, const char *name, mode_t mode, cons
 	return 0;
 }
 
-/* A bind mount made read-only: the remount is what applies MS_RDONLY. */
-static int bind_ro(const char *src, const char *dst, struct cbx_error *err)
+/* A bind mount made read-only: the remount is what applies MS_RDONLY. In a
+ * user namespace, idmapped, so that the host's root's files are the
+ * node's root's (there is no fallback for the host's /usr). */
+static int bind_ro(const struct rootfs_spec *spec, const char *src, const char *dst,
+		   struct cbx_error *err)
 {
+	if (spec->userns.count) {
+		if (userns_idmapped_bind(src, dst, spec->userns_fd,
+					 MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+					 err) == 0)
+			return 0;
+		if (err->code == EINVAL || err->code == EOPNOTSUPP)
+			cbx_error_wrap(err, "the host base in a user namespace needs idmapped mounts");
+		return -1;
+	}
 	if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return cbx_error_sys(err, errno, "bind %s", src);
 	if (mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
@@ -76,36 +100,81 @@ static int bind_ro(const char *src, const char *dst, struct cbx_error *err)
 	return 0;
 }
 
-static int overlay(const char *lower, const char *node_dir, const char *layer, const char *target,
-		   struct cbx_error *err)
+/* A lower layer as the node's user namespace must see it: idmapped onto
+ * node_dir/<layer>lower<i>, or, where the filesystem has no idmapped
+ * mounts, copied there with every id shifted (once: a restart reuses it).
+ * Its path in buf. */
+static int userns_lower(const struct rootfs_spec *spec, const char *lower, const char *layer,
+			int i, char *buf, size_t size, struct cbx_error *err)
+{
+	char copy[CBX_NODE_SUBPATH_MAX + 8];
+	struct stat st;
+
+	snprintf(buf, size, "%s/%slower%d", spec->node_dir, layer, i);
+	snprintf(copy, sizeof(copy), "%s.copy", buf);
+	if (stat(copy, &st) == 0)
+		return cbx_path(buf, size, err, "%s", copy);
+	if (cbx_mkdir(buf, 0700, err) < 0)
+		return -1;
+	if (userns_idmapped_bind(lower, buf, spec->userns_fd, MOUNT_ATTR_RDONLY, err) == 0)
+		return 0;
+	if (err->code != EINVAL && err->code != EOPNOTSUPP)
+		return -1;
+	if (spec->base == CBX_BASE_HOST)
+		return cbx_error_wrap(err, "the host base in a user namespace needs idmapped mounts");
+	if (cbx_path(buf, size, err, "%s", copy) < 0)
+		return -1;
+	return userns_copy_shifted(lower, copy, spec->userns.start, err);
+}
+
+/* lowers: one directory, or several separated by ':'. */
+static int overlay(const struct rootfs_spec *spec, const char *lowers, const char *layer,
+		   const char *target, struct cbx_error *err)
 {
 	char upper[CBX_NODE_SUBPATH_MAX], work[CBX_NODE_SUBPATH_MAX];
-	char opts[CBX_NODE_PATH_MAX + 2 * CBX_NODE_SUBPATH_MAX + 64];
+	char lower[2 * CBX_NODE_SUBPATH_MAX + 2], one[CBX_NODE_SUBPATH_MAX];
+	char opts[CBX_NODE_PATH_MAX + 4 * CBX_NODE_SUBPATH_MAX + 64];
 
-	snprintf(upper, sizeof(upper), "%s/%supper", node_dir, layer);
-	snprintf(work, sizeof(work), "%s/%swork", node_dir, layer);
-	if (cbx_mkdir(upper, 0755, err) < 0 || cbx_mkdir(work, 0700, err) < 0)
+	snprintf(upper, sizeof(upper), "%s/%supper", spec->node_dir, layer);
+	snprintf(work, sizeof(work), "%s/%swork", spec->node_dir, layer);
+	if (cbx_mkdir(upper, 0755, err) < 0 || cbx_mkdir(work, 0700, err) < 0 ||
+	    node_owns(spec, upper, err) < 0)
 		return -1;
+	snprintf(lower, sizeof(lower), "%s", lowers);
+	if (spec->userns.count) {
+		char *save = NULL, *tok, mapped[sizeof(lower)] = "";
+		int i = 0;
+		for (tok = strtok_r(lower, ":", &save); tok; tok = strtok_r(NULL, ":", &save), i++) {
+			if (userns_lower(spec, tok, layer, i, one, sizeof(one), err) < 0)
+				return -1;
+			snprintf(mapped + strlen(mapped), sizeof(mapped) - strlen(mapped), "%s%s",
+				 i ? ":" : "", one);
+		}
+		snprintf(lower, sizeof(lower), "%s", mapped);
+	}
 	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
 	/* nodev: a device node in a base (an image's layer, a directory)
 	 * must not open the host's disks; only /dev allows them. */
 	if (mount("overlay", target, "overlay", MS_NOATIME | MS_NODEV, opts) < 0)
-		return cbx_error_sys(err, errno, "mount overlay of %s on %s", lower, target);
+		return cbx_error_sys(err, errno, "mount overlay of %s on %s", lowers, target);
 	return 0;
 }
 
 /* The host base: the host's programs read-only, a private writable /etc and
  * /var (overlays over the host's, so installed daemons find their config),
  * and a private /root. */
-static int assemble_host_base(const char *node_dir, const char *mask, const char *root,
+static int assemble_host_base(const struct rootfs_spec *spec, const char *root,
 			      struct cbx_error *err)
 {
+	const char *node_dir = spec->node_dir, *mask = spec->host_mask;
 	static const char *const shared[] = { "usr", "bin", "sbin", "lib", "lib32", "lib64",
 					      "libx32", "opt" };
 	char path[CBX_NODE_SUBPATH_MAX], src[CBX_NODE_SUBPATH_MAX], link[CBX_NODE_SUBPATH_MAX];
 
 	if (mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755") < 0)
 		return cbx_error_sys(err, errno, "mount tmpfs on %s", root);
+	if (node_owns(spec, root, err) < 0)
+		return -1;
 	for (size_t i = 0; i < sizeof(shared) / sizeof(shared[0]); i++) {
 		struct stat st;
 		ssize_t n;
@@ -127,7 +196,7 @@ static int assemble_host_base(const char *node_dir, const char *mask, const char
 			continue;
 		if (mkdir(path, 0755) < 0)
 			return cbx_error_sys(err, errno, "mkdir %s", path);
-		if (bind_ro(src, path, err) < 0)
+		if (bind_ro(spec, src, path, err) < 0)
 			return -1;
 	}
 	/* The host's /etc and /var under the lab's layer that hides their
@@ -140,12 +209,12 @@ static int assemble_host_base(const char *node_dir, const char *mask, const char
 		snprintf(layer, sizeof(layer), "%s.", dir);
 		if (mkdir(path, 0755) < 0)
 			return cbx_error_sys(err, errno, "mkdir %s", path);
-		if (overlay(src, node_dir, layer, path, err) < 0)
+		if (overlay(spec, src, layer, path, err) < 0)
 			return -1;
 	}
 	snprintf(src, sizeof(src), "%s/home-root", node_dir);
 	snprintf(path, sizeof(path), "%s/root", root);
-	if (cbx_mkdir(src, 0700, err) < 0)
+	if (cbx_mkdir(src, 0700, err) < 0 || node_owns(spec, src, err) < 0)
 		return -1;
 	if (mkdir(path, 0700) < 0)
 		return cbx_error_sys(err, errno, "mkdir %s", path);
@@ -157,7 +226,7 @@ static int assemble_host_base(const char *node_dir, const char *mask, const char
 /* /dev with only what programs expect: null, zero, full, random, urandom,
  * tty, a private devpts, shm and mqueue. No disks: a node cannot reach the
  * host's block devices. */
-static int populate_dev(const char *root, const char *node_dir, struct cbx_error *err)
+static int populate_dev(const struct rootfs_spec *spec, const char *root, struct cbx_error *err)
 {
 	static const struct { const char *name; unsigned maj, min; } nodes[] = {
 		{ "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 },
@@ -172,7 +241,7 @@ static int populate_dev(const char *root, const char *node_dir, struct cbx_error
 	/* A directory of the node's own, like /run and /tmp, not a tmpfs: one
 	 * superblock fewer per node. The lab's tmpfs is nodev, and so is a
 	 * bind from it: the remount lets the device nodes below work. */
-	if (scratch_dir(node_dir, "dev", 0755, root, "/dev", err) < 0)
+	if (scratch_dir(spec, "dev", 0755, root, "/dev", err) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/dev", root);
 	if (mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NOEXEC, NULL) < 0)
@@ -192,7 +261,7 @@ static int populate_dev(const char *root, const char *node_dir, struct cbx_error
 	}
 	if (mount_at(root, "/dev/pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
 		     "newinstance,ptmxmode=0666,mode=0620", err) < 0 ||
-	    scratch_dir(node_dir, "shm", 01777, root, "/dev/shm", err) < 0 ||
+	    scratch_dir(spec, "shm", 01777, root, "/dev/shm", err) < 0 ||
 	    mount_at(root, "/dev/mqueue", "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
 		     err) < 0)
 		return -1;
@@ -223,7 +292,9 @@ static int setup_etc(const struct rootfs_spec *spec, int hosts_tree, struct cbx_
 		return cbx_error_sys(err, errno, "make /etc/hosts read-only");
 	if (snprintf(hostname, sizeof(hostname), "%s\n", spec->hostname) >= (int)sizeof(hostname))
 		return cbx_error_sys(err, ENAMETOOLONG, "write /etc/hostname");
-	return cbx_create_file("/etc/hostname", 0644, hostname, strlen(hostname), err);
+	if (cbx_create_file("/etc/hostname", 0644, hostname, strlen(hostname), err) < 0)
+		return -1;
+	return node_owns(spec, "/etc/hostname", err);
 }
 
 int rootfs_enter(const struct rootfs_spec *spec, struct cbx_error *err)
@@ -236,17 +307,17 @@ int rootfs_enter(const struct rootfs_spec *spec, struct cbx_error *err)
 	if (cbx_mkdir(root, 0755, err) < 0)
 		return -1;
 	if (spec->base == CBX_BASE_HOST) {
-		if (assemble_host_base(spec->node_dir, spec->host_mask, root, err) < 0)
+		if (assemble_host_base(spec, root, err) < 0)
 			return -1;
-	} else if (overlay(spec->lower, spec->node_dir, "", root, err) < 0) {
+	} else if (overlay(spec, spec->lower, "", root, err) < 0) {
 		return -1;
 	}
 	if (mount_proc(spec, root, err) < 0 ||
 	    mount_at(root, "/sys", "sysfs", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		     NULL, err) < 0 ||
-	    populate_dev(root, spec->node_dir, err) < 0 ||
-	    scratch_dir(spec->node_dir, "run", 0755, root, "/run", err) < 0 ||
-	    scratch_dir(spec->node_dir, "tmp", 01777, root, "/tmp", err) < 0 ||
+	    populate_dev(spec, root, err) < 0 ||
+	    scratch_dir(spec, "run", 0755, root, "/run", err) < 0 ||
+	    scratch_dir(spec, "tmp", 01777, root, "/tmp", err) < 0 ||
 	    (!spec->unmasked && kernel_view_restrict(root, spec->node_dir, err) < 0))
 		return -1;
 	/* The host's path is out of reach after the pivot, and a bind from a

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "common/error.h"
+#include "runtime/userns.h"
 #include "topo/topo.h"
 
 /* A node's directory, its base (the lower layer) and the lab's hosts file
@@ -22,6 +23,10 @@ struct rootfs_spec {
 	const char *host_mask;  /* the host base: the lab's layer over /etc and /var (host_mask.h) */
 	const char *hostname;   /* written to /etc/hostname */
 	bool unmasked;          /* privileged: /proc and /sys as they are (kernel_view.h) */
+	struct userns_map userns; /* count 0: the host's user namespace (runtime/userns.h) */
+	/* In a user namespace: its descriptor (node_setup_namespaces made it).
+	 * Not part of the setup message. */
+	int userns_fd;
 	/* A detached procfs mount of the node's (node_setup_namespaces makes
 	 * it, and `up` writes the node's sysctls there), moved onto /proc.
 	 * Not part of the setup message. */

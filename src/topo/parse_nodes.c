@@ -1,6 +1,7 @@
 /* Nodes: names, lab-wide defaults merged with each node's own settings
  * (base, limits, env, sysctls, startup command) and declared interfaces. */
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,13 +10,14 @@
 
 static const char *const defaults_keys[] = {
 	"base", "limits", "env", "sysctls", "cmd", "privileged", "cap_add", "cap_drop", "seccomp",
-	NULL,
+	"userns", NULL,
 };
 static const char *const node_keys[] = {
 	"base", "interfaces", "gateway", "gateway6", "routes", "sysctls", "env", "cmd",
-	"limits", "publish", "privileged", "cap_add", "cap_drop", "seccomp", "description",
-	NULL,
+	"limits", "publish", "privileged", "cap_add", "cap_drop", "seccomp", "userns",
+	"description", NULL,
 };
+static const char *const userns_keys[] = { "start", "count", NULL };
 static const char *const iface_keys[] = {
 	"network", "addresses", "mac", "mtu", "impair", "description", NULL,
 };
@@ -347,6 +349,37 @@ static int parse_caps(struct parser *p, json_t *v, const char *path, uint64_t *m
 	return 0;
 }
 
+/* "userns": true (the default range), false, or {"start": N, "count": M}. */
+static int parse_userns(struct parser *p, struct cbx_node *n, json_t *v, const char *path)
+{
+	uint64_t start = CBX_USERNS_DEFAULT_START, count = CBX_USERNS_DEFAULT_COUNT;
+	json_t *x;
+
+	if (json_is_boolean(v)) {
+		n->userns_start = json_is_true(v) ? (uint32_t)start : 0;
+		n->userns_count = json_is_true(v) ? (uint32_t)count : 0;
+		return 0;
+	}
+	if (!json_is_object(v))
+		return parse_fail(p, path, "expected true, false or {\"start\": N, \"count\": M}");
+	if (check_keys(p, v, path, userns_keys) < 0)
+		return -1;
+	/* The node's root is never the host's root, nor any id below 1000
+	 * (the host's system users). */
+	if ((x = json_object_get(v, "start")) &&
+	    expect_uint(p, x, path_key(p, path, "start"), 1000, UINT32_MAX - 1, &start) < 0)
+		return -1;
+	if ((x = json_object_get(v, "count")) &&
+	    expect_uint(p, x, path_key(p, path, "count"), 1, UINT32_MAX, &count) < 0)
+		return -1;
+	if (start + count > UINT32_MAX)
+		return parse_fail(p, path, "the range %" PRIu64 "+%" PRIu64 " goes past the last uid (4294967294)",
+				  start, count);
+	n->userns_start = (uint32_t)start;
+	n->userns_count = (uint32_t)count;
+	return 0;
+}
+
 /* Settings that may come from "defaults" or from the node itself; the node's
  * own win (limits field by field, env and sysctls key by key). */
 static int parse_node_settings(struct parser *p, struct cbx_node *n, json_t *obj, const char *path)
@@ -376,6 +409,9 @@ static int parse_node_settings(struct parser *p, struct cbx_node *n, json_t *obj
 		return -1;
 	if ((x = json_object_get(obj, "cap_drop")) &&
 	    parse_caps(p, x, path_key(p, path, "cap_drop"), &n->cap_drop) < 0)
+		return -1;
+	if ((x = json_object_get(obj, "userns")) &&
+	    parse_userns(p, n, x, path_key(p, path, "userns")) < 0)
 		return -1;
 	if ((x = json_object_get(obj, "seccomp"))) {
 		if (expect_bool(p, x, path_key(p, path, "seccomp")) < 0)
@@ -410,6 +446,8 @@ static int apply_defaults(struct parser *p, struct cbx_node *n)
 	n->cap_add = d->cap_add;
 	n->cap_drop = d->cap_drop;
 	n->seccomp_off = d->seccomp_off;
+	n->userns_start = d->userns_start;
+	n->userns_count = d->userns_count;
 	return 0;
 }
 

@@ -27,6 +27,10 @@
 #define CBX_NODE_PATH_MAX 512
 #define CBX_IFACE_ADDRS_MAX 8
 #define CBX_MIN_MEMORY (4u << 20)
+/* "userns": true maps a node's ids 0..65535 to the host's from here: far
+ * above the ranges useradd hands out in /etc/subuid (100000 up). */
+#define CBX_USERNS_DEFAULT_START 1000000000u
+#define CBX_USERNS_DEFAULT_COUNT 65536u
 
 struct cbx_node;
 struct cbx_network;
@@ -116,6 +120,9 @@ struct cbx_node {
 	 * default set (runtime/caps.h). */
 	uint64_t cap_add, cap_drop;
 	bool seccomp_off; /* "seccomp": false (a privileged node has none either) */
+	/* "userns": the node's root is host uid userns_start, and its ids the
+	 * userns_count from there; count 0: the host's user namespace. */
+	uint32_t userns_start, userns_count;
 	char *path;
 };
 

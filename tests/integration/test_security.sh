@@ -206,4 +206,52 @@ else
 	skip "with cap_add SYS_ADMIN, FRR's zebra starts" "FRR is not installed (Debian's frr)"
 fi
 check_down_clean "down of the options lab leaves nothing" tsecopt
+# --- user namespaces: root in the node is not root on the host -------------------------
+f=$(topo tsecu <<'EOF2'
+{ "name": "tsecu",
+  "links": [ { "endpoints": ["u:eth0", "v:eth0"], "subnet": "10.78.1.0/30" } ],
+  "nodes": {
+    "u": { "userns": true, "cmd": "exec sleep 1000" },
+    "v": { "userns": { "start": 1200000000, "count": 65536 }, "cap_add": ["SYS_ADMIN"] } } }
+EOF2
+)
+lab_up "$f" >/dev/null
+check_ok "a userns node's root is uid 0 inside, mapped to the default range" '^ +0 +1000000000 +65536$' \
+	in_node tsecu u cat /proc/self/uid_map
+check_ok "its base's files are root's inside (an idmapped mount, or a chowned copy)" '^0 0$' \
+	in_node tsecu u stat -c '%u %g' /bin/busybox
+check "it writes its /tmp and its root" in_node tsecu u sh -c 'touch /tmp/mine /mine'
+check_ok "what it writes in /tmp is the mapped user's on the host, not root's" '^1000000000$' \
+	stat -c %u /run/cboxlab/tsecu/nodes/u/tmp/mine
+check_ok "and so is what it writes in its layer" '^1000000000$' stat -c %u /run/cboxlab/tsecu/nodes/u/upper/mine
+check_ok "it still configures its own network" 'ok' in_node tsecu u sh -c 'ip addr add 10.99.0.1/32 dev lo && echo ok'
+check_ok "and reaches its neighbour" '1 packets received' in_node tsecu u ping -c 1 -W 2 10.78.1.2
+check_ok "a range of its own per node when asked" '^ +0 +1200000000 +65536$' in_node tsecu v cat /proc/self/uid_map
+check_ok "SYS_ADMIN in a user namespace mounts what it may" 'mounted' \
+	in_node tsecu v sh -c 'mount -t tmpfs none /mnt && echo mounted && umount /mnt'
+check_fails_with "but cannot undo the read-only /proc/sys (its mounts are locked)" 'denied|not permitted|busy|Invalid' \
+	in_node tsecu v sh -c 'umount /proc/sys'
+check_fails_with "nor make it writable" 'denied|not permitted|Read-only' \
+	in_node tsecu v sh -c 'mount -o remount,rw,bind /proc/sys && echo 1 > /proc/sys/kernel/printk_ratelimit_burst'
+cbx restart tsecu u >/dev/null
+check_ok "a userns node restarts into its user namespace and netns" '^ +0 +1000000000 +65536$' \
+	in_node tsecu u cat /proc/self/uid_map
+check_ok "with its network still there" '1 packets received' in_node tsecu u ping -c 1 -W 2 10.78.1.2
+check_down_clean "down of the userns lab leaves nothing" tsecu
+f=$(topo tsecuh <<'EOF2'
+{ "name": "tsecuh", "nodes": { "h": { "userns": true, "base": "host" } } }
+EOF2
+)
+if out=$(lab_up "$f" 2>&1); then
+	check_ok "a host-base userns node runs the host's programs as its root" '^0 ok$' \
+		in_node tsecuh h sh -c 'echo $(stat -c %u /usr/bin/passwd) $(python3 -c "print(\"ok\")")'
+	check "and writes its private /etc" in_node tsecuh h sh -c 'echo x > /etc/cbxt-userns'
+	check_ok "as the mapped user on the host" '^1000000000$' stat -c %u /run/cboxlab/tsecuh/nodes/h/etc.upper/cbxt-userns
+	check_down_clean "down of the host-base userns lab leaves nothing" tsecuh
+elif grep -q 'needs idmapped mounts' <<<"$out"; then
+	skip "a host-base userns node runs the host's programs as its root" "the host's / has no idmapped mounts here: $out"
+	_labs=("${_labs[@]/tsecuh}")
+else
+	not_ok "a host-base userns lab comes up" "$out"
+fi
 finish
