@@ -168,8 +168,17 @@ static void wait_exited(struct pollfd *p, size_t n, long deadline)
 		/* Our own children (a failed `up`) must be reaped to go. */
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
 			p[i].revents = 0;
+			left += p[i].fd >= 0;
+		}
+		/* poll() skips negative descriptors but still sleeps its whole
+		 * timeout when none is left: a stop whose nodes had all exited
+		 * within the grace period, or a kill of nodes already gone,
+		 * waited the full 10 s here. */
+		if (!left)
+			return;
+		left = 0;
 		if (poll(p, n, now < deadline ? (int)(deadline - now) : 0) < 0 && errno != EINTR)
 			return;
 		for (size_t i = 0; i < n; i++) {
