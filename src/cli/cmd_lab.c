@@ -126,6 +126,7 @@ int cmd_down(int argc, char **argv)
 {
 	bool timings = cli_take_flag(&argc, argv, "--timings");
 	uint64_t phase_us[STEP_KIND_COUNT] = { 0 };
+	char lab[CBX_LAB_NAME_MAX + 1];
 	struct cbx_error err;
 	bool was_up;
 
@@ -135,11 +136,10 @@ int cmd_down(int argc, char **argv)
 		fprintf(stderr, "cboxlab: down needs root\n");
 		return 1;
 	}
-	if (lab_down(argv[1], &was_up, phase_us, &err) < 0)
+	if (lab_down(argv[1], lab, &was_up, phase_us, &err) < 0)
 		return cli_fail(&err);
 	if (timings)
 		print_timings(phase_us, "down");
-	printf(was_up ? "lab %s is down\n" : "lab %s was not up; nothing left of it\n",
-	       argv[1]);
+	printf(was_up ? "lab %s is down\n" : "lab %s was not up; nothing left of it\n", lab);
 	return 0;
 }

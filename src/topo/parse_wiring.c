@@ -13,29 +13,19 @@ static const char *const link_keys[] = {
 	"endpoints", "subnet", "subnet6", "mtu", "impair", "description", NULL,
 };
 
-/* The lab name prefixes host interfaces ("<lab>-b0"), the nftables table,
- * cgroups and /run/netns/<lab>-<node>; '-' is kept out of it so that
- * "<lab>-<node>" can always be split back unambiguously. */
+/* The lab's name: one rule for the file and every command (lab_name.c). */
 int parse_lab_name(struct parser *p)
 {
 	json_t *v = json_object_get(p->root, "name");
-	const char *name;
+	const char *name, *why;
 
 	if (!v)
 		return parse_fail(p, "", "the lab has no \"name\"");
 	if (expect_string(p, v, "name") < 0)
 		return -1;
 	name = json_string_value(v);
-	if (!*name)
-		return parse_fail(p, "name", "the lab name is empty");
-	if (!islower((unsigned char)name[0]) && !isdigit((unsigned char)name[0]))
-		return parse_fail(p, "name", "lab name \"%s\" must start with a lowercase letter or digit",
-				  name);
-	for (const char *c = name; *c; c++)
-		if (!islower((unsigned char)*c) && !isdigit((unsigned char)*c) && *c != '_')
-			return parse_fail(p, "name",
-					  "lab name \"%s\" may only contain lowercase letters, digits and '_'",
-					  name);
+	if ((why = cbx_lab_name_problem(name)))
+		return parse_fail(p, "name", "\"%s\" is not a lab name: %s", shown(p, name), why);
 	p->t->name = cbx_arena_strdup(p->a, name);
 	return p->t->name ? 0 : parse_oom(p);
 }

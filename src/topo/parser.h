@@ -46,7 +46,12 @@ int parse_fail(struct parser *p, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int parse_oom(struct parser *p);
 
-/* "parent.key", or parent["key"] when the key is not a plain word. */
+/* A value of the file as a message shows it: control bytes quoted (\x1b),
+ * cut after CBX_EXCERPT_MAX bytes. In the arena; "" when out of memory. */
+const char *shown(struct parser *p, const char *s);
+
+/* "parent.key", or parent["key"] when the key is not a plain word (shown
+ * as above: paths are for messages). */
 char *path_key(struct parser *p, const char *parent, const char *key);
 char *path_index(struct parser *p, const char *parent, size_t i);
 

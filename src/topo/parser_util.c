@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "topo/parser.h"
 
 int parse_fail(struct parser *p, const char *path, const char *fmt, ...)
@@ -35,11 +36,19 @@ static bool plain_word(const char *s)
 	return true;
 }
 
+const char *shown(struct parser *p, const char *s)
+{
+	char buf[4 * CBX_EXCERPT_MAX + 32];
+	char *copy = cbx_arena_strdup(p->a, cbx_text_excerpt(buf, sizeof(buf), s, CBX_EXCERPT_MAX));
+
+	return copy ? copy : "";
+}
+
 char *path_key(struct parser *p, const char *parent, const char *key)
 {
-	if (plain_word(key))
+	if (plain_word(key) && strlen(key) <= CBX_EXCERPT_MAX)
 		return cbx_arena_printf(p->a, "%s%s%s", parent, *parent ? "." : "", key);
-	return cbx_arena_printf(p->a, "%s[\"%s\"]", parent, key);
+	return cbx_arena_printf(p->a, "%s[\"%s\"]", parent, shown(p, key));
 }
 
 char *path_index(struct parser *p, const char *parent, size_t i)

@@ -19,6 +19,7 @@
 #include "common/strmap.h"
 
 #define CBX_IFNAMSIZ 16          /* the kernel's IFNAMSIZ, with the NUL */
+#define CBX_LAB_NAME_MAX 32      /* see cbx_lab_name_problem */
 #define CBX_NODE_NAME_MAX 63     /* a hostname label */
 /* The longest path, with its NUL, that a node's setup builds on: a "base"
  * directory, the node's state directory, the lab's hosts file. Small on
@@ -163,6 +164,14 @@ int cbx_topo_load(const char *path, struct cbx_topo **out, struct cbx_error *err
 int cbx_topo_load_text(const char *text, size_t len, const char *source,
 		       struct cbx_topo **out, struct cbx_error *err);
 void cbx_topo_free(struct cbx_topo *t);
+
+/* The one rule for a lab's name, in the file and on the command line:
+ * 1 to 32 lowercase letters, digits and '_', starting with a letter or
+ * digit. NULL when `name` is one, else why not. (A lab with host
+ * interfaces needs a shorter name still: validate says so.) */
+const char *cbx_lab_name_problem(const char *name);
+/* The same as an error: "\"NAME\" is not a lab name: why" (CBX_ERR_INPUT). */
+int cbx_lab_name_check(const char *name, struct cbx_error *err);
 
 struct cbx_node *cbx_topo_node(const struct cbx_topo *t, const char *name);
 struct cbx_iface *cbx_node_iface(const struct cbx_node *n, const char *name);

@@ -58,6 +58,29 @@ check_output "exec refuses a lab name that is a path" '"\.\./x" is not a lab nam
 check_output "down of a lab by its file works" 'is down' cbx down "$f"
 check_fails "ls no longer lists it" bash -c "$CBOXLAB ls | grep -q tjson"
 check_output "down leaves nothing" '^$' leftovers tjson
+# One rule for lab names, in validate, up and every command that takes a
+# LAB: a name validate accepted could not be brought down before.
+long33=t$(printf 'n%.0s' $(seq 32))
+long64=t$(printf 'n%.0s' $(seq 63))
+long255=t$(printf 'n%.0s' $(seq 254))
+for name in "$long33" "$long64" "$long255"; do
+	printf '{ "name": "%s", "nodes": { "a": {} } }\n' "$name" >"$TMP/tname${#name}.json"
+done
+check_exit "validate refuses a 33-character lab name, naming the rule" 2 \
+	'tname33.json: name: "tn+" is not a lab name: a lab name is at most 32 characters' \
+	cbx validate "$TMP/tname33.json"
+check_exit "down FILE of a 64-character lab name gives the same reason" 2 \
+	'is not a lab name: a lab name is at most 32 characters' cbx down "$TMP/tname64.json"
+check_ok "and makes no lock or state for a cut name" '^$' bash -c "ls -A /run/cboxlab 2>/dev/null | grep '^tnnnn'; exit 0"
+check_exit "up of a 255-character lab name says why, not ENAMETOOLONG" 2 \
+	'is not a lab name: a lab name is at most 32 characters' cbx up "$TMP/tname255.json"
+check_exit "status of a 33-character name gives the same reason" 2 \
+	'"tn+" is not a lab name: a lab name is at most 32 characters' cbx status "$long33"
+check_exit "stop of a 33-character name too" 2 'is not a lab name: a lab name is at most 32' \
+	cbx stop "$long33" a
+check_ok "down FILE names the lab, not the file" '^lab tjson was not up; nothing left of it$' \
+	cbx down "$f"
+
 check_output "help shows percentages as typed (loss=2%)" ' loss=2% ' cbx help
 for c in up impair status chaos; do
 	check_output "$c --help prints the usage" '^usage: cboxlab COMMAND' cbx "$c" --help

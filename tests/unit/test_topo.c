@@ -2,6 +2,7 @@
  * gets its own precise message (file, line and column for syntax, the JSON
  * path for meaning), and resolution is deterministic (addresses, MACs, host
  * names, routes). */
+#include <stdio.h>
 #include <string.h>
 
 #include "tap.h"
@@ -57,10 +58,36 @@ static void test_syntax_and_types(void)
 
 static void test_names(void)
 {
+	struct cbx_error err;
+	char json[512];
+
 	rejects("{\"name\": \"My-Lab\", \"nodes\": {\"a\": {}}}",
-		"lab name \"My-Lab\" must start with a lowercase letter", "lab name charset");
+		"name: \"My-Lab\" is not a lab name: a lab name starts with a lowercase letter or digit",
+		"lab name charset");
 	rejects("{\"name\": \"lab-1\", \"nodes\": {\"a\": {}}}",
-		"may only contain lowercase letters, digits and '_'", "lab name without '-'");
+		"has only lowercase letters, digits and '_'", "lab name without '-'");
+	/* One rule for the file and the commands: what validate accepts, every
+	 * command takes (a 33-character name passed validate, and then exec,
+	 * status and down refused it). */
+	snprintf(json, sizeof(json), "{\"name\": \"%s\", \"nodes\": {\"a\": {}}}",
+		 "abcdefghijklmnopqrstuvwxyz0123456");
+	rejects(json, "is not a lab name: a lab name is at most 32 characters",
+		"a lab name of 33 characters (and no host interfaces)");
+	ok(cbx_lab_name_check("abcdefghijklmnopqrstuvwxyz0123456", &err) < 0 &&
+		   err.kind == CBX_ERR_INPUT,
+	   "the commands' check refuses it too");
+	has_str(err.msg, "is not a lab name: a lab name is at most 32 characters",
+		"with the same reason");
+	snprintf(json, sizeof(json), "{\"name\": \"%s\", \"nodes\": {\"a\": {}}}",
+		 "abcdefghijklmnopqrstuvwxyz012345");
+	{
+		struct cbx_topo *t = load(json, &err);
+		ok(t != NULL && cbx_lab_name_check(t->name, &err) == 0,
+		   "a lab name of 32 characters passes both");
+		cbx_topo_free(t);
+	}
+	ok(cbx_lab_name_check("../x", &err) < 0, "a path is no lab name");
+	has_str(err.msg, "\"../x\" is not a lab name", "and the message quotes it");
 	rejects("{\"name\": \"averyverylongname\", \"networks\": {\"n\": {}}, "
 		"\"nodes\": {\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}}}}",
 		"lab name \"averyverylongname\" is too long for this lab: its host interface names",
