@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "common/text.h"
 
 #define CBOXLAB_VERSION "0.1.0"
 
@@ -43,21 +44,32 @@ static const char usage[] =
 	"\n"
 	"Run as root. Topology format: docs/topology.md.\n";
 
+/* Messages carry the user's text (a topology's keys and values, arguments):
+ * its control bytes are shown quoted, never sent to the terminal. */
+static void print_quoted(const char *prefix, const char *msg)
+{
+	char shown[4 * CBX_ERROR_MSG_MAX];
+
+	fprintf(stderr, "%s%s\n", prefix, cbx_text_escape(shown, sizeof(shown), msg));
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
+	char msg[CBX_ERROR_MSG_MAX], prefix[64];
 	va_list ap;
 
-	fprintf(stderr, "cboxlab %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n(see cboxlab help)\n");
+	snprintf(prefix, sizeof(prefix), "cboxlab %s: ", cmd);
+	print_quoted(prefix, msg);
+	fprintf(stderr, "(see cboxlab help)\n");
 	return 2;
 }
 
 int cli_fail(const struct cbx_error *err)
 {
-	fprintf(stderr, "cboxlab: %s\n", err->msg);
+	print_quoted("cboxlab: ", err->msg);
 	return cbx_error_exit_status(err);
 }
 
@@ -108,6 +120,10 @@ int main(int argc, char **argv)
 		}
 		return commands[i].run(argc - 1, argv + 1);
 	}
-	fprintf(stderr, "cboxlab: unknown command \"%s\"\n\n%s", argv[1], usage);
+	{
+		char shown[4 * CBX_EXCERPT_MAX + 32];
+		fprintf(stderr, "cboxlab: unknown command \"%s\"\n\n%s",
+			cbx_text_excerpt(shown, sizeof(shown), argv[1], CBX_EXCERPT_MAX), usage);
+	}
 	return 2;
 }

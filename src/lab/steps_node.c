@@ -14,6 +14,7 @@
 #include "bridge/impair.h"
 #include "bridge/sysctl.h"
 #include "bridge/wiring.h"
+#include "common/text.h"
 #include "lab/faults.h"
 #include "netlink/nft_msg.h"
 #include "lab/node_proc.h"
@@ -472,9 +473,12 @@ static void node_start_describe(const struct step *s, bool undo, char *buf, size
 
 	if (undo)
 		snprintf(buf, size, "nothing: stopping node %s is killing it", n->name);
-	else if (n->cmd)
+	else if (n->cmd) {
+		char cmd[4 * CBX_EXCERPT_MAX + 32];
 		snprintf(buf, size, "start node %s's command (%s%s) and wait until it runs", n->name,
-			 n->cmd[0], n->cmd[1] ? " ..." : "");
+			 cbx_text_excerpt(cmd, sizeof(cmd), n->cmd[0], CBX_EXCERPT_MAX),
+			 n->cmd[1] ? " ..." : "");
+	}
 	else
 		snprintf(buf, size, "let node %s's init run (no command) and wait until it is ready",
 			 n->name);

@@ -58,7 +58,7 @@ static int parse_explicit(struct parser *p, struct cbx_iface *ifc, json_t *list)
 			return -1;
 		s = json_string_value(v);
 		if (!cbx_prefix_parse(s, false, a))
-			return parse_fail(p, path, "\"%s\" is not an IPv4 or IPv6 address", s);
+			return parse_fail(p, path, "\"%s\" is not an IPv4 or IPv6 address", shown(p, s));
 		f = fam_index(a->ip.family);
 		if (at.has[f]) {
 			const struct cbx_prefix *sn = at.subnet[f];

@@ -41,7 +41,7 @@ static int parse_subnet(struct parser *p, json_t *v, const char *path, int famil
 		return -1;
 	s = json_string_value(v);
 	if (!cbx_prefix_parse(s, true, out))
-		return parse_fail(p, path, "\"%s\" is not a valid CIDR subnet such as %s", s,
+		return parse_fail(p, path, "\"%s\" is not a valid CIDR subnet such as %s", shown(p, s),
 				  family == AF_INET ? "10.0.0.0/24" : "fd00:1::/64");
 	if (out->ip.family != family)
 		return parse_fail(p, path, "%s is not an %s subnet", s,
@@ -78,7 +78,7 @@ static int parse_network_gateway(struct parser *p, struct cbx_network *net, int 
 		return 0;
 	}
 	if (!cbx_ip_parse(json_string_value(v), &ip) || ip.family != family)
-		return parse_fail(p, path, "\"%s\" is not an %s address", json_string_value(v),
+		return parse_fail(p, path, "\"%s\" is not an %s address", shown(p, json_string_value(v)),
 				  family == AF_INET ? "IPv4" : "IPv6");
 	if (!cbx_prefix_contains(subnet, &ip) || cbx_prefix_is_reserved_host(subnet, &ip))
 		return parse_fail(p, path, "%s is not a usable address of subnet %s",
@@ -177,14 +177,15 @@ static int parse_endpoint(struct parser *p, struct cbx_link *l, json_t *v, const
 	s = json_string_value(v);
 	colon = strchr(s, ':');
 	if (!colon || colon == s || !colon[1])
-		return parse_fail(p, path, "\"%s\" is not an endpoint of the form \"node:interface\"", s);
+		return parse_fail(p, path, "\"%s\" is not an endpoint of the form \"node:interface\"",
+				  shown(p, s));
 	if ((size_t)(colon - s) >= sizeof(node_name))
-		return parse_fail(p, path, "link to an unknown node \"%.*s\"", (int)(colon - s), s);
+		return parse_fail(p, path, "link to an unknown node (in \"%s\")", shown(p, s));
 	memcpy(node_name, s, (size_t)(colon - s));
 	node_name[colon - s] = '\0';
 	n = cbx_topo_node(p->t, node_name);
 	if (!n)
-		return parse_fail(p, path, "link to an unknown node \"%s\"", node_name);
+		return parse_fail(p, path, "link to an unknown node \"%s\"", shown(p, node_name));
 	if (check_ifname(p, colon + 1, path) < 0)
 		return -1;
 	ifc = cbx_node_iface(n, colon + 1);

@@ -49,6 +49,8 @@ int parse_oom(struct parser *p);
 /* A value of the file as a message shows it: control bytes quoted (\x1b),
  * cut after CBX_EXCERPT_MAX bytes. In the arena; "" when out of memory. */
 const char *shown(struct parser *p, const char *s);
+/* One character so: "'/'", or "\\x1b" for a control byte. */
+const char *shown_char(struct parser *p, char c);
 
 /* "parent.key", or parent["key"] when the key is not a plain word (shown
  * as above: paths are for messages). */

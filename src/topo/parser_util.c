@@ -44,6 +44,15 @@ const char *shown(struct parser *p, const char *s)
 	return copy ? copy : "";
 }
 
+const char *shown_char(struct parser *p, char c)
+{
+	unsigned char u = (unsigned char)c;
+	char *s = u < 0x20 || u == 0x7f ? cbx_arena_printf(p->a, "\\x%02x", u)
+					: cbx_arena_printf(p->a, "'%c'", c);
+
+	return s ? s : "";
+}
+
 char *path_key(struct parser *p, const char *parent, const char *key)
 {
 	if (plain_word(key) && strlen(key) <= CBX_EXCERPT_MAX)
@@ -110,7 +119,8 @@ int check_keys(struct parser *p, json_t *obj, const char *path, const char *cons
 		/* Suggest only what a typo could explain. */
 		if (best && best_d <= 1 + strlen(key) / 4)
 			return parse_fail(p, path_key(p, path, key),
-					  "unknown key \"%s\" (did you mean \"%s\"?)", key, best);
+					  "unknown key \"%s\" (did you mean \"%s\"?)", shown(p, key),
+					  best);
 		{
 			char list[512] = "";
 			size_t len = 0;
@@ -118,7 +128,7 @@ int check_keys(struct parser *p, json_t *obj, const char *path, const char *cons
 				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
 							len ? ", " : "", *k);
 			return parse_fail(p, path_key(p, path, key),
-					  "unknown key \"%s\" (known keys: %s)", key, list);
+					  "unknown key \"%s\" (known keys: %s)", shown(p, key), list);
 		}
 	}
 	return 0;

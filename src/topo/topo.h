@@ -179,6 +179,12 @@ struct cbx_iface *cbx_node_iface(const struct cbx_node *n, const char *name);
  * its first IPv6 address; NULL for a node without addresses. */
 const struct cbx_prefix *cbx_node_primary_addr(const struct cbx_node *n);
 
+/* A JSON syntax error as the user should read it: the library's wording
+ * for a NUL in a string ("\\u0000 is not allowed without JSON_ALLOW_NUL")
+ * and the like put in the user's words; anything else as it is. Returns
+ * buf, or text itself when it needs no change. */
+const char *cbx_json_error_text(const char *text, char *buf, size_t size);
+
 /* Values shared by the file format and the CLI (fault commands). Each returns
  * false on a malformed string and says why in `why`. */
 bool cbx_parse_size(const char *s, uint64_t *bytes, const char **why);

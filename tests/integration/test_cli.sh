@@ -81,6 +81,16 @@ check_exit "stop of a 33-character name too" 2 'is not a lab name: a lab name is
 check_ok "down FILE names the lab, not the file" '^lab tjson was not up; nothing left of it$' \
 	cbx down "$f"
 
+# A topology (or an argument) cannot write into the terminal through an
+# error message: control bytes are shown quoted.
+printf '{ "name": "tesc", "nodes": { "a": { "base": "\\u001b]2;pwned\\u0007\\u001b[2J" } } }\n' >"$TMP/tesc.json"
+check_exit "validate quotes the escape sequences of a bad value" 2 'base "\\x1b\]2;pwned\\x07\\x1b\[2J" is not' \
+	cbx validate "$TMP/tesc.json"
+check_ok "and no control byte reaches the terminal" '^clean$' bash -c \
+	"'$CBOXLAB' validate '$TMP/tesc.json' 2>&1 | grep -q \$'[\\x01-\\x09\\x0b-\\x1f\\x7f]' || echo clean"
+check_ok "nor through a command's argument" '^clean$' bash -c \
+	"'$CBOXLAB' status \$'t\\x1b[2J' 2>&1 | grep -q \$'\\x1b' || echo clean"
+
 check_output "help shows percentages as typed (loss=2%)" ' loss=2% ' cbx help
 for c in up impair status chaos; do
 	check_output "$c --help prints the usage" '^usage: cboxlab COMMAND' cbx "$c" --help

@@ -56,6 +56,44 @@ static void test_syntax_and_types(void)
 		"paths quote keys with dots");
 }
 
+/* A file's text in messages: control bytes quoted, the library's words put
+ * in the user's, and the reason kept when a value is huge. */
+static void test_message_text(void)
+{
+	struct cbx_error err;
+	static char big[120000];
+	size_t n;
+
+	rejects(LAB("\"nodes\": {\"a\": {\"x\\u001b[31m\": 1}}"), "unknown key \"x\\x1b[31m\"",
+		"an escape sequence in a key is quoted, not echoed");
+	rejects(LAB("\"nodes\": {\"a\": {\"base\": \"\\u001b]0;pwned\\u0007\"}}"),
+		"base \"\\x1b]0;pwned\\x07\" is not", "and in a value");
+	rejects(LAB("\"nodes\": {\"a\": {\"interfaces\": {\"e\\n0\": {}}}}"),
+		"nodes.a.interfaces[\"e\\x0a0\"]: interface name \"e\\x0a0\" contains \\x0a,",
+		"a newline in an interface name is quoted in the path and the message");
+	rejects(LAB("\"nodes\": {\"a\": {\"cmd\": \"a\\u0000b\"}}"),
+		"syntax error: a NUL character (\\u0000) in a string", "a NUL in a string, in the user's words");
+	{
+		struct cbx_topo *t = load(LAB("\"nodes\": {\"a\": {\"cmd\": \"a\\u0000b\"}}"), &err);
+		ok(!t && !strstr(err.msg, "JSON_ALLOW_NUL"), "without the library's flag name");
+		cbx_topo_free(t);
+	}
+	/* A 100 kB key pushed the reason out of the message. */
+	n = (size_t)snprintf(big, sizeof(big), "{\"name\": \"lab\", \"nodes\": {\"a\": {\"");
+	memset(big + n, 'k', 100000);
+	snprintf(big + n + 100000, sizeof(big) - n - 100000, "\": 1}}}");
+	ok(!load(big, &err), "a 100 kB unknown key is refused");
+	has_str(err.msg, "unknown key \"kkkk", "with the reason");
+	has_str(err.msg, "... (100000 bytes)\" (known keys: base,", "the key cut, the known keys kept");
+	ok(strlen(err.msg) < 600, "and a message of a few lines (%zu bytes)", strlen(err.msg));
+	n = (size_t)snprintf(big, sizeof(big), "{\"name\": \"lab\", \"nodes\": {\"a\": {\"limits\": {\"memory\": \"");
+	memset(big + n, '9', 100000);
+	snprintf(big + n + 100000, sizeof(big) - n - 100000, "X\"}}}}");
+	ok(!load(big, &err), "a 100 kB bad value is refused");
+	has_str(err.msg, "bad size \"9999", "with the reason first");
+	has_str(err.msg, "(100001 bytes)\": expected a size such as", "and why, after the cut value");
+}
+
 static void test_names(void)
 {
 	struct cbx_error err;
@@ -404,6 +442,7 @@ int main(void)
 {
 	test_syntax_and_types();
 	test_names();
+	test_message_text();
 	test_wiring_errors();
 	test_address_errors();
 	test_value_errors();
