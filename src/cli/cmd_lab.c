@@ -99,7 +99,7 @@ int cmd_up(int argc, char **argv)
 			plan_free(&plan);
 		}
 	} else if (geteuid() != 0) {
-		fprintf(stderr, "cboxlab: up needs root (namespaces, cgroups, netlink)\n");
+		fprintf(stderr, "cboxlab: up needs root (namespaces, cgroups, netlink): run it as root, or with sudo (--dry-run does not)\n");
 		rc = 1;
 	} else if (lab_up(t, text, len, &rep, &err) < 0) {
 		rc = cli_fail(&err);
@@ -132,10 +132,6 @@ int cmd_down(int argc, char **argv)
 
 	if (argc != 2)
 		return cli_usage_error("down", "expected a LAB name or its topology FILE");
-	if (geteuid() != 0) {
-		fprintf(stderr, "cboxlab: down needs root\n");
-		return 1;
-	}
 	if (lab_down(argv[1], lab, &was_up, phase_us, &err) < 0)
 		return cli_fail(&err);
 	if (timings)

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "common/text.h"
@@ -87,16 +88,27 @@ bool cli_take_flag(int *argc, char **argv, const char *flag)
 	return false;
 }
 
+/* What a command needs root for, or NULL: it runs as anyone (`up` checks
+ * for itself: its --dry-run does not). Without root the others would see
+ * too little and say wrong things: a running node as stopped with PID 0
+ * (its /proc/PID/ns is root's), a lab as not up. */
+static const char lab_state[] = "the labs' state, the nodes' processes and cgroups";
+static const char faults[] = "namespaces, cgroups, netlink";
+
 static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
+	const char *root_for;
 } commands[] = {
-	{ "validate", cmd_validate }, { "up", cmd_up },	    { "down", cmd_down },
-	{ "status", cmd_status },     { "ls", cmd_ls },	    { "exec", cmd_exec },
-	{ "logs", cmd_logs },	      { "impair", cmd_impair },	    { "link", cmd_link },
-	{ "partition", cmd_partition }, { "heal", cmd_heal },	    { "stop", cmd_stop },
-	{ "start", cmd_start },	      { "restart", cmd_restart },   { "kill", cmd_kill },
-	{ "pause", cmd_pause },	      { "resume", cmd_resume },	    { "chaos", cmd_chaos },
+	{ "validate", cmd_validate, NULL },	   { "up", cmd_up, NULL },
+	{ "down", cmd_down, faults },		   { "status", cmd_status, lab_state },
+	{ "ls", cmd_ls, lab_state },		   { "exec", cmd_exec, "the nodes' namespaces" },
+	{ "logs", cmd_logs, lab_state },	   { "impair", cmd_impair, faults },
+	{ "link", cmd_link, faults },		   { "partition", cmd_partition, faults },
+	{ "heal", cmd_heal, faults },		   { "stop", cmd_stop, faults },
+	{ "start", cmd_start, faults },		   { "restart", cmd_restart, faults },
+	{ "kill", cmd_kill, faults },		   { "pause", cmd_pause, faults },
+	{ "resume", cmd_resume, faults },	   { "chaos", cmd_chaos, faults },
 };
 
 int main(int argc, char **argv)
@@ -117,6 +129,11 @@ int main(int argc, char **argv)
 		if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
 			fputs(usage, stdout);
 			return 0;
+		}
+		if (commands[i].root_for && geteuid() != 0) {
+			fprintf(stderr, "cboxlab: %s needs root (%s): run it as root, or with sudo\n",
+				commands[i].name, commands[i].root_for);
+			return 1;
 		}
 		return commands[i].run(argc - 1, argv + 1);
 	}

@@ -55,6 +55,19 @@ check_output "ls lists the lab" '^tjson +up +1$' cbx ls
 check_output "status of an unknown lab says so" 'lab "tnone" is not up' cbx status tnone
 check_output "logs refuses a lab name that is a path" '"\.\./\.\." is not a lab name' cbx logs ../.. x
 check_output "exec refuses a lab name that is a path" '"\.\./x" is not a lab name' cbx exec ../x a -- true
+# Without root a command saw too little and lied: status showed the
+# running node stopped, PID 0, exit 0. Commands that need root say so.
+nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$CBOXLAB" "$@"; }
+for c in "status tjson" "status" "ls" "exec tjson a -- true" "logs tjson a" "stop tjson a" \
+	"partition tjson a a" "chaos tjson --nemesis isolate-one --interval 1s --duration 1s" "down tjson"; do
+	# shellcheck disable=SC2086
+	check_exit "as non-root, ${c%% *} says it needs root and exits 1" 1 "^cboxlab: ${c%% *} needs root" nobody $c
+done
+check_ok "status as root still shows the node running" 'a +running' cbx status tjson
+check_ok "validate needs no root" 'is valid' nobody validate "$TOP/topologies/lan.json"
+check_ok "nor up --dry-run" 'undo: kill node h1' nobody up --dry-run "$TOP/topologies/lan.json"
+check_exit "up without --dry-run needs root" 1 '^cboxlab: up needs root' nobody up "$TOP/topologies/lan.json"
+
 check_output "down of a lab by its file works" 'is down' cbx down "$f"
 check_fails "ls no longer lists it" bash -c "$CBOXLAB ls | grep -q tjson"
 check_output "down leaves nothing" '^$' leftovers tjson
