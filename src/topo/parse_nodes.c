@@ -28,10 +28,15 @@ int check_ifname(struct parser *p, const char *name, const char *path)
 		return parse_fail(p, path,
 				  "interface name \"%s\" is %zu bytes long; the kernel allows at most %d",
 				  shown(p, name), len, CBX_IFNAMSIZ - 1);
-	if (!strcmp(name, ".") || !strcmp(name, "..") || !strcmp(name, "lo"))
+	/* "all" and "default" are the names of the per-protocol sysctl
+	 * directories (net.ipv4.conf.all), which the kernel will not shadow. */
+	if (!strcmp(name, ".") || !strcmp(name, "..") || !strcmp(name, "lo") ||
+	    !strcmp(name, "all") || !strcmp(name, "default"))
 		return parse_fail(p, path, "\"%s\" cannot be used as an interface name", name);
 	for (const char *c = name; *c; c++)
-		if (*c == '/' || *c == ':' || isspace((unsigned char)*c) || !isprint((unsigned char)*c))
+		/* '%' makes the kernel pick a number for it ("eth%d"). */
+		if (*c == '/' || *c == ':' || *c == '%' || isspace((unsigned char)*c) ||
+		    !isprint((unsigned char)*c))
 			return parse_fail(p, path,
 					  "interface name \"%s\" contains %s, which the kernel does not allow",
 					  shown(p, name), shown_char(p, *c));
@@ -169,6 +174,12 @@ static int parse_base(struct parser *p, struct cbx_node *n, json_t *v, const cha
 	} else if (s[0] == '/' && strlen(s) >= CBX_NODE_PATH_MAX) {
 		return parse_fail(p, path, "base directory path is %zu bytes long; at most %d",
 				  strlen(s), CBX_NODE_PATH_MAX - 1);
+	} else if (s[0] == '/' && strpbrk(s, ",:\\")) {
+		/* The overlay's options are "lowerdir=BASE,upperdir=...": a ','
+		 * ends the option, a ':' starts another layer, '\\' escapes. */
+		return parse_fail(p, path,
+				  "base directory path \"%s\" contains %s, which overlayfs options cannot hold",
+				  shown(p, s), shown_char(p, *strpbrk(s, ",:\\")));
 	} else if (s[0] == '/') {
 		n->base = CBX_BASE_DIR;
 		n->base_dir = cbx_arena_strdup(p->a, s);
@@ -376,6 +387,34 @@ static int apply_defaults(struct parser *p, struct cbx_node *n)
 	return 0;
 }
 
+/* What execve would refuse with E2BIG, said before anything is made. */
+static int check_exec_size(struct parser *p, const struct cbx_node *n)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; n->cmd && n->cmd[i]; i++) {
+		size_t len = strlen(n->cmd[i]) + 1;
+		if (len > CBX_EXEC_STRING_MAX)
+			return parse_fail(p, path_key(p, n->path, "cmd"),
+					  "an argument of the command is %zu bytes; the kernel takes at most %u (128 KiB) per argument",
+					  len - 1, CBX_EXEC_STRING_MAX - 1);
+		total += len + sizeof(char *);
+	}
+	for (size_t i = 0; i < n->n_env; i++) {
+		size_t len = strlen(n->env[i].key) + strlen(n->env[i].value) + 2;
+		if (len > CBX_EXEC_STRING_MAX)
+			return parse_fail(p, path_key(p, path_key(p, n->path, "env"), n->env[i].key),
+					  "%s=VALUE is %zu bytes; the kernel takes at most %u (128 KiB) per variable",
+					  n->env[i].key, len - 1, CBX_EXEC_STRING_MAX - 1);
+		total += len + sizeof(char *);
+	}
+	if (total > CBX_EXEC_TOTAL_MAX)
+		return parse_fail(p, n->path,
+				  "the command and environment are %zu bytes together; at most %u (1 MiB)",
+				  total, CBX_EXEC_TOTAL_MAX);
+	return 0;
+}
+
 static int parse_node(struct parser *p, struct cbx_node *n, json_t *v)
 {
 	json_t *ifaces, *x;
@@ -385,7 +424,7 @@ static int parse_node(struct parser *p, struct cbx_node *n, json_t *v)
 		return -1;
 	if (apply_defaults(p, n) < 0)
 		return -1;
-	if (parse_node_settings(p, n, v, n->path) < 0)
+	if (parse_node_settings(p, n, v, n->path) < 0 || check_exec_size(p, n) < 0)
 		return -1;
 	ifaces = json_object_get(v, "interfaces");
 	if (ifaces) {

@@ -89,6 +89,10 @@ struct cbx_iface *add_iface(struct parser *p, struct cbx_node *n, const char *na
 			    const char *path);
 /* An MTU: an integer in [68, 65535]. */
 int parse_mtu(struct parser *p, json_t *v, const char *path, uint32_t *mtu);
+/* Why a node interface cannot have this subnet or address (the kernel
+ * refuses a multicast or loopback address on one), or NULL. */
+const char *subnet_problem(const struct cbx_prefix *net);
+const char *address_problem(const struct cbx_ip *ip);
 /* Checks an interface name against the kernel's rules. */
 int check_ifname(struct parser *p, const char *name, const char *path);
 

@@ -28,6 +28,15 @@
 #define CBX_NODE_PATH_MAX 512
 #define CBX_IFACE_ADDRS_MAX 8
 #define CBX_MIN_MEMORY (4u << 20)
+/* A node's command and environment are exec'd (by its init): the kernel
+ * takes each string up to MAX_ARG_STRLEN (128 KiB, with its NUL), and all of
+ * them with their pointers up to a quarter of the stack limit (2 MiB under
+ * the usual 8 MiB; 128 KiB at least). cboxlab keeps to 1 MiB in all, which
+ * leaves room for its own few (PATH, HOSTNAME...). */
+#define CBX_EXEC_STRING_MAX (128u << 10)
+#define CBX_EXEC_TOTAL_MAX (1u << 20)
+/* A Linux bridge numbers its ports 1 to 1023 (BR_MAX_PORTS - 1). */
+#define CBX_BRIDGE_PORTS_MAX 1023
 
 struct cbx_node;
 struct cbx_network;
