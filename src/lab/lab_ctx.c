@@ -148,6 +148,8 @@ void lab_ctx_fini(struct lab_ctx *ctx)
 	if (ctx->init_fd >= 0)
 		close(ctx->init_fd);
 	lab_drop_node_mntns(ctx);
+	free(ctx->pins_text);
+	ctx->pins_text = NULL;
 	if (ctx->lock_fd >= 0)
 		close(ctx->lock_fd);
 	cbx_arena_free(ctx->arena);

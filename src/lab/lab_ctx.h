@@ -55,6 +55,9 @@ struct lab_ctx {
 	int *bridge_ifindex;   /* indexed like t->networks */
 	const char *warnings[CBX_MAX_WARNINGS];
 	size_t n_warnings;
+	/* `down`: the lab's record of its netns pins (lab/pins.h), read once. */
+	bool pins_loaded;
+	char *pins_text;
 	/* Time spent in each kind of step, run and undo (microseconds). */
 	uint64_t phase_us[STEP_KIND_COUNT];
 };

@@ -18,6 +18,7 @@
 #include "lab/faults.h"
 #include "netlink/nft_msg.h"
 #include "lab/node_proc.h"
+#include "lab/pins.h"
 #include "lab/steps.h"
 #include "runtime/mntns.h"
 #include "runtime/netns.h"
@@ -143,6 +144,9 @@ static int node_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct 
 	if (!nodes)
 		return cbx_error_sys(err, ENOMEM, "start nodes");
 	rc = lab_wait_namespaces(ctx, nodes, n, err);
+	/* What `down` will know its pins by, before there are any. */
+	if (rc == 0)
+		rc = lab_pins_record(ctx, nodes, n, err);
 	free(nodes);
 	lab_drop_node_mntns(ctx);
 	linked = rc == 0 && netns_pin_template(template, sizeof(template), ctx->t->name) == 0;
@@ -202,11 +206,13 @@ static int node_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct
 		struct cbx_error one;
 		char pin[512];
 
-		/* In a failed `up`, only the pins it made; in `down`, the
-		 * lab's pins by name. */
-		bool unpin = rt->pinned || ctx->teardown;
+		bool unpin;
 
+		/* In a failed `up`, only the pins it made; in `down`, those
+		 * its record says are the lab's (a user's `ip netns add` of
+		 * the same name is not). */
 		netns_pin_path(pin, sizeof(pin), ctx->t->name, node->name);
+		unpin = rt->pinned || (ctx->teardown && lab_pin_is_ours(ctx, node, pin));
 		if (((unpin && netns_unpin(pin, &one) < 0) ||
 		     cbx_cgroup_node_remove(&ctx->cg, ctx->t->name, node->name, &one) < 0) &&
 		    rc == 0) {
@@ -216,7 +222,7 @@ static int node_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct
 		node_rt_reset(rt);
 	}
 	/* What an `up` killed while pinning left. */
-	if (ctx->teardown)
+	if (ctx->teardown && lab_pins_recorded(ctx))
 		netns_pin_template_remove(ctx->t->name);
 	free(nodes);
 	return rc;
