@@ -323,10 +323,12 @@ static int wait_answers(struct lab_ctx *ctx, const struct cbx_node *const *nodes
 			if (fds[i].fd < 0 || (!fds[i].revents && !exited))
 				continue;
 			/* Its last words may be on the socket still. 'N' brings
-			 * the node's procfs, kept for its sysctls. */
+			 * the node's procfs, kept for its sysctls (a node without
+			 * any holds one descriptor less). */
 			if (fds[i].revents || poll(&fds[i], 1, 0) == 1)
 				rc = node_read_answer(&rt->proc, nodes[i]->name, expect,
-						      expect == CBX_SYNC_NAMESPACES && rt->proc_fd < 0
+						      expect == CBX_SYNC_NAMESPACES && rt->proc_fd < 0 &&
+								      nodes[i]->n_sysctls
 							      ? &rt->proc_fd
 							      : NULL,
 						      err);

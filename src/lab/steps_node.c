@@ -14,6 +14,7 @@
 #include "bridge/impair.h"
 #include "bridge/sysctl.h"
 #include "bridge/wiring.h"
+#include "common/clock.h"
 #include "common/text.h"
 #include "lab/faults.h"
 #include "netlink/nft_msg.h"
@@ -26,6 +27,7 @@
 /* --- nodes -------------------------------------------------------------- */
 
 #define HOST_ENDS_TIMEOUT_MS 3000
+#define UNDETACHED_WAIT_MS 2000
 
 static const struct cbx_node **step_nodes(const struct step *s, size_t n)
 {
@@ -63,6 +65,7 @@ static const char *run_needs(const struct lab_ctx *ctx)
 static int clone_nodes(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
 	size_t detached = 0, to_clone = 0, pins;
+	long deadline = 0;
 
 	for (size_t i = 0; i < n; i++)
 		to_clone += ctx->nodes[s[i].u.node->index].proc.pid <= 0;
@@ -82,10 +85,27 @@ static int clone_nodes(struct lab_ctx *ctx, const struct step *s, size_t n, stru
 	for (size_t i = 0; i < n; i++) {
 		/* Close what the nodes before needed, as they stop needing it,
 		 * so that the low part of our descriptor table, which each new
-		 * node copies, stays small. */
-		while (detached < i &&
-		       node_spawn_detach(&ctx->nodes[s[detached].u.node->index].proc))
-			detached++;
+		 * node copies, stays small. Under a tight open-file limit, wait
+		 * for them (they run at a lower priority than ours) rather than
+		 * run out (lab_check_descriptors); a node that never detaches
+		 * (it failed) is waited for a while only, once, then left to
+		 * fail the `up` in its turn. */
+		for (;;) {
+			while (detached < i &&
+			       node_spawn_detach(&ctx->nodes[s[detached].u.node->index].proc))
+				detached++;
+			if (deadline < 0)
+				break;
+			if (i - detached < ctx->max_undetached) {
+				deadline = 0;
+				break;
+			}
+			if (!deadline)
+				deadline = cbx_now_ms() + UNDETACHED_WAIT_MS;
+			else if (cbx_now_ms() > deadline)
+				deadline = -1;
+			usleep(100);
+		}
 		if (ctx->nodes[s[i].u.node->index].proc.pid <= 0 &&
 		    lab_clone_node(ctx, s[i].u.node, false, err) < 0)
 			return -1;

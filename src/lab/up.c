@@ -18,7 +18,9 @@ int lab_up(const struct cbx_topo *t, const char *text, size_t len, struct lab_up
 
 	memset(rep, 0, sizeof(*rep));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (lab_ctx_init(&ctx, t, true, err) < 0 || lab_lock(t->name, true, &ctx.lock_fd, err) < 0)
+	/* Nothing is made before these checks. */
+	if (lab_ctx_init(&ctx, t, true, err) < 0 || lab_check_descriptors(&ctx, err) < 0 ||
+	    lab_lock(t->name, true, &ctx.lock_fd, err) < 0)
 		goto out;
 	cbx_cgroups_for_lab(&ctx.cg, t);
 	/* Nodes set themselves up in parallel at the lowest priority, and
