@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "common/fsutil.h"
+#include "lab/host_check.h"
 #include "lab/lab.h"
 #include "lab/plan.h"
 
@@ -90,14 +91,20 @@ int cmd_up(int argc, char **argv)
 		return cli_fail(&err);
 	}
 	if (dry_run) {
+		struct nl_conn rtnl = { 0 };
 		struct plan plan;
-		if (plan_build(t, &plan, &err) < 0) {
+		/* What up would refuse on this host (read only: no root needed). */
+		if (host_check_needed(t) && (nl_open(&rtnl, NETLINK_ROUTE, &err) < 0 ||
+					     lab_check_host(t, &rtnl, &err) < 0)) {
+			rc = cli_fail(&err);
+		} else if (plan_build(t, &plan, &err) < 0) {
 			rc = cli_fail(&err);
 		} else {
 			printf("plan for lab %s (%zu steps):\n", t->name, plan.n);
 			plan_print(&plan, stdout);
 			plan_free(&plan);
 		}
+		nl_close(&rtnl);
 	} else if (geteuid() != 0) {
 		fprintf(stderr, "cboxlab: up needs root (namespaces, cgroups, netlink): run it as root, or with sudo (--dry-run does not)\n");
 		rc = 1;
