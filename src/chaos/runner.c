@@ -13,6 +13,10 @@
 #include "common/clock.h"
 
 #define STOP_GRACE_MS 5000
+/* A step that begins later than this after its time is logged as late: a
+ * poll wakes within a millisecond or so, and a step of its own (a lock, a
+ * netlink batch) takes a few. */
+#define LATE_US 20000
 
 /* One JSON line: monotonic seconds since the start (to line up with
  * application logs of the same run) and wall-clock time (to line up with
@@ -112,6 +116,8 @@ int chaos_run(const char *lab, const struct chaos_plan *p, FILE *log, bool *inte
 	for (size_t i = 0; i < p->n && rc == 0; i++) {
 		const struct chaos_step *s = &p->steps[i];
 		char what[4096];
+		uint64_t began, late_us;
+		json_t *done;
 
 		for (;;) {
 			uint64_t now = cbx_now_us(), due = start + s->at_us;
@@ -133,6 +139,8 @@ int chaos_run(const char *lab, const struct chaos_plan *p, FILE *log, bool *inte
 		if (*interrupted)
 			break;
 		chaos_step_describe(p, s, what, sizeof(what));
+		began = cbx_now_us();
+		late_us = began - start > s->at_us ? began - start - s->at_us : 0;
 		if (fault_lab_run(lab, p->t, apply_step, (void *)s, err) < 0) {
 			log_event(log, start, "error",
 				  json_pack("{s:i, s:s, s:s, s:s}", "step", (int)i + 1, "fault",
@@ -140,10 +148,28 @@ int chaos_run(const char *lab, const struct chaos_plan *p, FILE *log, bool *inte
 			rc = -1;
 			break;
 		}
-		log_event(log, start, chaos_step_removes(s) ? "remove" : "apply",
-			  json_pack("{s:i, s:f, s:s, s:s, s:o}", "step", (int)i + 1, "at",
-				    s->at_us / 1e6, "fault", chaos_op_name(s->op), "what", what, "nodes",
-				    chaos_step_nodes(p, s)));
+		done = json_pack("{s:i, s:f, s:s, s:s, s:o}", "step", (int)i + 1, "at", s->at_us / 1e6,
+				 "fault", chaos_op_name(s->op), "what", what, "nodes",
+				 chaos_step_nodes(p, s));
+		/* A step that began late says by how much (the "overrun" event
+		 * before it says why, when the step above took too long). */
+		if (late_us > LATE_US)
+			json_object_set_new(done, "late", json_real(late_us / 1e6));
+		log_event(log, start, chaos_step_removes(s) ? "remove" : "apply", done);
+		/* A step runs at its time, unless the one before took longer
+		 * than the gap between them (a stop waits for its node): then
+		 * the log says so, before the next step runs late. (A step that
+		 * is late only because the one before it began late is not
+		 * blamed: its own "late" says by how much.) */
+		if (i + 1 < p->n && cbx_now_us() - start > p->steps[i + 1].at_us + LATE_US &&
+		    cbx_now_us() - began > p->steps[i + 1].at_us - s->at_us) {
+			uint64_t took = cbx_now_us() - began, gap = p->steps[i + 1].at_us - s->at_us;
+			log_event(log, start, "overrun",
+				  json_pack("{s:i, s:s, s:f, s:f, s:i, s:f}", "step", (int)i + 1, "fault",
+					    chaos_op_name(s->op), "took", took / 1e6, "gap", gap / 1e6,
+					    "delays", (int)i + 2, "late",
+					    (cbx_now_us() - start - p->steps[i + 1].at_us) / 1e6));
+		}
 	}
 	/* Always: partitions healed, impairments back to the topology's, links
 	 * up, nodes resumed and started. */

@@ -99,7 +99,9 @@ int cmd_chaos(int argc, char **argv)
 		json_error_t je;
 		json_t *doc = json_load_file(argv[2], JSON_REJECT_DUPLICATES, &je);
 		if (!doc) {
-			cbx_error_set(&err, CBX_ERR_INPUT, "%s:%d:%d: %s", argv[2], je.line, je.column, je.text);
+			char why[256];
+			cbx_error_set(&err, CBX_ERR_INPUT, "%s:%d:%d: %s", argv[2], je.line, je.column,
+				      cbx_json_error_text(je.text, why, sizeof(why)));
 			rc = -1;
 		} else {
 			rc = chaos_plan_parse(&plan, t, doc, seed, argv[2], &err);

@@ -154,8 +154,9 @@ static int do_partition(struct fault_lab *fl, void *arg, struct cbx_error *err)
 		json_t *map = a->grudge[0] == '@' ? json_load_file(a->grudge + 1, 0, &je)
 						  : json_loads(a->grudge, 0, &je);
 		if (!map) {
+			char why[256];
 			cbx_error_set(err, CBX_ERR_INPUT, "grudge %s: %d:%d: %s", a->grudge, je.line,
-				      je.column, je.text);
+				      je.column, cbx_json_error_text(je.text, why, sizeof(why)));
 			goto out;
 		}
 		rc = grudge_parse_json(&g, fl->t, map, "grudge", err);

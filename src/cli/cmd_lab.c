@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "common/fsutil.h"
+#include "lab/host_check.h"
 #include "lab/lab.h"
 #include "lab/plan.h"
 
@@ -90,16 +91,22 @@ int cmd_up(int argc, char **argv)
 		return cli_fail(&err);
 	}
 	if (dry_run) {
+		struct nl_conn rtnl = { 0 };
 		struct plan plan;
-		if (plan_build(t, &plan, &err) < 0) {
+		/* What up would refuse on this host (read only: no root needed). */
+		if (host_check_needed(t) && (nl_open(&rtnl, NETLINK_ROUTE, &err) < 0 ||
+					     lab_check_host(t, &rtnl, &err) < 0)) {
+			rc = cli_fail(&err);
+		} else if (plan_build(t, &plan, &err) < 0) {
 			rc = cli_fail(&err);
 		} else {
 			printf("plan for lab %s (%zu steps):\n", t->name, plan.n);
 			plan_print(&plan, stdout);
 			plan_free(&plan);
 		}
+		nl_close(&rtnl);
 	} else if (geteuid() != 0) {
-		fprintf(stderr, "cboxlab: up needs root (namespaces, cgroups, netlink)\n");
+		fprintf(stderr, "cboxlab: up needs root (namespaces, cgroups, netlink): run it as root, or with sudo (--dry-run does not)\n");
 		rc = 1;
 	} else if (lab_up(t, text, len, &rep, &err) < 0) {
 		rc = cli_fail(&err);
@@ -126,20 +133,16 @@ int cmd_down(int argc, char **argv)
 {
 	bool timings = cli_take_flag(&argc, argv, "--timings");
 	uint64_t phase_us[STEP_KIND_COUNT] = { 0 };
+	char lab[CBX_LAB_NAME_MAX + 1];
 	struct cbx_error err;
 	bool was_up;
 
 	if (argc != 2)
 		return cli_usage_error("down", "expected a LAB name or its topology FILE");
-	if (geteuid() != 0) {
-		fprintf(stderr, "cboxlab: down needs root\n");
-		return 1;
-	}
-	if (lab_down(argv[1], &was_up, phase_us, &err) < 0)
+	if (lab_down(argv[1], lab, &was_up, phase_us, &err) < 0)
 		return cli_fail(&err);
 	if (timings)
 		print_timings(phase_us, "down");
-	printf(was_up ? "lab %s is down\n" : "lab %s was not up; nothing left of it\n",
-	       argv[1]);
+	printf(was_up ? "lab %s is down\n" : "lab %s was not up; nothing left of it\n", lab);
 	return 0;
 }

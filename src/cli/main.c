@@ -2,8 +2,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "common/text.h"
 
 #define CBOXLAB_VERSION "0.1.0"
 
@@ -43,21 +45,32 @@ static const char usage[] =
 	"\n"
 	"Run as root. Topology format: docs/topology.md.\n";
 
+/* Messages carry the user's text (a topology's keys and values, arguments):
+ * its control bytes are shown quoted, never sent to the terminal. */
+static void print_quoted(const char *prefix, const char *msg)
+{
+	char shown[4 * CBX_ERROR_MSG_MAX];
+
+	fprintf(stderr, "%s%s\n", prefix, cbx_text_escape(shown, sizeof(shown), msg));
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
+	char msg[CBX_ERROR_MSG_MAX], prefix[64];
 	va_list ap;
 
-	fprintf(stderr, "cboxlab %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n(see cboxlab help)\n");
+	snprintf(prefix, sizeof(prefix), "cboxlab %s: ", cmd);
+	print_quoted(prefix, msg);
+	fprintf(stderr, "(see cboxlab help)\n");
 	return 2;
 }
 
 int cli_fail(const struct cbx_error *err)
 {
-	fprintf(stderr, "cboxlab: %s\n", err->msg);
+	print_quoted("cboxlab: ", err->msg);
 	return cbx_error_exit_status(err);
 }
 
@@ -75,16 +88,27 @@ bool cli_take_flag(int *argc, char **argv, const char *flag)
 	return false;
 }
 
+/* What a command needs root for, or NULL: it runs as anyone (`up` checks
+ * for itself: its --dry-run does not). Without root the others would see
+ * too little and say wrong things: a running node as stopped with PID 0
+ * (its /proc/PID/ns is root's), a lab as not up. */
+static const char lab_state[] = "the labs' state, the nodes' processes and cgroups";
+static const char faults[] = "namespaces, cgroups, netlink";
+
 static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
+	const char *root_for;
 } commands[] = {
-	{ "validate", cmd_validate }, { "up", cmd_up },	    { "down", cmd_down },
-	{ "status", cmd_status },     { "ls", cmd_ls },	    { "exec", cmd_exec },
-	{ "logs", cmd_logs },	      { "impair", cmd_impair },	    { "link", cmd_link },
-	{ "partition", cmd_partition }, { "heal", cmd_heal },	    { "stop", cmd_stop },
-	{ "start", cmd_start },	      { "restart", cmd_restart },   { "kill", cmd_kill },
-	{ "pause", cmd_pause },	      { "resume", cmd_resume },	    { "chaos", cmd_chaos },
+	{ "validate", cmd_validate, NULL },	   { "up", cmd_up, NULL },
+	{ "down", cmd_down, faults },		   { "status", cmd_status, lab_state },
+	{ "ls", cmd_ls, lab_state },		   { "exec", cmd_exec, "the nodes' namespaces" },
+	{ "logs", cmd_logs, lab_state },	   { "impair", cmd_impair, faults },
+	{ "link", cmd_link, faults },		   { "partition", cmd_partition, faults },
+	{ "heal", cmd_heal, faults },		   { "stop", cmd_stop, faults },
+	{ "start", cmd_start, faults },		   { "restart", cmd_restart, faults },
+	{ "kill", cmd_kill, faults },		   { "pause", cmd_pause, faults },
+	{ "resume", cmd_resume, faults },	   { "chaos", cmd_chaos, faults },
 };
 
 int main(int argc, char **argv)
@@ -106,8 +130,17 @@ int main(int argc, char **argv)
 			fputs(usage, stdout);
 			return 0;
 		}
+		if (commands[i].root_for && geteuid() != 0) {
+			fprintf(stderr, "cboxlab: %s needs root (%s): run it as root, or with sudo\n",
+				commands[i].name, commands[i].root_for);
+			return 1;
+		}
 		return commands[i].run(argc - 1, argv + 1);
 	}
-	fprintf(stderr, "cboxlab: unknown command \"%s\"\n\n%s", argv[1], usage);
+	{
+		char shown[4 * CBX_EXCERPT_MAX + 32];
+		fprintf(stderr, "cboxlab: unknown command \"%s\"\n\n%s",
+			cbx_text_excerpt(shown, sizeof(shown), argv[1], CBX_EXCERPT_MAX), usage);
+	}
 	return 2;
 }

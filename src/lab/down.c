@@ -130,16 +130,6 @@ bool lab_arg_is_file(const char *arg)
 	return strchr(arg, '/') || (len > 5 && !strcmp(arg + len - 5, ".json"));
 }
 
-int check_lab_name(const char *lab, struct cbx_error *err)
-{
-	if (!*lab || strlen(lab) > 32)
-		return cbx_error_set(err, CBX_ERR_INPUT, "\"%s\" is not a lab name", lab);
-	for (const char *c = lab; *c; c++)
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_'))
-			return cbx_error_set(err, CBX_ERR_INPUT, "\"%s\" is not a lab name", lab);
-	return 0;
-}
-
 /* A stand-in topology with just the lab's name, for the sweep alone: its
  * node is never undone (a "<lab>-x" in /run/netns may be a user's own). */
 static int name_only_topology(const char *lab, struct cbx_topo **t, struct cbx_error *err)
@@ -150,10 +140,11 @@ static int name_only_topology(const char *lab, struct cbx_topo **t, struct cbx_e
 	return cbx_topo_load_text(text, strlen(text), "(lab name)", t, err);
 }
 
-int lab_down(const char *arg, bool *was_up, uint64_t *phase_us, struct cbx_error *err)
+int lab_down(const char *arg, char lab[CBX_LAB_NAME_MAX + 1], bool *was_up, uint64_t *phase_us,
+	     struct cbx_error *err)
 {
 	struct cbx_topo *t = NULL, *file_topo = NULL;
-	char lab[64], state_dir[256];
+	char state_dir[256];
 	int lock = -1;
 	struct lab_ctx ctx;
 	struct plan plan = { 0 };
@@ -161,14 +152,16 @@ int lab_down(const char *arg, bool *was_up, uint64_t *phase_us, struct cbx_error
 	int rc = -1;
 
 	*was_up = false;
+	lab[0] = '\0';
+	/* A file's name was checked by its load: the same rule. */
 	if (lab_arg_is_file(arg)) {
 		if (cbx_topo_load(arg, &file_topo, err) < 0)
 			return -1;
-		snprintf(lab, sizeof(lab), "%s", file_topo->name);
+		snprintf(lab, CBX_LAB_NAME_MAX + 1, "%s", file_topo->name);
 	} else {
-		if (check_lab_name(arg, err) < 0)
+		if (cbx_lab_name_check(arg, err) < 0)
 			return -1;
-		snprintf(lab, sizeof(lab), "%s", arg);
+		snprintf(lab, CBX_LAB_NAME_MAX + 1, "%s", arg);
 	}
 	lab_state_path(lab, NULL, state_dir, sizeof(state_dir));
 	/* Waits for an `up` or a fault command of this lab still running. */

@@ -28,14 +28,14 @@ int lab_up(const struct cbx_topo *t, const char *text, size_t len, struct lab_up
 	   struct cbx_error *err);
 void lab_up_report_free(struct lab_up_report *rep);
 
-/* Bring a lab down by name, or by the file that names it. Idempotent: a lab
- * that is not up is success (*was_up false). phase_us (may be NULL): time in
- * each phase's undo. */
-int lab_down(const char *lab_or_file, bool *was_up, uint64_t *phase_us, struct cbx_error *err);
+/* Bring a lab down by name, or by the file that names it; `lab` gets its
+ * name. Idempotent: a lab that is not up is success (*was_up false).
+ * phase_us (may be NULL): time in each phase's undo. */
+int lab_down(const char *lab_or_file, char lab[CBX_LAB_NAME_MAX + 1], bool *was_up,
+	     uint64_t *phase_us, struct cbx_error *err);
 
 /* Is `arg` a topology file rather than a lab name? */
 bool lab_arg_is_file(const char *arg);
-int check_lab_name(const char *lab, struct cbx_error *err); /* down's rule: [a-z0-9_]{1,32} */
 /* The topology a running lab was brought up with. */
 int lab_load_saved(const char *lab, struct cbx_topo **t, struct cbx_error *err);
 /* Names of the labs with state in /run/cboxlab (sorted, malloc'd). */

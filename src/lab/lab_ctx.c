@@ -1,6 +1,7 @@
 #include "lab/lab_ctx.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <libgen.h>
 #include <linux/netlink.h>
 #include <stdio.h>
@@ -123,6 +124,7 @@ int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_topo *t, bool need_libdir
 	ctx->lock_fd = -1;
 	ctx->init_fd = -1;
 	ctx->node_mntns_fd = -1;
+	ctx->max_undetached = SIZE_MAX;
 	/* A lab holds a few descriptors per node while it comes up (sync
 	 * socket, pidfd): raise our own limit, and give the nodes the usual one. */
 	if (getrlimit(RLIMIT_NOFILE, &ctx->nofile) == 0 && ctx->nofile.rlim_cur < ctx->nofile.rlim_max) {
@@ -157,6 +159,34 @@ int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_topo *t, bool need_libdir
 	return 0;
 }
 
+/* Descriptors up holds whatever the lab: the low part of its table, where
+ * the transient ones go (runtime/node_spawn.c keeps the nodes' above 64),
+ * its sockets, the init binary, the lock. */
+#define FDS_RESERVED 80
+/* With a tight limit, how few nodes may still be detaching. */
+#define FDS_UNDETACHED_MIN 16
+
+int lab_check_descriptors(struct lab_ctx *ctx, struct cbx_error *err)
+{
+	struct rlimit lim;
+	size_t kept = FDS_RESERVED;
+
+	for (size_t i = 0; i < ctx->t->n_nodes; i++)
+		kept += ctx->t->nodes[i].n_sysctls ? 3 : 2;
+	ctx->max_undetached = SIZE_MAX;
+	if (getrlimit(RLIMIT_NOFILE, &lim) < 0 || lim.rlim_cur == RLIM_INFINITY)
+		return 0;
+	if (kept + FDS_UNDETACHED_MIN > lim.rlim_cur)
+		return cbx_error_set(err, CBX_ERR_SYSTEM,
+				     "lab %s needs %zu open files while it comes up (2 per node, 3 for a node with sysctls, and %d more), and the limit is %llu: raise it (ulimit -n %zu, or prlimit --nofile=%zu:%zu)",
+				     ctx->t->name, kept + FDS_UNDETACHED_MIN,
+				     FDS_RESERVED + FDS_UNDETACHED_MIN, (unsigned long long)lim.rlim_cur,
+				     kept + FDS_UNDETACHED_MIN, kept + FDS_UNDETACHED_MIN,
+				     kept + FDS_UNDETACHED_MIN);
+	ctx->max_undetached = lim.rlim_cur - kept;
+	return 0;
+}
+
 void node_rt_reset(struct node_rt *rt)
 {
 	if (rt->proc.sync_fd >= 0)
@@ -188,6 +218,8 @@ void lab_ctx_fini(struct lab_ctx *ctx)
 	if (ctx->init_fd >= 0)
 		close(ctx->init_fd);
 	lab_drop_node_mntns(ctx);
+	free(ctx->pins_text);
+	ctx->pins_text = NULL;
 	if (ctx->lock_fd >= 0)
 		close(ctx->lock_fd);
 	cbx_arena_free(ctx->arena);

@@ -53,6 +53,9 @@ struct lab_ctx {
 	int node_mntns_fd;
 	size_t pins_left_out; /* pins on the host when it was made (--timings); 0: never */
 	struct rlimit nofile; /* the limit before `up` raised its own: the nodes' */
+	/* Nodes cloned whose first process may still share our descriptor
+	 * table (node_spawn_detach), at most; set by lab_check_descriptors. */
+	size_t max_undetached;
 	int nice;             /* the priority before `up` raised its own: the nodes' */
 	struct node_rt *nodes; /* indexed like t->nodes */
 	int *bridge_ifindex;   /* indexed like t->networks */
@@ -62,6 +65,9 @@ struct lab_ctx {
 	 * capabilities (runtime/seccomp_profile.h). */
 	uint64_t filter_key;
 	char filter_path[PATH_MAX / 2];
+	/* `down`: the lab's record of its netns pins (lab/pins.h), read once. */
+	bool pins_loaded;
+	char *pins_text;
 	/* Time spent in each kind of step, run and undo (microseconds). */
 	uint64_t phase_us[STEP_KIND_COUNT];
 };
@@ -70,6 +76,13 @@ struct lab_ctx {
 int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_topo *t, bool need_libdir,
 		 struct cbx_error *err);
 void lab_ctx_fini(struct lab_ctx *ctx);
+/* Will the open-file limit hold this lab's `up`? It keeps two descriptors
+ * per node (its sync socket and pidfd) and a third for a node with sysctls
+ * until they are set, while each node's first process holds one more of
+ * ours until it has a table of its own; with a tight limit `up` lets fewer
+ * of those pile up (max_undetached). Fails, before anything is made, with
+ * how many the lab needs. */
+int lab_check_descriptors(struct lab_ctx *ctx, struct cbx_error *err);
 /* Close node_mntns_fd: every node cloned from it has made its own (or
  * failed to, and is being torn down). */
 void lab_drop_node_mntns(struct lab_ctx *ctx);

@@ -180,8 +180,17 @@ static void wait_exited(struct pollfd *p, size_t n, long deadline)
 		/* Our own children (a failed `up`) must be reaped to go. */
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
 			p[i].revents = 0;
+			left += p[i].fd >= 0;
+		}
+		/* poll() skips negative descriptors but still sleeps its whole
+		 * timeout when none is left: a stop whose nodes had all exited
+		 * within the grace period, or a kill of nodes already gone,
+		 * waited the full 10 s here. */
+		if (!left)
+			return;
+		left = 0;
 		if (poll(p, n, now < deadline ? (int)(deadline - now) : 0) < 0 && errno != EINTR)
 			return;
 		for (size_t i = 0; i < n; i++) {
@@ -326,10 +335,12 @@ static int wait_answers(struct lab_ctx *ctx, const struct cbx_node *const *nodes
 			if (fds[i].fd < 0 || (!fds[i].revents && !exited))
 				continue;
 			/* Its last words may be on the socket still. 'N' brings
-			 * the node's procfs, kept for its sysctls. */
+			 * the node's procfs, kept for its sysctls (a node without
+			 * any holds one descriptor less). */
 			if (fds[i].revents || poll(&fds[i], 1, 0) == 1)
 				rc = node_read_answer(&rt->proc, nodes[i]->name, expect,
-						      expect == CBX_SYNC_NAMESPACES && rt->proc_fd < 0
+						      expect == CBX_SYNC_NAMESPACES && rt->proc_fd < 0 &&
+								      nodes[i]->n_sysctls
 							      ? &rt->proc_fd
 							      : NULL,
 						      err);

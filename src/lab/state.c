@@ -113,7 +113,7 @@ int lab_load_saved(const char *lab, struct cbx_topo **t, struct cbx_error *err)
 	char path[512];
 
 	/* The name becomes a path under /run/cboxlab: "../x" is no lab. */
-	if (check_lab_name(lab, err) < 0)
+	if (cbx_lab_name_check(lab, err) < 0)
 		return -1;
 	if (lab_state_path(lab, "topology.json", path, sizeof(path)) < 0)
 		return cbx_error_set(err, CBX_ERR_INPUT, "\"%s\" is not a lab name", lab);

@@ -14,9 +14,12 @@
 #include "bridge/impair.h"
 #include "bridge/sysctl.h"
 #include "bridge/wiring.h"
+#include "common/clock.h"
+#include "common/text.h"
 #include "lab/faults.h"
 #include "netlink/nft_msg.h"
 #include "lab/node_proc.h"
+#include "lab/pins.h"
 #include "lab/steps.h"
 #include "runtime/mntns.h"
 #include "runtime/netns.h"
@@ -24,6 +27,7 @@
 /* --- nodes -------------------------------------------------------------- */
 
 #define HOST_ENDS_TIMEOUT_MS 3000
+#define UNDETACHED_WAIT_MS 2000
 
 static const struct cbx_node **step_nodes(const struct step *s, size_t n)
 {
@@ -61,6 +65,7 @@ static const char *run_needs(const struct lab_ctx *ctx)
 static int clone_nodes(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
 	size_t detached = 0, to_clone = 0, pins;
+	long deadline = 0;
 
 	for (size_t i = 0; i < n; i++)
 		to_clone += ctx->nodes[s[i].u.node->index].proc.pid <= 0;
@@ -80,10 +85,27 @@ static int clone_nodes(struct lab_ctx *ctx, const struct step *s, size_t n, stru
 	for (size_t i = 0; i < n; i++) {
 		/* Close what the nodes before needed, as they stop needing it,
 		 * so that the low part of our descriptor table, which each new
-		 * node copies, stays small. */
-		while (detached < i &&
-		       node_spawn_detach(&ctx->nodes[s[detached].u.node->index].proc))
-			detached++;
+		 * node copies, stays small. Under a tight open-file limit, wait
+		 * for them (they run at a lower priority than ours) rather than
+		 * run out (lab_check_descriptors); a node that never detaches
+		 * (it failed) is waited for a while only, once, then left to
+		 * fail the `up` in its turn. */
+		for (;;) {
+			while (detached < i &&
+			       node_spawn_detach(&ctx->nodes[s[detached].u.node->index].proc))
+				detached++;
+			if (deadline < 0)
+				break;
+			if (i - detached < ctx->max_undetached) {
+				deadline = 0;
+				break;
+			}
+			if (!deadline)
+				deadline = cbx_now_ms() + UNDETACHED_WAIT_MS;
+			else if (cbx_now_ms() > deadline)
+				deadline = -1;
+			usleep(100);
+		}
 		if (ctx->nodes[s[i].u.node->index].proc.pid <= 0 &&
 		    lab_clone_node(ctx, s[i].u.node, false, err) < 0)
 			return -1;
@@ -142,6 +164,9 @@ static int node_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct 
 	if (!nodes)
 		return cbx_error_sys(err, ENOMEM, "start nodes");
 	rc = lab_wait_namespaces(ctx, nodes, n, err);
+	/* What `down` will know its pins by, before there are any. */
+	if (rc == 0)
+		rc = lab_pins_record(ctx, nodes, n, err);
 	free(nodes);
 	lab_drop_node_mntns(ctx);
 	linked = rc == 0 && netns_pin_template(template, sizeof(template), ctx->t->name) == 0;
@@ -201,11 +226,13 @@ static int node_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct
 		struct cbx_error one;
 		char pin[512];
 
-		/* In a failed `up`, only the pins it made; in `down`, the
-		 * lab's pins by name. */
-		bool unpin = rt->pinned || ctx->teardown;
+		bool unpin;
 
+		/* In a failed `up`, only the pins it made; in `down`, those
+		 * its record says are the lab's (a user's `ip netns add` of
+		 * the same name is not). */
 		netns_pin_path(pin, sizeof(pin), ctx->t->name, node->name);
+		unpin = rt->pinned || (ctx->teardown && lab_pin_is_ours(ctx, node, pin));
 		if (((unpin && netns_unpin(pin, &one) < 0) ||
 		     cbx_cgroup_node_remove(&ctx->cg, ctx->t->name, node->name, &one) < 0) &&
 		    rc == 0) {
@@ -215,7 +242,7 @@ static int node_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct
 		node_rt_reset(rt);
 	}
 	/* What an `up` killed while pinning left. */
-	if (ctx->teardown)
+	if (ctx->teardown && lab_pins_recorded(ctx))
 		netns_pin_template_remove(ctx->t->name);
 	free(nodes);
 	return rc;
@@ -472,9 +499,12 @@ static void node_start_describe(const struct step *s, bool undo, char *buf, size
 
 	if (undo)
 		snprintf(buf, size, "nothing: stopping node %s is killing it", n->name);
-	else if (n->cmd)
+	else if (n->cmd) {
+		char cmd[4 * CBX_EXCERPT_MAX + 32];
 		snprintf(buf, size, "start node %s's command (%s%s) and wait until it runs", n->name,
-			 n->cmd[0], n->cmd[1] ? " ..." : "");
+			 cbx_text_excerpt(cmd, sizeof(cmd), n->cmd[0], CBX_EXCERPT_MAX),
+			 n->cmd[1] ? " ..." : "");
+	}
 	else
 		snprintf(buf, size, "let node %s's init run (no command) and wait until it is ready",
 			 n->name);

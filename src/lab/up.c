@@ -4,9 +4,22 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "lab/host_check.h"
 #include "lab/lab.h"
 #include "lab/plan.h"
 #include "runtime/node_setup.h"
+
+/* What the host has that the lab would collide with (lab/host_check.h). */
+static int check_host(struct lab_ctx *ctx, struct cbx_error *err)
+{
+	struct nl_conn *c;
+
+	if (!host_check_needed(ctx->t))
+		return 0;
+	if (!(c = lab_rtnl(ctx, err)))
+		return -1;
+	return lab_check_host(ctx->t, c, err);
+}
 
 int lab_up(const struct cbx_topo *t, const char *text, size_t len, struct lab_up_report *rep,
 	   struct cbx_error *err)
@@ -18,7 +31,9 @@ int lab_up(const struct cbx_topo *t, const char *text, size_t len, struct lab_up
 
 	memset(rep, 0, sizeof(*rep));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (lab_ctx_init(&ctx, t, true, err) < 0 || lab_lock(t->name, true, &ctx.lock_fd, err) < 0)
+	/* Nothing is made before these checks. */
+	if (lab_ctx_init(&ctx, t, true, err) < 0 || lab_check_descriptors(&ctx, err) < 0 ||
+	    check_host(&ctx, err) < 0 || lab_lock(t->name, true, &ctx.lock_fd, err) < 0)
 		goto out;
 	cbx_cgroups_for_lab(&ctx.cg, t);
 	/* Nodes set themselves up in parallel at the lowest priority, and

@@ -166,6 +166,28 @@ int rtnl_build_link_get(void *buf, size_t size, int ifindex)
 	return (int)nlh->nlmsg_len;
 }
 
+int rtnl_build_route_dump(void *buf, size_t size, int family)
+{
+	struct nlmsghdr *nlh = nl_put_request(buf, size, RTM_GETROUTE, NLM_F_DUMP,
+					      sizeof(struct rtmsg));
+
+	PUT(nlh);
+	nlh->nlmsg_flags &= ~NLM_F_ACK;
+	((struct rtmsg *)mnl_nlmsg_get_payload(nlh))->rtm_family = (unsigned char)family;
+	return (int)nlh->nlmsg_len;
+}
+
+int rtnl_build_addr_dump(void *buf, size_t size, int family)
+{
+	struct nlmsghdr *nlh = nl_put_request(buf, size, RTM_GETADDR, NLM_F_DUMP,
+					      sizeof(struct ifaddrmsg));
+
+	PUT(nlh);
+	nlh->nlmsg_flags &= ~NLM_F_ACK;
+	((struct ifaddrmsg *)mnl_nlmsg_get_payload(nlh))->ifa_family = (unsigned char)family;
+	return (int)nlh->nlmsg_len;
+}
+
 int rtnl_build_addr_add(void *buf, size_t size, int ifindex, const struct cbx_prefix *addr)
 {
 	struct nlmsghdr *nlh = nl_put_request(buf, size, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL,

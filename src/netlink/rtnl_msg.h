@@ -47,6 +47,10 @@ int rtnl_build_link_delete(void *buf, size_t size, int ifindex, const char *name
 int rtnl_build_link_dump(void *buf, size_t size);
 /* Get one link by ifindex. */
 int rtnl_build_link_get(void *buf, size_t size, int ifindex);
+/* Dump every route (all tables) / every address of a family (AF_UNSPEC:
+ * both), for what the host has before a lab adds its own. */
+int rtnl_build_route_dump(void *buf, size_t size, int family);
+int rtnl_build_addr_dump(void *buf, size_t size, int family);
 
 /* Add an address; IPv6 addresses skip duplicate address detection (a lab
  * has no duplicates, and DAD would delay the address by a second). */

@@ -96,6 +96,10 @@ NO_SANITIZE __attribute__((noreturn)) static void first_process(void *arg)
 		below = p->mntns_fd;
 	/* Until init releases it, a node dies with the `up` that started it. */
 	RAW(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0);
+	/* A session of its own: a hangup of the terminal `up` ran in, or a
+	 * Ctrl-C to its process group, is not the lab's (init passes on
+	 * what it gets to the node's command). */
+	RAW(SYS_setsid, 0, 0, 0);
 	/* A table of our own, copied from the low part of ours only: the fds
 	 * needed are there, and the sockets and pidfds of the nodes before
 	 * (two per node, from KEPT_FD_BASE up) are neither copied nor closed

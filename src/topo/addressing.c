@@ -58,7 +58,10 @@ static int parse_explicit(struct parser *p, struct cbx_iface *ifc, json_t *list)
 			return -1;
 		s = json_string_value(v);
 		if (!cbx_prefix_parse(s, false, a))
-			return parse_fail(p, path, "\"%s\" is not an IPv4 or IPv6 address", s);
+			return parse_fail(p, path, "\"%s\" is not an IPv4 or IPv6 address", shown(p, s));
+		if (address_problem(&a->ip))
+			return parse_fail(p, path, "%s %s, which an interface cannot have", s,
+					  address_problem(&a->ip));
 		f = fam_index(a->ip.family);
 		if (at.has[f]) {
 			const struct cbx_prefix *sn = at.subnet[f];
@@ -206,6 +209,10 @@ static int collect_members(struct parser *p)
 		if (t->ifaces[i].network)
 			counts[t->ifaces[i].network->index]++;
 	for (size_t i = 0; i < t->n_networks; i++) {
+		if (counts[i] > CBX_BRIDGE_PORTS_MAX)
+			return parse_fail(p, t->networks[i].path,
+					  "%zu interfaces on one network; its bridge holds at most %d ports (the kernel's BR_MAX_PORTS), so split it or use links",
+					  counts[i], CBX_BRIDGE_PORTS_MAX);
 		t->networks[i].members = cbx_arena_array(p->a, counts[i] + 1, sizeof(struct cbx_iface *));
 		if (!t->networks[i].members)
 			return parse_oom(p);

@@ -18,7 +18,7 @@ static int parse_impair(struct parser *p, json_t *obj, const char *path, struct 
 		if (expect_string(p, v, kpath) < 0)
 			return -1;
 		if (!cbx_impair_set(im, key, json_string_value(v), &why))
-			return parse_fail(p, kpath, "bad %s \"%s\": %s", key, json_string_value(v), why);
+			return parse_fail(p, kpath, "bad %s \"%s\": %s", key, shown(p, json_string_value(v)), why);
 	}
 	if ((problem = cbx_impair_problem(im)))
 		return parse_fail(p, path, "%s", problem);

@@ -32,14 +32,19 @@ int check_ifname(struct parser *p, const char *name, const char *path)
 	if (len >= CBX_IFNAMSIZ)
 		return parse_fail(p, path,
 				  "interface name \"%s\" is %zu bytes long; the kernel allows at most %d",
-				  name, len, CBX_IFNAMSIZ - 1);
-	if (!strcmp(name, ".") || !strcmp(name, "..") || !strcmp(name, "lo"))
+				  shown(p, name), len, CBX_IFNAMSIZ - 1);
+	/* "all" and "default" are the names of the per-protocol sysctl
+	 * directories (net.ipv4.conf.all), which the kernel will not shadow. */
+	if (!strcmp(name, ".") || !strcmp(name, "..") || !strcmp(name, "lo") ||
+	    !strcmp(name, "all") || !strcmp(name, "default"))
 		return parse_fail(p, path, "\"%s\" cannot be used as an interface name", name);
 	for (const char *c = name; *c; c++)
-		if (*c == '/' || *c == ':' || isspace((unsigned char)*c) || !isprint((unsigned char)*c))
+		/* '%' makes the kernel pick a number for it ("eth%d"). */
+		if (*c == '/' || *c == ':' || *c == '%' || isspace((unsigned char)*c) ||
+		    !isprint((unsigned char)*c))
 			return parse_fail(p, path,
-					  "interface name \"%s\" contains '%c', which the kernel does not allow",
-					  name, *c);
+					  "interface name \"%s\" contains %s, which the kernel does not allow",
+					  shown(p, name), shown_char(p, *c));
 	return 0;
 }
 
@@ -51,12 +56,13 @@ static int check_node_name(struct parser *p, const char *name, const char *path)
 		return parse_fail(p, path, "a node name must be 1 to %d characters (it is the hostname)",
 				  CBX_NODE_NAME_MAX);
 	if (!isalnum((unsigned char)name[0]))
-		return parse_fail(p, path, "node name \"%s\" must start with a letter or digit", name);
+		return parse_fail(p, path, "node name \"%s\" must start with a letter or digit",
+				  shown(p, name));
 	for (const char *c = name; *c; c++)
 		if (!isalnum((unsigned char)*c) && *c != '-')
 			return parse_fail(p, path,
 					  "node name \"%s\" may only contain letters, digits and '-' (it is the hostname)",
-					  name);
+					  shown(p, name));
 	return 0;
 }
 
@@ -99,7 +105,7 @@ static int parse_mac(struct parser *p, json_t *v, const char *path, uint8_t mac[
 	if (sscanf(json_string_value(v), "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
 		   &b[4], &b[5], &tail) != 6 || strlen(json_string_value(v)) != 17)
 		return parse_fail(p, path, "\"%s\" is not a MAC address like 02:00:00:00:00:01",
-				  json_string_value(v));
+				  shown(p, json_string_value(v)));
 	for (int i = 0; i < 6; i++)
 		mac[i] = (uint8_t)b[i];
 	if (mac[0] & 1)
@@ -139,7 +145,8 @@ static int parse_declared_iface(struct parser *p, struct cbx_node *n, const char
 			return -1;
 		ifc->network = cbx_strmap_get(&p->t->network_by_name, json_string_value(net));
 		if (!ifc->network)
-			return parse_fail(p, npath, "unknown network \"%s\"", json_string_value(net));
+			return parse_fail(p, npath, "unknown network \"%s\"",
+					  shown(p, json_string_value(net)));
 	}
 	if ((x = json_object_get(v, "addresses"))) {
 		if (expect_array(p, x, path_key(p, path, "addresses")) < 0)
@@ -172,6 +179,12 @@ static int parse_base(struct parser *p, struct cbx_node *n, json_t *v, const cha
 	} else if (s[0] == '/' && strlen(s) >= CBX_NODE_PATH_MAX) {
 		return parse_fail(p, path, "base directory path is %zu bytes long; at most %d",
 				  strlen(s), CBX_NODE_PATH_MAX - 1);
+	} else if (s[0] == '/' && strpbrk(s, ",:\\")) {
+		/* The overlay's options are "lowerdir=BASE,upperdir=...": a ','
+		 * ends the option, a ':' starts another layer, '\\' escapes. */
+		return parse_fail(p, path,
+				  "base directory path \"%s\" contains %s, which overlayfs options cannot hold",
+				  shown(p, s), shown_char(p, *strpbrk(s, ",:\\")));
 	} else if (s[0] == '/') {
 		n->base = CBX_BASE_DIR;
 		n->base_dir = cbx_arena_strdup(p->a, s);
@@ -180,7 +193,7 @@ static int parse_base(struct parser *p, struct cbx_node *n, json_t *v, const cha
 	} else {
 		return parse_fail(p, path,
 				  "base \"%s\" is not \"busybox\", \"host\" or an absolute path to a root directory",
-				  s);
+				  shown(p, s));
 	}
 	return 0;
 }
@@ -197,7 +210,7 @@ static int parse_limits(struct parser *p, struct cbx_limits *l, json_t *v, const
 		if (expect_scalar_text(p, x, xpath, &text) < 0)
 			return -1;
 		if (!cbx_parse_size(text, &l->memory, &why))
-			return parse_fail(p, xpath, "bad size \"%s\": %s", text, why);
+			return parse_fail(p, xpath, "bad size \"%s\": %s", shown(p, text), why);
 		if (l->memory < CBX_MIN_MEMORY)
 			return parse_fail(p, xpath, "memory limit \"%s\" is below the 4MiB a node needs to start",
 					  text);
@@ -207,7 +220,7 @@ static int parse_limits(struct parser *p, struct cbx_limits *l, json_t *v, const
 		if (expect_scalar_text(p, x, xpath, &text) < 0)
 			return -1;
 		if (!cbx_parse_cpus(text, &l->cpu_milli, &why))
-			return parse_fail(p, xpath, "bad CPU count \"%s\": %s", text, why);
+			return parse_fail(p, xpath, "bad CPU count \"%s\": %s", shown(p, text), why);
 	}
 	if ((x = json_object_get(v, "pids"))) {
 		uint64_t pids;
@@ -235,12 +248,13 @@ static int check_sysctl_key(struct parser *p, const char *key, const char *path)
 	if (strncmp(key, "net.", 4))
 		return parse_fail(p, path,
 				  "sysctl \"%s\" is not a network sysctl (net.*); only those are per node",
-				  key);
+				  shown(p, key));
 	for (const char *c = key; *c; c++)
 		if (!isalnum((unsigned char)*c) && *c != '_' && *c != '.' && *c != '-')
-			return parse_fail(p, path, "sysctl name \"%s\" contains '%c'", key, *c);
+			return parse_fail(p, path, "sysctl name \"%s\" contains %s", shown(p, key),
+					  shown_char(p, *c));
 	if (strstr(key, "..") || key[strlen(key) - 1] == '.')
-		return parse_fail(p, path, "sysctl name \"%s\" is malformed", key);
+		return parse_fail(p, path, "sysctl name \"%s\" is malformed", shown(p, key));
 	return 0;
 }
 
@@ -274,7 +288,7 @@ static int merge_kv(struct parser *p, struct cbx_kv **arr, size_t *n, json_t *ob
 		} else {
 			if (!valid_env_name(key))
 				return parse_fail(p, kpath, "\"%s\" is not a valid environment variable name",
-						  key);
+						  shown(p, key));
 			if (expect_string(p, v, kpath) < 0)
 				return -1;
 			text = json_string_value(v);
@@ -451,6 +465,34 @@ static int apply_defaults(struct parser *p, struct cbx_node *n)
 	return 0;
 }
 
+/* What execve would refuse with E2BIG, said before anything is made. */
+static int check_exec_size(struct parser *p, const struct cbx_node *n)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; n->cmd && n->cmd[i]; i++) {
+		size_t len = strlen(n->cmd[i]) + 1;
+		if (len > CBX_EXEC_STRING_MAX)
+			return parse_fail(p, path_key(p, n->path, "cmd"),
+					  "an argument of the command is %zu bytes; the kernel takes at most %u (128 KiB) per argument",
+					  len - 1, CBX_EXEC_STRING_MAX - 1);
+		total += len + sizeof(char *);
+	}
+	for (size_t i = 0; i < n->n_env; i++) {
+		size_t len = strlen(n->env[i].key) + strlen(n->env[i].value) + 2;
+		if (len > CBX_EXEC_STRING_MAX)
+			return parse_fail(p, path_key(p, path_key(p, n->path, "env"), n->env[i].key),
+					  "%s=VALUE is %zu bytes; the kernel takes at most %u (128 KiB) per variable",
+					  n->env[i].key, len - 1, CBX_EXEC_STRING_MAX - 1);
+		total += len + sizeof(char *);
+	}
+	if (total > CBX_EXEC_TOTAL_MAX)
+		return parse_fail(p, n->path,
+				  "the command and environment are %zu bytes together; at most %u (1 MiB)",
+				  total, CBX_EXEC_TOTAL_MAX);
+	return 0;
+}
+
 static int parse_node(struct parser *p, struct cbx_node *n, json_t *v)
 {
 	json_t *ifaces, *x;
@@ -460,7 +502,7 @@ static int parse_node(struct parser *p, struct cbx_node *n, json_t *v)
 		return -1;
 	if (apply_defaults(p, n) < 0)
 		return -1;
-	if (parse_node_settings(p, n, v, n->path) < 0)
+	if (parse_node_settings(p, n, v, n->path) < 0 || check_exec_size(p, n) < 0)
 		return -1;
 	ifaces = json_object_get(v, "interfaces");
 	if (ifaces) {

@@ -13,45 +13,63 @@ static const char *const link_keys[] = {
 	"endpoints", "subnet", "subnet6", "mtu", "impair", "description", NULL,
 };
 
-/* The lab name prefixes host interfaces ("<lab>-b0"), the nftables table,
- * cgroups and /run/netns/<lab>-<node>; '-' is kept out of it so that
- * "<lab>-<node>" can always be split back unambiguously. */
+/* The lab's name: one rule for the file and every command (lab_name.c). */
 int parse_lab_name(struct parser *p)
 {
 	json_t *v = json_object_get(p->root, "name");
-	const char *name;
+	const char *name, *why;
 
 	if (!v)
 		return parse_fail(p, "", "the lab has no \"name\"");
 	if (expect_string(p, v, "name") < 0)
 		return -1;
 	name = json_string_value(v);
-	if (!*name)
-		return parse_fail(p, "name", "the lab name is empty");
-	if (!islower((unsigned char)name[0]) && !isdigit((unsigned char)name[0]))
-		return parse_fail(p, "name", "lab name \"%s\" must start with a lowercase letter or digit",
-				  name);
-	for (const char *c = name; *c; c++)
-		if (!islower((unsigned char)*c) && !isdigit((unsigned char)*c) && *c != '_')
-			return parse_fail(p, "name",
-					  "lab name \"%s\" may only contain lowercase letters, digits and '_'",
-					  name);
+	if ((why = cbx_lab_name_problem(name)))
+		return parse_fail(p, "name", "\"%s\" is not a lab name: %s", shown(p, name), why);
 	p->t->name = cbx_arena_strdup(p->a, name);
 	return p->t->name ? 0 : parse_oom(p);
+}
+
+const char *address_problem(const struct cbx_ip *ip)
+{
+	static const uint8_t loopback6[16] = { [15] = 1 }, none[16];
+
+	if (ip->family == AF_INET ? (ip->bytes[0] & 0xf0) == 0xe0 : ip->bytes[0] == 0xff)
+		return "is a multicast address";
+	if (ip->family == AF_INET6 && !memcmp(ip->bytes, loopback6, 16))
+		return "is the loopback address";
+	if (!memcmp(ip->bytes, none, cbx_ip_bytes(ip->family)))
+		return "is the unspecified address";
+	return NULL;
+}
+
+const char *subnet_problem(const struct cbx_prefix *net)
+{
+	static const struct cbx_prefix multicast4 = { { AF_INET, { 224 } }, 4 },
+					 multicast6 = { { AF_INET6, { 0xff } }, 8 };
+	static const struct cbx_ip loopback6 = { AF_INET6, { [15] = 1 } };
+
+	if (net->len == 0)
+		return "is the whole address space";
+	if (cbx_prefix_overlaps(net, &multicast4) || cbx_prefix_overlaps(net, &multicast6))
+		return "overlaps the multicast addresses, which an interface cannot have";
+	if (cbx_prefix_contains(net, &loopback6))
+		return "holds ::1, the loopback address, which an interface cannot have";
+	return NULL;
 }
 
 /* A subnet: "10.0.0.0/24" of the expected family, host bits clear. */
 static int parse_subnet(struct parser *p, json_t *v, const char *path, int family,
 			struct cbx_prefix *out)
 {
-	const char *s;
+	const char *s, *why;
 	char buf[CBX_PREFIX_STRLEN];
 
 	if (expect_string(p, v, path) < 0)
 		return -1;
 	s = json_string_value(v);
 	if (!cbx_prefix_parse(s, true, out))
-		return parse_fail(p, path, "\"%s\" is not a valid CIDR subnet such as %s", s,
+		return parse_fail(p, path, "\"%s\" is not a valid CIDR subnet such as %s", shown(p, s),
 				  family == AF_INET ? "10.0.0.0/24" : "fd00:1::/64");
 	if (out->ip.family != family)
 		return parse_fail(p, path, "%s is not an %s subnet", s,
@@ -61,6 +79,8 @@ static int parse_subnet(struct parser *p, json_t *v, const char *path, int famil
 		return parse_fail(p, path, "%s has host bits set; did you mean %s?", s,
 				  cbx_prefix_str(&net, buf, sizeof(buf)));
 	}
+	if ((why = subnet_problem(out)))
+		return parse_fail(p, path, "subnet %s %s", s, why);
 	return 0;
 }
 
@@ -88,7 +108,7 @@ static int parse_network_gateway(struct parser *p, struct cbx_network *net, int 
 		return 0;
 	}
 	if (!cbx_ip_parse(json_string_value(v), &ip) || ip.family != family)
-		return parse_fail(p, path, "\"%s\" is not an %s address", json_string_value(v),
+		return parse_fail(p, path, "\"%s\" is not an %s address", shown(p, json_string_value(v)),
 				  family == AF_INET ? "IPv4" : "IPv6");
 	if (!cbx_prefix_contains(subnet, &ip) || cbx_prefix_is_reserved_host(subnet, &ip))
 		return parse_fail(p, path, "%s is not a usable address of subnet %s",
@@ -187,14 +207,15 @@ static int parse_endpoint(struct parser *p, struct cbx_link *l, json_t *v, const
 	s = json_string_value(v);
 	colon = strchr(s, ':');
 	if (!colon || colon == s || !colon[1])
-		return parse_fail(p, path, "\"%s\" is not an endpoint of the form \"node:interface\"", s);
+		return parse_fail(p, path, "\"%s\" is not an endpoint of the form \"node:interface\"",
+				  shown(p, s));
 	if ((size_t)(colon - s) >= sizeof(node_name))
-		return parse_fail(p, path, "link to an unknown node \"%.*s\"", (int)(colon - s), s);
+		return parse_fail(p, path, "link to an unknown node (in \"%s\")", shown(p, s));
 	memcpy(node_name, s, (size_t)(colon - s));
 	node_name[colon - s] = '\0';
 	n = cbx_topo_node(p->t, node_name);
 	if (!n)
-		return parse_fail(p, path, "link to an unknown node \"%s\"", node_name);
+		return parse_fail(p, path, "link to an unknown node \"%s\"", shown(p, node_name));
 	if (check_ifname(p, colon + 1, path) < 0)
 		return -1;
 	ifc = cbx_node_iface(n, colon + 1);

@@ -46,7 +46,14 @@ int parse_fail(struct parser *p, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int parse_oom(struct parser *p);
 
-/* "parent.key", or parent["key"] when the key is not a plain word. */
+/* A value of the file as a message shows it: control bytes quoted (\x1b),
+ * cut after CBX_EXCERPT_MAX bytes. In the arena; "" when out of memory. */
+const char *shown(struct parser *p, const char *s);
+/* One character so: "'/'", or "\\x1b" for a control byte. */
+const char *shown_char(struct parser *p, char c);
+
+/* "parent.key", or parent["key"] when the key is not a plain word (shown
+ * as above: paths are for messages). */
 char *path_key(struct parser *p, const char *parent, const char *key);
 char *path_index(struct parser *p, const char *parent, size_t i);
 
@@ -82,6 +89,10 @@ struct cbx_iface *add_iface(struct parser *p, struct cbx_node *n, const char *na
 			    const char *path);
 /* An MTU: an integer in [68, 65535]. */
 int parse_mtu(struct parser *p, json_t *v, const char *path, uint32_t *mtu);
+/* Why a node interface cannot have this subnet or address (the kernel
+ * refuses a multicast or loopback address on one), or NULL. */
+const char *subnet_problem(const struct cbx_prefix *net);
+const char *address_problem(const struct cbx_ip *ip);
 /* Checks an interface name against the kernel's rules. */
 int check_ifname(struct parser *p, const char *name, const char *path);
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/text.h"
 #include "topo/parser.h"
 
 int parse_fail(struct parser *p, const char *path, const char *fmt, ...)
@@ -35,11 +36,28 @@ static bool plain_word(const char *s)
 	return true;
 }
 
+const char *shown(struct parser *p, const char *s)
+{
+	char buf[4 * CBX_EXCERPT_MAX + 32];
+	char *copy = cbx_arena_strdup(p->a, cbx_text_excerpt(buf, sizeof(buf), s, CBX_EXCERPT_MAX));
+
+	return copy ? copy : "";
+}
+
+const char *shown_char(struct parser *p, char c)
+{
+	unsigned char u = (unsigned char)c;
+	char *s = u < 0x20 || u == 0x7f ? cbx_arena_printf(p->a, "\\x%02x", u)
+					: cbx_arena_printf(p->a, "'%c'", c);
+
+	return s ? s : "";
+}
+
 char *path_key(struct parser *p, const char *parent, const char *key)
 {
-	if (plain_word(key))
+	if (plain_word(key) && strlen(key) <= CBX_EXCERPT_MAX)
 		return cbx_arena_printf(p->a, "%s%s%s", parent, *parent ? "." : "", key);
-	return cbx_arena_printf(p->a, "%s[\"%s\"]", parent, key);
+	return cbx_arena_printf(p->a, "%s[\"%s\"]", parent, shown(p, key));
 }
 
 char *path_index(struct parser *p, const char *parent, size_t i)
@@ -101,7 +119,8 @@ int check_keys(struct parser *p, json_t *obj, const char *path, const char *cons
 		/* Suggest only what a typo could explain. */
 		if (best && best_d <= 1 + strlen(key) / 4)
 			return parse_fail(p, path_key(p, path, key),
-					  "unknown key \"%s\" (did you mean \"%s\"?)", key, best);
+					  "unknown key \"%s\" (did you mean \"%s\"?)", shown(p, key),
+					  best);
 		{
 			char list[512] = "";
 			size_t len = 0;
@@ -109,7 +128,7 @@ int check_keys(struct parser *p, json_t *obj, const char *path, const char *cons
 				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
 							len ? ", " : "", *k);
 			return parse_fail(p, path_key(p, path, key),
-					  "unknown key \"%s\" (known keys: %s)", key, list);
+					  "unknown key \"%s\" (known keys: %s)", shown(p, key), list);
 		}
 	}
 	return 0;

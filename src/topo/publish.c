@@ -15,7 +15,7 @@ static int parse_proto(struct parser *p, const char *s, const char *path, uint8_
 	else if (!strcmp(s, "udp"))
 		*proto = IPPROTO_UDP;
 	else
-		return parse_fail(p, path, "protocol \"%s\" is not \"tcp\" or \"udp\"", s);
+		return parse_fail(p, path, "protocol \"%s\" is not \"tcp\" or \"udp\"", shown(p, s));
 	return 0;
 }
 
@@ -28,16 +28,18 @@ static int parse_publish_string(struct parser *p, const char *s, const char *pat
 	const char *proto = "tcp", *why;
 
 	if (strlen(s) >= sizeof(buf) || !(colon = strchr(strcpy(buf, s), ':')))
-		return parse_fail(p, path, "\"%s\" is not a port mapping like \"8080:80\" or \"5353:53/udp\"", s);
+		return parse_fail(p, path,
+				  "\"%s\" is not a port mapping like \"8080:80\" or \"5353:53/udp\"",
+				  shown(p, s));
 	*colon = '\0';
 	if ((slash = strchr(colon + 1, '/'))) {
 		*slash = '\0';
 		proto = slash + 1;
 	}
 	if (!cbx_parse_port(buf, &pub->host_port, &why))
-		return parse_fail(p, path, "bad host port \"%s\": %s", buf, why);
+		return parse_fail(p, path, "bad host port \"%s\": %s", shown(p, buf), why);
 	if (!cbx_parse_port(colon + 1, &pub->node_port, &why))
-		return parse_fail(p, path, "bad node port \"%s\": %s", colon + 1, why);
+		return parse_fail(p, path, "bad node port \"%s\": %s", shown(p, colon + 1), why);
 	return parse_proto(p, proto, path, &pub->proto);
 }
 

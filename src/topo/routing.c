@@ -68,7 +68,8 @@ static int parse_route(struct parser *p, struct cbx_node *n, json_t *v, const ch
 		if (expect_string(p, via, vpath) < 0)
 			return -1;
 		if (!cbx_ip_parse(json_string_value(via), &r->via))
-			return parse_fail(p, vpath, "\"%s\" is not an IP address", json_string_value(via));
+			return parse_fail(p, vpath, "\"%s\" is not an IP address",
+					  shown(p, json_string_value(via)));
 	}
 	if (dev) {
 		const char *dpath = path_key(p, path, "dev");
@@ -77,7 +78,7 @@ static int parse_route(struct parser *p, struct cbx_node *n, json_t *v, const ch
 		r->dev = cbx_node_iface(n, json_string_value(dev));
 		if (!r->dev)
 			return parse_fail(p, dpath, "node %s has no interface \"%s\"", n->name,
-					  json_string_value(dev));
+					  shown(p, json_string_value(dev)));
 	}
 	if (expect_string(p, to, path_key(p, path, "to")) < 0)
 		return -1;
@@ -87,7 +88,7 @@ static int parse_route(struct parser *p, struct cbx_node *n, json_t *v, const ch
 		r->dst.len = 0;
 	} else if (!cbx_prefix_parse(s, true, &r->dst)) {
 		return parse_fail(p, path_key(p, path, "to"),
-				  "\"%s\" is not a subnet such as 10.1.0.0/16, or \"default\"", s);
+				  "\"%s\" is not a subnet such as 10.1.0.0/16, or \"default\"", shown(p, s));
 	} else if (!cbx_prefix_is_network(&r->dst)) {
 		struct cbx_prefix net = cbx_prefix_network(&r->dst);
 		return parse_fail(p, path_key(p, path, "to"), "%s has host bits set; did you mean %s?",
@@ -134,7 +135,7 @@ static int resolve_default(struct parser *p, struct cbx_node *n, int f)
 			return parse_fail(p, path, "node %s has a default route in \"routes\" already",
 					  n->name);
 		if (!cbx_ip_parse(json_string_value(gw), &r->via) || r->via.family != family)
-			return parse_fail(p, path, "\"%s\" is not an %s address", json_string_value(gw),
+			return parse_fail(p, path, "\"%s\" is not an %s address", shown(p, json_string_value(gw)),
 					  f == 0 ? "IPv4" : "IPv6");
 		if (check_gateway(p, n, NULL, &r->via, path) < 0)
 			return -1;

@@ -19,6 +19,7 @@
 #include "common/strmap.h"
 
 #define CBX_IFNAMSIZ 16          /* the kernel's IFNAMSIZ, with the NUL */
+#define CBX_LAB_NAME_MAX 32      /* see cbx_lab_name_problem */
 #define CBX_NODE_NAME_MAX 63     /* a hostname label */
 /* The longest path, with its NUL, that a node's setup builds on: a "base"
  * directory, the node's state directory, the lab's hosts file. Small on
@@ -31,6 +32,15 @@
  * above the ranges useradd hands out in /etc/subuid (100000 up). */
 #define CBX_USERNS_DEFAULT_START 1000000000u
 #define CBX_USERNS_DEFAULT_COUNT 65536u
+/* A node's command and environment are exec'd (by its init): the kernel
+ * takes each string up to MAX_ARG_STRLEN (128 KiB, with its NUL), and all of
+ * them with their pointers up to a quarter of the stack limit (2 MiB under
+ * the usual 8 MiB; 128 KiB at least). cboxlab keeps to 1 MiB in all, which
+ * leaves room for its own few (PATH, HOSTNAME...). */
+#define CBX_EXEC_STRING_MAX (128u << 10)
+#define CBX_EXEC_TOTAL_MAX (1u << 20)
+/* A Linux bridge numbers its ports 1 to 1023 (BR_MAX_PORTS - 1). */
+#define CBX_BRIDGE_PORTS_MAX 1023
 
 struct cbx_node;
 struct cbx_network;
@@ -175,11 +185,25 @@ int cbx_topo_load_text(const char *text, size_t len, const char *source,
 		       struct cbx_topo **out, struct cbx_error *err);
 void cbx_topo_free(struct cbx_topo *t);
 
+/* The one rule for a lab's name, in the file and on the command line:
+ * 1 to 32 lowercase letters, digits and '_', starting with a letter or
+ * digit. NULL when `name` is one, else why not. (A lab with host
+ * interfaces needs a shorter name still: validate says so.) */
+const char *cbx_lab_name_problem(const char *name);
+/* The same as an error: "\"NAME\" is not a lab name: why" (CBX_ERR_INPUT). */
+int cbx_lab_name_check(const char *name, struct cbx_error *err);
+
 struct cbx_node *cbx_topo_node(const struct cbx_topo *t, const char *name);
 struct cbx_iface *cbx_node_iface(const struct cbx_node *n, const char *name);
 /* The address /etc/hosts gives the node's name: its first IPv4 address, else
  * its first IPv6 address; NULL for a node without addresses. */
 const struct cbx_prefix *cbx_node_primary_addr(const struct cbx_node *n);
+
+/* A JSON syntax error as the user should read it: the library's wording
+ * for a NUL in a string ("\\u0000 is not allowed without JSON_ALLOW_NUL")
+ * and the like put in the user's words; anything else as it is. Returns
+ * buf, or text itself when it needs no change. */
+const char *cbx_json_error_text(const char *text, char *buf, size_t size);
 
 /* Values shared by the file format and the CLI (fault commands). Each returns
  * false on a malformed string and says why in `why`. */

@@ -1,6 +1,7 @@
 /* Loading a topology: JSON syntax first (file:line:column), then the steps
  * of parser.h in order, each failing with the JSON path of what is wrong. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,17 +12,39 @@ static const char *const root_keys[] = {
 	"$schema", "description", "name", "defaults", "networks", "links", "nodes", NULL,
 };
 
+const char *cbx_json_error_text(const char *text, char *buf, size_t size)
+{
+	/* jansson's texts that name its own flags or internals. */
+	static const struct {
+		const char *lib, *user;
+	} words[] = {
+		{ "\\u0000 is not allowed without JSON_ALLOW_NUL", "a NUL character (\\u0000) in a string" },
+		{ "NUL byte in object key not supported", "a NUL character (\\u0000) in a key" },
+		{ "maximum parsing depth reached", "nested too deeply" },
+	};
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		size_t n = strlen(words[i].lib);
+		if (!strncmp(text, words[i].lib, n)) {
+			snprintf(buf, size, "%s%s", words[i].user, text + n);
+			return buf;
+		}
+	}
+	return text;
+}
+
 /* jansson's words for a duplicate key are terse; say what it means here. */
 static int syntax_error(struct parser *p, const json_error_t *je)
 {
 	const char *dup = "duplicate object key";
+	char buf[256];
 
 	if (!strncmp(je->text, dup, strlen(dup)))
 		return cbx_error_set(p->err, CBX_ERR_INPUT,
 				     "%s:%d:%d: %s (node, network and interface names must be unique)",
 				     p->t->source, je->line, je->column, je->text);
 	return cbx_error_set(p->err, CBX_ERR_INPUT, "%s:%d:%d: syntax error: %s", p->t->source,
-			     je->line, je->column, je->text);
+			     je->line, je->column, cbx_json_error_text(je->text, buf, sizeof(buf)));
 }
 
 /* Interfaces are stored in one array whose elements must not move (nodes,

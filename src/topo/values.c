@@ -85,8 +85,9 @@ bool cbx_parse_cpus(const char *s, uint32_t *milli, const char **why)
 		*why = "expected a number of CPUs such as \"0.5\" or \"2\"";
 		return false;
 	}
-	if (v < 1.0 || v > 1024000.0) {
-		*why = "CPUs must be at least 0.001 and at most 1024";
+	/* The kernel's smallest CFS quota is 1 ms, per a period of 100 ms. */
+	if (v < 10.0 || v > 1024000.0) {
+		*why = "CPUs must be at least 0.01 (the kernel's smallest quota: 1 ms of each 100 ms) and at most 1024";
 		return false;
 	}
 	*milli = (uint32_t)round_nonneg(v);

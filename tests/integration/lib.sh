@@ -167,7 +167,7 @@ print(next(n["pid"] for n in lab["nodes"] if n["name"] == sys.argv[1]))' "$2"
 
 # Everything a lab can leave on the host; prints what is left, if anything.
 leftovers() { # lab [pids...]
-	local lab=$1 left="" pid
+	local lab=$1 left="" pid st
 	shift
 	[ -e "/run/cboxlab/$lab" ] && left+=" state:/run/cboxlab/$lab"
 	[ -e "/run/cboxlab/$lab.lock" ] && left+=" lock:/run/cboxlab/$lab.lock"
@@ -183,14 +183,15 @@ leftovers() { # lab [pids...]
 	grep -q "/run/cboxlab/$lab\|/run/netns/$lab-" /proc/mounts && left+=" mounts"
 	# Any live process still in one of the lab's cgroups.
 	for pid in $(grep -l "/cboxlab-$lab/" /proc/[0-9]*/cgroup 2>/dev/null | cut -d/ -f3); do
-		grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null || left+=" process:$pid"
+		st=$(cat "/proc/$pid/status" 2>/dev/null) || continue
+		grep -q '^State:.*Z' <<<"$st" || left+=" process:$pid"
 	done
 	for pid in "$@"; do
 		# A zombie is gone but for its parent's wait; the host's init
-		# reaps it, on some machines only every few seconds.
-		if [ -e "/proc/$pid" ] && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; then
-			left+=" process:$pid"
-		fi
+		# reaps it, on some machines only every few seconds. Its status
+		# is read once: one reaped between two looks is gone, not left.
+		st=$(cat "/proc/$pid/status" 2>/dev/null) || continue
+		grep -q '^State:.*Z' <<<"$st" || left+=" process:$pid"
 	done
 	echo "$left"
 }

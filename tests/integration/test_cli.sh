@@ -55,9 +55,55 @@ check_output "ls lists the lab" '^tjson +up +1$' cbx ls
 check_output "status of an unknown lab says so" 'lab "tnone" is not up' cbx status tnone
 check_output "logs refuses a lab name that is a path" '"\.\./\.\." is not a lab name' cbx logs ../.. x
 check_output "exec refuses a lab name that is a path" '"\.\./x" is not a lab name' cbx exec ../x a -- true
+# Without root a command saw too little and lied: status showed the
+# running node stopped, PID 0, exit 0. Commands that need root say so.
+nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$CBOXLAB" "$@"; }
+for c in "status tjson" "status" "ls" "exec tjson a -- true" "logs tjson a" "stop tjson a" \
+	"partition tjson a a" "chaos tjson --nemesis isolate-one --interval 1s --duration 1s" "down tjson"; do
+	# shellcheck disable=SC2086
+	check_exit "as non-root, ${c%% *} says it needs root and exits 1" 1 "^cboxlab: ${c%% *} needs root" nobody $c
+done
+check_ok "status as root still shows the node running" 'a +running' cbx status tjson
+check_ok "validate needs no root" 'is valid' nobody validate "$TOP/topologies/lan.json"
+check_ok "nor up --dry-run" 'undo: kill node h1' nobody up --dry-run "$TOP/topologies/lan.json"
+check_exit "up without --dry-run needs root" 1 '^cboxlab: up needs root' nobody up "$TOP/topologies/lan.json"
+
 check_output "down of a lab by its file works" 'is down' cbx down "$f"
 check_fails "ls no longer lists it" bash -c "$CBOXLAB ls | grep -q tjson"
 check_output "down leaves nothing" '^$' leftovers tjson
+# One rule for lab names, in validate, up and every command that takes a
+# LAB: a name validate accepted could not be brought down before.
+long33=t$(printf 'n%.0s' $(seq 32))
+long64=t$(printf 'n%.0s' $(seq 63))
+long255=t$(printf 'n%.0s' $(seq 254))
+for name in "$long33" "$long64" "$long255"; do
+	printf '{ "name": "%s", "nodes": { "a": {} } }\n' "$name" >"$TMP/tname${#name}.json"
+done
+check_exit "validate refuses a 33-character lab name, naming the rule" 2 \
+	'tname33.json: name: "tn+" is not a lab name: a lab name is at most 32 characters' \
+	cbx validate "$TMP/tname33.json"
+check_exit "down FILE of a 64-character lab name gives the same reason" 2 \
+	'is not a lab name: a lab name is at most 32 characters' cbx down "$TMP/tname64.json"
+check_ok "and makes no lock or state for a cut name" '^$' bash -c "ls -A /run/cboxlab 2>/dev/null | grep '^tnnnn'; exit 0"
+check_exit "up of a 255-character lab name says why, not ENAMETOOLONG" 2 \
+	'is not a lab name: a lab name is at most 32 characters' cbx up "$TMP/tname255.json"
+check_exit "status of a 33-character name gives the same reason" 2 \
+	'"tn+" is not a lab name: a lab name is at most 32 characters' cbx status "$long33"
+check_exit "stop of a 33-character name too" 2 'is not a lab name: a lab name is at most 32' \
+	cbx stop "$long33" a
+check_ok "down FILE names the lab, not the file" '^lab tjson was not up; nothing left of it$' \
+	cbx down "$f"
+
+# A topology (or an argument) cannot write into the terminal through an
+# error message: control bytes are shown quoted.
+printf '{ "name": "tesc", "nodes": { "a": { "base": "\\u001b]2;pwned\\u0007\\u001b[2J" } } }\n' >"$TMP/tesc.json"
+check_exit "validate quotes the escape sequences of a bad value" 2 'base "\\x1b\]2;pwned\\x07\\x1b\[2J" is not' \
+	cbx validate "$TMP/tesc.json"
+check_ok "and no control byte reaches the terminal" '^clean$' bash -c \
+	"'$CBOXLAB' validate '$TMP/tesc.json' 2>&1 | grep -q \$'[\\x01-\\x09\\x0b-\\x1f\\x7f]' || echo clean"
+check_ok "nor through a command's argument" '^clean$' bash -c \
+	"'$CBOXLAB' status \$'t\\x1b[2J' 2>&1 | grep -q \$'\\x1b' || echo clean"
+
 check_output "help shows percentages as typed (loss=2%)" ' loss=2% ' cbx help
 for c in up impair status chaos; do
 	check_output "$c --help prints the usage" '^usage: cboxlab COMMAND' cbx "$c" --help

@@ -125,6 +125,20 @@ ip netns add tclash-x
 cbx down tclash >/dev/null 2>&1
 check "down of a lab that is not up leaves others' netns pins alone" test -e /run/netns/tclash-x
 ip netns del tclash-x
+# ... nor one named like a node of the file it is given: `ip netns add
+# relcol-a`, then `down col1.json` of relcol removed it.
+ip netns add tclash-a
+check_ok "down FILE of a lab that is not up says so" '^lab tclash was not up' cbx down "$f"
+check "and leaves another program's netns pin named like one of its nodes" test -e /run/netns/tclash-a
+# A crashed `up` (its state there) that had not pinned its nodes yet: a pin
+# of that name is someone else's too.
+mkdir -p /run/cboxlab/tclash
+cp "$f" /run/cboxlab/tclash/topology.json
+: >/run/cboxlab/tclash.lock
+check_ok "down of a crashed up that pinned nothing" '^lab tclash is down' cbx down tclash
+check "leaves the other program's pin" test -e /run/netns/tclash-a
+ip netns del tclash-a
+check_ok "and the crashed up's state is gone" '^$' leftovers tclash
 check "down then an immediate up of the same file works" cbx up "$f"
 check_down_clean "and down again leaves nothing" tclash
 

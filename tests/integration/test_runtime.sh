@@ -99,6 +99,28 @@ check_output "the node's command holds only stdin, stdout and stderr" '^0 1 2$' 
 	in_node trsig n1 sh -c 'ls /proc/$(pidof sleep)/fd | sort -n | tr "\n" " " | sed "s/ $//"'
 check_down_clean "down leaves nothing" trsig
 
+# A lab outlives the terminal `up` ran in: a hangup, or a Ctrl-C to up's
+# process group, must not reach the nodes (init passes on what it gets).
+f=$(topo tsess <<'EOF2'
+{ "name": "tsess", "nodes": { "n1": { "cmd": ["sleep", "1000"] } } }
+EOF2
+)
+_labs+=(tsess)
+setsid bash -c "echo \$\$ >$TMP/pgid; $CBOXLAB up $f >$TMP/sess.out 2>&1; exec sleep 60" &
+job=$!
+for _ in $(seq 50); do grep -q 'is up' "$TMP/sess.out" 2>/dev/null && break; sleep 0.1; done
+pgid=$(cat "$TMP/pgid")
+init=$(node_pid tsess n1)
+check_ok "the node's init leads a session and process group of its own" "^$init $init\$" \
+	bash -c "ps -o sid=,pgid= -p $init | awk '{print \$1, \$2}'"
+kill -HUP -- "-$pgid"
+kill -INT -- "-$pgid"
+wait "$job" 2>/dev/null
+sleep 0.2
+check_ok "a hangup and a Ctrl-C to up's process group do not reach the node's command" '^1$' \
+	in_node tsess n1 sh -c 'pidof sleep | wc -w'
+check_down_clean "down leaves nothing" tsess
+
 # A node's netns held by a process outside the lab (a shell in `ip netns
 # exec`) outlives the node: `down` waits a while for the host end of its
 # veth to go with it, then deletes it itself.

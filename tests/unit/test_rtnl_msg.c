@@ -262,8 +262,30 @@ static void test_route(void)
 	ok(top.a[RTA_GATEWAY] == NULL, "on-link route: no gateway");
 }
 
+/* What the host has, read before a lab adds its own (lab/host_check.c). */
+static void test_dumps(void)
+{
+	char buf[256];
+	const struct nlmsghdr *nlh = (const void *)buf;
+	int len = rtnl_build_route_dump(buf, sizeof(buf), AF_INET6);
+
+	ok(len > 0 && (size_t)len == nlh->nlmsg_len, "route dump: length");
+	is_int(nlh->nlmsg_type, RTM_GETROUTE, "route dump: type");
+	is_int(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP, "route dump: a dump, no ACK asked");
+	is_int(((const struct rtmsg *)mnl_nlmsg_get_payload(nlh))->rtm_family, AF_INET6,
+	       "route dump: family");
+	len = rtnl_build_addr_dump(buf, sizeof(buf), AF_UNSPEC);
+	ok(len > 0 && (size_t)len == nlh->nlmsg_len, "address dump: length");
+	is_int(nlh->nlmsg_type, RTM_GETADDR, "address dump: type");
+	is_int(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP, "address dump: a dump");
+	is_int(((const struct ifaddrmsg *)mnl_nlmsg_get_payload(nlh))->ifa_family, AF_UNSPEC,
+	       "address dump: every family");
+	is_int(rtnl_build_route_dump(buf, 16, AF_INET), -ENOSPC, "route dump: too small a buffer");
+}
+
 int main(void)
 {
+	test_dumps();
 	test_veth();
 	test_bridge();
 	test_link_change_and_delete();

@@ -2,6 +2,7 @@
  * gets its own precise message (file, line and column for syntax, the JSON
  * path for meaning), and resolution is deterministic (addresses, MACs, host
  * names, routes). */
+#include <stdio.h>
 #include <string.h>
 
 #include "tap.h"
@@ -55,12 +56,159 @@ static void test_syntax_and_types(void)
 		"paths quote keys with dots");
 }
 
+/* A file's text in messages: control bytes quoted, the library's words put
+ * in the user's, and the reason kept when a value is huge. */
+static void test_message_text(void)
+{
+	struct cbx_error err;
+	static char big[120000];
+	size_t n;
+
+	rejects(LAB("\"nodes\": {\"a\": {\"x\\u001b[31m\": 1}}"), "unknown key \"x\\x1b[31m\"",
+		"an escape sequence in a key is quoted, not echoed");
+	rejects(LAB("\"nodes\": {\"a\": {\"base\": \"\\u001b]0;pwned\\u0007\"}}"),
+		"base \"\\x1b]0;pwned\\x07\" is not", "and in a value");
+	rejects(LAB("\"nodes\": {\"a\": {\"interfaces\": {\"e\\n0\": {}}}}"),
+		"nodes.a.interfaces[\"e\\x0a0\"]: interface name \"e\\x0a0\" contains \\x0a,",
+		"a newline in an interface name is quoted in the path and the message");
+	rejects(LAB("\"nodes\": {\"a\": {\"cmd\": \"a\\u0000b\"}}"),
+		"syntax error: a NUL character (\\u0000) in a string", "a NUL in a string, in the user's words");
+	{
+		struct cbx_topo *t = load(LAB("\"nodes\": {\"a\": {\"cmd\": \"a\\u0000b\"}}"), &err);
+		ok(!t && !strstr(err.msg, "JSON_ALLOW_NUL"), "without the library's flag name");
+		cbx_topo_free(t);
+	}
+	/* A 100 kB key pushed the reason out of the message. */
+	n = (size_t)snprintf(big, sizeof(big), "{\"name\": \"lab\", \"nodes\": {\"a\": {\"");
+	memset(big + n, 'k', 100000);
+	snprintf(big + n + 100000, sizeof(big) - n - 100000, "\": 1}}}");
+	ok(!load(big, &err), "a 100 kB unknown key is refused");
+	has_str(err.msg, "unknown key \"kkkk", "with the reason");
+	has_str(err.msg, "... (100000 bytes)\" (known keys: base,", "the key cut, the known keys kept");
+	ok(strlen(err.msg) < 600, "and a message of a few lines (%zu bytes)", strlen(err.msg));
+	n = (size_t)snprintf(big, sizeof(big), "{\"name\": \"lab\", \"nodes\": {\"a\": {\"limits\": {\"memory\": \"");
+	memset(big + n, '9', 100000);
+	snprintf(big + n + 100000, sizeof(big) - n - 100000, "X\"}}}}");
+	ok(!load(big, &err), "a 100 kB bad value is refused");
+	has_str(err.msg, "bad size \"9999", "with the reason first");
+	has_str(err.msg, "(100001 bytes)\": expected a size such as", "and why, after the cut value");
+}
+
+/* What `up` would refuse, validate refuses first, naming the limit. */
+static void test_what_up_refuses(void)
+{
+	static char big[1300000];
+	static const char *const bad_names[] = { "all", "default", "e%d" };
+	struct cbx_error err;
+	struct cbx_topo *t;
+	size_t n;
+
+	for (size_t i = 0; i < 3; i++) {
+		const char *name = bad_names[i];
+		char json[256];
+		snprintf(json, sizeof(json), LAB("\"nodes\": {\"a\": {}, \"b\": {}}, \"links\": "
+						 "[{\"endpoints\": [\"a:%s\", \"b:eth0\"]}]"),
+			 name);
+		rejects(json, i < 2 ? "cannot be used as an interface name" : "contains '%', which the kernel",
+			"an interface named all, default or with a %");
+	}
+	rejects(LAB("\"nodes\": {\"a\": {\"limits\": {\"cpus\": 0.001}}}"),
+		"bad CPU count \"0.001\": CPUs must be at least 0.01 (the kernel's smallest quota",
+		"0.001 CPUs (a 100 us quota the kernel refuses)");
+	t = load(LAB("\"nodes\": {\"a\": {\"limits\": {\"cpus\": \"1%\"}}}"), &err);
+	ok(t && t->nodes[0].limits.cpu_milli == 10, "0.01 CPUs (1%%) is the least");
+	cbx_topo_free(t);
+	rejects(LAB("\"networks\": {\"n\": {\"subnet6\": \"::/0\"}}, \"nodes\": {\"a\": {}}"),
+		"networks.n.subnet6: subnet ::/0 is the whole address space", "subnet6 ::/0");
+	rejects(LAB("\"networks\": {\"n\": {\"subnet6\": \"ff00::/8\"}}, \"nodes\": {\"a\": {}}"),
+		"subnet ff00::/8 overlaps the multicast addresses", "a multicast subnet6");
+	rejects(LAB("\"networks\": {\"n\": {\"subnet\": \"224.1.0.0/24\"}}, \"nodes\": {\"a\": {}}"),
+		"subnet 224.1.0.0/24 overlaps the multicast addresses", "a multicast subnet");
+	rejects(LAB("\"links\": [{\"endpoints\": [\"a:e0\", \"b:e0\"], \"subnet6\": \"::/64\"}], "
+		    "\"nodes\": {\"a\": {}, \"b\": {}}"),
+		"links[0].subnet6: subnet ::/64 holds ::1, the loopback address", "a subnet6 with ::1");
+	rejects(LAB("\"nodes\": {\"a\": {\"interfaces\": {\"e0\": {\"addresses\": [\"ff02::5/64\"]}}}, "
+		    "\"b\": {}}, \"links\": [{\"endpoints\": [\"a:e0\", \"b:e0\"]}]"),
+		"ff02::5/64 is a multicast address, which an interface cannot have", "a multicast address");
+	t = load(LAB("\"networks\": {\"n\": {\"subnet6\": \"fd00:9::/64\"}}, "
+		     "\"nodes\": {\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}}}"),
+		 &err);
+	ok(t != NULL, "a unique local subnet6 is fine");
+	cbx_topo_free(t);
+	rejects(LAB("\"nodes\": {\"a\": {\"base\": \"/srv/root,upperdir=/x\"}}"),
+		"base directory path \"/srv/root,upperdir=/x\" contains ',', which overlayfs options cannot hold",
+		"a base path with a ','");
+	rejects(LAB("\"nodes\": {\"a\": {\"base\": \"/srv/a:b\"}}"), "contains ':'",
+		"a base path with a ':'");
+	/* E2BIG: one argument over 128 KiB, or 1 MiB of command and env. */
+	n = (size_t)snprintf(big, sizeof(big), "{\"name\": \"lab\", \"nodes\": {\"a\": {\"cmd\": \"");
+	memset(big + n, 'x', 1 << 20);
+	snprintf(big + n + (1 << 20), sizeof(big) - n - (1 << 20), "\"}}}");
+	rejects(big, "nodes.a.cmd: an argument of the command is 1048576 bytes; the kernel takes at most 131071",
+		"a 1 MB command");
+	n = (size_t)snprintf(big, sizeof(big), "{\"name\": \"lab\", \"nodes\": {\"a\": {\"env\": {");
+	for (int i = 0; i < 9; i++) {
+		n += (size_t)snprintf(big + n, sizeof(big) - n, "%s\"V%d\": \"", i ? ", " : "", i);
+		memset(big + n, 'v', 120000);
+		n += 120000;
+		n += (size_t)snprintf(big + n, sizeof(big) - n, "\"");
+	}
+	snprintf(big + n, sizeof(big) - n, "}}}}");
+	rejects(big, "nodes.a: the command and environment are 1080108 bytes together; at most 1048576",
+		"1 MB of environment in 120 kB variables");
+	/* A bridge holds 1023 ports: up failed 9 s in with "Exchange full". */
+	for (int members = 1023; members <= 1024; members++) {
+		n = (size_t)snprintf(big, sizeof(big), "{\"name\": \"l\", \"networks\": {\"n\": "
+						      "{\"subnet\": \"10.0.0.0/16\"}}, \"nodes\": {");
+		for (int i = 0; i < members; i++)
+			n += (size_t)snprintf(big + n, sizeof(big) - n,
+					      "%s\"n%d\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}}",
+					      i ? ", " : "", i);
+		snprintf(big + n, sizeof(big) - n, "}}");
+		if (members == 1023) {
+			t = load(big, &err);
+			ok(t != NULL, "1023 interfaces on one network fit its bridge%s%s", t ? "" : ": ",
+			   t ? "" : err.msg);
+			cbx_topo_free(t);
+		} else {
+			rejects(big, "networks.n: 1024 interfaces on one network; its bridge holds at most 1023 ports",
+				"1024 do not, and validate names the limit");
+		}
+	}
+}
+
 static void test_names(void)
 {
+	struct cbx_error err;
+	char json[512];
+
 	rejects("{\"name\": \"My-Lab\", \"nodes\": {\"a\": {}}}",
-		"lab name \"My-Lab\" must start with a lowercase letter", "lab name charset");
+		"name: \"My-Lab\" is not a lab name: a lab name starts with a lowercase letter or digit",
+		"lab name charset");
 	rejects("{\"name\": \"lab-1\", \"nodes\": {\"a\": {}}}",
-		"may only contain lowercase letters, digits and '_'", "lab name without '-'");
+		"has only lowercase letters, digits and '_'", "lab name without '-'");
+	/* One rule for the file and the commands: what validate accepts, every
+	 * command takes (a 33-character name passed validate, and then exec,
+	 * status and down refused it). */
+	snprintf(json, sizeof(json), "{\"name\": \"%s\", \"nodes\": {\"a\": {}}}",
+		 "abcdefghijklmnopqrstuvwxyz0123456");
+	rejects(json, "is not a lab name: a lab name is at most 32 characters",
+		"a lab name of 33 characters (and no host interfaces)");
+	ok(cbx_lab_name_check("abcdefghijklmnopqrstuvwxyz0123456", &err) < 0 &&
+		   err.kind == CBX_ERR_INPUT,
+	   "the commands' check refuses it too");
+	has_str(err.msg, "is not a lab name: a lab name is at most 32 characters",
+		"with the same reason");
+	snprintf(json, sizeof(json), "{\"name\": \"%s\", \"nodes\": {\"a\": {}}}",
+		 "abcdefghijklmnopqrstuvwxyz012345");
+	{
+		struct cbx_topo *t = load(json, &err);
+		ok(t != NULL && cbx_lab_name_check(t->name, &err) == 0,
+		   "a lab name of 32 characters passes both");
+		cbx_topo_free(t);
+	}
+	ok(cbx_lab_name_check("../x", &err) < 0, "a path is no lab name");
+	has_str(err.msg, "\"../x\" is not a lab name", "and the message quotes it");
 	rejects("{\"name\": \"averyverylongname\", \"networks\": {\"n\": {}}, "
 		"\"nodes\": {\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}}}}",
 		"lab name \"averyverylongname\" is too long for this lab: its host interface names",
@@ -154,7 +302,7 @@ static void test_value_errors(void)
 	rejects(LAB("\"defaults\": {\"limits\": {\"cpus\": \"fast\"}}, \"nodes\": {\"a\": {}}"),
 		"defaults.limits.cpus: bad CPU count \"fast\"", "bad CPU string");
 	rejects(LAB("\"nodes\": {\"a\": {\"limits\": {\"cpus\": 0}}}"),
-		"CPUs must be at least 0.001", "zero CPUs");
+		"CPUs must be at least 0.01", "zero CPUs");
 	rejects(LAB("\"nodes\": {\"a\": {\"limits\": {\"pids\": 1}}}"),
 		"1 is out of range (2 to", "pids below what init needs");
 	rejects(LAB("\"networks\": {\"n\": {\"subnet\": \"10.0.0.0/24\", \"gateway\": true}}, \"nodes\": "
@@ -377,6 +525,8 @@ int main(void)
 {
 	test_syntax_and_types();
 	test_names();
+	test_what_up_refuses();
+	test_message_text();
 	test_wiring_errors();
 	test_address_errors();
 	test_value_errors();

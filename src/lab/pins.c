@@ -1,0 +1,83 @@
+#include "lab/pins.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "common/fsutil.h"
+#include "runtime/netns.h"
+
+/* One line per node: "<node> <major>:<minor> <inode>". */
+int lab_pins_record(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
+		    struct cbx_error *err)
+{
+	size_t cap = n * (CBX_NODE_NAME_MAX + 48) + 1, len = 0;
+	char *text = malloc(cap), path[512];
+	int rc;
+
+	if (!text)
+		return cbx_error_sys(err, ENOMEM, "record the netns pins");
+	for (size_t i = 0; i < n; i++) {
+		char ns[64];
+		struct stat st;
+
+		snprintf(ns, sizeof(ns), "/proc/%d/ns/net", (int)ctx->nodes[nodes[i]->index].proc.pid);
+		if (stat(ns, &st) < 0) {
+			free(text);
+			return cbx_error_sys(err, errno, "node %s: stat its netns %s", nodes[i]->name, ns);
+		}
+		len += (size_t)snprintf(text + len, cap - len, "%s %u:%u %llu\n", nodes[i]->name,
+					major(st.st_dev), minor(st.st_dev),
+					(unsigned long long)st.st_ino);
+	}
+	snprintf(path, sizeof(path), "%s/pins", ctx->state_dir);
+	rc = cbx_create_file(path, 0644, text, len, err);
+	free(text);
+	return rc;
+}
+
+/* The record, read once per `down`. */
+static const char *record(struct lab_ctx *ctx)
+{
+	char path[512];
+	struct cbx_error err;
+
+	if (!ctx->pins_loaded) {
+		ctx->pins_loaded = true;
+		snprintf(path, sizeof(path), "%s/pins", ctx->state_dir);
+		if (cbx_read_file(path, &ctx->pins_text, NULL, &err) < 0)
+			ctx->pins_text = NULL;
+	}
+	return ctx->pins_text;
+}
+
+bool lab_pins_recorded(struct lab_ctx *ctx)
+{
+	return record(ctx) != NULL;
+}
+
+bool lab_pin_is_ours(struct lab_ctx *ctx, const struct cbx_node *node, const char *pin)
+{
+	const char *line = record(ctx);
+	size_t len = strlen(node->name);
+	unsigned maj, min;
+	unsigned long long ino;
+	struct stat st, dir;
+
+	for (; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		if (strncmp(line, node->name, len) || line[len] != ' ')
+			continue;
+		if (sscanf(line + len, " %u:%u %llu", &maj, &min, &ino) != 3 || lstat(pin, &st) < 0)
+			return false;
+		/* The node's namespace, pinned. */
+		if (st.st_dev == makedev(maj, min) && st.st_ino == ino)
+			return true;
+		/* Or the empty file that was to be its pin, not mounted yet. */
+		return S_ISREG(st.st_mode) && st.st_size == 0 && stat(CBX_NETNS_DIR, &dir) == 0 &&
+		       st.st_dev == dir.st_dev;
+	}
+	return false;
+}

@@ -1,0 +1,109 @@
+# Commands take as long as their work, not a timeout: stopping a node that
+# exits at once, killing nodes and bringing the lab down, `down` after a
+# killed `up`, and a chaos timeline whose steps each run at their time (and
+# whose log says so when a step takes longer than the gap to the next).
+source "$(dirname "$0")/lib.sh"
+
+# check_faster NAME MAX_MS CMD...: CMD succeeds within MAX_MS milliseconds.
+check_faster() {
+	local name=$1 max=$2 out rc t0 ms
+	shift 2
+	t0=$(date +%s%N)
+	out=$("$@" 2>&1)
+	rc=$?
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	if [ $rc = 0 ] && [ $ms -lt "$max" ]; then
+		ok "$name (${ms} ms)"
+	else
+		not_ok "$name" "command: $*" "wanted: exit 0 within $max ms" "got: exit $rc after $ms ms: ${out:0:2000}"
+	fi
+}
+
+f=$(topo tstall <<'EOF2'
+{ "name": "tstall",
+  "networks": { "n": { "subnet": "10.89.0.0/24" } },
+  "nodes": { "a": { "interfaces": { "eth0": { "network": "n" } } },
+             "b": { "interfaces": { "eth0": { "network": "n" } } },
+             "c": { "interfaces": { "eth0": { "network": "n" } } } } }
+EOF2
+)
+lab_up "$f" >/dev/null
+# A node without a command: its init exits on SIGTERM at once.
+check_faster "stop --timeout 1 of a node that exits at once takes well under 1 s" 500 \
+	cbx stop --timeout 1 tstall a
+check_faster "start of the stopped node" 2000 cbx start tstall a
+check_faster "restart --timeout 1 of a node that exits at once takes well under 1 s" 500 \
+	cbx restart --timeout 1 tstall a
+check_faster "kill of every node takes well under 1 s" 500 cbx kill tstall a b c
+pids=$(cbx status tstall --json | python3 -c 'import json,sys; print(" ".join(str(n["pid"]) for n in json.load(sys.stdin)["nodes"] if n["pid"]))')
+check_faster "down of a lab with killed nodes takes well under 1 s" 1000 cbx down tstall
+# shellcheck disable=SC2086
+check_ok "and leaves nothing" '^$' leftovers tstall $pids
+
+# `down` after a SIGKILLed `up`: the nodes it had started died with it.
+nodes=$(python3 -c 'import json; print(json.dumps({f"n{i}": {"interfaces": {"eth0": {"network": "n"}}} for i in range(16)}))')
+cat >"$TMP/tstall16.json" <<EOF2
+{ "name": "tstall", "networks": { "n": { "subnet": "10.89.0.0/24" } }, "nodes": $nodes }
+EOF2
+for delay in 0.005 0.01 0.02; do
+	"$CBOXLAB" up "$TMP/tstall16.json" >/dev/null 2>&1 &
+	upid=$!
+	sleep "$delay"
+	kill -9 $upid 2>/dev/null
+	wait $upid 2>/dev/null
+	check_faster "down after up was SIGKILLed at ${delay}s takes well under 1 s" 1000 cbx down tstall
+	check_ok "and leaves nothing" '^$' leftovers tstall
+done
+
+# A timeline: each step at its time. A stop that took 10 s (the wait above)
+# made every later step run at once, so the pause lasted 0 ms.
+lab_up "$f" >/dev/null
+cat >"$TMP/timeline.json" <<'EOF2'
+{ "steps": [ { "at": "0s", "do": "stop", "node": "a" },
+             { "at": "0.6s", "do": "start", "node": "a" },
+             { "at": "0.9s", "do": "pause", "node": "b" },
+             { "at": "1.5s", "do": "resume", "node": "b" },
+             { "at": "1.6s", "do": "end" } ] }
+EOF2
+check_faster "a 1.6 s timeline with a stop, a start, a pause and a resume takes under 2.5 s" 2500 \
+	cbx chaos tstall "$TMP/timeline.json" --log "$TMP/timeline.jsonl"
+check_ok "every step runs within 0.2 s of its time, none late, and the pause lasts 0.6 s" '^ok$' python3 -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+steps = [e for e in ev if e["event"] in ("apply", "remove")and "at" in e]
+assert len(steps) == 5, ev
+for e in steps:
+    assert 0 <= e["mono"] - e["at"] < 0.2, e
+assert not [e for e in ev if e["event"] == "overrun" or "late" in e], ev
+pause = [e["mono"] for e in steps if e["fault"] in ("pause", "resume")]
+assert 0.5 < pause[1] - pause[0] < 0.8, pause
+print("ok")' "$TMP/timeline.jsonl"
+
+# A step that takes longer than the gap to the next: a stop of a node whose
+# command ignores SIGTERM waits the run's grace period (5 s) before SIGKILL.
+cbx down tstall >/dev/null
+f2=$(topo tstall2 <<'EOF2'
+{ "name": "tstall",
+  "nodes": { "c": { "cmd": "trap '' TERM; while :; do sleep 1; done" } } }
+EOF2
+)
+lab_up "$f2" >/dev/null
+cat >"$TMP/overrun.json" <<'EOF2'
+{ "steps": [ { "at": "0s", "do": "stop", "node": "c" },
+             { "at": "1s", "do": "start", "node": "c" },
+             { "at": "1.1s", "do": "end" } ] }
+EOF2
+cbx chaos tstall "$TMP/overrun.json" --log "$TMP/overrun.jsonl" >/dev/null 2>&1
+check_ok "the log says the stop took longer than the 1 s gap, and by how much the start was late" '^ok$' python3 -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+over = [e for e in ev if e["event"] == "overrun"]
+assert len(over) == 1, ev
+o = over[0]
+assert o["step"] == 1 and o["fault"] == "stop" and o["delays"] == 2, o
+assert o["took"] > 4.5 and o["gap"] == 1 and 3.5 < o["late"] < 5, o
+start = [e for e in ev if e.get("fault") == "start"][0]
+assert 3.5 < start["late"] < 5 and ev.index(o) < ev.index(start), start
+print("ok")' "$TMP/overrun.jsonl"
+check_down_clean "down leaves nothing" tstall
+finish
