@@ -295,10 +295,15 @@ static int run_inside(const struct node_exec_spec *s, bool in_cgroup, int filter
 	prctl(PR_SET_PDEATHSIG, CALLER_GONE);
 	if (getppid() != caller) /* it died before we asked */
 		return 125;
-	/* A group of our own: a Ctrl-C to cboxlab's group reaches the command
-	 * once, through cboxlab, not also through us. */
-	foreground = s->tty ? -1 : foreground_of_ours();
-	setpgid(0, 0);
+	/* Without a terminal of the node's, a group of our own: a Ctrl-C to
+	 * cboxlab's group reaches the command once, through cboxlab, not also
+	 * through us. With one, we stay in cboxlab's, the terminal's
+	 * foreground, whose settings we change (raw mode): from a background
+	 * group that would stop us (SIGTTOU). */
+	if (!s->tty) {
+		foreground = foreground_of_ours();
+		setpgid(0, 0);
+	}
 	exempt_from_oom();
 	if (enter_node(s, in_cgroup, &err) < 0 || (s->tty && open_terminal(s, &master, &pts, &err) < 0) ||
 	    drop_privileges(s, filter, &err) < 0)
