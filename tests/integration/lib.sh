@@ -12,6 +12,11 @@ set -uo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CBOXLAB=${CBOXLAB:-$TOP/build/cboxlab}
 TMP=$(mktemp -d /tmp/cbxt.XXXXXX)
+# How much slower than this project's VM the machine is: tests that time a
+# command scale their bounds (and timelines their gaps) by it. The stock-
+# kernel runs under qemu's emulator set it (tests/vm/run-vm.sh).
+TIME_SCALE=${CBX_TIME_SCALE:-1}
+scaled() { echo $(($1 * TIME_SCALE)); }
 _n=0
 _labs=()
 

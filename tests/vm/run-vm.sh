@@ -65,6 +65,11 @@ CBX_VM_ACCEL=${CBX_VM_ACCEL:-tcg}
 CBX_VM_TIMEOUT=${CBX_VM_TIMEOUT:-1800}
 CBX_VM_MEM=${CBX_VM_MEM:-2048}
 CBX_VM_SMP=${CBX_VM_SMP:-2}
+# Under qemu's emulator the guest is about five times slower than this
+# project's VM: the tests that time commands scale their bounds by this.
+if [ "$CBX_VM_ACCEL" = tcg ]; then
+	export CBX_TIME_SCALE=${CBX_TIME_SCALE:-5}
+fi
 CBX_VM_CACHE=${CBX_VM_CACHE:-/var/cache/cboxlab-vm}
 CBX_VM_KERNEL_PKG=${CBX_VM_KERNEL_PKG:-}
 CBX_VM_AUTOLOAD=${CBX_VM_AUTOLOAD:-1}
