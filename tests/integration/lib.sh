@@ -117,6 +117,20 @@ check_fails_with() {
 	fi
 }
 
+# check_ok_without NAME PATTERN CMD...: CMD exits 0 and no line of its output
+# matches PATTERN (what must be absent, from a command that did run).
+check_ok_without() {
+	local name=$1 pattern=$2 out rc
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc = 0 ] && ! grep -Eq -- "$pattern" <<<"$out"; then
+		ok "$name"
+	else
+		not_ok "$name" "command: $*" "wanted: exit 0 and no /$pattern/" "got: exit $rc: ${out:0:2000}"
+	fi
+}
+
 # check_exit NAME CODE PATTERN CMD...: CMD exits with exactly CODE and its
 # output matches PATTERN.
 check_exit() {
