@@ -276,7 +276,9 @@ echo
 printf '%-28s %-10s %-24s %s\n' MUTANT RESULT "KILLED BY" "TIME  FIRST FAILURE (TIME: build and tests, not lock waits)"
 printf '%s\n' "${results[@]}"
 killed=$(printf '%s\n' "${results[@]}" | awk '$2 == "killed"' | wc -l)
+na=$(printf '%s\n' "${results[@]}" | awk '$2 == "n/a"' | wc -l)
 total=$(($(date +%s) - start))
-echo "$killed of ${#selected[@]} killed; $total s in all, $((test_ms / 1000)) s of them in tests" \
-	"(the rest: builds, and waiting for the integration lock)"
+echo "$killed of $((${#selected[@]} - na)) applicable mutants killed ($na not applicable here);" \
+	"$total s in all, $((test_ms / 1000)) s of them in tests (the rest: builds, and waiting for" \
+	"the integration lock)"
 exit $bad
