@@ -6,6 +6,8 @@
 #   make test-vm    the integration suite again on Debian's stock kernel in qemu
 #   make bench      benchmarks against the kernel floor, iproute2 and Mininet,
 #                   and of a lab's up beside a 1000-router lab
+#   make mutation   break each core behaviour once (tools/mutants.txt) and check
+#                   that a test notices; as root, under the integration lock
 #   make install    PREFIX=/usr/local
 
 CC       ?= gcc
@@ -49,7 +51,7 @@ CLI_OBJ     := $(patsubst %.c,$(B)/obj/%.o,$(CLI_SRC))
 LIB_SAN_OBJ := $(patsubst %.c,$(B)/san/obj/%.o,$(LIB_SRC))
 CLI_SAN_OBJ := $(patsubst %.c,$(B)/san/obj/%.o,$(CLI_SRC))
 
-.PHONY: all check test-unit test-integration test-vm bench install clean deps
+.PHONY: all check test-unit test-integration test-vm bench install clean deps mutation
 all: $(B)/cboxlab $(B)/cboxlab-init $(B)/rootfs/.built $(B)/seccomp/.built
 
 $(B)/obj/%.o: %.c
@@ -138,6 +140,11 @@ check: all $(UNIT_BIN) $(SAN_BIN) $(B)/san/cboxlab $(HELPERS)
 
 test-vm: all $(B)/san/cboxlab $(HELPERS)
 	CBOXLAB=$(CURDIR)/$(B)/san/cboxlab tests/vm/run-vm.sh
+
+# Each mutant is applied to a scratch copy of the tree (never this one), built,
+# and the tests it names are run until one fails (tools/mutate.sh).
+mutation: all
+	tools/mutate.sh
 
 bench: all
 	bench/run.sh

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """topologies/schema.json and the C parser agree: every example validates
 against the schema and `cboxlab validate`, and files the schema can judge
-wrong are rejected by both. Prints TAP."""
+wrong are rejected by both, `validate` naming the JSON path and the reason.
+Without python3-jsonschema the schema's checks skip and the parser's run.
+Prints TAP."""
 import glob
 import json
 import os
@@ -28,22 +30,34 @@ def result(good, name, diag=""):
 try:
     import jsonschema
 except ImportError:
-    print("ok 1 - schema checks # SKIP python3-jsonschema is not installed")
-    print("1..1")
-    sys.exit(0)
-
-schema = json.load(open(os.path.join(top, "topologies", "schema.json")))
-jsonschema.Draft202012Validator.check_schema(schema)
-validator = jsonschema.Draft202012Validator(schema)
-result(True, "schema.json is a valid JSON Schema (2020-12)")
+    jsonschema = None
+NO_SCHEMA = "python3-jsonschema is not installed"
 
 
-def parser_accepts(doc):
+def skip(name, why):
+    global n
+    n += 1
+    print(f"ok {n} - {name} # SKIP {why}")
+
+
+validator = None
+if jsonschema:
+    schema = json.load(open(os.path.join(top, "topologies", "schema.json")))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    result(True, "schema.json is a valid JSON Schema (2020-12)")
+else:
+    skip("schema.json is a valid JSON Schema (2020-12)", NO_SCHEMA)
+
+
+def parser_says(doc):
+    """cboxlab validate on doc: its exit status and its output, with the
+    temporary file's name written as FILE."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(doc, f)
     try:
         p = subprocess.run([cboxlab, "validate", f.name], capture_output=True, text=True)
-        return p.returncode == 0, p.stdout + p.stderr, p.returncode
+        return p.returncode, (p.stdout + p.stderr).replace(f.name, "FILE")
     finally:
         os.unlink(f.name)
 
@@ -52,38 +66,59 @@ for path in sorted(glob.glob(os.path.join(top, "topologies", "*.json"))):
     if path.endswith("schema.json"):
         continue
     doc = json.load(open(path))
-    errors = [e.message for e in validator.iter_errors(doc)]
-    result(not errors, f"{os.path.basename(path)} validates against the schema", "\n".join(errors))
-    good, out, _ = parser_accepts(doc)
-    result(good, f"{os.path.basename(path)} passes cboxlab validate", out)
+    name = os.path.basename(path)
+    if validator:
+        errors = [e.message for e in validator.iter_errors(doc)]
+        result(not errors, f"{name} validates against the schema", "\n".join(errors))
+    else:
+        skip(f"{name} validates against the schema", NO_SCHEMA)
+    rc, out = parser_says(doc)
+    result(rc == 0 and "is valid" in out, f"{name} passes cboxlab validate", f"exit {rc}: {out}")
 
+# Each wrong file, the change that makes it wrong, and what `cboxlab validate`
+# must say: the JSON path of the value at fault and why (exit 2). The schema
+# must reject each too, when jsonschema is there to ask.
 base = {"name": "lab", "networks": {"n": {"subnet": "10.0.0.0/24", "gateway": True}},
         "nodes": {"a": {"interfaces": {"eth0": {"network": "n"}}}}}
 bad = {
-    "unknown top-level key": {"nodez": {}},
-    "unknown node key": {"nodes": {"a": {"adresses": []}}},
-    "lab name with a dash": {"name": "my-lab"},
-    "pids as a string": {"defaults": {"limits": {"pids": "many"}}},
-    "bad size string": {"defaults": {"limits": {"memory": "64X"}}},
-    "bad port mapping": {"nodes": {"a": {"interfaces": {"eth0": {"network": "n"}}, "publish": ["80-90"]}}},
-    "interface name too long": {"nodes": {"a": {"interfaces": {"averylonginterface0": {"network": "n"}}}}},
-    "link with three endpoints": {"links": [{"endpoints": ["a:e1", "a:e2", "a:e3"]}]},
-    "loss without %": {"links": [{"endpoints": ["a:e1", "b:e1"], "impair": {"loss": "2"}}],
-                       "nodes": {"a": {}, "b": {}}},
-    "route without via or dev": {"nodes": {"a": {"interfaces": {"eth0": {"network": "n"}},
-                                                "routes": [{"to": "10.9.0.0/16"}]}}},
-    "non-network sysctl": {"nodes": {"a": {"interfaces": {"eth0": {"network": "n"}},
-                                          "sysctls": {"kernel.panic": 1}}}},
-    "base directory path of 512 bytes": {"nodes": {"a": {"interfaces": {"eth0": {"network": "n"}},
-                                                            "base": "/" + "d" * 511}}},
+    "unknown top-level key": ({"nodez": {}}, 'nodez: unknown key "nodez" (did you mean "nodes"?)'),
+    "unknown node key": ({"nodes": {"a": {"adresses": []}}}, 'nodes.a.adresses: unknown key "adresses"'),
+    "lab name with a dash": ({"name": "my-lab"}, 'name: lab name "my-lab" may only contain'),
+    "pids as a string": ({"defaults": {"limits": {"pids": "many"}}},
+                         "defaults.limits.pids: expected an integer, got a string"),
+    "bad size string": ({"defaults": {"limits": {"memory": "64X"}}},
+                        'defaults.limits.memory: bad size "64X"'),
+    "bad port mapping": ({"nodes": {"a": {"interfaces": {"eth0": {"network": "n"}}, "publish": ["80-90"]}}},
+                         'nodes.a.publish[0]: "80-90" is not a port mapping'),
+    "interface name too long": ({"nodes": {"a": {"interfaces": {"averylonginterface0": {"network": "n"}}}}},
+                                'nodes.a.interfaces.averylonginterface0: interface name "averylonginterface0" '
+                                "is 19 bytes long; the kernel allows at most 15"),
+    "link with three endpoints": ({"links": [{"endpoints": ["a:e1", "a:e2", "a:e3"]}]},
+                                  "links[0].endpoints: a link has exactly 2 endpoints, not 3"),
+    # The path is where the value is: the link's "impair", not an endpoint's.
+    "loss without %": ({"links": [{"endpoints": ["a:e1", "b:e1"], "impair": {"loss": "2"}}],
+                        "nodes": {"a": {}, "b": {}}},
+                       'links[0].impair.loss: bad loss "2": expected a percentage such as "2%"'),
+    "route without via or dev": ({"nodes": {"a": {"interfaces": {"eth0": {"network": "n"}},
+                                                 "routes": [{"to": "10.9.0.0/16"}]}}},
+                                 'nodes.a.routes[0]: a route needs "via" (a gateway) or "dev"'),
+    "non-network sysctl": ({"nodes": {"a": {"interfaces": {"eth0": {"network": "n"}},
+                                           "sysctls": {"kernel.panic": 1}}}},
+                           'nodes.a.sysctls["kernel.panic"]: sysctl "kernel.panic" is not a network sysctl'),
+    "base directory path of 512 bytes": ({"nodes": {"a": {"interfaces": {"eth0": {"network": "n"}},
+                                                             "base": "/" + "d" * 511}}},
+                                         "nodes.a.base: base directory path is 512 bytes long; at most 511"),
 }
-for name, change in bad.items():
+for name, (change, why) in bad.items():
     doc = json.loads(json.dumps(base))
     doc.update(change)
-    schema_rejects = any(True for _ in validator.iter_errors(doc))
-    good, out, rc = parser_accepts(doc)
-    result(schema_rejects, f"the schema rejects: {name}")
-    result(not good and rc == 2, f"cboxlab validate rejects (exit 2): {name}", out)
+    if validator:
+        result(any(True for _ in validator.iter_errors(doc)), f"the schema rejects: {name}")
+    else:
+        skip(f"the schema rejects: {name}", NO_SCHEMA)
+    rc, out = parser_says(doc)
+    result(rc == 2 and f"FILE: {why}" in out, f"cboxlab validate rejects (exit 2), saying where and why: {name}",
+           f"exit {rc}: {out}\nwanted exit 2 and: FILE: {why}")
 
 print(f"1..{n}")
 sys.exit(1 if failed else 0)

@@ -1,5 +1,6 @@
 #include "bridge/nat.h"
 
+#include <errno.h>
 #include <linux/netfilter.h>
 #include <stdio.h>
 #include <string.h>
@@ -114,6 +115,13 @@ int nat_set_bridge_sysctls(const struct cbx_topo *t, struct cbx_error *err)
 		if (net->nat) {
 			snprintf(name, sizeof(name), "net.ipv4.conf.%s.forwarding", net->bridge);
 			if (cbx_sysctl_write(name, "1", err) < 0)
+				return -1;
+		}
+		/* IPv6 forwards per interface only with force_forwarding (Linux
+		 * 6.17); older kernels forward IPv6 only where the host does. */
+		if (net->nat && net->has_subnet6) {
+			snprintf(name, sizeof(name), "net.ipv6.conf.%s.force_forwarding", net->bridge);
+			if (cbx_sysctl_write(name, "1", err) < 0 && err->code != ENOENT)
 				return -1;
 		}
 		if (bridge_has_publish(t, net)) {

@@ -30,7 +30,7 @@ int resolve_impairments(struct parser *p)
 	for (size_t i = 0; i < p->t->n_ifaces; i++) {
 		struct cbx_iface *ifc = &p->t->ifaces[i];
 		json_t *obj = p->iface_in[i].impair;
-		if (obj && parse_impair(p, obj, path_key(p, ifc->path, "impair"), &ifc->impair) < 0)
+		if (obj && parse_impair(p, obj, p->iface_in[i].impair_path, &ifc->impair) < 0)
 			return -1;
 	}
 	return 0;

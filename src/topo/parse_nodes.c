@@ -158,9 +158,11 @@ static int parse_declared_iface(struct parser *p, struct cbx_node *n, const char
 	if ((x = json_object_get(v, "mtu")) && parse_mtu(p, x, path_key(p, path, "mtu"), &ifc->mtu) < 0)
 		return -1;
 	if ((x = json_object_get(v, "impair"))) {
-		if (expect_object(p, x, path_key(p, path, "impair")) < 0)
+		const char *ipath = path_key(p, path, "impair");
+		if (expect_object(p, x, ipath) < 0)
 			return -1;
 		p->iface_in[ifc->index].impair = x;
+		p->iface_in[ifc->index].impair_path = ipath;
 	}
 	return 0;
 }

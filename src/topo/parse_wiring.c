@@ -275,11 +275,15 @@ static int parse_link(struct parser *p, struct cbx_link *l, json_t *v)
 		if (expect_object(p, x, ipath) < 0)
 			return -1;
 		/* A link's impairment applies to both directions: each end's
-		 * egress, unless the end's own interface declares its own. */
-		if (!p->iface_in[l->a->index].impair)
-			p->iface_in[l->a->index].impair = x;
-		if (!p->iface_in[l->b->index].impair)
-			p->iface_in[l->b->index].impair = x;
+		 * egress, unless the end's own interface declares its own. Its
+		 * errors name the link's "impair", where the value is. */
+		for (int end = 0; end < 2; end++) {
+			struct iface_input *in = &p->iface_in[(end ? l->b : l->a)->index];
+			if (!in->impair) {
+				in->impair = x;
+				in->impair_path = ipath;
+			}
+		}
 	}
 	return 0;
 }

@@ -11,7 +11,8 @@
 /* What the file said about an interface, kept until addresses are resolved. */
 struct iface_input {
 	json_t *addresses;  /* the "addresses" array, or NULL: allocate */
-	json_t *impair;     /* the interface's own "impair", or NULL */
+	json_t *impair;     /* the interface's own "impair", or its link's, or NULL */
+	const char *impair_path; /* where that object is in the file */
 };
 
 struct node_input {

@@ -14,9 +14,9 @@ f=$(topo tbadcmd <<'EOF2'
 EOF2
 )
 _labs+=(tbadcmd)
-check_output "up with a missing command fails and says why" \
+check_exit "up with a missing command fails and says why (exit 1)" 1 \
 	'node b: startup command: exec /no/such/daemon: No such file or directory' cbx up "$f"
-check_output "the failed up left nothing behind" '^$' leftovers tbadcmd
+check_ok "the failed up left nothing behind" '^$' leftovers tbadcmd
 
 # A node that fails before it is init (its cboxlab-init cannot be exec'd)
 # and one whose own setup fails (its base has a file where /etc should be):
@@ -36,12 +36,12 @@ f=$(topo tbadnode <<'EOF2'
 EOF2
 )
 _labs+=(tbadnode)
-check_output "a node whose init cannot be exec'd fails up with the step and the errno" \
+check_exit "a node whose init cannot be exec'd fails up with the step and the errno (exit 1)" 1 \
 	'node a: exec cboxlab-init: Exec format error' env CBOXLAB_LIBDIR="$TMP/badinit" "$CBOXLAB" up "$f"
-check_output "and leaves nothing behind" '^$' leftovers tbadnode
-check_output "a node whose own setup fails fails up with the reason" \
+check_ok "and leaves nothing behind" '^$' leftovers tbadnode
+check_exit "a node whose own setup fails fails up with the reason (exit 1)" 1 \
 	'node a: .*/etc/hosts: Not a directory' env CBOXLAB_LIBDIR="$TMP/badetc" "$CBOXLAB" up "$f"
-check_output "and leaves nothing behind either" '^$' leftovers tbadnode
+check_ok "and leaves nothing behind either" '^$' leftovers tbadnode
 
 # A sysctl the kernel does not have: up names it and rolls back.
 f=$(topo tbadsys <<'EOF2'
@@ -49,9 +49,9 @@ f=$(topo tbadsys <<'EOF2'
 EOF2
 )
 _labs+=(tbadsys)
-check_output "a sysctl that does not exist fails up with its name and the reason" \
+check_exit "a sysctl that does not exist fails up with its name and the reason (exit 1)" 1 \
 	'configure node a: set sysctl net.ipv4.no_such_thing=1: No such file or directory' cbx up "$f"
-check_output "and leaves nothing behind" '^$' leftovers tbadsys
+check_ok "and leaves nothing behind" '^$' leftovers tbadsys
 
 # A node cgroup that is already there (left by a lab that crashed): up says
 # which, kills the node it had started (on v1 the node is cloned before its
@@ -67,9 +67,9 @@ else
 	cgdir=$(grep -E '^[^ ]+ /sys/fs/cgroup/[^ ]*\bmemory\b' /proc/mounts | awk '{print $2}' | head -1)
 fi
 mkdir -p "$cgdir/cboxlab-tcgx/a"
-check_output "a node cgroup that exists already fails up with its path" \
+check_exit "a node cgroup that exists already fails up with its path (exit 1)" 1 \
 	'node a: .*create cgroup .*cboxlab-tcgx/a: File exists' cbx up "$f"
-check_output "and the rollback leaves nothing" '^$' leftovers tcgx
+check_ok "and the rollback leaves nothing" '^$' leftovers tcgx
 
 # cgroup v1: nodes are cloned before the lab's cgroups are made (they wait
 # for them), so a failure there cancels started nodes: up must report the
@@ -89,11 +89,11 @@ elif [ -z "$pidsdir" ]; then
 	skip "a failure making the lab's cgroups cancels the nodes started before them" \
 		"no cgroup v1 pids hierarchy mounted"
 else
-	check_output "a failure making the lab's cgroups, after its nodes started, fails up with the path" \
+	check_exit "a failure making the lab's cgroups, after its nodes started, fails up with the path (exit 1)" 1 \
 		"mkdir $pidsdir/cboxlab-tcancel: Read-only file system$" \
 		timeout 20 unshare -m --propagation private sh -c \
 		'mount -t tmpfs -o ro cbxt-ro "$1" && exec "$2" up "$3"' sh "$pidsdir" "$CBOXLAB" "$f"
-	check_output "and the cancelled nodes and the rollback leave nothing" '^$' leftovers tcancel
+	check_ok "and the cancelled nodes and the rollback leave nothing" '^$' leftovers tcancel
 fi
 
 # A link that already exists under a host name the lab needs: the kernel's
@@ -107,18 +107,18 @@ EOF2
 )
 _labs+=(tclash)
 ip link add tclash-1 type bridge
-check_output "a name clash fails up with the kernel's error and the object" \
+check_exit "a name clash fails up with the kernel's error and the object (exit 1)" 1 \
 	'create veth b:eth0 \(host end tclash-1\) in netns of b: File exists' cbx up "$f"
-check_output "the rollback removed the lab" '^ ?links:tclash-1 $' leftovers tclash
+check_ok "the rollback removed the lab" '^ ?links:tclash-1 $' leftovers tclash
 check "the rollback left the other owner's link alone" ip link show tclash-1
 ip link del tclash-1
 check "after the clash is gone, the same file comes up" cbx up "$f"
 
 # up of a lab that is up is refused, and leaves the running lab intact.
-check_output "up refuses a lab that is already up" 'already up' cbx up "$f"
+check_exit "up refuses a lab that is already up (exit 1)" 1 'lab "tclash" is already up' cbx up "$f"
 check "the running lab still works after the refused up" in_node tclash a ping -c1 -W2 b
 check_down_clean "down leaves nothing" tclash
-check_output "down is idempotent" 'was not up' cbx down tclash
+check_ok "down is idempotent" 'was not up' cbx down tclash
 # `down` of a lab that is not up removes only what is surely the lab's: a
 # netns someone else pinned under a name like its nodes' stays.
 ip netns add tclash-x

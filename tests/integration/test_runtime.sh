@@ -18,39 +18,43 @@ f=$(topo trun <<'EOF2'
 EOF2
 )
 lab_up "$f" >/dev/null
-check_output "PID 1 in a node is cboxlab-init" '^cboxlab-init$' in_node trun n1 cat /proc/1/comm
-check_output "the node's hostname is its name" '^n1$' in_node trun n1 hostname
-check_output "a node's sysctls are set in its network namespace" '^1 2$' in_node trun n1 sh -c \
+check_ok "PID 1 in a node is cboxlab-init" '^cboxlab-init$' in_node trun n1 cat /proc/1/comm
+check_ok "the node's hostname is its name" '^n1$' in_node trun n1 hostname
+check_ok "a node's sysctls are set in its network namespace" '^1 2$' in_node trun n1 sh -c \
 	'echo $(cat /proc/sys/net/ipv4/ip_forward /proc/sys/net/ipv4/conf/eth0/rp_filter)'
-check_output "and only in its own" '^0$' in_node trun n2 cat /proc/sys/net/ipv4/ip_forward
-check_output "the node's /proc is a procfs of its own" ' /proc rw,nosuid,nodev,noexec[^ ]* - proc proc ' \
+check_ok "and only in its own" '^0$' in_node trun n2 cat /proc/sys/net/ipv4/ip_forward
+check_ok "the node's /proc is a procfs of its own" ' /proc rw,nosuid,nodev,noexec[^ ]* - proc proc ' \
 	in_node trun n1 cat /proc/self/mountinfo
-check_output "the node's environment comes from the file" '^hello$' in_node trun n1 sh -c 'echo $GREETING'
-check_output "/etc/hosts lists every node" 'n2 n2-eth0' in_node trun n1 cat /etc/hosts
-check_output "the node sees only its own processes" '^[1-9]$' \
+check_ok "the node's environment comes from the file" '^hello$' in_node trun n1 sh -c 'echo $GREETING'
+check_ok "/etc/hosts lists every node" 'n2 n2-eth0' in_node trun n1 cat /etc/hosts
+check_ok "the node sees only its own processes" '^[1-9]$' \
 	in_node trun n1 sh -c 'ls /proc | grep -c "^[0-9]"'
-check_fails "the node cannot see the host's files" in_node trun n1 cat "$TMP/host-marker"
-check_fails "the host's root is not reachable through /proc/1/root" \
+check_fails_with "the node cannot see the host's files" "can't open '$TMP/host-marker': No such file or directory" \
+	in_node trun n1 cat "$TMP/host-marker"
+check_fails_with "the host's root is not reachable through /proc/1/root" \
+	"can't open '/proc/1/root$TMP/host-marker': No such file or directory" \
 	in_node trun n1 cat "/proc/1/root$TMP/host-marker"
-check_output "/sys is read-only" 'Read-only' in_node trun n1 touch /sys/kernel/x
-check_output "/dev holds only the basic devices" '^fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero$' \
+check_fails_with "/sys is read-only" '^touch: /sys/kernel/x: Read-only file system$' in_node trun n1 touch /sys/kernel/x
+check_ok "/dev holds only the basic devices" '^fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero$' \
 	in_node trun n1 sh -c 'ls /dev | tr "\n" " " | sed "s/ $//"'
-check_output "its device nodes work (/dev is a directory of the node's, bound without nodev)" '^4$' \
+check_ok "its device nodes work (/dev is a directory of the node's, bound without nodev)" '^4$' \
 	in_node trun n1 sh -c 'echo x > /dev/null && head -c 4 /dev/zero | wc -c'
 mine="/tmp/mine /run/mine /dev/shm/mine /dev/mine"
 count_mine='n=0; for f in '"$mine"'; do [ -e $f ] && n=$((n + 1)); done; echo "mine: $n"'
-check_output "a node writes its /tmp, /run, /dev and /dev/shm" '^mine: 4$' \
+check_ok "a node writes its /tmp, /run, /dev and /dev/shm" '^mine: 4$' \
 	in_node trun n1 sh -c "for f in $mine; do echo n1 > \$f; done; $count_mine"
-check_output "which are private to each node" '^mine: 0$' in_node trun n2 sh -c "$count_mine"
+check_ok "which are private to each node" '^mine: 0$' in_node trun n2 sh -c "$count_mine"
 in_node trun n1 rm /dev/mine
-check_output "/dev is nosuid and noexec, like the tmpfs it replaces" '^/dev rw,nosuid,noexec$' \
+check_ok "/dev is nosuid and noexec, like the tmpfs it replaces" '^/dev rw,nosuid,noexec$' \
 	in_node trun n1 sh -c 'awk '"'"'$2 == "/dev" { split($4, o, ","); print $2, o[1] "," o[2] "," o[3] }'"'"' /proc/self/mounts'
-check_output "and only /dev allows device nodes: /dev/shm and /run do not" '^nodev nodev$' \
+check_ok "and only /dev allows device nodes: /dev/shm and /run do not" '^nodev nodev$' \
 	in_node trun n1 sh -c 'echo $(for m in /dev/shm /run; do grep " $m " /proc/self/mounts | grep -o nodev; done)'
-check_output "/tmp and /dev/shm are sticky and world-writable, /run is 755" '^1777 1777 755$' \
+check_ok "/tmp and /dev/shm are sticky and world-writable, /run is 755" '^1777 1777 755$' \
 	in_node trun n1 sh -c 'echo $(stat -c %a /tmp /dev/shm /run)' 
-check_fails "a node cannot create device nodes, even in /dev (no CAP_MKNOD)" in_node trun n1 mknod /dev/disk b 8 0
-check_fails "a node cannot mount (no CAP_SYS_ADMIN)" in_node trun n1 mount -t tmpfs none /mnt
+check_fails_with "a node cannot create device nodes, even in /dev (no CAP_MKNOD)" \
+	'^mknod: /dev/disk: Operation not permitted$' in_node trun n1 mknod /dev/disk b 8 0
+check_fails_with "a node cannot mount (no CAP_SYS_ADMIN)" '^mount: permission denied' \
+	in_node trun n1 mount -t tmpfs none /mnt
 check "a node can configure its own network (CAP_NET_ADMIN)" \
 	in_node trun n1 ip addr add 10.99.0.1/32 dev lo
 
@@ -58,25 +62,26 @@ check "a node can configure its own network (CAP_NET_ADMIN)" \
 # must reap it when it dies.
 in_node trun n1 sh -c '(sleep 0.3 &); exit 0' >/dev/null
 sleep 1
-check_output "init reaps orphans (no zombies in the node)" '^0$' \
-	in_node trun n1 sh -c 'ps -o stat | grep -c "^Z"'
+check_ok "init reaps orphans (no zombies in the node)" '^zombies: 0 of [1-9][0-9]* processes$' \
+	in_node trun n1 sh -c 'ps -o stat >/tmp/ps && echo "zombies: $(grep -c "^Z" /tmp/ps) of $(($(wc -l </tmp/ps) - 1)) processes"'
 
 pid=$(node_pid trun n1)
 kill -USR1 "$pid"
 sleep 0.5
-check_output "init forwards signals to the startup command" 'got-usr1' in_node trun n1 cat /tmp/usr1
-check_output "a node lives on after its command ends" 'running' cbx status trun
+check_ok "init forwards signals to the startup command" 'got-usr1' in_node trun n1 cat /tmp/usr1
+check_ok "a node lives on after its command ends" '^ +n2 +running +[1-9]' cbx status trun
 check "exec works in a node whose command has ended" in_node trun n2 true
 
 in_node trun n1 sh -c 'exit 7'
 rc=$?
 if [ $rc = 7 ]; then ok "exec passes the exit status through"; else not_ok "exec passes the exit status through" "got $rc"; fi
-check_output "exec runs in the node's cgroup namespace" '^0::/$' in_node trun n1 sh -c 'grep "^0::" /proc/self/cgroup'
-check_output "exec -it gives a terminal inside the node" '/dev/pts/[0-9]' \
+check_ok "exec runs in the node's cgroup namespace" '^0::/$' in_node trun n1 sh -c 'grep "^0::" /proc/self/cgroup'
+check_ok "exec -it gives a terminal inside the node" '/dev/pts/[0-9]' \
 	script -qec "$CBOXLAB exec -it trun n1 -- tty" /dev/null
-check_output "exec -i passes standard input" '^piped$' bash -c "echo piped | $CBOXLAB exec -i trun n1 -- cat"
-check_output "exec into an unknown node is an error naming it" 'no node "nope"' cbx exec trun nope -- true
-check_output "the node's console log has init's messages" 'startup command exited with status 0' cbx logs trun n2
+check_ok "exec -i passes standard input" '^piped$' bash -c "echo piped | $CBOXLAB exec -i trun n1 -- cat"
+check_exit "exec into an unknown node is an error (exit 2) naming it" 2 'lab trun has no node "nope"' \
+	cbx exec trun nope -- true
+check_ok "the node's console log has init's messages" 'startup command exited with status 0' cbx logs trun n2
 check_down_clean "down leaves nothing" trun
 
 # A node starts clean whatever state `up` was started in: from a shell that
@@ -89,13 +94,13 @@ EOF2
 )
 _labs+=(trsig)
 bash -c "trap '' TERM INT HUP; ulimit -Sn 777; exec $CBOXLAB up $f" >/dev/null
-check_output "the node's command ignores no signal" '^SigIgn:[[:space:]]+0+$' \
+check_ok "the node's command ignores no signal" '^SigIgn:[[:space:]]+0+$' \
 	in_node trsig n1 sh -c 'grep SigIgn /proc/$(pidof sleep)/status'
-check_output "the node's command blocks no signal" '^SigBlk:[[:space:]]+0+$' \
+check_ok "the node's command blocks no signal" '^SigBlk:[[:space:]]+0+$' \
 	in_node trsig n1 sh -c 'grep SigBlk /proc/$(pidof sleep)/status'
-check_output "the node's command has the caller's open-file limit" 'Max open files +777 ' \
+check_ok "the node's command has the caller's open-file limit" 'Max open files +777 ' \
 	in_node trsig n1 sh -c 'cat /proc/$(pidof sleep)/limits'
-check_output "the node's command holds only stdin, stdout and stderr" '^0 1 2$' \
+check_ok "the node's command holds only stdin, stdout and stderr" '^0 1 2$' \
 	in_node trsig n1 sh -c 'ls /proc/$(pidof sleep)/fd | sort -n | tr "\n" " " | sed "s/ $//"'
 check_down_clean "down leaves nothing" trsig
 

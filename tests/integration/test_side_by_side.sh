@@ -35,11 +35,12 @@ pins_of() { awk -v p="^/run/netns/$1-" '$5 ~ p { print $5 }' /proc/self/mountinf
 a=$(star tsidea 24 10.81.0.0/24)
 b=$(star tsideb 12 10.82.0.0/24)
 lab_up "$a" >/dev/null
-check_output "${L}the first lab's 24 netns are pinned" '^24$' pins_of tsidea
+check_ok "${L}the first lab's 24 netns are pinned" '^24$' pins_of tsidea
 
 _labs+=(tsideb)
 out=$(cbx up "$b" --timings 2>&1)
-check_output "${L}a second lab comes up beside it" 'lab tsideb is up: 12 node' echo "$out"
+rc=$?
+check_ok "${L}a second lab comes up beside it" 'lab tsideb is up: 12 node' replay "$out" $rc
 # 24 pins x 12 nodes: worth a namespace without them (mntns.c, PAYS_AT).
 seen=$(sed -n "s/.*copied without the host's netns pins (\([0-9]*\) or more).*/\1/p" <<<"$out")
 if [ -n "$seen" ] && [ "$seen" -ge 24 ]; then
@@ -47,22 +48,22 @@ if [ -n "$seen" ] && [ "$seen" -ge 24 ]; then
 else
 	not_ok "${L}its nodes' mounts were copied without the first lab's pins" "got: ${out:0:2000}"
 fi
-check_output "${L}the first lab's pins are all still mounted on the host" '^24$' pins_of tsidea
-check_output "${L}and the second lab's are there too" '^12$' pins_of tsideb
+check_ok "${L}the first lab's pins are all still mounted on the host" '^24$' pins_of tsidea
+check_ok "${L}and the second lab's are there too" '^12$' pins_of tsideb
 check "${L}the first lab's netns are still usable with ip netns exec" \
 	ip netns exec tsidea-n24 ip link show eth0
 check "${L}the first lab's nodes still reach each other" in_node tsidea n1 ping -c1 -W2 n24
 check "${L}the second lab's nodes reach each other" in_node tsideb n1 ping -c1 -W2 n12
-check_output "${L}the node has its root, /proc, /sys, /dev and /run" '^/ /dev /proc /sys /run $' \
+check_ok "${L}the node has its root, /proc, /sys, /dev and /run" '^/ /dev /proc /sys /run $' \
 	in_node tsideb n12 sh -c 'for m in / /dev /proc /sys /run; do grep -q " $m " /proc/self/mountinfo && printf "%s " $m; done'
-check_output "${L}and its /etc/hosts, from the lab's state" 'n1 n1-eth0' in_node tsideb n12 cat /etc/hosts
+check_ok "${L}and its /etc/hosts, from the lab's state" 'n1 n1-eth0' in_node tsideb n12 cat /etc/hosts
 
 # A restart clones one node, alone: it copies the host's table itself.
 check "${L}a node of the second lab restarts" cbx restart tsideb n3
 check "${L}and is back on its network" in_node tsideb n3 ping -c1 -W2 n1
 
 check_down_clean "${L}the second lab goes down and leaves nothing" tsideb
-check_output "${L}the first lab's pins are still all there" '^24$' pins_of tsidea
+check_ok "${L}the first lab's pins are still all there" '^24$' pins_of tsidea
 check_down_clean "${L}the first lab goes down and leaves nothing" tsidea
 
 if [ -n "${CBXT_SYSTEMD_LAYOUT:-}" ]; then
@@ -73,17 +74,18 @@ if [ -n "${CBXT_SYSTEMD_LAYOUT:-}" ]; then
 	lab_up "$a" >/dev/null
 	_labs+=(tsideb)
 	out=$(cbx up "$b" 2>&1)
-	check_output "${L}a lab whose nodes cannot start without the pins still comes up" \
-		'lab tsideb is up: 12 node' echo "$out"
-	check_output "${L}and says why they copied the host's mounts" \
+	rc=$?
+	check_ok "${L}a lab whose nodes cannot start without the pins still comes up" \
+		'lab tsideb is up: 12 node' replay "$out" $rc
+	check_ok "${L}and says why they copied the host's mounts" \
 		"warning: mount namespace for the nodes: attach the lab's state directory: No such file or directory \(the nodes copy the host's mounts instead\)" \
-		echo "$out"
+		replay "$out" $rc
 	check "${L}and its nodes reach each other" in_node tsideb n1 ping -c1 -W2 n12
 	check "${L}that lab goes down" cbx down tsideb
 	check "${L}and so does the first" cbx down tsidea
 	umount /run/cboxlab && rmdir /run/cboxlab
-	check_output "${L}and neither leaves anything" '^$' leftovers tsideb
-	check_output "${L}of either" '^$' leftovers tsidea
+	check_ok "${L}and neither leaves anything" '^$' leftovers tsideb
+	check_ok "${L}of either" '^$' leftovers tsidea
 fi
 
 if [ -z "${CBXT_SYSTEMD_LAYOUT:-}" ]; then

@@ -1,5 +1,6 @@
 /* Chaos plans without root: parsing and its errors, and the generated
  * nemeses: deterministic for a seed, and each of the shape it claims. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "chaos/chaos.h"
@@ -175,6 +176,209 @@ static void test_nemeses(void)
 	chaos_plan_free(&c);
 }
 
+/* The schedule a nemesis gives for a seed, as `chaos --dry-run` prints it. */
+static char *printed(const char *name, uint64_t seed, uint64_t interval_us, uint64_t duration_us,
+		     double loss, const struct cbx_node **nodes, size_t n_nodes)
+{
+	struct nemesis_spec spec = { .name = name, .interval_us = interval_us,
+				     .duration_us = duration_us, .loss = loss, .nodes = nodes,
+				     .n_nodes = n_nodes };
+	struct chaos_plan p;
+	struct cbx_error err;
+	char *text = NULL;
+	size_t len;
+	FILE *f;
+
+	if (chaos_plan_generate(&p, t, &spec, seed, &err) < 0)
+		return strdup(err.msg);
+	f = open_memstream(&text, &len);
+	if (f) {
+		chaos_plan_print(&p, f);
+		fclose(f);
+	}
+	chaos_plan_free(&p);
+	return text;
+}
+
+/* Pinned seeds: seed 42 on this lab gives exactly these schedules, on every
+ * machine and in every version, so a run someone reports can be replayed.
+ * The node choices were checked against an independent splitmix64 and
+ * Fisher-Yates written in Python (random-halves, kill-random, flaky-links). */
+static void test_golden(void)
+{
+	static const struct {
+		const char *name, *want;
+	} golden[] = {
+		{ "random-halves",
+		  "nemesis random-halves, seed 42\n"
+		  "   0.000s  partition: n1 drops n2,n3; n2 drops n1,n4,n5; n3 drops n1,n4,n5; n4 drops n2,n3; n5 drops n2,n3\n"
+		  "   1.000s  heal\n"
+		  "   2.000s  partition: n1 drops n4,n5; n2 drops n4,n5; n3 drops n4,n5; n4 drops n1,n2,n3; n5 drops n1,n2,n3\n"
+		  "   3.000s  heal\n"
+		  "   4.000s  end\n" },
+		{ "isolate-one",
+		  "nemesis isolate-one, seed 42\n"
+		  "   0.000s  partition: n1 drops n2; n2 drops n1,n3,n4,n5; n3 drops n2; n4 drops n2; n5 drops n2\n"
+		  "   1.000s  heal\n"
+		  "   2.000s  partition: n1 drops n5; n2 drops n5; n3 drops n5; n4 drops n5; n5 drops n1,n2,n3,n4\n"
+		  "   3.000s  heal\n"
+		  "   4.000s  end\n" },
+		{ "majorities-ring",
+		  "nemesis majorities-ring, seed 42\n"
+		  "   0.000s  partition: n1 drops n2,n4; n2 drops n1,n5; n3 drops n4,n5; n4 drops n1,n3; n5 drops n2,n3\n"
+		  "   1.000s  heal\n"
+		  "   2.000s  partition: n1 drops n4,n5; n2 drops n3,n4; n3 drops n2,n5; n4 drops n1,n2; n5 drops n1,n3\n"
+		  "   3.000s  heal\n"
+		  "   4.000s  end\n" },
+		{ "bridge",
+		  "nemesis bridge, seed 42\n"
+		  "   0.000s  partition: n1 drops n4,n5; n3 drops n4,n5; n4 drops n1,n3; n5 drops n1,n3\n"
+		  "   1.000s  heal\n"
+		  "   2.000s  partition: n1 drops n3,n4; n2 drops n3,n4; n3 drops n1,n2; n4 drops n1,n2\n"
+		  "   3.000s  heal\n"
+		  "   4.000s  end\n" },
+		{ "flaky-links",
+		  "nemesis flaky-links, seed 42\n"
+		  "   0.000s  impair n1:eth0 loss=20%\n"
+		  "   0.000s  impair n4:eth0 loss=20%\n"
+		  "   1.000s  clear n1:eth0\n"
+		  "   1.000s  clear n4:eth0\n"
+		  "   2.000s  impair n1:eth0 loss=20%\n"
+		  "   2.000s  impair n5:eth0 loss=20%\n"
+		  "   2.000s  impair n4:eth0 loss=20%\n"
+		  "   3.000s  clear n1:eth0\n"
+		  "   3.000s  clear n5:eth0\n"
+		  "   3.000s  clear n4:eth0\n"
+		  "   4.000s  end\n" },
+		{ "pause-random",
+		  "nemesis pause-random, seed 42\n"
+		  "   0.000s  pause n2\n"
+		  "   1.000s  resume n2\n"
+		  "   2.000s  pause n5\n"
+		  "   3.000s  resume n5\n"
+		  "   4.000s  end\n" },
+		{ "kill-random",
+		  "nemesis kill-random, seed 42\n"
+		  "   0.000s  kill n2\n"
+		  "   1.000s  start n2\n"
+		  "   2.000s  kill n5\n"
+		  "   3.000s  start n5\n"
+		  "   4.000s  end\n" },
+	};
+	size_t pinned = 0;
+
+	for (size_t i = 0; i < sizeof(golden) / sizeof(golden[0]); i++) {
+		char *got = printed(golden[i].name, 42, 1000000, 4000000, 20, NULL, 0);
+		is_str(got, golden[i].want, "%s: seed 42 gives its pinned schedule", golden[i].name);
+		free(got);
+	}
+	/* And the list above is every nemesis there is. */
+	for (const char *const *n = chaos_nemeses; *n; n++)
+		for (size_t i = 0; i < sizeof(golden) / sizeof(golden[0]); i++)
+			pinned += !strcmp(*n, golden[i].name);
+	is_int(pinned, sizeof(golden) / sizeof(golden[0]), "every nemesis has a pinned schedule");
+
+	/* The seed is what decides: each nemesis gives another schedule for
+	 * some other seed (a generator that ignored it would not). */
+	for (const char *const *n = chaos_nemeses; *n; n++) {
+		char *a = printed(*n, 42, 1000000, 4000000, 20, NULL, 0);
+		bool differs = false;
+		for (uint64_t seed = 1; seed <= 8 && !differs; seed++) {
+			char *b = printed(*n, seed, 1000000, 4000000, 20, NULL, 0);
+			/* Past the first line, which names the seed. */
+			differs = a && b && strcmp(strchr(a, '\n'), strchr(b, '\n'));
+			free(b);
+		}
+		ok(differs, "%s: another seed gives another schedule", *n);
+		free(a);
+	}
+}
+
+/* kill-random: each cycle kills one node and starts that same node an
+ * interval later, before the next cycle; only the nodes it was given. */
+static void test_kill_random_shape(void)
+{
+	const struct cbx_node *some[2] = { cbx_topo_node(t, "n2"), cbx_topo_node(t, "n4") };
+	bool shape = true, only_given = true, both_seen[2] = { false, false };
+
+	for (uint64_t seed = 1; seed <= 20; seed++) {
+		struct nemesis_spec spec = { .name = "kill-random", .interval_us = 1000000,
+					     .duration_us = 10000000, .nodes = some, .n_nodes = 2 };
+		struct chaos_plan p;
+		struct cbx_error err;
+
+		if (chaos_plan_generate(&p, t, &spec, seed, &err) < 0) {
+			ok(0, "kill-random, seed %llu: %s", (unsigned long long)seed, err.msg);
+			return;
+		}
+		shape &= p.n == 11;
+		for (size_t c = 0; c < 5 && p.n == 11; c++) {
+			const struct chaos_step *kill = &p.steps[2 * c], *start = &p.steps[2 * c + 1];
+			shape &= kill->op == CHAOS_KILL && kill->at_us == 2000000 * c;
+			shape &= start->op == CHAOS_START && start->at_us == 2000000 * c + 1000000;
+			shape &= kill->node && kill->node == start->node;
+			only_given &= kill->node == some[0] || kill->node == some[1];
+			both_seen[0] |= kill->node == some[0];
+			both_seen[1] |= kill->node == some[1];
+		}
+		shape &= p.n == 11 && p.steps[10].op == CHAOS_END;
+		chaos_plan_free(&p);
+		if (!shape)
+			break;
+	}
+	ok(shape, "kill-random: each cycle kills a node, then starts that node an interval later");
+	ok(only_given, "kill-random: only the nodes given (--nodes n2,n4) are killed");
+	ok(both_seen[0] && both_seen[1], "kill-random: over 20 seeds, either node is chosen");
+}
+
+/* flaky-links: each cycle gives the chosen interfaces the spec's loss, at
+ * least one of them, and clears those same interfaces an interval later. */
+static void test_flaky_links_shape(void)
+{
+	const struct cbx_node *some[2] = { cbx_topo_node(t, "n1"), cbx_topo_node(t, "n3") };
+	bool shape = true, loss = true, only_given = true, cleared = true;
+	size_t chosen_n[5] = { 0 };
+
+	for (uint64_t seed = 1; seed <= 20; seed++) {
+		struct nemesis_spec spec = { .name = "flaky-links", .interval_us = 1000000,
+					     .duration_us = 4000000, .loss = 37.5, .nodes = some,
+					     .n_nodes = 2 };
+		struct chaos_plan p;
+		struct cbx_error err;
+		size_t i = 0;
+
+		if (chaos_plan_generate(&p, t, &spec, seed, &err) < 0) {
+			ok(0, "flaky-links, seed %llu: %s", (unsigned long long)seed, err.msg);
+			return;
+		}
+		for (uint64_t at = 0; at < 4000000; at += 2000000) {
+			const struct cbx_iface *on[8];
+			size_t k = 0, first = i;
+			for (; i < p.n && p.steps[i].op == CHAOS_IMPAIR && p.steps[i].at_us == at; i++) {
+				const struct chaos_step *s = &p.steps[i];
+				loss &= s->impair.loss == 37.5 && s->impair.delay_us == 0 &&
+					s->impair.rate_bps == 0;
+				only_given &= s->iface && (s->iface->node == some[0] || s->iface->node == some[1]);
+				if (k < 8)
+					on[k++] = s->iface;
+				chosen_n[s->iface->node->index]++;
+			}
+			shape &= i > first; /* at least one interface loses packets */
+			for (size_t j = 0; j < k; j++, i++)
+				cleared &= i < p.n && p.steps[i].op == CHAOS_CLEAR &&
+					   p.steps[i].at_us == at + 1000000 && p.steps[i].iface == on[j];
+		}
+		shape &= i == p.n - 1 && p.steps[i].op == CHAOS_END;
+		chaos_plan_free(&p);
+	}
+	ok(shape, "flaky-links: every cycle impairs at least one interface, then the run ends");
+	ok(loss, "flaky-links: each impairment is the spec's loss (37.5%%) and nothing else");
+	ok(cleared, "flaky-links: the same interfaces are cleared an interval later");
+	ok(only_given, "flaky-links: only the given nodes' interfaces are impaired");
+	ok(chosen_n[some[0]->index] && chosen_n[some[1]->index],
+	   "flaky-links: over 20 seeds, both nodes' interfaces are chosen");
+}
+
 static void test_rng(void)
 {
 	struct chaos_rng r = { 0 };
@@ -223,6 +427,9 @@ int main(void)
 		return tap_done();
 	test_parse();
 	test_nemeses();
+	test_golden();
+	test_kill_random_shape();
+	test_flaky_links_shape();
 	test_nemesis_spec();
 	test_rng();
 	cbx_topo_free(t);

@@ -347,13 +347,19 @@ static void test_value_errors(void)
 	}
 	rejects(LAB("\"links\": [{\"endpoints\": [\"a:eth0\", \"b:eth0\"], \"impair\": {\"loss\": \"150%\"}}], "
 		    "\"nodes\": {\"a\": {}, \"b\": {}}"),
-		"bad loss \"150%\": a percentage must be between 0% and 100%", "loss over 100%");
-	rejects(LAB("\"links\": [{\"endpoints\": [\"a:eth0\", \"b:eth0\"], \"impair\": {\"rate\": \"fast\"}}], "
+		"links[0].impair.loss: bad loss \"150%\": a percentage must be between 0% and 100%",
+		"loss over 100%, named where it is: the link's impair");
+	rejects(LAB("\"links\": [{\"endpoints\": [\"a:eth0\", \"b:eth0\"]}, "
+		    "{\"endpoints\": [\"a:eth1\", \"b:eth1\"], \"impair\": {\"rate\": \"fast\"}}], "
 		    "\"nodes\": {\"a\": {}, \"b\": {}}"),
-		"bad rate \"fast\"", "bad rate");
+		"lab.json: links[1].impair.rate: bad rate \"fast\"", "bad rate on the second link");
 	rejects(LAB("\"links\": [{\"endpoints\": [\"a:eth0\", \"b:eth0\"], \"impair\": {\"jitter\": \"5ms\"}}], "
 		    "\"nodes\": {\"a\": {}, \"b\": {}}"),
-		"jitter needs a delay", "jitter without delay");
+		"links[0].impair: jitter needs a delay", "jitter without delay");
+	rejects(LAB("\"links\": [{\"endpoints\": [\"a:eth0\", \"b:eth0\"], \"impair\": {\"loss\": \"1%\"}}], "
+		    "\"nodes\": {\"a\": {\"interfaces\": {\"eth0\": {\"impair\": {\"loss\": \"2\"}}}}, \"b\": {}}"),
+		"nodes.a.interfaces.eth0.impair.loss: bad loss \"2\"",
+		"an interface's own impair, which overrides its link's, is named where it is");
 }
 
 #define ROUTED \
@@ -388,6 +394,13 @@ static void test_route_errors(void)
 static const char *addr_str(const struct cbx_iface *ifc, unsigned k, char *buf)
 {
 	return cbx_prefix_str(&ifc->addrs[k], buf, CBX_PREFIX_STRLEN);
+}
+
+static const char *mac_str(const uint8_t mac[6], char *buf)
+{
+	snprintf(buf, CBX_PREFIX_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
+		 mac[4], mac[5]);
+	return buf;
 }
 
 static void test_resolution(void)
@@ -433,6 +446,13 @@ static void test_resolution(void)
 	is_int(r->ifaces[1]->ifindex, 33, "second interface, next ifindex");
 	ok(h1->ifaces[0]->mac[0] == 0x02, "derived MACs are locally administered unicast");
 	ok(memcmp(h1->ifaces[0]->mac, h2->ifaces[0]->mac, 6), "nodes get different MACs");
+	/* Known values, worked out apart from the C (FNV-1a of "lab", "node",
+	 * "h1", "eth0" with 0xff after each, in Python): the same names give
+	 * the same MACs in every process, on every machine, in every version. */
+	is_str(mac_str(h1->ifaces[0]->mac, buf), "02:1e:97:01:90:61", "h1:eth0's MAC is derived from its names");
+	is_str(mac_str(h2->ifaces[0]->mac, buf), "02:b7:91:71:c2:24", "h2:eth0's MAC too");
+	is_str(mac_str(h1->ifaces[0]->host_mac, buf), "02:30:74:36:8f:0e", "and the host end of h1:eth0's");
+	is_str(mac_str(t->networks[0].mac, buf), "02:5a:e5:11:02:41", "and the bridge's");
 	is_str(cbx_node_primary_addr(h1) ? cbx_prefix_str(cbx_node_primary_addr(h1), buf, sizeof(buf)) : "",
 	       "10.1.0.3/24", "the primary address is the first IPv4 one");
 
