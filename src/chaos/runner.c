@@ -176,9 +176,7 @@ int chaos_run(const char *lab, const struct chaos_plan *p, FILE *log, bool *inte
 	if (fault_lab_run(lab, p->t, heal_everything, NULL, &heal_err) < 0) {
 		log_event(log, start, "error",
 			  json_pack("{s:s, s:s}", "fault", "heal-all", "error", heal_err.msg));
-		if (rc == 0)
-			*err = heal_err;
-		rc = -1;
+		rc = cbx_error_keep_first(rc, err, -1, &heal_err);
 	} else {
 		log_event(log, start, "remove",
 			  json_pack("{s:s, s:s}", "fault", "heal-all", "what",

@@ -113,10 +113,9 @@ static int open_console(const struct cbx_topo *t, const struct cbx_node *node, s
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	else
 		errno = ENAMETOOLONG;
-	if (fd < 0) {
-		cbx_error_sys(err, errno, "no log for node %s of lab %s (%s)", node->name, t->name, path);
-		err->kind = CBX_ERR_STATE;
-	}
+	if (fd < 0)
+		cbx_error_errno(err, CBX_ERR_STATE, errno, "no log for node %s of lab %s (%s)", node->name,
+				t->name, path);
 	return fd;
 }
 

@@ -82,14 +82,8 @@ int cmd_up(int argc, char **argv)
 
 	if (argc != 2)
 		return cli_usage_error("up", "expected one topology FILE");
-	if (cbx_read_file(argv[1], &text, &len, &err) < 0) {
-		err.kind = CBX_ERR_INPUT;
+	if (cbx_topo_load_file(argv[1], &t, &text, &len, &err) < 0)
 		return cli_fail(&err);
-	}
-	if (cbx_topo_load_text(text, len, argv[1], &t, &err) < 0) {
-		free(text);
-		return cli_fail(&err);
-	}
 	if (dry_run) {
 		struct nl_conn rtnl = { 0 };
 		struct plan plan;

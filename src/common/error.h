@@ -31,6 +31,13 @@ struct cbx_error {
 int cbx_error_sys(struct cbx_error *err, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* The same with another kind than CBX_ERR_SYSTEM, for a failed call whose
+ * cause is the user's (a topology file that cannot be read: CBX_ERR_INPUT)
+ * or the lab's (a node without a log: CBX_ERR_STATE): the kind is set where
+ * the error is made, never patched after. */
+int cbx_error_errno(struct cbx_error *err, enum cbx_error_kind kind, int errnum, const char *fmt,
+		    ...) __attribute__((format(printf, 4, 5)));
+
 /* Fill `err` with a plain message of the given kind; returns -1. */
 int cbx_error_set(struct cbx_error *err, enum cbx_error_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -47,6 +54,14 @@ void cbx_error_append(struct cbx_error *err, const char *fmt, ...)
 void cbx_error_add_kernel_text(struct cbx_error *err, const char *text);
 
 void cbx_error_clear(struct cbx_error *err);
+
+/* Keep the first failure of several steps that all run (an undo, a heal),
+ * as systemd's RET_GATHER does: with rc still 0 and the step failed
+ * (rc_one < 0), *err takes the step's error `one` and -1 is returned; else
+ * rc. Later failures are dropped: the first is the one that explains.
+ *   rc = cbx_error_keep_first(rc, err, step(..., &one), &one);
+ */
+int cbx_error_keep_first(int rc, struct cbx_error *err, int rc_one, const struct cbx_error *one);
 
 /* Exit status the CLI uses for an error: 2 for bad input, 1 otherwise. */
 int cbx_error_exit_status(const struct cbx_error *err);

@@ -62,14 +62,15 @@ int cbx_create_file(const char *path, mode_t mode, const char *data, size_t len,
 	return 0;
 }
 
-int cbx_read_file(const char *path, char **out, size_t *out_len, struct cbx_error *err)
+int cbx_read_file_as(const char *path, enum cbx_error_kind kind, char **out, size_t *out_len,
+		     struct cbx_error *err)
 {
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
 	cleanup_free char *buf = NULL;
 	size_t cap = 4096, len = 0;
 
 	if (fd < 0)
-		return cbx_error_sys(err, errno, "open %s", path);
+		return cbx_error_errno(err, kind, errno, "open %s", path);
 	buf = malloc(cap);
 	if (!buf)
 		return cbx_error_sys(err, ENOMEM, "read %s", path);
@@ -86,7 +87,7 @@ int cbx_read_file(const char *path, char **out, size_t *out_len, struct cbx_erro
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return cbx_error_sys(err, errno, "read %s", path);
+			return cbx_error_errno(err, kind, errno, "read %s", path);
 		}
 		if (n == 0)
 			break;
@@ -98,6 +99,11 @@ int cbx_read_file(const char *path, char **out, size_t *out_len, struct cbx_erro
 	if (out_len)
 		*out_len = len;
 	return 0;
+}
+
+int cbx_read_file(const char *path, char **out, size_t *out_len, struct cbx_error *err)
+{
+	return cbx_read_file_as(path, CBX_ERR_SYSTEM, out, out_len, err);
 }
 
 int cbx_mkdir(const char *path, mode_t mode, struct cbx_error *err)

@@ -125,11 +125,7 @@ int fault_lab_run(const char *lab, const struct cbx_topo *t,
 	if (fault_lab_open(lab, t, &fl, err) < 0)
 		return -1;
 	rc = fn(&fl, arg, err);
-	if (fault_lab_close(&fl, &close_err) < 0 && rc == 0) {
-		*err = close_err;
-		rc = -1;
-	}
-	return rc;
+	return cbx_error_keep_first(rc, err, fault_lab_close(&fl, &close_err), &close_err);
 }
 
 int fault_node(const struct cbx_topo *t, const char *name, const struct cbx_node **out,
@@ -774,13 +770,7 @@ int fault_clear_all(struct fault_lab *fl, struct cbx_error *err)
 	int rc = 0;
 
 	/* Every step is tried; the first failure is reported. */
-#define TRY(call) \
-	do { \
-		if ((call) < 0 && rc == 0) { \
-			*err = one; \
-			rc = -1; \
-		} \
-	} while (0)
+#define TRY(call) (rc = cbx_error_keep_first(rc, err, (call), &one))
 	for (i = 0; i < t->n_nodes; i++) {
 		const struct cbx_node *n = &t->nodes[i];
 		if (!fault_node_running(fl, n))

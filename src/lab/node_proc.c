@@ -248,10 +248,8 @@ int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, siz
 
 		if (p[i].fd >= 0)
 			syscall(SYS_pidfd_send_signal, p[i].fd, SIGKILL, NULL, 0);
-		if (cbx_cgroup_node_kill(&ctx->cg, ctx->t->name, node->name, &one) < 0 && rc == 0) {
-			*err = one;
-			rc = -1;
-		}
+		rc = cbx_error_keep_first(rc, err,
+					  cbx_cgroup_node_kill(&ctx->cg, ctx->t->name, node->name, &one), &one);
 	}
 	/* Each node's init first (when it goes, the kernel kills the rest of
 	 * its PID namespace), then its cgroup until it is empty. */

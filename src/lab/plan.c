@@ -112,15 +112,6 @@ static size_t phase_start(const struct plan *p, size_t end)
 	return start;
 }
 
-/* Keep the first failure: *err is the error that explains it. */
-static void keep_first(int rc_one, const struct cbx_error *one, int *rc, struct cbx_error *err)
-{
-	if (rc_one < 0 && *rc == 0) {
-		*err = *one;
-		*rc = -1;
-	}
-}
-
 /* The undo_finish of every phase in [from, upto) that has one, last first. */
 static void finish_undos(struct lab_ctx *ctx, struct plan *p, size_t from, size_t upto, int *rc,
 			 struct cbx_error *err)
@@ -133,7 +124,8 @@ static void finish_undos(struct lab_ctx *ctx, struct plan *p, size_t from, size_
 		if (o->undo_finish) {
 			uint64_t t0 = cbx_now_us();
 			cbx_error_clear(&one);
-			keep_first(o->undo_finish(ctx, &p->steps[start], end - start, &one), &one, rc, err);
+			*rc = cbx_error_keep_first(*rc, err,
+						   o->undo_finish(ctx, &p->steps[start], end - start, &one), &one);
 			ctx->phase_us[p->steps[start].kind] += cbx_now_us() - t0;
 		}
 		end = start;
@@ -159,8 +151,9 @@ int plan_undo(struct lab_ctx *ctx, struct plan *p, size_t upto, struct cbx_error
 		uint64_t t0 = cbx_now_us();
 
 		cbx_error_clear(&one);
-		keep_first(ops[p->steps[start].kind]->undo(ctx, &p->steps[start], end - start, &one),
-			   &one, &rc, err);
+		rc = cbx_error_keep_first(rc, err,
+					  ops[p->steps[start].kind]->undo(ctx, &p->steps[start], end - start, &one),
+					  &one);
 		ctx->phase_us[p->steps[start].kind] += cbx_now_us() - t0;
 		end = start;
 	}

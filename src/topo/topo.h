@@ -183,6 +183,10 @@ struct cbx_topo {
 int cbx_topo_load(const char *path, struct cbx_topo **out, struct cbx_error *err);
 int cbx_topo_load_text(const char *text, size_t len, const char *source,
 		       struct cbx_topo **out, struct cbx_error *err);
+/* cbx_topo_load that also hands over the file's text (malloc'd; `up`
+ * saves it with the lab). */
+int cbx_topo_load_file(const char *path, struct cbx_topo **out, char **text, size_t *len,
+		       struct cbx_error *err);
 void cbx_topo_free(struct cbx_topo *t);
 
 /* The one rule for a lab's name, in the file and on the command line:

@@ -130,19 +130,29 @@ int cbx_topo_load_text(const char *text, size_t len, const char *source,
 	return 0;
 }
 
-int cbx_topo_load(const char *path, struct cbx_topo **out, struct cbx_error *err)
+int cbx_topo_load_file(const char *path, struct cbx_topo **out, char **text, size_t *len,
+		       struct cbx_error *err)
 {
-	char *text;
-	size_t len;
+	char *buf;
+	size_t n;
 	int rc;
 
-	if (cbx_read_file(path, &text, &len, err) < 0) {
-		err->kind = CBX_ERR_INPUT;
+	/* The file is the user's: not reading it is their input's fault. */
+	if (cbx_read_file_as(path, CBX_ERR_INPUT, &buf, &n, err) < 0)
 		return -1;
+	rc = cbx_topo_load_text(buf, n, path, out, err);
+	if (rc == 0 && text) {
+		*text = buf;
+		*len = n;
+	} else {
+		free(buf);
 	}
-	rc = cbx_topo_load_text(text, len, path, out, err);
-	free(text);
 	return rc;
+}
+
+int cbx_topo_load(const char *path, struct cbx_topo **out, struct cbx_error *err)
+{
+	return cbx_topo_load_file(path, out, NULL, NULL, err);
 }
 
 void cbx_topo_free(struct cbx_topo *t)
