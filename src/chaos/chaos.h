@@ -96,6 +96,8 @@ void chaos_step_describe(const struct chaos_plan *p, const struct chaos_step *s,
 json_t *chaos_step_nodes(const struct chaos_plan *p, const struct chaos_step *s);
 bool chaos_step_removes(const struct chaos_step *s);
 const char *chaos_op_name(enum chaos_op op);
+/* The op a plan's "do" names; false for none. */
+bool chaos_op_from_name(const char *name, enum chaos_op *op);
 
 /* Print the schedule (for --dry-run, and to compare two seeds). */
 void chaos_plan_print(const struct chaos_plan *p, FILE *out);

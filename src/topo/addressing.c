@@ -1,12 +1,41 @@
-/* Addresses: explicit ones are checked against their subnet, the others are
- * allocated in file order from the network's or link's subnet, so the same
- * file always gives the same addresses. Then the whole lab is checked for
- * duplicate addresses and overlapping subnets. */
+/* Addresses: which an interface may have at all, explicit ones checked
+ * against their subnet, the others allocated in file order from the
+ * network's or link's subnet, so the same file always gives the same
+ * addresses. Then the whole lab is checked for duplicate addresses and
+ * overlapping subnets. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/cleanup.h"
 #include "topo/parser.h"
+
+const char *address_problem(const struct cbx_ip *ip)
+{
+	static const uint8_t loopback6[16] = { [15] = 1 }, none[16];
+
+	if (ip->family == AF_INET ? (ip->bytes[0] & 0xf0) == 0xe0 : ip->bytes[0] == 0xff)
+		return "is a multicast address";
+	if (ip->family == AF_INET6 && !memcmp(ip->bytes, loopback6, 16))
+		return "is the loopback address";
+	if (!memcmp(ip->bytes, none, cbx_ip_bytes(ip->family)))
+		return "is the unspecified address";
+	return NULL;
+}
+
+const char *subnet_problem(const struct cbx_prefix *net)
+{
+	static const struct cbx_prefix multicast4 = { { AF_INET, { 224 } }, 4 },
+					 multicast6 = { { AF_INET6, { 0xff } }, 8 };
+	static const struct cbx_ip loopback6 = { AF_INET6, { [15] = 1 } };
+
+	if (net->len == 0)
+		return "is the whole address space";
+	if (cbx_prefix_overlaps(net, &multicast4) || cbx_prefix_overlaps(net, &multicast6))
+		return "overlaps the multicast addresses, which an interface cannot have";
+	if (cbx_prefix_contains(net, &loopback6))
+		return "holds ::1, the loopback address, which an interface cannot have";
+	return NULL;
+}
 
 struct attachment {
 	bool has[2];

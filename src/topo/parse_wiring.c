@@ -30,34 +30,6 @@ int parse_lab_name(struct parser *p)
 	return p->t->name ? 0 : parse_oom(p);
 }
 
-const char *address_problem(const struct cbx_ip *ip)
-{
-	static const uint8_t loopback6[16] = { [15] = 1 }, none[16];
-
-	if (ip->family == AF_INET ? (ip->bytes[0] & 0xf0) == 0xe0 : ip->bytes[0] == 0xff)
-		return "is a multicast address";
-	if (ip->family == AF_INET6 && !memcmp(ip->bytes, loopback6, 16))
-		return "is the loopback address";
-	if (!memcmp(ip->bytes, none, cbx_ip_bytes(ip->family)))
-		return "is the unspecified address";
-	return NULL;
-}
-
-const char *subnet_problem(const struct cbx_prefix *net)
-{
-	static const struct cbx_prefix multicast4 = { { AF_INET, { 224 } }, 4 },
-					 multicast6 = { { AF_INET6, { 0xff } }, 8 };
-	static const struct cbx_ip loopback6 = { AF_INET6, { [15] = 1 } };
-
-	if (net->len == 0)
-		return "is the whole address space";
-	if (cbx_prefix_overlaps(net, &multicast4) || cbx_prefix_overlaps(net, &multicast6))
-		return "overlaps the multicast addresses, which an interface cannot have";
-	if (cbx_prefix_contains(net, &loopback6))
-		return "holds ::1, the loopback address, which an interface cannot have";
-	return NULL;
-}
-
 /* A subnet: "10.0.0.0/24" of the expected family, host bits clear. */
 static int parse_subnet(struct parser *p, json_t *v, const char *path, int family,
 			struct cbx_prefix *out)
