@@ -49,7 +49,7 @@ CLI_OBJ     := $(patsubst %.c,$(B)/obj/%.o,$(CLI_SRC))
 LIB_SAN_OBJ := $(patsubst %.c,$(B)/san/obj/%.o,$(LIB_SRC))
 CLI_SAN_OBJ := $(patsubst %.c,$(B)/san/obj/%.o,$(CLI_SRC))
 
-.PHONY: all check test-unit test-integration test-vm bench install clean deps
+.PHONY: all check test-unit test-integration test-vm bench install clean deps check-symbols
 all: $(B)/cboxlab $(B)/cboxlab-init $(B)/rootfs/.built $(B)/seccomp/.built
 
 $(B)/obj/%.o: %.c
@@ -124,6 +124,10 @@ $(B)/tests/%: tests/unit/%.c tests/unit/tap.h tests/unit/overflow.h tests/unit/a
 $(B)/san/tests/%: tests/unit/%.c tests/unit/tap.h tests/unit/overflow.h tests/unit/attrs.h $(B)/san/libcboxlab.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN) -Itests/unit -o $@ $< $(B)/san/libcboxlab.a $(PKG_LIBS)
+
+# Every global symbol of the library carries its module's prefix.
+check-symbols: $(B)/libcboxlab.a
+	tools/check-symbols.sh $(B)/obj
 
 test-unit: $(UNIT_BIN) $(SAN_BIN)
 	tests/run unit

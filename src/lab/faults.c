@@ -718,7 +718,7 @@ int fault_start(struct fault_lab *fl, const struct cbx_node *n, struct cbx_error
 	if (lab_spawn_node(&fl->ctx, n, true, err) < 0 ||
 	    lab_wait_namespaces(&fl->ctx, nodes, 1, err) < 0 ||
 	    lab_release_nodes(&fl->ctx, nodes, 1, err) < 0) {
-		nodes_explain_failure(&fl->ctx, err);
+		lab_nodes_explain_failure(&fl->ctx, err);
 		return cbx_error_wrap(err, "start node %s", n->name);
 	}
 	return 0;

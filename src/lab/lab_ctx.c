@@ -187,7 +187,7 @@ int lab_check_descriptors(struct lab_ctx *ctx, struct cbx_error *err)
 	return 0;
 }
 
-void node_rt_reset(struct node_rt *rt)
+void lab_node_rt_reset(struct node_rt *rt)
 {
 	if (rt->proc.sync_fd >= 0)
 		close(rt->proc.sync_fd);
@@ -212,7 +212,7 @@ void lab_ctx_fini(struct lab_ctx *ctx)
 {
 	if (ctx->nodes)
 		for (size_t i = 0; i < ctx->t->n_nodes; i++)
-			node_rt_reset(&ctx->nodes[i]);
+			lab_node_rt_reset(&ctx->nodes[i]);
 	nl_close(&ctx->rtnl);
 	nl_close(&ctx->nft);
 	if (ctx->init_fd >= 0)

@@ -30,7 +30,7 @@ struct node_rt {
 };
 
 /* Close a node's descriptors and forget its process (it is gone or given up). */
-void node_rt_reset(struct node_rt *rt);
+void lab_node_rt_reset(struct node_rt *rt);
 
 struct lab_ctx {
 	const struct cbx_topo *t;

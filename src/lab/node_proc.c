@@ -385,7 +385,7 @@ int lab_release_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, 
 	return wait_answers(ctx, nodes, n, CBX_SYNC_READY, err);
 }
 
-void nodes_explain_failure(struct lab_ctx *ctx, struct cbx_error *err)
+void lab_nodes_explain_failure(struct lab_ctx *ctx, struct cbx_error *err)
 {
 	for (size_t i = 0; i < ctx->t->n_nodes; i++) {
 		struct node_rt *rt = &ctx->nodes[i];

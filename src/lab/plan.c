@@ -192,7 +192,7 @@ static int fail_after(struct lab_ctx *ctx, struct plan *p, size_t end, struct cb
 {
 	struct cbx_error undo_err;
 
-	nodes_explain_failure(ctx, err);
+	lab_nodes_explain_failure(ctx, err);
 	cancel_prestarted(ctx, p, end);
 	if (plan_undo(ctx, p, end, &undo_err) < 0)
 		cbx_error_append(err, "; and cleaning up failed too: %s", undo_err.msg);

@@ -137,10 +137,10 @@ static void node_cancel(struct lab_ctx *ctx, const struct step *s, size_t n)
 		if (rt->proc.pidfd < 0)
 			continue;
 		syscall(SYS_pidfd_send_signal, rt->proc.pidfd, SIGKILL, NULL, 0);
-		/* Reaped before its first process's memory (node_rt_reset) goes. */
+		/* Reaped before its first process's memory (lab_node_rt_reset) goes. */
 		while (waitpid(rt->proc.pid, NULL, 0) < 0 && errno == EINTR)
 			;
-		node_rt_reset(rt);
+		lab_node_rt_reset(rt);
 	}
 }
 
@@ -237,7 +237,7 @@ static int node_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct
 		if (rc_one == 0)
 			rc_one = cbx_cgroup_node_remove(&ctx->cg, ctx->t->name, node->name, &one);
 		rc = cbx_error_keep_first(rc, err, rc_one, &one);
-		node_rt_reset(rt);
+		lab_node_rt_reset(rt);
 	}
 	/* What an `up` killed while pinning left. */
 	if (ctx->teardown && lab_pins_recorded(ctx))

@@ -74,9 +74,9 @@ static int load(struct parser *p)
 {
 	size_t cap;
 
-	if (expect_object(p, p->root, "(top level)") < 0)
+	if (topo_expect_object(p, p->root, "(top level)") < 0)
 		return -1;
-	if (check_keys(p, p->root, "", root_keys) < 0)
+	if (topo_check_keys(p, p->root, "", root_keys) < 0)
 		return -1;
 	p->defaults = json_object_get(p->root, "defaults");
 	cap = count_ifaces(p->root);
@@ -84,11 +84,11 @@ static int load(struct parser *p)
 	p->iface_in = cbx_arena_array(p->a, cap, sizeof(*p->iface_in));
 	p->ifaces_cap = cap;
 	if (!p->t->ifaces || !p->iface_in)
-		return parse_oom(p);
+		return topo_oom(p);
 
-	if (parse_lab_name(p) < 0 || parse_networks(p) < 0 || parse_nodes(p) < 0 ||
-	    parse_links(p) < 0 || resolve_addresses(p) < 0 || resolve_routes(p) < 0 ||
-	    resolve_publish(p) < 0 || resolve_impairments(p) < 0 || assign_names_and_macs(p) < 0)
+	if (topo_parse_lab_name(p) < 0 || topo_parse_networks(p) < 0 || topo_parse_nodes(p) < 0 ||
+	    topo_parse_links(p) < 0 || topo_resolve_addresses(p) < 0 || topo_resolve_routes(p) < 0 ||
+	    topo_resolve_publish(p) < 0 || topo_resolve_impairments(p) < 0 || topo_assign_names_and_macs(p) < 0)
 		return -1;
 	return 0;
 }
