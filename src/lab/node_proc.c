@@ -65,9 +65,31 @@ static int make_v1_cgroups(struct lab_ctx *ctx, const struct cbx_node *n, bool r
 	return rc;
 }
 
+/* The lower layer of the node's base (cbx_base_kinds) in buf; "" for none. */
+static int node_lower(const struct lab_ctx *ctx, const struct cbx_node *n, char *buf, size_t size,
+		      struct cbx_error *err)
+{
+	struct stat st;
+
+	switch (cbx_base_kinds[n->base].lower) {
+	case CBX_LOWER_NONE:
+		buf[0] = '\0';
+		return 0;
+	case CBX_LOWER_ROOTFS:
+		return cbx_path(buf, size, err, "%s/rootfs", ctx->libdir);
+	case CBX_LOWER_PATH:
+		if (stat(n->base_dir, &st) < 0 || !S_ISDIR(st.st_mode))
+			return cbx_error_set(err, CBX_ERR_INPUT, "%s.base: %s is not a directory",
+					     n->path, n->base_dir);
+		return cbx_path(buf, size, err, "%s", n->base_dir);
+	}
+	return cbx_error_set(err, CBX_ERR_SYSTEM, "node %s: unknown base kind %d", n->name, (int)n->base);
+}
+
 int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 		   struct cbx_error *err)
 {
+	const struct cbx_base_info *base = &cbx_base_kinds[n->base];
 	struct node_rt *rt = &ctx->nodes[n->index];
 	struct node_spawn_spec spec = { .name = n->name, .netns_fd = -1, .mntns_fd = -1,
 					.cgroup_fd = -1 };
@@ -79,15 +101,8 @@ int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 		return -1;
 	if (lab_node_dir(ctx, n, dir, sizeof(dir)) < 0)
 		return cbx_error_sys(err, ENAMETOOLONG, "node %s", n->name);
-	if (n->base == CBX_BASE_DIR) {
-		struct stat st;
-		if (stat(n->base_dir, &st) < 0 || !S_ISDIR(st.st_mode))
-			return cbx_error_set(err, CBX_ERR_INPUT, "%s.base: %s is not a directory",
-					     n->path, n->base_dir);
-		snprintf(lower, sizeof(lower), "%s", n->base_dir);
-	} else {
-		snprintf(lower, sizeof(lower), "%s/rootfs", ctx->libdir);
-	}
+	if (node_lower(ctx, n, lower, sizeof(lower), err) < 0)
+		return -1;
 	snprintf(hosts, sizeof(hosts), "%s/hosts", ctx->state_dir);
 	snprintf(mask, sizeof(mask), "%s/" CBX_HOST_MASK_DIR, ctx->state_dir);
 
@@ -107,9 +122,9 @@ int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 			return cbx_error_sys(err, errno, "node %s: open its pinned netns %s", n->name, pin);
 	}
 
-	spec.rootfs = (struct rootfs_spec){ .base = n->base, .lower = lower, .node_dir = dir,
-					    .hosts_file = hosts, .hostname = n->name,
-					    .host_mask = n->base == CBX_BASE_HOST ? mask : NULL,
+	spec.rootfs = (struct rootfs_spec){ .base = n->base, .lower = lower[0] ? lower : NULL,
+					    .node_dir = dir, .hosts_file = hosts, .hostname = n->name,
+					    .host_mask = base->root == CBX_ROOT_HOST ? mask : NULL,
 					    .unmasked = n->privileged,
 					    .userns = { n->userns_start, n->userns_count } };
 	spec.init_fd = ctx->init_fd;

@@ -55,7 +55,7 @@ static int lab_state_run(struct lab_ctx *ctx, const struct step *s, size_t n,
 	if (lab_write_hosts(ctx->t, path, err) < 0)
 		return -1;
 	for (size_t i = 0; i < ctx->t->n_nodes; i++)
-		if (ctx->t->nodes[i].base == CBX_BASE_HOST) {
+		if (cbx_base_kinds[ctx->t->nodes[i].base].root == CBX_ROOT_HOST) {
 			snprintf(path, sizeof(path), "%s/" CBX_HOST_MASK_DIR, ctx->state_dir);
 			return host_mask_make("/", path, err);
 		}

@@ -56,7 +56,8 @@ static const char *run_needs(const struct lab_ctx *ctx)
 	if (under_run(ctx->libdir))
 		return NULL;
 	for (size_t i = 0; i < ctx->t->n_nodes; i++)
-		if (ctx->t->nodes[i].base == CBX_BASE_DIR && under_run(ctx->t->nodes[i].base_dir))
+		if (cbx_base_kinds[ctx->t->nodes[i].base].lower == CBX_LOWER_PATH &&
+		    under_run(ctx->t->nodes[i].base_dir))
 			return NULL;
 	return ctx->state_dir;
 }
@@ -259,7 +260,6 @@ static int node_undo_finish(struct lab_ctx *ctx, const struct step *s, size_t n,
 static void node_describe(const struct step *s, bool undo, char *buf, size_t size)
 {
 	const struct cbx_node *n = s->u.node;
-	static const char *const bases[] = { "busybox", "host", "directory" };
 
 	if (undo)
 		snprintf(buf, size,
@@ -268,7 +268,7 @@ static void node_describe(const struct step *s, bool undo, char *buf, size_t siz
 	else
 		snprintf(buf, size,
 			 "start node %s: new pid/mount/net/uts/ipc/cgroup namespaces, %s rootfs, cgroup limits, netns pinned at /run/netns/%s-%s",
-			 n->name, bases[n->base], s->t->name, n->name);
+			 n->name, cbx_base_kinds[n->base].shown, s->t->name, n->name);
 }
 
 const struct step_ops step_ops_node = {

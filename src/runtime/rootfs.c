@@ -120,7 +120,7 @@ static int userns_lower(const struct rootfs_spec *spec, const char *lower, const
 		return 0;
 	if (err->code != EINVAL && err->code != EOPNOTSUPP)
 		return -1;
-	if (spec->base == CBX_BASE_HOST)
+	if (cbx_base_kinds[spec->base].root == CBX_ROOT_HOST)
 		return cbx_error_wrap(err, "the host base in a user namespace needs idmapped mounts");
 	if (cbx_path(buf, size, err, "%s", copy) < 0)
 		return -1;
@@ -306,7 +306,7 @@ int rootfs_enter(const struct rootfs_spec *spec, struct cbx_error *err)
 		return cbx_error_sys(err, ENAMETOOLONG, "%s", spec->node_dir);
 	if (cbx_mkdir(root, 0755, err) < 0)
 		return -1;
-	if (spec->base == CBX_BASE_HOST) {
+	if (cbx_base_kinds[spec->base].root == CBX_ROOT_HOST) {
 		if (assemble_host_base(spec, root, err) < 0)
 			return -1;
 	} else if (overlay(spec, spec->lower, "", root, err) < 0) {

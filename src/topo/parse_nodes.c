@@ -165,37 +165,49 @@ static int parse_declared_iface(struct parser *p, struct cbx_node *n, const char
 	return 0;
 }
 
+/* An absolute path as a base: the overlay's lower directory. */
+static int parse_base_path(struct parser *p, struct cbx_node *n, const char *s, const char *path)
+{
+	if (strlen(s) >= CBX_NODE_PATH_MAX)
+		return topo_fail(p, path, "base directory path is %zu bytes long; at most %d", strlen(s),
+				 CBX_NODE_PATH_MAX - 1);
+	/* The overlay's options are "lowerdir=BASE,upperdir=...": a ','
+	 * ends the option, a ':' starts another layer, '\\' escapes. */
+	if (strpbrk(s, ",:\\"))
+		return topo_fail(p, path,
+				 "base directory path \"%s\" contains %s, which overlayfs options cannot hold",
+				 topo_shown(p, s), topo_shown_char(p, *strpbrk(s, ",:\\")));
+	n->base_dir = cbx_arena_strdup(p->a, s);
+	return n->base_dir ? 0 : topo_oom(p);
+}
+
+/* A kind's word ("busybox"), or an absolute path for the kind that has
+ * none (cbx_base_kinds). */
 static int parse_base(struct parser *p, struct cbx_node *n, json_t *v, const char *path)
 {
+	char words[128] = "";
+	size_t len = 0;
 	const char *s;
 
 	if (topo_expect_string(p, v, path) < 0)
 		return -1;
 	s = json_string_value(v);
-	if (!strcmp(s, "busybox")) {
-		n->base = CBX_BASE_BUSYBOX;
-	} else if (!strcmp(s, "host")) {
-		n->base = CBX_BASE_HOST;
-	} else if (s[0] == '/' && strlen(s) >= CBX_NODE_PATH_MAX) {
-		return topo_fail(p, path, "base directory path is %zu bytes long; at most %d",
-				  strlen(s), CBX_NODE_PATH_MAX - 1);
-	} else if (s[0] == '/' && strpbrk(s, ",:\\")) {
-		/* The overlay's options are "lowerdir=BASE,upperdir=...": a ','
-		 * ends the option, a ':' starts another layer, '\\' escapes. */
-		return topo_fail(p, path,
-				  "base directory path \"%s\" contains %s, which overlayfs options cannot hold",
-				  topo_shown(p, s), topo_shown_char(p, *strpbrk(s, ",:\\")));
-	} else if (s[0] == '/') {
-		n->base = CBX_BASE_DIR;
-		n->base_dir = cbx_arena_strdup(p->a, s);
-		if (!n->base_dir)
-			return topo_oom(p);
-	} else {
-		return topo_fail(p, path,
-				  "base \"%s\" is not \"busybox\", \"host\" or an absolute path to a root directory",
-				  topo_shown(p, s));
+	for (int k = 0; k < CBX_BASE_MAX; k++) {
+		const struct cbx_base_info *b = &cbx_base_kinds[k];
+		if (b->word ? strcmp(s, b->word) : s[0] != '/')
+			continue;
+		n->base = (enum cbx_base_kind)k;
+		n->base_dir = NULL;
+		return b->lower == CBX_LOWER_PATH ? parse_base_path(p, n, s, path) : 0;
 	}
-	return 0;
+	for (int k = 0; k < CBX_BASE_MAX && len < sizeof(words); k++)
+		if (cbx_base_kinds[k].word)
+			len += (size_t)snprintf(words + len, sizeof(words) - len, "\"%s\", ",
+						cbx_base_kinds[k].word);
+	if (len >= 2 && len < sizeof(words))
+		words[len - 2] = '\0';
+	return topo_fail(p, path, "base \"%s\" is not %s or an absolute path to a root directory",
+			 topo_shown(p, s), words);
 }
 
 static int parse_limits(struct parser *p, struct cbx_limits *l, json_t *v, const char *path)

@@ -69,7 +69,36 @@ enum cbx_base_kind {
 	CBX_BASE_BUSYBOX, /* the tiny rootfs built from the host's static busybox */
 	CBX_BASE_HOST,    /* the host's programs read-only, private /etc /var /run /tmp /root */
 	CBX_BASE_DIR,     /* a directory given by the user, used as the overlay's lower layer */
+	CBX_BASE_MAX
 };
+
+/* Where a base's lower layer is. */
+enum cbx_base_lower {
+	CBX_LOWER_NONE,   /* none: the node's root is not an overlay */
+	CBX_LOWER_ROOTFS, /* the default rootfs `make` builds, in the library directory */
+	CBX_LOWER_PATH,   /* the directory the file names (cbx_node.base_dir) */
+};
+
+/* How the node's init builds its root from it (runtime/rootfs.c). */
+enum cbx_base_root {
+	CBX_ROOT_OVERLAY, /* a writable overlay over the lower layer */
+	CBX_ROOT_HOST,    /* the host's own directories read-only, /etc and /var
+			   * overlaid under the lab's mask (runtime/host_mask.h) */
+};
+
+/* One kind of base: the one table every layer reads a kind from, the file's
+ * word for it (parse_nodes.c), the plan's, where `up` finds its lower layer
+ * (lab/node_proc.c) and how init builds the root (runtime/rootfs.c). A new
+ * kind is a row here and the code of what is new about it. */
+struct cbx_base_info {
+	const char *word;  /* "base": "busybox"; NULL: an absolute path */
+	const char *shown; /* in the plan: "busybox rootfs" */
+	enum cbx_base_lower lower;
+	enum cbx_base_root root;
+};
+
+/* Indexed by enum cbx_base_kind. */
+extern const struct cbx_base_info cbx_base_kinds[CBX_BASE_MAX];
 
 struct cbx_kv {
 	char *key;
