@@ -141,8 +141,8 @@ int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_topo *t, bool need_libdir
 	if (!ctx->arena)
 		return cbx_error_sys(err, ENOMEM, "lab %s", t->name);
 	ctx->nodes = cbx_arena_array(ctx->arena, t->n_nodes, sizeof(*ctx->nodes));
-	ctx->bridge_ifindex = cbx_arena_array(ctx->arena, t->n_networks + 1, sizeof(int));
-	if (!ctx->nodes || !ctx->bridge_ifindex)
+	ctx->net_ifindex = cbx_arena_array(ctx->arena, t->n_networks + 1, sizeof(int));
+	if (!ctx->nodes || !ctx->net_ifindex)
 		return cbx_error_sys(err, ENOMEM, "lab %s", t->name);
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		ctx->nodes[i].proc.sync_fd = -1;

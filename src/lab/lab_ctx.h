@@ -58,7 +58,8 @@ struct lab_ctx {
 	size_t max_undetached;
 	int nice;             /* the priority before `up` raised its own: the nodes' */
 	struct node_rt *nodes; /* indexed like t->nodes */
-	int *bridge_ifindex;   /* indexed like t->networks */
+	int *net_ifindex;      /* the device each network's veths attach to (its bridge),
+				* indexed like t->networks */
 	const char *warnings[CBX_MAX_WARNINGS];
 	size_t n_warnings;
 	/* The seccomp filter last looked up, for the next node with the same

@@ -5,14 +5,15 @@
 #include <string.h>
 
 #include "bridge/nat.h"
+#include "common/cleanup.h"
 #include "common/clock.h"
 #include "lab/node_proc.h"
 #include "lab/steps.h"
 
-static const struct step_ops *const ops[STEP_KIND_COUNT] = {
+static const struct step_ops *const ops[] = {
 	[STEP_LAB_STATE] = &step_ops_lab_state,
 	[STEP_LAB_CGROUP] = &step_ops_lab_cgroup,
-	[STEP_BRIDGE] = &step_ops_bridge,
+	[STEP_NETWORK] = &step_ops_network,
 	[STEP_NAT] = &step_ops_nat,
 	[STEP_NODE] = &step_ops_node,
 	[STEP_VETH] = &step_ops_veth,
@@ -21,6 +22,7 @@ static const struct step_ops *const ops[STEP_KIND_COUNT] = {
 	[STEP_NODE_START] = &step_ops_node_start,
 	[STEP_LAB_READY] = &step_ops_lab_ready,
 };
+_Static_assert(CBX_ARRAY_SIZE(ops) == STEP_KIND_COUNT, "step ops for every kind of step");
 
 int plan_build(const struct cbx_topo *t, struct plan *p, struct cbx_error *err)
 {
@@ -36,8 +38,11 @@ int plan_build(const struct cbx_topo *t, struct plan *p, struct cbx_error *err)
 
 	ADD(STEP_LAB_STATE, node, NULL);
 	ADD(STEP_LAB_CGROUP, node, NULL);
-	for (size_t i = 0; i < t->n_networks; i++)
-		ADD(STEP_BRIDGE, net, &t->networks[i]);
+	/* By kind: each kind's networks are made together (steps_network.c). */
+	for (int k = 0; k < CBX_NET_KIND_MAX; k++)
+		for (size_t i = 0; i < t->n_networks; i++)
+			if (t->networks[i].kind == (enum cbx_net_kind)k)
+				ADD(STEP_NETWORK, net, &t->networks[i]);
 	if (nat_needed(t))
 		ADD(STEP_NAT, node, NULL);
 	/* Nodes are cloned before the wiring: the veths go straight into
@@ -74,11 +79,7 @@ void plan_step_describe(const struct step *s, bool undo, char *buf, size_t size)
 
 const char *plan_kind_name(enum step_kind k)
 {
-	static const char *const names[STEP_KIND_COUNT] = {
-		"state", "cgroups", "bridges", "nat", "nodes", "veths", "links", "node-net", "start", "ready",
-	};
-
-	return names[k];
+	return ops[k]->name;
 }
 
 void plan_print(const struct plan *p, FILE *out)

@@ -23,7 +23,7 @@ struct lab_ctx;
 enum step_kind {
 	STEP_LAB_STATE,  /* state directory (the lab's lock), saved topology, /etc/hosts */
 	STEP_LAB_CGROUP, /* the lab's parent cgroups */
-	STEP_BRIDGE,     /* a bridge with its gateway addresses */
+	STEP_NETWORK,    /* a network, as its kind makes it: a bridge with its gateway addresses */
 	STEP_NAT,        /* the lab's nftables table: masquerade, published ports */
 	STEP_NODE,       /* clone a node: namespaces, cgroup, rootfs; pin its netns */
 	STEP_VETH,       /* a veth pair from a node interface to its network's bridge */
@@ -57,7 +57,7 @@ void plan_free(struct plan *p);
 /* What a step does, and what its undo does, in words. */
 void plan_step_describe(const struct step *s, bool undo, char *buf, size_t size);
 void plan_print(const struct plan *p, FILE *out);
-/* "nodes", "veths"...: a phase's name, for timings. */
+/* "nodes", "veths"...: a phase's name, for timings (step_ops.name). */
 const char *plan_kind_name(enum step_kind k);
 
 /* Run every step; on failure undo what was attempted and return -1 with the

@@ -272,6 +272,7 @@ static void node_describe(const struct step *s, bool undo, char *buf, size_t siz
 }
 
 const struct step_ops step_ops_node = {
+	.name = "nodes",
 	.run = node_run,
 	.undo = node_undo,
 	.describe = node_describe,
@@ -312,7 +313,7 @@ static int veth_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct 
 		for (size_t i = 0; i < n; i++) {
 			const struct cbx_iface *ifc = s[i].u.iface;
 			wiring_add_network_veth_attach(&b, ctx->t, ifc,
-						       ctx->bridge_ifindex[ifc->network->index]);
+						       ctx->net_ifindex[ifc->network->index]);
 		}
 		rc = nl_batch_commit(c, &b, err);
 	}
@@ -357,6 +358,7 @@ static void veth_describe(const struct step *s, bool undo, char *buf, size_t siz
 }
 
 const struct step_ops step_ops_veth = {
+	.name = "veths",
 	.run = veth_run,
 	.undo = veth_undo,
 	.describe = veth_describe,
@@ -395,6 +397,7 @@ static void link_describe(const struct step *s, bool undo, char *buf, size_t siz
 
 /* Both ends of a link live in node netns, which go with their nodes. */
 const struct step_ops step_ops_link = {
+	.name = "links",
 	.run = link_run,
 	.undo = nothing_to_undo,
 	.describe = link_describe,
@@ -473,6 +476,7 @@ static void node_net_describe(const struct step *s, bool undo, char *buf, size_t
 }
 
 const struct step_ops step_ops_node_net = {
+	.name = "node-net",
 	.run = node_net_run,
 	.undo = nothing_to_undo,
 	.describe = node_net_describe,
@@ -509,6 +513,7 @@ static void node_start_describe(const struct step *s, bool undo, char *buf, size
 }
 
 const struct step_ops step_ops_node_start = {
+	.name = "start",
 	.run = node_start_run,
 	.undo = nothing_to_undo,
 	.describe = node_start_describe,

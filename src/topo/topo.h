@@ -165,9 +165,17 @@ struct cbx_node {
 	char *path;
 };
 
+/* What a network is made of on the host (lab/steps_network.c has each
+ * kind's plan steps): today a bridge; VXLAN next. */
+enum cbx_net_kind {
+	CBX_NET_BRIDGE, /* a Linux bridge the nodes' veths attach to */
+	CBX_NET_KIND_MAX
+};
+
 struct cbx_network {
 	char *name;
 	size_t index;
+	enum cbx_net_kind kind;
 	char bridge[CBX_IFNAMSIZ];
 	uint8_t mac[6];
 	bool has_subnet4, has_subnet6;

@@ -21,7 +21,7 @@ static const char lab[] =
 int main(void)
 {
 	static const enum step_kind order[] = {
-		STEP_LAB_STATE, STEP_LAB_CGROUP, STEP_BRIDGE, STEP_NAT, STEP_NODE, STEP_NODE, STEP_NODE,
+		STEP_LAB_STATE, STEP_LAB_CGROUP, STEP_NETWORK, STEP_NAT, STEP_NODE, STEP_NODE, STEP_NODE,
 		STEP_VETH, STEP_VETH, STEP_LINK, STEP_NODE_NET, STEP_NODE_NET, STEP_NODE_NET,
 		STEP_NODE_START, STEP_NODE_START, STEP_NODE_START, STEP_LAB_READY,
 	};
@@ -39,13 +39,16 @@ int main(void)
 	in_order = p.n == sizeof(order) / sizeof(order[0]);
 	for (size_t i = 0; in_order && i < p.n; i++)
 		in_order = p.steps[i].kind == order[i];
-	ok(in_order, "state, cgroups, bridges, NAT, nodes, veths, links, node config, start, ready");
+	ok(in_order, "state, cgroups, networks, NAT, nodes, veths, links, node config, start, ready");
 	for (size_t i = 0; i < p.n; i++) {
 		plan_step_describe(&p.steps[i], false, what, sizeof(what));
 		plan_step_describe(&p.steps[i], true, undo, sizeof(undo));
 		all_described &= what[0] && undo[0];
 	}
 	ok(all_described, "every step says what it does and what its undo does");
+	for (int k = 0; k < STEP_KIND_COUNT; k++)
+		ok(plan_kind_name(k) && *plan_kind_name(k), "phase %d has a name for timings", k);
+	is_str(plan_kind_name(STEP_NODE_NET), "node-net", "each phase its own name");
 	plan_step_describe(&p.steps[7], true, undo, sizeof(undo));
 	is_str(undo, "veth lab-0 goes with the netns of h (the node's undo waits for it)",
 	       "a veth goes with its node");
