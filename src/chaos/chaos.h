@@ -105,8 +105,8 @@ void chaos_plan_print(const struct chaos_plan *p, FILE *out);
 /* Run it: steps at their times, each logged to `log` (JSON lines; may be
  * NULL), then heal everything. Returns 0, or -1 with err; *interrupted is
  * set when a signal ended the run early (healed all the same). */
-int chaos_run(const char *lab, const struct chaos_plan *p, FILE *log, bool *interrupted,
-	      struct cbx_error *err);
+int chaos_run(const struct cbx_ctx *cbx, const char *lab, const struct chaos_plan *p, FILE *log,
+	      bool *interrupted, struct cbx_error *err);
 
 /* A deterministic generator: splitmix64, the same everywhere. */
 struct chaos_rng {

@@ -89,8 +89,8 @@ static int heal_everything(struct fault_lab *fl, void *arg, struct cbx_error *er
 	return fault_clear_all(fl, err);
 }
 
-int chaos_run(const char *lab, const struct chaos_plan *p, FILE *log, bool *interrupted,
-	      struct cbx_error *err)
+int chaos_run(const struct cbx_ctx *cbx, const char *lab, const struct chaos_plan *p, FILE *log,
+	      bool *interrupted, struct cbx_error *err)
 {
 	sigset_t mask, old;
 	uint64_t start;
@@ -141,7 +141,7 @@ int chaos_run(const char *lab, const struct chaos_plan *p, FILE *log, bool *inte
 		chaos_step_describe(p, s, what, sizeof(what));
 		began = cbx_now_us();
 		late_us = began - start > s->at_us ? began - start - s->at_us : 0;
-		if (fault_lab_run(lab, p->t, apply_step, (void *)s, err) < 0) {
+		if (fault_lab_run(cbx, lab, p->t, apply_step, (void *)s, err) < 0) {
 			log_event(log, start, "error",
 				  json_pack("{s:i, s:s, s:s, s:s}", "step", (int)i + 1, "fault",
 					    chaos_op_name(s->op), "what", what, "error", err->msg));
@@ -173,7 +173,7 @@ int chaos_run(const char *lab, const struct chaos_plan *p, FILE *log, bool *inte
 	}
 	/* Always: partitions healed, impairments back to the topology's, links
 	 * up, nodes resumed and started. */
-	if (fault_lab_run(lab, p->t, heal_everything, NULL, &heal_err) < 0) {
+	if (fault_lab_run(cbx, lab, p->t, heal_everything, NULL, &heal_err) < 0) {
 		log_event(log, start, "error",
 			  json_pack("{s:s, s:s}", "fault", "heal-all", "error", heal_err.msg));
 		rc = cbx_error_keep_first(rc, err, -1, &heal_err);

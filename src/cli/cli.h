@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "common/error.h"
+#include "lab/cboxlab.h"
 #include "topo/topo.h"
 
 int cmd_validate(int argc, char **argv);
@@ -27,6 +28,9 @@ int cmd_kill(int argc, char **argv);
 int cmd_pause(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
 int cmd_chaos(int argc, char **argv);
+
+/* The library's context, made once by main(). */
+extern struct cbx_ctx cli_cbx;
 
 /* Print "cboxlab: <message>" to stderr; return the exit status for it. */
 int cli_fail(const struct cbx_error *err);

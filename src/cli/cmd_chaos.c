@@ -91,7 +91,7 @@ int cmd_chaos(int argc, char **argv)
 		/* Logged in the start event, so the run can be replayed. */
 		seed = (uint64_t)time(NULL) * 1000003u ^ (uint64_t)getpid();
 	}
-	if (lab_load_saved(argv[1], &t, &err) < 0)
+	if (lab_load_saved(&cli_cbx, argv[1], &t, &err) < 0)
 		return cli_fail(&err);
 	if (nemesis) {
 		rc = nemesis_from_flags(&plan, t, nemesis, interval, duration, nodes, loss, seed, &err);
@@ -124,7 +124,7 @@ int cmd_chaos(int argc, char **argv)
 		cbx_topo_free(t);
 		return cli_fail(&err);
 	}
-	rc = chaos_run(t->name, &plan, log, &interrupted, &err);
+	rc = chaos_run(&cli_cbx, t->name, &plan, log, &interrupted, &err);
 	if (log != stdout)
 		fclose(log);
 	chaos_plan_free(&plan);

@@ -55,7 +55,7 @@ int cmd_exec(int argc, char **argv)
 	}
 	if (argc - i < 2)
 		return cli_usage_error("exec", "expected LAB NODE [--] [CMD...]");
-	if (lab_load_saved(argv[i], &t, &err) < 0)
+	if (lab_load_saved(&cli_cbx, argv[i], &t, &err) < 0)
 		return cli_fail(&err);
 	if (fault_node(t, argv[i + 1], &node, &err) < 0) {
 		cbx_topo_free(t);
@@ -86,13 +86,13 @@ int cmd_exec(int argc, char **argv)
 	spec.cg = &cg;
 	spec.lab = t->name;
 	spec.node = node->name;
-	spec.init_pid = lab_node_pid(t->name, node->name);
+	spec.init_pid = lab_node_pid(&cli_cbx, t->name, node->name);
 	spec.argv = i < argc ? argv + i : shell;
 	spec.envp = arena ? lab_node_envp(arena, t, node) : NULL;
 	spec.tty = tty;
 	spec.caps = lab_node_caps(node);
 	spec.userns = node->userns_count > 0;
-	lab_node_filter_name(t->name, node, filter, sizeof(filter));
+	lab_node_filter_name(&cli_cbx, t->name, node, filter, sizeof(filter));
 	spec.seccomp = filter[0] ? filter : NULL;
 	if (exec_in(&spec, &cg, t, &status, &err) < 0)
 		status = cli_fail(&err);
@@ -109,7 +109,7 @@ static int open_console(const struct cbx_topo *t, const struct cbx_node *node, s
 
 	snprintf(file, sizeof(file), "nodes/%s/console.log", node->name);
 	/* A checked lab name and a node name of at most 63 bytes: it fits. */
-	if (lab_state_path(t->name, file, path, sizeof(path)) == 0)
+	if (lab_state_path(&cli_cbx, t->name, file, path, sizeof(path)) == 0)
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	else
 		errno = ENAMETOOLONG;
@@ -132,7 +132,7 @@ int cmd_logs(int argc, char **argv)
 		return cli_usage_error("logs", "expected LAB NODE");
 	/* Both names end up in a path under /run/cboxlab: only a lab that is
 	 * up (its name checked), and only a node it has ("../.." is neither). */
-	if (lab_load_saved(argv[1], &t, &err) < 0)
+	if (lab_load_saved(&cli_cbx, argv[1], &t, &err) < 0)
 		return cli_fail(&err);
 	if (fault_node(t, argv[2], &node, &err) < 0) {
 		cbx_topo_free(t);

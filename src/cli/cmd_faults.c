@@ -14,7 +14,7 @@ static int with_lab(const char *lab, int (*fn)(struct fault_lab *fl, void *arg, 
 {
 	struct cbx_error err;
 
-	return fault_lab_run(lab, NULL, fn, arg, &err) < 0 ? cli_fail(&err) : 0;
+	return fault_lab_run(&cli_cbx, lab, NULL, fn, arg, &err) < 0 ? cli_fail(&err) : 0;
 }
 
 /* --- impair ------------------------------------------------------------- */

@@ -89,9 +89,9 @@ int cmd_up(int argc, char **argv)
 		struct plan plan;
 		/* What up would refuse on this host (read only: no root needed). */
 		if (host_check_needed(t) && (nl_open(&rtnl, NETLINK_ROUTE, &err) < 0 ||
-					     lab_check_host(t, &rtnl, &err) < 0)) {
+					     lab_check_host(&cli_cbx, t, &rtnl, &err) < 0)) {
 			rc = cli_fail(&err);
-		} else if (plan_build(t, &plan, &err) < 0) {
+		} else if (plan_build(&cli_cbx, t, &plan, &err) < 0) {
 			rc = cli_fail(&err);
 		} else {
 			printf("plan for lab %s (%zu steps):\n", t->name, plan.n);
@@ -102,7 +102,7 @@ int cmd_up(int argc, char **argv)
 	} else if (geteuid() != 0) {
 		fprintf(stderr, "cboxlab: up needs root (namespaces, cgroups, netlink): run it as root, or with sudo (--dry-run does not)\n");
 		rc = 1;
-	} else if (lab_up(t, text, len, &rep, &err) < 0) {
+	} else if (lab_up(&cli_cbx, t, text, len, &rep, &err) < 0) {
 		rc = cli_fail(&err);
 	} else {
 		for (size_t i = 0; i < rep.n_warnings && !json; i++)
@@ -133,7 +133,7 @@ int cmd_down(int argc, char **argv)
 
 	if (argc != 2)
 		return cli_usage_error("down", "expected a LAB name or its topology FILE");
-	if (lab_down(argv[1], lab, &was_up, phase_us, &err) < 0)
+	if (lab_down(&cli_cbx, argv[1], lab, &was_up, phase_us, &err) < 0)
 		return cli_fail(&err);
 	if (timings)
 		print_timings(phase_us, "down");

@@ -16,7 +16,7 @@ struct node_status {
 static struct node_status node_status(const struct cbx_cgroups *cg, const char *lab,
 				      const struct cbx_node *n)
 {
-	struct node_status s = { .pid = lab_node_pid(lab, n->name), .memory = -1 };
+	struct node_status s = { .pid = lab_node_pid(&cli_cbx, lab, n->name), .memory = -1 };
 
 	s.state = "stopped";
 	if (s.pid > 0) {
@@ -48,8 +48,8 @@ static json_t *lab_json(const struct cbx_cgroups *cg, const char *lab, struct cb
 		json_object_set_new(o, "memory_bytes", s.memory >= 0 ? json_integer(s.memory) : json_null());
 		json_array_append_new(nodes, o);
 	}
-	return json_pack("{s:s, s:s, s:o, s:o}", "name", lab, "state", lab_state(lab), "nodes", nodes,
-			 "faults", fault_summary(lab, t, cg));
+	return json_pack("{s:s, s:s, s:o, s:o}", "name", lab, "state", lab_state(&cli_cbx, lab), "nodes", nodes,
+			 "faults", fault_summary(&cli_cbx, lab, t, cg));
 }
 
 static void lab_text(const struct cbx_cgroups *cg, const char *lab, struct cbx_topo *t)
@@ -58,7 +58,7 @@ static void lab_text(const struct cbx_cgroups *cg, const char *lab, struct cbx_t
 	json_t *faults, *f;
 	size_t k;
 
-	printf("lab %s: %s\n", lab, lab_state(lab));
+	printf("lab %s: %s\n", lab, lab_state(&cli_cbx, lab));
 	if (!t)
 		return;
 	printf("  %-16s %-8s %-8s %-9s %s\n", "NODE", "STATE", "PID", "MEMORY", "INTERFACES");
@@ -68,7 +68,7 @@ static void lab_text(const struct cbx_cgroups *cg, const char *lab, struct cbx_t
 		human_bytes(s.memory, mem, sizeof(mem));
 		printf("  %-16s %-8s %-8d %-9s %s\n", t->nodes[i].name, s.state, (int)s.pid, mem, ifaces);
 	}
-	faults = fault_summary(lab, t, cg);
+	faults = fault_summary(&cli_cbx, lab, t, cg);
 	json_array_foreach(faults, k, f)
 		printf("  fault: %s\n", json_string_value(f));
 	json_decref(faults);
@@ -89,7 +89,7 @@ int cmd_status(int argc, char **argv)
 		return cli_fail(&err);
 	if (argc == 2) {
 		struct cbx_topo *t;
-		if (lab_load_saved(argv[1], &t, &err) < 0)
+		if (lab_load_saved(&cli_cbx, argv[1], &t, &err) < 0)
 			return cli_fail(&err);
 		if (json)
 			cli_print_json(lab_json(&cg, argv[1], t));
@@ -98,7 +98,7 @@ int cmd_status(int argc, char **argv)
 		cbx_topo_free(t);
 		return 0;
 	}
-	if (lab_list(&labs, &n, &err) < 0)
+	if (lab_list(&cli_cbx, &labs, &n, &err) < 0)
 		return cli_fail(&err);
 	if (json)
 		all = json_array();
@@ -106,7 +106,7 @@ int cmd_status(int argc, char **argv)
 		printf("no labs are up\n");
 	for (size_t i = 0; i < n; i++) {
 		struct cbx_topo *t = NULL;
-		lab_load_saved(labs[i], &t, &err);
+		lab_load_saved(&cli_cbx, labs[i], &t, &err);
 		if (json)
 			json_array_append_new(all, lab_json(&cg, labs[i], t));
 		else
@@ -129,20 +129,20 @@ int cmd_ls(int argc, char **argv)
 
 	if (argc != 1)
 		return cli_usage_error("ls", "takes no arguments");
-	if (lab_list(&labs, &n, &err) < 0)
+	if (lab_list(&cli_cbx, &labs, &n, &err) < 0)
 		return cli_fail(&err);
 	if (!json)
 		printf("%-12s %-11s %s\n", "LAB", "STATE", "NODES");
 	for (size_t i = 0; i < n; i++) {
 		struct cbx_topo *t = NULL;
 		size_t nodes = 0;
-		if (lab_load_saved(labs[i], &t, &err) == 0)
+		if (lab_load_saved(&cli_cbx, labs[i], &t, &err) == 0)
 			nodes = t->n_nodes;
 		if (json)
 			json_array_append_new(arr, json_pack("{s:s, s:s, s:i}", "name", labs[i], "state",
-							     lab_state(labs[i]), "nodes", (int)nodes));
+							     lab_state(&cli_cbx, labs[i]), "nodes", (int)nodes));
 		else
-			printf("%-12s %-11s %zu\n", labs[i], lab_state(labs[i]), nodes);
+			printf("%-12s %-11s %zu\n", labs[i], lab_state(&cli_cbx, labs[i]), nodes);
 		cbx_topo_free(t);
 	}
 	if (json)

@@ -111,8 +111,12 @@ static const struct {
 	{ "resume", cmd_resume, faults },	   { "chaos", cmd_chaos, faults },
 };
 
+struct cbx_ctx cli_cbx;
+
 int main(int argc, char **argv)
 {
+	struct cbx_error err;
+
 	if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "-h")) {
 		fputs(usage, argc < 2 ? stderr : stdout);
@@ -130,6 +134,8 @@ int main(int argc, char **argv)
 			fputs(usage, stdout);
 			return 0;
 		}
+		if (cbx_ctx_init(&cli_cbx, &err) < 0)
+			return cli_fail(&err);
 		if (commands[i].root_for && geteuid() != 0) {
 			fprintf(stderr, "cboxlab: %s needs root (%s): run it as root, or with sudo\n",
 				commands[i].name, commands[i].root_for);

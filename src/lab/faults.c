@@ -25,17 +25,17 @@
  *              "links_down": ["node:iface", ...]}
  * Paused and stopped nodes are read from the kernel (freezer, init alive). */
 
-static int record_path(const char *lab, char *buf, size_t size)
+static int record_path(const struct cbx_ctx *cbx, const char *lab, char *buf, size_t size)
 {
-	return lab_state_path(lab, "faults.json", buf, size);
+	return lab_state_path(cbx, lab, "faults.json", buf, size);
 }
 
-static json_t *record_load(const char *lab)
+static json_t *record_load(const struct cbx_ctx *cbx, const char *lab)
 {
 	char path[512];
 	json_t *r;
 
-	record_path(lab, path, sizeof(path));
+	record_path(cbx, lab, path, sizeof(path));
 	r = json_load_file(path, 0, NULL);
 	if (!json_is_object(r)) {
 		json_decref(r);
@@ -44,11 +44,12 @@ static json_t *record_load(const char *lab)
 	return r;
 }
 
-static int record_save(const char *lab, json_t *r, struct cbx_error *err)
+static int record_save(const struct cbx_ctx *cbx, const char *lab, json_t *r,
+		       struct cbx_error *err)
 {
 	char path[512], tmp[520];
 
-	record_path(lab, path, sizeof(path));
+	record_path(cbx, lab, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	if (json_dump_file(r, tmp, JSON_INDENT(2) | JSON_SORT_KEYS) < 0)
 		return cbx_error_sys(err, errno ? errno : EIO, "write %s", tmp);
@@ -68,23 +69,23 @@ static json_t *record_obj(json_t *r, const char *key)
 	return o;
 }
 
-int fault_lab_open(const char *lab, const struct cbx_topo *t, struct fault_lab *fl,
-		   struct cbx_error *err)
+int fault_lab_open(const struct cbx_ctx *cbx, const char *lab, const struct cbx_topo *t,
+		   struct fault_lab *fl, struct cbx_error *err)
 {
 	int rc;
 
 	memset(fl, 0, sizeof(*fl));
 	fl->ctx.lock_fd = -1;
 	if (!t) {
-		if (lab_load_saved(lab, &fl->owned, err) < 0)
+		if (lab_load_saved(cbx, lab, &fl->owned, err) < 0)
 			return -1;
 		t = fl->owned;
 	}
 	fl->t = t;
-	if (lab_ctx_init(&fl->ctx, fl->t, true, err) < 0)
+	if (lab_ctx_init(&fl->ctx, cbx, fl->t, true, err) < 0)
 		goto fail;
 	cbx_cgroups_for_lab(&fl->ctx.cg, fl->t);
-	rc = lab_lock(lab, false, &fl->ctx.lock_fd, err);
+	rc = lab_lock(cbx, lab, false, &fl->ctx.lock_fd, err);
 	if (rc < 0)
 		goto fail;
 	/* `down` may have run while we waited for the lock. */
@@ -92,7 +93,7 @@ int fault_lab_open(const char *lab, const struct cbx_topo *t, struct fault_lab *
 		cbx_error_set(err, CBX_ERR_STATE, "lab \"%s\" is not up", lab);
 		goto fail;
 	}
-	fl->record = record_load(lab);
+	fl->record = record_load(cbx, lab);
 	return 0;
 fail:
 	lab_ctx_fini(&fl->ctx);
@@ -106,7 +107,7 @@ int fault_lab_close(struct fault_lab *fl, struct cbx_error *err)
 	int rc = 0;
 
 	if (fl->dirty && fl->record)
-		rc = record_save(fl->t->name, fl->record, err);
+		rc = record_save(fl->ctx.cbx, fl->t->name, fl->record, err);
 	json_decref(fl->record);
 	lab_ctx_fini(&fl->ctx);
 	cbx_topo_free(fl->owned);
@@ -114,7 +115,7 @@ int fault_lab_close(struct fault_lab *fl, struct cbx_error *err)
 	return rc;
 }
 
-int fault_lab_run(const char *lab, const struct cbx_topo *t,
+int fault_lab_run(const struct cbx_ctx *cbx, const char *lab, const struct cbx_topo *t,
 		  int (*fn)(struct fault_lab *fl, void *arg, struct cbx_error *err), void *arg,
 		  struct cbx_error *err)
 {
@@ -122,7 +123,7 @@ int fault_lab_run(const char *lab, const struct cbx_topo *t,
 	struct cbx_error close_err;
 	int rc;
 
-	if (fault_lab_open(lab, t, &fl, err) < 0)
+	if (fault_lab_open(cbx, lab, t, &fl, err) < 0)
 		return -1;
 	rc = fn(&fl, arg, err);
 	return cbx_error_keep_first(rc, err, fault_lab_close(&fl, &close_err), &close_err);
@@ -680,7 +681,7 @@ int fault_heal(struct fault_lab *fl, struct cbx_error *err)
 
 bool fault_node_running(struct fault_lab *fl, const struct cbx_node *n)
 {
-	return lab_node_pid(fl->t->name, n->name) > 0;
+	return lab_node_pid(fl->ctx.cbx, fl->t->name, n->name) > 0;
 }
 
 int fault_pause(struct fault_lab *fl, const struct cbx_node *n, bool pause, struct cbx_error *err)
@@ -726,9 +727,10 @@ int fault_start(struct fault_lab *fl, const struct cbx_node *n, struct cbx_error
 
 /* --- summary and recovery --------------------------------------------------- */
 
-json_t *fault_summary(const char *lab, const struct cbx_topo *t, const struct cbx_cgroups *cg)
+json_t *fault_summary(const struct cbx_ctx *cbx, const char *lab, const struct cbx_topo *t,
+		      const struct cbx_cgroups *cg)
 {
-	json_t *r = record_load(lab), *out = json_array(), *v, *p;
+	json_t *r = record_load(cbx, lab), *out = json_array(), *v, *p;
 	const char *key;
 	size_t i;
 
@@ -752,7 +754,7 @@ json_t *fault_summary(const char *lab, const struct cbx_topo *t, const struct cb
 	json_array_foreach(json_object_get(r, "links_down"), i, v)
 		json_array_append_new(out, json_sprintf("link down: %s", json_string_value(v)));
 	for (i = 0; t && i < t->n_nodes; i++) {
-		if (lab_node_pid(lab, t->nodes[i].name) <= 0)
+		if (lab_node_pid(cbx, lab, t->nodes[i].name) <= 0)
 			json_array_append_new(out, json_sprintf("stopped: %s", t->nodes[i].name));
 		else if (cg->ops->frozen(cg, lab, t->nodes[i].name) == 1)
 			json_array_append_new(out, json_sprintf("paused: %s", t->nodes[i].name));
@@ -812,7 +814,7 @@ int fault_record_initial(const struct lab_ctx *ctx, struct cbx_error *err)
 		json_object_set_new(imp, iface_key(ifc, key, sizeof(key)), json_string(text));
 	}
 	json_object_set_new(r, "impairments", imp);
-	rc = record_save(ctx->t->name, r, err);
+	rc = record_save(ctx->cbx, ctx->t->name, r, err);
 	json_decref(r);
 	return rc;
 }

@@ -27,12 +27,12 @@ struct fault_lab {
 /* Open a running lab for faults: its topology (`t` when the caller has the
  * saved one loaded, borrowed; NULL: loaded here), its lock (held until
  * fault_lab_close), its fault record. */
-int fault_lab_open(const char *lab, const struct cbx_topo *t, struct fault_lab *fl,
-		   struct cbx_error *err);
+int fault_lab_open(const struct cbx_ctx *cbx, const char *lab, const struct cbx_topo *t,
+		   struct fault_lab *fl, struct cbx_error *err);
 /* Write the record back if it changed, release the lock. */
 int fault_lab_close(struct fault_lab *fl, struct cbx_error *err);
 /* fault_lab_open, fn, fault_lab_close; the first error is the one reported. */
-int fault_lab_run(const char *lab, const struct cbx_topo *t,
+int fault_lab_run(const struct cbx_ctx *cbx, const char *lab, const struct cbx_topo *t,
 		  int (*fn)(struct fault_lab *fl, void *arg, struct cbx_error *err), void *arg,
 		  struct cbx_error *err);
 
@@ -104,7 +104,8 @@ bool fault_node_running(struct fault_lab *fl, const struct cbx_node *n);
 /* Everything in force, as one line per fault ("partition: ...",
  * "impair h1:eth0: delay=50ms", "link down: a:eth1", "paused: c",
  * "stopped: d"); for `status`. Works on a record without a lock. */
-json_t *fault_summary(const char *lab, const struct cbx_topo *t, const struct cbx_cgroups *cg);
+json_t *fault_summary(const struct cbx_ctx *cbx, const char *lab, const struct cbx_topo *t,
+		      const struct cbx_cgroups *cg);
 
 /* Undo every fault: heal, clear impairments back to the topology's own,
  * links up, resume, start stopped nodes. Chaos runs end with this. */

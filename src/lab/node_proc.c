@@ -244,7 +244,7 @@ int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, siz
 	for (size_t i = 0; i < n; i++) {
 		const struct cbx_node *node = nodes[i];
 		struct node_rt *rt = &ctx->nodes[node->index];
-		pid_t pid = rt->proc.pid > 0 ? rt->proc.pid : lab_node_pid(ctx->t->name, node->name);
+		pid_t pid = rt->proc.pid > 0 ? rt->proc.pid : lab_node_pid(ctx->cbx, ctx->t->name, node->name);
 
 		p[i].fd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
 		p[i].events = POLLIN;

@@ -7,6 +7,7 @@
 #include "bridge/nat.h"
 #include "common/cleanup.h"
 #include "common/clock.h"
+#include "lab/lab_ctx.h"
 #include "lab/node_proc.h"
 #include "lab/steps.h"
 
@@ -24,7 +25,8 @@ static const struct step_ops *const ops[] = {
 };
 _Static_assert(CBX_ARRAY_SIZE(ops) == STEP_KIND_COUNT, "step ops for every kind of step");
 
-int plan_build(const struct cbx_topo *t, struct plan *p, struct cbx_error *err)
+int plan_build(const struct cbx_ctx *cbx, const struct cbx_topo *t, struct plan *p,
+	       struct cbx_error *err)
 {
 	size_t cap = 4 + t->n_networks + 3 * t->n_nodes + t->n_ifaces + t->n_links + 1;
 	size_t n = 0;
@@ -34,7 +36,8 @@ int plan_build(const struct cbx_topo *t, struct plan *p, struct cbx_error *err)
 	if (!p->steps)
 		return cbx_error_sys(err, ENOMEM, "plan lab %s", t->name);
 #define ADD(k, field, value) \
-	p->steps[n++] = (struct step){ .kind = (k), .t = t, .u.field = (value) }
+	p->steps[n++] = (struct step){ .kind = (k), .t = t, .state_root = cbx->state_root, \
+				       .u.field = (value) }
 
 	ADD(STEP_LAB_STATE, node, NULL);
 	ADD(STEP_LAB_CGROUP, node, NULL);

@@ -18,6 +18,7 @@
 #include "common/error.h"
 #include "topo/topo.h"
 
+struct cbx_ctx;
 struct lab_ctx;
 
 enum step_kind {
@@ -37,6 +38,7 @@ enum step_kind {
 struct step {
 	enum step_kind kind;
 	const struct cbx_topo *t;
+	const char *state_root; /* for descriptions: the lab's state is under it */
 	union {
 		const struct cbx_network *net;
 		const struct cbx_node *node;
@@ -51,7 +53,8 @@ struct plan {
 	size_t n;
 };
 
-int plan_build(const struct cbx_topo *t, struct plan *p, struct cbx_error *err);
+int plan_build(const struct cbx_ctx *cbx, const struct cbx_topo *t, struct plan *p,
+	       struct cbx_error *err);
 void plan_free(struct plan *p);
 
 /* What a step does, and what its undo does, in words. */

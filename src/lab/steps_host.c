@@ -29,7 +29,7 @@ static int lab_state_run(struct lab_ctx *ctx, const struct step *s, size_t n,
 
 	(void)s;
 	(void)n;
-	/* CBX_STATE_ROOT exists: the lab's lock file, held, is in it. */
+	/* The state root exists: the lab's lock file, held, is in it. */
 	if (mkdir(ctx->state_dir, 0700) < 0) {
 		/* Not ours: the undo must leave it alone. */
 		if (errno == EEXIST)
@@ -75,13 +75,12 @@ static int lab_state_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
 static void lab_state_describe(const struct step *s, bool undo, char *buf, size_t size)
 {
 	if (undo)
-		snprintf(buf, size, "unmount and remove the lab's state directory " CBX_STATE_ROOT "/%s",
+		snprintf(buf, size, "unmount and remove the lab's state directory %s/%s", s->state_root,
 			 s->t->name);
 	else
 		snprintf(buf, size,
-			 "create the lab's state directory " CBX_STATE_ROOT
-			 "/%s (a tmpfs, root's alone), with topology.json, the nodes' /etc/hosts and, for host-base nodes, the layer that hides the host's secrets",
-			 s->t->name);
+			 "create the lab's state directory %s/%s (a tmpfs, root's alone), with topology.json, the nodes' /etc/hosts and, for host-base nodes, the layer that hides the host's secrets",
+			 s->state_root, s->t->name);
 }
 
 const struct step_ops step_ops_lab_state = {

@@ -50,10 +50,10 @@ static bool under_run(const char *path)
 }
 
 /* The lab's state directory, when it is all the nodes need of /run (see
- * mntns_without_pins); else NULL. */
+ * mntns_without_pins); else NULL (a state root elsewhere: nothing). */
 static const char *run_needs(const struct lab_ctx *ctx)
 {
-	if (under_run(ctx->libdir))
+	if (under_run(ctx->libdir) || !under_run(ctx->state_dir))
 		return NULL;
 	for (size_t i = 0; i < ctx->t->n_nodes; i++)
 		if (cbx_base_kinds[ctx->t->nodes[i].base].lower == CBX_LOWER_PATH &&

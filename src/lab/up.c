@@ -18,11 +18,11 @@ static int check_host(struct lab_ctx *ctx, struct cbx_error *err)
 		return 0;
 	if (!(c = lab_rtnl(ctx, err)))
 		return -1;
-	return lab_check_host(ctx->t, c, err);
+	return lab_check_host(ctx->cbx, ctx->t, c, err);
 }
 
-int lab_up(const struct cbx_topo *t, const char *text, size_t len, struct lab_up_report *rep,
-	   struct cbx_error *err)
+int lab_up(const struct cbx_ctx *cbx, const struct cbx_topo *t, const char *text, size_t len,
+	   struct lab_up_report *rep, struct cbx_error *err)
 {
 	struct timespec t0, t1;
 	struct lab_ctx ctx;
@@ -32,8 +32,8 @@ int lab_up(const struct cbx_topo *t, const char *text, size_t len, struct lab_up
 	memset(rep, 0, sizeof(*rep));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* Nothing is made before these checks. */
-	if (lab_ctx_init(&ctx, t, true, err) < 0 || lab_check_descriptors(&ctx, err) < 0 ||
-	    check_host(&ctx, err) < 0 || lab_lock(t->name, true, &ctx.lock_fd, err) < 0)
+	if (lab_ctx_init(&ctx, cbx, t, true, err) < 0 || lab_check_descriptors(&ctx, err) < 0 ||
+	    check_host(&ctx, err) < 0 || lab_lock(cbx, t->name, true, &ctx.lock_fd, err) < 0)
 		goto out;
 	cbx_cgroups_for_lab(&ctx.cg, t);
 	/* Nodes set themselves up in parallel at the lowest priority, and
@@ -41,7 +41,7 @@ int lab_up(const struct cbx_topo *t, const char *text, size_t len, struct lab_up
 	setpriority(PRIO_PROCESS, 0, CBX_UP_NICE);
 	ctx.topology_text = text;
 	ctx.topology_len = len;
-	if (plan_build(t, &plan, err) < 0)
+	if (plan_build(cbx, t, &plan, err) < 0)
 		goto out;
 	if (plan_execute(&ctx, &plan, err) < 0)
 		goto out;
@@ -63,7 +63,7 @@ out:
 	plan_free(&plan);
 	/* A failed `up` of a new lab leaves no lock file either; a second `up`
 	 * of a lab that is up leaves that lab's alone. */
-	lab_unlock(t->name, ctx.lock_fd, rc < 0 && ctx.state_owned);
+	lab_unlock(cbx, t->name, ctx.lock_fd, rc < 0 && ctx.state_owned);
 	ctx.lock_fd = -1;
 	lab_ctx_fini(&ctx);
 	return rc;

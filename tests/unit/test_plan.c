@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "common/fsutil.h"
+#include "lab/cboxlab.h"
 #include "lab/hosts.h"
 #include "lab/plan.h"
 #include "tap.h"
@@ -27,6 +28,7 @@ int main(void)
 	};
 	struct cbx_topo *t;
 	struct cbx_error err;
+	struct cbx_ctx cbx;
 	struct plan p;
 	char what[512], undo[512], path[] = "/tmp/cbx-hosts-XXXXXX", *text = NULL;
 	bool all_described = true, in_order;
@@ -34,7 +36,7 @@ int main(void)
 
 	if (!ok(cbx_topo_load_text(lab, sizeof(lab) - 1, "lab.json", &t, &err) == 0, "lab loads"))
 		return tap_done();
-	ok(plan_build(t, &p, &err) == 0, "plan builds");
+	ok(cbx_ctx_init(&cbx, &err) == 0 && plan_build(&cbx, t, &p, &err) == 0, "plan builds");
 	is_int(p.n, sizeof(order) / sizeof(order[0]), "one step per object, in phases");
 	in_order = p.n == sizeof(order) / sizeof(order[0]);
 	for (size_t i = 0; in_order && i < p.n; i++)
