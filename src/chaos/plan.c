@@ -8,34 +8,15 @@
 
 #include "chaos/chaos.h"
 
-static const char *const op_names[] = {
-	[CHAOS_PARTITION] = "partition", [CHAOS_HEAL] = "heal",	      [CHAOS_IMPAIR] = "impair",
-	[CHAOS_CLEAR] = "clear",	 [CHAOS_LINK_DOWN] = "link-down", [CHAOS_LINK_UP] = "link-up",
-	[CHAOS_PAUSE] = "pause",	 [CHAOS_RESUME] = "resume",	      [CHAOS_STOP] = "stop",
-	[CHAOS_START] = "start",	 [CHAOS_RESTART] = "restart",     [CHAOS_KILL] = "kill",
-	[CHAOS_END] = "end",
-};
-
-const char *chaos_op_name(enum chaos_op op)
+const char *chaos_step_name(const struct chaos_step *s)
 {
-	return op_names[op];
-}
-
-bool chaos_op_from_name(const char *name, enum chaos_op *op)
-{
-	for (size_t i = 0; i < sizeof(op_names) / sizeof(op_names[0]); i++)
-		if (!strcmp(name, op_names[i])) {
-			*op = (enum chaos_op)i;
-			return true;
-		}
-	return false;
+	return s->end ? "end" : lab_fault_kind_name(s->fault.kind);
 }
 
 /* Which events remove a fault rather than apply one (for the log). */
 bool chaos_step_removes(const struct chaos_step *s)
 {
-	return s->op == CHAOS_HEAL || s->op == CHAOS_CLEAR || s->op == CHAOS_LINK_UP ||
-	       s->op == CHAOS_RESUME || s->op == CHAOS_START || s->op == CHAOS_END;
+	return s->end || lab_fault_removes(s->fault.kind);
 }
 
 uint64_t chaos_rng_next(struct chaos_rng *r)
@@ -61,7 +42,7 @@ uint64_t chaos_rng_below(struct chaos_rng *r, uint64_t n)
 void chaos_plan_free(struct chaos_plan *p)
 {
 	for (size_t i = 0; i < p->n; i++)
-		grudge_free(&p->steps[i].grudge);
+		lab_grudge_free(&p->steps[i].fault.grudge);
 	free(p->steps);
 	p->steps = NULL;
 	p->n = p->cap = 0;
@@ -85,17 +66,20 @@ struct chaos_step *chaos_plan_add_step(struct chaos_plan *p, struct cbx_error *e
 
 json_t *chaos_step_nodes(const struct chaos_plan *p, const struct chaos_step *s)
 {
+	const struct lab_fault_op *f = &s->fault;
 	json_t *out = json_array();
 
-	if (s->node)
-		json_array_append_new(out, json_string(s->node->name));
-	else if (s->iface)
-		json_array_append_new(out, json_string(s->iface->node->name));
-	else if (s->op == CHAOS_PARTITION)
+	if (s->end)
+		return out;
+	if (f->node)
+		json_array_append_new(out, json_string(f->node->name));
+	else if (f->iface)
+		json_array_append_new(out, json_string(f->iface->node->name));
+	else if (f->kind == LAB_FAULT_PARTITION)
 		for (size_t i = 0; i < p->t->n_nodes; i++)
 			for (size_t j = 0; j < p->t->n_nodes; j++)
-				if (s->grudge.drops[i * s->grudge.n + j] ||
-				    s->grudge.drops[j * s->grudge.n + i]) {
+				if (f->grudge.drops[i * f->grudge.n + j] ||
+				    f->grudge.drops[j * f->grudge.n + i]) {
 					json_array_append_new(out, json_string(p->t->nodes[i].name));
 					break;
 				}
@@ -105,30 +89,10 @@ json_t *chaos_step_nodes(const struct chaos_plan *p, const struct chaos_step *s)
 void chaos_step_describe(const struct chaos_plan *p, const struct chaos_step *s, char *buf,
 			 size_t size)
 {
-	char detail[2048];
-
-	switch (s->op) {
-	case CHAOS_PARTITION:
-		grudge_describe(&s->grudge, p->t, detail, sizeof(detail));
-		snprintf(buf, size, "partition: %s", detail);
-		break;
-	case CHAOS_IMPAIR:
-		cbx_impair_format(&s->impair, detail, sizeof(detail));
-		snprintf(buf, size, "impair %s:%s %s", s->iface->node->name, s->iface->name, detail);
-		break;
-	case CHAOS_CLEAR:
-	case CHAOS_LINK_DOWN:
-	case CHAOS_LINK_UP:
-		snprintf(buf, size, "%s %s:%s", op_names[s->op], s->iface->node->name, s->iface->name);
-		break;
-	case CHAOS_HEAL:
-	case CHAOS_END:
-		snprintf(buf, size, "%s", op_names[s->op]);
-		break;
-	default:
-		snprintf(buf, size, "%s %s", op_names[s->op], s->node->name);
-		break;
-	}
+	if (s->end)
+		snprintf(buf, size, "end");
+	else
+		lab_fault_describe(p->t, &s->fault, buf, size);
 }
 
 void chaos_plan_print(const struct chaos_plan *p, FILE *out)

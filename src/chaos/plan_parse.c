@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "chaos/chaos.h"
+#include "common/cleanup.h"
 
 static const char *const step_keys[] = {
 	"at",	"do",	  "groups", "oneway",  "grudge", "iface",   "node", "delay",
@@ -44,8 +45,10 @@ static const char *str_of(json_t *step, const char *key)
 static int parse_groups(struct chaos_step *s, const struct cbx_topo *t, json_t *groups,
 			bool oneway, const char *source, const char *path, struct cbx_error *err)
 {
+	struct lab_grudge_groups gs;
 	json_t *g, *node;
 	size_t i, k;
+	int rc = 0;
 
 	if (!json_is_array(groups) || json_array_size(groups) < 2)
 		return fail(err, source, path, "\"groups\" is a list of at least two lists of nodes");
@@ -57,8 +60,80 @@ static int parse_groups(struct chaos_step *s, const struct cbx_topo *t, json_t *
 			if (!json_is_string(node))
 				return fail(err, source, path, "groups[%zu][%zu] is not a node name", i, k);
 	}
-	if (grudge_parse_group_lists(&s->grudge, t, groups, oneway, err) < 0)
+	if (lab_grudge_groups_start(&gs, t, json_array_size(groups), oneway, err) < 0)
 		return cbx_error_wrap(err, "%s: %s", source, path);
+	json_array_foreach(groups, i, g)
+		json_array_foreach(g, k, node)
+			if (rc == 0)
+				rc = lab_grudge_groups_add(&gs, json_string_value(node), i, err);
+	if (lab_grudge_groups_finish(&gs, &s->fault.grudge, rc) < 0)
+		return cbx_error_wrap(err, "%s: %s", source, path);
+	return 0;
+}
+
+/* A step's "grudge": the lab's one reader of grudges reads it, from its
+ * text, with the step's path in its messages. */
+static int parse_grudge(struct chaos_step *s, const struct cbx_topo *t, json_t *grudge,
+			const char *path, struct cbx_error *err)
+{
+	cleanup_free char *text = json_dumps(grudge, JSON_ENCODE_ANY | JSON_COMPACT);
+
+	if (!text)
+		return cbx_error_sys(err, ENOMEM, "chaos plan");
+	return lab_grudge_parse_text(&s->fault.grudge, t, text, path, err);
+}
+
+static int parse_partition(struct chaos_step *s, const struct cbx_topo *t, json_t *step,
+			   const char *source, const char *path, struct cbx_error *err)
+{
+	if (lab_grudge_init(&s->fault.grudge, t->n_nodes, err) < 0)
+		return -1;
+	if (json_object_get(step, "grudge"))
+		return parse_grudge(s, t, json_object_get(step, "grudge"), path, err);
+	return parse_groups(s, t, json_object_get(step, "groups"),
+			    json_is_true(json_object_get(step, "oneway")), source, path, err);
+}
+
+/* impair, clear, link-down, link-up: an interface, and impair's settings. */
+static int parse_iface_fault(struct chaos_step *s, const struct cbx_topo *t, json_t *step,
+			     const char *op, const char *source, const char *path,
+			     struct cbx_error *err)
+{
+	struct lab_fault_op *f = &s->fault;
+	const char *key, *why;
+	json_t *v;
+
+	if (!str_of(step, "iface"))
+		return fail(err, source, path, "\"%s\" needs \"iface\": \"node:interface\"", op);
+	if (lab_find_iface(t, str_of(step, "iface"), &f->iface, err) < 0)
+		return cbx_error_wrap(err, "%s: %s", source, path);
+	if (f->kind != LAB_FAULT_IMPAIR)
+		return 0;
+	json_object_foreach(step, key, v) {
+		if (!strcmp(key, "at") || !strcmp(key, "do") || !strcmp(key, "iface") ||
+		    !strcmp(key, "description"))
+			continue;
+		if (!json_is_string(v) || !cbx_impair_set(&f->impair, key, json_string_value(v), &why))
+			return fail(err, source, path, "bad %s: %s", key,
+				    json_is_string(v) ? why : "expected a string such as \"30%\"");
+	}
+	if (!cbx_impair_is_set(&f->impair))
+		return fail(err, source, path, "impair sets nothing (delay, loss, rate, ...)");
+	if ((why = cbx_impair_problem(&f->impair)))
+		return fail(err, source, path, "%s", why);
+	return 0;
+}
+
+/* pause, resume, stop, start, restart, kill: a node. */
+static int parse_node_fault(struct chaos_step *s, const struct cbx_topo *t, json_t *step,
+			    const char *op, const char *source, const char *path,
+			    struct cbx_error *err)
+{
+	if (!str_of(step, "node"))
+		return fail(err, source, path, "\"%s\" needs \"node\"", op);
+	if (lab_find_node(t, str_of(step, "node"), &s->fault.node, err) < 0)
+		return cbx_error_wrap(err, "%s: %s", source, path);
+	s->fault.grace_ms = CHAOS_STOP_GRACE_MS;
 	return 0;
 }
 
@@ -79,56 +154,26 @@ static int parse_step(struct chaos_step *s, const struct cbx_topo *t, json_t *st
 		return fail(err, source, path, "bad \"at\" \"%s\": %s", at, why);
 	if (!op)
 		return fail(err, source, path, "a step needs \"do\": partition, heal, impair, clear, link-down, link-up, pause, resume, stop, start, restart, kill or end");
-	if (!chaos_op_from_name(op, &s->op))
-		return fail(err, source, path, "unknown \"do\": \"%s\"", op);
-
-	switch (s->op) {
-	case CHAOS_PARTITION:
-		if (grudge_init(&s->grudge, t->n_nodes, err) < 0)
-			return -1;
-		if (json_object_get(step, "grudge"))
-			return grudge_parse_json(&s->grudge, t, json_object_get(step, "grudge"), path, err);
-		return parse_groups(s, t, json_object_get(step, "groups"),
-				    json_is_true(json_object_get(step, "oneway")), source, path, err);
-	case CHAOS_IMPAIR:
-	case CHAOS_CLEAR:
-	case CHAOS_LINK_DOWN:
-	case CHAOS_LINK_UP:
-		if (!str_of(step, "iface"))
-			return fail(err, source, path, "\"%s\" needs \"iface\": \"node:interface\"", op);
-		if (fault_iface(t, str_of(step, "iface"), &s->iface, err) < 0)
-			return cbx_error_wrap(err, "%s: %s", source, path);
-		if (s->op != CHAOS_IMPAIR)
-			return 0;
-		json_object_foreach(step, key, v) {
-			if (!strcmp(key, "at") || !strcmp(key, "do") || !strcmp(key, "iface") ||
-			    !strcmp(key, "description"))
-				continue;
-			if (!json_is_string(v) || !cbx_impair_set(&s->impair, key, json_string_value(v), &why))
-				return fail(err, source, path, "bad %s: %s", key,
-					    json_is_string(v) ? why : "expected a string such as \"30%\"");
-		}
-		if (!cbx_impair_is_set(&s->impair))
-			return fail(err, source, path, "impair sets nothing (delay, loss, rate, ...)");
-		if ((why = cbx_impair_problem(&s->impair)))
-			return fail(err, source, path, "%s", why);
-		return 0;
-	case CHAOS_PAUSE:
-	case CHAOS_RESUME:
-	case CHAOS_STOP:
-	case CHAOS_START:
-	case CHAOS_RESTART:
-	case CHAOS_KILL:
-		if (!str_of(step, "node"))
-			return fail(err, source, path, "\"%s\" needs \"node\"", op);
-		if (fault_node(t, str_of(step, "node"), &s->node, err) < 0)
-			return cbx_error_wrap(err, "%s: %s", source, path);
-		return 0;
-	case CHAOS_HEAL:
-	case CHAOS_END:
+	if (!strcmp(op, "end")) {
+		s->end = true;
 		return 0;
 	}
-	return 0;
+	if (!lab_fault_kind_from_name(op, &s->fault.kind))
+		return fail(err, source, path, "unknown \"do\": \"%s\"", op);
+	switch (s->fault.kind) {
+	case LAB_FAULT_PARTITION:
+		return parse_partition(s, t, step, source, path, err);
+	case LAB_FAULT_IMPAIR:
+	case LAB_FAULT_CLEAR:
+	case LAB_FAULT_LINK_DOWN:
+	case LAB_FAULT_LINK_UP:
+		return parse_iface_fault(s, t, step, op, source, path, err);
+	case LAB_FAULT_HEAL:
+	case LAB_FAULT_KIND_MAX:
+		return 0;
+	default:
+		return parse_node_fault(s, t, step, op, source, path, err);
+	}
 }
 
 static int parse_nemesis(struct chaos_plan *p, const struct cbx_topo *t, json_t *doc,
@@ -156,7 +201,7 @@ static int parse_nemesis(struct chaos_plan *p, const struct cbx_topo *t, json_t 
 		if (!spec.nodes)
 			return cbx_error_sys(err, ENOMEM, "chaos plan");
 		json_array_foreach(nodes, i, v) {
-			if (!json_is_string(v) || fault_node(t, json_string_value(v), &spec.nodes[i], err) < 0) {
+			if (!json_is_string(v) || lab_find_node(t, json_string_value(v), &spec.nodes[i], err) < 0) {
 				free(spec.nodes);
 				return json_is_string(v) ? cbx_error_wrap(err, "%s: nodes[%zu]", source, i)
 							 : fail(err, source, "nodes", "expected node names");

@@ -46,7 +46,7 @@ static int nemesis_from_flags(struct chaos_plan *plan, const struct cbx_topo *t,
 			return cbx_error_sys(err, ENOMEM, "chaos");
 		}
 		for (char *n = strtok_r(copy, ",", &save); n; n = strtok_r(NULL, ",", &save)) {
-			if (fault_node(t, n, &spec.nodes[spec.n_nodes++], err) < 0) {
+			if (lab_find_node(t, n, &spec.nodes[spec.n_nodes++], err) < 0) {
 				free(copy);
 				free(spec.nodes);
 				return -1;

@@ -7,7 +7,7 @@
 
 #include "cli/cli.h"
 #include "common/arena.h"
-#include "lab/faults.h"
+#include "lab/cboxlab.h"
 #include "lab/lab.h"
 #include "lab/node_env.h"
 #include "runtime/node_exec.h"
@@ -57,7 +57,7 @@ int cmd_exec(int argc, char **argv)
 		return cli_usage_error("exec", "expected LAB NODE [--] [CMD...]");
 	if (lab_load_saved(&cli_cbx, argv[i], &t, &err) < 0)
 		return cli_fail(&err);
-	if (fault_node(t, argv[i + 1], &node, &err) < 0) {
+	if (lab_find_node(t, argv[i + 1], &node, &err) < 0) {
 		cbx_topo_free(t);
 		return cli_fail(&err);
 	}
@@ -134,7 +134,7 @@ int cmd_logs(int argc, char **argv)
 	 * up (its name checked), and only a node it has ("../.." is neither). */
 	if (lab_load_saved(&cli_cbx, argv[1], &t, &err) < 0)
 		return cli_fail(&err);
-	if (fault_node(t, argv[2], &node, &err) < 0) {
+	if (lab_find_node(t, argv[2], &node, &err) < 0) {
 		cbx_topo_free(t);
 		return cli_fail(&err);
 	}

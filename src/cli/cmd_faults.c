@@ -6,15 +6,13 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "lab/faults.h"
 
-/* fault_lab_run, errors printed the CLI's way. */
-static int with_lab(const char *lab, int (*fn)(struct fault_lab *fl, void *arg, struct cbx_error *err),
-		    void *arg)
+/* lab_faults_run, errors printed the CLI's way. */
+static int with_lab(const char *lab, lab_faults_fn fn, void *arg)
 {
 	struct cbx_error err;
 
-	return fault_lab_run(&cli_cbx, lab, NULL, fn, arg, &err) < 0 ? cli_fail(&err) : 0;
+	return lab_faults_run(&cli_cbx, lab, NULL, fn, arg, &err) < 0 ? cli_fail(&err) : 0;
 }
 
 /* --- impair ------------------------------------------------------------- */
@@ -26,29 +24,32 @@ struct impair_args {
 	int n_kv;
 };
 
-static int show_impairments(struct fault_lab *fl)
+static int show_impairments(struct lab_faults *fl, struct cbx_error *err)
 {
-	json_t *imp = json_object_get(fl->record, "impairments"), *v;
-	const char *key;
+	struct lab_impairment *all;
+	size_t n;
 
-	if (!json_object_size(imp))
-		printf("no impairments in lab %s\n", fl->t->name);
-	json_object_foreach(imp, key, v)
-		printf("%-24s %s\n", key, json_string_value(v));
+	if (lab_faults_impairments(fl, &all, &n, err) < 0)
+		return -1;
+	if (!n)
+		printf("no impairments in lab %s\n", lab_faults_topo(fl)->name);
+	for (size_t i = 0; i < n; i++)
+		printf("%-24s %s\n", all[i].iface, all[i].text);
+	free(all);
 	return 0;
 }
 
-static int do_impair(struct fault_lab *fl, void *arg, struct cbx_error *err)
+static int do_impair(struct lab_faults *fl, void *arg, struct cbx_error *err)
 {
 	struct impair_args *a = arg;
-	const struct cbx_iface *ifc;
+	struct lab_fault_op op = { .kind = a->clear ? LAB_FAULT_CLEAR : LAB_FAULT_IMPAIR };
 	struct cbx_impair im = { 0 };
 	const char *problem;
 	char text[256];
 
 	if (!a->iface)
-		return show_impairments(fl);
-	if (fault_iface(fl->t, a->iface, &ifc, err) < 0)
+		return show_impairments(fl, err);
+	if (lab_find_iface(lab_faults_topo(fl), a->iface, &op.iface, err) < 0)
 		return -1;
 	for (int i = 0; i < a->n_kv; i++) {
 		char *eq = strchr(a->kv[i], '='), key[32];
@@ -66,7 +67,8 @@ static int do_impair(struct fault_lab *fl, void *arg, struct cbx_error *err)
 	if (!a->clear && !cbx_impair_is_set(&im))
 		return cbx_error_set(err, CBX_ERR_INPUT,
 				     "nothing to set: give KEY=VALUE (delay, jitter, loss, duplicate, corrupt, reorder, rate), or clear");
-	if (fault_impair(fl, ifc, &im, err) < 0)
+	op.impair = im;
+	if (lab_fault_apply(fl, &op, err) < 0)
 		return -1;
 	cbx_impair_format(&im, text, sizeof(text));
 	printf("%s: %s\n", a->iface, a->clear ? "impairments cleared" : text);
@@ -100,22 +102,23 @@ struct link_args {
 	const char *what[2];
 };
 
-static int do_link(struct fault_lab *fl, void *arg, struct cbx_error *err)
+static int do_link(struct lab_faults *fl, void *arg, struct cbx_error *err)
 {
 	struct link_args *a = arg;
-	const struct cbx_iface *ifc;
+	const struct cbx_topo *t = lab_faults_topo(fl);
+	struct lab_fault_op op = { .kind = a->up ? LAB_FAULT_LINK_UP : LAB_FAULT_LINK_DOWN };
 
 	if (a->what[1]) {
 		const struct cbx_node *x, *y;
-		if (fault_node(fl->t, a->what[0], &x, err) < 0 || fault_node(fl->t, a->what[1], &y, err) < 0 ||
-		    fault_link_between(fl, x, y, &ifc, err) < 0)
+		if (lab_find_node(t, a->what[0], &x, err) < 0 || lab_find_node(t, a->what[1], &y, err) < 0 ||
+		    lab_find_link_between(t, x, y, &op.iface, err) < 0)
 			return -1;
-	} else if (fault_iface(fl->t, a->what[0], &ifc, err) < 0) {
+	} else if (lab_find_iface(t, a->what[0], &op.iface, err) < 0) {
 		return -1;
 	}
-	if (fault_link(fl, ifc, a->up, err) < 0)
+	if (lab_fault_apply(fl, &op, err) < 0)
 		return -1;
-	printf("link %s:%s is %s\n", ifc->node->name, ifc->name, a->up ? "up" : "down");
+	printf("link %s:%s is %s\n", op.iface->node->name, op.iface->name, a->up ? "up" : "down");
 	return 0;
 }
 
@@ -140,44 +143,31 @@ struct partition_args {
 	int n_groups;
 };
 
-static int do_partition(struct fault_lab *fl, void *arg, struct cbx_error *err)
+static int do_partition(struct lab_faults *fl, void *arg, struct cbx_error *err)
 {
 	struct partition_args *a = arg;
-	struct grudge g;
+	const struct cbx_topo *t = lab_faults_topo(fl);
+	struct lab_fault_op op = { .kind = LAB_FAULT_PARTITION };
 	char desc[2048];
 	int rc = -1;
 
-	if (grudge_init(&g, fl->t->n_nodes, err) < 0)
+	if (lab_grudge_init(&op.grudge, t->n_nodes, err) < 0)
 		return -1;
-	if (a->grudge) {
-		json_error_t je;
-		json_t *map = a->grudge[0] == '@' ? json_load_file(a->grudge + 1, 0, &je)
-						  : json_loads(a->grudge, 0, &je);
-		if (!map) {
-			char why[256];
-			cbx_error_set(err, CBX_ERR_INPUT, "grudge %s: %d:%d: %s", a->grudge, je.line,
-				      je.column, cbx_json_error_text(je.text, why, sizeof(why)));
-			goto out;
-		}
-		rc = grudge_parse_json(&g, fl->t, map, "grudge", err);
-		json_decref(map);
-		if (rc < 0)
-			goto out;
-	} else {
-		if (grudge_parse_groups(&g, fl->t, a->groups, (size_t)a->n_groups, a->oneway, err) < 0)
-			goto out;
-	}
-	if (grudge_empty(&g)) {
+	if (a->grudge ? lab_grudge_load(&op.grudge, t, a->grudge, err) < 0
+		      : lab_grudge_parse_groups(&op.grudge, t, a->groups, (size_t)a->n_groups, a->oneway,
+						err) < 0)
+		goto out;
+	if (lab_grudge_empty(&op.grudge)) {
 		cbx_error_set(err, CBX_ERR_INPUT, "this partition cuts nothing");
 		goto out;
 	}
-	rc = fault_partition(fl, &g, err);
+	rc = lab_fault_apply(fl, &op, err);
 	if (rc == 0) {
-		grudge_describe(&g, fl->t, desc, sizeof(desc));
+		lab_grudge_describe(&op.grudge, t, desc, sizeof(desc));
 		printf("partition: %s\n", desc);
 	}
 out:
-	grudge_free(&g);
+	lab_grudge_free(&op.grudge);
 	return rc;
 }
 
@@ -202,12 +192,14 @@ int cmd_partition(int argc, char **argv)
 	return with_lab(argv[1], do_partition, &a);
 }
 
-static int do_heal(struct fault_lab *fl, void *arg, struct cbx_error *err)
+static int do_heal(struct lab_faults *fl, void *arg, struct cbx_error *err)
 {
+	struct lab_fault_op op = { .kind = LAB_FAULT_HEAL };
+
 	(void)arg;
-	if (fault_heal(fl, err) < 0)
+	if (lab_fault_apply(fl, &op, err) < 0)
 		return -1;
-	printf("lab %s: every partition healed\n", fl->t->name);
+	printf("lab %s: every partition healed\n", lab_faults_topo(fl)->name);
 	return 0;
 }
 
@@ -220,20 +212,18 @@ int cmd_heal(int argc, char **argv)
 
 /* --- node faults -------------------------------------------------------- */
 
-enum node_fault { NF_STOP, NF_START, NF_RESTART, NF_KILL, NF_PAUSE, NF_RESUME };
-
 struct node_args {
-	enum node_fault what;
+	enum lab_fault_kind kind;
+	const char *done; /* "stopped" */
 	int grace_ms;
 	char **names;
 	int n;
 };
 
-static int do_node_fault(struct fault_lab *fl, void *arg, struct cbx_error *err)
+static int do_node_fault(struct lab_faults *fl, void *arg, struct cbx_error *err)
 {
-	static const char *const done[] = { "stopped", "started", "restarted", "killed", "paused",
-					     "resumed" };
 	struct node_args *a = arg;
+	const struct cbx_topo *t = lab_faults_topo(fl);
 	const struct cbx_node **nodes = calloc((size_t)a->n, sizeof(*nodes));
 	int rc = 0;
 
@@ -241,39 +231,23 @@ static int do_node_fault(struct fault_lab *fl, void *arg, struct cbx_error *err)
 		return cbx_error_sys(err, ENOMEM, "node faults");
 	/* All names first: a typo changes nothing. */
 	for (int i = 0; i < a->n && rc == 0; i++)
-		rc = fault_node(fl->t, a->names[i], &nodes[i], err);
+		rc = lab_find_node(t, a->names[i], &nodes[i], err);
 	for (int i = 0; i < a->n && rc == 0; i++) {
-		const struct cbx_node *n = nodes[i];
-		switch (a->what) {
-		case NF_STOP:
-		case NF_KILL:
-			rc = fault_stop(fl, n, a->what == NF_STOP ? a->grace_ms : 0, err);
-			break;
-		case NF_START:
-			rc = fault_start(fl, n, err);
-			break;
-		case NF_RESTART:
-			rc = fault_stop(fl, n, a->grace_ms, err);
-			if (rc == 0)
-				rc = fault_start(fl, n, err);
-			break;
-		case NF_PAUSE:
-		case NF_RESUME:
-			rc = fault_pause(fl, n, a->what == NF_PAUSE, err);
-			break;
-		}
+		struct lab_fault_op op = { .kind = a->kind, .node = nodes[i], .grace_ms = a->grace_ms };
+		rc = lab_fault_apply(fl, &op, err);
 		if (rc == 0)
-			printf("node %s %s\n", n->name, done[a->what]);
+			printf("node %s %s\n", nodes[i]->name, a->done);
 	}
 	free(nodes);
 	return rc;
 }
 
-static int node_fault(int argc, char **argv, enum node_fault what, const char *cmd)
+static int node_fault(int argc, char **argv, enum lab_fault_kind what, const char *done,
+		      const char *cmd)
 {
-	struct node_args a = { .what = what, .grace_ms = 10000 };
+	struct node_args a = { .kind = what, .done = done, .grace_ms = 10000 };
 
-	if ((what == NF_STOP || what == NF_RESTART) && argc >= 3 && !strcmp(argv[1], "--timeout")) {
+	if ((what == LAB_FAULT_STOP || what == LAB_FAULT_RESTART) && argc >= 3 && !strcmp(argv[1], "--timeout")) {
 		char *end;
 		double s = strtod(argv[2], &end);
 		if (*end || s < 0 || s > 3600)
@@ -289,9 +263,9 @@ static int node_fault(int argc, char **argv, enum node_fault what, const char *c
 	return with_lab(argv[1], do_node_fault, &a);
 }
 
-int cmd_stop(int argc, char **argv) { return node_fault(argc, argv, NF_STOP, "stop"); }
-int cmd_start(int argc, char **argv) { return node_fault(argc, argv, NF_START, "start"); }
-int cmd_restart(int argc, char **argv) { return node_fault(argc, argv, NF_RESTART, "restart"); }
-int cmd_kill(int argc, char **argv) { return node_fault(argc, argv, NF_KILL, "kill"); }
-int cmd_pause(int argc, char **argv) { return node_fault(argc, argv, NF_PAUSE, "pause"); }
-int cmd_resume(int argc, char **argv) { return node_fault(argc, argv, NF_RESUME, "resume"); }
+int cmd_stop(int argc, char **argv) { return node_fault(argc, argv, LAB_FAULT_STOP, "stopped", "stop"); }
+int cmd_start(int argc, char **argv) { return node_fault(argc, argv, LAB_FAULT_START, "started", "start"); }
+int cmd_restart(int argc, char **argv) { return node_fault(argc, argv, LAB_FAULT_RESTART, "restarted", "restart"); }
+int cmd_kill(int argc, char **argv) { return node_fault(argc, argv, LAB_FAULT_KILL, "killed", "kill"); }
+int cmd_pause(int argc, char **argv) { return node_fault(argc, argv, LAB_FAULT_PAUSE, "paused", "pause"); }
+int cmd_resume(int argc, char **argv) { return node_fault(argc, argv, LAB_FAULT_RESUME, "resumed", "resume"); }

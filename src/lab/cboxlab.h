@@ -13,8 +13,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "common/error.h"
+#include "common/lines.h"
 #include "topo/topo.h"
 
 /* Where the labs' state lives unless the caller says otherwise: a
@@ -33,5 +36,158 @@ struct cbx_ctx {
 int cbx_ctx_init(struct cbx_ctx *ctx, struct cbx_error *err);
 /* Another state root: an absolute path, without a trailing '/'. */
 int cbx_ctx_set_state_root(struct cbx_ctx *ctx, const char *dir, struct cbx_error *err);
+
+/* --- what is up ---------------------------------------------------------- */
+
+enum lab_node_state {
+	LAB_NODE_STOPPED,
+	LAB_NODE_RUNNING,
+	LAB_NODE_PAUSED,
+	LAB_NODE_STATE_MAX
+};
+
+struct lab_node_status {
+	pid_t pid; /* its init's; 0 when it is not running */
+	enum lab_node_state state;
+	int64_t memory; /* bytes in use, -1 unknown */
+};
+
+struct lab_status {
+	const char *state;             /* "up", or "incomplete" (lab_state) */
+	struct lab_node_status *nodes; /* indexed like t->nodes; NULL without t */
+	struct cbx_lines faults;       /* every fault in force, one line each */
+};
+
+/* "running", "paused", "stopped" */
+const char *lab_node_state_name(enum lab_node_state s);
+/* A lab's state, its nodes' (t: its saved topology; NULL: unknown, the
+ * lab's state only) and the faults in force, read without its lock. */
+int lab_status(const struct cbx_ctx *cbx, const char *lab, const struct cbx_topo *t,
+	       struct lab_status *st, struct cbx_error *err);
+void lab_status_free(struct lab_status *st);
+
+/* --- names as users write them ------------------------------------------ */
+
+/* "node", "node:iface", and the link between two nodes (they must share a
+ * point-to-point link); errors say what is wrong (CBX_ERR_INPUT). */
+int lab_find_node(const struct cbx_topo *t, const char *name, const struct cbx_node **out,
+		  struct cbx_error *err);
+int lab_find_iface(const struct cbx_topo *t, const char *spec, const struct cbx_iface **out,
+		   struct cbx_error *err);
+int lab_find_link_between(const struct cbx_topo *t, const struct cbx_node *a,
+			  const struct cbx_node *b, const struct cbx_iface **out,
+			  struct cbx_error *err);
+
+/* --- grudges: who drops whose packets (lab/grudge.c) --------------------- */
+
+/* drops[i * n + j]: node i drops what node j sends (Jepsen's general form
+ * of a partition). */
+struct lab_grudge {
+	size_t n;
+	bool *drops;
+};
+
+int lab_grudge_init(struct lab_grudge *g, size_t n_nodes, struct cbx_error *err);
+void lab_grudge_free(struct lab_grudge *g);
+bool lab_grudge_empty(const struct lab_grudge *g);
+/* Nodes in different groups drop each other; group_of[i] < 0: in none.
+ * oneway (two groups): only group 1 drops what group 0 sends, so traffic
+ * from group 0 to group 1 is cut and the other direction flows. */
+void lab_grudge_from_groups(struct lab_grudge *g, const int *group_of, bool oneway);
+/* Groups of node names, a member at a time: start checks their number, add
+ * puts node `name` in group k (each node in one group at most), finish makes
+ * the grudge when rc is 0 and returns rc. */
+struct lab_grudge_groups {
+	const struct cbx_topo *t;
+	int *group_of;
+	bool oneway;
+};
+int lab_grudge_groups_start(struct lab_grudge_groups *gs, const struct cbx_topo *t, size_t n,
+			    bool oneway, struct cbx_error *err);
+int lab_grudge_groups_add(struct lab_grudge_groups *gs, const char *name, size_t k,
+			  struct cbx_error *err);
+int lab_grudge_groups_finish(struct lab_grudge_groups *gs, struct lab_grudge *g, int rc);
+/* The groups as the command line gives them: "a,b" "c,d,e". */
+int lab_grudge_parse_groups(struct lab_grudge *g, const struct cbx_topo *t, char *const *groups,
+			    size_t n, bool oneway, struct cbx_error *err);
+/* JSON text {"a": ["c"], "c": ["a", "b"]}: node -> nodes whose packets it
+ * drops. `what` starts its messages (a JSON path). */
+int lab_grudge_parse_text(struct lab_grudge *g, const struct cbx_topo *t, const char *text,
+			  const char *what, struct cbx_error *err);
+/* The same from `partition --grudge`: JSON text, or @FILE. */
+int lab_grudge_load(struct lab_grudge *g, const struct cbx_topo *t, const char *arg,
+		    struct cbx_error *err);
+/* "c drops a,b; a drops c" */
+void lab_grudge_describe(const struct lab_grudge *g, const struct cbx_topo *t, char *buf,
+			 size_t size);
+
+/* --- faults: what a running lab is put through --------------------------- */
+
+/* One kind of fault operation, applied by lab_fault_apply for the CLI's
+ * commands and for chaos timelines alike. */
+enum lab_fault_kind {
+	LAB_FAULT_PARTITION, /* replace the partition in force with op.grudge */
+	LAB_FAULT_HEAL,      /* remove every partition, and nothing else */
+	LAB_FAULT_IMPAIR,    /* replace op.iface's impairments with op.impair */
+	LAB_FAULT_CLEAR,     /* remove op.iface's impairments */
+	LAB_FAULT_LINK_DOWN, /* cut op.iface's link, keeping it (carrier off) */
+	LAB_FAULT_LINK_UP,   /* restore it */
+	LAB_FAULT_PAUSE,     /* freeze op.node (the cgroup freezer) */
+	LAB_FAULT_RESUME,    /* thaw it */
+	LAB_FAULT_STOP,      /* SIGTERM to op.node, SIGKILL after op.grace_ms */
+	LAB_FAULT_START,     /* start a stopped op.node again */
+	LAB_FAULT_RESTART,   /* stop, then start */
+	LAB_FAULT_KILL,      /* SIGKILL at once */
+	LAB_FAULT_KIND_MAX
+};
+
+struct lab_fault_op {
+	enum lab_fault_kind kind;
+	struct lab_grudge grudge;      /* partition (the op's maker frees it) */
+	const struct cbx_iface *iface; /* impair, clear, link-down, link-up */
+	struct cbx_impair impair;      /* impair */
+	const struct cbx_node *node;   /* pause ... kill */
+	int grace_ms;                  /* stop, restart: 0 kills at once */
+};
+
+/* "link-down": how plans and event logs name a kind; and back (false for
+ * no such kind). */
+const char *lab_fault_kind_name(enum lab_fault_kind k);
+bool lab_fault_kind_from_name(const char *name, enum lab_fault_kind *k);
+/* Does the kind remove a fault (heal, clear, link-up, resume, start)? */
+bool lab_fault_removes(enum lab_fault_kind k);
+/* "partition: c drops a,b", "impair a:eth0 loss=30%", "pause c"... */
+void lab_fault_describe(const struct cbx_topo *t, const struct lab_fault_op *op, char *buf,
+			size_t size);
+
+/* A running lab opened for faults: its topology, its lock (held until
+ * closed: `up`, `down` and fault commands of one lab do not interleave) and
+ * its fault record. t: the saved topology when the caller has it loaded
+ * (borrowed); NULL: loaded here. */
+struct lab_faults;
+int lab_faults_open(const struct cbx_ctx *cbx, const char *lab, const struct cbx_topo *t,
+		    struct lab_faults **out, struct cbx_error *err);
+/* Write the record back if it changed, release the lock, free. */
+int lab_faults_close(struct lab_faults *fl, struct cbx_error *err);
+/* Open, fn, close; the first error is the one reported. */
+typedef int (*lab_faults_fn)(struct lab_faults *fl, void *arg, struct cbx_error *err);
+int lab_faults_run(const struct cbx_ctx *cbx, const char *lab, const struct cbx_topo *t,
+		   lab_faults_fn fn, void *arg, struct cbx_error *err);
+const struct cbx_topo *lab_faults_topo(const struct lab_faults *fl);
+
+/* Apply one fault, and record it. */
+int lab_fault_apply(struct lab_faults *fl, const struct lab_fault_op *op, struct cbx_error *err);
+/* Undo every fault: heal, impairments back to the topology's own, links
+ * up, nodes resumed and started. Every step is tried; the first failure is
+ * reported. Chaos runs end with this. */
+int lab_fault_clear_all(struct lab_faults *fl, struct cbx_error *err);
+
+/* The impairments in force, as the record has them (`impair LAB`). */
+struct lab_impairment {
+	char iface[CBX_NODE_NAME_MAX + CBX_IFNAMSIZ + 2]; /* "node:iface" */
+	char text[256];                                   /* "delay=50ms loss=2%" */
+};
+int lab_faults_impairments(const struct lab_faults *fl, struct lab_impairment **out, size_t *n,
+			   struct cbx_error *err);
 
 #endif

@@ -12,7 +12,7 @@
 #include "bridge/nat.h"
 #include "bridge/wiring.h"
 #include "common/fsutil.h"
-#include "lab/faults.h"
+#include "lab/fault_record.h"
 #include "lab/hosts.h"
 #include "lab/lab.h"
 #include "lab/steps.h"

@@ -16,7 +16,7 @@
 #include "bridge/wiring.h"
 #include "common/clock.h"
 #include "common/text.h"
-#include "lab/faults.h"
+#include "lab/fault_impair.h"
 #include "netlink/nft_msg.h"
 #include "lab/node_proc.h"
 #include "lab/pins.h"

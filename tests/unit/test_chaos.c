@@ -107,8 +107,8 @@ static size_t drops_of(const struct chaos_step *s, size_t i)
 {
 	size_t k = 0;
 
-	for (size_t j = 0; j < s->grudge.n; j++)
-		k += s->grudge.drops[i * s->grudge.n + j];
+	for (size_t j = 0; j < s->fault.grudge.n; j++)
+		k += s->fault.grudge.drops[i * s->fault.grudge.n + j];
 	return k;
 }
 
@@ -121,7 +121,7 @@ static void test_nemeses(void)
 		generate(*n, 42, &a);
 		generate(*n, 42, &b);
 		ok(a.n > 0 && same_plan(&a, &b), "%s: the same seed gives the same schedule", *n);
-		ok(a.n && a.steps[a.n - 1].op == CHAOS_END && a.steps[a.n - 1].at_us == 10000000,
+		ok(a.n && a.steps[a.n - 1].end && a.steps[a.n - 1].at_us == 10000000,
 		   "%s: the schedule ends at the duration", *n);
 		chaos_plan_free(&a);
 		chaos_plan_free(&b);
@@ -130,7 +130,7 @@ static void test_nemeses(void)
 	generate("random-halves", 2, &b);
 	ok(!same_plan(&a, &b), "different seeds give different schedules");
 	is_int(a.n, 11, "5 cycles of fault and heal, then end");
-	ok(a.steps[0].op == CHAOS_PARTITION && a.steps[1].op == CHAOS_HEAL &&
+	ok(a.steps[0].fault.kind == LAB_FAULT_PARTITION && a.steps[1].fault.kind == LAB_FAULT_HEAL &&
 		   a.steps[1].at_us == 1000000 && a.steps[2].at_us == 2000000,
 	   "fault for an interval, healed for an interval");
 	for (size_t i = 0; i < 5; i++) {
@@ -169,8 +169,8 @@ static void test_nemeses(void)
 	chaos_plan_free(&c);
 
 	generate("pause-random", 9, &c);
-	ok(c.steps[0].op == CHAOS_PAUSE && c.steps[1].op == CHAOS_RESUME &&
-		   c.steps[0].node == c.steps[1].node,
+	ok(c.steps[0].fault.kind == LAB_FAULT_PAUSE && c.steps[1].fault.kind == LAB_FAULT_RESUME &&
+		   c.steps[0].fault.node == c.steps[1].fault.node,
 	   "pause-random: the paused node is resumed");
 	chaos_plan_free(&c);
 }
