@@ -84,15 +84,6 @@ bool chaos_step_removes(const struct chaos_step *s);
 /* Its "do": a fault's kind ("link-down"), or "end". */
 const char *chaos_step_name(const struct chaos_step *s);
 
-/* Print the schedule (for --dry-run, and to compare two seeds). */
-void chaos_plan_print(const struct chaos_plan *p, FILE *out);
-
-/* Run it: steps at their times, each logged to `log` (JSON lines; may be
- * NULL), then heal everything. Returns 0, or -1 with err; *interrupted is
- * set when a signal ended the run early (healed all the same). */
-int chaos_run(const struct cbx_ctx *cbx, const char *lab, const struct chaos_plan *p, FILE *log,
-	      bool *interrupted, struct cbx_error *err);
-
 /* A deterministic generator: splitmix64, the same everywhere. */
 struct chaos_rng {
 	uint64_t state;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "chaos/chaos.h"
+#include "common/cleanup.h"
 
 const char *const chaos_nemeses[] = {
 	"random-halves",   /* two random halves cannot talk */
@@ -229,4 +230,43 @@ int chaos_plan_generate(struct chaos_plan *p, const struct cbx_topo *t,
 	if (rc < 0)
 		chaos_plan_free(p);
 	return rc;
+}
+
+/* "a,b": the nodes a nemesis picks from. */
+static int parse_node_list(struct nemesis_spec *spec, const struct cbx_topo *t, const char *list,
+			   struct cbx_error *err)
+{
+	cleanup_free char *copy = strdup(list);
+	char *save = NULL;
+
+	spec->nodes = calloc(strlen(list) + 1, sizeof(*spec->nodes));
+	if (!copy || !spec->nodes)
+		return cbx_error_sys(err, ENOMEM, "chaos");
+	for (char *n = strtok_r(copy, ",", &save); n; n = strtok_r(NULL, ",", &save))
+		if (lab_find_node(t, n, &spec->nodes[spec->n_nodes++], err) < 0)
+			return -1;
+	return 0;
+}
+
+int cbx_chaos_plan_nemesis(const struct cbx_topo *t, const struct cbx_nemesis_args *a,
+			   uint64_t seed, struct chaos_plan **out, struct cbx_error *err)
+{
+	struct nemesis_spec spec;
+	struct chaos_plan *p = calloc(1, sizeof(*p));
+	int rc = -1;
+
+	*out = NULL;
+	if (!p)
+		return cbx_error_sys(err, ENOMEM, "chaos");
+	if (chaos_nemesis_spec_init(&spec, a->name, a->interval, a->duration, a->loss,
+				    NEMESIS_FROM_FLAGS, err) == 0 &&
+	    (!a->nodes || parse_node_list(&spec, t, a->nodes, err) == 0))
+		rc = chaos_plan_generate(p, t, &spec, seed, err);
+	free(spec.nodes);
+	if (rc < 0) {
+		free(p);
+		return -1;
+	}
+	*out = p;
+	return 0;
 }

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "chaos/chaos.h"
 
@@ -95,7 +97,7 @@ void chaos_step_describe(const struct chaos_plan *p, const struct chaos_step *s,
 		lab_fault_describe(p->t, &s->fault, buf, size);
 }
 
-void chaos_plan_print(const struct chaos_plan *p, FILE *out)
+void cbx_chaos_plan_print(const struct chaos_plan *p, FILE *out)
 {
 	char what[4096];
 
@@ -105,4 +107,17 @@ void chaos_plan_print(const struct chaos_plan *p, FILE *out)
 		chaos_step_describe(p, &p->steps[i], what, sizeof(what));
 		fprintf(out, "%8.3fs  %s\n", p->steps[i].at_us / 1e6, what);
 	}
+}
+
+void cbx_chaos_plan_free(struct chaos_plan *p)
+{
+	if (!p)
+		return;
+	chaos_plan_free(p);
+	free(p);
+}
+
+uint64_t cbx_chaos_seed(void)
+{
+	return (uint64_t)time(NULL) * 1000003u ^ (uint64_t)getpid();
 }

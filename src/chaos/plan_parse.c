@@ -251,3 +251,31 @@ int chaos_plan_parse(struct chaos_plan *p, const struct cbx_topo *t, json_t *doc
 	return 0;
 }
 
+
+int cbx_chaos_plan_load(const struct cbx_topo *t, const char *path, uint64_t seed,
+			struct chaos_plan **out, struct cbx_error *err)
+{
+	struct chaos_plan *p = calloc(1, sizeof(*p));
+	json_error_t je;
+	json_t *doc;
+	char why[256];
+	int rc;
+
+	*out = NULL;
+	if (!p)
+		return cbx_error_sys(err, ENOMEM, "chaos plan");
+	doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	if (!doc) {
+		free(p);
+		return cbx_error_set(err, CBX_ERR_INPUT, "%s:%d:%d: %s", path, je.line, je.column,
+				     cbx_json_error_text(je.text, why, sizeof(why)));
+	}
+	rc = chaos_plan_parse(p, t, doc, seed, path, err);
+	json_decref(doc);
+	if (rc < 0) {
+		free(p);
+		return -1;
+	}
+	*out = p;
+	return 0;
+}

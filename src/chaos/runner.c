@@ -61,8 +61,8 @@ static int heal_everything(struct lab_faults *fl, void *arg, struct cbx_error *e
 	return lab_fault_clear_all(fl, err);
 }
 
-int chaos_run(const struct cbx_ctx *cbx, const char *lab, const struct chaos_plan *p, FILE *log,
-	      bool *interrupted, struct cbx_error *err)
+int cbx_chaos_run(const struct cbx_ctx *cbx, const char *lab, const struct chaos_plan *p, FILE *log,
+		  bool *interrupted, struct cbx_error *err)
 {
 	sigset_t mask, old;
 	uint64_t start;

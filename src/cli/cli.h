@@ -6,9 +6,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "common/error.h"
 #include "lab/cboxlab.h"
-#include "topo/topo.h"
 
 int cmd_validate(int argc, char **argv);
 int cmd_up(int argc, char **argv);

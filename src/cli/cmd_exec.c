@@ -6,41 +6,13 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "common/arena.h"
-#include "lab/cboxlab.h"
-#include "lab/lab.h"
-#include "lab/node_env.h"
-#include "runtime/node_exec.h"
-
-static int exec_in(const struct node_exec_spec *spec, struct cbx_cgroups *cg,
-		   const struct cbx_topo *t, int *status, struct cbx_error *err)
-{
-	if (!spec->envp)
-		return cbx_error_set(err, CBX_ERR_SYSTEM, "out of memory");
-	if (spec->init_pid <= 0)
-		return cbx_error_set(err, CBX_ERR_STATE, "node %s of lab %s is not running (cboxlab start %s %s)",
-				     spec->node, t->name, t->name, spec->node);
-	if (cbx_cgroups_detect(cg, err) < 0)
-		return -1;
-	cbx_cgroups_for_lab(cg, t);
-	/* A frozen node would freeze the command too, and us waiting for it. */
-	if (cg->ops->frozen(cg, t->name, spec->node) == 1)
-		return cbx_error_set(err, CBX_ERR_STATE, "node %s is paused; resume it first: cboxlab resume %s %s",
-				     spec->node, t->name, spec->node);
-	return node_exec(spec, status, err);
-}
 
 int cmd_exec(int argc, char **argv)
 {
 	bool tty = false, interactive = false;
-	struct node_exec_spec spec = { 0 };
-	static char *shell[] = { "/bin/sh", NULL };
+	struct lab_exec x = { 0 };
 	struct cbx_topo *t = NULL;
-	struct cbx_cgroups cg;
 	struct cbx_error err;
-	struct cbx_arena *arena;
-	const struct cbx_node *node;
-	char filter[512];
 	int i = 1, status = 1;
 
 	for (; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--"); i++) {
@@ -57,7 +29,7 @@ int cmd_exec(int argc, char **argv)
 		return cli_usage_error("exec", "expected LAB NODE [--] [CMD...]");
 	if (lab_load_saved(&cli_cbx, argv[i], &t, &err) < 0)
 		return cli_fail(&err);
-	if (lab_find_node(t, argv[i + 1], &node, &err) < 0) {
+	if (lab_find_node(t, argv[i + 1], &x.node, &err) < 0) {
 		cbx_topo_free(t);
 		return cli_fail(&err);
 	}
@@ -82,41 +54,12 @@ int cmd_exec(int argc, char **argv)
 			close(null);
 		}
 	}
-	arena = cbx_arena_new();
-	spec.cg = &cg;
-	spec.lab = t->name;
-	spec.node = node->name;
-	spec.init_pid = lab_node_pid(&cli_cbx, t->name, node->name);
-	spec.argv = i < argc ? argv + i : shell;
-	spec.envp = arena ? lab_node_envp(arena, t, node) : NULL;
-	spec.tty = tty;
-	spec.caps = lab_node_caps(node);
-	spec.userns = node->userns_count > 0;
-	lab_node_filter_name(&cli_cbx, t->name, node, filter, sizeof(filter));
-	spec.seccomp = filter[0] ? filter : NULL;
-	if (exec_in(&spec, &cg, t, &status, &err) < 0)
+	x.argv = i < argc ? argv + i : NULL;
+	x.tty = tty;
+	if (lab_exec(&cli_cbx, t, &x, &status, &err) < 0)
 		status = cli_fail(&err);
-	cbx_arena_free(arena);
 	cbx_topo_free(t);
 	return status;
-}
-
-/* The node's console log, in the lab's state directory. */
-static int open_console(const struct cbx_topo *t, const struct cbx_node *node, struct cbx_error *err)
-{
-	char file[128], path[512];
-	int fd = -1;
-
-	snprintf(file, sizeof(file), "nodes/%s/console.log", node->name);
-	/* A checked lab name and a node name of at most 63 bytes: it fits. */
-	if (lab_state_path(&cli_cbx, t->name, file, path, sizeof(path)) == 0)
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-	else
-		errno = ENAMETOOLONG;
-	if (fd < 0)
-		cbx_error_errno(err, CBX_ERR_STATE, errno, "no log for node %s of lab %s (%s)", node->name,
-				t->name, path);
-	return fd;
 }
 
 int cmd_logs(int argc, char **argv)
@@ -138,7 +81,7 @@ int cmd_logs(int argc, char **argv)
 		cbx_topo_free(t);
 		return cli_fail(&err);
 	}
-	fd = open_console(t, node, &err);
+	fd = lab_node_log_open(&cli_cbx, t, node, &err);
 	cbx_topo_free(t);
 	if (fd < 0)
 		return cli_fail(&err);

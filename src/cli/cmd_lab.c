@@ -6,10 +6,6 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "common/fsutil.h"
-#include "lab/host_check.h"
-#include "lab/lab.h"
-#include "lab/plan.h"
 
 int cmd_validate(int argc, char **argv)
 {
@@ -62,10 +58,29 @@ static void print_up_json(const struct cbx_topo *t, const struct lab_up_report *
 static void print_timings(const uint64_t *phase_us, const char *what)
 {
 	fprintf(stderr, "%s timings:", what);
-	for (int k = 0; k < STEP_KIND_COUNT; k++)
+	for (unsigned k = 0; lab_phase_name(k); k++)
 		if (phase_us[k])
-			fprintf(stderr, " %s %.1fms", plan_kind_name(k), phase_us[k] / 1000.0);
+			fprintf(stderr, " %s %.1fms", lab_phase_name(k), phase_us[k] / 1000.0);
 	fputc('\n', stderr);
+}
+
+/* up --dry-run: what up would refuse here, then its plan. */
+static int print_plan(const struct cbx_topo *t)
+{
+	char what[512], undo[512];
+	struct cbx_error err;
+	struct plan *p;
+
+	if (lab_plan_check(&cli_cbx, t, &p, &err) < 0)
+		return cli_fail(&err);
+	printf("plan for lab %s (%zu steps):\n", t->name, lab_plan_size(p));
+	for (size_t i = 0; i < lab_plan_size(p); i++) {
+		lab_plan_describe(p, i, false, what, sizeof(what));
+		lab_plan_describe(p, i, true, undo, sizeof(undo));
+		printf("%3zu  %s\n     undo: %s\n", i + 1, what, undo);
+	}
+	lab_plan_free(p);
+	return 0;
 }
 
 int cmd_up(int argc, char **argv)
@@ -84,22 +99,9 @@ int cmd_up(int argc, char **argv)
 		return cli_usage_error("up", "expected one topology FILE");
 	if (cbx_topo_load_file(argv[1], &t, &text, &len, &err) < 0)
 		return cli_fail(&err);
-	if (dry_run) {
-		struct nl_conn rtnl = { 0 };
-		struct plan plan;
-		/* What up would refuse on this host (read only: no root needed). */
-		if (host_check_needed(t) && (nl_open(&rtnl, NETLINK_ROUTE, &err) < 0 ||
-					     lab_check_host(&cli_cbx, t, &rtnl, &err) < 0)) {
-			rc = cli_fail(&err);
-		} else if (plan_build(&cli_cbx, t, &plan, &err) < 0) {
-			rc = cli_fail(&err);
-		} else {
-			printf("plan for lab %s (%zu steps):\n", t->name, plan.n);
-			plan_print(&plan, stdout);
-			plan_free(&plan);
-		}
-		nl_close(&rtnl);
-	} else if (geteuid() != 0) {
+	if (dry_run)
+		rc = print_plan(t);
+	else if (geteuid() != 0) {
 		fprintf(stderr, "cboxlab: up needs root (namespaces, cgroups, netlink): run it as root, or with sudo (--dry-run does not)\n");
 		rc = 1;
 	} else if (lab_up(&cli_cbx, t, text, len, &rep, &err) < 0) {
@@ -126,7 +128,7 @@ int cmd_up(int argc, char **argv)
 int cmd_down(int argc, char **argv)
 {
 	bool timings = cli_take_flag(&argc, argv, "--timings");
-	uint64_t phase_us[STEP_KIND_COUNT] = { 0 };
+	uint64_t phase_us[LAB_PHASE_MAX] = { 0 };
 	char lab[CBX_LAB_NAME_MAX + 1];
 	struct cbx_error err;
 	bool was_up;

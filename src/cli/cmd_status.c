@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "lab/lab.h"
 
 static void human_bytes(int64_t v, char *buf, size_t size)
 {

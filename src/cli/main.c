@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "common/text.h"
 
 #define CBOXLAB_VERSION "0.1.0"
 
@@ -92,7 +91,7 @@ bool cli_take_flag(int *argc, char **argv, const char *flag)
  * for itself: its --dry-run does not). Without root the others would see
  * too little and say wrong things: a running node as stopped with PID 0
  * (its /proc/PID/ns is root's), a lab as not up. */
-static const char lab_state[] = "the labs' state, the nodes' processes and cgroups";
+static const char lab_files[] = "the labs' state, the nodes' processes and cgroups";
 static const char faults[] = "namespaces, cgroups, netlink";
 
 static const struct {
@@ -101,9 +100,9 @@ static const struct {
 	const char *root_for;
 } commands[] = {
 	{ "validate", cmd_validate, NULL },	   { "up", cmd_up, NULL },
-	{ "down", cmd_down, faults },		   { "status", cmd_status, lab_state },
-	{ "ls", cmd_ls, lab_state },		   { "exec", cmd_exec, "the nodes' namespaces" },
-	{ "logs", cmd_logs, lab_state },	   { "impair", cmd_impair, faults },
+	{ "down", cmd_down, faults },		   { "status", cmd_status, lab_files },
+	{ "ls", cmd_ls, lab_files },		   { "exec", cmd_exec, "the nodes' namespaces" },
+	{ "logs", cmd_logs, lab_files },	   { "impair", cmd_impair, faults },
 	{ "link", cmd_link, faults },		   { "partition", cmd_partition, faults },
 	{ "heal", cmd_heal, faults },		   { "stop", cmd_stop, faults },
 	{ "start", cmd_start, faults },		   { "restart", cmd_restart, faults },

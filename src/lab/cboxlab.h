@@ -14,10 +14,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "common/error.h"
 #include "common/lines.h"
+#include "common/text.h"
 #include "topo/topo.h"
 
 /* Where the labs' state lives unless the caller says otherwise: a
@@ -37,7 +39,59 @@ int cbx_ctx_init(struct cbx_ctx *ctx, struct cbx_error *err);
 /* Another state root: an absolute path, without a trailing '/'. */
 int cbx_ctx_set_state_root(struct cbx_ctx *ctx, const char *dir, struct cbx_error *err);
 
+/* --- up and down ----------------------------------------------------------- */
+
+/* A lab is a plan of steps in phases (state, cgroups, networks, nodes ...);
+ * phase k's name, for timings, or NULL past the last. */
+#define LAB_PHASE_MAX 16
+const char *lab_phase_name(unsigned k);
+
+#define LAB_WARNINGS_MAX 8
+
+struct lab_up_report {
+	double seconds;
+	uint64_t phase_us[LAB_PHASE_MAX]; /* time in each phase */
+	/* The nodes' mounts were copied without the host's netns pins, of
+	 * which there were at least this many (runtime/mntns.h); 0: not. */
+	size_t pins_left_out;
+	pid_t *pids; /* per node, malloc'd */
+	const char *warnings[LAB_WARNINGS_MAX]; /* copies, freed with the report */
+	size_t n_warnings;
+};
+
+/* Bring a loaded topology up; `text` is the file's content, saved so that
+ * `down` can rebuild the same plan. Returns when every node is ready. Needs
+ * root. */
+int lab_up(const struct cbx_ctx *cbx, const struct cbx_topo *t, const char *text, size_t len,
+	   struct lab_up_report *rep, struct cbx_error *err);
+void lab_up_report_free(struct lab_up_report *rep);
+
+/* What `up` would do, without doing it: what it would refuse on this host
+ * (read only: no root needed), then its plan, each step with its undo. */
+struct plan;
+int lab_plan_check(const struct cbx_ctx *cbx, const struct cbx_topo *t, struct plan **out,
+		   struct cbx_error *err);
+size_t lab_plan_size(const struct plan *p);
+/* What step i does (undo false), or what its undo does. */
+void lab_plan_describe(const struct plan *p, size_t i, bool undo, char *buf, size_t size);
+void lab_plan_free(struct plan *p);
+
+/* Bring a lab down by name, or by the file that names it; `lab` gets its
+ * name. Idempotent: a lab that is not up is success (*was_up false).
+ * phase_us (LAB_PHASE_MAX of them, or NULL): time in each phase's undo. */
+int lab_down(const struct cbx_ctx *cbx, const char *lab_or_file, char lab[CBX_LAB_NAME_MAX + 1],
+	     bool *was_up, uint64_t *phase_us, struct cbx_error *err);
+
 /* --- what is up ---------------------------------------------------------- */
+
+/* The topology a running lab was brought up with. */
+int lab_load_saved(const struct cbx_ctx *cbx, const char *lab, struct cbx_topo **t,
+		   struct cbx_error *err);
+/* Names of the labs with state in the state root (sorted, malloc'd). */
+int lab_list(const struct cbx_ctx *cbx, char ***names, size_t *n, struct cbx_error *err);
+void lab_list_free(char **names, size_t n);
+/* "up", or "incomplete" (an `up` still running, failed or killed). */
+const char *lab_state(const struct cbx_ctx *cbx, const char *lab);
 
 enum lab_node_state {
 	LAB_NODE_STOPPED,
@@ -77,6 +131,27 @@ int lab_find_iface(const struct cbx_topo *t, const char *spec, const struct cbx_
 int lab_find_link_between(const struct cbx_topo *t, const struct cbx_node *a,
 			  const struct cbx_node *b, const struct cbx_iface **out,
 			  struct cbx_error *err);
+
+/* --- inside a node ------------------------------------------------------ */
+
+struct lab_exec {
+	const struct cbx_node *node; /* of the lab's saved topology */
+	char *const *argv;           /* the command; NULL: a shell (/bin/sh) */
+	bool tty;                    /* a terminal of the node's own, relayed to ours */
+};
+
+/* Run a command in a running node as if it had been started there (its
+ * cgroups, namespaces, root, capabilities and seccomp filter; see
+ * runtime/node_exec.h) and wait for it. *status: its exit status, or 128 +
+ * the signal that killed it. A stopped or paused node is refused
+ * (CBX_ERR_STATE): a paused one would freeze the command, and us with it. */
+int lab_exec(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct lab_exec *x,
+	     int *status, struct cbx_error *err);
+
+/* The node's console log (its init's and command's output), opened for
+ * reading; -1 (CBX_ERR_STATE) when it has none. */
+int lab_node_log_open(const struct cbx_ctx *cbx, const struct cbx_topo *t,
+		      const struct cbx_node *n, struct cbx_error *err);
 
 /* --- grudges: who drops whose packets (lab/grudge.c) --------------------- */
 
@@ -189,5 +264,34 @@ struct lab_impairment {
 };
 int lab_faults_impairments(const struct lab_faults *fl, struct lab_impairment **out, size_t *n,
 			   struct cbx_error *err);
+
+/* --- chaos: fault timelines (src/chaos) ----------------------------------- */
+
+struct chaos_plan;
+
+/* A seed for a generated plan when the caller has none (the clock and the
+ * PID); the run logs it, so that the run can be replayed. */
+uint64_t cbx_chaos_seed(void);
+/* A plan file: hand-written steps, or a nemesis's settings generated with
+ * `seed`. Checked whole: nothing runs from a plan with a mistake. */
+int cbx_chaos_plan_load(const struct cbx_topo *t, const char *path, uint64_t seed,
+			struct chaos_plan **out, struct cbx_error *err);
+/* A nemesis from the command line's settings (NULL: not given): name,
+ * interval and duration ("10s"), the nodes ("a,b"; NULL: every node) and
+ * flaky-links's loss ("20%"). */
+struct cbx_nemesis_args {
+	const char *name, *interval, *duration, *nodes, *loss;
+};
+int cbx_chaos_plan_nemesis(const struct cbx_topo *t, const struct cbx_nemesis_args *a,
+			   uint64_t seed, struct chaos_plan **out, struct cbx_error *err);
+/* The schedule, one step a line (`chaos --dry-run`). */
+void cbx_chaos_plan_print(const struct chaos_plan *p, FILE *out);
+/* Run it on lab `lab` (the plan's topology is its saved one): each step at
+ * its time, logged to `log` as JSON lines (NULL: no log), then everything
+ * healed, also when a signal (SIGINT, SIGTERM, SIGHUP) ends the run early
+ * (*interrupted). */
+int cbx_chaos_run(const struct cbx_ctx *cbx, const char *lab, const struct chaos_plan *p,
+		  FILE *log, bool *interrupted, struct cbx_error *err);
+void cbx_chaos_plan_free(struct chaos_plan *p);
 
 #endif

@@ -248,6 +248,6 @@ struct nl_conn *lab_nft(struct lab_ctx *ctx, struct cbx_error *err)
 
 void lab_warn(struct lab_ctx *ctx, const char *msg)
 {
-	if (ctx->n_warnings < CBX_MAX_WARNINGS)
+	if (ctx->n_warnings < LAB_WARNINGS_MAX)
 		ctx->warnings[ctx->n_warnings++] = msg;
 }

@@ -20,7 +20,6 @@
 /* In a lab's state directory: the layer that keeps the host's secrets out
  * of its host-base nodes (runtime/host_mask.h). */
 #define CBX_HOST_MASK_DIR "host-mask"
-#define CBX_MAX_WARNINGS 8
 
 struct node_rt {
 	struct node_proc proc; /* pid 0, pidfd and sync_fd -1 until cloned */
@@ -61,7 +60,7 @@ struct lab_ctx {
 	struct node_rt *nodes; /* indexed like t->nodes */
 	int *net_ifindex;      /* the device each network's veths attach to (its bridge),
 				* indexed like t->networks */
-	const char *warnings[CBX_MAX_WARNINGS];
+	const char *warnings[LAB_WARNINGS_MAX];
 	size_t n_warnings;
 	/* The seccomp filter last looked up, for the next node with the same
 	 * capabilities (runtime/seccomp_profile.h). */

@@ -60,8 +60,6 @@ void plan_free(struct plan *p);
 /* What a step does, and what its undo does, in words. */
 void plan_step_describe(const struct step *s, bool undo, char *buf, size_t size);
 void plan_print(const struct plan *p, FILE *out);
-/* "nodes", "veths"...: a phase's name, for timings (step_ops.name). */
-const char *plan_kind_name(enum step_kind k);
 
 /* Run every step; on failure undo what was attempted and return -1 with the
  * failure in err (and any undo failure appended to it). Once the first phase

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <linux/netlink.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -50,7 +51,7 @@ int lab_up(const struct cbx_ctx *cbx, const struct cbx_topo *t, const char *text
 	if (rep->pids)
 		for (size_t i = 0; i < t->n_nodes; i++)
 			rep->pids[i] = ctx.nodes[i].proc.pid;
-	memcpy(rep->phase_us, ctx.phase_us, sizeof(rep->phase_us));
+	memcpy(rep->phase_us, ctx.phase_us, sizeof(ctx.phase_us));
 	rep->pins_left_out = ctx.pins_left_out;
 	/* Copies: a warning may live in the lab's arena, gone with ctx. */
 	for (size_t i = 0; i < ctx.n_warnings; i++)
@@ -67,6 +68,52 @@ out:
 	ctx.lock_fd = -1;
 	lab_ctx_fini(&ctx);
 	return rc;
+}
+
+int lab_plan_check(const struct cbx_ctx *cbx, const struct cbx_topo *t, struct plan **out,
+		   struct cbx_error *err)
+{
+	struct nl_conn rtnl = { 0 };
+	struct plan *p;
+	int rc;
+
+	*out = NULL;
+	/* Read only: the host's routes, addresses and sockets. */
+	if (host_check_needed(t)) {
+		rc = nl_open(&rtnl, NETLINK_ROUTE, err);
+		if (rc == 0)
+			rc = lab_check_host(cbx, t, &rtnl, err);
+		nl_close(&rtnl);
+		if (rc < 0)
+			return -1;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return cbx_error_sys(err, ENOMEM, "plan lab %s", t->name);
+	if (plan_build(cbx, t, p, err) < 0) {
+		free(p);
+		return -1;
+	}
+	*out = p;
+	return 0;
+}
+
+size_t lab_plan_size(const struct plan *p)
+{
+	return p->n;
+}
+
+void lab_plan_describe(const struct plan *p, size_t i, bool undo, char *buf, size_t size)
+{
+	plan_step_describe(&p->steps[i], undo, buf, size);
+}
+
+void lab_plan_free(struct plan *p)
+{
+	if (!p)
+		return;
+	plan_free(p);
+	free(p);
 }
 
 void lab_up_report_free(struct lab_up_report *rep)

@@ -49,8 +49,9 @@ int main(void)
 	}
 	ok(all_described, "every step says what it does and what its undo does");
 	for (int k = 0; k < STEP_KIND_COUNT; k++)
-		ok(plan_kind_name(k) && *plan_kind_name(k), "phase %d has a name for timings", k);
-	is_str(plan_kind_name(STEP_NODE_NET), "node-net", "each phase its own name");
+		ok(lab_phase_name(k) && *lab_phase_name(k), "phase %d has a name for timings", k);
+	is_str(lab_phase_name(STEP_NODE_NET), "node-net", "each phase its own name");
+	ok(lab_phase_name(STEP_KIND_COUNT) == NULL, "and past the last, none");
 	plan_step_describe(&p.steps[7], true, undo, sizeof(undo));
 	is_str(undo, "veth lab-0 goes with the netns of h (the node's undo waits for it)",
 	       "a veth goes with its node");
