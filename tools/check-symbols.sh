@@ -1,11 +1,16 @@
 #!/bin/sh
-# The symbol rule, checked on the built objects (make check-symbols):
-# every global symbol of libcboxlab carries the prefix of its module, so
-# that two modules never clash and a name says where it lives.
+# The symbol rules, checked on what the build made (make check-symbols):
+#  - every global symbol of libcboxlab carries the prefix of its module, so
+#    that two modules never clash and a name says where it lives;
+#  - libcboxlab.so exports only what the headers mark public (lab/cboxlab.h,
+#    CBX_PUBLIC), all of it named cbx_* or lab_*, and hides the rest;
+#  - the CLI linked to libcboxlab.so (cboxlab-shared) runs: it uses nothing
+#    the library hides.
 #
-#   tools/check-symbols.sh OBJ_DIR     (build/obj)
+#   tools/check-symbols.sh BUILD_DIR     (build)
 set -eu
-obj=${1:-build/obj}
+build=${1:-build}
+obj=$build/obj
 
 # Directory -> the prefixes its files' global symbols may have.
 prefixes() {
@@ -45,4 +50,29 @@ for dir in "$obj"/src/*/; do
 	done
 done
 [ $bad = 0 ] && echo "check-symbols: every global symbol of libcboxlab has its module's prefix"
+
+so=$build/libcboxlab.so
+if [ -f "$so" ]; then
+	exported=0
+	for sym in $(nm -D --defined-only "$so" | awk 'NF == 3 { print $3 }'); do
+		case $sym in
+		cbx_* | lab_*) exported=$((exported + 1)) ;;
+		_init | _fini) ;;
+		*)
+			echo "check-symbols: libcboxlab.so exports $sym, which is not cbx_* or lab_*" >&2
+			bad=1
+			;;
+		esac
+	done
+	hidden=$(nm "$so" | awk 'NF == 3 && $2 ~ /^[tdbr]$/' | wc -l)
+	echo "check-symbols: libcboxlab.so exports $exported symbols, all cbx_* or lab_*; $hidden others stay inside"
+fi
+if [ -x "$build/cboxlab-shared" ]; then
+	if "$build/cboxlab-shared" validate topologies/lan.json >/dev/null; then
+		echo "check-symbols: the CLI runs on libcboxlab.so's exports alone"
+	else
+		echo "check-symbols: the CLI linked to libcboxlab.so does not run" >&2
+		bad=1
+	fi
+fi
 exit $bad

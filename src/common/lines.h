@@ -4,6 +4,7 @@
 #define CBX_LINES_H
 
 #include <stddef.h>
+#include "common/public.h"
 
 struct cbx_lines {
 	char **v;
@@ -13,6 +14,6 @@ struct cbx_lines {
 /* Append a printf-formatted line; -1 (and nothing appended) when out of
  * memory. */
 int cbx_lines_add(struct cbx_lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void cbx_lines_free(struct cbx_lines *l);
+CBX_PUBLIC void cbx_lines_free(struct cbx_lines *l);
 
 #endif

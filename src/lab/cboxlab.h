@@ -25,6 +25,9 @@
 /* Where the labs' state lives unless the caller says otherwise: a
  * directory of root's alone (0700), one tmpfs per lab in it, and the labs'
  * locks beside them. */
+/* Everything declared below is exported (common/public.h). */
+#pragma GCC visibility push(default)
+
 #define CBX_STATE_ROOT_DEFAULT "/run/cboxlab"
 /* A state root is at most this long (a lab's paths are built on it). */
 #define CBX_STATE_ROOT_MAX 128
@@ -293,5 +296,7 @@ void cbx_chaos_plan_print(const struct chaos_plan *p, FILE *out);
 int cbx_chaos_run(const struct cbx_ctx *cbx, const char *lab, const struct chaos_plan *p,
 		  FILE *log, bool *interrupted, struct cbx_error *err);
 void cbx_chaos_plan_free(struct chaos_plan *p);
+
+#pragma GCC visibility pop
 
 #endif

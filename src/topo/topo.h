@@ -16,6 +16,7 @@
 
 #include "common/error.h"
 #include "common/ipaddr.h"
+#include "common/public.h"
 #include "common/strmap.h"
 
 #define CBX_IFNAMSIZ 16          /* the kernel's IFNAMSIZ, with the NUL */
@@ -217,28 +218,28 @@ struct cbx_topo {
 
 /* Parse and resolve a topology from a file or from memory (`source` names it
  * in messages). On bad input the error is CBX_ERR_INPUT. */
-int cbx_topo_load(const char *path, struct cbx_topo **out, struct cbx_error *err);
-int cbx_topo_load_text(const char *text, size_t len, const char *source,
+CBX_PUBLIC int cbx_topo_load(const char *path, struct cbx_topo **out, struct cbx_error *err);
+CBX_PUBLIC int cbx_topo_load_text(const char *text, size_t len, const char *source,
 		       struct cbx_topo **out, struct cbx_error *err);
 /* cbx_topo_load that also hands over the file's text (malloc'd; `up`
  * saves it with the lab). */
-int cbx_topo_load_file(const char *path, struct cbx_topo **out, char **text, size_t *len,
+CBX_PUBLIC int cbx_topo_load_file(const char *path, struct cbx_topo **out, char **text, size_t *len,
 		       struct cbx_error *err);
-void cbx_topo_free(struct cbx_topo *t);
+CBX_PUBLIC void cbx_topo_free(struct cbx_topo *t);
 
 /* The one rule for a lab's name, in the file and on the command line:
  * 1 to 32 lowercase letters, digits and '_', starting with a letter or
  * digit. NULL when `name` is one, else why not. (A lab with host
  * interfaces needs a shorter name still: validate says so.) */
-const char *cbx_lab_name_problem(const char *name);
+CBX_PUBLIC const char *cbx_lab_name_problem(const char *name);
 /* The same as an error: "\"NAME\" is not a lab name: why" (CBX_ERR_INPUT). */
-int cbx_lab_name_check(const char *name, struct cbx_error *err);
+CBX_PUBLIC int cbx_lab_name_check(const char *name, struct cbx_error *err);
 
-struct cbx_node *cbx_topo_node(const struct cbx_topo *t, const char *name);
-struct cbx_iface *cbx_node_iface(const struct cbx_node *n, const char *name);
+CBX_PUBLIC struct cbx_node *cbx_topo_node(const struct cbx_topo *t, const char *name);
+CBX_PUBLIC struct cbx_iface *cbx_node_iface(const struct cbx_node *n, const char *name);
 /* The address /etc/hosts gives the node's name: its first IPv4 address, else
  * its first IPv6 address; NULL for a node without addresses. */
-const struct cbx_prefix *cbx_node_primary_addr(const struct cbx_node *n);
+CBX_PUBLIC const struct cbx_prefix *cbx_node_primary_addr(const struct cbx_node *n);
 
 /* A JSON syntax error as the user should read it: the library's wording
  * for a NUL in a string ("\\u0000 is not allowed without JSON_ALLOW_NUL")
@@ -248,18 +249,18 @@ const char *cbx_json_error_text(const char *text, char *buf, size_t size);
 
 /* Values shared by the file format and the CLI (fault commands). Each returns
  * false on a malformed string and says why in `why`. */
-bool cbx_parse_size(const char *s, uint64_t *bytes, const char **why);
-bool cbx_parse_cpus(const char *s, uint32_t *milli, const char **why);
-bool cbx_parse_duration_us(const char *s, uint64_t *us, const char **why);
-bool cbx_parse_percent(const char *s, double *pct, const char **why);
-bool cbx_parse_rate(const char *s, uint64_t *bps, const char **why);
-bool cbx_parse_port(const char *s, uint16_t *port, const char **why);
+CBX_PUBLIC bool cbx_parse_size(const char *s, uint64_t *bytes, const char **why);
+CBX_PUBLIC bool cbx_parse_cpus(const char *s, uint32_t *milli, const char **why);
+CBX_PUBLIC bool cbx_parse_duration_us(const char *s, uint64_t *us, const char **why);
+CBX_PUBLIC bool cbx_parse_percent(const char *s, double *pct, const char **why);
+CBX_PUBLIC bool cbx_parse_rate(const char *s, uint64_t *bps, const char **why);
+CBX_PUBLIC bool cbx_parse_port(const char *s, uint16_t *port, const char **why);
 /* One impairment setting "delay" = "50ms" into im. */
-bool cbx_impair_set(struct cbx_impair *im, const char *key, const char *value, const char **why);
+CBX_PUBLIC bool cbx_impair_set(struct cbx_impair *im, const char *key, const char *value, const char **why);
 /* Why a set of impairments cannot be applied (jitter or reorder without a
  * delay), or NULL when it can. The file, chaos plans and `impair` share it. */
-const char *cbx_impair_problem(const struct cbx_impair *im);
+CBX_PUBLIC const char *cbx_impair_problem(const struct cbx_impair *im);
 /* "delay=50ms jitter=10ms loss=2%": the form `status` and `impair show` print. */
-void cbx_impair_format(const struct cbx_impair *im, char *buf, size_t size);
+CBX_PUBLIC void cbx_impair_format(const struct cbx_impair *im, char *buf, size_t size);
 
 #endif
