@@ -7,12 +7,12 @@
 
 #include "cli/cli.h"
 
-/* lab_faults_run, errors printed the CLI's way. */
-static int with_lab(const char *lab, lab_faults_fn fn, void *arg)
+/* lab_faults_run on the command's LAB, errors printed the CLI's way. */
+static int with_lab(const struct cli_call *c, lab_faults_fn fn, void *arg)
 {
 	struct cbx_error err;
 
-	return lab_faults_run(&cli_cbx, lab, NULL, fn, arg, &err) < 0 ? cli_fail(&err) : 0;
+	return lab_faults_run(&c->cbx, c->argv[0], NULL, fn, arg, &err) < 0 ? cli_fail(&err) : 0;
 }
 
 /* --- impair ------------------------------------------------------------- */
@@ -75,24 +75,22 @@ static int do_impair(struct lab_faults *fl, void *arg, struct cbx_error *err)
 	return 0;
 }
 
-int cmd_impair(int argc, char **argv)
+int cmd_impair(const struct cli_call *c)
 {
 	struct impair_args a = { 0 };
 
-	if (argc < 2)
-		return cli_usage_error("impair", "expected LAB [NODE:IFACE (KEY=VALUE...|clear)]");
-	if (argc == 2 || (argc == 3 && !strcmp(argv[2], "show")))
-		return with_lab(argv[1], do_impair, &a);
-	a.iface = argv[2];
-	if (argc == 4 && !strcmp(argv[3], "clear"))
+	if (c->argc == 1 || (c->argc == 2 && !strcmp(c->argv[1], "show")))
+		return with_lab(c, do_impair, &a);
+	a.iface = c->argv[1];
+	if (c->argc == 3 && !strcmp(c->argv[2], "clear"))
 		a.clear = true;
-	else if (argc < 4)
-		return cli_usage_error("impair", "expected KEY=VALUE... or clear after %s", argv[2]);
+	else if (c->argc < 3)
+		return cli_usage_error("impair", "expected KEY=VALUE... or clear after %s", c->argv[1]);
 	else {
-		a.kv = argv + 3;
-		a.n_kv = argc - 3;
+		a.kv = c->argv + 2;
+		a.n_kv = c->argc - 2;
 	}
-	return with_lab(argv[1], do_impair, &a);
+	return with_lab(c, do_impair, &a);
 }
 
 /* --- link --------------------------------------------------------------- */
@@ -122,16 +120,16 @@ static int do_link(struct lab_faults *fl, void *arg, struct cbx_error *err)
 	return 0;
 }
 
-int cmd_link(int argc, char **argv)
+int cmd_link(const struct cli_call *c)
 {
 	struct link_args a = { 0 };
 
-	if (argc < 4 || argc > 5 || (strcmp(argv[2], "up") && strcmp(argv[2], "down")))
+	if (strcmp(c->argv[1], "up") && strcmp(c->argv[1], "down"))
 		return cli_usage_error("link", "expected LAB up|down NODE:IFACE, or LAB up|down NODE NODE");
-	a.up = !strcmp(argv[2], "up");
-	a.what[0] = argv[3];
-	a.what[1] = argc == 5 ? argv[4] : NULL;
-	return with_lab(argv[1], do_link, &a);
+	a.up = !strcmp(c->argv[1], "up");
+	a.what[0] = c->argv[2];
+	a.what[1] = c->argc == 4 ? c->argv[3] : NULL;
+	return with_lab(c, do_link, &a);
 }
 
 /* --- partition, heal ---------------------------------------------------- */
@@ -171,25 +169,23 @@ out:
 	return rc;
 }
 
-int cmd_partition(int argc, char **argv)
+int cmd_partition(const struct cli_call *c)
 {
-	struct partition_args a = { 0 };
+	struct partition_args a = { .oneway = c->opt[OPT_ONEWAY], .grudge = c->opt[OPT_GRUDGE] };
 
-	a.oneway = cli_take_flag(&argc, argv, "--oneway");
-	if (argc >= 3 && !strcmp(argv[2], "--grudge")) {
-		if (argc != 4)
+	if (a.grudge) {
+		if (c->argc != 1)
 			return cli_usage_error("partition", "expected LAB --grudge JSON|@FILE");
-		a.grudge = argv[3];
-		return with_lab(argv[1], do_partition, &a);
+		return with_lab(c, do_partition, &a);
 	}
-	if (argc < 4)
+	if (c->argc < 3)
 		return cli_usage_error("partition",
 				       "expected LAB GROUP GROUP... (a group is nodes joined by commas: a,b c)");
-	if (a.oneway && argc != 4)
+	if (a.oneway && c->argc != 3)
 		return cli_usage_error("partition", "--oneway takes exactly two groups: FROM TO");
-	a.groups = argv + 2;
-	a.n_groups = argc - 2;
-	return with_lab(argv[1], do_partition, &a);
+	a.groups = c->argv + 1;
+	a.n_groups = c->argc - 1;
+	return with_lab(c, do_partition, &a);
 }
 
 static int do_heal(struct lab_faults *fl, void *arg, struct cbx_error *err)
@@ -203,11 +199,9 @@ static int do_heal(struct lab_faults *fl, void *arg, struct cbx_error *err)
 	return 0;
 }
 
-int cmd_heal(int argc, char **argv)
+int cmd_heal(const struct cli_call *c)
 {
-	if (argc != 2)
-		return cli_usage_error("heal", "expected LAB");
-	return with_lab(argv[1], do_heal, NULL);
+	return with_lab(c, do_heal, NULL);
 }
 
 /* --- node faults -------------------------------------------------------- */
@@ -242,30 +236,26 @@ static int do_node_fault(struct lab_faults *fl, void *arg, struct cbx_error *err
 	return rc;
 }
 
-static int node_fault(int argc, char **argv, enum lab_fault_kind what, const char *done,
-		      const char *cmd)
+int cmd_node_fault(const struct cli_call *c)
 {
-	struct node_args a = { .kind = what, .done = done, .grace_ms = 10000 };
+	/* What each kind did, for the line that says so. */
+	static const char *const done[] = {
+		[LAB_FAULT_PAUSE] = "paused",	[LAB_FAULT_RESUME] = "resumed",
+		[LAB_FAULT_STOP] = "stopped",	[LAB_FAULT_START] = "started",
+		[LAB_FAULT_RESTART] = "restarted", [LAB_FAULT_KILL] = "killed",
+	};
+	struct node_args a = { .kind = (enum lab_fault_kind)c->verb->arg, .grace_ms = 10000 };
+	const char *timeout = c->opt[OPT_TIMEOUT];
 
-	if ((what == LAB_FAULT_STOP || what == LAB_FAULT_RESTART) && argc >= 3 && !strcmp(argv[1], "--timeout")) {
+	a.done = done[a.kind];
+	if (timeout) {
 		char *end;
-		double s = strtod(argv[2], &end);
-		if (*end || s < 0 || s > 3600)
-			return cli_usage_error(cmd, "--timeout takes seconds, e.g. 5 or 0.5");
+		double s = strtod(timeout, &end);
+		if (!*timeout || *end || s < 0 || s > 3600)
+			return cli_usage_error(c->verb->name, "--timeout takes seconds, e.g. 5 or 0.5");
 		a.grace_ms = (int)(s * 1000);
-		argv += 2;
-		argc -= 2;
 	}
-	if (argc < 3)
-		return cli_usage_error(cmd, "expected LAB NODE...");
-	a.names = argv + 2;
-	a.n = argc - 2;
-	return with_lab(argv[1], do_node_fault, &a);
+	a.names = c->argv + 1;
+	a.n = c->argc - 1;
+	return with_lab(c, do_node_fault, &a);
 }
-
-int cmd_stop(int argc, char **argv) { return node_fault(argc, argv, LAB_FAULT_STOP, "stopped", "stop"); }
-int cmd_start(int argc, char **argv) { return node_fault(argc, argv, LAB_FAULT_START, "started", "start"); }
-int cmd_restart(int argc, char **argv) { return node_fault(argc, argv, LAB_FAULT_RESTART, "restarted", "restart"); }
-int cmd_kill(int argc, char **argv) { return node_fault(argc, argv, LAB_FAULT_KILL, "killed", "kill"); }
-int cmd_pause(int argc, char **argv) { return node_fault(argc, argv, LAB_FAULT_PAUSE, "paused", "pause"); }
-int cmd_resume(int argc, char **argv) { return node_fault(argc, argv, LAB_FAULT_RESUME, "resumed", "resume"); }

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "common/cleanup.h"
 
 static void human_bytes(int64_t v, char *buf, size_t size)
 {
@@ -23,7 +24,8 @@ static json_t *lab_json(const char *lab, const struct cbx_topo *t, const struct 
 		json_t *o = json_pack("{s:s, s:i, s:s, s:o}", "name", t->nodes[i].name, "pid",
 				      (int)s->pid, "state", lab_node_state_name(s->state), "interfaces",
 				      cli_ifaces_json(&t->nodes[i]));
-		json_object_set_new(o, "memory_bytes", s->memory >= 0 ? json_integer(s->memory) : json_null());
+		json_object_set_new(o, "memory_bytes",
+				    s->memory >= 0 ? json_integer(s->memory) : json_null());
 		json_array_append_new(nodes, o);
 	}
 	for (size_t i = 0; i < st->faults.n; i++)
@@ -52,12 +54,14 @@ static void lab_text(const char *lab, const struct cbx_topo *t, const struct lab
 }
 
 /* One lab, as JSON (appended to `all`, or printed when all is NULL) or text. */
-static int show_lab(const char *lab, const struct cbx_topo *t, bool json, json_t *all)
+static int show_lab(const struct cli_call *c, const char *lab, const struct cbx_topo *t,
+		    json_t *all)
 {
+	bool json = c->opt[OPT_JSON];
 	struct lab_status st;
 	struct cbx_error err;
 
-	if (lab_status(&cli_cbx, lab, t, &st, &err) < 0)
+	if (lab_status(&c->cbx, lab, t, &st, &err) < 0)
 		return cli_fail(&err);
 	if (json && all)
 		json_array_append_new(all, lab_json(lab, t, &st));
@@ -69,36 +73,31 @@ static int show_lab(const char *lab, const struct cbx_topo *t, bool json, json_t
 	return 0;
 }
 
-int cmd_status(int argc, char **argv)
+int cmd_status(const struct cli_call *c)
 {
-	bool json = cli_take_flag(&argc, argv, "--json");
+	bool json = c->opt[OPT_JSON];
 	struct cbx_error err;
 	char **labs = NULL;
 	size_t n = 0;
 	json_t *all = NULL;
 	int rc = 0;
 
-	if (argc > 2)
-		return cli_usage_error("status", "expected at most one LAB");
-	if (argc == 2) {
-		struct cbx_topo *t;
-		if (lab_load_saved(&cli_cbx, argv[1], &t, &err) < 0)
+	if (c->argc == 1) {
+		cleanup_topo struct cbx_topo *t = NULL;
+		if (lab_load_saved(&c->cbx, c->argv[0], &t, &err) < 0)
 			return cli_fail(&err);
-		rc = show_lab(argv[1], t, json, NULL);
-		cbx_topo_free(t);
-		return rc;
+		return show_lab(c, c->argv[0], t, NULL);
 	}
-	if (lab_list(&cli_cbx, &labs, &n, &err) < 0)
+	if (lab_list(&c->cbx, &labs, &n, &err) < 0)
 		return cli_fail(&err);
 	if (json)
 		all = json_array();
 	else if (n == 0)
 		printf("no labs are up\n");
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		struct cbx_topo *t = NULL;
-		lab_load_saved(&cli_cbx, labs[i], &t, &err);
-		rc = show_lab(labs[i], t, json, all);
-		cbx_topo_free(t);
+		cleanup_topo struct cbx_topo *t = NULL;
+		lab_load_saved(&c->cbx, labs[i], &t, &err);
+		rc = show_lab(c, labs[i], t, all);
 	}
 	if (json && rc == 0)
 		cli_print_json(json_pack("{s:o}", "labs", all));
@@ -108,31 +107,30 @@ int cmd_status(int argc, char **argv)
 	return rc;
 }
 
-int cmd_ls(int argc, char **argv)
+int cmd_ls(const struct cli_call *c)
 {
-	bool json = cli_take_flag(&argc, argv, "--json");
+	bool json = c->opt[OPT_JSON];
 	struct cbx_error err;
 	char **labs;
 	size_t n;
 	json_t *arr = json ? json_array() : NULL;
 
-	if (argc != 1)
-		return cli_usage_error("ls", "takes no arguments");
-	if (lab_list(&cli_cbx, &labs, &n, &err) < 0)
+	if (lab_list(&c->cbx, &labs, &n, &err) < 0) {
+		json_decref(arr);
 		return cli_fail(&err);
+	}
 	if (!json)
 		printf("%-12s %-11s %s\n", "LAB", "STATE", "NODES");
 	for (size_t i = 0; i < n; i++) {
-		struct cbx_topo *t = NULL;
+		cleanup_topo struct cbx_topo *t = NULL;
 		size_t nodes = 0;
-		if (lab_load_saved(&cli_cbx, labs[i], &t, &err) == 0)
+		if (lab_load_saved(&c->cbx, labs[i], &t, &err) == 0)
 			nodes = t->n_nodes;
 		if (json)
 			json_array_append_new(arr, json_pack("{s:s, s:s, s:i}", "name", labs[i], "state",
-							     lab_state(&cli_cbx, labs[i]), "nodes", (int)nodes));
+							     lab_state(&c->cbx, labs[i]), "nodes", (int)nodes));
 		else
-			printf("%-12s %-11s %zu\n", labs[i], lab_state(&cli_cbx, labs[i]), nodes);
-		cbx_topo_free(t);
+			printf("%-12s %-11s %zu\n", labs[i], lab_state(&c->cbx, labs[i]), nodes);
 	}
 	if (json)
 		cli_print_json(json_pack("{s:o}", "labs", arr));

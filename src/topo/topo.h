@@ -226,6 +226,13 @@ CBX_PUBLIC int cbx_topo_load_text(const char *text, size_t len, const char *sour
 CBX_PUBLIC int cbx_topo_load_file(const char *path, struct cbx_topo **out, char **text, size_t *len,
 		       struct cbx_error *err);
 CBX_PUBLIC void cbx_topo_free(struct cbx_topo *t);
+/* A topology freed when its variable goes out of scope (common/cleanup.h):
+ *   cleanup_topo struct cbx_topo *t = NULL; */
+static inline void cbx_topo_freep(struct cbx_topo **t)
+{
+	cbx_topo_free(*t);
+}
+#define cleanup_topo __attribute__((cleanup(cbx_topo_freep)))
 
 /* The one rule for a lab's name, in the file and on the command line:
  * 1 to 32 lowercase letters, digits and '_', starting with a letter or
