@@ -251,8 +251,8 @@ static int parse_node_list(struct nemesis_spec *spec, const struct cbx_topo *t, 
 int cbx_chaos_plan_nemesis(const struct cbx_topo *t, const struct cbx_nemesis_args *a,
 			   uint64_t seed, struct chaos_plan **out, struct cbx_error *err)
 {
+	cleanup_free struct chaos_plan *p = calloc(1, sizeof(*p));
 	struct nemesis_spec spec;
-	struct chaos_plan *p = calloc(1, sizeof(*p));
 	int rc = -1;
 
 	*out = NULL;
@@ -263,10 +263,9 @@ int cbx_chaos_plan_nemesis(const struct cbx_topo *t, const struct cbx_nemesis_ar
 	    (!a->nodes || parse_node_list(&spec, t, a->nodes, err) == 0))
 		rc = chaos_plan_generate(p, t, &spec, seed, err);
 	free(spec.nodes);
-	if (rc < 0) {
-		free(p);
+	if (rc < 0)
 		return -1;
-	}
 	*out = p;
+	p = NULL;
 	return 0;
 }

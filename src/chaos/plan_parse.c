@@ -181,10 +181,10 @@ static int parse_nemesis(struct chaos_plan *p, const struct cbx_topo *t, json_t 
 {
 	static const char *const keys[] = { "nemesis", "interval", "duration", "nodes", "loss",
 					    "description", NULL };
+	cleanup_free const struct cbx_node **node_list = NULL;
 	struct nemesis_spec spec;
 	const char *key;
 	json_t *v, *nodes = json_object_get(doc, "nodes");
-	int rc;
 
 	json_object_foreach(doc, key, v)
 		if (!known_key(key, keys))
@@ -197,21 +197,20 @@ static int parse_nemesis(struct chaos_plan *p, const struct cbx_topo *t, json_t 
 		size_t i;
 		if (!json_is_array(nodes))
 			return fail(err, source, "nodes", "expected a list of node names");
-		spec.nodes = calloc(json_array_size(nodes) + 1, sizeof(*spec.nodes));
+		spec.nodes = node_list = calloc(json_array_size(nodes) + 1, sizeof(*spec.nodes));
 		if (!spec.nodes)
 			return cbx_error_sys(err, ENOMEM, "chaos plan");
 		json_array_foreach(nodes, i, v) {
-			if (!json_is_string(v) || lab_find_node(t, json_string_value(v), &spec.nodes[i], err) < 0) {
-				free(spec.nodes);
-				return json_is_string(v) ? cbx_error_wrap(err, "%s: nodes[%zu]", source, i)
-							 : fail(err, source, "nodes", "expected node names");
-			}
+			if (!json_is_string(v))
+				return fail(err, source, "nodes", "expected node names");
+			if (lab_find_node(t, json_string_value(v), &node_list[i], err) < 0)
+				return cbx_error_wrap(err, "%s: nodes[%zu]", source, i);
 		}
 		spec.n_nodes = json_array_size(nodes);
 	}
-	rc = chaos_plan_generate(p, t, &spec, seed, err);
-	free(spec.nodes);
-	return rc < 0 ? cbx_error_wrap(err, "%s", source) : 0;
+	if (chaos_plan_generate(p, t, &spec, seed, err) < 0)
+		return cbx_error_wrap(err, "%s", source);
+	return 0;
 }
 
 int chaos_plan_parse(struct chaos_plan *p, const struct cbx_topo *t, json_t *doc, uint64_t seed,
@@ -255,7 +254,7 @@ int chaos_plan_parse(struct chaos_plan *p, const struct cbx_topo *t, json_t *doc
 int cbx_chaos_plan_load(const struct cbx_topo *t, const char *path, uint64_t seed,
 			struct chaos_plan **out, struct cbx_error *err)
 {
-	struct chaos_plan *p = calloc(1, sizeof(*p));
+	cleanup_free struct chaos_plan *p = calloc(1, sizeof(*p));
 	json_error_t je;
 	json_t *doc;
 	char why[256];
@@ -265,17 +264,14 @@ int cbx_chaos_plan_load(const struct cbx_topo *t, const char *path, uint64_t see
 	if (!p)
 		return cbx_error_sys(err, ENOMEM, "chaos plan");
 	doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-	if (!doc) {
-		free(p);
+	if (!doc)
 		return cbx_error_set(err, CBX_ERR_INPUT, "%s:%d:%d: %s", path, je.line, je.column,
 				     cbx_json_error_text(je.text, why, sizeof(why)));
-	}
 	rc = chaos_plan_parse(p, t, doc, seed, path, err);
 	json_decref(doc);
-	if (rc < 0) {
-		free(p);
+	if (rc < 0)
 		return -1;
-	}
 	*out = p;
+	p = NULL;
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "common/cleanup.h"
 
 /* lab_faults_run on the command's LAB, errors printed the CLI's way. */
 static int with_lab(const struct cli_call *c, lab_faults_fn fn, void *arg)
@@ -26,7 +27,7 @@ struct impair_args {
 
 static int show_impairments(struct lab_faults *fl, struct cbx_error *err)
 {
-	struct lab_impairment *all;
+	cleanup_free struct lab_impairment *all = NULL;
 	size_t n;
 
 	if (lab_faults_impairments(fl, &all, &n, err) < 0)
@@ -35,7 +36,6 @@ static int show_impairments(struct lab_faults *fl, struct cbx_error *err)
 		printf("no impairments in lab %s\n", lab_faults_topo(fl)->name);
 	for (size_t i = 0; i < n; i++)
 		printf("%-24s %s\n", all[i].iface, all[i].text);
-	free(all);
 	return 0;
 }
 
@@ -218,7 +218,7 @@ static int do_node_fault(struct lab_faults *fl, void *arg, struct cbx_error *err
 {
 	struct node_args *a = arg;
 	const struct cbx_topo *t = lab_faults_topo(fl);
-	const struct cbx_node **nodes = calloc((size_t)a->n, sizeof(*nodes));
+	cleanup_free const struct cbx_node **nodes = calloc((size_t)a->n, sizeof(*nodes));
 	int rc = 0;
 
 	if (!nodes)
@@ -232,7 +232,6 @@ static int do_node_fault(struct lab_faults *fl, void *arg, struct cbx_error *err
 		if (rc == 0)
 			printf("node %s %s\n", nodes[i]->name, a->done);
 	}
-	free(nodes);
 	return rc;
 }
 

@@ -142,27 +142,25 @@ static int rm_entry_at(DIR *dir, const char *name, const char *child, dev_t dev,
  * (a restart empties its /tmp), whose stack pages stay with the node. */
 static int rm_tree_at(int dfd, const char *path, dev_t dev, struct cbx_error *err)
 {
-	DIR *dir = fdopendir(dfd);
+	cleanup_closedir DIR *dir = fdopendir(dfd);
 	struct dirent *de;
 	int rc = 0;
 
 	if (!dir) {
-		close(dfd);
+		cbx_closep(&dfd);
 		return cbx_error_sys(err, errno, "open directory %s", path);
 	}
 	while (rc == 0 && (de = readdir(dir)) != NULL) {
-		char *child;
+		cleanup_free char *child = NULL;
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		if (asprintf(&child, "%s/%s", path, de->d_name) < 0) {
-			rc = cbx_error_sys(err, ENOMEM, "remove %s", path);
-			break;
+			child = NULL; /* undefined after a failure */
+			return cbx_error_sys(err, ENOMEM, "remove %s", path);
 		}
 		rc = rm_entry_at(dir, de->d_name, child, dev, err);
-		free(child);
 	}
-	closedir(dir);
 	return rc;
 }
 

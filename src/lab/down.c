@@ -79,8 +79,8 @@ static int sweep_links(struct lab_ctx *ctx, struct cbx_error *err)
 static int sweep_cgroups(struct lab_ctx *ctx, struct cbx_error *err)
 {
 	const char *lab = ctx->t->name;
+	cleanup_closedir DIR *dir = NULL;
 	char path[512];
-	DIR *dir;
 	struct dirent *de;
 	int rc = 0;
 
@@ -100,7 +100,6 @@ static int sweep_cgroups(struct lab_ctx *ctx, struct cbx_error *err)
 		if (rc == 0)
 			rc = cbx_cgroup_node_remove(&ctx->cg, lab, de->d_name, err);
 	}
-	closedir(dir);
 	if (rc == 0)
 		rc = cbx_cgroup_lab_remove(&ctx->cg, lab, err);
 	return rc;

@@ -228,46 +228,16 @@ static void thaw(struct lab_ctx *ctx, const struct cbx_node *node)
 		cg->ops->freeze(cg, ctx->t->name, node->name, false, &(struct cbx_error){ 0 });
 }
 
-int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
-		   int grace_ms, struct cbx_error *err)
+/* After SIGKILL: wait for each node's init (when it goes, the kernel kills
+ * the rest of its PID namespace), then for its cgroup to be empty, killing
+ * what was forked meanwhile; p[i].fd is node i's pidfd, or -1. */
+static int wait_nodes_gone(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
+			   struct pollfd *p, long deadline, struct cbx_error *err)
 {
-	long deadline = cbx_now_ms() + KILL_TIMEOUT_MS;
-	struct pollfd *p = calloc(n ? n : 1, sizeof(*p));
-	bool *gone = calloc(n ? n : 1, sizeof(*gone));
-	int rc = 0;
+	cleanup_free bool *gone = calloc(n ? n : 1, sizeof(*gone));
 
-	if (!p || !gone) {
-		free(p);
-		free(gone);
+	if (!gone)
 		return cbx_error_sys(err, ENOMEM, "stop nodes");
-	}
-	for (size_t i = 0; i < n; i++) {
-		const struct cbx_node *node = nodes[i];
-		struct node_rt *rt = &ctx->nodes[node->index];
-		pid_t pid = rt->proc.pid > 0 ? rt->proc.pid : lab_node_pid(ctx->cbx, ctx->t->name, node->name);
-
-		p[i].fd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
-		p[i].events = POLLIN;
-		/* A frozen process cannot act on a signal (a stop's SIGTERM). */
-		thaw(ctx, node);
-		if (grace_ms > 0 && p[i].fd >= 0)
-			syscall(SYS_pidfd_send_signal, p[i].fd, SIGTERM, NULL, 0);
-	}
-	/* A stop: init passes SIGTERM to everyone and exits when they are
-	 * gone; whatever outlives the grace period is killed below. */
-	if (grace_ms > 0)
-		wait_exited(p, n, cbx_now_ms() + grace_ms);
-	for (size_t i = 0; i < n; i++) {
-		const struct cbx_node *node = nodes[i];
-		struct cbx_error one;
-
-		if (p[i].fd >= 0)
-			syscall(SYS_pidfd_send_signal, p[i].fd, SIGKILL, NULL, 0);
-		rc = cbx_error_keep_first(rc, err,
-					  cbx_cgroup_node_kill(&ctx->cg, ctx->t->name, node->name, &one), &one);
-	}
-	/* Each node's init first (when it goes, the kernel kills the rest of
-	 * its PID namespace), then its cgroup until it is empty. */
 	wait_exited(p, n, deadline);
 	for (unsigned delay_us = 200;; delay_us = delay_us < 20000 ? delay_us * 2 : delay_us) {
 		size_t busy = 0;
@@ -288,22 +258,61 @@ int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, siz
 			cbx_cgroup_node_kill(&ctx->cg, ctx->t->name, node->name, &(struct cbx_error){ 0 });
 		}
 		if (!busy)
-			break;
-		if (cbx_now_ms() > deadline) {
-			rc = cbx_error_set(err, CBX_ERR_SYSTEM,
-					   "%zu node(s) still have processes after %d s of SIGKILL",
-					   busy, KILL_TIMEOUT_MS / 1000);
-			break;
-		}
+			return 0;
+		if (cbx_now_ms() > deadline)
+			return cbx_error_set(err, CBX_ERR_SYSTEM,
+					     "%zu node(s) still have processes after %d s of SIGKILL",
+					     busy, KILL_TIMEOUT_MS / 1000);
 		usleep(delay_us);
 		wait_exited(p, n, 0);
 	}
-	for (size_t i = 0; i < n; i++)
+}
+
+static void close_pidfds(struct pollfd **p)
+{
+	for (size_t i = 0; *p && (*p)[i].events; i++)
+		if ((*p)[i].fd >= 0)
+			close((*p)[i].fd);
+	free(*p);
+}
+
+int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
+		   int grace_ms, struct cbx_error *err)
+{
+	long deadline = cbx_now_ms() + KILL_TIMEOUT_MS;
+	/* One more, zeroed: close_pidfds stops at it. */
+	__attribute__((cleanup(close_pidfds))) struct pollfd *p = calloc(n + 1, sizeof(*p));
+	struct cbx_error one;
+	int rc = 0;
+
+	if (!p)
+		return cbx_error_sys(err, ENOMEM, "stop nodes");
+	for (size_t i = 0; i < n; i++) {
+		const struct cbx_node *node = nodes[i];
+		struct node_rt *rt = &ctx->nodes[node->index];
+		pid_t pid = rt->proc.pid > 0 ? rt->proc.pid
+					     : lab_node_pid(ctx->cbx, ctx->t->name, node->name);
+
+		p[i].fd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+		p[i].events = POLLIN;
+		/* A frozen process cannot act on a signal (a stop's SIGTERM). */
+		thaw(ctx, node);
+		if (grace_ms > 0 && p[i].fd >= 0)
+			syscall(SYS_pidfd_send_signal, p[i].fd, SIGTERM, NULL, 0);
+	}
+	/* A stop: init passes SIGTERM to everyone and exits when they are
+	 * gone; whatever outlives the grace period is killed below. */
+	if (grace_ms > 0)
+		wait_exited(p, n, cbx_now_ms() + grace_ms);
+	for (size_t i = 0; i < n; i++) {
 		if (p[i].fd >= 0)
-			close(p[i].fd);
-	free(p);
-	free(gone);
-	return rc;
+			syscall(SYS_pidfd_send_signal, p[i].fd, SIGKILL, NULL, 0);
+		rc = cbx_error_keep_first(rc, err,
+					  cbx_cgroup_node_kill(&ctx->cg, ctx->t->name, nodes[i]->name,
+							       &one),
+					  &one);
+	}
+	return cbx_error_keep_first(rc, err, wait_nodes_gone(ctx, nodes, n, p, deadline, &one), &one);
 }
 
 /* Wait until every node has said `expect`, or one failed. Until 'N' we hold
@@ -316,7 +325,7 @@ static int wait_answers(struct lab_ctx *ctx, const struct cbx_node *const *nodes
 {
 	long deadline = cbx_now_ms() + START_TIMEOUT_MS;
 	size_t nfds = expect == CBX_SYNC_NAMESPACES ? 2 * n : n, waiting = n;
-	struct pollfd *fds = calloc(nfds ? nfds : 1, sizeof(*fds));
+	cleanup_free struct pollfd *fds = calloc(nfds ? nfds : 1, sizeof(*fds));
 	int rc = 0;
 
 	if (!fds)
@@ -373,7 +382,6 @@ static int wait_answers(struct lab_ctx *ctx, const struct cbx_node *const *nodes
 			waiting--;
 		}
 	}
-	free(fds);
 	return rc;
 }
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "lab/lab.h"
 #include "runtime/netns.h"
@@ -56,7 +57,8 @@ int lab_lock(const struct cbx_ctx *cbx, const char *lab, bool create, int *fd_ou
 		return -1;
 	for (;;) {
 		struct stat held, now;
-		int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0), 0600);
+		cleanup_close int fd =
+			open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0), 0600);
 
 		if (fd < 0) {
 			if (errno == ENOENT && !create)
@@ -67,19 +69,16 @@ int lab_lock(const struct cbx_ctx *cbx, const char *lab, bool create, int *fd_ou
 				continue;
 			return cbx_error_sys(err, errno, "open the lock %s", path);
 		}
-		if (flock(fd, LOCK_EX) < 0) {
-			int e = errno;
-			close(fd);
-			return cbx_error_sys(err, e, "lock %s", path);
-		}
+		if (flock(fd, LOCK_EX) < 0)
+			return cbx_error_sys(err, errno, "lock %s", path);
 		/* `down` removes the file while it holds it: a waiter that then
 		 * gets the lock holds a file no longer there, and tries again. */
 		if (fstat(fd, &held) == 0 && stat(path, &now) == 0 && held.st_ino == now.st_ino &&
 		    held.st_dev == now.st_dev) {
 			*fd_out = fd;
+			fd = -1;
 			return 0;
 		}
-		close(fd);
 		if (!create && errno == ENOENT)
 			return 1;
 	}
@@ -132,7 +131,7 @@ static int cmp_names(const void *a, const void *b)
 
 int lab_list(const struct cbx_ctx *cbx, char ***names, size_t *n, struct cbx_error *err)
 {
-	DIR *dir = opendir(cbx->state_root);
+	cleanup_closedir DIR *dir = opendir(cbx->state_root);
 	struct dirent *de;
 	size_t cap = 0;
 
@@ -153,7 +152,6 @@ int lab_list(const struct cbx_ctx *cbx, char ***names, size_t *n, struct cbx_err
 			break;
 		(*n)++;
 	}
-	closedir(dir);
 	if (*n)
 		qsort(*names, *n, sizeof(char *), cmp_names);
 	return 0;
@@ -168,7 +166,8 @@ void lab_list_free(char **names, size_t n)
 
 pid_t lab_node_pid(const struct cbx_ctx *cbx, const char *lab, const char *node)
 {
-	char path[512], *text = NULL, stat_path[64];
+	char path[512], stat_path[64];
+	cleanup_free char *text = NULL;
 	struct cbx_error err;
 	struct stat st, pin;
 	pid_t pid;
@@ -177,7 +176,6 @@ pid_t lab_node_pid(const struct cbx_ctx *cbx, const char *lab, const char *node)
 	if (cbx_read_file(path, &text, NULL, &err) < 0)
 		return 0;
 	pid = (pid_t)atoi(text);
-	free(text);
 	/* A stale PID file (the node was killed) must not name another
 	 * process: a live node's init still holds the pinned netns. */
 	snprintf(stat_path, sizeof(stat_path), "/proc/%d/ns/net", (int)pid);

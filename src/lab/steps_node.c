@@ -14,6 +14,7 @@
 #include "bridge/impair.h"
 #include "bridge/sysctl.h"
 #include "bridge/wiring.h"
+#include "common/cleanup.h"
 #include "common/clock.h"
 #include "common/text.h"
 #include "lab/fault_impair.h"
@@ -147,7 +148,7 @@ static void node_cancel(struct lab_ctx *ctx, const struct step *s, size_t n)
 
 static int node_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
-	const struct cbx_node **nodes;
+	cleanup_free const struct cbx_node **nodes = NULL;
 	char template[512];
 	bool linked;
 	int rc = 0;
@@ -168,7 +169,6 @@ static int node_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct 
 	/* What `down` will know its pins by, before there are any. */
 	if (rc == 0)
 		rc = lab_pins_record(ctx, nodes, n, err);
-	free(nodes);
 	lab_drop_node_mntns(ctx);
 	linked = rc == 0 && netns_pin_template(template, sizeof(template), ctx->t->name) == 0;
 	for (size_t i = 0; rc == 0 && i < n; i++)
@@ -187,7 +187,7 @@ static int wait_host_ends_gone(struct lab_ctx *ctx, const struct step *s, size_t
 			       struct cbx_error *err)
 {
 	struct nl_conn *c = lab_rtnl(ctx, err);
-	struct owned_link *links;
+	cleanup_free struct owned_link *links = NULL;
 	size_t count = 0, left = 0;
 	int rc = 0;
 
@@ -211,13 +211,12 @@ static int wait_host_ends_gone(struct lab_ctx *ctx, const struct step *s, size_t
 	rc = wiring_wait_links_gone(c, links, count, HOST_ENDS_TIMEOUT_MS, &left, err);
 	if (rc == 0 && left)
 		rc = wiring_del_owned_links(c, links, count, err);
-	free(links);
 	return rc;
 }
 
 static int node_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
-	const struct cbx_node **nodes = step_nodes(s, n);
+	cleanup_free const struct cbx_node **nodes = step_nodes(s, n);
 	int rc = nodes ? lab_kill_nodes(ctx, nodes, n, 0, err)
 		       : cbx_error_sys(err, ENOMEM, "stop nodes");
 
@@ -243,7 +242,6 @@ static int node_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct
 	/* What an `up` killed while pinning left. */
 	if (ctx->teardown && lab_pins_recorded(ctx))
 		netns_pin_template_remove(ctx->t->name);
-	free(nodes);
 	return rc;
 }
 
@@ -487,12 +485,9 @@ const struct step_ops step_ops_node_net = {
 static int node_start_run(struct lab_ctx *ctx, const struct step *s, size_t n,
 			  struct cbx_error *err)
 {
-	const struct cbx_node **nodes = step_nodes(s, n);
-	int rc = nodes ? lab_release_nodes(ctx, nodes, n, err)
-		       : cbx_error_sys(err, ENOMEM, "start nodes");
+	cleanup_free const struct cbx_node **nodes = step_nodes(s, n);
 
-	free(nodes);
-	return rc;
+	return nodes ? lab_release_nodes(ctx, nodes, n, err) : cbx_error_sys(err, ENOMEM, "start nodes");
 }
 
 static void node_start_describe(const struct step *s, bool undo, char *buf, size_t size)

@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "common/cleanup.h"
 #include "lab/host_check.h"
 #include "lab/lab.h"
 #include "lab/plan.h"
@@ -73,8 +74,8 @@ out:
 int lab_plan_check(const struct cbx_ctx *cbx, const struct cbx_topo *t, struct plan **out,
 		   struct cbx_error *err)
 {
+	cleanup_free struct plan *p = NULL;
 	struct nl_conn rtnl = { 0 };
-	struct plan *p;
 	int rc;
 
 	*out = NULL;
@@ -90,11 +91,10 @@ int lab_plan_check(const struct cbx_ctx *cbx, const struct cbx_topo *t, struct p
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return cbx_error_sys(err, ENOMEM, "plan lab %s", t->name);
-	if (plan_build(cbx, t, p, err) < 0) {
-		free(p);
+	if (plan_build(cbx, t, p, err) < 0)
 		return -1;
-	}
 	*out = p;
+	p = NULL;
 	return 0;
 }
 

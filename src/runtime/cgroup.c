@@ -111,29 +111,22 @@ static bool has_word(const char *list, const char *word)
 static int v2_enable_controllers(const char *dir, struct cbx_error *err)
 {
 	static const char *const wanted[] = { "memory", "pids", "cpu" };
-	char path[512], *avail = NULL, *enabled = NULL;
-	char line[128] = "";
-	int rc = 0;
+	cleanup_free char *avail = NULL, *enabled = NULL;
+	char path[512], line[128] = "";
 
 	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
 	if (cbx_read_file(path, &avail, NULL, err) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
-	if (cbx_read_file(path, &enabled, NULL, err) < 0) {
-		free(avail);
+	if (cbx_read_file(path, &enabled, NULL, err) < 0)
 		return -1;
-	}
 	for (size_t i = 0; i < CBX_ARRAY_SIZE(wanted); i++) {
 		if (!has_word(avail, wanted[i]) || has_word(enabled, wanted[i]))
 			continue;
 		strcat(line, line[0] ? " +" : "+");
 		strcat(line, wanted[i]);
 	}
-	if (line[0])
-		rc = cbx_write_str(path, line, err);
-	free(avail);
-	free(enabled);
-	return rc;
+	return line[0] ? cbx_write_str(path, line, err) : 0;
 }
 
 int cbx_cgroup_lab_create(const struct cbx_cgroups *cg, const char *lab, struct cbx_error *err)
@@ -224,7 +217,8 @@ int cbx_cgroup_node_clone_fd(const struct cbx_cgroups *cg, const char *lab, cons
 int cbx_cgroup_node_pids(const struct cbx_cgroups *cg, const char *lab, const char *node,
 			 pid_t **pids, size_t *n, struct cbx_error *err)
 {
-	char path[512], *text = NULL, *line, *save = NULL;
+	cleanup_free char *text = NULL;
+	char path[512], *line, *save = NULL;
 	size_t cap = 0;
 
 	*pids = NULL;
@@ -236,7 +230,6 @@ int cbx_cgroup_node_pids(const struct cbx_cgroups *cg, const char *lab, const ch
 		if (*n == cap) {
 			pid_t *grown = realloc(*pids, (cap = cap ? cap * 2 : 16) * sizeof(pid_t));
 			if (!grown) {
-				free(text);
 				free(*pids);
 				*pids = NULL;
 				return cbx_error_sys(err, ENOMEM, "read %s", path);
@@ -245,14 +238,13 @@ int cbx_cgroup_node_pids(const struct cbx_cgroups *cg, const char *lab, const ch
 		}
 		(*pids)[(*n)++] = (pid_t)atoi(line);
 	}
-	free(text);
 	return 0;
 }
 
 int cbx_cgroup_node_kill(const struct cbx_cgroups *cg, const char *lab, const char *node,
 			 struct cbx_error *err)
 {
-	pid_t *pids;
+	cleanup_free pid_t *pids = NULL;
 	size_t n;
 
 	/* A frozen (paused) process cannot die before it is thawed. */
@@ -264,7 +256,6 @@ int cbx_cgroup_node_kill(const struct cbx_cgroups *cg, const char *lab, const ch
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		kill(pids[i], SIGKILL);
-	free(pids);
 	return 0;
 }
 

@@ -114,11 +114,9 @@ int cbx_cgroup_v1_hierarchy_name(const char *self_cgroup, const char *controller
 int cbx_cgroups_detect_v1_usual(struct cbx_cgroups *cg)
 {
 	char self[4096], name[200], path[256];
-	int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+	cleanup_close int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd < 0 ? -1 : read(fd, self, sizeof(self) - 1);
 
-	if (fd >= 0)
-		close(fd);
 	/* A full buffer may have cut the list short. */
 	if (n <= 0 || n == (ssize_t)sizeof(self) - 1)
 		return 1;
