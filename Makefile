@@ -50,8 +50,13 @@ LIB_OBJ     := $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRC))
 CLI_OBJ     := $(patsubst %.c,$(B)/obj/%.o,$(CLI_SRC))
 LIB_SAN_OBJ := $(patsubst %.c,$(B)/san/obj/%.o,$(LIB_SRC))
 CLI_SAN_OBJ := $(patsubst %.c,$(B)/san/obj/%.o,$(CLI_SRC))
+LIB_PIC_OBJ := $(patsubst %.c,$(B)/pic/obj/%.o,$(LIB_SRC))
 
-.PHONY: all check test-unit test-integration test-vm bench install clean deps mutation
+# The library exports what its headers mark public and nothing else
+# (common/public.h): lab/cboxlab.h and the cbx_* basics it builds on.
+$(LIB_OBJ) $(LIB_SAN_OBJ) $(LIB_PIC_OBJ): CFLAGS += -fvisibility=hidden
+
+.PHONY: all check test-unit test-integration test-vm bench install clean deps check-symbols mutation
 all: $(B)/cboxlab $(B)/cboxlab-init $(B)/rootfs/.built $(B)/seccomp/.built
 
 $(B)/obj/%.o: %.c
@@ -61,6 +66,10 @@ $(B)/obj/%.o: %.c
 $(B)/san/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN) -MMD -MP -c $< -o $@
+
+$(B)/pic/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC -MMD -MP -c $< -o $@
 
 $(B)/libcboxlab.a: $(LIB_OBJ)
 	@rm -f $@
@@ -88,7 +97,8 @@ INIT_CC ?= $(or $(shell command -v musl-gcc 2>/dev/null),$(CC))
 INIT_SHARED := src/runtime/node_setup.c src/runtime/node_setup_msg.c src/runtime/rootfs.c \
 	       src/runtime/kernel_view.c src/runtime/userns.c \
 	       src/runtime/cgroup.c src/runtime/cgroup_v1.c src/runtime/cgroup_v2.c \
-	       src/runtime/caps_limit.c src/runtime/seccomp_load.c src/common/fsutil.c src/common/error.c
+	       src/runtime/caps_limit.c src/runtime/seccomp_load.c src/common/fsutil.c src/common/error.c \
+	       src/topo/base.c
 KERNEL_HDRS = /usr/include/linux /usr/include/asm-generic \
 	       /usr/include/$(shell $(CC) -print-multiarch 2>/dev/null)/asm
 $(B)/init-include/.made:
@@ -126,6 +136,21 @@ $(B)/tests/%: tests/unit/%.c tests/unit/tap.h tests/unit/overflow.h tests/unit/a
 $(B)/san/tests/%: tests/unit/%.c tests/unit/tap.h tests/unit/overflow.h tests/unit/attrs.h $(B)/san/libcboxlab.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN) -Itests/unit -o $@ $< $(B)/san/libcboxlab.a $(PKG_LIBS)
+
+# The library as a shared object, for programs other than the CLI (which
+# links the archive: see STATIC_LIBS), such as a Python wrapper.
+$(B)/libcboxlab.so: $(LIB_PIC_OBJ)
+	$(CC) $(CFLAGS) -shared -Wl,-soname,libcboxlab.so -Wl,-z,defs -o $@ $^ $(PKG_LIBS)
+
+# The CLI linked to it: it links only if the CLI uses nothing the library
+# hides.
+$(B)/cboxlab-shared: $(CLI_OBJ) $(B)/libcboxlab.so
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) -L$(B) -Wl,-rpath,'$$ORIGIN' -lcboxlab $(PKG_LIBS)
+
+# Every global symbol of the library carries its module's prefix; the
+# shared object exports only cbx_* and lab_*; the CLI needs no more.
+check-symbols: $(B)/libcboxlab.a $(B)/libcboxlab.so $(B)/cboxlab-shared
+	tools/check-symbols.sh $(B)
 
 test-unit: $(UNIT_BIN) $(SAN_BIN)
 	tests/run unit

@@ -83,7 +83,7 @@ base = {"name": "lab", "networks": {"n": {"subnet": "10.0.0.0/24", "gateway": Tr
 bad = {
     "unknown top-level key": ({"nodez": {}}, 'nodez: unknown key "nodez" (did you mean "nodes"?)'),
     "unknown node key": ({"nodes": {"a": {"adresses": []}}}, 'nodes.a.adresses: unknown key "adresses"'),
-    "lab name with a dash": ({"name": "my-lab"}, 'name: lab name "my-lab" may only contain'),
+    "lab name with a dash": ({"name": "my-lab"}, 'name: "my-lab" is not a lab name: a lab name has only lowercase letters'),
     "pids as a string": ({"defaults": {"limits": {"pids": "many"}}},
                          "defaults.limits.pids: expected an integer, got a string"),
     "bad size string": ({"defaults": {"limits": {"memory": "64X"}}},

@@ -15,31 +15,17 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "lab/faults.h"
+#include "lab/cboxlab.h"
 
-enum chaos_op {
-	CHAOS_PARTITION,
-	CHAOS_HEAL,
-	CHAOS_IMPAIR,
-	CHAOS_CLEAR,
-	CHAOS_LINK_DOWN,
-	CHAOS_LINK_UP,
-	CHAOS_PAUSE,
-	CHAOS_RESUME,
-	CHAOS_STOP,
-	CHAOS_START,
-	CHAOS_RESTART,
-	CHAOS_KILL,
-	CHAOS_END, /* nothing: the run lasts until here */
-};
+/* How long a plan's stop and restart give a node's processes after SIGTERM. */
+#define CHAOS_STOP_GRACE_MS 5000
 
+/* A step: a fault at its time (the lab's one fault operation, applied as
+ * the fault commands apply it), or the end of the run. */
 struct chaos_step {
 	uint64_t at_us;
-	enum chaos_op op;
-	struct grudge grudge;          /* CHAOS_PARTITION */
-	const struct cbx_iface *iface; /* impair, clear, link */
-	struct cbx_impair impair;      /* CHAOS_IMPAIR */
-	const struct cbx_node *node;   /* node faults */
+	bool end; /* nothing: the run lasts until here ("end") */
+	struct lab_fault_op fault;
 };
 
 struct chaos_plan {
@@ -95,16 +81,8 @@ void chaos_step_describe(const struct chaos_plan *p, const struct chaos_step *s,
 			 size_t size);
 json_t *chaos_step_nodes(const struct chaos_plan *p, const struct chaos_step *s);
 bool chaos_step_removes(const struct chaos_step *s);
-const char *chaos_op_name(enum chaos_op op);
-
-/* Print the schedule (for --dry-run, and to compare two seeds). */
-void chaos_plan_print(const struct chaos_plan *p, FILE *out);
-
-/* Run it: steps at their times, each logged to `log` (JSON lines; may be
- * NULL), then heal everything. Returns 0, or -1 with err; *interrupted is
- * set when a signal ended the run early (healed all the same). */
-int chaos_run(const char *lab, const struct chaos_plan *p, FILE *log, bool *interrupted,
-	      struct cbx_error *err);
+/* Its "do": a fault's kind ("link-down"), or "end". */
+const char *chaos_step_name(const struct chaos_step *s);
 
 /* A deterministic generator: splitmix64, the same everywhere. */
 struct chaos_rng {

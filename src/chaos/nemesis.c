@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "chaos/chaos.h"
+#include "common/cleanup.h"
 
 const char *const chaos_nemeses[] = {
 	"random-halves",   /* two random halves cannot talk */
@@ -29,15 +30,26 @@ struct gen {
 	struct cbx_error *err;
 };
 
-static struct chaos_step *push(struct gen *g, uint64_t at, enum chaos_op op)
+static struct chaos_step *push(struct gen *g, uint64_t at, enum lab_fault_kind kind)
 {
 	struct chaos_step *s = chaos_plan_add_step(g->p, g->err);
 
 	if (s) {
 		s->at_us = at;
-		s->op = op;
+		s->fault.kind = kind;
 	}
 	return s;
+}
+
+static bool push_end(struct gen *g, uint64_t at)
+{
+	struct chaos_step *s = chaos_plan_add_step(g->p, g->err);
+
+	if (s) {
+		s->at_us = at;
+		s->end = true;
+	}
+	return s != NULL;
 }
 
 /* Fisher-Yates with the plan's generator. */
@@ -53,9 +65,9 @@ static void shuffle(struct gen *g)
 
 static struct chaos_step *partition(struct gen *g, uint64_t at)
 {
-	struct chaos_step *s = push(g, at, CHAOS_PARTITION);
+	struct chaos_step *s = push(g, at, LAB_FAULT_PARTITION);
 
-	if (s && grudge_init(&s->grudge, g->p->t->n_nodes, g->err) < 0) {
+	if (s && lab_grudge_init(&s->fault.grudge, g->p->t->n_nodes, g->err) < 0) {
 		g->p->n--;
 		return NULL;
 	}
@@ -64,7 +76,7 @@ static struct chaos_step *partition(struct gen *g, uint64_t at)
 
 static void drop(struct chaos_step *s, const struct cbx_node *victim, const struct cbx_node *from)
 {
-	s->grudge.drops[victim->index * s->grudge.n + from->index] = true;
+	s->fault.grudge.drops[victim->index * s->fault.grudge.n + from->index] = true;
 }
 
 /* One cycle's fault at `at`, removed at `at + interval`. */
@@ -84,7 +96,7 @@ static int cycle(struct gen *g, uint64_t at)
 			for (size_t j = first; j < g->n; j++)
 				if ((i < mid) != (j < mid))
 					drop(s, g->nodes[i], g->nodes[j]);
-		return push(g, off, CHAOS_HEAL) ? 0 : -1;
+		return push(g, off, LAB_FAULT_HEAL) ? 0 : -1;
 	}
 	if (!strcmp(name, "isolate-one")) {
 		if (!(s = partition(g, at)))
@@ -93,7 +105,7 @@ static int cycle(struct gen *g, uint64_t at)
 			drop(s, g->nodes[0], g->nodes[j]);
 			drop(s, g->nodes[j], g->nodes[0]);
 		}
-		return push(g, off, CHAOS_HEAL) ? 0 : -1;
+		return push(g, off, LAB_FAULT_HEAL) ? 0 : -1;
 	}
 	if (!strcmp(name, "majorities-ring")) {
 		/* In ring order, each node sees the majority of nodes around
@@ -108,16 +120,16 @@ static int cycle(struct gen *g, uint64_t at)
 				if (i != j && ahead > right && behind > left)
 					drop(s, g->nodes[i], g->nodes[j]);
 			}
-		return push(g, off, CHAOS_HEAL) ? 0 : -1;
+		return push(g, off, LAB_FAULT_HEAL) ? 0 : -1;
 	}
 	if (!strcmp(name, "pause-random") || !strcmp(name, "kill-random")) {
 		bool pause = !strcmp(name, "pause-random");
-		if (!(s = push(g, at, pause ? CHAOS_PAUSE : CHAOS_KILL)))
+		if (!(s = push(g, at, pause ? LAB_FAULT_PAUSE : LAB_FAULT_KILL)))
 			return -1;
-		s->node = g->nodes[0];
-		if (!(s = push(g, off, pause ? CHAOS_RESUME : CHAOS_START)))
+		s->fault.node = g->nodes[0];
+		if (!(s = push(g, off, pause ? LAB_FAULT_RESUME : LAB_FAULT_START)))
 			return -1;
-		s->node = g->nodes[0];
+		s->fault.node = g->nodes[0];
 		return 0;
 	}
 	if (!strcmp(name, "flaky-links")) {
@@ -138,15 +150,15 @@ static int cycle(struct gen *g, uint64_t at)
 						     "flaky-links: the nodes have no interfaces");
 		}
 		for (size_t i = 0; i < k; i++) {
-			if (!(s = push(g, at, CHAOS_IMPAIR)))
+			if (!(s = push(g, at, LAB_FAULT_IMPAIR)))
 				return -1;
-			s->iface = chosen[i];
-			s->impair.loss = g->spec->loss;
+			s->fault.iface = chosen[i];
+			s->fault.impair.loss = g->spec->loss;
 		}
 		for (size_t i = 0; i < k; i++) {
-			if (!(s = push(g, off, CHAOS_CLEAR)))
+			if (!(s = push(g, off, LAB_FAULT_CLEAR)))
 				return -1;
-			s->iface = chosen[i];
+			s->fault.iface = chosen[i];
 		}
 		return 0;
 	}
@@ -212,10 +224,48 @@ int chaos_plan_generate(struct chaos_plan *p, const struct cbx_topo *t,
 	for (uint64_t at = 0; rc == 0 && at + 2 * spec->interval_us <= spec->duration_us;
 	     at += 2 * spec->interval_us)
 		rc = cycle(&g, at);
-	if (rc == 0 && !push(&g, spec->duration_us, CHAOS_END))
+	if (rc == 0 && !push_end(&g, spec->duration_us))
 		rc = -1;
 	free(g.nodes);
 	if (rc < 0)
 		chaos_plan_free(p);
 	return rc;
+}
+
+/* "a,b": the nodes a nemesis picks from. */
+static int parse_node_list(struct nemesis_spec *spec, const struct cbx_topo *t, const char *list,
+			   struct cbx_error *err)
+{
+	cleanup_free char *copy = strdup(list);
+	char *save = NULL;
+
+	spec->nodes = calloc(strlen(list) + 1, sizeof(*spec->nodes));
+	if (!copy || !spec->nodes)
+		return cbx_error_sys(err, ENOMEM, "chaos");
+	for (char *n = strtok_r(copy, ",", &save); n; n = strtok_r(NULL, ",", &save))
+		if (lab_find_node(t, n, &spec->nodes[spec->n_nodes++], err) < 0)
+			return -1;
+	return 0;
+}
+
+int cbx_chaos_plan_nemesis(const struct cbx_topo *t, const struct cbx_nemesis_args *a,
+			   uint64_t seed, struct chaos_plan **out, struct cbx_error *err)
+{
+	cleanup_free struct chaos_plan *p = calloc(1, sizeof(*p));
+	struct nemesis_spec spec;
+	int rc = -1;
+
+	*out = NULL;
+	if (!p)
+		return cbx_error_sys(err, ENOMEM, "chaos");
+	if (chaos_nemesis_spec_init(&spec, a->name, a->interval, a->duration, a->loss,
+				    NEMESIS_FROM_FLAGS, err) == 0 &&
+	    (!a->nodes || parse_node_list(&spec, t, a->nodes, err) == 0))
+		rc = chaos_plan_generate(p, t, &spec, seed, err);
+	free(spec.nodes);
+	if (rc < 0)
+		return -1;
+	*out = p;
+	p = NULL;
+	return 0;
 }

@@ -12,7 +12,6 @@
 #include "chaos/chaos.h"
 #include "common/clock.h"
 
-#define STOP_GRACE_MS 5000
 /* A step that begins later than this after its time is logged as late: a
  * poll wakes within a millisecond or so, and a step of its own (a lock, a
  * netlink batch) takes a few. */
@@ -45,52 +44,25 @@ static void log_event(FILE *log, uint64_t start_us, const char *event, json_t *f
 	json_decref(fields);
 }
 
-/* One step, under the lab's lock (see fault_lab_run). Each step takes the
- * lock for itself only, so `status` and manual fault commands work while a
- * timeline runs; the plan's topology is the lab's, loaded once. */
-static int apply_step(struct fault_lab *fl, void *arg, struct cbx_error *err)
+/* One step, under the lab's lock (lab_faults_run), applied as the fault
+ * commands apply theirs. Each step takes the lock for itself only, so
+ * `status` and manual fault commands work while a timeline runs; the plan's
+ * topology is the lab's, loaded once. */
+static int apply_step(struct lab_faults *fl, void *arg, struct cbx_error *err)
 {
 	const struct chaos_step *s = arg;
-	const struct cbx_node *node = s->node;
-	const struct cbx_iface *ifc = s->iface;
-	static const struct cbx_impair none;
 
-	switch (s->op) {
-	case CHAOS_PARTITION:
-		return fault_partition(fl, &s->grudge, err);
-	case CHAOS_HEAL:
-		return fault_heal(fl, err);
-	case CHAOS_IMPAIR:
-		return fault_impair(fl, ifc, &s->impair, err);
-	case CHAOS_CLEAR:
-		return fault_impair(fl, ifc, &none, err);
-	case CHAOS_LINK_DOWN:
-	case CHAOS_LINK_UP:
-		return fault_link(fl, ifc, s->op == CHAOS_LINK_UP, err);
-	case CHAOS_PAUSE:
-	case CHAOS_RESUME:
-		return fault_pause(fl, node, s->op == CHAOS_PAUSE, err);
-	case CHAOS_STOP:
-	case CHAOS_KILL:
-		return fault_stop(fl, node, s->op == CHAOS_STOP ? STOP_GRACE_MS : 0, err);
-	case CHAOS_START:
-		return fault_start(fl, node, err);
-	case CHAOS_RESTART:
-		return fault_stop(fl, node, STOP_GRACE_MS, err) < 0 ? -1 : fault_start(fl, node, err);
-	case CHAOS_END:
-		return 0;
-	}
-	return 0;
+	return s->end ? 0 : lab_fault_apply(fl, &s->fault, err);
 }
 
-static int heal_everything(struct fault_lab *fl, void *arg, struct cbx_error *err)
+static int heal_everything(struct lab_faults *fl, void *arg, struct cbx_error *err)
 {
 	(void)arg;
-	return fault_clear_all(fl, err);
+	return lab_fault_clear_all(fl, err);
 }
 
-int chaos_run(const char *lab, const struct chaos_plan *p, FILE *log, bool *interrupted,
-	      struct cbx_error *err)
+int cbx_chaos_run(const struct cbx_ctx *cbx, const char *lab, const struct chaos_plan *p, FILE *log,
+		  bool *interrupted, struct cbx_error *err)
 {
 	sigset_t mask, old;
 	uint64_t start;
@@ -141,15 +113,15 @@ int chaos_run(const char *lab, const struct chaos_plan *p, FILE *log, bool *inte
 		chaos_step_describe(p, s, what, sizeof(what));
 		began = cbx_now_us();
 		late_us = began - start > s->at_us ? began - start - s->at_us : 0;
-		if (fault_lab_run(lab, p->t, apply_step, (void *)s, err) < 0) {
+		if (lab_faults_run(cbx, lab, p->t, apply_step, (void *)s, err) < 0) {
 			log_event(log, start, "error",
 				  json_pack("{s:i, s:s, s:s, s:s}", "step", (int)i + 1, "fault",
-					    chaos_op_name(s->op), "what", what, "error", err->msg));
+					    chaos_step_name(s), "what", what, "error", err->msg));
 			rc = -1;
 			break;
 		}
 		done = json_pack("{s:i, s:f, s:s, s:s, s:o}", "step", (int)i + 1, "at", s->at_us / 1e6,
-				 "fault", chaos_op_name(s->op), "what", what, "nodes",
+				 "fault", chaos_step_name(s), "what", what, "nodes",
 				 chaos_step_nodes(p, s));
 		/* A step that began late says by how much (the "overrun" event
 		 * before it says why, when the step above took too long). */
@@ -166,19 +138,17 @@ int chaos_run(const char *lab, const struct chaos_plan *p, FILE *log, bool *inte
 			uint64_t took = cbx_now_us() - began, gap = p->steps[i + 1].at_us - s->at_us;
 			log_event(log, start, "overrun",
 				  json_pack("{s:i, s:s, s:f, s:f, s:i, s:f}", "step", (int)i + 1, "fault",
-					    chaos_op_name(s->op), "took", took / 1e6, "gap", gap / 1e6,
+					    chaos_step_name(s), "took", took / 1e6, "gap", gap / 1e6,
 					    "delays", (int)i + 2, "late",
 					    (cbx_now_us() - start - p->steps[i + 1].at_us) / 1e6));
 		}
 	}
 	/* Always: partitions healed, impairments back to the topology's, links
 	 * up, nodes resumed and started. */
-	if (fault_lab_run(lab, p->t, heal_everything, NULL, &heal_err) < 0) {
+	if (lab_faults_run(cbx, lab, p->t, heal_everything, NULL, &heal_err) < 0) {
 		log_event(log, start, "error",
 			  json_pack("{s:s, s:s}", "fault", "heal-all", "error", heal_err.msg));
-		if (rc == 0)
-			*err = heal_err;
-		rc = -1;
+		rc = cbx_error_keep_first(rc, err, -1, &heal_err);
 	} else {
 		log_event(log, start, "remove",
 			  json_pack("{s:s, s:s}", "fault", "heal-all", "what",

@@ -1,39 +1,116 @@
-/* The command line: one function per command, each returning the process
- * exit status. Only this layer prints. */
+/* The command line: a table of commands (verbs.c), each parsed the same way
+ * (main.c: getopt_long over the options the command lists) before its
+ * handler runs, and help made from the table (help.c). A new command is a
+ * row in the table and a handler. Only this layer prints; it calls the
+ * library through lab/cboxlab.h alone. */
 #ifndef CBX_CLI_H
 #define CBX_CLI_H
 
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "common/error.h"
-#include "topo/topo.h"
+#include "lab/cboxlab.h"
 
-int cmd_validate(int argc, char **argv);
-int cmd_up(int argc, char **argv);
-int cmd_down(int argc, char **argv);
-int cmd_status(int argc, char **argv);
-int cmd_ls(int argc, char **argv);
-int cmd_exec(int argc, char **argv);
-int cmd_logs(int argc, char **argv);
-int cmd_impair(int argc, char **argv);
-int cmd_link(int argc, char **argv);
-int cmd_partition(int argc, char **argv);
-int cmd_heal(int argc, char **argv);
-int cmd_stop(int argc, char **argv);
-int cmd_start(int argc, char **argv);
-int cmd_restart(int argc, char **argv);
-int cmd_kill(int argc, char **argv);
-int cmd_pause(int argc, char **argv);
-int cmd_resume(int argc, char **argv);
-int cmd_chaos(int argc, char **argv);
+/* Every option any command takes; each command lists its own. */
+enum cli_opt {
+	OPT_DRY_RUN,
+	OPT_JSON,
+	OPT_TIMINGS,
+	OPT_TIMEOUT,
+	OPT_ONEWAY,
+	OPT_GRUDGE,
+	OPT_SEED,
+	OPT_LOG,
+	OPT_NEMESIS,
+	OPT_INTERVAL,
+	OPT_DURATION,
+	OPT_NODES,
+	OPT_LOSS,
+	OPT_INTERACTIVE,
+	OPT_TTY,
+	OPT_MAX
+};
+
+/* An option: its names, and the name of its value (NULL: a flag). */
+struct cli_option {
+	const char *name; /* --name */
+	char letter;      /* -l, or 0 */
+	const char *value;
+};
+extern const struct cli_option cli_options[];
+
+/* An option of a command, with what it does there. */
+struct cli_verb_opt {
+	enum cli_opt id;
+	const char *help;
+};
+
+/* A command line, parsed: what a handler gets. */
+struct cli_call {
+	const struct cli_verb *verb;
+	int argc; /* the arguments, options taken out */
+	char **argv;
+	/* Each option's value ("" for a flag), NULL when not given. */
+	const char *opt[OPT_MAX];
+	struct cbx_ctx cbx;
+};
+
+enum cli_group {
+	CLI_LABS,
+	CLI_NODES,
+	CLI_FAULTS,
+	CLI_GROUP_MAX
+};
+
+struct cli_verb {
+	const char *name;
+	enum cli_group group;
+	/* The arguments, as the synopsis shows them ("LAB NODE..."), and how
+	 * many there may be (max -1: any number). */
+	const char *args;
+	int min_args, max_args;
+	int (*run)(const struct cli_call *c);
+	int arg; /* the handler's own: the node faults' kind */
+	/* For the summary of every command; lines after the first indented. */
+	const char *summary;
+	/* More for `cboxlab help CMD`, or NULL. */
+	const char *details;
+	const struct cli_verb_opt *opts; /* ending with { OPT_MAX } */
+	/* Synopsis lines when the generated one would mislead ("\n" between
+	 * forms), without "cboxlab CMD"; NULL: options, then args. */
+	const char *usage;
+	/* What it needs root for, or NULL (it runs as anyone). */
+	const char *root_for;
+	/* Options end where the arguments start: exec's command has options
+	 * of its own. */
+	bool options_first;
+};
+
+extern const struct cli_verb cli_verbs[];
+const struct cli_verb *cli_verb_find(const char *name);
+
+int cmd_validate(const struct cli_call *c);
+int cmd_up(const struct cli_call *c);
+int cmd_down(const struct cli_call *c);
+int cmd_status(const struct cli_call *c);
+int cmd_ls(const struct cli_call *c);
+int cmd_exec(const struct cli_call *c);
+int cmd_logs(const struct cli_call *c);
+int cmd_impair(const struct cli_call *c);
+int cmd_link(const struct cli_call *c);
+int cmd_partition(const struct cli_call *c);
+int cmd_heal(const struct cli_call *c);
+int cmd_node_fault(const struct cli_call *c);
+int cmd_chaos(const struct cli_call *c);
+
+/* help.c: every command (to `out`), or one with its options. */
+void cli_help_all(FILE *out);
+void cli_help_verb(const struct cli_verb *v, FILE *out);
 
 /* Print "cboxlab: <message>" to stderr; return the exit status for it. */
 int cli_fail(const struct cbx_error *err);
-/* Print a usage error; returns 2. */
+/* Print "cboxlab CMD: <message>" and where to look; returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Is argv[i] the given flag? Consumes flags in any position before "--". */
-bool cli_take_flag(int *argc, char **argv, const char *flag);
 
 /* A node's interfaces as JSON: [{"name", "network"|"link", "host_interface",
  * "mac", "addresses": [...]}]. */

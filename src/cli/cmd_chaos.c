@@ -3,82 +3,55 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "chaos/chaos.h"
 #include "cli/cli.h"
-#include "lab/lab.h"
+#include "common/cleanup.h"
 
-/* The value after `flag`, taken out of argv; NULL when absent. */
-static const char *take_value(int *argc, char **argv, const char *flag, bool *missing)
+/* The plan the command line asks for: a file, or a nemesis's settings. */
+static int make_plan(const struct cli_call *c, const struct cbx_topo *t, uint64_t seed,
+		     struct chaos_plan **plan, struct cbx_error *err)
 {
-	for (int i = 1; i < *argc; i++) {
-		if (strcmp(argv[i], flag))
-			continue;
-		if (i + 1 >= *argc) {
-			*missing = true;
-			return NULL;
-		}
-		const char *v = argv[i + 1];
-		memmove(&argv[i], &argv[i + 2], (size_t)(*argc - i - 1) * sizeof(char *));
-		*argc -= 2;
-		return v;
-	}
-	return NULL;
+	struct cbx_nemesis_args nemesis = {
+		.name = c->opt[OPT_NEMESIS], .interval = c->opt[OPT_INTERVAL],
+		.duration = c->opt[OPT_DURATION], .nodes = c->opt[OPT_NODES], .loss = c->opt[OPT_LOSS],
+	};
+
+	if (nemesis.name)
+		return cbx_chaos_plan_nemesis(t, &nemesis, seed, plan, err);
+	return cbx_chaos_plan_load(t, c->argv[1], seed, plan, err);
 }
 
-static int nemesis_from_flags(struct chaos_plan *plan, const struct cbx_topo *t, const char *name,
-			      const char *interval, const char *duration, const char *nodes,
-			      const char *loss, uint64_t seed, struct cbx_error *err)
+static int run_plan(const struct cli_call *c, const struct cbx_topo *t,
+		    const struct chaos_plan *plan)
 {
-	struct nemesis_spec spec;
-	int rc;
-
-	if (chaos_nemesis_spec_init(&spec, name, interval, duration, loss, NEMESIS_FROM_FLAGS, err) < 0)
-		return -1;
-	if (nodes) {
-		char *copy = strdup(nodes), *save = NULL;
-		spec.nodes = calloc(strlen(nodes) + 1, sizeof(*spec.nodes));
-		if (!copy || !spec.nodes) {
-			free(copy);
-			free(spec.nodes);
-			return cbx_error_sys(err, ENOMEM, "chaos");
-		}
-		for (char *n = strtok_r(copy, ",", &save); n; n = strtok_r(NULL, ",", &save)) {
-			if (fault_node(t, n, &spec.nodes[spec.n_nodes++], err) < 0) {
-				free(copy);
-				free(spec.nodes);
-				return -1;
-			}
-		}
-		free(copy);
-	}
-	rc = chaos_plan_generate(plan, t, &spec, seed, err);
-	free(spec.nodes);
-	return rc;
-}
-
-int cmd_chaos(int argc, char **argv)
-{
-	bool missing = false, dry_run, interrupted;
-	const char *seed_s, *log_path, *nemesis, *interval, *duration, *nodes, *loss;
-	struct chaos_plan plan;
-	struct cbx_topo *t = NULL;
+	const char *log_path = c->opt[OPT_LOG];
 	struct cbx_error err;
-	uint64_t seed;
+	bool interrupted;
 	FILE *log = stdout;
 	int rc;
 
-	dry_run = cli_take_flag(&argc, argv, "--dry-run");
-	seed_s = take_value(&argc, argv, "--seed", &missing);
-	log_path = take_value(&argc, argv, "--log", &missing);
-	nemesis = take_value(&argc, argv, "--nemesis", &missing);
-	interval = take_value(&argc, argv, "--interval", &missing);
-	duration = take_value(&argc, argv, "--duration", &missing);
-	nodes = take_value(&argc, argv, "--nodes", &missing);
-	loss = take_value(&argc, argv, "--loss", &missing);
-	if (missing || argc != (nemesis ? 2 : 3))
+	if (log_path && strcmp(log_path, "-") && !(log = fopen(log_path, "we"))) {
+		cbx_error_sys(&err, errno, "open the event log %s", log_path);
+		return cli_fail(&err);
+	}
+	rc = cbx_chaos_run(&c->cbx, t->name, plan, log, &interrupted, &err);
+	if (log != stdout)
+		fclose(log);
+	if (rc < 0)
+		return cli_fail(&err);
+	return interrupted ? 130 : 0;
+}
+
+int cmd_chaos(const struct cli_call *c)
+{
+	const char *seed_s = c->opt[OPT_SEED];
+	cleanup_topo struct cbx_topo *t = NULL;
+	struct chaos_plan *plan;
+	struct cbx_error err;
+	uint64_t seed;
+	int rc;
+
+	if (c->argc != (c->opt[OPT_NEMESIS] ? 1 : 2))
 		return cli_usage_error("chaos",
 				       "expected LAB PLAN.json, or LAB --nemesis NAME --interval T --duration T [--nodes a,b] [--loss P]; options --seed N --log FILE --dry-run");
 	if (seed_s) {
@@ -89,47 +62,16 @@ int cmd_chaos(int argc, char **argv)
 			return cli_usage_error("chaos", "--seed takes a number");
 	} else {
 		/* Logged in the start event, so the run can be replayed. */
-		seed = (uint64_t)time(NULL) * 1000003u ^ (uint64_t)getpid();
+		seed = cbx_chaos_seed();
 	}
-	if (lab_load_saved(argv[1], &t, &err) < 0)
+	if (lab_load_saved(&c->cbx, c->argv[0], &t, &err) < 0 || make_plan(c, t, seed, &plan, &err) < 0)
 		return cli_fail(&err);
-	if (nemesis) {
-		rc = nemesis_from_flags(&plan, t, nemesis, interval, duration, nodes, loss, seed, &err);
+	if (c->opt[OPT_DRY_RUN]) {
+		cbx_chaos_plan_print(plan, stdout);
+		rc = 0;
 	} else {
-		json_error_t je;
-		json_t *doc = json_load_file(argv[2], JSON_REJECT_DUPLICATES, &je);
-		if (!doc) {
-			char why[256];
-			cbx_error_set(&err, CBX_ERR_INPUT, "%s:%d:%d: %s", argv[2], je.line, je.column,
-				      cbx_json_error_text(je.text, why, sizeof(why)));
-			rc = -1;
-		} else {
-			rc = chaos_plan_parse(&plan, t, doc, seed, argv[2], &err);
-			json_decref(doc);
-		}
+		rc = run_plan(c, t, plan);
 	}
-	if (rc < 0) {
-		cbx_topo_free(t);
-		return cli_fail(&err);
-	}
-	if (dry_run) {
-		chaos_plan_print(&plan, stdout);
-		chaos_plan_free(&plan);
-		cbx_topo_free(t);
-		return 0;
-	}
-	if (log_path && strcmp(log_path, "-") && !(log = fopen(log_path, "we"))) {
-		cbx_error_sys(&err, errno, "open the event log %s", log_path);
-		chaos_plan_free(&plan);
-		cbx_topo_free(t);
-		return cli_fail(&err);
-	}
-	rc = chaos_run(t->name, &plan, log, &interrupted, &err);
-	if (log != stdout)
-		fclose(log);
-	chaos_plan_free(&plan);
-	cbx_topo_free(t);
-	if (rc < 0)
-		return cli_fail(&err);
-	return interrupted ? 130 : 0;
+	cbx_chaos_plan_free(plan);
+	return rc;
 }

@@ -2,27 +2,20 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "common/fsutil.h"
-#include "lab/host_check.h"
-#include "lab/lab.h"
-#include "lab/plan.h"
+#include "common/cleanup.h"
 
-int cmd_validate(int argc, char **argv)
+int cmd_validate(const struct cli_call *c)
 {
-	struct cbx_topo *t;
+	cleanup_topo struct cbx_topo *t = NULL;
 	struct cbx_error err;
 
-	if (argc != 2)
-		return cli_usage_error("validate", "expected one topology FILE");
-	if (cbx_topo_load(argv[1], &t, &err) < 0)
+	if (cbx_topo_load(c->argv[0], &t, &err) < 0)
 		return cli_fail(&err);
-	printf("%s: lab \"%s\" is valid: %zu node(s), %zu network(s), %zu link(s)\n", argv[1],
+	printf("%s: lab \"%s\" is valid: %zu node(s), %zu network(s), %zu link(s)\n", c->argv[0],
 	       t->name, t->n_nodes, t->n_networks, t->n_links);
-	cbx_topo_free(t);
 	return 0;
 }
 
@@ -62,86 +55,83 @@ static void print_up_json(const struct cbx_topo *t, const struct lab_up_report *
 static void print_timings(const uint64_t *phase_us, const char *what)
 {
 	fprintf(stderr, "%s timings:", what);
-	for (int k = 0; k < STEP_KIND_COUNT; k++)
+	for (unsigned k = 0; lab_phase_name(k); k++)
 		if (phase_us[k])
-			fprintf(stderr, " %s %.1fms", plan_kind_name(k), phase_us[k] / 1000.0);
+			fprintf(stderr, " %s %.1fms", lab_phase_name(k), phase_us[k] / 1000.0);
 	fputc('\n', stderr);
 }
 
-int cmd_up(int argc, char **argv)
+/* up --dry-run: what up would refuse here, then its plan. */
+static int print_plan(const struct cli_call *c, const struct cbx_topo *t)
 {
-	bool dry_run = cli_take_flag(&argc, argv, "--dry-run");
-	bool timings = cli_take_flag(&argc, argv, "--timings");
-	bool json = cli_take_flag(&argc, argv, "--json");
-	struct lab_up_report rep;
-	struct cbx_topo *t;
+	char what[512], undo[512];
 	struct cbx_error err;
-	char *text;
-	size_t len;
-	int rc = 0;
+	struct plan *p;
 
-	if (argc != 2)
-		return cli_usage_error("up", "expected one topology FILE");
-	if (cbx_read_file(argv[1], &text, &len, &err) < 0) {
-		err.kind = CBX_ERR_INPUT;
+	if (lab_plan_check(&c->cbx, t, &p, &err) < 0)
 		return cli_fail(&err);
+	printf("plan for lab %s (%zu steps):\n", t->name, lab_plan_size(p));
+	for (size_t i = 0; i < lab_plan_size(p); i++) {
+		lab_plan_describe(p, i, false, what, sizeof(what));
+		lab_plan_describe(p, i, true, undo, sizeof(undo));
+		printf("%3zu  %s\n     undo: %s\n", i + 1, what, undo);
 	}
-	if (cbx_topo_load_text(text, len, argv[1], &t, &err) < 0) {
-		free(text);
-		return cli_fail(&err);
-	}
-	if (dry_run) {
-		struct nl_conn rtnl = { 0 };
-		struct plan plan;
-		/* What up would refuse on this host (read only: no root needed). */
-		if (host_check_needed(t) && (nl_open(&rtnl, NETLINK_ROUTE, &err) < 0 ||
-					     lab_check_host(t, &rtnl, &err) < 0)) {
-			rc = cli_fail(&err);
-		} else if (plan_build(t, &plan, &err) < 0) {
-			rc = cli_fail(&err);
-		} else {
-			printf("plan for lab %s (%zu steps):\n", t->name, plan.n);
-			plan_print(&plan, stdout);
-			plan_free(&plan);
-		}
-		nl_close(&rtnl);
-	} else if (geteuid() != 0) {
-		fprintf(stderr, "cboxlab: up needs root (namespaces, cgroups, netlink): run it as root, or with sudo (--dry-run does not)\n");
-		rc = 1;
-	} else if (lab_up(t, text, len, &rep, &err) < 0) {
-		rc = cli_fail(&err);
-	} else {
-		for (size_t i = 0; i < rep.n_warnings && !json; i++)
-			fprintf(stderr, "cboxlab: warning: %s\n", rep.warnings[i]);
-		if (json)
-			print_up_json(t, &rep);
-		else
-			print_up_text(t, &rep);
-		if (timings)
-			print_timings(rep.phase_us, "up");
-		if (timings && rep.pins_left_out)
-			fprintf(stderr, "up: the nodes' mounts were copied without the host's netns pins (%zu or more)\n",
-				rep.pins_left_out);
-		lab_up_report_free(&rep);
-	}
-	cbx_topo_free(t);
-	free(text);
-	return rc;
+	lab_plan_free(p);
+	return 0;
 }
 
-int cmd_down(int argc, char **argv)
+static int bring_up(const struct cli_call *c, const struct cbx_topo *t, const char *text,
+		    size_t len)
 {
-	bool timings = cli_take_flag(&argc, argv, "--timings");
-	uint64_t phase_us[STEP_KIND_COUNT] = { 0 };
+	bool json = c->opt[OPT_JSON];
+	struct lab_up_report rep;
+	struct cbx_error err;
+
+	if (lab_up(&c->cbx, t, text, len, &rep, &err) < 0)
+		return cli_fail(&err);
+	for (size_t i = 0; i < rep.n_warnings && !json; i++)
+		fprintf(stderr, "cboxlab: warning: %s\n", rep.warnings[i]);
+	if (json)
+		print_up_json(t, &rep);
+	else
+		print_up_text(t, &rep);
+	if (c->opt[OPT_TIMINGS])
+		print_timings(rep.phase_us, "up");
+	if (c->opt[OPT_TIMINGS] && rep.pins_left_out)
+		fprintf(stderr, "up: the nodes' mounts were copied without the host's netns pins (%zu or more)\n",
+			rep.pins_left_out);
+	lab_up_report_free(&rep);
+	return 0;
+}
+
+int cmd_up(const struct cli_call *c)
+{
+	cleanup_topo struct cbx_topo *t = NULL;
+	cleanup_free char *text = NULL;
+	struct cbx_error err;
+	size_t len;
+
+	if (cbx_topo_load_file(c->argv[0], &t, &text, &len, &err) < 0)
+		return cli_fail(&err);
+	if (c->opt[OPT_DRY_RUN])
+		return print_plan(c, t);
+	if (geteuid() != 0) {
+		fprintf(stderr, "cboxlab: up needs root (namespaces, cgroups, netlink): run it as root, or with sudo (--dry-run does not)\n");
+		return 1;
+	}
+	return bring_up(c, t, text, len);
+}
+
+int cmd_down(const struct cli_call *c)
+{
+	uint64_t phase_us[LAB_PHASE_MAX] = { 0 };
 	char lab[CBX_LAB_NAME_MAX + 1];
 	struct cbx_error err;
 	bool was_up;
 
-	if (argc != 2)
-		return cli_usage_error("down", "expected a LAB name or its topology FILE");
-	if (lab_down(argv[1], lab, &was_up, phase_us, &err) < 0)
+	if (lab_down(&c->cbx, c->argv[0], lab, &was_up, phase_us, &err) < 0)
 		return cli_fail(&err);
-	if (timings)
+	if (c->opt[OPT_TIMINGS])
 		print_timings(phase_us, "down");
 	printf(was_up ? "lab %s is down\n" : "lab %s was not up; nothing left of it\n", lab);
 	return 0;

@@ -3,28 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "lab/faults.h"
-#include "lab/lab.h"
-#include "runtime/cgroup.h"
-
-struct node_status {
-	pid_t pid;
-	const char *state; /* running, paused, stopped */
-	int64_t memory;    /* bytes, -1 unknown */
-};
-
-static struct node_status node_status(const struct cbx_cgroups *cg, const char *lab,
-				      const struct cbx_node *n)
-{
-	struct node_status s = { .pid = lab_node_pid(lab, n->name), .memory = -1 };
-
-	s.state = "stopped";
-	if (s.pid > 0) {
-		s.state = cg->ops->frozen(cg, lab, n->name) == 1 ? "paused" : "running";
-		s.memory = cg->ops->memory_current(cg, lab, n->name);
-	}
-	return s;
-}
+#include "common/cleanup.h"
 
 static void human_bytes(int64_t v, char *buf, size_t size)
 {
@@ -36,114 +15,122 @@ static void human_bytes(int64_t v, char *buf, size_t size)
 		snprintf(buf, size, "%.0fKiB", (double)v / 1024);
 }
 
-static json_t *lab_json(const struct cbx_cgroups *cg, const char *lab, struct cbx_topo *t)
+static json_t *lab_json(const char *lab, const struct cbx_topo *t, const struct lab_status *st)
 {
-	json_t *nodes = json_array();
+	json_t *nodes = json_array(), *faults = json_array();
 
 	for (size_t i = 0; t && i < t->n_nodes; i++) {
-		struct node_status s = node_status(cg, lab, &t->nodes[i]);
+		const struct lab_node_status *s = &st->nodes[i];
 		json_t *o = json_pack("{s:s, s:i, s:s, s:o}", "name", t->nodes[i].name, "pid",
-				      (int)s.pid, "state", s.state, "interfaces",
+				      (int)s->pid, "state", lab_node_state_name(s->state), "interfaces",
 				      cli_ifaces_json(&t->nodes[i]));
-		json_object_set_new(o, "memory_bytes", s.memory >= 0 ? json_integer(s.memory) : json_null());
+		json_object_set_new(o, "memory_bytes",
+				    s->memory >= 0 ? json_integer(s->memory) : json_null());
 		json_array_append_new(nodes, o);
 	}
-	return json_pack("{s:s, s:s, s:o, s:o}", "name", lab, "state", lab_state(lab), "nodes", nodes,
-			 "faults", fault_summary(lab, t, cg));
+	for (size_t i = 0; i < st->faults.n; i++)
+		json_array_append_new(faults, json_string(st->faults.v[i]));
+	return json_pack("{s:s, s:s, s:o, s:o}", "name", lab, "state", st->state, "nodes", nodes,
+			 "faults", faults);
 }
 
-static void lab_text(const struct cbx_cgroups *cg, const char *lab, struct cbx_topo *t)
+static void lab_text(const char *lab, const struct cbx_topo *t, const struct lab_status *st)
 {
 	char ifaces[1024], mem[32];
-	json_t *faults, *f;
-	size_t k;
 
-	printf("lab %s: %s\n", lab, lab_state(lab));
+	printf("lab %s: %s\n", lab, st->state);
 	if (!t)
 		return;
 	printf("  %-16s %-8s %-8s %-9s %s\n", "NODE", "STATE", "PID", "MEMORY", "INTERFACES");
 	for (size_t i = 0; i < t->n_nodes; i++) {
-		struct node_status s = node_status(cg, lab, &t->nodes[i]);
+		const struct lab_node_status *s = &st->nodes[i];
 		cli_ifaces_text(&t->nodes[i], ifaces, sizeof(ifaces));
-		human_bytes(s.memory, mem, sizeof(mem));
-		printf("  %-16s %-8s %-8d %-9s %s\n", t->nodes[i].name, s.state, (int)s.pid, mem, ifaces);
+		human_bytes(s->memory, mem, sizeof(mem));
+		printf("  %-16s %-8s %-8d %-9s %s\n", t->nodes[i].name, lab_node_state_name(s->state),
+		       (int)s->pid, mem, ifaces);
 	}
-	faults = fault_summary(lab, t, cg);
-	json_array_foreach(faults, k, f)
-		printf("  fault: %s\n", json_string_value(f));
-	json_decref(faults);
+	for (size_t i = 0; i < st->faults.n; i++)
+		printf("  fault: %s\n", st->faults.v[i]);
 }
 
-int cmd_status(int argc, char **argv)
+/* One lab, as JSON (appended to `all`, or printed when all is NULL) or text. */
+static int show_lab(const struct cli_call *c, const char *lab, const struct cbx_topo *t,
+		    json_t *all)
 {
-	bool json = cli_take_flag(&argc, argv, "--json");
-	struct cbx_cgroups cg;
+	bool json = c->opt[OPT_JSON];
+	struct lab_status st;
+	struct cbx_error err;
+
+	if (lab_status(&c->cbx, lab, t, &st, &err) < 0)
+		return cli_fail(&err);
+	if (json && all)
+		json_array_append_new(all, lab_json(lab, t, &st));
+	else if (json)
+		cli_print_json(lab_json(lab, t, &st));
+	else
+		lab_text(lab, t, &st);
+	lab_status_free(&st);
+	return 0;
+}
+
+int cmd_status(const struct cli_call *c)
+{
+	bool json = c->opt[OPT_JSON];
 	struct cbx_error err;
 	char **labs = NULL;
 	size_t n = 0;
 	json_t *all = NULL;
+	int rc = 0;
 
-	if (argc > 2)
-		return cli_usage_error("status", "expected at most one LAB");
-	if (cbx_cgroups_detect(&cg, &err) < 0)
-		return cli_fail(&err);
-	if (argc == 2) {
-		struct cbx_topo *t;
-		if (lab_load_saved(argv[1], &t, &err) < 0)
+	if (c->argc == 1) {
+		cleanup_topo struct cbx_topo *t = NULL;
+		if (lab_load_saved(&c->cbx, c->argv[0], &t, &err) < 0)
 			return cli_fail(&err);
-		if (json)
-			cli_print_json(lab_json(&cg, argv[1], t));
-		else
-			lab_text(&cg, argv[1], t);
-		cbx_topo_free(t);
-		return 0;
+		return show_lab(c, c->argv[0], t, NULL);
 	}
-	if (lab_list(&labs, &n, &err) < 0)
+	if (lab_list(&c->cbx, &labs, &n, &err) < 0)
 		return cli_fail(&err);
 	if (json)
 		all = json_array();
 	else if (n == 0)
 		printf("no labs are up\n");
-	for (size_t i = 0; i < n; i++) {
-		struct cbx_topo *t = NULL;
-		lab_load_saved(labs[i], &t, &err);
-		if (json)
-			json_array_append_new(all, lab_json(&cg, labs[i], t));
-		else
-			lab_text(&cg, labs[i], t);
-		cbx_topo_free(t);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		cleanup_topo struct cbx_topo *t = NULL;
+		lab_load_saved(&c->cbx, labs[i], &t, &err);
+		rc = show_lab(c, labs[i], t, all);
 	}
-	if (json)
+	if (json && rc == 0)
 		cli_print_json(json_pack("{s:o}", "labs", all));
+	else
+		json_decref(all);
 	lab_list_free(labs, n);
-	return 0;
+	return rc;
 }
 
-int cmd_ls(int argc, char **argv)
+int cmd_ls(const struct cli_call *c)
 {
-	bool json = cli_take_flag(&argc, argv, "--json");
+	bool json = c->opt[OPT_JSON];
 	struct cbx_error err;
 	char **labs;
 	size_t n;
 	json_t *arr = json ? json_array() : NULL;
 
-	if (argc != 1)
-		return cli_usage_error("ls", "takes no arguments");
-	if (lab_list(&labs, &n, &err) < 0)
+	if (lab_list(&c->cbx, &labs, &n, &err) < 0) {
+		json_decref(arr);
 		return cli_fail(&err);
+	}
 	if (!json)
 		printf("%-12s %-11s %s\n", "LAB", "STATE", "NODES");
 	for (size_t i = 0; i < n; i++) {
-		struct cbx_topo *t = NULL;
+		cleanup_topo struct cbx_topo *t = NULL;
 		size_t nodes = 0;
-		if (lab_load_saved(labs[i], &t, &err) == 0)
+		if (lab_load_saved(&c->cbx, labs[i], &t, &err) == 0)
 			nodes = t->n_nodes;
 		if (json)
 			json_array_append_new(arr, json_pack("{s:s, s:s, s:i}", "name", labs[i], "state",
-							     lab_state(labs[i]), "nodes", (int)nodes));
+							     lab_state(&c->cbx, labs[i]), "nodes", (int)nodes));
 		else
-			printf("%-12s %-11s %zu\n", labs[i], lab_state(labs[i]), nodes);
-		cbx_topo_free(t);
+			printf("%-12s %-11s %zu\n", labs[i], lab_state(&c->cbx, labs[i]), nodes);
 	}
 	if (json)
 		cli_print_json(json_pack("{s:o}", "labs", arr));

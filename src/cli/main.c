@@ -1,146 +1,183 @@
-/* cboxlab: networking labs of real Linux nodes from a JSON topology. */
-#include <stdarg.h>
+/* cboxlab: networking labs of real Linux nodes from a JSON topology.
+ *
+ * One parser for every command: the command's row in the table (verbs.c)
+ * says which options it takes, getopt_long takes them out wherever they are
+ * (but for exec, whose options end where LAB starts: its command has
+ * options of its own), and the handler gets the rest as its arguments. */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "common/text.h"
 
 #define CBOXLAB_VERSION "0.1.0"
 
-static const char usage[] =
-	"usage: cboxlab COMMAND [ARGS]\n"
-	"\n"
-	"Labs:\n"
-	"  validate FILE                 check a topology; exit 2 and say where it is wrong\n"
-	"  up [--dry-run] [--json] [--timings] FILE\n"
-	"                                bring a lab up; returns when every node is ready\n"
-	"  down [--timings] LAB|FILE     remove everything the lab made (idempotent)\n"
-	"  status [--json] [LAB]         nodes, PIDs, state, addresses, memory\n"
-	"  ls [--json]                   labs on this host\n"
-	"\n"
-	"Nodes:\n"
-	"  exec [-i] [-t] LAB NODE [--] [CMD...]\n"
-	"                                run CMD in the node (default: a shell with -it);\n"
-	"                                exits with CMD's status\n"
-	"  logs LAB NODE                 the node's console: its init and startup command\n"
-	"\n"
-	"Faults (see docs/faults.md):\n"
-	"  impair LAB [NODE:IFACE KEY=VALUE...|clear]\n"
-	"                                delay=50ms jitter=10ms loss=2% duplicate=1%\n"
-	"                                corrupt=0.1% reorder=5% rate=10mbit; no args: show\n"
-	"  link LAB down|up NODE:IFACE   cut or restore a link (also: NODE NODE)\n"
-	"  partition LAB [--oneway] A,B C,D...   nodes in different groups cannot talk\n"
-	"  partition LAB --grudge JSON|@FILE     {\"node\": [\"nodes it drops\"]}\n"
-	"  heal LAB                      remove every partition\n"
-	"  stop [--timeout S] LAB NODE...   SIGTERM, then SIGKILL; netns and links stay\n"
-	"  start | restart | kill | pause | resume  LAB NODE...\n"
-	"  chaos LAB PLAN.json [--seed N] [--log FILE] [--dry-run]\n"
-	"  chaos LAB --nemesis NAME --interval T --duration T [--nodes a,b] [--seed N]\n"
-	"                                a timed fault timeline, logged as JSON lines, always\n"
-	"                                healed at the end (nemeses: random-halves, isolate-one,\n"
-	"                                majorities-ring, bridge, flaky-links, pause-random,\n"
-	"                                kill-random)\n"
-	"\n"
-	"Run as root. Topology format: docs/topology.md.\n";
+/* getopt_long's value for an option that has no letter: past any char. */
+#define LONG_ONLY 256
 
-/* Messages carry the user's text (a topology's keys and values, arguments):
- * its control bytes are shown quoted, never sent to the terminal. */
-static void print_quoted(const char *prefix, const char *msg)
+/* The getopt_long tables for a command: its options, and --help/-h. */
+struct getopt_tables {
+	struct option longs[OPT_MAX + 2];
+	char shorts[2 * OPT_MAX + 8];
+};
+
+static void make_tables(const struct cli_verb *v, struct getopt_tables *g)
 {
-	char shown[4 * CBX_ERROR_MSG_MAX];
+	size_t nl = 0, ns = 0;
 
-	fprintf(stderr, "%s%s\n", prefix, cbx_text_escape(shown, sizeof(shown), msg));
+	/* '+': stop at the first argument; '-': take arguments in order, as
+	 * options come anywhere. ':': a missing value is ':', not '?'. */
+	g->shorts[ns++] = v->options_first ? '+' : '-';
+	g->shorts[ns++] = ':';
+	for (const struct cli_verb_opt *o = v->opts; o->id != OPT_MAX; o++) {
+		const struct cli_option *opt = &cli_options[o->id];
+		g->longs[nl++] = (struct option){ opt->name, opt->value ? required_argument : no_argument,
+						  NULL, opt->letter ? opt->letter : LONG_ONLY + (int)o->id };
+		if (opt->letter) {
+			g->shorts[ns++] = opt->letter;
+			if (opt->value)
+				g->shorts[ns++] = ':';
+		}
+	}
+	g->longs[nl++] = (struct option){ "help", no_argument, NULL, 'h' };
+	g->longs[nl] = (struct option){ 0 };
+	g->shorts[ns++] = 'h';
+	g->shorts[ns] = '\0';
 }
 
-int cli_usage_error(const char *cmd, const char *fmt, ...)
+/* The option getopt_long returned `ch` for. */
+static enum cli_opt option_of(const struct cli_verb *v, int ch)
 {
-	char msg[CBX_ERROR_MSG_MAX], prefix[64];
-	va_list ap;
+	if (ch >= LONG_ONLY)
+		return (enum cli_opt)(ch - LONG_ONLY);
+	for (const struct cli_verb_opt *o = v->opts; o->id != OPT_MAX; o++)
+		if (cli_options[o->id].letter == ch)
+			return o->id;
+	return OPT_MAX;
+}
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	snprintf(prefix, sizeof(prefix), "cboxlab %s: ", cmd);
-	print_quoted(prefix, msg);
-	fprintf(stderr, "(see cboxlab help)\n");
+/* An option that is not the command's: "--jsn", "-x", "--d" (the start of
+ * two of them), or one of its flags given a value ("--json=1"). */
+static int bad_option(const struct cli_verb *v, const char *arg, int optopt_ch)
+{
+	char name[64];
+	size_t len, matches = 0;
+
+	if (optopt_ch && option_of(v, optopt_ch) != OPT_MAX)
+		return cli_usage_error(v->name, "option --%s takes no value",
+				       cli_options[option_of(v, optopt_ch)].name);
+	if (optopt_ch)
+		return cli_usage_error(v->name, "unknown option -%c", optopt_ch);
+	len = strcspn(arg, "=");
+	snprintf(name, sizeof(name), "%.*s", (int)len, arg);
+	for (const struct cli_verb_opt *o = v->opts; o->id != OPT_MAX && len > 2; o++)
+		matches += !strncmp(cli_options[o->id].name, name + 2, len - 2);
+	if (matches > 1)
+		return cli_usage_error(v->name, "option %s is ambiguous: give more of its name", name);
+	return cli_usage_error(v->name, "unknown option %s", name);
+}
+
+/* argv[0] is the command. 0 and *c filled; 1 when --help was asked for
+ * (and shown); else the exit status of a usage error. */
+static int parse(const struct cli_verb *v, int argc, char **argv, struct cli_call *c)
+{
+	struct getopt_tables g;
+	int ch;
+
+	memset(c, 0, sizeof(*c));
+	c->verb = v;
+	c->argv = calloc((size_t)argc + 1, sizeof(char *));
+	if (!c->argv) {
+		perror("cboxlab");
+		return 1;
+	}
+	make_tables(v, &g);
+	opterr = 0;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
+		enum cli_opt id;
+
+		if (ch == 1) { /* an argument, in its place */
+			c->argv[c->argc++] = optarg;
+			continue;
+		}
+		if (ch == 'h') {
+			cli_help_verb(v, stdout);
+			return 1;
+		}
+		if (ch == '?')
+			return bad_option(v, argv[optind - 1], optopt);
+		id = option_of(v, optopt);
+		if (ch == ':')
+			return cli_usage_error(v->name, "option --%s needs a value (%s)",
+					       cli_options[id].name, cli_options[id].value);
+		id = option_of(v, ch);
+		c->opt[id] = optarg ? optarg : "";
+	}
+	while (optind < argc) /* after "--", or exec's LAB and on */
+		c->argv[c->argc++] = argv[optind++];
+	if (c->argc < v->min_args || (v->max_args >= 0 && c->argc > v->max_args))
+		return v->max_args == 0 ? cli_usage_error(v->name, "takes no arguments")
+					: cli_usage_error(v->name, "expected %s", v->args);
+	return 0;
+}
+
+static int run(const struct cli_verb *v, int argc, char **argv)
+{
+	struct cli_call c;
+	struct cbx_error err;
+	int rc = parse(v, argc, argv, &c);
+
+	if (rc == 1) /* --help */
+		rc = 0;
+	else if (rc == 0 && v->root_for && geteuid() != 0) {
+		fprintf(stderr, "cboxlab: %s needs root (%s): run it as root, or with sudo\n", v->name,
+			v->root_for);
+		rc = 1;
+	} else if (rc == 0 && cbx_ctx_init(&c.cbx, &err) < 0) {
+		rc = cli_fail(&err);
+	} else if (rc == 0) {
+		rc = v->run(&c);
+	}
+	free(c.argv);
+	return rc;
+}
+
+static int unknown_command(const char *name)
+{
+	char shown[4 * CBX_EXCERPT_MAX + 32];
+
+	fprintf(stderr, "cboxlab: unknown command \"%s\"\n\n",
+		cbx_text_excerpt(shown, sizeof(shown), name, CBX_EXCERPT_MAX));
+	cli_help_all(stderr);
 	return 2;
 }
 
-int cli_fail(const struct cbx_error *err)
-{
-	print_quoted("cboxlab: ", err->msg);
-	return cbx_error_exit_status(err);
-}
-
-bool cli_take_flag(int *argc, char **argv, const char *flag)
-{
-	for (int i = 1; i < *argc; i++) {
-		if (!strcmp(argv[i], "--"))
-			return false;
-		if (!strcmp(argv[i], flag)) {
-			memmove(&argv[i], &argv[i + 1], (size_t)(*argc - i) * sizeof(char *));
-			(*argc)--;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* What a command needs root for, or NULL: it runs as anyone (`up` checks
- * for itself: its --dry-run does not). Without root the others would see
- * too little and say wrong things: a running node as stopped with PID 0
- * (its /proc/PID/ns is root's), a lab as not up. */
-static const char lab_state[] = "the labs' state, the nodes' processes and cgroups";
-static const char faults[] = "namespaces, cgroups, netlink";
-
-static const struct {
-	const char *name;
-	int (*run)(int argc, char **argv);
-	const char *root_for;
-} commands[] = {
-	{ "validate", cmd_validate, NULL },	   { "up", cmd_up, NULL },
-	{ "down", cmd_down, faults },		   { "status", cmd_status, lab_state },
-	{ "ls", cmd_ls, lab_state },		   { "exec", cmd_exec, "the nodes' namespaces" },
-	{ "logs", cmd_logs, lab_state },	   { "impair", cmd_impair, faults },
-	{ "link", cmd_link, faults },		   { "partition", cmd_partition, faults },
-	{ "heal", cmd_heal, faults },		   { "stop", cmd_stop, faults },
-	{ "start", cmd_start, faults },		   { "restart", cmd_restart, faults },
-	{ "kill", cmd_kill, faults },		   { "pause", cmd_pause, faults },
-	{ "resume", cmd_resume, faults },	   { "chaos", cmd_chaos, faults },
-};
-
 int main(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
-	    !strcmp(argv[1], "-h")) {
-		fputs(usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
+	const struct cli_verb *v;
+
+	if (argc < 2) {
+		cli_help_all(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		if (argc < 3) {
+			cli_help_all(stdout);
+			return 0;
+		}
+		if (!(v = cli_verb_find(argv[2])))
+			return unknown_command(argv[2]);
+		cli_help_verb(v, stdout);
+		return 0;
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
 		printf("cboxlab %s\n", CBOXLAB_VERSION);
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[1], commands[i].name))
-			continue;
-		/* `cboxlab impair --help`: the usage, not "lab --help is not up". */
-		if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
-			fputs(usage, stdout);
-			return 0;
-		}
-		if (commands[i].root_for && geteuid() != 0) {
-			fprintf(stderr, "cboxlab: %s needs root (%s): run it as root, or with sudo\n",
-				commands[i].name, commands[i].root_for);
-			return 1;
-		}
-		return commands[i].run(argc - 1, argv + 1);
-	}
-	{
-		char shown[4 * CBX_EXCERPT_MAX + 32];
-		fprintf(stderr, "cboxlab: unknown command \"%s\"\n\n%s",
-			cbx_text_excerpt(shown, sizeof(shown), argv[1], CBX_EXCERPT_MAX), usage);
-	}
-	return 2;
+	if (!(v = cli_verb_find(argv[1])))
+		return unknown_command(argv[1]);
+	return run(v, argc - 1, argv + 1);
 }

@@ -1,8 +1,38 @@
-/* Shared pieces of the CLI's output. */
+/* Shared pieces of the CLI's output: errors, and a node's interfaces. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+
+/* Messages carry the user's text (a topology's keys and values, arguments):
+ * its control bytes are shown quoted, never sent to the terminal. */
+static void print_quoted(const char *prefix, const char *msg)
+{
+	char shown[4 * CBX_ERROR_MSG_MAX];
+
+	fprintf(stderr, "%s%s\n", prefix, cbx_text_escape(shown, sizeof(shown), msg));
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	char msg[CBX_ERROR_MSG_MAX], prefix[64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(prefix, sizeof(prefix), "cboxlab %s: ", cmd);
+	print_quoted(prefix, msg);
+	fprintf(stderr, "(see cboxlab help %s)\n", cmd);
+	return 2;
+}
+
+int cli_fail(const struct cbx_error *err)
+{
+	print_quoted("cboxlab: ", err->msg);
+	return cbx_error_exit_status(err);
+}
 
 json_t *cli_ifaces_json(const struct cbx_node *n)
 {

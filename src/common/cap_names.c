@@ -14,12 +14,12 @@ static const char *const names[] = {
 	"BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE",
 };
 
-const char *caps_name(int cap)
+const char *cbx_cap_name(int cap)
 {
 	return cap >= 0 && (size_t)cap < sizeof(names) / sizeof(names[0]) ? names[cap] : NULL;
 }
 
-int caps_from_name(const char *name)
+int cbx_cap_from_name(const char *name)
 {
 	if (!strncasecmp(name, "CAP_", 4))
 		name += 4;

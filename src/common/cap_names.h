@@ -5,8 +5,8 @@
 
 /* The capability named "NET_ADMIN", "net_admin" or "CAP_NET_ADMIN"; -1 for
  * none. */
-int caps_from_name(const char *name);
+int cbx_cap_from_name(const char *name);
 /* "NET_ADMIN" for 12; NULL past the last one known. */
-const char *caps_name(int cap);
+const char *cbx_cap_name(int cap);
 
 #endif

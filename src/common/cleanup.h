@@ -5,6 +5,7 @@
 #ifndef CBX_CLEANUP_H
 #define CBX_CLEANUP_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +32,14 @@ static inline void cbx_fclosep(FILE **f)
 		fclose(*f);
 }
 
+static inline void cbx_closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
+}
+
 #define cleanup_free __attribute__((cleanup(cbx_freep)))
+#define cleanup_closedir __attribute__((cleanup(cbx_closedirp)))
 #define cleanup_close __attribute__((cleanup(cbx_closep)))
 #define cleanup_fclose __attribute__((cleanup(cbx_fclosep)))
 

@@ -4,18 +4,36 @@
 #include <stdio.h>
 #include <string.h>
 
+static void verror(struct cbx_error *err, enum cbx_error_kind kind, int errnum, const char *fmt,
+		   va_list ap)
+{
+	int n;
+
+	err->kind = kind;
+	err->code = errnum;
+	n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	if (n >= 0 && (size_t)n < sizeof(err->msg))
+		snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(errnum));
+}
+
 int cbx_error_sys(struct cbx_error *err, int errnum, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	err->kind = CBX_ERR_SYSTEM;
-	err->code = errnum;
 	va_start(ap, fmt);
-	n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	verror(err, CBX_ERR_SYSTEM, errnum, fmt, ap);
 	va_end(ap);
-	if (n >= 0 && (size_t)n < sizeof(err->msg))
-		snprintf(err->msg + n, sizeof(err->msg) - n, ": %s", strerror(errnum));
+	return -1;
+}
+
+int cbx_error_errno(struct cbx_error *err, enum cbx_error_kind kind, int errnum, const char *fmt,
+		    ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(err, kind, errnum, fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
@@ -72,6 +90,15 @@ void cbx_error_clear(struct cbx_error *err)
 	err->kind = CBX_ERR_NONE;
 	err->code = 0;
 	err->msg[0] = '\0';
+}
+
+int cbx_error_keep_first(int rc, struct cbx_error *err, int rc_one, const struct cbx_error *one)
+{
+	if (rc_one >= 0 || rc < 0)
+		return rc;
+	if (err != one)
+		*err = *one;
+	return -1;
 }
 
 int cbx_error_exit_status(const struct cbx_error *err)

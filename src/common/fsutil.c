@@ -62,14 +62,15 @@ int cbx_create_file(const char *path, mode_t mode, const char *data, size_t len,
 	return 0;
 }
 
-int cbx_read_file(const char *path, char **out, size_t *out_len, struct cbx_error *err)
+int cbx_read_file_as(const char *path, enum cbx_error_kind kind, char **out, size_t *out_len,
+		     struct cbx_error *err)
 {
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
 	cleanup_free char *buf = NULL;
 	size_t cap = 4096, len = 0;
 
 	if (fd < 0)
-		return cbx_error_sys(err, errno, "open %s", path);
+		return cbx_error_errno(err, kind, errno, "open %s", path);
 	buf = malloc(cap);
 	if (!buf)
 		return cbx_error_sys(err, ENOMEM, "read %s", path);
@@ -86,7 +87,7 @@ int cbx_read_file(const char *path, char **out, size_t *out_len, struct cbx_erro
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return cbx_error_sys(err, errno, "read %s", path);
+			return cbx_error_errno(err, kind, errno, "read %s", path);
 		}
 		if (n == 0)
 			break;
@@ -98,6 +99,11 @@ int cbx_read_file(const char *path, char **out, size_t *out_len, struct cbx_erro
 	if (out_len)
 		*out_len = len;
 	return 0;
+}
+
+int cbx_read_file(const char *path, char **out, size_t *out_len, struct cbx_error *err)
+{
+	return cbx_read_file_as(path, CBX_ERR_SYSTEM, out, out_len, err);
 }
 
 int cbx_mkdir(const char *path, mode_t mode, struct cbx_error *err)
@@ -136,27 +142,25 @@ static int rm_entry_at(DIR *dir, const char *name, const char *child, dev_t dev,
  * (a restart empties its /tmp), whose stack pages stay with the node. */
 static int rm_tree_at(int dfd, const char *path, dev_t dev, struct cbx_error *err)
 {
-	DIR *dir = fdopendir(dfd);
+	cleanup_closedir DIR *dir = fdopendir(dfd);
 	struct dirent *de;
 	int rc = 0;
 
 	if (!dir) {
-		close(dfd);
+		cbx_closep(&dfd);
 		return cbx_error_sys(err, errno, "open directory %s", path);
 	}
 	while (rc == 0 && (de = readdir(dir)) != NULL) {
-		char *child;
+		cleanup_free char *child = NULL;
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		if (asprintf(&child, "%s/%s", path, de->d_name) < 0) {
-			rc = cbx_error_sys(err, ENOMEM, "remove %s", path);
-			break;
+			child = NULL; /* undefined after a failure */
+			return cbx_error_sys(err, ENOMEM, "remove %s", path);
 		}
 		rc = rm_entry_at(dir, de->d_name, child, dev, err);
-		free(child);
 	}
-	closedir(dir);
 	return rc;
 }
 

@@ -20,6 +20,9 @@ int cbx_create_file(const char *path, mode_t mode, const char *data, size_t len,
 		    struct cbx_error *err);
 /* Read a whole small file into a NUL-terminated malloc'd buffer. */
 int cbx_read_file(const char *path, char **out, size_t *out_len, struct cbx_error *err);
+/* The same, its errors of `kind` (CBX_ERR_INPUT: a file the user named). */
+int cbx_read_file_as(const char *path, enum cbx_error_kind kind, char **out, size_t *out_len,
+		     struct cbx_error *err);
 
 /* mkdir that treats an existing directory as success. */
 int cbx_mkdir(const char *path, mode_t mode, struct cbx_error *err);

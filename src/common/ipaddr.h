@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include "common/public.h"
 
 struct cbx_ip {
 	uint8_t family; /* AF_INET or AF_INET6; 0 means "none" */
@@ -34,29 +35,29 @@ static inline unsigned cbx_ip_bits(int family)
 }
 
 /* "10.0.0.1" or "fd00::1"; false on anything else. */
-bool cbx_ip_parse(const char *s, struct cbx_ip *out);
+CBX_PUBLIC bool cbx_ip_parse(const char *s, struct cbx_ip *out);
 /* "10.0.0.0/24"; with require_len false a bare address gets the full length. */
-bool cbx_prefix_parse(const char *s, bool require_len, struct cbx_prefix *out);
+CBX_PUBLIC bool cbx_prefix_parse(const char *s, bool require_len, struct cbx_prefix *out);
 
-const char *cbx_ip_str(const struct cbx_ip *ip, char *buf, size_t size);
-const char *cbx_prefix_str(const struct cbx_prefix *p, char *buf, size_t size);
+CBX_PUBLIC const char *cbx_ip_str(const struct cbx_ip *ip, char *buf, size_t size);
+CBX_PUBLIC const char *cbx_prefix_str(const struct cbx_prefix *p, char *buf, size_t size);
 
-bool cbx_ip_equal(const struct cbx_ip *a, const struct cbx_ip *b);
+CBX_PUBLIC bool cbx_ip_equal(const struct cbx_ip *a, const struct cbx_ip *b);
 /* Does subnet `net` (its first `len` bits) contain `ip`? */
-bool cbx_prefix_contains(const struct cbx_prefix *net, const struct cbx_ip *ip);
-bool cbx_prefix_overlaps(const struct cbx_prefix *a, const struct cbx_prefix *b);
+CBX_PUBLIC bool cbx_prefix_contains(const struct cbx_prefix *net, const struct cbx_ip *ip);
+CBX_PUBLIC bool cbx_prefix_overlaps(const struct cbx_prefix *a, const struct cbx_prefix *b);
 /* Are the bits past the prefix length all zero (a proper network address)? */
-bool cbx_prefix_is_network(const struct cbx_prefix *p);
+CBX_PUBLIC bool cbx_prefix_is_network(const struct cbx_prefix *p);
 /* The network address of p (host bits cleared). */
-struct cbx_prefix cbx_prefix_network(const struct cbx_prefix *p);
+CBX_PUBLIC struct cbx_prefix cbx_prefix_network(const struct cbx_prefix *p);
 
 /* The n-th address of a subnet, n counted from the network address; false
  * when it is past the end. The IPv4 broadcast address counts as past the end
  * (except in /31 and /32, which have no broadcast). */
-bool cbx_prefix_nth(const struct cbx_prefix *net, uint64_t n, struct cbx_ip *out);
+CBX_PUBLIC bool cbx_prefix_nth(const struct cbx_prefix *net, uint64_t n, struct cbx_ip *out);
 /* The offset of ip inside net (inverse of cbx_prefix_nth), saturating. */
-uint64_t cbx_prefix_offset(const struct cbx_prefix *net, const struct cbx_ip *ip);
+CBX_PUBLIC uint64_t cbx_prefix_offset(const struct cbx_prefix *net, const struct cbx_ip *ip);
 /* Is ip the IPv4 network or broadcast address of net (not usable by a host)? */
-bool cbx_prefix_is_reserved_host(const struct cbx_prefix *net, const struct cbx_ip *ip);
+CBX_PUBLIC bool cbx_prefix_is_reserved_host(const struct cbx_prefix *net, const struct cbx_ip *ip);
 
 #endif

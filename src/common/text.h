@@ -7,17 +7,18 @@
 #define CBX_TEXT_H
 
 #include <stddef.h>
+#include "common/public.h"
 
 /* How much of a value a message shows. */
 #define CBX_EXCERPT_MAX 64
 
 /* Copy src into buf (of size > 0, always NUL-terminated), each control
  * byte (below 0x20, and 0x7f) written as \xNN. Returns buf. */
-char *cbx_text_escape(char *buf, size_t size, const char *src);
+CBX_PUBLIC char *cbx_text_escape(char *buf, size_t size, const char *src);
 
 /* Like cbx_text_escape, but at most `max` bytes of src: a longer one ends
  * in "... (N bytes)". buf should hold 4 * max + 32 bytes to show all of
  * them. Returns buf. */
-char *cbx_text_excerpt(char *buf, size_t size, const char *src, size_t max);
+CBX_PUBLIC char *cbx_text_excerpt(char *buf, size_t size, const char *src, size_t max);
 
 #endif

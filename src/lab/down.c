@@ -79,8 +79,8 @@ static int sweep_links(struct lab_ctx *ctx, struct cbx_error *err)
 static int sweep_cgroups(struct lab_ctx *ctx, struct cbx_error *err)
 {
 	const char *lab = ctx->t->name;
+	cleanup_closedir DIR *dir = NULL;
 	char path[512];
-	DIR *dir;
 	struct dirent *de;
 	int rc = 0;
 
@@ -100,7 +100,6 @@ static int sweep_cgroups(struct lab_ctx *ctx, struct cbx_error *err)
 		if (rc == 0)
 			rc = cbx_cgroup_node_remove(&ctx->cg, lab, de->d_name, err);
 	}
-	closedir(dir);
 	if (rc == 0)
 		rc = cbx_cgroup_lab_remove(&ctx->cg, lab, err);
 	return rc;
@@ -140,8 +139,8 @@ static int name_only_topology(const char *lab, struct cbx_topo **t, struct cbx_e
 	return cbx_topo_load_text(text, strlen(text), "(lab name)", t, err);
 }
 
-int lab_down(const char *arg, char lab[CBX_LAB_NAME_MAX + 1], bool *was_up, uint64_t *phase_us,
-	     struct cbx_error *err)
+int lab_down(const struct cbx_ctx *cbx, const char *arg, char lab[CBX_LAB_NAME_MAX + 1],
+	     bool *was_up, uint64_t *phase_us, struct cbx_error *err)
 {
 	struct cbx_topo *t = NULL, *file_topo = NULL;
 	char state_dir[256];
@@ -163,14 +162,14 @@ int lab_down(const char *arg, char lab[CBX_LAB_NAME_MAX + 1], bool *was_up, uint
 			return -1;
 		snprintf(lab, CBX_LAB_NAME_MAX + 1, "%s", arg);
 	}
-	lab_state_path(lab, NULL, state_dir, sizeof(state_dir));
+	lab_state_path(cbx, lab, NULL, state_dir, sizeof(state_dir));
 	/* Waits for an `up` or a fault command of this lab still running. */
-	if (lab_lock(lab, false, &lock, err) < 0)
+	if (lab_lock(cbx, lab, false, &lock, err) < 0)
 		goto out;
 	*was_up = access(state_dir, F_OK) == 0;
 	/* The plan it was brought up with; else the given file's, and the
 	 * sweep; else only the lab's name, and the sweep does the work. */
-	if (*was_up && lab_load_saved(lab, &t, &(struct cbx_error){ 0 }) == 0) {
+	if (*was_up && lab_load_saved(cbx, lab, &t, &(struct cbx_error){ 0 }) == 0) {
 		cbx_topo_free(file_topo);
 		file_topo = NULL;
 		saved = true;
@@ -182,13 +181,13 @@ int lab_down(const char *arg, char lab[CBX_LAB_NAME_MAX + 1], bool *was_up, uint
 	} else {
 		name_only = true;
 	}
-	if (lab_ctx_init(&ctx, t, false, err) < 0) {
+	if (lab_ctx_init(&ctx, cbx, t, false, err) < 0) {
 		lab_ctx_fini(&ctx);
 		goto out;
 	}
 	ctx.state_owned = true; /* locked above: ours to remove */
 	ctx.teardown = true;
-	if ((name_only || (plan_build(t, &plan, err) == 0 &&
+	if ((name_only || (plan_build(cbx, t, &plan, err) == 0 &&
 			   plan_undo(&ctx, &plan, plan.n, err) == 0)) &&
 	    (saved || sweep(&ctx, err) == 0))
 		rc = 0;
@@ -199,7 +198,7 @@ int lab_down(const char *arg, char lab[CBX_LAB_NAME_MAX + 1], bool *was_up, uint
 	plan_free(&plan);
 	lab_ctx_fini(&ctx);
 out:
-	lab_unlock(lab, lock, rc == 0);
+	lab_unlock(cbx, lab, lock, rc == 0);
 	cbx_topo_free(t);
 	cbx_topo_free(file_topo);
 	return rc;

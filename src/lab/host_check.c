@@ -257,14 +257,15 @@ static const char *host_ifname(void *arg, int ifindex, char *buf, size_t size)
 	return buf;
 }
 
-int lab_check_host(const struct cbx_topo *t, struct nl_conn *c, struct cbx_error *err)
+int lab_check_host(const struct cbx_ctx *cbx, const struct cbx_topo *t, struct nl_conn *c,
+		   struct cbx_error *err)
 {
 	struct host_view h;
 	char state[512];
 	int rc;
 
 	/* A lab that is up has its own routes there: `up` says it is up. */
-	if (!host_check_needed(t) || lab_state_path(t->name, NULL, state, sizeof(state)) < 0 ||
+	if (!host_check_needed(t) || lab_state_path(cbx, t->name, NULL, state, sizeof(state)) < 0 ||
 	    access(state, F_OK) == 0)
 		return 0;
 	if (host_view_read(c, &h, err) < 0)

@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "common/ipaddr.h"
+#include "lab/cboxlab.h"
 #include "netlink/transport.h"
 #include "topo/topo.h"
 
@@ -56,6 +57,7 @@ int host_clash_find(const struct cbx_topo *t, const struct host_view *h, host_if
 /* All of it, on the host: its routes and addresses, then the published
  * ports' listeners (lab/host_ports.c). c: an rtnetlink socket to use.
  * Nothing to check for a lab without a host side, or one that is up. */
-int lab_check_host(const struct cbx_topo *t, struct nl_conn *c, struct cbx_error *err);
+int lab_check_host(const struct cbx_ctx *cbx, const struct cbx_topo *t, struct nl_conn *c,
+		   struct cbx_error *err);
 
 #endif

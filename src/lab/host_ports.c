@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/cleanup.h"
 #include "netlink/diag_msg.h"
 #include "netlink/transport.h"
 
@@ -46,50 +47,50 @@ static int socket_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* Does process `pid` (its /proc directory's name) hold the socket whose
+ * link reads `want` ("socket:[inode]")? */
+static bool holds_socket(const char *pid, const char *want)
+{
+	char path[300], link[64];
+	cleanup_closedir DIR *fds = NULL;
+	struct dirent *fd;
+
+	snprintf(path, sizeof(path), "/proc/%s/fd", pid);
+	if (!(fds = opendir(path)))
+		return false;
+	while ((fd = readdir(fds))) {
+		ssize_t n = readlinkat(dirfd(fds), fd->d_name, link, sizeof(link) - 1);
+
+		if (n <= 0)
+			continue;
+		link[n] = '\0';
+		if (!strcmp(link, want))
+			return true;
+	}
+	return false;
+}
+
 /* "python3 (pid 1234)": the process holding the socket, found by its inode
  * among every process's descriptors; "" when none is found (a socket of
  * another user namespace, or one that is already gone). Error path only. */
 static void socket_owner(unsigned long inode, char *buf, size_t size)
 {
-	char want[48], path[300], link[64];
-	DIR *proc = opendir("/proc");
+	cleanup_closedir DIR *proc = opendir("/proc");
+	char want[48], path[300], comm[64] = "?";
+	cleanup_fclose FILE *f = NULL;
 	struct dirent *p;
 
 	buf[0] = '\0';
 	snprintf(want, sizeof(want), "socket:[%lu]", inode);
-	while (proc && inode && !buf[0] && (p = readdir(proc))) {
-		DIR *fds;
-		struct dirent *fd;
-
-		if (p->d_name[0] < '1' || p->d_name[0] > '9')
+	while (proc && inode && (p = readdir(proc))) {
+		if (p->d_name[0] < '1' || p->d_name[0] > '9' || !holds_socket(p->d_name, want))
 			continue;
-		snprintf(path, sizeof(path), "/proc/%s/fd", p->d_name);
-		if (!(fds = opendir(path)))
-			continue;
-		while (!buf[0] && (fd = readdir(fds))) {
-			ssize_t n = readlinkat(dirfd(fds), fd->d_name, link, sizeof(link) - 1);
-
-			if (n <= 0)
-				continue;
-			link[n] = '\0';
-			if (strcmp(link, want))
-				continue;
-			{
-				char comm[64] = "?";
-				FILE *f;
-				snprintf(path, sizeof(path), "/proc/%s/comm", p->d_name);
-				if ((f = fopen(path, "re"))) {
-					if (fgets(comm, sizeof(comm), f))
-						comm[strcspn(comm, "\n")] = '\0';
-					fclose(f);
-				}
-				snprintf(buf, size, "%.32s (pid %.16s)", comm, p->d_name);
-			}
-		}
-		closedir(fds);
+		snprintf(path, sizeof(path), "/proc/%s/comm", p->d_name);
+		if ((f = fopen(path, "re")) && fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = '\0';
+		snprintf(buf, size, "%.32s (pid %.16s)", comm, p->d_name);
+		return;
 	}
-	if (proc)
-		closedir(proc);
 }
 
 int host_ports_check(const struct cbx_topo *t, struct cbx_error *err)

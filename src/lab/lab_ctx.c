@@ -65,9 +65,11 @@ int lab_find_libdir(char *buf, size_t size, struct cbx_error *err)
 			     exe, CBX_DEFAULT_LIBDIR);
 }
 
-int lab_state_path(const char *lab, const char *file, char *buf, size_t size)
+int lab_state_path(const struct cbx_ctx *cbx, const char *lab, const char *file, char *buf,
+		   size_t size)
 {
-	int n = snprintf(buf, size, CBX_STATE_ROOT "/%s%s%s", lab, file ? "/" : "", file ? file : "");
+	int n = snprintf(buf, size, "%s/%s%s%s", cbx->state_root, lab, file ? "/" : "",
+			 file ? file : "");
 
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
@@ -84,14 +86,15 @@ uint64_t lab_node_caps(const struct cbx_node *n)
 	return caps_node_set(n->privileged, n->cap_add, n->cap_drop);
 }
 
-int lab_node_filter_name(const char *lab, const struct cbx_node *n, char *buf, size_t size)
+int lab_node_filter_name(const struct cbx_ctx *cbx, const char *lab, const struct cbx_node *n,
+			 char *buf, size_t size)
 {
 	char dir[256];
 
 	buf[0] = '\0';
 	if (n->privileged || n->seccomp_off)
 		return 0;
-	if (lab_state_path(lab, "seccomp", dir, sizeof(dir)) < 0)
+	if (lab_state_path(cbx, lab, "seccomp", dir, sizeof(dir)) < 0)
 		return -1;
 	return seccomp_profile_name(lab_node_caps(n), dir, buf, size);
 }
@@ -116,10 +119,11 @@ int lab_node_filter(struct lab_ctx *ctx, const struct cbx_node *n, const char **
 	return 0;
 }
 
-int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_topo *t, bool need_libdir,
-		 struct cbx_error *err)
+int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_ctx *cbx, const struct cbx_topo *t,
+		 bool need_libdir, struct cbx_error *err)
 {
 	memset(ctx, 0, sizeof(*ctx));
+	ctx->cbx = cbx;
 	ctx->t = t;
 	ctx->lock_fd = -1;
 	ctx->init_fd = -1;
@@ -141,8 +145,8 @@ int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_topo *t, bool need_libdir
 	if (!ctx->arena)
 		return cbx_error_sys(err, ENOMEM, "lab %s", t->name);
 	ctx->nodes = cbx_arena_array(ctx->arena, t->n_nodes, sizeof(*ctx->nodes));
-	ctx->bridge_ifindex = cbx_arena_array(ctx->arena, t->n_networks + 1, sizeof(int));
-	if (!ctx->nodes || !ctx->bridge_ifindex)
+	ctx->net_ifindex = cbx_arena_array(ctx->arena, t->n_networks + 1, sizeof(int));
+	if (!ctx->nodes || !ctx->net_ifindex)
 		return cbx_error_sys(err, ENOMEM, "lab %s", t->name);
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		ctx->nodes[i].proc.sync_fd = -1;
@@ -151,7 +155,8 @@ int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_topo *t, bool need_libdir
 		ctx->nodes[i].proc.child_netns_fd = -1;
 		ctx->nodes[i].proc_fd = -1;
 	}
-	lab_state_path(t->name, NULL, ctx->state_dir, sizeof(ctx->state_dir));
+	if (lab_state_path(cbx, t->name, NULL, ctx->state_dir, sizeof(ctx->state_dir)) < 0)
+		return cbx_error_sys(err, ENAMETOOLONG, "lab %s", t->name);
 	if (cbx_cgroups_detect(&ctx->cg, err) < 0)
 		return -1;
 	if (need_libdir && lab_find_libdir(ctx->libdir, sizeof(ctx->libdir), err) < 0)
@@ -187,7 +192,7 @@ int lab_check_descriptors(struct lab_ctx *ctx, struct cbx_error *err)
 	return 0;
 }
 
-void node_rt_reset(struct node_rt *rt)
+void lab_node_rt_reset(struct node_rt *rt)
 {
 	if (rt->proc.sync_fd >= 0)
 		close(rt->proc.sync_fd);
@@ -212,7 +217,7 @@ void lab_ctx_fini(struct lab_ctx *ctx)
 {
 	if (ctx->nodes)
 		for (size_t i = 0; i < ctx->t->n_nodes; i++)
-			node_rt_reset(&ctx->nodes[i]);
+			lab_node_rt_reset(&ctx->nodes[i]);
 	nl_close(&ctx->rtnl);
 	nl_close(&ctx->nft);
 	if (ctx->init_fd >= 0)
@@ -243,6 +248,6 @@ struct nl_conn *lab_nft(struct lab_ctx *ctx, struct cbx_error *err)
 
 void lab_warn(struct lab_ctx *ctx, const char *msg)
 {
-	if (ctx->n_warnings < CBX_MAX_WARNINGS)
+	if (ctx->n_warnings < LAB_WARNINGS_MAX)
 		ctx->warnings[ctx->n_warnings++] = msg;
 }

@@ -10,17 +10,16 @@
 #include <sys/types.h>
 
 #include "common/arena.h"
+#include "lab/cboxlab.h"
 #include "lab/plan.h"
 #include "netlink/transport.h"
 #include "runtime/cgroup.h"
 #include "runtime/node_spawn.h"
 #include "topo/topo.h"
 
-#define CBX_STATE_ROOT "/run/cboxlab"
 /* In a lab's state directory: the layer that keeps the host's secrets out
  * of its host-base nodes (runtime/host_mask.h). */
 #define CBX_HOST_MASK_DIR "host-mask"
-#define CBX_MAX_WARNINGS 8
 
 struct node_rt {
 	struct node_proc proc; /* pid 0, pidfd and sync_fd -1 until cloned */
@@ -30,15 +29,16 @@ struct node_rt {
 };
 
 /* Close a node's descriptors and forget its process (it is gone or given up). */
-void node_rt_reset(struct node_rt *rt);
+void lab_node_rt_reset(struct node_rt *rt);
 
 struct lab_ctx {
+	const struct cbx_ctx *cbx; /* the caller's: where the labs' state is */
 	const struct cbx_topo *t;
 	struct cbx_arena *arena;
 	struct cbx_cgroups cg;
 	struct nl_conn rtnl; /* host netns; opened on first use */
 	struct nl_conn nft;
-	char state_dir[256]; /* /run/cboxlab/<lab> */
+	char state_dir[256]; /* <state root>/<lab> */
 	char libdir[PATH_MAX / 2];
 	const char *topology_text; /* saved as the lab's topology.json */
 	size_t topology_len;
@@ -58,8 +58,9 @@ struct lab_ctx {
 	size_t max_undetached;
 	int nice;             /* the priority before `up` raised its own: the nodes' */
 	struct node_rt *nodes; /* indexed like t->nodes */
-	int *bridge_ifindex;   /* indexed like t->networks */
-	const char *warnings[CBX_MAX_WARNINGS];
+	int *net_ifindex;      /* the device each network's veths attach to (its bridge),
+				* indexed like t->networks */
+	const char *warnings[LAB_WARNINGS_MAX];
 	size_t n_warnings;
 	/* The seccomp filter last looked up, for the next node with the same
 	 * capabilities (runtime/seccomp_profile.h). */
@@ -73,8 +74,8 @@ struct lab_ctx {
 };
 
 /* For `up` (libdir needed) and `down` (libdir optional). */
-int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_topo *t, bool need_libdir,
-		 struct cbx_error *err);
+int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_ctx *cbx, const struct cbx_topo *t,
+		 bool need_libdir, struct cbx_error *err);
 void lab_ctx_fini(struct lab_ctx *ctx);
 /* Will the open-file limit hold this lab's `up`? It keeps two descriptors
  * per node (its sync socket and pidfd) and a third for a node with sysctls
@@ -98,11 +99,14 @@ uint64_t lab_node_caps(const struct cbx_node *n);
 int lab_node_filter(struct lab_ctx *ctx, const struct cbx_node *n, const char **path,
 		    struct cbx_error *err);
 /* Where `up` put that file, for `exec` (0, and buf empty, for none). */
-int lab_node_filter_name(const char *lab, const struct cbx_node *n, char *buf, size_t size);
+int lab_node_filter_name(const struct cbx_ctx *cbx, const char *lab, const struct cbx_node *n,
+			 char *buf, size_t size);
 
 /* Paths in the lab's state directory. */
 int lab_node_dir(const struct lab_ctx *ctx, const struct cbx_node *n, char *buf, size_t size);
-int lab_state_path(const char *lab, const char *file, char *buf, size_t size);
+/* <state root>/<lab>[/<file>]; -1 when it does not fit. */
+int lab_state_path(const struct cbx_ctx *cbx, const char *lab, const char *file, char *buf,
+		   size_t size);
 
 /* Where cboxlab-init and the default rootfs are: $CBOXLAB_LIBDIR, next to
  * the executable (a build tree), or the installed lib/cboxlab. */

@@ -65,9 +65,31 @@ static int make_v1_cgroups(struct lab_ctx *ctx, const struct cbx_node *n, bool r
 	return rc;
 }
 
+/* The lower layer of the node's base (cbx_base_kinds) in buf; "" for none. */
+static int node_lower(const struct lab_ctx *ctx, const struct cbx_node *n, char *buf, size_t size,
+		      struct cbx_error *err)
+{
+	struct stat st;
+
+	switch (cbx_base_kinds[n->base].lower) {
+	case CBX_LOWER_NONE:
+		buf[0] = '\0';
+		return 0;
+	case CBX_LOWER_ROOTFS:
+		return cbx_path(buf, size, err, "%s/rootfs", ctx->libdir);
+	case CBX_LOWER_PATH:
+		if (stat(n->base_dir, &st) < 0 || !S_ISDIR(st.st_mode))
+			return cbx_error_set(err, CBX_ERR_INPUT, "%s.base: %s is not a directory",
+					     n->path, n->base_dir);
+		return cbx_path(buf, size, err, "%s", n->base_dir);
+	}
+	return cbx_error_set(err, CBX_ERR_SYSTEM, "node %s: unknown base kind %d", n->name, (int)n->base);
+}
+
 int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 		   struct cbx_error *err)
 {
+	const struct cbx_base_info *base = &cbx_base_kinds[n->base];
 	struct node_rt *rt = &ctx->nodes[n->index];
 	struct node_spawn_spec spec = { .name = n->name, .netns_fd = -1, .mntns_fd = -1,
 					.cgroup_fd = -1 };
@@ -79,15 +101,8 @@ int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 		return -1;
 	if (lab_node_dir(ctx, n, dir, sizeof(dir)) < 0)
 		return cbx_error_sys(err, ENAMETOOLONG, "node %s", n->name);
-	if (n->base == CBX_BASE_DIR) {
-		struct stat st;
-		if (stat(n->base_dir, &st) < 0 || !S_ISDIR(st.st_mode))
-			return cbx_error_set(err, CBX_ERR_INPUT, "%s.base: %s is not a directory",
-					     n->path, n->base_dir);
-		snprintf(lower, sizeof(lower), "%s", n->base_dir);
-	} else {
-		snprintf(lower, sizeof(lower), "%s/rootfs", ctx->libdir);
-	}
+	if (node_lower(ctx, n, lower, sizeof(lower), err) < 0)
+		return -1;
 	snprintf(hosts, sizeof(hosts), "%s/hosts", ctx->state_dir);
 	snprintf(mask, sizeof(mask), "%s/" CBX_HOST_MASK_DIR, ctx->state_dir);
 
@@ -107,9 +122,9 @@ int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 			return cbx_error_sys(err, errno, "node %s: open its pinned netns %s", n->name, pin);
 	}
 
-	spec.rootfs = (struct rootfs_spec){ .base = n->base, .lower = lower, .node_dir = dir,
-					    .hosts_file = hosts, .hostname = n->name,
-					    .host_mask = n->base == CBX_BASE_HOST ? mask : NULL,
+	spec.rootfs = (struct rootfs_spec){ .base = n->base, .lower = lower[0] ? lower : NULL,
+					    .node_dir = dir, .hosts_file = hosts, .hostname = n->name,
+					    .host_mask = base->root == CBX_ROOT_HOST ? mask : NULL,
 					    .unmasked = n->privileged,
 					    .userns = { n->userns_start, n->userns_count } };
 	spec.init_fd = ctx->init_fd;
@@ -213,48 +228,16 @@ static void thaw(struct lab_ctx *ctx, const struct cbx_node *node)
 		cg->ops->freeze(cg, ctx->t->name, node->name, false, &(struct cbx_error){ 0 });
 }
 
-int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
-		   int grace_ms, struct cbx_error *err)
+/* After SIGKILL: wait for each node's init (when it goes, the kernel kills
+ * the rest of its PID namespace), then for its cgroup to be empty, killing
+ * what was forked meanwhile; p[i].fd is node i's pidfd, or -1. */
+static int wait_nodes_gone(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
+			   struct pollfd *p, long deadline, struct cbx_error *err)
 {
-	long deadline = cbx_now_ms() + KILL_TIMEOUT_MS;
-	struct pollfd *p = calloc(n ? n : 1, sizeof(*p));
-	bool *gone = calloc(n ? n : 1, sizeof(*gone));
-	int rc = 0;
+	cleanup_free bool *gone = calloc(n ? n : 1, sizeof(*gone));
 
-	if (!p || !gone) {
-		free(p);
-		free(gone);
+	if (!gone)
 		return cbx_error_sys(err, ENOMEM, "stop nodes");
-	}
-	for (size_t i = 0; i < n; i++) {
-		const struct cbx_node *node = nodes[i];
-		struct node_rt *rt = &ctx->nodes[node->index];
-		pid_t pid = rt->proc.pid > 0 ? rt->proc.pid : lab_node_pid(ctx->t->name, node->name);
-
-		p[i].fd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
-		p[i].events = POLLIN;
-		/* A frozen process cannot act on a signal (a stop's SIGTERM). */
-		thaw(ctx, node);
-		if (grace_ms > 0 && p[i].fd >= 0)
-			syscall(SYS_pidfd_send_signal, p[i].fd, SIGTERM, NULL, 0);
-	}
-	/* A stop: init passes SIGTERM to everyone and exits when they are
-	 * gone; whatever outlives the grace period is killed below. */
-	if (grace_ms > 0)
-		wait_exited(p, n, cbx_now_ms() + grace_ms);
-	for (size_t i = 0; i < n; i++) {
-		const struct cbx_node *node = nodes[i];
-		struct cbx_error one;
-
-		if (p[i].fd >= 0)
-			syscall(SYS_pidfd_send_signal, p[i].fd, SIGKILL, NULL, 0);
-		if (cbx_cgroup_node_kill(&ctx->cg, ctx->t->name, node->name, &one) < 0 && rc == 0) {
-			*err = one;
-			rc = -1;
-		}
-	}
-	/* Each node's init first (when it goes, the kernel kills the rest of
-	 * its PID namespace), then its cgroup until it is empty. */
 	wait_exited(p, n, deadline);
 	for (unsigned delay_us = 200;; delay_us = delay_us < 20000 ? delay_us * 2 : delay_us) {
 		size_t busy = 0;
@@ -275,22 +258,61 @@ int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, siz
 			cbx_cgroup_node_kill(&ctx->cg, ctx->t->name, node->name, &(struct cbx_error){ 0 });
 		}
 		if (!busy)
-			break;
-		if (cbx_now_ms() > deadline) {
-			rc = cbx_error_set(err, CBX_ERR_SYSTEM,
-					   "%zu node(s) still have processes after %d s of SIGKILL",
-					   busy, KILL_TIMEOUT_MS / 1000);
-			break;
-		}
+			return 0;
+		if (cbx_now_ms() > deadline)
+			return cbx_error_set(err, CBX_ERR_SYSTEM,
+					     "%zu node(s) still have processes after %d s of SIGKILL",
+					     busy, KILL_TIMEOUT_MS / 1000);
 		usleep(delay_us);
 		wait_exited(p, n, 0);
 	}
-	for (size_t i = 0; i < n; i++)
+}
+
+static void close_pidfds(struct pollfd **p)
+{
+	for (size_t i = 0; *p && (*p)[i].events; i++)
+		if ((*p)[i].fd >= 0)
+			close((*p)[i].fd);
+	free(*p);
+}
+
+int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
+		   int grace_ms, struct cbx_error *err)
+{
+	long deadline = cbx_now_ms() + KILL_TIMEOUT_MS;
+	/* One more, zeroed: close_pidfds stops at it. */
+	__attribute__((cleanup(close_pidfds))) struct pollfd *p = calloc(n + 1, sizeof(*p));
+	struct cbx_error one;
+	int rc = 0;
+
+	if (!p)
+		return cbx_error_sys(err, ENOMEM, "stop nodes");
+	for (size_t i = 0; i < n; i++) {
+		const struct cbx_node *node = nodes[i];
+		struct node_rt *rt = &ctx->nodes[node->index];
+		pid_t pid = rt->proc.pid > 0 ? rt->proc.pid
+					     : lab_node_pid(ctx->cbx, ctx->t->name, node->name);
+
+		p[i].fd = pid > 0 ? (int)syscall(SYS_pidfd_open, pid, 0) : -1;
+		p[i].events = POLLIN;
+		/* A frozen process cannot act on a signal (a stop's SIGTERM). */
+		thaw(ctx, node);
+		if (grace_ms > 0 && p[i].fd >= 0)
+			syscall(SYS_pidfd_send_signal, p[i].fd, SIGTERM, NULL, 0);
+	}
+	/* A stop: init passes SIGTERM to everyone and exits when they are
+	 * gone; whatever outlives the grace period is killed below. */
+	if (grace_ms > 0)
+		wait_exited(p, n, cbx_now_ms() + grace_ms);
+	for (size_t i = 0; i < n; i++) {
 		if (p[i].fd >= 0)
-			close(p[i].fd);
-	free(p);
-	free(gone);
-	return rc;
+			syscall(SYS_pidfd_send_signal, p[i].fd, SIGKILL, NULL, 0);
+		rc = cbx_error_keep_first(rc, err,
+					  cbx_cgroup_node_kill(&ctx->cg, ctx->t->name, nodes[i]->name,
+							       &one),
+					  &one);
+	}
+	return cbx_error_keep_first(rc, err, wait_nodes_gone(ctx, nodes, n, p, deadline, &one), &one);
 }
 
 /* Wait until every node has said `expect`, or one failed. Until 'N' we hold
@@ -303,7 +325,7 @@ static int wait_answers(struct lab_ctx *ctx, const struct cbx_node *const *nodes
 {
 	long deadline = cbx_now_ms() + START_TIMEOUT_MS;
 	size_t nfds = expect == CBX_SYNC_NAMESPACES ? 2 * n : n, waiting = n;
-	struct pollfd *fds = calloc(nfds ? nfds : 1, sizeof(*fds));
+	cleanup_free struct pollfd *fds = calloc(nfds ? nfds : 1, sizeof(*fds));
 	int rc = 0;
 
 	if (!fds)
@@ -360,7 +382,6 @@ static int wait_answers(struct lab_ctx *ctx, const struct cbx_node *const *nodes
 			waiting--;
 		}
 	}
-	free(fds);
 	return rc;
 }
 
@@ -387,7 +408,7 @@ int lab_release_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, 
 	return wait_answers(ctx, nodes, n, CBX_SYNC_READY, err);
 }
 
-void nodes_explain_failure(struct lab_ctx *ctx, struct cbx_error *err)
+void lab_nodes_explain_failure(struct lab_ctx *ctx, struct cbx_error *err)
 {
 	for (size_t i = 0; i < ctx->t->n_nodes; i++) {
 		struct node_rt *rt = &ctx->nodes[i];

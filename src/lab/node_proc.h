@@ -40,6 +40,6 @@ int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, siz
 /* When a phase fails, a node may have failed first (and the phase failed
  * because of it): replace err with the node's own message, keeping the
  * phase's as a consequence. Looks without waiting. */
-void nodes_explain_failure(struct lab_ctx *ctx, struct cbx_error *err);
+void lab_nodes_explain_failure(struct lab_ctx *ctx, struct cbx_error *err);
 
 #endif

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "runtime/netns.h"
 
@@ -15,8 +16,8 @@ int lab_pins_record(struct lab_ctx *ctx, const struct cbx_node *const *nodes, si
 		    struct cbx_error *err)
 {
 	size_t cap = n * (CBX_NODE_NAME_MAX + 48) + 1, len = 0;
-	char *text = malloc(cap), path[512];
-	int rc;
+	cleanup_free char *text = malloc(cap);
+	char path[512];
 
 	if (!text)
 		return cbx_error_sys(err, ENOMEM, "record the netns pins");
@@ -25,18 +26,14 @@ int lab_pins_record(struct lab_ctx *ctx, const struct cbx_node *const *nodes, si
 		struct stat st;
 
 		snprintf(ns, sizeof(ns), "/proc/%d/ns/net", (int)ctx->nodes[nodes[i]->index].proc.pid);
-		if (stat(ns, &st) < 0) {
-			free(text);
+		if (stat(ns, &st) < 0)
 			return cbx_error_sys(err, errno, "node %s: stat its netns %s", nodes[i]->name, ns);
-		}
 		len += (size_t)snprintf(text + len, cap - len, "%s %u:%u %llu\n", nodes[i]->name,
 					major(st.st_dev), minor(st.st_dev),
 					(unsigned long long)st.st_ino);
 	}
 	snprintf(path, sizeof(path), "%s/pins", ctx->state_dir);
-	rc = cbx_create_file(path, 0644, text, len, err);
-	free(text);
-	return rc;
+	return cbx_create_file(path, 0644, text, len, err);
 }
 
 /* The record, read once per `down`. */

@@ -5,14 +5,16 @@
 #include <string.h>
 
 #include "bridge/nat.h"
+#include "common/cleanup.h"
 #include "common/clock.h"
+#include "lab/lab_ctx.h"
 #include "lab/node_proc.h"
 #include "lab/steps.h"
 
-static const struct step_ops *const ops[STEP_KIND_COUNT] = {
+static const struct step_ops *const ops[] = {
 	[STEP_LAB_STATE] = &step_ops_lab_state,
 	[STEP_LAB_CGROUP] = &step_ops_lab_cgroup,
-	[STEP_BRIDGE] = &step_ops_bridge,
+	[STEP_NETWORK] = &step_ops_network,
 	[STEP_NAT] = &step_ops_nat,
 	[STEP_NODE] = &step_ops_node,
 	[STEP_VETH] = &step_ops_veth,
@@ -21,8 +23,10 @@ static const struct step_ops *const ops[STEP_KIND_COUNT] = {
 	[STEP_NODE_START] = &step_ops_node_start,
 	[STEP_LAB_READY] = &step_ops_lab_ready,
 };
+_Static_assert(CBX_ARRAY_SIZE(ops) == STEP_KIND_COUNT, "step ops for every kind of step");
 
-int plan_build(const struct cbx_topo *t, struct plan *p, struct cbx_error *err)
+int plan_build(const struct cbx_ctx *cbx, const struct cbx_topo *t, struct plan *p,
+	       struct cbx_error *err)
 {
 	size_t cap = 4 + t->n_networks + 3 * t->n_nodes + t->n_ifaces + t->n_links + 1;
 	size_t n = 0;
@@ -32,12 +36,16 @@ int plan_build(const struct cbx_topo *t, struct plan *p, struct cbx_error *err)
 	if (!p->steps)
 		return cbx_error_sys(err, ENOMEM, "plan lab %s", t->name);
 #define ADD(k, field, value) \
-	p->steps[n++] = (struct step){ .kind = (k), .t = t, .u.field = (value) }
+	p->steps[n++] = (struct step){ .kind = (k), .t = t, .state_root = cbx->state_root, \
+				       .u.field = (value) }
 
 	ADD(STEP_LAB_STATE, node, NULL);
 	ADD(STEP_LAB_CGROUP, node, NULL);
-	for (size_t i = 0; i < t->n_networks; i++)
-		ADD(STEP_BRIDGE, net, &t->networks[i]);
+	/* By kind: each kind's networks are made together (steps_network.c). */
+	for (int k = 0; k < CBX_NET_KIND_MAX; k++)
+		for (size_t i = 0; i < t->n_networks; i++)
+			if (t->networks[i].kind == (enum cbx_net_kind)k)
+				ADD(STEP_NETWORK, net, &t->networks[i]);
 	if (nat_needed(t))
 		ADD(STEP_NAT, node, NULL);
 	/* Nodes are cloned before the wiring: the veths go straight into
@@ -72,13 +80,11 @@ void plan_step_describe(const struct step *s, bool undo, char *buf, size_t size)
 	ops[s->kind]->describe(s, undo, buf, size);
 }
 
-const char *plan_kind_name(enum step_kind k)
-{
-	static const char *const names[STEP_KIND_COUNT] = {
-		"state", "cgroups", "bridges", "nat", "nodes", "veths", "links", "node-net", "start", "ready",
-	};
+_Static_assert(STEP_KIND_COUNT <= LAB_PHASE_MAX, "a lab's report has room for every phase");
 
-	return names[k];
+const char *lab_phase_name(unsigned k)
+{
+	return k < STEP_KIND_COUNT ? ops[k]->name : NULL;
 }
 
 void plan_print(const struct plan *p, FILE *out)
@@ -112,15 +118,6 @@ static size_t phase_start(const struct plan *p, size_t end)
 	return start;
 }
 
-/* Keep the first failure: *err is the error that explains it. */
-static void keep_first(int rc_one, const struct cbx_error *one, int *rc, struct cbx_error *err)
-{
-	if (rc_one < 0 && *rc == 0) {
-		*err = *one;
-		*rc = -1;
-	}
-}
-
 /* The undo_finish of every phase in [from, upto) that has one, last first. */
 static void finish_undos(struct lab_ctx *ctx, struct plan *p, size_t from, size_t upto, int *rc,
 			 struct cbx_error *err)
@@ -133,7 +130,8 @@ static void finish_undos(struct lab_ctx *ctx, struct plan *p, size_t from, size_
 		if (o->undo_finish) {
 			uint64_t t0 = cbx_now_us();
 			cbx_error_clear(&one);
-			keep_first(o->undo_finish(ctx, &p->steps[start], end - start, &one), &one, rc, err);
+			*rc = cbx_error_keep_first(*rc, err,
+						   o->undo_finish(ctx, &p->steps[start], end - start, &one), &one);
 			ctx->phase_us[p->steps[start].kind] += cbx_now_us() - t0;
 		}
 		end = start;
@@ -159,8 +157,9 @@ int plan_undo(struct lab_ctx *ctx, struct plan *p, size_t upto, struct cbx_error
 		uint64_t t0 = cbx_now_us();
 
 		cbx_error_clear(&one);
-		keep_first(ops[p->steps[start].kind]->undo(ctx, &p->steps[start], end - start, &one),
-			   &one, &rc, err);
+		rc = cbx_error_keep_first(rc, err,
+					  ops[p->steps[start].kind]->undo(ctx, &p->steps[start], end - start, &one),
+					  &one);
 		ctx->phase_us[p->steps[start].kind] += cbx_now_us() - t0;
 		end = start;
 	}
@@ -199,7 +198,7 @@ static int fail_after(struct lab_ctx *ctx, struct plan *p, size_t end, struct cb
 {
 	struct cbx_error undo_err;
 
-	nodes_explain_failure(ctx, err);
+	lab_nodes_explain_failure(ctx, err);
 	cancel_prestarted(ctx, p, end);
 	if (plan_undo(ctx, p, end, &undo_err) < 0)
 		cbx_error_append(err, "; and cleaning up failed too: %s", undo_err.msg);

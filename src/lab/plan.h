@@ -18,12 +18,13 @@
 #include "common/error.h"
 #include "topo/topo.h"
 
+struct cbx_ctx;
 struct lab_ctx;
 
 enum step_kind {
 	STEP_LAB_STATE,  /* state directory (the lab's lock), saved topology, /etc/hosts */
 	STEP_LAB_CGROUP, /* the lab's parent cgroups */
-	STEP_BRIDGE,     /* a bridge with its gateway addresses */
+	STEP_NETWORK,    /* a network, as its kind makes it: a bridge with its gateway addresses */
 	STEP_NAT,        /* the lab's nftables table: masquerade, published ports */
 	STEP_NODE,       /* clone a node: namespaces, cgroup, rootfs; pin its netns */
 	STEP_VETH,       /* a veth pair from a node interface to its network's bridge */
@@ -37,6 +38,7 @@ enum step_kind {
 struct step {
 	enum step_kind kind;
 	const struct cbx_topo *t;
+	const char *state_root; /* for descriptions: the lab's state is under it */
 	union {
 		const struct cbx_network *net;
 		const struct cbx_node *node;
@@ -51,14 +53,13 @@ struct plan {
 	size_t n;
 };
 
-int plan_build(const struct cbx_topo *t, struct plan *p, struct cbx_error *err);
+int plan_build(const struct cbx_ctx *cbx, const struct cbx_topo *t, struct plan *p,
+	       struct cbx_error *err);
 void plan_free(struct plan *p);
 
 /* What a step does, and what its undo does, in words. */
 void plan_step_describe(const struct step *s, bool undo, char *buf, size_t size);
 void plan_print(const struct plan *p, FILE *out);
-/* "nodes", "veths"...: a phase's name, for timings. */
-const char *plan_kind_name(enum step_kind k);
 
 /* Run every step; on failure undo what was attempted and return -1 with the
  * failure in err (and any undo failure appended to it). Once the first phase

@@ -1,4 +1,4 @@
-/* What /run/cboxlab says about running labs. */
+/* What the state root (/run/cboxlab) says about running labs. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -10,15 +10,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "lab/lab.h"
 #include "runtime/netns.h"
 
 /* Beside the lab's state directory, not in it: it outlives a `down`'s
  * removal of the directory until the lock is released. */
-static int lock_path(const char *lab, char *buf, size_t size)
+static int lock_path(const struct cbx_ctx *cbx, const char *lab, char *buf, size_t size)
 {
-	int n = snprintf(buf, size, CBX_STATE_ROOT "/%s.lock", lab);
+	int n = snprintf(buf, size, "%s/%s.lock", cbx->state_root, lab);
 
 	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
@@ -27,74 +28,74 @@ static int lock_path(const char *lab, char *buf, size_t size)
  * topology and environment, the nodes' writable layers and logs, and the
  * locks, which another user could otherwise hold to stall root's `down`.
  * One made by an older cboxlab (0755) is closed up. */
-static int prepare_state_root(struct cbx_error *err)
+static int prepare_state_root(const struct cbx_ctx *cbx, struct cbx_error *err)
 {
+	const char *root = cbx->state_root;
 	struct stat st;
 
-	if (cbx_mkdir_p(CBX_STATE_ROOT, 0700, err) < 0)
+	if (cbx_mkdir_p(root, 0700, err) < 0)
 		return -1;
-	if (lstat(CBX_STATE_ROOT, &st) < 0)
-		return cbx_error_sys(err, errno, "stat " CBX_STATE_ROOT);
+	if (lstat(root, &st) < 0)
+		return cbx_error_sys(err, errno, "stat %s", root);
 	if (!S_ISDIR(st.st_mode) || st.st_uid != 0)
 		return cbx_error_set(err, CBX_ERR_SYSTEM,
-				     CBX_STATE_ROOT " is not a directory of root's: remove it and try again");
-	if ((st.st_mode & 07777) != 0700 && chmod(CBX_STATE_ROOT, 0700) < 0)
-		return cbx_error_sys(err, errno, "chmod 0700 " CBX_STATE_ROOT);
+				     "%s is not a directory of root's: remove it and try again", root);
+	if ((st.st_mode & 07777) != 0700 && chmod(root, 0700) < 0)
+		return cbx_error_sys(err, errno, "chmod 0700 %s", root);
 	return 0;
 }
 
-int lab_lock(const char *lab, bool create, int *fd_out, struct cbx_error *err)
+int lab_lock(const struct cbx_ctx *cbx, const char *lab, bool create, int *fd_out,
+	     struct cbx_error *err)
 {
 	char path[512];
 
 	*fd_out = -1;
-	if (lock_path(lab, path, sizeof(path)) < 0)
+	if (lock_path(cbx, lab, path, sizeof(path)) < 0)
 		return cbx_error_set(err, CBX_ERR_INPUT, "\"%s\" is not a lab name", lab);
-	if (create && prepare_state_root(err) < 0)
+	if (create && prepare_state_root(cbx, err) < 0)
 		return -1;
 	for (;;) {
 		struct stat held, now;
-		int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0), 0600);
+		cleanup_close int fd =
+			open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0), 0600);
 
 		if (fd < 0) {
 			if (errno == ENOENT && !create)
 				return 1;
 			/* The last lab's `down` removed the directory after our
 			 * mkdir: make it again. */
-			if (errno == ENOENT && prepare_state_root(err) == 0)
+			if (errno == ENOENT && prepare_state_root(cbx, err) == 0)
 				continue;
 			return cbx_error_sys(err, errno, "open the lock %s", path);
 		}
-		if (flock(fd, LOCK_EX) < 0) {
-			int e = errno;
-			close(fd);
-			return cbx_error_sys(err, e, "lock %s", path);
-		}
+		if (flock(fd, LOCK_EX) < 0)
+			return cbx_error_sys(err, errno, "lock %s", path);
 		/* `down` removes the file while it holds it: a waiter that then
 		 * gets the lock holds a file no longer there, and tries again. */
 		if (fstat(fd, &held) == 0 && stat(path, &now) == 0 && held.st_ino == now.st_ino &&
 		    held.st_dev == now.st_dev) {
 			*fd_out = fd;
+			fd = -1;
 			return 0;
 		}
-		close(fd);
 		if (!create && errno == ENOENT)
 			return 1;
 	}
 }
 
-void lab_unlock(const char *lab, int fd, bool remove)
+void lab_unlock(const struct cbx_ctx *cbx, const char *lab, int fd, bool remove)
 {
 	char path[512];
 
 	if (fd < 0)
 		return;
 	if (remove) {
-		if (lock_path(lab, path, sizeof(path)) == 0)
+		if (lock_path(cbx, lab, path, sizeof(path)) == 0)
 			unlink(path);
 		/* Shared by all labs; the last one down removes it (while
 		 * other labs are up, it is not empty and this fails). */
-		rmdir(CBX_STATE_ROOT);
+		rmdir(cbx->state_root);
 	}
 	close(fd);
 }
@@ -108,14 +109,15 @@ int lab_state_remove(const char *state_dir, struct cbx_error *err)
 	return cbx_rm_rf(state_dir, err);
 }
 
-int lab_load_saved(const char *lab, struct cbx_topo **t, struct cbx_error *err)
+int lab_load_saved(const struct cbx_ctx *cbx, const char *lab, struct cbx_topo **t,
+		   struct cbx_error *err)
 {
 	char path[512];
 
-	/* The name becomes a path under /run/cboxlab: "../x" is no lab. */
+	/* The name becomes a path under the state root: "../x" is no lab. */
 	if (cbx_lab_name_check(lab, err) < 0)
 		return -1;
-	if (lab_state_path(lab, "topology.json", path, sizeof(path)) < 0)
+	if (lab_state_path(cbx, lab, "topology.json", path, sizeof(path)) < 0)
 		return cbx_error_set(err, CBX_ERR_INPUT, "\"%s\" is not a lab name", lab);
 	if (access(path, F_OK) < 0)
 		return cbx_error_set(err, CBX_ERR_STATE, "lab \"%s\" is not up", lab);
@@ -127,16 +129,16 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int lab_list(char ***names, size_t *n, struct cbx_error *err)
+int lab_list(const struct cbx_ctx *cbx, char ***names, size_t *n, struct cbx_error *err)
 {
-	DIR *dir = opendir(CBX_STATE_ROOT);
+	cleanup_closedir DIR *dir = opendir(cbx->state_root);
 	struct dirent *de;
 	size_t cap = 0;
 
 	*names = NULL;
 	*n = 0;
 	if (!dir)
-		return errno == ENOENT ? 0 : cbx_error_sys(err, errno, "open " CBX_STATE_ROOT);
+		return errno == ENOENT ? 0 : cbx_error_sys(err, errno, "open %s", cbx->state_root);
 	while ((de = readdir(dir))) {
 		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
 			continue;
@@ -150,7 +152,6 @@ int lab_list(char ***names, size_t *n, struct cbx_error *err)
 			break;
 		(*n)++;
 	}
-	closedir(dir);
 	if (*n)
 		qsort(*names, *n, sizeof(char *), cmp_names);
 	return 0;
@@ -163,18 +164,18 @@ void lab_list_free(char **names, size_t n)
 	free(names);
 }
 
-pid_t lab_node_pid(const char *lab, const char *node)
+pid_t lab_node_pid(const struct cbx_ctx *cbx, const char *lab, const char *node)
 {
-	char path[512], *text = NULL, stat_path[64];
+	char path[512], stat_path[64];
+	cleanup_free char *text = NULL;
 	struct cbx_error err;
 	struct stat st, pin;
 	pid_t pid;
 
-	snprintf(path, sizeof(path), CBX_STATE_ROOT "/%s/nodes/%s/pid", lab, node);
+	snprintf(path, sizeof(path), "%s/%s/nodes/%s/pid", cbx->state_root, lab, node);
 	if (cbx_read_file(path, &text, NULL, &err) < 0)
 		return 0;
 	pid = (pid_t)atoi(text);
-	free(text);
 	/* A stale PID file (the node was killed) must not name another
 	 * process: a live node's init still holds the pinned netns. */
 	snprintf(stat_path, sizeof(stat_path), "/proc/%d/ns/net", (int)pid);
@@ -186,11 +187,11 @@ pid_t lab_node_pid(const char *lab, const char *node)
 	return pid;
 }
 
-const char *lab_state(const char *lab)
+const char *lab_state(const struct cbx_ctx *cbx, const char *lab)
 {
 	char path[512];
 
-	return lab_state_path(lab, "state", path, sizeof(path)) == 0 && access(path, F_OK) == 0
+	return lab_state_path(cbx, lab, "state", path, sizeof(path)) == 0 && access(path, F_OK) == 0
 		       ? "up"
 		       : "incomplete";
 }

@@ -9,6 +9,7 @@
 #include "lab/plan.h"
 
 struct step_ops {
+	const char *name; /* its phase's, for timings: "nodes" */
 	int (*run)(struct lab_ctx *ctx, const struct step *steps, size_t n, struct cbx_error *err);
 	int (*undo)(struct lab_ctx *ctx, const struct step *steps, size_t n, struct cbx_error *err);
 	/* What the step does (undo false) or what its undo does. */
@@ -28,8 +29,10 @@ struct step_ops {
 			   struct cbx_error *err);
 };
 
-extern const struct step_ops step_ops_lab_state, step_ops_lab_cgroup, step_ops_bridge,
+extern const struct step_ops step_ops_lab_state, step_ops_lab_cgroup, step_ops_network,
 	step_ops_nat, step_ops_lab_ready;
+/* A network of each kind (enum cbx_net_kind): step_ops_network runs them. */
+extern const struct step_ops step_ops_net_bridge;
 extern const struct step_ops step_ops_node, step_ops_veth, step_ops_link, step_ops_node_net,
 	step_ops_node_start;
 

@@ -1,8 +1,7 @@
 /* Steps on the host side of a lab: its state directory, parent cgroups,
- * bridges, NAT table and the final "up" mark. */
+ * NAT table and the final "up" mark (its networks: steps_network.c). */
 #include <errno.h>
 #include <fcntl.h>
-#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +12,7 @@
 #include "bridge/nat.h"
 #include "bridge/wiring.h"
 #include "common/fsutil.h"
-#include "lab/faults.h"
+#include "lab/fault_record.h"
 #include "lab/hosts.h"
 #include "lab/lab.h"
 #include "lab/steps.h"
@@ -30,7 +29,7 @@ static int lab_state_run(struct lab_ctx *ctx, const struct step *s, size_t n,
 
 	(void)s;
 	(void)n;
-	/* CBX_STATE_ROOT exists: the lab's lock file, held, is in it. */
+	/* The state root exists: the lab's lock file, held, is in it. */
 	if (mkdir(ctx->state_dir, 0700) < 0) {
 		/* Not ours: the undo must leave it alone. */
 		if (errno == EEXIST)
@@ -55,7 +54,7 @@ static int lab_state_run(struct lab_ctx *ctx, const struct step *s, size_t n,
 	if (lab_write_hosts(ctx->t, path, err) < 0)
 		return -1;
 	for (size_t i = 0; i < ctx->t->n_nodes; i++)
-		if (ctx->t->nodes[i].base == CBX_BASE_HOST) {
+		if (cbx_base_kinds[ctx->t->nodes[i].base].root == CBX_ROOT_HOST) {
 			snprintf(path, sizeof(path), "%s/" CBX_HOST_MASK_DIR, ctx->state_dir);
 			return host_mask_make("/", path, err);
 		}
@@ -76,16 +75,16 @@ static int lab_state_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
 static void lab_state_describe(const struct step *s, bool undo, char *buf, size_t size)
 {
 	if (undo)
-		snprintf(buf, size, "unmount and remove the lab's state directory " CBX_STATE_ROOT "/%s",
+		snprintf(buf, size, "unmount and remove the lab's state directory %s/%s", s->state_root,
 			 s->t->name);
 	else
 		snprintf(buf, size,
-			 "create the lab's state directory " CBX_STATE_ROOT
-			 "/%s (a tmpfs, root's alone), with topology.json, the nodes' /etc/hosts and, for host-base nodes, the layer that hides the host's secrets",
-			 s->t->name);
+			 "create the lab's state directory %s/%s (a tmpfs, root's alone), with topology.json, the nodes' /etc/hosts and, for host-base nodes, the layer that hides the host's secrets",
+			 s->state_root, s->t->name);
 }
 
 const struct step_ops step_ops_lab_state = {
+	.name = "state",
 	.run = lab_state_run,
 	.undo = lab_state_undo,
 	.describe = lab_state_describe,
@@ -121,80 +120,10 @@ static void lab_cgroup_describe(const struct step *s, bool undo, char *buf, size
 }
 
 const struct step_ops step_ops_lab_cgroup = {
+	.name = "cgroups",
 	.run = lab_cgroup_run,
 	.undo = lab_cgroup_undo,
 	.describe = lab_cgroup_describe,
-};
-
-/* --- bridges ------------------------------------------------------------ */
-
-static int bridge_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
-{
-	struct nl_conn *c = lab_rtnl(ctx, err);
-	struct nl_batch b;
-	int rc = -1;
-
-	if (!c)
-		return -1;
-	nl_batch_init(&b);
-	for (size_t i = 0; i < n; i++)
-		wiring_add_bridge(&b, s[i].u.net);
-	if (nl_batch_commit(c, &b, err) < 0)
-		goto out;
-	nl_batch_reset(&b);
-	for (size_t i = 0; i < n; i++) {
-		const struct cbx_network *net = s[i].u.net;
-		int ifindex = (int)if_nametoindex(net->bridge);
-		if (!ifindex) {
-			cbx_error_sys(err, errno, "find bridge %s", net->bridge);
-			goto out;
-		}
-		ctx->bridge_ifindex[net->index] = ifindex;
-		wiring_add_bridge_setup(&b, ctx->t, net, ifindex);
-	}
-	rc = nl_batch_commit(c, &b, err);
-out:
-	nl_batch_free(&b);
-	return rc;
-}
-
-static int bridge_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
-{
-	struct nl_conn *c = lab_rtnl(ctx, err);
-	struct owned_link *links;
-	int rc;
-
-	if (!c)
-		return -1;
-	links = calloc(n, sizeof(*links));
-	if (!links)
-		return cbx_error_sys(err, ENOMEM, "delete bridges");
-	for (size_t i = 0; i < n; i++)
-		links[i] = (struct owned_link){ s[i].u.net->bridge, s[i].u.net->mac, "bridge" };
-	rc = wiring_del_owned_links(c, links, n, err);
-	free(links);
-	return rc;
-}
-
-static void bridge_describe(const struct step *s, bool undo, char *buf, size_t size)
-{
-	const struct cbx_network *net = s->u.net;
-	char gw[CBX_PREFIX_STRLEN] = "";
-
-	if (undo) {
-		snprintf(buf, size, "delete bridge %s", net->bridge);
-		return;
-	}
-	if (net->has_gw4)
-		cbx_prefix_str(&net->gw4, gw, sizeof(gw));
-	snprintf(buf, size, "create bridge %s for network %s%s%s", net->bridge, net->name,
-		 gw[0] ? " with gateway " : "", gw);
-}
-
-const struct step_ops step_ops_bridge = {
-	.run = bridge_run,
-	.undo = bridge_undo,
-	.describe = bridge_describe,
 };
 
 /* --- NAT ---------------------------------------------------------------- */
@@ -248,7 +177,12 @@ static void nat_describe(const struct step *s, bool undo, char *buf, size_t size
 			 s->t->name);
 }
 
-const struct step_ops step_ops_nat = { .run = nat_run, .undo = nat_undo, .describe = nat_describe };
+const struct step_ops step_ops_nat = {
+	.name = "nat",
+	.run = nat_run,
+	.undo = nat_undo,
+	.describe = nat_describe,
+};
 
 /* --- ready mark ------------------------------------------------------- */
 
@@ -285,6 +219,7 @@ static void lab_ready_describe(const struct step *s, bool undo, char *buf, size_
 }
 
 const struct step_ops step_ops_lab_ready = {
+	.name = "ready",
 	.run = lab_ready_run,
 	.undo = lab_ready_undo,
 	.describe = lab_ready_describe,

@@ -14,9 +14,10 @@
 #include "bridge/impair.h"
 #include "bridge/sysctl.h"
 #include "bridge/wiring.h"
+#include "common/cleanup.h"
 #include "common/clock.h"
 #include "common/text.h"
-#include "lab/faults.h"
+#include "lab/fault_impair.h"
 #include "netlink/nft_msg.h"
 #include "lab/node_proc.h"
 #include "lab/pins.h"
@@ -50,13 +51,14 @@ static bool under_run(const char *path)
 }
 
 /* The lab's state directory, when it is all the nodes need of /run (see
- * mntns_without_pins); else NULL. */
+ * mntns_without_pins); else NULL (a state root elsewhere: nothing). */
 static const char *run_needs(const struct lab_ctx *ctx)
 {
-	if (under_run(ctx->libdir))
+	if (under_run(ctx->libdir) || !under_run(ctx->state_dir))
 		return NULL;
 	for (size_t i = 0; i < ctx->t->n_nodes; i++)
-		if (ctx->t->nodes[i].base == CBX_BASE_DIR && under_run(ctx->t->nodes[i].base_dir))
+		if (cbx_base_kinds[ctx->t->nodes[i].base].lower == CBX_LOWER_PATH &&
+		    under_run(ctx->t->nodes[i].base_dir))
 			return NULL;
 	return ctx->state_dir;
 }
@@ -137,16 +139,16 @@ static void node_cancel(struct lab_ctx *ctx, const struct step *s, size_t n)
 		if (rt->proc.pidfd < 0)
 			continue;
 		syscall(SYS_pidfd_send_signal, rt->proc.pidfd, SIGKILL, NULL, 0);
-		/* Reaped before its first process's memory (node_rt_reset) goes. */
+		/* Reaped before its first process's memory (lab_node_rt_reset) goes. */
 		while (waitpid(rt->proc.pid, NULL, 0) < 0 && errno == EINTR)
 			;
-		node_rt_reset(rt);
+		lab_node_rt_reset(rt);
 	}
 }
 
 static int node_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
-	const struct cbx_node **nodes;
+	cleanup_free const struct cbx_node **nodes = NULL;
 	char template[512];
 	bool linked;
 	int rc = 0;
@@ -167,7 +169,6 @@ static int node_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct 
 	/* What `down` will know its pins by, before there are any. */
 	if (rc == 0)
 		rc = lab_pins_record(ctx, nodes, n, err);
-	free(nodes);
 	lab_drop_node_mntns(ctx);
 	linked = rc == 0 && netns_pin_template(template, sizeof(template), ctx->t->name) == 0;
 	for (size_t i = 0; rc == 0 && i < n; i++)
@@ -186,7 +187,7 @@ static int wait_host_ends_gone(struct lab_ctx *ctx, const struct step *s, size_t
 			       struct cbx_error *err)
 {
 	struct nl_conn *c = lab_rtnl(ctx, err);
-	struct owned_link *links;
+	cleanup_free struct owned_link *links = NULL;
 	size_t count = 0, left = 0;
 	int rc = 0;
 
@@ -210,13 +211,12 @@ static int wait_host_ends_gone(struct lab_ctx *ctx, const struct step *s, size_t
 	rc = wiring_wait_links_gone(c, links, count, HOST_ENDS_TIMEOUT_MS, &left, err);
 	if (rc == 0 && left)
 		rc = wiring_del_owned_links(c, links, count, err);
-	free(links);
 	return rc;
 }
 
 static int node_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
-	const struct cbx_node **nodes = step_nodes(s, n);
+	cleanup_free const struct cbx_node **nodes = step_nodes(s, n);
 	int rc = nodes ? lab_kill_nodes(ctx, nodes, n, 0, err)
 		       : cbx_error_sys(err, ENOMEM, "stop nodes");
 
@@ -225,26 +225,23 @@ static int node_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct
 		struct node_rt *rt = &ctx->nodes[node->index];
 		struct cbx_error one;
 		char pin[512];
-
 		bool unpin;
+		int rc_one;
 
 		/* In a failed `up`, only the pins it made; in `down`, those
 		 * its record says are the lab's (a user's `ip netns add` of
 		 * the same name is not). */
 		netns_pin_path(pin, sizeof(pin), ctx->t->name, node->name);
 		unpin = rt->pinned || (ctx->teardown && lab_pin_is_ours(ctx, node, pin));
-		if (((unpin && netns_unpin(pin, &one) < 0) ||
-		     cbx_cgroup_node_remove(&ctx->cg, ctx->t->name, node->name, &one) < 0) &&
-		    rc == 0) {
-			*err = one;
-			rc = -1;
-		}
-		node_rt_reset(rt);
+		rc_one = unpin ? netns_unpin(pin, &one) : 0;
+		if (rc_one == 0)
+			rc_one = cbx_cgroup_node_remove(&ctx->cg, ctx->t->name, node->name, &one);
+		rc = cbx_error_keep_first(rc, err, rc_one, &one);
+		lab_node_rt_reset(rt);
 	}
 	/* What an `up` killed while pinning left. */
 	if (ctx->teardown && lab_pins_recorded(ctx))
 		netns_pin_template_remove(ctx->t->name);
-	free(nodes);
 	return rc;
 }
 
@@ -261,7 +258,6 @@ static int node_undo_finish(struct lab_ctx *ctx, const struct step *s, size_t n,
 static void node_describe(const struct step *s, bool undo, char *buf, size_t size)
 {
 	const struct cbx_node *n = s->u.node;
-	static const char *const bases[] = { "busybox", "host", "directory" };
 
 	if (undo)
 		snprintf(buf, size,
@@ -270,10 +266,11 @@ static void node_describe(const struct step *s, bool undo, char *buf, size_t siz
 	else
 		snprintf(buf, size,
 			 "start node %s: new pid/mount/net/uts/ipc/cgroup namespaces, %s rootfs, cgroup limits, netns pinned at /run/netns/%s-%s",
-			 n->name, bases[n->base], s->t->name, n->name);
+			 n->name, cbx_base_kinds[n->base].shown, s->t->name, n->name);
 }
 
 const struct step_ops step_ops_node = {
+	.name = "nodes",
 	.run = node_run,
 	.undo = node_undo,
 	.describe = node_describe,
@@ -314,7 +311,7 @@ static int veth_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct 
 		for (size_t i = 0; i < n; i++) {
 			const struct cbx_iface *ifc = s[i].u.iface;
 			wiring_add_network_veth_attach(&b, ctx->t, ifc,
-						       ctx->bridge_ifindex[ifc->network->index]);
+						       ctx->net_ifindex[ifc->network->index]);
 		}
 		rc = nl_batch_commit(c, &b, err);
 	}
@@ -359,6 +356,7 @@ static void veth_describe(const struct step *s, bool undo, char *buf, size_t siz
 }
 
 const struct step_ops step_ops_veth = {
+	.name = "veths",
 	.run = veth_run,
 	.undo = veth_undo,
 	.describe = veth_describe,
@@ -397,6 +395,7 @@ static void link_describe(const struct step *s, bool undo, char *buf, size_t siz
 
 /* Both ends of a link live in node netns, which go with their nodes. */
 const struct step_ops step_ops_link = {
+	.name = "links",
 	.run = link_run,
 	.undo = nothing_to_undo,
 	.describe = link_describe,
@@ -475,6 +474,7 @@ static void node_net_describe(const struct step *s, bool undo, char *buf, size_t
 }
 
 const struct step_ops step_ops_node_net = {
+	.name = "node-net",
 	.run = node_net_run,
 	.undo = nothing_to_undo,
 	.describe = node_net_describe,
@@ -485,12 +485,9 @@ const struct step_ops step_ops_node_net = {
 static int node_start_run(struct lab_ctx *ctx, const struct step *s, size_t n,
 			  struct cbx_error *err)
 {
-	const struct cbx_node **nodes = step_nodes(s, n);
-	int rc = nodes ? lab_release_nodes(ctx, nodes, n, err)
-		       : cbx_error_sys(err, ENOMEM, "start nodes");
+	cleanup_free const struct cbx_node **nodes = step_nodes(s, n);
 
-	free(nodes);
-	return rc;
+	return nodes ? lab_release_nodes(ctx, nodes, n, err) : cbx_error_sys(err, ENOMEM, "start nodes");
 }
 
 static void node_start_describe(const struct step *s, bool undo, char *buf, size_t size)
@@ -511,6 +508,7 @@ static void node_start_describe(const struct step *s, bool undo, char *buf, size
 }
 
 const struct step_ops step_ops_node_start = {
+	.name = "start",
 	.run = node_start_run,
 	.undo = nothing_to_undo,
 	.describe = node_start_describe,

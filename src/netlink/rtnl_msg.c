@@ -65,52 +65,68 @@ static bool put_one_queue(struct nlmsghdr *nlh, size_t size)
 	       mnl_attr_put_u32_check(nlh, size, IFLA_NUM_RX_QUEUES, 1);
 }
 
-int rtnl_build_veth_create(void *buf, size_t size, const struct rtnl_link_spec *end,
-			   const struct rtnl_link_spec *peer)
+/* The peer nest of a veth starts with a raw ifinfomsg, not an attribute. */
+static bool put_veth_data(struct nlmsghdr *nlh, size_t size, const void *data)
 {
-	struct nlmsghdr *nlh = nl_put_request(buf, size, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
-					  sizeof(struct ifinfomsg));
-	struct nlattr *linkinfo, *data, *peer_nest;
+	const struct rtnl_link_spec *peer = data;
+	struct nlattr *peer_nest = mnl_attr_nest_start_check(nlh, size, VETH_INFO_PEER);
 	struct ifinfomsg *peer_ifi;
 
-	PUT(nlh);
-	set_ifinfo(mnl_nlmsg_get_payload(nlh), end);
-	PUT(put_link_attrs(nlh, size, end));
-	PUT(put_one_queue(nlh, size));
-	PUT(linkinfo = mnl_attr_nest_start_check(nlh, size, IFLA_LINKINFO));
-	PUT(mnl_attr_put_strz_check(nlh, size, IFLA_INFO_KIND, "veth"));
-	PUT(data = mnl_attr_nest_start_check(nlh, size, IFLA_INFO_DATA));
-	PUT(peer_nest = mnl_attr_nest_start_check(nlh, size, VETH_INFO_PEER));
-	/* The peer nest starts with a raw ifinfomsg, not an attribute. */
-	PUT(nlh->nlmsg_len + MNL_ALIGN(sizeof(*peer_ifi)) <= size);
+	if (!peer_nest || nlh->nlmsg_len + MNL_ALIGN(sizeof(*peer_ifi)) > size)
+		return false;
 	peer_ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*peer_ifi));
 	set_ifinfo(peer_ifi, peer);
-	PUT(put_link_attrs(nlh, size, peer));
-	PUT(put_one_queue(nlh, size));
+	if (!put_link_attrs(nlh, size, peer) || !put_one_queue(nlh, size))
+		return false;
 	mnl_attr_nest_end(nlh, peer_nest);
-	mnl_attr_nest_end(nlh, data);
+	return true;
+}
+
+/* With STP off a port forwards as soon as it is up: no 30 s of
+ * listening/learning before the first packet of a lab passes. */
+static bool put_bridge_data(struct nlmsghdr *nlh, size_t size, const void *data)
+{
+	(void)data;
+	return mnl_attr_put_u32_check(nlh, size, IFLA_BR_STP_STATE, 0);
+}
+
+const struct rtnl_link_kind rtnl_link_veth = {
+	.name = "veth", .put_data = put_veth_data, .one_queue = true
+};
+const struct rtnl_link_kind rtnl_link_bridge = { .name = "bridge", .put_data = put_bridge_data };
+
+int rtnl_build_link_create(void *buf, size_t size, const struct rtnl_link_kind *kind,
+			   const struct rtnl_link_spec *link, const void *data)
+{
+	struct nlmsghdr *nlh = nl_put_request(buf, size, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
+					      sizeof(struct ifinfomsg));
+	struct nlattr *linkinfo, *info_data;
+
+	PUT(nlh);
+	set_ifinfo(mnl_nlmsg_get_payload(nlh), link);
+	PUT(put_link_attrs(nlh, size, link));
+	if (kind->one_queue)
+		PUT(put_one_queue(nlh, size));
+	PUT(linkinfo = mnl_attr_nest_start_check(nlh, size, IFLA_LINKINFO));
+	PUT(mnl_attr_put_strz_check(nlh, size, IFLA_INFO_KIND, kind->name));
+	if (kind->put_data) {
+		PUT(info_data = mnl_attr_nest_start_check(nlh, size, IFLA_INFO_DATA));
+		PUT(kind->put_data(nlh, size, data));
+		mnl_attr_nest_end(nlh, info_data);
+	}
 	mnl_attr_nest_end(nlh, linkinfo);
 	return (int)nlh->nlmsg_len;
 }
 
+int rtnl_build_veth_create(void *buf, size_t size, const struct rtnl_link_spec *end,
+			   const struct rtnl_link_spec *peer)
+{
+	return rtnl_build_link_create(buf, size, &rtnl_link_veth, end, peer);
+}
+
 int rtnl_build_bridge_create(void *buf, size_t size, const struct rtnl_link_spec *br)
 {
-	struct nlmsghdr *nlh = nl_put_request(buf, size, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL,
-					  sizeof(struct ifinfomsg));
-	struct nlattr *linkinfo, *data;
-
-	PUT(nlh);
-	set_ifinfo(mnl_nlmsg_get_payload(nlh), br);
-	PUT(put_link_attrs(nlh, size, br));
-	PUT(linkinfo = mnl_attr_nest_start_check(nlh, size, IFLA_LINKINFO));
-	PUT(mnl_attr_put_strz_check(nlh, size, IFLA_INFO_KIND, "bridge"));
-	PUT(data = mnl_attr_nest_start_check(nlh, size, IFLA_INFO_DATA));
-	/* With STP off a port forwards as soon as it is up: no 30 s of
-	 * listening/learning before the first packet of a lab passes. */
-	PUT(mnl_attr_put_u32_check(nlh, size, IFLA_BR_STP_STATE, 0));
-	mnl_attr_nest_end(nlh, data);
-	mnl_attr_nest_end(nlh, linkinfo);
-	return (int)nlh->nlmsg_len;
+	return rtnl_build_link_create(buf, size, &rtnl_link_bridge, br, NULL);
 }
 
 int rtnl_build_link_change(void *buf, size_t size, const struct rtnl_link_spec *link)

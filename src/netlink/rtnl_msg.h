@@ -12,6 +12,8 @@
 
 #include "common/ipaddr.h"
 
+struct nlmsghdr;
+
 /* One network device as a request describes it. Zero/NULL/-1 fields are left
  * out of the message, so the same spec serves create and change. */
 struct rtnl_link_spec {
@@ -33,11 +35,32 @@ struct rtnl_link_spec {
 
 #define RTNL_LINK_SPEC_INIT { .netns_fd = -1, .up = -1, .addr_gen_mode = -1 }
 
-/* A veth pair: `end` is the primary device, `peer` the other end (its ifindex
- * is honoured by the kernel only when end->ifindex is set too). */
+/* A kind of link (IFLA_INFO_KIND), as iproute2's `struct link_util`: what a
+ * create request of that kind carries beyond the common attributes. A new
+ * kind (vxlan) is one of these and the spec of its own that put_data reads. */
+struct rtnl_link_kind {
+	const char *name; /* IFLA_INFO_KIND: "veth", "bridge" */
+	/* IFLA_INFO_DATA's attributes from `data`, the kind's own spec; false
+	 * when they do not fit. NULL: the kind has none. */
+	bool (*put_data)(struct nlmsghdr *nlh, size_t size, const void *data);
+	/* One TX and one RX queue, said outright (see rtnl_msg.c). */
+	bool one_queue;
+};
+
+/* data: the peer's struct rtnl_link_spec (its ifindex is honoured by the
+ * kernel only when the primary's is set too). */
+extern const struct rtnl_link_kind rtnl_link_veth;
+/* data: none; STP off, so ports forward at once. */
+extern const struct rtnl_link_kind rtnl_link_bridge;
+
+/* Create a link of `kind`: `link` the device, `data` what its kind reads. */
+int rtnl_build_link_create(void *buf, size_t size, const struct rtnl_link_kind *kind,
+			   const struct rtnl_link_spec *link, const void *data);
+
+/* A veth pair: `end` is the primary device, `peer` the other end. */
 int rtnl_build_veth_create(void *buf, size_t size, const struct rtnl_link_spec *end,
 			   const struct rtnl_link_spec *peer);
-/* A bridge with STP off, so ports forward at once. */
+/* A bridge. */
 int rtnl_build_bridge_create(void *buf, size_t size, const struct rtnl_link_spec *br);
 /* Change an existing device found by ifindex, or by name when ifindex is 0. */
 int rtnl_build_link_change(void *buf, size_t size, const struct rtnl_link_spec *link);

@@ -6,6 +6,7 @@
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 
+#include "common/cleanup.h"
 #include "netlink/msg_put.h"
 
 /* ---- numbers as the kernel takes them ---- */
@@ -40,14 +41,11 @@ static uint32_t xmit_ticks(const struct tc_psched *c, uint64_t rate, uint64_t by
 
 int tc_psched_read(struct tc_psched *clock)
 {
-	FILE *f = fopen("/proc/net/psched", "re");
-	int n;
+	cleanup_fclose FILE *f = fopen("/proc/net/psched", "re");
 
 	if (!f)
 		return -errno;
-	n = fscanf(f, "%8x %8x %8x", &clock->t2us, &clock->us2t, &clock->clock_res);
-	fclose(f);
-	if (n != 3 || !clock->us2t || !clock->clock_res)
+	if (fscanf(f, "%8x %8x %8x", &clock->t2us, &clock->us2t, &clock->clock_res) != 3 || !clock->us2t || !clock->clock_res)
 		return -EINVAL;
 	return 0;
 }

@@ -41,6 +41,20 @@ struct cbx_cgroup_ops {
 	int (*kill_all)(const struct cbx_cgroups *cg, const char *lab, const char *node);
 };
 
+/* The v1 controllers node cgroups use, in the order detection looks for
+ * them: memory and pids are required, memory first (its hierarchy is
+ * hier[0]); devices carries the nodes' device policy (cgroup_devices.h).
+ * Each one's bit in cbx_cgroups.ctrl is 1 << its value. */
+enum cbx_cgroup_v1_ctrl {
+	CBX_V1_MEMORY,
+	CBX_V1_PIDS,
+	CBX_V1_CPU,
+	CBX_V1_FREEZER,
+	CBX_V1_DEVICES,
+	CBX_V1_CTRL_MAX
+};
+extern const char *const cbx_cgroup_v1_ctrl_names[];
+
 struct cbx_cgroups {
 	const struct cbx_cgroup_ops *ops;
 	/* The unified hierarchy (cbx_cgroup_v2_ops), else v1 (cbx_cgroup_v1_ops). */

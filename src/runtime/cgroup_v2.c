@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "runtime/cgroup.h"
 
@@ -60,16 +61,14 @@ static int v2_freeze(const struct cbx_cgroups *cg, const char *lab, const char *
 static int64_t v2_read_int(const struct cbx_cgroups *cg, const char *lab, const char *node,
 			   const char *file)
 {
-	char path[512], *text = NULL;
+	cleanup_free char *text = NULL;
 	struct cbx_error err;
-	int64_t v;
+	char path[512];
 
 	cbx_cgroup_path(path, sizeof(path), cg, 0, lab, node, file);
 	if (cbx_read_file(path, &text, NULL, &err) < 0)
 		return -1;
-	v = strtoll(text, NULL, 10);
-	free(text);
-	return v;
+	return strtoll(text, NULL, 10);
 }
 
 static int v2_frozen(const struct cbx_cgroups *cg, const char *lab, const char *node)

@@ -154,7 +154,7 @@ static int hide_matching(const char *host_root, const char *dir, const char *pat
 	const char *star = strchr(pattern, '*'), *slash = strrchr(pattern, '/');
 	size_t head = (size_t)(star - slash - 1), tail = strlen(star + 1);
 	char host_dir[PATH_MAX], rel[PATH_MAX];
-	DIR *d;
+	cleanup_closedir DIR *d = NULL;
 	struct dirent *de;
 	int rc = 0;
 
@@ -173,7 +173,6 @@ static int hide_matching(const char *host_root, const char *dir, const char *pat
 		if (rc == 0)
 			rc = hide(host_root, dir, rel, false, err);
 	}
-	closedir(d);
 	return rc;
 }
 

@@ -5,6 +5,7 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "runtime/mount_api.h"
 #include "runtime/rootfs.h"
@@ -64,18 +65,18 @@ static int bind_read_only(const char *path, struct cbx_error *err)
 static int sys_read_only_but_net(const char *root, struct cbx_error *err)
 {
 	char sys[CBX_NODE_SUBPATH_MAX], net[CBX_NODE_SUBPATH_MAX];
-	int tree, rc;
+	cleanup_close int tree = -1;
 
 	snprintf(sys, sizeof(sys), "%s/proc/sys", root);
 	snprintf(net, sizeof(net), "%s/proc/sys/net", root);
 	tree = cbx_clone_mount(net);
 	if (tree < 0)
 		return cbx_error_sys(err, errno, "copy /proc/sys/net");
-	rc = bind_read_only(sys, err);
-	if (rc == 0 && cbx_attach_mount(tree, net) < 0)
-		rc = cbx_error_sys(err, errno, "put /proc/sys/net back writable");
-	close(tree);
-	return rc;
+	if (bind_read_only(sys, err) < 0)
+		return -1;
+	if (cbx_attach_mount(tree, net) < 0)
+		return cbx_error_sys(err, errno, "put /proc/sys/net back writable");
+	return 0;
 }
 
 int kernel_view_restrict(const char *root, const char *node_dir, struct cbx_error *err)

@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/cleanup.h"
 #include "runtime/mount_api.h"
 #include "runtime/netns.h"
 
@@ -23,8 +24,8 @@
 bool mntns_without_pins_pays(size_t nodes, size_t *pins)
 {
 	char buf[8192];
+	cleanup_close int dir = -1;
 	long n;
-	int dir;
 
 	*pins = 0;
 	if (nodes < 2)
@@ -40,7 +41,6 @@ bool mntns_without_pins_pays(size_t nodes, size_t *pins)
 			*pins += d->d_name[0] != '.';
 			off += d->d_reclen;
 		}
-	close(dir);
 	return *pins * nodes >= PAYS_AT;
 }
 
@@ -65,30 +65,22 @@ static bool is_mount_root(const char *path)
  * one grace period. */
 static int replace_run(struct making *m)
 {
-	int run = -1, state = -1, rc = -1;
+	cleanup_close int run = -1, state = -1;
 
 	m->step = "copy /run";
 	if ((run = cbx_clone_mount("/run")) < 0)
-		goto out;
+		return -1;
 	m->step = "copy the lab's state directory";
 	if ((state = cbx_clone_mount(m->state_dir)) < 0)
-		goto out;
+		return -1;
 	m->step = "detach /run in it";
 	if (umount2("/run", MNT_DETACH) < 0)
-		goto out;
+		return -1;
 	m->step = "attach the bare /run";
 	if (cbx_attach_mount(run, "/run") < 0)
-		goto out;
+		return -1;
 	m->step = "attach the lab's state directory";
-	if (cbx_attach_mount(state, m->state_dir) < 0)
-		goto out;
-	rc = 0;
-out:
-	if (run >= 0)
-		close(run);
-	if (state >= 0)
-		close(state);
-	return rc;
+	return cbx_attach_mount(state, m->state_dir) < 0 ? -1 : 0;
 }
 
 /* On a thread of its own: unshare(CLONE_NEWNS) gives the calling thread

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/cleanup.h"
 #include "common/fsutil.h"
 
 int netns_prepare_dir(struct cbx_error *err)
@@ -99,17 +100,15 @@ int netns_unpin(const char *pin, struct cbx_error *err)
 int netns_run(int fd, int (*fn)(void *arg, struct cbx_error *err), void *arg,
 	      struct cbx_error *err)
 {
-	int saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC), rc;
+	cleanup_close int saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	int rc;
 
 	if (saved < 0)
 		return cbx_error_sys(err, errno, "open own netns");
-	if (setns(fd, CLONE_NEWNET) < 0) {
-		close(saved);
+	if (setns(fd, CLONE_NEWNET) < 0)
 		return cbx_error_sys(err, errno, "enter netns");
-	}
 	rc = fn(arg, err);
 	if (setns(saved, CLONE_NEWNET) < 0)
 		rc = cbx_error_sys(err, errno, "return to own netns");
-	close(saved);
 	return rc;
 }

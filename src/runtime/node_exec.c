@@ -369,8 +369,8 @@ static pid_t spawn_helper(const struct node_exec_spec *s, int filter, int errfd,
 int node_exec(const struct node_exec_spec *s, int *status, struct cbx_error *err)
 {
 	char msg[CBX_ERROR_MSG_MAX];
+	cleanup_close int filter = -1, from_helper = -1;
 	int pipefd[2], st;
-	cleanup_close int filter = -1;
 	ssize_t n, len = 0;
 	pid_t helper;
 
@@ -380,24 +380,23 @@ int node_exec(const struct node_exec_spec *s, int *status, struct cbx_error *err
 				     s->seccomp);
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return cbx_error_sys(err, errno, "exec in node %s", s->node);
+	from_helper = pipefd[0];
 	sigaction(SIGINT, NULL, &caller_int);
 	sigaction(SIGQUIT, NULL, &caller_quit);
 	helper = spawn_helper(s, filter, pipefd[1], pipefd[0]);
-	close(pipefd[1]);
-	if (helper < 0) {
-		close(pipefd[0]);
+	/* The helper's end now: it is closed once the command runs. */
+	cbx_closep(&pipefd[1]);
+	if (helper < 0)
 		return cbx_error_sys(err, errno, "exec in node %s", s->node);
-	}
 	/* Signals for the command go through the helper; killed, we take it
 	 * with us (its parent-death signal). */
 	forward_signals(helper, false);
-	while ((n = read(pipefd[0], msg + len, sizeof(msg) - 1 - (size_t)len)) != 0) {
+	while ((n = read(from_helper, msg + len, sizeof(msg) - 1 - (size_t)len)) != 0) {
 		if (n < 0 && errno != EINTR)
 			break;
 		if (n > 0)
 			len += n;
 	}
-	close(pipefd[0]);
 	msg[len] = '\0';
 	while (waitpid(helper, &st, 0) < 0)
 		if (errno != EINTR)

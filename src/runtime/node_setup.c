@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "init/init_proto.h"
 #include "runtime/caps.h"
@@ -29,7 +30,7 @@
 static int arrange_stdio(const struct node_setup *s, struct cbx_error *err)
 {
 	char log[CBX_NODE_SUBPATH_MAX];
-	int null_fd, log_fd;
+	cleanup_close int null_fd = -1, log_fd = -1;
 
 	snprintf(log, sizeof(log), "%s/console.log", s->rootfs.node_dir);
 	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -40,8 +41,6 @@ static int arrange_stdio(const struct node_setup *s, struct cbx_error *err)
 		return cbx_error_sys(err, errno, "create the node's log");
 	if (dup2(null_fd, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0)
 		return cbx_error_sys(err, errno, "dup2");
-	close(null_fd);
-	close(log_fd);
 	return 0;
 }
 
@@ -89,7 +88,8 @@ static void reset_process_state(const struct node_setup *s)
  * /proc. */
 static int new_procfs(struct cbx_error *err)
 {
-	int fs = (int)syscall(SYS_fsopen, "proc", FSOPEN_CLOEXEC), mnt = -1;
+	cleanup_close int fs = (int)syscall(SYS_fsopen, "proc", FSOPEN_CLOEXEC);
+	int mnt = -1;
 
 	/* "proc" as the source, as mount(8) would say it. */
 	if (fs >= 0 && syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "source", "proc", 0) == 0 &&
@@ -98,8 +98,6 @@ static int new_procfs(struct cbx_error *err)
 				   MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 	if (mnt < 0)
 		cbx_error_sys(err, errno, "create the node's procfs");
-	if (fs >= 0)
-		close(fs);
 	return mnt;
 }
 

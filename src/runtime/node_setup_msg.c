@@ -124,7 +124,7 @@ static int decode_entry(struct node_setup *s, const char *key, const char *v,
 	if (!strcmp(key, "name")) {
 		s->name = v;
 	} else if (!strcmp(key, "base")) {
-		if (parse_num(v, 10, CBX_BASE_DIR, &n) < 0)
+		if (parse_num(v, 10, CBX_BASE_MAX - 1, &n) < 0)
 			return bad(err, key, v);
 		s->rootfs.base = (enum cbx_base_kind)n;
 	} else if (!strcmp(key, "lower") && path_fits(v)) {
@@ -227,8 +227,9 @@ int node_setup_decode(char *buf, size_t len, struct node_setup *s, struct cbx_er
 			return -1;
 	}
 	if (!s->name || !s->rootfs.node_dir || !s->rootfs.hosts_file || !s->rootfs.hostname ||
-	    (s->rootfs.base != CBX_BASE_HOST && !s->rootfs.lower) ||
-	    (s->rootfs.base == CBX_BASE_HOST && !s->rootfs.host_mask) || (s->join_cgroups && !s->lab))
+	    (cbx_base_kinds[s->rootfs.base].lower != CBX_LOWER_NONE && !s->rootfs.lower) ||
+	    (cbx_base_kinds[s->rootfs.base].root == CBX_ROOT_HOST && !s->rootfs.host_mask) ||
+	    (s->join_cgroups && !s->lab))
 		return cbx_error_set(err, CBX_ERR_SYSTEM, "node setup message: incomplete");
 	return 0;
 }

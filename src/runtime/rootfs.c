@@ -11,6 +11,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "runtime/kernel_view.h"
 #include "runtime/mount_api.h"
@@ -120,7 +121,7 @@ static int userns_lower(const struct rootfs_spec *spec, const char *lower, const
 		return 0;
 	if (err->code != EINVAL && err->code != EOPNOTSUPP)
 		return -1;
-	if (spec->base == CBX_BASE_HOST)
+	if (cbx_base_kinds[spec->base].root == CBX_ROOT_HOST)
 		return cbx_error_wrap(err, "the host base in a user namespace needs idmapped mounts");
 	if (cbx_path(buf, size, err, "%s", copy) < 0)
 		return -1;
@@ -300,13 +301,13 @@ static int setup_etc(const struct rootfs_spec *spec, int hosts_tree, struct cbx_
 int rootfs_enter(const struct rootfs_spec *spec, struct cbx_error *err)
 {
 	char root[CBX_NODE_PATH_MAX + 8];
-	int hosts_tree, rc;
+	cleanup_close int hosts_tree = -1;
 
 	if (snprintf(root, sizeof(root), "%s/root", spec->node_dir) >= (int)sizeof(root))
 		return cbx_error_sys(err, ENAMETOOLONG, "%s", spec->node_dir);
 	if (cbx_mkdir(root, 0755, err) < 0)
 		return -1;
-	if (spec->base == CBX_BASE_HOST) {
+	if (cbx_base_kinds[spec->base].root == CBX_ROOT_HOST) {
 		if (assemble_host_base(spec, root, err) < 0)
 			return -1;
 	} else if (overlay(spec, spec->lower, "", root, err) < 0) {
@@ -336,7 +337,5 @@ int rootfs_enter(const struct rootfs_spec *spec, struct cbx_error *err)
 		return cbx_error_sys(err, errno, "detach the host's root");
 	if (chdir("/") < 0)
 		return cbx_error_sys(err, errno, "chdir /");
-	rc = setup_etc(spec, hosts_tree, err);
-	close(hosts_tree);
-	return rc;
+	return setup_etc(spec, hosts_tree, err);
 }

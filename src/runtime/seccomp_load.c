@@ -9,6 +9,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/cleanup.h"
+
 int seccomp_load_fd(int fd, struct cbx_error *err)
 {
 	struct sock_fprog prog;
@@ -36,11 +38,9 @@ int seccomp_load_fd(int fd, struct cbx_error *err)
 
 int seccomp_load_file(const char *path, struct cbx_error *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return cbx_error_sys(err, errno, "open the seccomp filter %s", path);
-	rc = seccomp_load_fd(fd, err);
-	close(fd);
-	return rc;
+	return seccomp_load_fd(fd, err);
 }

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/cleanup.h"
 #include "runtime/mount_api.h"
 
 #ifndef AT_RECURSIVE
@@ -44,18 +45,14 @@ static int write_map(int procfs, pid_t pid, const char *file, const struct usern
 		     struct cbx_error *err)
 {
 	char path[64], line[64];
-	int fd, n;
+	cleanup_close int fd = -1;
+	int n;
 
 	snprintf(path, sizeof(path), "%d/%s", (int)pid, file);
 	n = snprintf(line, sizeof(line), "0 %u %u\n", m->start, m->count);
 	fd = openat(procfs, path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, line, (size_t)n) != n) {
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		return cbx_error_sys(err, e, "write the user namespace's %s", file);
-	}
-	close(fd);
+	if (fd < 0 || write(fd, line, (size_t)n) != n)
+		return cbx_error_sys(err, errno, "write the user namespace's %s", file);
 	return 0;
 }
 
@@ -63,15 +60,15 @@ static int write_map(int procfs, pid_t pid, const char *file, const struct usern
 static int join_child_ns(int procfs, pid_t pid, const char *name, int type, struct cbx_error *err)
 {
 	char path[64];
-	int fd, rc;
+	cleanup_close int fd = -1;
 
 	snprintf(path, sizeof(path), "%d/ns/%s", (int)pid, name);
 	fd = openat(procfs, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return cbx_error_sys(err, errno, "open the node's %s namespace", name);
-	rc = setns(fd, type);
-	close(fd);
-	return rc < 0 ? cbx_error_sys(err, errno, "join the node's %s namespace", name) : 0;
+	if (setns(fd, type) < 0)
+		return cbx_error_sys(err, errno, "join the node's %s namespace", name);
+	return 0;
 }
 
 static int with_child(const struct userns_map *m, int procfs, bool new_net, int *userns,
@@ -100,32 +97,33 @@ static int with_child(const struct userns_map *m, int procfs, bool new_net, int 
 int userns_namespaces(const struct userns_map *m, int procfs, bool new_net, int *userns,
 		      struct cbx_error *err)
 {
-	int done[2], go[2], flags = CLONE_NEWUTS | CLONE_NEWIPC | (new_net ? CLONE_NEWNET : 0);
-	int rc, made_userns = *userns < 0;
+	int flags = CLONE_NEWUTS | CLONE_NEWIPC | (new_net ? CLONE_NEWNET : 0);
+	cleanup_close int done_r = -1, done_w = -1, go_r = -1, go_w = -1;
+	int rc, made_userns = *userns < 0, p[2];
 	pid_t child;
 
 	if (made_userns)
 		flags |= CLONE_NEWUSER;
-	if (pipe2(done, O_CLOEXEC) < 0)
+	if (pipe2(p, O_CLOEXEC) < 0)
 		return cbx_error_sys(err, errno, "user namespace: pipe");
-	if (pipe2(go, O_CLOEXEC) < 0) {
-		close(done[0]);
-		close(done[1]);
+	done_r = p[0], done_w = p[1];
+	if (pipe2(p, O_CLOEXEC) < 0)
 		return cbx_error_sys(err, errno, "user namespace: pipe");
-	}
+	go_r = p[0], go_w = p[1];
 	child = fork();
 	if (child == 0) {
-		/* Our ends only: the parent's closing go[1] is what we wait for. */
-		close(done[0]);
-		close(go[1]);
-		child_make(made_userns ? -1 : *userns, flags, done[1], go[0]);
+		/* Our ends only: the parent's closing go_w is what we wait for. */
+		close(done_r);
+		close(go_w);
+		child_make(made_userns ? -1 : *userns, flags, done_w, go_r);
 	}
-	close(done[1]);
-	close(go[0]);
+	close(done_w);
+	close(go_r);
+	done_w = go_r = -1;
 	rc = child < 0 ? cbx_error_sys(err, errno, "user namespace: fork")
-		       : with_child(m, procfs, new_net, userns, child, done[0], err);
-	close(go[1]); /* the child's signal to go */
-	close(done[0]);
+		       : with_child(m, procfs, new_net, userns, child, done_r, err);
+	close(go_w); /* the child's signal to go */
+	go_w = -1;
 	if (child > 0)
 		while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
 			;
@@ -160,25 +158,23 @@ int userns_idmapped_bind(const char *src, const char *dst, int userns, uint64_t 
 			 struct cbx_error *err)
 {
 	struct mount_attr a = { .attr_set = MOUNT_ATTR_IDMAP | attrs, .userns_fd = (uint64_t)userns };
-	int tree = (int)syscall(SYS_open_tree, AT_FDCWD, src,
-				OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-	int rc = 0;
+	cleanup_close int tree = (int)syscall(SYS_open_tree, AT_FDCWD, src,
+					      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 
 	if (tree < 0)
 		return cbx_error_sys(err, errno, "copy the mount of %s", src);
 	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
-		rc = cbx_error_sys(err, errno, "idmap %s for the node's user namespace", src);
-	else if (cbx_attach_mount(tree, dst) < 0)
-		rc = cbx_error_sys(err, errno, "attach %s on %s", src, dst);
-	close(tree);
-	return rc;
+		return cbx_error_sys(err, errno, "idmap %s for the node's user namespace", src);
+	if (cbx_attach_mount(tree, dst) < 0)
+		return cbx_error_sys(err, errno, "attach %s on %s", src, dst);
+	return 0;
 }
 
 static int copy_entry(int sdir, int ddir, const char *name, uint32_t shift, struct cbx_error *err);
 
 static int copy_dir(int sdir, int ddir, uint32_t shift, struct cbx_error *err)
 {
-	DIR *d = fdopendir(dup(sdir));
+	cleanup_closedir DIR *d = fdopendir(dup(sdir));
 	struct dirent *de;
 	int rc = 0;
 
@@ -187,7 +183,6 @@ static int copy_dir(int sdir, int ddir, uint32_t shift, struct cbx_error *err)
 	while (rc == 0 && (de = readdir(d)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			rc = copy_entry(sdir, ddir, de->d_name, shift, err);
-	closedir(d);
 	return rc;
 }
 
@@ -195,26 +190,20 @@ static int copy_file(int sdir, int ddir, const char *name, const struct stat *st
 		     struct cbx_error *err)
 {
 	char buf[65536];
-	int in = openat(sdir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), out, rc = 0;
+	cleanup_close int in = openat(sdir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), out = -1;
 	ssize_t n;
 
 	if (in < 0)
 		return cbx_error_sys(err, errno, "read %s of the base", name);
 	out = openat(ddir, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, st->st_mode & 07777);
-	if (out < 0) {
-		close(in);
+	if (out < 0)
 		return cbx_error_sys(err, errno, "copy %s of the base", name);
-	}
 	while ((n = read(in, buf, sizeof(buf))) > 0)
-		if (write(out, buf, (size_t)n) != n) {
-			rc = cbx_error_sys(err, errno, "copy %s of the base", name);
-			break;
-		}
+		if (write(out, buf, (size_t)n) != n)
+			return cbx_error_sys(err, errno, "copy %s of the base", name);
 	if (n < 0)
-		rc = cbx_error_sys(err, errno, "read %s of the base", name);
-	close(in);
-	close(out);
-	return rc;
+		return cbx_error_sys(err, errno, "read %s of the base", name);
+	return 0;
 }
 
 static int copy_entry(int sdir, int ddir, const char *name, uint32_t shift, struct cbx_error *err)
@@ -227,17 +216,13 @@ static int copy_entry(int sdir, int ddir, const char *name, uint32_t shift, stru
 	if (fstatat(sdir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return cbx_error_sys(err, errno, "stat %s of the base", name);
 	if (S_ISDIR(st.st_mode)) {
-		int s, d;
+		cleanup_close int s = -1, d = -1;
 		if (mkdirat(ddir, name, 0700) < 0)
 			return cbx_error_sys(err, errno, "copy %s of the base", name);
 		s = openat(sdir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		d = openat(ddir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		rc = s < 0 || d < 0 ? cbx_error_sys(err, errno, "open %s of the base", name)
 				    : copy_dir(s, d, shift, err);
-		if (s >= 0)
-			close(s);
-		if (d >= 0)
-			close(d);
 	} else if (S_ISLNK(st.st_mode)) {
 		n = readlinkat(sdir, name, target, sizeof(target) - 1);
 		if (n < 0)
@@ -260,22 +245,19 @@ static int copy_entry(int sdir, int ddir, const char *name, uint32_t shift, stru
 
 int userns_copy_shifted(const char *src, const char *dst, uint32_t shift, struct cbx_error *err)
 {
-	int s = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC), d, rc;
+	cleanup_close int s = open(src, O_RDONLY | O_DIRECTORY | O_CLOEXEC), d = -1;
 	struct stat st;
 
 	if (s < 0 || fstat(s, &st) < 0)
 		return cbx_error_sys(err, errno, "open the base %s", src);
-	if (mkdir(dst, 0700) < 0 && errno != EEXIST) {
-		close(s);
+	if (mkdir(dst, 0700) < 0 && errno != EEXIST)
 		return cbx_error_sys(err, errno, "create %s", dst);
-	}
 	d = open(dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	rc = d < 0 ? cbx_error_sys(err, errno, "open %s", dst) : copy_dir(s, d, shift, err);
-	if (rc == 0 && (fchown(d, st.st_uid + shift, st.st_gid + shift) < 0 ||
-			fchmod(d, st.st_mode & 07777) < 0))
-		rc = cbx_error_sys(err, errno, "chown %s", dst);
-	close(s);
-	if (d >= 0)
-		close(d);
-	return rc;
+	if (d < 0)
+		return cbx_error_sys(err, errno, "open %s", dst);
+	if (copy_dir(s, d, shift, err) < 0)
+		return -1;
+	if (fchown(d, st.st_uid + shift, st.st_gid + shift) < 0 || fchmod(d, st.st_mode & 07777) < 0)
+		return cbx_error_sys(err, errno, "chown %s", dst);
+	return 0;
 }

@@ -1,12 +1,41 @@
-/* Addresses: explicit ones are checked against their subnet, the others are
- * allocated in file order from the network's or link's subnet, so the same
- * file always gives the same addresses. Then the whole lab is checked for
- * duplicate addresses and overlapping subnets. */
+/* Addresses: which an interface may have at all, explicit ones checked
+ * against their subnet, the others allocated in file order from the
+ * network's or link's subnet, so the same file always gives the same
+ * addresses. Then the whole lab is checked for duplicate addresses and
+ * overlapping subnets. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/cleanup.h"
 #include "topo/parser.h"
+
+const char *topo_address_problem(const struct cbx_ip *ip)
+{
+	static const uint8_t loopback6[16] = { [15] = 1 }, none[16];
+
+	if (ip->family == AF_INET ? (ip->bytes[0] & 0xf0) == 0xe0 : ip->bytes[0] == 0xff)
+		return "is a multicast address";
+	if (ip->family == AF_INET6 && !memcmp(ip->bytes, loopback6, 16))
+		return "is the loopback address";
+	if (!memcmp(ip->bytes, none, cbx_ip_bytes(ip->family)))
+		return "is the unspecified address";
+	return NULL;
+}
+
+const char *topo_subnet_problem(const struct cbx_prefix *net)
+{
+	static const struct cbx_prefix multicast4 = { { AF_INET, { 224 } }, 4 },
+					 multicast6 = { { AF_INET6, { 0xff } }, 8 };
+	static const struct cbx_ip loopback6 = { AF_INET6, { [15] = 1 } };
+
+	if (net->len == 0)
+		return "is the whole address space";
+	if (cbx_prefix_overlaps(net, &multicast4) || cbx_prefix_overlaps(net, &multicast6))
+		return "overlaps the multicast addresses, which an interface cannot have";
+	if (cbx_prefix_contains(net, &loopback6))
+		return "holds ::1, the loopback address, which an interface cannot have";
+	return NULL;
+}
 
 struct attachment {
 	bool has[2];
@@ -41,44 +70,44 @@ static struct attachment attachment_of(struct parser *p, const struct cbx_iface 
 
 static int parse_explicit(struct parser *p, struct cbx_iface *ifc, json_t *list)
 {
-	const char *lpath = path_key(p, ifc->path, "addresses");
+	const char *lpath = topo_path_key(p, ifc->path, "addresses");
 	struct attachment at = attachment_of(p, ifc);
 	char buf[CBX_PREFIX_STRLEN];
 
 	if (json_array_size(list) > CBX_IFACE_ADDRS_MAX)
-		return parse_fail(p, lpath, "at most %d addresses per interface", CBX_IFACE_ADDRS_MAX);
+		return topo_fail(p, lpath, "at most %d addresses per interface", CBX_IFACE_ADDRS_MAX);
 	for (size_t i = 0; i < json_array_size(list); i++) {
 		json_t *v = json_array_get(list, i);
-		const char *path = path_index(p, lpath, i);
+		const char *path = topo_path_index(p, lpath, i);
 		struct cbx_prefix *a = &ifc->addrs[ifc->n_addrs];
 		const char *s;
 		int f;
 
-		if (expect_string(p, v, path) < 0)
+		if (topo_expect_string(p, v, path) < 0)
 			return -1;
 		s = json_string_value(v);
 		if (!cbx_prefix_parse(s, false, a))
-			return parse_fail(p, path, "\"%s\" is not an IPv4 or IPv6 address", shown(p, s));
-		if (address_problem(&a->ip))
-			return parse_fail(p, path, "%s %s, which an interface cannot have", s,
-					  address_problem(&a->ip));
+			return topo_fail(p, path, "\"%s\" is not an IPv4 or IPv6 address", topo_shown(p, s));
+		if (topo_address_problem(&a->ip))
+			return topo_fail(p, path, "%s %s, which an interface cannot have", s,
+					  topo_address_problem(&a->ip));
 		f = fam_index(a->ip.family);
 		if (at.has[f]) {
 			const struct cbx_prefix *sn = at.subnet[f];
 			if (!strchr(s, '/'))
 				a->len = sn->len;
 			if (!cbx_prefix_contains(sn, &a->ip))
-				return parse_fail(p, path, "%s is outside subnet %s of %s", s,
+				return topo_fail(p, path, "%s is outside subnet %s of %s", s,
 						  cbx_prefix_str(sn, buf, sizeof(buf)), at.what);
 			if (a->len != sn->len)
-				return parse_fail(p, path, "%s does not match the /%u of subnet %s of %s", s,
+				return topo_fail(p, path, "%s does not match the /%u of subnet %s of %s", s,
 						  sn->len, cbx_prefix_str(sn, buf, sizeof(buf)), at.what);
 			if (cbx_prefix_is_reserved_host(sn, &a->ip))
-				return parse_fail(p, path,
+				return topo_fail(p, path,
 						  "%s is the network or broadcast address of subnet %s", s,
 						  cbx_prefix_str(sn, buf, sizeof(buf)));
 		} else if (!strchr(s, '/')) {
-			return parse_fail(p, path,
+			return topo_fail(p, path,
 					  "%s needs a prefix length (e.g. /24): %s has no %s subnet", s,
 					  at.what, f == 0 ? "IPv4" : "IPv6");
 		}
@@ -141,7 +170,7 @@ static int exhausted(struct parser *p, const struct cbx_prefix *subnet, const ch
 {
 	char buf[CBX_PREFIX_STRLEN];
 
-	return parse_fail(p, what, "subnet %s has no address left for %s",
+	return topo_fail(p, what, "subnet %s has no address left for %s",
 			  cbx_prefix_str(subnet, buf, sizeof(buf)), who);
 }
 
@@ -161,7 +190,7 @@ static int allocate_in(struct parser *p, const struct cbx_prefix *subnet,
 	if (n_ifaces * CBX_IFACE_ADDRS_MAX + 1 > CBX_ARRAY_SIZE(small)) {
 		taken = cbx_arena_array(p->a, n_ifaces * CBX_IFACE_ADDRS_MAX + 1, sizeof(*taken));
 		if (!taken)
-			return parse_oom(p);
+			return topo_oom(p);
 	}
 	for (size_t i = 0; i < n_ifaces; i++)
 		add_taken(subnet, ifaces[i], taken, &n);
@@ -204,18 +233,18 @@ static int collect_members(struct parser *p)
 	size_t *counts = cbx_arena_array(p->a, t->n_networks + 1, sizeof(*counts));
 
 	if (!counts)
-		return parse_oom(p);
+		return topo_oom(p);
 	for (size_t i = 0; i < t->n_ifaces; i++)
 		if (t->ifaces[i].network)
 			counts[t->ifaces[i].network->index]++;
 	for (size_t i = 0; i < t->n_networks; i++) {
 		if (counts[i] > CBX_BRIDGE_PORTS_MAX)
-			return parse_fail(p, t->networks[i].path,
+			return topo_fail(p, t->networks[i].path,
 					  "%zu interfaces on one network; its bridge holds at most %d ports (the kernel's BR_MAX_PORTS), so split it or use links",
 					  counts[i], CBX_BRIDGE_PORTS_MAX);
 		t->networks[i].members = cbx_arena_array(p->a, counts[i] + 1, sizeof(struct cbx_iface *));
 		if (!t->networks[i].members)
-			return parse_oom(p);
+			return topo_oom(p);
 	}
 	for (size_t i = 0; i < t->n_ifaces; i++) {
 		struct cbx_network *net = t->ifaces[i].network;
@@ -250,7 +279,7 @@ static int check_duplicates(struct parser *p)
 	size_t n = 0;
 
 	if (!all)
-		return parse_oom(p);
+		return topo_oom(p);
 	for (size_t i = 0; i < t->n_ifaces; i++)
 		for (unsigned k = 0; k < t->ifaces[i].n_addrs; k++)
 			all[n++] = (struct owned_addr){ t->ifaces[i].addrs[k].ip, t->ifaces[i].path,
@@ -270,7 +299,7 @@ static int check_duplicates(struct parser *p)
 			const struct owned_addr *x = &all[i - 1], *y = &all[i];
 			const char *first = x->order < y->order ? x->owner : y->owner;
 			const char *second = x->order < y->order ? y->owner : x->owner;
-			return parse_fail(p, second, "duplicate address %s: %s has it too",
+			return topo_fail(p, second, "duplicate address %s: %s has it too",
 					  cbx_ip_str(&all[i].ip, buf, sizeof(buf)), first);
 		}
 	return 0;
@@ -301,31 +330,31 @@ static int check_overlaps(struct parser *p)
 	size_t n = 0;
 
 	if (!all)
-		return parse_oom(p);
+		return topo_oom(p);
 	for (size_t i = 0; i < t->n_networks; i++) {
 		const struct cbx_network *net = &t->networks[i];
 		if (net->has_subnet4)
-			all[n++] = (struct owned_subnet){ net->subnet4, path_key(p, net->path, "subnet") };
+			all[n++] = (struct owned_subnet){ net->subnet4, topo_path_key(p, net->path, "subnet") };
 		if (net->has_subnet6)
-			all[n++] = (struct owned_subnet){ net->subnet6, path_key(p, net->path, "subnet6") };
+			all[n++] = (struct owned_subnet){ net->subnet6, topo_path_key(p, net->path, "subnet6") };
 	}
 	for (size_t i = 0; i < t->n_links; i++) {
 		const struct cbx_link *l = &t->links[i];
 		if (l->has_subnet4)
-			all[n++] = (struct owned_subnet){ l->subnet4, path_key(p, l->path, "subnet") };
+			all[n++] = (struct owned_subnet){ l->subnet4, topo_path_key(p, l->path, "subnet") };
 		if (l->has_subnet6)
-			all[n++] = (struct owned_subnet){ l->subnet6, path_key(p, l->path, "subnet6") };
+			all[n++] = (struct owned_subnet){ l->subnet6, topo_path_key(p, l->path, "subnet6") };
 	}
 	qsort(all, n, sizeof(*all), cmp_subnet);
 	for (size_t i = 1; i < n; i++)
 		if (cbx_prefix_overlaps(&all[i - 1].net, &all[i].net))
-			return parse_fail(p, all[i].owner, "subnet %s overlaps %s of %s",
+			return topo_fail(p, all[i].owner, "subnet %s overlaps %s of %s",
 					  cbx_prefix_str(&all[i].net, a, sizeof(a)),
 					  cbx_prefix_str(&all[i - 1].net, b, sizeof(b)), all[i - 1].owner);
 	return 0;
 }
 
-int resolve_addresses(struct parser *p)
+int topo_resolve_addresses(struct parser *p)
 {
 	struct cbx_topo *t = p->t;
 

@@ -11,21 +11,21 @@ static int parse_impair(struct parser *p, json_t *obj, const char *path, struct 
 	const char *key, *why, *problem;
 	json_t *v;
 
-	if (check_keys(p, obj, path, impair_keys) < 0)
+	if (topo_check_keys(p, obj, path, impair_keys) < 0)
 		return -1;
 	json_object_foreach(obj, key, v) {
-		const char *kpath = path_key(p, path, key);
-		if (expect_string(p, v, kpath) < 0)
+		const char *kpath = topo_path_key(p, path, key);
+		if (topo_expect_string(p, v, kpath) < 0)
 			return -1;
 		if (!cbx_impair_set(im, key, json_string_value(v), &why))
-			return parse_fail(p, kpath, "bad %s \"%s\": %s", key, shown(p, json_string_value(v)), why);
+			return topo_fail(p, kpath, "bad %s \"%s\": %s", key, topo_shown(p, json_string_value(v)), why);
 	}
 	if ((problem = cbx_impair_problem(im)))
-		return parse_fail(p, path, "%s", problem);
+		return topo_fail(p, path, "%s", problem);
 	return 0;
 }
 
-int resolve_impairments(struct parser *p)
+int topo_resolve_impairments(struct parser *p)
 {
 	for (size_t i = 0; i < p->t->n_ifaces; i++) {
 		struct cbx_iface *ifc = &p->t->ifaces[i];

@@ -35,7 +35,7 @@ static int check_lab_name_fits(struct parser *p, size_t n_veths)
 
 	if (longest < CBX_IFNAMSIZ)
 		return 0;
-	return parse_fail(p, "name",
+	return topo_fail(p, "name",
 			  "lab name \"%s\" is too long for this lab: its host interface names (\"%s-b%zu\", \"%s-%zu\") would be %zu bytes, and the kernel allows %d",
 			  t->name, t->name, t->n_networks ? t->n_networks - 1 : 0, t->name,
 			  n_veths ? n_veths - 1 : 0, longest, CBX_IFNAMSIZ - 1);
@@ -76,13 +76,13 @@ static int derive_mac(struct parser *p, struct cbx_strmap *seen, uint8_t mac[6],
 		key = cbx_arena_printf(p->a, "%02x%02x%02x%02x%02x%02x", mac[0], mac[1], mac[2], mac[3],
 				       mac[4], mac[5]);
 		if (!key)
-			return parse_oom(p);
+			return topo_oom(p);
 		if (cbx_strmap_put(seen, key, (void *)what, &oom))
 			return 0;
 		if (oom)
-			return parse_oom(p);
+			return topo_oom(p);
 		if (explicit)
-			return parse_fail(p, what, "MAC address %02x:%02x:%02x:%02x:%02x:%02x is also used by %s",
+			return topo_fail(p, what, "MAC address %02x:%02x:%02x:%02x:%02x:%02x is also used by %s",
 					  mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
 					  (const char *)cbx_strmap_get(seen, key));
 	}
@@ -98,7 +98,7 @@ static void set_name(char dst[CBX_IFNAMSIZ], const char *fmt, const char *lab, s
 	dst[CBX_IFNAMSIZ - 1] = '\0';
 }
 
-int assign_names_and_macs(struct parser *p)
+int topo_assign_names_and_macs(struct parser *p)
 {
 	struct cbx_topo *t = p->t;
 	struct cbx_strmap seen;
@@ -116,7 +116,7 @@ int assign_names_and_macs(struct parser *p)
 	for (size_t i = 0; i < t->n_ifaces; i++) {
 		struct cbx_iface *ifc = &t->ifaces[i];
 		if ((ifc->mac[0] | ifc->mac[1] | ifc->mac[2] | ifc->mac[3] | ifc->mac[4] | ifc->mac[5]) &&
-		    derive_mac(p, &seen, ifc->mac, NULL, NULL, NULL, path_key(p, ifc->path, "mac")) < 0)
+		    derive_mac(p, &seen, ifc->mac, NULL, NULL, NULL, topo_path_key(p, ifc->path, "mac")) < 0)
 			goto out;
 	}
 	for (size_t i = 0; i < t->n_networks; i++) {

@@ -23,28 +23,28 @@ static const char *const iface_keys[] = {
 };
 static const char *const limits_keys[] = { "memory", "cpus", "pids", NULL };
 
-int check_ifname(struct parser *p, const char *name, const char *path)
+int topo_check_ifname(struct parser *p, const char *name, const char *path)
 {
 	size_t len = strlen(name);
 
 	if (len == 0)
-		return parse_fail(p, path, "an interface name cannot be empty");
+		return topo_fail(p, path, "an interface name cannot be empty");
 	if (len >= CBX_IFNAMSIZ)
-		return parse_fail(p, path,
+		return topo_fail(p, path,
 				  "interface name \"%s\" is %zu bytes long; the kernel allows at most %d",
-				  shown(p, name), len, CBX_IFNAMSIZ - 1);
+				  topo_shown(p, name), len, CBX_IFNAMSIZ - 1);
 	/* "all" and "default" are the names of the per-protocol sysctl
 	 * directories (net.ipv4.conf.all), which the kernel will not shadow. */
 	if (!strcmp(name, ".") || !strcmp(name, "..") || !strcmp(name, "lo") ||
 	    !strcmp(name, "all") || !strcmp(name, "default"))
-		return parse_fail(p, path, "\"%s\" cannot be used as an interface name", name);
+		return topo_fail(p, path, "\"%s\" cannot be used as an interface name", name);
 	for (const char *c = name; *c; c++)
 		/* '%' makes the kernel pick a number for it ("eth%d"). */
 		if (*c == '/' || *c == ':' || *c == '%' || isspace((unsigned char)*c) ||
 		    !isprint((unsigned char)*c))
-			return parse_fail(p, path,
+			return topo_fail(p, path,
 					  "interface name \"%s\" contains %s, which the kernel does not allow",
-					  shown(p, name), shown_char(p, *c));
+					  topo_shown(p, name), topo_shown_char(p, *c));
 	return 0;
 }
 
@@ -53,20 +53,20 @@ static int check_node_name(struct parser *p, const char *name, const char *path)
 	size_t len = strlen(name);
 
 	if (len == 0 || len > CBX_NODE_NAME_MAX)
-		return parse_fail(p, path, "a node name must be 1 to %d characters (it is the hostname)",
+		return topo_fail(p, path, "a node name must be 1 to %d characters (it is the hostname)",
 				  CBX_NODE_NAME_MAX);
 	if (!isalnum((unsigned char)name[0]))
-		return parse_fail(p, path, "node name \"%s\" must start with a letter or digit",
-				  shown(p, name));
+		return topo_fail(p, path, "node name \"%s\" must start with a letter or digit",
+				  topo_shown(p, name));
 	for (const char *c = name; *c; c++)
 		if (!isalnum((unsigned char)*c) && *c != '-')
-			return parse_fail(p, path,
+			return topo_fail(p, path,
 					  "node name \"%s\" may only contain letters, digits and '-' (it is the hostname)",
-					  shown(p, name));
+					  topo_shown(p, name));
 	return 0;
 }
 
-struct cbx_iface *add_iface(struct parser *p, struct cbx_node *n, const char *name,
+struct cbx_iface *topo_add_iface(struct parser *p, struct cbx_node *n, const char *name,
 			    const char *path)
 {
 	struct cbx_topo *t = p->t;
@@ -100,27 +100,27 @@ static int parse_mac(struct parser *p, json_t *v, const char *path, uint8_t mac[
 	unsigned b[6];
 	char tail;
 
-	if (expect_string(p, v, path) < 0)
+	if (topo_expect_string(p, v, path) < 0)
 		return -1;
 	if (sscanf(json_string_value(v), "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
 		   &b[4], &b[5], &tail) != 6 || strlen(json_string_value(v)) != 17)
-		return parse_fail(p, path, "\"%s\" is not a MAC address like 02:00:00:00:00:01",
-				  shown(p, json_string_value(v)));
+		return topo_fail(p, path, "\"%s\" is not a MAC address like 02:00:00:00:00:01",
+				  topo_shown(p, json_string_value(v)));
 	for (int i = 0; i < 6; i++)
 		mac[i] = (uint8_t)b[i];
 	if (mac[0] & 1)
-		return parse_fail(p, path, "%s is a multicast MAC address; an interface needs a unicast one",
+		return topo_fail(p, path, "%s is a multicast MAC address; an interface needs a unicast one",
 				  json_string_value(v));
 	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
-		return parse_fail(p, path, "the all-zero MAC address cannot be used");
+		return topo_fail(p, path, "the all-zero MAC address cannot be used");
 	return 0;
 }
 
-int parse_mtu(struct parser *p, json_t *v, const char *path, uint32_t *mtu)
+int topo_parse_mtu(struct parser *p, json_t *v, const char *path, uint32_t *mtu)
 {
 	uint64_t m;
 
-	if (expect_uint(p, v, path, 68, 65535, &m) < 0)
+	if (topo_expect_uint(p, v, path, 68, 65535, &m) < 0)
 		return -1;
 	*mtu = (uint32_t)m;
 	return 0;
@@ -132,34 +132,34 @@ static int parse_declared_iface(struct parser *p, struct cbx_node *n, const char
 	struct cbx_iface *ifc;
 	json_t *net, *x;
 
-	if (check_ifname(p, name, path) < 0 || expect_object(p, v, path) < 0 ||
-	    check_keys(p, v, path, iface_keys) < 0)
+	if (topo_check_ifname(p, name, path) < 0 || topo_expect_object(p, v, path) < 0 ||
+	    topo_check_keys(p, v, path, iface_keys) < 0)
 		return -1;
-	ifc = add_iface(p, n, name, path);
+	ifc = topo_add_iface(p, n, name, path);
 	if (!ifc)
-		return parse_oom(p);
+		return topo_oom(p);
 	net = json_object_get(v, "network");
 	if (net) {
-		const char *npath = path_key(p, path, "network");
-		if (expect_string(p, net, npath) < 0)
+		const char *npath = topo_path_key(p, path, "network");
+		if (topo_expect_string(p, net, npath) < 0)
 			return -1;
 		ifc->network = cbx_strmap_get(&p->t->network_by_name, json_string_value(net));
 		if (!ifc->network)
-			return parse_fail(p, npath, "unknown network \"%s\"",
-					  shown(p, json_string_value(net)));
+			return topo_fail(p, npath, "unknown network \"%s\"",
+					  topo_shown(p, json_string_value(net)));
 	}
 	if ((x = json_object_get(v, "addresses"))) {
-		if (expect_array(p, x, path_key(p, path, "addresses")) < 0)
+		if (topo_expect_array(p, x, topo_path_key(p, path, "addresses")) < 0)
 			return -1;
 		p->iface_in[ifc->index].addresses = x;
 	}
-	if ((x = json_object_get(v, "mac")) && parse_mac(p, x, path_key(p, path, "mac"), ifc->mac) < 0)
+	if ((x = json_object_get(v, "mac")) && parse_mac(p, x, topo_path_key(p, path, "mac"), ifc->mac) < 0)
 		return -1;
-	if ((x = json_object_get(v, "mtu")) && parse_mtu(p, x, path_key(p, path, "mtu"), &ifc->mtu) < 0)
+	if ((x = json_object_get(v, "mtu")) && topo_parse_mtu(p, x, topo_path_key(p, path, "mtu"), &ifc->mtu) < 0)
 		return -1;
 	if ((x = json_object_get(v, "impair"))) {
-		const char *ipath = path_key(p, path, "impair");
-		if (expect_object(p, x, ipath) < 0)
+		const char *ipath = topo_path_key(p, path, "impair");
+		if (topo_expect_object(p, x, ipath) < 0)
 			return -1;
 		p->iface_in[ifc->index].impair = x;
 		p->iface_in[ifc->index].impair_path = ipath;
@@ -167,37 +167,49 @@ static int parse_declared_iface(struct parser *p, struct cbx_node *n, const char
 	return 0;
 }
 
+/* An absolute path as a base: the overlay's lower directory. */
+static int parse_base_path(struct parser *p, struct cbx_node *n, const char *s, const char *path)
+{
+	if (strlen(s) >= CBX_NODE_PATH_MAX)
+		return topo_fail(p, path, "base directory path is %zu bytes long; at most %d", strlen(s),
+				 CBX_NODE_PATH_MAX - 1);
+	/* The overlay's options are "lowerdir=BASE,upperdir=...": a ','
+	 * ends the option, a ':' starts another layer, '\\' escapes. */
+	if (strpbrk(s, ",:\\"))
+		return topo_fail(p, path,
+				 "base directory path \"%s\" contains %s, which overlayfs options cannot hold",
+				 topo_shown(p, s), topo_shown_char(p, *strpbrk(s, ",:\\")));
+	n->base_dir = cbx_arena_strdup(p->a, s);
+	return n->base_dir ? 0 : topo_oom(p);
+}
+
+/* A kind's word ("busybox"), or an absolute path for the kind that has
+ * none (cbx_base_kinds). */
 static int parse_base(struct parser *p, struct cbx_node *n, json_t *v, const char *path)
 {
+	char words[128] = "";
+	size_t len = 0;
 	const char *s;
 
-	if (expect_string(p, v, path) < 0)
+	if (topo_expect_string(p, v, path) < 0)
 		return -1;
 	s = json_string_value(v);
-	if (!strcmp(s, "busybox")) {
-		n->base = CBX_BASE_BUSYBOX;
-	} else if (!strcmp(s, "host")) {
-		n->base = CBX_BASE_HOST;
-	} else if (s[0] == '/' && strlen(s) >= CBX_NODE_PATH_MAX) {
-		return parse_fail(p, path, "base directory path is %zu bytes long; at most %d",
-				  strlen(s), CBX_NODE_PATH_MAX - 1);
-	} else if (s[0] == '/' && strpbrk(s, ",:\\")) {
-		/* The overlay's options are "lowerdir=BASE,upperdir=...": a ','
-		 * ends the option, a ':' starts another layer, '\\' escapes. */
-		return parse_fail(p, path,
-				  "base directory path \"%s\" contains %s, which overlayfs options cannot hold",
-				  shown(p, s), shown_char(p, *strpbrk(s, ",:\\")));
-	} else if (s[0] == '/') {
-		n->base = CBX_BASE_DIR;
-		n->base_dir = cbx_arena_strdup(p->a, s);
-		if (!n->base_dir)
-			return parse_oom(p);
-	} else {
-		return parse_fail(p, path,
-				  "base \"%s\" is not \"busybox\", \"host\" or an absolute path to a root directory",
-				  shown(p, s));
+	for (int k = 0; k < CBX_BASE_MAX; k++) {
+		const struct cbx_base_info *b = &cbx_base_kinds[k];
+		if (b->word ? strcmp(s, b->word) : s[0] != '/')
+			continue;
+		n->base = (enum cbx_base_kind)k;
+		n->base_dir = NULL;
+		return b->lower == CBX_LOWER_PATH ? parse_base_path(p, n, s, path) : 0;
 	}
-	return 0;
+	for (int k = 0; k < CBX_BASE_MAX && len < sizeof(words); k++)
+		if (cbx_base_kinds[k].word)
+			len += (size_t)snprintf(words + len, sizeof(words) - len, "\"%s\", ",
+						cbx_base_kinds[k].word);
+	if (len >= 2 && len < sizeof(words))
+		words[len - 2] = '\0';
+	return topo_fail(p, path, "base \"%s\" is not %s or an absolute path to a root directory",
+			 topo_shown(p, s), words);
 }
 
 static int parse_limits(struct parser *p, struct cbx_limits *l, json_t *v, const char *path)
@@ -205,29 +217,29 @@ static int parse_limits(struct parser *p, struct cbx_limits *l, json_t *v, const
 	const char *text, *why;
 	json_t *x;
 
-	if (expect_object(p, v, path) < 0 || check_keys(p, v, path, limits_keys) < 0)
+	if (topo_expect_object(p, v, path) < 0 || topo_check_keys(p, v, path, limits_keys) < 0)
 		return -1;
 	if ((x = json_object_get(v, "memory"))) {
-		const char *xpath = path_key(p, path, "memory");
-		if (expect_scalar_text(p, x, xpath, &text) < 0)
+		const char *xpath = topo_path_key(p, path, "memory");
+		if (topo_expect_scalar_text(p, x, xpath, &text) < 0)
 			return -1;
 		if (!cbx_parse_size(text, &l->memory, &why))
-			return parse_fail(p, xpath, "bad size \"%s\": %s", shown(p, text), why);
+			return topo_fail(p, xpath, "bad size \"%s\": %s", topo_shown(p, text), why);
 		if (l->memory < CBX_MIN_MEMORY)
-			return parse_fail(p, xpath, "memory limit \"%s\" is below the 4MiB a node needs to start",
+			return topo_fail(p, xpath, "memory limit \"%s\" is below the 4MiB a node needs to start",
 					  text);
 	}
 	if ((x = json_object_get(v, "cpus"))) {
-		const char *xpath = path_key(p, path, "cpus");
-		if (expect_scalar_text(p, x, xpath, &text) < 0)
+		const char *xpath = topo_path_key(p, path, "cpus");
+		if (topo_expect_scalar_text(p, x, xpath, &text) < 0)
 			return -1;
 		if (!cbx_parse_cpus(text, &l->cpu_milli, &why))
-			return parse_fail(p, xpath, "bad CPU count \"%s\": %s", shown(p, text), why);
+			return topo_fail(p, xpath, "bad CPU count \"%s\": %s", topo_shown(p, text), why);
 	}
 	if ((x = json_object_get(v, "pids"))) {
 		uint64_t pids;
 		/* One of them is the node's init. */
-		if (expect_uint(p, x, path_key(p, path, "pids"), 2, 4194304, &pids) < 0)
+		if (topo_expect_uint(p, x, topo_path_key(p, path, "pids"), 2, 4194304, &pids) < 0)
 			return -1;
 		l->pids = (uint32_t)pids;
 	}
@@ -248,15 +260,15 @@ static bool valid_env_name(const char *s)
 static int check_sysctl_key(struct parser *p, const char *key, const char *path)
 {
 	if (strncmp(key, "net.", 4))
-		return parse_fail(p, path,
+		return topo_fail(p, path,
 				  "sysctl \"%s\" is not a network sysctl (net.*); only those are per node",
-				  shown(p, key));
+				  topo_shown(p, key));
 	for (const char *c = key; *c; c++)
 		if (!isalnum((unsigned char)*c) && *c != '_' && *c != '.' && *c != '-')
-			return parse_fail(p, path, "sysctl name \"%s\" contains %s", shown(p, key),
-					  shown_char(p, *c));
+			return topo_fail(p, path, "sysctl name \"%s\" contains %s", topo_shown(p, key),
+					  topo_shown_char(p, *c));
 	if (strstr(key, "..") || key[strlen(key) - 1] == '.')
-		return parse_fail(p, path, "sysctl name \"%s\" is malformed", shown(p, key));
+		return topo_fail(p, path, "sysctl name \"%s\" is malformed", topo_shown(p, key));
 	return 0;
 }
 
@@ -267,36 +279,36 @@ static int merge_kv(struct parser *p, struct cbx_kv **arr, size_t *n, json_t *ob
 	const char *key;
 	json_t *v;
 
-	if (expect_object(p, obj, path) < 0)
+	if (topo_expect_object(p, obj, path) < 0)
 		return -1;
 	{
 		size_t cap = *n + json_object_size(obj);
 		struct cbx_kv *grown = cbx_arena_array(p->a, cap ? cap : 1, sizeof(*grown));
 		if (!grown)
-			return parse_oom(p);
+			return topo_oom(p);
 		if (*n)
 			memcpy(grown, *arr, *n * sizeof(*grown));
 		*arr = grown;
 	}
 	json_object_foreach(obj, key, v) {
-		const char *kpath = path_key(p, path, key);
+		const char *kpath = topo_path_key(p, path, key);
 		const char *text;
 		size_t i;
 
 		if (sysctl) {
 			if (check_sysctl_key(p, key, kpath) < 0 ||
-			    expect_scalar_text(p, v, kpath, &text) < 0)
+			    topo_expect_scalar_text(p, v, kpath, &text) < 0)
 				return -1;
 		} else {
 			if (!valid_env_name(key))
-				return parse_fail(p, kpath, "\"%s\" is not a valid environment variable name",
-						  shown(p, key));
-			if (expect_string(p, v, kpath) < 0)
+				return topo_fail(p, kpath, "\"%s\" is not a valid environment variable name",
+						  topo_shown(p, key));
+			if (topo_expect_string(p, v, kpath) < 0)
 				return -1;
 			text = json_string_value(v);
 		}
 		if (strchr(text, '\n'))
-			return parse_fail(p, kpath, "the value may not contain a newline");
+			return topo_fail(p, kpath, "the value may not contain a newline");
 		for (i = 0; i < *n; i++)
 			if (!strcmp((*arr)[i].key, key))
 				break;
@@ -305,7 +317,7 @@ static int merge_kv(struct parser *p, struct cbx_kv **arr, size_t *n, json_t *ob
 		(*arr)[i].key = cbx_arena_strdup(p->a, key);
 		(*arr)[i].value = cbx_arena_strdup(p->a, text);
 		if (!(*arr)[i].key || !(*arr)[i].value)
-			return parse_oom(p);
+			return topo_oom(p);
 	}
 	return 0;
 }
@@ -315,29 +327,29 @@ static int parse_cmd(struct parser *p, struct cbx_node *n, json_t *v, const char
 {
 	if (json_is_string(v)) {
 		if (!*json_string_value(v))
-			return parse_fail(p, path, "the command is empty");
+			return topo_fail(p, path, "the command is empty");
 		n->cmd = cbx_arena_array(p->a, 4, sizeof(char *));
 		if (!n->cmd)
-			return parse_oom(p);
+			return topo_oom(p);
 		n->cmd[0] = "/bin/sh";
 		n->cmd[1] = "-c";
 		n->cmd[2] = cbx_arena_strdup(p->a, json_string_value(v));
-		return n->cmd[2] ? 0 : parse_oom(p);
+		return n->cmd[2] ? 0 : topo_oom(p);
 	}
 	if (!json_is_array(v))
-		return parse_fail(p, path, "expected a string or an array of strings");
+		return topo_fail(p, path, "expected a string or an array of strings");
 	if (json_array_size(v) == 0)
-		return parse_fail(p, path, "the command is empty");
+		return topo_fail(p, path, "the command is empty");
 	n->cmd = cbx_arena_array(p->a, json_array_size(v) + 1, sizeof(char *));
 	if (!n->cmd)
-		return parse_oom(p);
+		return topo_oom(p);
 	for (size_t i = 0; i < json_array_size(v); i++) {
 		json_t *arg = json_array_get(v, i);
-		if (expect_string(p, arg, path_index(p, path, i)) < 0)
+		if (topo_expect_string(p, arg, topo_path_index(p, path, i)) < 0)
 			return -1;
 		n->cmd[i] = cbx_arena_strdup(p->a, json_string_value(arg));
 		if (!n->cmd[i])
-			return parse_oom(p);
+			return topo_oom(p);
 	}
 	return 0;
 }
@@ -347,17 +359,17 @@ static int parse_cmd(struct parser *p, struct cbx_node *n, json_t *v, const char
 static int parse_caps(struct parser *p, json_t *v, const char *path, uint64_t *mask)
 {
 	*mask = 0;
-	if (expect_array(p, v, path) < 0)
+	if (topo_expect_array(p, v, path) < 0)
 		return -1;
 	for (size_t i = 0; i < json_array_size(v); i++) {
-		const char *ipath = path_index(p, path, i);
+		const char *ipath = topo_path_index(p, path, i);
 		int cap;
 
-		if (expect_string(p, json_array_get(v, i), ipath) < 0)
+		if (topo_expect_string(p, json_array_get(v, i), ipath) < 0)
 			return -1;
-		cap = caps_from_name(json_string_value(json_array_get(v, i)));
+		cap = cbx_cap_from_name(json_string_value(json_array_get(v, i)));
 		if (cap < 0)
-			return parse_fail(p, ipath,
+			return topo_fail(p, ipath,
 					  "unknown capability \"%s\" (the names of capabilities(7), such as NET_ADMIN or SYS_ADMIN)",
 					  json_string_value(json_array_get(v, i)));
 		*mask |= (UINT64_C(1) << cap);
@@ -377,19 +389,19 @@ static int parse_userns(struct parser *p, struct cbx_node *n, json_t *v, const c
 		return 0;
 	}
 	if (!json_is_object(v))
-		return parse_fail(p, path, "expected true, false or {\"start\": N, \"count\": M}");
-	if (check_keys(p, v, path, userns_keys) < 0)
+		return topo_fail(p, path, "expected true, false or {\"start\": N, \"count\": M}");
+	if (topo_check_keys(p, v, path, userns_keys) < 0)
 		return -1;
 	/* The node's root is never the host's root, nor any id below 1000
 	 * (the host's system users). */
 	if ((x = json_object_get(v, "start")) &&
-	    expect_uint(p, x, path_key(p, path, "start"), 1000, UINT32_MAX - 1, &start) < 0)
+	    topo_expect_uint(p, x, topo_path_key(p, path, "start"), 1000, UINT32_MAX - 1, &start) < 0)
 		return -1;
 	if ((x = json_object_get(v, "count")) &&
-	    expect_uint(p, x, path_key(p, path, "count"), 1, UINT32_MAX, &count) < 0)
+	    topo_expect_uint(p, x, topo_path_key(p, path, "count"), 1, UINT32_MAX, &count) < 0)
 		return -1;
 	if (start + count > UINT32_MAX)
-		return parse_fail(p, path, "the range %" PRIu64 "+%" PRIu64 " goes past the last uid (4294967294)",
+		return topo_fail(p, path, "the range %" PRIu64 "+%" PRIu64 " goes past the last uid (4294967294)",
 				  start, count);
 	n->userns_start = (uint32_t)start;
 	n->userns_count = (uint32_t)count;
@@ -402,35 +414,35 @@ static int parse_node_settings(struct parser *p, struct cbx_node *n, json_t *obj
 {
 	json_t *x;
 
-	if ((x = json_object_get(obj, "base")) && parse_base(p, n, x, path_key(p, path, "base")) < 0)
+	if ((x = json_object_get(obj, "base")) && parse_base(p, n, x, topo_path_key(p, path, "base")) < 0)
 		return -1;
 	if ((x = json_object_get(obj, "limits")) &&
-	    parse_limits(p, &n->limits, x, path_key(p, path, "limits")) < 0)
+	    parse_limits(p, &n->limits, x, topo_path_key(p, path, "limits")) < 0)
 		return -1;
 	if ((x = json_object_get(obj, "env")) &&
-	    merge_kv(p, &n->env, &n->n_env, x, path_key(p, path, "env"), false) < 0)
+	    merge_kv(p, &n->env, &n->n_env, x, topo_path_key(p, path, "env"), false) < 0)
 		return -1;
 	if ((x = json_object_get(obj, "sysctls")) &&
-	    merge_kv(p, &n->sysctls, &n->n_sysctls, x, path_key(p, path, "sysctls"), true) < 0)
+	    merge_kv(p, &n->sysctls, &n->n_sysctls, x, topo_path_key(p, path, "sysctls"), true) < 0)
 		return -1;
-	if ((x = json_object_get(obj, "cmd")) && parse_cmd(p, n, x, path_key(p, path, "cmd")) < 0)
+	if ((x = json_object_get(obj, "cmd")) && parse_cmd(p, n, x, topo_path_key(p, path, "cmd")) < 0)
 		return -1;
 	if ((x = json_object_get(obj, "privileged"))) {
-		if (expect_bool(p, x, path_key(p, path, "privileged")) < 0)
+		if (topo_expect_bool(p, x, topo_path_key(p, path, "privileged")) < 0)
 			return -1;
 		n->privileged = json_is_true(x);
 	}
 	if ((x = json_object_get(obj, "cap_add")) &&
-	    parse_caps(p, x, path_key(p, path, "cap_add"), &n->cap_add) < 0)
+	    parse_caps(p, x, topo_path_key(p, path, "cap_add"), &n->cap_add) < 0)
 		return -1;
 	if ((x = json_object_get(obj, "cap_drop")) &&
-	    parse_caps(p, x, path_key(p, path, "cap_drop"), &n->cap_drop) < 0)
+	    parse_caps(p, x, topo_path_key(p, path, "cap_drop"), &n->cap_drop) < 0)
 		return -1;
 	if ((x = json_object_get(obj, "userns")) &&
-	    parse_userns(p, n, x, path_key(p, path, "userns")) < 0)
+	    parse_userns(p, n, x, topo_path_key(p, path, "userns")) < 0)
 		return -1;
 	if ((x = json_object_get(obj, "seccomp"))) {
-		if (expect_bool(p, x, path_key(p, path, "seccomp")) < 0)
+		if (topo_expect_bool(p, x, topo_path_key(p, path, "seccomp")) < 0)
 			return -1;
 		n->seccomp_off = !json_is_true(x);
 	}
@@ -475,7 +487,7 @@ static int check_exec_size(struct parser *p, const struct cbx_node *n)
 	for (size_t i = 0; n->cmd && n->cmd[i]; i++) {
 		size_t len = strlen(n->cmd[i]) + 1;
 		if (len > CBX_EXEC_STRING_MAX)
-			return parse_fail(p, path_key(p, n->path, "cmd"),
+			return topo_fail(p, topo_path_key(p, n->path, "cmd"),
 					  "an argument of the command is %zu bytes; the kernel takes at most %u (128 KiB) per argument",
 					  len - 1, CBX_EXEC_STRING_MAX - 1);
 		total += len + sizeof(char *);
@@ -483,13 +495,13 @@ static int check_exec_size(struct parser *p, const struct cbx_node *n)
 	for (size_t i = 0; i < n->n_env; i++) {
 		size_t len = strlen(n->env[i].key) + strlen(n->env[i].value) + 2;
 		if (len > CBX_EXEC_STRING_MAX)
-			return parse_fail(p, path_key(p, path_key(p, n->path, "env"), n->env[i].key),
+			return topo_fail(p, topo_path_key(p, topo_path_key(p, n->path, "env"), n->env[i].key),
 					  "%s=VALUE is %zu bytes; the kernel takes at most %u (128 KiB) per variable",
 					  n->env[i].key, len - 1, CBX_EXEC_STRING_MAX - 1);
 		total += len + sizeof(char *);
 	}
 	if (total > CBX_EXEC_TOTAL_MAX)
-		return parse_fail(p, n->path,
+		return topo_fail(p, n->path,
 				  "the command and environment are %zu bytes together; at most %u (1 MiB)",
 				  total, CBX_EXEC_TOTAL_MAX);
 	return 0;
@@ -500,7 +512,7 @@ static int parse_node(struct parser *p, struct cbx_node *n, json_t *v)
 	json_t *ifaces, *x;
 	const char *name;
 
-	if (expect_object(p, v, n->path) < 0 || check_keys(p, v, n->path, node_keys) < 0)
+	if (topo_expect_object(p, v, n->path) < 0 || topo_check_keys(p, v, n->path, node_keys) < 0)
 		return -1;
 	if (apply_defaults(p, n) < 0)
 		return -1;
@@ -508,11 +520,11 @@ static int parse_node(struct parser *p, struct cbx_node *n, json_t *v)
 		return -1;
 	ifaces = json_object_get(v, "interfaces");
 	if (ifaces) {
-		const char *ipath = path_key(p, n->path, "interfaces");
-		if (expect_object(p, ifaces, ipath) < 0)
+		const char *ipath = topo_path_key(p, n->path, "interfaces");
+		if (topo_expect_object(p, ifaces, ipath) < 0)
 			return -1;
 		json_object_foreach(ifaces, name, x) {
-			if (parse_declared_iface(p, n, name, x, path_key(p, ipath, name)) < 0)
+			if (parse_declared_iface(p, n, name, x, topo_path_key(p, ipath, name)) < 0)
 				return -1;
 		}
 	}
@@ -522,7 +534,7 @@ static int parse_node(struct parser *p, struct cbx_node *n, json_t *v)
 	return 0;
 }
 
-int parse_nodes(struct parser *p)
+int topo_parse_nodes(struct parser *p)
 {
 	json_t *nodes = json_object_get(p->root, "nodes");
 	struct cbx_topo *t = p->t;
@@ -530,33 +542,33 @@ int parse_nodes(struct parser *p)
 	json_t *v;
 
 	if (!nodes)
-		return parse_fail(p, "", "the lab has no \"nodes\"");
-	if (expect_object(p, nodes, "nodes") < 0)
+		return topo_fail(p, "", "the lab has no \"nodes\"");
+	if (topo_expect_object(p, nodes, "nodes") < 0)
 		return -1;
 	if (json_object_size(nodes) == 0)
-		return parse_fail(p, "nodes", "the lab has no nodes");
+		return topo_fail(p, "nodes", "the lab has no nodes");
 	if (p->defaults) {
-		if (expect_object(p, p->defaults, "defaults") < 0 ||
-		    check_keys(p, p->defaults, "defaults", defaults_keys) < 0)
+		if (topo_expect_object(p, p->defaults, "defaults") < 0 ||
+		    topo_check_keys(p, p->defaults, "defaults", defaults_keys) < 0)
 			return -1;
 	}
 	t->nodes = cbx_arena_array(p->a, json_object_size(nodes), sizeof(*t->nodes));
 	p->node_in = cbx_arena_array(p->a, json_object_size(nodes), sizeof(*p->node_in));
 	if (!t->nodes || !p->node_in)
-		return parse_oom(p);
+		return topo_oom(p);
 	json_object_foreach(nodes, name, v) {
 		struct cbx_node *n = &t->nodes[t->n_nodes];
 		bool oom = false;
 
 		n->index = t->n_nodes++;
-		n->path = path_key(p, "nodes", name);
+		n->path = topo_path_key(p, "nodes", name);
 		n->name = cbx_arena_strdup(p->a, name);
 		if (!n->path || !n->name)
-			return parse_oom(p);
+			return topo_oom(p);
 		if (check_node_name(p, name, n->path) < 0)
 			return -1;
 		if (!cbx_strmap_put(&t->node_by_name, n->name, n, &oom))
-			return oom ? parse_oom(p) : parse_fail(p, n->path, "duplicate node \"%s\"", name);
+			return oom ? topo_oom(p) : topo_fail(p, n->path, "duplicate node \"%s\"", name);
 		if (parse_node(p, n, v) < 0)
 			return -1;
 	}

@@ -14,48 +14,20 @@ static const char *const link_keys[] = {
 };
 
 /* The lab's name: one rule for the file and every command (lab_name.c). */
-int parse_lab_name(struct parser *p)
+int topo_parse_lab_name(struct parser *p)
 {
 	json_t *v = json_object_get(p->root, "name");
 	const char *name, *why;
 
 	if (!v)
-		return parse_fail(p, "", "the lab has no \"name\"");
-	if (expect_string(p, v, "name") < 0)
+		return topo_fail(p, "", "the lab has no \"name\"");
+	if (topo_expect_string(p, v, "name") < 0)
 		return -1;
 	name = json_string_value(v);
 	if ((why = cbx_lab_name_problem(name)))
-		return parse_fail(p, "name", "\"%s\" is not a lab name: %s", shown(p, name), why);
+		return topo_fail(p, "name", "\"%s\" is not a lab name: %s", topo_shown(p, name), why);
 	p->t->name = cbx_arena_strdup(p->a, name);
-	return p->t->name ? 0 : parse_oom(p);
-}
-
-const char *address_problem(const struct cbx_ip *ip)
-{
-	static const uint8_t loopback6[16] = { [15] = 1 }, none[16];
-
-	if (ip->family == AF_INET ? (ip->bytes[0] & 0xf0) == 0xe0 : ip->bytes[0] == 0xff)
-		return "is a multicast address";
-	if (ip->family == AF_INET6 && !memcmp(ip->bytes, loopback6, 16))
-		return "is the loopback address";
-	if (!memcmp(ip->bytes, none, cbx_ip_bytes(ip->family)))
-		return "is the unspecified address";
-	return NULL;
-}
-
-const char *subnet_problem(const struct cbx_prefix *net)
-{
-	static const struct cbx_prefix multicast4 = { { AF_INET, { 224 } }, 4 },
-					 multicast6 = { { AF_INET6, { 0xff } }, 8 };
-	static const struct cbx_ip loopback6 = { AF_INET6, { [15] = 1 } };
-
-	if (net->len == 0)
-		return "is the whole address space";
-	if (cbx_prefix_overlaps(net, &multicast4) || cbx_prefix_overlaps(net, &multicast6))
-		return "overlaps the multicast addresses, which an interface cannot have";
-	if (cbx_prefix_contains(net, &loopback6))
-		return "holds ::1, the loopback address, which an interface cannot have";
-	return NULL;
+	return p->t->name ? 0 : topo_oom(p);
 }
 
 /* A subnet: "10.0.0.0/24" of the expected family, host bits clear. */
@@ -65,22 +37,22 @@ static int parse_subnet(struct parser *p, json_t *v, const char *path, int famil
 	const char *s, *why;
 	char buf[CBX_PREFIX_STRLEN];
 
-	if (expect_string(p, v, path) < 0)
+	if (topo_expect_string(p, v, path) < 0)
 		return -1;
 	s = json_string_value(v);
 	if (!cbx_prefix_parse(s, true, out))
-		return parse_fail(p, path, "\"%s\" is not a valid CIDR subnet such as %s", shown(p, s),
+		return topo_fail(p, path, "\"%s\" is not a valid CIDR subnet such as %s", topo_shown(p, s),
 				  family == AF_INET ? "10.0.0.0/24" : "fd00:1::/64");
 	if (out->ip.family != family)
-		return parse_fail(p, path, "%s is not an %s subnet", s,
+		return topo_fail(p, path, "%s is not an %s subnet", s,
 				  family == AF_INET ? "IPv4" : "IPv6");
 	if (!cbx_prefix_is_network(out)) {
 		struct cbx_prefix net = cbx_prefix_network(out);
-		return parse_fail(p, path, "%s has host bits set; did you mean %s?", s,
+		return topo_fail(p, path, "%s has host bits set; did you mean %s?", s,
 				  cbx_prefix_str(&net, buf, sizeof(buf)));
 	}
-	if ((why = subnet_problem(out)))
-		return parse_fail(p, path, "subnet %s %s", s, why);
+	if ((why = topo_subnet_problem(out)))
+		return topo_fail(p, path, "subnet %s %s", s, why);
 	return 0;
 }
 
@@ -98,9 +70,9 @@ static int parse_network_gateway(struct parser *p, struct cbx_network *net, int 
 	if (json_is_false(v))
 		return 0;
 	if (!json_is_true(v) && !json_is_string(v))
-		return parse_fail(p, path, "expected true, false or an address");
+		return topo_fail(p, path, "expected true, false or an address");
 	if (!has_subnet)
-		return parse_fail(p, path, "a gateway needs the network's %s",
+		return topo_fail(p, path, "a gateway needs the network's %s",
 				  family == AF_INET ? "\"subnet\"" : "\"subnet6\"");
 	*has_gw = true;
 	if (json_is_true(v)) {
@@ -108,10 +80,10 @@ static int parse_network_gateway(struct parser *p, struct cbx_network *net, int 
 		return 0;
 	}
 	if (!cbx_ip_parse(json_string_value(v), &ip) || ip.family != family)
-		return parse_fail(p, path, "\"%s\" is not an %s address", shown(p, json_string_value(v)),
+		return topo_fail(p, path, "\"%s\" is not an %s address", topo_shown(p, json_string_value(v)),
 				  family == AF_INET ? "IPv4" : "IPv6");
 	if (!cbx_prefix_contains(subnet, &ip) || cbx_prefix_is_reserved_host(subnet, &ip))
-		return parse_fail(p, path, "%s is not a usable address of subnet %s",
+		return topo_fail(p, path, "%s is not a usable address of subnet %s",
 				  json_string_value(v), cbx_prefix_str(subnet, buf, sizeof(buf)));
 	gw->ip = ip;
 	gw->len = subnet->len;
@@ -123,27 +95,27 @@ static int parse_network(struct parser *p, struct cbx_network *net, json_t *v)
 	const char *path = net->path;
 	json_t *x;
 
-	if (expect_object(p, v, path) < 0 || check_keys(p, v, path, network_keys) < 0)
+	if (topo_expect_object(p, v, path) < 0 || topo_check_keys(p, v, path, network_keys) < 0)
 		return -1;
 	if ((x = json_object_get(v, "subnet"))) {
-		if (parse_subnet(p, x, path_key(p, path, "subnet"), AF_INET, &net->subnet4) < 0)
+		if (parse_subnet(p, x, topo_path_key(p, path, "subnet"), AF_INET, &net->subnet4) < 0)
 			return -1;
 		net->has_subnet4 = true;
 	}
 	if ((x = json_object_get(v, "subnet6"))) {
-		if (parse_subnet(p, x, path_key(p, path, "subnet6"), AF_INET6, &net->subnet6) < 0)
+		if (parse_subnet(p, x, topo_path_key(p, path, "subnet6"), AF_INET6, &net->subnet6) < 0)
 			return -1;
 		net->has_subnet6 = true;
 	}
 	if ((x = json_object_get(v, "nat"))) {
-		if (expect_bool(p, x, path_key(p, path, "nat")) < 0)
+		if (topo_expect_bool(p, x, topo_path_key(p, path, "nat")) < 0)
 			return -1;
 		net->nat = json_is_true(x);
 		if (net->nat && !net->has_subnet4)
-			return parse_fail(p, path_key(p, path, "nat"), "NAT needs the network's \"subnet\"");
+			return topo_fail(p, topo_path_key(p, path, "nat"), "NAT needs the network's \"subnet\"");
 	}
 	if ((x = json_object_get(v, "gateway"))) {
-		if (parse_network_gateway(p, net, 0, x, path_key(p, path, "gateway")) < 0)
+		if (parse_network_gateway(p, net, 0, x, topo_path_key(p, path, "gateway")) < 0)
 			return -1;
 	} else if (net->nat) {
 		/* NAT means the nodes leave through the host: it needs an address. */
@@ -151,14 +123,14 @@ static int parse_network(struct parser *p, struct cbx_network *net, json_t *v)
 		p->net_in[net->index].gw_auto[0] = true;
 	}
 	if ((x = json_object_get(v, "gateway6")) &&
-	    parse_network_gateway(p, net, 1, x, path_key(p, path, "gateway6")) < 0)
+	    parse_network_gateway(p, net, 1, x, topo_path_key(p, path, "gateway6")) < 0)
 		return -1;
-	if ((x = json_object_get(v, "mtu")) && parse_mtu(p, x, path_key(p, path, "mtu"), &net->mtu) < 0)
+	if ((x = json_object_get(v, "mtu")) && topo_parse_mtu(p, x, topo_path_key(p, path, "mtu"), &net->mtu) < 0)
 		return -1;
 	return 0;
 }
 
-int parse_networks(struct parser *p)
+int topo_parse_networks(struct parser *p)
 {
 	json_t *networks = json_object_get(p->root, "networks");
 	struct cbx_topo *t = p->t;
@@ -167,25 +139,25 @@ int parse_networks(struct parser *p)
 
 	if (!networks)
 		return 0;
-	if (expect_object(p, networks, "networks") < 0)
+	if (topo_expect_object(p, networks, "networks") < 0)
 		return -1;
 	t->networks = cbx_arena_array(p->a, json_object_size(networks), sizeof(*t->networks));
 	p->net_in = cbx_arena_array(p->a, json_object_size(networks), sizeof(*p->net_in));
 	if (!t->networks || !p->net_in)
-		return parse_oom(p);
+		return topo_oom(p);
 	json_object_foreach(networks, name, v) {
 		struct cbx_network *net = &t->networks[t->n_networks];
 		bool oom = false;
 
 		net->index = t->n_networks++;
-		net->path = path_key(p, "networks", name);
+		net->path = topo_path_key(p, "networks", name);
 		net->name = cbx_arena_strdup(p->a, name);
 		if (!net->path || !net->name)
-			return parse_oom(p);
+			return topo_oom(p);
 		if (!*name || strlen(name) > 64)
-			return parse_fail(p, net->path, "a network name must be 1 to 64 characters");
+			return topo_fail(p, net->path, "a network name must be 1 to 64 characters");
 		if (!cbx_strmap_put(&t->network_by_name, net->name, net, &oom))
-			return oom ? parse_oom(p) : parse_fail(p, net->path, "duplicate network");
+			return oom ? topo_oom(p) : topo_fail(p, net->path, "duplicate network");
 		if (parse_network(p, net, v) < 0)
 			return -1;
 	}
@@ -202,35 +174,35 @@ static int parse_endpoint(struct parser *p, struct cbx_link *l, json_t *v, const
 	struct cbx_node *n;
 	struct cbx_iface *ifc;
 
-	if (expect_string(p, v, path) < 0)
+	if (topo_expect_string(p, v, path) < 0)
 		return -1;
 	s = json_string_value(v);
 	colon = strchr(s, ':');
 	if (!colon || colon == s || !colon[1])
-		return parse_fail(p, path, "\"%s\" is not an endpoint of the form \"node:interface\"",
-				  shown(p, s));
+		return topo_fail(p, path, "\"%s\" is not an endpoint of the form \"node:interface\"",
+				  topo_shown(p, s));
 	if ((size_t)(colon - s) >= sizeof(node_name))
-		return parse_fail(p, path, "link to an unknown node (in \"%s\")", shown(p, s));
+		return topo_fail(p, path, "link to an unknown node (in \"%s\")", topo_shown(p, s));
 	memcpy(node_name, s, (size_t)(colon - s));
 	node_name[colon - s] = '\0';
 	n = cbx_topo_node(p->t, node_name);
 	if (!n)
-		return parse_fail(p, path, "link to an unknown node \"%s\"", shown(p, node_name));
-	if (check_ifname(p, colon + 1, path) < 0)
+		return topo_fail(p, path, "link to an unknown node \"%s\"", topo_shown(p, node_name));
+	if (topo_check_ifname(p, colon + 1, path) < 0)
 		return -1;
 	ifc = cbx_node_iface(n, colon + 1);
 	if (ifc) {
 		if (ifc->network)
-			return parse_fail(p, path,
+			return topo_fail(p, path,
 					  "interface %s is used twice: it is already on network \"%s\"", s,
 					  ifc->network->name);
 		if (ifc->link)
-			return parse_fail(p, path, "interface %s is used twice: it is already in %s", s,
+			return topo_fail(p, path, "interface %s is used twice: it is already in %s", s,
 					  ifc->link->path);
 	} else {
-		ifc = add_iface(p, n, colon + 1, path);
+		ifc = topo_add_iface(p, n, colon + 1, path);
 		if (!ifc)
-			return parse_oom(p);
+			return topo_oom(p);
 	}
 	ifc->link = l;
 	*out = ifc;
@@ -240,39 +212,39 @@ static int parse_endpoint(struct parser *p, struct cbx_link *l, json_t *v, const
 static int parse_link(struct parser *p, struct cbx_link *l, json_t *v)
 {
 	const char *path = l->path;
-	const char *epath = path_key(p, path, "endpoints");
+	const char *epath = topo_path_key(p, path, "endpoints");
 	json_t *ends, *x;
 
-	if (expect_object(p, v, path) < 0 || check_keys(p, v, path, link_keys) < 0)
+	if (topo_expect_object(p, v, path) < 0 || topo_check_keys(p, v, path, link_keys) < 0)
 		return -1;
 	ends = json_object_get(v, "endpoints");
 	if (!ends)
-		return parse_fail(p, path, "a link needs \"endpoints\": [\"node:iface\", \"node:iface\"]");
-	if (expect_array(p, ends, epath) < 0)
+		return topo_fail(p, path, "a link needs \"endpoints\": [\"node:iface\", \"node:iface\"]");
+	if (topo_expect_array(p, ends, epath) < 0)
 		return -1;
 	if (json_array_size(ends) != 2)
-		return parse_fail(p, epath, "a link has exactly 2 endpoints, not %zu", json_array_size(ends));
-	if (parse_endpoint(p, l, json_array_get(ends, 0), path_index(p, epath, 0), &l->a) < 0 ||
-	    parse_endpoint(p, l, json_array_get(ends, 1), path_index(p, epath, 1), &l->b) < 0)
+		return topo_fail(p, epath, "a link has exactly 2 endpoints, not %zu", json_array_size(ends));
+	if (parse_endpoint(p, l, json_array_get(ends, 0), topo_path_index(p, epath, 0), &l->a) < 0 ||
+	    parse_endpoint(p, l, json_array_get(ends, 1), topo_path_index(p, epath, 1), &l->b) < 0)
 		return -1;
 	if (l->a->node == l->b->node)
-		return parse_fail(p, epath, "a link joins two different nodes (both ends are on %s)",
+		return topo_fail(p, epath, "a link joins two different nodes (both ends are on %s)",
 				  l->a->node->name);
 	if ((x = json_object_get(v, "subnet"))) {
-		if (parse_subnet(p, x, path_key(p, path, "subnet"), AF_INET, &l->subnet4) < 0)
+		if (parse_subnet(p, x, topo_path_key(p, path, "subnet"), AF_INET, &l->subnet4) < 0)
 			return -1;
 		l->has_subnet4 = true;
 	}
 	if ((x = json_object_get(v, "subnet6"))) {
-		if (parse_subnet(p, x, path_key(p, path, "subnet6"), AF_INET6, &l->subnet6) < 0)
+		if (parse_subnet(p, x, topo_path_key(p, path, "subnet6"), AF_INET6, &l->subnet6) < 0)
 			return -1;
 		l->has_subnet6 = true;
 	}
-	if ((x = json_object_get(v, "mtu")) && parse_mtu(p, x, path_key(p, path, "mtu"), &l->mtu) < 0)
+	if ((x = json_object_get(v, "mtu")) && topo_parse_mtu(p, x, topo_path_key(p, path, "mtu"), &l->mtu) < 0)
 		return -1;
 	if ((x = json_object_get(v, "impair"))) {
-		const char *ipath = path_key(p, path, "impair");
-		if (expect_object(p, x, ipath) < 0)
+		const char *ipath = topo_path_key(p, path, "impair");
+		if (topo_expect_object(p, x, ipath) < 0)
 			return -1;
 		/* A link's impairment applies to both directions: each end's
 		 * egress, unless the end's own interface declares its own. Its
@@ -288,23 +260,23 @@ static int parse_link(struct parser *p, struct cbx_link *l, json_t *v)
 	return 0;
 }
 
-int parse_links(struct parser *p)
+int topo_parse_links(struct parser *p)
 {
 	json_t *links = json_object_get(p->root, "links");
 	struct cbx_topo *t = p->t;
 
 	if (links) {
-		if (expect_array(p, links, "links") < 0)
+		if (topo_expect_array(p, links, "links") < 0)
 			return -1;
 		t->links = cbx_arena_array(p->a, json_array_size(links), sizeof(*t->links));
 		if (!t->links)
-			return parse_oom(p);
+			return topo_oom(p);
 		for (size_t i = 0; i < json_array_size(links); i++) {
 			struct cbx_link *l = &t->links[t->n_links];
 			l->index = t->n_links++;
-			l->path = path_index(p, "links", i);
+			l->path = topo_path_index(p, "links", i);
 			if (!l->path)
-				return parse_oom(p);
+				return topo_oom(p);
 			if (parse_link(p, l, json_array_get(links, i)) < 0)
 				return -1;
 		}
@@ -313,7 +285,7 @@ int parse_links(struct parser *p)
 	for (size_t i = 0; i < t->n_ifaces; i++) {
 		struct cbx_iface *ifc = &t->ifaces[i];
 		if (!ifc->network && !ifc->link)
-			return parse_fail(p, ifc->path,
+			return topo_fail(p, ifc->path,
 					  "interface %s of node %s is on no network and in no link (give it a \"network\" or add a link with endpoint \"%s:%s\")",
 					  ifc->name, ifc->node->name, ifc->node->name, ifc->name);
 	}

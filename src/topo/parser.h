@@ -43,58 +43,58 @@ struct parser {
 };
 
 /* Fail with "<file>: <path>: <message>" as bad input; returns -1. */
-int parse_fail(struct parser *p, const char *path, const char *fmt, ...)
+int topo_fail(struct parser *p, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-int parse_oom(struct parser *p);
+int topo_oom(struct parser *p);
 
 /* A value of the file as a message shows it: control bytes quoted (\x1b),
  * cut after CBX_EXCERPT_MAX bytes. In the arena; "" when out of memory. */
-const char *shown(struct parser *p, const char *s);
+const char *topo_shown(struct parser *p, const char *s);
 /* One character so: "'/'", or "\\x1b" for a control byte. */
-const char *shown_char(struct parser *p, char c);
+const char *topo_shown_char(struct parser *p, char c);
 
 /* "parent.key", or parent["key"] when the key is not a plain word (shown
  * as above: paths are for messages). */
-char *path_key(struct parser *p, const char *parent, const char *key);
-char *path_index(struct parser *p, const char *parent, size_t i);
+char *topo_path_key(struct parser *p, const char *parent, const char *key);
+char *topo_path_index(struct parser *p, const char *parent, size_t i);
 
 /* Every key of `obj` must be in the NULL-terminated list `known`; an unknown
  * one fails with the closest known key as a suggestion. */
-int check_keys(struct parser *p, json_t *obj, const char *path, const char *const *known);
+int topo_check_keys(struct parser *p, json_t *obj, const char *path, const char *const *known);
 
 /* Type checks that fail with "expected X, got Y". */
-int expect_object(struct parser *p, json_t *v, const char *path);
-int expect_array(struct parser *p, json_t *v, const char *path);
-int expect_string(struct parser *p, json_t *v, const char *path);
-int expect_bool(struct parser *p, json_t *v, const char *path);
+int topo_expect_object(struct parser *p, json_t *v, const char *path);
+int topo_expect_array(struct parser *p, json_t *v, const char *path);
+int topo_expect_string(struct parser *p, json_t *v, const char *path);
+int topo_expect_bool(struct parser *p, json_t *v, const char *path);
 /* An integer in [min, max]. */
-int expect_uint(struct parser *p, json_t *v, const char *path, uint64_t min, uint64_t max,
+int topo_expect_uint(struct parser *p, json_t *v, const char *path, uint64_t min, uint64_t max,
 		uint64_t *out);
 /* A string, or a number turned into its decimal text (for sizes, CPUs...).
  * The text lives in the arena. */
-int expect_scalar_text(struct parser *p, json_t *v, const char *path, const char **out);
+int topo_expect_scalar_text(struct parser *p, json_t *v, const char *path, const char **out);
 
 /* The parsing steps, in the order cbx_topo_load runs them. */
-int parse_lab_name(struct parser *p);
-int parse_networks(struct parser *p);
-int parse_nodes(struct parser *p);
-int parse_links(struct parser *p);
-int resolve_addresses(struct parser *p);
-int resolve_routes(struct parser *p);
-int resolve_publish(struct parser *p);
-int resolve_impairments(struct parser *p);
-int assign_names_and_macs(struct parser *p);
+int topo_parse_lab_name(struct parser *p);
+int topo_parse_networks(struct parser *p);
+int topo_parse_nodes(struct parser *p);
+int topo_parse_links(struct parser *p);
+int topo_resolve_addresses(struct parser *p);
+int topo_resolve_routes(struct parser *p);
+int topo_resolve_publish(struct parser *p);
+int topo_resolve_impairments(struct parser *p);
+int topo_assign_names_and_macs(struct parser *p);
 
 /* Adds an interface to node n (the arrays were sized beforehand). */
-struct cbx_iface *add_iface(struct parser *p, struct cbx_node *n, const char *name,
+struct cbx_iface *topo_add_iface(struct parser *p, struct cbx_node *n, const char *name,
 			    const char *path);
 /* An MTU: an integer in [68, 65535]. */
-int parse_mtu(struct parser *p, json_t *v, const char *path, uint32_t *mtu);
+int topo_parse_mtu(struct parser *p, json_t *v, const char *path, uint32_t *mtu);
 /* Why a node interface cannot have this subnet or address (the kernel
  * refuses a multicast or loopback address on one), or NULL. */
-const char *subnet_problem(const struct cbx_prefix *net);
-const char *address_problem(const struct cbx_ip *ip);
+const char *topo_subnet_problem(const struct cbx_prefix *net);
+const char *topo_address_problem(const struct cbx_ip *ip);
 /* Checks an interface name against the kernel's rules. */
-int check_ifname(struct parser *p, const char *name, const char *path);
+int topo_check_ifname(struct parser *p, const char *name, const char *path);
 
 #endif

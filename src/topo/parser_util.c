@@ -8,7 +8,7 @@
 #include "common/text.h"
 #include "topo/parser.h"
 
-int parse_fail(struct parser *p, const char *path, const char *fmt, ...)
+int topo_fail(struct parser *p, const char *path, const char *fmt, ...)
 {
 	char msg[CBX_ERROR_MSG_MAX / 2];
 	va_list ap;
@@ -21,7 +21,7 @@ int parse_fail(struct parser *p, const char *path, const char *fmt, ...)
 	return cbx_error_set(p->err, CBX_ERR_INPUT, "%s: %s", p->t->source, msg);
 }
 
-int parse_oom(struct parser *p)
+int topo_oom(struct parser *p)
 {
 	return cbx_error_set(p->err, CBX_ERR_SYSTEM, "%s: out of memory", p->t->source);
 }
@@ -36,7 +36,7 @@ static bool plain_word(const char *s)
 	return true;
 }
 
-const char *shown(struct parser *p, const char *s)
+const char *topo_shown(struct parser *p, const char *s)
 {
 	char buf[4 * CBX_EXCERPT_MAX + 32];
 	char *copy = cbx_arena_strdup(p->a, cbx_text_excerpt(buf, sizeof(buf), s, CBX_EXCERPT_MAX));
@@ -44,7 +44,7 @@ const char *shown(struct parser *p, const char *s)
 	return copy ? copy : "";
 }
 
-const char *shown_char(struct parser *p, char c)
+const char *topo_shown_char(struct parser *p, char c)
 {
 	unsigned char u = (unsigned char)c;
 	char *s = u < 0x20 || u == 0x7f ? cbx_arena_printf(p->a, "\\x%02x", u)
@@ -53,14 +53,14 @@ const char *shown_char(struct parser *p, char c)
 	return s ? s : "";
 }
 
-char *path_key(struct parser *p, const char *parent, const char *key)
+char *topo_path_key(struct parser *p, const char *parent, const char *key)
 {
 	if (plain_word(key) && strlen(key) <= CBX_EXCERPT_MAX)
 		return cbx_arena_printf(p->a, "%s%s%s", parent, *parent ? "." : "", key);
-	return cbx_arena_printf(p->a, "%s[\"%s\"]", parent, shown(p, key));
+	return cbx_arena_printf(p->a, "%s[\"%s\"]", parent, topo_shown(p, key));
 }
 
-char *path_index(struct parser *p, const char *parent, size_t i)
+char *topo_path_index(struct parser *p, const char *parent, size_t i)
 {
 	return cbx_arena_printf(p->a, "%s[%zu]", parent, i);
 }
@@ -93,7 +93,7 @@ static size_t distance(const char *a, const char *b)
 	return row[lb];
 }
 
-int check_keys(struct parser *p, json_t *obj, const char *path, const char *const *known)
+int topo_check_keys(struct parser *p, json_t *obj, const char *path, const char *const *known)
 {
 	const char *key;
 	json_t *v;
@@ -118,8 +118,8 @@ int check_keys(struct parser *p, json_t *obj, const char *path, const char *cons
 		}
 		/* Suggest only what a typo could explain. */
 		if (best && best_d <= 1 + strlen(key) / 4)
-			return parse_fail(p, path_key(p, path, key),
-					  "unknown key \"%s\" (did you mean \"%s\"?)", shown(p, key),
+			return topo_fail(p, topo_path_key(p, path, key),
+					  "unknown key \"%s\" (did you mean \"%s\"?)", topo_shown(p, key),
 					  best);
 		{
 			char list[512] = "";
@@ -127,8 +127,8 @@ int check_keys(struct parser *p, json_t *obj, const char *path, const char *cons
 			for (k = known; *k && len < sizeof(list); k++)
 				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
 							len ? ", " : "", *k);
-			return parse_fail(p, path_key(p, path, key),
-					  "unknown key \"%s\" (known keys: %s)", shown(p, key), list);
+			return topo_fail(p, topo_path_key(p, path, key),
+					  "unknown key \"%s\" (known keys: %s)", topo_shown(p, key), list);
 		}
 	}
 	return 0;
@@ -153,30 +153,30 @@ static int expect_type(struct parser *p, json_t *v, const char *path, bool ok, c
 {
 	if (ok)
 		return 0;
-	return parse_fail(p, path, "expected %s, got %s", want, type_name(v));
+	return topo_fail(p, path, "expected %s, got %s", want, type_name(v));
 }
 
-int expect_object(struct parser *p, json_t *v, const char *path)
+int topo_expect_object(struct parser *p, json_t *v, const char *path)
 {
 	return expect_type(p, v, path, json_is_object(v), "an object");
 }
 
-int expect_array(struct parser *p, json_t *v, const char *path)
+int topo_expect_array(struct parser *p, json_t *v, const char *path)
 {
 	return expect_type(p, v, path, json_is_array(v), "an array");
 }
 
-int expect_string(struct parser *p, json_t *v, const char *path)
+int topo_expect_string(struct parser *p, json_t *v, const char *path)
 {
 	return expect_type(p, v, path, json_is_string(v), "a string");
 }
 
-int expect_bool(struct parser *p, json_t *v, const char *path)
+int topo_expect_bool(struct parser *p, json_t *v, const char *path)
 {
 	return expect_type(p, v, path, json_is_boolean(v), "a boolean (true or false)");
 }
 
-int expect_uint(struct parser *p, json_t *v, const char *path, uint64_t min, uint64_t max,
+int topo_expect_uint(struct parser *p, json_t *v, const char *path, uint64_t min, uint64_t max,
 		uint64_t *out)
 {
 	json_int_t i;
@@ -185,13 +185,13 @@ int expect_uint(struct parser *p, json_t *v, const char *path, uint64_t min, uin
 		return -1;
 	i = json_integer_value(v);
 	if (i < 0 || (uint64_t)i < min || (uint64_t)i > max)
-		return parse_fail(p, path, "%lld is out of range (%llu to %llu)", (long long)i,
+		return topo_fail(p, path, "%lld is out of range (%llu to %llu)", (long long)i,
 				  (unsigned long long)min, (unsigned long long)max);
 	*out = (uint64_t)i;
 	return 0;
 }
 
-int expect_scalar_text(struct parser *p, json_t *v, const char *path, const char **out)
+int topo_expect_scalar_text(struct parser *p, json_t *v, const char *path, const char **out)
 {
 	if (json_is_string(v)) {
 		*out = json_string_value(v);
@@ -199,11 +199,11 @@ int expect_scalar_text(struct parser *p, json_t *v, const char *path, const char
 	}
 	if (json_is_integer(v)) {
 		*out = cbx_arena_printf(p->a, "%lld", (long long)json_integer_value(v));
-		return *out ? 0 : parse_oom(p);
+		return *out ? 0 : topo_oom(p);
 	}
 	if (json_is_real(v)) {
 		*out = cbx_arena_printf(p->a, "%.17g", json_real_value(v));
-		return *out ? 0 : parse_oom(p);
+		return *out ? 0 : topo_oom(p);
 	}
-	return parse_fail(p, path, "expected a string or a number, got %s", type_name(v));
+	return topo_fail(p, path, "expected a string or a number, got %s", type_name(v));
 }

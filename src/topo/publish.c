@@ -15,7 +15,7 @@ static int parse_proto(struct parser *p, const char *s, const char *path, uint8_
 	else if (!strcmp(s, "udp"))
 		*proto = IPPROTO_UDP;
 	else
-		return parse_fail(p, path, "protocol \"%s\" is not \"tcp\" or \"udp\"", shown(p, s));
+		return topo_fail(p, path, "protocol \"%s\" is not \"tcp\" or \"udp\"", topo_shown(p, s));
 	return 0;
 }
 
@@ -28,18 +28,18 @@ static int parse_publish_string(struct parser *p, const char *s, const char *pat
 	const char *proto = "tcp", *why;
 
 	if (strlen(s) >= sizeof(buf) || !(colon = strchr(strcpy(buf, s), ':')))
-		return parse_fail(p, path,
+		return topo_fail(p, path,
 				  "\"%s\" is not a port mapping like \"8080:80\" or \"5353:53/udp\"",
-				  shown(p, s));
+				  topo_shown(p, s));
 	*colon = '\0';
 	if ((slash = strchr(colon + 1, '/'))) {
 		*slash = '\0';
 		proto = slash + 1;
 	}
 	if (!cbx_parse_port(buf, &pub->host_port, &why))
-		return parse_fail(p, path, "bad host port \"%s\": %s", shown(p, buf), why);
+		return topo_fail(p, path, "bad host port \"%s\": %s", topo_shown(p, buf), why);
 	if (!cbx_parse_port(colon + 1, &pub->node_port, &why))
-		return parse_fail(p, path, "bad node port \"%s\": %s", shown(p, colon + 1), why);
+		return topo_fail(p, path, "bad node port \"%s\": %s", topo_shown(p, colon + 1), why);
 	return parse_proto(p, proto, path, &pub->proto);
 }
 
@@ -49,20 +49,20 @@ static int parse_publish_object(struct parser *p, json_t *v, const char *path,
 	uint64_t port;
 	json_t *x;
 
-	if (check_keys(p, v, path, publish_keys) < 0)
+	if (topo_check_keys(p, v, path, publish_keys) < 0)
 		return -1;
 	if (!json_object_get(v, "host") || !json_object_get(v, "node"))
-		return parse_fail(p, path, "a published port needs \"host\" and \"node\" ports");
-	if (expect_uint(p, json_object_get(v, "host"), path_key(p, path, "host"), 1, 65535, &port) < 0)
+		return topo_fail(p, path, "a published port needs \"host\" and \"node\" ports");
+	if (topo_expect_uint(p, json_object_get(v, "host"), topo_path_key(p, path, "host"), 1, 65535, &port) < 0)
 		return -1;
 	pub->host_port = (uint16_t)port;
-	if (expect_uint(p, json_object_get(v, "node"), path_key(p, path, "node"), 1, 65535, &port) < 0)
+	if (topo_expect_uint(p, json_object_get(v, "node"), topo_path_key(p, path, "node"), 1, 65535, &port) < 0)
 		return -1;
 	pub->node_port = (uint16_t)port;
 	pub->proto = IPPROTO_TCP;
 	if ((x = json_object_get(v, "proto"))) {
-		if (expect_string(p, x, path_key(p, path, "proto")) < 0 ||
-		    parse_proto(p, json_string_value(x), path_key(p, path, "proto"), &pub->proto) < 0)
+		if (topo_expect_string(p, x, topo_path_key(p, path, "proto")) < 0 ||
+		    parse_proto(p, json_string_value(x), topo_path_key(p, path, "proto"), &pub->proto) < 0)
 			return -1;
 	}
 	return 0;
@@ -84,7 +84,7 @@ static bool reachable_addr(const struct cbx_node *n, struct cbx_ip *out)
 	return false;
 }
 
-int resolve_publish(struct parser *p)
+int topo_resolve_publish(struct parser *p)
 {
 	struct cbx_topo *t = p->t;
 	size_t total = 0;
@@ -96,7 +96,7 @@ int resolve_publish(struct parser *p)
 	}
 	t->publish = cbx_arena_array(p->a, total + 1, sizeof(*t->publish));
 	if (!t->publish)
-		return parse_oom(p);
+		return topo_oom(p);
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		struct cbx_node *n = &t->nodes[i];
 		json_t *list = json_object_get(p->node_in[i].json, "publish");
@@ -104,12 +104,12 @@ int resolve_publish(struct parser *p)
 
 		if (!list)
 			continue;
-		lpath = path_key(p, n->path, "publish");
-		if (expect_array(p, list, lpath) < 0)
+		lpath = topo_path_key(p, n->path, "publish");
+		if (topo_expect_array(p, list, lpath) < 0)
 			return -1;
 		for (size_t k = 0; k < json_array_size(list); k++) {
 			json_t *v = json_array_get(list, k);
-			const char *path = path_index(p, lpath, k);
+			const char *path = topo_path_index(p, lpath, k);
 			struct cbx_publish *pub = &t->publish[t->n_publish];
 
 			if (json_is_string(v)) {
@@ -119,18 +119,18 @@ int resolve_publish(struct parser *p)
 				if (parse_publish_object(p, v, path, pub) < 0)
 					return -1;
 			} else {
-				return parse_fail(p, path, "expected \"HOST:NODE[/PROTO]\" or an object");
+				return topo_fail(p, path, "expected \"HOST:NODE[/PROTO]\" or an object");
 			}
 			pub->node = n;
 			pub->path = (char *)path;
 			if (!reachable_addr(n, &pub->addr))
-				return parse_fail(p, path,
+				return topo_fail(p, path,
 						  "node %s is on no network with a host gateway, so the host cannot reach it (give a network \"gateway\": true or \"nat\": true)",
 						  n->name);
 			for (size_t j = 0; j < t->n_publish; j++)
 				if (t->publish[j].host_port == pub->host_port &&
 				    t->publish[j].proto == pub->proto)
-					return parse_fail(p, path, "host port %u/%s is already published by %s",
+					return topo_fail(p, path, "host port %u/%s is already published by %s",
 							  pub->host_port,
 							  pub->proto == IPPROTO_TCP ? "tcp" : "udp",
 							  t->publish[j].path);

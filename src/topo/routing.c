@@ -35,12 +35,12 @@ static int check_gateway(struct parser *p, const struct cbx_node *n, const struc
 		return 0;
 	cbx_ip_str(via, buf, sizeof(buf));
 	if (own)
-		return parse_fail(p, path, "gateway %s is node %s's own address", buf, n->name);
+		return topo_fail(p, path, "gateway %s is node %s's own address", buf, n->name);
 	if (dev)
-		return parse_fail(p, path,
+		return topo_fail(p, path,
 				  "gateway %s is unreachable from node %s: it is in no subnet of %s",
 				  buf, n->name, dev->name);
-	return parse_fail(p, path,
+	return topo_fail(p, path,
 			  "gateway %s is unreachable from node %s: it is in no subnet of the node's interfaces",
 			  buf, n->name);
 }
@@ -52,7 +52,7 @@ static int parse_route(struct parser *p, struct cbx_node *n, json_t *v, const ch
 	json_t *to, *via, *dev, *metric;
 	const char *s;
 
-	if (expect_object(p, v, path) < 0 || check_keys(p, v, path, route_keys) < 0)
+	if (topo_expect_object(p, v, path) < 0 || topo_check_keys(p, v, path, route_keys) < 0)
 		return -1;
 	r->path = (char *)path;
 	to = json_object_get(v, "to");
@@ -60,50 +60,50 @@ static int parse_route(struct parser *p, struct cbx_node *n, json_t *v, const ch
 	dev = json_object_get(v, "dev");
 	metric = json_object_get(v, "metric");
 	if (!to)
-		return parse_fail(p, path, "a route needs \"to\" (a subnet or \"default\")");
+		return topo_fail(p, path, "a route needs \"to\" (a subnet or \"default\")");
 	if (!via && !dev)
-		return parse_fail(p, path, "a route needs \"via\" (a gateway) or \"dev\" (an interface)");
+		return topo_fail(p, path, "a route needs \"via\" (a gateway) or \"dev\" (an interface)");
 	if (via) {
-		const char *vpath = path_key(p, path, "via");
-		if (expect_string(p, via, vpath) < 0)
+		const char *vpath = topo_path_key(p, path, "via");
+		if (topo_expect_string(p, via, vpath) < 0)
 			return -1;
 		if (!cbx_ip_parse(json_string_value(via), &r->via))
-			return parse_fail(p, vpath, "\"%s\" is not an IP address",
-					  shown(p, json_string_value(via)));
+			return topo_fail(p, vpath, "\"%s\" is not an IP address",
+					  topo_shown(p, json_string_value(via)));
 	}
 	if (dev) {
-		const char *dpath = path_key(p, path, "dev");
-		if (expect_string(p, dev, dpath) < 0)
+		const char *dpath = topo_path_key(p, path, "dev");
+		if (topo_expect_string(p, dev, dpath) < 0)
 			return -1;
 		r->dev = cbx_node_iface(n, json_string_value(dev));
 		if (!r->dev)
-			return parse_fail(p, dpath, "node %s has no interface \"%s\"", n->name,
-					  shown(p, json_string_value(dev)));
+			return topo_fail(p, dpath, "node %s has no interface \"%s\"", n->name,
+					  topo_shown(p, json_string_value(dev)));
 	}
-	if (expect_string(p, to, path_key(p, path, "to")) < 0)
+	if (topo_expect_string(p, to, topo_path_key(p, path, "to")) < 0)
 		return -1;
 	s = json_string_value(to);
 	if (!strcmp(s, "default")) {
 		r->dst.ip.family = r->via.family == AF_INET6 ? AF_INET6 : AF_INET;
 		r->dst.len = 0;
 	} else if (!cbx_prefix_parse(s, true, &r->dst)) {
-		return parse_fail(p, path_key(p, path, "to"),
-				  "\"%s\" is not a subnet such as 10.1.0.0/16, or \"default\"", shown(p, s));
+		return topo_fail(p, topo_path_key(p, path, "to"),
+				  "\"%s\" is not a subnet such as 10.1.0.0/16, or \"default\"", topo_shown(p, s));
 	} else if (!cbx_prefix_is_network(&r->dst)) {
 		struct cbx_prefix net = cbx_prefix_network(&r->dst);
-		return parse_fail(p, path_key(p, path, "to"), "%s has host bits set; did you mean %s?",
+		return topo_fail(p, topo_path_key(p, path, "to"), "%s has host bits set; did you mean %s?",
 				  s, cbx_prefix_str(&net, buf, sizeof(buf)));
 	}
 	if (r->via.family && r->via.family != r->dst.ip.family)
-		return parse_fail(p, path, "\"to\" and \"via\" are of different address families");
+		return topo_fail(p, path, "\"to\" and \"via\" are of different address families");
 	if (metric) {
 		uint64_t m;
-		if (expect_uint(p, metric, path_key(p, path, "metric"), 0, UINT32_MAX, &m) < 0)
+		if (topo_expect_uint(p, metric, topo_path_key(p, path, "metric"), 0, UINT32_MAX, &m) < 0)
 			return -1;
 		r->metric = (uint32_t)m;
 	}
 	if (r->via.family)
-		return check_gateway(p, n, r->dev, &r->via, path_key(p, path, "via"));
+		return check_gateway(p, n, r->dev, &r->via, topo_path_key(p, path, "via"));
 	return 0;
 }
 
@@ -127,15 +127,15 @@ static int resolve_default(struct parser *p, struct cbx_node *n, int f)
 	if (gw && json_is_false(gw))
 		return 0;
 	if (gw) {
-		const char *path = path_key(p, n->path, f == 0 ? "gateway" : "gateway6");
+		const char *path = topo_path_key(p, n->path, f == 0 ? "gateway" : "gateway6");
 
 		if (!json_is_string(gw))
-			return parse_fail(p, path, "expected a gateway address or false");
+			return topo_fail(p, path, "expected a gateway address or false");
 		if (has_default(n, family))
-			return parse_fail(p, path, "node %s has a default route in \"routes\" already",
+			return topo_fail(p, path, "node %s has a default route in \"routes\" already",
 					  n->name);
 		if (!cbx_ip_parse(json_string_value(gw), &r->via) || r->via.family != family)
-			return parse_fail(p, path, "\"%s\" is not an %s address", shown(p, json_string_value(gw)),
+			return topo_fail(p, path, "\"%s\" is not an %s address", topo_shown(p, json_string_value(gw)),
 					  f == 0 ? "IPv4" : "IPv6");
 		if (check_gateway(p, n, NULL, &r->via, path) < 0)
 			return -1;
@@ -163,7 +163,7 @@ static int resolve_default(struct parser *p, struct cbx_node *n, int f)
 	return 0;
 }
 
-int resolve_routes(struct parser *p)
+int topo_resolve_routes(struct parser *p)
 {
 	for (size_t i = 0; i < p->t->n_nodes; i++) {
 		struct cbx_node *n = &p->t->nodes[i];
@@ -172,16 +172,16 @@ int resolve_routes(struct parser *p)
 		size_t count = 0;
 
 		if (routes) {
-			rpath = path_key(p, n->path, "routes");
-			if (expect_array(p, routes, rpath) < 0)
+			rpath = topo_path_key(p, n->path, "routes");
+			if (topo_expect_array(p, routes, rpath) < 0)
 				return -1;
 			count = json_array_size(routes);
 		}
 		n->routes = cbx_arena_array(p->a, count + 2, sizeof(*n->routes));
 		if (!n->routes)
-			return parse_oom(p);
+			return topo_oom(p);
 		for (size_t k = 0; k < count; k++) {
-			const char *path = path_index(p, rpath, k);
+			const char *path = topo_path_index(p, rpath, k);
 			struct cbx_route *r = &n->routes[n->n_routes];
 			if (parse_route(p, n, json_array_get(routes, k), path, r) < 0)
 				return -1;
@@ -189,7 +189,7 @@ int resolve_routes(struct parser *p)
 				char buf[CBX_PREFIX_STRLEN];
 				if (n->routes[j].dst.len == r->dst.len && n->routes[j].metric == r->metric &&
 				    cbx_ip_equal(&n->routes[j].dst.ip, &r->dst.ip))
-					return parse_fail(p, path, "duplicate route to %s (also %s)",
+					return topo_fail(p, path, "duplicate route to %s (also %s)",
 							  r->dst.len ? cbx_prefix_str(&r->dst, buf, sizeof(buf))
 								     : "default",
 							  n->routes[j].path);

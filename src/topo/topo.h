@@ -16,6 +16,7 @@
 
 #include "common/error.h"
 #include "common/ipaddr.h"
+#include "common/public.h"
 #include "common/strmap.h"
 
 #define CBX_IFNAMSIZ 16          /* the kernel's IFNAMSIZ, with the NUL */
@@ -69,7 +70,36 @@ enum cbx_base_kind {
 	CBX_BASE_BUSYBOX, /* the tiny rootfs built from the host's static busybox */
 	CBX_BASE_HOST,    /* the host's programs read-only, private /etc /var /run /tmp /root */
 	CBX_BASE_DIR,     /* a directory given by the user, used as the overlay's lower layer */
+	CBX_BASE_MAX
 };
+
+/* Where a base's lower layer is. */
+enum cbx_base_lower {
+	CBX_LOWER_NONE,   /* none: the node's root is not an overlay */
+	CBX_LOWER_ROOTFS, /* the default rootfs `make` builds, in the library directory */
+	CBX_LOWER_PATH,   /* the directory the file names (cbx_node.base_dir) */
+};
+
+/* How the node's init builds its root from it (runtime/rootfs.c). */
+enum cbx_base_root {
+	CBX_ROOT_OVERLAY, /* a writable overlay over the lower layer */
+	CBX_ROOT_HOST,    /* the host's own directories read-only, /etc and /var
+			   * overlaid under the lab's mask (runtime/host_mask.h) */
+};
+
+/* One kind of base: the one table every layer reads a kind from, the file's
+ * word for it (parse_nodes.c), the plan's, where `up` finds its lower layer
+ * (lab/node_proc.c) and how init builds the root (runtime/rootfs.c). A new
+ * kind is a row here and the code of what is new about it. */
+struct cbx_base_info {
+	const char *word;  /* "base": "busybox"; NULL: an absolute path */
+	const char *shown; /* in the plan: "busybox rootfs" */
+	enum cbx_base_lower lower;
+	enum cbx_base_root root;
+};
+
+/* Indexed by enum cbx_base_kind. */
+extern const struct cbx_base_info cbx_base_kinds[CBX_BASE_MAX];
 
 struct cbx_kv {
 	char *key;
@@ -136,9 +166,17 @@ struct cbx_node {
 	char *path;
 };
 
+/* What a network is made of on the host (lab/steps_network.c has each
+ * kind's plan steps): today a bridge; VXLAN next. */
+enum cbx_net_kind {
+	CBX_NET_BRIDGE, /* a Linux bridge the nodes' veths attach to */
+	CBX_NET_KIND_MAX
+};
+
 struct cbx_network {
 	char *name;
 	size_t index;
+	enum cbx_net_kind kind;
 	char bridge[CBX_IFNAMSIZ];
 	uint8_t mac[6];
 	bool has_subnet4, has_subnet6;
@@ -180,24 +218,35 @@ struct cbx_topo {
 
 /* Parse and resolve a topology from a file or from memory (`source` names it
  * in messages). On bad input the error is CBX_ERR_INPUT. */
-int cbx_topo_load(const char *path, struct cbx_topo **out, struct cbx_error *err);
-int cbx_topo_load_text(const char *text, size_t len, const char *source,
+CBX_PUBLIC int cbx_topo_load(const char *path, struct cbx_topo **out, struct cbx_error *err);
+CBX_PUBLIC int cbx_topo_load_text(const char *text, size_t len, const char *source,
 		       struct cbx_topo **out, struct cbx_error *err);
-void cbx_topo_free(struct cbx_topo *t);
+/* cbx_topo_load that also hands over the file's text (malloc'd; `up`
+ * saves it with the lab). */
+CBX_PUBLIC int cbx_topo_load_file(const char *path, struct cbx_topo **out, char **text, size_t *len,
+		       struct cbx_error *err);
+CBX_PUBLIC void cbx_topo_free(struct cbx_topo *t);
+/* A topology freed when its variable goes out of scope (common/cleanup.h):
+ *   cleanup_topo struct cbx_topo *t = NULL; */
+static inline void cbx_topo_freep(struct cbx_topo **t)
+{
+	cbx_topo_free(*t);
+}
+#define cleanup_topo __attribute__((cleanup(cbx_topo_freep)))
 
 /* The one rule for a lab's name, in the file and on the command line:
  * 1 to 32 lowercase letters, digits and '_', starting with a letter or
  * digit. NULL when `name` is one, else why not. (A lab with host
  * interfaces needs a shorter name still: validate says so.) */
-const char *cbx_lab_name_problem(const char *name);
+CBX_PUBLIC const char *cbx_lab_name_problem(const char *name);
 /* The same as an error: "\"NAME\" is not a lab name: why" (CBX_ERR_INPUT). */
-int cbx_lab_name_check(const char *name, struct cbx_error *err);
+CBX_PUBLIC int cbx_lab_name_check(const char *name, struct cbx_error *err);
 
-struct cbx_node *cbx_topo_node(const struct cbx_topo *t, const char *name);
-struct cbx_iface *cbx_node_iface(const struct cbx_node *n, const char *name);
+CBX_PUBLIC struct cbx_node *cbx_topo_node(const struct cbx_topo *t, const char *name);
+CBX_PUBLIC struct cbx_iface *cbx_node_iface(const struct cbx_node *n, const char *name);
 /* The address /etc/hosts gives the node's name: its first IPv4 address, else
  * its first IPv6 address; NULL for a node without addresses. */
-const struct cbx_prefix *cbx_node_primary_addr(const struct cbx_node *n);
+CBX_PUBLIC const struct cbx_prefix *cbx_node_primary_addr(const struct cbx_node *n);
 
 /* A JSON syntax error as the user should read it: the library's wording
  * for a NUL in a string ("\\u0000 is not allowed without JSON_ALLOW_NUL")
@@ -207,18 +256,18 @@ const char *cbx_json_error_text(const char *text, char *buf, size_t size);
 
 /* Values shared by the file format and the CLI (fault commands). Each returns
  * false on a malformed string and says why in `why`. */
-bool cbx_parse_size(const char *s, uint64_t *bytes, const char **why);
-bool cbx_parse_cpus(const char *s, uint32_t *milli, const char **why);
-bool cbx_parse_duration_us(const char *s, uint64_t *us, const char **why);
-bool cbx_parse_percent(const char *s, double *pct, const char **why);
-bool cbx_parse_rate(const char *s, uint64_t *bps, const char **why);
-bool cbx_parse_port(const char *s, uint16_t *port, const char **why);
+CBX_PUBLIC bool cbx_parse_size(const char *s, uint64_t *bytes, const char **why);
+CBX_PUBLIC bool cbx_parse_cpus(const char *s, uint32_t *milli, const char **why);
+CBX_PUBLIC bool cbx_parse_duration_us(const char *s, uint64_t *us, const char **why);
+CBX_PUBLIC bool cbx_parse_percent(const char *s, double *pct, const char **why);
+CBX_PUBLIC bool cbx_parse_rate(const char *s, uint64_t *bps, const char **why);
+CBX_PUBLIC bool cbx_parse_port(const char *s, uint16_t *port, const char **why);
 /* One impairment setting "delay" = "50ms" into im. */
-bool cbx_impair_set(struct cbx_impair *im, const char *key, const char *value, const char **why);
+CBX_PUBLIC bool cbx_impair_set(struct cbx_impair *im, const char *key, const char *value, const char **why);
 /* Why a set of impairments cannot be applied (jitter or reorder without a
  * delay), or NULL when it can. The file, chaos plans and `impair` share it. */
-const char *cbx_impair_problem(const struct cbx_impair *im);
+CBX_PUBLIC const char *cbx_impair_problem(const struct cbx_impair *im);
 /* "delay=50ms jitter=10ms loss=2%": the form `status` and `impair show` print. */
-void cbx_impair_format(const struct cbx_impair *im, char *buf, size_t size);
+CBX_PUBLIC void cbx_impair_format(const struct cbx_impair *im, char *buf, size_t size);
 
 #endif

@@ -74,9 +74,9 @@ static int load(struct parser *p)
 {
 	size_t cap;
 
-	if (expect_object(p, p->root, "(top level)") < 0)
+	if (topo_expect_object(p, p->root, "(top level)") < 0)
 		return -1;
-	if (check_keys(p, p->root, "", root_keys) < 0)
+	if (topo_check_keys(p, p->root, "", root_keys) < 0)
 		return -1;
 	p->defaults = json_object_get(p->root, "defaults");
 	cap = count_ifaces(p->root);
@@ -84,11 +84,11 @@ static int load(struct parser *p)
 	p->iface_in = cbx_arena_array(p->a, cap, sizeof(*p->iface_in));
 	p->ifaces_cap = cap;
 	if (!p->t->ifaces || !p->iface_in)
-		return parse_oom(p);
+		return topo_oom(p);
 
-	if (parse_lab_name(p) < 0 || parse_networks(p) < 0 || parse_nodes(p) < 0 ||
-	    parse_links(p) < 0 || resolve_addresses(p) < 0 || resolve_routes(p) < 0 ||
-	    resolve_publish(p) < 0 || resolve_impairments(p) < 0 || assign_names_and_macs(p) < 0)
+	if (topo_parse_lab_name(p) < 0 || topo_parse_networks(p) < 0 || topo_parse_nodes(p) < 0 ||
+	    topo_parse_links(p) < 0 || topo_resolve_addresses(p) < 0 || topo_resolve_routes(p) < 0 ||
+	    topo_resolve_publish(p) < 0 || topo_resolve_impairments(p) < 0 || topo_assign_names_and_macs(p) < 0)
 		return -1;
 	return 0;
 }
@@ -130,51 +130,27 @@ int cbx_topo_load_text(const char *text, size_t len, const char *source,
 	return 0;
 }
 
-int cbx_topo_load(const char *path, struct cbx_topo **out, struct cbx_error *err)
+int cbx_topo_load_file(const char *path, struct cbx_topo **out, char **text, size_t *len,
+		       struct cbx_error *err)
 {
-	char *text;
-	size_t len;
+	char *buf;
+	size_t n;
 	int rc;
 
-	if (cbx_read_file(path, &text, &len, err) < 0) {
-		err->kind = CBX_ERR_INPUT;
+	/* The file is the user's: not reading it is their input's fault. */
+	if (cbx_read_file_as(path, CBX_ERR_INPUT, &buf, &n, err) < 0)
 		return -1;
+	rc = cbx_topo_load_text(buf, n, path, out, err);
+	if (rc == 0 && text) {
+		*text = buf;
+		*len = n;
+	} else {
+		free(buf);
 	}
-	rc = cbx_topo_load_text(text, len, path, out, err);
-	free(text);
 	return rc;
 }
 
-void cbx_topo_free(struct cbx_topo *t)
+int cbx_topo_load(const char *path, struct cbx_topo **out, struct cbx_error *err)
 {
-	if (!t)
-		return;
-	cbx_strmap_free(&t->node_by_name);
-	cbx_strmap_free(&t->network_by_name);
-	cbx_arena_free(t->arena);
-}
-
-struct cbx_node *cbx_topo_node(const struct cbx_topo *t, const char *name)
-{
-	return cbx_strmap_get(&t->node_by_name, name);
-}
-
-struct cbx_iface *cbx_node_iface(const struct cbx_node *n, const char *name)
-{
-	for (size_t i = 0; i < n->n_ifaces; i++)
-		if (!strcmp(n->ifaces[i]->name, name))
-			return n->ifaces[i];
-	return NULL;
-}
-
-const struct cbx_prefix *cbx_node_primary_addr(const struct cbx_node *n)
-{
-	for (int pass = 0; pass < 2; pass++) {
-		int family = pass == 0 ? AF_INET : AF_INET6;
-		for (size_t i = 0; i < n->n_ifaces; i++)
-			for (unsigned j = 0; j < n->ifaces[i]->n_addrs; j++)
-				if (n->ifaces[i]->addrs[j].ip.family == family)
-					return &n->ifaces[i]->addrs[j];
-	}
-	return NULL;
+	return cbx_topo_load_file(path, out, NULL, NULL, err);
 }

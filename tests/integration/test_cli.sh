@@ -60,6 +60,10 @@ for c in "status tjson" "status" "ls" "exec tjson a -- true" "logs tjson a" "sto
 	check_exit "as non-root, ${c%% *} says it needs root and exits 1" 1 "^cboxlab: ${c%% *} needs root" nobody $c
 done
 check_ok "status as root still shows the node running" 'a +running' cbx status tjson
+check_ok "--opt=value works as --opt value" '^nemesis pause-random, seed 3$' \
+	cbx chaos tjson --nemesis=pause-random --interval=1s --duration=2s --seed=3 --dry-run
+check_ok "exec's options end at LAB: what follows NODE is the command's" '^--help$' \
+	cbx exec tjson a echo --help
 check_ok "validate needs no root" 'is valid' nobody validate "$TOP/topologies/lan.json"
 check_ok "nor up --dry-run" 'undo: kill node h1' nobody up --dry-run "$TOP/topologies/lan.json"
 check_exit "up without --dry-run needs root" 1 '^cboxlab: up needs root' nobody up "$TOP/topologies/lan.json"
@@ -101,7 +105,15 @@ check_ok "nor through a command's argument" '^clean$' bash -c \
 	"'$CBOXLAB' status \$'t\\x1b[2J' 2>&1 | grep -q \$'\\x1b' || echo clean"
 
 check_ok "help shows percentages as typed (loss=2%)" ' loss=2% ' cbx help
-for c in up impair status chaos; do
-	check_ok "$c --help prints the usage" '^usage: cboxlab COMMAND' cbx "$c" --help
-done
+# One parser for every command: its own help and options, an option that
+# is not its own reported as such, --opt=value as well as --opt value.
+check_exit "up --help shows up's usage and options, not every command's" 0 \
+	'^usage: cboxlab up \[--dry-run\] \[--json\] \[--timings\] FILE' cbx up --help
+check_ok "help stop shows stop's options" '--timeout S +seconds between SIGTERM and SIGKILL' \
+	cbx help stop
+check_ok "exec -h is exec's help" '^usage: cboxlab exec \[-i\] \[-t\] LAB NODE' cbx exec -h
+check_exit "an unknown option is reported as one" 2 '^cboxlab up: unknown option --jsn$' \
+	cbx up --jsn "$TOP/topologies/lan.json"
+check_exit "so is a flag given a value" 2 'option --json takes no value' cbx status --json=yes
+check_exit "help of a command there is not" 2 'unknown command "nosuch"' cbx help nosuch
 finish

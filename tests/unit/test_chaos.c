@@ -108,8 +108,8 @@ static size_t drops_of(const struct chaos_step *s, size_t i)
 {
 	size_t k = 0;
 
-	for (size_t j = 0; j < s->grudge.n; j++)
-		k += s->grudge.drops[i * s->grudge.n + j];
+	for (size_t j = 0; j < s->fault.grudge.n; j++)
+		k += s->fault.grudge.drops[i * s->fault.grudge.n + j];
 	return k;
 }
 
@@ -122,7 +122,7 @@ static void test_nemeses(void)
 		generate(*n, 42, &a);
 		generate(*n, 42, &b);
 		ok(a.n > 0 && same_plan(&a, &b), "%s: the same seed gives the same schedule", *n);
-		ok(a.n && a.steps[a.n - 1].op == CHAOS_END && a.steps[a.n - 1].at_us == 10000000,
+		ok(a.n && a.steps[a.n - 1].end && a.steps[a.n - 1].at_us == 10000000,
 		   "%s: the schedule ends at the duration", *n);
 		chaos_plan_free(&a);
 		chaos_plan_free(&b);
@@ -131,7 +131,7 @@ static void test_nemeses(void)
 	generate("random-halves", 2, &b);
 	ok(!same_plan(&a, &b), "different seeds give different schedules");
 	is_int(a.n, 11, "5 cycles of fault and heal, then end");
-	ok(a.steps[0].op == CHAOS_PARTITION && a.steps[1].op == CHAOS_HEAL &&
+	ok(a.steps[0].fault.kind == LAB_FAULT_PARTITION && a.steps[1].fault.kind == LAB_FAULT_HEAL &&
 		   a.steps[1].at_us == 1000000 && a.steps[2].at_us == 2000000,
 	   "fault for an interval, healed for an interval");
 	for (size_t i = 0; i < 5; i++) {
@@ -170,8 +170,8 @@ static void test_nemeses(void)
 	chaos_plan_free(&c);
 
 	generate("pause-random", 9, &c);
-	ok(c.steps[0].op == CHAOS_PAUSE && c.steps[1].op == CHAOS_RESUME &&
-		   c.steps[0].node == c.steps[1].node,
+	ok(c.steps[0].fault.kind == LAB_FAULT_PAUSE && c.steps[1].fault.kind == LAB_FAULT_RESUME &&
+		   c.steps[0].fault.node == c.steps[1].fault.node,
 	   "pause-random: the paused node is resumed");
 	chaos_plan_free(&c);
 }
@@ -193,7 +193,7 @@ static char *printed(const char *name, uint64_t seed, uint64_t interval_us, uint
 		return strdup(err.msg);
 	f = open_memstream(&text, &len);
 	if (f) {
-		chaos_plan_print(&p, f);
+		cbx_chaos_plan_print(&p, f);
 		fclose(f);
 	}
 	chaos_plan_free(&p);
@@ -314,14 +314,14 @@ static void test_kill_random_shape(void)
 		shape &= p.n == 11;
 		for (size_t c = 0; c < 5 && p.n == 11; c++) {
 			const struct chaos_step *kill = &p.steps[2 * c], *start = &p.steps[2 * c + 1];
-			shape &= kill->op == CHAOS_KILL && kill->at_us == 2000000 * c;
-			shape &= start->op == CHAOS_START && start->at_us == 2000000 * c + 1000000;
-			shape &= kill->node && kill->node == start->node;
-			only_given &= kill->node == some[0] || kill->node == some[1];
-			both_seen[0] |= kill->node == some[0];
-			both_seen[1] |= kill->node == some[1];
+			shape &= kill->fault.kind == LAB_FAULT_KILL && kill->at_us == 2000000 * c;
+			shape &= start->fault.kind == LAB_FAULT_START && start->at_us == 2000000 * c + 1000000;
+			shape &= kill->fault.node && kill->fault.node == start->fault.node;
+			only_given &= kill->fault.node == some[0] || kill->fault.node == some[1];
+			both_seen[0] |= kill->fault.node == some[0];
+			both_seen[1] |= kill->fault.node == some[1];
 		}
-		shape &= p.n == 11 && p.steps[10].op == CHAOS_END;
+		shape &= p.n == 11 && p.steps[10].end;
 		chaos_plan_free(&p);
 		if (!shape)
 			break;
@@ -354,21 +354,21 @@ static void test_flaky_links_shape(void)
 		for (uint64_t at = 0; at < 4000000; at += 2000000) {
 			const struct cbx_iface *on[8];
 			size_t k = 0, first = i;
-			for (; i < p.n && p.steps[i].op == CHAOS_IMPAIR && p.steps[i].at_us == at; i++) {
+			for (; i < p.n && p.steps[i].fault.kind == LAB_FAULT_IMPAIR && p.steps[i].at_us == at; i++) {
 				const struct chaos_step *s = &p.steps[i];
-				loss &= s->impair.loss == 37.5 && s->impair.delay_us == 0 &&
-					s->impair.rate_bps == 0;
-				only_given &= s->iface && (s->iface->node == some[0] || s->iface->node == some[1]);
+				loss &= s->fault.impair.loss == 37.5 && s->fault.impair.delay_us == 0 &&
+					s->fault.impair.rate_bps == 0;
+				only_given &= s->fault.iface && (s->fault.iface->node == some[0] || s->fault.iface->node == some[1]);
 				if (k < 8)
-					on[k++] = s->iface;
-				chosen_n[s->iface->node->index]++;
+					on[k++] = s->fault.iface;
+				chosen_n[s->fault.iface->node->index]++;
 			}
 			shape &= i > first; /* at least one interface loses packets */
 			for (size_t j = 0; j < k; j++, i++)
-				cleared &= i < p.n && p.steps[i].op == CHAOS_CLEAR &&
-					   p.steps[i].at_us == at + 1000000 && p.steps[i].iface == on[j];
+				cleared &= i < p.n && p.steps[i].fault.kind == LAB_FAULT_CLEAR &&
+					   p.steps[i].at_us == at + 1000000 && p.steps[i].fault.iface == on[j];
 		}
-		shape &= i == p.n - 1 && p.steps[i].op == CHAOS_END;
+		shape &= i == p.n - 1 && p.steps[i].end;
 		chaos_plan_free(&p);
 	}
 	ok(shape, "flaky-links: every cycle impairs at least one interface, then the run ends");

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "common/fsutil.h"
+#include "lab/cboxlab.h"
 #include "lab/hosts.h"
 #include "lab/plan.h"
 #include "tap.h"
@@ -21,12 +22,13 @@ static const char lab[] =
 int main(void)
 {
 	static const enum step_kind order[] = {
-		STEP_LAB_STATE, STEP_LAB_CGROUP, STEP_BRIDGE, STEP_NAT, STEP_NODE, STEP_NODE, STEP_NODE,
+		STEP_LAB_STATE, STEP_LAB_CGROUP, STEP_NETWORK, STEP_NAT, STEP_NODE, STEP_NODE, STEP_NODE,
 		STEP_VETH, STEP_VETH, STEP_LINK, STEP_NODE_NET, STEP_NODE_NET, STEP_NODE_NET,
 		STEP_NODE_START, STEP_NODE_START, STEP_NODE_START, STEP_LAB_READY,
 	};
 	struct cbx_topo *t;
 	struct cbx_error err;
+	struct cbx_ctx cbx;
 	struct plan p;
 	char what[512], undo[512], path[] = "/tmp/cbx-hosts-XXXXXX", *text = NULL;
 	bool all_described = true, in_order;
@@ -34,18 +36,22 @@ int main(void)
 
 	if (!ok(cbx_topo_load_text(lab, sizeof(lab) - 1, "lab.json", &t, &err) == 0, "lab loads"))
 		return tap_done();
-	ok(plan_build(t, &p, &err) == 0, "plan builds");
+	ok(cbx_ctx_init(&cbx, &err) == 0 && plan_build(&cbx, t, &p, &err) == 0, "plan builds");
 	is_int(p.n, sizeof(order) / sizeof(order[0]), "one step per object, in phases");
 	in_order = p.n == sizeof(order) / sizeof(order[0]);
 	for (size_t i = 0; in_order && i < p.n; i++)
 		in_order = p.steps[i].kind == order[i];
-	ok(in_order, "state, cgroups, bridges, NAT, nodes, veths, links, node config, start, ready");
+	ok(in_order, "state, cgroups, networks, NAT, nodes, veths, links, node config, start, ready");
 	for (size_t i = 0; i < p.n; i++) {
 		plan_step_describe(&p.steps[i], false, what, sizeof(what));
 		plan_step_describe(&p.steps[i], true, undo, sizeof(undo));
 		all_described &= what[0] && undo[0];
 	}
 	ok(all_described, "every step says what it does and what its undo does");
+	for (int k = 0; k < STEP_KIND_COUNT; k++)
+		ok(lab_phase_name(k) && *lab_phase_name(k), "phase %d has a name for timings", k);
+	is_str(lab_phase_name(STEP_NODE_NET), "node-net", "each phase its own name");
+	ok(lab_phase_name(STEP_KIND_COUNT) == NULL, "and past the last, none");
 	plan_step_describe(&p.steps[7], true, undo, sizeof(undo));
 	is_str(undo, "veth lab-0 goes with the netns of h (the node's undo waits for it)",
 	       "a veth goes with its node");

@@ -111,6 +111,33 @@ static void test_bridge(void)
 	is_int(mnl_attr_get_u32(data.a[IFLA_BR_STP_STATE]), 0, "bridge: stp off");
 }
 
+/* A kind of link is a name and what its data holds: one without data (as a
+ * dummy device is) builds a request that names it and carries no
+ * IFLA_INFO_DATA; the common attributes are the kind's to ignore. */
+static void test_link_kind(void)
+{
+	static const struct rtnl_link_kind dummy = { .name = "dummy" };
+	char buf[1024];
+	struct rtnl_link_spec l = RTNL_LINK_SPEC_INIT;
+	struct attrs top = { 0 }, info = { 0 };
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+
+	l.name = "cbxt-d0";
+	l.mtu = 1400;
+	ok(rtnl_build_link_create(buf, sizeof(buf), &dummy, &l, NULL) > 0, "a kind without data builds");
+	ok(nlh->nlmsg_type == RTM_NEWLINK && (nlh->nlmsg_flags & NLM_F_CREATE) &&
+		   (nlh->nlmsg_flags & NLM_F_EXCL),
+	   "kind: a create request");
+	mnl_attr_parse(nlh, sizeof(struct ifinfomsg), collect, &top);
+	is_int(mnl_attr_get_u32(top.a[IFLA_MTU]), 1400, "kind: the common attributes");
+	ok(top.a[IFLA_NUM_TX_QUEUES] == NULL, "kind: queues only for a kind that asks");
+	parse_nested(top.a[IFLA_LINKINFO], &info);
+	is_str(mnl_attr_get_str(info.a[IFLA_INFO_KIND]), "dummy", "kind: IFLA_INFO_KIND is its name");
+	ok(info.a[IFLA_INFO_DATA] == NULL, "kind: no IFLA_INFO_DATA without put_data");
+	is_int(rtnl_build_link_create(buf, 40, &rtnl_link_bridge, &l, NULL), -ENOSPC,
+	       "kind: overflow is -ENOSPC");
+}
+
 static void test_link_change_and_delete(void)
 {
 	char buf[1024];
@@ -288,6 +315,7 @@ int main(void)
 	test_dumps();
 	test_veth();
 	test_bridge();
+	test_link_kind();
 	test_link_change_and_delete();
 	test_netns_pid_and_addr_gen();
 	test_addr();

@@ -541,8 +541,31 @@ static void test_values(void)
 	ok(cbx_impair_problem(&im) == NULL, "reorder with a delay can be applied");
 }
 
+/* Every kind of base in the table is complete, and the file reaches it by
+ * its word (or, for the kind without one, by an absolute path). */
+static void test_base_kinds(void)
+{
+	char json[256];
+	struct cbx_error err;
+	struct cbx_topo *t;
+
+	for (int k = 0; k < CBX_BASE_MAX; k++) {
+		const struct cbx_base_info *b = &cbx_base_kinds[k];
+		ok(b->shown && *b->shown, "base kind %d has a name for the plan", k);
+		snprintf(json, sizeof(json), LAB("\"nodes\": {\"a\": {\"base\": \"%s\"}}"),
+			 b->word ? b->word : "/srv/root");
+		t = load(json, &err);
+		if (ok(t && t->nodes[0].base == (enum cbx_base_kind)k, "\"base\": %s is kind %d",
+		       b->word ? b->word : "a path", k))
+			ok((b->lower == CBX_LOWER_PATH) == (t->nodes[0].base_dir != NULL),
+			   "a base_dir exactly for the kind whose lower layer is a path");
+		cbx_topo_free(t);
+	}
+}
+
 int main(void)
 {
+	test_base_kinds();
 	test_syntax_and_types();
 	test_names();
 	test_what_up_refuses();

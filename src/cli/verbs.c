@@ -1,0 +1,153 @@
+/* Every command and every option, in one place: the parser (main.c) and
+ * the help (help.c) are made from these tables. */
+#include <string.h>
+
+#include "cli/cli.h"
+
+const struct cli_option cli_options[] = {
+	[OPT_DRY_RUN] = { "dry-run", 0, NULL },
+	[OPT_JSON] = { "json", 0, NULL },
+	[OPT_TIMINGS] = { "timings", 0, NULL },
+	[OPT_TIMEOUT] = { "timeout", 0, "S" },
+	[OPT_ONEWAY] = { "oneway", 0, NULL },
+	[OPT_GRUDGE] = { "grudge", 0, "JSON|@FILE" },
+	[OPT_SEED] = { "seed", 0, "N" },
+	[OPT_LOG] = { "log", 0, "FILE" },
+	[OPT_NEMESIS] = { "nemesis", 0, "NAME" },
+	[OPT_INTERVAL] = { "interval", 0, "T" },
+	[OPT_DURATION] = { "duration", 0, "T" },
+	[OPT_NODES] = { "nodes", 0, "a,b" },
+	[OPT_LOSS] = { "loss", 0, "P" },
+	[OPT_INTERACTIVE] = { "interactive", 'i', NULL },
+	[OPT_TTY] = { "tty", 't', NULL },
+};
+_Static_assert(sizeof(cli_options) / sizeof(cli_options[0]) == OPT_MAX, "every option's names");
+
+/* What needs root, and why: without it a command would see too little
+ * and say wrong things (a running node as stopped with PID 0: its
+ * /proc/PID/ns is root's; a lab as not up). */
+static const char lab_files[] = "the labs' state, the nodes' processes and cgroups";
+static const char faults[] = "namespaces, cgroups, netlink";
+
+static const struct cli_verb_opt up_opts[] = {
+	{ OPT_DRY_RUN, "print the plan, every step with its undo, and what the host has that the lab would collide with; change nothing (no root needed)" },
+	{ OPT_JSON, "report the lab as JSON" },
+	{ OPT_TIMINGS, "say on stderr where the time went, phase by phase" },
+	{ OPT_MAX, NULL },
+};
+
+static const struct cli_verb_opt down_opts[] = {
+	{ OPT_TIMINGS, "say on stderr where the time went, phase by phase" },
+	{ OPT_MAX, NULL },
+};
+
+static const struct cli_verb_opt json_opts[] = {
+	{ OPT_JSON, "as JSON" },
+	{ OPT_MAX, NULL },
+};
+
+static const struct cli_verb_opt exec_opts[] = {
+	{ OPT_INTERACTIVE, "pass our standard input to CMD (without it CMD reads nothing)" },
+	{ OPT_TTY, "give CMD a terminal of the node's own, relayed to ours (-it: a shell)" },
+	{ OPT_MAX, NULL },
+};
+
+static const struct cli_verb_opt partition_opts[] = {
+	{ OPT_ONEWAY, "two groups FROM TO: only what FROM sends to TO is cut" },
+	{ OPT_GRUDGE, "each node and the nodes whose packets it drops: {\"a\": [\"c\"]}, as JSON or in FILE" },
+	{ OPT_MAX, NULL },
+};
+
+static const struct cli_verb_opt stop_opts[] = {
+	{ OPT_TIMEOUT, "seconds between SIGTERM and SIGKILL (default 10; 0: SIGKILL at once)" },
+	{ OPT_MAX, NULL },
+};
+
+static const struct cli_verb_opt chaos_opts[] = {
+	{ OPT_NEMESIS, "generate the timeline: random-halves, isolate-one, majorities-ring, bridge, flaky-links, pause-random, kill-random" },
+	{ OPT_INTERVAL, "a nemesis's fault lasts T, then T without (e.g. 10s)" },
+	{ OPT_DURATION, "the whole run (at least twice the interval)" },
+	{ OPT_NODES, "the nodes a nemesis picks from (default: all)" },
+	{ OPT_LOSS, "flaky-links's loss (default 20%)" },
+	{ OPT_SEED, "the generator's seed: the same seed gives the same timeline (default: from the clock)" },
+	{ OPT_LOG, "the event log, JSON lines (default: standard output; -: the same)" },
+	{ OPT_DRY_RUN, "print the timeline and run nothing" },
+	{ OPT_MAX, NULL },
+};
+
+static const struct cli_verb_opt no_opts[] = {
+	{ OPT_MAX, NULL },
+};
+
+#define NODE_FAULT(verb, kind, what)                                                             \
+	{                                                                                        \
+		.name = verb, .group = CLI_FAULTS, .args = "LAB NODE...", .min_args = 2,         \
+		.max_args = -1, .run = cmd_node_fault, .arg = kind, .summary = what,             \
+		.opts = no_opts, .root_for = faults,                                             \
+	}
+
+const struct cli_verb cli_verbs[] = {
+	{ .name = "validate", .group = CLI_LABS, .args = "FILE", .min_args = 1, .max_args = 1,
+	  .run = cmd_validate, .summary = "check a topology; exit 2 and say where it is wrong",
+	  .opts = no_opts },
+	{ .name = "up", .group = CLI_LABS, .args = "FILE", .min_args = 1, .max_args = 1, .run = cmd_up,
+	  .summary = "bring a lab up; returns when every node is ready", .opts = up_opts,
+	  .details = "Needs root, but for --dry-run. A failure undoes everything it made." },
+	{ .name = "down", .group = CLI_LABS, .args = "LAB|FILE", .min_args = 1, .max_args = 1,
+	  .run = cmd_down, .summary = "remove everything the lab made (idempotent)", .opts = down_opts,
+	  .root_for = faults },
+	{ .name = "status", .group = CLI_LABS, .args = "[LAB]", .min_args = 0, .max_args = 1,
+	  .run = cmd_status, .summary = "nodes, PIDs, state, addresses, memory", .opts = json_opts,
+	  .root_for = lab_files, .details = "Without LAB: every lab on this host." },
+	{ .name = "ls", .group = CLI_LABS, .args = "", .min_args = 0, .max_args = 0, .run = cmd_ls,
+	  .summary = "labs on this host", .opts = json_opts, .root_for = lab_files },
+	{ .name = "exec", .group = CLI_NODES, .args = "LAB NODE [--] [CMD...]", .min_args = 2,
+	  .max_args = -1, .run = cmd_exec,
+	  .summary = "run CMD in the node (default: a shell with -it);\nexits with CMD's status",
+	  .details = "Options come before LAB: what follows NODE is CMD's.", .opts = exec_opts,
+	  .root_for = "the nodes' namespaces", .options_first = true },
+	{ .name = "logs", .group = CLI_NODES, .args = "LAB NODE", .min_args = 2, .max_args = 2,
+	  .run = cmd_logs, .summary = "the node's console: its init and startup command",
+	  .opts = no_opts, .root_for = lab_files },
+	{ .name = "impair", .group = CLI_FAULTS, .args = "LAB [NODE:IFACE KEY=VALUE...|clear]",
+	  .min_args = 1, .max_args = -1, .run = cmd_impair,
+	  .summary = "delay=50ms jitter=10ms loss=2% duplicate=1%\ncorrupt=0.1% reorder=5% rate=10mbit; no args: show",
+	  .details = "Replaces the interface's impairments; clear removes them.", .opts = no_opts,
+	  .root_for = faults },
+	{ .name = "link", .group = CLI_FAULTS, .args = "LAB down|up NODE:IFACE", .min_args = 3,
+	  .max_args = 4, .run = cmd_link, .summary = "cut or restore a link (also: NODE NODE)",
+	  .usage = "LAB down|up NODE:IFACE\nLAB down|up NODE NODE", .opts = no_opts,
+	  .root_for = faults },
+	{ .name = "partition", .group = CLI_FAULTS, .args = "LAB A,B C,D...", .min_args = 1,
+	  .max_args = -1, .run = cmd_partition, .summary = "nodes in different groups cannot talk",
+	  .usage = "LAB [--oneway] A,B C,D...\nLAB --grudge JSON|@FILE", .opts = partition_opts,
+	  .root_for = faults },
+	{ .name = "heal", .group = CLI_FAULTS, .args = "LAB", .min_args = 1, .max_args = 1,
+	  .run = cmd_heal, .summary = "remove every partition", .opts = no_opts,
+	  .root_for = faults },
+	{ .name = "stop", .group = CLI_FAULTS, .args = "LAB NODE...", .min_args = 2, .max_args = -1,
+	  .run = cmd_node_fault, .arg = LAB_FAULT_STOP,
+	  .summary = "SIGTERM, then SIGKILL; netns and links stay", .opts = stop_opts,
+	  .root_for = faults },
+	NODE_FAULT("start", LAB_FAULT_START, "start a stopped node again"),
+	{ .name = "restart", .group = CLI_FAULTS, .args = "LAB NODE...", .min_args = 2,
+	  .max_args = -1, .run = cmd_node_fault, .arg = LAB_FAULT_RESTART,
+	  .summary = "stop, then start", .opts = stop_opts, .root_for = faults },
+	NODE_FAULT("kill", LAB_FAULT_KILL, "SIGKILL at once; netns and links stay"),
+	NODE_FAULT("pause", LAB_FAULT_PAUSE, "freeze the node (the cgroup freezer)"),
+	NODE_FAULT("resume", LAB_FAULT_RESUME, "thaw it"),
+	{ .name = "chaos", .group = CLI_FAULTS, .args = "LAB [PLAN.json]", .min_args = 1,
+	  .max_args = 2, .run = cmd_chaos,
+	  .summary = "a timed fault timeline, logged as JSON lines, always\nhealed at the end (nemeses: random-halves, isolate-one,\nmajorities-ring, bridge, flaky-links, pause-random,\nkill-random)",
+	  .usage = "LAB PLAN.json [--seed N] [--log FILE] [--dry-run]\nLAB --nemesis NAME --interval T --duration T [--nodes a,b] [--loss P] [--seed N]",
+	  .opts = chaos_opts, .root_for = faults },
+	{ .name = NULL },
+};
+
+const struct cli_verb *cli_verb_find(const char *name)
+{
+	for (const struct cli_verb *v = cli_verbs; v->name; v++)
+		if (!strcmp(v->name, name))
+			return v;
+	return NULL;
+}

@@ -1,0 +1,302 @@
+/* libcboxlab: networking labs of real Linux nodes, as a library.
+ *
+ * The one header a program using cboxlab includes (the CLI is one; a Python
+ * wrapper would be another). Everything declared here is exported and
+ * named cbx_ or lab_; the rest of the library is hidden (make
+ * check-symbols). Only types a caller can hold are here: no JSON, no
+ * netlink, no cgroup layout.
+ *
+ * Every call that touches the labs' state takes a struct cbx_ctx: where that
+ * state lives is the caller's to say, not fixed when cboxlab was built. */
+#ifndef CBOXLAB_H
+#define CBOXLAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+#include "common/lines.h"
+#include "common/text.h"
+#include "topo/topo.h"
+
+/* Where the labs' state lives unless the caller says otherwise: a
+ * directory of root's alone (0700), one tmpfs per lab in it, and the labs'
+ * locks beside them. */
+/* Everything declared below is exported (common/public.h). */
+#pragma GCC visibility push(default)
+
+#define CBX_STATE_ROOT_DEFAULT "/run/cboxlab"
+/* A state root is at most this long (a lab's paths are built on it). */
+#define CBX_STATE_ROOT_MAX 128
+
+struct cbx_ctx {
+	char state_root[CBX_STATE_ROOT_MAX];
+};
+
+/* The defaults, and $CBOXLAB_STATE_ROOT as the state root when it is set:
+ * tests, or a second user of one host, can have labs of their own. */
+int cbx_ctx_init(struct cbx_ctx *ctx, struct cbx_error *err);
+/* Another state root: an absolute path, without a trailing '/'. */
+int cbx_ctx_set_state_root(struct cbx_ctx *ctx, const char *dir, struct cbx_error *err);
+
+/* --- up and down ----------------------------------------------------------- */
+
+/* A lab is a plan of steps in phases (state, cgroups, networks, nodes ...);
+ * phase k's name, for timings, or NULL past the last. */
+#define LAB_PHASE_MAX 16
+const char *lab_phase_name(unsigned k);
+
+#define LAB_WARNINGS_MAX 8
+
+struct lab_up_report {
+	double seconds;
+	uint64_t phase_us[LAB_PHASE_MAX]; /* time in each phase */
+	/* The nodes' mounts were copied without the host's netns pins, of
+	 * which there were at least this many (runtime/mntns.h); 0: not. */
+	size_t pins_left_out;
+	pid_t *pids; /* per node, malloc'd */
+	const char *warnings[LAB_WARNINGS_MAX]; /* copies, freed with the report */
+	size_t n_warnings;
+};
+
+/* Bring a loaded topology up; `text` is the file's content, saved so that
+ * `down` can rebuild the same plan. Returns when every node is ready. Needs
+ * root. */
+int lab_up(const struct cbx_ctx *cbx, const struct cbx_topo *t, const char *text, size_t len,
+	   struct lab_up_report *rep, struct cbx_error *err);
+void lab_up_report_free(struct lab_up_report *rep);
+
+/* What `up` would do, without doing it: what it would refuse on this host
+ * (read only: no root needed), then its plan, each step with its undo. */
+struct plan;
+int lab_plan_check(const struct cbx_ctx *cbx, const struct cbx_topo *t, struct plan **out,
+		   struct cbx_error *err);
+size_t lab_plan_size(const struct plan *p);
+/* What step i does (undo false), or what its undo does. */
+void lab_plan_describe(const struct plan *p, size_t i, bool undo, char *buf, size_t size);
+void lab_plan_free(struct plan *p);
+
+/* Bring a lab down by name, or by the file that names it; `lab` gets its
+ * name. Idempotent: a lab that is not up is success (*was_up false).
+ * phase_us (LAB_PHASE_MAX of them, or NULL): time in each phase's undo. */
+int lab_down(const struct cbx_ctx *cbx, const char *lab_or_file, char lab[CBX_LAB_NAME_MAX + 1],
+	     bool *was_up, uint64_t *phase_us, struct cbx_error *err);
+
+/* --- what is up ---------------------------------------------------------- */
+
+/* The topology a running lab was brought up with. */
+int lab_load_saved(const struct cbx_ctx *cbx, const char *lab, struct cbx_topo **t,
+		   struct cbx_error *err);
+/* Names of the labs with state in the state root (sorted, malloc'd). */
+int lab_list(const struct cbx_ctx *cbx, char ***names, size_t *n, struct cbx_error *err);
+void lab_list_free(char **names, size_t n);
+/* "up", or "incomplete" (an `up` still running, failed or killed). */
+const char *lab_state(const struct cbx_ctx *cbx, const char *lab);
+
+enum lab_node_state {
+	LAB_NODE_STOPPED,
+	LAB_NODE_RUNNING,
+	LAB_NODE_PAUSED,
+	LAB_NODE_STATE_MAX
+};
+
+struct lab_node_status {
+	pid_t pid; /* its init's; 0 when it is not running */
+	enum lab_node_state state;
+	int64_t memory; /* bytes in use, -1 unknown */
+};
+
+struct lab_status {
+	const char *state;             /* "up", or "incomplete" (lab_state) */
+	struct lab_node_status *nodes; /* indexed like t->nodes; NULL without t */
+	struct cbx_lines faults;       /* every fault in force, one line each */
+};
+
+/* "running", "paused", "stopped" */
+const char *lab_node_state_name(enum lab_node_state s);
+/* A lab's state, its nodes' (t: its saved topology; NULL: unknown, the
+ * lab's state only) and the faults in force, read without its lock. */
+int lab_status(const struct cbx_ctx *cbx, const char *lab, const struct cbx_topo *t,
+	       struct lab_status *st, struct cbx_error *err);
+void lab_status_free(struct lab_status *st);
+
+/* --- names as users write them ------------------------------------------ */
+
+/* "node", "node:iface", and the link between two nodes (they must share a
+ * point-to-point link); errors say what is wrong (CBX_ERR_INPUT). */
+int lab_find_node(const struct cbx_topo *t, const char *name, const struct cbx_node **out,
+		  struct cbx_error *err);
+int lab_find_iface(const struct cbx_topo *t, const char *spec, const struct cbx_iface **out,
+		   struct cbx_error *err);
+int lab_find_link_between(const struct cbx_topo *t, const struct cbx_node *a,
+			  const struct cbx_node *b, const struct cbx_iface **out,
+			  struct cbx_error *err);
+
+/* --- inside a node ------------------------------------------------------ */
+
+struct lab_exec {
+	const struct cbx_node *node; /* of the lab's saved topology */
+	char *const *argv;           /* the command; NULL: a shell (/bin/sh) */
+	bool tty;                    /* a terminal of the node's own, relayed to ours */
+};
+
+/* Run a command in a running node as if it had been started there (its
+ * cgroups, namespaces, root, capabilities and seccomp filter; see
+ * runtime/node_exec.h) and wait for it. *status: its exit status, or 128 +
+ * the signal that killed it. A stopped or paused node is refused
+ * (CBX_ERR_STATE): a paused one would freeze the command, and us with it. */
+int lab_exec(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct lab_exec *x,
+	     int *status, struct cbx_error *err);
+
+/* The node's console log (its init's and command's output), opened for
+ * reading; -1 (CBX_ERR_STATE) when it has none. */
+int lab_node_log_open(const struct cbx_ctx *cbx, const struct cbx_topo *t,
+		      const struct cbx_node *n, struct cbx_error *err);
+
+/* --- grudges: who drops whose packets (lab/grudge.c) --------------------- */
+
+/* drops[i * n + j]: node i drops what node j sends (Jepsen's general form
+ * of a partition). */
+struct lab_grudge {
+	size_t n;
+	bool *drops;
+};
+
+int lab_grudge_init(struct lab_grudge *g, size_t n_nodes, struct cbx_error *err);
+void lab_grudge_free(struct lab_grudge *g);
+bool lab_grudge_empty(const struct lab_grudge *g);
+/* Nodes in different groups drop each other; group_of[i] < 0: in none.
+ * oneway (two groups): only group 1 drops what group 0 sends, so traffic
+ * from group 0 to group 1 is cut and the other direction flows. */
+void lab_grudge_from_groups(struct lab_grudge *g, const int *group_of, bool oneway);
+/* Groups of node names, a member at a time: start checks their number, add
+ * puts node `name` in group k (each node in one group at most), finish makes
+ * the grudge when rc is 0 and returns rc. */
+struct lab_grudge_groups {
+	const struct cbx_topo *t;
+	int *group_of;
+	bool oneway;
+};
+int lab_grudge_groups_start(struct lab_grudge_groups *gs, const struct cbx_topo *t, size_t n,
+			    bool oneway, struct cbx_error *err);
+int lab_grudge_groups_add(struct lab_grudge_groups *gs, const char *name, size_t k,
+			  struct cbx_error *err);
+int lab_grudge_groups_finish(struct lab_grudge_groups *gs, struct lab_grudge *g, int rc);
+/* The groups as the command line gives them: "a,b" "c,d,e". */
+int lab_grudge_parse_groups(struct lab_grudge *g, const struct cbx_topo *t, char *const *groups,
+			    size_t n, bool oneway, struct cbx_error *err);
+/* JSON text {"a": ["c"], "c": ["a", "b"]}: node -> nodes whose packets it
+ * drops. `what` starts its messages (a JSON path). */
+int lab_grudge_parse_text(struct lab_grudge *g, const struct cbx_topo *t, const char *text,
+			  const char *what, struct cbx_error *err);
+/* The same from `partition --grudge`: JSON text, or @FILE. */
+int lab_grudge_load(struct lab_grudge *g, const struct cbx_topo *t, const char *arg,
+		    struct cbx_error *err);
+/* "c drops a,b; a drops c" */
+void lab_grudge_describe(const struct lab_grudge *g, const struct cbx_topo *t, char *buf,
+			 size_t size);
+
+/* --- faults: what a running lab is put through --------------------------- */
+
+/* One kind of fault operation, applied by lab_fault_apply for the CLI's
+ * commands and for chaos timelines alike. */
+enum lab_fault_kind {
+	LAB_FAULT_PARTITION, /* replace the partition in force with op.grudge */
+	LAB_FAULT_HEAL,      /* remove every partition, and nothing else */
+	LAB_FAULT_IMPAIR,    /* replace op.iface's impairments with op.impair */
+	LAB_FAULT_CLEAR,     /* remove op.iface's impairments */
+	LAB_FAULT_LINK_DOWN, /* cut op.iface's link, keeping it (carrier off) */
+	LAB_FAULT_LINK_UP,   /* restore it */
+	LAB_FAULT_PAUSE,     /* freeze op.node (the cgroup freezer) */
+	LAB_FAULT_RESUME,    /* thaw it */
+	LAB_FAULT_STOP,      /* SIGTERM to op.node, SIGKILL after op.grace_ms */
+	LAB_FAULT_START,     /* start a stopped op.node again */
+	LAB_FAULT_RESTART,   /* stop, then start */
+	LAB_FAULT_KILL,      /* SIGKILL at once */
+	LAB_FAULT_KIND_MAX
+};
+
+struct lab_fault_op {
+	enum lab_fault_kind kind;
+	struct lab_grudge grudge;      /* partition (the op's maker frees it) */
+	const struct cbx_iface *iface; /* impair, clear, link-down, link-up */
+	struct cbx_impair impair;      /* impair */
+	const struct cbx_node *node;   /* pause ... kill */
+	int grace_ms;                  /* stop, restart: 0 kills at once */
+};
+
+/* "link-down": how plans and event logs name a kind; and back (false for
+ * no such kind). */
+const char *lab_fault_kind_name(enum lab_fault_kind k);
+bool lab_fault_kind_from_name(const char *name, enum lab_fault_kind *k);
+/* Does the kind remove a fault (heal, clear, link-up, resume, start)? */
+bool lab_fault_removes(enum lab_fault_kind k);
+/* "partition: c drops a,b", "impair a:eth0 loss=30%", "pause c"... */
+void lab_fault_describe(const struct cbx_topo *t, const struct lab_fault_op *op, char *buf,
+			size_t size);
+
+/* A running lab opened for faults: its topology, its lock (held until
+ * closed: `up`, `down` and fault commands of one lab do not interleave) and
+ * its fault record. t: the saved topology when the caller has it loaded
+ * (borrowed); NULL: loaded here. */
+struct lab_faults;
+int lab_faults_open(const struct cbx_ctx *cbx, const char *lab, const struct cbx_topo *t,
+		    struct lab_faults **out, struct cbx_error *err);
+/* Write the record back if it changed, release the lock, free. */
+int lab_faults_close(struct lab_faults *fl, struct cbx_error *err);
+/* Open, fn, close; the first error is the one reported. */
+typedef int (*lab_faults_fn)(struct lab_faults *fl, void *arg, struct cbx_error *err);
+int lab_faults_run(const struct cbx_ctx *cbx, const char *lab, const struct cbx_topo *t,
+		   lab_faults_fn fn, void *arg, struct cbx_error *err);
+const struct cbx_topo *lab_faults_topo(const struct lab_faults *fl);
+
+/* Apply one fault, and record it. */
+int lab_fault_apply(struct lab_faults *fl, const struct lab_fault_op *op, struct cbx_error *err);
+/* Undo every fault: heal, impairments back to the topology's own, links
+ * up, nodes resumed and started. Every step is tried; the first failure is
+ * reported. Chaos runs end with this. */
+int lab_fault_clear_all(struct lab_faults *fl, struct cbx_error *err);
+
+/* The impairments in force, as the record has them (`impair LAB`). */
+struct lab_impairment {
+	char iface[CBX_NODE_NAME_MAX + CBX_IFNAMSIZ + 2]; /* "node:iface" */
+	char text[256];                                   /* "delay=50ms loss=2%" */
+};
+int lab_faults_impairments(const struct lab_faults *fl, struct lab_impairment **out, size_t *n,
+			   struct cbx_error *err);
+
+/* --- chaos: fault timelines (src/chaos) ----------------------------------- */
+
+struct chaos_plan;
+
+/* A seed for a generated plan when the caller has none (the clock and the
+ * PID); the run logs it, so that the run can be replayed. */
+uint64_t cbx_chaos_seed(void);
+/* A plan file: hand-written steps, or a nemesis's settings generated with
+ * `seed`. Checked whole: nothing runs from a plan with a mistake. */
+int cbx_chaos_plan_load(const struct cbx_topo *t, const char *path, uint64_t seed,
+			struct chaos_plan **out, struct cbx_error *err);
+/* A nemesis from the command line's settings (NULL: not given): name,
+ * interval and duration ("10s"), the nodes ("a,b"; NULL: every node) and
+ * flaky-links's loss ("20%"). */
+struct cbx_nemesis_args {
+	const char *name, *interval, *duration, *nodes, *loss;
+};
+int cbx_chaos_plan_nemesis(const struct cbx_topo *t, const struct cbx_nemesis_args *a,
+			   uint64_t seed, struct chaos_plan **out, struct cbx_error *err);
+/* The schedule, one step a line (`chaos --dry-run`). */
+void cbx_chaos_plan_print(const struct chaos_plan *p, FILE *out);
+/* Run it on lab `lab` (the plan's topology is its saved one): each step at
+ * its time, logged to `log` as JSON lines (NULL: no log), then everything
+ * healed, also when a signal (SIGINT, SIGTERM, SIGHUP) ends the run early
+ * (*interrupted). */
+int cbx_chaos_run(const struct cbx_ctx *cbx, const char *lab, const struct chaos_plan *p,
+		  FILE *log, bool *interrupted, struct cbx_error *err);
+void cbx_chaos_plan_free(struct chaos_plan *p);
+
+#pragma GCC visibility pop
+
+#endif

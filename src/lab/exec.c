@@ -1,0 +1,85 @@
+/* A command in a running node (lab_exec), and a node's console log: what
+ * `exec` and `logs` need of a lab beyond the runtime's node_exec. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/arena.h"
+#include "lab/lab.h"
+#include "lab/node_env.h"
+#include "runtime/node_exec.h"
+
+/* Where a command for the node goes, and what it may hold there. */
+struct exec_target {
+	struct cbx_cgroups cg;
+	pid_t init_pid;
+	char filter[PATH_MAX / 2]; /* its seccomp filter's file; "": none */
+};
+
+static int exec_target(const struct cbx_ctx *cbx, const struct cbx_topo *t,
+		       const struct cbx_node *n, struct exec_target *out, struct cbx_error *err)
+{
+	out->init_pid = lab_node_pid(cbx, t->name, n->name);
+	if (out->init_pid <= 0)
+		return cbx_error_set(err, CBX_ERR_STATE,
+				     "node %s of lab %s is not running (cboxlab start %s %s)", n->name,
+				     t->name, t->name, n->name);
+	if (cbx_cgroups_detect(&out->cg, err) < 0)
+		return -1;
+	cbx_cgroups_for_lab(&out->cg, t);
+	/* A frozen node would freeze the command too, and us waiting for it. */
+	if (out->cg.ops->frozen(&out->cg, t->name, n->name) == 1)
+		return cbx_error_set(err, CBX_ERR_STATE,
+				     "node %s is paused; resume it first: cboxlab resume %s %s",
+				     n->name, t->name, n->name);
+	lab_node_filter_name(cbx, t->name, n, out->filter, sizeof(out->filter));
+	return 0;
+}
+
+int lab_exec(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct lab_exec *x,
+	     int *status, struct cbx_error *err)
+{
+	static char *shell[] = { "/bin/sh", NULL };
+	struct cbx_arena *arena = cbx_arena_new();
+	struct node_exec_spec spec = { 0 };
+	struct exec_target target;
+	int rc = -1;
+
+	spec.envp = arena ? lab_node_envp(arena, t, x->node) : NULL;
+	if (!spec.envp)
+		cbx_error_set(err, CBX_ERR_SYSTEM, "out of memory");
+	else if (exec_target(cbx, t, x->node, &target, err) == 0) {
+		spec.cg = &target.cg;
+		spec.lab = t->name;
+		spec.node = x->node->name;
+		spec.init_pid = target.init_pid;
+		spec.argv = x->argv ? x->argv : shell;
+		spec.tty = x->tty;
+		spec.caps = lab_node_caps(x->node);
+		spec.userns = x->node->userns_count > 0;
+		spec.seccomp = target.filter[0] ? target.filter : NULL;
+		rc = node_exec(&spec, status, err);
+	}
+	cbx_arena_free(arena);
+	return rc;
+}
+
+int lab_node_log_open(const struct cbx_ctx *cbx, const struct cbx_topo *t,
+		      const struct cbx_node *n, struct cbx_error *err)
+{
+	char file[128], path[PATH_MAX];
+	int fd = -1;
+
+	snprintf(file, sizeof(file), "nodes/%s/console.log", n->name);
+	/* A checked lab name and a node name of at most 63 bytes: it fits. */
+	if (lab_state_path(cbx, t->name, file, path, sizeof(path)) == 0)
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	else
+		errno = ENAMETOOLONG;
+	if (fd < 0)
+		cbx_error_errno(err, CBX_ERR_STATE, errno, "no log for node %s of lab %s (%s)", n->name,
+				t->name, path);
+	return fd;
+}

@@ -1,0 +1,52 @@
+/* Internal to the fault modules: a lab opened for faults (cboxlab.h's
+ * struct lab_faults), and each concern's operation. Each changes the kernel
+ * and then the lab's fault record, with the lab's lock held.
+ *
+ *   fault_lab.c        opening a lab for faults, its lock and record
+ *   fault_op.c         the one operation type: its kinds and lab_fault_apply
+ *   fault_impair.c     impairments (netem, tbf, the loss fallback)
+ *   fault_link.c       link state (carrier off and on)
+ *   fault_partition.c  partitions (nftables in each node's netns)
+ *   fault_node.c       node faults: pause, stop, start
+ *   fault_record.c     the record
+ *   grudge.c           who drops whose packets (pure) */
+#ifndef CBX_FAULT_H
+#define CBX_FAULT_H
+
+#include <stdbool.h>
+
+#include "lab/cboxlab.h"
+#include "lab/fault_record.h"
+#include "lab/lab_ctx.h"
+
+struct lab_faults {
+	const struct cbx_topo *t;
+	struct cbx_topo *owned; /* t, when lab_faults_open loaded it */
+	struct lab_ctx ctx;
+	struct fault_record *record;
+	char record_path[PATH_MAX / 2];
+};
+
+/* Replace the interface's impairments (nothing set: clear them). */
+int fault_impair(struct lab_faults *fl, const struct cbx_iface *ifc, const struct cbx_impair *im,
+		 struct cbx_error *err);
+/* Cut or restore an interface's link without destroying it: the node sees
+ * its carrier go off (a network interface's bridge port goes down; both
+ * ends of a point-to-point link go down, as when a cable is pulled). */
+int fault_link(struct lab_faults *fl, const struct cbx_iface *ifc, bool up, struct cbx_error *err);
+/* Replace the partition in force with this one (an empty grudge heals). */
+int fault_partition(struct lab_faults *fl, const struct lab_grudge *g, struct cbx_error *err);
+/* Remove every partition, and nothing else. */
+int fault_heal(struct lab_faults *fl, struct cbx_error *err);
+
+bool fault_node_running(const struct lab_faults *fl, const struct cbx_node *n);
+/* Is it frozen (paused)? */
+bool fault_node_paused(const struct lab_faults *fl, const struct cbx_node *n);
+int fault_pause(struct lab_faults *fl, const struct cbx_node *n, bool pause, struct cbx_error *err);
+/* Stop (SIGTERM, SIGKILL after grace_ms; grace_ms 0: SIGKILL at once). The
+ * netns stays pinned, so the node's interfaces and links stay. */
+int fault_stop(struct lab_faults *fl, const struct cbx_node *n, int grace_ms, struct cbx_error *err);
+/* Start a stopped node again in its netns, with its root filesystem. */
+int fault_start(struct lab_faults *fl, const struct cbx_node *n, struct cbx_error *err);
+
+#endif

@@ -1,0 +1,58 @@
+/* Impairments: the topology's own at `up`, and the impair fault. */
+#include "lab/fault_impair.h"
+
+#include <linux/netfilter.h>
+
+#include "bridge/impair.h"
+#include "lab/fault.h"
+#include "lab/node_netns.h"
+
+int lab_impair_iface(struct lab_ctx *ctx, const struct cbx_iface *ifc, struct nl_conn *rtnl,
+		     const struct cbx_impair *im, bool fresh, struct cbx_error *err)
+{
+	struct impair_target target = {
+		.rtnl = rtnl, .ifname = ifc->name, .ifindex = ifc->ifindex, .fresh = fresh
+	};
+	struct lab_node_socks peer = { 0 };
+	int rc;
+
+	/* Where this interface's packets arrive (see bridge/impair.h): only
+	 * for a loss rule, or to remove one an earlier impairment may have
+	 * left. */
+	if (!fresh || im->loss > 0) {
+		if (ifc->network) {
+			target.peer_nft = lab_nft(ctx, err);
+			if (!target.peer_nft)
+				return -1;
+			target.peer_family = NFPROTO_BRIDGE;
+			target.peer_ifname = ifc->host_name;
+		} else {
+			const struct cbx_iface *other =
+				ifc->link->a == ifc ? ifc->link->b : ifc->link->a;
+			if (lab_node_socks_open(ctx->t, other->node, true, &peer, err) < 0)
+				return -1;
+			target.peer_nft = &peer.nft;
+			target.peer_family = NFPROTO_INET;
+			target.peer_ifname = other->name;
+		}
+	}
+	rc = impair_apply(&target, im, err);
+	lab_node_socks_close(&peer);
+	return rc;
+}
+
+int fault_impair(struct lab_faults *fl, const struct cbx_iface *ifc, const struct cbx_impair *im,
+		 struct cbx_error *err)
+{
+	struct lab_node_socks s;
+	int rc;
+
+	if (lab_node_socks_open(fl->t, ifc->node, false, &s, err) < 0)
+		return -1;
+	rc = lab_impair_iface(&fl->ctx, ifc, &s.rtnl, im, false, err);
+	lab_node_socks_close(&s);
+	if (rc < 0)
+		return cbx_error_wrap(err, "impair %s:%s", ifc->node->name, ifc->name);
+	fault_record_impair_set(fl->record, ifc, im);
+	return 0;
+}

@@ -1,0 +1,165 @@
+/* The one fault operation type (cboxlab.h's struct lab_fault_op): a table
+ * of its kinds, each with its name as plans and logs spell it and the
+ * function that applies it. The CLI's fault commands and chaos timelines
+ * both come through lab_fault_apply. */
+#include <stdio.h>
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "lab/fault.h"
+
+typedef int (*apply_fn)(struct lab_faults *fl, const struct lab_fault_op *op,
+			struct cbx_error *err);
+
+static int apply_partition(struct lab_faults *fl, const struct lab_fault_op *op,
+			   struct cbx_error *err)
+{
+	return fault_partition(fl, &op->grudge, err);
+}
+
+static int apply_heal(struct lab_faults *fl, const struct lab_fault_op *op, struct cbx_error *err)
+{
+	(void)op;
+	return fault_heal(fl, err);
+}
+
+static int apply_impair(struct lab_faults *fl, const struct lab_fault_op *op,
+			struct cbx_error *err)
+{
+	static const struct cbx_impair none;
+
+	return fault_impair(fl, op->iface, op->kind == LAB_FAULT_CLEAR ? &none : &op->impair, err);
+}
+
+static int apply_link(struct lab_faults *fl, const struct lab_fault_op *op, struct cbx_error *err)
+{
+	return fault_link(fl, op->iface, op->kind == LAB_FAULT_LINK_UP, err);
+}
+
+static int apply_pause(struct lab_faults *fl, const struct lab_fault_op *op, struct cbx_error *err)
+{
+	return fault_pause(fl, op->node, op->kind == LAB_FAULT_PAUSE, err);
+}
+
+static int apply_stop(struct lab_faults *fl, const struct lab_fault_op *op, struct cbx_error *err)
+{
+	return fault_stop(fl, op->node, op->kind == LAB_FAULT_KILL ? 0 : op->grace_ms, err);
+}
+
+static int apply_start(struct lab_faults *fl, const struct lab_fault_op *op, struct cbx_error *err)
+{
+	return fault_start(fl, op->node, err);
+}
+
+static int apply_restart(struct lab_faults *fl, const struct lab_fault_op *op,
+			 struct cbx_error *err)
+{
+	if (fault_stop(fl, op->node, op->grace_ms, err) < 0)
+		return -1;
+	return fault_start(fl, op->node, err);
+}
+
+/* What an op names: nothing, an interface or a node (for descriptions). */
+enum target { TARGET_NONE, TARGET_GRUDGE, TARGET_IFACE, TARGET_NODE };
+
+static const struct fault_kind {
+	const char *name;
+	bool removes;
+	enum target target;
+	apply_fn apply;
+} kinds[] = {
+	[LAB_FAULT_PARTITION] = { "partition", false, TARGET_GRUDGE, apply_partition },
+	[LAB_FAULT_HEAL] = { "heal", true, TARGET_NONE, apply_heal },
+	[LAB_FAULT_IMPAIR] = { "impair", false, TARGET_IFACE, apply_impair },
+	[LAB_FAULT_CLEAR] = { "clear", true, TARGET_IFACE, apply_impair },
+	[LAB_FAULT_LINK_DOWN] = { "link-down", false, TARGET_IFACE, apply_link },
+	[LAB_FAULT_LINK_UP] = { "link-up", true, TARGET_IFACE, apply_link },
+	[LAB_FAULT_PAUSE] = { "pause", false, TARGET_NODE, apply_pause },
+	[LAB_FAULT_RESUME] = { "resume", true, TARGET_NODE, apply_pause },
+	[LAB_FAULT_STOP] = { "stop", false, TARGET_NODE, apply_stop },
+	[LAB_FAULT_START] = { "start", true, TARGET_NODE, apply_start },
+	[LAB_FAULT_RESTART] = { "restart", false, TARGET_NODE, apply_restart },
+	[LAB_FAULT_KILL] = { "kill", false, TARGET_NODE, apply_stop },
+};
+_Static_assert(CBX_ARRAY_SIZE(kinds) == LAB_FAULT_KIND_MAX, "a row for every kind of fault");
+
+const char *lab_fault_kind_name(enum lab_fault_kind k)
+{
+	return kinds[k].name;
+}
+
+bool lab_fault_kind_from_name(const char *name, enum lab_fault_kind *k)
+{
+	for (size_t i = 0; i < CBX_ARRAY_SIZE(kinds); i++)
+		if (!strcmp(name, kinds[i].name)) {
+			*k = (enum lab_fault_kind)i;
+			return true;
+		}
+	return false;
+}
+
+bool lab_fault_removes(enum lab_fault_kind k)
+{
+	return kinds[k].removes;
+}
+
+void lab_fault_describe(const struct cbx_topo *t, const struct lab_fault_op *op, char *buf,
+			size_t size)
+{
+	const char *name = kinds[op->kind].name;
+	char detail[2048];
+
+	switch (kinds[op->kind].target) {
+	case TARGET_GRUDGE:
+		lab_grudge_describe(&op->grudge, t, detail, sizeof(detail));
+		snprintf(buf, size, "%s: %s", name, detail);
+		break;
+	case TARGET_IFACE:
+		detail[0] = '\0';
+		if (op->kind == LAB_FAULT_IMPAIR) {
+			detail[0] = ' ';
+			cbx_impair_format(&op->impair, detail + 1, sizeof(detail) - 1);
+		}
+		snprintf(buf, size, "%s %s:%s%s", name, op->iface->node->name, op->iface->name, detail);
+		break;
+	case TARGET_NODE:
+		snprintf(buf, size, "%s %s", name, op->node->name);
+		break;
+	case TARGET_NONE:
+		snprintf(buf, size, "%s", name);
+		break;
+	}
+}
+
+int lab_fault_apply(struct lab_faults *fl, const struct lab_fault_op *op, struct cbx_error *err)
+{
+	return kinds[op->kind].apply(fl, op, err);
+}
+
+int lab_fault_clear_all(struct lab_faults *fl, struct cbx_error *err)
+{
+	const struct cbx_topo *t = fl->t;
+	struct cbx_error one;
+	int rc = 0;
+
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct cbx_node *n = &t->nodes[i];
+		if (!fault_node_running(fl, n))
+			rc = cbx_error_keep_first(rc, err, fault_start(fl, n, &one), &one);
+		else if (fault_node_paused(fl, n))
+			rc = cbx_error_keep_first(rc, err, fault_pause(fl, n, false, &one), &one);
+	}
+	rc = cbx_error_keep_first(rc, err, fault_heal(fl, &one), &one);
+	for (size_t i = 0; i < t->n_ifaces; i++)
+		if (fault_record_link_down(fl->record, &t->ifaces[i]))
+			rc = cbx_error_keep_first(rc, err, fault_link(fl, &t->ifaces[i], true, &one), &one);
+	/* Impairments back to what the topology declares. */
+	for (size_t i = 0; i < t->n_ifaces; i++) {
+		const struct cbx_iface *ifc = &t->ifaces[i];
+		struct cbx_impair now;
+		fault_record_impair_get(fl->record, ifc, &now);
+		if (memcmp(&now, &ifc->impair, sizeof(now)))
+			rc = cbx_error_keep_first(rc, err, fault_impair(fl, ifc, &ifc->impair, &one), &one);
+	}
+	return rc;
+}

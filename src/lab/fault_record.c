@@ -1,0 +1,255 @@
+#include "lab/fault_record.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "common/fsutil.h"
+
+struct fault_record {
+	json_t *json;
+	bool dirty;
+};
+
+static char *iface_key(const struct cbx_iface *ifc, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s:%s", ifc->node->name, ifc->name);
+	return buf;
+}
+
+struct fault_record *fault_record_load(const char *path)
+{
+	struct fault_record *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->json = json_load_file(path, 0, NULL);
+	if (!json_is_object(r->json)) {
+		json_decref(r->json);
+		r->json = json_object();
+	}
+	if (!r->json) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+int fault_record_save(struct fault_record *r, const char *path, struct cbx_error *err)
+{
+	char tmp[PATH_MAX];
+
+	if (!r->dirty)
+		return 0;
+	if (cbx_path(tmp, sizeof(tmp), err, "%s.tmp", path) < 0)
+		return -1;
+	if (json_dump_file(r->json, tmp, JSON_INDENT(2) | JSON_SORT_KEYS) < 0)
+		return cbx_error_sys(err, errno ? errno : EIO, "write %s", tmp);
+	if (rename(tmp, path) < 0)
+		return cbx_error_sys(err, errno, "rename %s", tmp);
+	r->dirty = false;
+	return 0;
+}
+
+void fault_record_free(struct fault_record *r)
+{
+	if (!r)
+		return;
+	json_decref(r->json);
+	free(r);
+}
+
+/* The record's object under `key`, made when missing. */
+static json_t *object_at(struct fault_record *r, const char *key)
+{
+	json_t *o = json_object_get(r->json, key);
+
+	if (!json_is_object(o)) {
+		o = json_object();
+		json_object_set_new(r->json, key, o);
+	}
+	return o;
+}
+
+void fault_record_impair_get(const struct fault_record *r, const struct cbx_iface *ifc,
+			     struct cbx_impair *im)
+{
+	char key[96];
+	json_t *v = json_object_get(json_object_get(r->json, "impairments"),
+				    iface_key(ifc, key, sizeof(key)));
+	cleanup_free char *text = NULL;
+	char *save = NULL;
+
+	memset(im, 0, sizeof(*im));
+	if (!json_is_string(v) || !(text = strdup(json_string_value(v))))
+		return;
+	for (char *kv = strtok_r(text, " ", &save); kv; kv = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(kv, '=');
+		const char *why;
+		if (eq) {
+			*eq = '\0';
+			cbx_impair_set(im, kv, eq + 1, &why);
+		}
+	}
+}
+
+void fault_record_impair_set(struct fault_record *r, const struct cbx_iface *ifc,
+			     const struct cbx_impair *im)
+{
+	json_t *all = object_at(r, "impairments");
+	char key[96], text[256];
+
+	iface_key(ifc, key, sizeof(key));
+	if (!cbx_impair_is_set(im)) {
+		json_object_del(all, key);
+	} else {
+		cbx_impair_format(im, text, sizeof(text));
+		json_object_set_new(all, key, json_string(text));
+	}
+	r->dirty = true;
+}
+
+int fault_record_impairments(const struct fault_record *r, struct lab_impairment **out,
+			     size_t *n, struct cbx_error *err)
+{
+	json_t *all = json_object_get(r->json, "impairments"), *v;
+	const char *key;
+
+	*n = 0;
+	*out = calloc(json_object_size(all) + 1, sizeof(**out));
+	if (!*out)
+		return cbx_error_sys(err, ENOMEM, "impairments");
+	json_object_foreach(all, key, v) {
+		struct lab_impairment *one = &(*out)[(*n)++];
+		snprintf(one->iface, sizeof(one->iface), "%s", key);
+		snprintf(one->text, sizeof(one->text), "%s", json_string_value(v));
+	}
+	return 0;
+}
+
+/* The index of ifc in the links_down list; its size when it is not there. */
+static size_t link_index(json_t *down, const char *key)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(down, i, v)
+		if (json_is_string(v) && !strcmp(json_string_value(v), key))
+			break;
+	return i;
+}
+
+bool fault_record_link_down(const struct fault_record *r, const struct cbx_iface *ifc)
+{
+	json_t *down = json_object_get(r->json, "links_down");
+	char key[96];
+
+	return json_is_array(down) &&
+	       link_index(down, iface_key(ifc, key, sizeof(key))) < json_array_size(down);
+}
+
+void fault_record_link_set(struct fault_record *r, const struct cbx_iface *ifc, bool down)
+{
+	json_t *list = json_object_get(r->json, "links_down");
+	char key[96];
+	size_t i;
+
+	if (!json_is_array(list)) {
+		list = json_array();
+		json_object_set_new(r->json, "links_down", list);
+	}
+	i = link_index(list, iface_key(ifc, key, sizeof(key)));
+	if (!down && i < json_array_size(list))
+		json_array_remove(list, i);
+	else if (down && i == json_array_size(list))
+		json_array_append_new(list, json_string(key));
+	r->dirty = true;
+}
+
+void fault_record_partition_set(struct fault_record *r, const struct cbx_topo *t,
+				const struct lab_grudge *g)
+{
+	json_t *rec = json_object();
+
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		json_t *list = json_array();
+		for (size_t j = 0; j < t->n_nodes; j++)
+			if (g->drops[i * g->n + j])
+				json_array_append_new(list, json_string(t->nodes[j].name));
+		if (json_array_size(list))
+			json_object_set_new(rec, t->nodes[i].name, list);
+		else
+			json_decref(list);
+	}
+	if (json_object_size(rec)) {
+		json_object_set_new(r->json, "partition", rec);
+	} else {
+		json_decref(rec);
+		json_object_del(r->json, "partition");
+	}
+	r->dirty = true;
+}
+
+/* "c drops a,b; a drops c", cut to the buffer. */
+static void partition_text(json_t *p, char *buf, size_t size)
+{
+	const char *key;
+	size_t len = 0;
+	json_t *v;
+
+	buf[0] = '\0';
+	json_object_foreach(p, key, v) {
+		json_t *x;
+		size_t k;
+		if (len < size)
+			len += (size_t)snprintf(buf + len, size - len, "%s%s drops ", len ? "; " : "", key);
+		json_array_foreach(v, k, x)
+			if (len < size)
+				len += (size_t)snprintf(buf + len, size - len, "%s%s", k ? "," : "",
+							json_string_value(x));
+	}
+}
+
+int fault_record_summary(const struct fault_record *r, struct cbx_lines *out,
+			 struct cbx_error *err)
+{
+	json_t *p = json_object_get(r->json, "partition"), *v;
+	const char *key;
+	size_t i;
+	int rc = 0;
+
+	json_object_foreach(json_object_get(r->json, "impairments"), key, v)
+		rc |= cbx_lines_add(out, "impair %s: %s", key, json_string_value(v));
+	if (json_is_object(p) && json_object_size(p)) {
+		char buf[2048];
+		partition_text(p, buf, sizeof(buf));
+		rc |= cbx_lines_add(out, "partition: %s", buf);
+	}
+	json_array_foreach(json_object_get(r->json, "links_down"), i, v)
+		rc |= cbx_lines_add(out, "link down: %s", json_string_value(v));
+	return rc < 0 ? cbx_error_sys(err, ENOMEM, "faults in force") : 0;
+}
+
+int fault_record_initial(const struct lab_ctx *ctx, struct cbx_error *err)
+{
+	struct fault_record r = { .json = json_object(), .dirty = true };
+	char path[PATH_MAX];
+	int rc;
+
+	if (!r.json)
+		return cbx_error_sys(err, ENOMEM, "the fault record");
+	/* An empty "impairments" all the same: `impair show` reads it. */
+	object_at(&r, "impairments");
+	for (size_t i = 0; i < ctx->t->n_ifaces; i++)
+		if (cbx_impair_is_set(&ctx->t->ifaces[i].impair))
+			fault_record_impair_set(&r, &ctx->t->ifaces[i], &ctx->t->ifaces[i].impair);
+	rc = cbx_path(path, sizeof(path), err, "%s/faults.json", ctx->state_dir);
+	if (rc == 0)
+		rc = fault_record_save(&r, path, err);
+	json_decref(r.json);
+	return rc;
+}

@@ -1,0 +1,51 @@
+/* A lab's fault record, <state>/faults.json: the faults in force that the
+ * kernel cannot cheaply be asked about, so that `status` shows them and a
+ * heal knows what to undo:
+ *   {"impairments": {"node:iface": "delay=50ms loss=2%"},
+ *    "partition": {"node": ["node", ...]},
+ *    "links_down": ["node:iface", ...]}
+ * Paused and stopped nodes are read from the kernel (freezer, init alive).
+ * Its JSON stays in fault_record.c. */
+#ifndef CBX_FAULT_RECORD_H
+#define CBX_FAULT_RECORD_H
+
+#include <stdbool.h>
+
+#include "lab/cboxlab.h"
+#include "lab/lab_ctx.h"
+
+struct fault_record;
+
+/* The record at `path`; an empty one when there is none (or it is not a
+ * record). NULL only when memory is exhausted. */
+struct fault_record *fault_record_load(const char *path);
+/* Write it back if it changed: whole, under a temporary name, renamed. */
+int fault_record_save(struct fault_record *r, const char *path, struct cbx_error *err);
+void fault_record_free(struct fault_record *r);
+
+/* The impairments in force on an interface (zero when none); set them (none
+ * set: the entry goes). */
+void fault_record_impair_get(const struct fault_record *r, const struct cbx_iface *ifc,
+			     struct cbx_impair *im);
+void fault_record_impair_set(struct fault_record *r, const struct cbx_iface *ifc,
+			     const struct cbx_impair *im);
+/* Every interface's impairments as the record has them, in its order. */
+int fault_record_impairments(const struct fault_record *r, struct lab_impairment **out,
+			     size_t *n, struct cbx_error *err);
+
+bool fault_record_link_down(const struct fault_record *r, const struct cbx_iface *ifc);
+void fault_record_link_set(struct fault_record *r, const struct cbx_iface *ifc, bool down);
+
+/* The partition in force (an empty grudge: none). */
+void fault_record_partition_set(struct fault_record *r, const struct cbx_topo *t,
+				const struct lab_grudge *g);
+
+/* What is in force as one line each: "impair h1:eth0: delay=50ms",
+ * "partition: c drops a,b", "link down: a:eth1"; appended to `out`. */
+int fault_record_summary(const struct fault_record *r, struct cbx_lines *out,
+			 struct cbx_error *err);
+
+/* The record a lab starts with: the topology's own impairments (at `up`). */
+int fault_record_initial(const struct lab_ctx *ctx, struct cbx_error *err);
+
+#endif

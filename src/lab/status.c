@@ -1,0 +1,91 @@
+/* What `status` shows of a lab (cboxlab.h): each node's process, state and
+ * memory, read from the kernel, and the faults in force. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "lab/fault_record.h"
+#include "lab/lab.h"
+#include "runtime/cgroup.h"
+
+const char *lab_node_state_name(enum lab_node_state s)
+{
+	static const char *const names[] = {
+		[LAB_NODE_STOPPED] = "stopped",
+		[LAB_NODE_RUNNING] = "running",
+		[LAB_NODE_PAUSED] = "paused",
+	};
+	_Static_assert(CBX_ARRAY_SIZE(names) == LAB_NODE_STATE_MAX, "a name for every state");
+
+	return names[s];
+}
+
+static struct lab_node_status node_status(const struct cbx_ctx *cbx, const struct cbx_cgroups *cg,
+					  const char *lab, const struct cbx_node *n)
+{
+	struct lab_node_status s = { .pid = lab_node_pid(cbx, lab, n->name), .memory = -1 };
+
+	s.state = LAB_NODE_STOPPED;
+	if (s.pid > 0) {
+		s.state = cg->ops->frozen(cg, lab, n->name) == 1 ? LAB_NODE_PAUSED : LAB_NODE_RUNNING;
+		s.memory = cg->ops->memory_current(cg, lab, n->name);
+	}
+	return s;
+}
+
+/* The record's faults, then the nodes that are stopped or paused. */
+static int faults_in_force(const struct cbx_ctx *cbx, const char *lab, const struct cbx_topo *t,
+			   struct lab_status *st, struct cbx_error *err)
+{
+	char path[PATH_MAX];
+	struct fault_record *r;
+	int rc;
+
+	if (lab_state_path(cbx, lab, "faults.json", path, sizeof(path)) < 0)
+		return cbx_error_sys(err, ENAMETOOLONG, "lab %s", lab);
+	if (!(r = fault_record_load(path)))
+		return cbx_error_sys(err, ENOMEM, "lab %s", lab);
+	rc = fault_record_summary(r, &st->faults, err);
+	fault_record_free(r);
+	for (size_t i = 0; rc == 0 && t && i < t->n_nodes; i++) {
+		const char *name = t->nodes[i].name;
+		if (st->nodes[i].state == LAB_NODE_STOPPED)
+			rc = cbx_lines_add(&st->faults, "stopped: %s", name);
+		else if (st->nodes[i].state == LAB_NODE_PAUSED)
+			rc = cbx_lines_add(&st->faults, "paused: %s", name);
+		if (rc < 0)
+			rc = cbx_error_sys(err, ENOMEM, "lab %s", lab);
+	}
+	return rc;
+}
+
+int lab_status(const struct cbx_ctx *cbx, const char *lab, const struct cbx_topo *t,
+	       struct lab_status *st, struct cbx_error *err)
+{
+	struct cbx_cgroups cg;
+
+	memset(st, 0, sizeof(*st));
+	st->state = lab_state(cbx, lab);
+	if (cbx_cgroups_detect(&cg, err) < 0)
+		return -1;
+	if (t) {
+		st->nodes = calloc(t->n_nodes + 1, sizeof(*st->nodes));
+		if (!st->nodes)
+			return cbx_error_sys(err, ENOMEM, "lab %s", lab);
+		for (size_t i = 0; i < t->n_nodes; i++)
+			st->nodes[i] = node_status(cbx, &cg, lab, &t->nodes[i]);
+	}
+	if (faults_in_force(cbx, lab, t, st, err) < 0) {
+		lab_status_free(st);
+		return -1;
+	}
+	return 0;
+}
+
+void lab_status_free(struct lab_status *st)
+{
+	free(st->nodes);
+	st->nodes = NULL;
+	cbx_lines_free(&st->faults);
+}
