@@ -127,7 +127,7 @@ static const char *extack_text(const struct nlmsghdr *r)
 		return "";
 	if (!(r->nlmsg_flags & NLM_F_CAPPED))
 		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
-	mnl_attr_for_each(a, r, off)
+	mnl_attr_for_each (a, r, off)
 		if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
 			return mnl_attr_get_str(a);
 	return "";
@@ -287,7 +287,7 @@ static const char *count_prefix = PREFIX;
 static int count_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *a;
-	mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg))
+	mnl_attr_for_each (a, nlh, sizeof(struct ifinfomsg))
 		if (mnl_attr_get_type(a) == IFLA_IFNAME &&
 		    strncmp(mnl_attr_get_str(a), count_prefix, strlen(count_prefix)) == 0)
 			++*(int *)data;
@@ -321,8 +321,9 @@ static int count_links(struct nl *nl)
 			if (r->nlmsg_type == NLMSG_DONE)
 				return interrupted ? -1 : count;
 			if (r->nlmsg_type == NLMSG_ERROR)
-				die("link dump: %s", strerror(-((const struct nlmsgerr *)
-								mnl_nlmsg_get_payload(r))->error));
+				die("link dump: %s",
+				    strerror(-((const struct nlmsgerr *)mnl_nlmsg_get_payload(r))
+						      ->error));
 			count_cb(r, &count);
 		}
 	}
@@ -386,7 +387,11 @@ static void best_effort_cleanup(void)
 	}
 }
 
-enum shape { STAR, CHAIN, MESH };
+enum shape {
+	STAR,
+	CHAIN,
+	MESH
+};
 
 /* Node i (1-based): cloned, its netns fd open. */
 static int clone_node(int i, int *pipefd)
@@ -505,9 +510,10 @@ static void wait_links_gone(struct nl *nl, const char *prefix, double t0)
 {
 	count_prefix = prefix;
 	while (count_links(nl) != 0) {
-		struct timespec ms = {0, 1000000};
+		struct timespec ms = { 0, 1000000 };
 		if (now() - t0 > DOWN_TIMEOUT_S)
-			die("interfaces named %s* still present after %d s", prefix, DOWN_TIMEOUT_S);
+			die("interfaces named %s* still present after %d s", prefix,
+			    DOWN_TIMEOUT_S);
 		nanosleep(&ms, NULL);
 	}
 	count_prefix = PREFIX;
@@ -523,7 +529,8 @@ int main(int argc, char **argv)
 	struct nl nl;
 
 	if (argc < 3 || strcmp(argv[1], "up") != 0) {
-		fprintf(stderr, "usage: floor up N [--hold] [--ipv6ll] [--shape star|chain|mesh]\n");
+		fprintf(stderr,
+			"usage: floor up N [--hold] [--ipv6ll] [--shape star|chain|mesh]\n");
 		return 2;
 	}
 	n = atoi(argv[2]);
@@ -600,9 +607,12 @@ int main(int argc, char **argv)
 	getrusage(RUSAGE_SELF, &ru);
 	printf("n=%d shape=%s ipv6ll=%d up_s=%.4f down_s=%.4f clone_ms_per_node=%.3f "
 	       "veth_ms_per_node=%.3f inside_ms_per_node=%.3f pss_kb_per_node=%.1f self_maxrss_kb=%ld\n",
-	       n, shape == STAR ? "star" : shape == CHAIN ? "chain" : "mesh", ipv6ll, up_s, down_s,
-	       t_clone * 1e3 / n, t_veth * 1e3 / n, t_inside * 1e3 / n, (double)pss_total / n,
-	       ru.ru_maxrss);
+	       n,
+	       shape == STAR    ? "star"
+	       : shape == CHAIN ? "chain"
+				: "mesh",
+	       ipv6ll, up_s, down_s, t_clone * 1e3 / n, t_veth * 1e3 / n, t_inside * 1e3 / n,
+	       (double)pss_total / n, ru.ru_maxrss);
 	mnl_socket_close(nl.sk);
 	return 0;
 }

@@ -58,8 +58,7 @@ void impair_add_loss_cleanup(struct nl_batch *b, int peer_family, const char *pe
 
 /* One nftables transaction: replace (or just remove, per_million 0) the
  * loss table at the receiving interface. */
-static int set_nft_loss(const struct impair_target *t, uint32_t per_million,
-			struct cbx_error *err)
+static int set_nft_loss(const struct impair_target *t, uint32_t per_million, struct cbx_error *err)
 {
 	struct nl_batch b;
 	char table[64];
@@ -78,8 +77,8 @@ static int set_nft_loss(const struct impair_target *t, uint32_t per_million,
 		NL_BUILD(&b, nft_build_chain_add, t->peer_family, table, "in", "filter",
 			 NF_INET_PRE_ROUTING, -300, NF_ACCEPT);
 		nl_batch_push(&b, 0, "create chain %s in", table);
-		NL_BUILD(&b, nft_build_rule_random_drop, t->peer_family, table, "in", t->peer_ifname,
-			 per_million);
+		NL_BUILD(&b, nft_build_rule_random_drop, t->peer_family, table, "in",
+			 t->peer_ifname, per_million);
 		nl_batch_push(&b, 0, "drop %.4f%% of what %s sends, at random", per_million / 1e4,
 			      t->ifname);
 	}
@@ -136,11 +135,11 @@ static int set_tbf(struct nl_conn *rtnl, const char *ifname, int ifindex, uint64
 /* The kernel's answer when a qdisc kind is not compiled in (nor a module). */
 static bool is_unknown_qdisc(const struct cbx_error *err)
 {
-	return err->code == ENOENT || err->code == EOPNOTSUPP || strstr(err->msg, "kind is unknown");
+	return err->code == ENOENT || err->code == EOPNOTSUPP ||
+	       strstr(err->msg, "kind is unknown");
 }
 
-int impair_apply(const struct impair_target *t, const struct cbx_impair *im,
-		 struct cbx_error *err)
+int impair_apply(const struct impair_target *t, const struct cbx_impair *im, struct cbx_error *err)
 {
 	uint32_t per_million = (uint32_t)(im->loss * 10000.0 + 0.5);
 	struct nl_conn *rtnl = t->rtnl;

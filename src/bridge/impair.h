@@ -19,7 +19,7 @@
 #include "topo/topo.h"
 
 struct impair_target {
-	struct nl_conn *rtnl;     /* in the interface's netns */
+	struct nl_conn *rtnl; /* in the interface's netns */
 	const char *ifname;
 	int ifindex;
 	/* Where its packets arrive: netfilter socket of that netns, family
@@ -35,8 +35,7 @@ struct impair_target {
 
 /* Replace whatever impairs the interface with `im`; an `im` with nothing
  * set clears it. */
-int impair_apply(const struct impair_target *t, const struct cbx_impair *im,
-		 struct cbx_error *err);
+int impair_apply(const struct impair_target *t, const struct cbx_impair *im, struct cbx_error *err);
 
 /* Remove the loss table a fallback may have left at `peer_ifname` (one
  * transaction; fine when there is none). For teardown. */

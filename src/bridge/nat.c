@@ -68,7 +68,8 @@ void nat_add_table(struct nl_batch *b, const struct cbx_topo *t)
 				NL_BUILD(b, nft_build_rule_masquerade, NFPROTO_INET, table,
 					 "postrouting", &net->subnet6, net->bridge);
 				nl_batch_push(b, 0, "masquerade %s leaving network %s",
-					      cbx_prefix_str(&net->subnet6, buf, sizeof(buf)), net->name);
+					      cbx_prefix_str(&net->subnet6, buf, sizeof(buf)),
+					      net->name);
 			}
 		}
 		if (bridge_has_publish(t, net)) {
@@ -84,9 +85,9 @@ void nat_add_table(struct nl_batch *b, const struct cbx_topo *t)
 			const char *chain = hook == 0 ? "prerouting" : "output";
 			NL_BUILD(b, nft_build_rule_dnat, NFPROTO_INET, table, chain, p->proto,
 				 p->host_port, &p->addr, p->node_port);
-			nl_batch_push(b, 0, "publish host port %u/%s to %s:%u (%s, %s)", p->host_port,
-				      proto, cbx_ip_str(&p->addr, to, sizeof(to)), p->node_port,
-				      p->node->name, chain);
+			nl_batch_push(b, 0, "publish host port %u/%s to %s:%u (%s, %s)",
+				      p->host_port, proto, cbx_ip_str(&p->addr, to, sizeof(to)),
+				      p->node_port, p->node->name, chain);
 		}
 	}
 	NL_BUILD(b, nft_build_batch_end);
@@ -120,12 +121,14 @@ int nat_set_bridge_sysctls(const struct cbx_topo *t, struct cbx_error *err)
 		/* IPv6 forwards per interface only with force_forwarding (Linux
 		 * 6.17); older kernels forward IPv6 only where the host does. */
 		if (net->nat && net->has_subnet6) {
-			snprintf(name, sizeof(name), "net.ipv6.conf.%s.force_forwarding", net->bridge);
+			snprintf(name, sizeof(name), "net.ipv6.conf.%s.force_forwarding",
+				 net->bridge);
 			if (cbx_sysctl_write(name, "1", err) < 0 && err->code != ENOENT)
 				return -1;
 		}
 		if (bridge_has_publish(t, net)) {
-			snprintf(name, sizeof(name), "net.ipv4.conf.%s.route_localnet", net->bridge);
+			snprintf(name, sizeof(name), "net.ipv4.conf.%s.route_localnet",
+				 net->bridge);
 			if (cbx_sysctl_write(name, "1", err) < 0)
 				return -1;
 		}
@@ -141,7 +144,8 @@ const char *nat_forwarding_warning(const struct cbx_topo *t)
 
 	for (size_t i = 0; i < t->n_networks; i++)
 		any |= t->networks[i].nat;
-	if (!any || cbx_sysctl_read("net.ipv4.conf.all.forwarding", value, sizeof(value), &err) < 0 ||
+	if (!any ||
+	    cbx_sysctl_read("net.ipv4.conf.all.forwarding", value, sizeof(value), &err) < 0 ||
 	    strcmp(value, "0"))
 		return NULL;
 	return "IPv4 forwarding is off on this host (net.ipv4.ip_forward=0): nodes on NAT networks "

@@ -27,14 +27,16 @@ static void add_set(struct nl_batch *b, const char *node, const char *set, int f
 	/* A message holds as many elements as fit: send them in slices. */
 	while (done < count) {
 		size_t consumed = 0;
-		NL_BUILD(b, nft_build_set_elems_add, NFPROTO_INET, PARTITION_TABLE, set, mine + done,
-			 count - done, &consumed);
-		nl_batch_push(b, 0, "add %zu address(es) to set %s in node %s", consumed, set, node);
+		NL_BUILD(b, nft_build_set_elems_add, NFPROTO_INET, PARTITION_TABLE, set,
+			 mine + done, count - done, &consumed);
+		nl_batch_push(b, 0, "add %zu address(es) to set %s in node %s", consumed, set,
+			      node);
 		if (!consumed)
 			break;
 		done += consumed;
 	}
-	NL_BUILD(b, nft_build_rule_drop_saddr_set, NFPROTO_INET, PARTITION_TABLE, "in", family, set);
+	NL_BUILD(b, nft_build_rule_drop_saddr_set, NFPROTO_INET, PARTITION_TABLE, "in", family,
+		 set);
 	nl_batch_push(b, 0, "drop packets from set %s in node %s", set, node);
 	free(mine);
 }

@@ -22,8 +22,7 @@ static int sysctl_path(char *path, size_t size, const char *proc, const char *na
 	return 0;
 }
 
-int cbx_sysctl_write_at(int proc_dir, const char *name, const char *value,
-			struct cbx_error *err)
+int cbx_sysctl_write_at(int proc_dir, const char *name, const char *value, struct cbx_error *err)
 {
 	char path[512];
 

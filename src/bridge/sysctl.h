@@ -12,8 +12,7 @@ int cbx_sysctl_write(const char *name, const char *value, struct cbx_error *err)
  * its sysctls up through one procfs adds a "net" entry to one hash chain
  * there, and lookups walk that chain, which for `up` writing every node's
  * through the host's /proc made a lab of N nodes cost O(N^2). */
-int cbx_sysctl_write_at(int proc_dir, const char *name, const char *value,
-			struct cbx_error *err);
+int cbx_sysctl_write_at(int proc_dir, const char *name, const char *value, struct cbx_error *err);
 /* Read into buf (trailing newline removed). */
 int cbx_sysctl_read(const char *name, char *buf, size_t size, struct cbx_error *err);
 

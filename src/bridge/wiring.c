@@ -26,7 +26,8 @@ static void add_no_link_local(struct nl_batch *b, int ifindex, const char *what)
 	l.ifindex = ifindex;
 	l.addr_gen_mode = IN6_ADDR_GEN_MODE_NONE;
 	NL_BUILD(b, rtnl_build_link_change, &l);
-	nl_batch_push(b, NL_REQ_IGNORE_UNSUPPORTED, "turn IPv6 link-local addresses off on %s", what);
+	nl_batch_push(b, NL_REQ_IGNORE_UNSUPPORTED, "turn IPv6 link-local addresses off on %s",
+		      what);
 }
 
 static bool has_ipv6(const struct cbx_iface *ifc)
@@ -215,13 +216,15 @@ static int owned_link_cb(const struct nlmsghdr *nlh, void *data)
 	const char *name = NULL;
 	const uint8_t *mac = NULL;
 
-	mnl_attr_for_each(attr, nlh, sizeof(*ifi)) {
+	mnl_attr_for_each (attr, nlh, sizeof(*ifi)) {
 		if (mnl_attr_get_type(attr) == IFLA_IFNAME)
 			name = mnl_attr_get_str(attr);
-		else if (mnl_attr_get_type(attr) == IFLA_ADDRESS && mnl_attr_get_payload_len(attr) == 6)
+		else if (mnl_attr_get_type(attr) == IFLA_ADDRESS &&
+			 mnl_attr_get_payload_len(attr) == 6)
 			mac = mnl_attr_get_payload(attr);
 	}
-	if (!name || !mac || !(want = cbx_strmap_get(&d->wanted, name)) || memcmp(mac, want->mac, 6))
+	if (!name || !mac || !(want = cbx_strmap_get(&d->wanted, name)) ||
+	    memcmp(mac, want->mac, 6))
 		return MNL_CB_OK;
 	if (d->ifindex && d->found < d->room)
 		d->ifindex[d->found] = ifi->ifi_index;
@@ -350,9 +353,11 @@ int wiring_wait_links_gone(struct nl_conn *c, const struct owned_link *links, si
 	}
 	for (rc = wiring_dump_links(c, owned_link_cb, reset_batch, &d, err);
 	     rc == 0 && d.found > 0 && cbx_now_ms() < deadline;) {
-		if (nl_read_events(&events, (int)(deadline - cbx_now_ms()), link_deleted_cb, &d, err) < 0)
-			rc = err->code == ENOBUFS ? wiring_dump_links(c, owned_link_cb, reset_batch, &d, err)
-						  : -1;
+		if (nl_read_events(&events, (int)(deadline - cbx_now_ms()), link_deleted_cb, &d,
+				   err) < 0)
+			rc = err->code == ENOBUFS
+				     ? wiring_dump_links(c, owned_link_cb, reset_batch, &d, err)
+				     : -1;
 	}
 	*left = d.found;
 out:

@@ -10,6 +10,7 @@
 #include "chaos/chaos.h"
 #include "common/cleanup.h"
 
+/* clang-format off */
 const char *const chaos_nemeses[] = {
 	"random-halves",   /* two random halves cannot talk */
 	"isolate-one",     /* one random node cut from all others */
@@ -20,6 +21,7 @@ const char *const chaos_nemeses[] = {
 	"kill-random",     /* one random node killed, then started again */
 	NULL,
 };
+/* clang-format on */
 
 struct gen {
 	struct chaos_plan *p;
@@ -116,7 +118,8 @@ static int cycle(struct gen *g, uint64_t at)
 			return -1;
 		for (size_t i = 0; i < g->n; i++)
 			for (size_t j = 0; j < g->n; j++) {
-				size_t ahead = (j + g->n - i) % g->n, behind = (i + g->n - j) % g->n;
+				size_t ahead = (j + g->n - i) % g->n,
+				       behind = (i + g->n - j) % g->n;
 				if (i != j && ahead > right && behind > left)
 					drop(s, g->nodes[i], g->nodes[j]);
 			}
@@ -177,14 +180,15 @@ int chaos_nemesis_spec_init(struct nemesis_spec *spec, const char *name, const c
 	*spec = (struct nemesis_spec){ .name = name, .loss = 20 };
 	/* A plan's "nemesis" that is not a string arrives as NULL. */
 	if (!name)
-		return cbx_error_set(err, CBX_ERR_INPUT, "%snemesis: expected a name such as %srandom-halves%s",
-				     dash, q, q);
+		return cbx_error_set(err, CBX_ERR_INPUT,
+				     "%snemesis: expected a name such as %srandom-halves%s", dash,
+				     q, q);
 	if (!interval || !cbx_parse_duration_us(interval, &spec->interval_us, &why))
-		return cbx_error_set(err, CBX_ERR_INPUT, "%sinterval: expected a duration such as %s10s%s",
-				     dash, q, q);
+		return cbx_error_set(err, CBX_ERR_INPUT,
+				     "%sinterval: expected a duration such as %s10s%s", dash, q, q);
 	if (!duration || !cbx_parse_duration_us(duration, &spec->duration_us, &why))
-		return cbx_error_set(err, CBX_ERR_INPUT, "%sduration: expected a duration such as %s60s%s",
-				     dash, q, q);
+		return cbx_error_set(err, CBX_ERR_INPUT,
+				     "%sduration: expected a duration such as %s60s%s", dash, q, q);
 	if (loss && !cbx_parse_percent(loss, &spec->loss, &why))
 		return cbx_error_set(err, CBX_ERR_INPUT, "%sloss: %s", dash, why);
 	return 0;
@@ -212,10 +216,10 @@ int chaos_plan_generate(struct chaos_plan *p, const struct cbx_topo *t,
 		return cbx_error_set(err, CBX_ERR_INPUT,
 				     "the duration must hold at least one cycle: twice the interval");
 	g.n = spec->n_nodes ? spec->n_nodes : t->n_nodes;
-	if (g.n < min_nodes && strcmp(spec->name, "pause-random") && strcmp(spec->name, "kill-random") &&
-	    strcmp(spec->name, "flaky-links"))
-		return cbx_error_set(err, CBX_ERR_INPUT, "nemesis %s needs at least %zu nodes", spec->name,
-				     min_nodes);
+	if (g.n < min_nodes && strcmp(spec->name, "pause-random") &&
+	    strcmp(spec->name, "kill-random") && strcmp(spec->name, "flaky-links"))
+		return cbx_error_set(err, CBX_ERR_INPUT, "nemesis %s needs at least %zu nodes",
+				     spec->name, min_nodes);
 	g.nodes = calloc(g.n ? g.n : 1, sizeof(*g.nodes));
 	if (!g.nodes)
 		return cbx_error_sys(err, ENOMEM, "chaos plan");

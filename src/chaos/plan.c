@@ -82,7 +82,8 @@ json_t *chaos_step_nodes(const struct chaos_plan *p, const struct chaos_step *s)
 			for (size_t j = 0; j < p->t->n_nodes; j++)
 				if (f->grudge.drops[i * f->grudge.n + j] ||
 				    f->grudge.drops[j * f->grudge.n + i]) {
-					json_array_append_new(out, json_string(p->t->nodes[i].name));
+					json_array_append_new(out,
+							      json_string(p->t->nodes[i].name));
 					break;
 				}
 	return out;

@@ -9,10 +9,12 @@
 #include "chaos/chaos.h"
 #include "common/cleanup.h"
 
+/* clang-format off */
 static const char *const step_keys[] = {
 	"at",	"do",	  "groups", "oneway",  "grudge", "iface",   "node", "delay",
 	"jitter", "loss", "duplicate", "corrupt", "reorder", "rate", "description", NULL,
 };
+/* clang-format on */
 
 static bool known_key(const char *key, const char *const *keys)
 {
@@ -42,8 +44,8 @@ static const char *str_of(json_t *step, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-static int parse_groups(struct chaos_step *s, const struct cbx_topo *t, json_t *groups,
-			bool oneway, const char *source, const char *path, struct cbx_error *err)
+static int parse_groups(struct chaos_step *s, const struct cbx_topo *t, json_t *groups, bool oneway,
+			const char *source, const char *path, struct cbx_error *err)
 {
 	struct lab_grudge_groups gs;
 	json_t *g, *node;
@@ -51,19 +53,21 @@ static int parse_groups(struct chaos_step *s, const struct cbx_topo *t, json_t *
 	int rc = 0;
 
 	if (!json_is_array(groups) || json_array_size(groups) < 2)
-		return fail(err, source, path, "\"groups\" is a list of at least two lists of nodes");
-	json_array_foreach(groups, i, g) {
+		return fail(err, source, path,
+			    "\"groups\" is a list of at least two lists of nodes");
+	json_array_foreach (groups, i, g) {
 		if (!json_is_array(g) || !json_array_size(g))
-			return fail(err, source, path, "groups[%zu] is not a non-empty list of node names",
-				    i);
-		json_array_foreach(g, k, node)
+			return fail(err, source, path,
+				    "groups[%zu] is not a non-empty list of node names", i);
+		json_array_foreach (g, k, node)
 			if (!json_is_string(node))
-				return fail(err, source, path, "groups[%zu][%zu] is not a node name", i, k);
+				return fail(err, source, path,
+					    "groups[%zu][%zu] is not a node name", i, k);
 	}
 	if (lab_grudge_groups_start(&gs, t, json_array_size(groups), oneway, err) < 0)
 		return cbx_error_wrap(err, "%s: %s", source, path);
-	json_array_foreach(groups, i, g)
-		json_array_foreach(g, k, node)
+	json_array_foreach (groups, i, g)
+		json_array_foreach (g, k, node)
 			if (rc == 0)
 				rc = lab_grudge_groups_add(&gs, json_string_value(node), i, err);
 	if (lab_grudge_groups_finish(&gs, &s->fault.grudge, rc) < 0)
@@ -109,11 +113,12 @@ static int parse_iface_fault(struct chaos_step *s, const struct cbx_topo *t, jso
 		return cbx_error_wrap(err, "%s: %s", source, path);
 	if (f->kind != LAB_FAULT_IMPAIR)
 		return 0;
-	json_object_foreach(step, key, v) {
+	json_object_foreach (step, key, v) {
 		if (!strcmp(key, "at") || !strcmp(key, "do") || !strcmp(key, "iface") ||
 		    !strcmp(key, "description"))
 			continue;
-		if (!json_is_string(v) || !cbx_impair_set(&f->impair, key, json_string_value(v), &why))
+		if (!json_is_string(v) ||
+		    !cbx_impair_set(&f->impair, key, json_string_value(v), &why))
 			return fail(err, source, path, "bad %s: %s", key,
 				    json_is_string(v) ? why : "expected a string such as \"30%\"");
 	}
@@ -144,8 +149,9 @@ static int parse_step(struct chaos_step *s, const struct cbx_topo *t, json_t *st
 	json_t *v;
 
 	if (!json_is_object(step))
-		return fail(err, source, path, "a step is an object: {\"at\": \"5s\", \"do\": ...}");
-	json_object_foreach(step, key, v)
+		return fail(err, source, path,
+			    "a step is an object: {\"at\": \"5s\", \"do\": ...}");
+	json_object_foreach (step, key, v)
 		if (!known_key(key, step_keys))
 			return fail(err, source, path, "unknown key \"%s\"", key);
 	if (!at)
@@ -153,7 +159,8 @@ static int parse_step(struct chaos_step *s, const struct cbx_topo *t, json_t *st
 	if (!cbx_parse_duration_us(at, &s->at_us, &why))
 		return fail(err, source, path, "bad \"at\" \"%s\": %s", at, why);
 	if (!op)
-		return fail(err, source, path, "a step needs \"do\": partition, heal, impair, clear, link-down, link-up, pause, resume, stop, start, restart, kill or end");
+		return fail(err, source, path,
+			    "a step needs \"do\": partition, heal, impair, clear, link-down, link-up, pause, resume, stop, start, restart, kill or end");
 	if (!strcmp(op, "end")) {
 		s->end = true;
 		return 0;
@@ -176,19 +183,23 @@ static int parse_step(struct chaos_step *s, const struct cbx_topo *t, json_t *st
 	}
 }
 
-static int parse_nemesis(struct chaos_plan *p, const struct cbx_topo *t, json_t *doc,
-			 uint64_t seed, const char *source, struct cbx_error *err)
+static int parse_nemesis(struct chaos_plan *p, const struct cbx_topo *t, json_t *doc, uint64_t seed,
+			 const char *source, struct cbx_error *err)
 {
-	static const char *const keys[] = { "nemesis", "interval", "duration", "nodes", "loss",
-					    "description", NULL };
+	/* clang-format off */
+	static const char *const keys[] = {
+		"nemesis", "interval", "duration", "nodes", "loss", "description", NULL,
+	};
+	/* clang-format on */
 	cleanup_free const struct cbx_node **node_list = NULL;
 	struct nemesis_spec spec;
 	const char *key;
 	json_t *v, *nodes = json_object_get(doc, "nodes");
 
-	json_object_foreach(doc, key, v)
+	json_object_foreach (doc, key, v)
 		if (!known_key(key, keys))
-			return fail(err, source, key, "unknown key (a generated plan has: nemesis, interval, duration, nodes, loss)");
+			return fail(err, source, key,
+				    "unknown key (a generated plan has: nemesis, interval, duration, nodes, loss)");
 	if (chaos_nemesis_spec_init(&spec, str_of(doc, "nemesis"), str_of(doc, "interval"),
 				    str_of(doc, "duration"), str_of(doc, "loss"), NEMESIS_FROM_PLAN,
 				    err) < 0)
@@ -200,7 +211,7 @@ static int parse_nemesis(struct chaos_plan *p, const struct cbx_topo *t, json_t 
 		spec.nodes = node_list = calloc(json_array_size(nodes) + 1, sizeof(*spec.nodes));
 		if (!spec.nodes)
 			return cbx_error_sys(err, ENOMEM, "chaos plan");
-		json_array_foreach(nodes, i, v) {
+		json_array_foreach (nodes, i, v) {
 			if (!json_is_string(v))
 				return fail(err, source, "nodes", "expected node names");
 			if (lab_find_node(t, json_string_value(v), &node_list[i], err) < 0)
@@ -223,13 +234,16 @@ int chaos_plan_parse(struct chaos_plan *p, const struct cbx_topo *t, json_t *doc
 	p->t = t;
 	p->seed = seed;
 	if (!json_is_object(doc))
-		return cbx_error_set(err, CBX_ERR_INPUT, "%s: a plan is an object with \"steps\" or \"nemesis\"", source);
+		return cbx_error_set(err, CBX_ERR_INPUT,
+				     "%s: a plan is an object with \"steps\" or \"nemesis\"",
+				     source);
 	if (json_object_get(doc, "nemesis"))
 		return parse_nemesis(p, t, doc, seed, source, err);
 	steps = json_object_get(doc, "steps");
 	if (!json_is_array(steps) || !json_array_size(steps))
-		return cbx_error_set(err, CBX_ERR_INPUT, "%s: a plan needs \"steps\" (a list) or \"nemesis\"", source);
-	json_array_foreach(steps, i, step) {
+		return cbx_error_set(err, CBX_ERR_INPUT,
+				     "%s: a plan needs \"steps\" (a list) or \"nemesis\"", source);
+	json_array_foreach (steps, i, step) {
 		char path[32];
 		struct chaos_step *s = chaos_plan_add_step(p, err);
 
@@ -241,7 +255,8 @@ int chaos_plan_parse(struct chaos_plan *p, const struct cbx_topo *t, json_t *doc
 		/* A timeline runs forward: a step before the one above it is
 		 * in the past by the time its turn comes. */
 		if (i > 0 && s->at_us < p->steps[i - 1].at_us) {
-			fail(err, source, path, "\"at\" is %gs, before the step above it (%gs): steps run in order",
+			fail(err, source, path,
+			     "\"at\" is %gs, before the step above it (%gs): steps run in order",
 			     s->at_us / 1e6, p->steps[i - 1].at_us / 1e6);
 			chaos_plan_free(p);
 			return -1;
@@ -249,7 +264,6 @@ int chaos_plan_parse(struct chaos_plan *p, const struct cbx_topo *t, json_t *doc
 	}
 	return 0;
 }
-
 
 int cbx_chaos_plan_load(const struct cbx_topo *t, const char *path, uint64_t seed,
 			struct chaos_plan **out, struct cbx_error *err)

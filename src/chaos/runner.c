@@ -83,8 +83,8 @@ int cbx_chaos_run(const struct cbx_ctx *cbx, const char *lab, const struct chaos
 	}
 	start = cbx_now_us();
 	log_event(log, start, "start",
-		  json_pack("{s:s, s:I, s:s?, s:i}", "lab", lab, "seed", (json_int_t)p->seed, "nemesis",
-			    p->nemesis, "steps", (int)p->n));
+		  json_pack("{s:s, s:I, s:s?, s:i}", "lab", lab, "seed", (json_int_t)p->seed,
+			    "nemesis", p->nemesis, "steps", (int)p->n));
 	for (size_t i = 0; i < p->n && rc == 0; i++) {
 		const struct chaos_step *s = &p->steps[i];
 		char what[4096];
@@ -100,7 +100,8 @@ int cbx_chaos_run(const struct cbx_ctx *cbx, const char *lab, const struct chaos
 				if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 					*interrupted = true;
 					log_event(log, start, "interrupted",
-						  json_pack("{s:i, s:s}", "step", (int)i + 1, "signal",
+						  json_pack("{s:i, s:s}", "step", (int)i + 1,
+							    "signal",
 							    strsignal((int)si.ssi_signo)));
 				}
 				break;
@@ -120,8 +121,8 @@ int cbx_chaos_run(const struct cbx_ctx *cbx, const char *lab, const struct chaos
 			rc = -1;
 			break;
 		}
-		done = json_pack("{s:i, s:f, s:s, s:s, s:o}", "step", (int)i + 1, "at", s->at_us / 1e6,
-				 "fault", chaos_step_name(s), "what", what, "nodes",
+		done = json_pack("{s:i, s:f, s:s, s:s, s:o}", "step", (int)i + 1, "at",
+				 s->at_us / 1e6, "fault", chaos_step_name(s), "what", what, "nodes",
 				 chaos_step_nodes(p, s));
 		/* A step that began late says by how much (the "overrun" event
 		 * before it says why, when the step above took too long). */
@@ -135,11 +136,12 @@ int cbx_chaos_run(const struct cbx_ctx *cbx, const char *lab, const struct chaos
 		 * blamed: its own "late" says by how much.) */
 		if (i + 1 < p->n && cbx_now_us() - start > p->steps[i + 1].at_us + LATE_US &&
 		    cbx_now_us() - began > p->steps[i + 1].at_us - s->at_us) {
-			uint64_t took = cbx_now_us() - began, gap = p->steps[i + 1].at_us - s->at_us;
+			uint64_t took = cbx_now_us() - began,
+				 gap = p->steps[i + 1].at_us - s->at_us;
 			log_event(log, start, "overrun",
-				  json_pack("{s:i, s:s, s:f, s:f, s:i, s:f}", "step", (int)i + 1, "fault",
-					    chaos_step_name(s), "took", took / 1e6, "gap", gap / 1e6,
-					    "delays", (int)i + 2, "late",
+				  json_pack("{s:i, s:s, s:f, s:f, s:i, s:f}", "step", (int)i + 1,
+					    "fault", chaos_step_name(s), "took", took / 1e6, "gap",
+					    gap / 1e6, "delays", (int)i + 2, "late",
 					    (cbx_now_us() - start - p->steps[i + 1].at_us) / 1e6));
 		}
 	}

@@ -12,8 +12,11 @@ static int make_plan(const struct cli_call *c, const struct cbx_topo *t, uint64_
 		     struct chaos_plan **plan, struct cbx_error *err)
 {
 	struct cbx_nemesis_args nemesis = {
-		.name = c->opt[OPT_NEMESIS], .interval = c->opt[OPT_INTERVAL],
-		.duration = c->opt[OPT_DURATION], .nodes = c->opt[OPT_NODES], .loss = c->opt[OPT_LOSS],
+		.name = c->opt[OPT_NEMESIS],
+		.interval = c->opt[OPT_INTERVAL],
+		.duration = c->opt[OPT_DURATION],
+		.nodes = c->opt[OPT_NODES],
+		.loss = c->opt[OPT_LOSS],
 	};
 
 	if (nemesis.name)
@@ -64,7 +67,8 @@ int cmd_chaos(const struct cli_call *c)
 		/* Logged in the start event, so the run can be replayed. */
 		seed = cbx_chaos_seed();
 	}
-	if (lab_load_saved(&c->cbx, c->argv[0], &t, &err) < 0 || make_plan(c, t, seed, &plan, &err) < 0)
+	if (lab_load_saved(&c->cbx, c->argv[0], &t, &err) < 0 ||
+	    make_plan(c, t, seed, &plan, &err) < 0)
 		return cli_fail(&err);
 	if (c->opt[OPT_DRY_RUN]) {
 		cbx_chaos_plan_print(plan, stdout);

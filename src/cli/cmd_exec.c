@@ -21,11 +21,13 @@ int cmd_exec(const struct cli_call *c)
 	if (i < c->argc && !strcmp(c->argv[i], "--"))
 		i++;
 	if (i == c->argc && !(interactive && tty))
-		return cli_usage_error("exec", "no command given (use -it for an interactive shell)");
+		return cli_usage_error("exec",
+				       "no command given (use -it for an interactive shell)");
 	/* Without a terminal there is nothing to relay: a shell would wait on
 	 * its empty input forever. */
 	if (tty && !isatty(0))
-		return cli_usage_error("exec", "-t needs a terminal on standard input (use -i alone to pipe input in)");
+		return cli_usage_error("exec",
+				       "-t needs a terminal on standard input (use -i alone to pipe input in)");
 	/* Without -i the command reads nothing: a pipeline must not hang on it. */
 	if (!interactive) {
 		cleanup_close int null = open("/dev/null", O_RDONLY);

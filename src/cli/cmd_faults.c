@@ -55,12 +55,13 @@ static int do_impair(struct lab_faults *fl, void *arg, struct cbx_error *err)
 		char *eq = strchr(a->kv[i], '='), key[32];
 		const char *why;
 		if (!eq || eq == a->kv[i] || (size_t)(eq - a->kv[i]) >= sizeof(key))
-			return cbx_error_set(err, CBX_ERR_INPUT, "\"%s\" is not KEY=VALUE (e.g. delay=50ms)",
-					     a->kv[i]);
+			return cbx_error_set(err, CBX_ERR_INPUT,
+					     "\"%s\" is not KEY=VALUE (e.g. delay=50ms)", a->kv[i]);
 		memcpy(key, a->kv[i], (size_t)(eq - a->kv[i]));
 		key[eq - a->kv[i]] = '\0';
 		if (!cbx_impair_set(&im, key, eq + 1, &why))
-			return cbx_error_set(err, CBX_ERR_INPUT, "bad %s \"%s\": %s", key, eq + 1, why);
+			return cbx_error_set(err, CBX_ERR_INPUT, "bad %s \"%s\": %s", key, eq + 1,
+					     why);
 	}
 	if ((problem = cbx_impair_problem(&im)))
 		return cbx_error_set(err, CBX_ERR_INPUT, "%s", problem);
@@ -85,7 +86,8 @@ int cmd_impair(const struct cli_call *c)
 	if (c->argc == 3 && !strcmp(c->argv[2], "clear"))
 		a.clear = true;
 	else if (c->argc < 3)
-		return cli_usage_error("impair", "expected KEY=VALUE... or clear after %s", c->argv[1]);
+		return cli_usage_error("impair", "expected KEY=VALUE... or clear after %s",
+				       c->argv[1]);
 	else {
 		a.kv = c->argv + 2;
 		a.n_kv = c->argc - 2;
@@ -108,7 +110,8 @@ static int do_link(struct lab_faults *fl, void *arg, struct cbx_error *err)
 
 	if (a->what[1]) {
 		const struct cbx_node *x, *y;
-		if (lab_find_node(t, a->what[0], &x, err) < 0 || lab_find_node(t, a->what[1], &y, err) < 0 ||
+		if (lab_find_node(t, a->what[0], &x, err) < 0 ||
+		    lab_find_node(t, a->what[1], &y, err) < 0 ||
 		    lab_find_link_between(t, x, y, &op.iface, err) < 0)
 			return -1;
 	} else if (lab_find_iface(t, a->what[0], &op.iface, err) < 0) {
@@ -125,7 +128,8 @@ int cmd_link(const struct cli_call *c)
 	struct link_args a = { 0 };
 
 	if (strcmp(c->argv[1], "up") && strcmp(c->argv[1], "down"))
-		return cli_usage_error("link", "expected LAB up|down NODE:IFACE, or LAB up|down NODE NODE");
+		return cli_usage_error("link",
+				       "expected LAB up|down NODE:IFACE, or LAB up|down NODE NODE");
 	a.up = !strcmp(c->argv[1], "up");
 	a.what[0] = c->argv[2];
 	a.what[1] = c->argc == 4 ? c->argv[3] : NULL;
@@ -152,8 +156,8 @@ static int do_partition(struct lab_faults *fl, void *arg, struct cbx_error *err)
 	if (lab_grudge_init(&op.grudge, t->n_nodes, err) < 0)
 		return -1;
 	if (a->grudge ? lab_grudge_load(&op.grudge, t, a->grudge, err) < 0
-		      : lab_grudge_parse_groups(&op.grudge, t, a->groups, (size_t)a->n_groups, a->oneway,
-						err) < 0)
+		      : lab_grudge_parse_groups(&op.grudge, t, a->groups, (size_t)a->n_groups,
+						a->oneway, err) < 0)
 		goto out;
 	if (lab_grudge_empty(&op.grudge)) {
 		cbx_error_set(err, CBX_ERR_INPUT, "this partition cuts nothing");
@@ -227,7 +231,9 @@ static int do_node_fault(struct lab_faults *fl, void *arg, struct cbx_error *err
 	for (int i = 0; i < a->n && rc == 0; i++)
 		rc = lab_find_node(t, a->names[i], &nodes[i], err);
 	for (int i = 0; i < a->n && rc == 0; i++) {
-		struct lab_fault_op op = { .kind = a->kind, .node = nodes[i], .grace_ms = a->grace_ms };
+		struct lab_fault_op op = { .kind = a->kind,
+					   .node = nodes[i],
+					   .grace_ms = a->grace_ms };
 		rc = lab_fault_apply(fl, &op, err);
 		if (rc == 0)
 			printf("node %s %s\n", nodes[i]->name, a->done);
@@ -238,11 +244,13 @@ static int do_node_fault(struct lab_faults *fl, void *arg, struct cbx_error *err
 int cmd_node_fault(const struct cli_call *c)
 {
 	/* What each kind did, for the line that says so. */
+	/* clang-format off */
 	static const char *const done[] = {
 		[LAB_FAULT_PAUSE] = "paused",	[LAB_FAULT_RESUME] = "resumed",
 		[LAB_FAULT_STOP] = "stopped",	[LAB_FAULT_START] = "started",
 		[LAB_FAULT_RESTART] = "restarted", [LAB_FAULT_KILL] = "killed",
 	};
+	/* clang-format on */
 	struct node_args a = { .kind = (enum lab_fault_kind)c->verb->arg, .grace_ms = 10000 };
 	const char *timeout = c->opt[OPT_TIMEOUT];
 
@@ -251,7 +259,8 @@ int cmd_node_fault(const struct cli_call *c)
 		char *end;
 		double s = strtod(timeout, &end);
 		if (!*timeout || *end || s < 0 || s > 3600)
-			return cli_usage_error(c->verb->name, "--timeout takes seconds, e.g. 5 or 0.5");
+			return cli_usage_error(c->verb->name,
+					       "--timeout takes seconds, e.g. 5 or 0.5");
 		a.grace_ms = (int)(s * 1000);
 	}
 	a.names = c->argv + 1;

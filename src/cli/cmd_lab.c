@@ -27,7 +27,8 @@ static void print_up_text(const struct cbx_topo *t, const struct lab_up_report *
 	printf("  %-16s %-8s %s\n", "NODE", "PID", "INTERFACES");
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		cli_ifaces_text(&t->nodes[i], ifaces, sizeof(ifaces));
-		printf("  %-16s %-8d %s\n", t->nodes[i].name, rep->pids ? (int)rep->pids[i] : 0, ifaces);
+		printf("  %-16s %-8d %s\n", t->nodes[i].name, rep->pids ? (int)rep->pids[i] : 0,
+		       ifaces);
 	}
 	for (size_t i = 0; i < t->n_publish; i++) {
 		const struct cbx_publish *p = &t->publish[i];
@@ -42,9 +43,10 @@ static void print_up_json(const struct cbx_topo *t, const struct lab_up_report *
 	json_t *nodes = json_array(), *warnings = json_array();
 
 	for (size_t i = 0; i < t->n_nodes; i++)
-		json_array_append_new(nodes, json_pack("{s:s, s:i, s:o}", "name", t->nodes[i].name,
-						       "pid", rep->pids ? (int)rep->pids[i] : 0,
-						       "interfaces", cli_ifaces_json(&t->nodes[i])));
+		json_array_append_new(nodes,
+				      json_pack("{s:s, s:i, s:o}", "name", t->nodes[i].name, "pid",
+						rep->pids ? (int)rep->pids[i] : 0, "interfaces",
+						cli_ifaces_json(&t->nodes[i])));
 	for (size_t i = 0; i < rep->n_warnings; i++)
 		json_array_append_new(warnings, json_string(rep->warnings[i]));
 	cli_print_json(json_pack("{s:s, s:s, s:f, s:o, s:o}", "lab", t->name, "state", "up",
@@ -98,7 +100,8 @@ static int bring_up(const struct cli_call *c, const struct cbx_topo *t, const ch
 	if (c->opt[OPT_TIMINGS])
 		print_timings(rep.phase_us, "up");
 	if (c->opt[OPT_TIMINGS] && rep.pins_left_out)
-		fprintf(stderr, "up: the nodes' mounts were copied without the host's netns pins (%zu or more)\n",
+		fprintf(stderr,
+			"up: the nodes' mounts were copied without the host's netns pins (%zu or more)\n",
 			rep.pins_left_out);
 	lab_up_report_free(&rep);
 	return 0;
@@ -116,7 +119,8 @@ int cmd_up(const struct cli_call *c)
 	if (c->opt[OPT_DRY_RUN])
 		return print_plan(c, t);
 	if (geteuid() != 0) {
-		fprintf(stderr, "cboxlab: up needs root (namespaces, cgroups, netlink): run it as root, or with sudo (--dry-run does not)\n");
+		fprintf(stderr,
+			"cboxlab: up needs root (namespaces, cgroups, netlink): run it as root, or with sudo (--dry-run does not)\n");
 		return 1;
 	}
 	return bring_up(c, t, text, len);

@@ -22,8 +22,8 @@ static json_t *lab_json(const char *lab, const struct cbx_topo *t, const struct 
 	for (size_t i = 0; t && i < t->n_nodes; i++) {
 		const struct lab_node_status *s = &st->nodes[i];
 		json_t *o = json_pack("{s:s, s:i, s:s, s:o}", "name", t->nodes[i].name, "pid",
-				      (int)s->pid, "state", lab_node_state_name(s->state), "interfaces",
-				      cli_ifaces_json(&t->nodes[i]));
+				      (int)s->pid, "state", lab_node_state_name(s->state),
+				      "interfaces", cli_ifaces_json(&t->nodes[i]));
 		json_object_set_new(o, "memory_bytes",
 				    s->memory >= 0 ? json_integer(s->memory) : json_null());
 		json_array_append_new(nodes, o);
@@ -46,8 +46,8 @@ static void lab_text(const char *lab, const struct cbx_topo *t, const struct lab
 		const struct lab_node_status *s = &st->nodes[i];
 		cli_ifaces_text(&t->nodes[i], ifaces, sizeof(ifaces));
 		human_bytes(s->memory, mem, sizeof(mem));
-		printf("  %-16s %-8s %-8d %-9s %s\n", t->nodes[i].name, lab_node_state_name(s->state),
-		       (int)s->pid, mem, ifaces);
+		printf("  %-16s %-8s %-8d %-9s %s\n", t->nodes[i].name,
+		       lab_node_state_name(s->state), (int)s->pid, mem, ifaces);
 	}
 	for (size_t i = 0; i < st->faults.n; i++)
 		printf("  fault: %s\n", st->faults.v[i]);
@@ -127,8 +127,9 @@ int cmd_ls(const struct cli_call *c)
 		if (lab_load_saved(&c->cbx, labs[i], &t, &err) == 0)
 			nodes = t->n_nodes;
 		if (json)
-			json_array_append_new(arr, json_pack("{s:s, s:s, s:i}", "name", labs[i], "state",
-							     lab_state(&c->cbx, labs[i]), "nodes", (int)nodes));
+			json_array_append_new(arr, json_pack("{s:s, s:s, s:i}", "name", labs[i],
+							     "state", lab_state(&c->cbx, labs[i]),
+							     "nodes", (int)nodes));
 		else
 			printf("%-12s %-11s %zu\n", labs[i], lab_state(&c->cbx, labs[i]), nodes);
 	}

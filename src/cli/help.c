@@ -31,7 +31,8 @@ static size_t options_synopsis(const struct cli_verb *v, char *buf, size_t size)
 			len += (size_t)snprintf(buf + len, size - len, "[-%c] ", opt->letter);
 		else
 			len += (size_t)snprintf(buf + len, size - len, "[--%s%s%s] ", opt->name,
-						opt->value ? " " : "", opt->value ? opt->value : "");
+						opt->value ? " " : "",
+						opt->value ? opt->value : "");
 	}
 	return len;
 }
@@ -84,7 +85,8 @@ static void print_at(FILE *out, const char *text, size_t used, size_t col)
 				if (take == 0)
 					take = room;
 			}
-			fprintf(out, "%*s%.*s\n", (int)(col > used ? col - used : 1), "", (int)take, line);
+			fprintf(out, "%*s%.*s\n", (int)(col > used ? col - used : 1), "", (int)take,
+				line);
 			used = 0;
 			while (take < len && line[take] == ' ')
 				take++;

@@ -33,8 +33,9 @@ static void make_tables(const struct cli_verb *v, struct getopt_tables *g)
 	g->shorts[ns++] = ':';
 	for (const struct cli_verb_opt *o = v->opts; o->id != OPT_MAX; o++) {
 		const struct cli_option *opt = &cli_options[o->id];
-		g->longs[nl++] = (struct option){ opt->name, opt->value ? required_argument : no_argument,
-						  NULL, opt->letter ? opt->letter : LONG_ONLY + (int)o->id };
+		g->longs[nl++] =
+			(struct option){ opt->name, opt->value ? required_argument : no_argument,
+					 NULL, opt->letter ? opt->letter : LONG_ONLY + (int)o->id };
 		if (opt->letter) {
 			g->shorts[ns++] = opt->letter;
 			if (opt->value)
@@ -75,7 +76,8 @@ static int bad_option(const struct cli_verb *v, const char *arg, int optopt_ch)
 	for (const struct cli_verb_opt *o = v->opts; o->id != OPT_MAX && len > 2; o++)
 		matches += !strncmp(cli_options[o->id].name, name + 2, len - 2);
 	if (matches > 1)
-		return cli_usage_error(v->name, "option %s is ambiguous: give more of its name", name);
+		return cli_usage_error(v->name, "option %s is ambiguous: give more of its name",
+				       name);
 	return cli_usage_error(v->name, "unknown option %s", name);
 }
 
@@ -133,8 +135,8 @@ static int run(const struct cli_verb *v, int argc, char **argv)
 	if (rc == 1) /* --help */
 		rc = 0;
 	else if (rc == 0 && v->root_for && geteuid() != 0) {
-		fprintf(stderr, "cboxlab: %s needs root (%s): run it as root, or with sudo\n", v->name,
-			v->root_for);
+		fprintf(stderr, "cboxlab: %s needs root (%s): run it as root, or with sudo\n",
+			v->name, v->root_for);
 		rc = 1;
 	} else if (rc == 0 && cbx_ctx_init(&c.cbx, &err) < 0) {
 		rc = cli_fail(&err);

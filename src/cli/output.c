@@ -45,15 +45,16 @@ json_t *cli_ifaces_json(const struct cbx_node *n)
 
 		for (unsigned k = 0; k < ifc->n_addrs; k++)
 			json_array_append_new(addrs, json_string(cbx_prefix_str(&ifc->addrs[k], buf,
-										 sizeof(buf))));
-		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", ifc->mac[0], ifc->mac[1],
-			 ifc->mac[2], ifc->mac[3], ifc->mac[4], ifc->mac[5]);
+										sizeof(buf))));
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", ifc->mac[0],
+			 ifc->mac[1], ifc->mac[2], ifc->mac[3], ifc->mac[4], ifc->mac[5]);
 		o = json_pack("{s:s, s:s, s:o}", "name", ifc->name, "mac", mac, "addresses", addrs);
 		if (ifc->network) {
 			json_object_set_new(o, "network", json_string(ifc->network->name));
 			json_object_set_new(o, "host_interface", json_string(ifc->host_name));
 		} else {
-			const struct cbx_iface *peer = ifc->link->a == ifc ? ifc->link->b : ifc->link->a;
+			const struct cbx_iface *peer =
+				ifc->link->a == ifc ? ifc->link->b : ifc->link->a;
 			char where[128];
 			snprintf(where, sizeof(where), "%s:%s", peer->node->name, peer->name);
 			json_object_set_new(o, "peer", json_string(where));

@@ -4,6 +4,7 @@
 
 #include "cli/cli.h"
 
+/* clang-format off */
 const struct cli_option cli_options[] = {
 	[OPT_DRY_RUN] = { "dry-run", 0, NULL },
 	[OPT_JSON] = { "json", 0, NULL },
@@ -143,6 +144,7 @@ const struct cli_verb cli_verbs[] = {
 	  .opts = chaos_opts, .root_for = faults },
 	{ .name = NULL },
 };
+/* clang-format on */
 
 const struct cli_verb *cli_verb_find(const char *name)
 {

@@ -4,6 +4,7 @@
 #include <strings.h>
 
 /* capabilities(7), by number. */
+/* clang-format off */
 static const char *const names[] = {
 	"CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID",
 	"SETUID", "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST",
@@ -13,6 +14,7 @@ static const char *const names[] = {
 	"AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM",
 	"BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE",
 };
+/* clang-format on */
 
 const char *cbx_cap_name(int cap)
 {

@@ -17,9 +17,9 @@
 
 enum cbx_error_kind {
 	CBX_ERR_NONE = 0,
-	CBX_ERR_SYSTEM,   /* a syscall or kernel request failed; code is errno */
-	CBX_ERR_INPUT,    /* the user's input is wrong (exit status 2) */
-	CBX_ERR_STATE,    /* the lab is in the wrong state (already up, not up) */
+	CBX_ERR_SYSTEM, /* a syscall or kernel request failed; code is errno */
+	CBX_ERR_INPUT,  /* the user's input is wrong (exit status 2) */
+	CBX_ERR_STATE,  /* the lab is in the wrong state (already up, not up) */
 };
 
 struct cbx_error {
@@ -36,8 +36,8 @@ CBX_PUBLIC int cbx_error_sys(struct cbx_error *err, int errnum, const char *fmt,
  * cause is the user's (a topology file that cannot be read: CBX_ERR_INPUT)
  * or the lab's (a node without a log: CBX_ERR_STATE): the kind is set where
  * the error is made, never patched after. */
-CBX_PUBLIC int cbx_error_errno(struct cbx_error *err, enum cbx_error_kind kind, int errnum, const char *fmt,
-		    ...) __attribute__((format(printf, 4, 5)));
+CBX_PUBLIC int cbx_error_errno(struct cbx_error *err, enum cbx_error_kind kind, int errnum,
+			       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Fill `err` with a plain message of the given kind; returns -1. */
 CBX_PUBLIC int cbx_error_set(struct cbx_error *err, enum cbx_error_kind kind, const char *fmt, ...)
@@ -62,7 +62,8 @@ CBX_PUBLIC void cbx_error_clear(struct cbx_error *err);
  * rc. Later failures are dropped: the first is the one that explains.
  *   rc = cbx_error_keep_first(rc, err, step(..., &one), &one);
  */
-CBX_PUBLIC int cbx_error_keep_first(int rc, struct cbx_error *err, int rc_one, const struct cbx_error *one);
+CBX_PUBLIC int cbx_error_keep_first(int rc, struct cbx_error *err, int rc_one,
+				    const struct cbx_error *one);
 
 /* Exit status the CLI uses for an error: 2 for bad input, 1 otherwise. */
 CBX_PUBLIC int cbx_error_exit_status(const struct cbx_error *err);

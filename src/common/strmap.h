@@ -10,7 +10,7 @@ struct cbx_strmap {
 	struct cbx_strmap_slot {
 		const char *key;
 		void *value;
-	} *slots;
+	} * slots;
 	size_t cap, len;
 };
 

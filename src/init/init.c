@@ -81,7 +81,8 @@ static pid_t start_command(char **argv, char *why, size_t why_size)
 	} while (n < 0 && errno == EINTR);
 	close(pipefd[0]);
 	if (n == sizeof(child_errno)) {
-		snprintf(why, why_size, "startup command: exec %s: %s", argv[0], strerror(child_errno));
+		snprintf(why, why_size, "startup command: exec %s: %s", argv[0],
+			 strerror(child_errno));
 		waitpid(pid, NULL, 0);
 		return -1;
 	}
@@ -102,7 +103,8 @@ static int setup_node(int sync_fd)
 	if (n <= 0 || (size_t)n > sizeof(msg)) {
 		/* Nothing, or too much: `up` died, or is not the cboxlab we are
 		 * part of. */
-		cbx_sync_send(sync_fd, CBX_SYNC_ERROR, "init: no node setup message on the sync socket");
+		cbx_sync_send(sync_fd, CBX_SYNC_ERROR,
+			      "init: no node setup message on the sync socket");
 		return -1;
 	}
 	if (node_setup_decode(msg, (size_t)n, &setup, &err) < 0 ||
@@ -129,10 +131,12 @@ static void reap(pid_t *command)
 			return;
 		if (pid == *command) {
 			if (WIFEXITED(status))
-				fprintf(stderr, "cboxlab-init: startup command exited with status %d\n",
+				fprintf(stderr,
+					"cboxlab-init: startup command exited with status %d\n",
 					WEXITSTATUS(status));
 			else
-				fprintf(stderr, "cboxlab-init: startup command killed by signal %d\n",
+				fprintf(stderr,
+					"cboxlab-init: startup command killed by signal %d\n",
 					WTERMSIG(status));
 			*command = 0;
 		}

@@ -63,7 +63,9 @@ static inline void cbx_sync_send_fd(int fd, char kind, int passfd)
 		char buf[CMSG_SPACE(sizeof(int))];
 	} control;
 	struct iovec iov = { &kind, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = control.buf,
 			      .msg_controllen = sizeof(control.buf) };
 	struct cmsghdr *c;
 

@@ -57,7 +57,7 @@ struct lab_up_report {
 	/* The nodes' mounts were copied without the host's netns pins, of
 	 * which there were at least this many (runtime/mntns.h); 0: not. */
 	size_t pins_left_out;
-	pid_t *pids; /* per node, malloc'd */
+	pid_t *pids;                            /* per node, malloc'd */
 	const char *warnings[LAB_WARNINGS_MAX]; /* copies, freed with the report */
 	size_t n_warnings;
 };
@@ -153,8 +153,8 @@ int lab_exec(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct l
 
 /* The node's console log (its init's and command's output), opened for
  * reading; -1 (CBX_ERR_STATE) when it has none. */
-int lab_node_log_open(const struct cbx_ctx *cbx, const struct cbx_topo *t,
-		      const struct cbx_node *n, struct cbx_error *err);
+int lab_node_log_open(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct cbx_node *n,
+		      struct cbx_error *err);
 
 /* --- grudges: who drops whose packets (lab/grudge.c) --------------------- */
 
@@ -293,8 +293,8 @@ void cbx_chaos_plan_print(const struct chaos_plan *p, FILE *out);
  * its time, logged to `log` as JSON lines (NULL: no log), then everything
  * healed, also when a signal (SIGINT, SIGTERM, SIGHUP) ends the run early
  * (*interrupted). */
-int cbx_chaos_run(const struct cbx_ctx *cbx, const char *lab, const struct chaos_plan *p,
-		  FILE *log, bool *interrupted, struct cbx_error *err);
+int cbx_chaos_run(const struct cbx_ctx *cbx, const char *lab, const struct chaos_plan *p, FILE *log,
+		  bool *interrupted, struct cbx_error *err);
 void cbx_chaos_plan_free(struct chaos_plan *p);
 
 #pragma GCC visibility pop

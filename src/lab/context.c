@@ -13,8 +13,9 @@ int cbx_ctx_set_state_root(struct cbx_ctx *ctx, const char *dir, struct cbx_erro
 				     "the state root \"%.64s\" is not an absolute path to a directory (such as %s)",
 				     dir, CBX_STATE_ROOT_DEFAULT);
 	if (len >= sizeof(ctx->state_root))
-		return cbx_error_set(err, CBX_ERR_INPUT, "the state root is %zu bytes long; at most %zu",
-				     len, sizeof(ctx->state_root) - 1);
+		return cbx_error_set(err, CBX_ERR_INPUT,
+				     "the state root is %zu bytes long; at most %zu", len,
+				     sizeof(ctx->state_root) - 1);
 	memcpy(ctx->state_root, dir, len + 1);
 	return 0;
 }

@@ -37,7 +37,7 @@ static int sweep_link_cb(const struct nlmsghdr *nlh, void *data)
 	const char *name = NULL, *alias = NULL;
 	char prefix[64];
 
-	mnl_attr_for_each(attr, nlh, sizeof(struct ifinfomsg)) {
+	mnl_attr_for_each (attr, nlh, sizeof(struct ifinfomsg)) {
 		if (mnl_attr_get_type(attr) == IFLA_IFNAME)
 			name = mnl_attr_get_str(attr);
 		else if (mnl_attr_get_type(attr) == IFLA_IFALIAS)
@@ -93,7 +93,8 @@ static int sweep_cgroups(struct lab_ctx *ctx, struct cbx_error *err)
 			continue;
 		if (cbx_cgroup_node_kill(&ctx->cg, lab, de->d_name, err) < 0)
 			rc = -1;
-		for (int i = 0; i < 5000 && !cbx_cgroup_node_empty(&ctx->cg, lab, de->d_name); i++) {
+		for (int i = 0; i < 5000 && !cbx_cgroup_node_empty(&ctx->cg, lab, de->d_name);
+		     i++) {
 			usleep(2000);
 			cbx_cgroup_node_kill(&ctx->cg, lab, de->d_name, &(struct cbx_error){ 0 });
 		}
@@ -187,8 +188,8 @@ int lab_down(const struct cbx_ctx *cbx, const char *arg, char lab[CBX_LAB_NAME_M
 	}
 	ctx.state_owned = true; /* locked above: ours to remove */
 	ctx.teardown = true;
-	if ((name_only || (plan_build(cbx, t, &plan, err) == 0 &&
-			   plan_undo(&ctx, &plan, plan.n, err) == 0)) &&
+	if ((name_only ||
+	     (plan_build(cbx, t, &plan, err) == 0 && plan_undo(&ctx, &plan, plan.n, err) == 0)) &&
 	    (saved || sweep(&ctx, err) == 0))
 		rc = 0;
 	if (rc < 0)

@@ -24,8 +24,8 @@ static int exec_target(const struct cbx_ctx *cbx, const struct cbx_topo *t,
 	out->init_pid = lab_node_pid(cbx, t->name, n->name);
 	if (out->init_pid <= 0)
 		return cbx_error_set(err, CBX_ERR_STATE,
-				     "node %s of lab %s is not running (cboxlab start %s %s)", n->name,
-				     t->name, t->name, n->name);
+				     "node %s of lab %s is not running (cboxlab start %s %s)",
+				     n->name, t->name, t->name, n->name);
 	if (cbx_cgroups_detect(&out->cg, err) < 0)
 		return -1;
 	cbx_cgroups_for_lab(&out->cg, t);
@@ -66,8 +66,8 @@ int lab_exec(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct l
 	return rc;
 }
 
-int lab_node_log_open(const struct cbx_ctx *cbx, const struct cbx_topo *t,
-		      const struct cbx_node *n, struct cbx_error *err)
+int lab_node_log_open(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct cbx_node *n,
+		      struct cbx_error *err)
 {
 	char file[128], path[PATH_MAX];
 	int fd = -1;
@@ -79,7 +79,7 @@ int lab_node_log_open(const struct cbx_ctx *cbx, const struct cbx_topo *t,
 	else
 		errno = ENAMETOOLONG;
 	if (fd < 0)
-		cbx_error_errno(err, CBX_ERR_STATE, errno, "no log for node %s of lab %s (%s)", n->name,
-				t->name, path);
+		cbx_error_errno(err, CBX_ERR_STATE, errno, "no log for node %s of lab %s (%s)",
+				n->name, t->name, path);
 	return fd;
 }

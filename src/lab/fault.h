@@ -45,7 +45,8 @@ bool fault_node_paused(const struct lab_faults *fl, const struct cbx_node *n);
 int fault_pause(struct lab_faults *fl, const struct cbx_node *n, bool pause, struct cbx_error *err);
 /* Stop (SIGTERM, SIGKILL after grace_ms; grace_ms 0: SIGKILL at once). The
  * netns stays pinned, so the node's interfaces and links stay. */
-int fault_stop(struct lab_faults *fl, const struct cbx_node *n, int grace_ms, struct cbx_error *err);
+int fault_stop(struct lab_faults *fl, const struct cbx_node *n, int grace_ms,
+	       struct cbx_error *err);
 /* Start a stopped node again in its netns, with its root filesystem. */
 int fault_start(struct lab_faults *fl, const struct cbx_node *n, struct cbx_error *err);
 

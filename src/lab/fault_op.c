@@ -23,8 +23,7 @@ static int apply_heal(struct lab_faults *fl, const struct lab_fault_op *op, stru
 	return fault_heal(fl, err);
 }
 
-static int apply_impair(struct lab_faults *fl, const struct lab_fault_op *op,
-			struct cbx_error *err)
+static int apply_impair(struct lab_faults *fl, const struct lab_fault_op *op, struct cbx_error *err)
 {
 	static const struct cbx_impair none;
 
@@ -60,7 +59,12 @@ static int apply_restart(struct lab_faults *fl, const struct lab_fault_op *op,
 }
 
 /* What an op names: nothing, an interface or a node (for descriptions). */
-enum target { TARGET_NONE, TARGET_GRUDGE, TARGET_IFACE, TARGET_NODE };
+enum target {
+	TARGET_NONE,
+	TARGET_GRUDGE,
+	TARGET_IFACE,
+	TARGET_NODE
+};
 
 static const struct fault_kind {
 	const char *name;
@@ -120,7 +124,8 @@ void lab_fault_describe(const struct cbx_topo *t, const struct lab_fault_op *op,
 			detail[0] = ' ';
 			cbx_impair_format(&op->impair, detail + 1, sizeof(detail) - 1);
 		}
-		snprintf(buf, size, "%s %s:%s%s", name, op->iface->node->name, op->iface->name, detail);
+		snprintf(buf, size, "%s %s:%s%s", name, op->iface->node->name, op->iface->name,
+			 detail);
 		break;
 	case TARGET_NODE:
 		snprintf(buf, size, "%s %s", name, op->node->name);
@@ -152,14 +157,16 @@ int lab_fault_clear_all(struct lab_faults *fl, struct cbx_error *err)
 	rc = cbx_error_keep_first(rc, err, fault_heal(fl, &one), &one);
 	for (size_t i = 0; i < t->n_ifaces; i++)
 		if (fault_record_link_down(fl->record, &t->ifaces[i]))
-			rc = cbx_error_keep_first(rc, err, fault_link(fl, &t->ifaces[i], true, &one), &one);
+			rc = cbx_error_keep_first(rc, err,
+						  fault_link(fl, &t->ifaces[i], true, &one), &one);
 	/* Impairments back to what the topology declares. */
 	for (size_t i = 0; i < t->n_ifaces; i++) {
 		const struct cbx_iface *ifc = &t->ifaces[i];
 		struct cbx_impair now;
 		fault_record_impair_get(fl->record, ifc, &now);
 		if (memcmp(&now, &ifc->impair, sizeof(now)))
-			rc = cbx_error_keep_first(rc, err, fault_impair(fl, ifc, &ifc->impair, &one), &one);
+			rc = cbx_error_keep_first(rc, err,
+						  fault_impair(fl, ifc, &ifc->impair, &one), &one);
 	}
 	return rc;
 }

@@ -113,8 +113,8 @@ void fault_record_impair_set(struct fault_record *r, const struct cbx_iface *ifc
 	r->dirty = true;
 }
 
-int fault_record_impairments(const struct fault_record *r, struct lab_impairment **out,
-			     size_t *n, struct cbx_error *err)
+int fault_record_impairments(const struct fault_record *r, struct lab_impairment **out, size_t *n,
+			     struct cbx_error *err)
 {
 	json_t *all = json_object_get(r->json, "impairments"), *v;
 	const char *key;
@@ -123,7 +123,7 @@ int fault_record_impairments(const struct fault_record *r, struct lab_impairment
 	*out = calloc(json_object_size(all) + 1, sizeof(**out));
 	if (!*out)
 		return cbx_error_sys(err, ENOMEM, "impairments");
-	json_object_foreach(all, key, v) {
+	json_object_foreach (all, key, v) {
 		struct lab_impairment *one = &(*out)[(*n)++];
 		snprintf(one->iface, sizeof(one->iface), "%s", key);
 		snprintf(one->text, sizeof(one->text), "%s", json_string_value(v));
@@ -137,7 +137,7 @@ static size_t link_index(json_t *down, const char *key)
 	size_t i;
 	json_t *v;
 
-	json_array_foreach(down, i, v)
+	json_array_foreach (down, i, v)
 		if (json_is_string(v) && !strcmp(json_string_value(v), key))
 			break;
 	return i;
@@ -202,34 +202,34 @@ static void partition_text(json_t *p, char *buf, size_t size)
 	json_t *v;
 
 	buf[0] = '\0';
-	json_object_foreach(p, key, v) {
+	json_object_foreach (p, key, v) {
 		json_t *x;
 		size_t k;
 		if (len < size)
-			len += (size_t)snprintf(buf + len, size - len, "%s%s drops ", len ? "; " : "", key);
-		json_array_foreach(v, k, x)
+			len += (size_t)snprintf(buf + len, size - len, "%s%s drops ",
+						len ? "; " : "", key);
+		json_array_foreach (v, k, x)
 			if (len < size)
 				len += (size_t)snprintf(buf + len, size - len, "%s%s", k ? "," : "",
 							json_string_value(x));
 	}
 }
 
-int fault_record_summary(const struct fault_record *r, struct cbx_lines *out,
-			 struct cbx_error *err)
+int fault_record_summary(const struct fault_record *r, struct cbx_lines *out, struct cbx_error *err)
 {
 	json_t *p = json_object_get(r->json, "partition"), *v;
 	const char *key;
 	size_t i;
 	int rc = 0;
 
-	json_object_foreach(json_object_get(r->json, "impairments"), key, v)
+	json_object_foreach (json_object_get(r->json, "impairments"), key, v)
 		rc |= cbx_lines_add(out, "impair %s: %s", key, json_string_value(v));
 	if (json_is_object(p) && json_object_size(p)) {
 		char buf[2048];
 		partition_text(p, buf, sizeof(buf));
 		rc |= cbx_lines_add(out, "partition: %s", buf);
 	}
-	json_array_foreach(json_object_get(r->json, "links_down"), i, v)
+	json_array_foreach (json_object_get(r->json, "links_down"), i, v)
 		rc |= cbx_lines_add(out, "link down: %s", json_string_value(v));
 	return rc < 0 ? cbx_error_sys(err, ENOMEM, "faults in force") : 0;
 }

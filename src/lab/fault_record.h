@@ -30,8 +30,8 @@ void fault_record_impair_get(const struct fault_record *r, const struct cbx_ifac
 void fault_record_impair_set(struct fault_record *r, const struct cbx_iface *ifc,
 			     const struct cbx_impair *im);
 /* Every interface's impairments as the record has them, in its order. */
-int fault_record_impairments(const struct fault_record *r, struct lab_impairment **out,
-			     size_t *n, struct cbx_error *err);
+int fault_record_impairments(const struct fault_record *r, struct lab_impairment **out, size_t *n,
+			     struct cbx_error *err);
 
 bool fault_record_link_down(const struct fault_record *r, const struct cbx_iface *ifc);
 void fault_record_link_set(struct fault_record *r, const struct cbx_iface *ifc, bool down);

@@ -116,9 +116,11 @@ void lab_grudge_describe(const struct lab_grudge *g, const struct cbx_topo *t, c
 				continue;
 			len += (size_t)snprintf(buf + len, size - len, "%s%s%s",
 						first ? (len ? "; " : "") : ",",
-						first ? t->nodes[i].name : "", first ? " drops " : "");
+						first ? t->nodes[i].name : "",
+						first ? " drops " : "");
 			if (len < size)
-				len += (size_t)snprintf(buf + len, size - len, "%s", t->nodes[j].name);
+				len += (size_t)snprintf(buf + len, size - len, "%s",
+							t->nodes[j].name);
 			first = false;
 		}
 	}

@@ -5,8 +5,8 @@
 
 #include "lab/cboxlab.h"
 
-static int from_json(struct lab_grudge *g, const struct cbx_topo *t, json_t *map,
-		     const char *what, struct cbx_error *err)
+static int from_json(struct lab_grudge *g, const struct cbx_topo *t, json_t *map, const char *what,
+		     struct cbx_error *err)
 {
 	const char *name;
 	json_t *list;
@@ -15,7 +15,7 @@ static int from_json(struct lab_grudge *g, const struct cbx_topo *t, json_t *map
 		return cbx_error_set(err, CBX_ERR_INPUT,
 				     "%s: a grudge is an object: {\"node\": [\"nodes it drops\", ...]}",
 				     what);
-	json_object_foreach(map, name, list) {
+	json_object_foreach (map, name, list) {
 		const struct cbx_node *from, *victim;
 		size_t i;
 		json_t *v;
@@ -23,17 +23,19 @@ static int from_json(struct lab_grudge *g, const struct cbx_topo *t, json_t *map
 		if (lab_find_node(t, name, &victim, err) < 0)
 			return cbx_error_wrap(err, "%s", what);
 		if (!json_is_array(list))
-			return cbx_error_set(err, CBX_ERR_INPUT, "%s.%s: expected an array of node names",
-					     what, name);
-		json_array_foreach(list, i, v) {
+			return cbx_error_set(err, CBX_ERR_INPUT,
+					     "%s.%s: expected an array of node names", what, name);
+		json_array_foreach (list, i, v) {
 			if (!json_is_string(v))
 				return cbx_error_set(err, CBX_ERR_INPUT,
-						     "%s.%s[%zu]: expected a node name", what, name, i);
+						     "%s.%s[%zu]: expected a node name", what, name,
+						     i);
 			if (lab_find_node(t, json_string_value(v), &from, err) < 0)
 				return cbx_error_wrap(err, "%s.%s[%zu]", what, name, i);
 			if (from == victim)
 				return cbx_error_set(err, CBX_ERR_INPUT,
-						     "%s.%s: a node cannot drop its own packets", what, name);
+						     "%s.%s: a node cannot drop its own packets",
+						     what, name);
 			g->drops[victim->index * g->n + from->index] = true;
 		}
 	}

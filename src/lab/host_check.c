@@ -67,10 +67,11 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	struct host_route *slot;
 
 	if (nlh->nlmsg_type != RTM_NEWROUTE ||
-	    (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) || rtm->rtm_type != RTN_UNICAST)
+	    (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) ||
+	    rtm->rtm_type != RTN_UNICAST)
 		return MNL_CB_OK;
 	r.dst.ip.family = rtm->rtm_family;
-	mnl_attr_for_each(a, nlh, sizeof(*rtm)) {
+	mnl_attr_for_each (a, nlh, sizeof(*rtm)) {
 		switch (mnl_attr_get_type(a)) {
 		case RTA_DST:
 			ip_from_attr(&r.dst.ip, rtm->rtm_family, a);
@@ -105,11 +106,12 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
 	struct host_addr ha = { .ifindex = (int)ifa->ifa_index };
 	struct host_addr *slot;
 
-	if (nlh->nlmsg_type != RTM_NEWADDR || (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6))
+	if (nlh->nlmsg_type != RTM_NEWADDR ||
+	    (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6))
 		return MNL_CB_OK;
 	/* IFA_LOCAL is the address itself (IFA_ADDRESS the peer's, on a
 	 * point-to-point link); IPv6 has only IFA_ADDRESS. */
-	mnl_attr_for_each(a, nlh, sizeof(*ifa)) {
+	mnl_attr_for_each (a, nlh, sizeof(*ifa)) {
 		if (mnl_attr_get_type(a) == IFA_LOCAL ||
 		    (mnl_attr_get_type(a) == IFA_ADDRESS && !ha.ip.family))
 			ip_from_attr(&ha.ip, ifa->ifa_family, a);
@@ -155,14 +157,16 @@ static int dump(struct nl_conn *c, int (*build)(void *, size_t, int), nl_dump_cb
 int host_view_read(struct nl_conn *c, struct host_view *h, struct cbx_error *err)
 {
 	struct view_fill f = { .h = h };
+	int rc;
 
 	memset(h, 0, sizeof(*h));
-	if (dump(c, rtnl_build_route_dump, route_cb, &f, true, "list the host's routes", err) < 0 ||
-	    dump(c, rtnl_build_addr_dump, addr_cb, &f, false, "list the host's addresses", err) < 0) {
+	rc = dump(c, rtnl_build_route_dump, route_cb, &f, true, "list the host's routes", err);
+	if (rc == 0)
+		rc = dump(c, rtnl_build_addr_dump, addr_cb, &f, false, "list the host's addresses",
+			  err);
+	if (rc < 0)
 		host_view_free(h);
-		return -1;
-	}
-	return 0;
+	return rc;
 }
 
 /* One host-side subnet of a network against the view. */
@@ -226,7 +230,7 @@ static int link_name_cb(const struct nlmsghdr *nlh, void *data)
 	struct link_name *ln = data;
 	const struct nlattr *a;
 
-	mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg)) {
+	mnl_attr_for_each (a, nlh, sizeof(struct ifinfomsg)) {
 		if (mnl_attr_get_type(a) == IFLA_IFNAME)
 			snprintf(ln->name, sizeof(ln->name), "%s", mnl_attr_get_str(a));
 		else if (mnl_attr_get_type(a) == IFLA_IFALIAS)
@@ -245,7 +249,8 @@ static const char *host_ifname(void *arg, int ifindex, char *buf, size_t size)
 	char req[64], lab[64], net[64];
 
 	rtnl_build_link_get(req, sizeof(req), ifindex);
-	if (!ifindex || nl_query(c, (struct nlmsghdr *)req, link_name_cb, &ln, "get link", &err) < 0 ||
+	if (!ifindex ||
+	    nl_query(c, (struct nlmsghdr *)req, link_name_cb, &ln, "get link", &err) < 0 ||
 	    !ln.name[0])
 		snprintf(buf, size, "interface %d", ifindex);
 	else if (sscanf(ln.alias, "cboxlab %63[^/]/network %63s", lab, net) == 2)

@@ -120,7 +120,8 @@ int host_ports_check(const struct cbx_topo *t, struct cbx_error *err)
 			 * ones are in TCP_CLOSE, connected ones TCP_ESTABLISHED). */
 			diag_build_inet_dump(req, sizeof(req), families[f], u.proto,
 					     proto == 0 ? 1u << TCP_LISTEN : ~0u);
-			rc = nl_dump(&c, (struct nlmsghdr *)req, socket_cb, &u, "list the host's sockets", err);
+			rc = nl_dump(&c, (struct nlmsghdr *)req, socket_cb, &u,
+				     "list the host's sockets", err);
 		}
 	}
 	nl_close(&c);

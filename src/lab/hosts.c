@@ -32,8 +32,8 @@ int lab_write_hosts(const struct cbx_topo *t, const char *path, struct cbx_error
 				char ip[CBX_PREFIX_STRLEN];
 				/* The name goes with the primary address and the
 				 * first IPv6 one, so `ping6 NODE` works too. */
-				bool named = addr == primary ||
-					     (addr->ip.family == AF_INET6 && !named6);
+				bool named =
+					addr == primary || (addr->ip.family == AF_INET6 && !named6);
 				if (addr->ip.family == AF_INET6 && named)
 					named6 = true;
 				fprintf(f, "%s\t%s%s%s-%s\n", cbx_ip_str(&addr->ip, ip, sizeof(ip)),

@@ -39,7 +39,8 @@ int lab_find_libdir(char *buf, size_t size, struct cbx_error *err)
 	if (env && *env) {
 		if (!has_runtime_files(env))
 			return cbx_error_set(err, CBX_ERR_SYSTEM,
-					     "CBOXLAB_LIBDIR=%s has no cboxlab-init and rootfs/", env);
+					     "CBOXLAB_LIBDIR=%s has no cboxlab-init and rootfs/",
+					     env);
 		snprintf(buf, size, "%s", env);
 		return 0;
 	}
@@ -131,7 +132,8 @@ int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_ctx *cbx, const struct cb
 	ctx->max_undetached = SIZE_MAX;
 	/* A lab holds a few descriptors per node while it comes up (sync
 	 * socket, pidfd): raise our own limit, and give the nodes the usual one. */
-	if (getrlimit(RLIMIT_NOFILE, &ctx->nofile) == 0 && ctx->nofile.rlim_cur < ctx->nofile.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &ctx->nofile) == 0 &&
+	    ctx->nofile.rlim_cur < ctx->nofile.rlim_max) {
 		struct rlimit raised = { ctx->nofile.rlim_max, ctx->nofile.rlim_max };
 		setrlimit(RLIMIT_NOFILE, &raised);
 	}
@@ -185,9 +187,9 @@ int lab_check_descriptors(struct lab_ctx *ctx, struct cbx_error *err)
 		return cbx_error_set(err, CBX_ERR_SYSTEM,
 				     "lab %s needs %zu open files while it comes up (2 per node, 3 for a node with sysctls, and %d more), and the limit is %llu: raise it (ulimit -n %zu, or prlimit --nofile=%zu:%zu)",
 				     ctx->t->name, kept + FDS_UNDETACHED_MIN,
-				     FDS_RESERVED + FDS_UNDETACHED_MIN, (unsigned long long)lim.rlim_cur,
-				     kept + FDS_UNDETACHED_MIN, kept + FDS_UNDETACHED_MIN,
-				     kept + FDS_UNDETACHED_MIN);
+				     FDS_RESERVED + FDS_UNDETACHED_MIN,
+				     (unsigned long long)lim.rlim_cur, kept + FDS_UNDETACHED_MIN,
+				     kept + FDS_UNDETACHED_MIN, kept + FDS_UNDETACHED_MIN);
 	ctx->max_undetached = lim.rlim_cur - kept;
 	return 0;
 }

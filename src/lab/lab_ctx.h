@@ -56,7 +56,7 @@ struct lab_ctx {
 	/* Nodes cloned whose first process may still share our descriptor
 	 * table (node_spawn_detach), at most; set by lab_check_descriptors. */
 	size_t max_undetached;
-	int nice;             /* the priority before `up` raised its own: the nodes' */
+	int nice;              /* the priority before `up` raised its own: the nodes' */
 	struct node_rt *nodes; /* indexed like t->nodes */
 	int *net_ifindex;      /* the device each network's veths attach to (its bridge),
 				* indexed like t->networks */

@@ -10,7 +10,8 @@ int lab_find_node(const struct cbx_topo *t, const char *name, const struct cbx_n
 {
 	*out = cbx_topo_node(t, name);
 	if (!*out)
-		return cbx_error_set(err, CBX_ERR_INPUT, "lab %s has no node \"%s\"", t->name, name);
+		return cbx_error_set(err, CBX_ERR_INPUT, "lab %s has no node \"%s\"", t->name,
+				     name);
 	return 0;
 }
 
@@ -29,8 +30,9 @@ int lab_find_iface(const struct cbx_topo *t, const char *spec, const struct cbx_
 		return -1;
 	*out = cbx_node_iface(n, colon + 1);
 	if (!*out)
-		return cbx_error_set(err, CBX_ERR_INPUT, "node %s has no interface \"%s\" in lab %s",
-				     node, colon + 1, t->name);
+		return cbx_error_set(err, CBX_ERR_INPUT,
+				     "node %s has no interface \"%s\" in lab %s", node, colon + 1,
+				     t->name);
 	return 0;
 }
 
@@ -52,6 +54,7 @@ int lab_find_link_between(const struct cbx_topo *t, const struct cbx_node *a,
 						     "%s and %s share network \"%s\", not a link: take one interface down instead (e.g. %s:%s)",
 						     a->name, b->name, a->ifaces[i]->network->name,
 						     a->name, a->ifaces[i]->name);
-	return cbx_error_set(err, CBX_ERR_INPUT, "nodes %s and %s of lab %s have no link between them",
-			     a->name, b->name, t->name);
+	return cbx_error_set(err, CBX_ERR_INPUT,
+			     "nodes %s and %s of lab %s have no link between them", a->name,
+			     b->name, t->name);
 }

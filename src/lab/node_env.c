@@ -28,7 +28,8 @@ char **lab_node_envp(struct cbx_arena *a, const struct cbx_topo *t, const struct
 		return NULL;
 	for (size_t i = 0; i < CBX_ARRAY_SIZE(default_env); i++)
 		if (!env_has(n, default_env[i][0]))
-			envp[k++] = cbx_arena_printf(a, "%s=%s", default_env[i][0], default_env[i][1]);
+			envp[k++] =
+				cbx_arena_printf(a, "%s=%s", default_env[i][0], default_env[i][1]);
 	for (size_t i = 0; i < n->n_env; i++)
 		envp[k++] = cbx_arena_printf(a, "%s=%s", n->env[i].key, n->env[i].value);
 	envp[k++] = cbx_arena_printf(a, "HOSTNAME=%s", n->name);

@@ -21,7 +21,8 @@ int lab_node_netns_open(const struct cbx_topo *t, const struct cbx_node *n, stru
 }
 
 int lab_node_netns_run(const struct cbx_topo *t, const struct cbx_node *n,
-		       int (*fn)(void *arg, struct cbx_error *err), void *arg, struct cbx_error *err)
+		       int (*fn)(void *arg, struct cbx_error *err), void *arg,
+		       struct cbx_error *err)
 {
 	cleanup_close int fd = lab_node_netns_open(t, n, err);
 

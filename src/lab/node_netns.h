@@ -22,7 +22,8 @@ int lab_node_netns_open(const struct cbx_topo *t, const struct cbx_node *n, stru
 /* Run fn in the node's netns on the calling thread (runtime/netns.h's
  * netns_run): what fn opens there stays bound to it. */
 int lab_node_netns_run(const struct cbx_topo *t, const struct cbx_node *n,
-		       int (*fn)(void *arg, struct cbx_error *err), void *arg, struct cbx_error *err);
+		       int (*fn)(void *arg, struct cbx_error *err), void *arg,
+		       struct cbx_error *err);
 /* An rtnetlink socket in it, and an nftables one with with_nft; *s is zero
  * (nothing to close) on failure. */
 int lab_node_socks_open(const struct cbx_topo *t, const struct cbx_node *n, bool with_nft,

@@ -55,8 +55,8 @@ static int make_v1_cgroups(struct lab_ctx *ctx, const struct cbx_node *n, bool r
 					&n->limits, restart, err);
 
 	if (rc == 0)
-		rc = cbx_devices_node(relative ? &rel : &ctx->cg, ctx->t->name, n->name, n->privileged,
-				      err);
+		rc = cbx_devices_node(relative ? &rel : &ctx->cg, ctx->t->name, n->name,
+				      n->privileged, err);
 
 	if (relative && fchdir(cwd) < 0 && rc == 0)
 		rc = cbx_error_sys(err, errno, "return to the working directory");
@@ -83,7 +83,24 @@ static int node_lower(const struct lab_ctx *ctx, const struct cbx_node *n, char 
 					     n->path, n->base_dir);
 		return cbx_path(buf, size, err, "%s", n->base_dir);
 	}
-	return cbx_error_set(err, CBX_ERR_SYSTEM, "node %s: unknown base kind %d", n->name, (int)n->base);
+	return cbx_error_set(err, CBX_ERR_SYSTEM, "node %s: unknown base kind %d", n->name,
+			     (int)n->base);
+}
+
+/* cgroup v2: the node's cgroup with its limits and device policy, opened
+ * for the node to be cloned into; -1 on failure. */
+static int v2_node_cgroup(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
+			  struct cbx_error *err)
+{
+	const struct cbx_cgroups *cg = &ctx->cg;
+	const char *lab = ctx->t->name;
+	int fd;
+
+	if (cbx_cgroup_node_create(cg, lab, n->name, &n->limits, restart, err) < 0 ||
+	    cbx_devices_node(cg, lab, n->name, n->privileged, err) < 0 ||
+	    (fd = cbx_cgroup_node_clone_fd(cg, lab, n->name, err)) < 0)
+		return cbx_error_wrap(err, "node %s", n->name);
+	return fd;
 }
 
 int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
@@ -91,8 +108,9 @@ int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 {
 	const struct cbx_base_info *base = &cbx_base_kinds[n->base];
 	struct node_rt *rt = &ctx->nodes[n->index];
-	struct node_spawn_spec spec = { .name = n->name, .netns_fd = -1, .mntns_fd = -1,
-					.cgroup_fd = -1 };
+	struct node_spawn_spec spec = {
+		.name = n->name, .netns_fd = -1, .mntns_fd = -1, .cgroup_fd = -1
+	};
 	char dir[512], hosts[600], mask[600], lower[PATH_MAX], pin[512];
 	cleanup_close int cgroup_fd = -1;
 	cleanup_close int old_netns = -1;
@@ -107,23 +125,23 @@ int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 	snprintf(mask, sizeof(mask), "%s/" CBX_HOST_MASK_DIR, ctx->state_dir);
 
 	/* cgroup v2: made here and the node cloned into it. v1: made below. */
-	if (ctx->cg.v2) {
-		if (cbx_cgroup_node_create(&ctx->cg, ctx->t->name, n->name, &n->limits, restart, err) < 0 ||
-		    cbx_devices_node(&ctx->cg, ctx->t->name, n->name, n->privileged, err) < 0 ||
-		    (cgroup_fd = cbx_cgroup_node_clone_fd(&ctx->cg, ctx->t->name, n->name, err)) < 0)
-			return cbx_error_wrap(err, "node %s", n->name);
-	}
+	if (ctx->cg.v2 && (cgroup_fd = v2_node_cgroup(ctx, n, restart, err)) < 0)
+		return -1;
 	/* A restarted node comes back into the netns its pin kept: its
 	 * interfaces, addresses, routes and rules are still there. */
 	if (restart) {
 		netns_pin_path(pin, sizeof(pin), ctx->t->name, n->name);
 		old_netns = open(pin, O_RDONLY | O_CLOEXEC);
 		if (old_netns < 0)
-			return cbx_error_sys(err, errno, "node %s: open its pinned netns %s", n->name, pin);
+			return cbx_error_sys(err, errno, "node %s: open its pinned netns %s",
+					     n->name, pin);
 	}
 
-	spec.rootfs = (struct rootfs_spec){ .base = n->base, .lower = lower[0] ? lower : NULL,
-					    .node_dir = dir, .hosts_file = hosts, .hostname = n->name,
+	spec.rootfs = (struct rootfs_spec){ .base = n->base,
+					    .lower = lower[0] ? lower : NULL,
+					    .node_dir = dir,
+					    .hosts_file = hosts,
+					    .hostname = n->name,
 					    .host_mask = base->root == CBX_ROOT_HOST ? mask : NULL,
 					    .unmasked = n->privileged,
 					    .userns = { n->userns_start, n->userns_count } };
@@ -249,13 +267,15 @@ static int wait_nodes_gone(struct lab_ctx *ctx, const struct cbx_node *const *no
 
 			if (gone[i])
 				continue;
-			if (p[i].fd < 0 && cbx_cgroup_node_empty(&ctx->cg, ctx->t->name, node->name)) {
+			if (p[i].fd < 0 &&
+			    cbx_cgroup_node_empty(&ctx->cg, ctx->t->name, node->name)) {
 				gone[i] = true;
 				continue;
 			}
 			busy++;
 			/* Processes forked while we killed. */
-			cbx_cgroup_node_kill(&ctx->cg, ctx->t->name, node->name, &(struct cbx_error){ 0 });
+			cbx_cgroup_node_kill(&ctx->cg, ctx->t->name, node->name,
+					     &(struct cbx_error){ 0 });
 		}
 		if (!busy)
 			return 0;
@@ -276,8 +296,8 @@ static void close_pidfds(struct pollfd **p)
 	free(*p);
 }
 
-int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
-		   int grace_ms, struct cbx_error *err)
+int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n, int grace_ms,
+		   struct cbx_error *err)
 {
 	long deadline = cbx_now_ms() + KILL_TIMEOUT_MS;
 	/* One more, zeroed: close_pidfds stops at it. */
@@ -308,11 +328,12 @@ int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, siz
 		if (p[i].fd >= 0)
 			syscall(SYS_pidfd_send_signal, p[i].fd, SIGKILL, NULL, 0);
 		rc = cbx_error_keep_first(rc, err,
-					  cbx_cgroup_node_kill(&ctx->cg, ctx->t->name, nodes[i]->name,
-							       &one),
+					  cbx_cgroup_node_kill(&ctx->cg, ctx->t->name,
+							       nodes[i]->name, &one),
 					  &one);
 	}
-	return cbx_error_keep_first(rc, err, wait_nodes_gone(ctx, nodes, n, p, deadline, &one), &one);
+	return cbx_error_keep_first(rc, err, wait_nodes_gone(ctx, nodes, n, p, deadline, &one),
+				    &one);
 }
 
 /* Wait until every node has said `expect`, or one failed. Until 'N' we hold
@@ -361,7 +382,8 @@ static int wait_answers(struct lab_ctx *ctx, const struct cbx_node *const *nodes
 			 * any holds one descriptor less). */
 			if (fds[i].revents || poll(&fds[i], 1, 0) == 1)
 				rc = node_read_answer(&rt->proc, nodes[i]->name, expect,
-						      expect == CBX_SYNC_NAMESPACES && rt->proc_fd < 0 &&
+						      expect == CBX_SYNC_NAMESPACES &&
+								      rt->proc_fd < 0 &&
 								      nodes[i]->n_sysctls
 							      ? &rt->proc_fd
 							      : NULL,
@@ -424,9 +446,8 @@ void lab_nodes_explain_failure(struct lab_ctx *ctx, struct cbx_error *err)
 		       recv(rt->proc.sync_fd, &kind, 1, MSG_PEEK | MSG_DONTWAIT) == 1 &&
 		       (kind == CBX_SYNC_NAMESPACES || kind == CBX_SYNC_READY))
 			node_read_answer(&rt->proc, ctx->t->nodes[i].name, kind, NULL, &node_err);
-		if (poll(&pfd, 1, 0) != 1 ||
-		    node_read_answer(&rt->proc, ctx->t->nodes[i].name, CBX_SYNC_READY, NULL,
-				     &node_err) == 0)
+		if (poll(&pfd, 1, 0) != 1 || node_read_answer(&rt->proc, ctx->t->nodes[i].name,
+							      CBX_SYNC_READY, NULL, &node_err) == 0)
 			continue;
 		memcpy(consequence, err->msg, sizeof(consequence));
 		*err = node_err;
@@ -435,4 +456,3 @@ void lab_nodes_explain_failure(struct lab_ctx *ctx, struct cbx_error *err)
 		return;
 	}
 }
-

@@ -35,8 +35,8 @@ int lab_release_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, 
  * exits last, so its pidfd turning readable means the node is gone; the
  * cgroups cover a node whose init is not known (an `up` killed before
  * writing it). Netns pins and cgroups stay. */
-int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
-		   int grace_ms, struct cbx_error *err);
+int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n, int grace_ms,
+		   struct cbx_error *err);
 /* When a phase fails, a node may have failed first (and the phase failed
  * because of it): replace err with the node's own message, keeping the
  * phase's as a consequence. Looks without waiting. */

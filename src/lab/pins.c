@@ -25,9 +25,11 @@ int lab_pins_record(struct lab_ctx *ctx, const struct cbx_node *const *nodes, si
 		char ns[64];
 		struct stat st;
 
-		snprintf(ns, sizeof(ns), "/proc/%d/ns/net", (int)ctx->nodes[nodes[i]->index].proc.pid);
+		snprintf(ns, sizeof(ns), "/proc/%d/ns/net",
+			 (int)ctx->nodes[nodes[i]->index].proc.pid);
 		if (stat(ns, &st) < 0)
-			return cbx_error_sys(err, errno, "node %s: stat its netns %s", nodes[i]->name, ns);
+			return cbx_error_sys(err, errno, "node %s: stat its netns %s",
+					     nodes[i]->name, ns);
 		len += (size_t)snprintf(text + len, cap - len, "%s %u:%u %llu\n", nodes[i]->name,
 					major(st.st_dev), minor(st.st_dev),
 					(unsigned long long)st.st_ino);

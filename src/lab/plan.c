@@ -36,8 +36,9 @@ int plan_build(const struct cbx_ctx *cbx, const struct cbx_topo *t, struct plan 
 	if (!p->steps)
 		return cbx_error_sys(err, ENOMEM, "plan lab %s", t->name);
 #define ADD(k, field, value) \
-	p->steps[n++] = (struct step){ .kind = (k), .t = t, .state_root = cbx->state_root, \
-				       .u.field = (value) }
+	p->steps[n++] = (struct step){ \
+		.kind = (k), .t = t, .state_root = cbx->state_root, .u.field = (value) \
+	}
 
 	ADD(STEP_LAB_STATE, node, NULL);
 	ADD(STEP_LAB_CGROUP, node, NULL);
@@ -131,7 +132,9 @@ static void finish_undos(struct lab_ctx *ctx, struct plan *p, size_t from, size_
 			uint64_t t0 = cbx_now_us();
 			cbx_error_clear(&one);
 			*rc = cbx_error_keep_first(*rc, err,
-						   o->undo_finish(ctx, &p->steps[start], end - start, &one), &one);
+						   o->undo_finish(ctx, &p->steps[start],
+								  end - start, &one),
+						   &one);
 			ctx->phase_us[p->steps[start].kind] += cbx_now_us() - t0;
 		}
 		end = start;
@@ -158,7 +161,8 @@ int plan_undo(struct lab_ctx *ctx, struct plan *p, size_t upto, struct cbx_error
 
 		cbx_error_clear(&one);
 		rc = cbx_error_keep_first(rc, err,
-					  ops[p->steps[start].kind]->undo(ctx, &p->steps[start], end - start, &one),
+					  ops[p->steps[start].kind]->undo(ctx, &p->steps[start],
+									  end - start, &one),
 					  &one);
 		ctx->phase_us[p->steps[start].kind] += cbx_now_us() - t0;
 		end = start;
@@ -177,8 +181,7 @@ static void cancel_prestarted(struct lab_ctx *ctx, struct plan *p, size_t from)
 }
 
 /* Let the phases from `from` on begin ahead; -1 when one fails. */
-static int prestart_phases(struct lab_ctx *ctx, struct plan *p, size_t from,
-			   struct cbx_error *err)
+static int prestart_phases(struct lab_ctx *ctx, struct plan *p, size_t from, struct cbx_error *err)
 {
 	for (size_t i = from; i < p->n; i = phase_end(p, i)) {
 		const struct step_ops *o = ops[p->steps[i].kind];

@@ -39,7 +39,8 @@ static int prepare_state_root(const struct cbx_ctx *cbx, struct cbx_error *err)
 		return cbx_error_sys(err, errno, "stat %s", root);
 	if (!S_ISDIR(st.st_mode) || st.st_uid != 0)
 		return cbx_error_set(err, CBX_ERR_SYSTEM,
-				     "%s is not a directory of root's: remove it and try again", root);
+				     "%s is not a directory of root's: remove it and try again",
+				     root);
 	if ((st.st_mode & 07777) != 0700 && chmod(root, 0700) < 0)
 		return cbx_error_sys(err, errno, "chmod 0700 %s", root);
 	return 0;

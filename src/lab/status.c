@@ -28,7 +28,8 @@ static struct lab_node_status node_status(const struct cbx_ctx *cbx, const struc
 
 	s.state = LAB_NODE_STOPPED;
 	if (s.pid > 0) {
-		s.state = cg->ops->frozen(cg, lab, n->name) == 1 ? LAB_NODE_PAUSED : LAB_NODE_RUNNING;
+		s.state =
+			cg->ops->frozen(cg, lab, n->name) == 1 ? LAB_NODE_PAUSED : LAB_NODE_RUNNING;
 		s.memory = cg->ops->memory_current(cg, lab, n->name);
 	}
 	return s;

@@ -21,8 +21,7 @@
 
 /* --- state directory --------------------------------------------------- */
 
-static int lab_state_run(struct lab_ctx *ctx, const struct step *s, size_t n,
-			 struct cbx_error *err)
+static int lab_state_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
 	const char *lab = ctx->t->name;
 	char path[512];
@@ -75,8 +74,8 @@ static int lab_state_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
 static void lab_state_describe(const struct step *s, bool undo, char *buf, size_t size)
 {
 	if (undo)
-		snprintf(buf, size, "unmount and remove the lab's state directory %s/%s", s->state_root,
-			 s->t->name);
+		snprintf(buf, size, "unmount and remove the lab's state directory %s/%s",
+			 s->state_root, s->t->name);
 	else
 		snprintf(buf, size,
 			 "create the lab's state directory %s/%s (a tmpfs, root's alone), with topology.json, the nodes' /etc/hosts and, for host-base nodes, the layer that hides the host's secrets",
@@ -115,7 +114,8 @@ static void lab_cgroup_describe(const struct step *s, bool undo, char *buf, size
 	if (undo)
 		snprintf(buf, size, "remove cgroup cboxlab-%s", s->t->name);
 	else
-		snprintf(buf, size, "create cgroup cboxlab-%s in each cgroup hierarchy (v2: with the nodes' device policy)",
+		snprintf(buf, size,
+			 "create cgroup cboxlab-%s in each cgroup hierarchy (v2: with the nodes' device policy)",
 			 s->t->name);
 }
 
@@ -186,8 +186,7 @@ const struct step_ops step_ops_nat = {
 
 /* --- ready mark ------------------------------------------------------- */
 
-static int lab_ready_run(struct lab_ctx *ctx, const struct step *s, size_t n,
-			 struct cbx_error *err)
+static int lab_ready_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
 	char path[512];
 

@@ -37,15 +37,15 @@ static int network_run(struct lab_ctx *ctx, const struct step *s, size_t n, stru
 }
 
 /* Every kind's undo, even after one failed; the first failure is kept. */
-static int network_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
-			struct cbx_error *err)
+static int network_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
 	struct cbx_error one;
 	int rc = 0;
 
 	for (size_t i = 0, j; i < n; i = j) {
 		j = run_end(s, n, i);
-		rc = cbx_error_keep_first(rc, err, kind_of(&s[i])->undo(ctx, &s[i], j - i, &one), &one);
+		rc = cbx_error_keep_first(rc, err, kind_of(&s[i])->undo(ctx, &s[i], j - i, &one),
+					  &one);
 	}
 	return rc;
 }

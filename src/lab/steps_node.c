@@ -81,8 +81,10 @@ static int clone_nodes(struct lab_ctx *ctx, const struct step *s, size_t n, stru
 		if (ctx->node_mntns_fd >= 0)
 			ctx->pins_left_out = pins;
 		else
-			lab_warn(ctx, cbx_arena_printf(ctx->arena, "%s (the nodes copy the host's mounts instead)",
-						       why.msg));
+			lab_warn(ctx,
+				 cbx_arena_printf(ctx->arena,
+						  "%s (the nodes copy the host's mounts instead)",
+						  why.msg));
 	}
 	for (size_t i = 0; i < n; i++) {
 		/* Close what the nodes before needed, as they stop needing it,
@@ -123,8 +125,7 @@ static int clone_nodes(struct lab_ctx *ctx, const struct step *s, size_t n, stru
  * an empty directory, the host's mounts being private or not) and come up
  * while the cgroups are made. On v2 a node is cloned into its cgroup, which
  * needs the lab's: nothing to begin. */
-static int node_prestart(struct lab_ctx *ctx, const struct step *s, size_t n,
-			 struct cbx_error *err)
+static int node_prestart(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
 	if (ctx->cg.v2)
 		return 0;
@@ -206,7 +207,8 @@ static int wait_host_ends_gone(struct lab_ctx *ctx, const struct step *s, size_t
 		for (size_t k = 0; k < s[i].u.node->n_ifaces; k++) {
 			const struct cbx_iface *ifc = s[i].u.node->ifaces[k];
 			if (ifc->network)
-				links[count++] = (struct owned_link){ ifc->host_name, ifc->host_mac, "veth" };
+				links[count++] = (struct owned_link){ ifc->host_name, ifc->host_mac,
+								      "veth" };
 		}
 	rc = wiring_wait_links_gone(c, links, count, HOST_ENDS_TIMEOUT_MS, &left, err);
 	if (rc == 0 && left)
@@ -348,10 +350,12 @@ static void veth_describe(const struct step *s, bool undo, char *buf, size_t siz
 	const struct cbx_iface *ifc = s->u.iface;
 
 	if (undo)
-		snprintf(buf, size, "veth %s goes with the netns of %s (the node's undo waits for it)",
+		snprintf(buf, size,
+			 "veth %s goes with the netns of %s (the node's undo waits for it)",
 			 ifc->host_name, ifc->node->name);
 	else
-		snprintf(buf, size, "create veth %s:%s in the node's netns, host end %s on bridge %s",
+		snprintf(buf, size,
+			 "create veth %s:%s in the node's netns, host end %s on bridge %s",
 			 ifc->node->name, ifc->name, ifc->host_name, ifc->network->bridge);
 }
 
@@ -469,7 +473,8 @@ static void node_net_describe(const struct step *s, bool undo, char *buf, size_t
 		snprintf(buf, size, "nothing: node %s's network configuration goes with its netns",
 			 n->name);
 	else
-		snprintf(buf, size, "configure node %s: lo up, %zu sysctl(s), %zu address(es), %zu route(s)",
+		snprintf(buf, size,
+			 "configure node %s: lo up, %zu sysctl(s), %zu address(es), %zu route(s)",
 			 n->name, n->n_sysctls, addrs, n->n_routes);
 }
 
@@ -487,7 +492,8 @@ static int node_start_run(struct lab_ctx *ctx, const struct step *s, size_t n,
 {
 	cleanup_free const struct cbx_node **nodes = step_nodes(s, n);
 
-	return nodes ? lab_release_nodes(ctx, nodes, n, err) : cbx_error_sys(err, ENOMEM, "start nodes");
+	return nodes ? lab_release_nodes(ctx, nodes, n, err)
+		     : cbx_error_sys(err, ENOMEM, "start nodes");
 }
 
 static void node_start_describe(const struct step *s, bool undo, char *buf, size_t size)
@@ -498,13 +504,12 @@ static void node_start_describe(const struct step *s, bool undo, char *buf, size
 		snprintf(buf, size, "nothing: stopping node %s is killing it", n->name);
 	else if (n->cmd) {
 		char cmd[4 * CBX_EXCERPT_MAX + 32];
-		snprintf(buf, size, "start node %s's command (%s%s) and wait until it runs", n->name,
-			 cbx_text_excerpt(cmd, sizeof(cmd), n->cmd[0], CBX_EXCERPT_MAX),
+		snprintf(buf, size, "start node %s's command (%s%s) and wait until it runs",
+			 n->name, cbx_text_excerpt(cmd, sizeof(cmd), n->cmd[0], CBX_EXCERPT_MAX),
 			 n->cmd[1] ? " ..." : "");
-	}
-	else
-		snprintf(buf, size, "let node %s's init run (no command) and wait until it is ready",
-			 n->name);
+	} else
+		snprintf(buf, size,
+			 "let node %s's init run (no command) and wait until it is ready", n->name);
 }
 
 const struct step_ops step_ops_node_start = {

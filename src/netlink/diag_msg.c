@@ -5,8 +5,7 @@
 
 #include "netlink/msg_put.h"
 
-int diag_build_inet_dump(void *buf, size_t size, uint8_t family, uint8_t protocol,
-			 uint32_t states)
+int diag_build_inet_dump(void *buf, size_t size, uint8_t family, uint8_t protocol, uint32_t states)
 {
 	struct nlmsghdr *nlh = nl_put_request(buf, size, SOCK_DIAG_BY_FAMILY, NLM_F_DUMP,
 					      sizeof(struct inet_diag_req_v2));

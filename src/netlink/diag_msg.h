@@ -11,7 +11,6 @@
  * protocol (IPPROTO_TCP, IPPROTO_UDP) in the given states (a mask of
  * 1 << TCP_LISTEN and the like; UDP sockets are TCP_CLOSE when unconnected,
  * TCP_ESTABLISHED when connected). Returns the length or -ENOSPC. */
-int diag_build_inet_dump(void *buf, size_t size, uint8_t family, uint8_t protocol,
-			 uint32_t states);
+int diag_build_inet_dump(void *buf, size_t size, uint8_t family, uint8_t protocol, uint32_t states);
 
 #endif

@@ -19,8 +19,8 @@
 
 /* A request header (NLM_F_REQUEST|NLM_F_ACK|flags) and `extra` zeroed bytes
  * of fixed struct after it; NULL when they do not fit in `size`. */
-static inline struct nlmsghdr *nl_put_request(void *buf, size_t size, uint16_t type,
-					      uint16_t flags, size_t extra)
+static inline struct nlmsghdr *nl_put_request(void *buf, size_t size, uint16_t type, uint16_t flags,
+					      size_t extra)
 {
 	struct nlmsghdr *nlh;
 

@@ -118,9 +118,8 @@ int nft_build_table_del(void *buf, size_t size, int family, const char *name)
 	return build_table(buf, size, NFT_MSG_DELTABLE, 0, family, name);
 }
 
-int nft_build_chain_add(void *buf, size_t size, int family, const char *table,
-			const char *chain, const char *type, unsigned hooknum, int prio,
-			unsigned policy)
+int nft_build_chain_add(void *buf, size_t size, int family, const char *table, const char *chain,
+			const char *type, unsigned hooknum, int prio, unsigned policy)
 {
 	char scratch[NFT_SCRATCH_SIZE] __attribute__((aligned(4)));
 	struct nftnl_chain *c;
@@ -179,8 +178,8 @@ int nft_build_set_add(void *buf, size_t size, int family, const char *table, con
 	if (!(s = nftnl_set_alloc()))
 		return -ENOMEM;
 	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, (uint32_t)family);
-	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, addr_family == AF_INET ? NFT_KEY_TYPE_IPV4_ADDR
-								     : NFT_KEY_TYPE_IPV6_ADDR);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE,
+			  addr_family == AF_INET ? NFT_KEY_TYPE_IPV4_ADDR : NFT_KEY_TYPE_IPV6_ADDR);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, cbx_ip_bytes(addr_family));
 	nftnl_set_set_u32(s, NFTNL_SET_ID, set_id(set));
 	if (nftnl_set_set_str(s, NFTNL_SET_TABLE, table) < 0 ||
@@ -241,9 +240,8 @@ static size_t build_elems(char *out, int family, const char *table, const char *
 	return nlh->nlmsg_len;
 }
 
-int nft_build_set_elems_add(void *buf, size_t size, int family, const char *table,
-			    const char *set, const struct cbx_ip *addrs, size_t n,
-			    size_t *consumed)
+int nft_build_set_elems_add(void *buf, size_t size, int family, const char *table, const char *set,
+			    const struct cbx_ip *addrs, size_t n, size_t *consumed)
 {
 	char scratch[NFT_SCRATCH_SIZE] __attribute__((aligned(4)));
 	size_t len1, per = 0, k = 1, want;
@@ -568,9 +566,8 @@ static struct nftnl_expr *expr_dnat4(bool with_port)
 	return e;
 }
 
-int nft_build_rule_dnat(void *buf, size_t size, int family, const char *table,
-			const char *chain, uint8_t l4proto, uint16_t dport,
-			const struct cbx_ip *to, uint16_t to_port)
+int nft_build_rule_dnat(void *buf, size_t size, int family, const char *table, const char *chain,
+			uint8_t l4proto, uint16_t dport, const struct cbx_ip *to, uint16_t to_port)
 {
 	uint32_t local = RTN_LOCAL; /* fib results are host-order words */
 	uint16_t dport_be = htons(dport), to_port_be = htons(to_port);

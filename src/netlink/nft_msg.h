@@ -32,9 +32,8 @@ int nft_build_table_del(void *buf, size_t size, int family, const char *name);
 
 /* A base chain (no device: not for the netdev family). `type` is "nat" or
  * "filter", `hooknum` NF_INET_*, `policy` NF_ACCEPT or NF_DROP. */
-int nft_build_chain_add(void *buf, size_t size, int family, const char *table,
-			const char *chain, const char *type, unsigned hooknum, int prio,
-			unsigned policy);
+int nft_build_chain_add(void *buf, size_t size, int family, const char *table, const char *chain,
+			const char *type, unsigned hooknum, int prio, unsigned policy);
 
 /* A named set of addresses: addr_family AF_INET (ipv4_addr) or AF_INET6
  * (ipv6_addr). */
@@ -43,9 +42,8 @@ int nft_build_set_add(void *buf, size_t size, int family, const char *table, con
 /* Add addrs[0..n) to a set, as many as fit in `size` (at least one, or
  * -ENOSPC); *consumed says how many went in, so a caller sends the rest in
  * further messages. All addresses must be of the set's family. */
-int nft_build_set_elems_add(void *buf, size_t size, int family, const char *table,
-			    const char *set, const struct cbx_ip *addrs, size_t n,
-			    size_t *consumed);
+int nft_build_set_elems_add(void *buf, size_t size, int family, const char *table, const char *set,
+			    const struct cbx_ip *addrs, size_t n, size_t *consumed);
 
 /* "ip saddr SUBNET oifname != NOT_OIFNAME masquerade" (ip6 saddr for an IPv6
  * subnet); not_oifname NULL leaves the interface test out. */
@@ -62,9 +60,8 @@ int nft_build_rule_masquerade_loopback(void *buf, size_t size, int family, const
  * dnat ip to TO:TO_PORT": only connections addressed to the host itself,
  * never traffic passing through. l4proto IPPROTO_TCP or IPPROTO_UDP, ports
  * in host order, `to` IPv4; to_port 0 keeps the port. */
-int nft_build_rule_dnat(void *buf, size_t size, int family, const char *table,
-			const char *chain, uint8_t l4proto, uint16_t dport,
-			const struct cbx_ip *to, uint16_t to_port);
+int nft_build_rule_dnat(void *buf, size_t size, int family, const char *table, const char *chain,
+			uint8_t l4proto, uint16_t dport, const struct cbx_ip *to, uint16_t to_port);
 
 /* "ip saddr @SET drop" (addr_family AF_INET), "ip6 saddr @SET drop"
  * (AF_INET6). */

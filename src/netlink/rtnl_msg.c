@@ -26,7 +26,8 @@ static bool put_link_attrs(struct nlmsghdr *nlh, size_t size, const struct rtnl_
 {
 	if (l->name && !mnl_attr_put_strz_check(nlh, size, IFLA_IFNAME, l->name))
 		return false;
-	if (l->netns_fd >= 0 && !mnl_attr_put_u32_check(nlh, size, IFLA_NET_NS_FD, (uint32_t)l->netns_fd))
+	if (l->netns_fd >= 0 &&
+	    !mnl_attr_put_u32_check(nlh, size, IFLA_NET_NS_FD, (uint32_t)l->netns_fd))
 		return false;
 	if (l->netns_pid > 0 &&
 	    !mnl_attr_put_u32_check(nlh, size, IFLA_NET_NS_PID, (uint32_t)l->netns_pid))
@@ -46,7 +47,8 @@ static bool put_link_attrs(struct nlmsghdr *nlh, size_t size, const struct rtnl_
 		struct nlattr *spec, *inet6;
 		if (!(spec = mnl_attr_nest_start_check(nlh, size, IFLA_AF_SPEC)) ||
 		    !(inet6 = mnl_attr_nest_start_check(nlh, size, AF_INET6)) ||
-		    !mnl_attr_put_u8_check(nlh, size, IFLA_INET6_ADDR_GEN_MODE, (uint8_t)l->addr_gen_mode))
+		    !mnl_attr_put_u8_check(nlh, size, IFLA_INET6_ADDR_GEN_MODE,
+					   (uint8_t)l->addr_gen_mode))
 			return false;
 		mnl_attr_nest_end(nlh, inet6);
 		mnl_attr_nest_end(nlh, spec);
@@ -90,9 +92,9 @@ static bool put_bridge_data(struct nlmsghdr *nlh, size_t size, const void *data)
 	return mnl_attr_put_u32_check(nlh, size, IFLA_BR_STP_STATE, 0);
 }
 
-const struct rtnl_link_kind rtnl_link_veth = {
-	.name = "veth", .put_data = put_veth_data, .one_queue = true
-};
+const struct rtnl_link_kind rtnl_link_veth = { .name = "veth",
+					       .put_data = put_veth_data,
+					       .one_queue = true };
 const struct rtnl_link_kind rtnl_link_bridge = { .name = "bridge", .put_data = put_bridge_data };
 
 int rtnl_build_link_create(void *buf, size_t size, const struct rtnl_link_kind *kind,
@@ -184,8 +186,8 @@ int rtnl_build_link_get(void *buf, size_t size, int ifindex)
 
 int rtnl_build_route_dump(void *buf, size_t size, int family)
 {
-	struct nlmsghdr *nlh = nl_put_request(buf, size, RTM_GETROUTE, NLM_F_DUMP,
-					      sizeof(struct rtmsg));
+	struct nlmsghdr *nlh =
+		nl_put_request(buf, size, RTM_GETROUTE, NLM_F_DUMP, sizeof(struct rtmsg));
 
 	PUT(nlh);
 	nlh->nlmsg_flags &= ~NLM_F_ACK;
@@ -195,8 +197,8 @@ int rtnl_build_route_dump(void *buf, size_t size, int family)
 
 int rtnl_build_addr_dump(void *buf, size_t size, int family)
 {
-	struct nlmsghdr *nlh = nl_put_request(buf, size, RTM_GETADDR, NLM_F_DUMP,
-					      sizeof(struct ifaddrmsg));
+	struct nlmsghdr *nlh =
+		nl_put_request(buf, size, RTM_GETADDR, NLM_F_DUMP, sizeof(struct ifaddrmsg));
 
 	PUT(nlh);
 	nlh->nlmsg_flags &= ~NLM_F_ACK;
@@ -207,7 +209,7 @@ int rtnl_build_addr_dump(void *buf, size_t size, int family)
 int rtnl_build_addr_add(void *buf, size_t size, int ifindex, const struct cbx_prefix *addr)
 {
 	struct nlmsghdr *nlh = nl_put_request(buf, size, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL,
-					  sizeof(struct ifaddrmsg));
+					      sizeof(struct ifaddrmsg));
 	unsigned alen = cbx_ip_bytes(addr->ip.family);
 	struct ifaddrmsg *ifa;
 
@@ -237,7 +239,7 @@ int rtnl_build_addr_add(void *buf, size_t size, int ifindex, const struct cbx_pr
 int rtnl_build_route_add(void *buf, size_t size, const struct rtnl_route_spec *r)
 {
 	struct nlmsghdr *nlh = nl_put_request(buf, size, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL,
-					  sizeof(struct rtmsg));
+					      sizeof(struct rtmsg));
 	int family = r->dst.ip.family ? r->dst.ip.family : r->via.family;
 	struct rtmsg *rtm;
 

@@ -17,23 +17,26 @@ struct nlmsghdr;
 /* One network device as a request describes it. Zero/NULL/-1 fields are left
  * out of the message, so the same spec serves create and change. */
 struct rtnl_link_spec {
-	const char *name;     /* IFLA_IFNAME */
-	int ifindex;          /* ifi_index: the device to change, or the index to create with */
-	int netns_fd;         /* IFLA_NET_NS_FD; -1 for the socket's own netns */
-	int netns_pid;        /* IFLA_NET_NS_PID: the netns of this process; 0 none */
+	const char *name; /* IFLA_IFNAME */
+	int ifindex;      /* ifi_index: the device to change, or the index to create with */
+	int netns_fd;     /* IFLA_NET_NS_FD; -1 for the socket's own netns */
+	int netns_pid;    /* IFLA_NET_NS_PID: the netns of this process; 0 none */
 	/* IFLA_AF_SPEC/AF_INET6 address generation: -1 leave alone, else an
 	 * IN6_ADDR_GEN_MODE_* (NONE: no link-local address, hence none of the
 	 * multicast (DAD, MLD, router solicitations) it brings). */
 	int addr_gen_mode;
-	const uint8_t *mac;   /* IFLA_ADDRESS (6 bytes) */
-	uint32_t mtu;         /* IFLA_MTU */
-	const char *alias;    /* IFLA_IFALIAS */
-	int master;           /* IFLA_MASTER: bridge ifindex; 0 none; -1 release */
-	uint32_t group;       /* IFLA_GROUP; 0 none */
-	int up;               /* 1 set IFF_UP, 0 clear it, -1 leave alone */
+	const uint8_t *mac; /* IFLA_ADDRESS (6 bytes) */
+	uint32_t mtu;       /* IFLA_MTU */
+	const char *alias;  /* IFLA_IFALIAS */
+	int master;         /* IFLA_MASTER: bridge ifindex; 0 none; -1 release */
+	uint32_t group;     /* IFLA_GROUP; 0 none */
+	int up;             /* 1 set IFF_UP, 0 clear it, -1 leave alone */
 };
 
-#define RTNL_LINK_SPEC_INIT { .netns_fd = -1, .up = -1, .addr_gen_mode = -1 }
+#define RTNL_LINK_SPEC_INIT \
+	{ \
+		.netns_fd = -1, .up = -1, .addr_gen_mode = -1 \
+	}
 
 /* A kind of link (IFLA_INFO_KIND), as iproute2's `struct link_util`: what a
  * create request of that kind carries beyond the common attributes. A new
@@ -80,10 +83,10 @@ int rtnl_build_addr_dump(void *buf, size_t size, int family);
 int rtnl_build_addr_add(void *buf, size_t size, int ifindex, const struct cbx_prefix *addr);
 
 struct rtnl_route_spec {
-	struct cbx_prefix dst;   /* len 0 = default route */
-	struct cbx_ip via;       /* family 0 = on-link route */
-	int oif;                 /* 0 = let the kernel choose from the gateway */
-	uint32_t metric;         /* 0 = none */
+	struct cbx_prefix dst; /* len 0 = default route */
+	struct cbx_ip via;     /* family 0 = on-link route */
+	int oif;               /* 0 = let the kernel choose from the gateway */
+	uint32_t metric;       /* 0 = none */
 };
 int rtnl_build_route_add(void *buf, size_t size, const struct rtnl_route_spec *r);
 

@@ -45,7 +45,8 @@ int tc_psched_read(struct tc_psched *clock)
 
 	if (!f)
 		return -errno;
-	if (fscanf(f, "%8x %8x %8x", &clock->t2us, &clock->us2t, &clock->clock_res) != 3 || !clock->us2t || !clock->clock_res)
+	if (fscanf(f, "%8x %8x %8x", &clock->t2us, &clock->us2t, &clock->clock_res) != 3 ||
+	    !clock->us2t || !clock->clock_res)
 		return -EINVAL;
 	return 0;
 }
@@ -159,7 +160,8 @@ int tc_build_qdisc_tbf(void *buf, size_t size, int ifindex, uint32_t handle, uin
 	qopt.rate.cell_align = -1;
 	qopt.rate.linklayer = TC_LINKLAYER_ETHERNET;
 	for (unsigned i = 0; i < 256; i++)
-		rtab[i] = xmit_ticks(clock, qopt.rate.rate, (uint64_t)(i + 1) << qopt.rate.cell_log);
+		rtab[i] =
+			xmit_ticks(clock, qopt.rate.rate, (uint64_t)(i + 1) << qopt.rate.cell_log);
 
 	PUT(nlh = put_qdisc_header(buf, size, RTM_NEWQDISC, create_flags(replace), ifindex, handle,
 				   parent));

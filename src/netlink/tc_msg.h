@@ -25,7 +25,10 @@ struct tc_psched {
 	uint32_t t2us, us2t, clock_res;
 };
 
-#define TC_PSCHED_LINUX { .t2us = 1000, .us2t = 64, .clock_res = 1000000 }
+#define TC_PSCHED_LINUX \
+	{ \
+		.t2us = 1000, .us2t = 64, .clock_res = 1000000 \
+	}
 
 /* Read /proc/net/psched (the one call here that touches the system).
  * 0, or a negative errno. */

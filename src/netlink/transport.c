@@ -157,7 +157,9 @@ static const char *extack_text(const struct nlmsghdr *nlh)
 	off = MNL_ALIGN(off);
 	if (mnl_nlmsg_get_payload_len(nlh) < off)
 		return NULL;
-	mnl_attr_for_each_payload((const void *)((const char *)e + off), mnl_nlmsg_get_payload_len(nlh) - off) {
+	mnl_attr_for_each_payload((const void *)((const char *)e + off),
+				  mnl_nlmsg_get_payload_len(nlh) - off)
+	{
 		if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
 		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
 			return mnl_attr_get_str(attr);
@@ -220,7 +222,8 @@ static int commit_chunk(struct nl_conn *c, struct nl_batch *b, size_t first, siz
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN)
-				return cbx_error_sys(err, ETIMEDOUT, "%s: no answer from the kernel",
+				return cbx_error_sys(err, ETIMEDOUT,
+						     "%s: no answer from the kernel",
 						     b->reqs[last - 1].label);
 			return cbx_error_sys(err, errno, "%s: receive netlink answer",
 					     b->reqs[first].label);
@@ -337,14 +340,14 @@ static int talk(struct nl_conn *c, struct nlmsghdr *nlh, bool dump, nl_dump_cb c
 	return 0;
 }
 
-int nl_dump(struct nl_conn *c, struct nlmsghdr *nlh, nl_dump_cb cb, void *data,
-	    const char *label, struct cbx_error *err)
+int nl_dump(struct nl_conn *c, struct nlmsghdr *nlh, nl_dump_cb cb, void *data, const char *label,
+	    struct cbx_error *err)
 {
 	return talk(c, nlh, true, cb, data, label, err);
 }
 
-int nl_query(struct nl_conn *c, struct nlmsghdr *nlh, nl_dump_cb cb, void *data,
-	     const char *label, struct cbx_error *err)
+int nl_query(struct nl_conn *c, struct nlmsghdr *nlh, nl_dump_cb cb, void *data, const char *label,
+	     struct cbx_error *err)
 {
 	return talk(c, nlh, false, cb, data, label, err);
 }
@@ -372,7 +375,8 @@ int nl_read_events(struct nl_conn *c, int timeout_ms, nl_dump_cb cb, void *data,
 	ssize_t len;
 
 	if (ready < 0)
-		return errno == EINTR ? 0 : cbx_error_sys(err, errno, "wait for netlink notifications");
+		return errno == EINTR ? 0
+				      : cbx_error_sys(err, errno, "wait for netlink notifications");
 	if (ready == 0)
 		return 0;
 	/* One datagram per call: the caller decides whether to wait on. */

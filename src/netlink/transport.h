@@ -40,10 +40,10 @@ struct nl_conn {
 #define NL_REQ_IGNORE_UNSUPPORTED 0x4
 
 struct nl_req {
-	size_t off;      /* where the message starts in the buffer */
-	uint32_t seq;    /* assigned when sent */
-	unsigned flags;  /* NL_REQ_* */
-	char *label;     /* what the request does, for errors */
+	size_t off;     /* where the message starts in the buffer */
+	uint32_t seq;   /* assigned when sent */
+	unsigned flags; /* NL_REQ_* */
+	char *label;    /* what the request does, for errors */
 };
 
 struct nl_batch {
@@ -102,11 +102,11 @@ int nl_batch_commit(struct nl_conn *c, struct nl_batch *b, struct cbx_error *err
  * When the kernel's list changed during the dump, it fails with err->code
  * EINTR and the caller starts over (what it collected may be incomplete). */
 typedef int (*nl_dump_cb)(const struct nlmsghdr *nlh, void *data);
-int nl_dump(struct nl_conn *c, struct nlmsghdr *nlh, nl_dump_cb cb, void *data,
-	    const char *label, struct cbx_error *err);
+int nl_dump(struct nl_conn *c, struct nlmsghdr *nlh, nl_dump_cb cb, void *data, const char *label,
+	    struct cbx_error *err);
 /* One request answered by one message (a GET without NLM_F_DUMP), to `cb`. */
-int nl_query(struct nl_conn *c, struct nlmsghdr *nlh, nl_dump_cb cb, void *data,
-	     const char *label, struct cbx_error *err);
+int nl_query(struct nl_conn *c, struct nlmsghdr *nlh, nl_dump_cb cb, void *data, const char *label,
+	     struct cbx_error *err);
 
 /* Notifications: subscribe a connection of its own (answers to requests
  * would mix with them) to a multicast group (RTNLGRP_LINK, ...), then read

@@ -14,7 +14,8 @@ int caps_bound_to(uint64_t keep, struct cbx_error *err)
 			continue;
 		/* EINVAL: past the kernel's last capability. */
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
-			return cbx_error_sys(err, errno, "drop capability %u from the bounding set", c);
+			return cbx_error_sys(err, errno, "drop capability %u from the bounding set",
+					     c);
 	}
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	return 0;

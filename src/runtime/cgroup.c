@@ -15,10 +15,12 @@
 #include "common/cleanup.h"
 #include "common/fsutil.h"
 
+/* clang-format off */
 const char *const cbx_cgroup_v1_ctrl_names[] = {
 	[CBX_V1_MEMORY] = "memory",   [CBX_V1_PIDS] = "pids",       [CBX_V1_CPU] = "cpu",
 	[CBX_V1_FREEZER] = "freezer", [CBX_V1_DEVICES] = "devices",
 };
+/* clang-format on */
 _Static_assert(CBX_ARRAY_SIZE(cbx_cgroup_v1_ctrl_names) == CBX_V1_CTRL_MAX,
 	       "a name for every v1 controller");
 
@@ -76,7 +78,8 @@ bool cbx_cgroups_relative(const struct cbx_cgroups *cg, struct cbx_cgroups *rel)
 		return false;
 	*rel = *cg;
 	for (size_t h = 0; h < cg->n_hier; h++)
-		memmove(rel->hier[h], cg->hier[h] + parent + 1, strlen(cg->hier[h] + parent + 1) + 1);
+		memmove(rel->hier[h], cg->hier[h] + parent + 1,
+			strlen(cg->hier[h] + parent + 1) + 1);
 	return true;
 }
 

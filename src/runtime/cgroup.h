@@ -124,7 +124,6 @@ int cbx_cgroup_node_remove(const struct cbx_cgroups *cg, const char *lab, const 
 int cbx_cgroup_node_pids(const struct cbx_cgroups *cg, const char *lab, const char *node,
 			 pid_t **pids, size_t *n, struct cbx_error *err);
 
-
 /* v1: the hierarchy that carries the controller a control file is named
  * after ("pids.max": pids), when detection saw it; else -1. */
 int cbx_cgroups_hier_of(const struct cbx_cgroups *cg, const char *file);

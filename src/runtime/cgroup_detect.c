@@ -47,13 +47,17 @@ static void add_controller(struct cbx_cgroups *cg, size_t i, const char *mnt)
 static int no_memory_controller(struct cbx_error *err)
 {
 	return cbx_error_set(err, CBX_ERR_SYSTEM,
-			     "no cgroup v2 at " CGROUP_ROOT " and no cgroup v1 memory controller mounted: node limits cannot be applied");
+			     "no cgroup v2 at " CGROUP_ROOT
+			     " and no cgroup v1 memory controller mounted: node limits cannot be applied");
 }
 
 int cbx_cgroups_detect_v1_mountinfo(struct cbx_cgroups *cg, struct cbx_error *err)
 {
 	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
-	struct { char mnt[256]; char opts[256]; } mounts[32];
+	struct {
+		char mnt[256];
+		char opts[256];
+	} mounts[32];
 	size_t n_mounts = 0;
 	char line[4096];
 
@@ -124,7 +128,8 @@ int cbx_cgroups_detect_v1_usual(struct cbx_cgroups *cg)
 	for (size_t i = 0; i < CBX_V1_CTRL_MAX; i++) {
 		struct statfs sfs;
 
-		if (cbx_cgroup_v1_hierarchy_name(self, cbx_cgroup_v1_ctrl_names[i], name, sizeof(name)) < 0) {
+		if (cbx_cgroup_v1_hierarchy_name(self, cbx_cgroup_v1_ctrl_names[i], name,
+						 sizeof(name)) < 0) {
 			if (i == 0)
 				return 1;
 			continue; /* not in this kernel, or not mounted */

@@ -38,8 +38,9 @@ bool cbx_devices_v1_rule(size_t i, char *buf, size_t size)
 /* The few eBPF instructions the program needs. */
 static struct bpf_insn ldx_w(int dst, int src, short off)
 {
-	return (struct bpf_insn){ .code = BPF_LDX | BPF_MEM | BPF_W, .dst_reg = dst, .src_reg = src,
-				  .off = off };
+	return (struct bpf_insn){
+		.code = BPF_LDX | BPF_MEM | BPF_W, .dst_reg = dst, .src_reg = src, .off = off
+	};
 }
 
 static struct bpf_insn and_k(int dst, int imm)
@@ -49,8 +50,9 @@ static struct bpf_insn and_k(int dst, int imm)
 
 static struct bpf_insn jne_k(int dst, int imm, short off)
 {
-	return (struct bpf_insn){ .code = BPF_JMP | BPF_JNE | BPF_K, .dst_reg = dst, .off = off,
-				  .imm = imm };
+	return (struct bpf_insn){
+		.code = BPF_JMP | BPF_JNE | BPF_K, .dst_reg = dst, .off = off, .imm = imm
+	};
 }
 
 static struct bpf_insn mov_k(int dst, int imm)

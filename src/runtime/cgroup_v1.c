@@ -16,7 +16,8 @@ static int v1_file(char *buf, size_t size, const struct cbx_cgroups *cg, const c
 		   const char *node, const char *file)
 {
 	for (size_t h = 0; h < cg->n_hier; h++) {
-		if (cbx_cgroup_path(buf, size, cg, h, lab, node, file) == 0 && access(buf, F_OK) == 0)
+		if (cbx_cgroup_path(buf, size, cg, h, lab, node, file) == 0 &&
+		    access(buf, F_OK) == 0)
 			return 0;
 	}
 	return -1;
@@ -46,7 +47,8 @@ static int v1_write_in(const struct cbx_cgroups *cg, const char *lab, const char
 	if (optional)
 		return 1;
 	return cbx_error_set(err, CBX_ERR_SYSTEM,
-			     "node %s: cgroup v1 has no %s (is its controller mounted?)", node, file);
+			     "node %s: cgroup v1 has no %s (is its controller mounted?)", node,
+			     file);
 }
 
 static int v1_write(const struct cbx_cgroups *cg, const char *lab, const char *node,

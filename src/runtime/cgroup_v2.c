@@ -20,7 +20,8 @@ static int v2_write(const struct cbx_cgroups *cg, const char *lab, const char *n
 	/* A controller's files exist only where the parent enables it. */
 	if (err->code == ENOENT)
 		return cbx_error_sys(err, ENOENT,
-				     "node %s: cgroup v2 file %s (is the controller enabled?)", node, path);
+				     "node %s: cgroup v2 file %s (is the controller enabled?)",
+				     node, path);
 	return -1;
 }
 

@@ -19,6 +19,7 @@
  * emptied (its entries hidden, the directory kept); the others are hidden
  * whole. "ssh/ssh_host_*_key" is the one pattern: every SSH host private
  * key (the .pub halves stay). */
+/* clang-format off */
 static const char *const hidden[] = {
 	/* Password hashes kept by backups and PAM. */
 	"etc/shadow-", "etc/gshadow-", "etc/security/opasswd",
@@ -36,6 +37,7 @@ static const char *const hidden[] = {
 	"var/lib/postgresql/", "var/lib/mysql/", "var/lib/redis/", "var/lib/mongodb/",
 	"var/lib/private/",
 };
+/* clang-format on */
 
 /* The files rewritten rather than hidden. */
 static const char *const locked[] = { "etc/shadow", "etc/gshadow" };

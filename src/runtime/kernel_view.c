@@ -14,14 +14,17 @@
  * runc libcontainer/specconv), with why. */
 
 /* Written, these change the whole machine. */
+/* clang-format off */
 static const char *const read_only[] = {
 	"/proc/bus",           /* PCI configuration space */
 	"/proc/fs",            /* nfsd and filesystem tunables */
 	"/proc/irq",           /* interrupt affinity of the host's devices */
 	"/proc/sysrq-trigger", /* "b" reboots the host, "c" crashes it */
 };
+/* clang-format on */
 
 /* Read, these give away the host's memory, secrets or timings. */
+/* clang-format off */
 static const char *const masked_files[] = {
 	"/proc/kcore",         /* the host's physical memory, as an ELF core */
 	"/proc/keys",          /* the kernel's keyrings (not namespaced) */
@@ -32,7 +35,9 @@ static const char *const masked_files[] = {
 	"/proc/sched_debug",   /* every task on the host, with its name */
 	"/proc/interrupts",    /* interrupt counts: keystroke timing side channel */
 };
+/* clang-format on */
 
+/* clang-format off */
 static const char *const masked_dirs[] = {
 	"/proc/acpi",                    /* ACPI tables and controls */
 	"/proc/asound",                  /* sound devices */
@@ -40,6 +45,7 @@ static const char *const masked_dirs[] = {
 	"/sys/firmware",                 /* ACPI tables, EFI variables, DMI data */
 	"/sys/devices/virtual/powercap", /* RAPL energy counters (Platypus attack) */
 };
+/* clang-format on */
 
 #define RO_BIND (MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
@@ -108,7 +114,8 @@ int kernel_view_restrict(const char *root, const char *node_dir, struct cbx_erro
 			return cbx_error_sys(err, errno, "mask %s", masked_dirs[i]);
 		}
 		if (mount(NULL, path, NULL, RO_BIND, NULL) < 0)
-			return cbx_error_sys(err, errno, "make the mask on %s read-only", masked_dirs[i]);
+			return cbx_error_sys(err, errno, "make the mask on %s read-only",
+					     masked_dirs[i]);
 	}
 	return 0;
 }

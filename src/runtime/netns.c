@@ -97,8 +97,7 @@ int netns_unpin(const char *pin, struct cbx_error *err)
 	return 0;
 }
 
-int netns_run(int fd, int (*fn)(void *arg, struct cbx_error *err), void *arg,
-	      struct cbx_error *err)
+int netns_run(int fd, int (*fn)(void *arg, struct cbx_error *err), void *arg, struct cbx_error *err)
 {
 	cleanup_close int saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	int rc;

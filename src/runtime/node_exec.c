@@ -102,7 +102,8 @@ static _Noreturn void exec_in_node(const struct node_exec_spec *s, const char *p
 		setsid();
 		fd = open(pts, O_RDWR);
 		if (fd < 0 || ioctl(fd, TIOCSCTTY, 0) < 0) {
-			fprintf(stderr, "cboxlab: open terminal %s in the node: %s\n", pts, strerror(errno));
+			fprintf(stderr, "cboxlab: open terminal %s in the node: %s\n", pts,
+				strerror(errno));
 			_exit(126);
 		}
 		dup2(fd, 0);
@@ -191,9 +192,11 @@ static int enter_node(const struct node_exec_spec *s, bool in_cgroup, struct cbx
 	if (setns(pidfd, ALL_NODE_NAMESPACES | (s->userns ? CLONE_NEWUSER : 0)) < 0)
 		return cbx_error_sys(err, errno, "enter the namespaces of node %s", s->node);
 	/* The host's root is nobody in the node's user namespace: its root. */
-	if (s->userns && (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setresgid, 0, 0, 0) < 0 ||
-			  syscall(SYS_setresuid, 0, 0, 0) < 0))
-		return cbx_error_sys(err, errno, "become root in node %s's user namespace", s->node);
+	if (s->userns &&
+	    (syscall(SYS_setgroups, 0, NULL) < 0 || syscall(SYS_setresgid, 0, 0, 0) < 0 ||
+	     syscall(SYS_setresuid, 0, 0, 0) < 0))
+		return cbx_error_sys(err, errno, "become root in node %s's user namespace",
+				     s->node);
 	if (chdir("/") < 0)
 		return cbx_error_sys(err, errno, "chdir / in node %s", s->node);
 	return 0;
@@ -216,7 +219,8 @@ static int open_terminal(const struct node_exec_spec *s, int *master, const char
 	struct winsize ws;
 
 	*master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (*master < 0 || grantpt(*master) < 0 || unlockpt(*master) < 0 || !(*pts = ptsname(*master)))
+	if (*master < 0 || grantpt(*master) < 0 || unlockpt(*master) < 0 ||
+	    !(*pts = ptsname(*master)))
 		return cbx_error_sys(err, errno, "allocate a terminal in node %s", s->node);
 	if (ioctl(0, TIOCGWINSZ, &ws) == 0)
 		ioctl(*master, TIOCSWINSZ, &ws);
@@ -305,7 +309,8 @@ static int run_inside(const struct node_exec_spec *s, bool in_cgroup, int filter
 		setpgid(0, 0);
 	}
 	exempt_from_oom();
-	if (enter_node(s, in_cgroup, &err) < 0 || (s->tty && open_terminal(s, &master, &pts, &err) < 0) ||
+	if (enter_node(s, in_cgroup, &err) < 0 ||
+	    (s->tty && open_terminal(s, &master, &pts, &err) < 0) ||
 	    drop_privileges(s, filter, &err) < 0)
 		goto fail;
 	/* setns(CLONE_NEWPID) places our children, not us, in the node's PID
@@ -400,7 +405,8 @@ int node_exec(const struct node_exec_spec *s, int *status, struct cbx_error *err
 	msg[len] = '\0';
 	while (waitpid(helper, &st, 0) < 0)
 		if (errno != EINTR)
-			return cbx_error_sys(err, errno, "wait for the command in node %s", s->node);
+			return cbx_error_sys(err, errno, "wait for the command in node %s",
+					     s->node);
 	if (len > 0)
 		return cbx_error_set(err, CBX_ERR_SYSTEM, "%s", msg);
 	*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);

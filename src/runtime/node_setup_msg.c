@@ -115,8 +115,7 @@ static int bad(struct cbx_error *err, const char *key, const char *value)
 	return cbx_error_set(err, CBX_ERR_SYSTEM, "node setup message: bad %s \"%s\"", key, value);
 }
 
-static int decode_entry(struct node_setup *s, const char *key, const char *v,
-			struct cbx_error *err)
+static int decode_entry(struct node_setup *s, const char *key, const char *v, struct cbx_error *err)
 {
 	uint64_t n, m;
 	const char *colon;
@@ -149,8 +148,9 @@ static int decode_entry(struct node_setup *s, const char *key, const char *v,
 			return bad(err, key, v);
 		memcpy(start, v, (size_t)(colon - v));
 		start[colon - v] = '\0';
-		if (parse_num(start, 10, UINT32_MAX, &n) < 0 || parse_num(colon + 1, 10, UINT32_MAX, &m) < 0 ||
-		    m == 0 || n == 0 || n + m > UINT32_MAX)
+		if (parse_num(start, 10, UINT32_MAX, &n) < 0 ||
+		    parse_num(colon + 1, 10, UINT32_MAX, &m) < 0 || m == 0 || n == 0 ||
+		    n + m > UINT32_MAX)
 			return bad(err, key, v);
 		s->rootfs.userns = (struct userns_map){ (uint32_t)n, (uint32_t)m };
 	} else if (!strcmp(key, "unmasked")) {
@@ -184,7 +184,8 @@ static int decode_entry(struct node_setup *s, const char *key, const char *v,
 			return bad(err, key, v);
 		memcpy(cur, v, (size_t)(colon - v));
 		cur[colon - v] = '\0';
-		if (parse_num(cur, 10, UINT64_MAX, &n) < 0 || parse_num(colon + 1, 10, UINT64_MAX, &m) < 0)
+		if (parse_num(cur, 10, UINT64_MAX, &n) < 0 ||
+		    parse_num(colon + 1, 10, UINT64_MAX, &m) < 0)
 			return bad(err, key, v);
 		s->nofile.rlim_cur = (rlim_t)n;
 		s->nofile.rlim_max = (rlim_t)m;
@@ -201,7 +202,8 @@ static int decode_entry(struct node_setup *s, const char *key, const char *v,
 	} else if (!strcmp(key, "lab")) {
 		s->lab = v;
 	} else {
-		return cbx_error_set(err, CBX_ERR_SYSTEM, "node setup message: unknown key \"%s\"", key);
+		return cbx_error_set(err, CBX_ERR_SYSTEM, "node setup message: unknown key \"%s\"",
+				     key);
 	}
 	return 0;
 }
@@ -220,8 +222,8 @@ int node_setup_decode(char *buf, size_t len, struct node_setup *s, struct cbx_er
 
 		off += strlen(entry) + 1;
 		if (!eq)
-			return cbx_error_set(err, CBX_ERR_SYSTEM, "node setup message: \"%s\" has no '='",
-					     entry);
+			return cbx_error_set(err, CBX_ERR_SYSTEM,
+					     "node setup message: \"%s\" has no '='", entry);
 		*eq = '\0';
 		if (decode_entry(s, entry, eq + 1, err) < 0)
 			return -1;

@@ -56,7 +56,7 @@ static int keep_high(int fd)
 
 /* Tell up which step failed and why ('F', the errno, the step), and die. */
 NO_SANITIZE __attribute__((noreturn)) static void first_process_fail(int fd, const char *step,
-								      long rc)
+								     long rc)
 {
 	char msg[96];
 	int e = (int)-rc;
@@ -155,19 +155,25 @@ static int setup_too_long(const struct node_spawn_spec *s, struct cbx_error *err
 		return cbx_error_set(err, CBX_ERR_INPUT,
 				     "start node %s: %s is %zu bytes long; a node's paths are at most %d",
 				     s->name, path, strlen(path), CBX_NODE_PATH_MAX - 1);
-	return cbx_error_set(err, CBX_ERR_INPUT, "start node %s: its setup does not fit in a message",
-			     s->name);
+	return cbx_error_set(err, CBX_ERR_INPUT,
+			     "start node %s: its setup does not fit in a message", s->name);
 }
 
 int node_spawn(const struct node_spawn_spec *s, struct node_proc *out, struct cbx_error *err)
 {
 	struct clone_args args = { 0 };
 	struct first_process *p;
-	struct node_setup setup = { .name = s->name, .rootfs = s->rootfs,
-				    .join_netns = s->netns_fd >= 0, .join_mntns = s->mntns_fd >= 0,
-				    .caps = s->caps, .seccomp = s->seccomp,
-				    .nofile = s->nofile, .nice = s->nice, .join_cgroups = s->cgroup_fd < 0,
-				    .cg = *s->cg, .lab = s->lab };
+	struct node_setup setup = { .name = s->name,
+				    .rootfs = s->rootfs,
+				    .join_netns = s->netns_fd >= 0,
+				    .join_mntns = s->mntns_fd >= 0,
+				    .caps = s->caps,
+				    .seccomp = s->seccomp,
+				    .nofile = s->nofile,
+				    .nice = s->nice,
+				    .join_cgroups = s->cgroup_fd < 0,
+				    .cg = *s->cg,
+				    .lab = s->lab };
 	static char msg[CBX_NODE_SETUP_MSG_MAX];
 	sigset_t all, saved;
 	int sv[2] = { -1, -1 }, pidfd = -1, netns_fd = -1, e;
@@ -191,8 +197,12 @@ int node_spawn(const struct node_spawn_spec *s, struct node_proc *out, struct cb
 	step = "dup";
 	if (s->netns_fd >= 0 && (netns_fd = fcntl(s->netns_fd, F_DUPFD_CLOEXEC, 0)) < 0)
 		goto fail;
-	*p = (struct first_process){ .sync_fd = sv[1], .netns_fd = netns_fd, .mntns_fd = s->mntns_fd,
-				     .init_fd = s->init_fd, .argv = s->argv, .envp = s->envp };
+	*p = (struct first_process){ .sync_fd = sv[1],
+				     .netns_fd = netns_fd,
+				     .mntns_fd = s->mntns_fd,
+				     .init_fd = s->init_fd,
+				     .argv = s->argv,
+				     .envp = s->envp };
 	sv[0] = keep_high(sv[0]);
 	/* Only the PID namespace here (init must be its PID 1): init makes the
 	 * others itself (node_setup_namespaces), in parallel with us. */
@@ -286,7 +296,9 @@ static ssize_t recv_with_fd(int sock, char *buf, size_t size, int *fd)
 		char buf[CMSG_SPACE(sizeof(int))];
 	} control;
 	struct iovec iov = { buf, size };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = control.buf,
 			      .msg_controllen = sizeof(control.buf) };
 	ssize_t n;
 
@@ -316,7 +328,8 @@ int node_read_answer(const struct node_proc *p, const char *name, char expect, i
 		return cbx_error_sys(err, errno, "node %s: read its answer", name);
 	if (n == 0)
 		return cbx_error_set(err, CBX_ERR_SYSTEM,
-				     "node %s died while starting (see its log: cboxlab logs)", name);
+				     "node %s died while starting (see its log: cboxlab logs)",
+				     name);
 	msg[n] = '\0';
 	if (msg[0] == expect)
 		return 0;

@@ -1,7 +1,8 @@
 /* Starting a node: one clone into a new PID namespace, whose first process
  * execs cboxlab-init at once. Sharing our memory until that exec, on a
  * stack of its own, it copies none of it, and we do not wait for it. Init
- * then makes the node's other namespaces and does the node's own setup (runtime/node_setup.h), in parallel with its
+ * then makes the node's other namespaces and does the node's own setup
+ * (runtime/node_setup.h), in parallel with its
  * siblings and with the parent's wiring: its state directory, log and PID
  * file, its cgroups (on v1; on v2 it is cloned straight into them), a
  * cgroup namespace, the root filesystem, capabilities; then it waits for
@@ -29,16 +30,16 @@ struct node_spawn_spec {
 	int cgroup_fd;
 	const struct cbx_cgroups *cg;
 	const char *lab;
-	int netns_fd;              /* -1: a new network namespace; else join it (restart) */
+	int netns_fd; /* -1: a new network namespace; else join it (restart) */
 	/* >= 0: the mount namespace to make the node's from (runtime/mntns.h),
 	 * kept open by the caller until the node has said 'N'; -1: ours. */
 	int mntns_fd;
-	uint64_t caps;             /* the node's capabilities (runtime/caps.h) */
-	const char *seccomp;       /* its seccomp filter's file; NULL: none */
-	struct rlimit nofile;      /* the open-file limit to give the node (0: as is) */
-	int nice;                  /* the priority to give the node */
-	char *const *argv;         /* init's argv: "cboxlab-init" ["--" CMD...] */
-	char *const *envp;         /* the node's environment */
+	uint64_t caps;        /* the node's capabilities (runtime/caps.h) */
+	const char *seccomp;  /* its seccomp filter's file; NULL: none */
+	struct rlimit nofile; /* the open-file limit to give the node (0: as is) */
+	int nice;             /* the priority to give the node */
+	char *const *argv;    /* init's argv: "cboxlab-init" ["--" CMD...] */
+	char *const *envp;    /* the node's environment */
 };
 
 struct node_proc {

@@ -38,8 +38,8 @@ long cbx_clone3_on_stack(struct clone_args *args, void (*fn)(void *), void *arg)
 			 "hlt\n"
 			 "1:"
 			 : "=a"(ret)
-			 : "a"((long)SYS_clone3), "D"(args), "S"(sizeof(*args)), [fn] "r"(fn),
-			   [arg] "r"(arg)
+			 : "a"((long)SYS_clone3), "D"(args),
+			   "S"(sizeof(*args)), [fn] "r"(fn), [arg] "r"(arg)
 			 : "rcx", "r11", "memory");
 	return ret;
 }

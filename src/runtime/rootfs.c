@@ -85,18 +85,21 @@ static int scratch_dir(const struct rootfs_spec *spec, const char *name, mode_t 
 static int bind_ro(const struct rootfs_spec *spec, const char *src, const char *dst,
 		   struct cbx_error *err)
 {
+	const unsigned long remount_ro = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV;
+
 	if (spec->userns.count) {
 		if (userns_idmapped_bind(src, dst, spec->userns_fd,
 					 MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
 					 err) == 0)
 			return 0;
 		if (err->code == EINVAL || err->code == EOPNOTSUPP)
-			cbx_error_wrap(err, "the host base in a user namespace needs idmapped mounts");
+			cbx_error_wrap(err,
+				       "the host base in a user namespace needs idmapped mounts");
 		return -1;
 	}
 	if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return cbx_error_sys(err, errno, "bind %s", src);
-	if (mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0)
+	if (mount(NULL, dst, NULL, remount_ro, NULL) < 0)
 		return cbx_error_sys(err, errno, "make %s read-only", dst);
 	return 0;
 }
@@ -105,8 +108,8 @@ static int bind_ro(const struct rootfs_spec *spec, const char *src, const char *
  * node_dir/<layer>lower<i>, or, where the filesystem has no idmapped
  * mounts, copied there with every id shifted (once: a restart reuses it).
  * Its path in buf. */
-static int userns_lower(const struct rootfs_spec *spec, const char *lower, const char *layer,
-			int i, char *buf, size_t size, struct cbx_error *err)
+static int userns_lower(const struct rootfs_spec *spec, const char *lower, const char *layer, int i,
+			char *buf, size_t size, struct cbx_error *err)
 {
 	char copy[CBX_NODE_SUBPATH_MAX + 8];
 	struct stat st;
@@ -122,7 +125,8 @@ static int userns_lower(const struct rootfs_spec *spec, const char *lower, const
 	if (err->code != EINVAL && err->code != EOPNOTSUPP)
 		return -1;
 	if (cbx_base_kinds[spec->base].root == CBX_ROOT_HOST)
-		return cbx_error_wrap(err, "the host base in a user namespace needs idmapped mounts");
+		return cbx_error_wrap(err,
+				      "the host base in a user namespace needs idmapped mounts");
 	if (cbx_path(buf, size, err, "%s", copy) < 0)
 		return -1;
 	return userns_copy_shifted(lower, copy, spec->userns.start, err);
@@ -145,7 +149,8 @@ static int overlay(const struct rootfs_spec *spec, const char *lowers, const cha
 	if (spec->userns.count) {
 		char *save = NULL, *tok, mapped[sizeof(lower)] = "";
 		int i = 0;
-		for (tok = strtok_r(lower, ":", &save); tok; tok = strtok_r(NULL, ":", &save), i++) {
+		for (tok = strtok_r(lower, ":", &save); tok;
+		     tok = strtok_r(NULL, ":", &save), i++) {
 			if (userns_lower(spec, tok, layer, i, one, sizeof(one), err) < 0)
 				return -1;
 			snprintf(mapped + strlen(mapped), sizeof(mapped) - strlen(mapped), "%s%s",
@@ -168,8 +173,10 @@ static int assemble_host_base(const struct rootfs_spec *spec, const char *root,
 			      struct cbx_error *err)
 {
 	const char *node_dir = spec->node_dir, *mask = spec->host_mask;
+	/* clang-format off */
 	static const char *const shared[] = { "usr", "bin", "sbin", "lib", "lib32", "lib64",
 					      "libx32", "opt" };
+	/* clang-format on */
 	char path[CBX_NODE_SUBPATH_MAX], src[CBX_NODE_SUBPATH_MAX], link[CBX_NODE_SUBPATH_MAX];
 
 	if (mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755") < 0)
@@ -187,7 +194,8 @@ static int assemble_host_base(const struct rootfs_spec *spec, const char *root,
 		if (S_ISLNK(st.st_mode)) { /* merged /usr: /bin -> usr/bin */
 			n = readlink(src, link, sizeof(link) - 1);
 			if (n < 0 || n == (ssize_t)sizeof(link) - 1)
-				return cbx_error_sys(err, n < 0 ? errno : ENAMETOOLONG, "readlink %s", src);
+				return cbx_error_sys(err, n < 0 ? errno : ENAMETOOLONG,
+						     "readlink %s", src);
 			link[n] = '\0';
 			if (symlink(link, path) < 0)
 				return cbx_error_sys(err, errno, "symlink %s", path);
@@ -229,13 +237,19 @@ static int assemble_host_base(const struct rootfs_spec *spec, const char *root,
  * host's block devices. */
 static int populate_dev(const struct rootfs_spec *spec, const char *root, struct cbx_error *err)
 {
-	static const struct { const char *name; unsigned maj, min; } nodes[] = {
-		{ "null", 1, 3 }, { "zero", 1, 5 }, { "full", 1, 7 },
+	static const struct {
+		const char *name;
+		unsigned maj, min;
+	} nodes[] = {
+		{ "null", 1, 3 },   { "zero", 1, 5 },    { "full", 1, 7 },
 		{ "random", 1, 8 }, { "urandom", 1, 9 }, { "tty", 5, 0 },
 	};
-	static const struct { const char *name, *target; } links[] = {
-		{ "ptmx", "pts/ptmx" }, { "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" },
-		{ "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
+	static const struct {
+		const char *name, *target;
+	} links[] = {
+		{ "ptmx", "pts/ptmx" },          { "fd", "/proc/self/fd" },
+		{ "stdin", "/proc/self/fd/0" },  { "stdout", "/proc/self/fd/1" },
+		{ "stderr", "/proc/self/fd/2" },
 	};
 	char path[CBX_NODE_SUBPATH_MAX];
 
@@ -263,8 +277,8 @@ static int populate_dev(const struct rootfs_spec *spec, const char *root, struct
 	if (mount_at(root, "/dev/pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
 		     "newinstance,ptmxmode=0666,mode=0620", err) < 0 ||
 	    scratch_dir(spec, "shm", 01777, root, "/dev/shm", err) < 0 ||
-	    mount_at(root, "/dev/mqueue", "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
-		     err) < 0)
+	    mount_at(root, "/dev/mqueue", "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		     NULL, err) < 0)
 		return -1;
 	return 0;
 }

@@ -20,9 +20,9 @@ struct rootfs_spec {
 	const char *lower;      /* busybox rootfs or user dir; NULL for the host base */
 	const char *node_dir;   /* holds upper/, work/, root/ (and the host base's layers) */
 	const char *hosts_file; /* bound read-only onto /etc/hosts */
-	const char *host_mask;  /* the host base: the lab's layer over /etc and /var (host_mask.h) */
-	const char *hostname;   /* written to /etc/hostname */
-	bool unmasked;          /* privileged: /proc and /sys as they are (kernel_view.h) */
+	const char *host_mask; /* the host base: the lab's layer over /etc and /var (host_mask.h) */
+	const char *hostname;  /* written to /etc/hostname */
+	bool unmasked;         /* privileged: /proc and /sys as they are (kernel_view.h) */
 	struct userns_map userns; /* count 0: the host's user namespace (runtime/userns.h) */
 	/* In a user namespace: its descriptor (node_setup_namespaces made it).
 	 * Not part of the setup message. */

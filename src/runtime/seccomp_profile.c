@@ -26,6 +26,7 @@
  * programs need (names the libseccomp at hand does not know yet are
  * skipped). ptrace and process_vm_* too, as Docker allows them on kernels
  * from 4.8: the kernel checks them against the tracer's capabilities. */
+/* clang-format off */
 static const char *const allowed[] = {
 	"accept", "accept4", "access", "adjtimex", "alarm", "bind", "brk", "cachestat", "capget",
 	"capset", "chdir", "chmod", "chown", "chown32", "clock_adjtime", "clock_adjtime64",
@@ -84,9 +85,11 @@ static const char *const allowed[] = {
 	"write", "writev",
 	"ptrace", "process_vm_readv", "process_vm_writev",
 };
+/* clang-format on */
 
 /* Allowed when the node holds the capability that gates them (Docker's
  * "includes": {"caps": [...]}). */
+/* clang-format off */
 static const struct {
 	int cap;
 	const char *const *calls;
@@ -113,11 +116,14 @@ static const struct {
 	{ CAP_BPF, (const char *const[]){ "bpf", NULL } },
 	{ CAP_PERFMON, (const char *const[]){ "perf_event_open", NULL } },
 };
+/* clang-format on */
 
 /* Socket families a node may open: all but the few Docker refuses (AF_ALG's
  * and AF_VSOCK's kernel attack surface, and long-dead families). */
+/* clang-format off */
 static const int families[] = { 13, 14, 15, 16, 17, 18, 21, 22, 24, 26, 27, 28, 29, 30,
 				31, 32, 33, 35, 36, 39, 41, 42, 43, 44, 45 };
+/* clang-format on */
 /* personality(2) values glibc and tools set (Linux, and its 32-bit and
  * address-randomisation-off variants), and the query. */
 static const uint64_t personalities[] = { 0, 0x8, 0x20000, 0x20008, 0xffffffff };
@@ -284,6 +290,8 @@ int seccomp_profile_install(uint64_t caps, const char *libdir, const char *dir, 
 	if ((out = open_tmp(buf, tmp, sizeof(tmp), err)) < 0)
 		return -1;
 	return commit_tmp(tmp, buf,
-			  write(out, code, (size_t)n) == n ? 0 : cbx_error_sys(err, errno, "write %s", tmp),
+			  write(out, code, (size_t)n) == n
+				  ? 0
+				  : cbx_error_sys(err, errno, "write %s", tmp),
 			  err);
 }

@@ -77,7 +77,8 @@ static int with_child(const struct userns_map *m, int procfs, bool new_net, int 
 	char c, path[64];
 
 	if (read(done, &c, 1) != 1)
-		return cbx_error_set(err, CBX_ERR_SYSTEM, "the node's user namespace could not be made");
+		return cbx_error_set(err, CBX_ERR_SYSTEM,
+				     "the node's user namespace could not be made");
 	if (*userns < 0) {
 		if (write_map(procfs, child, "uid_map", m, err) < 0 ||
 		    write_map(procfs, child, "gid_map", m, err) < 0)
@@ -138,7 +139,8 @@ int userns_of_netns(int netns, struct cbx_error *err)
 {
 	int fd = ioctl(netns, NS_GET_USERNS);
 
-	return fd < 0 ? cbx_error_sys(err, errno, "find the user namespace of the node's netns") : fd;
+	return fd < 0 ? cbx_error_sys(err, errno, "find the user namespace of the node's netns")
+		      : fd;
 }
 
 int userns_enter(int userns, struct cbx_error *err)
@@ -157,7 +159,8 @@ int userns_enter(int userns, struct cbx_error *err)
 int userns_idmapped_bind(const char *src, const char *dst, int userns, uint64_t attrs,
 			 struct cbx_error *err)
 {
-	struct mount_attr a = { .attr_set = MOUNT_ATTR_IDMAP | attrs, .userns_fd = (uint64_t)userns };
+	struct mount_attr a = { .attr_set = MOUNT_ATTR_IDMAP | attrs,
+				.userns_fd = (uint64_t)userns };
 	cleanup_close int tree = (int)syscall(SYS_open_tree, AT_FDCWD, src,
 					      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 
@@ -235,7 +238,8 @@ static int copy_entry(int sdir, int ddir, const char *name, uint32_t shift, stru
 	} else if (mknodat(ddir, name, st.st_mode, st.st_rdev) < 0) {
 		return cbx_error_sys(err, errno, "copy %s of the base", name);
 	}
-	if (rc == 0 && fchownat(ddir, name, st.st_uid + shift, st.st_gid + shift, AT_SYMLINK_NOFOLLOW) < 0)
+	if (rc == 0 &&
+	    fchownat(ddir, name, st.st_uid + shift, st.st_gid + shift, AT_SYMLINK_NOFOLLOW) < 0)
 		rc = cbx_error_sys(err, errno, "chown the copy of %s", name);
 	/* After the chown, which clears setuid bits. */
 	if (rc == 0 && !S_ISLNK(st.st_mode) && fchmodat(ddir, name, st.st_mode & 07777, 0) < 0)
@@ -257,7 +261,8 @@ int userns_copy_shifted(const char *src, const char *dst, uint32_t shift, struct
 		return cbx_error_sys(err, errno, "open %s", dst);
 	if (copy_dir(s, d, shift, err) < 0)
 		return -1;
-	if (fchown(d, st.st_uid + shift, st.st_gid + shift) < 0 || fchmod(d, st.st_mode & 07777) < 0)
+	if (fchown(d, st.st_uid + shift, st.st_gid + shift) < 0 ||
+	    fchmod(d, st.st_mode & 07777) < 0)
 		return cbx_error_sys(err, errno, "chown %s", dst);
 	return 0;
 }

@@ -25,7 +25,7 @@ const char *topo_address_problem(const struct cbx_ip *ip)
 const char *topo_subnet_problem(const struct cbx_prefix *net)
 {
 	static const struct cbx_prefix multicast4 = { { AF_INET, { 224 } }, 4 },
-					 multicast6 = { { AF_INET6, { 0xff } }, 8 };
+				       multicast6 = { { AF_INET6, { 0xff } }, 8 };
 	static const struct cbx_ip loopback6 = { AF_INET6, { [15] = 1 } };
 
 	if (net->len == 0)
@@ -75,7 +75,8 @@ static int parse_explicit(struct parser *p, struct cbx_iface *ifc, json_t *list)
 	char buf[CBX_PREFIX_STRLEN];
 
 	if (json_array_size(list) > CBX_IFACE_ADDRS_MAX)
-		return topo_fail(p, lpath, "at most %d addresses per interface", CBX_IFACE_ADDRS_MAX);
+		return topo_fail(p, lpath, "at most %d addresses per interface",
+				 CBX_IFACE_ADDRS_MAX);
 	for (size_t i = 0; i < json_array_size(list); i++) {
 		json_t *v = json_array_get(list, i);
 		const char *path = topo_path_index(p, lpath, i);
@@ -87,10 +88,11 @@ static int parse_explicit(struct parser *p, struct cbx_iface *ifc, json_t *list)
 			return -1;
 		s = json_string_value(v);
 		if (!cbx_prefix_parse(s, false, a))
-			return topo_fail(p, path, "\"%s\" is not an IPv4 or IPv6 address", topo_shown(p, s));
+			return topo_fail(p, path, "\"%s\" is not an IPv4 or IPv6 address",
+					 topo_shown(p, s));
 		if (topo_address_problem(&a->ip))
 			return topo_fail(p, path, "%s %s, which an interface cannot have", s,
-					  topo_address_problem(&a->ip));
+					 topo_address_problem(&a->ip));
 		f = fam_index(a->ip.family);
 		if (at.has[f]) {
 			const struct cbx_prefix *sn = at.subnet[f];
@@ -98,18 +100,20 @@ static int parse_explicit(struct parser *p, struct cbx_iface *ifc, json_t *list)
 				a->len = sn->len;
 			if (!cbx_prefix_contains(sn, &a->ip))
 				return topo_fail(p, path, "%s is outside subnet %s of %s", s,
-						  cbx_prefix_str(sn, buf, sizeof(buf)), at.what);
+						 cbx_prefix_str(sn, buf, sizeof(buf)), at.what);
 			if (a->len != sn->len)
-				return topo_fail(p, path, "%s does not match the /%u of subnet %s of %s", s,
-						  sn->len, cbx_prefix_str(sn, buf, sizeof(buf)), at.what);
+				return topo_fail(p, path,
+						 "%s does not match the /%u of subnet %s of %s", s,
+						 sn->len, cbx_prefix_str(sn, buf, sizeof(buf)),
+						 at.what);
 			if (cbx_prefix_is_reserved_host(sn, &a->ip))
 				return topo_fail(p, path,
-						  "%s is the network or broadcast address of subnet %s", s,
-						  cbx_prefix_str(sn, buf, sizeof(buf)));
+						 "%s is the network or broadcast address of subnet %s",
+						 s, cbx_prefix_str(sn, buf, sizeof(buf)));
 		} else if (!strchr(s, '/')) {
 			return topo_fail(p, path,
-					  "%s needs a prefix length (e.g. /24): %s has no %s subnet", s,
-					  at.what, f == 0 ? "IPv4" : "IPv6");
+					 "%s needs a prefix length (e.g. /24): %s has no %s subnet",
+					 s, at.what, f == 0 ? "IPv4" : "IPv6");
 		}
 		ifc->n_addrs++;
 	}
@@ -157,8 +161,8 @@ static bool allocator_next(struct allocator *al, struct cbx_prefix *out)
 	return true;
 }
 
-static void add_taken(const struct cbx_prefix *subnet, const struct cbx_iface *ifc,
-		      uint64_t *taken, size_t *n)
+static void add_taken(const struct cbx_prefix *subnet, const struct cbx_iface *ifc, uint64_t *taken,
+		      size_t *n)
 {
 	for (unsigned k = 0; k < ifc->n_addrs; k++)
 		if (cbx_prefix_contains(subnet, &ifc->addrs[k].ip))
@@ -171,7 +175,7 @@ static int exhausted(struct parser *p, const struct cbx_prefix *subnet, const ch
 	char buf[CBX_PREFIX_STRLEN];
 
 	return topo_fail(p, what, "subnet %s has no address left for %s",
-			  cbx_prefix_str(subnet, buf, sizeof(buf)), who);
+			 cbx_prefix_str(subnet, buf, sizeof(buf)), who);
 }
 
 /* Gives every interface of ifaces[] without explicit addresses the next free
@@ -204,7 +208,9 @@ static int allocate_in(struct parser *p, const struct cbx_prefix *subnet,
 		if (p->iface_in[ifc->index].addresses)
 			continue;
 		if (!allocator_next(&al, &ifc->addrs[ifc->n_addrs]))
-			return exhausted(p, subnet, cbx_arena_printf(p->a, "%s:%s", ifc->node->name, ifc->name),
+			return exhausted(p, subnet,
+					 cbx_arena_printf(p->a, "%s:%s", ifc->node->name,
+							  ifc->name),
 					 what);
 		ifc->n_addrs++;
 	}
@@ -240,9 +246,10 @@ static int collect_members(struct parser *p)
 	for (size_t i = 0; i < t->n_networks; i++) {
 		if (counts[i] > CBX_BRIDGE_PORTS_MAX)
 			return topo_fail(p, t->networks[i].path,
-					  "%zu interfaces on one network; its bridge holds at most %d ports (the kernel's BR_MAX_PORTS), so split it or use links",
-					  counts[i], CBX_BRIDGE_PORTS_MAX);
-		t->networks[i].members = cbx_arena_array(p->a, counts[i] + 1, sizeof(struct cbx_iface *));
+					 "%zu interfaces on one network; its bridge holds at most %d ports (the kernel's BR_MAX_PORTS), so split it or use links",
+					 counts[i], CBX_BRIDGE_PORTS_MAX);
+		t->networks[i].members =
+			cbx_arena_array(p->a, counts[i] + 1, sizeof(struct cbx_iface *));
 		if (!t->networks[i].members)
 			return topo_oom(p);
 	}
@@ -300,7 +307,7 @@ static int check_duplicates(struct parser *p)
 			const char *first = x->order < y->order ? x->owner : y->owner;
 			const char *second = x->order < y->order ? y->owner : x->owner;
 			return topo_fail(p, second, "duplicate address %s: %s has it too",
-					  cbx_ip_str(&all[i].ip, buf, sizeof(buf)), first);
+					 cbx_ip_str(&all[i].ip, buf, sizeof(buf)), first);
 		}
 	return 0;
 }
@@ -313,7 +320,8 @@ struct owned_subnet {
 static int cmp_subnet(const void *a, const void *b)
 {
 	const struct owned_subnet *x = a, *y = b;
-	int c = cmp_owned(&(struct owned_addr){ .ip = x->net.ip }, &(struct owned_addr){ .ip = y->net.ip });
+	int c = cmp_owned(&(struct owned_addr){ .ip = x->net.ip },
+			  &(struct owned_addr){ .ip = y->net.ip });
 
 	return c ? c : (int)x->net.len - (int)y->net.len;
 }
@@ -334,23 +342,28 @@ static int check_overlaps(struct parser *p)
 	for (size_t i = 0; i < t->n_networks; i++) {
 		const struct cbx_network *net = &t->networks[i];
 		if (net->has_subnet4)
-			all[n++] = (struct owned_subnet){ net->subnet4, topo_path_key(p, net->path, "subnet") };
+			all[n++] = (struct owned_subnet){ net->subnet4,
+							  topo_path_key(p, net->path, "subnet") };
 		if (net->has_subnet6)
-			all[n++] = (struct owned_subnet){ net->subnet6, topo_path_key(p, net->path, "subnet6") };
+			all[n++] = (struct owned_subnet){ net->subnet6,
+							  topo_path_key(p, net->path, "subnet6") };
 	}
 	for (size_t i = 0; i < t->n_links; i++) {
 		const struct cbx_link *l = &t->links[i];
 		if (l->has_subnet4)
-			all[n++] = (struct owned_subnet){ l->subnet4, topo_path_key(p, l->path, "subnet") };
+			all[n++] = (struct owned_subnet){ l->subnet4,
+							  topo_path_key(p, l->path, "subnet") };
 		if (l->has_subnet6)
-			all[n++] = (struct owned_subnet){ l->subnet6, topo_path_key(p, l->path, "subnet6") };
+			all[n++] = (struct owned_subnet){ l->subnet6,
+							  topo_path_key(p, l->path, "subnet6") };
 	}
 	qsort(all, n, sizeof(*all), cmp_subnet);
 	for (size_t i = 1; i < n; i++)
 		if (cbx_prefix_overlaps(&all[i - 1].net, &all[i].net))
 			return topo_fail(p, all[i].owner, "subnet %s overlaps %s of %s",
-					  cbx_prefix_str(&all[i].net, a, sizeof(a)),
-					  cbx_prefix_str(&all[i - 1].net, b, sizeof(b)), all[i - 1].owner);
+					 cbx_prefix_str(&all[i].net, a, sizeof(a)),
+					 cbx_prefix_str(&all[i - 1].net, b, sizeof(b)),
+					 all[i - 1].owner);
 	return 0;
 }
 

@@ -4,11 +4,17 @@
 #include "topo/topo.h"
 
 const struct cbx_base_info cbx_base_kinds[] = {
-	[CBX_BASE_BUSYBOX] = { .word = "busybox", .shown = "busybox", .lower = CBX_LOWER_ROOTFS,
+	[CBX_BASE_BUSYBOX] = { .word = "busybox",
+			       .shown = "busybox",
+			       .lower = CBX_LOWER_ROOTFS,
 			       .root = CBX_ROOT_OVERLAY },
-	[CBX_BASE_HOST] = { .word = "host", .shown = "host", .lower = CBX_LOWER_NONE,
+	[CBX_BASE_HOST] = { .word = "host",
+			    .shown = "host",
+			    .lower = CBX_LOWER_NONE,
 			    .root = CBX_ROOT_HOST },
-	[CBX_BASE_DIR] = { .word = NULL, .shown = "directory", .lower = CBX_LOWER_PATH,
+	[CBX_BASE_DIR] = { .word = NULL,
+			   .shown = "directory",
+			   .lower = CBX_LOWER_PATH,
 			   .root = CBX_ROOT_OVERLAY },
 };
 _Static_assert(CBX_ARRAY_SIZE(cbx_base_kinds) == CBX_BASE_MAX, "a row for every base kind");

@@ -36,9 +36,14 @@ static int check_lab_name_fits(struct parser *p, size_t n_veths)
 	if (longest < CBX_IFNAMSIZ)
 		return 0;
 	return topo_fail(p, "name",
-			  "lab name \"%s\" is too long for this lab: its host interface names (\"%s-b%zu\", \"%s-%zu\") would be %zu bytes, and the kernel allows %d",
-			  t->name, t->name, t->n_networks ? t->n_networks - 1 : 0, t->name,
-			  n_veths ? n_veths - 1 : 0, longest, CBX_IFNAMSIZ - 1);
+			 "lab name \"%s\" is too long for this lab: its host interface names (\"%s-b%zu\", \"%s-%zu\") would be %zu bytes, and the kernel allows %d",
+			 t->name, t->name, t->n_networks ? t->n_networks - 1 : 0, t->name,
+			 n_veths ? n_veths - 1 : 0, longest, CBX_IFNAMSIZ - 1);
+}
+
+static bool mac_set(const uint8_t mac[6])
+{
+	return mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5];
 }
 
 static uint64_t fnv1a(const char *parts[], size_t n)
@@ -58,7 +63,7 @@ static uint64_t fnv1a(const char *parts[], size_t n)
 static int derive_mac(struct parser *p, struct cbx_strmap *seen, uint8_t mac[6], const char *a,
 		      const char *b, const char *c, const char *what)
 {
-	bool explicit = mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5];
+	bool explicit = mac_set(mac);
 
 	for (unsigned salt = 0;; salt++) {
 		char salt_s[16], *key;
@@ -73,8 +78,8 @@ static int derive_mac(struct parser *p, struct cbx_strmap *seen, uint8_t mac[6],
 			for (int i = 1; i < 6; i++)
 				mac[i] = (uint8_t)(h >> (8 * (i - 1)));
 		}
-		key = cbx_arena_printf(p->a, "%02x%02x%02x%02x%02x%02x", mac[0], mac[1], mac[2], mac[3],
-				       mac[4], mac[5]);
+		key = cbx_arena_printf(p->a, "%02x%02x%02x%02x%02x%02x", mac[0], mac[1], mac[2],
+				       mac[3], mac[4], mac[5]);
 		if (!key)
 			return topo_oom(p);
 		if (cbx_strmap_put(seen, key, (void *)what, &oom))
@@ -82,9 +87,10 @@ static int derive_mac(struct parser *p, struct cbx_strmap *seen, uint8_t mac[6],
 		if (oom)
 			return topo_oom(p);
 		if (explicit)
-			return topo_fail(p, what, "MAC address %02x:%02x:%02x:%02x:%02x:%02x is also used by %s",
-					  mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
-					  (const char *)cbx_strmap_get(seen, key));
+			return topo_fail(p, what,
+					 "MAC address %02x:%02x:%02x:%02x:%02x:%02x is also used by %s",
+					 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
+					 (const char *)cbx_strmap_get(seen, key));
 	}
 }
 
@@ -115,8 +121,8 @@ int topo_assign_names_and_macs(struct parser *p)
 	/* Explicit MACs first, so a derived one never takes a user's. */
 	for (size_t i = 0; i < t->n_ifaces; i++) {
 		struct cbx_iface *ifc = &t->ifaces[i];
-		if ((ifc->mac[0] | ifc->mac[1] | ifc->mac[2] | ifc->mac[3] | ifc->mac[4] | ifc->mac[5]) &&
-		    derive_mac(p, &seen, ifc->mac, NULL, NULL, NULL, topo_path_key(p, ifc->path, "mac")) < 0)
+		if (mac_set(ifc->mac) && derive_mac(p, &seen, ifc->mac, NULL, NULL, NULL,
+						    topo_path_key(p, ifc->path, "mac")) < 0)
 			goto out;
 	}
 	for (size_t i = 0; i < t->n_networks; i++) {
@@ -131,13 +137,14 @@ int topo_assign_names_and_macs(struct parser *p)
 		for (size_t k = 0; k < n->n_ifaces; k++) {
 			struct cbx_iface *ifc = n->ifaces[k];
 			ifc->ifindex = NODE_IFINDEX_BASE + (int)k;
-			if (!(ifc->mac[0] | ifc->mac[1] | ifc->mac[2] | ifc->mac[3] | ifc->mac[4] | ifc->mac[5]) &&
-			    derive_mac(p, &seen, ifc->mac, "node", n->name, ifc->name, ifc->path) < 0)
+			if (!mac_set(ifc->mac) && derive_mac(p, &seen, ifc->mac, "node", n->name,
+							     ifc->name, ifc->path) < 0)
 				goto out;
 			if (!ifc->network)
 				continue;
 			set_name(ifc->host_name, "%s-%zu", t->name, n_veths++);
-			if (derive_mac(p, &seen, ifc->host_mac, "host", n->name, ifc->name, ifc->path) < 0)
+			if (derive_mac(p, &seen, ifc->host_mac, "host", n->name, ifc->name,
+				       ifc->path) < 0)
 				goto out;
 			if (!ifc->mtu)
 				ifc->mtu = ifc->network->mtu;

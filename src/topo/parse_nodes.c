@@ -8,19 +8,25 @@
 #include "common/cap_names.h"
 #include "topo/parser.h"
 
+/* clang-format off */
 static const char *const defaults_keys[] = {
 	"base", "limits", "env", "sysctls", "cmd", "privileged", "cap_add", "cap_drop", "seccomp",
 	"userns", NULL,
 };
+/* clang-format on */
+/* clang-format off */
 static const char *const node_keys[] = {
 	"base", "interfaces", "gateway", "gateway6", "routes", "sysctls", "env", "cmd",
 	"limits", "publish", "privileged", "cap_add", "cap_drop", "seccomp", "userns",
 	"description", NULL,
 };
+/* clang-format on */
 static const char *const userns_keys[] = { "start", "count", NULL };
+/* clang-format off */
 static const char *const iface_keys[] = {
 	"network", "addresses", "mac", "mtu", "impair", "description", NULL,
 };
+/* clang-format on */
 static const char *const limits_keys[] = { "memory", "cpus", "pids", NULL };
 
 int topo_check_ifname(struct parser *p, const char *name, const char *path)
@@ -31,8 +37,8 @@ int topo_check_ifname(struct parser *p, const char *name, const char *path)
 		return topo_fail(p, path, "an interface name cannot be empty");
 	if (len >= CBX_IFNAMSIZ)
 		return topo_fail(p, path,
-				  "interface name \"%s\" is %zu bytes long; the kernel allows at most %d",
-				  topo_shown(p, name), len, CBX_IFNAMSIZ - 1);
+				 "interface name \"%s\" is %zu bytes long; the kernel allows at most %d",
+				 topo_shown(p, name), len, CBX_IFNAMSIZ - 1);
 	/* "all" and "default" are the names of the per-protocol sysctl
 	 * directories (net.ipv4.conf.all), which the kernel will not shadow. */
 	if (!strcmp(name, ".") || !strcmp(name, "..") || !strcmp(name, "lo") ||
@@ -43,8 +49,8 @@ int topo_check_ifname(struct parser *p, const char *name, const char *path)
 		if (*c == '/' || *c == ':' || *c == '%' || isspace((unsigned char)*c) ||
 		    !isprint((unsigned char)*c))
 			return topo_fail(p, path,
-					  "interface name \"%s\" contains %s, which the kernel does not allow",
-					  topo_shown(p, name), topo_shown_char(p, *c));
+					 "interface name \"%s\" contains %s, which the kernel does not allow",
+					 topo_shown(p, name), topo_shown_char(p, *c));
 	return 0;
 }
 
@@ -53,21 +59,22 @@ static int check_node_name(struct parser *p, const char *name, const char *path)
 	size_t len = strlen(name);
 
 	if (len == 0 || len > CBX_NODE_NAME_MAX)
-		return topo_fail(p, path, "a node name must be 1 to %d characters (it is the hostname)",
-				  CBX_NODE_NAME_MAX);
+		return topo_fail(p, path,
+				 "a node name must be 1 to %d characters (it is the hostname)",
+				 CBX_NODE_NAME_MAX);
 	if (!isalnum((unsigned char)name[0]))
 		return topo_fail(p, path, "node name \"%s\" must start with a letter or digit",
-				  topo_shown(p, name));
+				 topo_shown(p, name));
 	for (const char *c = name; *c; c++)
 		if (!isalnum((unsigned char)*c) && *c != '-')
 			return topo_fail(p, path,
-					  "node name \"%s\" may only contain letters, digits and '-' (it is the hostname)",
-					  topo_shown(p, name));
+					 "node name \"%s\" may only contain letters, digits and '-' (it is the hostname)",
+					 topo_shown(p, name));
 	return 0;
 }
 
 struct cbx_iface *topo_add_iface(struct parser *p, struct cbx_node *n, const char *name,
-			    const char *path)
+				 const char *path)
 {
 	struct cbx_topo *t = p->t;
 	struct cbx_iface *ifc;
@@ -103,14 +110,16 @@ static int parse_mac(struct parser *p, json_t *v, const char *path, uint8_t mac[
 	if (topo_expect_string(p, v, path) < 0)
 		return -1;
 	if (sscanf(json_string_value(v), "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
-		   &b[4], &b[5], &tail) != 6 || strlen(json_string_value(v)) != 17)
+		   &b[4], &b[5], &tail) != 6 ||
+	    strlen(json_string_value(v)) != 17)
 		return topo_fail(p, path, "\"%s\" is not a MAC address like 02:00:00:00:00:01",
-				  topo_shown(p, json_string_value(v)));
+				 topo_shown(p, json_string_value(v)));
 	for (int i = 0; i < 6; i++)
 		mac[i] = (uint8_t)b[i];
 	if (mac[0] & 1)
-		return topo_fail(p, path, "%s is a multicast MAC address; an interface needs a unicast one",
-				  json_string_value(v));
+		return topo_fail(p, path,
+				 "%s is a multicast MAC address; an interface needs a unicast one",
+				 json_string_value(v));
 	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
 		return topo_fail(p, path, "the all-zero MAC address cannot be used");
 	return 0;
@@ -126,8 +135,8 @@ int topo_parse_mtu(struct parser *p, json_t *v, const char *path, uint32_t *mtu)
 	return 0;
 }
 
-static int parse_declared_iface(struct parser *p, struct cbx_node *n, const char *name,
-				json_t *v, const char *path)
+static int parse_declared_iface(struct parser *p, struct cbx_node *n, const char *name, json_t *v,
+				const char *path)
 {
 	struct cbx_iface *ifc;
 	json_t *net, *x;
@@ -146,16 +155,18 @@ static int parse_declared_iface(struct parser *p, struct cbx_node *n, const char
 		ifc->network = cbx_strmap_get(&p->t->network_by_name, json_string_value(net));
 		if (!ifc->network)
 			return topo_fail(p, npath, "unknown network \"%s\"",
-					  topo_shown(p, json_string_value(net)));
+					 topo_shown(p, json_string_value(net)));
 	}
 	if ((x = json_object_get(v, "addresses"))) {
 		if (topo_expect_array(p, x, topo_path_key(p, path, "addresses")) < 0)
 			return -1;
 		p->iface_in[ifc->index].addresses = x;
 	}
-	if ((x = json_object_get(v, "mac")) && parse_mac(p, x, topo_path_key(p, path, "mac"), ifc->mac) < 0)
+	if ((x = json_object_get(v, "mac")) &&
+	    parse_mac(p, x, topo_path_key(p, path, "mac"), ifc->mac) < 0)
 		return -1;
-	if ((x = json_object_get(v, "mtu")) && topo_parse_mtu(p, x, topo_path_key(p, path, "mtu"), &ifc->mtu) < 0)
+	if ((x = json_object_get(v, "mtu")) &&
+	    topo_parse_mtu(p, x, topo_path_key(p, path, "mtu"), &ifc->mtu) < 0)
 		return -1;
 	if ((x = json_object_get(v, "impair"))) {
 		const char *ipath = topo_path_key(p, path, "impair");
@@ -171,8 +182,8 @@ static int parse_declared_iface(struct parser *p, struct cbx_node *n, const char
 static int parse_base_path(struct parser *p, struct cbx_node *n, const char *s, const char *path)
 {
 	if (strlen(s) >= CBX_NODE_PATH_MAX)
-		return topo_fail(p, path, "base directory path is %zu bytes long; at most %d", strlen(s),
-				 CBX_NODE_PATH_MAX - 1);
+		return topo_fail(p, path, "base directory path is %zu bytes long; at most %d",
+				 strlen(s), CBX_NODE_PATH_MAX - 1);
 	/* The overlay's options are "lowerdir=BASE,upperdir=...": a ','
 	 * ends the option, a ':' starts another layer, '\\' escapes. */
 	if (strpbrk(s, ",:\\"))
@@ -226,15 +237,17 @@ static int parse_limits(struct parser *p, struct cbx_limits *l, json_t *v, const
 		if (!cbx_parse_size(text, &l->memory, &why))
 			return topo_fail(p, xpath, "bad size \"%s\": %s", topo_shown(p, text), why);
 		if (l->memory < CBX_MIN_MEMORY)
-			return topo_fail(p, xpath, "memory limit \"%s\" is below the 4MiB a node needs to start",
-					  text);
+			return topo_fail(p, xpath,
+					 "memory limit \"%s\" is below the 4MiB a node needs to start",
+					 text);
 	}
 	if ((x = json_object_get(v, "cpus"))) {
 		const char *xpath = topo_path_key(p, path, "cpus");
 		if (topo_expect_scalar_text(p, x, xpath, &text) < 0)
 			return -1;
 		if (!cbx_parse_cpus(text, &l->cpu_milli, &why))
-			return topo_fail(p, xpath, "bad CPU count \"%s\": %s", topo_shown(p, text), why);
+			return topo_fail(p, xpath, "bad CPU count \"%s\": %s", topo_shown(p, text),
+					 why);
 	}
 	if ((x = json_object_get(v, "pids"))) {
 		uint64_t pids;
@@ -261,20 +274,20 @@ static int check_sysctl_key(struct parser *p, const char *key, const char *path)
 {
 	if (strncmp(key, "net.", 4))
 		return topo_fail(p, path,
-				  "sysctl \"%s\" is not a network sysctl (net.*); only those are per node",
-				  topo_shown(p, key));
+				 "sysctl \"%s\" is not a network sysctl (net.*); only those are per node",
+				 topo_shown(p, key));
 	for (const char *c = key; *c; c++)
 		if (!isalnum((unsigned char)*c) && *c != '_' && *c != '.' && *c != '-')
-			return topo_fail(p, path, "sysctl name \"%s\" contains %s", topo_shown(p, key),
-					  topo_shown_char(p, *c));
+			return topo_fail(p, path, "sysctl name \"%s\" contains %s",
+					 topo_shown(p, key), topo_shown_char(p, *c));
 	if (strstr(key, "..") || key[strlen(key) - 1] == '.')
 		return topo_fail(p, path, "sysctl name \"%s\" is malformed", topo_shown(p, key));
 	return 0;
 }
 
 /* Merge a JSON object of key → value into a kv array (later wins). */
-static int merge_kv(struct parser *p, struct cbx_kv **arr, size_t *n, json_t *obj,
-		    const char *path, bool sysctl)
+static int merge_kv(struct parser *p, struct cbx_kv **arr, size_t *n, json_t *obj, const char *path,
+		    bool sysctl)
 {
 	const char *key;
 	json_t *v;
@@ -290,7 +303,7 @@ static int merge_kv(struct parser *p, struct cbx_kv **arr, size_t *n, json_t *ob
 			memcpy(grown, *arr, *n * sizeof(*grown));
 		*arr = grown;
 	}
-	json_object_foreach(obj, key, v) {
+	json_object_foreach (obj, key, v) {
 		const char *kpath = topo_path_key(p, path, key);
 		const char *text;
 		size_t i;
@@ -301,8 +314,9 @@ static int merge_kv(struct parser *p, struct cbx_kv **arr, size_t *n, json_t *ob
 				return -1;
 		} else {
 			if (!valid_env_name(key))
-				return topo_fail(p, kpath, "\"%s\" is not a valid environment variable name",
-						  topo_shown(p, key));
+				return topo_fail(p, kpath,
+						 "\"%s\" is not a valid environment variable name",
+						 topo_shown(p, key));
 			if (topo_expect_string(p, v, kpath) < 0)
 				return -1;
 			text = json_string_value(v);
@@ -370,8 +384,8 @@ static int parse_caps(struct parser *p, json_t *v, const char *path, uint64_t *m
 		cap = cbx_cap_from_name(json_string_value(json_array_get(v, i)));
 		if (cap < 0)
 			return topo_fail(p, ipath,
-					  "unknown capability \"%s\" (the names of capabilities(7), such as NET_ADMIN or SYS_ADMIN)",
-					  json_string_value(json_array_get(v, i)));
+					 "unknown capability \"%s\" (the names of capabilities(7), such as NET_ADMIN or SYS_ADMIN)",
+					 json_string_value(json_array_get(v, i)));
 		*mask |= (UINT64_C(1) << cap);
 	}
 	return 0;
@@ -395,14 +409,17 @@ static int parse_userns(struct parser *p, struct cbx_node *n, json_t *v, const c
 	/* The node's root is never the host's root, nor any id below 1000
 	 * (the host's system users). */
 	if ((x = json_object_get(v, "start")) &&
-	    topo_expect_uint(p, x, topo_path_key(p, path, "start"), 1000, UINT32_MAX - 1, &start) < 0)
+	    topo_expect_uint(p, x, topo_path_key(p, path, "start"), 1000, UINT32_MAX - 1, &start) <
+		    0)
 		return -1;
 	if ((x = json_object_get(v, "count")) &&
 	    topo_expect_uint(p, x, topo_path_key(p, path, "count"), 1, UINT32_MAX, &count) < 0)
 		return -1;
 	if (start + count > UINT32_MAX)
-		return topo_fail(p, path, "the range %" PRIu64 "+%" PRIu64 " goes past the last uid (4294967294)",
-				  start, count);
+		return topo_fail(p, path,
+				 "the range %" PRIu64 "+%" PRIu64
+				 " goes past the last uid (4294967294)",
+				 start, count);
 	n->userns_start = (uint32_t)start;
 	n->userns_count = (uint32_t)count;
 	return 0;
@@ -414,7 +431,8 @@ static int parse_node_settings(struct parser *p, struct cbx_node *n, json_t *obj
 {
 	json_t *x;
 
-	if ((x = json_object_get(obj, "base")) && parse_base(p, n, x, topo_path_key(p, path, "base")) < 0)
+	if ((x = json_object_get(obj, "base")) &&
+	    parse_base(p, n, x, topo_path_key(p, path, "base")) < 0)
 		return -1;
 	if ((x = json_object_get(obj, "limits")) &&
 	    parse_limits(p, &n->limits, x, topo_path_key(p, path, "limits")) < 0)
@@ -425,7 +443,8 @@ static int parse_node_settings(struct parser *p, struct cbx_node *n, json_t *obj
 	if ((x = json_object_get(obj, "sysctls")) &&
 	    merge_kv(p, &n->sysctls, &n->n_sysctls, x, topo_path_key(p, path, "sysctls"), true) < 0)
 		return -1;
-	if ((x = json_object_get(obj, "cmd")) && parse_cmd(p, n, x, topo_path_key(p, path, "cmd")) < 0)
+	if ((x = json_object_get(obj, "cmd")) &&
+	    parse_cmd(p, n, x, topo_path_key(p, path, "cmd")) < 0)
 		return -1;
 	if ((x = json_object_get(obj, "privileged"))) {
 		if (topo_expect_bool(p, x, topo_path_key(p, path, "privileged")) < 0)
@@ -488,22 +507,24 @@ static int check_exec_size(struct parser *p, const struct cbx_node *n)
 		size_t len = strlen(n->cmd[i]) + 1;
 		if (len > CBX_EXEC_STRING_MAX)
 			return topo_fail(p, topo_path_key(p, n->path, "cmd"),
-					  "an argument of the command is %zu bytes; the kernel takes at most %u (128 KiB) per argument",
-					  len - 1, CBX_EXEC_STRING_MAX - 1);
+					 "an argument of the command is %zu bytes; the kernel takes at most %u (128 KiB) per argument",
+					 len - 1, CBX_EXEC_STRING_MAX - 1);
 		total += len + sizeof(char *);
 	}
 	for (size_t i = 0; i < n->n_env; i++) {
 		size_t len = strlen(n->env[i].key) + strlen(n->env[i].value) + 2;
 		if (len > CBX_EXEC_STRING_MAX)
-			return topo_fail(p, topo_path_key(p, topo_path_key(p, n->path, "env"), n->env[i].key),
-					  "%s=VALUE is %zu bytes; the kernel takes at most %u (128 KiB) per variable",
-					  n->env[i].key, len - 1, CBX_EXEC_STRING_MAX - 1);
+			return topo_fail(p,
+					 topo_path_key(p, topo_path_key(p, n->path, "env"),
+						       n->env[i].key),
+					 "%s=VALUE is %zu bytes; the kernel takes at most %u (128 KiB) per variable",
+					 n->env[i].key, len - 1, CBX_EXEC_STRING_MAX - 1);
 		total += len + sizeof(char *);
 	}
 	if (total > CBX_EXEC_TOTAL_MAX)
 		return topo_fail(p, n->path,
-				  "the command and environment are %zu bytes together; at most %u (1 MiB)",
-				  total, CBX_EXEC_TOTAL_MAX);
+				 "the command and environment are %zu bytes together; at most %u (1 MiB)",
+				 total, CBX_EXEC_TOTAL_MAX);
 	return 0;
 }
 
@@ -523,7 +544,7 @@ static int parse_node(struct parser *p, struct cbx_node *n, json_t *v)
 		const char *ipath = topo_path_key(p, n->path, "interfaces");
 		if (topo_expect_object(p, ifaces, ipath) < 0)
 			return -1;
-		json_object_foreach(ifaces, name, x) {
+		json_object_foreach (ifaces, name, x) {
 			if (parse_declared_iface(p, n, name, x, topo_path_key(p, ipath, name)) < 0)
 				return -1;
 		}
@@ -556,7 +577,7 @@ int topo_parse_nodes(struct parser *p)
 	p->node_in = cbx_arena_array(p->a, json_object_size(nodes), sizeof(*p->node_in));
 	if (!t->nodes || !p->node_in)
 		return topo_oom(p);
-	json_object_foreach(nodes, name, v) {
+	json_object_foreach (nodes, name, v) {
 		struct cbx_node *n = &t->nodes[t->n_nodes];
 		bool oom = false;
 
@@ -568,7 +589,8 @@ int topo_parse_nodes(struct parser *p)
 		if (check_node_name(p, name, n->path) < 0)
 			return -1;
 		if (!cbx_strmap_put(&t->node_by_name, n->name, n, &oom))
-			return oom ? topo_oom(p) : topo_fail(p, n->path, "duplicate node \"%s\"", name);
+			return oom ? topo_oom(p)
+				   : topo_fail(p, n->path, "duplicate node \"%s\"", name);
 		if (parse_node(p, n, v) < 0)
 			return -1;
 	}

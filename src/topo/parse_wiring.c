@@ -6,12 +6,16 @@
 
 #include "topo/parser.h"
 
+/* clang-format off */
 static const char *const network_keys[] = {
 	"subnet", "subnet6", "gateway", "gateway6", "nat", "mtu", "description", NULL,
 };
+/* clang-format on */
+/* clang-format off */
 static const char *const link_keys[] = {
 	"endpoints", "subnet", "subnet6", "mtu", "impair", "description", NULL,
 };
+/* clang-format on */
 
 /* The lab's name: one rule for the file and every command (lab_name.c). */
 int topo_parse_lab_name(struct parser *p)
@@ -25,7 +29,8 @@ int topo_parse_lab_name(struct parser *p)
 		return -1;
 	name = json_string_value(v);
 	if ((why = cbx_lab_name_problem(name)))
-		return topo_fail(p, "name", "\"%s\" is not a lab name: %s", topo_shown(p, name), why);
+		return topo_fail(p, "name", "\"%s\" is not a lab name: %s", topo_shown(p, name),
+				 why);
 	p->t->name = cbx_arena_strdup(p->a, name);
 	return p->t->name ? 0 : topo_oom(p);
 }
@@ -41,23 +46,24 @@ static int parse_subnet(struct parser *p, json_t *v, const char *path, int famil
 		return -1;
 	s = json_string_value(v);
 	if (!cbx_prefix_parse(s, true, out))
-		return topo_fail(p, path, "\"%s\" is not a valid CIDR subnet such as %s", topo_shown(p, s),
-				  family == AF_INET ? "10.0.0.0/24" : "fd00:1::/64");
+		return topo_fail(p, path, "\"%s\" is not a valid CIDR subnet such as %s",
+				 topo_shown(p, s),
+				 family == AF_INET ? "10.0.0.0/24" : "fd00:1::/64");
 	if (out->ip.family != family)
 		return topo_fail(p, path, "%s is not an %s subnet", s,
-				  family == AF_INET ? "IPv4" : "IPv6");
+				 family == AF_INET ? "IPv4" : "IPv6");
 	if (!cbx_prefix_is_network(out)) {
 		struct cbx_prefix net = cbx_prefix_network(out);
 		return topo_fail(p, path, "%s has host bits set; did you mean %s?", s,
-				  cbx_prefix_str(&net, buf, sizeof(buf)));
+				 cbx_prefix_str(&net, buf, sizeof(buf)));
 	}
 	if ((why = topo_subnet_problem(out)))
 		return topo_fail(p, path, "subnet %s %s", s, why);
 	return 0;
 }
 
-static int parse_network_gateway(struct parser *p, struct cbx_network *net, int fam_idx,
-				 json_t *v, const char *path)
+static int parse_network_gateway(struct parser *p, struct cbx_network *net, int fam_idx, json_t *v,
+				 const char *path)
 {
 	int family = fam_idx == 0 ? AF_INET : AF_INET6;
 	bool has_subnet = family == AF_INET ? net->has_subnet4 : net->has_subnet6;
@@ -73,18 +79,19 @@ static int parse_network_gateway(struct parser *p, struct cbx_network *net, int 
 		return topo_fail(p, path, "expected true, false or an address");
 	if (!has_subnet)
 		return topo_fail(p, path, "a gateway needs the network's %s",
-				  family == AF_INET ? "\"subnet\"" : "\"subnet6\"");
+				 family == AF_INET ? "\"subnet\"" : "\"subnet6\"");
 	*has_gw = true;
 	if (json_is_true(v)) {
 		p->net_in[net->index].gw_auto[fam_idx] = true;
 		return 0;
 	}
 	if (!cbx_ip_parse(json_string_value(v), &ip) || ip.family != family)
-		return topo_fail(p, path, "\"%s\" is not an %s address", topo_shown(p, json_string_value(v)),
-				  family == AF_INET ? "IPv4" : "IPv6");
+		return topo_fail(p, path, "\"%s\" is not an %s address",
+				 topo_shown(p, json_string_value(v)),
+				 family == AF_INET ? "IPv4" : "IPv6");
 	if (!cbx_prefix_contains(subnet, &ip) || cbx_prefix_is_reserved_host(subnet, &ip))
 		return topo_fail(p, path, "%s is not a usable address of subnet %s",
-				  json_string_value(v), cbx_prefix_str(subnet, buf, sizeof(buf)));
+				 json_string_value(v), cbx_prefix_str(subnet, buf, sizeof(buf)));
 	gw->ip = ip;
 	gw->len = subnet->len;
 	return 0;
@@ -98,12 +105,14 @@ static int parse_network(struct parser *p, struct cbx_network *net, json_t *v)
 	if (topo_expect_object(p, v, path) < 0 || topo_check_keys(p, v, path, network_keys) < 0)
 		return -1;
 	if ((x = json_object_get(v, "subnet"))) {
-		if (parse_subnet(p, x, topo_path_key(p, path, "subnet"), AF_INET, &net->subnet4) < 0)
+		if (parse_subnet(p, x, topo_path_key(p, path, "subnet"), AF_INET, &net->subnet4) <
+		    0)
 			return -1;
 		net->has_subnet4 = true;
 	}
 	if ((x = json_object_get(v, "subnet6"))) {
-		if (parse_subnet(p, x, topo_path_key(p, path, "subnet6"), AF_INET6, &net->subnet6) < 0)
+		if (parse_subnet(p, x, topo_path_key(p, path, "subnet6"), AF_INET6, &net->subnet6) <
+		    0)
 			return -1;
 		net->has_subnet6 = true;
 	}
@@ -112,7 +121,8 @@ static int parse_network(struct parser *p, struct cbx_network *net, json_t *v)
 			return -1;
 		net->nat = json_is_true(x);
 		if (net->nat && !net->has_subnet4)
-			return topo_fail(p, topo_path_key(p, path, "nat"), "NAT needs the network's \"subnet\"");
+			return topo_fail(p, topo_path_key(p, path, "nat"),
+					 "NAT needs the network's \"subnet\"");
 	}
 	if ((x = json_object_get(v, "gateway"))) {
 		if (parse_network_gateway(p, net, 0, x, topo_path_key(p, path, "gateway")) < 0)
@@ -125,7 +135,8 @@ static int parse_network(struct parser *p, struct cbx_network *net, json_t *v)
 	if ((x = json_object_get(v, "gateway6")) &&
 	    parse_network_gateway(p, net, 1, x, topo_path_key(p, path, "gateway6")) < 0)
 		return -1;
-	if ((x = json_object_get(v, "mtu")) && topo_parse_mtu(p, x, topo_path_key(p, path, "mtu"), &net->mtu) < 0)
+	if ((x = json_object_get(v, "mtu")) &&
+	    topo_parse_mtu(p, x, topo_path_key(p, path, "mtu"), &net->mtu) < 0)
 		return -1;
 	return 0;
 }
@@ -145,7 +156,7 @@ int topo_parse_networks(struct parser *p)
 	p->net_in = cbx_arena_array(p->a, json_object_size(networks), sizeof(*p->net_in));
 	if (!t->networks || !p->net_in)
 		return topo_oom(p);
-	json_object_foreach(networks, name, v) {
+	json_object_foreach (networks, name, v) {
 		struct cbx_network *net = &t->networks[t->n_networks];
 		bool oom = false;
 
@@ -179,26 +190,28 @@ static int parse_endpoint(struct parser *p, struct cbx_link *l, json_t *v, const
 	s = json_string_value(v);
 	colon = strchr(s, ':');
 	if (!colon || colon == s || !colon[1])
-		return topo_fail(p, path, "\"%s\" is not an endpoint of the form \"node:interface\"",
-				  topo_shown(p, s));
+		return topo_fail(p, path,
+				 "\"%s\" is not an endpoint of the form \"node:interface\"",
+				 topo_shown(p, s));
 	if ((size_t)(colon - s) >= sizeof(node_name))
 		return topo_fail(p, path, "link to an unknown node (in \"%s\")", topo_shown(p, s));
 	memcpy(node_name, s, (size_t)(colon - s));
 	node_name[colon - s] = '\0';
 	n = cbx_topo_node(p->t, node_name);
 	if (!n)
-		return topo_fail(p, path, "link to an unknown node \"%s\"", topo_shown(p, node_name));
+		return topo_fail(p, path, "link to an unknown node \"%s\"",
+				 topo_shown(p, node_name));
 	if (topo_check_ifname(p, colon + 1, path) < 0)
 		return -1;
 	ifc = cbx_node_iface(n, colon + 1);
 	if (ifc) {
 		if (ifc->network)
 			return topo_fail(p, path,
-					  "interface %s is used twice: it is already on network \"%s\"", s,
-					  ifc->network->name);
+					 "interface %s is used twice: it is already on network \"%s\"",
+					 s, ifc->network->name);
 		if (ifc->link)
-			return topo_fail(p, path, "interface %s is used twice: it is already in %s", s,
-					  ifc->link->path);
+			return topo_fail(p, path, "interface %s is used twice: it is already in %s",
+					 s, ifc->link->path);
 	} else {
 		ifc = topo_add_iface(p, n, colon + 1, path);
 		if (!ifc)
@@ -219,28 +232,33 @@ static int parse_link(struct parser *p, struct cbx_link *l, json_t *v)
 		return -1;
 	ends = json_object_get(v, "endpoints");
 	if (!ends)
-		return topo_fail(p, path, "a link needs \"endpoints\": [\"node:iface\", \"node:iface\"]");
+		return topo_fail(p, path,
+				 "a link needs \"endpoints\": [\"node:iface\", \"node:iface\"]");
 	if (topo_expect_array(p, ends, epath) < 0)
 		return -1;
 	if (json_array_size(ends) != 2)
-		return topo_fail(p, epath, "a link has exactly 2 endpoints, not %zu", json_array_size(ends));
-	if (parse_endpoint(p, l, json_array_get(ends, 0), topo_path_index(p, epath, 0), &l->a) < 0 ||
+		return topo_fail(p, epath, "a link has exactly 2 endpoints, not %zu",
+				 json_array_size(ends));
+	if (parse_endpoint(p, l, json_array_get(ends, 0), topo_path_index(p, epath, 0), &l->a) <
+		    0 ||
 	    parse_endpoint(p, l, json_array_get(ends, 1), topo_path_index(p, epath, 1), &l->b) < 0)
 		return -1;
 	if (l->a->node == l->b->node)
 		return topo_fail(p, epath, "a link joins two different nodes (both ends are on %s)",
-				  l->a->node->name);
+				 l->a->node->name);
 	if ((x = json_object_get(v, "subnet"))) {
 		if (parse_subnet(p, x, topo_path_key(p, path, "subnet"), AF_INET, &l->subnet4) < 0)
 			return -1;
 		l->has_subnet4 = true;
 	}
 	if ((x = json_object_get(v, "subnet6"))) {
-		if (parse_subnet(p, x, topo_path_key(p, path, "subnet6"), AF_INET6, &l->subnet6) < 0)
+		if (parse_subnet(p, x, topo_path_key(p, path, "subnet6"), AF_INET6, &l->subnet6) <
+		    0)
 			return -1;
 		l->has_subnet6 = true;
 	}
-	if ((x = json_object_get(v, "mtu")) && topo_parse_mtu(p, x, topo_path_key(p, path, "mtu"), &l->mtu) < 0)
+	if ((x = json_object_get(v, "mtu")) &&
+	    topo_parse_mtu(p, x, topo_path_key(p, path, "mtu"), &l->mtu) < 0)
 		return -1;
 	if ((x = json_object_get(v, "impair"))) {
 		const char *ipath = topo_path_key(p, path, "impair");
@@ -286,8 +304,8 @@ int topo_parse_links(struct parser *p)
 		struct cbx_iface *ifc = &t->ifaces[i];
 		if (!ifc->network && !ifc->link)
 			return topo_fail(p, ifc->path,
-					  "interface %s of node %s is on no network and in no link (give it a \"network\" or add a link with endpoint \"%s:%s\")",
-					  ifc->name, ifc->node->name, ifc->node->name, ifc->name);
+					 "interface %s of node %s is on no network and in no link (give it a \"network\" or add a link with endpoint \"%s:%s\")",
+					 ifc->name, ifc->node->name, ifc->node->name, ifc->name);
 	}
 	return 0;
 }

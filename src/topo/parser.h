@@ -10,8 +10,8 @@
 
 /* What the file said about an interface, kept until addresses are resolved. */
 struct iface_input {
-	json_t *addresses;  /* the "addresses" array, or NULL: allocate */
-	json_t *impair;     /* the interface's own "impair", or its link's, or NULL */
+	json_t *addresses;       /* the "addresses" array, or NULL: allocate */
+	json_t *impair;          /* the interface's own "impair", or its link's, or NULL */
 	const char *impair_path; /* where that object is in the file */
 };
 
@@ -69,7 +69,7 @@ int topo_expect_string(struct parser *p, json_t *v, const char *path);
 int topo_expect_bool(struct parser *p, json_t *v, const char *path);
 /* An integer in [min, max]. */
 int topo_expect_uint(struct parser *p, json_t *v, const char *path, uint64_t min, uint64_t max,
-		uint64_t *out);
+		     uint64_t *out);
 /* A string, or a number turned into its decimal text (for sizes, CPUs...).
  * The text lives in the arena. */
 int topo_expect_scalar_text(struct parser *p, json_t *v, const char *path, const char **out);
@@ -87,7 +87,7 @@ int topo_assign_names_and_macs(struct parser *p);
 
 /* Adds an interface to node n (the arrays were sized beforehand). */
 struct cbx_iface *topo_add_iface(struct parser *p, struct cbx_node *n, const char *name,
-			    const char *path);
+				 const char *path);
 /* An MTU: an integer in [68, 65535]. */
 int topo_parse_mtu(struct parser *p, json_t *v, const char *path, uint32_t *mtu);
 /* Why a node interface cannot have this subnet or address (the kernel

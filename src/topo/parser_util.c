@@ -98,7 +98,7 @@ int topo_check_keys(struct parser *p, json_t *obj, const char *path, const char 
 	const char *key;
 	json_t *v;
 
-	json_object_foreach(obj, key, v) {
+	json_object_foreach (obj, key, v) {
 		const char *best = NULL;
 		size_t best_d = 99;
 		const char *const *k;
@@ -119,8 +119,8 @@ int topo_check_keys(struct parser *p, json_t *obj, const char *path, const char 
 		/* Suggest only what a typo could explain. */
 		if (best && best_d <= 1 + strlen(key) / 4)
 			return topo_fail(p, topo_path_key(p, path, key),
-					  "unknown key \"%s\" (did you mean \"%s\"?)", topo_shown(p, key),
-					  best);
+					 "unknown key \"%s\" (did you mean \"%s\"?)",
+					 topo_shown(p, key), best);
 		{
 			char list[512] = "";
 			size_t len = 0;
@@ -128,7 +128,8 @@ int topo_check_keys(struct parser *p, json_t *obj, const char *path, const char 
 				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
 							len ? ", " : "", *k);
 			return topo_fail(p, topo_path_key(p, path, key),
-					  "unknown key \"%s\" (known keys: %s)", topo_shown(p, key), list);
+					 "unknown key \"%s\" (known keys: %s)", topo_shown(p, key),
+					 list);
 		}
 	}
 	return 0;
@@ -137,14 +138,21 @@ int topo_check_keys(struct parser *p, json_t *obj, const char *path, const char 
 static const char *type_name(json_t *v)
 {
 	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a number";
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	case JSON_REAL:
+		return "a number";
 	case JSON_TRUE:
-	case JSON_FALSE: return "a boolean";
-	case JSON_NULL: return "null";
+	case JSON_FALSE:
+		return "a boolean";
+	case JSON_NULL:
+		return "null";
 	}
 	return "something else";
 }
@@ -177,7 +185,7 @@ int topo_expect_bool(struct parser *p, json_t *v, const char *path)
 }
 
 int topo_expect_uint(struct parser *p, json_t *v, const char *path, uint64_t min, uint64_t max,
-		uint64_t *out)
+		     uint64_t *out)
 {
 	json_int_t i;
 
@@ -186,7 +194,7 @@ int topo_expect_uint(struct parser *p, json_t *v, const char *path, uint64_t min
 	i = json_integer_value(v);
 	if (i < 0 || (uint64_t)i < min || (uint64_t)i > max)
 		return topo_fail(p, path, "%lld is out of range (%llu to %llu)", (long long)i,
-				  (unsigned long long)min, (unsigned long long)max);
+				 (unsigned long long)min, (unsigned long long)max);
 	*out = (uint64_t)i;
 	return 0;
 }

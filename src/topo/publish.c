@@ -15,7 +15,8 @@ static int parse_proto(struct parser *p, const char *s, const char *path, uint8_
 	else if (!strcmp(s, "udp"))
 		*proto = IPPROTO_UDP;
 	else
-		return topo_fail(p, path, "protocol \"%s\" is not \"tcp\" or \"udp\"", topo_shown(p, s));
+		return topo_fail(p, path, "protocol \"%s\" is not \"tcp\" or \"udp\"",
+				 topo_shown(p, s));
 	return 0;
 }
 
@@ -29,8 +30,8 @@ static int parse_publish_string(struct parser *p, const char *s, const char *pat
 
 	if (strlen(s) >= sizeof(buf) || !(colon = strchr(strcpy(buf, s), ':')))
 		return topo_fail(p, path,
-				  "\"%s\" is not a port mapping like \"8080:80\" or \"5353:53/udp\"",
-				  topo_shown(p, s));
+				 "\"%s\" is not a port mapping like \"8080:80\" or \"5353:53/udp\"",
+				 topo_shown(p, s));
 	*colon = '\0';
 	if ((slash = strchr(colon + 1, '/'))) {
 		*slash = '\0';
@@ -39,7 +40,8 @@ static int parse_publish_string(struct parser *p, const char *s, const char *pat
 	if (!cbx_parse_port(buf, &pub->host_port, &why))
 		return topo_fail(p, path, "bad host port \"%s\": %s", topo_shown(p, buf), why);
 	if (!cbx_parse_port(colon + 1, &pub->node_port, &why))
-		return topo_fail(p, path, "bad node port \"%s\": %s", topo_shown(p, colon + 1), why);
+		return topo_fail(p, path, "bad node port \"%s\": %s", topo_shown(p, colon + 1),
+				 why);
 	return parse_proto(p, proto, path, &pub->proto);
 }
 
@@ -53,16 +55,19 @@ static int parse_publish_object(struct parser *p, json_t *v, const char *path,
 		return -1;
 	if (!json_object_get(v, "host") || !json_object_get(v, "node"))
 		return topo_fail(p, path, "a published port needs \"host\" and \"node\" ports");
-	if (topo_expect_uint(p, json_object_get(v, "host"), topo_path_key(p, path, "host"), 1, 65535, &port) < 0)
+	if (topo_expect_uint(p, json_object_get(v, "host"), topo_path_key(p, path, "host"), 1,
+			     65535, &port) < 0)
 		return -1;
 	pub->host_port = (uint16_t)port;
-	if (topo_expect_uint(p, json_object_get(v, "node"), topo_path_key(p, path, "node"), 1, 65535, &port) < 0)
+	if (topo_expect_uint(p, json_object_get(v, "node"), topo_path_key(p, path, "node"), 1,
+			     65535, &port) < 0)
 		return -1;
 	pub->node_port = (uint16_t)port;
 	pub->proto = IPPROTO_TCP;
 	if ((x = json_object_get(v, "proto"))) {
 		if (topo_expect_string(p, x, topo_path_key(p, path, "proto")) < 0 ||
-		    parse_proto(p, json_string_value(x), topo_path_key(p, path, "proto"), &pub->proto) < 0)
+		    parse_proto(p, json_string_value(x), topo_path_key(p, path, "proto"),
+				&pub->proto) < 0)
 			return -1;
 	}
 	return 0;
@@ -119,21 +124,23 @@ int topo_resolve_publish(struct parser *p)
 				if (parse_publish_object(p, v, path, pub) < 0)
 					return -1;
 			} else {
-				return topo_fail(p, path, "expected \"HOST:NODE[/PROTO]\" or an object");
+				return topo_fail(p, path,
+						 "expected \"HOST:NODE[/PROTO]\" or an object");
 			}
 			pub->node = n;
 			pub->path = (char *)path;
 			if (!reachable_addr(n, &pub->addr))
 				return topo_fail(p, path,
-						  "node %s is on no network with a host gateway, so the host cannot reach it (give a network \"gateway\": true or \"nat\": true)",
-						  n->name);
+						 "node %s is on no network with a host gateway, so the host cannot reach it (give a network \"gateway\": true or \"nat\": true)",
+						 n->name);
 			for (size_t j = 0; j < t->n_publish; j++)
 				if (t->publish[j].host_port == pub->host_port &&
 				    t->publish[j].proto == pub->proto)
-					return topo_fail(p, path, "host port %u/%s is already published by %s",
-							  pub->host_port,
-							  pub->proto == IPPROTO_TCP ? "tcp" : "udp",
-							  t->publish[j].path);
+					return topo_fail(p, path,
+							 "host port %u/%s is already published by %s",
+							 pub->host_port,
+							 pub->proto == IPPROTO_TCP ? "tcp" : "udp",
+							 t->publish[j].path);
 			t->n_publish++;
 		}
 	}

@@ -38,11 +38,11 @@ static int check_gateway(struct parser *p, const struct cbx_node *n, const struc
 		return topo_fail(p, path, "gateway %s is node %s's own address", buf, n->name);
 	if (dev)
 		return topo_fail(p, path,
-				  "gateway %s is unreachable from node %s: it is in no subnet of %s",
-				  buf, n->name, dev->name);
+				 "gateway %s is unreachable from node %s: it is in no subnet of %s",
+				 buf, n->name, dev->name);
 	return topo_fail(p, path,
-			  "gateway %s is unreachable from node %s: it is in no subnet of the node's interfaces",
-			  buf, n->name);
+			 "gateway %s is unreachable from node %s: it is in no subnet of the node's interfaces",
+			 buf, n->name);
 }
 
 static int parse_route(struct parser *p, struct cbx_node *n, json_t *v, const char *path,
@@ -62,14 +62,15 @@ static int parse_route(struct parser *p, struct cbx_node *n, json_t *v, const ch
 	if (!to)
 		return topo_fail(p, path, "a route needs \"to\" (a subnet or \"default\")");
 	if (!via && !dev)
-		return topo_fail(p, path, "a route needs \"via\" (a gateway) or \"dev\" (an interface)");
+		return topo_fail(p, path,
+				 "a route needs \"via\" (a gateway) or \"dev\" (an interface)");
 	if (via) {
 		const char *vpath = topo_path_key(p, path, "via");
 		if (topo_expect_string(p, via, vpath) < 0)
 			return -1;
 		if (!cbx_ip_parse(json_string_value(via), &r->via))
 			return topo_fail(p, vpath, "\"%s\" is not an IP address",
-					  topo_shown(p, json_string_value(via)));
+					 topo_shown(p, json_string_value(via)));
 	}
 	if (dev) {
 		const char *dpath = topo_path_key(p, path, "dev");
@@ -78,7 +79,7 @@ static int parse_route(struct parser *p, struct cbx_node *n, json_t *v, const ch
 		r->dev = cbx_node_iface(n, json_string_value(dev));
 		if (!r->dev)
 			return topo_fail(p, dpath, "node %s has no interface \"%s\"", n->name,
-					  topo_shown(p, json_string_value(dev)));
+					 topo_shown(p, json_string_value(dev)));
 	}
 	if (topo_expect_string(p, to, topo_path_key(p, path, "to")) < 0)
 		return -1;
@@ -88,17 +89,20 @@ static int parse_route(struct parser *p, struct cbx_node *n, json_t *v, const ch
 		r->dst.len = 0;
 	} else if (!cbx_prefix_parse(s, true, &r->dst)) {
 		return topo_fail(p, topo_path_key(p, path, "to"),
-				  "\"%s\" is not a subnet such as 10.1.0.0/16, or \"default\"", topo_shown(p, s));
+				 "\"%s\" is not a subnet such as 10.1.0.0/16, or \"default\"",
+				 topo_shown(p, s));
 	} else if (!cbx_prefix_is_network(&r->dst)) {
 		struct cbx_prefix net = cbx_prefix_network(&r->dst);
-		return topo_fail(p, topo_path_key(p, path, "to"), "%s has host bits set; did you mean %s?",
-				  s, cbx_prefix_str(&net, buf, sizeof(buf)));
+		return topo_fail(p, topo_path_key(p, path, "to"),
+				 "%s has host bits set; did you mean %s?", s,
+				 cbx_prefix_str(&net, buf, sizeof(buf)));
 	}
 	if (r->via.family && r->via.family != r->dst.ip.family)
 		return topo_fail(p, path, "\"to\" and \"via\" are of different address families");
 	if (metric) {
 		uint64_t m;
-		if (topo_expect_uint(p, metric, topo_path_key(p, path, "metric"), 0, UINT32_MAX, &m) < 0)
+		if (topo_expect_uint(p, metric, topo_path_key(p, path, "metric"), 0, UINT32_MAX,
+				     &m) < 0)
 			return -1;
 		r->metric = (uint32_t)m;
 	}
@@ -132,11 +136,13 @@ static int resolve_default(struct parser *p, struct cbx_node *n, int f)
 		if (!json_is_string(gw))
 			return topo_fail(p, path, "expected a gateway address or false");
 		if (has_default(n, family))
-			return topo_fail(p, path, "node %s has a default route in \"routes\" already",
-					  n->name);
+			return topo_fail(p, path,
+					 "node %s has a default route in \"routes\" already",
+					 n->name);
 		if (!cbx_ip_parse(json_string_value(gw), &r->via) || r->via.family != family)
-			return topo_fail(p, path, "\"%s\" is not an %s address", topo_shown(p, json_string_value(gw)),
-					  f == 0 ? "IPv4" : "IPv6");
+			return topo_fail(p, path, "\"%s\" is not an %s address",
+					 topo_shown(p, json_string_value(gw)),
+					 f == 0 ? "IPv4" : "IPv6");
 		if (check_gateway(p, n, NULL, &r->via, path) < 0)
 			return -1;
 		r->dst.ip.family = (uint8_t)family;
@@ -187,12 +193,14 @@ int topo_resolve_routes(struct parser *p)
 				return -1;
 			for (size_t j = 0; j < n->n_routes; j++) {
 				char buf[CBX_PREFIX_STRLEN];
-				if (n->routes[j].dst.len == r->dst.len && n->routes[j].metric == r->metric &&
+				if (n->routes[j].dst.len == r->dst.len &&
+				    n->routes[j].metric == r->metric &&
 				    cbx_ip_equal(&n->routes[j].dst.ip, &r->dst.ip))
 					return topo_fail(p, path, "duplicate route to %s (also %s)",
-							  r->dst.len ? cbx_prefix_str(&r->dst, buf, sizeof(buf))
-								     : "default",
-							  n->routes[j].path);
+							 r->dst.len ? cbx_prefix_str(&r->dst, buf,
+										     sizeof(buf))
+								    : "default",
+							 n->routes[j].path);
 			}
 			n->n_routes++;
 		}

@@ -19,9 +19,9 @@
 #include "common/public.h"
 #include "common/strmap.h"
 
-#define CBX_IFNAMSIZ 16          /* the kernel's IFNAMSIZ, with the NUL */
-#define CBX_LAB_NAME_MAX 32      /* see cbx_lab_name_problem */
-#define CBX_NODE_NAME_MAX 63     /* a hostname label */
+#define CBX_IFNAMSIZ 16      /* the kernel's IFNAMSIZ, with the NUL */
+#define CBX_LAB_NAME_MAX 32  /* see cbx_lab_name_problem */
+#define CBX_NODE_NAME_MAX 63 /* a hostname label */
 /* The longest path, with its NUL, that a node's setup builds on: a "base"
  * directory, the node's state directory, the lab's hosts file. Small on
  * purpose: cboxlab-init builds its paths on its stack, and every page of
@@ -220,11 +220,11 @@ struct cbx_topo {
  * in messages). On bad input the error is CBX_ERR_INPUT. */
 CBX_PUBLIC int cbx_topo_load(const char *path, struct cbx_topo **out, struct cbx_error *err);
 CBX_PUBLIC int cbx_topo_load_text(const char *text, size_t len, const char *source,
-		       struct cbx_topo **out, struct cbx_error *err);
+				  struct cbx_topo **out, struct cbx_error *err);
 /* cbx_topo_load that also hands over the file's text (malloc'd; `up`
  * saves it with the lab). */
 CBX_PUBLIC int cbx_topo_load_file(const char *path, struct cbx_topo **out, char **text, size_t *len,
-		       struct cbx_error *err);
+				  struct cbx_error *err);
 CBX_PUBLIC void cbx_topo_free(struct cbx_topo *t);
 /* A topology freed when its variable goes out of scope (common/cleanup.h):
  *   cleanup_topo struct cbx_topo *t = NULL; */
@@ -263,7 +263,8 @@ CBX_PUBLIC bool cbx_parse_percent(const char *s, double *pct, const char **why);
 CBX_PUBLIC bool cbx_parse_rate(const char *s, uint64_t *bps, const char **why);
 CBX_PUBLIC bool cbx_parse_port(const char *s, uint16_t *port, const char **why);
 /* One impairment setting "delay" = "50ms" into im. */
-CBX_PUBLIC bool cbx_impair_set(struct cbx_impair *im, const char *key, const char *value, const char **why);
+CBX_PUBLIC bool cbx_impair_set(struct cbx_impair *im, const char *key, const char *value,
+			       const char **why);
 /* Why a set of impairments cannot be applied (jitter or reorder without a
  * delay), or NULL when it can. The file, chaos plans and `impair` share it. */
 CBX_PUBLIC const char *cbx_impair_problem(const struct cbx_impair *im);

@@ -8,9 +8,11 @@
 #include "common/fsutil.h"
 #include "topo/parser.h"
 
+/* clang-format off */
 static const char *const root_keys[] = {
 	"$schema", "description", "name", "defaults", "networks", "links", "nodes", NULL,
 };
+/* clang-format on */
 
 const char *cbx_json_error_text(const char *text, char *buf, size_t size)
 {
@@ -18,7 +20,8 @@ const char *cbx_json_error_text(const char *text, char *buf, size_t size)
 	static const struct {
 		const char *lib, *user;
 	} words[] = {
-		{ "\\u0000 is not allowed without JSON_ALLOW_NUL", "a NUL character (\\u0000) in a string" },
+		{ "\\u0000 is not allowed without JSON_ALLOW_NUL",
+		  "a NUL character (\\u0000) in a string" },
 		{ "NUL byte in object key not supported", "a NUL character (\\u0000) in a key" },
 		{ "maximum parsing depth reached", "nested too deeply" },
 	};
@@ -59,7 +62,7 @@ static size_t count_ifaces(json_t *root)
 	size_t n = 0;
 
 	if (json_is_object(nodes)) {
-		json_object_foreach(nodes, name, node) {
+		json_object_foreach (nodes, name, node) {
 			json_t *ifaces = json_object_get(node, "interfaces");
 			if (json_is_object(ifaces))
 				n += json_object_size(ifaces);
@@ -87,14 +90,15 @@ static int load(struct parser *p)
 		return topo_oom(p);
 
 	if (topo_parse_lab_name(p) < 0 || topo_parse_networks(p) < 0 || topo_parse_nodes(p) < 0 ||
-	    topo_parse_links(p) < 0 || topo_resolve_addresses(p) < 0 || topo_resolve_routes(p) < 0 ||
-	    topo_resolve_publish(p) < 0 || topo_resolve_impairments(p) < 0 || topo_assign_names_and_macs(p) < 0)
+	    topo_parse_links(p) < 0 || topo_resolve_addresses(p) < 0 ||
+	    topo_resolve_routes(p) < 0 || topo_resolve_publish(p) < 0 ||
+	    topo_resolve_impairments(p) < 0 || topo_assign_names_and_macs(p) < 0)
 		return -1;
 	return 0;
 }
 
-int cbx_topo_load_text(const char *text, size_t len, const char *source,
-		       struct cbx_topo **out, struct cbx_error *err)
+int cbx_topo_load_text(const char *text, size_t len, const char *source, struct cbx_topo **out,
+		       struct cbx_error *err)
 {
 	struct cbx_arena *arena = cbx_arena_new();
 	struct parser p = { .err = err };

@@ -60,10 +60,18 @@ bool cbx_parse_size(const char *s, uint64_t *bytes, const char **why)
 	static const struct unit units[] = {
 		{ "", 1 },
 		{ "B", 1 },
-		{ "k", 1024.0 }, { "K", 1024.0 }, { "KB", 1024.0 }, { "KiB", 1024.0 },
-		{ "M", 1048576.0 }, { "MB", 1048576.0 }, { "MiB", 1048576.0 },
-		{ "G", 1073741824.0 }, { "GB", 1073741824.0 }, { "GiB", 1073741824.0 },
-		{ "T", 1099511627776.0 }, { "TiB", 1099511627776.0 },
+		{ "k", 1024.0 },
+		{ "K", 1024.0 },
+		{ "KB", 1024.0 },
+		{ "KiB", 1024.0 },
+		{ "M", 1048576.0 },
+		{ "MB", 1048576.0 },
+		{ "MiB", 1048576.0 },
+		{ "G", 1073741824.0 },
+		{ "GB", 1073741824.0 },
+		{ "GiB", 1073741824.0 },
+		{ "T", 1099511627776.0 },
+		{ "TiB", 1099511627776.0 },
 		{ NULL, 0 },
 	};
 	double v;
@@ -97,7 +105,10 @@ bool cbx_parse_cpus(const char *s, uint32_t *milli, const char **why)
 bool cbx_parse_duration_us(const char *s, uint64_t *us, const char **why)
 {
 	static const struct unit units[] = {
-		{ "us", 1 }, { "ms", 1000.0 }, { "s", 1000000.0 }, { NULL, 0 },
+		{ "us", 1 },
+		{ "ms", 1000.0 },
+		{ "s", 1000000.0 },
+		{ NULL, 0 },
 	};
 	double v;
 
@@ -130,9 +141,8 @@ bool cbx_parse_rate(const char *s, uint64_t *bps, const char **why)
 {
 	/* tc's units: bit-based (kbit, mbit, gbit) and byte-based (kbps...). */
 	static const struct unit units[] = {
-		{ "bit", 1 }, { "kbit", 1e3 }, { "mbit", 1e6 }, { "gbit", 1e9 },
-		{ "bps", 8 }, { "kbps", 8e3 }, { "mbps", 8e6 }, { "gbps", 8e9 },
-		{ NULL, 0 },
+		{ "bit", 1 },    { "kbit", 1e3 }, { "mbit", 1e6 }, { "gbit", 1e9 }, { "bps", 8 },
+		{ "kbps", 8e3 }, { "mbps", 8e6 }, { "gbps", 8e9 }, { NULL, 0 },
 	};
 	double v;
 

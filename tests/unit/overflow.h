@@ -37,12 +37,14 @@ static inline bool untouched(const char *p, size_t n)
 				break; \
 			} \
 		} \
-		ok(all_, "%s: every short buffer fails with -ENOSPC, nothing written past it", what); \
+		ok(all_, "%s: every short buffer fails with -ENOSPC, nothing written past it", \
+		   what); \
 		memset(obuf, CANARY, sizeof(obuf)); \
 		{ \
 			size_t sz_ = (size_t)(full); \
 			is_int((CALL), (full), "%s: an exact fit builds", what); \
-			ok(untouched(obuf + sz_, sizeof(obuf) - sz_), "%s: exact fit stays inside", what); \
+			ok(untouched(obuf + sz_, sizeof(obuf) - sz_), \
+			   "%s: exact fit stays inside", what); \
 		} \
 	} while (0)
 

@@ -11,12 +11,12 @@ static int tap_n, tap_failed;
 
 #define ok(cond, ...) tap_ok(!!(cond), __FILE__, __LINE__, #cond, __VA_ARGS__)
 
-static inline int tap_ok(int pass, const char *file, int line, const char *expr,
-			 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static inline int tap_ok(int pass, const char *file, int line, const char *expr, const char *fmt,
+			 ...) __attribute__((format(printf, 5, 6)));
 
 #include <stdarg.h>
-static inline int tap_ok(int pass, const char *file, int line, const char *expr,
-			 const char *fmt, ...)
+static inline int tap_ok(int pass, const char *file, int line, const char *expr, const char *fmt,
+			 ...)
 {
 	va_list ap;
 
@@ -38,7 +38,8 @@ static inline int tap_ok(int pass, const char *file, int line, const char *expr,
 	do { \
 		const char *g_ = (got), *w_ = (want); \
 		if (!ok(g_ && w_ && !strcmp(g_, w_), __VA_ARGS__)) \
-			printf("#   got: '%s'\n#   want: '%s'\n", g_ ? g_ : "(null)", w_ ? w_ : "(null)"); \
+			printf("#   got: '%s'\n#   want: '%s'\n", g_ ? g_ : "(null)", \
+			       w_ ? w_ : "(null)"); \
 	} while (0)
 
 /* Does `hay` contain `needle`? Shows the text on failure. */

@@ -9,13 +9,12 @@
 #include "runtime/cgroup.h"
 #include "tap.h"
 
-static const char hybrid[] =
-	"12:pids:/user.slice/user-0.slice\n"
-	"11:cpu,cpuacct:/\n"
-	"5:memory:/process_api/2640f2c1\n"
-	"4:net_cls,net_prio:/\n"
-	"1:name=systemd:/init.scope\n"
-	"0::/init.scope\n";
+static const char hybrid[] = "12:pids:/user.slice/user-0.slice\n"
+			     "11:cpu,cpuacct:/\n"
+			     "5:memory:/process_api/2640f2c1\n"
+			     "4:net_cls,net_prio:/\n"
+			     "1:name=systemd:/init.scope\n"
+			     "0::/init.scope\n";
 
 static void names(void)
 {
@@ -26,7 +25,8 @@ static void names(void)
 	ok(cbx_cgroup_v1_hierarchy_name(hybrid, "cpu", buf, sizeof(buf)) == 0, "cpu found");
 	is_str(buf, "cpu,cpuacct", "co-mounted: the whole list names the mount point");
 	ok(cbx_cgroup_v1_hierarchy_name(hybrid, "cpuacct", buf, sizeof(buf)) == 0 &&
-		   !strcmp(buf, "cpu,cpuacct"), "so does the second of the list");
+		   !strcmp(buf, "cpu,cpuacct"),
+	   "so does the second of the list");
 	ok(cbx_cgroup_v1_hierarchy_name(hybrid, "freezer", buf, sizeof(buf)) == -1,
 	   "a controller no hierarchy has is not found");
 	ok(cbx_cgroup_v1_hierarchy_name(hybrid, "systemd", buf, sizeof(buf)) == -1,
@@ -35,8 +35,10 @@ static void names(void)
 	   "a controller's prefix is not the controller");
 	ok(cbx_cgroup_v1_hierarchy_name("0::/\n", "memory", buf, sizeof(buf)) == -1,
 	   "pure v2: no v1 hierarchy");
-	ok(cbx_cgroup_v1_hierarchy_name("3:pids:/a:b\n4:memory:/", "memory", buf, sizeof(buf)) == 0 &&
-		   !strcmp(buf, "memory"), "a colon in a path, a last line without newline");
+	ok(cbx_cgroup_v1_hierarchy_name("3:pids:/a:b\n4:memory:/", "memory", buf, sizeof(buf)) ==
+			   0 &&
+		   !strcmp(buf, "memory"),
+	   "a colon in a path, a last line without newline");
 	ok(cbx_cgroup_v1_hierarchy_name(hybrid, "cpu", buf, 5) == -1,
 	   "a list longer than the buffer is not cut");
 }

@@ -54,7 +54,8 @@ static void test_parse(void)
 	is_str(what, "partition: n1 drops n3; n2 drops n3; n3 drops n1,n2", "a partition step");
 	chaos_step_describe(&p, &p.steps[2], what, sizeof(what));
 	is_str(what, "impair n2:eth0 loss=30%", "an impairment step");
-	ok(chaos_step_removes(&p.steps[1]) && !chaos_step_removes(&p.steps[3]), "heal removes, pause applies");
+	ok(chaos_step_removes(&p.steps[1]) && !chaos_step_removes(&p.steps[3]),
+	   "heal removes, pause applies");
 	chaos_plan_free(&p);
 
 	rejects("{\"steps\": [{\"at\": \"5s\", \"do\": \"heal\"}, {\"at\": \"2s\", \"do\": \"heal\"}]}",
@@ -70,17 +71,19 @@ static void test_parse(void)
 	rejects("{\"steps\": [{\"at\": \"1s\", \"do\": \"partition\", \"groups\": [[\"n1\",\"n2\"],[\"n2\"]]}]}",
 		"node n2 is in two groups", "overlapping groups");
 	rejects("{\"steps\": [{\"at\": \"soon\", \"do\": \"heal\"}]}", "bad \"at\"", "bad time");
-	rejects("{\"steps\": [{\"at\": \"1s\", \"do\": \"explode\"}]}", "unknown \"do\": \"explode\"", "unknown op");
-	rejects("{\"steps\": [{\"at\": \"1s\", \"do\": \"heal\", \"when\": 1}]}", "unknown key \"when\"",
-		"unknown key");
+	rejects("{\"steps\": [{\"at\": \"1s\", \"do\": \"explode\"}]}",
+		"unknown \"do\": \"explode\"", "unknown op");
+	rejects("{\"steps\": [{\"at\": \"1s\", \"do\": \"heal\", \"when\": 1}]}",
+		"unknown key \"when\"", "unknown key");
 	rejects("{\"nemesis\": \"random-halves\", \"interval\": \"10s\", \"duration\": \"5s\"}",
 		"at least one cycle", "duration shorter than a cycle");
 }
 
 static void generate(const char *name, uint64_t seed, struct chaos_plan *p)
 {
-	struct nemesis_spec spec = { .name = name, .interval_us = 1000000, .duration_us = 10000000,
-				     .loss = 20 };
+	struct nemesis_spec spec = {
+		.name = name, .interval_us = 1000000, .duration_us = 10000000, .loss = 20
+	};
 	struct cbx_error err;
 
 	if (chaos_plan_generate(p, t, &spec, seed, &err) < 0) {
@@ -131,8 +134,9 @@ static void test_nemeses(void)
 	generate("random-halves", 2, &b);
 	ok(!same_plan(&a, &b), "different seeds give different schedules");
 	is_int(a.n, 11, "5 cycles of fault and heal, then end");
-	ok(a.steps[0].fault.kind == LAB_FAULT_PARTITION && a.steps[1].fault.kind == LAB_FAULT_HEAL &&
-		   a.steps[1].at_us == 1000000 && a.steps[2].at_us == 2000000,
+	ok(a.steps[0].fault.kind == LAB_FAULT_PARTITION &&
+		   a.steps[1].fault.kind == LAB_FAULT_HEAL && a.steps[1].at_us == 1000000 &&
+		   a.steps[2].at_us == 2000000,
 	   "fault for an interval, healed for an interval");
 	for (size_t i = 0; i < 5; i++) {
 		size_t k = drops_of(&a.steps[0], i);
@@ -180,8 +184,11 @@ static void test_nemeses(void)
 static char *printed(const char *name, uint64_t seed, uint64_t interval_us, uint64_t duration_us,
 		     double loss, const struct cbx_node **nodes, size_t n_nodes)
 {
-	struct nemesis_spec spec = { .name = name, .interval_us = interval_us,
-				     .duration_us = duration_us, .loss = loss, .nodes = nodes,
+	struct nemesis_spec spec = { .name = name,
+				     .interval_us = interval_us,
+				     .duration_us = duration_us,
+				     .loss = loss,
+				     .nodes = nodes,
 				     .n_nodes = n_nodes };
 	struct chaos_plan p;
 	struct cbx_error err;
@@ -237,39 +244,37 @@ static void test_golden(void)
 		  "   2.000s  partition: n1 drops n3,n4; n2 drops n3,n4; n3 drops n1,n2; n4 drops n1,n2\n"
 		  "   3.000s  heal\n"
 		  "   4.000s  end\n" },
-		{ "flaky-links",
-		  "nemesis flaky-links, seed 42\n"
-		  "   0.000s  impair n1:eth0 loss=20%\n"
-		  "   0.000s  impair n4:eth0 loss=20%\n"
-		  "   1.000s  clear n1:eth0\n"
-		  "   1.000s  clear n4:eth0\n"
-		  "   2.000s  impair n1:eth0 loss=20%\n"
-		  "   2.000s  impair n5:eth0 loss=20%\n"
-		  "   2.000s  impair n4:eth0 loss=20%\n"
-		  "   3.000s  clear n1:eth0\n"
-		  "   3.000s  clear n5:eth0\n"
-		  "   3.000s  clear n4:eth0\n"
-		  "   4.000s  end\n" },
-		{ "pause-random",
-		  "nemesis pause-random, seed 42\n"
-		  "   0.000s  pause n2\n"
-		  "   1.000s  resume n2\n"
-		  "   2.000s  pause n5\n"
-		  "   3.000s  resume n5\n"
-		  "   4.000s  end\n" },
-		{ "kill-random",
-		  "nemesis kill-random, seed 42\n"
-		  "   0.000s  kill n2\n"
-		  "   1.000s  start n2\n"
-		  "   2.000s  kill n5\n"
-		  "   3.000s  start n5\n"
-		  "   4.000s  end\n" },
+		{ "flaky-links", "nemesis flaky-links, seed 42\n"
+				 "   0.000s  impair n1:eth0 loss=20%\n"
+				 "   0.000s  impair n4:eth0 loss=20%\n"
+				 "   1.000s  clear n1:eth0\n"
+				 "   1.000s  clear n4:eth0\n"
+				 "   2.000s  impair n1:eth0 loss=20%\n"
+				 "   2.000s  impair n5:eth0 loss=20%\n"
+				 "   2.000s  impair n4:eth0 loss=20%\n"
+				 "   3.000s  clear n1:eth0\n"
+				 "   3.000s  clear n5:eth0\n"
+				 "   3.000s  clear n4:eth0\n"
+				 "   4.000s  end\n" },
+		{ "pause-random", "nemesis pause-random, seed 42\n"
+				  "   0.000s  pause n2\n"
+				  "   1.000s  resume n2\n"
+				  "   2.000s  pause n5\n"
+				  "   3.000s  resume n5\n"
+				  "   4.000s  end\n" },
+		{ "kill-random", "nemesis kill-random, seed 42\n"
+				 "   0.000s  kill n2\n"
+				 "   1.000s  start n2\n"
+				 "   2.000s  kill n5\n"
+				 "   3.000s  start n5\n"
+				 "   4.000s  end\n" },
 	};
 	size_t pinned = 0;
 
 	for (size_t i = 0; i < sizeof(golden) / sizeof(golden[0]); i++) {
 		char *got = printed(golden[i].name, 42, 1000000, 4000000, 20, NULL, 0);
-		is_str(got, golden[i].want, "%s: seed 42 gives its pinned schedule", golden[i].name);
+		is_str(got, golden[i].want, "%s: seed 42 gives its pinned schedule",
+		       golden[i].name);
 		free(got);
 	}
 	/* And the list above is every nemesis there is. */
@@ -302,8 +307,11 @@ static void test_kill_random_shape(void)
 	bool shape = true, only_given = true, both_seen[2] = { false, false };
 
 	for (uint64_t seed = 1; seed <= 20; seed++) {
-		struct nemesis_spec spec = { .name = "kill-random", .interval_us = 1000000,
-					     .duration_us = 10000000, .nodes = some, .n_nodes = 2 };
+		struct nemesis_spec spec = { .name = "kill-random",
+					     .interval_us = 1000000,
+					     .duration_us = 10000000,
+					     .nodes = some,
+					     .n_nodes = 2 };
 		struct chaos_plan p;
 		struct cbx_error err;
 
@@ -313,9 +321,11 @@ static void test_kill_random_shape(void)
 		}
 		shape &= p.n == 11;
 		for (size_t c = 0; c < 5 && p.n == 11; c++) {
-			const struct chaos_step *kill = &p.steps[2 * c], *start = &p.steps[2 * c + 1];
+			const struct chaos_step *kill = &p.steps[2 * c],
+						*start = &p.steps[2 * c + 1];
 			shape &= kill->fault.kind == LAB_FAULT_KILL && kill->at_us == 2000000 * c;
-			shape &= start->fault.kind == LAB_FAULT_START && start->at_us == 2000000 * c + 1000000;
+			shape &= start->fault.kind == LAB_FAULT_START &&
+				 start->at_us == 2000000 * c + 1000000;
 			shape &= kill->fault.node && kill->fault.node == start->fault.node;
 			only_given &= kill->fault.node == some[0] || kill->fault.node == some[1];
 			both_seen[0] |= kill->fault.node == some[0];
@@ -340,8 +350,11 @@ static void test_flaky_links_shape(void)
 	size_t chosen_n[5] = { 0 };
 
 	for (uint64_t seed = 1; seed <= 20; seed++) {
-		struct nemesis_spec spec = { .name = "flaky-links", .interval_us = 1000000,
-					     .duration_us = 4000000, .loss = 37.5, .nodes = some,
+		struct nemesis_spec spec = { .name = "flaky-links",
+					     .interval_us = 1000000,
+					     .duration_us = 4000000,
+					     .loss = 37.5,
+					     .nodes = some,
 					     .n_nodes = 2 };
 		struct chaos_plan p;
 		struct cbx_error err;
@@ -354,11 +367,15 @@ static void test_flaky_links_shape(void)
 		for (uint64_t at = 0; at < 4000000; at += 2000000) {
 			const struct cbx_iface *on[8];
 			size_t k = 0, first = i;
-			for (; i < p.n && p.steps[i].fault.kind == LAB_FAULT_IMPAIR && p.steps[i].at_us == at; i++) {
+			for (; i < p.n && p.steps[i].fault.kind == LAB_FAULT_IMPAIR &&
+			       p.steps[i].at_us == at;
+			     i++) {
 				const struct chaos_step *s = &p.steps[i];
-				loss &= s->fault.impair.loss == 37.5 && s->fault.impair.delay_us == 0 &&
+				loss &= s->fault.impair.loss == 37.5 &&
+					s->fault.impair.delay_us == 0 &&
 					s->fault.impair.rate_bps == 0;
-				only_given &= s->fault.iface && (s->fault.iface->node == some[0] || s->fault.iface->node == some[1]);
+				only_given &= s->fault.iface && (s->fault.iface->node == some[0] ||
+								 s->fault.iface->node == some[1]);
 				if (k < 8)
 					on[k++] = s->fault.iface;
 				chosen_n[s->fault.iface->node->index]++;
@@ -366,7 +383,8 @@ static void test_flaky_links_shape(void)
 			shape &= i > first; /* at least one interface loses packets */
 			for (size_t j = 0; j < k; j++, i++)
 				cleared &= i < p.n && p.steps[i].fault.kind == LAB_FAULT_CLEAR &&
-					   p.steps[i].at_us == at + 1000000 && p.steps[i].fault.iface == on[j];
+					   p.steps[i].at_us == at + 1000000 &&
+					   p.steps[i].fault.iface == on[j];
 		}
 		shape &= i == p.n - 1 && p.steps[i].end;
 		chaos_plan_free(&p);
@@ -397,26 +415,33 @@ static void test_nemesis_spec(void)
 	struct nemesis_spec spec;
 	struct cbx_error err;
 
-	ok(chaos_nemesis_spec_init(&spec, "flaky-links", "1s", "10s", NULL, NEMESIS_FROM_FLAGS, &err) == 0 &&
+	ok(chaos_nemesis_spec_init(&spec, "flaky-links", "1s", "10s", NULL, NEMESIS_FROM_FLAGS,
+				   &err) == 0 &&
 		   spec.interval_us == 1000000 && spec.duration_us == 10000000 && spec.loss == 20 &&
 		   spec.n_nodes == 0,
 	   "a spec from flags, with the default loss");
-	ok(chaos_nemesis_spec_init(&spec, "flaky-links", "1s", "10s", "5%", NEMESIS_FROM_PLAN, &err) == 0 &&
+	ok(chaos_nemesis_spec_init(&spec, "flaky-links", "1s", "10s", "5%", NEMESIS_FROM_PLAN,
+				   &err) == 0 &&
 		   spec.loss == 5,
 	   "a plan's loss");
-	if (ok(chaos_nemesis_spec_init(&spec, "isolate-one", "soon", "10s", NULL, NEMESIS_FROM_FLAGS, &err) < 0,
+	if (ok(chaos_nemesis_spec_init(&spec, "isolate-one", "soon", "10s", NULL,
+				       NEMESIS_FROM_FLAGS, &err) < 0,
 	       "bad --interval"))
 		is_str(err.msg, "--interval: expected a duration such as 10s", "the flag is named");
-	if (ok(chaos_nemesis_spec_init(&spec, "isolate-one", "1s", NULL, NULL, NEMESIS_FROM_FLAGS, &err) < 0,
+	if (ok(chaos_nemesis_spec_init(&spec, "isolate-one", "1s", NULL, NULL, NEMESIS_FROM_FLAGS,
+				       &err) < 0,
 	       "missing --duration"))
 		is_str(err.msg, "--duration: expected a duration such as 60s", "the flag is named");
-	if (ok(chaos_nemesis_spec_init(&spec, "isolate-one", "1s", "10s", "200%", NEMESIS_FROM_FLAGS, &err) < 0,
+	if (ok(chaos_nemesis_spec_init(&spec, "isolate-one", "1s", "10s", "200%",
+				       NEMESIS_FROM_FLAGS, &err) < 0,
 	       "bad --loss"))
 		has_str(err.msg, "--loss: ", "the flag is named");
 	rejects("{\"nemesis\": \"isolate-one\", \"interval\": \"soon\", \"duration\": \"10s\"}",
-		"plan.json: interval: expected a duration such as \"10s\"", "bad interval in a plan");
+		"plan.json: interval: expected a duration such as \"10s\"",
+		"bad interval in a plan");
 	rejects("{\"nemesis\": 5, \"interval\": \"1s\", \"duration\": \"10s\"}",
-		"plan.json: nemesis: expected a name such as \"random-halves\"", "a nemesis that is not a name");
+		"plan.json: nemesis: expected a name such as \"random-halves\"",
+		"a nemesis that is not a name");
 }
 
 int main(void)

@@ -24,7 +24,8 @@ int main(void)
 	is_int(cbx_error_exit_status(&err), 1, "a system error exits 1");
 
 	cbx_error_errno(&err, CBX_ERR_INPUT, ENOENT, "open %s", "x.json");
-	ok(err.kind == CBX_ERR_INPUT && err.code == ENOENT, "cbx_error_errno sets the kind it is given");
+	ok(err.kind == CBX_ERR_INPUT && err.code == ENOENT,
+	   "cbx_error_errno sets the kind it is given");
 	is_str(err.msg, "open x.json: No such file or directory", "with the same message");
 	is_int(cbx_error_exit_status(&err), 2, "an input error exits 2");
 
@@ -43,14 +44,16 @@ int main(void)
 	rc = cbx_error_keep_first(rc, &err, fail_with(&one, "first"), &one);
 	rc = cbx_error_keep_first(rc, &err, fail_with(&one, "second"), &one);
 	rc = cbx_error_keep_first(rc, &err, 0, &one);
-	is_int(rc, -1, "a failed step makes the result a failure, and a later success does not undo it");
+	is_int(rc, -1,
+	       "a failed step makes the result a failure, and a later success does not undo it");
 	is_str(err.msg, "first failed", "the first failure is the one kept");
 	ok(err.kind == CBX_ERR_STATE, "with its kind");
 
 	ok(cbx_read_file_as("/nonexistent/cbx-test", CBX_ERR_INPUT, &text, NULL, &err) < 0 &&
 		   err.kind == CBX_ERR_INPUT,
 	   "a file read for the user fails as bad input");
-	ok(cbx_read_file("/nonexistent/cbx-test", &text, NULL, &err) < 0 && err.kind == CBX_ERR_SYSTEM,
+	ok(cbx_read_file("/nonexistent/cbx-test", &text, NULL, &err) < 0 &&
+		   err.kind == CBX_ERR_SYSTEM,
 	   "one read for us as a system error");
 	return tap_done();
 }

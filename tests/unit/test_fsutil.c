@@ -39,7 +39,8 @@ int main(void)
 	}
 	snprintf(outside, sizeof(outside), "%s/outside", top);
 	snprintf(tree, sizeof(tree), "%s/tree", top);
-	ok(mkdir(outside, 0755) == 0 && mkdir(tree, 0755) == 0, "a tree and a directory outside it");
+	ok(mkdir(outside, 0755) == 0 && mkdir(tree, 0755) == 0,
+	   "a tree and a directory outside it");
 	snprintf(path, sizeof(path), "%s/keep", outside);
 	ok(touch(path) == 0, "a file outside");
 

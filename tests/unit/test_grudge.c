@@ -8,7 +8,8 @@
 #include "lab/cboxlab.h"
 #include "tap.h"
 
-static const char lab[] = "{\"name\": \"g\", \"nodes\": {\"a\": {}, \"b\": {}, \"c\": {}, \"d\": {}}}";
+static const char lab[] =
+	"{\"name\": \"g\", \"nodes\": {\"a\": {}, \"b\": {}, \"c\": {}, \"d\": {}}}";
 
 static struct cbx_topo *t;
 
@@ -33,7 +34,8 @@ static void groups_reject(char *const *groups, size_t n, bool oneway, const char
 	struct cbx_error err;
 
 	lab_grudge_init(&g, t->n_nodes, &err);
-	if (ok(lab_grudge_parse_groups(&g, t, groups, n, oneway, &err) < 0 && err.kind == CBX_ERR_INPUT,
+	if (ok(lab_grudge_parse_groups(&g, t, groups, n, oneway, &err) < 0 &&
+		       err.kind == CBX_ERR_INPUT,
 	       "rejected: %s", what))
 		has_str(err.msg, want, "message for: %s", what);
 	lab_grudge_free(&g);
@@ -45,7 +47,8 @@ static void text_reject(const char *json, const char *want, const char *what)
 	struct cbx_error err;
 
 	lab_grudge_init(&g, t->n_nodes, &err);
-	if (ok(lab_grudge_parse_text(&g, t, json, "steps[3]", &err) < 0 && err.kind == CBX_ERR_INPUT,
+	if (ok(lab_grudge_parse_text(&g, t, json, "steps[3]", &err) < 0 &&
+		       err.kind == CBX_ERR_INPUT,
 	       "rejected: %s", what))
 		has_str(err.msg, want, "message for: %s", what);
 	lab_grudge_free(&g);
@@ -58,7 +61,8 @@ static void test_groups(void)
 	struct lab_grudge g;
 	struct cbx_error err;
 
-	ok(lab_grudge_init(&g, t->n_nodes, &err) == 0 && lab_grudge_empty(&g), "a new grudge is empty");
+	ok(lab_grudge_init(&g, t->n_nodes, &err) == 0 && lab_grudge_empty(&g),
+	   "a new grudge is empty");
 	ok(lab_grudge_parse_groups(&g, t, two, 2, false, &err) == 0, "two groups");
 	ok(drops(&g, "a", "c") && drops(&g, "c", "a") && drops(&g, "b", "c") && drops(&g, "c", "b"),
 	   "each side drops the other");
@@ -70,7 +74,8 @@ static void test_groups(void)
 
 	lab_grudge_init(&g, t->n_nodes, &err);
 	ok(lab_grudge_parse_groups(&g, t, two, 2, true, &err) == 0, "one way: two groups");
-	ok(drops(&g, "c", "a") && drops(&g, "c", "b") && !drops(&g, "a", "c") && !drops(&g, "b", "c"),
+	ok(drops(&g, "c", "a") && drops(&g, "c", "b") && !drops(&g, "a", "c") &&
+		   !drops(&g, "b", "c"),
 	   "one way: only the second group drops what the first sends");
 	lab_grudge_free(&g);
 
@@ -80,7 +85,8 @@ static void test_groups(void)
 	   "three groups: every pair cut");
 	lab_grudge_free(&g);
 
-	groups_reject(overlap, 2, false, "node b is in two groups (1 and 2): groups must not overlap",
+	groups_reject(overlap, 2, false,
+		      "node b is in two groups (1 and 2): groups must not overlap",
 		      "overlapping groups");
 	groups_reject(ghost, 2, false, "lab g has no node \"zz\"", "an unknown node");
 	groups_reject(one, 1, false, "a partition needs at least two groups", "one group");
@@ -97,9 +103,11 @@ static void test_json(void)
 	int fd;
 
 	lab_grudge_init(&g, t->n_nodes, &err);
-	ok(lab_grudge_parse_text(&g, t, "{\"a\": [\"c\", \"d\"], \"c\": [\"a\"]}", "grudge", &err) == 0,
+	ok(lab_grudge_parse_text(&g, t, "{\"a\": [\"c\", \"d\"], \"c\": [\"a\"]}", "grudge",
+				 &err) == 0,
 	   "a map of grudges");
-	ok(drops(&g, "a", "c") && drops(&g, "a", "d") && drops(&g, "c", "a") && !drops(&g, "d", "a"),
+	ok(drops(&g, "a", "c") && drops(&g, "a", "d") && drops(&g, "c", "a") &&
+		   !drops(&g, "d", "a"),
 	   "each node drops exactly whom it names");
 	describe(&g, "a drops c,d; c drops a", "a map described");
 	lab_grudge_free(&g);

@@ -36,8 +36,9 @@ static const char *clash(const char *json, const struct host_view *h, struct cbx
 	return rc < 0 ? err->msg : "";
 }
 
-#define NET(net) "{\"name\": \"t\", \"networks\": {\"n\": " net "}, " \
-		 "\"nodes\": {\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}}}}"
+#define NET(net) \
+	"{\"name\": \"t\", \"networks\": {\"n\": " net "}, " \
+	"\"nodes\": {\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}}}}"
 
 int main(void)
 {
@@ -79,7 +80,8 @@ int main(void)
 	       "a free subnet: fine (the default route overlaps everything and does not count)");
 	has_str(clash(NET("{\"subnet\": \"10.20.0.0/24\", \"subnet6\": \"fd00::/64\", \"gateway6\": true}"),
 		      &h, &err),
-		"subnet fd00::/64 overlaps the host's route to fd00::/64 on eth0", "IPv6 with a host gateway");
+		"subnet fd00::/64 overlaps the host's route to fd00::/64 on eth0",
+		"IPv6 with a host gateway");
 	is_str(clash(NET("{\"subnet\": \"10.20.0.0/24\", \"subnet6\": \"fd00::/64\", \"gateway\": true}"),
 		     &h, &err),
 	       "", "an IPv6 subnet without an IPv6 host gateway is not the host's");

@@ -116,7 +116,8 @@ static void test_chain(void)
 	is_str(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE), "cbx", "nat chain: table");
 	is_str(nftnl_chain_get_str(c, NFTNL_CHAIN_NAME), "postrouting", "nat chain: name");
 	is_str(nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE), "nat", "nat chain: type");
-	is_int(nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM), NF_INET_POST_ROUTING, "nat chain: hook");
+	is_int(nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM), NF_INET_POST_ROUTING,
+	       "nat chain: hook");
 	is_int(nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO), 100, "nat chain: priority");
 	is_int(nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY), NF_ACCEPT, "nat chain: policy");
 	is_int(nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY), NFPROTO_INET, "nat chain: family");
@@ -131,7 +132,8 @@ static void test_chain(void)
 	c = nftnl_chain_alloc();
 	nftnl_chain_nlmsg_parse((struct nlmsghdr *)buf, c);
 	is_int(nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO), -100, "dstnat chain: negative priority");
-	is_int(nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM), NF_INET_PRE_ROUTING, "dstnat chain: hook");
+	is_int(nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM), NF_INET_PRE_ROUTING,
+	       "dstnat chain: hook");
 	nftnl_chain_free(c);
 
 	len = nft_build_chain_add(buf, sizeof(buf), NFPROTO_INET, "cbx", "input", "filter",
@@ -161,7 +163,8 @@ static void test_set(void)
 	is_int(nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE), 7, "set4: ipv4_addr key");
 	is_int(nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN), 4, "set4: 4-byte key");
 	nftnl_set_free(s);
-	NO_OVERFLOW("set4", len, nft_build_set_add(obuf, sz_, NFPROTO_INET, "cbx", "cut4", AF_INET));
+	NO_OVERFLOW("set4", len,
+		    nft_build_set_add(obuf, sz_, NFPROTO_INET, "cbx", "cut4", AF_INET));
 
 	len = nft_build_set_add(buf, sizeof(buf), NFPROTO_INET, "cbx", "cut6", AF_INET6);
 	s = nftnl_set_alloc();
@@ -170,8 +173,8 @@ static void test_set(void)
 	is_int(nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN), 16, "set6: 16-byte key");
 	nftnl_set_free(s);
 
-	is_int(nft_build_set_add(buf, sizeof(buf), NFPROTO_INET, "cbx", "x", AF_UNIX), -EAFNOSUPPORT,
-	       "set: only IPv4 and IPv6 keys");
+	is_int(nft_build_set_add(buf, sizeof(buf), NFPROTO_INET, "cbx", "x", AF_UNIX),
+	       -EAFNOSUPPORT, "set: only IPv4 and IPv6 keys");
 }
 
 /* Parse a NEWSETELEM message with libmnl; append its keys to out[*got..].
@@ -209,10 +212,11 @@ static bool parse_elems(const char *msg, const char *set, unsigned alen, struct 
 	struct elems_parse p = { 0 };
 	const struct nlattr *elem, *key, *value;
 
-	if (mnl_attr_parse(nlh, sizeof(struct nfgenmsg), elems_top, &p) != MNL_CB_OK ||
-	    !p.table || strcmp(p.table, "cbx") || !p.set || strcmp(p.set, set) || !p.elements)
+	if (mnl_attr_parse(nlh, sizeof(struct nfgenmsg), elems_top, &p) != MNL_CB_OK || !p.table ||
+	    strcmp(p.table, "cbx") || !p.set || strcmp(p.set, set) || !p.elements)
 		return false;
-	mnl_attr_for_each_nested(elem, p.elements) {
+	mnl_attr_for_each_nested(elem, p.elements)
+	{
 		/* Each element holds exactly one key, which holds one value. */
 		key = mnl_attr_get_payload(elem);
 		if (mnl_attr_get_payload_len(elem) != MNL_ALIGN(mnl_attr_get_len(key)) ||
@@ -299,7 +303,8 @@ static void test_set_elems_split(int family, unsigned count, size_t size)
 		{
 			size_t before = got;
 
-			if (!parse_elems(mbuf, set, alen, back, &got, count) || got - before != used)
+			if (!parse_elems(mbuf, set, alen, back, &got, count) ||
+			    got - before != used)
 				parses = false;
 		}
 		done += used;
@@ -409,8 +414,8 @@ static const struct nftnl_expr *next(struct exprs *x, const char *name)
 		ok(0, "%s: expression %d is %s (missing)", x->what, at, name);
 		return NULL;
 	}
-	is_str(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), name, "%s: expression %d is %s", x->what,
-	       at, name);
+	is_str(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), name, "%s: expression %d is %s", x->what, at,
+	       name);
 	return strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), name) ? NULL : e;
 }
 
@@ -612,7 +617,8 @@ static void test_dnat(void)
 				  &to, 80);
 	rule_parse(&x, "dnat", len, NFPROTO_INET);
 	if ((e = next(&x, "fib"))) {
-		is_int(nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_DREG), NFT_REG_1, "dnat: fib into reg 1");
+		is_int(nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_DREG), NFT_REG_1,
+		       "dnat: fib into reg 1");
 		is_int(nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_RESULT), NFT_FIB_RESULT_ADDRTYPE,
 		       "dnat: fib address type");
 		is_int(nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_FLAGS), NFTA_FIB_F_DADDR,
@@ -625,11 +631,13 @@ static void test_dnat(void)
 	want_payload(&x, NFT_PAYLOAD_TRANSPORT_HEADER, 2, 2);
 	want_cmp(&x, NFT_CMP_EQ, &dport, 2);
 	if ((e = next(&x, "immediate"))) {
-		is_int(nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_DREG), NFT_REG_1, "dnat: address in reg 1");
+		is_int(nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_DREG), NFT_REG_1,
+		       "dnat: address in reg 1");
 		data_is(&x, e, NFTNL_EXPR_IMM_DATA, to.bytes, 4, "address");
 	}
 	if ((e = next(&x, "immediate"))) {
-		is_int(nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_DREG), NFT_REG_2, "dnat: port in reg 2");
+		is_int(nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_DREG), NFT_REG_2,
+		       "dnat: port in reg 2");
 		data_is(&x, e, NFTNL_EXPR_IMM_DATA, &to_port, 2, "port, network order");
 	}
 	if ((e = next(&x, "nat"))) {
@@ -764,7 +772,8 @@ static void test_random_drop(void)
 	want_drop(&x);
 	rule_done(&x);
 
-	is_int(nft_build_rule_random_drop(buf, sizeof(buf), NFPROTO_INET, "cbx", "c", NULL, 1000001),
+	is_int(nft_build_rule_random_drop(buf, sizeof(buf), NFPROTO_INET, "cbx", "c", NULL,
+					  1000001),
 	       -EINVAL, "random drop: more than a million per million is refused");
 }
 

@@ -11,9 +11,11 @@ static struct node_setup sample(void)
 {
 	struct node_setup s = {
 		.name = "r1",
-		.rootfs = { .base = CBX_BASE_DIR, .lower = "/srv/base dir/with=equals",
+		.rootfs = { .base = CBX_BASE_DIR,
+			    .lower = "/srv/base dir/with=equals",
 			    .node_dir = "/run/cboxlab/lab/nodes/r1",
-			    .hosts_file = "/run/cboxlab/lab/hosts", .hostname = "r1" },
+			    .hosts_file = "/run/cboxlab/lab/hosts",
+			    .hostname = "r1" },
 		.join_netns = true,
 		.join_mntns = true,
 		.caps = 0x1ffffffffeULL,
@@ -48,7 +50,8 @@ int main(void)
 	ok(out.caps == in.caps, "capability mask");
 	is_str(out.seccomp, "/run/cboxlab/lab/seccomp/00000000008c0000.bpf", "seccomp filter");
 	ok(out.nofile.rlim_cur == 1024 && out.nofile.rlim_max == 524288, "open-file limit");
-	ok(out.join_cgroups && !out.cg.v2 && out.cg.ops == &cbx_cgroup_v1_ops, "v1 cgroups to join");
+	ok(out.join_cgroups && !out.cg.v2 && out.cg.ops == &cbx_cgroup_v1_ops,
+	   "v1 cgroups to join");
 	is_int(out.cg.n_hier, 2, "both hierarchies");
 	is_str(out.cg.hier[1], "/sys/fs/cgroup/pids", "second hierarchy");
 	is_str(out.lab, "lab", "lab");
@@ -66,7 +69,8 @@ int main(void)
 	ok(!out.rootfs.lower && !out.join_cgroups && !out.join_netns && !out.join_mntns && !out.lab,
 	   "no lower dir, no cgroups, a new netns, a copy of the host's mounts");
 
-	ok(node_setup_encode(&in, small, sizeof(small)) == -1, "a message that does not fit is refused");
+	ok(node_setup_encode(&in, small, sizeof(small)) == -1,
+	   "a message that does not fit is refused");
 
 	len = node_setup_encode(&in, buf, sizeof(buf));
 	ok(node_setup_decode(buf, (size_t)len - 1, &out, &err) == -1, "a cut message is refused");
@@ -113,12 +117,14 @@ int main(void)
 		/* A message from elsewhere is checked too. */
 		{
 			char big[CBX_NODE_SETUP_MSG_MAX];
-			int n = snprintf(big, sizeof(big), "name=r1%cbase=0%clower=/l%chosts=/h%chostname=r1%cdir=",
+			int n = snprintf(big, sizeof(big),
+					 "name=r1%cbase=0%clower=/l%chosts=/h%chostname=r1%cdir=",
 					 0, 0, 0, 0, 0);
 			memset(big + n, 'd', CBX_NODE_PATH_MAX);
 			big[n] = '/';
 			big[n + CBX_NODE_PATH_MAX] = '\0';
-			ok(node_setup_decode(big, (size_t)n + CBX_NODE_PATH_MAX + 1, &out, &err) == -1,
+			ok(node_setup_decode(big, (size_t)n + CBX_NODE_PATH_MAX + 1, &out, &err) ==
+				   -1,
 			   "a decoded node dir that long is refused");
 			has_str(err.msg, "bad dir", "and named");
 		}
@@ -127,7 +133,8 @@ int main(void)
 	/* A node's set: everything the kernel has for a privileged node; for
 	 * the others, never without a capability the lab needs, never with
 	 * SYS_ADMIN unless added; cap_drop applies to both. */
-	ok(caps_node_set(true, 0, 0) == caps_kernel_all(), "a privileged node holds every capability");
+	ok(caps_node_set(true, 0, 0) == caps_kernel_all(),
+	   "a privileged node holds every capability");
 	ok(caps_node_set(false, 0, 0) & (1ULL << 12), "NET_ADMIN (12) is held");
 	ok(!(caps_node_set(false, 0, 0) & (1ULL << 21)), "SYS_ADMIN (21) is not");
 	ok(caps_node_set(false, 1ULL << 21, 0) & (1ULL << 21), "unless added");

@@ -22,9 +22,10 @@ static const char lab[] =
 int main(void)
 {
 	static const enum step_kind order[] = {
-		STEP_LAB_STATE, STEP_LAB_CGROUP, STEP_NETWORK, STEP_NAT, STEP_NODE, STEP_NODE, STEP_NODE,
-		STEP_VETH, STEP_VETH, STEP_LINK, STEP_NODE_NET, STEP_NODE_NET, STEP_NODE_NET,
-		STEP_NODE_START, STEP_NODE_START, STEP_NODE_START, STEP_LAB_READY,
+		STEP_LAB_STATE,  STEP_LAB_CGROUP, STEP_NETWORK,  STEP_NAT,        STEP_NODE,
+		STEP_NODE,       STEP_NODE,       STEP_VETH,     STEP_VETH,       STEP_LINK,
+		STEP_NODE_NET,   STEP_NODE_NET,   STEP_NODE_NET, STEP_NODE_START, STEP_NODE_START,
+		STEP_NODE_START, STEP_LAB_READY,
 	};
 	struct cbx_topo *t;
 	struct cbx_error err;
@@ -41,7 +42,8 @@ int main(void)
 	in_order = p.n == sizeof(order) / sizeof(order[0]);
 	for (size_t i = 0; in_order && i < p.n; i++)
 		in_order = p.steps[i].kind == order[i];
-	ok(in_order, "state, cgroups, networks, NAT, nodes, veths, links, node config, start, ready");
+	ok(in_order,
+	   "state, cgroups, networks, NAT, nodes, veths, links, node config, start, ready");
 	for (size_t i = 0; i < p.n; i++) {
 		plan_step_describe(&p.steps[i], false, what, sizeof(what));
 		plan_step_describe(&p.steps[i], true, undo, sizeof(undo));

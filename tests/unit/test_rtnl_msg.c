@@ -74,15 +74,16 @@ static void test_veth(void)
 	is_int(pifi->ifi_flags, IFF_UP, "veth: peer comes up");
 	memset(&peerattrs, 0, sizeof(peerattrs));
 	mnl_attr_parse_payload((const char *)pifi + MNL_ALIGN(sizeof(*pifi)),
-			       mnl_attr_get_payload_len(peer_nest) - MNL_ALIGN(sizeof(*pifi)), collect,
-			       &peerattrs);
+			       mnl_attr_get_payload_len(peer_nest) - MNL_ALIGN(sizeof(*pifi)),
+			       collect, &peerattrs);
 	is_str(mnl_attr_get_str(peerattrs.a[IFLA_IFNAME]), "lab-12", "veth: peer name");
 	is_int(mnl_attr_get_u32(peerattrs.a[IFLA_NET_NS_FD]), 9, "veth: peer netns fd");
 	ok(peerattrs.a[IFLA_ADDRESS] &&
 		   !memcmp(mnl_attr_get_payload(peerattrs.a[IFLA_ADDRESS]), pmac, 6),
 	   "veth: peer mac");
 	ok(peerattrs.a[IFLA_MTU] == NULL, "veth: peer mtu left to the kernel when unset");
-	ok(peerattrs.a[IFLA_NUM_TX_QUEUES] && mnl_attr_get_u32(peerattrs.a[IFLA_NUM_TX_QUEUES]) == 1 &&
+	ok(peerattrs.a[IFLA_NUM_TX_QUEUES] &&
+		   mnl_attr_get_u32(peerattrs.a[IFLA_NUM_TX_QUEUES]) == 1 &&
 		   peerattrs.a[IFLA_NUM_RX_QUEUES] &&
 		   mnl_attr_get_u32(peerattrs.a[IFLA_NUM_RX_QUEUES]) == 1,
 	   "veth: and so does the peer");
@@ -124,7 +125,8 @@ static void test_link_kind(void)
 
 	l.name = "cbxt-d0";
 	l.mtu = 1400;
-	ok(rtnl_build_link_create(buf, sizeof(buf), &dummy, &l, NULL) > 0, "a kind without data builds");
+	ok(rtnl_build_link_create(buf, sizeof(buf), &dummy, &l, NULL) > 0,
+	   "a kind without data builds");
 	ok(nlh->nlmsg_type == RTM_NEWLINK && (nlh->nlmsg_flags & NLM_F_CREATE) &&
 		   (nlh->nlmsg_flags & NLM_F_EXCL),
 	   "kind: a create request");
@@ -132,7 +134,8 @@ static void test_link_kind(void)
 	is_int(mnl_attr_get_u32(top.a[IFLA_MTU]), 1400, "kind: the common attributes");
 	ok(top.a[IFLA_NUM_TX_QUEUES] == NULL, "kind: queues only for a kind that asks");
 	parse_nested(top.a[IFLA_LINKINFO], &info);
-	is_str(mnl_attr_get_str(info.a[IFLA_INFO_KIND]), "dummy", "kind: IFLA_INFO_KIND is its name");
+	is_str(mnl_attr_get_str(info.a[IFLA_INFO_KIND]), "dummy",
+	       "kind: IFLA_INFO_KIND is its name");
 	ok(info.a[IFLA_INFO_DATA] == NULL, "kind: no IFLA_INFO_DATA without put_data");
 	is_int(rtnl_build_link_create(buf, 40, &rtnl_link_bridge, &l, NULL), -ENOSPC,
 	       "kind: overflow is -ENOSPC");
@@ -211,8 +214,7 @@ static void test_netns_pid_and_addr_gen(void)
 	l.ifindex = 7;
 	rtnl_build_link_change(buf, sizeof(buf), &l);
 	mnl_attr_parse(nlh, sizeof(struct ifinfomsg), collect, &top);
-	ok(top.a[IFLA_AF_SPEC] == NULL && top.a[IFLA_NET_NS_PID] == NULL,
-	   "neither by default");
+	ok(top.a[IFLA_AF_SPEC] == NULL && top.a[IFLA_NET_NS_PID] == NULL, "neither by default");
 }
 
 static void test_addr(void)
@@ -282,7 +284,8 @@ static void test_route(void)
 	rtm = mnl_nlmsg_get_payload(nlh);
 	is_int(rtm->rtm_scope, RT_SCOPE_LINK, "on-link route: link scope");
 	mnl_attr_parse(nlh, sizeof(*rtm), collect, &top);
-	ok(!memcmp(mnl_attr_get_payload(top.a[RTA_DST]), r.dst.ip.bytes, 4) && rtm->rtm_dst_len == 16,
+	ok(!memcmp(mnl_attr_get_payload(top.a[RTA_DST]), r.dst.ip.bytes, 4) &&
+		   rtm->rtm_dst_len == 16,
 	   "on-link route: destination");
 	is_int(mnl_attr_get_u32(top.a[RTA_OIF]), 3, "on-link route: oif");
 	is_int(mnl_attr_get_u32(top.a[RTA_PRIORITY]), 20, "route: metric");

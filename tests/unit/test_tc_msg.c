@@ -215,8 +215,12 @@ static const struct tc_netem_qopt *netem_layout(const char *what, struct attrs *
 
 static void test_netem_full(void)
 {
-	struct cbx_impair im = { .delay_us = 50000, .jitter_us = 5000, .loss = 2.5,
-				 .duplicate = 1, .corrupt = 0.1, .reorder = 25,
+	struct cbx_impair im = { .delay_us = 50000,
+				 .jitter_us = 5000,
+				 .loss = 2.5,
+				 .duplicate = 1,
+				 .corrupt = 0.1,
+				 .reorder = 25,
 				 .rate_bps = 10000000 };
 	const struct tc_netem_qopt *q;
 	const struct tc_netem_corrupt *corrupt;
@@ -239,7 +243,8 @@ static void test_netem_full(void)
 	}
 	ok(na.a[TCA_NETEM_LATENCY64] && mnl_attr_get_payload_len(na.a[TCA_NETEM_LATENCY64]) == 8,
 	   "netem: 64-bit latency");
-	is_int((int64_t)mnl_attr_get_u64(na.a[TCA_NETEM_LATENCY64]), 50000000LL, "netem: latency ns");
+	is_int((int64_t)mnl_attr_get_u64(na.a[TCA_NETEM_LATENCY64]), 50000000LL,
+	       "netem: latency ns");
 	is_int((int64_t)mnl_attr_get_u64(na.a[TCA_NETEM_JITTER64]), 5000000LL, "netem: jitter ns");
 	corrupt = na.a[TCA_NETEM_CORRUPT] ? mnl_attr_get_payload(na.a[TCA_NETEM_CORRUPT]) : NULL;
 	ok(corrupt && mnl_attr_get_payload_len(na.a[TCA_NETEM_CORRUPT]) == sizeof(*corrupt) &&
@@ -271,7 +276,8 @@ static void test_netem_full(void)
 	is_int(info.impair.rate_bps, 10000000, "netem parsed: rate");
 	ok(info.limit == 1000 && info.gap == 1, "netem parsed: limit and gap");
 
-	NO_OVERFLOW("netem", len, tc_build_qdisc_netem(obuf, sz_, 7, 0x10000, TC_H_ROOT, &im, false));
+	NO_OVERFLOW("netem", len,
+		    tc_build_qdisc_netem(obuf, sz_, 7, 0x10000, TC_H_ROOT, &im, false));
 }
 
 static void test_netem_minimal(void)
@@ -305,7 +311,8 @@ static void test_netem_minimal(void)
 	is_int(parse_qdisc((struct nlmsghdr *)buf, &info), 0, "netem loss: parses back");
 	near(info.impair.loss, 100, "netem loss parsed: loss");
 	ok(!info.impair.delay_us && !info.impair.jitter_us && !info.impair.rate_bps &&
-		   info.impair.corrupt == 0 && info.impair.reorder == 0 && info.impair.duplicate == 0,
+		   info.impair.corrupt == 0 && info.impair.reorder == 0 &&
+		   info.impair.duplicate == 0,
 	   "netem loss parsed: nothing else");
 }
 

@@ -10,8 +10,12 @@ int main(void)
 
 	is_str(cbx_text_escape(buf, sizeof(buf), "a\x1b[31mred\nx\x7f"), "a\\x1b[31mred\\x0ax\\x7f",
 	       "ESC, newline and DEL are quoted as \\xNN");
-	is_str(cbx_text_escape(buf, sizeof(buf), "plain é"), "plain é", "printable text and UTF-8 stay");
-	is_str(cbx_text_escape(buf, 6, "ab\x1b" "cd"), "ab", "a full buffer never ends in half an escape");
+	is_str(cbx_text_escape(buf, sizeof(buf), "plain é"), "plain é",
+	       "printable text and UTF-8 stay");
+	is_str(cbx_text_escape(buf, 6,
+			       "ab\x1b"
+			       "cd"),
+	       "ab", "a full buffer never ends in half an escape");
 	memset(big, 'k', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	is_str(cbx_text_excerpt(buf, sizeof(buf), big, 8), "kkkkkkkk... (100000 bytes)",
