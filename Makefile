@@ -6,6 +6,8 @@
 #   make test-vm    the integration suite again on Debian's stock kernel in qemu
 #   make bench      benchmarks against the kernel floor, iproute2 and Mininet,
 #                   and of a lab's up beside a 1000-router lab
+#   make fuzz       the topology parser under libFuzzer for FUZZ_SECONDS (60)
+#   make format-check  the code is as clang-format writes it (.clang-format)
 #   make mutation   break each core behaviour once (tools/mutants.txt) and check
 #                   that a test notices; as root, under the integration lock
 #   make install    PREFIX=/usr/local
@@ -56,7 +58,7 @@ LIB_PIC_OBJ := $(patsubst %.c,$(B)/pic/obj/%.o,$(LIB_SRC))
 # (common/public.h): lab/cboxlab.h and the cbx_* basics it builds on.
 $(LIB_OBJ) $(LIB_SAN_OBJ) $(LIB_PIC_OBJ): CFLAGS += -fvisibility=hidden
 
-.PHONY: all check test-unit test-integration test-vm bench install clean deps check-symbols mutation
+.PHONY: all check test-unit test-integration test-vm bench install clean deps check-symbols mutation format format-check fuzz
 all: $(B)/cboxlab $(B)/cboxlab-init $(B)/rootfs/.built $(B)/seccomp/.built
 
 $(B)/obj/%.o: %.c
@@ -171,6 +173,34 @@ test-vm: all $(B)/san/cboxlab $(HELPERS)
 mutation: all
 	tools/mutate.sh
 
+# The code is written as clang-format writes it (.clang-format); CI checks.
+FORMAT_FILES = $(shell find src tests tools bench -name '*.[ch]' 2>/dev/null | sort)
+format:
+	clang-format -i $(FORMAT_FILES)
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_FILES) && echo "format-check: $(words $(FORMAT_FILES)) files as clang-format writes them"
+
+# The topology parser under libFuzzer with ASan and UBSan (clang), for
+# FUZZ_SECONDS, from a corpus of topologies/ and every input of the parser's
+# unit tests. A crash leaves its input in build/fuzz/ and fails the target.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_FLAGS   := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+# The parser and what it builds on, not the whole library.
+FUZZ_OBJ     := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(wildcard src/topo/*.c src/common/*.c))
+$(B)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) $(FUZZ_FLAGS) -MMD -MP -c $< -o $@
+$(B)/fuzz/fuzz_topo: tests/fuzz/fuzz_topo.c $(FUZZ_OBJ)
+	$(FUZZ_CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) $(FUZZ_FLAGS) \
+	  -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
+fuzz: $(B)/fuzz/fuzz_topo $(B)/tests/test_topo
+	rm -rf $(B)/fuzz/seed && mkdir -p $(B)/fuzz/seed $(B)/fuzz/corpus
+	cp topologies/*.json $(B)/fuzz/seed/
+	CBX_FUZZ_CORPUS=$(CURDIR)/$(B)/fuzz/seed $(B)/tests/test_topo >/dev/null
+	cd $(B)/fuzz && ./fuzz_topo -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	  -dict=$(CURDIR)/tests/fuzz/topo.dict -print_final_stats=1 corpus seed
+
 bench: all
 	bench/run.sh
 	bench/side_by_side.sh
@@ -180,7 +210,7 @@ deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 	  gcc make pkg-config libc6-dev libmnl-dev libnftnl-dev libcap-dev libjansson-dev libseccomp-dev \
-	  musl-tools busybox-static iproute2 nftables iputils-ping procps bsdutils python3 python3-jsonschema \
+	  musl-tools busybox-static clang clang-format iproute2 nftables iputils-ping procps bsdutils python3 python3-jsonschema \
 	  frr
 
 install: all

@@ -33,16 +33,26 @@
 static const char *errno_name(int e)
 {
 	switch (e) {
-	case EPERM: return "EPERM";
-	case EACCES: return "EACCES";
-	case ENOSYS: return "ENOSYS";
-	case EINVAL: return "EINVAL";
-	case ENOENT: return "ENOENT";
-	case EROFS: return "EROFS";
-	case ESTALE: return "ESTALE";
-	case EOPNOTSUPP: return "EOPNOTSUPP";
-	case EBADF: return "EBADF";
-	default: return strerror(e);
+	case EPERM:
+		return "EPERM";
+	case EACCES:
+		return "EACCES";
+	case ENOSYS:
+		return "ENOSYS";
+	case EINVAL:
+		return "EINVAL";
+	case ENOENT:
+		return "ENOENT";
+	case EROFS:
+		return "EROFS";
+	case ESTALE:
+		return "ESTALE";
+	case EOPNOTSUPP:
+		return "EOPNOTSUPP";
+	case EBADF:
+		return "EBADF";
+	default:
+		return strerror(e);
 	}
 }
 
@@ -65,8 +75,9 @@ struct root_handle {
 
 static struct root_handle root_handle(void)
 {
-	return (struct root_handle){ .handle_bytes = 8, .handle_type = 1 /* FILEID_INO32_GEN */,
-				     .ino = 2, .gen = 0 };
+	return (struct root_handle){
+		.handle_bytes = 8, .handle_type = 1 /* FILEID_INO32_GEN */, .ino = 2, .gen = 0
+	};
 }
 
 #if defined(__x86_64__)
@@ -106,7 +117,8 @@ static int attach(struct tracee *t, pid_t pid)
 	long insn;
 
 	t->pid = pid;
-	if (ptrace(PTRACE_SEIZE, pid, NULL, NULL) < 0 || ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) < 0)
+	if (ptrace(PTRACE_SEIZE, pid, NULL, NULL) < 0 ||
+	    ptrace(PTRACE_INTERRUPT, pid, NULL, NULL) < 0)
 		return -1;
 	if (waitpid(pid, &status, __WALL) < 0 || ptrace(PTRACE_GETREGS, pid, NULL, &t->saved) < 0)
 		return -1;
@@ -161,7 +173,8 @@ static int pid1(int argc, char **argv)
 		return report(-1, errno, "ptrace PID 1");
 	if (!strcmp(argv[2], "sethostname")) {
 		poke(&t, t.scratch, argv[3], strlen(argv[3]) + 1);
-		rc = remote_syscall(&t, SYS_sethostname, (long)t.scratch, (long)strlen(argv[3]), 0, 0);
+		rc = remote_syscall(&t, SYS_sethostname, (long)t.scratch, (long)strlen(argv[3]), 0,
+				    0);
 	} else if (!strcmp(argv[2], "mknod")) {
 		poke(&t, t.scratch, argv[3], strlen(argv[3]) + 1);
 		rc = remote_syscall(&t, SYS_mknodat, AT_FDCWD, (long)t.scratch, S_IFCHR | 0600,
@@ -275,6 +288,7 @@ int main(int argc, char **argv)
 		return handle_root(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "syscall"))
 		return try_syscall(argv[2]);
-	fprintf(stderr, "usage: escape pid1 sethostname|mknod|handle-root ARG | handle-root DIR | syscall NAME\n");
+	fprintf(stderr,
+		"usage: escape pid1 sethostname|mknod|handle-root ARG | handle-root DIR | syscall NAME\n");
 	return 2;
 }

@@ -3,15 +3,36 @@
  * path for meaning), and resolution is deterministic (addresses, MACs, host
  * names, routes). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tap.h"
 #include "topo/topo.h"
 
+/* `make fuzz` seeds the parser's fuzzer with every input of this file, good
+ * and bad: CBX_FUZZ_CORPUS=DIR writes each into DIR. */
+static void save_for_fuzzing(const char *json)
+{
+	static unsigned n;
+	const char *dir = getenv("CBX_FUZZ_CORPUS");
+	char path[4096];
+	FILE *f;
+
+	if (!dir ||
+	    snprintf(path, sizeof(path), "%s/test_topo-%04u.json", dir, n++) >= (int)sizeof(path))
+		return;
+	f = fopen(path, "w");
+	if (f) {
+		fputs(json, f);
+		fclose(f);
+	}
+}
+
 static struct cbx_topo *load(const char *json, struct cbx_error *err)
 {
 	struct cbx_topo *t = NULL;
 
+	save_for_fuzzing(json);
 	cbx_error_clear(err);
 	if (cbx_topo_load_text(json, strlen(json), "lab.json", &t, err) < 0)
 		return NULL;
@@ -35,8 +56,8 @@ static void rejects(const char *json, const char *want, const char *what)
 
 static void test_syntax_and_types(void)
 {
-	rejects("{\"name\": \"lab\",\n  \"nodes\": {\"a\": {},}\n}", "lab.json:2:",
-		"syntax error with line and column");
+	rejects("{\"name\": \"lab\",\n  \"nodes\": {\"a\": {},}\n}",
+		"lab.json:2:", "syntax error with line and column");
 	rejects("{\"name\": \"lab\", \"nodes\": {\"a\": {}, \"a\": {}}}", "duplicate object key",
 		"duplicate node");
 	rejects("[1, 2]", "expected an object, got an array", "top level not an object");
@@ -72,9 +93,11 @@ static void test_message_text(void)
 		"nodes.a.interfaces[\"e\\x0a0\"]: interface name \"e\\x0a0\" contains \\x0a,",
 		"a newline in an interface name is quoted in the path and the message");
 	rejects(LAB("\"nodes\": {\"a\": {\"cmd\": \"a\\u0000b\"}}"),
-		"syntax error: a NUL character (\\u0000) in a string", "a NUL in a string, in the user's words");
+		"syntax error: a NUL character (\\u0000) in a string",
+		"a NUL in a string, in the user's words");
 	{
-		struct cbx_topo *t = load(LAB("\"nodes\": {\"a\": {\"cmd\": \"a\\u0000b\"}}"), &err);
+		struct cbx_topo *t =
+			load(LAB("\"nodes\": {\"a\": {\"cmd\": \"a\\u0000b\"}}"), &err);
 		ok(!t && !strstr(err.msg, "JSON_ALLOW_NUL"), "without the library's flag name");
 		cbx_topo_free(t);
 	}
@@ -84,14 +107,17 @@ static void test_message_text(void)
 	snprintf(big + n + 100000, sizeof(big) - n - 100000, "\": 1}}}");
 	ok(!load(big, &err), "a 100 kB unknown key is refused");
 	has_str(err.msg, "unknown key \"kkkk", "with the reason");
-	has_str(err.msg, "... (100000 bytes)\" (known keys: base,", "the key cut, the known keys kept");
+	has_str(err.msg, "... (100000 bytes)\" (known keys: base,",
+		"the key cut, the known keys kept");
 	ok(strlen(err.msg) < 600, "and a message of a few lines (%zu bytes)", strlen(err.msg));
-	n = (size_t)snprintf(big, sizeof(big), "{\"name\": \"lab\", \"nodes\": {\"a\": {\"limits\": {\"memory\": \"");
+	n = (size_t)snprintf(big, sizeof(big),
+			     "{\"name\": \"lab\", \"nodes\": {\"a\": {\"limits\": {\"memory\": \"");
 	memset(big + n, '9', 100000);
 	snprintf(big + n + 100000, sizeof(big) - n - 100000, "X\"}}}}");
 	ok(!load(big, &err), "a 100 kB bad value is refused");
 	has_str(err.msg, "bad size \"9999", "with the reason first");
-	has_str(err.msg, "(100001 bytes)\": expected a size such as", "and why, after the cut value");
+	has_str(err.msg, "(100001 bytes)\": expected a size such as",
+		"and why, after the cut value");
 }
 
 /* What `up` would refuse, validate refuses first, naming the limit. */
@@ -106,10 +132,13 @@ static void test_what_up_refuses(void)
 	for (size_t i = 0; i < 3; i++) {
 		const char *name = bad_names[i];
 		char json[256];
-		snprintf(json, sizeof(json), LAB("\"nodes\": {\"a\": {}, \"b\": {}}, \"links\": "
-						 "[{\"endpoints\": [\"a:%s\", \"b:eth0\"]}]"),
+		snprintf(json, sizeof(json),
+			 LAB("\"nodes\": {\"a\": {}, \"b\": {}}, \"links\": "
+			     "[{\"endpoints\": [\"a:%s\", \"b:eth0\"]}]"),
 			 name);
-		rejects(json, i < 2 ? "cannot be used as an interface name" : "contains '%', which the kernel",
+		rejects(json,
+			i < 2 ? "cannot be used as an interface name"
+			      : "contains '%', which the kernel",
 			"an interface named all, default or with a %");
 	}
 	rejects(LAB("\"nodes\": {\"a\": {\"limits\": {\"cpus\": 0.001}}}"),
@@ -126,10 +155,12 @@ static void test_what_up_refuses(void)
 		"subnet 224.1.0.0/24 overlaps the multicast addresses", "a multicast subnet");
 	rejects(LAB("\"links\": [{\"endpoints\": [\"a:e0\", \"b:e0\"], \"subnet6\": \"::/64\"}], "
 		    "\"nodes\": {\"a\": {}, \"b\": {}}"),
-		"links[0].subnet6: subnet ::/64 holds ::1, the loopback address", "a subnet6 with ::1");
+		"links[0].subnet6: subnet ::/64 holds ::1, the loopback address",
+		"a subnet6 with ::1");
 	rejects(LAB("\"nodes\": {\"a\": {\"interfaces\": {\"e0\": {\"addresses\": [\"ff02::5/64\"]}}}, "
 		    "\"b\": {}}, \"links\": [{\"endpoints\": [\"a:e0\", \"b:e0\"]}]"),
-		"ff02::5/64 is a multicast address, which an interface cannot have", "a multicast address");
+		"ff02::5/64 is a multicast address, which an interface cannot have",
+		"a multicast address");
 	t = load(LAB("\"networks\": {\"n\": {\"subnet6\": \"fd00:9::/64\"}}, "
 		     "\"nodes\": {\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}}}"),
 		 &err);
@@ -141,12 +172,15 @@ static void test_what_up_refuses(void)
 	rejects(LAB("\"nodes\": {\"a\": {\"base\": \"/srv/a:b\"}}"), "contains ':'",
 		"a base path with a ':'");
 	/* E2BIG: one argument over 128 KiB, or 1 MiB of command and env. */
-	n = (size_t)snprintf(big, sizeof(big), "{\"name\": \"lab\", \"nodes\": {\"a\": {\"cmd\": \"");
+	n = (size_t)snprintf(big, sizeof(big),
+			     "{\"name\": \"lab\", \"nodes\": {\"a\": {\"cmd\": \"");
 	memset(big + n, 'x', 1 << 20);
 	snprintf(big + n + (1 << 20), sizeof(big) - n - (1 << 20), "\"}}}");
-	rejects(big, "nodes.a.cmd: an argument of the command is 1048576 bytes; the kernel takes at most 131071",
+	rejects(big,
+		"nodes.a.cmd: an argument of the command is 1048576 bytes; the kernel takes at most 131071",
 		"a 1 MB command");
-	n = (size_t)snprintf(big, sizeof(big), "{\"name\": \"lab\", \"nodes\": {\"a\": {\"env\": {");
+	n = (size_t)snprintf(big, sizeof(big),
+			     "{\"name\": \"lab\", \"nodes\": {\"a\": {\"env\": {");
 	for (int i = 0; i < 9; i++) {
 		n += (size_t)snprintf(big + n, sizeof(big) - n, "%s\"V%d\": \"", i ? ", " : "", i);
 		memset(big + n, 'v', 120000);
@@ -154,24 +188,28 @@ static void test_what_up_refuses(void)
 		n += (size_t)snprintf(big + n, sizeof(big) - n, "\"");
 	}
 	snprintf(big + n, sizeof(big) - n, "}}}}");
-	rejects(big, "nodes.a: the command and environment are 1080108 bytes together; at most 1048576",
+	rejects(big,
+		"nodes.a: the command and environment are 1080108 bytes together; at most 1048576",
 		"1 MB of environment in 120 kB variables");
 	/* A bridge holds 1023 ports: up failed 9 s in with "Exchange full". */
 	for (int members = 1023; members <= 1024; members++) {
-		n = (size_t)snprintf(big, sizeof(big), "{\"name\": \"l\", \"networks\": {\"n\": "
-						      "{\"subnet\": \"10.0.0.0/16\"}}, \"nodes\": {");
+		n = (size_t)snprintf(big, sizeof(big),
+				     "{\"name\": \"l\", \"networks\": {\"n\": "
+				     "{\"subnet\": \"10.0.0.0/16\"}}, \"nodes\": {");
 		for (int i = 0; i < members; i++)
-			n += (size_t)snprintf(big + n, sizeof(big) - n,
-					      "%s\"n%d\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}}",
-					      i ? ", " : "", i);
+			n += (size_t)
+				snprintf(big + n, sizeof(big) - n,
+					 "%s\"n%d\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}}",
+					 i ? ", " : "", i);
 		snprintf(big + n, sizeof(big) - n, "}}");
 		if (members == 1023) {
 			t = load(big, &err);
-			ok(t != NULL, "1023 interfaces on one network fit its bridge%s%s", t ? "" : ": ",
-			   t ? "" : err.msg);
+			ok(t != NULL, "1023 interfaces on one network fit its bridge%s%s",
+			   t ? "" : ": ", t ? "" : err.msg);
 			cbx_topo_free(t);
 		} else {
-			rejects(big, "networks.n: 1024 interfaces on one network; its bridge holds at most 1023 ports",
+			rejects(big,
+				"networks.n: 1024 interfaces on one network; its bridge holds at most 1023 ports",
 				"1024 do not, and validate names the limit");
 		}
 	}
@@ -217,15 +255,17 @@ static void test_names(void)
 		    "\"nodes\": {\"a\": {}, \"b\": {}}"),
 		"interface name \"averylonginterface0\" is 19 bytes long; the kernel allows at most 15",
 		"interface name too long");
-	rejects(LAB("\"nodes\": {\"a\": {\"interfaces\": {\"e/0\": {}}}}"),
-		"contains '/'", "interface name with a slash");
-	rejects(LAB("\"nodes\": {\"a_b\": {}}"), "node name \"a_b\" may only contain", "node name charset");
+	rejects(LAB("\"nodes\": {\"a\": {\"interfaces\": {\"e/0\": {}}}}"), "contains '/'",
+		"interface name with a slash");
+	rejects(LAB("\"nodes\": {\"a_b\": {}}"), "node name \"a_b\" may only contain",
+		"node name charset");
 }
 
 static void test_wiring_errors(void)
 {
 	rejects(LAB("\"links\": [{\"endpoints\": [\"a:eth0\", \"ghost:eth0\"]}], \"nodes\": {\"a\": {}}"),
-		"links[0].endpoints[1]: link to an unknown node \"ghost\"", "link to an unknown node");
+		"links[0].endpoints[1]: link to an unknown node \"ghost\"",
+		"link to an unknown node");
 	rejects(LAB("\"links\": [{\"endpoints\": [\"a:eth0\", \"b:eth0\"]}, "
 		    "{\"endpoints\": [\"a:eth0\", \"b:eth1\"]}], \"nodes\": {\"a\": {}, \"b\": {}}"),
 		"links[1].endpoints[0]: interface a:eth0 is used twice: it is already in links[0]",
@@ -281,7 +321,8 @@ static void test_address_errors(void)
 		"subnet 10.0.0.0/30 has no address left for c:eth0", "subnet exhausted");
 	rejects(LAB("\"networks\": {\"n\": {}}, \"nodes\": {\"a\": {\"interfaces\": {\"eth0\": "
 		    "{\"network\": \"n\", \"addresses\": [\"10.0.0.9\"]}}}}"),
-		"10.0.0.9 needs a prefix length", "address without prefix on a network without subnet");
+		"10.0.0.9 needs a prefix length",
+		"address without prefix on a network without subnet");
 	rejects(LAB("\"networks\": {\"n\": {\"nat\": true}}, \"nodes\": {\"a\": {}}"),
 		"NAT needs the network's \"subnet\"", "NAT without subnet");
 	rejects(LAB("\"networks\": {\"n\": {\"subnet\": \"10.0.0.0/24\", \"gateway\": \"10.0.1.1\"}}, "
@@ -303,8 +344,8 @@ static void test_value_errors(void)
 		"defaults.limits.cpus: bad CPU count \"fast\"", "bad CPU string");
 	rejects(LAB("\"nodes\": {\"a\": {\"limits\": {\"cpus\": 0}}}"),
 		"CPUs must be at least 0.01", "zero CPUs");
-	rejects(LAB("\"nodes\": {\"a\": {\"limits\": {\"pids\": 1}}}"),
-		"1 is out of range (2 to", "pids below what init needs");
+	rejects(LAB("\"nodes\": {\"a\": {\"limits\": {\"pids\": 1}}}"), "1 is out of range (2 to",
+		"pids below what init needs");
 	rejects(LAB("\"networks\": {\"n\": {\"subnet\": \"10.0.0.0/24\", \"gateway\": true}}, \"nodes\": "
 		    "{\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, \"publish\": [\"80:99999\"]}}"),
 		"bad node port \"99999\": expected a port number between 1 and 65535", "bad port");
@@ -314,7 +355,8 @@ static void test_value_errors(void)
 	rejects(LAB("\"networks\": {\"n\": {\"subnet\": \"10.0.0.0/24\", \"gateway\": true}}, \"nodes\": "
 		    "{\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, \"publish\": [\"80:80\"]},"
 		    " \"b\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, \"publish\": [\"80:8080\"]}}"),
-		"host port 80/tcp is already published by nodes.a.publish[0]", "port published twice");
+		"host port 80/tcp is already published by nodes.a.publish[0]",
+		"port published twice");
 	rejects(LAB("\"networks\": {\"n\": {\"subnet\": \"10.0.0.0/24\"}}, \"nodes\": "
 		    "{\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, \"publish\": [\"80:80\"]}}"),
 		"on no network with a host gateway", "publish without a host gateway");
@@ -368,20 +410,25 @@ static void test_value_errors(void)
 
 static void test_route_errors(void)
 {
-	rejects(LAB(ROUTED "\"nodes\": {\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, "
-			   "\"routes\": [{\"to\": \"10.5.0.0/16\", \"via\": \"10.7.0.1\"}]}, \"b\": {}}"),
+	rejects(LAB(ROUTED
+		    "\"nodes\": {\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, "
+		    "\"routes\": [{\"to\": \"10.5.0.0/16\", \"via\": \"10.7.0.1\"}]}, \"b\": {}}"),
 		"nodes.a.routes[0].via: gateway 10.7.0.1 is unreachable from node a: it is in no subnet of the node's interfaces",
 		"route via an unreachable gateway");
-	rejects(LAB(ROUTED "\"nodes\": {\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, "
-			   "\"routes\": [{\"to\": \"10.5.0.0/16\", \"via\": \"10.9.0.2\", \"dev\": \"eth0\"}]}, \"b\": {}}"),
+	rejects(LAB(ROUTED
+		    "\"nodes\": {\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, "
+		    "\"routes\": [{\"to\": \"10.5.0.0/16\", \"via\": \"10.9.0.2\", \"dev\": \"eth0\"}]}, \"b\": {}}"),
 		"gateway 10.9.0.2 is unreachable from node a: it is in no subnet of eth0",
 		"gateway not on the given device");
 	rejects(LAB(ROUTED "\"nodes\": {\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, "
 			   "\"gateway\": \"10.9.0.1\"}, \"b\": {}}"),
-		"nodes.a.gateway: gateway 10.9.0.1 is node a's own address", "own address as gateway");
-	rejects(LAB(ROUTED "\"nodes\": {\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, "
-			   "\"routes\": [{\"to\": \"10.5.0.1/16\", \"via\": \"10.9.0.2\"}]}, \"b\": {}}"),
-		"10.5.0.1/16 has host bits set; did you mean 10.5.0.0/16?", "route destination with host bits");
+		"nodes.a.gateway: gateway 10.9.0.1 is node a's own address",
+		"own address as gateway");
+	rejects(LAB(ROUTED
+		    "\"nodes\": {\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, "
+		    "\"routes\": [{\"to\": \"10.5.0.1/16\", \"via\": \"10.9.0.2\"}]}, \"b\": {}}"),
+		"10.5.0.1/16 has host bits set; did you mean 10.5.0.0/16?",
+		"route destination with host bits");
 	rejects(LAB(ROUTED "\"nodes\": {\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, "
 			   "\"routes\": [{\"to\": \"10.5.0.0/16\"}]}, \"b\": {}}"),
 		"a route needs \"via\" (a gateway) or \"dev\"", "route without via or dev");
@@ -398,8 +445,8 @@ static const char *addr_str(const struct cbx_iface *ifc, unsigned k, char *buf)
 
 static const char *mac_str(const uint8_t mac[6], char *buf)
 {
-	snprintf(buf, CBX_PREFIX_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
-		 mac[4], mac[5]);
+	snprintf(buf, CBX_PREFIX_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
+		 mac[3], mac[4], mac[5]);
 	return buf;
 }
 
@@ -433,12 +480,15 @@ static void test_resolution(void)
 	       "IPv6 allocated from subnet6 too (no IPv6 gateway: ::1 is free)");
 	is_int(r->ifaces[0]->n_addrs, 1, "an explicit address list is exactly that list");
 	is_str(addr_str(h2->ifaces[0], 0, buf), "10.1.0.4/24", "h2 gets the next free address");
-	is_str(addr_str(r->ifaces[1], 0, buf), "10.2.0.0/31", "/31 links use both addresses (RFC 3021)");
+	is_str(addr_str(r->ifaces[1], 0, buf), "10.2.0.0/31",
+	       "/31 links use both addresses (RFC 3021)");
 	is_str(addr_str(s->ifaces[0], 0, buf), "10.2.0.1/31", "second link end");
-	is_int(h1->n_routes, 1, "h1 gets a default route via the host's gateway (IPv4 only: no gateway6)");
+	is_int(h1->n_routes, 1,
+	       "h1 gets a default route via the host's gateway (IPv4 only: no gateway6)");
 	is_int(h2->n_routes, 0, "\"gateway\": false means no default route");
 	is_int(s->n_routes, 1, "an explicit gateway is a default route");
-	is_str(cbx_ip_str(&s->routes[0].via, buf, sizeof(buf)), "10.2.0.0", "via the given gateway");
+	is_str(cbx_ip_str(&s->routes[0].via, buf, sizeof(buf)), "10.2.0.0",
+	       "via the given gateway");
 	is_str(t->networks[0].bridge, "lab-b0", "bridge named after the lab");
 	is_str(h1->ifaces[0]->host_name, "lab-0", "host end named after the lab");
 	is_str(r->ifaces[0]->host_name, "lab-1", "host ends numbered in file order");
@@ -449,11 +499,15 @@ static void test_resolution(void)
 	/* Known values, worked out apart from the C (FNV-1a of "lab", "node",
 	 * "h1", "eth0" with 0xff after each, in Python): the same names give
 	 * the same MACs in every process, on every machine, in every version. */
-	is_str(mac_str(h1->ifaces[0]->mac, buf), "02:1e:97:01:90:61", "h1:eth0's MAC is derived from its names");
+	is_str(mac_str(h1->ifaces[0]->mac, buf), "02:1e:97:01:90:61",
+	       "h1:eth0's MAC is derived from its names");
 	is_str(mac_str(h2->ifaces[0]->mac, buf), "02:b7:91:71:c2:24", "h2:eth0's MAC too");
-	is_str(mac_str(h1->ifaces[0]->host_mac, buf), "02:30:74:36:8f:0e", "and the host end of h1:eth0's");
+	is_str(mac_str(h1->ifaces[0]->host_mac, buf), "02:30:74:36:8f:0e",
+	       "and the host end of h1:eth0's");
 	is_str(mac_str(t->networks[0].mac, buf), "02:5a:e5:11:02:41", "and the bridge's");
-	is_str(cbx_node_primary_addr(h1) ? cbx_prefix_str(cbx_node_primary_addr(h1), buf, sizeof(buf)) : "",
+	is_str(cbx_node_primary_addr(h1)
+		       ? cbx_prefix_str(cbx_node_primary_addr(h1), buf, sizeof(buf))
+		       : "",
 	       "10.1.0.3/24", "the primary address is the first IPv4 one");
 
 	again = load(lan, &err);
@@ -467,11 +521,12 @@ static void test_resolution(void)
 static void test_defaults_merge(void)
 {
 	struct cbx_error err;
-	struct cbx_topo *t = load(LAB("\"defaults\": {\"limits\": {\"memory\": \"32M\", \"pids\": 50}, "
-				      "\"env\": {\"A\": \"1\", \"B\": \"2\"}, \"cmd\": \"sleep 1\"},"
-				      "\"nodes\": {\"a\": {\"limits\": {\"pids\": 9}, \"env\": {\"B\": \"3\"}},"
-				      " \"b\": {\"cmd\": [\"/bin/true\"]}}"),
-				  &err);
+	struct cbx_topo *t =
+		load(LAB("\"defaults\": {\"limits\": {\"memory\": \"32M\", \"pids\": 50}, "
+			 "\"env\": {\"A\": \"1\", \"B\": \"2\"}, \"cmd\": \"sleep 1\"},"
+			 "\"nodes\": {\"a\": {\"limits\": {\"pids\": 9}, \"env\": {\"B\": \"3\"}},"
+			 " \"b\": {\"cmd\": [\"/bin/true\"]}}"),
+		     &err);
 	const struct cbx_node *a, *b;
 
 	ok(t != NULL, "defaults parse");
