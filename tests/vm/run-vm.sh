@@ -397,6 +397,14 @@ main() {
 		columns+=("vm-$config=$CBX_VM_OUT/$config-results.txt")
 	done
 	"$SCRIPT_DIR/summary.sh" "${columns[@]}" || true
+	# The end of the log is what a CI page shows: say again how each run
+	# ended, and name every failed check with its configuration.
+	echo
+	printf 'VM run %s\n' "${report[@]}"
+	for config in "${configs[@]}"; do
+		[[ -r $CBX_VM_OUT/$config-results.txt ]] &&
+			sed -n "s/^fail /FAILED in vm-$config: /p" "$CBX_VM_OUT/$config-results.txt"
+	done
 	return "$failed"
 }
 
