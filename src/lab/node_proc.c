@@ -168,8 +168,8 @@ int lab_node_cgroups(struct lab_ctx *ctx, const struct cbx_node *n, bool restart
 {
 	/* cgroup v1: made once the node is cloned, while it execs its init
 	 * and makes its namespaces, the longest part of its start (on a lone
-	 * node the memory cgroup alone, 0.1-0.17 ms here, was a twentieth of
-	 * `up`); the node joins them itself once told ('C'), since moving
+	 * node the memory cgroup alone was a twentieth of `up`:
+	 * docs/performance.md); the node joins them itself once told ('C'), since moving
 	 * another process takes the kernel's global threadgroup lock. mkdir in
 	 * a cgroup hierarchy holds the global cgroup_mutex, so the nodes could
 	 * never make theirs in parallel anyway. A failure leaves the node to

@@ -59,8 +59,8 @@ static bool put_link_attrs(struct nlmsghdr *nlh, size_t size, const struct rtnl_
 /* One TX and one RX queue, said outright. Without them the kernel makes a
  * veth with a queue per possible CPU and then cuts the active ones back to
  * one, which for a registered device waits for an RCU grace period
- * (netif_set_real_num_tx_queues -> synchronize_net): twice per pair, about
- * 0.2 ms each here, and every one of them under the rtnl lock. */
+ * (netif_set_real_num_tx_queues -> synchronize_net): twice per pair, each
+ * under the rtnl lock (docs/performance.md, "Measurements behind the code"). */
 static bool put_one_queue(struct nlmsghdr *nlh, size_t size)
 {
 	return mnl_attr_put_u32_check(nlh, size, IFLA_NUM_TX_QUEUES, 1) &&

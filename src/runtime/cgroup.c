@@ -190,7 +190,8 @@ int cbx_cgroup_node_join_self(const struct cbx_cgroups *cg, const char *lab, con
 	/* v1: "tasks" moves the calling thread alone, which for our
 	 * single-threaded callers is the whole process; the kernel then skips
 	 * the global threadgroup lock, whose first writer waits for an RCU
-	 * grace period (7-15 ms here), that "cgroup.procs" would take. */
+	 * grace period (milliseconds: docs/performance.md), that "cgroup.procs"
+	 * would take. */
 	const char *file = cg->v2 ? "cgroup.procs" : "tasks";
 
 	for (size_t h = 0; h < cg->n_hier; h++) {

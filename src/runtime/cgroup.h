@@ -87,7 +87,7 @@ int cbx_cgroup_v1_hierarchy_name(const char *self_cgroup, const char *controller
  * joins them (up, restart, exec; `down` keeps them all and removes what is
  * there): on v1, the one that carries the cpu controller alone is left out
  * when no node has a CPU limit. A cpu cgroup is a scheduler group with
- * per-CPU state (20-100 us to make here, twice per lab); without a limit the
+ * per-CPU state (costly to make, twice per lab: docs/performance.md); without a limit the
  * node would only be accounted in it. Nothing changes on v2, whose node
  * cgroup is one directory whatever it limits. */
 void cbx_cgroups_for_lab(struct cbx_cgroups *cg, const struct cbx_topo *t);

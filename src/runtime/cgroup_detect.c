@@ -113,8 +113,8 @@ int cbx_cgroup_v1_hierarchy_name(const char *self_cgroup, const char *controller
 }
 
 /* Without reading the mount table (cgroup.h): it holds every netns pin of
- * every lab that is up, and reading it took 0.16 ms of a one-node `up` here
- * on an idle host, 0.8 ms with a 1000-router lab up. */
+ * every lab that is up, so reading it grows with every lab on the host
+ * (docs/performance.md, "Measurements behind the code"). */
 int cbx_cgroups_detect_v1_usual(struct cbx_cgroups *cg)
 {
 	char self[4096], name[200], path[256];

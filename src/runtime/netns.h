@@ -17,9 +17,9 @@ int netns_pin_path(char *buf, size_t size, const char *lab, const char *node);
 
 /* Pins made in a batch are hard links of one empty file, "<lab>-.pin" (no
  * node name starts with '.'), made first and removed after: a link needs
- * no new inode, and creating a file does. On this machine, whose /run is on
- * ext4, a new inode in /run/netns took 0.25-0.4 ms (a scan for a free one),
- * a link 0.01 ms. 0 and the template's path in buf; -1 when there is none
+ * no new inode, and creating a file does: on an ext4 /run a new inode
+ * costs a scan for a free one, a link almost nothing (figures in
+ * docs/performance.md, "Measurements behind the code"). 0 and the template's path in buf; -1 when there is none
  * to use (one exists already: it may be someone's), and pins are then
  * created one by one. */
 int netns_pin_template(char *buf, size_t size, const char *lab);

@@ -35,8 +35,8 @@ uint64_t seccomp_profile_key(uint64_t caps);
 int seccomp_profile_name(uint64_t caps, const char *dir, char *buf, size_t size);
 
 /* Make the filter for `caps` in directory `dir` (unless it is there): its
- * path in buf. libseccomp takes about 3 ms for it here, a third of a small
- * lab's `up`: so `make` builds the usual ones (tools/seccomp-gen.c) into
+ * path in buf. libseccomp takes a good part of a small lab's `up` to make
+ * one (docs/performance.md, "Measurements behind the code"): so `make` builds the usual ones (tools/seccomp-gen.c) into
  * the library directory. */
 int seccomp_profile_make(uint64_t caps, const char *dir, char *buf, size_t size,
 			 struct cbx_error *err);
