@@ -17,15 +17,18 @@ lab_up "$f" >/dev/null
 reach() { in_node tchaos "$1" ping -c1 -W1 "$2" >/dev/null 2>&1; }
 no_faults() { ! "$CBOXLAB" status tchaos | grep -q 'fault:'; }
 
-cat >"$TMP/plan.json" <<'EOF2'
+# The partition lasts 3 s (longer where the machine is slower, so the two
+# checks below still fall inside it).
+h=$((3 * TIME_SCALE))
+cat >"$TMP/plan.json" <<EOF2
 { "steps": [
     { "at": "0.3s", "do": "partition", "groups": [["n1", "n2"], ["n3", "n4", "n5"]] },
-    { "at": "3.0s", "do": "heal" },
-    { "at": "3.1s", "do": "impair", "iface": "n2:eth0", "loss": "30%" },
-    { "at": "3.2s", "do": "pause", "node": "n3" },
-    { "at": "3.3s", "do": "resume", "node": "n3" },
-    { "at": "3.4s", "do": "kill", "node": "n4" },
-    { "at": "3.5s", "do": "end" } ] }
+    { "at": "$h.0s", "do": "heal" },
+    { "at": "$h.1s", "do": "impair", "iface": "n2:eth0", "loss": "30%" },
+    { "at": "$h.2s", "do": "pause", "node": "n3" },
+    { "at": "$h.3s", "do": "resume", "node": "n3" },
+    { "at": "$h.4s", "do": "kill", "node": "n4" },
+    { "at": "$h.5s", "do": "end" } ] }
 EOF2
 "$CBOXLAB" chaos tchaos "$TMP/plan.json" --log "$TMP/run.jsonl" &
 run=$!
@@ -42,7 +45,9 @@ check_ok "the log has every step in order, then the healing" \
 	'^start partition:apply heal:remove impair:apply pause:apply resume:remove kill:apply end:remove heal-all:remove end$' \
 	python3 -c '
 import json, sys
-ev = [json.loads(l) for l in open(sys.argv[1])]
+# A slow machine may log an "overrun" (a step that took longer than the
+# gap to the next): it says when, not what ran.
+ev = [e for e in map(json.loads, open(sys.argv[1])) if e["event"] != "overrun"]
 print(" ".join(e["event"] if e["event"] in ("start", "end") else e["fault"] + ":" + e["event"] for e in ev))' "$TMP/run.jsonl"
 check "every event has monotonic and wall-clock times, in order; applied ones name their nodes" python3 -c '
 import json, sys
@@ -65,7 +70,10 @@ strip() { python3 -c '
 import json, sys
 for l in open(sys.argv[1]):
     e = json.loads(l)
-    e.pop("mono"); e.pop("wall")
+    if e["event"] == "overrun":
+        continue
+    for k in ("mono", "wall", "late"):
+        e.pop(k, None)
     print(json.dumps(e, sort_keys=True))' "$1"; }
 if [ "$(strip "$TMP/seed1.jsonl")" = "$(strip "$TMP/seed2.jsonl")" ] && grep -q partition "$TMP/seed1.jsonl"; then
 	ok "the same seed gives an identical event log (but for timestamps)"
@@ -142,9 +150,11 @@ check_ok "--dry-run --nodes: only those nodes are in the schedule" \
 
 # kill-random, for real: the node it kills comes back up during the run (its
 # start step, not the healing at the end) and serves again. Only n4 (an
-# echo server) is chosen; a cycle is 4 s down, then 4 s up.
+# echo server) is chosen; a cycle is 4 s down, then 4 s up (longer on a
+# slow machine, so the checks fall inside the cycle).
 pid_before=$(node_pid tchaos n4)
-"$CBOXLAB" chaos tchaos --nemesis kill-random --nodes n4 --interval 4s --duration 8s --seed 5 \
+"$CBOXLAB" chaos tchaos --nemesis kill-random --nodes n4 --interval $((4 * TIME_SCALE))s \
+	--duration $((8 * TIME_SCALE))s --seed 5 \
 	--log "$TMP/kill.jsonl" >/dev/null 2>&1 &
 run=$!
 logged() { grep -q "$2" "$1" 2>/dev/null; }
@@ -154,7 +164,7 @@ else not_ok "kill-random: the killed node n4 serves nothing"; fi
 for _ in $(seq 200); do logged "$TMP/kill.jsonl" '"fault":"start"' && break; kill -0 $run 2>/dev/null || break; sleep 0.05; done
 pid_mid=$(node_pid tchaos n4)
 # Started, its command then starts listening: a second at most.
-for _ in $(seq 10); do
+for _ in $(seq $((10 * TIME_SCALE))); do
 	echoed=$(tcp_roundtrip tchaos n1 n4 7 2>/dev/null)
 	[ "$echoed" = ping ] && break
 	sleep 0.1
