@@ -110,6 +110,20 @@ static int parse_num(const char *v, int base, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+/* "A:B", two decimal numbers each at most max (userns' start:count,
+ * nofile's soft:hard). */
+static int parse_pair(const char *v, uint64_t max, uint64_t *a, uint64_t *b)
+{
+	const char *colon = strchr(v, ':');
+	char first[32];
+
+	if (!colon || (size_t)(colon - v) >= sizeof(first))
+		return -1;
+	memcpy(first, v, (size_t)(colon - v));
+	first[colon - v] = '\0';
+	return parse_num(first, 10, max, a) < 0 || parse_num(colon + 1, 10, max, b) < 0 ? -1 : 0;
+}
+
 static int bad(struct cbx_error *err, const char *key, const char *value)
 {
 	return cbx_error_set(err, CBX_ERR_SYSTEM, "node setup message: bad %s \"%s\"", key, value);
@@ -118,7 +132,6 @@ static int bad(struct cbx_error *err, const char *key, const char *value)
 static int decode_entry(struct node_setup *s, const char *key, const char *v, struct cbx_error *err)
 {
 	uint64_t n, m;
-	const char *colon;
 
 	if (!strcmp(key, "name")) {
 		s->name = v;
@@ -142,15 +155,7 @@ static int decode_entry(struct node_setup *s, const char *key, const char *v, st
 	} else if (!strcmp(key, "hostname")) {
 		s->rootfs.hostname = v;
 	} else if (!strcmp(key, "userns")) {
-		char start[16];
-		colon = strchr(v, ':');
-		if (!colon || (size_t)(colon - v) >= sizeof(start))
-			return bad(err, key, v);
-		memcpy(start, v, (size_t)(colon - v));
-		start[colon - v] = '\0';
-		if (parse_num(start, 10, UINT32_MAX, &n) < 0 ||
-		    parse_num(colon + 1, 10, UINT32_MAX, &m) < 0 || m == 0 || n == 0 ||
-		    n + m > UINT32_MAX)
+		if (parse_pair(v, UINT32_MAX, &n, &m) < 0 || m == 0 || n == 0 || n + m > UINT32_MAX)
 			return bad(err, key, v);
 		s->rootfs.userns = (struct userns_map){ (uint32_t)n, (uint32_t)m };
 	} else if (!strcmp(key, "unmasked")) {
@@ -176,16 +181,8 @@ static int decode_entry(struct node_setup *s, const char *key, const char *v, st
 	} else if (!strcmp(key, "caps")) {
 		if (parse_num(v, 16, UINT64_MAX, &s->caps) < 0)
 			return bad(err, key, v);
-
 	} else if (!strcmp(key, "nofile")) {
-		char cur[32];
-		colon = strchr(v, ':');
-		if (!colon || (size_t)(colon - v) >= sizeof(cur))
-			return bad(err, key, v);
-		memcpy(cur, v, (size_t)(colon - v));
-		cur[colon - v] = '\0';
-		if (parse_num(cur, 10, UINT64_MAX, &n) < 0 ||
-		    parse_num(colon + 1, 10, UINT64_MAX, &m) < 0)
+		if (parse_pair(v, UINT64_MAX, &n, &m) < 0)
 			return bad(err, key, v);
 		s->nofile.rlim_cur = (rlim_t)n;
 		s->nofile.rlim_max = (rlim_t)m;

@@ -30,6 +30,30 @@ static struct node_setup sample(void)
 	return s;
 }
 
+/* The message of a sample with a user namespace, its "userns=" value
+ * replaced by `value`; decoded into out. */
+static int decode_userns(const char *value, struct node_setup *out, struct cbx_error *err)
+{
+	struct node_setup in = sample();
+	char buf[CBX_NODE_SETUP_MSG_MAX], edited[CBX_NODE_SETUP_MSG_MAX + 64];
+	long len;
+	char *at, *end;
+	size_t head, tail;
+
+	in.rootfs.userns = (struct userns_map){ 1000000000, 65536 };
+	len = node_setup_encode(&in, buf, sizeof(buf));
+	at = len > 0 ? memmem(buf, (size_t)len, "userns=", 7) : NULL;
+	if (!at)
+		return -2;
+	end = at + strlen(at) + 1;
+	head = (size_t)(at - buf);
+	tail = (size_t)(buf + len - end);
+	memcpy(edited, buf, head);
+	head += (size_t)sprintf(edited + head, "userns=%s", value) + 1;
+	memcpy(edited + head, end, tail);
+	return node_setup_decode(edited, head + tail, out, err);
+}
+
 int main(void)
 {
 	struct node_setup in = sample(), out;
@@ -79,6 +103,19 @@ int main(void)
 	memcpy(buf, "nome", 4); /* "name=r1" becomes "nome=r1" */
 	ok(node_setup_decode(buf, (size_t)len, &out, &err) == -1, "an unknown key is refused");
 	has_str(err.msg, "unknown key \"nome\"", "and named");
+
+	ok(decode_userns("1000000000:65536", &out, &err) == 0 &&
+		   out.rootfs.userns.start == 1000000000 && out.rootfs.userns.count == 65536,
+	   "a user namespace's range: start and count");
+	{
+		static const char *const bad_ranges[] = {
+			"0:65536", "1000:0", "1000", ":5", "5:", "4294967295:2", "-1:5", "1:2:3"
+		};
+		for (size_t i = 0; i < sizeof(bad_ranges) / sizeof(*bad_ranges); i++)
+			ok(decode_userns(bad_ranges[i], &out, &err) == -1 &&
+				   strstr(err.msg, "bad userns"),
+			   "a bad range is refused: \"%s\"", bad_ranges[i]);
+	}
 
 	in = sample();
 	len = node_setup_encode(&in, buf, sizeof(buf));
