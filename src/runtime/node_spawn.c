@@ -303,9 +303,20 @@ static ssize_t recv_with_fd(int sock, char *buf, size_t size, int *fd)
 	ssize_t n;
 
 	*fd = -1;
-	do {
+	/* A node that dies with something of ours unread leaves ECONNRESET on
+	 * the socket, and the kernel reports that before the messages already
+	 * queued (its last words: why it failed). Reading the error clears it;
+	 * the next read gets them, or the end. */
+	for (bool reset_seen = false;;) {
 		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	} while (n < 0 && errno == EINTR);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == ECONNRESET && !reset_seen) {
+			reset_seen = true;
+			continue;
+		}
+		break;
+	}
 	for (struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL; c; c = CMSG_NXTHDR(&msg, c))
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
 		    c->cmsg_len == CMSG_LEN(sizeof(int)))
