@@ -58,7 +58,7 @@ LIB_PIC_OBJ := $(patsubst %.c,$(B)/pic/obj/%.o,$(LIB_SRC))
 # (common/public.h): lab/cboxlab.h and the cbx_* basics it builds on.
 $(LIB_OBJ) $(LIB_SAN_OBJ) $(LIB_PIC_OBJ): CFLAGS += -fvisibility=hidden
 
-.PHONY: all check test-unit test-integration test-vm bench install clean deps check-symbols mutation format format-check fuzz
+.PHONY: all check test-unit test-integration test-vm bench install clean deps check-symbols mutation format format-check fuzz test-scale
 all: $(B)/cboxlab $(B)/cboxlab-init $(B)/rootfs/.built $(B)/seccomp/.built
 
 $(B)/obj/%.o: %.c
@@ -200,6 +200,12 @@ fuzz: $(B)/fuzz/fuzz_topo $(B)/tests/test_topo
 	CBX_FUZZ_CORPUS=$(CURDIR)/$(B)/fuzz/seed $(B)/tests/test_topo >/dev/null
 	cd $(B)/fuzz && ./fuzz_topo -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
 	  -dict=$(CURDIR)/tests/fuzz/topo.dict -print_final_stats=1 corpus seed
+
+# Opt-in, not in CI: a star of SCALE_NODES (5000) on one network, a tree of
+# bridges, every node answering; as root, under the integration lock.
+SCALE_NODES ?= 5000
+test-scale: all
+	flock /tmp/cbx-integration.lock tests/scale/star.sh $(SCALE_NODES)
 
 bench: all
 	bench/run.sh

@@ -81,6 +81,76 @@ void wiring_add_bridge_setup(struct nl_batch *b, const struct cbx_topo *t,
 	}
 }
 
+void wiring_add_leaf(struct nl_batch *b, const struct cbx_network *net,
+		     const struct cbx_bridge_leaf *leaf)
+{
+	struct rtnl_link_spec br = RTNL_LINK_SPEC_INIT, up = RTNL_LINK_SPEC_INIT,
+			      down = RTNL_LINK_SPEC_INIT;
+
+	br.name = leaf->bridge;
+	br.mac = leaf->mac;
+	br.mtu = net->mtu;
+	NL_BUILD(b, rtnl_build_bridge_create, &br);
+	nl_batch_push(b, 0, "create bridge %s, a leaf of network %s", leaf->bridge, net->name);
+	up.name = leaf->uplink;
+	up.mac = leaf->uplink_mac;
+	up.mtu = net->mtu;
+	down.name = leaf->downlink;
+	down.mac = leaf->downlink_mac;
+	down.mtu = net->mtu;
+	NL_BUILD(b, rtnl_build_veth_create, &up, &down);
+	nl_batch_push(b, 0, "create veth %s -- %s between bridges %s and %s", leaf->uplink,
+		      leaf->downlink, net->bridge, leaf->bridge);
+}
+
+/* A host link the lab configures by name: master (0 none), no link-local
+ * address, up. */
+static void add_port_up(struct nl_batch *b, const char *name, int master, const char *alias,
+			const char *bridge)
+{
+	struct rtnl_link_spec l = RTNL_LINK_SPEC_INIT;
+
+	l.name = name;
+	l.master = master;
+	l.alias = alias;
+	NL_BUILD(b, rtnl_build_link_change, &l);
+	nl_batch_push(b, 0, "attach %s to bridge %s", name, bridge);
+	l = (struct rtnl_link_spec)RTNL_LINK_SPEC_INIT;
+	l.name = name;
+	l.addr_gen_mode = IN6_ADDR_GEN_MODE_NONE;
+	NL_BUILD(b, rtnl_build_link_change, &l);
+	nl_batch_push(b, NL_REQ_IGNORE_UNSUPPORTED, "turn IPv6 link-local addresses off on %s",
+		      name);
+	l = (struct rtnl_link_spec)RTNL_LINK_SPEC_INIT;
+	l.name = name;
+	l.up = 1;
+	NL_BUILD(b, rtnl_build_link_change, &l);
+	nl_batch_push(b, 0, "bring up %s", name);
+}
+
+void wiring_add_leaf_setup(struct nl_batch *b, const struct cbx_topo *t,
+			   const struct cbx_network *net, const struct cbx_bridge_leaf *leaf,
+			   int leaf_ifindex, int bridge_ifindex)
+{
+	struct rtnl_link_spec br = RTNL_LINK_SPEC_INIT;
+	char alias[128];
+
+	snprintf(alias, sizeof(alias), "cboxlab %s/network %s (a leaf)", t->name, net->name);
+	br.ifindex = leaf_ifindex;
+	br.alias = alias;
+	NL_BUILD(b, rtnl_build_link_change, &br);
+	nl_batch_push(b, 0, "set alias of bridge %s", leaf->bridge);
+	add_no_link_local(b, leaf_ifindex, leaf->bridge);
+	br = (struct rtnl_link_spec)RTNL_LINK_SPEC_INIT;
+	br.ifindex = leaf_ifindex;
+	br.up = 1;
+	NL_BUILD(b, rtnl_build_link_change, &br);
+	nl_batch_push(b, 0, "bring up bridge %s", leaf->bridge);
+	snprintf(alias, sizeof(alias), "cboxlab %s/network %s (uplink)", t->name, net->name);
+	add_port_up(b, leaf->uplink, bridge_ifindex, alias, net->bridge);
+	add_port_up(b, leaf->downlink, leaf_ifindex, alias, leaf->bridge);
+}
+
 /* A node's interface as a veth end created in the netns of process `pid`. */
 static struct rtnl_link_spec iface_spec(const struct cbx_iface *ifc, pid_t pid)
 {
@@ -121,7 +191,7 @@ void wiring_add_network_veth_attach(struct nl_batch *b, const struct cbx_topo *t
 	host_end.alias = alias;
 	NL_BUILD(b, rtnl_build_link_change, &host_end);
 	nl_batch_push(b, 0, "attach %s (%s:%s) to bridge %s", ifc->host_name, ifc->node->name,
-		      ifc->name, ifc->network->bridge);
+		      ifc->name, cbx_iface_bridge(ifc));
 	/* A bridge port needs no address of its own, link-local included. */
 	host_end = (struct rtnl_link_spec)RTNL_LINK_SPEC_INIT;
 	host_end.name = ifc->host_name;

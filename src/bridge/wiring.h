@@ -20,6 +20,17 @@ void wiring_add_bridge(struct nl_batch *b, const struct cbx_network *net);
 void wiring_add_bridge_setup(struct nl_batch *b, const struct cbx_topo *t,
 			     const struct cbx_network *net, int ifindex);
 
+/* A leaf bridge of a network that is a tree (topo.h): the bridge and its
+ * uplink, a veth pair with both ends on the host, all down. */
+void wiring_add_leaf(struct nl_batch *b, const struct cbx_network *net,
+		     const struct cbx_bridge_leaf *leaf);
+/* Then: its alias, no IPv6 link-local address anywhere (a leaf has no
+ * address), the uplink's ends on the network's bridge and on the leaf, and
+ * everything up. */
+void wiring_add_leaf_setup(struct nl_batch *b, const struct cbx_topo *t,
+			   const struct cbx_network *net, const struct cbx_bridge_leaf *leaf,
+			   int leaf_ifindex, int bridge_ifindex);
+
 /* A network interface's veth pair: the node end in the node's netns (fixed
  * ifindex, name, MAC, up), the host end with the lab's MAC for it. */
 void wiring_add_network_veth(struct nl_batch *b, const struct cbx_iface *ifc, pid_t node_pid);

@@ -148,7 +148,8 @@ int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_ctx *cbx, const struct cb
 		return cbx_error_sys(err, ENOMEM, "lab %s", t->name);
 	ctx->nodes = cbx_arena_array(ctx->arena, t->n_nodes, sizeof(*ctx->nodes));
 	ctx->net_ifindex = cbx_arena_array(ctx->arena, t->n_networks + 1, sizeof(int));
-	if (!ctx->nodes || !ctx->net_ifindex)
+	ctx->leaf_ifindex = cbx_arena_array(ctx->arena, t->n_leaves + 1, sizeof(int));
+	if (!ctx->nodes || !ctx->net_ifindex || !ctx->leaf_ifindex)
 		return cbx_error_sys(err, ENOMEM, "lab %s", t->name);
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		ctx->nodes[i].proc.sync_fd = -1;

@@ -60,6 +60,7 @@ struct lab_ctx {
 	struct node_rt *nodes; /* indexed like t->nodes */
 	int *net_ifindex;      /* the device each network's veths attach to (its bridge),
 				* indexed like t->networks */
+	int *leaf_ifindex;     /* each leaf bridge's (topo.h), by network's first_leaf + k */
 	const char *warnings[LAB_WARNINGS_MAX];
 	size_t n_warnings;
 	/* The seccomp filter last looked up, for the next node with the same

@@ -1,5 +1,7 @@
 /* A network that is a Linux bridge on the host: the bridge, its alias, its
- * gateway addresses; its veths attach to it (steps_node.c). */
+ * gateway addresses; its veths attach to it (steps_node.c). A network with
+ * more interfaces than a bridge holds is a tree (topo.h): its leaf bridges
+ * and their uplinks are made and removed with it. */
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -7,6 +9,13 @@
 
 #include "bridge/wiring.h"
 #include "lab/steps.h"
+
+/* The device's ifindex into *out; -1 with err when it is not there. */
+static int find_link(const char *name, int *out, struct cbx_error *err)
+{
+	*out = (int)if_nametoindex(name);
+	return *out ? 0 : cbx_error_sys(err, errno, "find bridge %s", name);
+}
 
 static int bridge_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
@@ -17,20 +26,28 @@ static int bridge_run(struct lab_ctx *ctx, const struct step *s, size_t n, struc
 	if (!c)
 		return -1;
 	nl_batch_init(&b);
-	for (size_t i = 0; i < n; i++)
-		wiring_add_bridge(&b, s[i].u.net);
+	for (size_t i = 0; i < n; i++) {
+		const struct cbx_network *net = s[i].u.net;
+		wiring_add_bridge(&b, net);
+		for (size_t k = 0; k < net->n_leaves; k++)
+			wiring_add_leaf(&b, net, &net->leaves[k]);
+	}
 	if (nl_batch_commit(c, &b, err) < 0)
 		goto out;
 	nl_batch_reset(&b);
 	for (size_t i = 0; i < n; i++) {
 		const struct cbx_network *net = s[i].u.net;
-		int ifindex = (int)if_nametoindex(net->bridge);
-		if (!ifindex) {
-			cbx_error_sys(err, errno, "find bridge %s", net->bridge);
+		int *ifindex = &ctx->net_ifindex[net->index];
+
+		if (find_link(net->bridge, ifindex, err) < 0)
 			goto out;
+		wiring_add_bridge_setup(&b, ctx->t, net, *ifindex);
+		for (size_t k = 0; k < net->n_leaves; k++) {
+			int *leaf = &ctx->leaf_ifindex[net->first_leaf + k];
+			if (find_link(net->leaves[k].bridge, leaf, err) < 0)
+				goto out;
+			wiring_add_leaf_setup(&b, ctx->t, net, &net->leaves[k], *leaf, *ifindex);
 		}
-		ctx->net_ifindex[net->index] = ifindex;
-		wiring_add_bridge_setup(&b, ctx->t, net, ifindex);
 	}
 	rc = nl_batch_commit(c, &b, err);
 out:
@@ -42,16 +59,27 @@ static int bridge_undo(struct lab_ctx *ctx, const struct step *s, size_t n, stru
 {
 	struct nl_conn *c = lab_rtnl(ctx, err);
 	struct owned_link *links;
+	size_t count = 0, m = 0;
 	int rc;
 
 	if (!c)
 		return -1;
-	links = calloc(n, sizeof(*links));
+	for (size_t i = 0; i < n; i++)
+		count += 1 + 2 * s[i].u.net->n_leaves;
+	links = calloc(count, sizeof(*links));
 	if (!links)
 		return cbx_error_sys(err, ENOMEM, "delete bridges");
-	for (size_t i = 0; i < n; i++)
-		links[i] = (struct owned_link){ s[i].u.net->bridge, s[i].u.net->mac, "bridge" };
-	rc = wiring_del_owned_links(c, links, n, err);
+	/* An uplink's two ends go together: one name says both. */
+	for (size_t i = 0; i < n; i++) {
+		const struct cbx_network *net = s[i].u.net;
+		for (size_t k = 0; k < net->n_leaves; k++) {
+			const struct cbx_bridge_leaf *l = &net->leaves[k];
+			links[m++] = (struct owned_link){ l->uplink, l->uplink_mac, "veth" };
+			links[m++] = (struct owned_link){ l->bridge, l->mac, "bridge" };
+		}
+		links[m++] = (struct owned_link){ net->bridge, net->mac, "bridge" };
+	}
+	rc = wiring_del_owned_links(c, links, m, err);
 	free(links);
 	return rc;
 }
@@ -62,13 +90,20 @@ static void bridge_describe(const struct step *s, bool undo, char *buf, size_t s
 	char gw[CBX_PREFIX_STRLEN] = "";
 
 	if (undo) {
-		snprintf(buf, size, "delete bridge %s", net->bridge);
+		snprintf(buf, size, "delete bridge %s%s", net->bridge,
+			 net->n_leaves ? " and its leaf bridges" : "");
 		return;
 	}
 	if (net->has_gw4)
 		cbx_prefix_str(&net->gw4, gw, sizeof(gw));
-	snprintf(buf, size, "create bridge %s for network %s%s%s", net->bridge, net->name,
-		 gw[0] ? " with gateway " : "", gw);
+	if (net->n_leaves)
+		snprintf(buf, size,
+			 "create bridge %s for network %s%s%s, and %zu leaf bridges under it (%s...) for its %zu interfaces",
+			 net->bridge, net->name, gw[0] ? " with gateway " : "", gw, net->n_leaves,
+			 net->leaves[0].bridge, net->n_members);
+	else
+		snprintf(buf, size, "create bridge %s for network %s%s%s", net->bridge, net->name,
+			 gw[0] ? " with gateway " : "", gw);
 }
 
 const struct step_ops step_ops_net_bridge = {

@@ -312,8 +312,12 @@ static int veth_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct 
 		nl_batch_reset(&b);
 		for (size_t i = 0; i < n; i++) {
 			const struct cbx_iface *ifc = s[i].u.iface;
+			const struct cbx_network *net = ifc->network;
 			wiring_add_network_veth_attach(&b, ctx->t, ifc,
-						       ctx->net_ifindex[ifc->network->index]);
+						       net->n_leaves
+							       ? ctx->leaf_ifindex[net->first_leaf +
+										   ifc->leaf]
+							       : ctx->net_ifindex[net->index]);
 		}
 		rc = nl_batch_commit(c, &b, err);
 	}
@@ -356,7 +360,7 @@ static void veth_describe(const struct step *s, bool undo, char *buf, size_t siz
 	else
 		snprintf(buf, size,
 			 "create veth %s:%s in the node's netns, host end %s on bridge %s",
-			 ifc->node->name, ifc->name, ifc->host_name, ifc->network->bridge);
+			 ifc->node->name, ifc->name, ifc->host_name, cbx_iface_bridge(ifc));
 }
 
 const struct step_ops step_ops_veth = {

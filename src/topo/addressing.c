@@ -244,10 +244,12 @@ static int collect_members(struct parser *p)
 		if (t->ifaces[i].network)
 			counts[t->ifaces[i].network->index]++;
 	for (size_t i = 0; i < t->n_networks; i++) {
-		if (counts[i] > CBX_BRIDGE_PORTS_MAX)
+		/* A tree of bridges two levels deep holds this many. */
+		if (counts[i] > (size_t)CBX_BRIDGE_PORTS_MAX * (CBX_BRIDGE_PORTS_MAX - 1))
 			return topo_fail(p, t->networks[i].path,
-					 "%zu interfaces on one network; its bridge holds at most %d ports (the kernel's BR_MAX_PORTS), so split it or use links",
-					 counts[i], CBX_BRIDGE_PORTS_MAX);
+					 "%zu interfaces on one network; its two levels of bridges hold at most %d",
+					 counts[i],
+					 CBX_BRIDGE_PORTS_MAX * (CBX_BRIDGE_PORTS_MAX - 1));
 		t->networks[i].members =
 			cbx_arena_array(p->a, counts[i] + 1, sizeof(struct cbx_iface *));
 		if (!t->networks[i].members)

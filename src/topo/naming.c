@@ -104,6 +104,67 @@ static void set_name(char dst[CBX_IFNAMSIZ], const char *fmt, const char *lab, s
 	dst[CBX_IFNAMSIZ - 1] = '\0';
 }
 
+/* One name of a leaf's: "LAB-bI" + kind + K ("l" the leaf bridge, "u" the
+ * uplink's end on the network's bridge, "d" its end on the leaf). No other
+ * host name of a lab's has a letter after "-bI". plan_leaves checked that
+ * the longest fits. */
+static void leaf_name(char dst[CBX_IFNAMSIZ], const struct cbx_network *net, char kind, size_t k)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "%s%c%zu", net->bridge, kind, k);
+	memcpy(dst, buf, CBX_IFNAMSIZ - 1);
+	dst[CBX_IFNAMSIZ - 1] = '\0';
+}
+
+/* A network with more interfaces than a bridge's ports: its leaves, their
+ * names and MACs, and which leaf each interface is on (in file order, the
+ * leaves filled one after the other). */
+static int plan_leaves(struct parser *p, struct cbx_strmap *seen, struct cbx_network *net)
+{
+	size_t ports = net->ports_per_bridge ? net->ports_per_bridge : CBX_BRIDGE_PORTS_MAX;
+	size_t per_leaf = ports - 1; /* one port is the uplink */
+	int len;
+
+	if (net->n_members <= ports)
+		return 0;
+	net->n_leaves = (net->n_members + per_leaf - 1) / per_leaf;
+	len = snprintf(NULL, 0, "%sl%zu", net->bridge, net->n_leaves - 1);
+	if (len >= CBX_IFNAMSIZ)
+		return topo_fail(p, net->path,
+				 "network \"%s\" needs %zu bridges, and the names of the last (\"%sl%zu\") would be %d bytes, which the kernel does not allow (at most %d): use a shorter lab name or a larger ports_per_bridge",
+				 net->name, net->n_leaves, net->bridge, net->n_leaves - 1, len,
+				 CBX_IFNAMSIZ - 1);
+	net->first_leaf = p->t->n_leaves;
+	p->t->n_leaves += net->n_leaves;
+	net->leaves = cbx_arena_array(p->a, net->n_leaves, sizeof(*net->leaves));
+	if (!net->leaves)
+		return topo_oom(p);
+	for (size_t k = 0; k < net->n_leaves; k++) {
+		struct cbx_bridge_leaf *l = &net->leaves[k];
+		char ks[24];
+
+		snprintf(ks, sizeof(ks), "%zu", k);
+		leaf_name(l->bridge, net, 'l', k);
+		leaf_name(l->uplink, net, 'u', k);
+		leaf_name(l->downlink, net, 'd', k);
+		if (derive_mac(p, seen, l->mac, "leaf", net->name, ks, net->path) < 0 ||
+		    derive_mac(p, seen, l->uplink_mac, "uplink", net->name, ks, net->path) < 0 ||
+		    derive_mac(p, seen, l->downlink_mac, "downlink", net->name, ks, net->path) < 0)
+			return -1;
+	}
+	for (size_t m = 0; m < net->n_members; m++)
+		net->members[m]->leaf = m / per_leaf;
+	return 0;
+}
+
+const char *cbx_iface_bridge(const struct cbx_iface *ifc)
+{
+	const struct cbx_network *net = ifc->network;
+
+	return net->n_leaves ? net->leaves[ifc->leaf].bridge : net->bridge;
+}
+
 int topo_assign_names_and_macs(struct parser *p)
 {
 	struct cbx_topo *t = p->t;
@@ -128,7 +189,8 @@ int topo_assign_names_and_macs(struct parser *p)
 	for (size_t i = 0; i < t->n_networks; i++) {
 		struct cbx_network *net = &t->networks[i];
 		set_name(net->bridge, "%s-b%zu", t->name, i);
-		if (derive_mac(p, &seen, net->mac, "network", net->name, "bridge", net->path) < 0)
+		if (derive_mac(p, &seen, net->mac, "network", net->name, "bridge", net->path) < 0 ||
+		    plan_leaves(p, &seen, net) < 0)
 			goto out;
 	}
 	n_veths = 0;

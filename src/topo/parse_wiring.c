@@ -8,7 +8,8 @@
 
 /* clang-format off */
 static const char *const network_keys[] = {
-	"subnet", "subnet6", "gateway", "gateway6", "nat", "mtu", "description", NULL,
+	"subnet", "subnet6", "gateway", "gateway6", "nat", "mtu", "ports_per_bridge", "description",
+	NULL,
 };
 /* clang-format on */
 /* clang-format off */
@@ -138,6 +139,14 @@ static int parse_network(struct parser *p, struct cbx_network *net, json_t *v)
 	if ((x = json_object_get(v, "mtu")) &&
 	    topo_parse_mtu(p, x, topo_path_key(p, path, "mtu"), &net->mtu) < 0)
 		return -1;
+	if ((x = json_object_get(v, "ports_per_bridge"))) {
+		uint64_t ports;
+		/* Two at least: a leaf's uplink and one interface. */
+		if (topo_expect_uint(p, x, topo_path_key(p, path, "ports_per_bridge"), 2,
+				     CBX_BRIDGE_PORTS_MAX, &ports) < 0)
+			return -1;
+		net->ports_per_bridge = (uint32_t)ports;
+	}
 	return 0;
 }
 

@@ -40,7 +40,8 @@
  * leaves room for its own few (PATH, HOSTNAME...). */
 #define CBX_EXEC_STRING_MAX (128u << 10)
 #define CBX_EXEC_TOTAL_MAX (1u << 20)
-/* A Linux bridge numbers its ports 1 to 1023 (BR_MAX_PORTS - 1). */
+/* A Linux bridge numbers its ports 1 to 1023 (BR_MAX_PORTS - 1). A network
+ * with more interfaces is a tree of bridges (struct cbx_bridge_leaf). */
 #define CBX_BRIDGE_PORTS_MAX 1023
 
 struct cbx_node;
@@ -119,6 +120,7 @@ struct cbx_iface {
 	/* The host end of a network interface's veth pair. */
 	char host_name[CBX_IFNAMSIZ];
 	uint8_t host_mac[6];
+	size_t leaf; /* the leaf bridge of its network it is on, if a tree */
 	struct cbx_impair impair;
 	size_t index; /* in topo->ifaces */
 	char *path;   /* JSON path, for messages */
@@ -173,12 +175,26 @@ enum cbx_net_kind {
 	CBX_NET_KIND_MAX
 };
 
+/* A network with more interfaces than one bridge holds (its
+ * ports_per_bridge) is a tree, invisible in the topology: the network's
+ * bridge (its host side: gateway, NAT) holds one uplink per leaf bridge, a
+ * veth pair whose ends are `uplink` (on the network's bridge) and
+ * `downlink` (on the leaf), and the leaves hold the interfaces. One
+ * broadcast domain, no loops (a tree), faults still per interface. */
+struct cbx_bridge_leaf {
+	char bridge[CBX_IFNAMSIZ], uplink[CBX_IFNAMSIZ], downlink[CBX_IFNAMSIZ];
+	uint8_t mac[6], uplink_mac[6], downlink_mac[6];
+};
+
 struct cbx_network {
 	char *name;
 	size_t index;
 	enum cbx_net_kind kind;
 	char bridge[CBX_IFNAMSIZ];
 	uint8_t mac[6];
+	uint32_t ports_per_bridge;      /* 0: the kernel's most, CBX_BRIDGE_PORTS_MAX */
+	struct cbx_bridge_leaf *leaves; /* NULL unless a tree */
+	size_t n_leaves, first_leaf;    /* first_leaf: its leaves' place among the lab's */
 	bool has_subnet4, has_subnet6;
 	struct cbx_prefix subnet4, subnet6;
 	bool has_gw4, has_gw6; /* the host's address on the bridge */
@@ -212,9 +228,14 @@ struct cbx_topo {
 	size_t n_ifaces;
 	struct cbx_publish *publish;
 	size_t n_publish;
+	size_t n_leaves; /* leaf bridges of every network (struct cbx_bridge_leaf) */
 	struct cbx_strmap node_by_name, network_by_name;
 	struct cbx_arena *arena; /* owns every string and array above */
 };
+
+/* The bridge an interface's host end is attached to: its network's, or the
+ * leaf it is on when the network is a tree. */
+const char *cbx_iface_bridge(const struct cbx_iface *ifc);
 
 /* Parse and resolve a topology from a file or from memory (`source` names it
  * in messages). On bad input the error is CBX_ERR_INPUT. */

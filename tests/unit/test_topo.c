@@ -191,7 +191,8 @@ static void test_what_up_refuses(void)
 	rejects(big,
 		"nodes.a: the command and environment are 1080108 bytes together; at most 1048576",
 		"1 MB of environment in 120 kB variables");
-	/* A bridge holds 1023 ports: up failed 9 s in with "Exchange full". */
+	/* A bridge holds 1023 ports: up failed 9 s in with "Exchange full".
+	 * 1023 interfaces fit one bridge; 1024 make a tree (test_bridge_tree). */
 	for (int members = 1023; members <= 1024; members++) {
 		n = (size_t)snprintf(big, sizeof(big),
 				     "{\"name\": \"l\", \"networks\": {\"n\": "
@@ -202,16 +203,13 @@ static void test_what_up_refuses(void)
 					 "%s\"n%d\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}}",
 					 i ? ", " : "", i);
 		snprintf(big + n, sizeof(big) - n, "}}");
-		if (members == 1023) {
-			t = load(big, &err);
-			ok(t != NULL, "1023 interfaces on one network fit its bridge%s%s",
-			   t ? "" : ": ", t ? "" : err.msg);
+		t = load(big, &err);
+		ok(t && t->networks[0].n_leaves == (members == 1023 ? 0 : 2),
+		   "%d interfaces on one network: %s%s%s", members,
+		   members == 1023 ? "one bridge" : "a tree of two leaves", t ? "" : ": ",
+		   t ? "" : err.msg);
+		if (t)
 			cbx_topo_free(t);
-		} else {
-			rejects(big,
-				"networks.n: 1024 interfaces on one network; its bridge holds at most 1023 ports",
-				"1024 do not, and validate names the limit");
-		}
 	}
 }
 
@@ -618,8 +616,88 @@ static void test_base_kinds(void)
 	}
 }
 
+/* A topology of n nodes on one network "n" (ports_per_bridge `ports`, 0:
+ * unset) in a lab named `lab`, written into buf. */
+static const char *star(char *buf, size_t size, const char *lab, int n, int ports)
+{
+	int len = snprintf(buf, size,
+			   "{\"name\": \"%s\", \"networks\": {\"n\": {\"subnet\": \"10.0.0.0/16\"",
+			   lab);
+
+	if (ports)
+		len += snprintf(buf + len, size - (size_t)len, ", \"ports_per_bridge\": %d", ports);
+	len += snprintf(buf + len, size - (size_t)len, "}}, \"nodes\": {");
+	for (int i = 0; i < n; i++)
+		len += snprintf(buf + len, size - (size_t)len,
+				"%s\"h%d\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}}",
+				i ? ", " : "", i);
+	snprintf(buf + len, size - (size_t)len, "}}");
+	return buf;
+}
+
+/* A network with more interfaces than a bridge holds is a tree of bridges:
+ * leaves of ports_per_bridge - 1 interfaces and an uplink each, named and
+ * addressed (MACs) deterministically, invisible otherwise. */
+static void test_bridge_tree(void)
+{
+	static char buf[1 << 20];
+	struct cbx_error err;
+	struct cbx_topo *t = load(star(buf, sizeof(buf), "lab", 10, 4), &err);
+	const struct cbx_network *net;
+	bool distinct = true;
+
+	ok(t != NULL, "a network of 10 with 4 ports per bridge loads (%s)", t ? "" : err.msg);
+	if (!t)
+		return;
+	net = &t->networks[0];
+	is_int(net->n_leaves, 4, "it is a tree of 4 leaves (3 interfaces and an uplink each)");
+	is_int(t->n_leaves, 4, "the lab counts them");
+	is_str(net->leaves[0].bridge, "lab-b0l0", "the first leaf bridge's name");
+	is_str(net->leaves[3].uplink, "lab-b0u3",
+	       "the last leaf's uplink, on the network's bridge");
+	is_str(net->leaves[3].downlink, "lab-b0d3", "and its end on the leaf");
+	is_int(cbx_topo_node(t, "h2")->ifaces[0]->leaf, 0, "h0-h2 are on the first leaf");
+	is_int(cbx_topo_node(t, "h3")->ifaces[0]->leaf, 1, "h3 on the second");
+	is_int(cbx_topo_node(t, "h9")->ifaces[0]->leaf, 3, "h9 alone on the last");
+	is_str(cbx_iface_bridge(cbx_topo_node(t, "h4")->ifaces[0]), "lab-b0l1",
+	       "an interface's bridge is its leaf");
+	for (size_t k = 0; k < net->n_leaves; k++) {
+		const struct cbx_bridge_leaf *l = &net->leaves[k];
+		distinct &= memcmp(l->mac, l->uplink_mac, 6) &&
+			    memcmp(l->mac, l->downlink_mac, 6) &&
+			    memcmp(l->uplink_mac, l->downlink_mac, 6) &&
+			    memcmp(l->mac, net->mac, 6) && l->mac[0] == 0x02;
+		for (size_t i = 0; i < t->n_ifaces; i++)
+			distinct &= memcmp(l->mac, t->ifaces[i].mac, 6) &&
+				    memcmp(l->mac, t->ifaces[i].host_mac, 6);
+	}
+	ok(distinct, "the leaves' MACs are locally administered and taken by nothing else");
+	cbx_topo_free(t);
+
+	t = load(star(buf, sizeof(buf), "lab", 10, 10), &err);
+	ok(t && t->networks[0].n_leaves == 0 &&
+		   !strcmp(cbx_iface_bridge(t->ifaces[9].node->ifaces[0]), "lab-b0"),
+	   "10 interfaces with 10 ports per bridge: one bridge, no tree");
+	if (t)
+		cbx_topo_free(t);
+	t = load(star(buf, sizeof(buf), "lab", 2000, 0), &err);
+	ok(t && t->networks[0].n_leaves == 2 && t->ifaces[1021].leaf == 0 &&
+		   t->ifaces[1022].leaf == 1,
+	   "2000 interfaces with the kernel's 1023 ports: two leaves of 1022 (%s)",
+	   t ? "" : err.msg);
+	if (t)
+		cbx_topo_free(t);
+	rejects(star(buf, sizeof(buf), "lab", 3, 1),
+		"networks.n.ports_per_bridge: 1 is out of range (2 to 1023)",
+		"one port per bridge");
+	rejects(star(buf, sizeof(buf), "abcdefghijk", 40, 2),
+		"the names of the last (\"abcdefghijk-b0l39\") would be 17 bytes",
+		"a tree whose names would not fit");
+}
+
 int main(void)
 {
+	test_bridge_tree();
 	test_base_kinds();
 	test_syntax_and_types();
 	test_names();
