@@ -69,7 +69,7 @@ print(json.dumps({"steps": [dict({"at": "%gs" % (t * k), "do": d}, **({"node": n
 EOF2
 check_faster "a 1.6 s timeline with a stop, a start, a pause and a resume takes under 2.5 s" "$(scaled 2500)" \
 	cbx chaos tstall "$TMP/timeline.json" --log "$TMP/timeline.jsonl"
-check_ok "every step runs within 0.2 s of its time, none late, and the pause lasts 0.6 s" '^ok$' python3 -c '
+check_ok "every step runs within 0.2 s of its time, none overruns, and the pause lasts 0.6 s" '^ok$' python3 -c '
 import json, sys
 k = float(sys.argv[2])
 ev = [json.loads(l) for l in open(sys.argv[1])]
@@ -77,7 +77,10 @@ steps = [e for e in ev if e["event"] in ("apply", "remove")and "at" in e]
 assert len(steps) == 5, ev
 for e in steps:
     assert 0 <= e["mono"] - e["at"] < 0.2 * k, e
-assert not [e for e in ev if e["event"] == "overrun" or "late" in e], ev
+# None overran its gap; a step may say it began a little late (the log
+# says so past 20 ms), never by more than the bound above.
+assert not [e for e in ev if e["event"] == "overrun"], ev
+assert all(e.get("late", 0) < 0.2 * k for e in steps), ev
 pause = [e["mono"] for e in steps if e["fault"] in ("pause", "resume")]
 assert 0.5 * k < pause[1] - pause[0] < 0.8 * k, pause
 print("ok")' "$TMP/timeline.jsonl" "$TIME_SCALE"
@@ -91,10 +94,12 @@ f2=$(topo tstall2 <<'EOF2'
 EOF2
 )
 lab_up "$f2" >/dev/null
-cat >"$TMP/overrun.json" <<'EOF2'
+# The start's own gap to the end (0.1 s) grows on a slow machine (0.5 s
+# under qemu's emulator), so that only the stop overruns.
+cat >"$TMP/overrun.json" <<EOF2
 { "steps": [ { "at": "0s", "do": "stop", "node": "c" },
              { "at": "1s", "do": "start", "node": "c" },
-             { "at": "1.1s", "do": "end" } ] }
+             { "at": "1.${TIME_SCALE}s", "do": "end" } ] }
 EOF2
 cbx chaos tstall "$TMP/overrun.json" --log "$TMP/overrun.jsonl" >/dev/null 2>&1
 check_ok "the log says the stop took longer than the 1 s gap, and by how much the start was late" '^ok$' python3 -c '
