@@ -21,6 +21,17 @@
 
 /* --- state directory --------------------------------------------------- */
 
+/* Does a node name host paths (binds, files, an overlay folder)? Only then
+ * is the folder they are relative to saved: a node's restart resolves
+ * them again. */
+static bool names_host_paths(const struct cbx_topo *t)
+{
+	for (size_t i = 0; i < t->n_nodes; i++)
+		if (t->nodes[i].n_binds || t->nodes[i].n_files || t->nodes[i].overlay)
+			return true;
+	return false;
+}
+
 /* Each node's files with content, as its init will copy them: a node's
  * restart finds them here too. Nothing for a lab without any. */
 static int stage_files(struct lab_ctx *ctx, struct cbx_error *err)
@@ -88,7 +99,8 @@ static int lab_state_run(struct lab_ctx *ctx, const struct step *s, size_t n, st
 	if (cbx_mkdir(path, 0755, err) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/" CBX_TOPOLOGY_DIR_FILE, ctx->state_dir);
-	if (cbx_create_file(path, 0600, ctx->t->dir, strlen(ctx->t->dir), err) < 0)
+	if (names_host_paths(ctx->t) &&
+	    cbx_create_file(path, 0600, ctx->t->dir, strlen(ctx->t->dir), err) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/hosts", ctx->state_dir);
 	if (lab_write_hosts(ctx->t, path, err) < 0 || stage_files(ctx, err) < 0)
