@@ -97,6 +97,7 @@ $(B)/san/cboxlab: $(CLI_SAN_OBJ) $(B)/san/libcboxlab.a
 # them, from a directory of links to the host's.
 INIT_CC ?= $(or $(shell command -v musl-gcc 2>/dev/null),$(CC))
 INIT_SHARED := src/runtime/node_setup.c src/runtime/node_setup_msg.c src/runtime/rootfs.c \
+	       src/runtime/node_files.c \
 	       src/runtime/kernel_view.c src/runtime/userns.c \
 	       src/runtime/cgroup.c src/runtime/cgroup_v1.c src/runtime/cgroup_v2.c \
 	       src/runtime/caps_limit.c src/runtime/seccomp_load.c src/common/fsutil.c src/common/error.c \

@@ -50,10 +50,11 @@ else:
     skip("schema.json is a valid JSON Schema (2020-12)", NO_SCHEMA)
 
 
-def parser_says(doc):
-    """cboxlab validate on doc: its exit status and its output, with the
-    temporary file's name written as FILE."""
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+def parser_says(doc, folder=None):
+    """cboxlab validate on doc (in folder: the paths it names are relative
+    to it): its exit status and its output, with the temporary file's name
+    written as FILE."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, dir=folder) as f:
         json.dump(doc, f)
     try:
         p = subprocess.run([cboxlab, "validate", f.name], capture_output=True, text=True)
@@ -62,17 +63,19 @@ def parser_says(doc):
         os.unlink(f.name)
 
 
-for path in sorted(glob.glob(os.path.join(top, "topologies", "*.json"))):
+# Examples are files, or lab folders (a topology.json with the files it names).
+for path in sorted(glob.glob(os.path.join(top, "topologies", "*.json")) +
+                   glob.glob(os.path.join(top, "topologies", "*", "topology.json"))):
     if path.endswith("schema.json"):
         continue
     doc = json.load(open(path))
-    name = os.path.basename(path)
+    name = os.path.relpath(path, os.path.join(top, "topologies"))
     if validator:
         errors = [e.message for e in validator.iter_errors(doc)]
         result(not errors, f"{name} validates against the schema", "\n".join(errors))
     else:
         skip(f"{name} validates against the schema", NO_SCHEMA)
-    rc, out = parser_says(doc)
+    rc, out = parser_says(doc, os.path.dirname(path))
     result(rc == 0 and "is valid" in out, f"{name} passes cboxlab validate", f"exit {rc}: {out}")
 
 # Each wrong file, the change that makes it wrong, and what `cboxlab validate`
@@ -108,6 +111,14 @@ bad = {
     "base directory path of 512 bytes": ({"nodes": {"a": {"interfaces": {"eth0": {"network": "n"}},
                                                              "base": "/" + "d" * 511}}},
                                          "nodes.a.base: base directory path is 512 bytes long; at most 511"),
+    "bind DST under /proc": ({"defaults": {"binds": ["/etc:/proc/sys"]}},
+                             'defaults.binds[0]: "/proc/sys" is under /proc'),
+    "file DST with ..": ({"nodes": {"a": {"files": {"/etc/../x": {"content": "x"}}}}},
+                         'nodes.a.files["/etc/../x"]: "/etc/../x" contains ".."'),
+    "file with content and source": ({"nodes": {"a": {"files": {"/x": {"content": "x", "source": "/etc/hostname"}}}}},
+                                     'nodes.a.files["/x"]: a file needs either "content" or "source"'),
+    "overlay folder with a comma": ({"defaults": {"overlay": "/srv/a,b"}},
+                                    'defaults.overlay: overlay folder "/srv/a,b" contains \',\''),
 }
 for name, (change, why) in bad.items():
     doc = json.loads(json.dumps(base))

@@ -81,6 +81,7 @@ applies() { # id: "" when it applies here, else why not
 	cgroup-v1 | cgroup-v2) [ "cgroup-$layout" = "${m_requires[$1]}" ] || echo "cgroup $layout here" ;;
 	netem) [ $netem = yes ] || echo "no netem here" ;;
 	no-netem) [ $netem = no ] || echo "netem here" ;;
+	frr) [ -x /usr/lib/frr/zebra ] || echo "FRR is not installed" ;;
 	*) die "mutant $1: unknown requirement \"${m_requires[$1]}\"" ;;
 	esac
 }

@@ -12,7 +12,9 @@ int cmd_validate(const struct cli_call *c)
 	cleanup_topo struct cbx_topo *t = NULL;
 	struct cbx_error err;
 
-	if (cbx_topo_load(c->argv[0], &t, &err) < 0)
+	struct cbx_topo_opts o = { .check_host = true, .state_root = c->cbx.state_root };
+
+	if (cbx_topo_load_opts(c->argv[0], &o, &t, NULL, NULL, &err) < 0)
 		return cli_fail(&err);
 	printf("%s: lab \"%s\" is valid: %zu node(s), %zu network(s), %zu link(s)\n", c->argv[0],
 	       t->name, t->n_nodes, t->n_networks, t->n_links);
@@ -111,10 +113,11 @@ int cmd_up(const struct cli_call *c)
 {
 	cleanup_topo struct cbx_topo *t = NULL;
 	cleanup_free char *text = NULL;
+	struct cbx_topo_opts o = { .check_host = true, .state_root = c->cbx.state_root };
 	struct cbx_error err;
 	size_t len;
 
-	if (cbx_topo_load_file(c->argv[0], &t, &text, &len, &err) < 0)
+	if (cbx_topo_load_opts(c->argv[0], &o, &t, &text, &len, &err) < 0)
 		return cli_fail(&err);
 	if (c->opt[OPT_DRY_RUN])
 		return print_plan(c, t);

@@ -20,6 +20,11 @@
 /* In a lab's state directory: the layer that keeps the host's secrets out
  * of its host-base nodes (runtime/host_mask.h). */
 #define CBX_HOST_MASK_DIR "host-mask"
+/* The folder the topology's relative paths were resolved against. */
+#define CBX_TOPOLOGY_DIR_FILE "topology.dir"
+/* Each node's "files" with content, as written (files/NODE/INDEX): its init
+ * copies them into the node (runtime/node_files.h). */
+#define CBX_NODE_FILES_DIR "files"
 
 struct node_rt {
 	struct node_proc proc; /* pid 0, pidfd and sync_fd -1 until cloned */

@@ -87,6 +87,45 @@ static int node_lower(const struct lab_ctx *ctx, const struct cbx_node *n, char 
 			     (int)n->base);
 }
 
+/* The node's binds and files as its init puts them (runtime/node_files.h):
+ * a file with content is the copy `up` wrote in the lab's state
+ * (steps_host.c); its overlay folder, unless it came from "defaults" and
+ * this node has none. In the arena. */
+static int node_puts(struct lab_ctx *ctx, const struct cbx_node *n, struct rootfs_spec *r,
+		     struct cbx_error *err)
+{
+	struct rootfs_put *binds = NULL, *files = NULL;
+	struct stat st;
+
+	if (n->overlay && !(n->overlay_optional && stat(n->overlay, &st) < 0))
+		r->overlay = n->overlay;
+	if (!n->n_binds && !n->n_files)
+		return 0;
+	binds = cbx_arena_array(ctx->arena, n->n_binds + 1, sizeof(*binds));
+	files = cbx_arena_array(ctx->arena, n->n_files + 1, sizeof(*files));
+	if (!binds || !files)
+		return cbx_error_sys(err, ENOMEM, "node %s", n->name);
+	for (size_t i = 0; i < n->n_binds; i++)
+		binds[i] = (struct rootfs_put){ .src = n->binds[i].src,
+						.dst = n->binds[i].dst,
+						.rw = n->binds[i].rw };
+	for (size_t i = 0; i < n->n_files; i++) {
+		const struct cbx_file *f = &n->files[i];
+		files[i] = (struct rootfs_put){ .dst = f->dst, .mode = f->mode, .src = f->source };
+		if (f->content)
+			files[i].src =
+				cbx_arena_printf(ctx->arena, "%s/" CBX_NODE_FILES_DIR "/%s/%zu",
+						 ctx->state_dir, n->name, i);
+		if (!files[i].src)
+			return cbx_error_sys(err, ENOMEM, "node %s", n->name);
+	}
+	r->binds = binds;
+	r->n_binds = n->n_binds;
+	r->files = files;
+	r->n_files = n->n_files;
+	return 0;
+}
+
 /* cgroup v2: the node's cgroup with its limits and device policy, opened
  * for the node to be cloned into; -1 on failure. */
 static int v2_node_cgroup(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
@@ -145,6 +184,8 @@ int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 					    .host_mask = base->root == CBX_ROOT_HOST ? mask : NULL,
 					    .unmasked = n->privileged,
 					    .userns = { n->userns_start, n->userns_count } };
+	if (node_puts(ctx, n, &spec.rootfs, err) < 0)
+		return -1;
 	spec.init_fd = ctx->init_fd;
 	spec.cgroup_fd = cgroup_fd;
 	spec.cg = &ctx->cg;

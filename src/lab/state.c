@@ -113,16 +113,23 @@ int lab_state_remove(const char *state_dir, struct cbx_error *err)
 int lab_load_saved(const struct cbx_ctx *cbx, const char *lab, struct cbx_topo **t,
 		   struct cbx_error *err)
 {
-	char path[512];
+	char path[512], dir_path[512];
+	cleanup_free char *dir = NULL;
+	struct cbx_topo_opts o = { 0 };
+	size_t len;
 
 	/* The name becomes a path under the state root: "../x" is no lab. */
 	if (cbx_lab_name_check(lab, err) < 0)
 		return -1;
-	if (lab_state_path(cbx, lab, "topology.json", path, sizeof(path)) < 0)
+	if (lab_state_path(cbx, lab, "topology.json", path, sizeof(path)) < 0 ||
+	    lab_state_path(cbx, lab, CBX_TOPOLOGY_DIR_FILE, dir_path, sizeof(dir_path)) < 0)
 		return cbx_error_set(err, CBX_ERR_INPUT, "\"%s\" is not a lab name", lab);
 	if (access(path, F_OK) < 0)
 		return cbx_error_set(err, CBX_ERR_STATE, "lab \"%s\" is not up", lab);
-	return cbx_topo_load(path, t, err);
+	/* Its relative paths name what they named when it came up. */
+	if (cbx_read_file(dir_path, &dir, &len, &(struct cbx_error){ 0 }) == 0)
+		o.dir = dir;
+	return cbx_topo_load_opts(path, &o, t, NULL, NULL, err);
 }
 
 static int cmp_names(const void *a, const void *b)

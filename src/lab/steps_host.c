@@ -21,6 +21,55 @@
 
 /* --- state directory --------------------------------------------------- */
 
+/* Does a node name host paths (binds, files, an overlay folder)? Only then
+ * is the folder they are relative to saved: a node's restart resolves
+ * them again. */
+static bool names_host_paths(const struct cbx_topo *t)
+{
+	for (size_t i = 0; i < t->n_nodes; i++)
+		if (t->nodes[i].n_binds || t->nodes[i].n_files || t->nodes[i].overlay)
+			return true;
+	return false;
+}
+
+/* Each node's files with content, as its init will copy them: a node's
+ * restart finds them here too. Nothing for a lab without any. */
+static int stage_files(struct lab_ctx *ctx, struct cbx_error *err)
+{
+	char path[512];
+	bool made = false;
+
+	for (size_t i = 0; i < ctx->t->n_nodes; i++) {
+		const struct cbx_node *n = &ctx->t->nodes[i];
+		bool node_made = false;
+
+		for (size_t k = 0; k < n->n_files; k++) {
+			const struct cbx_file *f = &n->files[k];
+			if (!f->content)
+				continue;
+			if (!made) {
+				snprintf(path, sizeof(path), "%s/" CBX_NODE_FILES_DIR,
+					 ctx->state_dir);
+				if (cbx_mkdir(path, 0700, err) < 0)
+					return -1;
+				made = true;
+			}
+			if (!node_made) {
+				snprintf(path, sizeof(path), "%s/" CBX_NODE_FILES_DIR "/%s",
+					 ctx->state_dir, n->name);
+				if (cbx_mkdir(path, 0700, err) < 0)
+					return -1;
+				node_made = true;
+			}
+			snprintf(path, sizeof(path), "%s/" CBX_NODE_FILES_DIR "/%s/%zu",
+				 ctx->state_dir, n->name, k);
+			if (cbx_create_file(path, 0600, f->content, strlen(f->content), err) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 static int lab_state_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
 	const char *lab = ctx->t->name;
@@ -49,8 +98,12 @@ static int lab_state_run(struct lab_ctx *ctx, const struct step *s, size_t n, st
 	snprintf(path, sizeof(path), "%s/nodes", ctx->state_dir);
 	if (cbx_mkdir(path, 0755, err) < 0)
 		return -1;
+	snprintf(path, sizeof(path), "%s/" CBX_TOPOLOGY_DIR_FILE, ctx->state_dir);
+	if (names_host_paths(ctx->t) &&
+	    cbx_create_file(path, 0600, ctx->t->dir, strlen(ctx->t->dir), err) < 0)
+		return -1;
 	snprintf(path, sizeof(path), "%s/hosts", ctx->state_dir);
-	if (lab_write_hosts(ctx->t, path, err) < 0)
+	if (lab_write_hosts(ctx->t, path, err) < 0 || stage_files(ctx, err) < 0)
 		return -1;
 	for (size_t i = 0; i < ctx->t->n_nodes; i++)
 		if (cbx_base_kinds[ctx->t->nodes[i].base].root == CBX_ROOT_HOST) {

@@ -265,10 +265,24 @@ static void node_describe(const struct step *s, bool undo, char *buf, size_t siz
 		snprintf(buf, size,
 			 "kill node %s (every process in its cgroup), unpin its netns, remove its cgroup, wait until its veths are gone",
 			 n->name);
-	else
+	else {
+		char extra[CBX_NODE_PATH_MAX + 128] = "";
+		int len = 0;
+		/* What of the host it gets (docs/topology.md, "Files in nodes"). */
+		if (n->overlay)
+			len += snprintf(extra + len, sizeof(extra) - (size_t)len,
+					", overlay folder %s%s", n->overlay,
+					n->overlay_optional ? " (where it exists)" : "");
+		if (n->n_binds && len < (int)sizeof(extra))
+			len += snprintf(extra + len, sizeof(extra) - (size_t)len, ", %zu bind(s)",
+					n->n_binds);
+		if (n->n_files && len < (int)sizeof(extra))
+			snprintf(extra + len, sizeof(extra) - (size_t)len, ", %zu file(s)",
+				 n->n_files);
 		snprintf(buf, size,
-			 "start node %s: new pid/mount/net/uts/ipc/cgroup namespaces, %s rootfs, cgroup limits, netns pinned at /run/netns/%s-%s",
-			 n->name, cbx_base_kinds[n->base].shown, s->t->name, n->name);
+			 "start node %s: new pid/mount/net/uts/ipc/cgroup namespaces, %s rootfs%s, cgroup limits, netns pinned at /run/netns/%s-%s",
+			 n->name, cbx_base_kinds[n->base].shown, extra, s->t->name, n->name);
+	}
 }
 
 const struct step_ops step_ops_node = {

@@ -29,7 +29,10 @@
 /* And the mount namespace to make its own from (runtime/mntns.h). */
 #define CBX_INIT_MNTNS_FD (CBX_INIT_SYNC_FD + 2)
 
-#define CBX_NODE_SETUP_MSG_MAX 16384
+/* Room for every path a node may have: its binds and files (topo.h) at
+ * CBX_NODE_PATH_MAX each. A static buffer on both sides, of which only
+ * what a message fills is ever touched. */
+#define CBX_NODE_SETUP_MSG_MAX 131072
 
 struct node_setup {
 	const char *name;          /* the node, for messages */

@@ -50,12 +50,18 @@ static bool path_fits(const char *path)
 const char *node_setup_long_path(const struct node_setup *s)
 {
 	const struct rootfs_spec *r = &s->rootfs;
-	const char *const paths[] = { r->lower, r->node_dir, r->hosts_file, r->host_mask,
-				      s->seccomp };
+	const char *const paths[] = { r->lower,     r->node_dir, r->hosts_file,
+				      r->host_mask, s->seccomp,  r->overlay };
 
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
 		if (!path_fits(paths[i]))
 			return paths[i];
+	for (size_t i = 0; i < r->n_binds; i++)
+		if (!path_fits(r->binds[i].src) || !path_fits(r->binds[i].dst))
+			return path_fits(r->binds[i].src) ? r->binds[i].dst : r->binds[i].src;
+	for (size_t i = 0; i < r->n_files; i++)
+		if (!path_fits(r->files[i].src) || !path_fits(r->files[i].dst))
+			return path_fits(r->files[i].src) ? r->files[i].dst : r->files[i].src;
 	return NULL;
 }
 
@@ -79,6 +85,17 @@ long node_setup_encode(const struct node_setup *s, char *buf, size_t size)
 		put(&w, "unmasked", "1");
 	if (r->userns.count)
 		put(&w, "userns", "%u:%u", r->userns.start, r->userns.count);
+	if (r->overlay)
+		put(&w, "overlay", "%s", r->overlay);
+	if (r->n_binds > CBX_NODE_BINDS_MAX || r->n_files > CBX_NODE_FILES_MAX)
+		return -1;
+	/* Paths hold no control bytes (the topology refuses them): a tab
+	 * separates the fields. */
+	for (size_t i = 0; i < r->n_binds; i++)
+		put(&w, "bind", "%s\t%s\t%s", r->binds[i].rw ? "rw" : "ro", r->binds[i].src,
+		    r->binds[i].dst);
+	for (size_t i = 0; i < r->n_files; i++)
+		put(&w, "file", "%04o\t%s\t%s", r->files[i].mode, r->files[i].src, r->files[i].dst);
 	put(&w, "netns", "%d", s->join_netns);
 	put(&w, "mntns", "%d", s->join_mntns);
 	put(&w, "nice", "%d", s->nice);
@@ -129,7 +146,36 @@ static int bad(struct cbx_error *err, const char *key, const char *value)
 	return cbx_error_set(err, CBX_ERR_SYSTEM, "node setup message: bad %s \"%s\"", key, value);
 }
 
-static int decode_entry(struct node_setup *s, const char *key, const char *v, struct cbx_error *err)
+/* The decoded binds and files: static, so that a node without any touches
+ * none of it (see CBX_NODE_SETUP_MSG_MAX). One message per process. */
+static struct rootfs_put decoded_binds[CBX_NODE_BINDS_MAX], decoded_files[CBX_NODE_FILES_MAX];
+
+/* "FLAG\tSRC\tDST", split in place. */
+static int decode_put(char *v, struct rootfs_put *out, bool is_file)
+{
+	char *src = strchr(v, '\t'), *dst;
+	uint64_t mode;
+
+	if (!src || !(dst = strchr(src + 1, '\t')) || strchr(dst + 1, '\t'))
+		return -1;
+	*src++ = '\0';
+	*dst++ = '\0';
+	if (!*src || dst[0] != '/' || !path_fits(src) || !path_fits(dst))
+		return -1;
+	*out = (struct rootfs_put){ .src = src, .dst = dst };
+	if (is_file) {
+		if (parse_num(v, 8, 0777, &mode) < 0)
+			return -1;
+		out->mode = (uint32_t)mode;
+	} else if (!strcmp(v, "rw") || !strcmp(v, "ro")) {
+		out->rw = v[1] == 'w';
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static int decode_entry(struct node_setup *s, const char *key, char *v, struct cbx_error *err)
 {
 	uint64_t n, m;
 
@@ -152,6 +198,22 @@ static int decode_entry(struct node_setup *s, const char *key, const char *v, st
 	} else if (!strcmp(key, "lower") || !strcmp(key, "dir") || !strcmp(key, "hosts") ||
 		   !strcmp(key, "seccomp") || !strcmp(key, "hostmask")) {
 		return bad(err, key, v);
+	} else if (!strcmp(key, "overlay")) {
+		if (!path_fits(v) || v[0] != '/')
+			return bad(err, key, v);
+		s->rootfs.overlay = v;
+	} else if (!strcmp(key, "bind")) {
+		if (s->rootfs.n_binds >= CBX_NODE_BINDS_MAX ||
+		    decode_put(v, &decoded_binds[s->rootfs.n_binds], false) < 0)
+			return bad(err, key, v);
+		s->rootfs.binds = decoded_binds;
+		s->rootfs.n_binds++;
+	} else if (!strcmp(key, "file")) {
+		if (s->rootfs.n_files >= CBX_NODE_FILES_MAX ||
+		    decode_put(v, &decoded_files[s->rootfs.n_files], true) < 0)
+			return bad(err, key, v);
+		s->rootfs.files = decoded_files;
+		s->rootfs.n_files++;
 	} else if (!strcmp(key, "hostname")) {
 		s->rootfs.hostname = v;
 	} else if (!strcmp(key, "userns")) {

@@ -14,6 +14,7 @@
 #include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "runtime/kernel_view.h"
+#include "runtime/node_files.h"
 #include "runtime/mount_api.h"
 #include "runtime/userns.h"
 
@@ -137,8 +138,10 @@ static int overlay(const struct rootfs_spec *spec, const char *lowers, const cha
 		   const char *target, struct cbx_error *err)
 {
 	char upper[CBX_NODE_SUBPATH_MAX], work[CBX_NODE_SUBPATH_MAX];
-	char lower[2 * CBX_NODE_SUBPATH_MAX + 2], one[CBX_NODE_SUBPATH_MAX];
-	char opts[CBX_NODE_PATH_MAX + 4 * CBX_NODE_SUBPATH_MAX + 64];
+	/* Up to three layers: a node's overlay folder, the lab's mask and the
+	 * host's /etc (a host base), or the overlay folder and a base. */
+	char lower[3 * CBX_NODE_SUBPATH_MAX + 3], one[CBX_NODE_SUBPATH_MAX];
+	char opts[6 * CBX_NODE_SUBPATH_MAX + 64];
 
 	snprintf(upper, sizeof(upper), "%s/%supper", spec->node_dir, layer);
 	snprintf(work, sizeof(work), "%s/%swork", spec->node_dir, layer);
@@ -169,6 +172,33 @@ static int overlay(const struct rootfs_spec *spec, const char *lowers, const cha
 /* The host base: the host's programs read-only, a private writable /etc and
  * /var (overlays over the host's, so installed daemons find their config),
  * and a private /root. */
+/* A top folder of the node's overlay folder ("etc"), when it has one. */
+static bool overlay_has(const struct rootfs_spec *spec, const char *dir, char *buf, size_t size)
+{
+	struct stat st;
+
+	if (!spec->overlay)
+		return false;
+	snprintf(buf, size, "%s/%s", spec->overlay, dir);
+	return stat(buf, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* mkdir where a restart, or the node's overlay folder, may have made it. */
+static int make_dir(const char *path, mode_t mode, struct cbx_error *err)
+{
+	struct stat st;
+
+	if (mkdir(path, mode) == 0 ||
+	    (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
+		return 0;
+	return cbx_error_sys(err, errno, "mkdir %s", path);
+}
+
+/* The host base: the host's programs read-only, a private writable /etc and
+ * /var (overlays over the host's, so installed daemons find their config),
+ * and a private /root. A node's overlay folder is laid over its root (a
+ * tmpfs otherwise), its etc/, var/ and root/ over those: only the host's
+ * programs (/usr, /bin, /lib..., /opt) it cannot change. */
 static int assemble_host_base(const struct rootfs_spec *spec, const char *root,
 			      struct cbx_error *err)
 {
@@ -177,10 +207,15 @@ static int assemble_host_base(const struct rootfs_spec *spec, const char *root,
 	static const char *const shared[] = { "usr", "bin", "sbin", "lib", "lib32", "lib64",
 					      "libx32", "opt" };
 	/* clang-format on */
-	char path[CBX_NODE_SUBPATH_MAX], src[CBX_NODE_SUBPATH_MAX], link[CBX_NODE_SUBPATH_MAX];
+	char path[CBX_NODE_SUBPATH_MAX], src[2 * CBX_NODE_SUBPATH_MAX + 16];
+	char link[CBX_NODE_SUBPATH_MAX], mine[CBX_NODE_SUBPATH_MAX];
 
-	if (mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755") < 0)
+	if (spec->overlay) {
+		if (overlay(spec, spec->overlay, "", root, err) < 0)
+			return -1;
+	} else if (mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755") < 0) {
 		return cbx_error_sys(err, errno, "mount tmpfs on %s", root);
+	}
 	if (node_owns(spec, root, err) < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(shared) / sizeof(shared[0]); i++) {
@@ -197,36 +232,43 @@ static int assemble_host_base(const struct rootfs_spec *spec, const char *root,
 				return cbx_error_sys(err, n < 0 ? errno : ENAMETOOLONG,
 						     "readlink %s", src);
 			link[n] = '\0';
-			if (symlink(link, path) < 0)
-				return cbx_error_sys(err, errno, "symlink %s", path);
-			continue;
+			if (symlink(link, path) == 0)
+				continue;
+			/* A restart finds it in the node's layer. */
+			n = errno == EEXIST ? readlink(path, mine, sizeof(mine) - 1) : -1;
+			if (n >= 0 && (mine[n] = '\0', !strcmp(mine, link)))
+				continue;
+			return cbx_error_set(err, CBX_ERR_INPUT,
+					     "/%s of a host-base node is the host's: its overlay folder cannot have one",
+					     shared[i]);
 		}
 		if (!S_ISDIR(st.st_mode))
 			continue;
-		if (mkdir(path, 0755) < 0)
-			return cbx_error_sys(err, errno, "mkdir %s", path);
-		if (bind_ro(spec, src, path, err) < 0)
+		if (make_dir(path, 0755, err) < 0 || bind_ro(spec, src, path, err) < 0)
 			return -1;
 	}
 	/* The host's /etc and /var under the lab's layer that hides their
-	 * secrets (host_mask.h). */
+	 * secrets (host_mask.h), and the node's own folders over both. */
 	for (int i = 0; i < 2; i++) {
 		const char *dir = i == 0 ? "etc" : "var";
 		char layer[8];
+		size_t len = 0;
 		snprintf(path, sizeof(path), "%s/%s", root, dir);
-		snprintf(src, sizeof(src), "%s/%s:/%s", mask, dir, dir);
+		if (overlay_has(spec, dir, mine, sizeof(mine)))
+			len = (size_t)snprintf(src, sizeof(src), "%s:", mine);
+		snprintf(src + len, sizeof(src) - len, "%s/%s:/%s", mask, dir, dir);
 		snprintf(layer, sizeof(layer), "%s.", dir);
-		if (mkdir(path, 0755) < 0)
-			return cbx_error_sys(err, errno, "mkdir %s", path);
-		if (overlay(spec, src, layer, path, err) < 0)
+		if (make_dir(path, 0755, err) < 0 || overlay(spec, src, layer, path, err) < 0)
 			return -1;
 	}
-	snprintf(src, sizeof(src), "%s/home-root", node_dir);
 	snprintf(path, sizeof(path), "%s/root", root);
+	if (make_dir(path, 0700, err) < 0)
+		return -1;
+	if (overlay_has(spec, "root", mine, sizeof(mine)))
+		return overlay(spec, mine, "root.", path, err);
+	snprintf(src, sizeof(src), "%s/home-root", node_dir);
 	if (cbx_mkdir(src, 0700, err) < 0 || node_owns(spec, src, err) < 0)
 		return -1;
-	if (mkdir(path, 0700) < 0)
-		return cbx_error_sys(err, errno, "mkdir %s", path);
 	if (mount(src, path, NULL, MS_BIND, NULL) < 0)
 		return cbx_error_sys(err, errno, "bind %s on /root", src);
 	return 0;
@@ -324,8 +366,13 @@ int rootfs_enter(const struct rootfs_spec *spec, struct cbx_error *err)
 	if (cbx_base_kinds[spec->base].root == CBX_ROOT_HOST) {
 		if (assemble_host_base(spec, root, err) < 0)
 			return -1;
-	} else if (overlay(spec, spec->lower, "", root, err) < 0) {
-		return -1;
+	} else {
+		/* The node's overlay folder over its base. */
+		char lowers[2 * CBX_NODE_SUBPATH_MAX + 2];
+		snprintf(lowers, sizeof(lowers), "%s%s%s", spec->overlay ? spec->overlay : "",
+			 spec->overlay ? ":" : "", spec->lower);
+		if (overlay(spec, lowers, "", root, err) < 0)
+			return -1;
 	}
 	if (mount_proc(spec, root, err) < 0 ||
 	    mount_at(root, "/sys", "sysfs", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
@@ -333,7 +380,8 @@ int rootfs_enter(const struct rootfs_spec *spec, struct cbx_error *err)
 	    populate_dev(spec, root, err) < 0 ||
 	    scratch_dir(spec, "run", 0755, root, "/run", err) < 0 ||
 	    scratch_dir(spec, "tmp", 01777, root, "/tmp", err) < 0 ||
-	    (!spec->unmasked && kernel_view_restrict(root, spec->node_dir, err) < 0))
+	    (!spec->unmasked && kernel_view_restrict(root, spec->node_dir, err) < 0) ||
+	    node_files_put(spec, root, err) < 0)
 		return -1;
 	/* The host's path is out of reach after the pivot, and a bind from a
 	 * path under the detached old root fails: clone the mount now. */

@@ -5,6 +5,8 @@
 #define CBX_ROOTFS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "common/error.h"
 #include "runtime/userns.h"
@@ -15,6 +17,14 @@
  * ones. What the node's setup builds under them fits in this. */
 #define CBX_NODE_SUBPATH_MAX (CBX_NODE_PATH_MAX + 64)
 
+/* A bind or a file to put in the node (runtime/node_files.h). */
+struct rootfs_put {
+	const char *src; /* on the host: a bind's source, a file's content */
+	const char *dst; /* in the node: absolute, normalized (topo/topo.h) */
+	uint32_t mode;   /* a file's permission bits */
+	bool rw;         /* a bind: writable */
+};
+
 struct rootfs_spec {
 	enum cbx_base_kind base;
 	const char *lower;      /* busybox rootfs or user dir; NULL for the host base */
@@ -24,6 +34,9 @@ struct rootfs_spec {
 	const char *hostname;  /* written to /etc/hostname */
 	bool unmasked;         /* privileged: /proc and /sys as they are (kernel_view.h) */
 	struct userns_map userns; /* count 0: the host's user namespace (runtime/userns.h) */
+	const char *overlay;      /* a folder laid over the root, read-only; NULL: none */
+	const struct rootfs_put *binds, *files;
+	size_t n_binds, n_files;
 	/* In a user namespace: its descriptor (node_setup_namespaces made it).
 	 * Not part of the setup message. */
 	int userns_fd;

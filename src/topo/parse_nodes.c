@@ -11,14 +11,14 @@
 /* clang-format off */
 static const char *const defaults_keys[] = {
 	"base", "limits", "env", "sysctls", "cmd", "privileged", "cap_add", "cap_drop", "seccomp",
-	"userns", NULL,
+	"userns", "binds", "files", "overlay", NULL,
 };
 /* clang-format on */
 /* clang-format off */
 static const char *const node_keys[] = {
 	"base", "interfaces", "gateway", "gateway6", "routes", "sysctls", "env", "cmd",
 	"limits", "publish", "privileged", "cap_add", "cap_drop", "seccomp", "userns",
-	"description", NULL,
+	"binds", "files", "overlay", "description", NULL,
 };
 /* clang-format on */
 static const char *const userns_keys[] = { "start", "count", NULL };
@@ -465,7 +465,7 @@ static int parse_node_settings(struct parser *p, struct cbx_node *n, json_t *obj
 			return -1;
 		n->seccomp_off = !json_is_true(x);
 	}
-	return 0;
+	return topo_parse_node_files(p, n, obj, path, n == &p->defaults_tmpl);
 }
 
 /* Start node n from the lab-wide defaults, parsed on the first call: every
@@ -495,6 +495,12 @@ static int apply_defaults(struct parser *p, struct cbx_node *n)
 	n->seccomp_off = d->seccomp_off;
 	n->userns_start = d->userns_start;
 	n->userns_count = d->userns_count;
+	n->binds = d->binds;
+	n->n_binds = d->n_binds;
+	n->files = d->files;
+	n->n_files = d->n_files;
+	n->overlay = d->overlay;
+	n->overlay_optional = d->overlay_optional;
 	return 0;
 }
 

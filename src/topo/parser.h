@@ -25,6 +25,7 @@ struct network_input {
 };
 
 struct parser {
+	const struct cbx_topo_opts *opts;
 	struct cbx_topo *t;
 	struct cbx_arena *a;
 	struct cbx_error *err;
@@ -84,6 +85,14 @@ int topo_resolve_routes(struct parser *p);
 int topo_resolve_publish(struct parser *p);
 int topo_resolve_impairments(struct parser *p);
 int topo_assign_names_and_macs(struct parser *p);
+/* Files' content with its variables replaced, and the host checks
+ * (cbx_topo_opts.check_host); last, when addresses are known. */
+int topo_resolve_files(struct parser *p);
+
+/* "binds", "files", "overlay" of a node or of "defaults" (node_files.c):
+ * merged into n, the node's own winning. */
+int topo_parse_node_files(struct parser *p, struct cbx_node *n, json_t *obj, const char *path,
+			  bool from_defaults);
 
 /* Adds an interface to node n (the arrays were sized beforehand). */
 struct cbx_iface *topo_add_iface(struct parser *p, struct cbx_node *n, const char *name,

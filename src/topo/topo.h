@@ -142,6 +142,30 @@ struct cbx_publish {
 	char *path;
 };
 
+/* "binds": ["SRC:DST", "SRC:DST:rw"]: a host file or folder at DST in the
+ * node, read-only unless rw. */
+struct cbx_bind {
+	char *src; /* absolute (a relative one is resolved against cbx_topo.dir) */
+	char *dst; /* absolute and normalized: no "//", "." or ".." */
+	bool rw;
+	char *path; /* JSON path, for messages */
+};
+
+/* "files": {"DST": {...}}: a private copy written into the node's writable
+ * layer before its command starts. */
+struct cbx_file {
+	char *dst;     /* as cbx_bind.dst */
+	char *content; /* variables substituted; NULL: a copy of source */
+	char *source;  /* a host file, absolute */
+	uint32_t mode; /* permission bits (0 to 0777) */
+	char *path;
+};
+
+/* At most this many binds and files per node: each is a line of the node's
+ * setup message (runtime/node_setup.h). */
+#define CBX_NODE_BINDS_MAX 32
+#define CBX_NODE_FILES_MAX 32
+
 struct cbx_node {
 	char *name;
 	size_t index;
@@ -165,6 +189,15 @@ struct cbx_node {
 	/* "userns": the node's root is host uid userns_start, and its ids the
 	 * userns_count from there; count 0: the host's user namespace. */
 	uint32_t userns_start, userns_count;
+	struct cbx_bind *binds;
+	size_t n_binds;
+	struct cbx_file *files;
+	size_t n_files;
+	/* "overlay": a host folder laid over the node's root as a read-only
+	 * layer; NULL: none. From "defaults", a missing folder is no error
+	 * (overlay_optional): the node then has none. */
+	char *overlay;
+	bool overlay_optional;
 	char *path;
 };
 
@@ -218,6 +251,9 @@ struct cbx_link {
 struct cbx_topo {
 	char *name;
 	char *source; /* file name, for messages */
+	/* The folder relative paths in the file (binds, files, overlay) are
+	 * resolved against: the file's own, absolute. */
+	char *dir;
 	struct cbx_node *nodes;
 	size_t n_nodes;
 	struct cbx_network *networks;
@@ -246,6 +282,25 @@ CBX_PUBLIC int cbx_topo_load_text(const char *text, size_t len, const char *sour
  * saves it with the lab). */
 CBX_PUBLIC int cbx_topo_load_file(const char *path, struct cbx_topo **out, char **text, size_t *len,
 				  struct cbx_error *err);
+/* How a load may look at the host. By default it looks at nothing: the
+ * topology of a lab that is up (`down`, a node's restart) loads the same
+ * whatever became of the files it names. */
+struct cbx_topo_opts {
+	/* The folder relative paths are resolved against; NULL: the file's
+	 * (cbx_topo_load_text: the working directory). */
+	const char *dir;
+	/* Check what the file names on the host (validate, up): every bind's
+	 * and file's source exists, a node's own overlay folder too, and none
+	 * is inside the labs' state root (NULL: not checked). */
+	bool check_host;
+	const char *state_root;
+};
+CBX_PUBLIC int cbx_topo_load_opts(const char *path, const struct cbx_topo_opts *o,
+				  struct cbx_topo **out, char **text, size_t *len,
+				  struct cbx_error *err);
+CBX_PUBLIC int cbx_topo_load_text_opts(const char *text, size_t len, const char *source,
+				       const struct cbx_topo_opts *o, struct cbx_topo **out,
+				       struct cbx_error *err);
 CBX_PUBLIC void cbx_topo_free(struct cbx_topo *t);
 /* A topology freed when its variable goes out of scope (common/cleanup.h):
  *   cleanup_topo struct cbx_topo *t = NULL; */

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <unistd.h>
 
 #include "common/fsutil.h"
 #include "topo/parser.h"
@@ -92,16 +94,47 @@ static int load(struct parser *p)
 	if (topo_parse_lab_name(p) < 0 || topo_parse_networks(p) < 0 || topo_parse_nodes(p) < 0 ||
 	    topo_parse_links(p) < 0 || topo_resolve_addresses(p) < 0 ||
 	    topo_resolve_routes(p) < 0 || topo_resolve_publish(p) < 0 ||
-	    topo_resolve_impairments(p) < 0 || topo_assign_names_and_macs(p) < 0)
+	    topo_resolve_impairments(p) < 0 || topo_assign_names_and_macs(p) < 0 ||
+	    topo_resolve_files(p) < 0)
 		return -1;
 	return 0;
+}
+
+/* The folder of the file, absolute; the working directory for a text. */
+static char *topo_dir(struct cbx_arena *a, const char *source, const struct cbx_topo_opts *o)
+{
+	char buf[PATH_MAX], *slash;
+
+	if (o && o->dir)
+		return cbx_arena_strdup(a, o->dir);
+	if (!source || !(slash = strrchr(source, '/'))) {
+		if (!getcwd(buf, sizeof(buf)))
+			snprintf(buf, sizeof(buf), ".");
+		return cbx_arena_strdup(a, buf);
+	}
+	if (slash == source)
+		return cbx_arena_strdup(a, "/");
+	snprintf(buf, sizeof(buf), "%.*s", (int)(slash - source), source);
+	{
+		char real[PATH_MAX];
+		if (realpath(buf, real))
+			return cbx_arena_strdup(a, real);
+	}
+	return cbx_arena_strdup(a, buf);
 }
 
 int cbx_topo_load_text(const char *text, size_t len, const char *source, struct cbx_topo **out,
 		       struct cbx_error *err)
 {
+	return cbx_topo_load_text_opts(text, len, source, NULL, out, err);
+}
+
+int cbx_topo_load_text_opts(const char *text, size_t len, const char *source,
+			    const struct cbx_topo_opts *o, struct cbx_topo **out,
+			    struct cbx_error *err)
+{
 	struct cbx_arena *arena = cbx_arena_new();
-	struct parser p = { .err = err };
+	struct parser p = { .err = err, .opts = o };
 	json_error_t je;
 	int rc;
 
@@ -115,6 +148,11 @@ int cbx_topo_load_text(const char *text, size_t len, const char *source, struct 
 	}
 	p.t->arena = arena;
 	p.t->source = cbx_arena_strdup(arena, source);
+	p.t->dir = topo_dir(arena, source, o);
+	if (!p.t->source || !p.t->dir) {
+		cbx_arena_free(arena);
+		return cbx_error_sys(err, ENOMEM, "load %s", source);
+	}
 	cbx_strmap_init(&p.t->node_by_name);
 	cbx_strmap_init(&p.t->network_by_name);
 
@@ -137,6 +175,12 @@ int cbx_topo_load_text(const char *text, size_t len, const char *source, struct 
 int cbx_topo_load_file(const char *path, struct cbx_topo **out, char **text, size_t *len,
 		       struct cbx_error *err)
 {
+	return cbx_topo_load_opts(path, NULL, out, text, len, err);
+}
+
+int cbx_topo_load_opts(const char *path, const struct cbx_topo_opts *o, struct cbx_topo **out,
+		       char **text, size_t *len, struct cbx_error *err)
+{
 	char *buf;
 	size_t n;
 	int rc;
@@ -144,7 +188,7 @@ int cbx_topo_load_file(const char *path, struct cbx_topo **out, char **text, siz
 	/* The file is the user's: not reading it is their input's fault. */
 	if (cbx_read_file_as(path, CBX_ERR_INPUT, &buf, &n, err) < 0)
 		return -1;
-	rc = cbx_topo_load_text(buf, n, path, out, err);
+	rc = cbx_topo_load_text_opts(buf, n, path, o, out, err);
 	if (rc == 0 && text) {
 		*text = buf;
 		*len = n;

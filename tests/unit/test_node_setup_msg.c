@@ -167,6 +167,69 @@ int main(void)
 		}
 	}
 
+	/* Binds, files and the overlay folder: every field survives, a path
+	 * with spaces and '=' too; a field missing or a bad flag is refused. */
+	{
+		static const struct rootfs_put binds[] = {
+			{ .src = "/srv/conf dir", .dst = "/etc/frr", .rw = false },
+			{ .src = "/srv/data=1", .dst = "/data", .rw = true },
+		};
+		static const struct rootfs_put files[] = {
+			{ .src = "/run/cboxlab/lab/files/r1/0", .dst = "/etc/x.conf", .mode = 0600 },
+		};
+		in = sample();
+		in.rootfs.binds = binds;
+		in.rootfs.n_binds = 2;
+		in.rootfs.files = files;
+		in.rootfs.n_files = 1;
+		in.rootfs.overlay = "/srv/lab/nodes/r1";
+		len = node_setup_encode(&in, buf, sizeof(buf));
+		ok(len > 0 && node_setup_decode(buf, (size_t)len, &out, &err) == 0,
+		   "binds, files and an overlay folder round-trip");
+		is_int(out.rootfs.n_binds, 2, "two binds");
+		is_str(out.rootfs.binds[0].src, "/srv/conf dir", "bind source with a space");
+		is_str(out.rootfs.binds[0].dst, "/etc/frr", "bind DST");
+		ok(!out.rootfs.binds[0].rw && out.rootfs.binds[1].rw, "read-only, then writable");
+		is_str(out.rootfs.binds[1].src, "/srv/data=1", "bind source with '='");
+		is_int(out.rootfs.n_files, 1, "one file");
+		is_str(out.rootfs.files[0].src, "/run/cboxlab/lab/files/r1/0", "file source");
+		is_str(out.rootfs.files[0].dst, "/etc/x.conf", "file DST");
+		is_int(out.rootfs.files[0].mode, 0600, "file mode");
+		is_str(out.rootfs.overlay, "/srv/lab/nodes/r1", "overlay folder");
+
+		len = node_setup_encode(&in, buf, sizeof(buf));
+		{
+			char *flag = memmem(buf, (size_t)len, "bind=ro", 7);
+			if (flag)
+				flag[5] = 'x';
+		}
+		ok(node_setup_decode(buf, (size_t)len, &out, &err) == -1,
+		   "a bind that is neither ro nor rw is refused");
+		has_str(err.msg, "bad bind", "and named");
+		len = node_setup_encode(&in, buf, sizeof(buf));
+		{
+			char *mode = memmem(buf, (size_t)len, "file=0600", 9);
+			if (mode)
+				mode[6] = '9';
+		}
+		ok(node_setup_decode(buf, (size_t)len, &out, &err) == -1,
+		   "a file mode that is not octal is refused");
+		{
+			char one[] =
+				"name=r1\0lower=/l\0dir=/d\0hosts=/h\0hostname=r1\0bind=ro\t/src";
+			ok(node_setup_decode(one, sizeof(one), &out, &err) == -1,
+			   "a bind without its DST is refused");
+			has_str(err.msg, "bad bind", "and named");
+		}
+		{
+			char one[] =
+				"name=r1\0lower=/l\0dir=/d\0hosts=/h\0hostname=r1\0file=0644\t/s\trel";
+			ok(node_setup_decode(one, sizeof(one), &out, &err) == -1,
+			   "a file whose DST is not absolute is refused");
+			has_str(err.msg, "bad file", "and named");
+		}
+	}
+
 	/* A node's set: everything the kernel has for a privileged node; for
 	 * the others, never without a capability the lab needs, never with
 	 * SYS_ADMIN unless added; cap_drop applies to both. */
