@@ -32,12 +32,18 @@
 /* A state root is at most this long (a lab's paths are built on it). */
 #define CBX_STATE_ROOT_MAX 128
 
+/* Where the image cache is unless the caller says otherwise (image/cache.h:
+ * the layers of the images nodes are based on, unpacked once). */
+#define CBX_CACHE_ROOT_DEFAULT "/var/lib/cboxlab/image-cache"
+
 struct cbx_ctx {
 	char state_root[CBX_STATE_ROOT_MAX];
+	char cache_root[CBX_STATE_ROOT_MAX];
 };
 
 /* The defaults, and $CBOXLAB_STATE_ROOT as the state root when it is set:
- * tests, or a second user of one host, can have labs of their own. */
+ * tests, or a second user of one host, can have labs of their own;
+ * $CBOXLAB_CACHE the image cache's root, likewise. */
 int cbx_ctx_init(struct cbx_ctx *ctx, struct cbx_error *err);
 /* Another state root: an absolute path, without a trailing '/'. */
 int cbx_ctx_set_state_root(struct cbx_ctx *ctx, const char *dir, struct cbx_error *err);

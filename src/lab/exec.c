@@ -47,7 +47,7 @@ int lab_exec(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct l
 	struct exec_target target;
 	int rc = -1;
 
-	spec.envp = arena ? lab_node_envp(arena, t, x->node) : NULL;
+	spec.envp = arena ? lab_node_envp(arena, t, x->node, NULL) : NULL;
 	if (!spec.envp)
 		cbx_error_set(err, CBX_ERR_SYSTEM, "out of memory");
 	else if (exec_target(cbx, t, x->node, &target, err) == 0) {

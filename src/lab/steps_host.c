@@ -50,7 +50,7 @@ static int lab_state_run(struct lab_ctx *ctx, const struct step *s, size_t n, st
 	if (cbx_mkdir(path, 0755, err) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/hosts", ctx->state_dir);
-	if (lab_write_hosts(ctx->t, path, err) < 0)
+	if (lab_write_hosts(ctx->t, path, err) < 0 || lab_images_record(ctx, err) < 0)
 		return -1;
 	for (size_t i = 0; i < ctx->t->n_nodes; i++)
 		if (cbx_base_kinds[ctx->t->nodes[i].base].root == CBX_ROOT_HOST) {

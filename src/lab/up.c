@@ -37,6 +37,9 @@ int lab_up(const struct cbx_ctx *cbx, const struct cbx_topo *t, const char *text
 	if (lab_ctx_init(&ctx, cbx, t, true, err) < 0 || lab_check_descriptors(&ctx, err) < 0 ||
 	    check_host(&ctx, err) < 0 || lab_lock(cbx, t->name, true, &ctx.lock_fd, err) < 0)
 		goto out;
+	/* An image is read and its layers unpacked before anything is made. */
+	if (lab_images_prepare(&ctx, err) < 0)
+		goto out;
 	cbx_cgroups_for_lab(&ctx.cg, t);
 	/* Nodes set themselves up in parallel at the lowest priority, and
 	 * wait for us: we go first (runtime/node_setup.h). Best effort. */

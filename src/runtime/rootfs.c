@@ -136,9 +136,12 @@ static int userns_lower(const struct rootfs_spec *spec, const char *lower, const
 static int overlay(const struct rootfs_spec *spec, const char *lowers, const char *layer,
 		   const char *target, struct cbx_error *err)
 {
-	char upper[CBX_NODE_SUBPATH_MAX], work[CBX_NODE_SUBPATH_MAX];
-	char lower[2 * CBX_NODE_SUBPATH_MAX + 2], one[CBX_NODE_SUBPATH_MAX];
-	char opts[CBX_NODE_PATH_MAX + 4 * CBX_NODE_SUBPATH_MAX + 64];
+	char upper[CBX_NODE_SUBPATH_MAX], work[CBX_NODE_SUBPATH_MAX], one[CBX_NODE_SUBPATH_MAX];
+	/* Static, not on the stack: an image's layers need pages of room, and
+	 * every page of stack init's setup dirties stays with the idle node
+	 * (these only as far as they are written). Init is one thread. */
+	static char lower[CBX_NODE_LOWERS_MAX + 2 * CBX_NODE_SUBPATH_MAX + 2];
+	static char opts[sizeof(lower) + 2 * CBX_NODE_SUBPATH_MAX + 64];
 
 	snprintf(upper, sizeof(upper), "%s/%supper", spec->node_dir, layer);
 	snprintf(work, sizeof(work), "%s/%swork", spec->node_dir, layer);
@@ -147,8 +150,11 @@ static int overlay(const struct rootfs_spec *spec, const char *lowers, const cha
 		return -1;
 	snprintf(lower, sizeof(lower), "%s", lowers);
 	if (spec->userns.count) {
-		char *save = NULL, *tok, mapped[sizeof(lower)] = "";
+		static char mapped[sizeof(lower)];
+		char *save = NULL, *tok;
 		int i = 0;
+
+		mapped[0] = '\0';
 		for (tok = strtok_r(lower, ":", &save); tok;
 		     tok = strtok_r(NULL, ":", &save), i++) {
 			if (userns_lower(spec, tok, layer, i, one, sizeof(one), err) < 0)
