@@ -129,6 +129,27 @@ int lab_status(const struct cbx_ctx *cbx, const char *lab, const struct cbx_topo
 	       struct lab_status *st, struct cbx_error *err);
 void lab_status_free(struct lab_status *st);
 
+/* --- the image cache (cbx->cache_root) ------------------------------------ */
+
+/* A layer in the cache, and who uses it: the labs of cbx's state root
+ * whose nodes' images have it. */
+struct lab_cached_layer {
+	char digest[80]; /* "sha256:<hex>" */
+	uint64_t bytes;  /* unpacked */
+	char **labs;     /* sorted */
+	size_t n_labs;
+	char **images; /* as the labs' files name them: "oci:/x:v1" */
+	size_t n_images;
+};
+/* Every layer in the cache (none when there is no cache). */
+int lab_cache_list(const struct cbx_ctx *cbx, struct lab_cached_layer **out, size_t *n,
+		   struct cbx_error *err);
+void lab_cache_list_free(struct lab_cached_layer *l, size_t n);
+/* Remove every layer no lab uses (waiting for an `up` still unpacking or
+ * not yet recording what it uses), and what a crash left half-made. */
+int lab_cache_prune(const struct cbx_ctx *cbx, size_t *removed, uint64_t *bytes, size_t *kept,
+		    struct cbx_error *err);
+
 /* --- names as users write them ------------------------------------------ */
 
 /* "node", "node:iface", and the link between two nodes (they must share a
