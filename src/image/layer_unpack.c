@@ -227,8 +227,16 @@ static int unpack_entry(struct unpack *u, struct archive_entry *e, struct cbx_er
 	}
 	ar->archive_entry_set_pathname(e, path);
 	filter_xattrs(ar, e);
-	if (ar->archive_read_extract2(u->in, e, u->disk) < ARCHIVE_WARN)
-		return entry_fail(u, err, path, ar->archive_error_string(u->disk));
+	if (ar->archive_read_extract2(u->in, e, u->disk) < ARCHIVE_WARN) {
+		/* The archive's error (a truncated stream), else the disk's. */
+		const char *in = ar->archive_error_string(u->in);
+		const char *out = ar->archive_error_string(u->disk);
+		if (in)
+			return cbx_error_set(err, CBX_ERR_INPUT,
+					     "%s: corrupt archive at entry \"%.200s\": %s", u->what,
+					     path, in);
+		return entry_fail(u, err, path, out ? out : "cannot be unpacked");
+	}
 	return 0;
 }
 
