@@ -1,5 +1,6 @@
 #include "image/cache.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,6 +12,24 @@
 
 #include "common/fsutil.h"
 #include "topo/topo.h"
+
+static void sweep_tmp(const struct cbx_image_cache *c)
+{
+	char path[sizeof(c->root) + 300];
+	struct cbx_error none;
+	struct dirent *de;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "%s/tmp", c->root);
+	if (!(dir = opendir(path)))
+		return;
+	while ((de = readdir(dir)))
+		if (de->d_name[0] != '.' || (de->d_name[1] && strcmp(de->d_name, "..")))
+			if (snprintf(path, sizeof(path), "%s/tmp/%s", c->root, de->d_name) <
+			    (int)sizeof(path))
+				cbx_rm_rf(path, &none);
+	closedir(dir);
+}
 
 int cbx_cache_open(struct cbx_image_cache *c, const char *root, bool exclusive,
 		   struct cbx_error *err)
@@ -47,6 +66,10 @@ int cbx_cache_open(struct cbx_image_cache *c, const char *root, bool exclusive,
 			c->lock_fd = -1;
 			return cbx_error_sys(err, e, "image cache: lock %s", path);
 		}
+	/* Alone in the cache: what tmp/ holds, an unpacking that crashed
+	 * (was killed) left. */
+	if (exclusive)
+		sweep_tmp(c);
 	return 0;
 }
 

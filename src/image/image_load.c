@@ -38,7 +38,7 @@ static json_t *parse_json(struct image_source *s, const char *name, const char *
 	size_t len;
 	json_t *j;
 
-	if (src_read_small(s, name, hex, &text, &len, err) < 0)
+	if (cbx_src_read_small(s, name, hex, &text, &len, err) < 0)
 		return NULL;
 	j = json_loadb(text, len, 0, &jerr);
 	if (!j)
@@ -121,13 +121,13 @@ static int unpack_layers(struct cbx_image_cache *c, struct image_source *s, char
 			 out->n_layers, s->archive ? "" : s->path, s->archive ? "" : "/", names[i]);
 		if (cbx_cache_has_layer(c, out->layers[i]))
 			continue;
-		if (src_open(s, names[i], err) < 0)
+		if (cbx_src_open(s, names[i], err) < 0)
 			return cbx_error_wrap(err, "layer %zu of %zu", i + 1, out->n_layers);
-		if (cbx_layer_unpack(c, src_read, s, out->layers[i], what, NULL, err) < 0) {
-			src_close(s);
+		if (cbx_layer_unpack(c, cbx_src_read, s, out->layers[i], what, NULL, err) < 0) {
+			cbx_src_close(s);
 			return -1;
 		}
-		src_close(s);
+		cbx_src_close(s);
 	}
 	return 0;
 }
@@ -363,7 +363,7 @@ static int load_tarball(struct cbx_image_cache *c, struct image_source *s, struc
 			return 0;
 	}
 	snprintf(what, sizeof(what), "rootfs tarball %s", s->path);
-	rc = cbx_layer_unpack(c, src_read, s, NULL, what, out->layers[0], err);
+	rc = cbx_layer_unpack(c, cbx_src_read, s, NULL, what, out->layers[0], err);
 	if (rc < 0)
 		return -1;
 	return cbx_create_file(memo, 0600, out->layers[0], CBX_SHA256_HEX_LEN, err);
@@ -399,6 +399,6 @@ int cbx_image_load(struct cbx_image_cache *c, enum cbx_base_kind kind, const cha
 	default:
 		rc = cbx_error_set(err, CBX_ERR_SYSTEM, "%s is not an image base", path);
 	}
-	src_close(&s);
+	cbx_src_close(&s);
 	return rc;
 }

@@ -13,7 +13,7 @@
 
 #define SMALL_MAX (4u << 20)
 
-void src_close(struct image_source *s)
+void cbx_src_close(struct image_source *s)
 {
 	if (s->a)
 		s->ar->archive_read_free(s->a);
@@ -57,14 +57,14 @@ static int archive_seek(struct image_source *s, const char *name, struct cbx_err
 	return cbx_error_set(err, CBX_ERR_INPUT, "%s: %s has no %s", s->shown, s->path, name);
 }
 
-int src_open(struct image_source *s, const char *name, struct cbx_error *err)
+int cbx_src_open(struct image_source *s, const char *name, struct cbx_error *err)
 {
 	char path[4096];
 
-	src_close(s);
+	cbx_src_close(s);
 	if (s->archive) {
 		if (archive_seek(s, name, err) < 0) {
-			src_close(s);
+			cbx_src_close(s);
 			return -1;
 		}
 		return 0;
@@ -77,7 +77,7 @@ int src_open(struct image_source *s, const char *name, struct cbx_error *err)
 	return 0;
 }
 
-long src_read(void *arg, void *buf, size_t size)
+long cbx_src_read(void *arg, void *buf, size_t size)
 {
 	struct image_source *s = arg;
 	ssize_t n;
@@ -90,8 +90,8 @@ long src_read(void *arg, void *buf, size_t size)
 	return (long)n;
 }
 
-int src_read_small(struct image_source *s, const char *name, const char *hex, char **out,
-		   size_t *len, struct cbx_error *err)
+int cbx_src_read_small(struct image_source *s, const char *name, const char *hex, char **out,
+		       size_t *len, struct cbx_error *err)
 {
 	cleanup_free char *buf = malloc(SMALL_MAX + 1);
 	struct cbx_sha256 sha;
@@ -101,11 +101,11 @@ int src_read_small(struct image_source *s, const char *name, const char *hex, ch
 
 	if (!buf)
 		return cbx_error_sys(err, ENOMEM, "%s", s->shown);
-	if (src_open(s, name, err) < 0)
+	if (cbx_src_open(s, name, err) < 0)
 		return -1;
-	while (n <= SMALL_MAX && (r = src_read(s, buf + n, SMALL_MAX + 1 - n)) > 0)
+	while (n <= SMALL_MAX && (r = cbx_src_read(s, buf + n, SMALL_MAX + 1 - n)) > 0)
 		n += (size_t)r;
-	src_close(s);
+	cbx_src_close(s);
 	if (r < 0)
 		return cbx_error_set(err, CBX_ERR_INPUT, "%s: read %s: %s", s->shown, name,
 				     s->archive ? "corrupt archive" : strerror(errno));

@@ -19,13 +19,13 @@ struct image_source {
 	int fd;            /* the folder's file, or the archive, being read */
 };
 
-/* Open member `name` ("index.json", "blobs/sha256/<hex>") for src_read. */
-int src_open(struct image_source *s, const char *name, struct cbx_error *err);
-long src_read(void *s, void *buf, size_t size);
-void src_close(struct image_source *s);
+/* Open member `name` ("index.json", "blobs/sha256/<hex>") for cbx_src_read. */
+int cbx_src_open(struct image_source *s, const char *name, struct cbx_error *err);
+long cbx_src_read(void *s, void *buf, size_t size);
+void cbx_src_close(struct image_source *s);
 /* A small member whole (a manifest, a config: at most 4 MiB), checked
  * against hex when given; NUL-terminated, malloc'd. */
-int src_read_small(struct image_source *s, const char *name, const char *hex, char **out,
-		   size_t *len, struct cbx_error *err);
+int cbx_src_read_small(struct image_source *s, const char *name, const char *hex, char **out,
+		       size_t *len, struct cbx_error *err);
 
 #endif
