@@ -166,6 +166,7 @@ export CBOXLAB_CACHE=$TMP/cache-bad
 nothing_made() { # lab
 	local left=""
 	[ -e "/run/cboxlab/$1" ] && left+=" state"
+	[ -e "/run/cboxlab/$1.lock" ] && left+=" lock"
 	[ "$(tmp_in_cache)" = 0 ] || left+=" cache-tmp:$(ls -A "$CBOXLAB_CACHE/tmp")"
 	[ "$(layers_in_cache)" = 0 ] || left+=" layers:$(ls "$CBOXLAB_CACHE/layers")"
 	[ -z "$left" ] && echo nothing || echo "left:$left"
@@ -269,6 +270,8 @@ if kind == "mixed":
     t.add(rootfs, arcname=".")
     add("etc2", type=tarfile.SYMTYPE, link=out)     # then a file through it
     add("etc2/cbxt-through", b"inside\n")
+    add("fix", type=tarfile.DIRTYPE, mode=0o700)     # its mode and time are set last,
+    add("fix", type=tarfile.SYMTYPE, link=out)       # once it is a symlink out
     add("mem", type=tarfile.CHRTYPE, mode=0o666, dev=(1, 1))
     add("sda", type=tarfile.BLKTYPE, mode=0o666, dev=(8, 0))
     add("suidbin", type=tarfile.DIRTYPE, mode=0o755)
@@ -305,6 +308,8 @@ check_ok "up: a rootfs with a symlink out, devices, a setuid file, a trusted.ove
 check_ok "a file written through a symlink to the host lands inside the layer" '^inside$' \
 	in_node timgxmixed a cat /etc2/cbxt-through
 check_ok "and not on the host" '^victim keep$' bash -c "echo \$(ls -A $OUT) \$(cat $OUT/victim)"
+check_ok "a folder's deferred mode and time are not applied through the symlink that replaced it" \
+	'^755 [1-9]' stat -c '%a %Y' "$OUT"
 check_exit "device nodes from the archive are dropped" 1 '^$' in_node timgxmixed a sh -c 'ls /mem /sda 2>/dev/null'
 check_ok "a setuid file keeps its mode" '^-rwsr-xr-x' in_node timgxmixed a ls -l /suidbin/cat
 check_ok "an archive's trusted.overlay.* xattr is dropped, user.* kept" '^none 1$' python3 -c "
