@@ -20,6 +20,12 @@ PKGS     := libmnl libnftnl libcap jansson libseccomp
 # compiler, pkg-config and the libraries before anything is built.
 PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null))$(PKG_CFLAGS)
 PKG_LIBS   = $(eval PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null))$(PKG_LIBS)
+# libarchive unpacks images (src/image), and is opened (dlopen) only by an
+# `up` that has one: linked in, it and what it needs (libxml2, ICU,
+# libstdc++...: 15 shared objects) would be mapped by every command. Its
+# headers only, here.
+DL_PKGS    := libarchive
+DL_CFLAGS  = $(eval DL_CFLAGS := $(shell pkg-config --cflags $(DL_PKGS) 2>/dev/null))$(DL_CFLAGS)
 
 # Every command starts the CLI afresh (a class restarts labs all afternoon),
 # and each shared object costs that start mapping, relocation and page faults,
@@ -36,11 +42,11 @@ CLI_LIBS   = $(if $(STATIC_FOUND),-Wl$(comma)-Bstatic $(addprefix -l,$(STATIC_FO
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc $(PKG_CFLAGS)
+CFLAGS   += -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) $(DL_CFLAGS)
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 B        := build
-LIB_DIRS := src/common src/netlink src/topo src/bridge src/runtime src/lab src/chaos
+LIB_DIRS := src/common src/netlink src/topo src/bridge src/runtime src/lab src/chaos src/image
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 CLI_SRC  := $(wildcard src/cli/*.c)
 INIT_SRC := $(wildcard src/init/*.c)
@@ -216,9 +222,9 @@ bench: all
 deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-	  gcc make pkg-config libc6-dev libmnl-dev libnftnl-dev libcap-dev libjansson-dev libseccomp-dev \
+	  gcc make pkg-config libc6-dev libmnl-dev libnftnl-dev libcap-dev libjansson-dev libseccomp-dev libarchive-dev \
 	  musl-tools busybox-static clang clang-format iproute2 nftables iputils-ping procps bsdutils python3 python3-jsonschema \
-	  frr
+	  frr umoci skopeo
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/cboxlab

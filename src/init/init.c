@@ -13,7 +13,9 @@
  * kills anything left in the namespace).
  *
  * Static and small on purpose: it runs in any root filesystem, and an idle
- * node costs little memory. Usage: cboxlab-init [-- CMD ARGS...]
+ * node costs little memory.
+ * Usage: cboxlab-init [--cwd DIR] [--user USER] [-- CMD ARGS...]
+ * (--cwd and --user: an image's WorkingDir and User, for CMD).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,21 +27,66 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "init/init_proto.h"
+#include "init/init_user.h"
 #include "runtime/node_setup.h"
 
 /* Start the command in its own session, with the signal mask and OOM score
  * a normal process has (nothing blocked, whatever the process that started
  * the node had blocked). An exec failure comes back through a close-on-exec
  * pipe, so `up` can report "exec foo: No such file or directory". */
-static pid_t start_command(char **argv, char *why, size_t why_size)
+struct command {
+	char **argv;
+	const char *cwd, *user; /* NULL: "/", root */
+};
+
+/* In the child: the image's working folder (made when missing, as docker
+ * does) and user; 0, or an errno and what failed in why. */
+static int enter_as(const struct command *c, char *why, size_t why_size)
 {
+	uid_t uid;
+	gid_t gid;
+
+	if (c->cwd && chdir(c->cwd) < 0) {
+		char path[4096];
+		snprintf(path, sizeof(path), "%s", c->cwd);
+		for (char *p = path + 1; *p; p++)
+			if (*p == '/') {
+				*p = '\0';
+				mkdir(path, 0755);
+				*p = '/';
+			}
+		mkdir(path, 0755);
+		if (chdir(c->cwd) < 0) {
+			snprintf(why, why_size, "working folder %s", c->cwd);
+			return errno;
+		}
+	} else if (!c->cwd && chdir("/") < 0) {
+	}
+	if (!c->user)
+		return 0;
+	if (init_user_resolve(c->user, &uid, &gid, why, why_size) < 0)
+		return ENOENT;
+	if (init_user_become(uid, gid) < 0) {
+		snprintf(why, why_size, "become user %s", c->user);
+		return errno;
+	}
+	return 0;
+}
+
+static pid_t start_command(const struct command *c, char *why, size_t why_size)
+{
+	struct {
+		int err;
+		char why[200];
+	} failure = { 0, "" };
+	char **argv = c->argv;
 	int pipefd[2];
 	pid_t pid;
-	int child_errno = 0;
 	ssize_t n;
 
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
@@ -67,22 +114,25 @@ static pid_t start_command(char **argv, char *why, size_t why_size)
 			}
 			close(fd);
 		}
-		if (chdir("/") < 0) {
+		failure.err = enter_as(c, failure.why, sizeof(failure.why));
+		if (!failure.err) {
+			execvp(argv[0], argv);
+			failure.err = errno;
+			snprintf(failure.why, sizeof(failure.why), "exec %s", argv[0]);
 		}
-		execvp(argv[0], argv);
-		child_errno = errno;
-		if (write(pipefd[1], &child_errno, sizeof(child_errno)) < 0) {
+		if (write(pipefd[1], &failure, sizeof(failure)) < 0) {
 		}
 		_exit(127);
 	}
 	close(pipefd[1]);
 	do {
-		n = read(pipefd[0], &child_errno, sizeof(child_errno));
+		n = read(pipefd[0], &failure, sizeof(failure));
 	} while (n < 0 && errno == EINTR);
 	close(pipefd[0]);
-	if (n == sizeof(child_errno)) {
-		snprintf(why, why_size, "startup command: exec %s: %s", argv[0],
-			 strerror(child_errno));
+	if (n == sizeof(failure)) {
+		failure.why[sizeof(failure.why) - 1] = '\0';
+		snprintf(why, why_size, "startup command: %s: %s", failure.why,
+			 strerror(failure.err));
 		waitpid(pid, NULL, 0);
 		return -1;
 	}
@@ -146,15 +196,18 @@ static void reap(pid_t *command)
 int main(int argc, char **argv)
 {
 	int sync_fd = CBX_INIT_SYNC_FD;
-	char **cmd = NULL;
+	struct command cmd = { 0 };
+	int a = 1;
 	sigset_t all;
 	pid_t command = 0;
 	bool stopping = false;
 	char go = 0;
 	int sfd;
 
-	if (argc > 1 && !strcmp(argv[1], "--"))
-		cmd = argc > 2 ? argv + 2 : NULL;
+	for (; a + 1 < argc && (!strcmp(argv[a], "--cwd") || !strcmp(argv[a], "--user")); a += 2)
+		*(argv[a][2] == 'c' ? &cmd.cwd : &cmd.user) = argv[a + 1];
+	if (a < argc && !strcmp(argv[a], "--"))
+		cmd.argv = a + 1 < argc ? argv + a + 1 : NULL;
 	/* The node's command must not inherit the sync socket (it could write
 	 * to cboxlab on it, or keep it open after init is gone). */
 	fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
@@ -181,9 +234,9 @@ int main(int argc, char **argv)
 	/* From here on the node outlives the `up` that started it. */
 	prctl(PR_SET_PDEATHSIG, 0);
 
-	if (cmd) {
+	if (cmd.argv) {
 		char why[CBX_SYNC_MSG_MAX - 1];
-		command = start_command(cmd, why, sizeof(why));
+		command = start_command(&cmd, why, sizeof(why));
 		if (command < 0) {
 			cbx_sync_send(sync_fd, CBX_SYNC_ERROR, why);
 			return 127;

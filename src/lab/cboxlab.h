@@ -32,12 +32,18 @@
 /* A state root is at most this long (a lab's paths are built on it). */
 #define CBX_STATE_ROOT_MAX 128
 
+/* Where the image cache is unless the caller says otherwise (image/cache.h:
+ * the layers of the images nodes are based on, unpacked once). */
+#define CBX_CACHE_ROOT_DEFAULT "/var/lib/cboxlab/image-cache"
+
 struct cbx_ctx {
 	char state_root[CBX_STATE_ROOT_MAX];
+	char cache_root[CBX_STATE_ROOT_MAX];
 };
 
 /* The defaults, and $CBOXLAB_STATE_ROOT as the state root when it is set:
- * tests, or a second user of one host, can have labs of their own. */
+ * tests, or a second user of one host, can have labs of their own;
+ * $CBOXLAB_CACHE the image cache's root, likewise. */
 int cbx_ctx_init(struct cbx_ctx *ctx, struct cbx_error *err);
 /* Another state root: an absolute path, without a trailing '/'. */
 int cbx_ctx_set_state_root(struct cbx_ctx *ctx, const char *dir, struct cbx_error *err);
@@ -122,6 +128,27 @@ const char *lab_node_state_name(enum lab_node_state s);
 int lab_status(const struct cbx_ctx *cbx, const char *lab, const struct cbx_topo *t,
 	       struct lab_status *st, struct cbx_error *err);
 void lab_status_free(struct lab_status *st);
+
+/* --- the image cache (cbx->cache_root) ------------------------------------ */
+
+/* A layer in the cache, and who uses it: the labs of cbx's state root
+ * whose nodes' images have it. */
+struct lab_cached_layer {
+	char digest[80]; /* "sha256:<hex>" */
+	uint64_t bytes;  /* unpacked */
+	char **labs;     /* sorted */
+	size_t n_labs;
+	char **images; /* as the labs' files name them: "oci:/x:v1" */
+	size_t n_images;
+};
+/* Every layer in the cache (none when there is no cache). */
+int lab_cache_list(const struct cbx_ctx *cbx, struct lab_cached_layer **out, size_t *n,
+		   struct cbx_error *err);
+void lab_cache_list_free(struct lab_cached_layer *l, size_t n);
+/* Remove every layer no lab uses (waiting for an `up` still unpacking or
+ * not yet recording what it uses), and what a crash left half-made. */
+int lab_cache_prune(const struct cbx_ctx *cbx, size_t *removed, uint64_t *bytes, size_t *kept,
+		    struct cbx_error *err);
 
 /* --- names as users write them ------------------------------------------ */
 

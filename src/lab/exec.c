@@ -4,9 +4,11 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/arena.h"
+#include "common/fsutil.h"
 #include "lab/lab.h"
 #include "lab/node_env.h"
 #include "runtime/node_exec.h"
@@ -38,6 +40,28 @@ static int exec_target(const struct cbx_ctx *cbx, const struct cbx_topo *t,
 	return 0;
 }
 
+/* An image node's environment is its init's (the image's Env under the
+ * file's, lab_node_envp), read back rather than the image read again. */
+static char **init_envp(struct cbx_arena *a, pid_t pid)
+{
+	char path[64], *buf = NULL;
+	size_t len, n = 0, k = 0;
+	struct cbx_error none;
+	char **envp;
+
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
+	if (cbx_read_file(path, &buf, &len, &none) < 0)
+		return NULL;
+	for (size_t i = 0; i < len; i++)
+		n += buf[i] == '\0';
+	envp = cbx_arena_array(a, n + 1, sizeof(char *));
+	for (size_t i = 0; envp && i < len; i += strlen(buf + i) + 1)
+		if (!(envp[k++] = cbx_arena_strdup(a, buf + i)))
+			envp = NULL;
+	free(buf);
+	return envp;
+}
+
 int lab_exec(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct lab_exec *x,
 	     int *status, struct cbx_error *err)
 {
@@ -47,10 +71,12 @@ int lab_exec(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct l
 	struct exec_target target;
 	int rc = -1;
 
-	spec.envp = arena ? lab_node_envp(arena, t, x->node) : NULL;
+	spec.envp = arena ? lab_node_envp(arena, t, x->node, NULL) : NULL;
 	if (!spec.envp)
 		cbx_error_set(err, CBX_ERR_SYSTEM, "out of memory");
 	else if (exec_target(cbx, t, x->node, &target, err) == 0) {
+		if (cbx_base_kinds[x->node->base].lower == CBX_LOWER_IMAGE)
+			spec.envp = init_envp(arena, target.init_pid) ?: spec.envp;
 		spec.cg = &target.cg;
 		spec.lab = t->name;
 		spec.node = x->node->name;

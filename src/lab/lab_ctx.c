@@ -128,6 +128,7 @@ int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_ctx *cbx, const struct cb
 	ctx->t = t;
 	ctx->lock_fd = -1;
 	ctx->init_fd = -1;
+	ctx->cache.lock_fd = -1;
 	ctx->node_mntns_fd = -1;
 	ctx->max_undetached = SIZE_MAX;
 	/* A lab holds a few descriptors per node while it comes up (sync
@@ -228,6 +229,7 @@ void lab_ctx_fini(struct lab_ctx *ctx)
 	lab_drop_node_mntns(ctx);
 	free(ctx->pins_text);
 	ctx->pins_text = NULL;
+	cbx_cache_close(&ctx->cache);
 	if (ctx->lock_fd >= 0)
 		close(ctx->lock_fd);
 	cbx_arena_free(ctx->arena);

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "common/arena.h"
+#include "image/image.h"
 #include "lab/cboxlab.h"
 #include "lab/plan.h"
 #include "netlink/transport.h"
@@ -31,6 +32,14 @@ struct node_rt {
 	/* The node's own procfs, from its 'N', until its sysctls are set; -1 */
 	int proc_fd;
 	bool pinned; /* this `up` pinned the netns (a failure may be EEXIST) */
+};
+
+/* An image node's base: the image, and its layers as overlay lower
+ * layers ("top:...:bottom"). */
+struct lab_node_image {
+	struct cbx_image img;
+	char *lowers;
+	const char *shown; /* "oci:/x:tag" */
 };
 
 /* Close a node's descriptors and forget its process (it is gone or given up). */
@@ -75,6 +84,11 @@ struct lab_ctx {
 	/* `down`: the lab's record of its netns pins (lab/pins.h), read once. */
 	bool pins_loaded;
 	char *pins_text;
+	/* The image nodes' bases (lab/images.c): indexed like t->nodes, NULL
+	 * for the others; NULL until prepared, and for a lab without images.
+	 * The cache stays locked (shared) while they are in use. */
+	struct lab_node_image **images;
+	struct cbx_image_cache cache;
 	/* Time spent in each kind of step, run and undo (microseconds). */
 	uint64_t phase_us[STEP_KIND_COUNT];
 };
@@ -107,6 +121,15 @@ int lab_node_filter(struct lab_ctx *ctx, const struct cbx_node *n, const char **
 /* Where `up` put that file, for `exec` (0, and buf empty, for none). */
 int lab_node_filter_name(const struct cbx_ctx *cbx, const char *lab, const struct cbx_node *n,
 			 char *buf, size_t size);
+
+/* Load every image node's image, unpacking what the cache lacks (before
+ * anything is made: a bad image fails `up` with nothing to undo); nothing
+ * to do in a lab without images. The lab's record of the layers it uses
+ * (lab_images_record) keeps `images prune` from them. */
+int lab_images_prepare(struct lab_ctx *ctx, struct cbx_error *err);
+int lab_images_record(struct lab_ctx *ctx, struct cbx_error *err);
+/* The node's image, or NULL. */
+const struct cbx_image *lab_node_image(const struct lab_ctx *ctx, const struct cbx_node *n);
 
 /* Paths in the lab's state directory. */
 int lab_node_dir(const struct lab_ctx *ctx, const struct cbx_node *n, char *buf, size_t size);

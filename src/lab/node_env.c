@@ -11,25 +11,44 @@ static const char *const default_env[][2] = {
 	{ "container", "cboxlab" },
 };
 
-static bool env_has(const struct cbx_node *n, const char *key)
+static bool env_has(const struct cbx_node *n, const char *key, size_t len)
 {
 	for (size_t i = 0; i < n->n_env; i++)
-		if (!strcmp(n->env[i].key, key))
+		if (strlen(n->env[i].key) == len && !strncmp(n->env[i].key, key, len))
 			return true;
 	return false;
 }
 
-char **lab_node_envp(struct cbx_arena *a, const struct cbx_topo *t, const struct cbx_node *n)
+/* The image's own "KEY=VALUE" for key, or NULL. */
+static const char *image_env(const struct cbx_image *img, const char *key)
 {
-	size_t cap = CBX_ARRAY_SIZE(default_env) + n->n_env + 4, k = 0;
+	size_t len = strlen(key);
+
+	for (size_t i = 0; img && i < img->n_env; i++)
+		if (!strncmp(img->env[i], key, len) && img->env[i][len] == '=')
+			return img->env[i];
+	return NULL;
+}
+
+char **lab_node_envp(struct cbx_arena *a, const struct cbx_topo *t, const struct cbx_node *n,
+		     const struct cbx_image *img)
+{
+	size_t cap = CBX_ARRAY_SIZE(default_env) + n->n_env + 4 + (img ? img->n_env : 0), k = 0;
 	char **envp = cbx_arena_array(a, cap, sizeof(char *));
 
 	if (!envp)
 		return NULL;
 	for (size_t i = 0; i < CBX_ARRAY_SIZE(default_env); i++)
-		if (!env_has(n, default_env[i][0]))
+		if (!env_has(n, default_env[i][0], strlen(default_env[i][0])) &&
+		    !image_env(img, default_env[i][0]))
 			envp[k++] =
 				cbx_arena_printf(a, "%s=%s", default_env[i][0], default_env[i][1]);
+	/* The image's, under the file's. */
+	for (size_t i = 0; img && i < img->n_env; i++) {
+		const char *eq = strchr(img->env[i], '=');
+		if (eq && eq != img->env[i] && !env_has(n, img->env[i], (size_t)(eq - img->env[i])))
+			envp[k++] = img->env[i];
+	}
 	for (size_t i = 0; i < n->n_env; i++)
 		envp[k++] = cbx_arena_printf(a, "%s=%s", n->env[i].key, n->env[i].value);
 	envp[k++] = cbx_arena_printf(a, "HOSTNAME=%s", n->name);
@@ -41,21 +60,32 @@ char **lab_node_envp(struct cbx_arena *a, const struct cbx_topo *t, const struct
 	return envp;
 }
 
-char **lab_node_init_argv(struct cbx_arena *a, const struct cbx_node *n)
+char **lab_node_init_argv(struct cbx_arena *a, const struct cbx_node *n,
+			  const struct cbx_image *img)
 {
+	/* The file's command, else the image's (Entrypoint and Cmd). */
+	char **cmd = n->cmd ? n->cmd : img ? img->cmd : NULL;
 	size_t argc = 0, k = 0;
 	char **argv;
 
-	while (n->cmd && n->cmd[argc])
+	while (cmd && cmd[argc])
 		argc++;
-	argv = cbx_arena_array(a, argc + 3, sizeof(char *));
+	argv = cbx_arena_array(a, argc + 7, sizeof(char *));
 	if (!argv)
 		return NULL;
 	argv[k++] = "cboxlab-init";
+	if (img && img->workdir) {
+		argv[k++] = "--cwd";
+		argv[k++] = img->workdir;
+	}
+	if (img && img->user) {
+		argv[k++] = "--user";
+		argv[k++] = img->user;
+	}
 	if (argc) {
 		argv[k++] = "--";
 		for (size_t i = 0; i < argc; i++)
-			argv[k++] = n->cmd[i];
+			argv[k++] = cmd[i];
 	}
 	return argv;
 }

@@ -4,12 +4,18 @@
 #define CBX_NODE_ENV_H
 
 #include "common/arena.h"
+#include "image/image.h"
 #include "topo/topo.h"
 
-/* Defaults the file did not override (PATH, HOME, TERM, container), the
- * file's env, then HOSTNAME, CBOXLAB_LAB and CBOXLAB_NODE. NULL-terminated. */
-char **lab_node_envp(struct cbx_arena *a, const struct cbx_topo *t, const struct cbx_node *n);
-/* "cboxlab-init" ["--" CMD...]. */
-char **lab_node_init_argv(struct cbx_arena *a, const struct cbx_node *n);
+/* Defaults neither the file nor the image (img; NULL: none) override
+ * (PATH, HOME, TERM, container), the image's Env the file does not
+ * override, the file's env, then HOSTNAME, CBOXLAB_LAB and CBOXLAB_NODE.
+ * NULL-terminated. */
+char **lab_node_envp(struct cbx_arena *a, const struct cbx_topo *t, const struct cbx_node *n,
+		     const struct cbx_image *img);
+/* "cboxlab-init" [--cwd DIR] [--user USER] ["--" CMD...]: the file's
+ * command, else the image's, and the image's WorkingDir and User. */
+char **lab_node_init_argv(struct cbx_arena *a, const struct cbx_node *n,
+			  const struct cbx_image *img);
 
 #endif

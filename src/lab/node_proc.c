@@ -66,7 +66,7 @@ static int make_v1_cgroups(struct lab_ctx *ctx, const struct cbx_node *n, bool r
 }
 
 /* The lower layer of the node's base (cbx_base_kinds) in buf; "" for none. */
-static int node_lower(const struct lab_ctx *ctx, const struct cbx_node *n, char *buf, size_t size,
+static int node_lower(struct lab_ctx *ctx, const struct cbx_node *n, char *buf, size_t size,
 		      struct cbx_error *err)
 {
 	struct stat st;
@@ -82,6 +82,11 @@ static int node_lower(const struct lab_ctx *ctx, const struct cbx_node *n, char 
 			return cbx_error_set(err, CBX_ERR_INPUT, "%s.base: %s is not a directory",
 					     n->path, n->base_dir);
 		return cbx_path(buf, size, err, "%s", n->base_dir);
+	case CBX_LOWER_IMAGE:
+		/* Prepared by `up`; a node started again later loads it here. */
+		if (lab_images_prepare(ctx, err) < 0)
+			return -1;
+		return cbx_path(buf, size, err, "%s", ctx->images[n->index]->lowers);
 	}
 	return cbx_error_set(err, CBX_ERR_SYSTEM, "node %s: unknown base kind %d", n->name,
 			     (int)n->base);
@@ -197,8 +202,8 @@ int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 		return -1;
 	spec.nofile = ctx->nofile;
 	spec.nice = ctx->nice;
-	spec.argv = lab_node_init_argv(ctx->arena, n);
-	spec.envp = lab_node_envp(ctx->arena, ctx->t, n);
+	spec.argv = lab_node_init_argv(ctx->arena, n, lab_node_image(ctx, n));
+	spec.envp = lab_node_envp(ctx->arena, ctx->t, n, lab_node_image(ctx, n));
 	if (!spec.argv || !spec.envp)
 		return cbx_error_sys(err, ENOMEM, "node %s", n->name);
 	return node_spawn(&spec, &rt->proc, err);

@@ -103,7 +103,8 @@ static int lab_state_run(struct lab_ctx *ctx, const struct step *s, size_t n, st
 	    cbx_create_file(path, 0600, ctx->t->dir, strlen(ctx->t->dir), err) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/hosts", ctx->state_dir);
-	if (lab_write_hosts(ctx->t, path, err) < 0 || stage_files(ctx, err) < 0)
+	if (lab_write_hosts(ctx->t, path, err) < 0 || stage_files(ctx, err) < 0 ||
+	    lab_images_record(ctx, err) < 0)
 		return -1;
 	for (size_t i = 0; i < ctx->t->n_nodes; i++)
 		if (cbx_base_kinds[ctx->t->nodes[i].base].root == CBX_ROOT_HOST) {

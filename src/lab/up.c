@@ -33,9 +33,12 @@ int lab_up(const struct cbx_ctx *cbx, const struct cbx_topo *t, const char *text
 
 	memset(rep, 0, sizeof(*rep));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	/* Nothing is made before these checks. */
+	/* Nothing is made before these checks; an image's layers are
+	 * unpacked into the cache (not the lab's) among them, so a bad image
+	 * leaves nothing of the lab, not even its lock file. */
 	if (lab_ctx_init(&ctx, cbx, t, true, err) < 0 || lab_check_descriptors(&ctx, err) < 0 ||
-	    check_host(&ctx, err) < 0 || lab_lock(cbx, t->name, true, &ctx.lock_fd, err) < 0)
+	    check_host(&ctx, err) < 0 || lab_images_prepare(&ctx, err) < 0 ||
+	    lab_lock(cbx, t->name, true, &ctx.lock_fd, err) < 0)
 		goto out;
 	cbx_cgroups_for_lab(&ctx.cg, t);
 	/* Nodes set themselves up in parallel at the lowest priority, and

@@ -50,9 +50,11 @@ static bool path_fits(const char *path)
 const char *node_setup_long_path(const struct node_setup *s)
 {
 	const struct rootfs_spec *r = &s->rootfs;
-	const char *const paths[] = { r->lower,     r->node_dir, r->hosts_file,
-				      r->host_mask, s->seccomp,  r->overlay };
+	const char *const paths[] = { r->node_dir, r->hosts_file, r->host_mask, s->seccomp,
+				      r->overlay };
 
+	if (r->lower && strlen(r->lower) >= CBX_NODE_LOWERS_MAX)
+		return r->lower;
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
 		if (!path_fits(paths[i]))
 			return paths[i];
@@ -185,7 +187,7 @@ static int decode_entry(struct node_setup *s, const char *key, char *v, struct c
 		if (parse_num(v, 10, CBX_BASE_MAX - 1, &n) < 0)
 			return bad(err, key, v);
 		s->rootfs.base = (enum cbx_base_kind)n;
-	} else if (!strcmp(key, "lower") && path_fits(v)) {
+	} else if (!strcmp(key, "lower") && strlen(v) < CBX_NODE_LOWERS_MAX) {
 		s->rootfs.lower = v;
 	} else if (!strcmp(key, "dir") && path_fits(v)) {
 		s->rootfs.node_dir = v;

@@ -137,11 +137,15 @@ static int userns_lower(const struct rootfs_spec *spec, const char *lower, const
 static int overlay(const struct rootfs_spec *spec, const char *lowers, const char *layer,
 		   const char *target, struct cbx_error *err)
 {
-	char upper[CBX_NODE_SUBPATH_MAX], work[CBX_NODE_SUBPATH_MAX];
-	/* Up to three layers: a node's overlay folder, the lab's mask and the
-	 * host's /etc (a host base), or the overlay folder and a base. */
-	char lower[3 * CBX_NODE_SUBPATH_MAX + 3], one[CBX_NODE_SUBPATH_MAX];
-	char opts[6 * CBX_NODE_SUBPATH_MAX + 64];
+	char upper[CBX_NODE_SUBPATH_MAX], work[CBX_NODE_SUBPATH_MAX], one[CBX_NODE_SUBPATH_MAX];
+	/* The base's layers (an image's may be many), and up to three more: a
+	 * node's overlay folder, the lab's mask and the host's /etc (a host
+	 * base). Static, not on the stack: an image's layers need pages of
+	 * room, and every page of stack init's setup dirties stays with the
+	 * idle node (these only as far as they are written). Init is one
+	 * thread. */
+	static char lower[CBX_NODE_LOWERS_MAX + 3 * CBX_NODE_SUBPATH_MAX + 3];
+	static char opts[sizeof(lower) + 2 * CBX_NODE_SUBPATH_MAX + 64];
 
 	snprintf(upper, sizeof(upper), "%s/%supper", spec->node_dir, layer);
 	snprintf(work, sizeof(work), "%s/%swork", spec->node_dir, layer);
@@ -150,8 +154,11 @@ static int overlay(const struct rootfs_spec *spec, const char *lowers, const cha
 		return -1;
 	snprintf(lower, sizeof(lower), "%s", lowers);
 	if (spec->userns.count) {
-		char *save = NULL, *tok, mapped[sizeof(lower)] = "";
+		static char mapped[sizeof(lower)];
+		char *save = NULL, *tok;
 		int i = 0;
+
+		mapped[0] = '\0';
 		for (tok = strtok_r(lower, ":", &save); tok;
 		     tok = strtok_r(NULL, ":", &save), i++) {
 			if (userns_lower(spec, tok, layer, i, one, sizeof(one), err) < 0)

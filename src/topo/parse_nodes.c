@@ -194,23 +194,44 @@ static int parse_base_path(struct parser *p, struct cbx_node *n, const char *s, 
 	return n->base_dir ? 0 : topo_oom(p);
 }
 
+/* An image: where it is, and its tag. */
+static int parse_base_image(struct parser *p, struct cbx_node *n, enum cbx_base_kind kind,
+			    const char *file, size_t len, const char *tag, const char *path)
+{
+	if (len >= CBX_NODE_PATH_MAX)
+		return topo_fail(p, path, "image path is %zu bytes long; at most %d", len,
+				 CBX_NODE_PATH_MAX - 1);
+	n->base = kind;
+	n->base_dir = cbx_arena_printf(p->a, "%.*s", (int)len, file);
+	n->image_tag = tag ? cbx_arena_strdup(p->a, tag) : NULL;
+	return n->base_dir && (!tag || n->image_tag) ? 0 : topo_oom(p);
+}
+
 /* A kind's word ("busybox"), or an absolute path for the kind that has
  * none (cbx_base_kinds). */
 static int parse_base(struct parser *p, struct cbx_node *n, json_t *v, const char *path)
 {
 	char words[128] = "";
-	size_t len = 0;
-	const char *s;
+	size_t len = 0, path_len;
+	const char *s, *file, *tag, *why;
+	enum cbx_base_kind kind;
 
 	if (topo_expect_string(p, v, path) < 0)
 		return -1;
 	s = json_string_value(v);
+	switch (cbx_image_ref_parse(s, &kind, &file, &path_len, &tag, &why)) {
+	case -1:
+		return topo_fail(p, path, "base \"%s\": %s", topo_shown(p, s), why);
+	case 1:
+		return parse_base_image(p, n, kind, file, path_len, tag, path);
+	}
 	for (int k = 0; k < CBX_BASE_MAX; k++) {
 		const struct cbx_base_info *b = &cbx_base_kinds[k];
-		if (b->word ? strcmp(s, b->word) : s[0] != '/')
+		if (b->lower == CBX_LOWER_IMAGE || (b->word ? strcmp(s, b->word) : s[0] != '/'))
 			continue;
 		n->base = (enum cbx_base_kind)k;
 		n->base_dir = NULL;
+		n->image_tag = NULL;
 		return b->lower == CBX_LOWER_PATH ? parse_base_path(p, n, s, path) : 0;
 	}
 	for (int k = 0; k < CBX_BASE_MAX && len < sizeof(words); k++)
@@ -219,7 +240,8 @@ static int parse_base(struct parser *p, struct cbx_node *n, json_t *v, const cha
 						cbx_base_kinds[k].word);
 	if (len >= 2 && len < sizeof(words))
 		words[len - 2] = '\0';
-	return topo_fail(p, path, "base \"%s\" is not %s or an absolute path to a root directory",
+	return topo_fail(p, path,
+			 "base \"%s\" is not %s, an image (oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE, /FILE.tar[.gz|.xz|.zst]) or an absolute path to a root directory",
 			 topo_shown(p, s), words);
 }
 
@@ -483,6 +505,7 @@ static int apply_defaults(struct parser *p, struct cbx_node *n)
 	}
 	n->base = d->base;
 	n->base_dir = d->base_dir;
+	n->image_tag = d->image_tag;
 	n->limits = d->limits;
 	n->env = d->env;
 	n->n_env = d->n_env;

@@ -27,6 +27,9 @@
  * purpose: cboxlab-init builds its paths on its stack, and every page of
  * stack its setup dirties stays with the idle node for its whole life. */
 #define CBX_NODE_PATH_MAX 512
+/* An image's lower layers, "top:...:bottom": the overlay's options, with
+ * its upper and work folders, must fit a page (the mount's data). */
+#define CBX_NODE_LOWERS_MAX 2816
 #define CBX_IFACE_ADDRS_MAX 8
 #define CBX_MIN_MEMORY (4u << 20)
 /* "userns": true maps a node's ids 0..65535 to the host's from here: far
@@ -71,6 +74,12 @@ enum cbx_base_kind {
 	CBX_BASE_BUSYBOX, /* the tiny rootfs built from the host's static busybox */
 	CBX_BASE_HOST,    /* the host's programs read-only, private /etc /var /run /tmp /root */
 	CBX_BASE_DIR,     /* a directory given by the user, used as the overlay's lower layer */
+	/* Images (src/image): their layers, unpacked once into the cache, are
+	 * the overlay's lower layers; their config the node's defaults. */
+	CBX_BASE_OCI,            /* "oci:DIR[:TAG]": an OCI image layout */
+	CBX_BASE_OCI_ARCHIVE,    /* "oci-archive:FILE[:TAG]": one in a tar */
+	CBX_BASE_DOCKER_ARCHIVE, /* "docker-archive:FILE[:REPO:TAG]": docker save's tar */
+	CBX_BASE_TARBALL,        /* "/x/rootfs.tar[.gz|.xz|.zst]": a root filesystem */
 	CBX_BASE_MAX
 };
 
@@ -79,6 +88,7 @@ enum cbx_base_lower {
 	CBX_LOWER_NONE,   /* none: the node's root is not an overlay */
 	CBX_LOWER_ROOTFS, /* the default rootfs `make` builds, in the library directory */
 	CBX_LOWER_PATH,   /* the directory the file names (cbx_node.base_dir) */
+	CBX_LOWER_IMAGE,  /* the layers of the image the file names, in the cache */
 };
 
 /* How the node's init builds its root from it (runtime/rootfs.c). */
@@ -93,14 +103,24 @@ enum cbx_base_root {
  * (lab/node_proc.c) and how init builds the root (runtime/rootfs.c). A new
  * kind is a row here and the code of what is new about it. */
 struct cbx_base_info {
-	const char *word;  /* "base": "busybox"; NULL: an absolute path */
-	const char *shown; /* in the plan: "busybox rootfs" */
+	const char *word;   /* "base": "busybox"; NULL: an absolute path */
+	const char *prefix; /* "base": "oci:..."; NULL: none */
+	const char *shown;  /* in the plan: "busybox rootfs" */
 	enum cbx_base_lower lower;
 	enum cbx_base_root root;
 };
 
 /* Indexed by enum cbx_base_kind. */
 extern const struct cbx_base_info cbx_base_kinds[CBX_BASE_MAX];
+
+/* An image as "base" names it: "oci:DIR[:TAG]", "oci-archive:FILE[:TAG]",
+ * "docker-archive:FILE[:REPO:TAG]" (split at the first ':' after the
+ * prefix, as skopeo does), or an absolute path ending .tar, .tar.gz, .tgz,
+ * .tar.xz, .txz, .tar.zst or .tzst. 1: it is one (*kind, the path where it
+ * starts in s and its length, *tag or NULL); 0: it is not; -1: it is one,
+ * badly written (why). Pure. */
+int cbx_image_ref_parse(const char *s, enum cbx_base_kind *kind, const char **path,
+			size_t *path_len, const char **tag, const char **why);
 
 struct cbx_kv {
 	char *key;
@@ -170,7 +190,8 @@ struct cbx_node {
 	char *name;
 	size_t index;
 	enum cbx_base_kind base;
-	char *base_dir; /* CBX_BASE_DIR only */
+	char *base_dir;  /* CBX_BASE_DIR: the directory; an image: its file or folder */
+	char *image_tag; /* an image's TAG, or NULL */
 	struct cbx_iface **ifaces;
 	size_t n_ifaces;
 	struct cbx_route *routes;

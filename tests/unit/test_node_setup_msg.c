@@ -129,15 +129,25 @@ int main(void)
 	has_str(err.msg, "bad netns \"x\"", "with the key and value");
 
 	{
-		/* cboxlab-init builds its paths on a small stack. */
-		char lower[CBX_NODE_PATH_MAX + 1];
+		/* cboxlab-init builds its paths on a small stack; an image's
+		 * layers, "top:...:bottom", go to the overlay's options whole. */
+		char lower[CBX_NODE_PATH_MAX + 1], lowers[CBX_NODE_LOWERS_MAX + 1];
 		memset(lower, 'l', sizeof(lower) - 1);
 		lower[0] = '/';
 		lower[sizeof(lower) - 1] = '\0';
+		memset(lowers, 'l', sizeof(lowers) - 1);
+		lowers[0] = '/';
+		lowers[sizeof(lowers) - 1] = '\0';
 		in = sample();
-		in.rootfs.lower = lower;
+		in.rootfs.lower = lowers;
 		ok(node_setup_encode(&in, buf, sizeof(buf)) == -1,
-		   "a lower dir of CBX_NODE_PATH_MAX bytes is refused");
+		   "lower layers of CBX_NODE_LOWERS_MAX bytes are refused");
+		lowers[sizeof(lowers) - 2] = '\0';
+		ok(node_setup_encode(&in, buf, sizeof(buf)) > 0 &&
+			   node_setup_decode(buf, (size_t)node_setup_encode(&in, buf, sizeof(buf)),
+					     &out, &err) == 0 &&
+			   strlen(out.rootfs.lower) == CBX_NODE_LOWERS_MAX - 1,
+		   "one byte fewer go through");
 		in = sample();
 		in.rootfs.node_dir = lower;
 		ok(node_setup_encode(&in, buf, sizeof(buf)) == -1, "so is a node dir");

@@ -364,7 +364,14 @@ static void test_value_errors(void)
 		"not a valid environment variable name", "bad env name");
 	rejects(LAB("\"nodes\": {\"a\": {\"cmd\": []}}"), "the command is empty", "empty command");
 	rejects(LAB("\"nodes\": {\"a\": {\"base\": \"alpine\"}}"),
-		"is not \"busybox\", \"host\" or an absolute path", "unknown base");
+		"is not \"busybox\", \"host\", an image (oci:DIR[:TAG], oci-archive:FILE[:TAG], docker-archive:FILE, /FILE.tar[.gz|.xz|.zst]) or an absolute path",
+		"unknown base");
+	rejects(LAB("\"nodes\": {\"a\": {\"base\": \"oci:img\"}}"),
+		"nodes.a.base: base \"oci:img\": the image's path is not absolute",
+		"an image at a relative path");
+	rejects(LAB("\"defaults\": {\"base\": \"oci-archive:/srv/i.tar:\"}, \"nodes\": {\"a\": {}}"),
+		"defaults.base: base \"oci-archive:/srv/i.tar:\": the tag after ':' is empty",
+		"an empty tag");
 	{
 		/* cboxlab-init builds its paths on a small stack (topo.h). */
 		char json[CBX_NODE_PATH_MAX + 128], dir[CBX_NODE_PATH_MAX + 1];
@@ -595,7 +602,7 @@ static void test_values(void)
 }
 
 /* Every kind of base in the table is complete, and the file reaches it by
- * its word (or, for the kind without one, by an absolute path). */
+ * its word, its prefix, or (a directory, a tarball) an absolute path. */
 static void test_base_kinds(void)
 {
 	char json[256];
@@ -605,13 +612,22 @@ static void test_base_kinds(void)
 	for (int k = 0; k < CBX_BASE_MAX; k++) {
 		const struct cbx_base_info *b = &cbx_base_kinds[k];
 		ok(b->shown && *b->shown, "base kind %d has a name for the plan", k);
-		snprintf(json, sizeof(json), LAB("\"nodes\": {\"a\": {\"base\": \"%s\"}}"),
-			 b->word ? b->word : "/srv/root");
+		char word[64];
+		snprintf(word, sizeof(word), "%s%s",
+			 b->word     ? b->word
+			 : b->prefix ? b->prefix
+				     : "",
+			 b->word                       ? ""
+			 : b->prefix                   ? "/srv/img"
+			 : b->lower == CBX_LOWER_IMAGE ? "/srv/root.tar.gz"
+						       : "/srv/root");
+		snprintf(json, sizeof(json), LAB("\"nodes\": {\"a\": {\"base\": \"%s\"}}"), word);
 		t = load(json, &err);
 		if (ok(t && t->nodes[0].base == (enum cbx_base_kind)k, "\"base\": %s is kind %d",
-		       b->word ? b->word : "a path", k))
-			ok((b->lower == CBX_LOWER_PATH) == (t->nodes[0].base_dir != NULL),
-			   "a base_dir exactly for the kind whose lower layer is a path");
+		       word, k))
+			ok((b->lower == CBX_LOWER_PATH || b->lower == CBX_LOWER_IMAGE) ==
+				   (t->nodes[0].base_dir != NULL),
+			   "a base_dir exactly for the kinds whose lower layer is a path or an image");
 		cbx_topo_free(t);
 	}
 }
