@@ -103,10 +103,29 @@ enum lab_node_state {
 	LAB_NODE_STATE_MAX
 };
 
+/* What became of a node's startup command (its init's word: the node's
+ * fate file, runtime/node_fate.h, and its cgroup's OOM kills). */
+enum lab_command_state {
+	LAB_COMMAND_NONE, /* no command, or the node never started it */
+	LAB_COMMAND_RUNNING,
+	LAB_COMMAND_EXITED,
+	LAB_COMMAND_KILLED,
+	LAB_COMMAND_OOM_KILLED, /* SIGKILL, from the OOM killer of its memory limit */
+	LAB_COMMAND_STATE_MAX
+};
+
+struct lab_command_status {
+	enum lab_command_state state;
+	int code;         /* EXITED: its exit status; KILLED: the signal */
+	int64_t since_ms; /* when it started or ended, in ms since the epoch */
+	uint32_t restarts;
+};
+
 struct lab_node_status {
 	pid_t pid; /* its init's; 0 when it is not running */
 	enum lab_node_state state;
 	int64_t memory; /* bytes in use, -1 unknown */
+	struct lab_command_status command;
 };
 
 struct lab_status {
@@ -117,6 +136,8 @@ struct lab_status {
 
 /* "running", "paused", "stopped" */
 const char *lab_node_state_name(enum lab_node_state s);
+/* "none", "running", "exited", "killed", "OOM-killed" */
+const char *lab_command_state_name(enum lab_command_state s);
 /* A lab's state, its nodes' (t: its saved topology; NULL: unknown, the
  * lab's state only) and the faults in force, read without its lock. */
 int lab_status(const struct cbx_ctx *cbx, const char *lab, const struct cbx_topo *t,

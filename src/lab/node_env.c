@@ -48,10 +48,12 @@ char **lab_node_init_argv(struct cbx_arena *a, const struct cbx_node *n)
 
 	while (n->cmd && n->cmd[argc])
 		argc++;
-	argv = cbx_arena_array(a, argc + 3, sizeof(char *));
+	argv = cbx_arena_array(a, argc + 4, sizeof(char *));
 	if (!argv)
 		return NULL;
 	argv[k++] = "cboxlab-init";
+	if (argc && n->restart != CBX_RESTART_NO)
+		argv[k++] = cbx_arena_printf(a, "--restart=%s", cbx_restart_names[n->restart]);
 	if (argc) {
 		argv[k++] = "--";
 		for (size_t i = 0; i < argc; i++)

@@ -23,6 +23,7 @@
 #include "init/init_proto.h"
 #include "lab/lab.h"
 #include "lab/node_env.h"
+#include "lab/node_ready.h"
 #include "runtime/cgroup_devices.h"
 #include "runtime/netns.h"
 
@@ -339,8 +340,8 @@ int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, siz
 /* Wait until every node has said `expect`, or one failed. Until 'N' we hold
  * the node's end of the socket too (its first process shares our
  * descriptors until it has its own), so a node that dies that early shows
- * as its pidfd, not as the end of its socket. After 'R' a node's socket has
- * nothing more to say: it is closed. */
+ * as its pidfd, not as the end of its socket. After 'R' a node's socket
+ * says only whether its command ended (lab_nodes_settle). */
 static int wait_answers(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
 			char expect, struct cbx_error *err)
 {
@@ -394,10 +395,6 @@ static int wait_answers(struct lab_ctx *ctx, const struct cbx_node *const *nodes
 						   nodes[i]->name);
 			if (expect == CBX_SYNC_NAMESPACES)
 				node_spawn_settled(&rt->proc);
-			if (expect == CBX_SYNC_READY) {
-				close(rt->proc.sync_fd);
-				rt->proc.sync_fd = -1;
-			}
 			fds[i].fd = -1;
 			if (nfds > n)
 				fds[n + i].fd = -1;
@@ -427,7 +424,9 @@ int lab_release_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, 
 		if (node_release(&rt->proc, err) < 0)
 			return cbx_error_wrap(err, "node %s", nodes[i]->name);
 	}
-	return wait_answers(ctx, nodes, n, CBX_SYNC_READY, err);
+	if (wait_answers(ctx, nodes, n, CBX_SYNC_READY, err) < 0)
+		return -1;
+	return lab_nodes_settle(ctx, nodes, n, err);
 }
 
 void lab_nodes_explain_failure(struct lab_ctx *ctx, struct cbx_error *err)

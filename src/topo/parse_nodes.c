@@ -11,14 +11,14 @@
 /* clang-format off */
 static const char *const defaults_keys[] = {
 	"base", "limits", "env", "sysctls", "cmd", "privileged", "cap_add", "cap_drop", "seccomp",
-	"userns", NULL,
+	"userns", "restart", "ready", NULL,
 };
 /* clang-format on */
 /* clang-format off */
 static const char *const node_keys[] = {
 	"base", "interfaces", "gateway", "gateway6", "routes", "sysctls", "env", "cmd",
 	"limits", "publish", "privileged", "cap_add", "cap_drop", "seccomp", "userns",
-	"description", NULL,
+	"restart", "ready", "description", NULL,
 };
 /* clang-format on */
 static const char *const userns_keys[] = { "start", "count", NULL };
@@ -465,7 +465,7 @@ static int parse_node_settings(struct parser *p, struct cbx_node *n, json_t *obj
 			return -1;
 		n->seccomp_off = !json_is_true(x);
 	}
-	return 0;
+	return topo_parse_daemon_settings(p, n, obj, path);
 }
 
 /* Start node n from the lab-wide defaults, parsed on the first call: every
@@ -495,6 +495,9 @@ static int apply_defaults(struct parser *p, struct cbx_node *n)
 	n->seccomp_off = d->seccomp_off;
 	n->userns_start = d->userns_start;
 	n->userns_count = d->userns_count;
+	n->restart = d->restart;
+	n->ready = d->ready;
+	n->storage = d->storage;
 	return 0;
 }
 
@@ -537,7 +540,8 @@ static int parse_node(struct parser *p, struct cbx_node *n, json_t *v)
 		return -1;
 	if (apply_defaults(p, n) < 0)
 		return -1;
-	if (parse_node_settings(p, n, v, n->path) < 0 || check_exec_size(p, n) < 0)
+	if (parse_node_settings(p, n, v, n->path) < 0 || check_exec_size(p, n) < 0 ||
+	    topo_check_daemon(p, n) < 0)
 		return -1;
 	ifaces = json_object_get(v, "interfaces");
 	if (ifaces) {

@@ -1,0 +1,123 @@
+/* How a node's startup command is run as a daemon: "restart" (what init does
+ * when it ends) and "ready" (when `up` may return). From "defaults" or the
+ * node itself, like the other node settings. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "topo/parser.h"
+
+static const char *const ready_keys[] = { "cmd", "timeout", NULL };
+
+const char *const cbx_restart_names[CBX_RESTART_MAX] = {
+	[CBX_RESTART_NO] = "no",
+	[CBX_RESTART_ON_FAILURE] = "on-failure",
+	[CBX_RESTART_ALWAYS] = "always",
+};
+
+static int parse_restart(struct parser *p, struct cbx_node *n, json_t *v, const char *path)
+{
+	if (topo_expect_string(p, v, path) < 0)
+		return -1;
+	for (int i = 0; i < CBX_RESTART_MAX; i++)
+		if (!strcmp(json_string_value(v), cbx_restart_names[i])) {
+			n->restart = (enum cbx_restart)i;
+			return 0;
+		}
+	return topo_fail(p, path,
+			 "unknown restart policy \"%s\" (\"no\", \"on-failure\" or \"always\")",
+			 topo_shown(p, json_string_value(v)));
+}
+
+/* "tcp:PORT" */
+static int parse_ready_tcp(struct parser *p, struct cbx_ready *r, const char *s, const char *path)
+{
+	const char *why;
+
+	if (strncmp(s, "tcp:", 4))
+		return topo_fail(p, path,
+				 "expected \"tcp:PORT\" or {\"cmd\": \"...\", \"timeout\": \"30s\"}, got \"%s\"",
+				 topo_shown(p, s));
+	if (!cbx_parse_port(s + 4, &r->port, &why))
+		return topo_fail(p, path, "\"%s\": %s", topo_shown(p, s), why);
+	r->kind = CBX_READY_TCP;
+	return 0;
+}
+
+static int parse_ready_timeout(struct parser *p, struct cbx_ready *r, json_t *v, const char *path)
+{
+	const char *text, *why = "";
+	uint64_t us = 0;
+
+	if (topo_expect_string(p, v, path) < 0)
+		return -1;
+	text = json_string_value(v);
+	if (!cbx_parse_duration_us(text, &us, &why) || us < 1000 ||
+	    us > (uint64_t)CBX_READY_TIMEOUT_MAX_MS * 1000)
+		return topo_fail(p, path, "\"%s\": %s", topo_shown(p, text),
+				 *why ? why : "a timeout is from 1ms to an hour (\"3600s\")");
+	r->timeout_ms = us / 1000;
+	return 0;
+}
+
+/* "ready": "tcp:PORT" or {"cmd": "...", "timeout": "30s"} ({"cmd": "tcp:PORT"}
+ * is a command named so: the object form always runs a command). */
+static int parse_ready(struct parser *p, struct cbx_node *n, json_t *v, const char *path)
+{
+	struct cbx_ready r = { .timeout_ms = CBX_READY_TIMEOUT_DEFAULT_MS };
+	json_t *x;
+
+	if (json_is_string(v)) {
+		if (parse_ready_tcp(p, &r, json_string_value(v), path) < 0)
+			return -1;
+		n->ready = r;
+		return 0;
+	}
+	if (!json_is_object(v))
+		return topo_fail(p, path,
+				 "expected \"tcp:PORT\" or {\"cmd\": \"...\", \"timeout\": \"30s\"}");
+	if (topo_check_keys(p, v, path, ready_keys) < 0)
+		return -1;
+	x = json_object_get(v, "cmd");
+	if (!x)
+		return topo_fail(p, path, "a ready check needs a \"cmd\" (or is \"tcp:PORT\")");
+	if (topo_expect_string(p, x, topo_path_key(p, path, "cmd")) < 0)
+		return -1;
+	if (!*json_string_value(x))
+		return topo_fail(p, topo_path_key(p, path, "cmd"), "the command is empty");
+	if (strlen(json_string_value(x)) + 1 > CBX_EXEC_STRING_MAX)
+		return topo_fail(p, topo_path_key(p, path, "cmd"),
+				 "the command is %zu bytes; the kernel takes at most %u (128 KiB) per argument",
+				 strlen(json_string_value(x)), CBX_EXEC_STRING_MAX - 1);
+	r.kind = CBX_READY_CMD;
+	r.cmd = cbx_arena_strdup(p->a, json_string_value(x));
+	if (!r.cmd)
+		return topo_oom(p);
+	if ((x = json_object_get(v, "timeout")) &&
+	    parse_ready_timeout(p, &r, x, topo_path_key(p, path, "timeout")) < 0)
+		return -1;
+	n->ready = r;
+	return 0;
+}
+
+int topo_parse_daemon_settings(struct parser *p, struct cbx_node *n, json_t *obj, const char *path)
+{
+	json_t *x;
+
+	if ((x = json_object_get(obj, "restart")) &&
+	    parse_restart(p, n, x, topo_path_key(p, path, "restart")) < 0)
+		return -1;
+	if ((x = json_object_get(obj, "ready")) &&
+	    parse_ready(p, n, x, topo_path_key(p, path, "ready")) < 0)
+		return -1;
+	return 0;
+}
+
+int topo_check_daemon(struct parser *p, const struct cbx_node *n)
+{
+	if (n->restart != CBX_RESTART_NO && !n->cmd)
+		return topo_fail(p, topo_path_key(p, n->path, "restart"),
+				 "restart \"%s\" needs a startup command (\"cmd\") to restart",
+				 cbx_restart_names[n->restart]);
+	return 0;
+}
