@@ -7,7 +7,7 @@
 
 #include "topo/parser.h"
 
-static const char *const ready_keys[] = { "cmd", "timeout", NULL };
+static const char *const ready_keys[] = { "cmd", "tcp", "timeout", NULL };
 
 const char *const cbx_restart_names[CBX_RESTART_MAX] = {
 	[CBX_RESTART_NO] = "no",
@@ -60,8 +60,38 @@ static int parse_ready_timeout(struct parser *p, struct cbx_ready *r, json_t *v,
 	return 0;
 }
 
-/* "ready": "tcp:PORT" or {"cmd": "...", "timeout": "30s"} ({"cmd": "tcp:PORT"}
- * is a command named so: the object form always runs a command). */
+/* "ready": {"cmd": "...", "timeout": "30s"} or {"tcp": PORT, "timeout": ...}. */
+static int parse_ready_object(struct parser *p, struct cbx_ready *r, json_t *v, const char *path)
+{
+	json_t *cmd = json_object_get(v, "cmd"), *tcp = json_object_get(v, "tcp");
+	uint64_t port;
+
+	if (topo_check_keys(p, v, path, ready_keys) < 0)
+		return -1;
+	if (!cmd == !tcp)
+		return topo_fail(p, path,
+				 "a ready check has a \"cmd\" or a \"tcp\" port (one of them)");
+	if (tcp) {
+		if (topo_expect_uint(p, tcp, topo_path_key(p, path, "tcp"), 1, 65535, &port) < 0)
+			return -1;
+		r->kind = CBX_READY_TCP;
+		r->port = (uint16_t)port;
+		return 0;
+	}
+	if (topo_expect_string(p, cmd, topo_path_key(p, path, "cmd")) < 0)
+		return -1;
+	if (!*json_string_value(cmd))
+		return topo_fail(p, topo_path_key(p, path, "cmd"), "the command is empty");
+	if (strlen(json_string_value(cmd)) + 1 > CBX_EXEC_STRING_MAX)
+		return topo_fail(p, topo_path_key(p, path, "cmd"),
+				 "the command is %zu bytes; the kernel takes at most %u (128 KiB) per argument",
+				 strlen(json_string_value(cmd)), CBX_EXEC_STRING_MAX - 1);
+	r->kind = CBX_READY_CMD;
+	r->cmd = cbx_arena_strdup(p->a, json_string_value(cmd));
+	return r->cmd ? 0 : topo_oom(p);
+}
+
+/* "ready": "tcp:PORT", or an object (parse_ready_object). */
 static int parse_ready(struct parser *p, struct cbx_node *n, json_t *v, const char *path)
 {
 	struct cbx_ready r = { .timeout_ms = CBX_READY_TIMEOUT_DEFAULT_MS };
@@ -76,23 +106,8 @@ static int parse_ready(struct parser *p, struct cbx_node *n, json_t *v, const ch
 	if (!json_is_object(v))
 		return topo_fail(p, path,
 				 "expected \"tcp:PORT\" or {\"cmd\": \"...\", \"timeout\": \"30s\"}");
-	if (topo_check_keys(p, v, path, ready_keys) < 0)
+	if (parse_ready_object(p, &r, v, path) < 0)
 		return -1;
-	x = json_object_get(v, "cmd");
-	if (!x)
-		return topo_fail(p, path, "a ready check needs a \"cmd\" (or is \"tcp:PORT\")");
-	if (topo_expect_string(p, x, topo_path_key(p, path, "cmd")) < 0)
-		return -1;
-	if (!*json_string_value(x))
-		return topo_fail(p, topo_path_key(p, path, "cmd"), "the command is empty");
-	if (strlen(json_string_value(x)) + 1 > CBX_EXEC_STRING_MAX)
-		return topo_fail(p, topo_path_key(p, path, "cmd"),
-				 "the command is %zu bytes; the kernel takes at most %u (128 KiB) per argument",
-				 strlen(json_string_value(x)), CBX_EXEC_STRING_MAX - 1);
-	r.kind = CBX_READY_CMD;
-	r.cmd = cbx_arena_strdup(p->a, json_string_value(x));
-	if (!r.cmd)
-		return topo_oom(p);
 	if ((x = json_object_get(v, "timeout")) &&
 	    parse_ready_timeout(p, &r, x, topo_path_key(p, path, "timeout")) < 0)
 		return -1;

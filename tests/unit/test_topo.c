@@ -558,7 +558,8 @@ static void test_daemon_settings(void)
 		load(LAB("\"defaults\": {\"restart\": \"on-failure\", \"cmd\": \"sleep 1\"},"
 			 "\"nodes\": {\"a\": {\"ready\": \"tcp:8080\"},"
 			 " \"b\": {\"restart\": \"always\", \"ready\": {\"cmd\": \"test -e /x\", "
-			 "\"timeout\": \"2500ms\"}}, \"c\": {\"restart\": \"no\"}}"),
+			 "\"timeout\": \"2500ms\"}}, \"c\": {\"restart\": \"no\"},"
+			 " \"d\": {\"ready\": {\"tcp\": 53, \"timeout\": \"1s\"}}}"),
 		     &err);
 	const struct cbx_node *a, *b, *c;
 
@@ -578,6 +579,10 @@ static void test_daemon_settings(void)
 	is_int(b->ready.timeout_ms, 2500, "its timeout");
 	is_int(c->restart, CBX_RESTART_NO, "restart no");
 	is_int(c->ready.kind, CBX_READY_NONE, "no ready check by default");
+	c = cbx_topo_node(t, "d");
+	is_int(c->ready.kind, CBX_READY_TCP, "ready {tcp: PORT}");
+	is_int(c->ready.port, 53, "its port");
+	is_int(c->ready.timeout_ms, 1000, "its timeout");
 	cbx_topo_free(t);
 
 	rejects(LAB("\"nodes\": {\"a\": {\"cmd\": \"x\", \"restart\": \"sometimes\"}}"),
@@ -597,7 +602,15 @@ static void test_daemon_settings(void)
 	rejects(LAB("\"nodes\": {\"a\": {\"ready\": 5}}"), "nodes.a.ready: expected \"tcp:PORT\"",
 		"ready a number");
 	rejects(LAB("\"nodes\": {\"a\": {\"ready\": {\"timeout\": \"1s\"}}}"),
-		"nodes.a.ready: a ready check needs a \"cmd\"", "ready without cmd");
+		"nodes.a.ready: a ready check has a \"cmd\" or a \"tcp\" port",
+		"ready without cmd");
+	rejects(LAB("\"nodes\": {\"a\": {\"ready\": {\"cmd\": \"x\", \"tcp\": 80}}}"),
+		"nodes.a.ready: a ready check has a \"cmd\" or a \"tcp\" port (one of them)",
+		"ready with both cmd and tcp");
+	rejects(LAB("\"nodes\": {\"a\": {\"ready\": {\"tcp\": 0}}}"), "nodes.a.ready.tcp",
+		"ready tcp port 0");
+	rejects(LAB("\"nodes\": {\"a\": {\"ready\": {\"tcp\": \"80\"}}}"), "nodes.a.ready.tcp",
+		"ready tcp port as a string");
 	rejects(LAB("\"nodes\": {\"a\": {\"ready\": {\"cmd\": \"\"}}}"),
 		"nodes.a.ready.cmd: the command is empty", "an empty ready command");
 	rejects(LAB("\"nodes\": {\"a\": {\"ready\": {\"cmd\": \"true\", \"timeout\": \"soon\"}}}"),
