@@ -115,6 +115,7 @@ bad = {
     "ready with both cmd and tcp": ({"nodes": {"a": {"ready": {"cmd": "true", "tcp": 80}}}},
                                     'nodes.a.ready: a ready check has a "cmd" or a "tcp" port (one of them)'),
     "ready tcp port out of range": ({"nodes": {"a": {"ready": {"tcp": 70000}}}}, "nodes.a.ready.tcp"),
+    "unknown storage": ({"nodes": {"a": {"storage": "ssd"}}}, 'nodes.a.storage: unknown storage "ssd"'),
     "ready with an unknown key": ({"defaults": {"ready": {"cmd": "true", "tiemout": "1s"}}},
                                   'defaults.ready.tiemout: unknown key "tiemout"'),
 }

@@ -33,6 +33,8 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -276,6 +278,60 @@ static int wait_ms(const struct command *c)
 	return left < 0 ? 0 : left > 60000 ? 60000 : (int)left;
 }
 
+/* The node's syslog socket: init collects what daemons log to /dev/log
+ * (syslog(3), logger) into the node's console, so that one that has
+ * daemonized away from its stdout is still seen in `cboxlab logs`. Bound
+ * before the command starts, in the node's own /dev; -1 when it cannot be
+ * (a base whose /dev is read-only): the node runs without. */
+static int open_syslog(void)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX, .sun_path = "/dev/log" };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	if (fd < 0)
+		return -1;
+	unlink(a.sun_path);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || chmod(a.sun_path, 0666) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Each message as one console line, "syslog: " and its text without the
+ * priority, control bytes as spaces, at most SYSLOG_MAX bytes of it; a
+ * burst at a time, so that signals still get their turn. */
+#define SYSLOG_MAX 2048
+static void relay_syslog(int fd)
+{
+	for (int i = 0; i < 64; i++) {
+		char msg[sizeof("syslog: ") - 1 + SYSLOG_MAX + 1];
+		char *text = msg + sizeof("syslog: ") - 1, *p;
+		ssize_t n = recv(fd, text, SYSLOG_MAX, MSG_DONTWAIT);
+
+		if (n <= 0)
+			return;
+		while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == '\0'))
+			n--;
+		p = text;
+		if (n > 0 && *p == '<') {
+			char *end = memchr(p, '>', (size_t)(n < 6 ? n : 6));
+			if (end) {
+				n -= end + 1 - p;
+				memmove(p, end + 1, (size_t)n);
+			}
+		}
+		for (ssize_t k = 0; k < n; k++)
+			if ((unsigned char)p[k] < 0x20 || p[k] == 0x7f)
+				p[k] = ' ';
+		memcpy(msg, "syslog: ", sizeof("syslog: ") - 1);
+		text[n] = '\n';
+		if (write(2, msg, (size_t)(text + n + 1 - msg)) < 0) {
+			/* its log is full (the node's memory limit): dropped */
+		}
+	}
+}
+
 /* "--restart=POLICY" before "--". */
 static bool parse_args(int argc, char **argv, struct command *c)
 {
@@ -303,7 +359,7 @@ int main(int argc, char **argv)
 	sigset_t all;
 	bool stopping = false;
 	char go = 0;
-	int sfd;
+	int sfd, log_fd;
 
 	/* The node's command must not inherit the sync socket (it could write
 	 * to cboxlab on it, or keep it open after init is gone). */
@@ -315,6 +371,7 @@ int main(int argc, char **argv)
 	if (setup_node(c.sync_fd, &c.fate_fd) < 0)
 		return 1;
 	setvbuf(stderr, NULL, _IOLBF, 0);
+	log_fd = open_syslog();
 
 	/* All signals arrive through a signalfd: no handlers, no races with
 	 * the main loop. SIGKILL and SIGSTOP cannot be blocked; nothing else
@@ -345,13 +402,16 @@ int main(int argc, char **argv)
 	cbx_sync_send(c.sync_fd, CBX_SYNC_READY, NULL);
 
 	for (;;) {
-		struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN },
-					 { .fd = c.sync_fd, .events = POLLIN } };
+		struct pollfd pfd[3] = { { .fd = sfd, .events = POLLIN },
+					 { .fd = c.sync_fd, .events = POLLIN },
+					 { .fd = log_fd, .events = POLLIN } };
 		struct signalfd_siginfo si;
 		ssize_t n;
 
-		if (poll(pfd, 2, wait_ms(&c)) < 0 && errno != EINTR)
+		if (poll(pfd, 3, wait_ms(&c)) < 0 && errno != EINTR)
 			continue;
+		if (pfd[2].revents)
+			relay_syslog(log_fd);
 		/* `up` is done (or gone): nobody to tell from here on. */
 		if (c.sync_fd >= 0 && pfd[1].revents) {
 			close(c.sync_fd);

@@ -31,13 +31,18 @@
 #define CBX_STATE_ROOT_DEFAULT "/run/cboxlab"
 /* A state root is at most this long (a lab's paths are built on it). */
 #define CBX_STATE_ROOT_MAX 128
+/* Where nodes with "storage": "disk" keep their writable layers: a folder
+ * per lab (<disk root>/<lab>/<node>), removed by `down`. */
+#define CBX_DISK_ROOT_DEFAULT "/var/lib/cboxlab"
 
 struct cbx_ctx {
 	char state_root[CBX_STATE_ROOT_MAX];
+	char disk_root[CBX_STATE_ROOT_MAX];
 };
 
 /* The defaults, and $CBOXLAB_STATE_ROOT as the state root when it is set:
- * tests, or a second user of one host, can have labs of their own. */
+ * tests, or a second user of one host, can have labs of their own; so
+ * $CBOXLAB_DISK_ROOT for the disk root. */
 int cbx_ctx_init(struct cbx_ctx *ctx, struct cbx_error *err);
 /* Another state root: an absolute path, without a trailing '/'. */
 int cbx_ctx_set_state_root(struct cbx_ctx *ctx, const char *dir, struct cbx_error *err);
@@ -176,6 +181,10 @@ int lab_exec(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct l
  * reading; -1 (CBX_ERR_STATE) when it has none. */
 int lab_node_log_open(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct cbx_node *n,
 		      struct cbx_error *err);
+/* Is fd (from lab_node_log_open) still the node's log: the lab is up, and
+ * not a later `up` of the same name? For `logs -f`, to end with the lab. */
+bool lab_node_log_current(const struct cbx_ctx *cbx, const struct cbx_topo *t,
+			  const struct cbx_node *n, int fd);
 
 /* --- grudges: who drops whose packets (lab/grudge.c) --------------------- */
 

@@ -20,11 +20,32 @@ int cbx_ctx_set_state_root(struct cbx_ctx *ctx, const char *dir, struct cbx_erro
 	return 0;
 }
 
+/* An absolute path to a directory, short enough, into buf. */
+static int set_root(char *buf, size_t size, const char *dir, const char *what, const char *example,
+		    struct cbx_error *err)
+{
+	size_t len = strlen(dir);
+
+	if (dir[0] != '/' || len < 2 || dir[len - 1] == '/')
+		return cbx_error_set(err, CBX_ERR_INPUT,
+				     "the %s \"%.64s\" is not an absolute path to a directory (such as %s)",
+				     what, dir, example);
+	if (len >= size)
+		return cbx_error_set(err, CBX_ERR_INPUT, "the %s is %zu bytes long; at most %zu",
+				     what, len, size - 1);
+	memcpy(buf, dir, len + 1);
+	return 0;
+}
+
 int cbx_ctx_init(struct cbx_ctx *ctx, struct cbx_error *err)
 {
-	const char *root = getenv("CBOXLAB_STATE_ROOT");
+	const char *root = getenv("CBOXLAB_STATE_ROOT"), *disk = getenv("CBOXLAB_DISK_ROOT");
 
 	memset(ctx, 0, sizeof(*ctx));
+	if (set_root(ctx->disk_root, sizeof(ctx->disk_root),
+		     disk && *disk ? disk : CBX_DISK_ROOT_DEFAULT, "disk root",
+		     CBX_DISK_ROOT_DEFAULT, err) < 0)
+		return cbx_error_wrap(err, "CBOXLAB_DISK_ROOT");
 	if (root && *root)
 		return cbx_ctx_set_state_root(ctx, root, err) < 0
 			       ? cbx_error_wrap(err, "CBOXLAB_STATE_ROOT")

@@ -112,7 +112,7 @@ int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 	struct node_spawn_spec spec = {
 		.name = n->name, .netns_fd = -1, .mntns_fd = -1, .cgroup_fd = -1
 	};
-	char dir[512], hosts[600], mask[600], lower[PATH_MAX], pin[512];
+	char dir[512], hosts[600], mask[600], lower[PATH_MAX], pin[512], disk[PATH_MAX];
 	cleanup_close int cgroup_fd = -1;
 	cleanup_close int old_netns = -1;
 
@@ -138,14 +138,19 @@ int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 					     n->name, pin);
 	}
 
-	spec.rootfs = (struct rootfs_spec){ .base = n->base,
-					    .lower = lower[0] ? lower : NULL,
-					    .node_dir = dir,
-					    .hosts_file = hosts,
-					    .hostname = n->name,
-					    .host_mask = base->root == CBX_ROOT_HOST ? mask : NULL,
-					    .unmasked = n->privileged,
-					    .userns = { n->userns_start, n->userns_count } };
+	if (n->storage == CBX_STORAGE_DISK &&
+	    (lab_node_disk_dir(ctx, n, disk, sizeof(disk)) < 0 || cbx_mkdir(disk, 0755, err) < 0))
+		return cbx_error_wrap(err, "node %s: its folder on disk", n->name);
+	spec.rootfs =
+		(struct rootfs_spec){ .base = n->base,
+				      .lower = lower[0] ? lower : NULL,
+				      .node_dir = dir,
+				      .layer_dir = n->storage == CBX_STORAGE_DISK ? disk : NULL,
+				      .hosts_file = hosts,
+				      .hostname = n->name,
+				      .host_mask = base->root == CBX_ROOT_HOST ? mask : NULL,
+				      .unmasked = n->privileged,
+				      .userns = { n->userns_start, n->userns_count } };
 	spec.init_fd = ctx->init_fd;
 	spec.cgroup_fd = cgroup_fd;
 	spec.cg = &ctx->cg;

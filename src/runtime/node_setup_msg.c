@@ -50,8 +50,8 @@ static bool path_fits(const char *path)
 const char *node_setup_long_path(const struct node_setup *s)
 {
 	const struct rootfs_spec *r = &s->rootfs;
-	const char *const paths[] = { r->lower, r->node_dir, r->hosts_file, r->host_mask,
-				      s->seccomp };
+	const char *const paths[] = { r->lower,     r->node_dir,  r->hosts_file,
+				      r->host_mask, r->layer_dir, s->seccomp };
 
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
 		if (!path_fits(paths[i]))
@@ -74,6 +74,8 @@ long node_setup_encode(const struct node_setup *s, char *buf, size_t size)
 	put(&w, "hosts", "%s", r->hosts_file);
 	if (r->host_mask)
 		put(&w, "hostmask", "%s", r->host_mask);
+	if (r->layer_dir)
+		put(&w, "layers", "%s", r->layer_dir);
 	put(&w, "hostname", "%s", r->hostname);
 	if (r->unmasked)
 		put(&w, "unmasked", "1");
@@ -136,8 +138,10 @@ static int decode_entry(struct node_setup *s, const char *key, const char *v, st
 		s->seccomp = v;
 	} else if (!strcmp(key, "hostmask") && path_fits(v)) {
 		s->rootfs.host_mask = v;
+	} else if (!strcmp(key, "layers") && path_fits(v)) {
+		s->rootfs.layer_dir = v;
 	} else if (!strcmp(key, "lower") || !strcmp(key, "dir") || !strcmp(key, "hosts") ||
-		   !strcmp(key, "seccomp") || !strcmp(key, "hostmask")) {
+		   !strcmp(key, "seccomp") || !strcmp(key, "hostmask") || !strcmp(key, "layers")) {
 		return bad(err, key, v);
 	} else if (!strcmp(key, "hostname")) {
 		s->rootfs.hostname = v;

@@ -15,6 +15,7 @@
 #include "common/fsutil.h"
 #include "runtime/kernel_view.h"
 #include "runtime/mount_api.h"
+#include "runtime/tmpfiles.h"
 #include "runtime/userns.h"
 
 static int mount_at(const char *root, const char *dir, const char *src, const char *type,
@@ -140,8 +141,10 @@ static int overlay(const struct rootfs_spec *spec, const char *lowers, const cha
 	char lower[2 * CBX_NODE_SUBPATH_MAX + 2], one[CBX_NODE_SUBPATH_MAX];
 	char opts[CBX_NODE_PATH_MAX + 4 * CBX_NODE_SUBPATH_MAX + 64];
 
-	snprintf(upper, sizeof(upper), "%s/%supper", spec->node_dir, layer);
-	snprintf(work, sizeof(work), "%s/%swork", spec->node_dir, layer);
+	const char *layers = spec->layer_dir ? spec->layer_dir : spec->node_dir;
+
+	snprintf(upper, sizeof(upper), "%s/%supper", layers, layer);
+	snprintf(work, sizeof(work), "%s/%swork", layers, layer);
 	if (cbx_mkdir(upper, 0755, err) < 0 || cbx_mkdir(work, 0700, err) < 0 ||
 	    node_owns(spec, upper, err) < 0)
 		return -1;
@@ -230,6 +233,17 @@ static int assemble_host_base(const struct rootfs_spec *spec, const char *root,
 	if (mount(src, path, NULL, MS_BIND, NULL) < 0)
 		return cbx_error_sys(err, errno, "bind %s on /root", src);
 	return 0;
+}
+
+/* A host-base node's /run as the host's boot leaves it: the folders of its
+ * tmpfiles.d, which `up` listed beside the lab's host layer. */
+static int host_run_dirs(const struct rootfs_spec *spec, struct cbx_error *err)
+{
+	char list[CBX_NODE_SUBPATH_MAX], run[CBX_NODE_SUBPATH_MAX];
+
+	snprintf(list, sizeof(list), "%s/" CBX_TMPFILES_LIST, spec->host_mask);
+	snprintf(run, sizeof(run), "%s/run", spec->node_dir);
+	return cbx_tmpfiles_apply(list, run, spec->userns.count ? spec->userns.start : 0, err);
 }
 
 /* /dev with only what programs expect: null, zero, full, random, urandom,
@@ -332,6 +346,7 @@ int rootfs_enter(const struct rootfs_spec *spec, struct cbx_error *err)
 		     NULL, err) < 0 ||
 	    populate_dev(spec, root, err) < 0 ||
 	    scratch_dir(spec, "run", 0755, root, "/run", err) < 0 ||
+	    (spec->host_mask && host_run_dirs(spec, err) < 0) ||
 	    scratch_dir(spec, "tmp", 01777, root, "/tmp", err) < 0 ||
 	    (!spec->unmasked && kernel_view_restrict(root, spec->node_dir, err) < 0))
 		return -1;

@@ -1,6 +1,7 @@
-/* How a node's startup command is run as a daemon: "restart" (what init does
- * when it ends) and "ready" (when `up` may return). From "defaults" or the
- * node itself, like the other node settings. */
+/* How a node runs a daemon: "restart" (what init does when its startup
+ * command ends), "ready" (when `up` may return) and "storage" (where its
+ * writable layer lives). From "defaults" or the node itself, like the other
+ * node settings. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,10 +116,28 @@ static int parse_ready(struct parser *p, struct cbx_node *n, json_t *v, const ch
 	return 0;
 }
 
+/* "storage": "memory" (the lab's tmpfs) or "disk". */
+static int parse_storage(struct parser *p, struct cbx_node *n, json_t *v, const char *path)
+{
+	if (topo_expect_string(p, v, path) < 0)
+		return -1;
+	if (!strcmp(json_string_value(v), "memory"))
+		n->storage = CBX_STORAGE_MEMORY;
+	else if (!strcmp(json_string_value(v), "disk"))
+		n->storage = CBX_STORAGE_DISK;
+	else
+		return topo_fail(p, path, "unknown storage \"%s\" (\"memory\" or \"disk\")",
+				 topo_shown(p, json_string_value(v)));
+	return 0;
+}
+
 int topo_parse_daemon_settings(struct parser *p, struct cbx_node *n, json_t *obj, const char *path)
 {
 	json_t *x;
 
+	if ((x = json_object_get(obj, "storage")) &&
+	    parse_storage(p, n, x, topo_path_key(p, path, "storage")) < 0)
+		return -1;
 	if ((x = json_object_get(obj, "restart")) &&
 	    parse_restart(p, n, x, topo_path_key(p, path, "restart")) < 0)
 		return -1;

@@ -11,14 +11,14 @@
 /* clang-format off */
 static const char *const defaults_keys[] = {
 	"base", "limits", "env", "sysctls", "cmd", "privileged", "cap_add", "cap_drop", "seccomp",
-	"userns", "restart", "ready", NULL,
+	"userns", "restart", "ready", "storage", NULL,
 };
 /* clang-format on */
 /* clang-format off */
 static const char *const node_keys[] = {
 	"base", "interfaces", "gateway", "gateway6", "routes", "sysctls", "env", "cmd",
 	"limits", "publish", "privileged", "cap_add", "cap_drop", "seccomp", "userns",
-	"restart", "ready", "description", NULL,
+	"restart", "ready", "storage", "description", NULL,
 };
 /* clang-format on */
 static const char *const userns_keys[] = { "start", "count", NULL };

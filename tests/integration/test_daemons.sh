@@ -9,6 +9,8 @@ source "$(dirname "$0")/lib.sh"
 
 # Labs whose `up` should fail: brought down at the end should it not.
 _labs+=(tdexit tdoomup tdnotready tdnoport tdflood)
+# "storage": "disk" layers go under the test's own folder, not /var/lib.
+export CBOXLAB_DISK_ROOT=$TMP/disk
 
 ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
 
@@ -102,7 +104,6 @@ wait_command "status: a command that exits 3 shows exited 3, with the time" \
 	'^ex: command: exited 3 at 20[0-9-]+T[0-9:.]+Z$' tdfate ex
 check_ok "status --json: state exited, exit_code 3" '"state": "exited",.*"exit_code": 3' \
 	sh -c "'$CBOXLAB' status tdfate --json | python3 -c 'import json,sys; print(json.dumps(next(n for n in json.load(sys.stdin)[\"nodes\"] if n[\"name\"] == \"ex\")[\"command\"]))'"
-in_node tdfate sig kill -SEGV 1 2>/dev/null # init: ignored (PID 1 takes no default action)
 in_node tdfate sig sh -c 'kill -SEGV $(pidof sleep)'
 wait_command "status: a command killed by a signal shows killed by SIGSEGV" \
 	'^sig: command: killed by SIGSEGV at ' tdfate sig
@@ -118,7 +119,7 @@ check_ok "status --json: OOM-killed with its signal" '"state": "OOM-killed".*"si
 # own node's command line and nothing more, and status reads one fate line
 # at most and refuses anything else.
 check_ok "PID 1's descriptors lead to nothing but its log and fate file" '^$' \
-	in_node tdfate run sh -c 'for f in /proc/1/fd/*; do readlink $f; done | grep -v -e "^/dev/null$" -e "^anon_inode" -e "/console.log$" -e "/fate$" || true'
+	in_node tdfate run sh -c 'for f in /proc/1/fd/*; do readlink $f; done | grep -v -e "^/dev/null$" -e "^anon_inode" -e "^socket:" -e "/console.log$" -e "/fate$" || true'
 check_fails_with "the fate file is no way to its directory" 'Not a directory' \
 	in_node tdfate run ls /proc/1/fd/4/../
 check_ok_without "the node's command does not inherit the fate file" 'fate' \
@@ -234,5 +235,85 @@ rc=$?
 if [ $rc != 0 ] && [ ${#out} -lt 3000 ] && grep -q 'node a is not ready' <<<"$out"; then
 	ok "a check flooding its output cannot flood up's message (${#out} bytes)"
 else not_ok "a check flooding its output cannot flood up's message" "exit $rc, ${#out} bytes"; fi
+
+# --- logs -f and the node's syslog socket --------------------------------------
+
+f=$(topo tdlogs <<'EOF2'
+{
+  "name": "tdlogs",
+  "nodes": { "a": { "cmd": "echo first; until [ -e /tmp/go ]; do sleep 0.05; done; echo second-line; exec sleep 600" },
+             "h": { "base": "host", "cmd": "sleep 600" } }
+}
+EOF2
+)
+lab_up "$f" >/dev/null
+"$CBOXLAB" logs -f tdlogs a >"$TMP/follow.out" 2>&1 &
+follower=$!
+for i in $(seq $((50 * TIME_SCALE))); do grep -q first "$TMP/follow.out" && break; sleep 0.1; done
+in_node tdlogs a touch /tmp/go
+for i in $(seq $((50 * TIME_SCALE))); do grep -q second-line "$TMP/follow.out" && break; sleep 0.1; done
+check_ok "logs -f shows what the node writes after it started" '^second-line$' cat "$TMP/follow.out"
+if kill -0 "$follower" 2>/dev/null; then ok "logs -f keeps following"; else not_ok "logs -f keeps following" "it ended"; fi
+check "logger in a node" in_node tdlogs a logger -t tdtag "hello from syslog"
+check_ok "a syslog message from logger in a node appears in cboxlab logs" \
+	'^syslog: .*tdtag.*: hello from syslog$' cbx logs tdlogs a
+check "logger in a host-base node" in_node tdlogs h logger -t tdhost "host base says hi"
+check_ok "and in a host-base node" '^syslog: .*tdhost.*host base says hi$' cbx logs tdlogs h
+# What a node sends its syslog socket is one bounded line of its log: no
+# control bytes (a terminal's escapes), no line longer than a message.
+in_node tdlogs a sh -c 'logger -t tdesc "$(printf "a\033[2Jb\nc")"; logger -t tdbig "$(head -c 9000 /dev/zero | tr "\0" y)"'
+check_ok_without "syslog messages carry no control bytes into the log" $'\033' cbx logs tdlogs a
+check_ok "a huge syslog message is cut to one line of at most 2 KiB" '^1$' \
+	sh -c "'$CBOXLAB' logs tdlogs a | grep tdbig | awk 'length(\$0) <= 2100' | wc -l"
+check_ok "the syslog socket is a socket of the node's own /dev" '^srw-rw-rw-.* /dev/log$' \
+	in_node tdlogs a ls -l /dev/log
+check_ok "PID 1's descriptors still lead to nothing but its log and fate file" '^$' \
+	in_node tdlogs a sh -c 'for f in /proc/1/fd/*; do readlink $f; done | grep -v -e "^/dev/null$" -e "^anon_inode" -e "^socket:" -e "/console.log$" -e "/fate$" || true'
+
+# --- /run in a host-base node, as the host's tmpfiles.d makes it ---------------
+
+# A folder the host declares (d, under /run, an owner that exists here).
+want=$(cat /usr/lib/tmpfiles.d/*.conf /etc/tmpfiles.d/*.conf 2>/dev/null |
+	awk '$1 == "d" && $2 ~ /^\/run\/[a-z]+$/ && $3 ~ /^[0-7]+$/ && $4 ~ /^[a-z]/ { print $2, $3, $4 }' |
+	while read -r path mode user; do getent passwd "$user" >/dev/null && echo "$path $((8#$mode)) $user" && break; done)
+if [ -n "$want" ]; then
+	read -r path mode user <<<"$want"
+	check_ok "/run in a host-base node holds the host's tmpfiles.d folder $path (mode, owner)" \
+		"^$(printf %o "$mode") $user\$" in_node tdlogs h stat -c '%a %U' "$path"
+	check_ok "and /var/run leads there too" "^$(printf %o "$mode") $user\$" in_node tdlogs h stat -c '%a %U' "/var$path"
+	check_fails_with "a busybox node's /run has none of the host's folders" 'No such file' \
+		in_node tdlogs a stat "$path"
+else
+	skip "/run in a host-base node holds the host's tmpfiles.d folders" "the host declares no d /run/NAME line with a known owner"
+fi
+check_down_clean "tdlogs: nothing left after down" tdlogs
+for i in $(seq $((30 * TIME_SCALE))); do kill -0 "$follower" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$follower" 2>/dev/null; then
+	not_ok "logs -f ends when the lab goes down" "still running"
+	kill "$follower"
+else ok "logs -f ends when the lab goes down"; fi
+
+# --- storage: disk ------------------------------------------------------------
+
+f=$(topo tdisk <<'EOF2'
+{
+  "name": "tdisk",
+  "defaults": { "limits": { "memory": "32M" } },
+  "nodes": { "d": { "storage": "disk", "cmd": "sleep 600" }, "m": { "cmd": "sleep 600" } }
+}
+EOF2
+)
+lab_up "$f" >/dev/null
+check "storage disk: a node writes 64 MB past its 32M memory limit" \
+	in_node tdisk d dd if=/dev/zero of=/big bs=1M count=64
+check_ok "the file is whole" '^67108864$' in_node tdisk d stat -c %s /big
+check_ok "it is on disk, in the lab's folder there" '^67108864$' stat -c %s "$TMP/disk/tdisk/d/upper/big"
+check_ok "the lab's folder on disk is root's alone" '^700$' stat -c %a "$TMP/disk/tdisk"
+if in_node tdisk m dd if=/dev/zero of=/big bs=1M count=64 >/dev/null 2>&1; then
+	not_ok "the same write in a memory-storage node fails" "dd succeeded"
+else ok "the same write in a memory-storage node fails"; fi
+check_down_clean "tdisk: nothing left after down" tdisk
+if [ -e "$TMP/disk/tdisk" ]; then not_ok "down removes the lab's folder on disk" "$(ls -la "$TMP/disk")"
+else ok "down removes the lab's folder on disk"; fi
 
 finish

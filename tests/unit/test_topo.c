@@ -555,10 +555,10 @@ static void test_daemon_settings(void)
 {
 	struct cbx_error err;
 	struct cbx_topo *t =
-		load(LAB("\"defaults\": {\"restart\": \"on-failure\", \"cmd\": \"sleep 1\"},"
+		load(LAB("\"defaults\": {\"restart\": \"on-failure\", \"cmd\": \"sleep 1\", \"storage\": \"disk\"},"
 			 "\"nodes\": {\"a\": {\"ready\": \"tcp:8080\"},"
 			 " \"b\": {\"restart\": \"always\", \"ready\": {\"cmd\": \"test -e /x\", "
-			 "\"timeout\": \"2500ms\"}}, \"c\": {\"restart\": \"no\"},"
+			 "\"timeout\": \"2500ms\"}}, \"c\": {\"restart\": \"no\", \"storage\": \"memory\"},"
 			 " \"d\": {\"ready\": {\"tcp\": 53, \"timeout\": \"1s\"}}}"),
 		     &err);
 	const struct cbx_node *a, *b, *c;
@@ -579,6 +579,8 @@ static void test_daemon_settings(void)
 	is_int(b->ready.timeout_ms, 2500, "its timeout");
 	is_int(c->restart, CBX_RESTART_NO, "restart no");
 	is_int(c->ready.kind, CBX_READY_NONE, "no ready check by default");
+	is_int(a->storage, CBX_STORAGE_DISK, "storage from the defaults");
+	is_int(c->storage, CBX_STORAGE_MEMORY, "the node's storage wins");
 	c = cbx_topo_node(t, "d");
 	is_int(c->ready.kind, CBX_READY_TCP, "ready {tcp: PORT}");
 	is_int(c->ready.port, 53, "its port");
@@ -622,6 +624,11 @@ static void test_daemon_settings(void)
 		"a zero timeout");
 	rejects(LAB("\"nodes\": {\"a\": {\"ready\": {\"cmd\": \"true\", \"tiemout\": \"1s\"}}}"),
 		"nodes.a.ready", "an unknown key in ready");
+	rejects(LAB("\"nodes\": {\"a\": {\"storage\": \"ssd\"}}"),
+		"nodes.a.storage: unknown storage \"ssd\" (\"memory\" or \"disk\")",
+		"an unknown storage");
+	rejects(LAB("\"nodes\": {\"a\": {\"storage\": 1}}"), "nodes.a.storage: expected a string",
+		"storage not a string");
 	rejects(LAB("\"defaults\": {\"restart\": \"never\"}, \"nodes\": {\"a\": {}}"),
 		"defaults.restart: unknown restart policy", "a bad restart in the defaults");
 }
