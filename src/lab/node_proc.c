@@ -445,10 +445,12 @@ void lab_nodes_explain_failure(struct lab_ctx *ctx, struct cbx_error *err)
 		if (rt->proc.sync_fd < 0)
 			continue;
 		/* Only its last words explain a failure ('E', 'F', or the end of
-		 * its socket): an 'N' or 'R' it said in time is read past. */
+		 * its socket): an 'N' or 'R' it said in time is read past, and
+		 * so is an 'X' (its command ended: lab_nodes_settle's business). */
 		while (poll(&pfd, 1, 0) == 1 &&
 		       recv(rt->proc.sync_fd, &kind, 1, MSG_PEEK | MSG_DONTWAIT) == 1 &&
-		       (kind == CBX_SYNC_NAMESPACES || kind == CBX_SYNC_READY))
+		       (kind == CBX_SYNC_NAMESPACES || kind == CBX_SYNC_READY ||
+			kind == CBX_SYNC_EXITED))
 			node_read_answer(&rt->proc, ctx->t->nodes[i].name, kind, NULL, &node_err);
 		if (poll(&pfd, 1, 0) != 1 || node_read_answer(&rt->proc, ctx->t->nodes[i].name,
 							      CBX_SYNC_READY, NULL, &node_err) == 0)
