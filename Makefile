@@ -106,7 +106,7 @@ INIT_SHARED := src/runtime/node_setup.c src/runtime/node_setup_msg.c src/runtime
 	       src/runtime/node_files.c \
 	       src/runtime/kernel_view.c src/runtime/userns.c \
 	       src/runtime/cgroup.c src/runtime/cgroup_v1.c src/runtime/cgroup_v2.c \
-	       src/runtime/caps_limit.c src/runtime/seccomp_load.c src/common/fsutil.c src/common/error.c \
+	       src/runtime/caps_limit.c src/runtime/seccomp_load.c src/runtime/node_fate.c src/runtime/tmpfiles.c src/common/fsutil.c src/common/error.c \
 	       src/topo/base.c
 KERNEL_HDRS = /usr/include/linux /usr/include/asm-generic \
 	       /usr/include/$(shell $(CC) -print-multiarch 2>/dev/null)/asm

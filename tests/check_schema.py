@@ -119,6 +119,16 @@ bad = {
                                      'nodes.a.files["/x"]: a file needs either "content" or "source"'),
     "overlay folder with a comma": ({"defaults": {"overlay": "/srv/a,b"}},
                                     'defaults.overlay: overlay folder "/srv/a,b" contains \',\''),
+    "unknown restart policy": ({"nodes": {"a": {"cmd": "x", "restart": "sometimes"}}},
+                               'nodes.a.restart: unknown restart policy "sometimes"'),
+    "ready that is neither tcp:PORT nor a check": ({"nodes": {"a": {"ready": "udp:53"}}},
+                                                  'nodes.a.ready: expected "tcp:PORT"'),
+    "ready with both cmd and tcp": ({"nodes": {"a": {"ready": {"cmd": "true", "tcp": 80}}}},
+                                    'nodes.a.ready: a ready check has a "cmd" or a "tcp" port (one of them)'),
+    "ready tcp port out of range": ({"nodes": {"a": {"ready": {"tcp": 70000}}}}, "nodes.a.ready.tcp"),
+    "unknown storage": ({"nodes": {"a": {"storage": "ssd"}}}, 'nodes.a.storage: unknown storage "ssd"'),
+    "ready with an unknown key": ({"defaults": {"ready": {"cmd": "true", "tiemout": "1s"}}},
+                                  'defaults.ready.tiemout: unknown key "tiemout"'),
 }
 for name, (change, why) in bad.items():
     doc = json.loads(json.dumps(base))

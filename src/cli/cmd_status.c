@@ -1,6 +1,7 @@
 /* status and ls. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "common/cleanup.h"
@@ -15,6 +16,64 @@ static void human_bytes(int64_t v, char *buf, size_t size)
 		snprintf(buf, size, "%.0fKiB", (double)v / 1024);
 }
 
+/* "2026-12-06T05:50:02.123Z" */
+static void iso_time(int64_t ms, char *buf, size_t size)
+{
+	time_t secs = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (!gmtime_r(&secs, &tm) || !strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm))
+		snprintf(buf, size, "?");
+	else
+		snprintf(buf + strlen(buf), size - strlen(buf), ".%03dZ", (int)(ms % 1000));
+}
+
+static const char *signal_name(int sig, char *buf, size_t size)
+{
+	const char *abbrev = sigabbrev_np(sig);
+
+	if (abbrev)
+		snprintf(buf, size, "SIG%s", abbrev);
+	else
+		snprintf(buf, size, "signal %d", sig);
+	return buf;
+}
+
+/* "exited 3", "killed by SIGSEGV", "OOM-killed", "running" */
+static void command_text(const struct lab_command_status *c, char *buf, size_t size)
+{
+	char sig[32];
+
+	switch (c->state) {
+	case LAB_COMMAND_EXITED:
+		snprintf(buf, size, "exited %d", c->code);
+		break;
+	case LAB_COMMAND_KILLED:
+		snprintf(buf, size, "killed by %s", signal_name(c->code, sig, sizeof(sig)));
+		break;
+	default:
+		snprintf(buf, size, "%s", lab_command_state_name(c->state));
+	}
+}
+
+static json_t *command_json(const struct lab_command_status *c)
+{
+	char when[64], sig[32];
+	json_t *o;
+
+	if (c->state == LAB_COMMAND_NONE)
+		return json_null();
+	iso_time(c->since_ms, when, sizeof(when));
+	o = json_pack("{s:s, s:s, s:I}", "state", lab_command_state_name(c->state), "since", when,
+		      "restarts", (json_int_t)c->restarts);
+	if (c->state == LAB_COMMAND_EXITED)
+		json_object_set_new(o, "exit_code", json_integer(c->code));
+	if (c->state == LAB_COMMAND_KILLED || c->state == LAB_COMMAND_OOM_KILLED)
+		json_object_set_new(o, "signal",
+				    json_string(signal_name(c->code, sig, sizeof(sig))));
+	return o;
+}
+
 static json_t *lab_json(const char *lab, const struct cbx_topo *t, const struct lab_status *st)
 {
 	json_t *nodes = json_array(), *faults = json_array();
@@ -26,6 +85,7 @@ static json_t *lab_json(const char *lab, const struct cbx_topo *t, const struct 
 				      "interfaces", cli_ifaces_json(&t->nodes[i]));
 		json_object_set_new(o, "memory_bytes",
 				    s->memory >= 0 ? json_integer(s->memory) : json_null());
+		json_object_set_new(o, "command", command_json(&s->command));
 		json_array_append_new(nodes, o);
 	}
 	for (size_t i = 0; i < st->faults.n; i++)
@@ -48,6 +108,16 @@ static void lab_text(const char *lab, const struct cbx_topo *t, const struct lab
 		human_bytes(s->memory, mem, sizeof(mem));
 		printf("  %-16s %-8s %-8d %-9s %s\n", t->nodes[i].name,
 		       lab_node_state_name(s->state), (int)s->pid, mem, ifaces);
+		if (s->command.state != LAB_COMMAND_NONE) {
+			char what[64], when[64];
+			command_text(&s->command, what, sizeof(what));
+			iso_time(s->command.since_ms, when, sizeof(when));
+			printf("    command: %s %s %s", what,
+			       s->command.state == LAB_COMMAND_RUNNING ? "since" : "at", when);
+			if (s->command.restarts)
+				printf(" (restarted %u times)", s->command.restarts);
+			printf("\n");
+		}
 	}
 	for (size_t i = 0; i < st->faults.n; i++)
 		printf("  fault: %s\n", st->faults.v[i]);

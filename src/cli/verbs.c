@@ -21,6 +21,7 @@ const struct cli_option cli_options[] = {
 	[OPT_LOSS] = { "loss", 0, "P" },
 	[OPT_INTERACTIVE] = { "interactive", 'i', NULL },
 	[OPT_TTY] = { "tty", 't', NULL },
+	[OPT_FOLLOW] = { "follow", 'f', NULL },
 };
 _Static_assert(sizeof(cli_options) / sizeof(cli_options[0]) == OPT_MAX, "every option's names");
 
@@ -50,6 +51,11 @@ static const struct cli_verb_opt json_opts[] = {
 static const struct cli_verb_opt exec_opts[] = {
 	{ OPT_INTERACTIVE, "pass our standard input to CMD (without it CMD reads nothing)" },
 	{ OPT_TTY, "give CMD a terminal of the node's own, relayed to ours (-it: a shell)" },
+	{ OPT_MAX, NULL },
+};
+
+static const struct cli_verb_opt logs_opts[] = {
+	{ OPT_FOLLOW, "keep printing what the node writes, until Ctrl-C or the lab goes down" },
 	{ OPT_MAX, NULL },
 };
 
@@ -113,8 +119,8 @@ const struct cli_verb cli_verbs[] = {
 	  .details = "Options come before LAB: what follows NODE is CMD's.", .opts = exec_opts,
 	  .root_for = "the nodes' namespaces", .options_first = true },
 	{ .name = "logs", .group = CLI_NODES, .args = "LAB NODE", .min_args = 2, .max_args = 2,
-	  .run = cmd_logs, .summary = "the node's console: its init and startup command",
-	  .opts = no_opts, .root_for = lab_files },
+	  .run = cmd_logs, .summary = "the node's console: its init, startup command and syslog",
+	  .opts = logs_opts, .root_for = lab_files },
 	{ .name = "impair", .group = CLI_FAULTS, .args = "LAB [NODE:IFACE KEY=VALUE...|clear]",
 	  .min_args = 1, .max_args = -1, .run = cmd_impair,
 	  .summary = "delay=50ms jitter=10ms loss=2% duplicate=1%\ncorrupt=0.1% reorder=5% rate=10mbit; no args: show",

@@ -13,6 +13,9 @@
  *   cboxlab → node:  'G'        the network is configured: start the command
  *   node → cboxlab:  'R'        the command is started: the node is ready
  *                    'E' text   setup or the command's exec failed, with why
+ *                    'X' text   after 'R', while cboxlab has not closed its end:
+ *                               the command ended ("exited N", "killed SIG"); a
+ *                               restart policy may start it again
  *   end of file                 the other side died: the node gives up (before
  *                               'G') or failed (before 'R')
  *
@@ -29,6 +32,7 @@
 #define CBX_SYNC_GO 'G'
 #define CBX_SYNC_READY 'R'
 #define CBX_SYNC_ERROR 'E'
+#define CBX_SYNC_EXITED 'X'
 /* From the node's first process before it is init: the errno (an int, in
  * the host's byte order) and the step that failed. */
 #define CBX_SYNC_SPAWN_FAILED 'F'

@@ -31,6 +31,9 @@
 #define CBX_STATE_ROOT_DEFAULT "/run/cboxlab"
 /* A state root is at most this long (a lab's paths are built on it). */
 #define CBX_STATE_ROOT_MAX 128
+/* Where nodes with "storage": "disk" keep their writable layers: a folder
+ * per lab (<disk root>/<lab>/<node>), removed by `down`. */
+#define CBX_DISK_ROOT_DEFAULT "/var/lib/cboxlab"
 
 /* Where the image cache is unless the caller says otherwise (image/cache.h:
  * the layers of the images nodes are based on, unpacked once). */
@@ -39,11 +42,13 @@
 struct cbx_ctx {
 	char state_root[CBX_STATE_ROOT_MAX];
 	char cache_root[CBX_STATE_ROOT_MAX];
+	char disk_root[CBX_STATE_ROOT_MAX];
 };
 
 /* The defaults, and $CBOXLAB_STATE_ROOT as the state root when it is set:
  * tests, or a second user of one host, can have labs of their own;
- * $CBOXLAB_CACHE the image cache's root, likewise. */
+ * $CBOXLAB_CACHE the image cache's root and $CBOXLAB_DISK_ROOT the disk
+ * root, likewise. */
 int cbx_ctx_init(struct cbx_ctx *ctx, struct cbx_error *err);
 /* Another state root: an absolute path, without a trailing '/'. */
 int cbx_ctx_set_state_root(struct cbx_ctx *ctx, const char *dir, struct cbx_error *err);
@@ -109,10 +114,29 @@ enum lab_node_state {
 	LAB_NODE_STATE_MAX
 };
 
+/* What became of a node's startup command (its init's word: the node's
+ * fate file, runtime/node_fate.h, and its cgroup's OOM kills). */
+enum lab_command_state {
+	LAB_COMMAND_NONE, /* no command, or the node never started it */
+	LAB_COMMAND_RUNNING,
+	LAB_COMMAND_EXITED,
+	LAB_COMMAND_KILLED,
+	LAB_COMMAND_OOM_KILLED, /* SIGKILL, from the OOM killer of its memory limit */
+	LAB_COMMAND_STATE_MAX
+};
+
+struct lab_command_status {
+	enum lab_command_state state;
+	int code;         /* EXITED: its exit status; KILLED: the signal */
+	int64_t since_ms; /* when it started or ended, in ms since the epoch */
+	uint32_t restarts;
+};
+
 struct lab_node_status {
 	pid_t pid; /* its init's; 0 when it is not running */
 	enum lab_node_state state;
 	int64_t memory; /* bytes in use, -1 unknown */
+	struct lab_command_status command;
 };
 
 struct lab_status {
@@ -123,6 +147,8 @@ struct lab_status {
 
 /* "running", "paused", "stopped" */
 const char *lab_node_state_name(enum lab_node_state s);
+/* "none", "running", "exited", "killed", "OOM-killed" */
+const char *lab_command_state_name(enum lab_command_state s);
 /* A lab's state, its nodes' (t: its saved topology; NULL: unknown, the
  * lab's state only) and the faults in force, read without its lock. */
 int lab_status(const struct cbx_ctx *cbx, const char *lab, const struct cbx_topo *t,
@@ -182,6 +208,10 @@ int lab_exec(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct l
  * reading; -1 (CBX_ERR_STATE) when it has none. */
 int lab_node_log_open(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct cbx_node *n,
 		      struct cbx_error *err);
+/* Is fd (from lab_node_log_open) still the node's log: the lab is up, and
+ * not a later `up` of the same name? For `logs -f`, to end with the lab. */
+bool lab_node_log_current(const struct cbx_ctx *cbx, const struct cbx_topo *t,
+			  const struct cbx_node *n, int fd);
 
 /* --- grudges: who drops whose packets (lab/grudge.c) --------------------- */
 

@@ -20,29 +20,37 @@ int cbx_ctx_set_state_root(struct cbx_ctx *ctx, const char *dir, struct cbx_erro
 	return 0;
 }
 
-static int set_cache_root(struct cbx_ctx *ctx, struct cbx_error *err)
+/* An absolute path to a directory, short enough, into buf. */
+static int set_root(char *buf, size_t size, const char *dir, const char *what, const char *example,
+		    struct cbx_error *err)
 {
-	const char *dir = getenv("CBOXLAB_CACHE");
-	size_t len;
+	size_t len = strlen(dir);
 
-	if (!dir || !*dir)
-		dir = CBX_CACHE_ROOT_DEFAULT;
-	len = strlen(dir);
-	if (dir[0] != '/' || len < 2 || dir[len - 1] == '/' || len >= sizeof(ctx->cache_root))
+	if (dir[0] != '/' || len < 2 || dir[len - 1] == '/')
 		return cbx_error_set(err, CBX_ERR_INPUT,
-				     "CBOXLAB_CACHE \"%.64s\" is not an absolute path to a directory of at most %zu bytes",
-				     dir, sizeof(ctx->cache_root) - 1);
-	memcpy(ctx->cache_root, dir, len + 1);
+				     "the %s \"%.64s\" is not an absolute path to a directory (such as %s)",
+				     what, dir, example);
+	if (len >= size)
+		return cbx_error_set(err, CBX_ERR_INPUT, "the %s is %zu bytes long; at most %zu",
+				     what, len, size - 1);
+	memcpy(buf, dir, len + 1);
 	return 0;
 }
 
 int cbx_ctx_init(struct cbx_ctx *ctx, struct cbx_error *err)
 {
-	const char *root = getenv("CBOXLAB_STATE_ROOT");
+	const char *root = getenv("CBOXLAB_STATE_ROOT"), *disk = getenv("CBOXLAB_DISK_ROOT"),
+		   *cache = getenv("CBOXLAB_CACHE");
 
 	memset(ctx, 0, sizeof(*ctx));
-	if (set_cache_root(ctx, err) < 0)
-		return -1;
+	if (set_root(ctx->cache_root, sizeof(ctx->cache_root),
+		     cache && *cache ? cache : CBX_CACHE_ROOT_DEFAULT, "image cache",
+		     CBX_CACHE_ROOT_DEFAULT, err) < 0)
+		return cbx_error_wrap(err, "CBOXLAB_CACHE");
+	if (set_root(ctx->disk_root, sizeof(ctx->disk_root),
+		     disk && *disk ? disk : CBX_DISK_ROOT_DEFAULT, "disk root",
+		     CBX_DISK_ROOT_DEFAULT, err) < 0)
+		return cbx_error_wrap(err, "CBOXLAB_DISK_ROOT");
 	if (root && *root)
 		return cbx_ctx_set_state_root(ctx, root, err) < 0
 			       ? cbx_error_wrap(err, "CBOXLAB_STATE_ROOT")

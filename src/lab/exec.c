@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "common/arena.h"
 #include "common/fsutil.h"
@@ -92,15 +93,33 @@ int lab_exec(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct l
 	return rc;
 }
 
+static int log_path(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct cbx_node *n,
+		    char *path, size_t size)
+{
+	char file[128];
+
+	snprintf(file, sizeof(file), "nodes/%s/console.log", n->name);
+	return lab_state_path(cbx, t->name, file, path, size);
+}
+
+bool lab_node_log_current(const struct cbx_ctx *cbx, const struct cbx_topo *t,
+			  const struct cbx_node *n, int fd)
+{
+	char path[PATH_MAX];
+	struct stat now, ours;
+
+	return log_path(cbx, t, n, path, sizeof(path)) == 0 && stat(path, &now) == 0 &&
+	       fstat(fd, &ours) == 0 && now.st_dev == ours.st_dev && now.st_ino == ours.st_ino;
+}
+
 int lab_node_log_open(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct cbx_node *n,
 		      struct cbx_error *err)
 {
-	char file[128], path[PATH_MAX];
+	char path[PATH_MAX];
 	int fd = -1;
 
-	snprintf(file, sizeof(file), "nodes/%s/console.log", n->name);
 	/* A checked lab name and a node name of at most 63 bytes: it fits. */
-	if (lab_state_path(cbx, t->name, file, path, sizeof(path)) == 0)
+	if (log_path(cbx, t, n, path, sizeof(path)) == 0)
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	else
 		errno = ENAMETOOLONG;

@@ -82,6 +82,32 @@ int lab_node_dir(const struct lab_ctx *ctx, const struct cbx_node *n, char *buf,
 	return len < 0 || (size_t)len >= size ? -1 : 0;
 }
 
+int lab_disk_dir(const struct lab_ctx *ctx, char *buf, size_t size)
+{
+	const char *root = ctx->cbx->disk_root[0] ? ctx->cbx->disk_root : CBX_DISK_ROOT_DEFAULT;
+	int len = snprintf(buf, size, "%s/%s", root, ctx->t->name);
+
+	return len < 0 || (size_t)len >= size ? -1 : 0;
+}
+
+int lab_node_disk_dir(const struct lab_ctx *ctx, const struct cbx_node *n, char *buf, size_t size)
+{
+	size_t len;
+
+	if (lab_disk_dir(ctx, buf, size) < 0)
+		return -1;
+	len = strlen(buf);
+	return snprintf(buf + len, size - len, "/%s", n->name) >= (int)(size - len) ? -1 : 0;
+}
+
+bool lab_uses_disk(const struct cbx_topo *t)
+{
+	for (size_t i = 0; i < t->n_nodes; i++)
+		if (t->nodes[i].storage == CBX_STORAGE_DISK)
+			return true;
+	return false;
+}
+
 uint64_t lab_node_caps(const struct cbx_node *n)
 {
 	return caps_node_set(n->privileged, n->cap_add, n->cap_drop);

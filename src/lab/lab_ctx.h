@@ -133,6 +133,11 @@ const struct cbx_image *lab_node_image(const struct lab_ctx *ctx, const struct c
 
 /* Paths in the lab's state directory. */
 int lab_node_dir(const struct lab_ctx *ctx, const struct cbx_node *n, char *buf, size_t size);
+/* "storage": "disk": the lab's folder on disk (<disk root>/<lab>), and a
+ * node's in it; -1 when too long. Does the lab have any such node? */
+int lab_disk_dir(const struct lab_ctx *ctx, char *buf, size_t size);
+int lab_node_disk_dir(const struct lab_ctx *ctx, const struct cbx_node *n, char *buf, size_t size);
+bool lab_uses_disk(const struct cbx_topo *t);
 /* <state root>/<lab>[/<file>]; -1 when it does not fit. */
 int lab_state_path(const struct cbx_ctx *cbx, const char *lab, const char *file, char *buf,
 		   size_t size);

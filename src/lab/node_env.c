@@ -70,7 +70,7 @@ char **lab_node_init_argv(struct cbx_arena *a, const struct cbx_node *n,
 
 	while (cmd && cmd[argc])
 		argc++;
-	argv = cbx_arena_array(a, argc + 7, sizeof(char *));
+	argv = cbx_arena_array(a, argc + 8, sizeof(char *));
 	if (!argv)
 		return NULL;
 	argv[k++] = "cboxlab-init";
@@ -82,6 +82,8 @@ char **lab_node_init_argv(struct cbx_arena *a, const struct cbx_node *n,
 		argv[k++] = "--user";
 		argv[k++] = img->user;
 	}
+	if (argc && n->restart != CBX_RESTART_NO)
+		argv[k++] = cbx_arena_printf(a, "--restart=%s", cbx_restart_names[n->restart]);
 	if (argc) {
 		argv[k++] = "--";
 		for (size_t i = 0; i < argc; i++)

@@ -23,6 +23,7 @@
 #include "init/init_proto.h"
 #include "lab/lab.h"
 #include "lab/node_env.h"
+#include "lab/node_ready.h"
 #include "runtime/cgroup_devices.h"
 #include "runtime/netns.h"
 
@@ -155,7 +156,7 @@ int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 	struct node_spawn_spec spec = {
 		.name = n->name, .netns_fd = -1, .mntns_fd = -1, .cgroup_fd = -1
 	};
-	char dir[512], hosts[600], mask[600], lower[PATH_MAX], pin[512];
+	char dir[512], hosts[600], mask[600], lower[PATH_MAX], pin[512], disk[PATH_MAX];
 	cleanup_close int cgroup_fd = -1;
 	cleanup_close int old_netns = -1;
 
@@ -181,14 +182,19 @@ int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 					     n->name, pin);
 	}
 
-	spec.rootfs = (struct rootfs_spec){ .base = n->base,
-					    .lower = lower[0] ? lower : NULL,
-					    .node_dir = dir,
-					    .hosts_file = hosts,
-					    .hostname = n->name,
-					    .host_mask = base->root == CBX_ROOT_HOST ? mask : NULL,
-					    .unmasked = n->privileged,
-					    .userns = { n->userns_start, n->userns_count } };
+	if (n->storage == CBX_STORAGE_DISK &&
+	    (lab_node_disk_dir(ctx, n, disk, sizeof(disk)) < 0 || cbx_mkdir(disk, 0755, err) < 0))
+		return cbx_error_wrap(err, "node %s: its folder on disk", n->name);
+	spec.rootfs =
+		(struct rootfs_spec){ .base = n->base,
+				      .lower = lower[0] ? lower : NULL,
+				      .node_dir = dir,
+				      .layer_dir = n->storage == CBX_STORAGE_DISK ? disk : NULL,
+				      .hosts_file = hosts,
+				      .hostname = n->name,
+				      .host_mask = base->root == CBX_ROOT_HOST ? mask : NULL,
+				      .unmasked = n->privileged,
+				      .userns = { n->userns_start, n->userns_count } };
 	if (node_puts(ctx, n, &spec.rootfs, err) < 0)
 		return -1;
 	spec.init_fd = ctx->init_fd;
@@ -385,8 +391,8 @@ int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, siz
 /* Wait until every node has said `expect`, or one failed. Until 'N' we hold
  * the node's end of the socket too (its first process shares our
  * descriptors until it has its own), so a node that dies that early shows
- * as its pidfd, not as the end of its socket. After 'R' a node's socket has
- * nothing more to say: it is closed. */
+ * as its pidfd, not as the end of its socket. After 'R' a node's socket
+ * says only whether its command ended (lab_nodes_settle). */
 static int wait_answers(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
 			char expect, struct cbx_error *err)
 {
@@ -440,10 +446,6 @@ static int wait_answers(struct lab_ctx *ctx, const struct cbx_node *const *nodes
 						   nodes[i]->name);
 			if (expect == CBX_SYNC_NAMESPACES)
 				node_spawn_settled(&rt->proc);
-			if (expect == CBX_SYNC_READY) {
-				close(rt->proc.sync_fd);
-				rt->proc.sync_fd = -1;
-			}
 			fds[i].fd = -1;
 			if (nfds > n)
 				fds[n + i].fd = -1;
@@ -473,7 +475,9 @@ int lab_release_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, 
 		if (node_release(&rt->proc, err) < 0)
 			return cbx_error_wrap(err, "node %s", nodes[i]->name);
 	}
-	return wait_answers(ctx, nodes, n, CBX_SYNC_READY, err);
+	if (wait_answers(ctx, nodes, n, CBX_SYNC_READY, err) < 0)
+		return -1;
+	return lab_nodes_settle(ctx, nodes, n, err);
 }
 
 void lab_nodes_explain_failure(struct lab_ctx *ctx, struct cbx_error *err)
@@ -487,10 +491,12 @@ void lab_nodes_explain_failure(struct lab_ctx *ctx, struct cbx_error *err)
 		if (rt->proc.sync_fd < 0)
 			continue;
 		/* Only its last words explain a failure ('E', 'F', or the end of
-		 * its socket): an 'N' or 'R' it said in time is read past. */
+		 * its socket): an 'N' or 'R' it said in time is read past, and
+		 * so is an 'X' (its command ended: lab_nodes_settle's business). */
 		while (poll(&pfd, 1, 0) == 1 &&
 		       recv(rt->proc.sync_fd, &kind, 1, MSG_PEEK | MSG_DONTWAIT) == 1 &&
-		       (kind == CBX_SYNC_NAMESPACES || kind == CBX_SYNC_READY))
+		       (kind == CBX_SYNC_NAMESPACES || kind == CBX_SYNC_READY ||
+			kind == CBX_SYNC_EXITED))
 			node_read_answer(&rt->proc, ctx->t->nodes[i].name, kind, NULL, &node_err);
 		if (poll(&pfd, 1, 0) != 1 || node_read_answer(&rt->proc, ctx->t->nodes[i].name,
 							      CBX_SYNC_READY, NULL, &node_err) == 0)

@@ -1,13 +1,19 @@
 /* What `status` shows of a lab (cboxlab.h): each node's process, state and
  * memory, read from the kernel, and the faults in force. */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/cleanup.h"
 #include "lab/fault_record.h"
 #include "lab/lab.h"
 #include "runtime/cgroup.h"
+#include "runtime/node_fate.h"
 
 const char *lab_node_state_name(enum lab_node_state s)
 {
@@ -21,6 +27,53 @@ const char *lab_node_state_name(enum lab_node_state s)
 	return names[s];
 }
 
+const char *lab_command_state_name(enum lab_command_state s)
+{
+	static const char *const names[] = {
+		[LAB_COMMAND_NONE] = "none",
+		[LAB_COMMAND_RUNNING] = "running",
+		[LAB_COMMAND_EXITED] = "exited",
+		[LAB_COMMAND_KILLED] = "killed",
+		[LAB_COMMAND_OOM_KILLED] = "OOM-killed",
+	};
+	_Static_assert(CBX_ARRAY_SIZE(names) == LAB_COMMAND_STATE_MAX, "a name for every state");
+
+	return names[s];
+}
+
+/* The node's fate file, read as little of as a fate line takes: a file of
+ * the lab's state, but `status` trusts nothing it did not write itself. */
+static struct lab_command_status command_status(const struct cbx_ctx *cbx,
+						const struct cbx_cgroups *cg, const char *lab,
+						const struct cbx_node *n)
+{
+	struct lab_command_status c = { .state = LAB_COMMAND_NONE };
+	char file[128], path[PATH_MAX], text[CBX_FATE_LINE + 1];
+	struct node_fate f;
+	cleanup_close int fd = -1;
+	ssize_t len;
+
+	if (!n->cmd)
+		return c;
+	snprintf(file, sizeof(file), "nodes/%s/" CBX_FATE_FILE, n->name);
+	if (lab_state_path(cbx, lab, file, path, sizeof(path)) < 0 ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) < 0)
+		return c;
+	len = read(fd, text, sizeof(text));
+	if (len < 0 || !node_fate_parse(text, (size_t)len, &f))
+		return c;
+	c.state = f.state == NODE_FATE_RUNNING  ? LAB_COMMAND_RUNNING
+		  : f.state == NODE_FATE_EXITED ? LAB_COMMAND_EXITED
+						: LAB_COMMAND_KILLED;
+	c.code = f.code;
+	c.since_ms = f.since_ms;
+	c.restarts = f.restarts;
+	if (c.state == LAB_COMMAND_KILLED && c.code == SIGKILL && cg->ops->oom_kills &&
+	    cg->ops->oom_kills(cg, lab, n->name) > 0)
+		c.state = LAB_COMMAND_OOM_KILLED;
+	return c;
+}
+
 static struct lab_node_status node_status(const struct cbx_ctx *cbx, const struct cbx_cgroups *cg,
 					  const char *lab, const struct cbx_node *n)
 {
@@ -31,6 +84,7 @@ static struct lab_node_status node_status(const struct cbx_ctx *cbx, const struc
 		s.state =
 			cg->ops->frozen(cg, lab, n->name) == 1 ? LAB_NODE_PAUSED : LAB_NODE_RUNNING;
 		s.memory = cg->ops->memory_current(cg, lab, n->name);
+		s.command = command_status(cbx, cg, lab, n);
 	}
 	return s;
 }

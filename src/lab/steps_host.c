@@ -18,6 +18,7 @@
 #include "lab/steps.h"
 #include "runtime/cgroup_devices.h"
 #include "runtime/host_mask.h"
+#include "runtime/tmpfiles.h"
 
 /* --- state directory --------------------------------------------------- */
 
@@ -70,6 +71,20 @@ static int stage_files(struct lab_ctx *ctx, struct cbx_error *err)
 	return 0;
 }
 
+/* "storage": "disk": the lab's folder on disk, root's alone. What an
+ * earlier lab of the name left there (a host that crashed while it was up)
+ * is not this lab's: it goes. */
+static int make_disk_dir(struct lab_ctx *ctx, struct cbx_error *err)
+{
+	char dir[PATH_MAX];
+
+	if (lab_disk_dir(ctx, dir, sizeof(dir)) < 0)
+		return cbx_error_set(err, CBX_ERR_INPUT, "the disk root is too long");
+	if (cbx_rm_rf(dir, err) < 0 || cbx_mkdir_p(dir, 0700, err) < 0 || chmod(dir, 0700) < 0)
+		return cbx_error_wrap(err, "the lab's folder on disk %s", dir);
+	return 0;
+}
+
 static int lab_state_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
 	const char *lab = ctx->t->name;
@@ -106,10 +121,16 @@ static int lab_state_run(struct lab_ctx *ctx, const struct step *s, size_t n, st
 	if (lab_write_hosts(ctx->t, path, err) < 0 || stage_files(ctx, err) < 0 ||
 	    lab_images_record(ctx, err) < 0)
 		return -1;
+	if (lab_uses_disk(ctx->t) && make_disk_dir(ctx, err) < 0)
+		return -1;
 	for (size_t i = 0; i < ctx->t->n_nodes; i++)
 		if (cbx_base_kinds[ctx->t->nodes[i].base].root == CBX_ROOT_HOST) {
 			snprintf(path, sizeof(path), "%s/" CBX_HOST_MASK_DIR, ctx->state_dir);
-			return host_mask_make("/", path, err);
+			if (host_mask_make("/", path, err) < 0)
+				return -1;
+			snprintf(path, sizeof(path), "%s/" CBX_HOST_MASK_DIR "/" CBX_TMPFILES_LIST,
+				 ctx->state_dir);
+			return cbx_tmpfiles_collect("/", path, err);
 		}
 	return 0;
 }
@@ -119,9 +140,14 @@ static int lab_state_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
 {
 	(void)s;
 	(void)n;
+	char disk[PATH_MAX];
+
 	/* A lab that is already up keeps its state when a second `up` fails. */
 	if (!ctx->state_owned)
 		return 0;
+	if (lab_uses_disk(ctx->t) && lab_disk_dir(ctx, disk, sizeof(disk)) == 0 &&
+	    cbx_rm_rf(disk, err) < 0)
+		return cbx_error_wrap(err, "remove the lab's folder on disk");
 	return lab_state_remove(ctx->state_dir, err);
 }
 

@@ -297,3 +297,14 @@ int cbx_cgroup_node_remove(const struct cbx_cgroups *cg, const char *lab, const 
 	}
 	return 0;
 }
+
+int64_t cbx_cgroup_keyed_value(const char *text, const char *key)
+{
+	size_t len = strlen(key);
+
+	for (const char *line = text; line && *line;
+	     line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+		if (!strncmp(line, key, len) && line[len] == ' ')
+			return strtoll(line + len + 1, NULL, 10);
+	return -1;
+}

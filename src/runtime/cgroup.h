@@ -36,6 +36,9 @@ struct cbx_cgroup_ops {
 	int (*frozen)(const struct cbx_cgroups *cg, const char *lab, const char *node);
 	/* Memory in use by the node, in bytes; -1 when unknown. */
 	int64_t (*memory_current)(const struct cbx_cgroups *cg, const char *lab, const char *node);
+	/* How many processes the OOM killer killed in the node (its memory
+	 * limit's); -1 when unknown. */
+	int64_t (*oom_kills)(const struct cbx_cgroups *cg, const char *lab, const char *node);
 	/* Writes "1" to cgroup.kill where the kernel has it; 0 when done, 1
 	 * when the caller must kill the listed processes itself. */
 	int (*kill_all)(const struct cbx_cgroups *cg, const char *lab, const char *node);
@@ -142,6 +145,10 @@ void cbx_cgroups_wrap_relative(const struct cbx_cgroups *cg, struct cbx_error *e
 /* Path helper: "<hier>/cboxlab-<lab>[/<node>][/<file>]". */
 int cbx_cgroup_path(char *buf, size_t size, const struct cbx_cgroups *cg, size_t hier,
 		    const char *lab, const char *node, const char *file);
+
+/* The value of `key` in a "key value" per line file (memory.events,
+ * memory.oom_control); -1 when it has none. */
+int64_t cbx_cgroup_keyed_value(const char *text, const char *key);
 
 extern const struct cbx_cgroup_ops cbx_cgroup_v1_ops;
 extern const struct cbx_cgroup_ops cbx_cgroup_v2_ops;

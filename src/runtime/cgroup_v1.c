@@ -122,6 +122,13 @@ static int64_t v1_memory_current(const struct cbx_cgroups *cg, const char *lab, 
 	return text ? strtoll(text, NULL, 10) : -1;
 }
 
+static int64_t v1_oom_kills(const struct cbx_cgroups *cg, const char *lab, const char *node)
+{
+	cleanup_free char *text = v1_read(cg, lab, node, "memory.oom_control");
+
+	return text ? cbx_cgroup_keyed_value(text, "oom_kill") : -1;
+}
+
 static int v1_kill_all(const struct cbx_cgroups *cg, const char *lab, const char *node)
 {
 	(void)cg;
@@ -135,5 +142,6 @@ const struct cbx_cgroup_ops cbx_cgroup_v1_ops = {
 	.freeze = v1_freeze,
 	.frozen = v1_frozen,
 	.memory_current = v1_memory_current,
+	.oom_kills = v1_oom_kills,
 	.kill_all = v1_kill_all,
 };

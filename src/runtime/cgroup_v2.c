@@ -84,6 +84,18 @@ static int64_t v2_memory_current(const struct cbx_cgroups *cg, const char *lab, 
 	return v2_read_int(cg, lab, node, "memory.current");
 }
 
+static int64_t v2_oom_kills(const struct cbx_cgroups *cg, const char *lab, const char *node)
+{
+	cleanup_free char *text = NULL;
+	struct cbx_error err;
+	char path[512];
+
+	cbx_cgroup_path(path, sizeof(path), cg, 0, lab, node, "memory.events");
+	if (cbx_read_file(path, &text, NULL, &err) < 0)
+		return -1;
+	return cbx_cgroup_keyed_value(text, "oom_kill");
+}
+
 /* cgroup.kill (Linux 5.14) kills every process of the cgroup at once, even
  * ones forking while we look. */
 static int v2_kill_all(const struct cbx_cgroups *cg, const char *lab, const char *node)
@@ -101,5 +113,6 @@ const struct cbx_cgroup_ops cbx_cgroup_v2_ops = {
 	.freeze = v2_freeze,
 	.frozen = v2_frozen,
 	.memory_current = v2_memory_current,
+	.oom_kills = v2_oom_kills,
 	.kill_all = v2_kill_all,
 };

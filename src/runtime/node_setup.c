@@ -21,17 +21,26 @@
 #include "common/fsutil.h"
 #include "init/init_proto.h"
 #include "runtime/caps.h"
+#include "runtime/node_fate.h"
 #include "runtime/seccomp_load.h"
 #include "runtime/userns.h"
 
 /* stdin from /dev/null, stdout and stderr to the node's console log (the
  * descriptors `up` inherited without close-on-exec are gone already: see
- * node_setup_namespaces). */
-static int arrange_stdio(const struct node_setup *s, struct cbx_error *err)
+ * node_setup_namespaces). And the file init tells the command's fate in
+ * (runtime/node_fate.h), opened here while the node's state directory is
+ * in view: a file, never its directory, is all init keeps of the host's
+ * filesystem once it has pivoted, and close-on-exec, so no process of the
+ * node inherits it (nor can reach it in /proc/1/fd: init is not dumpable). */
+static int arrange_stdio(const struct node_setup *s, int *fate_fd, struct cbx_error *err)
 {
-	char log[CBX_NODE_SUBPATH_MAX];
+	char log[CBX_NODE_SUBPATH_MAX], fate[CBX_NODE_SUBPATH_MAX];
 	cleanup_close int null_fd = -1, log_fd = -1;
 
+	snprintf(fate, sizeof(fate), "%s/" CBX_FATE_FILE, s->rootfs.node_dir);
+	*fate_fd = open(fate, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (*fate_fd < 0)
+		return cbx_error_sys(err, errno, "create the node's fate file");
 	snprintf(log, sizeof(log), "%s/console.log", s->rootfs.node_dir);
 	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null_fd < 0)
@@ -207,17 +216,18 @@ static int give_up_privileges(const struct node_setup *s, int filter, struct cbx
 	return 0;
 }
 
-int node_setup_run(const struct node_setup *s, int sync_fd, struct cbx_error *err)
+int node_setup_run(const struct node_setup *s, int sync_fd, int *fate_fd, struct cbx_error *err)
 {
 	int fd, filter = -1, rc = -1;
 
+	*fate_fd = -1;
 	/* Best effort, like the way back below. */
 	setpriority(PRIO_PROCESS, 0, CBX_NODE_SETUP_NICE);
 	if (s->join_cgroups && await_lab(sync_fd, err) < 0)
 		return -1;
 	if (cbx_mkdir(s->rootfs.node_dir, 0755, err) < 0)
 		return cbx_error_sys(err, err->code, "create the node's state directory");
-	if (arrange_stdio(s, err) < 0 || write_pid_file(s, err) < 0)
+	if (arrange_stdio(s, fate_fd, err) < 0 || write_pid_file(s, err) < 0)
 		return -1;
 	/* On cgroup v1 the node joins its cgroups here (v2 cloned it into
 	 * them already). */

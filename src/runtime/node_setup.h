@@ -86,7 +86,8 @@ int node_setup_namespaces(struct node_setup *s, struct cbx_error *err);
  * then joins them), cgroup namespace, hostname, root filesystem and pivot_root, OOM
  * score, signals, limits; last, init gives up what the node may not have:
  * the seccomp filter, then every capability not the node's. From then on
- * PID 1 holds exactly what the node's own processes hold. */
-int node_setup_run(const struct node_setup *s, int sync_fd, struct cbx_error *err);
+ * PID 1 holds exactly what the node's own processes hold. *fate_fd is the
+ * node's fate file (runtime/node_fate.h), open for init to write, or -1. */
+int node_setup_run(const struct node_setup *s, int sync_fd, int *fate_fd, struct cbx_error *err);
 
 #endif

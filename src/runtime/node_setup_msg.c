@@ -50,8 +50,8 @@ static bool path_fits(const char *path)
 const char *node_setup_long_path(const struct node_setup *s)
 {
 	const struct rootfs_spec *r = &s->rootfs;
-	const char *const paths[] = { r->node_dir, r->hosts_file, r->host_mask, s->seccomp,
-				      r->overlay };
+	const char *const paths[] = { r->node_dir,  r->hosts_file, r->host_mask,
+				      r->layer_dir, s->seccomp,    r->overlay };
 
 	if (r->lower && strlen(r->lower) >= CBX_NODE_LOWERS_MAX)
 		return r->lower;
@@ -82,6 +82,8 @@ long node_setup_encode(const struct node_setup *s, char *buf, size_t size)
 	put(&w, "hosts", "%s", r->hosts_file);
 	if (r->host_mask)
 		put(&w, "hostmask", "%s", r->host_mask);
+	if (r->layer_dir)
+		put(&w, "layers", "%s", r->layer_dir);
 	put(&w, "hostname", "%s", r->hostname);
 	if (r->unmasked)
 		put(&w, "unmasked", "1");
@@ -197,8 +199,10 @@ static int decode_entry(struct node_setup *s, const char *key, char *v, struct c
 		s->seccomp = v;
 	} else if (!strcmp(key, "hostmask") && path_fits(v)) {
 		s->rootfs.host_mask = v;
+	} else if (!strcmp(key, "layers") && path_fits(v)) {
+		s->rootfs.layer_dir = v;
 	} else if (!strcmp(key, "lower") || !strcmp(key, "dir") || !strcmp(key, "hosts") ||
-		   !strcmp(key, "seccomp") || !strcmp(key, "hostmask")) {
+		   !strcmp(key, "seccomp") || !strcmp(key, "hostmask") || !strcmp(key, "layers")) {
 		return bad(err, key, v);
 	} else if (!strcmp(key, "overlay")) {
 		if (!path_fits(v) || v[0] != '/')

@@ -16,6 +16,7 @@
 #include "runtime/kernel_view.h"
 #include "runtime/node_files.h"
 #include "runtime/mount_api.h"
+#include "runtime/tmpfiles.h"
 #include "runtime/userns.h"
 
 static int mount_at(const char *root, const char *dir, const char *src, const char *type,
@@ -147,8 +148,10 @@ static int overlay(const struct rootfs_spec *spec, const char *lowers, const cha
 	static char lower[CBX_NODE_LOWERS_MAX + 3 * CBX_NODE_SUBPATH_MAX + 3];
 	static char opts[sizeof(lower) + 2 * CBX_NODE_SUBPATH_MAX + 64];
 
-	snprintf(upper, sizeof(upper), "%s/%supper", spec->node_dir, layer);
-	snprintf(work, sizeof(work), "%s/%swork", spec->node_dir, layer);
+	const char *layers = spec->layer_dir ? spec->layer_dir : spec->node_dir;
+
+	snprintf(upper, sizeof(upper), "%s/%supper", layers, layer);
+	snprintf(work, sizeof(work), "%s/%swork", layers, layer);
 	if (cbx_mkdir(upper, 0755, err) < 0 || cbx_mkdir(work, 0700, err) < 0 ||
 	    node_owns(spec, upper, err) < 0)
 		return -1;
@@ -281,6 +284,17 @@ static int assemble_host_base(const struct rootfs_spec *spec, const char *root,
 	return 0;
 }
 
+/* A host-base node's /run as the host's boot leaves it: the folders of its
+ * tmpfiles.d, which `up` listed beside the lab's host layer. */
+static int host_run_dirs(const struct rootfs_spec *spec, struct cbx_error *err)
+{
+	char list[CBX_NODE_SUBPATH_MAX], run[CBX_NODE_SUBPATH_MAX];
+
+	snprintf(list, sizeof(list), "%s/" CBX_TMPFILES_LIST, spec->host_mask);
+	snprintf(run, sizeof(run), "%s/run", spec->node_dir);
+	return cbx_tmpfiles_apply(list, run, spec->userns.count ? spec->userns.start : 0, err);
+}
+
 /* /dev with only what programs expect: null, zero, full, random, urandom,
  * tty, a private devpts, shm and mqueue. No disks: a node cannot reach the
  * host's block devices. */
@@ -386,6 +400,7 @@ int rootfs_enter(const struct rootfs_spec *spec, struct cbx_error *err)
 		     NULL, err) < 0 ||
 	    populate_dev(spec, root, err) < 0 ||
 	    scratch_dir(spec, "run", 0755, root, "/run", err) < 0 ||
+	    (spec->host_mask && host_run_dirs(spec, err) < 0) ||
 	    scratch_dir(spec, "tmp", 01777, root, "/tmp", err) < 0 ||
 	    (!spec->unmasked && kernel_view_restrict(root, spec->node_dir, err) < 0) ||
 	    node_files_put(spec, root, err) < 0)

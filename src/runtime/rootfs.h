@@ -27,8 +27,11 @@ struct rootfs_put {
 
 struct rootfs_spec {
 	enum cbx_base_kind base;
-	const char *lower;      /* busybox rootfs or user dir; NULL for the host base */
-	const char *node_dir;   /* holds upper/, work/, root/ (and the host base's layers) */
+	const char *lower;    /* busybox rootfs or user dir; NULL for the host base */
+	const char *node_dir; /* holds upper/, work/, root/ (and the host base's layers) */
+	/* "storage": "disk": where upper/ and work/ go instead (a folder on
+	 * disk, made by `up`); NULL: node_dir, in the lab's tmpfs. */
+	const char *layer_dir;
 	const char *hosts_file; /* bound read-only onto /etc/hosts */
 	const char *host_mask; /* the host base: the lab's layer over /etc and /var (host_mask.h) */
 	const char *hostname;  /* written to /etc/hostname */

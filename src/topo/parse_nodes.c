@@ -11,14 +11,14 @@
 /* clang-format off */
 static const char *const defaults_keys[] = {
 	"base", "limits", "env", "sysctls", "cmd", "privileged", "cap_add", "cap_drop", "seccomp",
-	"userns", "binds", "files", "overlay", NULL,
+	"userns", "binds", "files", "overlay", "restart", "ready", "storage", NULL,
 };
 /* clang-format on */
 /* clang-format off */
 static const char *const node_keys[] = {
 	"base", "interfaces", "gateway", "gateway6", "routes", "sysctls", "env", "cmd",
 	"limits", "publish", "privileged", "cap_add", "cap_drop", "seccomp", "userns",
-	"binds", "files", "overlay", "description", NULL,
+	"binds", "files", "overlay", "restart", "ready", "storage", "description", NULL,
 };
 /* clang-format on */
 static const char *const userns_keys[] = { "start", "count", NULL };
@@ -487,7 +487,9 @@ static int parse_node_settings(struct parser *p, struct cbx_node *n, json_t *obj
 			return -1;
 		n->seccomp_off = !json_is_true(x);
 	}
-	return topo_parse_node_files(p, n, obj, path, n == &p->defaults_tmpl);
+	if (topo_parse_node_files(p, n, obj, path, n == &p->defaults_tmpl) < 0)
+		return -1;
+	return topo_parse_daemon_settings(p, n, obj, path);
 }
 
 /* Start node n from the lab-wide defaults, parsed on the first call: every
@@ -524,6 +526,9 @@ static int apply_defaults(struct parser *p, struct cbx_node *n)
 	n->n_files = d->n_files;
 	n->overlay = d->overlay;
 	n->overlay_optional = d->overlay_optional;
+	n->restart = d->restart;
+	n->ready = d->ready;
+	n->storage = d->storage;
 	return 0;
 }
 
@@ -566,7 +571,8 @@ static int parse_node(struct parser *p, struct cbx_node *n, json_t *v)
 		return -1;
 	if (apply_defaults(p, n) < 0)
 		return -1;
-	if (parse_node_settings(p, n, v, n->path) < 0 || check_exec_size(p, n) < 0)
+	if (parse_node_settings(p, n, v, n->path) < 0 || check_exec_size(p, n) < 0 ||
+	    topo_check_daemon(p, n) < 0)
 		return -1;
 	ifaces = json_object_get(v, "interfaces");
 	if (ifaces) {

@@ -103,6 +103,10 @@ int topo_parse_mtu(struct parser *p, json_t *v, const char *path, uint32_t *mtu)
  * refuses a multicast or loopback address on one), or NULL. */
 const char *topo_subnet_problem(const struct cbx_prefix *net);
 const char *topo_address_problem(const struct cbx_ip *ip);
+/* "restart" and "ready" of a node or of "defaults" (parse_daemon.c), and
+ * what they need of the node once it is whole. */
+int topo_parse_daemon_settings(struct parser *p, struct cbx_node *n, json_t *obj, const char *path);
+int topo_check_daemon(struct parser *p, const struct cbx_node *n);
 /* Checks an interface name against the kernel's rules. */
 int topo_check_ifname(struct parser *p, const char *name, const char *path);
 

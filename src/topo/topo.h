@@ -186,6 +186,41 @@ struct cbx_file {
 #define CBX_NODE_BINDS_MAX 32
 #define CBX_NODE_FILES_MAX 32
 
+/* "restart": what the node's init does when its startup command ends. */
+enum cbx_restart {
+	CBX_RESTART_NO,         /* leave it ended (the default) */
+	CBX_RESTART_ON_FAILURE, /* start it again unless it exited 0 */
+	CBX_RESTART_ALWAYS,     /* start it again whatever its end */
+	CBX_RESTART_MAX
+};
+
+/* "ready": when `up` may consider the node's service up. */
+enum cbx_ready_kind {
+	CBX_READY_NONE, /* once its command has started (the default) */
+	CBX_READY_CMD,  /* once a command run in the node exits 0 */
+	CBX_READY_TCP,  /* once something in the node listens on a TCP port */
+};
+
+/* "no", "on-failure", "always", by enum cbx_restart. */
+extern const char *const cbx_restart_names[CBX_RESTART_MAX];
+
+struct cbx_ready {
+	enum cbx_ready_kind kind;
+	char *cmd;     /* CBX_READY_CMD: run with /bin/sh -c in the node */
+	uint16_t port; /* CBX_READY_TCP */
+	uint64_t timeout_ms;
+};
+
+#define CBX_READY_TIMEOUT_DEFAULT_MS 30000
+/* An hour: a check that takes longer is a mistake. */
+#define CBX_READY_TIMEOUT_MAX_MS 3600000
+
+/* "storage": where the node's writable layer lives. */
+enum cbx_storage {
+	CBX_STORAGE_MEMORY, /* the lab's tmpfs (the default): counted in its memory */
+	CBX_STORAGE_DISK,   /* a folder on disk under the state root's disk side */
+};
+
 struct cbx_node {
 	char *name;
 	size_t index;
@@ -219,6 +254,10 @@ struct cbx_node {
 	 * (overlay_optional): the node then has none. */
 	char *overlay;
 	bool overlay_optional;
+
+	enum cbx_restart restart;
+	struct cbx_ready ready;
+	enum cbx_storage storage;
 	char *path;
 };
 

@@ -35,7 +35,7 @@ check_fails_with "the host's root is not reachable through /proc/1/root" \
 	"can't open '/proc/1/root$TMP/host-marker': No such file or directory" \
 	in_node trun n1 cat "/proc/1/root$TMP/host-marker"
 check_fails_with "/sys is read-only" '^touch: /sys/kernel/x: Read-only file system$' in_node trun n1 touch /sys/kernel/x
-check_ok "/dev holds only the basic devices" '^fd full mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero$' \
+check_ok "/dev holds only the basic devices (and the node's syslog socket, log)" '^fd full log mqueue null ptmx pts random shm stderr stdin stdout tty urandom zero$' \
 	in_node trun n1 sh -c 'ls /dev | tr "\n" " " | sed "s/ $//"'
 check_ok "its device nodes work (/dev is a directory of the node's, bound without nodev)" '^4$' \
 	in_node trun n1 sh -c 'echo x > /dev/null && head -c 4 /dev/zero | wc -c'

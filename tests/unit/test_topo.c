@@ -554,6 +554,90 @@ static void test_defaults_merge(void)
 	cbx_topo_free(t);
 }
 
+/* "restart" and "ready" (issue 16): parsed from the node or "defaults",
+ * bad values refused with their JSON path. */
+static void test_daemon_settings(void)
+{
+	struct cbx_error err;
+	struct cbx_topo *t =
+		load(LAB("\"defaults\": {\"restart\": \"on-failure\", \"cmd\": \"sleep 1\", \"storage\": \"disk\"},"
+			 "\"nodes\": {\"a\": {\"ready\": \"tcp:8080\"},"
+			 " \"b\": {\"restart\": \"always\", \"ready\": {\"cmd\": \"test -e /x\", "
+			 "\"timeout\": \"2500ms\"}}, \"c\": {\"restart\": \"no\", \"storage\": \"memory\"},"
+			 " \"d\": {\"ready\": {\"tcp\": 53, \"timeout\": \"1s\"}}}"),
+		     &err);
+	const struct cbx_node *a, *b, *c;
+
+	ok(t != NULL, "restart and ready parse: %s", t ? "" : err.msg);
+	if (!t)
+		return;
+	a = cbx_topo_node(t, "a");
+	b = cbx_topo_node(t, "b");
+	c = cbx_topo_node(t, "c");
+	is_int(a->restart, CBX_RESTART_ON_FAILURE, "restart from the defaults");
+	is_int(a->ready.kind, CBX_READY_TCP, "ready tcp:PORT");
+	is_int(a->ready.port, 8080, "its port");
+	is_int(a->ready.timeout_ms, CBX_READY_TIMEOUT_DEFAULT_MS, "the default timeout");
+	is_int(b->restart, CBX_RESTART_ALWAYS, "the node's restart wins");
+	is_int(b->ready.kind, CBX_READY_CMD, "ready cmd");
+	is_str(b->ready.cmd, "test -e /x", "its command");
+	is_int(b->ready.timeout_ms, 2500, "its timeout");
+	is_int(c->restart, CBX_RESTART_NO, "restart no");
+	is_int(c->ready.kind, CBX_READY_NONE, "no ready check by default");
+	is_int(a->storage, CBX_STORAGE_DISK, "storage from the defaults");
+	is_int(c->storage, CBX_STORAGE_MEMORY, "the node's storage wins");
+	c = cbx_topo_node(t, "d");
+	is_int(c->ready.kind, CBX_READY_TCP, "ready {tcp: PORT}");
+	is_int(c->ready.port, 53, "its port");
+	is_int(c->ready.timeout_ms, 1000, "its timeout");
+	cbx_topo_free(t);
+
+	rejects(LAB("\"nodes\": {\"a\": {\"cmd\": \"x\", \"restart\": \"sometimes\"}}"),
+		"nodes.a.restart: unknown restart policy \"sometimes\"",
+		"an unknown restart policy");
+	rejects(LAB("\"nodes\": {\"a\": {\"cmd\": \"x\", \"restart\": true}}"),
+		"nodes.a.restart: expected a string", "restart not a string");
+	rejects(LAB("\"nodes\": {\"a\": {\"restart\": \"always\"}}"),
+		"nodes.a.restart: restart \"always\" needs a startup command",
+		"restart without cmd");
+	rejects(LAB("\"nodes\": {\"a\": {\"ready\": \"udp:53\"}}"),
+		"nodes.a.ready: expected \"tcp:PORT\"", "a ready string that is not tcp:PORT");
+	rejects(LAB("\"nodes\": {\"a\": {\"ready\": \"tcp:0\"}}"),
+		"nodes.a.ready: \"tcp:0\": expected a port number", "port 0");
+	rejects(LAB("\"nodes\": {\"a\": {\"ready\": \"tcp:99999\"}}"),
+		"nodes.a.ready: \"tcp:99999\": expected a port number", "port out of range");
+	rejects(LAB("\"nodes\": {\"a\": {\"ready\": 5}}"), "nodes.a.ready: expected \"tcp:PORT\"",
+		"ready a number");
+	rejects(LAB("\"nodes\": {\"a\": {\"ready\": {\"timeout\": \"1s\"}}}"),
+		"nodes.a.ready: a ready check has a \"cmd\" or a \"tcp\" port",
+		"ready without cmd");
+	rejects(LAB("\"nodes\": {\"a\": {\"ready\": {\"cmd\": \"x\", \"tcp\": 80}}}"),
+		"nodes.a.ready: a ready check has a \"cmd\" or a \"tcp\" port (one of them)",
+		"ready with both cmd and tcp");
+	rejects(LAB("\"nodes\": {\"a\": {\"ready\": {\"tcp\": 0}}}"), "nodes.a.ready.tcp",
+		"ready tcp port 0");
+	rejects(LAB("\"nodes\": {\"a\": {\"ready\": {\"tcp\": \"80\"}}}"), "nodes.a.ready.tcp",
+		"ready tcp port as a string");
+	rejects(LAB("\"nodes\": {\"a\": {\"ready\": {\"cmd\": \"\"}}}"),
+		"nodes.a.ready.cmd: the command is empty", "an empty ready command");
+	rejects(LAB("\"nodes\": {\"a\": {\"ready\": {\"cmd\": \"true\", \"timeout\": \"soon\"}}}"),
+		"nodes.a.ready.timeout: \"soon\": expected a duration", "a bad timeout");
+	rejects(LAB("\"nodes\": {\"a\": {\"ready\": {\"cmd\": \"true\", \"timeout\": \"2h\"}}}"),
+		"nodes.a.ready.timeout", "a timeout over an hour");
+	rejects(LAB("\"nodes\": {\"a\": {\"ready\": {\"cmd\": \"true\", \"timeout\": \"0s\"}}}"),
+		"nodes.a.ready.timeout: \"0s\": a timeout is from 1ms to an hour",
+		"a zero timeout");
+	rejects(LAB("\"nodes\": {\"a\": {\"ready\": {\"cmd\": \"true\", \"tiemout\": \"1s\"}}}"),
+		"nodes.a.ready", "an unknown key in ready");
+	rejects(LAB("\"nodes\": {\"a\": {\"storage\": \"ssd\"}}"),
+		"nodes.a.storage: unknown storage \"ssd\" (\"memory\" or \"disk\")",
+		"an unknown storage");
+	rejects(LAB("\"nodes\": {\"a\": {\"storage\": 1}}"), "nodes.a.storage: expected a string",
+		"storage not a string");
+	rejects(LAB("\"defaults\": {\"restart\": \"never\"}, \"nodes\": {\"a\": {}}"),
+		"defaults.restart: unknown restart policy", "a bad restart in the defaults");
+}
+
 static void test_values(void)
 {
 	uint64_t v;
@@ -725,6 +809,7 @@ int main(void)
 	test_route_errors();
 	test_resolution();
 	test_defaults_merge();
+	test_daemon_settings();
 	test_values();
 	return tap_done();
 }
