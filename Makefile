@@ -40,7 +40,7 @@ CFLAGS   += -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc $(PKG_CFLAGS)
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 B        := build
-LIB_DIRS := src/common src/netlink src/topo src/bridge src/runtime src/lab src/chaos
+LIB_DIRS := src/common src/netlink src/topo src/bridge src/runtime src/lab src/chaos src/kit
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 CLI_SRC  := $(wildcard src/cli/*.c)
 INIT_SRC := $(wildcard src/init/*.c)

@@ -22,6 +22,7 @@ prefixes() {
 	runtime) echo "cbx_ node_ netns_ mntns_ caps_ seccomp_ userns_ rootfs_ kernel_view_ host_mask_" ;;
 	lab) echo "cbx_ lab_ plan_ step_ops_ fault_ grudge_ host_" ;;
 	chaos) echo "cbx_chaos_ chaos_" ;;
+	kit) echo "cbx_ lab_ kit_" ;;
 	*) echo "" ;;
 	esac
 }

@@ -14,6 +14,7 @@ static const char *const group_titles[] = {
 	[CLI_LABS] = "Labs:",
 	[CLI_NODES] = "Nodes:",
 	[CLI_FAULTS] = "Faults (see docs/faults.md):",
+	[CLI_KIT] = "Checks, captures, drawings, generators (see docs/kit.md):",
 };
 _Static_assert(sizeof(group_titles) / sizeof(group_titles[0]) == CLI_GROUP_MAX,
 	       "a title for every group");

@@ -21,6 +21,13 @@ const struct cli_option cli_options[] = {
 	[OPT_LOSS] = { "loss", 0, "P" },
 	[OPT_INTERACTIVE] = { "interactive", 'i', NULL },
 	[OPT_TTY] = { "tty", 't', NULL },
+	[OPT_TAP] = { "tap", 0, NULL },
+	[OPT_JUNIT] = { "junit", 0, "FILE" },
+	[OPT_NO_MATRIX] = { "no-matrix", 0, NULL },
+	[OPT_WRITE] = { "write", 'w', "FILE" },
+	[OPT_COUNT] = { "count", 'c', "N" },
+	[OPT_FORMAT] = { "format", 0, "F" },
+	[OPT_NAME] = { "name", 0, "LAB" },
 };
 _Static_assert(sizeof(cli_options) / sizeof(cli_options[0]) == OPT_MAX, "every option's names");
 
@@ -73,6 +80,14 @@ static const struct cli_verb_opt chaos_opts[] = {
 	{ OPT_SEED, "the generator's seed: the same seed gives the same timeline (default: from the clock)" },
 	{ OPT_LOG, "the event log, JSON lines (default: standard output; -: the same)" },
 	{ OPT_DRY_RUN, "print the timeline and run nothing" },
+	{ OPT_MAX, NULL },
+};
+
+static const struct cli_verb_opt check_opts[] = {
+	{ OPT_TIMEOUT, "how long an address or a port may take to answer (default 2; 0.5 or 500ms)" },
+	{ OPT_NO_MATRIX, "only the declared checks, not every node to every address" },
+	{ OPT_TAP, "report as TAP (Test Anything Protocol) on standard output" },
+	{ OPT_JUNIT, "also write a JUnit XML report to FILE, for CI" },
 	{ OPT_MAX, NULL },
 };
 
@@ -142,6 +157,11 @@ const struct cli_verb cli_verbs[] = {
 	  .summary = "a timed fault timeline, logged as JSON lines, always\nhealed at the end (nemeses: random-halves, isolate-one,\nmajorities-ring, bridge, flaky-links, pause-random,\nkill-random)",
 	  .usage = "LAB PLAN.json [--seed N] [--log FILE] [--dry-run]\nLAB --nemesis NAME --interval T --duration T [--nodes a,b] [--loss P] [--seed N]",
 	  .opts = chaos_opts, .root_for = faults },
+	{ .name = "check", .group = CLI_KIT, .args = "LAB [CHECKS.json]", .min_args = 1,
+	  .max_args = 2, .run = cmd_check,
+	  .summary = "who reaches whom (ICMP, IPv4 and IPv6), and the\nlab's checks; exit 1 when one fails",
+	  .details = "Every node pings every address of every other node from inside its netns; a pair fails when the topology's routes lead there and back but no reply comes (faults in force show as failures). Then the checks: the topology's \"checks\", or CHECKS.json's (- reads standard input): reach, no-reach, tcp, udp, exec, route (docs/kit.md).\nExample: cboxlab check triangle --junit report.xml",
+	  .opts = check_opts, .root_for = "the nodes' namespaces" },
 	{ .name = NULL },
 };
 /* clang-format on */

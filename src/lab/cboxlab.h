@@ -141,6 +141,7 @@ struct lab_exec {
 	const struct cbx_node *node; /* of the lab's saved topology */
 	char *const *argv;           /* the command; NULL: a shell (/bin/sh) */
 	bool tty;                    /* a terminal of the node's own, relayed to ours */
+	int out_fd;                  /* > 2: where CMD writes (stdout and stderr); else ours */
 };
 
 /* Run a command in a running node as if it had been started there (its
@@ -155,6 +156,54 @@ int lab_exec(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct l
  * reading; -1 (CBX_ERR_STATE) when it has none. */
 int lab_node_log_open(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct cbx_node *n,
 		      struct cbx_error *err);
+
+/* --- check: does the lab do what it should (src/kit) -------------------- */
+
+/* Does the topology route `dst` from node `from`, and the reply back: its
+ * routes followed hop by hop (forwarding where a node's sysctls turn it on),
+ * without touching the system. */
+bool lab_reach_expected(const struct cbx_topo *t, const struct cbx_node *from,
+			const struct cbx_ip *dst);
+
+/* One pair of the matrix: node from, an address of node to. */
+struct lab_reach_pair {
+	const struct cbx_node *from, *to;
+	struct cbx_ip addr;
+	bool expected; /* lab_reach_expected */
+	bool reached;  /* an echo reply came back */
+	double rtt_ms;
+};
+
+struct lab_check_result {
+	const struct cbx_check *check;
+	bool ok;
+	char detail[768]; /* what was seen: why it failed, or how it held */
+};
+
+struct lab_check_opts {
+	int timeout_ms; /* how long an address may take to answer */
+	bool matrix;    /* every node to every address of every other node */
+	bool checks;    /* the topology's checks (t->checks) */
+};
+
+struct lab_check_report {
+	struct lab_reach_pair *pairs; /* malloc'd */
+	size_t n_pairs;
+	struct lab_check_result *results; /* malloc'd, like t->checks */
+	size_t n_results;
+	size_t failed; /* expected pairs unreached, checks that do not hold */
+	double seconds;
+	/* Why pairs may fail that have nothing wrong with them (the host's
+	 * neighbour tables too small for the lab), or "". */
+	char warning[256];
+};
+
+/* Probe a running lab: its matrix, from inside each node's netns at once
+ * (ICMP echo, IPv4 and IPv6), then its checks. Faults in force show as
+ * they are: a partition's cut pairs do not reach. */
+int lab_check(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct lab_check_opts *o,
+	      struct lab_check_report *rep, struct cbx_error *err);
+void lab_check_report_free(struct lab_check_report *rep);
 
 /* --- grudges: who drops whose packets (lab/grudge.c) --------------------- */
 

@@ -111,6 +111,10 @@ static _Noreturn void exec_in_node(const struct node_exec_spec *s, const char *p
 		dup2(fd, 2);
 	} else {
 		setpgid(0, 0);
+		if (s->out_fd > 2) {
+			dup2(s->out_fd, 1);
+			dup2(s->out_fd, 2);
+		}
 	}
 	if (syscall(SYS_close_range, 3, ~0U, 0) < 0) {
 		fprintf(stderr, "cboxlab: close descriptors: %s\n", strerror(errno));

@@ -84,6 +84,8 @@ int topo_resolve_routes(struct parser *p);
 int topo_resolve_publish(struct parser *p);
 int topo_resolve_impairments(struct parser *p);
 int topo_assign_names_and_macs(struct parser *p);
+/* "checks": an array of assertions (v NULL: none), at `path`. */
+int topo_parse_checks(struct parser *p, json_t *v, const char *path);
 
 /* Adds an interface to node n (the arrays were sized beforehand). */
 struct cbx_iface *topo_add_iface(struct parser *p, struct cbx_node *n, const char *name,
