@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/time.h>
 #include <sys/types.h>
 
 #include "common/error.h"
@@ -205,6 +206,46 @@ int lab_check(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct 
 	      struct lab_check_report *rep, struct cbx_error *err);
 void lab_check_report_free(struct lab_check_report *rep);
 
+/* --- capture: a node's packets (src/kit) ---------------------------------- */
+
+struct lab_capture {
+	/* "NODE:IFACE" (captured inside the node's netns), or a network's
+	 * name (its bridge, on the host: every member's frames). */
+	const char *target;
+	const char *filter;       /* a BPF expression as tcpdump takes it; NULL: all */
+	FILE *out;                /* pcap to here (lab_capture_open_output); NULL: to `packet` */
+	bool flush;               /* each packet written out at once (a pipe's reader waits) */
+	uint64_t count;           /* stop after this many; 0: no limit */
+	uint64_t duration_us;     /* stop after this long; 0: no limit */
+	const volatile int *stop; /* the caller's flag (a signal's handler sets it) */
+	/* Called once the capture is on (packets sent from then are seen),
+	 * and, without `out`, for each packet. */
+	void (*started)(void *arg, const char *where);
+	void (*packet)(void *arg, const struct timeval *ts, const uint8_t *data, uint32_t caplen,
+		       uint32_t len);
+	void *arg;
+};
+
+struct lab_capture_report {
+	uint64_t packets;  /* captured (and written) */
+	uint64_t dropped;  /* by the kernel: the reader was too slow */
+	bool write_failed; /* the output closed (a pipe's reader went) */
+};
+
+/* Capture on a running lab's interface. The socket is opened in the node's
+ * netns from the host side; nothing runs in the node, and the node gains no
+ * way out. */
+int lab_capture_run(const struct cbx_ctx *cbx, const struct cbx_topo *t,
+		    const struct lab_capture *c, struct lab_capture_report *rep,
+		    struct cbx_error *err);
+/* The pcap file to write: "-" is standard output; a path is created (0600:
+ * packets hold secrets) or truncated, but never through a symbolic link, and
+ * only a regular file or a FIFO. */
+int lab_capture_open_output(const char *path, FILE **out, struct cbx_error *err);
+/* One line for a frame: "IPv4 10.0.0.1 > 10.0.0.2 ICMP echo request",
+ * "ARP who-has 10.0.0.2 tell 10.0.0.1", "IPv6 ... TCP 80 > 4242". */
+void lab_packet_describe(const uint8_t *data, uint32_t caplen, char *buf, size_t size);
+
 /* --- grudges: who drops whose packets (lab/grudge.c) --------------------- */
 
 /* drops[i * n + j]: node i drops what node j sends (Jepsen's general form
@@ -316,6 +357,46 @@ struct lab_impairment {
 };
 int lab_faults_impairments(const struct lab_faults *fl, struct lab_impairment **out, size_t *n,
 			   struct cbx_error *err);
+
+/* The faults in force as data (for drawings): the partition, and per
+ * interface (indexed like t->ifaces) its link's state and impairments.
+ * Read without the lab's lock, as status reads them. */
+struct lab_fault_view {
+	struct lab_grudge partition; /* drops[i * n + j]: node i drops node j's */
+	bool *link_down;
+	struct cbx_impair *impair;
+};
+int lab_fault_view(const struct cbx_ctx *cbx, const char *lab, const struct cbx_topo *t,
+		   struct lab_fault_view *v, struct cbx_error *err);
+void lab_fault_view_free(struct lab_fault_view *v);
+
+/* --- graph: a lab drawn (src/kit) ------------------------------------------ */
+
+enum lab_graph_format {
+	LAB_GRAPH_DOT,     /* Graphviz */
+	LAB_GRAPH_MERMAID, /* Markdown's diagrams (GitHub, GitLab) */
+};
+
+/* A running lab's: each node's state (indexed like t->nodes) and the
+ * faults in force. */
+struct lab_graph_state {
+	const struct lab_node_status *nodes;
+	const struct lab_fault_view *faults;
+};
+
+/* The drawing's text (malloc'd, *len bytes); st NULL: the file alone. */
+int lab_graph(const struct cbx_topo *t, const struct lab_graph_state *st, enum lab_graph_format fmt,
+	      char **out, size_t *len, struct cbx_error *err);
+
+/* --- gen: topologies of the usual shapes (src/kit) ------------------------ */
+
+/* "linear N | ring N | ...": the shapes and their sizes. */
+const char *lab_gen_usage(void);
+/* A routed topology of shape `shape` and sizes args (as the usage says), as
+ * JSON text (malloc'd) that `up` takes; name NULL: one made of the shape
+ * ("ring5"). Bad shapes or sizes are CBX_ERR_INPUT. */
+int lab_gen(const char *shape, const unsigned *args, size_t n_args, const char *name, char **out,
+	    struct cbx_error *err);
 
 /* --- chaos: fault timelines (src/chaos) ----------------------------------- */
 

@@ -31,7 +31,7 @@ check_ok "check: triangle passes, its matrix all ok" '^   4 h1 +ok +ok +ok +- +o
 cbx partition tktri h1 h2,h3,r1,r2,r3 >/dev/null
 out=$(cbx check tktri 2>&1)
 rc=$?
-check_exit "check: a partition fails check (exit 1)" 1 'lab tktri: [0-9]+ pair\(s\) and 0 check\(s\) failed' \
+check_exit "check: a partition fails check (exit 1)" 1 'lab tktri: [0-9]+ pair\(s\) and [0-9]+ check\(s\) failed' \
 	replay "$out" $rc
 check_ok "check: the cut pairs are named (h2 -> h1 10.1.0.2)" '^FAIL h2 -> h1 10\.1\.0\.2: no reply' \
 	replay "$out" 0
@@ -113,35 +113,21 @@ check_exit "checks: a stopped server fails its port check (its netns still answe
 	'^  FAIL b: tcp port 80 on a is open: 10\.0\.0\.1 port 80: Connection refused' cbx check tkchk
 check_down_clean "checks: down leaves nothing" tkchk
 
-# --- check at scale: 51 nodes, IPv4 and IPv6 ---------------------------------
-# Ten LANs of five behind one router: a single LAN of 50 would need 2450
-# neighbour entries of each family for every pair, and the host's tables
-# (shared by every netns) hold 1024 by default (check warns of that).
-python3 - "$TMP/tkbig.json" <<'EOF'
-import json, sys
-nets = {"lan%d" % k: {"subnet": "10.5%d.0.0/24" % k, "subnet6": "fd00:5%d::/64" % k} for k in range(10)}
-nodes = {"r": {"interfaces": {"eth%d" % k: {"network": "lan%d" % k, "addresses": ["10.5%d.0.1" % k, "fd00:5%d::1" % k]}
-                              for k in range(10)},
-               "sysctls": {"net.ipv4.ip_forward": 1, "net.ipv6.conf.all.forwarding": 1}}}
-for k in range(10):
-    for i in range(5):
-        nodes["h%d-%d" % (k, i)] = {"interfaces": {"eth0": {"network": "lan%d" % k}},
-                                    "gateway": "10.5%d.0.1" % k, "gateway6": "fd00:5%d::1" % k}
-json.dump({"name": "tkbig", "networks": nets, "defaults": {"limits": {"memory": "16M"}}, "nodes": nodes},
-          open(sys.argv[1], "w"))
-EOF
-lab_up "$TMP/tkbig.json" >/dev/null
+# --- check at scale: a generated 50-node clos (2 spines, 8 leaves, 5 hosts each)
+_labs+=(tkbig)
+"$CBOXLAB" gen clos 2 8 5 --name tkbig | "$CBOXLAB" up - >/dev/null
 start=$(date +%s%N)
 out=$(cbx check tkbig 2>&1)
 rc=$?
 ms=$((($(date +%s%N) - start) / 1000000))
-check_ok "check: 51 nodes, 5100 pairs, all reach" 'lab tkbig: every pair and check holds' replay "$out" $rc
+check_ok "check: 50 nodes, every pair reaches" 'lab tkbig: every pair and check holds' replay "$out" $rc
+check_ok "check: 50 nodes, 3920 pairs" 'lab tkbig: 50 node\(s\), 3920 address pair\(s\)' replay "$out" $rc
 if [ "$ms" -le "$(scaled 3000)" ]; then
-	ok "check: 51 nodes' matrix in ${ms} ms (bound $(scaled 3000))"
+	ok "check: 50 nodes' matrix in ${ms} ms (bound $(scaled 3000))"
 else
-	not_ok "check: 51 nodes' matrix in ${ms} ms (bound $(scaled 3000))"
+	not_ok "check: 50 nodes' matrix in ${ms} ms (bound $(scaled 3000))"
 fi
-check_down_clean "check: the 51-node lab down leaves nothing" tkbig
+check_down_clean "check: the 50-node lab down leaves nothing" tkbig
 
 # One LAN of 50: more neighbour entries than the host's tables hold.
 if [ "$(cat /proc/sys/net/ipv4/neigh/default/gc_thresh3)" -lt 2450 ]; then
@@ -159,5 +145,141 @@ EOF
 else
 	skip "check: a LAN of 50 is warned of the host's neighbour tables" "this host's tables hold 2450 entries"
 fi
+
+# --- capture -------------------------------------------------------------------
+f=$(topo tkcap <<'EOF'
+{ "name": "tkcap",
+  "networks": { "lan": { "subnet": "10.71.0.0/24" } },
+  "links": [ { "endpoints": ["a:eth0", "b:eth0"], "subnet": "10.70.0.0/30", "subnet6": "fd00:70::/64" } ],
+  "nodes": { "a": { "interfaces": { "eth1": { "network": "lan", "addresses": ["10.71.0.11"] } } },
+             "b": { "interfaces": { "eth1": { "network": "lan", "addresses": ["10.71.0.12"] } } },
+             "c": { "interfaces": { "eth0": { "network": "lan", "addresses": ["10.71.0.13"] } } } } }
+EOF
+)
+lab_up "$f" >/dev/null
+# capture_while NAME SECONDS CMD... -- capture's arguments: runs CMD once the
+# capture is on, and prints capture's output.
+capture_while() {
+	local args=() cmd=() seen=0 a pid
+	for a in "$@"; do
+		if [ "$a" = "--" ] && [ $seen = 0 ]; then seen=1; continue; fi
+		if [ $seen = 0 ]; then cmd+=("$a"); else args+=("$a"); fi
+	done
+	cbx capture "${args[@]}" 2>"$TMP/cap.err" >"$TMP/cap.out" &
+	pid=$!
+	for _ in $(seq 50); do grep -q 'capturing on' "$TMP/cap.err" && break; sleep 0.1; done
+	"${cmd[@]}" >/dev/null 2>&1
+	wait $pid
+	local rc=$?
+	cat "$TMP/cap.err" "$TMP/cap.out"
+	return $rc
+}
+check_ok "capture: -c 4 -w FILE stops after 4 packets" '^cboxlab: 4 packet\(s\) captured$' \
+	capture_while in_node tkcap b ping -c 3 -i 0.2 10.70.0.1 -- tkcap a:eth0 -c 4 -w "$TMP/ping.pcap" icmp
+check_ok "capture: tcpdump reads the pcap: b's echo requests" \
+	'IP 10\.70\.0\.2 > 10\.70\.0\.1: ICMP echo request' tcpdump -nr "$TMP/ping.pcap"
+check_ok "capture: ... and a's replies" \
+	'IP 10\.70\.0\.1 > 10\.70\.0\.2: ICMP echo reply' tcpdump -nr "$TMP/ping.pcap"
+check_ok "capture: exactly 4 packets in the file" '^4$' bash -c "tcpdump -nr '$TMP/ping.pcap' 2>/dev/null | wc -l"
+capture_while bash -c "$CBOXLAB exec tkcap b -- ping -c 2 -i 0.2 10.70.0.1; $CBOXLAB exec tkcap b -- ping6 -c 2 -i 0.2 fd00:70::1" \
+	-- tkcap a:eth0 --duration 3s -w "$TMP/v6.pcap" icmp6 >/dev/null
+check_ok "capture: the filter keeps IPv6's echoes" 'IP6 fd00:70::2 > fd00:70::1: ICMP6, echo request' \
+	tcpdump -nr "$TMP/v6.pcap"
+check_ok_without "capture: ... and leaves IPv4's out" 'IP 10\.70\.0\.' tcpdump -nr "$TMP/v6.pcap"
+check_ok "capture: without -w, a line per packet" \
+	'IPv4 10\.70\.0\.2 > 10\.70\.0\.1 ICMP echo request, length 98' \
+	capture_while in_node tkcap b ping -c 1 10.70.0.1 -- tkcap a:eth0 -c 2 icmp
+check_ok "capture: a network's bridge shows its members' frames" \
+	'IPv4 10\.71\.0\.[0-9]+ > 10\.71\.0\.[0-9]+ ICMP echo request' \
+	capture_while in_node tkcap c ping -c 1 10.71.0.11 -- tkcap lan -c 2 icmp
+# -w - streams: tcpdump reads two packets from the pipe and goes; capture
+# (due to run 20 s) sees its reader gone at the next packet and ends.
+start=$(date +%s%N)
+out=$( (cbx capture tkcap a:eth0 --duration 20s -w - icmp 2>/dev/null | tcpdump -c 2 -nr - 2>/dev/null) &
+	sleep 1; in_node tkcap b ping -c 5 -i 0.2 10.70.0.1 >/dev/null; wait)
+ms=$((($(date +%s%N) - start) / 1000000))
+check_ok "capture -w -: tcpdump reads packets from the pipe as they come" \
+	'IP 10\.70\.0\.2 > 10\.70\.0\.1: ICMP echo request' replay "$out" 0
+if [ "$ms" -lt "$(scaled 10000)" ]; then
+	ok "capture -w -: ends when its reader goes (${ms} ms, not the 20 s asked)"
+else
+	not_ok "capture -w -: ends when its reader goes (${ms} ms, not the 20 s asked)"
+fi
+
+# Attacks: the capture is the host's; a node gains nothing from it.
+check_ok "capture: a node's interface shows none of the host's packets (0 of them)" \
+	'^cboxlab: 0 packet\(s\) captured$' \
+	capture_while bash -c "ping -c 3 -i 0.2 127.0.0.1; $CBOXLAB exec tkcap c -- ping -c 2 10.71.0.11" \
+	-- tkcap a:eth0 --duration 2s
+check_ok_without "capture: the node does not see the capture's process" 'cboxlab capture tkcap' \
+	capture_while in_node tkcap a ps -- tkcap a:eth0 --duration 1s
+check_fails_with "capture: a FILTER with shell in it is a filter's syntax error, run by nobody" \
+	'filter "icmp; touch /tmp/cbxt-kit-pwned": (syntax error|can.t parse)' \
+	cbx capture tkcap a:eth0 -c 1 'icmp; touch /tmp/cbxt-kit-pwned'
+if [ -e /tmp/cbxt-kit-pwned ]; then not_ok "capture: the FILTER ran nothing"; rm -f /tmp/cbxt-kit-pwned; else ok "capture: the FILTER ran nothing"; fi
+check_fails_with "capture: a FILTER's control bytes are shown escaped" 'filter "icmp\\x1b\[31m"' \
+	cbx capture tkcap a:eth0 -c 1 $'icmp\x1b[31m'
+ln -s "$TMP/victim" "$TMP/link.pcap"
+check_fails_with "capture: -w through a symbolic link is refused" 'link.pcap \(a symbolic link: not followed\)' \
+	cbx capture tkcap a:eth0 -c 1 -w "$TMP/link.pcap"
+if [ -e "$TMP/victim" ]; then not_ok "capture: the link's target was not written"; else ok "capture: the link's target was not written"; fi
+check_fails_with "capture: -w into a device is refused" 'not a regular file or a FIFO' \
+	cbx capture tkcap a:eth0 -c 1 -w /dev/null
+check_ok "capture: the pcap is the user's alone (0600)" '^600$' stat -c %a "$TMP/ping.pcap"
+check_fails_with "capture: an interface the node has not" 'node a has no interface "\.\./\.\./x"' \
+	cbx capture tkcap 'a:../../x' -c 1
+check_fails_with "capture: a network the lab has not" 'lab tkcap has no network "nolan"' cbx capture tkcap nolan -c 1
+check_down_clean "capture: down leaves nothing" tkcap
+
+# --- graph -----------------------------------------------------------------------
+for f in "$TOP"/topologies/*.json; do
+	[ "$(basename "$f")" = schema.json ] && continue
+	check "graph: $(basename "$f") parses with Graphviz's dot" bash -c 'set -o pipefail; "$1" graph "$2" | dot -Tsvg -o /dev/null' _ "$CBOXLAB" "$f"
+done
+check_ok "graph --format svg: an SVG through dot" '<svg width=' cbx graph --format svg "$TOP/topologies/lan.json"
+check_ok "graph --format mermaid: a flowchart, networks round" '^  w0\(\("lan<br/>10\.10\.0\.0/24"\)\)$' \
+	cbx graph --format mermaid "$TOP/topologies/lan.json"
+check_ok "graph -: the topology from standard input" '^graph "p2p" \{$' bash -c '"$1" graph - <"$2"' _ "$CBOXLAB" "$TOP/topologies/p2p.json"
+check_fails_with "graph --format svg without Graphviz says what to install" \
+	"SVG needs Graphviz's dot, which is not installed \(Debian: apt install graphviz\)" \
+	env PATH=/nonexistent "$CBOXLAB" graph --format svg "$TOP/topologies/lan.json"
+check_fails_with "graph: an unknown format" '--format png: expected dot, mermaid or svg' \
+	cbx graph --format png "$TOP/topologies/lan.json"
+example_up tkgr "$TOP/topologies/triangle.json"
+cbx partition tkgr --oneway h1 h2 >/dev/null
+cbx link tkgr down r1:eth2 >/dev/null
+cbx impair tkgr r2:eth2 loss=5% >/dev/null
+cbx stop tkgr h3 >/dev/null
+cbx pause tkgr h2 >/dev/null
+out=$(cbx graph tkgr 2>&1)
+rc=$?
+check_ok "graph LAB: the running lab parses with dot" 'parsed' bash -c 'dot -Tsvg -o /dev/null <<<"$1" && echo parsed' _ "$out"
+check_ok "graph LAB: a stopped node" 'label="h3\\n\(stopped\)"' replay "$out" $rc
+check_ok "graph LAB: a paused node" 'label="h2\\n\(paused\)"' replay "$out" $rc
+check_ok "graph LAB: the link down, in red" 'taillabel="eth2 10\.0\.13\.1/30 DOWN".*color=red' replay "$out" $rc
+check_ok "graph LAB: the impaired link" 'eth2 10\.0\.23\.1/30 loss=5%' replay "$out" $rc
+check_ok "graph LAB: the one-way cut, from h1 to h2" '^  n3 -- n4 \[style=dotted.*label="cut", dir=forward\];$' replay "$out" $rc
+cbx resume tkgr h2 >/dev/null
+check_down_clean "graph: the lab down leaves nothing" tkgr
+
+# --- gen ---------------------------------------------------------------------------
+# Each shape at two sizes: it validates, comes up from standard input, every
+# node reaches every address (check), and goes down clean.
+for spec in "linear 2" "linear 6" "ring 3" "ring 8" "star 1" "star 5" "tree 1 3" "tree 3 2" \
+	"mesh 2" "mesh 5" "clos 1 1 1" "clos 2 3 2"; do
+	name=tkg$(tr -d ' ' <<<"$spec" | sed 's/linear/lin/')
+	check_ok "gen $spec: validates" "lab \"$name\" is valid" bash -c \
+		'set -o pipefail; "$1" gen $2 --name "$3" | "$1" validate -' _ "$CBOXLAB" "$spec" "$name"
+	_labs+=("$name")
+	# shellcheck disable=SC2086
+	check_ok "gen $spec | up -: comes up" "lab $name is up" bash -c \
+		'set -o pipefail; "$1" gen $2 --name "$3" | "$1" up -' _ "$CBOXLAB" "$spec" "$name"
+	check_ok "gen $spec: every node reaches every address" "lab $name: every pair and check holds" \
+		cbx check "$name"
+	check_down_clean "gen $spec: down leaves nothing" "$name"
+done
+check_fails_with "gen: an unknown shape lists the shapes" 'no shape "blob" \(linear N \| ring N' cbx gen blob 3
+check_fails_with "gen: a size out of range" 'ring N: 2 is not in 3\.\.1000' cbx gen ring 2
+check_fails_with "gen: a size that is not a number" '"x" is not a size' cbx gen ring x
 
 finish
