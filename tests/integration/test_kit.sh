@@ -282,4 +282,24 @@ check_fails_with "gen: an unknown shape lists the shapes" 'no shape "blob" \(lin
 check_fails_with "gen: a size out of range" 'ring N: 2 is not in 3\.\.1000' cbx gen ring 2
 check_fails_with "gen: a size that is not a number" '"x" is not a size' cbx gen ring x
 
+# "-" is standard input for every command that reads a file.
+_labs+=(tkgdn)
+"$CBOXLAB" gen ring 3 --name tkgdn | "$CBOXLAB" up - >/dev/null
+check_ok "chaos LAB -: the plan from standard input" 'pause n2' bash -c \
+	'echo "{\"steps\": [{\"at\": \"1s\", \"do\": \"pause\", \"node\": \"n2\"}, {\"at\": \"2s\", \"do\": \"end\"}]}" |
+	"$1" chaos tkgdn - --dry-run' _ "$CBOXLAB"
+check_ok "down -: the topology from standard input" '^lab tkgdn is down$' bash -c \
+	'set -o pipefail; "$1" gen ring 3 --name tkgdn | "$1" down -' _ "$CBOXLAB"
+check_down_clean "down -: nothing left" tkgdn
+
+# --- help ---------------------------------------------------------------------------
+check_exit "check --help: its usage and options" 0 '^usage: cboxlab check \[--timeout S\] \[--no-matrix\] \[--tap\] \[--junit FILE\] LAB \[CHECKS\.json\]' \
+	cbx check --help
+check_exit "capture --help: a lettered option shows its value (-w FILE)" 0 '^usage: cboxlab capture \[-w FILE\] \[-c N\] \[--duration T\]' \
+	cbx capture --help
+check_exit "graph --help" 0 '--format F +dot \(default\), mermaid, or svg' cbx graph --help
+check_exit "gen --help: an example" 0 'Example: cboxlab gen ring 5 \| cboxlab up -' cbx gen --help
+check_exit "check: an unknown option" 2 'unknown option --bogus' cbx check --bogus tkx
+check_fails_with "check: a lab that is not up" 'lab "tknotup" is not up' cbx check tknotup
+
 finish
