@@ -199,10 +199,14 @@ static int run_ports(const struct cbx_topo *t, const struct lab_check_opts *o,
 #define OUTPUT_MAX 65536
 
 static int run_exec(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct cbx_check *ck,
-		    struct lab_check_result *r, struct cbx_error *err)
+		    int timeout_ms, struct lab_check_result *r, struct cbx_error *err)
 {
 	int fd = memfd_create("cboxlab-check", MFD_CLOEXEC);
-	struct lab_exec x = { .node = ck->on, .argv = ck->argv, .out_fd = fd };
+	/* A command may take longer than a ping, but not forever: a grading run
+	 * must end. */
+	struct lab_exec x = {
+		.node = ck->on, .argv = ck->argv, .out_fd = fd, .timeout_ms = 10 * timeout_ms
+	};
 	char *out = NULL;
 	ssize_t len;
 	int status = -1;
@@ -340,7 +344,7 @@ int lab_check(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct 
 			reach_verdict(ck, pr, &span[c], r);
 			break;
 		case CBX_CHECK_EXEC:
-			if (run_exec(cbx, t, ck, r, err) < 0)
+			if (run_exec(cbx, t, ck, o->timeout_ms, r, err) < 0)
 				goto out;
 			break;
 		case CBX_CHECK_ROUTE:

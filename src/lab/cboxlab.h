@@ -143,6 +143,7 @@ struct lab_exec {
 	char *const *argv;           /* the command; NULL: a shell (/bin/sh) */
 	bool tty;                    /* a terminal of the node's own, relayed to ours */
 	int out_fd;                  /* > 2: where CMD writes (stdout and stderr); else ours */
+	int timeout_ms;              /* > 0: CMD is stopped past it (CBX_ERR_STATE) */
 };
 
 /* Run a command in a running node as if it had been started there (its

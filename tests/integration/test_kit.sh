@@ -96,6 +96,16 @@ check_ok "checks: a missing route" '^  FAIL r1 has a route to 10\.77\.0\.0/16: a
 check_fails_with "checks: a mistake in a checks file names its place" \
 	'x\.json: checks\[0\]\.from: no node "nobody"' \
 	bash -c 'echo "{\"checks\": [{\"from\": \"nobody\", \"reach\": \"h1\"}]}" >"$0/x.json"; "$1" check tktri "$0/x.json"' "$TMP" "$CBOXLAB"
+start=$(date +%s%N)
+check_exit "checks: a command that hangs is stopped (10 timeouts) and fails its check" 1 \
+	'^  FAIL r1: sleep 100 succeeds: node r1: the command ran past 2000 ms and was stopped$' \
+	bash -c 'echo "[{\"on\": \"r1\", \"exec\": \"sleep 100\"}]" | "$1" check --no-matrix --timeout 0.2 tktri -' _ "$CBOXLAB"
+ms=$((($(date +%s%N) - start) / 1000000))
+if [ "$ms" -le "$(scaled 6000)" ]; then
+	ok "checks: the hung command cost ${ms} ms (bound $(scaled 6000))"
+else
+	not_ok "checks: the hung command cost ${ms} ms (bound $(scaled 6000))"
+fi
 check_down_clean "check: triangle down leaves nothing" tktri
 
 # The topology's own checks.
@@ -205,6 +215,15 @@ if [ "$ms" -lt "$(scaled 10000)" ]; then
 else
 	not_ok "capture -w -: ends when its reader goes (${ms} ms, not the 20 s asked)"
 fi
+
+# Under a partition: b's requests reach a's interface (the capture sees them
+# before a's nftables drops them), and a never answers.
+cbx partition tkcap a b,c >/dev/null
+out=$(capture_while in_node tkcap b ping -c 2 -i 0.2 -W 1 10.70.0.1 -- tkcap a:eth0 --duration 2s icmp)
+check_ok "capture under a partition: the dropped side's requests arrive" \
+	'IPv4 10\.70\.0\.2 > 10\.70\.0\.1 ICMP echo request' replay "$out" 0
+check_ok_without "capture under a partition: ... and no reply goes back" 'echo reply' replay "$out" 0
+cbx heal tkcap >/dev/null
 
 # Attacks: the capture is the host's; a node gains nothing from it.
 check_ok "capture: a node's interface shows none of the host's packets (0 of them)" \
