@@ -224,10 +224,10 @@ int lab_graph(const struct cbx_topo *t, const struct lab_graph_state *st, enum l
 		label(f, fmt, t->name);
 		fprintf(f, "\" {\n  graph [label=\"lab ");
 		label(f, fmt, t->name);
-		fprintf(f, "%s\", labelloc=t, fontname=\"Helvetica\", overlap=false];\n",
+		fprintf(f, "%s\", labelloc=t, fontname=\"Helvetica\", nodesep=0.8, ranksep=0.9];\n",
 			st ? " (running)" : "");
 		fprintf(f,
-			"  node [fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n");
+			"  node [fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10, labelfontsize=9, labeldistance=2.5];\n");
 	} else {
 		fprintf(f, "---\ntitle: lab ");
 		label(f, fmt, t->name);
