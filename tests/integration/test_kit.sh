@@ -176,7 +176,8 @@ capture_while() {
 		if [ "$a" = "--" ] && [ $seen = 0 ]; then seen=1; continue; fi
 		if [ $seen = 0 ]; then cmd+=("$a"); else args+=("$a"); fi
 	done
-	cbx capture "${args[@]}" 2>"$TMP/cap.err" >"$TMP/cap.out" &
+	# Bounded: a capture that never sees its packets must fail, not stall.
+	timeout -s INT "$(scaled 15)" "$CBOXLAB" capture "${args[@]}" 2>"$TMP/cap.err" >"$TMP/cap.out" &
 	pid=$!
 	for _ in $(seq 50); do grep -q 'capturing on' "$TMP/cap.err" && break; sleep 0.1; done
 	"${cmd[@]}" >/dev/null 2>&1
@@ -206,7 +207,8 @@ check_ok "capture: a network's bridge shows its members' frames" \
 # -w - streams: tcpdump reads two packets from the pipe and goes; capture
 # (due to run 20 s) sees its reader gone at the next packet and ends.
 start=$(date +%s%N)
-out=$( (cbx capture tkcap a:eth0 --duration 20s -w - icmp 2>/dev/null | tcpdump -c 2 -nr - 2>/dev/null) &
+out=$( (timeout -s INT "$(scaled 25)" "$CBOXLAB" capture tkcap a:eth0 --duration 20s -w - icmp 2>/dev/null |
+	timeout "$(scaled 25)" tcpdump -c 2 -nr - 2>/dev/null) &
 	sleep 1; in_node tkcap b ping -c 5 -i 0.2 10.70.0.1 >/dev/null; wait)
 ms=$((($(date +%s%N) - start) / 1000000))
 check_ok "capture -w -: tcpdump reads packets from the pipe as they come" \
