@@ -14,12 +14,15 @@
 
 CC       ?= gcc
 PREFIX   ?= /usr/local
-PKGS     := libmnl libnftnl libcap jansson libseccomp
+PKGS     := libmnl libnftnl libcap jansson libseccomp libpcap
 # What depends on installed packages is looked up on first use, not when
 # make reads this file: `make deps check` on a fresh machine installs the
 # compiler, pkg-config and the libraries before anything is built.
 PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null))$(PKG_CFLAGS)
-PKG_LIBS   = $(eval PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null))$(PKG_LIBS)
+# libpcap's header is used at build time, its library is loaded by `capture`
+# alone (kit/pcap_dl.c): linked, its dependencies (libdbus, libsystemd,
+# libgcrypt...) would cost every command about 5 ms at its start.
+PKG_LIBS   = $(eval PKG_LIBS := $(filter-out -lpcap,$(shell pkg-config --libs $(PKGS) 2>/dev/null)))$(PKG_LIBS)
 # libarchive unpacks images (src/image), and is opened (dlopen) only by an
 # `up` that has one: linked in, it and what it needs (libxml2, ICU,
 # libstdc++...: 15 shared objects) would be mapped by every command. Its
@@ -46,7 +49,8 @@ CFLAGS   += -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) $(DL_CFLAGS)
 SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 B        := build
-LIB_DIRS := src/common src/netlink src/topo src/bridge src/runtime src/lab src/chaos src/image
+LIB_DIRS := src/common src/netlink src/topo src/bridge src/runtime src/lab src/chaos src/image \
+	    src/kit
 LIB_SRC  := $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c))
 CLI_SRC  := $(wildcard src/cli/*.c)
 INIT_SRC := $(wildcard src/init/*.c)
@@ -224,7 +228,7 @@ deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 	  gcc make pkg-config libc6-dev libmnl-dev libnftnl-dev libcap-dev libjansson-dev libseccomp-dev libarchive-dev \
 	  musl-tools busybox-static clang clang-format iproute2 nftables iputils-ping procps bsdutils python3 python3-jsonschema \
-	  frr umoci skopeo
+	  frr umoci skopeo libpcap-dev tcpdump graphviz
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/cboxlab

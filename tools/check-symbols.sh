@@ -23,6 +23,7 @@ prefixes() {
 	lab) echo "cbx_ lab_ plan_ step_ops_ fault_ grudge_ host_" ;;
 	chaos) echo "cbx_chaos_ chaos_" ;;
 	image) echo "cbx_" ;;
+	kit) echo "cbx_ lab_ kit_" ;;
 	*) echo "" ;;
 	esac
 }

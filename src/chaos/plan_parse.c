@@ -277,7 +277,9 @@ int cbx_chaos_plan_load(const struct cbx_topo *t, const char *path, uint64_t see
 	*out = NULL;
 	if (!p)
 		return cbx_error_sys(err, ENOMEM, "chaos plan");
-	doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	/* "-": standard input, as every command that reads a file takes it. */
+	doc = strcmp(path, "-") ? json_load_file(path, JSON_REJECT_DUPLICATES, &je)
+				: json_loadf(stdin, JSON_REJECT_DUPLICATES, &je);
 	if (!doc)
 		return cbx_error_set(err, CBX_ERR_INPUT, "%s:%d:%d: %s", path, je.line, je.column,
 				     cbx_json_error_text(je.text, why, sizeof(why)));

@@ -29,6 +29,13 @@ enum cli_opt {
 	OPT_INTERACTIVE,
 	OPT_TTY,
 	OPT_FOLLOW,
+	OPT_TAP,
+	OPT_JUNIT,
+	OPT_NO_MATRIX,
+	OPT_WRITE,
+	OPT_COUNT,
+	OPT_FORMAT,
+	OPT_NAME,
 	OPT_MAX
 };
 
@@ -60,6 +67,7 @@ enum cli_group {
 	CLI_LABS,
 	CLI_NODES,
 	CLI_FAULTS,
+	CLI_KIT,
 	CLI_GROUP_MAX
 };
 
@@ -104,6 +112,10 @@ int cmd_heal(const struct cli_call *c);
 int cmd_node_fault(const struct cli_call *c);
 int cmd_chaos(const struct cli_call *c);
 int cmd_images(const struct cli_call *c);
+int cmd_check(const struct cli_call *c);
+int cmd_capture(const struct cli_call *c);
+int cmd_graph(const struct cli_call *c);
+int cmd_gen(const struct cli_call *c);
 
 /* help.c: every command (to `out`), or one with its options. */
 void cli_help_all(FILE *out);

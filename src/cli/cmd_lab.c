@@ -16,7 +16,7 @@ int cmd_validate(const struct cli_call *c)
 
 	if (cbx_topo_load_opts(c->argv[0], &o, &t, NULL, NULL, &err) < 0)
 		return cli_fail(&err);
-	printf("%s: lab \"%s\" is valid: %zu node(s), %zu network(s), %zu link(s)\n", c->argv[0],
+	printf("%s: lab \"%s\" is valid: %zu node(s), %zu network(s), %zu link(s)\n", t->source,
 	       t->name, t->n_nodes, t->n_networks, t->n_links);
 	return 0;
 }

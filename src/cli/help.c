@@ -14,6 +14,7 @@ static const char *const group_titles[] = {
 	[CLI_LABS] = "Labs:",
 	[CLI_NODES] = "Nodes:",
 	[CLI_FAULTS] = "Faults (see docs/faults.md):",
+	[CLI_KIT] = "Checks, captures, drawings, generators (see docs/kit.md):",
 };
 _Static_assert(sizeof(group_titles) / sizeof(group_titles[0]) == CLI_GROUP_MAX,
 	       "a title for every group");
@@ -28,7 +29,9 @@ static size_t options_synopsis(const struct cli_verb *v, char *buf, size_t size)
 	for (const struct cli_verb_opt *o = v->opts; o->id != OPT_MAX && len < size; o++) {
 		const struct cli_option *opt = &cli_options[o->id];
 		if (opt->letter)
-			len += (size_t)snprintf(buf + len, size - len, "[-%c] ", opt->letter);
+			len += (size_t)snprintf(buf + len, size - len, "[-%c%s%s] ", opt->letter,
+						opt->value ? " " : "",
+						opt->value ? opt->value : "");
 		else
 			len += (size_t)snprintf(buf + len, size - len, "[--%s%s%s] ", opt->name,
 						opt->value ? " " : "",
@@ -145,7 +148,8 @@ void cli_help_verb(const struct cli_verb *v, FILE *out)
 		int len;
 
 		if (opt->letter)
-			len = fprintf(out, "  -%c, --%s", opt->letter, opt->name);
+			len = fprintf(out, "  -%c, --%s%s%s", opt->letter, opt->name,
+				      opt->value ? " " : "", opt->value ? opt->value : "");
 		else
 			len = fprintf(out, "      --%s%s%s", opt->name, opt->value ? " " : "",
 				      opt->value ? opt->value : "");

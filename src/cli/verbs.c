@@ -22,6 +22,13 @@ const struct cli_option cli_options[] = {
 	[OPT_INTERACTIVE] = { "interactive", 'i', NULL },
 	[OPT_TTY] = { "tty", 't', NULL },
 	[OPT_FOLLOW] = { "follow", 'f', NULL },
+	[OPT_TAP] = { "tap", 0, NULL },
+	[OPT_JUNIT] = { "junit", 0, "FILE" },
+	[OPT_NO_MATRIX] = { "no-matrix", 0, NULL },
+	[OPT_WRITE] = { "write", 'w', "FILE" },
+	[OPT_COUNT] = { "count", 'c', "N" },
+	[OPT_FORMAT] = { "format", 0, "F" },
+	[OPT_NAME] = { "name", 0, "LAB" },
 };
 _Static_assert(sizeof(cli_options) / sizeof(cli_options[0]) == OPT_MAX, "every option's names");
 
@@ -79,6 +86,31 @@ static const struct cli_verb_opt chaos_opts[] = {
 	{ OPT_SEED, "the generator's seed: the same seed gives the same timeline (default: from the clock)" },
 	{ OPT_LOG, "the event log, JSON lines (default: standard output; -: the same)" },
 	{ OPT_DRY_RUN, "print the timeline and run nothing" },
+	{ OPT_MAX, NULL },
+};
+
+static const struct cli_verb_opt check_opts[] = {
+	{ OPT_TIMEOUT, "how long an address or a port may take to answer (default 2; 0.5 or 500ms)" },
+	{ OPT_NO_MATRIX, "only the declared checks, not every node to every address" },
+	{ OPT_TAP, "report as TAP (Test Anything Protocol) on standard output" },
+	{ OPT_JUNIT, "also write a JUnit XML report to FILE, for CI" },
+	{ OPT_MAX, NULL },
+};
+
+static const struct cli_verb_opt capture_opts[] = {
+	{ OPT_WRITE, "write pcap to FILE (created 0600; never through a symlink); -: standard output" },
+	{ OPT_COUNT, "stop after N packets" },
+	{ OPT_DURATION, "stop after T (10s, 500ms)" },
+	{ OPT_MAX, NULL },
+};
+
+static const struct cli_verb_opt graph_opts[] = {
+	{ OPT_FORMAT, "dot (default), mermaid, or svg (through Graphviz's dot)" },
+	{ OPT_MAX, NULL },
+};
+
+static const struct cli_verb_opt gen_opts[] = {
+	{ OPT_NAME, "the lab's name (default: the shape's, such as ring5)" },
 	{ OPT_MAX, NULL },
 };
 
@@ -153,6 +185,26 @@ const struct cli_verb cli_verbs[] = {
 	  .summary = "a timed fault timeline, logged as JSON lines, always\nhealed at the end (nemeses: random-halves, isolate-one,\nmajorities-ring, bridge, flaky-links, pause-random,\nkill-random)",
 	  .usage = "LAB PLAN.json [--seed N] [--log FILE] [--dry-run]\nLAB --nemesis NAME --interval T --duration T [--nodes a,b] [--loss P] [--seed N]",
 	  .opts = chaos_opts, .root_for = faults },
+	{ .name = "check", .group = CLI_KIT, .args = "LAB [CHECKS.json]", .min_args = 1,
+	  .max_args = 2, .run = cmd_check,
+	  .summary = "who reaches whom (ICMP, IPv4 and IPv6), and the\nlab's checks; exit 1 when one fails",
+	  .details = "Every node pings every address of every other node from inside its netns; a pair fails when the topology's routes lead there and back but no reply comes (faults in force show as failures). Then the checks: the topology's \"checks\", or CHECKS.json's (- reads standard input): reach, no-reach, tcp, udp, exec, route (docs/kit.md).\nExample: cboxlab check triangle --junit report.xml",
+	  .opts = check_opts, .root_for = "the nodes' namespaces" },
+	{ .name = "capture", .group = CLI_KIT, .args = "LAB NODE:IFACE|NETWORK [FILTER...]",
+	  .min_args = 2, .max_args = -1, .run = cmd_capture,
+	  .summary = "packets of a node's interface or a network's bridge\n(libpcap; FILTER as tcpdump's); -w FILE|- for pcap",
+	  .details = "The capture runs on the host side, in the node's netns: nothing runs in the node. Without -w, a line per packet. Ctrl-C, -c or --duration ends it.\nExample: cboxlab capture triangle r1:eth1 -w - icmp | wireshark -k -i -",
+	  .opts = capture_opts, .root_for = "the nodes' namespaces" },
+	{ .name = "graph", .group = CLI_KIT, .args = "FILE|LAB", .min_args = 1, .max_args = 1,
+	  .run = cmd_graph,
+	  .summary = "draw a topology (a running lab: node states, faults)",
+	  .details = "A FILE (or -) is drawn as written; a running LAB with each node's state and the faults in force: links down and impaired in red, partitions as dotted \"cut\" edges.\nExample: cboxlab graph triangle --format svg > triangle.svg",
+	  .opts = graph_opts, .root_for = "a running lab's state" },
+	{ .name = "gen", .group = CLI_KIT, .args = "SHAPE SIZE...", .min_args = 2, .max_args = 4,
+	  .run = cmd_gen,
+	  .summary = "print a routed topology: linear N, ring N, star N,\ntree DEPTH FANOUT, mesh N, clos SPINES LEAVES [HOSTS]",
+	  .details = "Point-to-point links get a /30 each, clos's host LANs a /24; nodes with one interface are hosts with a gateway, the others routers with a static route to every subnet along shortest paths.\nExample: cboxlab gen ring 5 | cboxlab up -",
+	  .opts = gen_opts },
 	{ .name = NULL },
 };
 /* clang-format on */

@@ -66,11 +66,18 @@ int cbx_read_file_as(const char *path, enum cbx_error_kind kind, char **out, siz
 		     struct cbx_error *err)
 {
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
-	cleanup_free char *buf = NULL;
-	size_t cap = 4096, len = 0;
 
 	if (fd < 0)
 		return cbx_error_errno(err, kind, errno, "open %s", path);
+	return cbx_read_fd_as(fd, path, kind, out, out_len, err);
+}
+
+int cbx_read_fd_as(int fd, const char *path, enum cbx_error_kind kind, char **out, size_t *out_len,
+		   struct cbx_error *err)
+{
+	cleanup_free char *buf = NULL;
+	size_t cap = 4096, len = 0;
+
 	buf = malloc(cap);
 	if (!buf)
 		return cbx_error_sys(err, ENOMEM, "read %s", path);

@@ -23,6 +23,10 @@ int cbx_read_file(const char *path, char **out, size_t *out_len, struct cbx_erro
 /* The same, its errors of `kind` (CBX_ERR_INPUT: a file the user named). */
 int cbx_read_file_as(const char *path, enum cbx_error_kind kind, char **out, size_t *out_len,
 		     struct cbx_error *err);
+/* The same from an open descriptor (standard input: `-`), named `path` in
+ * messages; fd stays open. */
+int cbx_read_fd_as(int fd, const char *path, enum cbx_error_kind kind, char **out, size_t *out_len,
+		   struct cbx_error *err);
 
 /* mkdir that treats an existing directory as success. */
 int cbx_mkdir(const char *path, mode_t mode, struct cbx_error *err);

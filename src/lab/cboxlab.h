@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/time.h>
 #include <sys/types.h>
 
 #include "common/error.h"
@@ -194,6 +195,8 @@ struct lab_exec {
 	const struct cbx_node *node; /* of the lab's saved topology */
 	char *const *argv;           /* the command; NULL: a shell (/bin/sh) */
 	bool tty;                    /* a terminal of the node's own, relayed to ours */
+	int out_fd;                  /* > 2: where CMD writes (stdout and stderr); else ours */
+	int timeout_ms;              /* > 0: CMD is stopped past it (CBX_ERR_STATE) */
 };
 
 /* Run a command in a running node as if it had been started there (its
@@ -212,6 +215,94 @@ int lab_node_log_open(const struct cbx_ctx *cbx, const struct cbx_topo *t, const
  * not a later `up` of the same name? For `logs -f`, to end with the lab. */
 bool lab_node_log_current(const struct cbx_ctx *cbx, const struct cbx_topo *t,
 			  const struct cbx_node *n, int fd);
+
+/* --- check: does the lab do what it should (src/kit) -------------------- */
+
+/* Does the topology route `dst` from node `from`, and the reply back: its
+ * routes followed hop by hop (forwarding where a node's sysctls turn it on),
+ * without touching the system. */
+bool lab_reach_expected(const struct cbx_topo *t, const struct cbx_node *from,
+			const struct cbx_ip *dst);
+
+/* One pair of the matrix: node from, an address of node to. */
+struct lab_reach_pair {
+	const struct cbx_node *from, *to;
+	struct cbx_ip addr;
+	bool expected; /* lab_reach_expected */
+	bool reached;  /* an echo reply came back */
+	double rtt_ms;
+};
+
+struct lab_check_result {
+	const struct cbx_check *check;
+	bool ok;
+	char detail[768]; /* what was seen: why it failed, or how it held */
+};
+
+struct lab_check_opts {
+	int timeout_ms; /* how long an address may take to answer */
+	bool matrix;    /* every node to every address of every other node */
+	bool checks;    /* the topology's checks (t->checks) */
+};
+
+struct lab_check_report {
+	struct lab_reach_pair *pairs; /* malloc'd */
+	size_t n_pairs;
+	struct lab_check_result *results; /* malloc'd, like t->checks */
+	size_t n_results;
+	size_t failed; /* expected pairs unreached, checks that do not hold */
+	double seconds;
+	/* Why pairs may fail that have nothing wrong with them (the host's
+	 * neighbour tables too small for the lab), or "". */
+	char warning[256];
+};
+
+/* Probe a running lab: its matrix, from inside each node's netns at once
+ * (ICMP echo, IPv4 and IPv6), then its checks. Faults in force show as
+ * they are: a partition's cut pairs do not reach. */
+int lab_check(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct lab_check_opts *o,
+	      struct lab_check_report *rep, struct cbx_error *err);
+void lab_check_report_free(struct lab_check_report *rep);
+
+/* --- capture: a node's packets (src/kit) ---------------------------------- */
+
+struct lab_capture {
+	/* "NODE:IFACE" (captured inside the node's netns), or a network's
+	 * name (its bridge, on the host: every member's frames). */
+	const char *target;
+	const char *filter;       /* a BPF expression as tcpdump takes it; NULL: all */
+	FILE *out;                /* pcap to here (lab_capture_open_output); NULL: to `packet` */
+	bool flush;               /* each packet written out at once (a pipe's reader waits) */
+	uint64_t count;           /* stop after this many; 0: no limit */
+	uint64_t duration_us;     /* stop after this long; 0: no limit */
+	const volatile int *stop; /* the caller's flag (a signal's handler sets it) */
+	/* Called once the capture is on (packets sent from then are seen),
+	 * and, without `out`, for each packet. */
+	void (*started)(void *arg, const char *where);
+	void (*packet)(void *arg, const struct timeval *ts, const uint8_t *data, uint32_t caplen,
+		       uint32_t len);
+	void *arg;
+};
+
+struct lab_capture_report {
+	uint64_t packets;  /* captured (and written) */
+	uint64_t dropped;  /* by the kernel: the reader was too slow */
+	bool write_failed; /* the output closed (a pipe's reader went) */
+};
+
+/* Capture on a running lab's interface. The socket is opened in the node's
+ * netns from the host side; nothing runs in the node, and the node gains no
+ * way out. */
+int lab_capture_run(const struct cbx_ctx *cbx, const struct cbx_topo *t,
+		    const struct lab_capture *c, struct lab_capture_report *rep,
+		    struct cbx_error *err);
+/* The pcap file to write: "-" is standard output; a path is created (0600:
+ * packets hold secrets) or truncated, but never through a symbolic link, and
+ * only a regular file or a FIFO. */
+int lab_capture_open_output(const char *path, FILE **out, struct cbx_error *err);
+/* One line for a frame: "IPv4 10.0.0.1 > 10.0.0.2 ICMP echo request",
+ * "ARP who-has 10.0.0.2 tell 10.0.0.1", "IPv6 ... TCP 80 > 4242". */
+void lab_packet_describe(const uint8_t *data, uint32_t caplen, char *buf, size_t size);
 
 /* --- grudges: who drops whose packets (lab/grudge.c) --------------------- */
 
@@ -324,6 +415,46 @@ struct lab_impairment {
 };
 int lab_faults_impairments(const struct lab_faults *fl, struct lab_impairment **out, size_t *n,
 			   struct cbx_error *err);
+
+/* The faults in force as data (for drawings): the partition, and per
+ * interface (indexed like t->ifaces) its link's state and impairments.
+ * Read without the lab's lock, as status reads them. */
+struct lab_fault_view {
+	struct lab_grudge partition; /* drops[i * n + j]: node i drops node j's */
+	bool *link_down;
+	struct cbx_impair *impair;
+};
+int lab_fault_view(const struct cbx_ctx *cbx, const char *lab, const struct cbx_topo *t,
+		   struct lab_fault_view *v, struct cbx_error *err);
+void lab_fault_view_free(struct lab_fault_view *v);
+
+/* --- graph: a lab drawn (src/kit) ------------------------------------------ */
+
+enum lab_graph_format {
+	LAB_GRAPH_DOT,     /* Graphviz */
+	LAB_GRAPH_MERMAID, /* Markdown's diagrams (GitHub, GitLab) */
+};
+
+/* A running lab's: each node's state (indexed like t->nodes) and the
+ * faults in force. */
+struct lab_graph_state {
+	const struct lab_node_status *nodes;
+	const struct lab_fault_view *faults;
+};
+
+/* The drawing's text (malloc'd, *len bytes); st NULL: the file alone. */
+int lab_graph(const struct cbx_topo *t, const struct lab_graph_state *st, enum lab_graph_format fmt,
+	      char **out, size_t *len, struct cbx_error *err);
+
+/* --- gen: topologies of the usual shapes (src/kit) ------------------------ */
+
+/* "linear N | ring N | ...": the shapes and their sizes. */
+const char *lab_gen_usage(void);
+/* A routed topology of shape `shape` and sizes args (as the usage says), as
+ * JSON text (malloc'd) that `up` takes; name NULL: one made of the shape
+ * ("ring5"). Bad shapes or sizes are CBX_ERR_INPUT. */
+int lab_gen(const char *shape, const unsigned *args, size_t n_args, const char *name, char **out,
+	    struct cbx_error *err);
 
 /* --- chaos: fault timelines (src/chaos) ----------------------------------- */
 

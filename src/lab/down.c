@@ -127,7 +127,8 @@ bool lab_arg_is_file(const char *arg)
 {
 	size_t len = strlen(arg);
 
-	return strchr(arg, '/') || (len > 5 && !strcmp(arg + len - 5, ".json"));
+	return !strcmp(arg, "-") || strchr(arg, '/') ||
+	       (len > 5 && !strcmp(arg + len - 5, ".json"));
 }
 
 /* A stand-in topology with just the lab's name, for the sweep alone: its

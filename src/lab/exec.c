@@ -84,6 +84,8 @@ int lab_exec(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct l
 		spec.init_pid = target.init_pid;
 		spec.argv = x->argv ? x->argv : shell;
 		spec.tty = x->tty;
+		spec.out_fd = x->out_fd;
+		spec.timeout_ms = x->timeout_ms;
 		spec.caps = lab_node_caps(x->node);
 		spec.userns = x->node->userns_count > 0;
 		spec.seccomp = target.filter[0] ? target.filter : NULL;

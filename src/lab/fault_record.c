@@ -194,6 +194,22 @@ void fault_record_partition_set(struct fault_record *r, const struct cbx_topo *t
 	r->dirty = true;
 }
 
+void fault_record_partition_get(const struct fault_record *r, const struct cbx_topo *t,
+				struct lab_grudge *g)
+{
+	json_t *p = json_object_get(r->json, "partition"), *list, *v;
+	const char *key;
+	size_t k;
+
+	json_object_foreach (p, key, list) {
+		const struct cbx_node *a = cbx_topo_node(t, key), *b;
+		json_array_foreach (list, k, v) {
+			if (a && json_is_string(v) && (b = cbx_topo_node(t, json_string_value(v))))
+				g->drops[a->index * g->n + b->index] = true;
+		}
+	}
+}
+
 /* "c drops a,b; a drops c", cut to the buffer. */
 static void partition_text(json_t *p, char *buf, size_t size)
 {

@@ -40,6 +40,10 @@ void fault_record_link_set(struct fault_record *r, const struct cbx_iface *ifc, 
 void fault_record_partition_set(struct fault_record *r, const struct cbx_topo *t,
 				const struct lab_grudge *g);
 
+/* ... and the partition in force, into g (sized for t, all false). */
+void fault_record_partition_get(const struct fault_record *r, const struct cbx_topo *t,
+				struct lab_grudge *g);
+
 /* What is in force as one line each: "impair h1:eth0: delay=50ms",
  * "partition: c drops a,b", "link down: a:eth1"; appended to `out`. */
 int fault_record_summary(const struct fault_record *r, struct cbx_lines *out,

@@ -1,29 +1,36 @@
 /* Nodes, interfaces and links as users name them on the command line
  * ("node", "node:iface", two nodes), each a message that says what is
- * wrong when there is no such thing (CBX_ERR_INPUT). */
+ * wrong when there is no such thing (CBX_ERR_INPUT). What the user typed is
+ * shown escaped and cut (common/text.h): an argument may hold terminal
+ * escapes. */
 #include <string.h>
 
 #include "lab/cboxlab.h"
 
+#define SHOWN_MAX (4 * CBX_EXCERPT_MAX + 32)
+
 int lab_find_node(const struct cbx_topo *t, const char *name, const struct cbx_node **out,
 		  struct cbx_error *err)
 {
+	char shown[SHOWN_MAX];
+
 	*out = cbx_topo_node(t, name);
 	if (!*out)
 		return cbx_error_set(err, CBX_ERR_INPUT, "lab %s has no node \"%s\"", t->name,
-				     name);
+				     cbx_text_excerpt(shown, sizeof(shown), name, CBX_EXCERPT_MAX));
 	return 0;
 }
 
 int lab_find_iface(const struct cbx_topo *t, const char *spec, const struct cbx_iface **out,
 		   struct cbx_error *err)
 {
-	char node[CBX_NODE_NAME_MAX + 2];
+	char node[CBX_NODE_NAME_MAX + 2], shown[SHOWN_MAX];
 	const char *colon = strchr(spec, ':');
 	const struct cbx_node *n;
 
 	if (!colon || (size_t)(colon - spec) >= sizeof(node))
-		return cbx_error_set(err, CBX_ERR_INPUT, "\"%s\" is not NODE:INTERFACE", spec);
+		return cbx_error_set(err, CBX_ERR_INPUT, "\"%s\" is not NODE:INTERFACE",
+				     cbx_text_excerpt(shown, sizeof(shown), spec, CBX_EXCERPT_MAX));
 	memcpy(node, spec, (size_t)(colon - spec));
 	node[colon - spec] = '\0';
 	if (lab_find_node(t, node, &n, err) < 0)
@@ -31,7 +38,9 @@ int lab_find_iface(const struct cbx_topo *t, const char *spec, const struct cbx_
 	*out = cbx_node_iface(n, colon + 1);
 	if (!*out)
 		return cbx_error_set(err, CBX_ERR_INPUT,
-				     "node %s has no interface \"%s\" in lab %s", node, colon + 1,
+				     "node %s has no interface \"%s\" in lab %s", node,
+				     cbx_text_excerpt(shown, sizeof(shown), colon + 1,
+						      CBX_EXCERPT_MAX),
 				     t->name);
 	return 0;
 }

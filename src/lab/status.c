@@ -144,3 +144,39 @@ void lab_status_free(struct lab_status *st)
 	st->nodes = NULL;
 	cbx_lines_free(&st->faults);
 }
+
+int lab_fault_view(const struct cbx_ctx *cbx, const char *lab, const struct cbx_topo *t,
+		   struct lab_fault_view *v, struct cbx_error *err)
+{
+	char path[PATH_MAX];
+	struct fault_record *r;
+
+	memset(v, 0, sizeof(*v));
+	if (lab_state_path(cbx, lab, "faults.json", path, sizeof(path)) < 0)
+		return cbx_error_sys(err, ENAMETOOLONG, "lab %s", lab);
+	if (lab_grudge_init(&v->partition, t->n_nodes, err) < 0)
+		return -1;
+	v->link_down = calloc(t->n_ifaces ? t->n_ifaces : 1, sizeof(*v->link_down));
+	v->impair = calloc(t->n_ifaces ? t->n_ifaces : 1, sizeof(*v->impair));
+	r = fault_record_load(path);
+	if (!v->link_down || !v->impair || !r) {
+		fault_record_free(r);
+		lab_fault_view_free(v);
+		return cbx_error_sys(err, ENOMEM, "lab %s", lab);
+	}
+	fault_record_partition_get(r, t, &v->partition);
+	for (size_t i = 0; i < t->n_ifaces; i++) {
+		v->link_down[i] = fault_record_link_down(r, &t->ifaces[i]);
+		fault_record_impair_get(r, &t->ifaces[i], &v->impair[i]);
+	}
+	fault_record_free(r);
+	return 0;
+}
+
+void lab_fault_view_free(struct lab_fault_view *v)
+{
+	lab_grudge_free(&v->partition);
+	free(v->link_down);
+	free(v->impair);
+	memset(v, 0, sizeof(*v));
+}

@@ -111,6 +111,10 @@ static _Noreturn void exec_in_node(const struct node_exec_spec *s, const char *p
 		dup2(fd, 2);
 	} else {
 		setpgid(0, 0);
+		if (s->out_fd > 2) {
+			dup2(s->out_fd, 1);
+			dup2(s->out_fd, 2);
+		}
 	}
 	if (syscall(SYS_close_range, 3, ~0U, 0) < 0) {
 		fprintf(stderr, "cboxlab: close descriptors: %s\n", strerror(errno));
@@ -371,6 +375,27 @@ static pid_t spawn_helper(const struct node_exec_spec *s, int filter, int errfd,
 	return pid;
 }
 
+/* Wait for the helper up to timeout_ms; past it, SIGTERM (the helper hands
+ * it to the command), a second for it, then SIGKILL (the command goes with
+ * the helper, its parent-death signal). True when it had to be stopped. */
+static bool wait_or_stop(pid_t helper, int timeout_ms)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, helper, 0);
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+	bool stopped = false;
+
+	if (pidfd < 0)
+		return false;
+	if (poll(&pfd, 1, timeout_ms) == 0) {
+		stopped = true;
+		kill(helper, SIGTERM);
+		if (poll(&pfd, 1, 1000) == 0)
+			kill(helper, SIGKILL);
+	}
+	close(pidfd);
+	return stopped;
+}
+
 int node_exec(const struct node_exec_spec *s, int *status, struct cbx_error *err)
 {
 	char msg[CBX_ERROR_MSG_MAX];
@@ -403,6 +428,13 @@ int node_exec(const struct node_exec_spec *s, int *status, struct cbx_error *err
 			len += n;
 	}
 	msg[len] = '\0';
+	if (s->timeout_ms > 0 && len == 0 && wait_or_stop(helper, s->timeout_ms)) {
+		while (waitpid(helper, &st, 0) < 0 && errno == EINTR)
+			;
+		return cbx_error_set(err, CBX_ERR_STATE,
+				     "node %s: the command ran past %d ms and was stopped", s->node,
+				     s->timeout_ms);
+	}
 	while (waitpid(helper, &st, 0) < 0)
 		if (errno != EINTR)
 			return cbx_error_sys(err, errno, "wait for the command in node %s",

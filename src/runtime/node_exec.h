@@ -30,6 +30,8 @@ struct node_exec_spec {
 	char *const *argv;
 	char *const *envp;
 	bool tty;            /* allocate a pseudo-terminal and relay to it */
+	int out_fd;          /* > 2: the command's stdout and stderr (no tty); else ours */
+	int timeout_ms;      /* > 0: stop the command past it (CBX_ERR_STATE) */
 	bool userns;         /* the node has a user namespace of its own: join it too */
 	uint64_t caps;       /* the node's capabilities (runtime/caps.h) */
 	const char *seccomp; /* the node's seccomp filter's file; NULL: none */

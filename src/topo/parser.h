@@ -94,6 +94,9 @@ int topo_resolve_files(struct parser *p);
 int topo_parse_node_files(struct parser *p, struct cbx_node *n, json_t *obj, const char *path,
 			  bool from_defaults);
 
+/* "checks": an array of assertions (v NULL: none), at `path`. */
+int topo_parse_checks(struct parser *p, json_t *v, const char *path);
+
 /* Adds an interface to node n (the arrays were sized beforehand). */
 struct cbx_iface *topo_add_iface(struct parser *p, struct cbx_node *n, const char *name,
 				 const char *path);

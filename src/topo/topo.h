@@ -308,6 +308,35 @@ struct cbx_link {
 	char *path;
 };
 
+/* A declared assertion about a running lab ("checks": [...] in the file,
+ * or a file of its own), which `cboxlab check` verifies. */
+enum cbx_check_kind {
+	CBX_CHECK_REACH,    /* from reaches `to` (every address of a node), ICMP */
+	CBX_CHECK_NO_REACH, /* from reaches no address of `to` */
+	CBX_CHECK_TCP,      /* from connects to to:port (open false: is refused or unanswered) */
+	CBX_CHECK_UDP,      /* to:port answers no ICMP port unreachable (open false: it does) */
+	CBX_CHECK_EXEC,     /* argv run on `on` exits 0, its output matching `match` */
+	CBX_CHECK_ROUTE,    /* `on` has a route to `route` (through `via`, when given) */
+	CBX_CHECK_KIND_MAX
+};
+
+struct cbx_check {
+	enum cbx_check_kind kind;
+	char *name;            /* as reports show it: "h1 reaches h3" */
+	struct cbx_node *from; /* reach, no-reach, tcp, udp */
+	struct cbx_node *on;   /* exec, route */
+	struct cbx_node *to;   /* the target node, or NULL: the address to_ip */
+	struct cbx_ip to_ip;   /* family 0 with a node: each of its addresses */
+	uint8_t family;        /* reach, no-reach, tcp, udp: AF_INET(6) only; 0: both */
+	uint16_t port;         /* tcp, udp */
+	bool open;             /* tcp, udp: the port is to be open (default) */
+	char **argv;           /* exec */
+	char *match;           /* exec: an extended regular expression, or NULL */
+	struct cbx_prefix dst; /* route: len 0 is the default route */
+	struct cbx_ip via;     /* route: family 0: any gateway */
+	char *path;            /* where it is in the file */
+};
+
 struct cbx_topo {
 	char *name;
 	char *source; /* file name, for messages */
@@ -325,6 +354,8 @@ struct cbx_topo {
 	struct cbx_publish *publish;
 	size_t n_publish;
 	size_t n_leaves; /* leaf bridges of every network (struct cbx_bridge_leaf) */
+	struct cbx_check *checks;
+	size_t n_checks;
 	struct cbx_strmap node_by_name, network_by_name;
 	struct cbx_arena *arena; /* owns every string and array above */
 };
@@ -362,6 +393,11 @@ CBX_PUBLIC int cbx_topo_load_text_opts(const char *text, size_t len, const char 
 				       const struct cbx_topo_opts *o, struct cbx_topo **out,
 				       struct cbx_error *err);
 CBX_PUBLIC void cbx_topo_free(struct cbx_topo *t);
+/* Checks from a file of their own ({"checks": [...]}, or the array alone),
+ * about topology t: they replace t's own (the arena of t holds them). */
+CBX_PUBLIC int cbx_topo_load_checks(struct cbx_topo *t, const char *path, struct cbx_error *err);
+/* "reach", "no-reach", "tcp", "udp", "exec", "route" */
+CBX_PUBLIC const char *cbx_check_kind_name(enum cbx_check_kind k);
 /* A topology freed when its variable goes out of scope (common/cleanup.h):
  *   cleanup_topo struct cbx_topo *t = NULL; */
 static inline void cbx_topo_freep(struct cbx_topo **t)

@@ -7,12 +7,13 @@
 #include <limits.h>
 #include <unistd.h>
 
+#include "common/cleanup.h"
 #include "common/fsutil.h"
 #include "topo/parser.h"
 
 /* clang-format off */
 static const char *const root_keys[] = {
-	"$schema", "description", "name", "defaults", "networks", "links", "nodes", NULL,
+	"$schema", "description", "name", "defaults", "networks", "links", "nodes", "checks", NULL,
 };
 /* clang-format on */
 
@@ -95,7 +96,8 @@ static int load(struct parser *p)
 	    topo_parse_links(p) < 0 || topo_resolve_addresses(p) < 0 ||
 	    topo_resolve_routes(p) < 0 || topo_resolve_publish(p) < 0 ||
 	    topo_resolve_impairments(p) < 0 || topo_assign_names_and_macs(p) < 0 ||
-	    topo_resolve_files(p) < 0)
+	    topo_resolve_files(p) < 0 ||
+	    topo_parse_checks(p, json_object_get(p->root, "checks"), "checks") < 0)
 		return -1;
 	return 0;
 }
@@ -185,9 +187,13 @@ int cbx_topo_load_opts(const char *path, const struct cbx_topo_opts *o, struct c
 	size_t n;
 	int rc;
 
-	/* The file is the user's: not reading it is their input's fault. */
-	if (cbx_read_file_as(path, CBX_ERR_INPUT, &buf, &n, err) < 0)
+	/* The file is the user's: not reading it is their input's fault.
+	 * "-" is standard input (`cboxlab gen ring 5 | cboxlab up -`). */
+	if (!strcmp(path, "-") ? cbx_read_fd_as(0, "(stdin)", CBX_ERR_INPUT, &buf, &n, err) < 0
+			       : cbx_read_file_as(path, CBX_ERR_INPUT, &buf, &n, err) < 0)
 		return -1;
+	if (!strcmp(path, "-"))
+		path = "(stdin)";
 	rc = cbx_topo_load_text_opts(buf, n, path, o, out, err);
 	if (rc == 0 && text) {
 		*text = buf;
@@ -201,4 +207,38 @@ int cbx_topo_load_opts(const char *path, const struct cbx_topo_opts *o, struct c
 int cbx_topo_load(const char *path, struct cbx_topo **out, struct cbx_error *err)
 {
 	return cbx_topo_load_file(path, out, NULL, NULL, err);
+}
+
+int cbx_topo_load_checks(struct cbx_topo *t, const char *path, struct cbx_error *err)
+{
+	struct parser p = { .t = t, .a = t->arena, .err = err };
+	const char *source = t->source;
+	cleanup_free char *buf = NULL;
+	json_t *checks;
+	json_error_t je;
+	size_t n;
+	int rc;
+
+	if (!strcmp(path, "-") ? cbx_read_fd_as(0, "(stdin)", CBX_ERR_INPUT, &buf, &n, err) < 0
+			       : cbx_read_file_as(path, CBX_ERR_INPUT, &buf, &n, err) < 0)
+		return -1;
+	/* Messages name the checks' file, not the topology's. */
+	t->source = cbx_arena_strdup(t->arena, strcmp(path, "-") ? path : "(stdin)");
+	p.root = json_loadb(buf, n, JSON_REJECT_DUPLICATES, &je);
+	if (!p.root) {
+		rc = syntax_error(&p, &je);
+	} else if (json_is_object(p.root)) {
+		static const char *const keys[] = { "$schema", "description", "checks", NULL };
+		checks = json_object_get(p.root, "checks");
+		rc = topo_check_keys(&p, p.root, "", keys);
+		if (rc == 0 && !checks)
+			rc = topo_fail(&p, "", "expected \"checks\": [...]");
+		if (rc == 0)
+			rc = topo_parse_checks(&p, checks, "checks");
+	} else {
+		rc = topo_parse_checks(&p, p.root, "(top level)");
+	}
+	json_decref(p.root);
+	t->source = (char *)source;
+	return rc;
 }

@@ -1,0 +1,457 @@
+/* `gen`: topologies of the usual shapes, routed. A shape is a graph of
+ * nodes joined by point-to-point links (a /30 each) and LANs (a /24 each,
+ * for clos's hosts); every node with one interface is a host, with a
+ * gateway, and every other a router, forwarding, with a static route to
+ * each subnet it is not on. Routes follow shortest paths: a router sends
+ * toward a subnet through a neighbour one hop nearer to it (on its first
+ * interface that has one; the lowest-numbered there), so every path shortens at each hop and no route
+ * loops. */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lab/cboxlab.h"
+
+#define GEN_NODES_MAX 1000
+#define GEN_IFACES_MAX 64
+
+struct g_iface {
+	size_t seg;    /* segment index */
+	uint32_t addr; /* host-order IPv4 */
+};
+
+struct g_node {
+	char name[32];
+	struct g_iface ifaces[GEN_IFACES_MAX];
+	size_t n_ifaces;
+};
+
+/* A segment: a link (two members) or a LAN (a network). */
+struct g_seg {
+	bool lan;
+	uint32_t net;       /* host order */
+	unsigned len;       /* prefix length */
+	size_t members[40]; /* a link's 2, a LAN's router and hosts */
+	size_t n_members;
+	unsigned next_host;
+	char name[32];
+};
+
+struct g {
+	struct g_node *nodes;
+	size_t n_nodes, cap_nodes;
+	struct g_seg *segs;
+	size_t n_segs, cap_segs;
+	size_t n_links, n_lans;
+	struct cbx_error *err;
+};
+
+static int add_node(struct g *g, const char *fmt, unsigned a, unsigned b)
+{
+	if (g->n_nodes == g->cap_nodes)
+		return cbx_error_set(g->err, CBX_ERR_INPUT, "more than %d nodes", GEN_NODES_MAX);
+	snprintf(g->nodes[g->n_nodes].name, sizeof(g->nodes[0].name), fmt, a, b);
+	return (int)g->n_nodes++;
+}
+
+static int attach(struct g *g, size_t node, size_t seg)
+{
+	struct g_node *n = &g->nodes[node];
+	struct g_seg *s = &g->segs[seg];
+
+	if (n->n_ifaces == GEN_IFACES_MAX)
+		return cbx_error_set(g->err, CBX_ERR_INPUT, "node %s: more than %d interfaces",
+				     n->name, GEN_IFACES_MAX);
+	if (s->n_members == sizeof(s->members) / sizeof(s->members[0]))
+		return cbx_error_set(g->err, CBX_ERR_INPUT, "more than %zu nodes on a LAN",
+				     sizeof(s->members) / sizeof(s->members[0]));
+	n->ifaces[n->n_ifaces].seg = seg;
+	n->ifaces[n->n_ifaces].addr = s->net + ++s->next_host;
+	n->n_ifaces++;
+	s->members[s->n_members++] = node;
+	return 0;
+}
+
+static int new_seg(struct g *g, bool lan)
+{
+	struct g_seg *s;
+
+	if (g->n_segs == g->cap_segs || (lan ? g->n_lans >= 150 : g->n_links >= 16384))
+		return cbx_error_set(g->err, CBX_ERR_INPUT, "too many %s", lan ? "LANs" : "links");
+	s = &g->segs[g->n_segs];
+	memset(s, 0, sizeof(*s));
+	s->lan = lan;
+	if (lan) {
+		/* 10.100.0.0/24, 10.101.0.0/24 ... */
+		s->net = (10u << 24) | (uint32_t)(100 + g->n_lans) << 16;
+		s->len = 24;
+		snprintf(s->name, sizeof(s->name), "lan%zu", g->n_lans + 1);
+		g->n_lans++;
+	} else {
+		/* 10.0.0.0/30, 10.0.0.4/30 ... */
+		s->net = (10u << 24) + 4 * (uint32_t)g->n_links;
+		s->len = 30;
+		g->n_links++;
+	}
+	return (int)g->n_segs++;
+}
+
+static int link_nodes(struct g *g, size_t a, size_t b)
+{
+	int s = new_seg(g, false);
+
+	if (s < 0 || attach(g, a, (size_t)s) < 0 || attach(g, b, (size_t)s) < 0)
+		return -1;
+	return 0;
+}
+
+static void ip_text(uint32_t a, char *buf, size_t size)
+{
+	snprintf(buf, size, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+}
+
+/* Shapes. */
+static int shape_linear(struct g *g, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (add_node(g, "n%u", i + 1, 0) < 0 || (i && link_nodes(g, i - 1, i) < 0))
+			return -1;
+	return 0;
+}
+
+static int shape_ring(struct g *g, unsigned n)
+{
+	return shape_linear(g, n) < 0 ? -1 : link_nodes(g, n - 1, 0);
+}
+
+static int shape_star(struct g *g, unsigned n)
+{
+	if (add_node(g, "hub", 0, 0) < 0)
+		return -1;
+	for (unsigned i = 0; i < n; i++)
+		if (add_node(g, "leaf%u", i + 1, 0) < 0 || link_nodes(g, 0, i + 1) < 0)
+			return -1;
+	return 0;
+}
+
+static int shape_tree(struct g *g, unsigned depth, unsigned fanout)
+{
+	size_t level_start = 0, level_end;
+
+	if (add_node(g, "t1", 0, 0) < 0)
+		return -1;
+	for (unsigned d = 0; d < depth; d++) {
+		level_end = g->n_nodes;
+		for (size_t p = level_start; p < level_end; p++)
+			for (unsigned k = 0; k < fanout; k++) {
+				int c = add_node(g, "t%u", (unsigned)g->n_nodes + 1, 0);
+				if (c < 0 || link_nodes(g, p, (size_t)c) < 0)
+					return -1;
+			}
+		level_start = level_end;
+	}
+	return 0;
+}
+
+static int shape_mesh(struct g *g, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (add_node(g, "n%u", i + 1, 0) < 0)
+			return -1;
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned j = i + 1; j < n; j++)
+			if (link_nodes(g, i, j) < 0)
+				return -1;
+	return 0;
+}
+
+static int shape_clos(struct g *g, unsigned spines, unsigned leaves, unsigned hosts)
+{
+	for (unsigned s = 0; s < spines; s++)
+		if (add_node(g, "spine%u", s + 1, 0) < 0)
+			return -1;
+	for (unsigned l = 0; l < leaves; l++) {
+		int leaf = add_node(g, "leaf%u", l + 1, 0), lan;
+		if (leaf < 0)
+			return -1;
+		for (unsigned s = 0; s < spines; s++)
+			if (link_nodes(g, s, (size_t)leaf) < 0)
+				return -1;
+		if ((lan = new_seg(g, true)) < 0 || attach(g, (size_t)leaf, (size_t)lan) < 0)
+			return -1;
+		for (unsigned h = 0; h < hosts; h++) {
+			int host = add_node(g, "h%u-%u", l + 1, h + 1);
+			if (host < 0 || attach(g, (size_t)host, (size_t)lan) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* Hops from each node to segment s: BFS from its members (which are at 0). */
+static void distances(const struct g *g, size_t s, unsigned *dist, size_t *queue)
+{
+	size_t head = 0, tail = 0;
+
+	for (size_t i = 0; i < g->n_nodes; i++)
+		dist[i] = ~0u;
+	for (size_t k = 0; k < g->segs[s].n_members; k++) {
+		dist[g->segs[s].members[k]] = 0;
+		queue[tail++] = g->segs[s].members[k];
+	}
+	while (head < tail) {
+		const struct g_node *n = &g->nodes[queue[head]];
+		unsigned d = dist[queue[head++]];
+		/* A host forwards nothing: no path goes through it. */
+		if (n->n_ifaces < 2 && d > 0)
+			continue;
+		for (size_t i = 0; i < n->n_ifaces; i++) {
+			const struct g_seg *sg = &g->segs[n->ifaces[i].seg];
+			for (size_t k = 0; k < sg->n_members; k++)
+				if (dist[sg->members[k]] == ~0u) {
+					dist[sg->members[k]] = d + 1;
+					queue[tail++] = sg->members[k];
+				}
+		}
+	}
+}
+
+/* The neighbour's address on a segment both share. */
+static uint32_t addr_on(const struct g *g, size_t node, size_t seg)
+{
+	for (size_t i = 0; i < g->nodes[node].n_ifaces; i++)
+		if (g->nodes[node].ifaces[i].seg == seg)
+			return g->nodes[node].ifaces[i].addr;
+	return 0;
+}
+
+/* For every router, a route to each segment it is not on. */
+static int routes(struct g *g, json_t **per_node)
+{
+	unsigned *dist = calloc(g->n_nodes, sizeof(*dist));
+	size_t *queue = calloc(g->n_nodes, sizeof(*queue));
+
+	if (!dist || !queue) {
+		free(dist);
+		free(queue);
+		return cbx_error_sys(g->err, ENOMEM, "gen");
+	}
+	for (size_t i = 0; i < g->n_nodes; i++)
+		per_node[i] = json_array();
+	for (size_t s = 0; s < g->n_segs; s++) {
+		char to[32], via[20];
+		distances(g, s, dist, queue);
+		ip_text(g->segs[s].net, to, sizeof(to));
+		snprintf(to + strlen(to), sizeof(to) - strlen(to), "/%u", g->segs[s].len);
+		for (size_t i = 0; i < g->n_nodes; i++) {
+			const struct g_node *n = &g->nodes[i];
+			size_t best = SIZE_MAX, best_seg = 0;
+			if (n->n_ifaces < 2 || dist[i] == 0 || dist[i] == ~0u)
+				continue;
+			for (size_t k = 0; k < n->n_ifaces && best == SIZE_MAX; k++) {
+				const struct g_seg *sg = &g->segs[n->ifaces[k].seg];
+				for (size_t m = 0; m < sg->n_members; m++)
+					if (sg->members[m] != i &&
+					    dist[sg->members[m]] + 1 == dist[i] &&
+					    (best == SIZE_MAX || sg->members[m] < best)) {
+						best = sg->members[m];
+						best_seg = n->ifaces[k].seg;
+					}
+			}
+			if (best == SIZE_MAX)
+				continue;
+			ip_text(addr_on(g, best, best_seg), via, sizeof(via));
+			json_array_append_new(per_node[i],
+					      json_pack("{s:s, s:s}", "to", to, "via", via));
+		}
+	}
+	free(dist);
+	free(queue);
+	return 0;
+}
+
+static json_t *to_json(struct g *g, const char *name, const char *description)
+{
+	json_t *root = json_object(), *nets = json_object(), *links = json_array(),
+	       *nodes = json_object();
+	json_t **rt = calloc(g->n_nodes ? g->n_nodes : 1, sizeof(*rt));
+	char a[20], b[20];
+
+	if (!rt || routes(g, rt) < 0) {
+		free(rt);
+		json_decref(root);
+		json_decref(nets);
+		json_decref(links);
+		json_decref(nodes);
+		return NULL;
+	}
+	json_object_set_new(root, "name", json_string(name));
+	json_object_set_new(root, "description", json_string(description));
+	json_object_set_new(root, "defaults", json_pack("{s:{s:s}}", "limits", "memory", "32M"));
+	for (size_t s = 0; s < g->n_segs; s++) {
+		const struct g_seg *sg = &g->segs[s];
+		char sub[32], ea[64], eb[64];
+		ip_text(sg->net, sub, sizeof(sub));
+		snprintf(sub + strlen(sub), sizeof(sub) - strlen(sub), "/%u", sg->len);
+		if (sg->lan) {
+			json_object_set_new(nets, sg->name, json_pack("{s:s}", "subnet", sub));
+			continue;
+		}
+		for (int e = 0; e < 2; e++) {
+			const struct g_node *n = &g->nodes[sg->members[e]];
+			for (size_t i = 0; i < n->n_ifaces; i++)
+				if (n->ifaces[i].seg == s)
+					snprintf(e ? eb : ea, sizeof(ea), "%s:eth%zu", n->name, i);
+		}
+		json_array_append_new(links, json_pack("{s:[s,s], s:s}", "endpoints", ea, eb,
+						       "subnet", sub));
+	}
+	for (size_t i = 0; i < g->n_nodes; i++) {
+		const struct g_node *n = &g->nodes[i];
+		json_t *node = json_object(), *ifaces = json_object();
+		for (size_t k = 0; k < n->n_ifaces; k++) {
+			const struct g_seg *sg = &g->segs[n->ifaces[k].seg];
+			char ifname[24];
+			if (!sg->lan)
+				continue;
+			snprintf(ifname, sizeof(ifname), "eth%zu", k);
+			ip_text(n->ifaces[k].addr, a, sizeof(a));
+			json_object_set_new(ifaces, ifname,
+					    json_pack("{s:s, s:[s]}", "network", sg->name,
+						      "addresses", a));
+		}
+		if (json_object_size(ifaces))
+			json_object_set_new(node, "interfaces", ifaces);
+		else
+			json_decref(ifaces);
+		if (n->n_ifaces == 1) { /* a host: its gateway is the router on its segment */
+			const struct g_seg *sg = &g->segs[n->ifaces[0].seg];
+			for (size_t m = 0; m < sg->n_members; m++)
+				if (sg->members[m] != i && g->nodes[sg->members[m]].n_ifaces > 1) {
+					ip_text(addr_on(g, sg->members[m], n->ifaces[0].seg), b,
+						sizeof(b));
+					json_object_set_new(node, "gateway", json_string(b));
+					break;
+				}
+			json_decref(rt[i]);
+		} else {
+			json_object_set_new(node, "sysctls",
+					    json_pack("{s:i}", "net.ipv4.ip_forward", 1));
+			if (json_array_size(rt[i]))
+				json_object_set_new(node, "routes", rt[i]);
+			else
+				json_decref(rt[i]);
+		}
+		json_object_set_new(nodes, n->name, node);
+	}
+	free(rt);
+	if (json_object_size(nets))
+		json_object_set_new(root, "networks", nets);
+	else
+		json_decref(nets);
+	if (json_array_size(links))
+		json_object_set_new(root, "links", links);
+	else
+		json_decref(links);
+	json_object_set_new(root, "nodes", nodes);
+	return root;
+}
+
+struct shape {
+	const char *name, *args;
+	unsigned n_args, min[3], max[3];
+};
+
+static const struct shape shapes[] = {
+	{ "linear", "N", 1, { 2 }, { GEN_NODES_MAX } },
+	{ "ring", "N", 1, { 3 }, { GEN_NODES_MAX } },
+	{ "star", "N", 1, { 1 }, { GEN_IFACES_MAX } },
+	{ "tree", "DEPTH FANOUT", 2, { 1, 1 }, { 9, GEN_IFACES_MAX - 1 } },
+	{ "mesh", "N", 1, { 2 }, { 40 } },
+	{ "clos", "SPINES LEAVES [HOSTS]", 3, { 1, 1, 0 }, { 16, 48, 32 } },
+};
+
+const char *lab_gen_usage(void)
+{
+	return "linear N | ring N | star N | tree DEPTH FANOUT | mesh N | clos SPINES LEAVES [HOSTS]";
+}
+
+int lab_gen(const char *shape, const unsigned *args, size_t n_args, const char *name, char **out,
+	    struct cbx_error *err)
+{
+	const struct shape *sh = NULL;
+	struct g g = { .err = err };
+	char auto_name[CBX_LAB_NAME_MAX + 1], desc[160];
+	unsigned v[3] = { 0, 0, 1 };
+	json_t *root;
+	int rc = -1;
+
+	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++)
+		if (!strcmp(shapes[i].name, shape))
+			sh = &shapes[i];
+	if (!sh)
+		return cbx_error_set(err, CBX_ERR_INPUT, "no shape \"%.32s\" (%s)", shape,
+				     lab_gen_usage());
+	if (n_args > sh->n_args || n_args < (sh->n_args == 3 ? 2u : sh->n_args))
+		return cbx_error_set(err, CBX_ERR_INPUT, "%s takes %s", sh->name, sh->args);
+	for (size_t i = 0; i < n_args; i++) {
+		if (args[i] < sh->min[i] || args[i] > sh->max[i])
+			return cbx_error_set(err, CBX_ERR_INPUT, "%s %s: %u is not in %u..%u",
+					     sh->name, sh->args, args[i], sh->min[i], sh->max[i]);
+		v[i] = args[i];
+	}
+	if (!name) {
+		if (!strcmp(shape, "tree"))
+			snprintf(auto_name, sizeof(auto_name), "tree%ux%u", v[0], v[1]);
+		else if (!strcmp(shape, "clos"))
+			snprintf(auto_name, sizeof(auto_name), "clos%ux%ux%u", v[0], v[1], v[2]);
+		else
+			snprintf(auto_name, sizeof(auto_name), "%s%u", shape, v[0]);
+		name = auto_name;
+	}
+	if (cbx_lab_name_check(name, err) < 0)
+		return -1;
+	g.cap_nodes = GEN_NODES_MAX;
+	g.cap_segs = 16384 + 150;
+	g.nodes = calloc(g.cap_nodes, sizeof(*g.nodes));
+	g.segs = calloc(g.cap_segs, sizeof(*g.segs));
+	if (!g.nodes || !g.segs) {
+		cbx_error_sys(err, ENOMEM, "gen");
+		goto out;
+	}
+	if (!strcmp(shape, "linear"))
+		rc = shape_linear(&g, v[0]);
+	else if (!strcmp(shape, "ring"))
+		rc = shape_ring(&g, v[0]);
+	else if (!strcmp(shape, "star"))
+		rc = shape_star(&g, v[0]);
+	else if (!strcmp(shape, "tree"))
+		rc = shape_tree(&g, v[0], v[1]);
+	else if (!strcmp(shape, "mesh"))
+		rc = shape_mesh(&g, v[0]);
+	else
+		rc = shape_clos(&g, v[0], v[1], v[2]);
+	if (rc < 0)
+		goto out;
+	rc = -1;
+	snprintf(desc, sizeof(desc), "Generated by cboxlab gen %s: %zu nodes, static routes.",
+		 shape, g.n_nodes);
+	root = to_json(&g, name, desc);
+	if (!root) {
+		cbx_error_sys(err, ENOMEM, "gen");
+		goto out;
+	}
+	*out = json_dumps(root, JSON_INDENT(2));
+	json_decref(root);
+	if (!*out) {
+		cbx_error_sys(err, ENOMEM, "gen");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(g.nodes);
+	free(g.segs);
+	return rc;
+}
