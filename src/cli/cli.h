@@ -102,6 +102,7 @@ int cmd_partition(const struct cli_call *c);
 int cmd_heal(const struct cli_call *c);
 int cmd_node_fault(const struct cli_call *c);
 int cmd_chaos(const struct cli_call *c);
+int cmd_timeline(const struct cli_call *c);
 
 /* help.c: every command (to `out`), or one with its options. */
 void cli_help_all(FILE *out);

@@ -76,6 +76,11 @@ static const struct cli_verb_opt chaos_opts[] = {
 	{ OPT_MAX, NULL },
 };
 
+static const struct cli_verb_opt timeline_opts[] = {
+	{ OPT_JSON, "as JSON lines: each entry as logged, with \"source\", \"time\" and \"t\" (seconds since the first)" },
+	{ OPT_MAX, NULL },
+};
+
 static const struct cli_verb_opt no_opts[] = {
 	{ OPT_MAX, NULL },
 };
@@ -142,6 +147,11 @@ const struct cli_verb cli_verbs[] = {
 	  .summary = "a timed fault timeline, logged as JSON lines, always\nhealed at the end (nemeses: random-halves, isolate-one,\nmajorities-ring, bridge, flaky-links, pause-random,\nkill-random)",
 	  .usage = "LAB PLAN.json [--seed N] [--log FILE] [--dry-run]\nLAB --nemesis NAME --interval T --duration T [--nodes a,b] [--loss P] [--seed N]",
 	  .opts = chaos_opts, .root_for = faults },
+	{ .name = "timeline", .group = CLI_FAULTS, .args = "LOG...", .min_args = 1, .max_args = -1,
+	  .run = cmd_timeline,
+	  .summary = "client histories and chaos event logs merged\nin time order (CLOCK_MONOTONIC)",
+	  .details = "Each LOG is JSON lines: a chaos event log (--log), or a history of operations\n(\"type\": invoke, ok, fail or info; \"process\", \"f\", \"value\", \"time\" in\nnanoseconds of CLOCK_MONOTONIC; docs/testing-with-cboxlab.md). Entries of the\nsame time keep the order of the LOGs, then of their lines.",
+	  .opts = timeline_opts },
 	{ .name = NULL },
 };
 /* clang-format on */
