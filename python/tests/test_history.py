@@ -3,7 +3,6 @@ Jepsen's EDN and Porcupine's operations."""
 import json
 import subprocess
 import sys
-import threading
 import time
 
 import pytest
@@ -41,23 +40,6 @@ def test_writer_lines_on_the_monotonic_clock(tmp_path):
     assert ops[2]["error"] == "timeout"
     times = [o["time"] for o in ops]
     assert before <= times[0] <= times[1] <= times[2] <= after
-
-
-def test_writer_is_safe_between_threads(tmp_path):
-    path = tmp_path / "h.jsonl"
-    with History(str(path)) as h:
-        def client(p):
-            for i in range(200):
-                h.invoke(p, "write", i)
-        threads = [threading.Thread(target=client, args=(p,)) for p in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    ops = history.read(str(path))
-    assert len(ops) == 800
-    for p in range(4):
-        assert [o["value"] for o in ops if o["process"] == p] == list(range(200))
 
 
 def test_jepsen_edn():
