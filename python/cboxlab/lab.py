@@ -345,11 +345,18 @@ class Lab:
         """SIGTERM, then SIGKILL after timeout seconds (default 10)."""
         self._cmd("stop", self.name, *nodes, *(["--timeout", str(timeout)] if timeout is not None else []))
 
-    def restart(self, *nodes: str, timeout: float | None = None) -> None:
-        self._cmd("restart", self.name, *nodes, *(["--timeout", str(timeout)] if timeout is not None else []))
+    def restart(self, *nodes: str, timeout: float | None = None,
+                clock_offset: str | None = None) -> None:
+        """Stop, then start; clock_offset ("+30s", "-5s"): the nodes'
+        CLOCK_MONOTONIC and CLOCK_BOOTTIME this far from the host's, instead
+        of the topology's clock_offset, until their next start."""
+        self._cmd("restart", self.name, *nodes,
+                  *(["--timeout", str(timeout)] if timeout is not None else []),
+                  *([f"--clock-offset={clock_offset}"] if clock_offset is not None else []))
 
-    def start(self, *nodes: str) -> None:
-        self._cmd("start", self.name, *nodes)
+    def start(self, *nodes: str, clock_offset: str | None = None) -> None:
+        self._cmd("start", self.name, *nodes,
+                  *([f"--clock-offset={clock_offset}"] if clock_offset is not None else []))
 
     def kill(self, *nodes: str) -> None:
         self._cmd("kill", self.name, *nodes)

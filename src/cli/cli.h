@@ -28,6 +28,7 @@ enum cli_opt {
 	OPT_LOSS,
 	OPT_INTERACTIVE,
 	OPT_TTY,
+	OPT_CLOCK_OFFSET,
 	OPT_MAX
 };
 

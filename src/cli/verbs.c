@@ -21,6 +21,7 @@ const struct cli_option cli_options[] = {
 	[OPT_LOSS] = { "loss", 0, "P" },
 	[OPT_INTERACTIVE] = { "interactive", 'i', NULL },
 	[OPT_TTY] = { "tty", 't', NULL },
+	[OPT_CLOCK_OFFSET] = { "clock-offset", 0, "T" },
 };
 _Static_assert(sizeof(cli_options) / sizeof(cli_options[0]) == OPT_MAX, "every option's names");
 
@@ -61,6 +62,17 @@ static const struct cli_verb_opt partition_opts[] = {
 
 static const struct cli_verb_opt stop_opts[] = {
 	{ OPT_TIMEOUT, "seconds between SIGTERM and SIGKILL (default 10; 0: SIGKILL at once)" },
+	{ OPT_MAX, NULL },
+};
+
+static const struct cli_verb_opt start_opts[] = {
+	{ OPT_CLOCK_OFFSET, "the node's CLOCK_MONOTONIC and CLOCK_BOOTTIME this far ahead of the host's (+30s; -5s: behind), instead of the topology's clock_offset" },
+	{ OPT_MAX, NULL },
+};
+
+static const struct cli_verb_opt restart_opts[] = {
+	{ OPT_TIMEOUT, "seconds between SIGTERM and SIGKILL (default 10; 0: SIGKILL at once)" },
+	{ OPT_CLOCK_OFFSET, "the node's CLOCK_MONOTONIC and CLOCK_BOOTTIME this far ahead of the host's (+30s; -5s: behind), instead of the topology's clock_offset" },
 	{ OPT_MAX, NULL },
 };
 
@@ -135,10 +147,12 @@ const struct cli_verb cli_verbs[] = {
 	  .run = cmd_node_fault, .arg = LAB_FAULT_STOP,
 	  .summary = "SIGTERM, then SIGKILL; netns and links stay", .opts = stop_opts,
 	  .root_for = faults },
-	NODE_FAULT("start", LAB_FAULT_START, "start a stopped node again"),
+	{ .name = "start", .group = CLI_FAULTS, .args = "LAB NODE...", .min_args = 2,
+	  .max_args = -1, .run = cmd_node_fault, .arg = LAB_FAULT_START,
+	  .summary = "start a stopped node again", .opts = start_opts, .root_for = faults },
 	{ .name = "restart", .group = CLI_FAULTS, .args = "LAB NODE...", .min_args = 2,
 	  .max_args = -1, .run = cmd_node_fault, .arg = LAB_FAULT_RESTART,
-	  .summary = "stop, then start", .opts = stop_opts, .root_for = faults },
+	  .summary = "stop, then start", .opts = restart_opts, .root_for = faults },
 	NODE_FAULT("kill", LAB_FAULT_KILL, "SIGKILL at once; netns and links stay"),
 	NODE_FAULT("pause", LAB_FAULT_PAUSE, "freeze the node (the cgroup freezer)"),
 	NODE_FAULT("resume", LAB_FAULT_RESUME, "thaw it"),

@@ -252,6 +252,10 @@ struct lab_fault_op {
 	struct cbx_impair impair;      /* impair */
 	const struct cbx_node *node;   /* pause ... kill */
 	int grace_ms;                  /* stop, restart: 0 kills at once */
+	/* start, restart: the node's clock offset this time, not the
+	 * topology's "clock_offset" (when set_clock). */
+	bool set_clock;
+	int64_t clock_offset_us;
 };
 
 /* "link-down": how plans and event logs name a kind; and back (false for

@@ -11,14 +11,14 @@
 /* clang-format off */
 static const char *const defaults_keys[] = {
 	"base", "limits", "env", "sysctls", "cmd", "privileged", "cap_add", "cap_drop", "seccomp",
-	"userns", NULL,
+	"userns", "clock_offset", NULL,
 };
 /* clang-format on */
 /* clang-format off */
 static const char *const node_keys[] = {
 	"base", "interfaces", "gateway", "gateway6", "routes", "sysctls", "env", "cmd",
 	"limits", "publish", "privileged", "cap_add", "cap_drop", "seccomp", "userns",
-	"description", NULL,
+	"clock_offset", "description", NULL,
 };
 /* clang-format on */
 static const char *const userns_keys[] = { "start", "count", NULL };
@@ -465,6 +465,13 @@ static int parse_node_settings(struct parser *p, struct cbx_node *n, json_t *obj
 			return -1;
 		n->seccomp_off = !json_is_true(x);
 	}
+	if ((x = json_object_get(obj, "clock_offset"))) {
+		const char *opath = topo_path_key(p, path, "clock_offset"), *why;
+		if (topo_expect_string(p, x, opath) < 0)
+			return -1;
+		if (!cbx_parse_clock_offset_us(json_string_value(x), &n->clock_offset_us, &why))
+			return topo_fail(p, opath, "%s", why);
+	}
 	return 0;
 }
 
@@ -495,6 +502,7 @@ static int apply_defaults(struct parser *p, struct cbx_node *n)
 	n->seccomp_off = d->seccomp_off;
 	n->userns_start = d->userns_start;
 	n->userns_count = d->userns_count;
+	n->clock_offset_us = d->clock_offset_us;
 	return 0;
 }
 
