@@ -10,7 +10,8 @@
 #   make format-check  the code is as clang-format writes it (.clang-format)
 #   make mutation   break each core behaviour once (tools/mutants.txt) and check
 #                   that a test notices; as root, under the integration lock
-#   make install    PREFIX=/usr/local
+#   make install    PREFIX=/usr/local (the CLI, and the Python package for
+#                   Debian's python3)
 
 CC       ?= gcc
 PREFIX   ?= /usr/local
@@ -227,10 +228,16 @@ deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 	  gcc make pkg-config libc6-dev libmnl-dev libnftnl-dev libcap-dev libjansson-dev libseccomp-dev libarchive-dev \
-	  musl-tools busybox-static clang clang-format iproute2 nftables iputils-ping procps bsdutils python3 python3-jsonschema \
+	  musl-tools busybox-static clang clang-format iproute2 nftables iputils-ping procps bsdutils python3 python3-jsonschema python3-pytest \
 	  frr umoci skopeo libpcap-dev tcpdump graphviz
 
+# The Python package (python/) goes where Debian's python3 finds it for
+# PREFIX, with its pytest11 entry point (the cboxlab_lab fixture).
+PYTHON      ?= $(or $(wildcard /usr/bin/python3),python3)
+PYTHON_SITE ?= $(PREFIX)/lib/$(shell $(PYTHON) -c 'import sys; print("python%d.%d" % sys.version_info[:2])')/dist-packages
+
 install: all
+	$(PYTHON) python/build_backend/cboxlab_build.py install $(DESTDIR)$(PYTHON_SITE)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/cboxlab
 	install -m 755 $(B)/cboxlab $(DESTDIR)$(PREFIX)/bin/cboxlab
 	install -m 755 $(B)/cboxlab-init $(DESTDIR)$(PREFIX)/lib/cboxlab/cboxlab-init

@@ -18,11 +18,13 @@
 #define LATE_US 20000
 
 /* One JSON line: monotonic seconds since the start (to line up with
- * application logs of the same run) and wall-clock time (to line up with
- * everything else). */
+ * application logs of the same run), the host's CLOCK_MONOTONIC in nanoseconds
+ * (what a client's history records, e.g. Python's time.monotonic_ns():
+ * `cboxlab timeline` merges on it) and wall-clock time (to line up with everything
+ * else). */
 static void log_event(FILE *log, uint64_t start_us, const char *event, json_t *fields)
 {
-	struct timespec now;
+	struct timespec now, mono;
 	struct tm tm;
 	char wall[96];
 
@@ -30,12 +32,15 @@ static void log_event(FILE *log, uint64_t start_us, const char *event, json_t *f
 		json_decref(fields);
 		return;
 	}
+	clock_gettime(CLOCK_MONOTONIC, &mono);
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
 	snprintf(wall, sizeof(wall), "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900,
 		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 		 (long)(now.tv_nsec / 1000) % 1000000);
 	json_object_set_new(fields, "mono", json_real((double)(cbx_now_us() - start_us) / 1e6));
+	json_object_set_new(fields, "monotonic_ns",
+			    json_integer((json_int_t)mono.tv_sec * 1000000000 + mono.tv_nsec));
 	json_object_set_new(fields, "wall", json_string(wall));
 	json_object_set_new(fields, "event", json_string(event));
 	json_dumpf(fields, log, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(9));

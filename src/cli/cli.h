@@ -36,6 +36,7 @@ enum cli_opt {
 	OPT_COUNT,
 	OPT_FORMAT,
 	OPT_NAME,
+	OPT_CLOCK_OFFSET,
 	OPT_MAX
 };
 
@@ -116,6 +117,7 @@ int cmd_check(const struct cli_call *c);
 int cmd_capture(const struct cli_call *c);
 int cmd_graph(const struct cli_call *c);
 int cmd_gen(const struct cli_call *c);
+int cmd_timeline(const struct cli_call *c);
 
 /* help.c: every command (to `out`), or one with its options. */
 void cli_help_all(FILE *out);

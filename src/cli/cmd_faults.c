@@ -214,6 +214,8 @@ struct node_args {
 	enum lab_fault_kind kind;
 	const char *done; /* "stopped" */
 	int grace_ms;
+	bool set_clock;
+	int64_t clock_offset_us;
 	char **names;
 	int n;
 };
@@ -233,7 +235,9 @@ static int do_node_fault(struct lab_faults *fl, void *arg, struct cbx_error *err
 	for (int i = 0; i < a->n && rc == 0; i++) {
 		struct lab_fault_op op = { .kind = a->kind,
 					   .node = nodes[i],
-					   .grace_ms = a->grace_ms };
+					   .grace_ms = a->grace_ms,
+					   .set_clock = a->set_clock,
+					   .clock_offset_us = a->clock_offset_us };
 		rc = lab_fault_apply(fl, &op, err);
 		if (rc == 0)
 			printf("node %s %s\n", nodes[i]->name, a->done);
@@ -262,6 +266,12 @@ int cmd_node_fault(const struct cli_call *c)
 			return cli_usage_error(c->verb->name,
 					       "--timeout takes seconds, e.g. 5 or 0.5");
 		a.grace_ms = (int)(s * 1000);
+	}
+	if (c->opt[OPT_CLOCK_OFFSET]) {
+		const char *why;
+		if (!cbx_parse_clock_offset_us(c->opt[OPT_CLOCK_OFFSET], &a.clock_offset_us, &why))
+			return cli_usage_error(c->verb->name, "--clock-offset: %s", why);
+		a.set_clock = true;
 	}
 	a.names = c->argv + 1;
 	a.n = c->argc - 1;

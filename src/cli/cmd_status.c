@@ -74,9 +74,38 @@ static json_t *command_json(const struct lab_command_status *c)
 	return o;
 }
 
+/* A fault in force as an object: {"kind", "node", and "iface", "settings"
+ * or "drops" by kind} (docs/json.md). */
+static json_t *in_force_json(const struct lab_in_force *f)
+{
+	json_t *o =
+		json_pack("{s:s, s:s}", "kind", lab_in_force_kind_name(f->kind), "node", f->node);
+
+	if (f->iface)
+		json_object_set_new(o, "iface", json_string(f->iface));
+	if (f->kind == LAB_IN_FORCE_IMPAIR) {
+		json_t *settings = json_object();
+		for (size_t k = 0; k < f->items.n; k++) {
+			const char *kv = f->items.v[k], *eq = strchr(kv, '=');
+			char key[64];
+			if (!eq || (size_t)(eq - kv) >= sizeof(key))
+				continue;
+			snprintf(key, sizeof(key), "%.*s", (int)(eq - kv), kv);
+			json_object_set_new(settings, key, json_string(eq + 1));
+		}
+		json_object_set_new(o, "settings", settings);
+	} else if (f->kind == LAB_IN_FORCE_PARTITION) {
+		json_t *drops = json_array();
+		for (size_t k = 0; k < f->items.n; k++)
+			json_array_append_new(drops, json_string(f->items.v[k]));
+		json_object_set_new(o, "drops", drops);
+	}
+	return o;
+}
+
 static json_t *lab_json(const char *lab, const struct cbx_topo *t, const struct lab_status *st)
 {
-	json_t *nodes = json_array(), *faults = json_array();
+	json_t *nodes = json_array(), *faults = json_array(), *in_force = json_array();
 
 	for (size_t i = 0; t && i < t->n_nodes; i++) {
 		const struct lab_node_status *s = &st->nodes[i];
@@ -90,8 +119,10 @@ static json_t *lab_json(const char *lab, const struct cbx_topo *t, const struct 
 	}
 	for (size_t i = 0; i < st->faults.n; i++)
 		json_array_append_new(faults, json_string(st->faults.v[i]));
-	return json_pack("{s:s, s:s, s:o, s:o}", "name", lab, "state", st->state, "nodes", nodes,
-			 "faults", faults);
+	for (size_t i = 0; i < st->in_force.n; i++)
+		json_array_append_new(in_force, in_force_json(&st->in_force.v[i]));
+	return json_pack("{s:s, s:s, s:o, s:o, s:o}", "name", lab, "state", st->state, "nodes",
+			 nodes, "faults", faults, "faults_in_force", in_force);
 }
 
 static void lab_text(const char *lab, const struct cbx_topo *t, const struct lab_status *st)

@@ -29,6 +29,7 @@ const struct cli_option cli_options[] = {
 	[OPT_COUNT] = { "count", 'c', "N" },
 	[OPT_FORMAT] = { "format", 0, "F" },
 	[OPT_NAME] = { "name", 0, "LAB" },
+	[OPT_CLOCK_OFFSET] = { "clock-offset", 0, "T" },
 };
 _Static_assert(sizeof(cli_options) / sizeof(cli_options[0]) == OPT_MAX, "every option's names");
 
@@ -77,6 +78,17 @@ static const struct cli_verb_opt stop_opts[] = {
 	{ OPT_MAX, NULL },
 };
 
+static const struct cli_verb_opt start_opts[] = {
+	{ OPT_CLOCK_OFFSET, "the node's CLOCK_MONOTONIC and CLOCK_BOOTTIME this far ahead of the host's (+30s; -5s: behind), instead of the topology's clock_offset" },
+	{ OPT_MAX, NULL },
+};
+
+static const struct cli_verb_opt restart_opts[] = {
+	{ OPT_TIMEOUT, "seconds between SIGTERM and SIGKILL (default 10; 0: SIGKILL at once)" },
+	{ OPT_CLOCK_OFFSET, "the node's CLOCK_MONOTONIC and CLOCK_BOOTTIME this far ahead of the host's (+30s; -5s: behind), instead of the topology's clock_offset" },
+	{ OPT_MAX, NULL },
+};
+
 static const struct cli_verb_opt chaos_opts[] = {
 	{ OPT_NEMESIS, "generate the timeline: random-halves, isolate-one, majorities-ring, bridge, flaky-links, pause-random, kill-random" },
 	{ OPT_INTERVAL, "a nemesis's fault lasts T, then T without (e.g. 10s)" },
@@ -111,6 +123,11 @@ static const struct cli_verb_opt graph_opts[] = {
 
 static const struct cli_verb_opt gen_opts[] = {
 	{ OPT_NAME, "the lab's name (default: the shape's, such as ring5)" },
+	{ OPT_MAX, NULL },
+};
+
+static const struct cli_verb_opt timeline_opts[] = {
+	{ OPT_JSON, "as JSON lines: each entry as logged, with \"source\", \"time\" and \"t\" (seconds since the first)" },
 	{ OPT_MAX, NULL },
 };
 
@@ -173,10 +190,12 @@ const struct cli_verb cli_verbs[] = {
 	  .run = cmd_node_fault, .arg = LAB_FAULT_STOP,
 	  .summary = "SIGTERM, then SIGKILL; netns and links stay", .opts = stop_opts,
 	  .root_for = faults },
-	NODE_FAULT("start", LAB_FAULT_START, "start a stopped node again"),
+	{ .name = "start", .group = CLI_FAULTS, .args = "LAB NODE...", .min_args = 2,
+	  .max_args = -1, .run = cmd_node_fault, .arg = LAB_FAULT_START,
+	  .summary = "start a stopped node again", .opts = start_opts, .root_for = faults },
 	{ .name = "restart", .group = CLI_FAULTS, .args = "LAB NODE...", .min_args = 2,
 	  .max_args = -1, .run = cmd_node_fault, .arg = LAB_FAULT_RESTART,
-	  .summary = "stop, then start", .opts = stop_opts, .root_for = faults },
+	  .summary = "stop, then start", .opts = restart_opts, .root_for = faults },
 	NODE_FAULT("kill", LAB_FAULT_KILL, "SIGKILL at once; netns and links stay"),
 	NODE_FAULT("pause", LAB_FAULT_PAUSE, "freeze the node (the cgroup freezer)"),
 	NODE_FAULT("resume", LAB_FAULT_RESUME, "thaw it"),
@@ -205,6 +224,11 @@ const struct cli_verb cli_verbs[] = {
 	  .summary = "print a routed topology: linear N, ring N, star N,\ntree DEPTH FANOUT, mesh N, clos SPINES LEAVES [HOSTS]",
 	  .details = "Point-to-point links get a /30 each, clos's host LANs a /24; nodes with one interface are hosts with a gateway, the others routers with a static route to every subnet along shortest paths.\nExample: cboxlab gen ring 5 | cboxlab up -",
 	  .opts = gen_opts },
+	{ .name = "timeline", .group = CLI_FAULTS, .args = "LOG...", .min_args = 1, .max_args = -1,
+	  .run = cmd_timeline,
+	  .summary = "client histories and chaos event logs merged\nin time order (CLOCK_MONOTONIC)",
+	  .details = "Each LOG is JSON lines: a chaos event log (--log), or a history of operations\n(\"type\": invoke, ok, fail or info; \"process\", \"f\", \"value\", \"time\" in\nnanoseconds of CLOCK_MONOTONIC; docs/testing-with-cboxlab.md). Entries of the\nsame time keep the order of the LOGs, then of their lines.",
+	  .opts = timeline_opts },
 	{ .name = NULL },
 };
 /* clang-format on */

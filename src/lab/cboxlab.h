@@ -140,10 +140,36 @@ struct lab_node_status {
 	struct lab_command_status command;
 };
 
+/* A fault in force, as a program reads it (`status --json`). */
+enum lab_in_force_kind {
+	LAB_IN_FORCE_IMPAIR,    /* node, iface; items: "key=value" each */
+	LAB_IN_FORCE_PARTITION, /* node drops the packets of items' nodes */
+	LAB_IN_FORCE_LINK_DOWN, /* node, iface */
+	LAB_IN_FORCE_STOPPED,   /* node */
+	LAB_IN_FORCE_PAUSED,    /* node */
+	LAB_IN_FORCE_KIND_MAX
+};
+
+struct lab_in_force {
+	enum lab_in_force_kind kind;
+	char *node;
+	char *iface; /* NULL but for impair and link-down */
+	struct cbx_lines items;
+};
+
+struct lab_in_force_list {
+	struct lab_in_force *v;
+	size_t n;
+};
+
+/* "impair", "partition", "link-down", "stopped", "paused" */
+const char *lab_in_force_kind_name(enum lab_in_force_kind k);
+
 struct lab_status {
-	const char *state;             /* "up", or "incomplete" (lab_state) */
-	struct lab_node_status *nodes; /* indexed like t->nodes; NULL without t */
-	struct cbx_lines faults;       /* every fault in force, one line each */
+	const char *state;                 /* "up", or "incomplete" (lab_state) */
+	struct lab_node_status *nodes;     /* indexed like t->nodes; NULL without t */
+	struct cbx_lines faults;           /* every fault in force, one line each */
+	struct lab_in_force_list in_force; /* the same faults, as data */
 };
 
 /* "running", "paused", "stopped" */
@@ -374,6 +400,10 @@ struct lab_fault_op {
 	struct cbx_impair impair;      /* impair */
 	const struct cbx_node *node;   /* pause ... kill */
 	int grace_ms;                  /* stop, restart: 0 kills at once */
+	/* start, restart: the node's clock offset this time, not the
+	 * topology's "clock_offset" (when set_clock). */
+	bool set_clock;
+	int64_t clock_offset_us;
 };
 
 /* "link-down": how plans and event logs name a kind; and back (false for
@@ -484,6 +514,43 @@ void cbx_chaos_plan_print(const struct chaos_plan *p, FILE *out);
 int cbx_chaos_run(const struct cbx_ctx *cbx, const char *lab, const struct chaos_plan *p, FILE *log,
 		  bool *interrupted, struct cbx_error *err);
 void cbx_chaos_plan_free(struct chaos_plan *p);
+
+/* --- timelines: histories and fault logs merged (src/chaos/timeline.c) --- */
+
+enum cbx_timeline_kind {
+	CBX_TIMELINE_FAULT, /* a chaos event: "event", at "monotonic_ns" */
+	CBX_TIMELINE_OP,    /* a history operation: "type", at "time" */
+};
+
+/* One line of a log, on CLOCK_MONOTONIC in nanoseconds. */
+struct cbx_timeline_entry {
+	int64_t time_ns;
+	size_t source; /* which log: the caller's index */
+	size_t line;   /* 1-based, in its log */
+	enum cbx_timeline_kind kind;
+	char *text; /* the line, as read */
+};
+
+struct cbx_timeline {
+	struct cbx_timeline_entry *v;
+	size_t n;
+};
+
+/* Add one line of log `source` (CBX_ERR_INPUT when it is not an event or
+ * an operation with its time), or every line of a file. */
+int cbx_chaos_timeline_add_line(struct cbx_timeline *tl, size_t source, size_t line,
+				const char *text, struct cbx_error *err);
+int cbx_chaos_timeline_add_file(struct cbx_timeline *tl, size_t source, const char *path,
+				struct cbx_error *err);
+/* Order by time; ties by source, then line. */
+void cbx_chaos_timeline_sort(struct cbx_timeline *tl);
+/* "fault apply: partition: a drops b", "p0 invoke write 3". */
+void cbx_chaos_timeline_describe(const struct cbx_timeline_entry *e, char *buf, size_t size);
+/* The line as one compact JSON object, with "source", "time" (ns) and "t"
+ * (seconds since t0_ns) added; malloc'd, NULL when out of memory. */
+char *cbx_chaos_timeline_json(const struct cbx_timeline_entry *e, const char *source,
+			      int64_t t0_ns);
+void cbx_chaos_timeline_free(struct cbx_timeline *tl);
 
 #pragma GCC visibility pop
 

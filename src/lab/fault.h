@@ -49,5 +49,8 @@ int fault_stop(struct lab_faults *fl, const struct cbx_node *n, int grace_ms,
 	       struct cbx_error *err);
 /* Start a stopped node again in its netns, with its root filesystem. */
 int fault_start(struct lab_faults *fl, const struct cbx_node *n, struct cbx_error *err);
+/* The offset of the node's clocks from its next start on (that start only:
+ * a later one without this goes back to the topology's). */
+void fault_set_clock(struct lab_faults *fl, const struct cbx_node *n, int64_t offset_us);
 
 #endif

@@ -44,6 +44,12 @@ int fault_stop(struct lab_faults *fl, const struct cbx_node *n, int grace_ms, st
 	return lab_kill_nodes(&fl->ctx, nodes, 1, grace_ms, err);
 }
 
+void fault_set_clock(struct lab_faults *fl, const struct cbx_node *n, int64_t offset_us)
+{
+	fl->ctx.nodes[n->index].clock_set = true;
+	fl->ctx.nodes[n->index].clock_offset_us = offset_us;
+}
+
 int fault_start(struct lab_faults *fl, const struct cbx_node *n, struct cbx_error *err)
 {
 	const struct cbx_node *nodes[1] = { n };

@@ -47,6 +47,8 @@ static int apply_stop(struct lab_faults *fl, const struct lab_fault_op *op, stru
 
 static int apply_start(struct lab_faults *fl, const struct lab_fault_op *op, struct cbx_error *err)
 {
+	if (op->set_clock)
+		fault_set_clock(fl, op->node, op->clock_offset_us);
 	return fault_start(fl, op->node, err);
 }
 
@@ -55,7 +57,7 @@ static int apply_restart(struct lab_faults *fl, const struct lab_fault_op *op,
 {
 	if (fault_stop(fl, op->node, op->grace_ms, err) < 0)
 		return -1;
-	return fault_start(fl, op->node, err);
+	return apply_start(fl, op, err);
 }
 
 /* What an op names: nothing, an interface or a node (for descriptions). */

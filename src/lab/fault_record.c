@@ -250,6 +250,93 @@ int fault_record_summary(const struct fault_record *r, struct cbx_lines *out, st
 	return rc < 0 ? cbx_error_sys(err, ENOMEM, "faults in force") : 0;
 }
 
+struct lab_in_force *fault_in_force_add(struct lab_in_force_list *l, enum lab_in_force_kind kind,
+					const char *node, const char *iface)
+{
+	struct lab_in_force *grown = realloc(l->v, (l->n + 1) * sizeof(*l->v)), *e;
+
+	if (!grown)
+		return NULL;
+	l->v = grown;
+	e = &l->v[l->n];
+	*e = (struct lab_in_force){ .kind = kind, .node = strdup(node) };
+	if (iface)
+		e->iface = strdup(iface);
+	if (!e->node || (iface && !e->iface)) {
+		free(e->node);
+		free(e->iface);
+		return NULL;
+	}
+	l->n++;
+	return e;
+}
+
+void fault_in_force_free(struct lab_in_force_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].node);
+		free(l->v[i].iface);
+		cbx_lines_free(&l->v[i].items);
+	}
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* "node:iface" as its two names; false when it is not that. */
+static bool split_iface_key(const char *key, char *node, size_t size, const char **iface)
+{
+	const char *colon = strchr(key, ':');
+
+	if (!colon || (size_t)(colon - key) >= size)
+		return false;
+	memcpy(node, key, (size_t)(colon - key));
+	node[colon - key] = '\0';
+	*iface = colon + 1;
+	return true;
+}
+
+int fault_record_in_force(const struct fault_record *r, struct lab_in_force_list *out,
+			  struct cbx_error *err)
+{
+	json_t *v, *x;
+	const char *key, *iface;
+	char node[96];
+	size_t i, k;
+	int rc = 0;
+
+	json_object_foreach (json_object_get(r->json, "impairments"), key, v) {
+		cleanup_free char *text = json_is_string(v) ? strdup(json_string_value(v)) : NULL;
+		struct lab_in_force *e;
+		char *save = NULL;
+		if (!text || !split_iface_key(key, node, sizeof(node), &iface))
+			continue;
+		if (!(e = fault_in_force_add(out, LAB_IN_FORCE_IMPAIR, node, iface)))
+			goto oom;
+		for (char *kv = strtok_r(text, " ", &save); kv; kv = strtok_r(NULL, " ", &save))
+			rc |= cbx_lines_add(&e->items, "%s", kv);
+	}
+	json_object_foreach (json_object_get(r->json, "partition"), key, v) {
+		struct lab_in_force *e = fault_in_force_add(out, LAB_IN_FORCE_PARTITION, key, NULL);
+		if (!e)
+			goto oom;
+		json_array_foreach (v, k, x)
+			if (json_is_string(x))
+				rc |= cbx_lines_add(&e->items, "%s", json_string_value(x));
+	}
+	json_array_foreach (json_object_get(r->json, "links_down"), i, v) {
+		if (!json_is_string(v) ||
+		    !split_iface_key(json_string_value(v), node, sizeof(node), &iface))
+			continue;
+		if (!fault_in_force_add(out, LAB_IN_FORCE_LINK_DOWN, node, iface))
+			goto oom;
+	}
+	if (rc == 0)
+		return 0;
+oom:
+	return cbx_error_sys(err, ENOMEM, "faults in force");
+}
+
 int fault_record_initial(const struct lab_ctx *ctx, struct cbx_error *err)
 {
 	struct fault_record r = { .json = json_object(), .dirty = true };

@@ -49,6 +49,16 @@ void fault_record_partition_get(const struct fault_record *r, const struct cbx_t
 int fault_record_summary(const struct fault_record *r, struct cbx_lines *out,
 			 struct cbx_error *err);
 
+/* The same as data: an entry per impaired interface, per node that drops
+ * another's packets, per link down; appended to `out`. */
+int fault_record_in_force(const struct fault_record *r, struct lab_in_force_list *out,
+			  struct cbx_error *err);
+/* Append an entry (node and iface copied; iface may be NULL); NULL when out
+ * of memory. */
+struct lab_in_force *fault_in_force_add(struct lab_in_force_list *l, enum lab_in_force_kind kind,
+					const char *node, const char *iface);
+void fault_in_force_free(struct lab_in_force_list *l);
+
 /* The record a lab starts with: the topology's own impairments (at `up`). */
 int fault_record_initial(const struct lab_ctx *ctx, struct cbx_error *err);
 

@@ -32,6 +32,9 @@ struct node_rt {
 	/* The node's own procfs, from its 'N', until its sysctls are set; -1 */
 	int proc_fd;
 	bool pinned; /* this `up` pinned the netns (a failure may be EEXIST) */
+	/* `restart --clock-offset`: this start's offset, not the topology's. */
+	bool clock_set;
+	int64_t clock_offset_us;
 };
 
 /* An image node's base: the image, and its layers as overlay lower

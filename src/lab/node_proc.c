@@ -204,6 +204,7 @@ int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 	spec.netns_fd = old_netns;
 	spec.mntns_fd = ctx->node_mntns_fd;
 	spec.caps = lab_node_caps(n);
+	spec.clock_offset_us = rt->clock_set ? rt->clock_offset_us : n->clock_offset_us;
 	if (lab_node_filter(ctx, n, &spec.seccomp, err) < 0)
 		return -1;
 	spec.nofile = ctx->nofile;

@@ -102,14 +102,19 @@ static int faults_in_force(const struct cbx_ctx *cbx, const char *lab, const str
 	if (!(r = fault_record_load(path)))
 		return cbx_error_sys(err, ENOMEM, "lab %s", lab);
 	rc = fault_record_summary(r, &st->faults, err);
+	if (rc == 0)
+		rc = fault_record_in_force(r, &st->in_force, err);
 	fault_record_free(r);
 	for (size_t i = 0; rc == 0 && t && i < t->n_nodes; i++) {
 		const char *name = t->nodes[i].name;
-		if (st->nodes[i].state == LAB_NODE_STOPPED)
-			rc = cbx_lines_add(&st->faults, "stopped: %s", name);
-		else if (st->nodes[i].state == LAB_NODE_PAUSED)
-			rc = cbx_lines_add(&st->faults, "paused: %s", name);
-		if (rc < 0)
+		enum lab_node_state state = st->nodes[i].state;
+		if (state == LAB_NODE_RUNNING)
+			continue;
+		if (cbx_lines_add(&st->faults, "%s: %s", lab_node_state_name(state), name) < 0 ||
+		    !fault_in_force_add(&st->in_force,
+					state == LAB_NODE_STOPPED ? LAB_IN_FORCE_STOPPED
+								  : LAB_IN_FORCE_PAUSED,
+					name, NULL))
 			rc = cbx_error_sys(err, ENOMEM, "lab %s", lab);
 	}
 	return rc;
@@ -143,6 +148,19 @@ void lab_status_free(struct lab_status *st)
 	free(st->nodes);
 	st->nodes = NULL;
 	cbx_lines_free(&st->faults);
+	fault_in_force_free(&st->in_force);
+}
+
+const char *lab_in_force_kind_name(enum lab_in_force_kind k)
+{
+	static const char *const names[] = {
+		[LAB_IN_FORCE_IMPAIR] = "impair",       [LAB_IN_FORCE_PARTITION] = "partition",
+		[LAB_IN_FORCE_LINK_DOWN] = "link-down", [LAB_IN_FORCE_STOPPED] = "stopped",
+		[LAB_IN_FORCE_PAUSED] = "paused",
+	};
+	_Static_assert(CBX_ARRAY_SIZE(names) == LAB_IN_FORCE_KIND_MAX, "a name for every kind");
+
+	return names[k];
 }
 
 int lab_fault_view(const struct cbx_ctx *cbx, const char *lab, const struct cbx_topo *t,

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -179,6 +180,34 @@ static void relay(int master)
 	}
 }
 
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+/* A node with a clock offset has a time namespace of its own: its init's
+ * for its children (node_setup.c's clock_namespace). Joined first, while we
+ * are the host's root (in a node's user namespace we could not), and only
+ * when it is not ours: joining needs a single thread, and costs a little. */
+static int join_time(pid_t init_pid, const char *node, struct cbx_error *err)
+{
+	struct stat ours, theirs;
+	cleanup_close int fd = -1;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/time_for_children", (int)init_pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* A kernel without time namespaces: every node has the host's clocks. */
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0 || fstat(fd, &theirs) < 0 || stat("/proc/self/ns/time", &ours) < 0)
+		return cbx_error_sys(err, errno, "read the time namespace of node %s", node);
+	if (theirs.st_ino == ours.st_ino && theirs.st_dev == ours.st_dev)
+		return 0;
+	if (setns(fd, CLONE_NEWTIME) < 0)
+		return cbx_error_sys(err, errno, "enter the time namespace of node %s", node);
+	return 0;
+}
+
 /* The helper joins the node: its cgroups (on v2 it was born in them), all
  * its namespaces at once through the pidfd (the node cannot change under
  * us between two joins), its root. */
@@ -192,6 +221,8 @@ static int enter_node(const struct node_exec_spec *s, bool in_cgroup, struct cbx
 	/* The cgroup first: its files are reachable only from the host's
 	 * mount namespace. */
 	if (!in_cgroup && cbx_cgroup_node_join_self(s->cg, s->lab, s->node, err) < 0)
+		return -1;
+	if (join_time(s->init_pid, s->node, err) < 0)
 		return -1;
 	if (setns(pidfd, ALL_NODE_NAMESPACES | (s->userns ? CLONE_NEWUSER : 0)) < 0)
 		return cbx_error_sys(err, errno, "enter the namespaces of node %s", s->node);

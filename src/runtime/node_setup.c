@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <linux/mount.h>
 #include <sched.h>
@@ -24,6 +25,10 @@
 #include "runtime/node_fate.h"
 #include "runtime/seccomp_load.h"
 #include "runtime/userns.h"
+
+#ifndef CLONE_NEWTIME /* musl before 1.2.2 */
+#define CLONE_NEWTIME 0x00000080
+#endif
 
 /* stdin from /dev/null, stdout and stderr to the node's console log (the
  * descriptors `up` inherited without close-on-exec are gone already: see
@@ -119,6 +124,40 @@ static void close_all_but(int keep)
 	syscall(SYS_close_range, keep >= CBX_INIT_NETNS_FD ? keep + 1 : CBX_INIT_NETNS_FD, ~0U, 0);
 }
 
+/* A time namespace for everything init starts (unshare gives it to our
+ * children; init itself keeps the host's clocks, which nothing of the node
+ * reads), its offsets set before any process is in it: the only time the
+ * kernel takes them. Made in the host's user namespace, so that `exec`
+ * joins it as the host's root (runtime/node_exec.c). */
+static int clock_namespace(int64_t offset_us, struct cbx_error *err)
+{
+	int64_t sec = offset_us / 1000000, nsec = (offset_us % 1000000) * 1000;
+	char offsets[128];
+	int fd, len, rc = 0;
+
+	/* The kernel wants 0 <= nsec < 1 s: -1.5 s is -2 s + 0.5 s. */
+	if (nsec < 0) {
+		sec -= 1;
+		nsec += 1000000000;
+	}
+	len = snprintf(offsets, sizeof(offsets),
+		       "monotonic %" PRId64 " %" PRId64 "\nboottime %" PRId64 " %" PRId64 "\n", sec,
+		       nsec, sec, nsec);
+	if (unshare(CLONE_NEWTIME) < 0)
+		return cbx_error_sys(err, errno,
+				     "create the node's time namespace (Linux 5.6 and later)");
+	fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, offsets, (size_t)len) != len)
+		rc = cbx_error_sys(err, errno, "set the node's clock offset of %+.6f s%s",
+				   offset_us / 1e6,
+				   errno == ERANGE
+					   ? " (an offset further back than the host's uptime is not allowed: the node's clocks would be negative)"
+					   : "");
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
 int node_setup_namespaces(struct node_setup *s, struct cbx_error *err)
 {
 	struct rootfs_spec *r = &s->rootfs;
@@ -134,6 +173,8 @@ int node_setup_namespaces(struct node_setup *s, struct cbx_error *err)
 		return cbx_error_sys(err, errno, "join the lab's mount namespace");
 	if (unshare(flags) < 0)
 		return cbx_error_sys(err, errno, "create the node's namespaces");
+	if (s->clock_offset_us && clock_namespace(s->clock_offset_us, err) < 0)
+		return -1;
 	/* At once: nothing mounted here may propagate back to the host, and
 	 * nothing mounted on the host (every other node's netns pin, which
 	 * `up` makes after this node's 'N') may propagate in here. A node

@@ -43,6 +43,9 @@ struct node_setup {
 	const char *seccomp;       /* its seccomp filter's file; NULL: none */
 	struct rlimit nofile;      /* the open-file limit to give the node (0: as is) */
 	int nice;                  /* the priority to give the node once set up */
+	/* Its CLOCK_MONOTONIC and CLOCK_BOOTTIME ahead of the host's (0: the
+	 * host's): init makes a time namespace for everything it starts. */
+	int64_t clock_offset_us;
 	/* cgroup v1: the node waits for 'C' (`up` may clone it before the
 	 * lab's cgroups exist, and makes the node's while it makes its
 	 * namespaces), then joins its cgroups (in cg's hierarchies, of lab);

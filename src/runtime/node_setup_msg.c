@@ -103,6 +103,8 @@ long node_setup_encode(const struct node_setup *s, char *buf, size_t size)
 	put(&w, "netns", "%d", s->join_netns);
 	put(&w, "mntns", "%d", s->join_mntns);
 	put(&w, "nice", "%d", s->nice);
+	if (s->clock_offset_us)
+		put(&w, "clock", "%" PRId64, s->clock_offset_us);
 	put(&w, "caps", "%" PRIx64, s->caps);
 	if (s->seccomp)
 		put(&w, "seccomp", "%s", s->seccomp);
@@ -246,6 +248,14 @@ static int decode_entry(struct node_setup *s, const char *key, char *v, struct c
 		if (errno || end == v || *end || v_nice < -20 || v_nice > 19)
 			return bad(err, key, v);
 		s->nice = (int)v_nice;
+	} else if (!strcmp(key, "clock")) {
+		char *end;
+		long long us;
+		errno = 0;
+		us = strtoll(v, &end, 10);
+		if (errno || end == v || *end)
+			return bad(err, key, v);
+		s->clock_offset_us = us;
 	} else if (!strcmp(key, "caps")) {
 		if (parse_num(v, 16, UINT64_MAX, &s->caps) < 0)
 			return bad(err, key, v);

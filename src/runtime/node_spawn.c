@@ -171,6 +171,7 @@ int node_spawn(const struct node_spawn_spec *s, struct node_proc *out, struct cb
 				    .seccomp = s->seccomp,
 				    .nofile = s->nofile,
 				    .nice = s->nice,
+				    .clock_offset_us = s->clock_offset_us,
 				    .join_cgroups = s->cgroup_fd < 0,
 				    .cg = *s->cg,
 				    .lab = s->lab };

@@ -34,12 +34,13 @@ struct node_spawn_spec {
 	/* >= 0: the mount namespace to make the node's from (runtime/mntns.h),
 	 * kept open by the caller until the node has said 'N'; -1: ours. */
 	int mntns_fd;
-	uint64_t caps;        /* the node's capabilities (runtime/caps.h) */
-	const char *seccomp;  /* its seccomp filter's file; NULL: none */
-	struct rlimit nofile; /* the open-file limit to give the node (0: as is) */
-	int nice;             /* the priority to give the node */
-	char *const *argv;    /* init's argv: "cboxlab-init" ["--" CMD...] */
-	char *const *envp;    /* the node's environment */
+	uint64_t caps;           /* the node's capabilities (runtime/caps.h) */
+	const char *seccomp;     /* its seccomp filter's file; NULL: none */
+	struct rlimit nofile;    /* the open-file limit to give the node (0: as is) */
+	int nice;                /* the priority to give the node */
+	int64_t clock_offset_us; /* its clocks ahead of the host's (node_setup.h) */
+	char *const *argv;       /* init's argv: "cboxlab-init" ["--" CMD...] */
+	char *const *envp;       /* the node's environment */
 };
 
 struct node_proc {

@@ -11,14 +11,16 @@
 /* clang-format off */
 static const char *const defaults_keys[] = {
 	"base", "limits", "env", "sysctls", "cmd", "privileged", "cap_add", "cap_drop", "seccomp",
-	"userns", "binds", "files", "overlay", "restart", "ready", "storage", NULL,
+	"userns", "binds", "files", "overlay", "restart", "ready", "storage", "clock_offset",
+	NULL,
 };
 /* clang-format on */
 /* clang-format off */
 static const char *const node_keys[] = {
 	"base", "interfaces", "gateway", "gateway6", "routes", "sysctls", "env", "cmd",
 	"limits", "publish", "privileged", "cap_add", "cap_drop", "seccomp", "userns",
-	"binds", "files", "overlay", "restart", "ready", "storage", "description", NULL,
+	"binds", "files", "overlay", "restart", "ready", "storage", "clock_offset",
+	"description", NULL,
 };
 /* clang-format on */
 static const char *const userns_keys[] = { "start", "count", NULL };
@@ -489,6 +491,13 @@ static int parse_node_settings(struct parser *p, struct cbx_node *n, json_t *obj
 	}
 	if (topo_parse_node_files(p, n, obj, path, n == &p->defaults_tmpl) < 0)
 		return -1;
+	if ((x = json_object_get(obj, "clock_offset"))) {
+		const char *opath = topo_path_key(p, path, "clock_offset"), *why;
+		if (topo_expect_string(p, x, opath) < 0)
+			return -1;
+		if (!cbx_parse_clock_offset_us(json_string_value(x), &n->clock_offset_us, &why))
+			return topo_fail(p, opath, "%s", why);
+	}
 	return topo_parse_daemon_settings(p, n, obj, path);
 }
 
@@ -529,6 +538,7 @@ static int apply_defaults(struct parser *p, struct cbx_node *n)
 	n->restart = d->restart;
 	n->ready = d->ready;
 	n->storage = d->storage;
+	n->clock_offset_us = d->clock_offset_us;
 	return 0;
 }
 

@@ -258,6 +258,11 @@ struct cbx_node {
 	enum cbx_restart restart;
 	struct cbx_ready ready;
 	enum cbx_storage storage;
+
+	/* "clock_offset": how far the node's CLOCK_MONOTONIC and CLOCK_BOOTTIME
+	 * are ahead of the host's (negative: behind), through a time namespace
+	 * of its own; 0: the host's clocks. */
+	int64_t clock_offset_us;
 	char *path;
 };
 
@@ -431,6 +436,8 @@ const char *cbx_json_error_text(const char *text, char *buf, size_t size);
 CBX_PUBLIC bool cbx_parse_size(const char *s, uint64_t *bytes, const char **why);
 CBX_PUBLIC bool cbx_parse_cpus(const char *s, uint32_t *milli, const char **why);
 CBX_PUBLIC bool cbx_parse_duration_us(const char *s, uint64_t *us, const char **why);
+/* A clock offset: a duration with an optional sign, "+30s", "-500ms", "2s". */
+CBX_PUBLIC bool cbx_parse_clock_offset_us(const char *s, int64_t *us, const char **why);
 CBX_PUBLIC bool cbx_parse_percent(const char *s, double *pct, const char **why);
 CBX_PUBLIC bool cbx_parse_rate(const char *s, uint64_t *bps, const char **why);
 CBX_PUBLIC bool cbx_parse_port(const char *s, uint16_t *port, const char **why);

@@ -120,6 +120,22 @@ bool cbx_parse_duration_us(const char *s, uint64_t *us, const char **why)
 	return true;
 }
 
+bool cbx_parse_clock_offset_us(const char *s, int64_t *us, const char **why)
+{
+	bool negative = *s == '-';
+	uint64_t magnitude;
+
+	if (*s == '-' || *s == '+')
+		s++;
+	/* A sign is the offset's, not part of a duration: "+-1s" is neither. */
+	if (*s == '-' || *s == '+' || !cbx_parse_duration_us(s, &magnitude, why)) {
+		*why = "expected an offset such as \"+30s\", \"-500ms\" or \"3600s\"";
+		return false;
+	}
+	*us = negative ? -(int64_t)magnitude : (int64_t)magnitude;
+	return true;
+}
+
 bool cbx_parse_percent(const char *s, double *pct, const char **why)
 {
 	static const struct unit units[] = { { "%", 1.0 }, { NULL, 0 } };

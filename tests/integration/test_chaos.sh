@@ -72,7 +72,7 @@ for l in open(sys.argv[1]):
     e = json.loads(l)
     if e["event"] == "overrun":
         continue
-    for k in ("mono", "wall", "late"):
+    for k in ("mono", "monotonic_ns", "wall", "late"):
         e.pop(k, None)
     print(json.dumps(e, sort_keys=True))' "$1"; }
 if [ "$(strip "$TMP/seed1.jsonl")" = "$(strip "$TMP/seed2.jsonl")" ] && grep -q partition "$TMP/seed1.jsonl"; then

@@ -116,4 +116,26 @@ check_exit "an unknown option is reported as one" 2 '^cboxlab up: unknown option
 	cbx up --jsn "$TOP/topologies/lan.json"
 check_exit "so is a flag given a value" 2 'option --json takes no value' cbx status --json=yes
 check_exit "help of a command there is not" 2 'unknown command "nosuch"' cbx help nosuch
+
+# timeline: a history and a chaos log merged by CLOCK_MONOTONIC; a line that
+# is neither, named by file and line.
+cat >"$TMP/history.jsonl" <<'EOF2'
+{"type": "invoke", "f": "write", "value": 1, "process": 0, "time": 5000000000}
+{"type": "ok", "f": "write", "value": 1, "process": 0, "time": 7500000000}
+EOF2
+cat >"$TMP/chaos.jsonl" <<'EOF2'
+{"event": "start", "lab": "l", "seed": 3, "mono": 0, "monotonic_ns": 6000000000}
+{"event": "apply", "fault": "pause", "what": "pause b", "mono": 1, "monotonic_ns": 7000000000}
+EOF2
+want="  +0.000000  $TMP/history.jsonl  p0 invoke write 1
+  +1.000000  $TMP/chaos.jsonl    fault start: lab l, seed 3
+  +2.000000  $TMP/chaos.jsonl    fault apply: pause b
+  +2.500000  $TMP/history.jsonl  p0 ok write 1"
+out=$(cbx timeline "$TMP/history.jsonl" "$TMP/chaos.jsonl" 2>&1)
+rc=$?
+[ "$out" = "$want" ] && out+=$'\n(as wanted)'
+check_ok "timeline merges a history and a chaos log in time order" '^\(as wanted\)$' replay "$out" $rc
+echo '{"what": "no event"}' >>"$TMP/chaos.jsonl"
+check_exit "timeline names the line that is neither an event nor an operation" 2 \
+	"chaos.jsonl: line 3: neither a chaos event" cbx timeline "$TMP/history.jsonl" "$TMP/chaos.jsonl"
 finish

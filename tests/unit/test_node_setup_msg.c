@@ -79,6 +79,11 @@ int main(void)
 	is_int(out.cg.n_hier, 2, "both hierarchies");
 	is_str(out.cg.hier[1], "/sys/fs/cgroup/pids", "second hierarchy");
 	is_str(out.lab, "lab", "lab");
+	is_int(out.clock_offset_us, 0, "no clock offset: the host's clocks");
+	in.clock_offset_us = -1500000;
+	len = node_setup_encode(&in, buf, sizeof(buf));
+	ok(len > 0 && node_setup_decode(buf, (size_t)len, &out, &err) == 0, "with a clock offset");
+	is_int(out.clock_offset_us, -1500000, "a negative clock offset");
 
 	/* The host base has no lower dir; v2 nodes join no cgroups. */
 	in = sample();

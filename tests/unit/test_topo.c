@@ -552,6 +552,21 @@ static void test_defaults_merge(void)
 	is_int(b->n_env, 2, "the other node has the defaults' env");
 	is_str(b->env[1].value, "2", "a's env value did not change the defaults");
 	cbx_topo_free(t);
+
+	t = load(LAB("\"defaults\": {\"clock_offset\": \"+30s\"},"
+		     "\"nodes\": {\"a\": {\"clock_offset\": \"-2s\"}, \"b\": {}, \"c\": {\"clock_offset\": \"0s\"}}"),
+		 &err);
+	ok(t != NULL, "clock offsets parse");
+	if (!t)
+		return;
+	is_int(cbx_topo_node(t, "a")->clock_offset_us, -2000000, "a node's own clock offset");
+	is_int(cbx_topo_node(t, "b")->clock_offset_us, 30000000, "the defaults' clock offset");
+	is_int(cbx_topo_node(t, "c")->clock_offset_us, 0, "0s: the host's clocks");
+	cbx_topo_free(t);
+	rejects(LAB("\"nodes\": {\"a\": {\"clock_offset\": \"soon\"}}"),
+		"nodes.a.clock_offset: expected an offset such as \"+30s\"", "a bad clock offset");
+	rejects(LAB("\"nodes\": {\"a\": {\"clock_offset\": 30}}"), "nodes.a.clock_offset",
+		"a clock offset that is not a string");
 }
 
 /* "restart" and "ready" (issue 16): parsed from the node or "defaults",
@@ -661,6 +676,17 @@ static void test_values(void)
 	ok(cbx_parse_duration_us("50ms", &v, &why) && v == 50000, "50ms");
 	ok(cbx_parse_duration_us("1.5s", &v, &why) && v == 1500000, "1.5s");
 	ok(!cbx_parse_duration_us("50", &v, &why), "a duration needs a unit");
+	{
+		int64_t off;
+		ok(cbx_parse_clock_offset_us("+30s", &off, &why) && off == 30000000, "+30s");
+		ok(cbx_parse_clock_offset_us("-1.5s", &off, &why) && off == -1500000, "-1.5s");
+		ok(cbx_parse_clock_offset_us("250ms", &off, &why) && off == 250000,
+		   "an offset without a sign is ahead");
+		ok(!cbx_parse_clock_offset_us("+-1s", &off, &why) &&
+			   !cbx_parse_clock_offset_us("-", &off, &why) &&
+			   !cbx_parse_clock_offset_us("30", &off, &why),
+		   "bad offsets");
+	}
 	ok(cbx_parse_percent("0.1%", &d, &why) && d > 0.0999 && d < 0.1001, "0.1%%");
 	ok(!cbx_parse_percent("150%", &d, &why), "150%% is too much");
 	ok(cbx_parse_rate("10mbit", &v, &why) && v == 10000000, "10mbit");
