@@ -118,9 +118,11 @@ static void test_graph(void)
 
 	/* Running: states and faults. */
 	{
-		struct lab_node_status ns[3] = { { 1, LAB_NODE_RUNNING, -1 },
-						 { 0, LAB_NODE_STOPPED, -1 },
-						 { 2, LAB_NODE_PAUSED, -1 } };
+		struct lab_node_status ns[3] = {
+			{ .pid = 1, .state = LAB_NODE_RUNNING, .memory = -1 },
+			{ .pid = 0, .state = LAB_NODE_STOPPED, .memory = -1 },
+			{ .pid = 2, .state = LAB_NODE_PAUSED, .memory = -1 },
+		};
 		bool down[8] = { 0 };
 		struct cbx_impair im[8] = { 0 };
 		bool drops[9] = { 0 };
