@@ -178,9 +178,12 @@ bad_up() { # lab base
 { "name": "$1", "nodes": { "a": { "base": "$2" } } }
 EOF2
 )
-	_labs+=("$1")
 	cbx up "$f"
 }
+# bad_up runs in a check's subshell: its labs are named here for the
+# cleanup, so that one a broken check lets up is brought down.
+_labs+=(timgbad1 timgbad2 timgbad3 timgbad4 timgbad5 timgxdotdot timgxabsolute timgxwhlink
+	timgxopqlink timgxhardabs timgxhardup timgxhardlink timgxbomb)
 # The big layer's blob, corrupted two ways in copies of the layout.
 big=$(python3 -c '
 import json, sys
