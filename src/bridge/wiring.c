@@ -50,25 +50,34 @@ void wiring_add_bridge(struct nl_batch *b, const struct cbx_network *net)
 	nl_batch_push(b, 0, "create bridge %s for network %s", net->bridge, net->name);
 }
 
-void wiring_add_bridge_setup(struct nl_batch *b, const struct cbx_topo *t,
-			     const struct cbx_network *net, int ifindex)
+/* A bridge made down (wiring_add_bridge, wiring_add_leaf): its alias, no
+ * IPv6 link-local address when it has no IPv6 (before it goes up), up. */
+static void add_bridge_up(struct nl_batch *b, int ifindex, const char *name, const char *alias,
+			  bool no_link_local)
 {
 	struct rtnl_link_spec br = RTNL_LINK_SPEC_INIT;
-	char alias[128], buf[CBX_PREFIX_STRLEN];
 
-	/* The kernel ignores an alias given at creation. */
-	snprintf(alias, sizeof(alias), "cboxlab %s/network %s", t->name, net->name);
 	br.ifindex = ifindex;
 	br.alias = alias;
 	NL_BUILD(b, rtnl_build_link_change, &br);
-	nl_batch_push(b, 0, "set alias of bridge %s", net->bridge);
-	if (!net->has_subnet6 && !net->has_gw6)
-		add_no_link_local(b, ifindex, net->bridge);
+	nl_batch_push(b, 0, "set alias of bridge %s", name);
+	if (no_link_local)
+		add_no_link_local(b, ifindex, name);
 	br = (struct rtnl_link_spec)RTNL_LINK_SPEC_INIT;
 	br.ifindex = ifindex;
 	br.up = 1;
 	NL_BUILD(b, rtnl_build_link_change, &br);
-	nl_batch_push(b, 0, "bring up bridge %s", net->bridge);
+	nl_batch_push(b, 0, "bring up bridge %s", name);
+}
+
+void wiring_add_bridge_setup(struct nl_batch *b, const struct cbx_topo *t,
+			     const struct cbx_network *net, int ifindex)
+{
+	char alias[128], buf[CBX_PREFIX_STRLEN];
+
+	/* The kernel ignores an alias given at creation. */
+	snprintf(alias, sizeof(alias), "cboxlab %s/network %s", t->name, net->name);
+	add_bridge_up(b, ifindex, net->bridge, alias, !net->has_subnet6 && !net->has_gw6);
 	if (net->has_gw4) {
 		NL_BUILD(b, rtnl_build_addr_add, ifindex, &net->gw4);
 		nl_batch_push(b, 0, "add gateway address %s to bridge %s",
@@ -132,20 +141,10 @@ void wiring_add_leaf_setup(struct nl_batch *b, const struct cbx_topo *t,
 			   const struct cbx_network *net, const struct cbx_bridge_leaf *leaf,
 			   int leaf_ifindex, int bridge_ifindex)
 {
-	struct rtnl_link_spec br = RTNL_LINK_SPEC_INIT;
 	char alias[128];
 
 	snprintf(alias, sizeof(alias), "cboxlab %s/network %s (a leaf)", t->name, net->name);
-	br.ifindex = leaf_ifindex;
-	br.alias = alias;
-	NL_BUILD(b, rtnl_build_link_change, &br);
-	nl_batch_push(b, 0, "set alias of bridge %s", leaf->bridge);
-	add_no_link_local(b, leaf_ifindex, leaf->bridge);
-	br = (struct rtnl_link_spec)RTNL_LINK_SPEC_INIT;
-	br.ifindex = leaf_ifindex;
-	br.up = 1;
-	NL_BUILD(b, rtnl_build_link_change, &br);
-	nl_batch_push(b, 0, "bring up bridge %s", leaf->bridge);
+	add_bridge_up(b, leaf_ifindex, leaf->bridge, alias, true);
 	snprintf(alias, sizeof(alias), "cboxlab %s/network %s (uplink)", t->name, net->name);
 	add_port_up(b, leaf->uplink, bridge_ifindex, alias, net->bridge);
 	add_port_up(b, leaf->downlink, leaf_ifindex, alias, leaf->bridge);
