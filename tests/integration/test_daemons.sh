@@ -304,10 +304,20 @@ f=$(topo tdisk <<'EOF2'
 EOF2
 )
 lab_up "$f" >/dev/null
-check "storage disk: a node writes 64 MB past its 32M memory limit" \
-	in_node tdisk d dd if=/dev/zero of=/big bs=1M count=64
-check_ok "the file is whole" '^67108864$' in_node tdisk d stat -c %s /big
-check_ok "it is on disk, in the lab's folder there" '^67108864$' stat -c %s "$TMP/disk/tdisk/d/upper/big"
+# Where the test's disk root is itself in memory (the stock-kernel VM's /tmp),
+# "disk" is RAM too and a write past the limit is the OOM killer's.
+fs=$(stat -f -c %T "$TMP")
+if [ "$fs" = tmpfs ] || [ "$fs" = ramfs ]; then
+	for t in "storage disk: a node writes 64 MB past its 32M memory limit" "the file is whole" \
+		"it is on disk, in the lab's folder there"; do
+		skip "$t" "the disk root $TMP is on $fs, in memory"
+	done
+else
+	check "storage disk: a node writes 64 MB past its 32M memory limit" \
+		in_node tdisk d dd if=/dev/zero of=/big bs=1M count=64
+	check_ok "the file is whole" '^67108864$' in_node tdisk d stat -c %s /big
+	check_ok "it is on disk, in the lab's folder there" '^67108864$' stat -c %s "$TMP/disk/tdisk/d/upper/big"
+fi
 check_ok "the lab's folder on disk is root's alone" '^700$' stat -c %a "$TMP/disk/tdisk"
 if in_node tdisk m dd if=/dev/zero of=/big bs=1M count=64 >/dev/null 2>&1; then
 	not_ok "the same write in a memory-storage node fails" "dd succeeded"
