@@ -114,8 +114,8 @@ void wiring_add_leaf(struct nl_batch *b, const struct cbx_network *net,
 
 /* A host link the lab configures by name: master (0 none), no link-local
  * address, up. */
-static void add_port_up(struct nl_batch *b, const char *name, int master, const char *alias,
-			const char *bridge)
+static void add_port_up(struct nl_batch *b, const char *name, const char *owner, int master,
+			const char *alias, const char *bridge)
 {
 	struct rtnl_link_spec l = RTNL_LINK_SPEC_INIT;
 
@@ -123,7 +123,7 @@ static void add_port_up(struct nl_batch *b, const char *name, int master, const 
 	l.master = master;
 	l.alias = alias;
 	NL_BUILD(b, rtnl_build_link_change, &l);
-	nl_batch_push(b, 0, "attach %s to bridge %s", name, bridge);
+	nl_batch_push(b, 0, "attach %s%s to bridge %s", name, owner, bridge);
 	l = (struct rtnl_link_spec)RTNL_LINK_SPEC_INIT;
 	l.name = name;
 	l.addr_gen_mode = IN6_ADDR_GEN_MODE_NONE;
@@ -146,8 +146,8 @@ void wiring_add_leaf_setup(struct nl_batch *b, const struct cbx_topo *t,
 	snprintf(alias, sizeof(alias), "cboxlab %s/network %s (a leaf)", t->name, net->name);
 	add_bridge_up(b, leaf_ifindex, leaf->bridge, alias, true);
 	snprintf(alias, sizeof(alias), "cboxlab %s/network %s (uplink)", t->name, net->name);
-	add_port_up(b, leaf->uplink, bridge_ifindex, alias, net->bridge);
-	add_port_up(b, leaf->downlink, leaf_ifindex, alias, leaf->bridge);
+	add_port_up(b, leaf->uplink, "", bridge_ifindex, alias, net->bridge);
+	add_port_up(b, leaf->downlink, "", leaf_ifindex, alias, leaf->bridge);
 }
 
 /* A node's interface as a veth end created in the netns of process `pid`. */
@@ -181,28 +181,12 @@ void wiring_add_network_veth(struct nl_batch *b, const struct cbx_iface *ifc, pi
 void wiring_add_network_veth_attach(struct nl_batch *b, const struct cbx_topo *t,
 				    const struct cbx_iface *ifc, int bridge_ifindex)
 {
-	struct rtnl_link_spec host_end = RTNL_LINK_SPEC_INIT;
-	char alias[160];
+	char alias[160], owner[64];
 
 	snprintf(alias, sizeof(alias), "cboxlab %s/%s/%s", t->name, ifc->node->name, ifc->name);
-	host_end.name = ifc->host_name;
-	host_end.master = bridge_ifindex;
-	host_end.alias = alias;
-	NL_BUILD(b, rtnl_build_link_change, &host_end);
-	nl_batch_push(b, 0, "attach %s (%s:%s) to bridge %s", ifc->host_name, ifc->node->name,
-		      ifc->name, cbx_iface_bridge(ifc));
+	snprintf(owner, sizeof(owner), " (%s:%s)", ifc->node->name, ifc->name);
 	/* A bridge port needs no address of its own, link-local included. */
-	host_end = (struct rtnl_link_spec)RTNL_LINK_SPEC_INIT;
-	host_end.name = ifc->host_name;
-	host_end.addr_gen_mode = IN6_ADDR_GEN_MODE_NONE;
-	NL_BUILD(b, rtnl_build_link_change, &host_end);
-	nl_batch_push(b, NL_REQ_IGNORE_UNSUPPORTED, "turn IPv6 link-local addresses off on %s",
-		      ifc->host_name);
-	host_end = (struct rtnl_link_spec)RTNL_LINK_SPEC_INIT;
-	host_end.name = ifc->host_name;
-	host_end.up = 1;
-	NL_BUILD(b, rtnl_build_link_change, &host_end);
-	nl_batch_push(b, 0, "bring up %s", ifc->host_name);
+	add_port_up(b, ifc->host_name, owner, bridge_ifindex, alias, cbx_iface_bridge(ifc));
 }
 
 void wiring_add_link_veth(struct nl_batch *b, const struct cbx_link *l, pid_t pid_a, pid_t pid_b)
