@@ -237,6 +237,9 @@ def test_record_and_timeline(lab):
     lab.record("invoke", 1, "read")
     lab.record("info", 1, "read", None, error="timeout")
     merged = lab.timeline(lab.history.path, lab.event_logs[-1])
+    # A slow machine (the CI's emulated VM) may log an "overrun": a step that
+    # began after its time says so. It is not one of the operations asked for.
+    merged = [m for m in merged if m.get("event") != "overrun"]
     kinds = [m.get("type") or m["event"] for m in merged]
     assert kinds == ["invoke", "ok", "start", "apply", "remove", "remove", "remove", "end",
                      "invoke", "info"]

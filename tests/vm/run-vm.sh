@@ -397,8 +397,14 @@ main() {
 		columns+=("vm-$config=$CBX_VM_OUT/$config-results.txt")
 	done
 	"$SCRIPT_DIR/summary.sh" "${columns[@]}" || true
-	# The end of the log is what a CI page shows: say again how each run
-	# ended, and name every failed check with its configuration.
+	# The end of the log is what a CI page shows: the first failure of each
+	# script with its diagnostics and what the script printed just before
+	# (a failed `up` makes every later check of its script fail), how each
+	# run ended, and every failed check with its configuration.
+	for config in "${configs[@]}"; do
+		[[ -r $CBX_VM_OUT/$config-console.log ]] &&
+			first_failures "$config" "$CBX_VM_OUT/$config-console.log"
+	done
 	echo
 	printf 'VM run %s\n' "${report[@]}"
 	for config in "${configs[@]}"; do
@@ -406,6 +412,25 @@ main() {
 			sed -n "s/^fail /FAILED in vm-$config: /p" "$CBX_VM_OUT/$config-results.txt"
 	done
 	return "$failed"
+}
+
+# For each script with a failure, its first "not ok" line, the diagnostics
+# after it, and the lines that are not TAP (stderr: cboxlab's own errors)
+# among the 12 before it; at most 6 scripts.
+first_failures() { # config console-log
+	awk -v config="$1" '
+		/^# integration: / { script = $3; seen = 0; n = 0 }
+		/^not ok / && !seen && shown < 6 {
+			seen = 1; shown++; tail = 4
+			print "== first failure in vm-" config " " script ":"
+			for (i = (n > 12 ? n - 12 : 0); i < n; i++)
+				if (before[i % 12] !~ /^(ok |not ok |#|1\.\.)/) print "   " before[i % 12]
+			print "   " $0
+			next
+		}
+		tail > 0 && /^#/ { print "   " $0; tail--; next }
+		{ tail = 0; before[n % 12] = $0; n++ }
+	' "$2"
 }
 
 main "$@"
