@@ -131,15 +131,18 @@ int cmd_up(const struct cli_call *c)
 
 int cmd_down(const struct cli_call *c)
 {
-	uint64_t phase_us[LAB_PHASE_MAX] = { 0 };
-	char lab[CBX_LAB_NAME_MAX + 1];
+	struct lab_down_result res;
 	struct cbx_error err;
-	bool was_up;
 
-	if (lab_down(&c->cbx, c->argv[0], lab, &was_up, phase_us, &err) < 0)
+	if (lab_down(&c->cbx, c->argv[0], &res, &err) < 0)
 		return cli_fail(&err);
 	if (c->opt[OPT_TIMINGS])
-		print_timings(phase_us, "down");
-	printf(was_up ? "lab %s is down\n" : "lab %s was not up; nothing left of it\n", lab);
+		print_timings(res.phase_us, "down");
+	if (res.unreaped && c->cbx.reap_wait_ms)
+		fprintf(stderr,
+			"cboxlab: %zu node init(s) killed are still zombies: the host's init (PID 1, their parent) has not reaped them in %ld ms (CBOXLAB_REAP_WAIT_MS); they hold nothing but their PIDs\n",
+			res.unreaped, c->cbx.reap_wait_ms);
+	printf(res.was_up ? "lab %s is down\n" : "lab %s was not up; nothing left of it\n",
+	       res.lab);
 	return 0;
 }

@@ -30,6 +30,8 @@
 #pragma GCC visibility push(default)
 
 #define CBX_STATE_ROOT_DEFAULT "/run/cboxlab"
+/* systemd reaps at once; some inits every second or two. */
+#define CBX_REAP_WAIT_MS_DEFAULT 3000
 /* A state root is at most this long (a lab's paths are built on it). */
 #define CBX_STATE_ROOT_MAX 128
 /* Where nodes with "storage": "disk" keep their writable layers: a folder
@@ -44,12 +46,16 @@ struct cbx_ctx {
 	char state_root[CBX_STATE_ROOT_MAX];
 	char cache_root[CBX_STATE_ROOT_MAX];
 	char disk_root[CBX_STATE_ROOT_MAX];
+	/* How long `down` waits for the host's init to reap the node inits it
+	 * killed (lab/reap_watch.c). */
+	long reap_wait_ms;
 };
 
 /* The defaults, and $CBOXLAB_STATE_ROOT as the state root when it is set:
  * tests, or a second user of one host, can have labs of their own;
  * $CBOXLAB_CACHE the image cache's root and $CBOXLAB_DISK_ROOT the disk
- * root, likewise. */
+ * root, likewise; $CBOXLAB_REAP_WAIT_MS down's wait for reaping
+ * (CBX_REAP_WAIT_MS_DEFAULT). */
 int cbx_ctx_init(struct cbx_ctx *ctx, struct cbx_error *err);
 /* Another state root: an absolute path, without a trailing '/'. */
 int cbx_ctx_set_state_root(struct cbx_ctx *ctx, const char *dir, struct cbx_error *err);
@@ -91,11 +97,20 @@ size_t lab_plan_size(const struct plan *p);
 void lab_plan_describe(const struct plan *p, size_t i, bool undo, char *buf, size_t size);
 void lab_plan_free(struct plan *p);
 
-/* Bring a lab down by name, or by the file that names it; `lab` gets its
- * name. Idempotent: a lab that is not up is success (*was_up false).
- * phase_us (LAB_PHASE_MAX of them, or NULL): time in each phase's undo. */
-int lab_down(const struct cbx_ctx *cbx, const char *lab_or_file, char lab[CBX_LAB_NAME_MAX + 1],
-	     bool *was_up, uint64_t *phase_us, struct cbx_error *err);
+struct lab_down_result {
+	char lab[CBX_LAB_NAME_MAX + 1];   /* the lab's name */
+	bool was_up;                      /* false: nothing of it was there */
+	uint64_t phase_us[LAB_PHASE_MAX]; /* time in each phase's undo */
+	/* Node inits killed that the host's init (their parent once `up` has
+	 * exited) had not reaped within cbx->reap_wait_ms: zombies, which hold
+	 * nothing but their PID. */
+	size_t unreaped;
+};
+
+/* Bring a lab down by name, or by the file that names it. Idempotent: a
+ * lab that is not up is success (was_up false). */
+int lab_down(const struct cbx_ctx *cbx, const char *lab_or_file, struct lab_down_result *res,
+	     struct cbx_error *err);
 
 /* --- what is up ---------------------------------------------------------- */
 

@@ -1,4 +1,5 @@
 /* The library's context (cboxlab.h): where the labs' state lives. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,12 +38,29 @@ static int set_root(char *buf, size_t size, const char *dir, const char *what, c
 	return 0;
 }
 
+/* Milliseconds, 0 to 10 minutes. */
+static int set_wait_ms(long *ms, const char *text, struct cbx_error *err)
+{
+	char *end;
+
+	errno = 0;
+	*ms = strtol(text, &end, 10);
+	if (errno || end == text || *end || *ms < 0 || *ms > 600000)
+		return cbx_error_set(err, CBX_ERR_INPUT,
+				     "\"%.32s\" is not a number of milliseconds from 0 to 600000",
+				     text);
+	return 0;
+}
+
 int cbx_ctx_init(struct cbx_ctx *ctx, struct cbx_error *err)
 {
 	const char *root = getenv("CBOXLAB_STATE_ROOT"), *disk = getenv("CBOXLAB_DISK_ROOT"),
-		   *cache = getenv("CBOXLAB_CACHE");
+		   *cache = getenv("CBOXLAB_CACHE"), *reap = getenv("CBOXLAB_REAP_WAIT_MS");
 
 	memset(ctx, 0, sizeof(*ctx));
+	ctx->reap_wait_ms = CBX_REAP_WAIT_MS_DEFAULT;
+	if (reap && *reap && set_wait_ms(&ctx->reap_wait_ms, reap, err) < 0)
+		return cbx_error_wrap(err, "CBOXLAB_REAP_WAIT_MS");
 	if (set_root(ctx->cache_root, sizeof(ctx->cache_root),
 		     cache && *cache ? cache : CBX_CACHE_ROOT_DEFAULT, "image cache",
 		     CBX_CACHE_ROOT_DEFAULT, err) < 0)

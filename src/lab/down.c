@@ -141,9 +141,10 @@ static int name_only_topology(const char *lab, struct cbx_topo **t, struct cbx_e
 	return cbx_topo_load_text(text, strlen(text), "(lab name)", t, err);
 }
 
-int lab_down(const struct cbx_ctx *cbx, const char *arg, char lab[CBX_LAB_NAME_MAX + 1],
-	     bool *was_up, uint64_t *phase_us, struct cbx_error *err)
+int lab_down(const struct cbx_ctx *cbx, const char *arg, struct lab_down_result *res,
+	     struct cbx_error *err)
 {
+	char *lab = res->lab;
 	struct cbx_topo *t = NULL, *file_topo = NULL;
 	char state_dir[256];
 	int lock = -1;
@@ -152,8 +153,7 @@ int lab_down(const struct cbx_ctx *cbx, const char *arg, char lab[CBX_LAB_NAME_M
 	bool saved = false, name_only = false;
 	int rc = -1;
 
-	*was_up = false;
-	lab[0] = '\0';
+	*res = (struct lab_down_result){ 0 };
 	/* A file's name was checked by its load: the same rule. */
 	if (lab_arg_is_file(arg)) {
 		if (cbx_topo_load(arg, &file_topo, err) < 0)
@@ -168,10 +168,10 @@ int lab_down(const struct cbx_ctx *cbx, const char *arg, char lab[CBX_LAB_NAME_M
 	/* Waits for an `up` or a fault command of this lab still running. */
 	if (lab_lock(cbx, lab, false, &lock, err) < 0)
 		goto out;
-	*was_up = access(state_dir, F_OK) == 0;
+	res->was_up = access(state_dir, F_OK) == 0;
 	/* The plan it was brought up with; else the given file's, and the
 	 * sweep; else only the lab's name, and the sweep does the work. */
-	if (*was_up && lab_load_saved(cbx, lab, &t, &(struct cbx_error){ 0 }) == 0) {
+	if (res->was_up && lab_load_saved(cbx, lab, &t, &(struct cbx_error){ 0 }) == 0) {
 		cbx_topo_free(file_topo);
 		file_topo = NULL;
 		saved = true;
@@ -195,8 +195,9 @@ int lab_down(const struct cbx_ctx *cbx, const char *arg, char lab[CBX_LAB_NAME_M
 		rc = 0;
 	if (rc < 0)
 		cbx_error_wrap(err, "bring lab %s down", lab);
-	if (phase_us)
-		memcpy(phase_us, ctx.phase_us, STEP_KIND_COUNT * sizeof(*phase_us));
+	else
+		res->unreaped = lab_reap_wait(&ctx, cbx->reap_wait_ms);
+	memcpy(res->phase_us, ctx.phase_us, STEP_KIND_COUNT * sizeof(*res->phase_us));
 	plan_free(&plan);
 	lab_ctx_fini(&ctx);
 out:

@@ -253,6 +253,7 @@ void lab_ctx_fini(struct lab_ctx *ctx)
 	if (ctx->init_fd >= 0)
 		close(ctx->init_fd);
 	lab_drop_node_mntns(ctx);
+	lab_reap_fini(ctx);
 	free(ctx->pins_text);
 	ctx->pins_text = NULL;
 	cbx_cache_close(&ctx->cache);

@@ -48,6 +48,12 @@ struct lab_node_image {
 /* Close a node's descriptors and forget its process (it is gone or given up). */
 void lab_node_rt_reset(struct node_rt *rt);
 
+/* `down`: pidfds of the node inits it killed (lab/reap_watch.c). */
+struct lab_reap_watch {
+	int *fd;
+	size_t n, cap;
+};
+
 struct lab_ctx {
 	const struct cbx_ctx *cbx; /* the caller's: where the labs' state is */
 	const struct cbx_topo *t;
@@ -94,12 +100,19 @@ struct lab_ctx {
 	struct cbx_image_cache cache;
 	/* Time spent in each kind of step, run and undo (microseconds). */
 	uint64_t phase_us[STEP_KIND_COUNT];
+	struct lab_reap_watch reap;
 };
 
 /* For `up` (libdir needed) and `down` (libdir optional). */
 int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_ctx *cbx, const struct cbx_topo *t,
 		 bool need_libdir, struct cbx_error *err);
 void lab_ctx_fini(struct lab_ctx *ctx);
+/* A killed node init's pidfd: in `down`, kept for lab_reap_wait; else closed. */
+void lab_reap_keep(struct lab_ctx *ctx, int pidfd);
+/* Wait up to wait_ms until the host's init has reaped every init kept;
+ * returns how many it has not. */
+size_t lab_reap_wait(struct lab_ctx *ctx, long wait_ms);
+void lab_reap_fini(struct lab_ctx *ctx);
 /* Will the open-file limit hold this lab's `up`? It keeps two descriptors
  * per node (its sync socket and pidfd) and a third for a node with sysctls
  * until they are set, while each node's first process holds one more of

@@ -257,7 +257,7 @@ int lab_pin_node(struct lab_ctx *ctx, const struct cbx_node *n, const char *temp
 /* Wait until every node's pidfd is readable (its process exited) or the
  * deadline, in one poll() over all of them; the ones that exited are closed
  * and set to -1 (poll skips those). */
-static void wait_exited(struct pollfd *p, size_t n, long deadline)
+static void wait_exited(struct lab_ctx *ctx, struct pollfd *p, size_t n, long deadline)
 {
 	for (;;) {
 		size_t left = 0;
@@ -281,7 +281,7 @@ static void wait_exited(struct pollfd *p, size_t n, long deadline)
 			return;
 		for (size_t i = 0; i < n; i++) {
 			if (p[i].fd >= 0 && p[i].revents) {
-				close(p[i].fd);
+				lab_reap_keep(ctx, p[i].fd);
 				p[i].fd = -1;
 			}
 			left += p[i].fd >= 0;
@@ -309,7 +309,7 @@ static int wait_nodes_gone(struct lab_ctx *ctx, const struct cbx_node *const *no
 
 	if (!gone)
 		return cbx_error_sys(err, ENOMEM, "stop nodes");
-	wait_exited(p, n, deadline);
+	wait_exited(ctx, p, n, deadline);
 	for (unsigned delay_us = 200;; delay_us = delay_us < 20000 ? delay_us * 2 : delay_us) {
 		size_t busy = 0;
 
@@ -337,7 +337,7 @@ static int wait_nodes_gone(struct lab_ctx *ctx, const struct cbx_node *const *no
 					     "%zu node(s) still have processes after %d s of SIGKILL",
 					     busy, KILL_TIMEOUT_MS / 1000);
 		usleep(delay_us);
-		wait_exited(p, n, 0);
+		wait_exited(ctx, p, n, 0);
 	}
 }
 
@@ -376,7 +376,7 @@ int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, siz
 	/* A stop: init passes SIGTERM to everyone and exits when they are
 	 * gone; whatever outlives the grace period is killed below. */
 	if (grace_ms > 0)
-		wait_exited(p, n, cbx_now_ms() + grace_ms);
+		wait_exited(ctx, p, n, cbx_now_ms() + grace_ms);
 	for (size_t i = 0; i < n; i++) {
 		if (p[i].fd >= 0)
 			syscall(SYS_pidfd_send_signal, p[i].fd, SIGKILL, NULL, 0);

@@ -17,6 +17,11 @@ TMP=$(mktemp -d /tmp/cbxt.XXXXXX)
 # kernel runs under qemu's emulator set it (tests/vm/run-vm.sh).
 TIME_SCALE=${CBX_TIME_SCALE:-1}
 scaled() { echo $(($1 * TIME_SCALE)); }
+# `down` waits for the host's init to reap the node inits it killed; this
+# machine's init does so only every second or two, which over the suite's
+# hundreds of labs would add minutes. The suite does not wait (leftovers
+# counts a zombie as gone); test_stalls.sh checks the wait itself.
+export CBOXLAB_REAP_WAIT_MS=${CBOXLAB_REAP_WAIT_MS:-0}
 _n=0
 _labs=()
 

@@ -41,6 +41,24 @@ check_faster "down of a lab with killed nodes takes well under 1 s" "$(scaled 10
 # shellcheck disable=SC2086
 check_ok "and leaves nothing" '^$' leftovers tstall $pids
 
+# With its default wait, `down` returns once the host's init has reaped the
+# node inits it killed, and the one killed before: no zombie is left.
+freap=$(topo treap <<'EOF2'
+{ "name": "treap", "nodes": { "a": {}, "b": {}, "c": {} } }
+EOF2
+)
+lab_up "$freap" >/dev/null
+pids=$(cbx status treap --json | python3 -c 'import json,sys; print(" ".join(str(n["pid"]) for n in json.load(sys.stdin)["nodes"] if n["pid"]))')
+cbx kill treap a >/dev/null
+check_faster "down waits for the reaping of its nodes' inits, within its 3 s bound" "$(scaled 4000)" \
+	env -u CBOXLAB_REAP_WAIT_MS "$CBOXLAB" down treap
+# shellcheck disable=SC2086
+check_ok_without "no init of the lab is left, not even as a zombie" . \
+	bash -c 'for p in "$@"; do [ -e /proc/$p ] && echo "$p: $(grep State /proc/$p/status)"; done; true' _ $pids
+check_fails_with "a wait that is not a number of milliseconds is refused, naming the variable" \
+	'CBOXLAB_REAP_WAIT_MS: "soon" is not a number of milliseconds' \
+	env CBOXLAB_REAP_WAIT_MS=soon "$CBOXLAB" down treap
+
 # `down` after a SIGKILLed `up`: the nodes it had started died with it.
 nodes=$(python3 -c 'import json; print(json.dumps({f"n{i}": {"interfaces": {"eth0": {"network": "n"}}} for i in range(16)}))')
 cat >"$TMP/tstall16.json" <<EOF2
