@@ -197,6 +197,24 @@ static json_t *pick_manifest(struct image_source *s, json_t *index, const char *
 	       NULL;
 }
 
+/* Both formats list their layers in a JSON array (at most LAYERS_MAX): out
+ * gets room for their digests and its config, *names as many slots for the
+ * layers' names in the source, both filled by the caller. */
+static int layers_begin(const struct image_source *s, json_t *layers, const char *missing,
+			json_t *cfg, struct cbx_arena *a, struct cbx_image *out, char ***names,
+			struct cbx_error *err)
+{
+	if (!json_is_array(layers) || json_array_size(layers) > LAYERS_MAX)
+		return cbx_error_set(err, CBX_ERR_INPUT, "%s: %s or more than %d", s->shown,
+				     missing, LAYERS_MAX);
+	out->n_layers = json_array_size(layers);
+	out->layers = cbx_arena_array(a, out->n_layers + 1, sizeof(*out->layers));
+	*names = calloc(out->n_layers + 1, sizeof(char *));
+	if (!out->layers || !*names || read_config(cfg, a, out) < 0)
+		return cbx_error_sys(err, ENOMEM, "%s", s->shown);
+	return 0;
+}
+
 static int load_oci(struct cbx_image_cache *c, struct image_source *s, const char *tag,
 		    struct cbx_arena *a, struct cbx_image *out, struct cbx_error *err)
 {
@@ -227,15 +245,8 @@ static int load_oci(struct cbx_image_cache *c, struct image_source *s, const cha
 	    !(cfg = parse_json(s, name, hex, err)))
 		return -1;
 	layers = json_object_get(manifest, "layers");
-	if (!json_is_array(layers) || json_array_size(layers) > LAYERS_MAX)
-		return cbx_error_set(err, CBX_ERR_INPUT,
-				     "%s: the manifest has no layers or more than %d", s->shown,
-				     LAYERS_MAX);
-	out->n_layers = json_array_size(layers);
-	out->layers = cbx_arena_array(a, out->n_layers + 1, sizeof(*out->layers));
-	names = calloc(out->n_layers + 1, sizeof(char *));
-	if (!out->layers || !names || read_config(cfg, a, out) < 0)
-		return cbx_error_sys(err, ENOMEM, "%s", s->shown);
+	if (layers_begin(s, layers, "the manifest has no layers", cfg, a, out, &names, err) < 0)
+		return -1;
 	json_array_foreach (layers, i, l) {
 		char what[32];
 		snprintf(what, sizeof(what), "layer %zu", i + 1);
@@ -300,14 +311,8 @@ static int load_docker(struct cbx_image_cache *c, struct image_source *s, const 
 					       "%s: manifest.json names no Config", s->shown);
 	layers = json_object_get(m, "Layers");
 	diff_ids = json_object_get(json_object_get(cfg, "rootfs"), "diff_ids");
-	if (!json_is_array(layers) || json_array_size(layers) > LAYERS_MAX)
-		return cbx_error_set(err, CBX_ERR_INPUT, "%s: no Layers or more than %d", s->shown,
-				     LAYERS_MAX);
-	out->n_layers = json_array_size(layers);
-	out->layers = cbx_arena_array(a, out->n_layers + 1, sizeof(*out->layers));
-	names = calloc(out->n_layers + 1, sizeof(char *));
-	if (!out->layers || !names || read_config(cfg, a, out) < 0)
-		return cbx_error_sys(err, ENOMEM, "%s", s->shown);
+	if (layers_begin(s, layers, "no Layers", cfg, a, out, &names, err) < 0)
+		return -1;
 	json_array_foreach (layers, i, l) {
 		if (!json_is_string(l) ||
 		    docker_layer_hex(json_string_value(l), json_array_get(diff_ids, i),

@@ -108,6 +108,30 @@ static void nodes(FILE *f, const struct cbx_topo *t, const struct lab_graph_stat
 	}
 }
 
+/* An interface's edge: a node to its network (one label), or a link
+ * between two nodes (a label at each end); red and dashed when faulty. */
+static void edge(FILE *f, enum lab_graph_format fmt, const char *from, const char *to,
+		 const char *tail, const char *head, bool bad)
+{
+	if (fmt == LAB_GRAPH_DOT) {
+		fprintf(f, "  %s -- %s [%s=\"", from, to, head ? "taillabel" : "label");
+		label(f, fmt, tail);
+		if (head) {
+			fputs("\", headlabel=\"", f);
+			label(f, fmt, head);
+		}
+		fprintf(f, "\"%s];\n", bad ? ", color=red, fontcolor=red, style=dashed" : "");
+	} else {
+		fprintf(f, "  %s %s|\"", from, bad ? "-.-" : "---");
+		label(f, fmt, tail);
+		if (head) {
+			fputs(" / ", f);
+			label(f, fmt, head);
+		}
+		fprintf(f, "\"| %s\n", to);
+	}
+}
+
 static void networks(FILE *f, const struct cbx_topo *t, const struct lab_fault_view *fv,
 		     enum lab_graph_format fmt)
 {
@@ -141,19 +165,12 @@ static void networks(FILE *f, const struct cbx_topo *t, const struct lab_fault_v
 		}
 		for (size_t k = 0; k < w->n_members; k++) {
 			const struct cbx_iface *m = w->members[k];
+			char from[24], to[24];
+
 			iface_text(m, fv, text, sizeof(text));
-			if (fmt == LAB_GRAPH_DOT) {
-				fprintf(f, "  n%zu -- w%zu [label=\"", m->node->index, i);
-				label(f, fmt, text);
-				fprintf(f, "\"%s];\n",
-					faulty(m, fv) ? ", color=red, fontcolor=red, style=dashed"
-						      : "");
-			} else {
-				fprintf(f, "  n%zu %s|\"", m->node->index,
-					faulty(m, fv) ? "-.-" : "---");
-				label(f, fmt, text);
-				fprintf(f, "\"| w%zu\n", i);
-			}
+			snprintf(from, sizeof(from), "n%zu", m->node->index);
+			snprintf(to, sizeof(to), "w%zu", i);
+			edge(f, fmt, from, to, text, NULL, faulty(m, fv));
 		}
 	}
 }
@@ -167,23 +184,13 @@ static void links(FILE *f, const struct cbx_topo *t, const struct lab_fault_view
 		const struct cbx_link *l = &t->links[i];
 		bool bad = faulty(l->a, fv) || faulty(l->b, fv);
 
+		char from[24], to[24];
+
 		iface_text(l->a, fv, ta, sizeof(ta));
 		iface_text(l->b, fv, tb, sizeof(tb));
-		if (fmt == LAB_GRAPH_DOT) {
-			fprintf(f, "  n%zu -- n%zu [taillabel=\"", l->a->node->index,
-				l->b->node->index);
-			label(f, fmt, ta);
-			fprintf(f, "\", headlabel=\"");
-			label(f, fmt, tb);
-			fprintf(f, "\"%s];\n",
-				bad ? ", color=red, fontcolor=red, style=dashed" : "");
-		} else {
-			fprintf(f, "  n%zu %s|\"", l->a->node->index, bad ? "-.-" : "---");
-			label(f, fmt, ta);
-			fputs(" / ", f);
-			label(f, fmt, tb);
-			fprintf(f, "\"| n%zu\n", l->b->node->index);
-		}
+		snprintf(from, sizeof(from), "n%zu", l->a->node->index);
+		snprintf(to, sizeof(to), "n%zu", l->b->node->index);
+		edge(f, fmt, from, to, ta, tb, bad);
 	}
 }
 

@@ -179,7 +179,8 @@ capture_while() {
 	# Bounded: a capture that never sees its packets must fail, not stall.
 	timeout -s INT "$(scaled 15)" "$CBOXLAB" capture "${args[@]}" 2>"$TMP/cap.err" >"$TMP/cap.out" &
 	pid=$!
-	for _ in $(seq 50); do grep -q 'capturing on' "$TMP/cap.err" && break; sleep 0.1; done
+	# Up to the capture's own bound: on a loaded machine its start may take seconds.
+	for _ in $(seq 150); do grep -q 'capturing on' "$TMP/cap.err" && break; sleep 0.1; done
 	"${cmd[@]}" >/dev/null 2>&1
 	wait $pid
 	local rc=$?
@@ -228,11 +229,13 @@ check_ok "capture under a partition: the dropped side's requests arrive" \
 check_ok_without "capture under a partition: ... and no reply goes back" 'echo reply' replay "$out" 0
 cbx heal tkcap >/dev/null
 
-# Attacks: the capture is the host's; a node gains nothing from it.
+# Attacks: the capture is the host's; a node gains nothing from it. (The
+# lab's own neighbour discovery, a's entries for b and c going stale after
+# the pings above, may cross a:eth0 at any time: left out.)
 check_ok "capture: a node's interface shows none of the host's packets (0 of them)" \
 	'^cboxlab: 0 packet\(s\) captured$' \
 	capture_while bash -c "ping -c 3 -i 0.2 127.0.0.1; $CBOXLAB exec tkcap c -- ping -c 2 10.71.0.11" \
-	-- tkcap a:eth0 --duration 2s
+	-- tkcap a:eth0 --duration 2s 'not arp and not (icmp6 and ip6[40] >= 133 and ip6[40] <= 137)'
 check_ok_without "capture: the node does not see the capture's process" 'cboxlab capture tkcap' \
 	capture_while in_node tkcap a ps -- tkcap a:eth0 --duration 1s
 check_fails_with "capture: a FILTER with shell in it is a filter's syntax error, run by nobody" \
