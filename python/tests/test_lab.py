@@ -201,6 +201,8 @@ def test_chaos_plan_and_nemesis(lab):
         {"at": "0s", "do": "partition", "groups": [["a"], ["b", "c"]]},
         {"at": "0.3s", "do": "heal"},
         {"at": "0.4s", "do": "end"}]})
+    # A slow machine (the CI's emulated VM) may log an "overrun" too.
+    events = [e for e in events if e.event != "overrun"]
     assert [(e.event, e.fault) for e in events] == [
         ("start", None), ("apply", "partition"), ("remove", "heal"), ("remove", "end"),
         ("remove", "heal-all"), ("end", None)]
@@ -209,7 +211,8 @@ def test_chaos_plan_and_nemesis(lab):
     first = lab.chaos(nemesis="isolate-one", interval="0.2s", duration="0.4s", seed=5)
     again = lab.chaos(nemesis="isolate-one", interval="0.2s", duration="0.4s", seed=5)
     assert first[0].raw["seed"] == 5
-    assert [e.what for e in first] == [e.what for e in again]
+    assert ([e.what for e in first if e.event != "overrun"] ==
+            [e.what for e in again if e.event != "overrun"])
     assert len(lab.event_logs) == 3
     assert lab.status().faults == []
     with pytest.raises(ValueError):

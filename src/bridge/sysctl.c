@@ -11,25 +11,25 @@
 
 /* Dots separate levels; an interface name's own dots (eth0.100) cannot be
  * told apart, as with sysctl(8) without its "/" syntax. */
-static int sysctl_path(char *path, size_t size, const char *proc, const char *name,
+static int sysctl_path(char *path, size_t size, const char *sys, const char *name,
 		       struct cbx_error *err)
 {
-	if (cbx_path(path, size, err, "%ssys/%s", proc, name) < 0)
+	if (cbx_path(path, size, err, "%s%s", sys, name) < 0)
 		return -1;
-	for (char *p = path + strlen(proc) + strlen("sys/"); *p; p++)
+	for (char *p = path + strlen(sys); *p; p++)
 		if (*p == '.')
 			*p = '/';
 	return 0;
 }
 
-int cbx_sysctl_write_at(int proc_dir, const char *name, const char *value, struct cbx_error *err)
+int cbx_sysctl_write_at(int sys_dir, const char *name, const char *value, struct cbx_error *err)
 {
 	char path[512];
 
-	if (sysctl_path(path, sizeof(path), proc_dir == AT_FDCWD ? "/proc/" : "", name, err) < 0)
+	if (sysctl_path(path, sizeof(path), sys_dir == AT_FDCWD ? "/proc/sys/" : "", name, err) < 0)
 		return -1;
 	/* The user named a sysctl, not a file: say it their way. */
-	if (cbx_write_file_at(proc_dir, path, value, strlen(value), err) < 0)
+	if (cbx_write_file_at(sys_dir, path, value, strlen(value), err) < 0)
 		return cbx_error_sys(err, err->code, "set sysctl %s=%s", name, value);
 	return 0;
 }
@@ -45,7 +45,7 @@ int cbx_sysctl_read(const char *name, char *buf, size_t size, struct cbx_error *
 	cleanup_close int fd = -1;
 	ssize_t n;
 
-	if (sysctl_path(path, sizeof(path), "/proc/", name, err) < 0)
+	if (sysctl_path(path, sizeof(path), "/proc/sys/", name, err) < 0)
 		return -1;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)

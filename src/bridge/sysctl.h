@@ -7,12 +7,15 @@
 #include "common/error.h"
 
 int cbx_sysctl_write(const char *name, const char *value, struct cbx_error *err);
-/* The same in the procfs whose root is the directory fd proc_dir (AT_FDCWD:
- * /proc). A node writes its own in its own procfs: each netns that looks
- * its sysctls up through one procfs adds a "net" entry to one hash chain
- * there, and lookups walk that chain, which for `up` writing every node's
- * through the host's /proc made a lab of N nodes cost O(N^2). */
-int cbx_sysctl_write_at(int proc_dir, const char *name, const char *value, struct cbx_error *err);
+/* The same under the directory fd sys_dir, a procfs's sys/ (AT_FDCWD:
+ * /proc/sys). A node writes its own in its own procfs: each netns that
+ * looks its sysctls up through one procfs adds a "net" entry to one hash
+ * chain there, and lookups walk that chain, which for `up` writing every
+ * node's through the host's /proc made a lab of N nodes cost O(N^2).
+ * A walk from a directory fd does not cross what is mounted on that
+ * directory itself: the node's read-only bind over its /proc/sys, made while
+ * `up` writes, does not get in the way (runtime/kernel_view.c). */
+int cbx_sysctl_write_at(int sys_dir, const char *name, const char *value, struct cbx_error *err);
 /* Read into buf (trailing newline removed). */
 int cbx_sysctl_read(const char *name, char *buf, size_t size, struct cbx_error *err);
 

@@ -207,6 +207,7 @@ static int setup_node(int sync_fd, int *fate_fd)
 	struct node_setup setup;
 	struct cbx_error err;
 	ssize_t n;
+	int sys_fd;
 
 	do {
 		n = recv(sync_fd, msg, sizeof(msg), MSG_TRUNC);
@@ -223,8 +224,21 @@ static int setup_node(int sync_fd, int *fate_fd)
 		cbx_sync_send(sync_fd, CBX_SYNC_ERROR, err.msg);
 		return -1;
 	}
-	/* With the node's procfs, for `up` to set its sysctls in. */
-	cbx_sync_send_fd(sync_fd, CBX_SYNC_NAMESPACES, setup.rootfs.proc_fd);
+	/* With the node's /proc/sys, for `up` to set its sysctls in, opened
+	 * before anything is mounted on it: the node makes it read-only but
+	 * for net/ (runtime/kernel_view.c) while `up` may be writing, and a
+	 * walk from this descriptor does not cross those mounts. Through the
+	 * procfs's root, a write that came between the read-only bind and
+	 * net/'s writable copy failed (EROFS). */
+	sys_fd = openat(setup.rootfs.proc_fd, "sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (sys_fd < 0) {
+		snprintf(err.msg, sizeof(err.msg), "open the node's /proc/sys: %s",
+			 strerror(errno));
+		cbx_sync_send(sync_fd, CBX_SYNC_ERROR, err.msg);
+		return -1;
+	}
+	cbx_sync_send_fd(sync_fd, CBX_SYNC_NAMESPACES, sys_fd);
+	close(sys_fd);
 	if (node_setup_run(&setup, sync_fd, fate_fd, &err) < 0) {
 		cbx_sync_send(sync_fd, CBX_SYNC_ERROR, err.msg);
 		return -1;

@@ -183,7 +183,7 @@ int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_ctx *cbx, const struct cb
 		ctx->nodes[i].proc.pidfd = -1;
 		ctx->nodes[i].proc.child_fd = -1;
 		ctx->nodes[i].proc.child_netns_fd = -1;
-		ctx->nodes[i].proc_fd = -1;
+		ctx->nodes[i].sysctl_fd = -1;
 	}
 	if (lab_state_path(cbx, t->name, NULL, ctx->state_dir, sizeof(ctx->state_dir)) < 0)
 		return cbx_error_sys(err, ENAMETOOLONG, "lab %s", t->name);
@@ -228,9 +228,9 @@ void lab_node_rt_reset(struct node_rt *rt)
 		close(rt->proc.sync_fd);
 	if (rt->proc.pidfd >= 0)
 		close(rt->proc.pidfd);
-	if (rt->proc_fd >= 0)
-		close(rt->proc_fd);
-	rt->proc.sync_fd = rt->proc.pidfd = rt->proc_fd = -1;
+	if (rt->sysctl_fd >= 0)
+		close(rt->sysctl_fd);
+	rt->proc.sync_fd = rt->proc.pidfd = rt->sysctl_fd = -1;
 	node_spawn_settled(&rt->proc);
 	rt->proc.pid = 0;
 	rt->pinned = false;

@@ -29,8 +29,8 @@
 
 struct node_rt {
 	struct node_proc proc; /* pid 0, pidfd and sync_fd -1 until cloned */
-	/* The node's own procfs, from its 'N', until its sysctls are set; -1 */
-	int proc_fd;
+	/* The node's own /proc/sys, from its 'N', until its sysctls are set; -1 */
+	int sysctl_fd;
 	bool pinned; /* this `up` pinned the netns (a failure may be EEXIST) */
 	/* `restart --clock-offset`: this start's offset, not the topology's. */
 	bool clock_set;

@@ -431,14 +431,14 @@ static int wait_answers(struct lab_ctx *ctx, const struct cbx_node *const *nodes
 			if (fds[i].fd < 0 || (!fds[i].revents && !exited))
 				continue;
 			/* Its last words may be on the socket still. 'N' brings
-			 * the node's procfs, kept for its sysctls (a node without
-			 * any holds one descriptor less). */
+			 * the node's /proc/sys, kept for its sysctls (a node
+			 * without any holds one descriptor less). */
 			if (fds[i].revents || poll(&fds[i], 1, 0) == 1)
 				rc = node_read_answer(&rt->proc, nodes[i]->name, expect,
 						      expect == CBX_SYNC_NAMESPACES &&
-								      rt->proc_fd < 0 &&
+								      rt->sysctl_fd < 0 &&
 								      nodes[i]->n_sysctls
-							      ? &rt->proc_fd
+							      ? &rt->sysctl_fd
 							      : NULL,
 						      err);
 			else
@@ -468,11 +468,11 @@ int lab_release_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, 
 	for (size_t i = 0; i < n; i++) {
 		struct node_rt *rt = &ctx->nodes[nodes[i]->index];
 
-		/* Its procfs was for its sysctls, set by now (a restart has
-		 * none to set): the node's own /proc from here on. */
-		if (rt->proc_fd >= 0)
-			close(rt->proc_fd);
-		rt->proc_fd = -1;
+		/* Its /proc/sys was for its sysctls, set by now (a restart
+		 * has none to set). */
+		if (rt->sysctl_fd >= 0)
+			close(rt->sysctl_fd);
+		rt->sysctl_fd = -1;
 		if (node_release(&rt->proc, err) < 0)
 			return cbx_error_wrap(err, "node %s", nodes[i]->name);
 	}

@@ -428,11 +428,12 @@ const struct step_ops step_ops_link = {
 struct node_inside {
 	const struct cbx_node *n;
 	struct nl_conn *conn;
-	int proc_fd;
+	int sysctl_fd;
 };
 
 /* In the node's netns: open its rtnetlink socket, write its sysctls in its
- * own procfs (its 'N' brought it: bridge/sysctl.h says why not /proc). */
+ * own procfs's /proc/sys (its 'N' brought it: bridge/sysctl.h says why not
+ * the host's /proc). */
 static int open_and_set_sysctls(void *arg, struct cbx_error *err)
 {
 	const struct node_inside *in = arg;
@@ -440,8 +441,8 @@ static int open_and_set_sysctls(void *arg, struct cbx_error *err)
 	if (nl_open(in->conn, NETLINK_ROUTE, err) < 0)
 		return -1;
 	for (size_t i = 0; i < in->n->n_sysctls; i++)
-		if (cbx_sysctl_write_at(in->proc_fd, in->n->sysctls[i].key, in->n->sysctls[i].value,
-					err) < 0)
+		if (cbx_sysctl_write_at(in->sysctl_fd, in->n->sysctls[i].key,
+					in->n->sysctls[i].value, err) < 0)
 			return -1;
 	return 0;
 }
@@ -450,9 +451,9 @@ static int configure_node(struct lab_ctx *ctx, const struct cbx_node *n, struct 
 {
 	struct node_rt *rt = &ctx->nodes[n->index];
 	struct nl_conn conn = { 0 };
-	/* Without its procfs (a node that did not send one), the host's:
+	/* Without its /proc/sys (a node that did not send one), the host's:
 	 * the same sysctls, found the slow way. */
-	struct node_inside in = { n, &conn, rt->proc_fd >= 0 ? rt->proc_fd : AT_FDCWD };
+	struct node_inside in = { n, &conn, rt->sysctl_fd >= 0 ? rt->sysctl_fd : AT_FDCWD };
 	struct nl_batch b;
 	/* setns() with a pidfd and CLONE_NEWNET joins that process's netns. */
 	int rc = netns_run(rt->proc.pidfd, open_and_set_sysctls, &in, err);

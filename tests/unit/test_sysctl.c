@@ -46,10 +46,11 @@ int main(void)
 	mkdir(path, 0755);
 	snprintf(path, sizeof(path), "%s/sys/net/ipv4/ip_forward", dir);
 	put_file(path);
-	proc = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	snprintf(buf, sizeof(buf), "%s/sys", dir);
+	proc = open(buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	ok(cbx_sysctl_write_at(proc, "net.ipv4.ip_forward", "1", &err) == 0,
-	   "a sysctl is written in the procfs given");
+	   "a sysctl is written under the sys/ given");
 	is_str(read_back(path, buf, sizeof(buf)), "1", "dots became directories under sys/");
 
 	ok(cbx_sysctl_write_at(proc, "net.ipv4.no_such_thing", "1", &err) == -1,
