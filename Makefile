@@ -15,7 +15,7 @@
 
 CC       ?= gcc
 PREFIX   ?= /usr/local
-PKGS     := libmnl libnftnl libcap jansson libseccomp libpcap
+PKGS     := libmnl libnftnl libcap jansson libseccomp libpcap yaml-0.1
 # What depends on installed packages is looked up on first use, not when
 # make reads this file: `make deps check` on a fresh machine installs the
 # compiler, pkg-config and the libraries before anything is built.
@@ -37,7 +37,7 @@ DL_CFLAGS  = $(eval DL_CFLAGS := $(shell pkg-config --cflags $(DL_PKGS) 2>/dev/n
 # (docs/performance.md). So the libraries whose Debian -dev package ships a
 # static archive are linked in from it; libmnl ships none and stays shared.
 # `make STATIC_LIBS=` links all of them shared.
-STATIC_LIBS ?= nftnl cap jansson seccomp
+STATIC_LIBS ?= nftnl cap jansson seccomp yaml
 STATIC_FOUND = $(eval STATIC_FOUND := $(foreach l,$(STATIC_LIBS),$(if $(wildcard \
 	       $(shell $(CC) -print-file-name=lib$(l).a 2>/dev/null)),$(l))))$(STATIC_FOUND)
 comma      := ,
@@ -229,7 +229,7 @@ deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 	  gcc make pkg-config libc6-dev libmnl-dev libnftnl-dev libcap-dev libjansson-dev libseccomp-dev libarchive-dev \
 	  musl-tools busybox-static clang clang-format iproute2 nftables iputils-ping procps bsdutils python3 python3-jsonschema python3-pytest \
-	  frr umoci skopeo libpcap-dev tcpdump graphviz
+	  frr umoci skopeo libpcap-dev tcpdump graphviz libyaml-dev
 
 # The Python package (python/) goes where Debian's python3 finds it for
 # PREFIX, with its pytest11 entry point (the cboxlab_lab fixture).

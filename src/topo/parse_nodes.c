@@ -572,38 +572,74 @@ static int check_exec_size(struct parser *p, const struct cbx_node *n)
 	return 0;
 }
 
+static int parse_node_ifaces(struct parser *p, struct cbx_node *n, json_t *ifaces)
+{
+	const char *ipath = topo_path_key(p, n->path, "interfaces");
+	size_t before = p->n_failed;
+	const char *name;
+	json_t *x;
+
+	if (topo_expect_object(p, ifaces, ipath) < 0)
+		return -1;
+	json_object_foreach (ifaces, name, x) {
+		if (parse_declared_iface(p, n, name, x, topo_path_key(p, ipath, name)) < 0 &&
+		    !topo_keep_going(p))
+			return -1;
+	}
+	return p->n_failed > before ? -1 : 0;
+}
+
+/* Its keys, its settings and its interfaces are each checked whatever
+ * became of the others, when every error is listed. */
 static int parse_node(struct parser *p, struct cbx_node *n, json_t *v)
 {
-	json_t *ifaces, *x;
-	const char *name;
+	size_t before = p->n_failed;
+	json_t *ifaces;
 
-	if (topo_expect_object(p, v, n->path) < 0 || topo_check_keys(p, v, n->path, node_keys) < 0)
+	if (topo_expect_object(p, v, n->path) < 0)
+		return -1;
+	if (topo_check_keys(p, v, n->path, node_keys) < 0 && !topo_keep_going(p))
 		return -1;
 	if (apply_defaults(p, n) < 0)
 		return -1;
-	if (parse_node_settings(p, n, v, n->path) < 0 || check_exec_size(p, n) < 0 ||
-	    topo_check_daemon(p, n) < 0)
+	if ((parse_node_settings(p, n, v, n->path) < 0 || check_exec_size(p, n) < 0 ||
+	     topo_check_daemon(p, n) < 0) &&
+	    !topo_keep_going(p))
 		return -1;
 	ifaces = json_object_get(v, "interfaces");
-	if (ifaces) {
-		const char *ipath = topo_path_key(p, n->path, "interfaces");
-		if (topo_expect_object(p, ifaces, ipath) < 0)
-			return -1;
-		json_object_foreach (ifaces, name, x) {
-			if (parse_declared_iface(p, n, name, x, topo_path_key(p, ipath, name)) < 0)
-				return -1;
-		}
-	}
+	if (ifaces && parse_node_ifaces(p, n, ifaces) < 0 && !topo_keep_going(p))
+		return -1;
+	if (p->n_failed > before)
+		return -1;
 	p->node_in[n->index].json = v;
 	p->node_in[n->index].gateway[0] = json_object_get(v, "gateway");
 	p->node_in[n->index].gateway[1] = json_object_get(v, "gateway6");
 	return 0;
 }
 
+static int add_node(struct parser *p, const char *name, json_t *v)
+{
+	struct cbx_topo *t = p->t;
+	struct cbx_node *n = &t->nodes[t->n_nodes];
+	bool oom = false;
+
+	n->index = t->n_nodes++;
+	n->path = topo_path_key(p, "nodes", name);
+	n->name = cbx_arena_strdup(p->a, name);
+	if (!n->path || !n->name)
+		return topo_oom(p);
+	if (check_node_name(p, name, n->path) < 0)
+		return -1;
+	if (!cbx_strmap_put(&t->node_by_name, n->name, n, &oom))
+		return oom ? topo_oom(p) : topo_fail(p, n->path, "duplicate node \"%s\"", name);
+	return parse_node(p, n, v);
+}
+
 int topo_parse_nodes(struct parser *p)
 {
 	json_t *nodes = json_object_get(p->root, "nodes");
 	struct cbx_topo *t = p->t;
+	size_t before = p->n_failed;
 	const char *name;
 	json_t *v;
 
@@ -614,8 +650,10 @@ int topo_parse_nodes(struct parser *p)
 	if (json_object_size(nodes) == 0)
 		return topo_fail(p, "nodes", "the lab has no nodes");
 	if (p->defaults) {
-		if (topo_expect_object(p, p->defaults, "defaults") < 0 ||
-		    topo_check_keys(p, p->defaults, "defaults", defaults_keys) < 0)
+		if (topo_expect_object(p, p->defaults, "defaults") < 0)
+			return -1;
+		if (topo_check_keys(p, p->defaults, "defaults", defaults_keys) < 0 &&
+		    !topo_keep_going(p))
 			return -1;
 	}
 	t->nodes = cbx_arena_array(p->a, json_object_size(nodes), sizeof(*t->nodes));
@@ -623,21 +661,8 @@ int topo_parse_nodes(struct parser *p)
 	if (!t->nodes || !p->node_in)
 		return topo_oom(p);
 	json_object_foreach (nodes, name, v) {
-		struct cbx_node *n = &t->nodes[t->n_nodes];
-		bool oom = false;
-
-		n->index = t->n_nodes++;
-		n->path = topo_path_key(p, "nodes", name);
-		n->name = cbx_arena_strdup(p->a, name);
-		if (!n->path || !n->name)
-			return topo_oom(p);
-		if (check_node_name(p, name, n->path) < 0)
-			return -1;
-		if (!cbx_strmap_put(&t->node_by_name, n->name, n, &oom))
-			return oom ? topo_oom(p)
-				   : topo_fail(p, n->path, "duplicate node \"%s\"", name);
-		if (parse_node(p, n, v) < 0)
+		if (add_node(p, name, v) < 0 && !topo_keep_going(p))
 			return -1;
 	}
-	return 0;
+	return p->n_failed > before ? -1 : 0;
 }
