@@ -449,56 +449,58 @@ static int parse_userns(struct parser *p, struct cbx_node *n, json_t *v, const c
 	return 0;
 }
 
+static int parse_clock_offset(struct parser *p, struct cbx_node *n, json_t *x, const char *path)
+{
+	const char *why;
+
+	if (topo_expect_string(p, x, path) < 0)
+		return -1;
+	if (!cbx_parse_clock_offset_us(json_string_value(x), &n->clock_offset_us, &why))
+		return topo_fail(p, path, "%s", why);
+	return 0;
+}
+
+static int parse_flag(struct parser *p, json_t *x, const char *path, bool *out)
+{
+	if (topo_expect_bool(p, x, path) < 0)
+		return -1;
+	*out = json_is_true(x);
+	return 0;
+}
+
 /* Settings that may come from "defaults" or from the node itself; the node's
- * own win (limits field by field, env and sysctls key by key). */
+ * own win (limits field by field, env and sysctls key by key). Each is
+ * checked whatever became of the others, when every error is listed. */
 static int parse_node_settings(struct parser *p, struct cbx_node *n, json_t *obj, const char *path)
 {
+	size_t before = p->n_failed;
+	bool seccomp = !n->seccomp_off;
 	json_t *x;
 
-	if ((x = json_object_get(obj, "base")) &&
-	    parse_base(p, n, x, topo_path_key(p, path, "base")) < 0)
+#define SETTING(key, parse) \
+	if ((x = json_object_get(obj, key)) && (parse) < 0 && !topo_keep_going(p)) \
 		return -1;
-	if ((x = json_object_get(obj, "limits")) &&
-	    parse_limits(p, &n->limits, x, topo_path_key(p, path, "limits")) < 0)
+#define AT(key) topo_path_key(p, path, key)
+	SETTING("base", parse_base(p, n, x, AT("base")));
+	SETTING("limits", parse_limits(p, &n->limits, x, AT("limits")));
+	SETTING("env", merge_kv(p, &n->env, &n->n_env, x, AT("env"), false));
+	SETTING("sysctls", merge_kv(p, &n->sysctls, &n->n_sysctls, x, AT("sysctls"), true));
+	SETTING("cmd", parse_cmd(p, n, x, AT("cmd")));
+	SETTING("privileged", parse_flag(p, x, AT("privileged"), &n->privileged));
+	SETTING("cap_add", parse_caps(p, x, AT("cap_add"), &n->cap_add));
+	SETTING("cap_drop", parse_caps(p, x, AT("cap_drop"), &n->cap_drop));
+	SETTING("userns", parse_userns(p, n, x, AT("userns")));
+	SETTING("seccomp", parse_flag(p, x, AT("seccomp"), &seccomp));
+	n->seccomp_off = !seccomp;
+	if (topo_parse_node_files(p, n, obj, path, n == &p->defaults_tmpl) < 0 &&
+	    !topo_keep_going(p))
 		return -1;
-	if ((x = json_object_get(obj, "env")) &&
-	    merge_kv(p, &n->env, &n->n_env, x, topo_path_key(p, path, "env"), false) < 0)
+	SETTING("clock_offset", parse_clock_offset(p, n, x, AT("clock_offset")));
+#undef SETTING
+#undef AT
+	if (topo_parse_daemon_settings(p, n, obj, path) < 0 && !topo_keep_going(p))
 		return -1;
-	if ((x = json_object_get(obj, "sysctls")) &&
-	    merge_kv(p, &n->sysctls, &n->n_sysctls, x, topo_path_key(p, path, "sysctls"), true) < 0)
-		return -1;
-	if ((x = json_object_get(obj, "cmd")) &&
-	    parse_cmd(p, n, x, topo_path_key(p, path, "cmd")) < 0)
-		return -1;
-	if ((x = json_object_get(obj, "privileged"))) {
-		if (topo_expect_bool(p, x, topo_path_key(p, path, "privileged")) < 0)
-			return -1;
-		n->privileged = json_is_true(x);
-	}
-	if ((x = json_object_get(obj, "cap_add")) &&
-	    parse_caps(p, x, topo_path_key(p, path, "cap_add"), &n->cap_add) < 0)
-		return -1;
-	if ((x = json_object_get(obj, "cap_drop")) &&
-	    parse_caps(p, x, topo_path_key(p, path, "cap_drop"), &n->cap_drop) < 0)
-		return -1;
-	if ((x = json_object_get(obj, "userns")) &&
-	    parse_userns(p, n, x, topo_path_key(p, path, "userns")) < 0)
-		return -1;
-	if ((x = json_object_get(obj, "seccomp"))) {
-		if (topo_expect_bool(p, x, topo_path_key(p, path, "seccomp")) < 0)
-			return -1;
-		n->seccomp_off = !json_is_true(x);
-	}
-	if (topo_parse_node_files(p, n, obj, path, n == &p->defaults_tmpl) < 0)
-		return -1;
-	if ((x = json_object_get(obj, "clock_offset"))) {
-		const char *opath = topo_path_key(p, path, "clock_offset"), *why;
-		if (topo_expect_string(p, x, opath) < 0)
-			return -1;
-		if (!cbx_parse_clock_offset_us(json_string_value(x), &n->clock_offset_us, &why))
-			return topo_fail(p, opath, "%s", why);
-	}
-	return topo_parse_daemon_settings(p, n, obj, path);
+	return p->n_failed > before ? -1 : 0;
 }
 
 /* Start node n from the lab-wide defaults, parsed on the first call: every
