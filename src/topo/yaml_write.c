@@ -93,10 +93,12 @@ static unsigned utf8_at(const unsigned char *s, size_t *len)
 				 (unsigned)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
 }
 
-/* YAML's printable characters go as they are; the others escaped. */
+/* YAML's printable characters go as they are; the others escaped, and so
+ * are the line breaks a reader would fold (NEL, U+2028, U+2029). */
 static bool printable(unsigned c)
 {
-	return c == '\t' || (c >= 0x20 && c < 0x7f) || c == 0x85 || (c >= 0xa0 && c <= 0xd7ff) ||
+	return (c >= 0x20 && c < 0x7f) ||
+	       (c >= 0xa0 && c <= 0xd7ff && c != 0x2028 && c != 0x2029) ||
 	       (c >= 0xe000 && c <= 0xfffd && c != 0xfeff) || c >= 0x10000;
 }
 
@@ -113,7 +115,7 @@ static void put_quoted(struct out *o, const char *s, size_t n)
 			put_n(o, esc, 2);
 		} else if (c == '\n') {
 			put(o, "\\n");
-		} else if (printable(c) && c != '\t') {
+		} else if (printable(c)) {
 			put_n(o, s + i, len);
 		} else {
 			snprintf(esc, sizeof(esc), "\\u%04x", c & 0xffff);

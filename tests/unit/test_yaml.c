@@ -193,6 +193,29 @@ static void test_schema_positions(void)
 	cbx_topo_free(t);
 }
 
+/* A checks file (cboxlab check LAB CHECKS) may be YAML too. */
+static void test_checks_file(void)
+{
+	char path[] = "/tmp/cbxt-checks-XXXXXX", named[64];
+	struct cbx_error err;
+	struct cbx_topo *t = load_as("name: lab\nnodes: {a: {}}\n", "lab.yaml", &err);
+	int fd = mkstemp(path);
+
+	snprintf(named, sizeof(named), "%s.yaml", path);
+	if (!t || fd < 0 || write(fd, "checks:\n  - {from: nobody, reach: a}\n", 37) != 37) {
+		ok(0, "a YAML checks file is written");
+		cbx_topo_free(t);
+		return;
+	}
+	close(fd);
+	rename(path, named);
+	ok(cbx_topo_load_checks(t, named, &err) < 0, "a YAML checks file is read, and refused");
+	has_str(err.msg, ".yaml:2:6: checks[0].from: no node \"nobody\"",
+		"with the line and column of the mistake");
+	unlink(named);
+	cbx_topo_free(t);
+}
+
 /* validate: every error of the file, not the first alone. */
 static void test_every_error(void)
 {
@@ -299,7 +322,7 @@ static void test_writer_quotes(void)
 		"{\"a\": \"80:8080\", \"b\": \"yes\", \"c\": \"10\", \"d\": \"true\", \"e\": \"\","
 		" \"f\": \"a: b\", \"g\": \"x #y\", \"h\": \" lead\", \"i\": \"line\\nnext\","
 		" \"j\": \"\\u001b[31m\\u007f\", \"k\": \"- item\", \"l\": \"null\", \"m\": \"1.5\","
-		" \"n\": \"caf\\u00e9 \\u2603 \\ud83d\\ude00\", \"o\": \"\\\"q\\\" \\\\\", \"p\": \"*x\","
+		" \"n\": \"caf\\u00e9 \\u2603 \\ud83d\\ude00 \\u0085 \\u2028 \\u2029 \\ufeff\\t\", \"o\": \"\\\"q\\\" \\\\\", \"p\": \"*x\","
 		" \"key: with colon\": 1, \"r\": [], \"s\": {}, \"t\": [[1, 2], {\"u\": null}],"
 		" \"v\": 0.25, \"w\": -3, \"x\": false, \"y\": \"~\", \"z\": \"@at\"}";
 	json_t *in = json_loads(doc, 0, NULL), *back = NULL;
@@ -325,6 +348,7 @@ int main(void)
 	test_refusals();
 	test_schema_positions();
 	test_every_error();
+	test_checks_file();
 	test_fmt_round_trip();
 	test_writer_quotes();
 	return tap_done();
