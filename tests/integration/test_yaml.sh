@@ -49,6 +49,10 @@ check_ok "tyaml: a has the file's address" '10\.87\.0\.2/24' in_node tyaml a ip 
 check_ok "tyaml: 80:8080 reached the node as written" '^80:8080$' in_node tyaml b sh -c 'echo $PORTS'
 check_ok "tyaml: status reads the lab's saved state" '"name": "b"' cbx status --json tyaml
 check_down_clean "tyaml: down leaves nothing" tyaml
+check_ok "a YAML lab comes up from its file" 'lab tyaml is up' cbx up "$TMP/tyaml.yaml"
+check_ok "down FILE.yaml takes the lab's name from the file" '^lab tyaml is down$' \
+	bash -c 'cd "$1" && "$2" down tyaml.yaml' _ "$TMP" "$CBOXLAB"
+check_ok "and leaves nothing" '^$' leftovers tyaml
 
 # --- every error, with its line and column -----------------------------------
 # "LINE:COL PATH" of each error validate prints, on one line; its status.
