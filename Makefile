@@ -6,7 +6,8 @@
 #   make test-vm    the integration suite again on Debian's stock kernel in qemu
 #   make bench      benchmarks against the kernel floor, iproute2 and Mininet,
 #                   and of a lab's up beside a 1000-router lab
-#   make fuzz       the topology parser under libFuzzer for FUZZ_SECONDS (60)
+#   make fuzz       the topology parser under libFuzzer for FUZZ_SECONDS (60),
+#                   the YAML reader for FUZZ_YAML_SECONDS (30)
 #   make format-check  the code is as clang-format writes it (.clang-format)
 #   make mutation   break each core behaviour once (tools/mutants.txt) and check
 #                   that a test notices; as root, under the integration lock
@@ -15,7 +16,7 @@
 
 CC       ?= gcc
 PREFIX   ?= /usr/local
-PKGS     := libmnl libnftnl libcap jansson libseccomp libpcap
+PKGS     := libmnl libnftnl libcap jansson libseccomp libpcap yaml-0.1
 # What depends on installed packages is looked up on first use, not when
 # make reads this file: `make deps check` on a fresh machine installs the
 # compiler, pkg-config and the libraries before anything is built.
@@ -37,7 +38,7 @@ DL_CFLAGS  = $(eval DL_CFLAGS := $(shell pkg-config --cflags $(DL_PKGS) 2>/dev/n
 # (docs/performance.md). So the libraries whose Debian -dev package ships a
 # static archive are linked in from it; libmnl ships none and stays shared.
 # `make STATIC_LIBS=` links all of them shared.
-STATIC_LIBS ?= nftnl cap jansson seccomp
+STATIC_LIBS ?= nftnl cap jansson seccomp yaml
 STATIC_FOUND = $(eval STATIC_FOUND := $(foreach l,$(STATIC_LIBS),$(if $(wildcard \
 	       $(shell $(CC) -print-file-name=lib$(l).a 2>/dev/null)),$(l))))$(STATIC_FOUND)
 comma      := ,
@@ -206,12 +207,23 @@ $(B)/fuzz/obj/%.o: %.c
 $(B)/fuzz/fuzz_topo: tests/fuzz/fuzz_topo.c $(FUZZ_OBJ)
 	$(FUZZ_CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) $(FUZZ_FLAGS) \
 	  -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
-fuzz: $(B)/fuzz/fuzz_topo $(B)/tests/test_topo
-	rm -rf $(B)/fuzz/seed && mkdir -p $(B)/fuzz/seed $(B)/fuzz/corpus
+$(B)/fuzz/fuzz_yaml: tests/fuzz/fuzz_yaml.c $(FUZZ_OBJ)
+	$(FUZZ_CC) -std=gnu11 $(WARN) -D_GNU_SOURCE -Isrc $(PKG_CFLAGS) $(FUZZ_FLAGS) \
+	  -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS)
+# The YAML reader too, for FUZZ_YAML_SECONDS, from the examples in both
+# forms (JSON is YAML as well).
+FUZZ_YAML_SECONDS ?= 30
+fuzz: $(B)/fuzz/fuzz_topo $(B)/fuzz/fuzz_yaml $(B)/tests/test_topo $(B)/cboxlab
+	rm -rf $(B)/fuzz/seed $(B)/fuzz/seed-yaml && mkdir -p $(B)/fuzz/seed $(B)/fuzz/corpus \
+	  $(B)/fuzz/seed-yaml $(B)/fuzz/corpus-yaml
 	cp topologies/*.json $(B)/fuzz/seed/
 	CBX_FUZZ_CORPUS=$(CURDIR)/$(B)/fuzz/seed $(B)/tests/test_topo >/dev/null
 	cd $(B)/fuzz && ./fuzz_topo -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
 	  -dict=$(CURDIR)/tests/fuzz/topo.dict -print_final_stats=1 corpus seed
+	cp topologies/*.json topologies/*.yaml $(B)/fuzz/seed-yaml/
+	for f in topologies/*.json; do $(B)/cboxlab fmt --yaml $$f >$(B)/fuzz/seed-yaml/$$(basename $$f .json).fmt.yaml; done
+	cd $(B)/fuzz && ./fuzz_yaml -max_total_time=$(FUZZ_YAML_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	  -dict=$(CURDIR)/tests/fuzz/yaml.dict -print_final_stats=1 corpus-yaml seed-yaml
 
 # Opt-in, not in CI: a star of SCALE_NODES (5000) on one network, a tree of
 # bridges, every node answering; as root, under the integration lock.
@@ -229,7 +241,7 @@ deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 	  gcc make pkg-config libc6-dev libmnl-dev libnftnl-dev libcap-dev libjansson-dev libseccomp-dev libarchive-dev \
 	  musl-tools busybox-static clang clang-format iproute2 nftables iputils-ping procps bsdutils python3 python3-jsonschema python3-pytest \
-	  frr umoci skopeo libpcap-dev tcpdump graphviz
+	  frr umoci skopeo libpcap-dev tcpdump graphviz libyaml-dev
 
 # The Python package (python/) goes where Debian's python3 finds it for
 # PREFIX, with its pytest11 entry point (the cboxlab_lab fixture).

@@ -7,6 +7,7 @@ Prints TAP."""
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -53,12 +54,13 @@ else:
 def parser_says(doc, folder=None):
     """cboxlab validate on doc (in folder: the paths it names are relative
     to it): its exit status and its output, with the temporary file's name
-    written as FILE."""
+    and the line and column after it written as FILE."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, dir=folder) as f:
         json.dump(doc, f)
     try:
         p = subprocess.run([cboxlab, "validate", f.name], capture_output=True, text=True)
-        return p.returncode, (p.stdout + p.stderr).replace(f.name, "FILE")
+        out = (p.stdout + p.stderr).replace(f.name, "FILE")
+        return p.returncode, re.sub(r"FILE:[0-9]+:[0-9]+:", "FILE:", out)
     finally:
         os.unlink(f.name)
 

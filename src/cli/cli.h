@@ -37,6 +37,7 @@ enum cli_opt {
 	OPT_FORMAT,
 	OPT_NAME,
 	OPT_CLOCK_OFFSET,
+	OPT_YAML,
 	OPT_MAX
 };
 
@@ -118,6 +119,7 @@ int cmd_capture(const struct cli_call *c);
 int cmd_graph(const struct cli_call *c);
 int cmd_gen(const struct cli_call *c);
 int cmd_timeline(const struct cli_call *c);
+int cmd_fmt(const struct cli_call *c);
 
 /* help.c: every command (to `out`), or one with its options. */
 void cli_help_all(FILE *out);

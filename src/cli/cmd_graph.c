@@ -70,7 +70,8 @@ int cmd_graph(const struct cli_call *c)
 	if (strcmp(fmt, "dot") && strcmp(fmt, "mermaid") && strcmp(fmt, "svg"))
 		return cli_usage_error("graph", "--format %s: expected dot, mermaid or svg", fmt);
 	/* A file (or "-") is drawn as written; a lab's name, as it runs. */
-	if (!strcmp(arg, "-") || strchr(arg, '/') || strstr(arg, ".json")) {
+	if (!strcmp(arg, "-") || strchr(arg, '/') || strstr(arg, ".json") || strstr(arg, ".yaml") ||
+	    strstr(arg, ".yml")) {
 		if (cbx_topo_load(arg, &t, &err) < 0)
 			return cli_fail(&err);
 	} else {

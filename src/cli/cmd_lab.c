@@ -7,15 +7,27 @@
 #include "cli/cli.h"
 #include "common/cleanup.h"
 
+/* Every error of the file, each on its line. */
 int cmd_validate(const struct cli_call *c)
 {
 	cleanup_topo struct cbx_topo *t = NULL;
+	struct cbx_topo_errors all = { 0 };
+	struct cbx_topo_opts o = { .check_host = true,
+				   .state_root = c->cbx.state_root,
+				   .errors = &all };
 	struct cbx_error err;
 
-	struct cbx_topo_opts o = { .check_host = true, .state_root = c->cbx.state_root };
-
-	if (cbx_topo_load_opts(c->argv[0], &o, &t, NULL, NULL, &err) < 0)
+	if (cbx_topo_load_opts(c->argv[0], &o, &t, NULL, NULL, &err) < 0) {
+		/* All of the same kind: bad input, but for a file not read. */
+		for (size_t i = 1; i < all.n; i++) {
+			snprintf(err.msg, sizeof(err.msg), "%s", all.msgs[i - 1]);
+			cli_fail(&err);
+		}
+		if (all.n > 0)
+			snprintf(err.msg, sizeof(err.msg), "%s", all.msgs[all.n - 1]);
+		cbx_topo_errors_free(&all);
 		return cli_fail(&err);
+	}
 	printf("%s: lab \"%s\" is valid: %zu node(s), %zu network(s), %zu link(s)\n", t->source,
 	       t->name, t->n_nodes, t->n_networks, t->n_links);
 	return 0;

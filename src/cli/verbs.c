@@ -30,6 +30,7 @@ const struct cli_option cli_options[] = {
 	[OPT_FORMAT] = { "format", 0, "F" },
 	[OPT_NAME] = { "name", 0, "LAB" },
 	[OPT_CLOCK_OFFSET] = { "clock-offset", 0, "T" },
+	[OPT_YAML] = { "yaml", 0, NULL },
 };
 _Static_assert(sizeof(cli_options) / sizeof(cli_options[0]) == OPT_MAX, "every option's names");
 
@@ -131,6 +132,12 @@ static const struct cli_verb_opt timeline_opts[] = {
 	{ OPT_MAX, NULL },
 };
 
+static const struct cli_verb_opt fmt_opts[] = {
+	{ OPT_JSON, "write JSON" },
+	{ OPT_YAML, "write YAML" },
+	{ OPT_MAX, NULL },
+};
+
 static const struct cli_verb_opt no_opts[] = {
 	{ OPT_MAX, NULL },
 };
@@ -146,6 +153,12 @@ const struct cli_verb cli_verbs[] = {
 	{ .name = "validate", .group = CLI_LABS, .args = "FILE", .min_args = 1, .max_args = 1,
 	  .run = cmd_validate, .summary = "check a topology; exit 2 and say where it is wrong",
 	  .opts = no_opts },
+	{ .name = "fmt", .group = CLI_LABS, .args = "--json|--yaml FILE", .min_args = 1,
+	  .max_args = 1, .run = cmd_fmt,
+	  .summary = "a topology in JSON or YAML, from either (- reads\nstandard input)",
+	  .usage = "--json|--yaml FILE",
+	  .details = "Keys keep their order, with 2 spaces of indent; only the syntax is checked (validate checks the rest). YAML and JSON say the same: fmt --yaml then fmt --json gives the file's meaning back.\nExample: cboxlab fmt --yaml topologies/lan.json > lan.yaml",
+	  .opts = fmt_opts },
 	{ .name = "up", .group = CLI_LABS, .args = "FILE", .min_args = 1, .max_args = 1, .run = cmd_up,
 	  .summary = "bring a lab up; returns when every node is ready", .opts = up_opts,
 	  .details = "Needs root, but for --dry-run. A failure undoes everything it made." },

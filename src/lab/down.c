@@ -123,12 +123,17 @@ static int sweep(struct lab_ctx *ctx, struct cbx_error *err)
 	return rc < 0 ? -1 : lab_state_remove(ctx->state_dir, err);
 }
 
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t len = strlen(s), n = strlen(suffix);
+
+	return len > n && !strcmp(s + len - n, suffix);
+}
+
 bool lab_arg_is_file(const char *arg)
 {
-	size_t len = strlen(arg);
-
-	return !strcmp(arg, "-") || strchr(arg, '/') ||
-	       (len > 5 && !strcmp(arg + len - 5, ".json"));
+	return !strcmp(arg, "-") || strchr(arg, '/') || ends_with(arg, ".json") ||
+	       ends_with(arg, ".yaml") || ends_with(arg, ".yml");
 }
 
 /* A stand-in topology with just the lab's name, for the sweep alone: its

@@ -449,56 +449,58 @@ static int parse_userns(struct parser *p, struct cbx_node *n, json_t *v, const c
 	return 0;
 }
 
+static int parse_clock_offset(struct parser *p, struct cbx_node *n, json_t *x, const char *path)
+{
+	const char *why;
+
+	if (topo_expect_string(p, x, path) < 0)
+		return -1;
+	if (!cbx_parse_clock_offset_us(json_string_value(x), &n->clock_offset_us, &why))
+		return topo_fail(p, path, "%s", why);
+	return 0;
+}
+
+static int parse_flag(struct parser *p, json_t *x, const char *path, bool *out)
+{
+	if (topo_expect_bool(p, x, path) < 0)
+		return -1;
+	*out = json_is_true(x);
+	return 0;
+}
+
 /* Settings that may come from "defaults" or from the node itself; the node's
- * own win (limits field by field, env and sysctls key by key). */
+ * own win (limits field by field, env and sysctls key by key). Each is
+ * checked whatever became of the others, when every error is listed. */
 static int parse_node_settings(struct parser *p, struct cbx_node *n, json_t *obj, const char *path)
 {
+	size_t before = p->n_failed;
+	bool seccomp = !n->seccomp_off;
 	json_t *x;
 
-	if ((x = json_object_get(obj, "base")) &&
-	    parse_base(p, n, x, topo_path_key(p, path, "base")) < 0)
+#define SETTING(key, parse) \
+	if ((x = json_object_get(obj, key)) && (parse) < 0 && !topo_keep_going(p)) \
 		return -1;
-	if ((x = json_object_get(obj, "limits")) &&
-	    parse_limits(p, &n->limits, x, topo_path_key(p, path, "limits")) < 0)
+#define AT(key) topo_path_key(p, path, key)
+	SETTING("base", parse_base(p, n, x, AT("base")));
+	SETTING("limits", parse_limits(p, &n->limits, x, AT("limits")));
+	SETTING("env", merge_kv(p, &n->env, &n->n_env, x, AT("env"), false));
+	SETTING("sysctls", merge_kv(p, &n->sysctls, &n->n_sysctls, x, AT("sysctls"), true));
+	SETTING("cmd", parse_cmd(p, n, x, AT("cmd")));
+	SETTING("privileged", parse_flag(p, x, AT("privileged"), &n->privileged));
+	SETTING("cap_add", parse_caps(p, x, AT("cap_add"), &n->cap_add));
+	SETTING("cap_drop", parse_caps(p, x, AT("cap_drop"), &n->cap_drop));
+	SETTING("userns", parse_userns(p, n, x, AT("userns")));
+	SETTING("seccomp", parse_flag(p, x, AT("seccomp"), &seccomp));
+	n->seccomp_off = !seccomp;
+	if (topo_parse_node_files(p, n, obj, path, n == &p->defaults_tmpl) < 0 &&
+	    !topo_keep_going(p))
 		return -1;
-	if ((x = json_object_get(obj, "env")) &&
-	    merge_kv(p, &n->env, &n->n_env, x, topo_path_key(p, path, "env"), false) < 0)
+	SETTING("clock_offset", parse_clock_offset(p, n, x, AT("clock_offset")));
+#undef SETTING
+#undef AT
+	if (topo_parse_daemon_settings(p, n, obj, path) < 0 && !topo_keep_going(p))
 		return -1;
-	if ((x = json_object_get(obj, "sysctls")) &&
-	    merge_kv(p, &n->sysctls, &n->n_sysctls, x, topo_path_key(p, path, "sysctls"), true) < 0)
-		return -1;
-	if ((x = json_object_get(obj, "cmd")) &&
-	    parse_cmd(p, n, x, topo_path_key(p, path, "cmd")) < 0)
-		return -1;
-	if ((x = json_object_get(obj, "privileged"))) {
-		if (topo_expect_bool(p, x, topo_path_key(p, path, "privileged")) < 0)
-			return -1;
-		n->privileged = json_is_true(x);
-	}
-	if ((x = json_object_get(obj, "cap_add")) &&
-	    parse_caps(p, x, topo_path_key(p, path, "cap_add"), &n->cap_add) < 0)
-		return -1;
-	if ((x = json_object_get(obj, "cap_drop")) &&
-	    parse_caps(p, x, topo_path_key(p, path, "cap_drop"), &n->cap_drop) < 0)
-		return -1;
-	if ((x = json_object_get(obj, "userns")) &&
-	    parse_userns(p, n, x, topo_path_key(p, path, "userns")) < 0)
-		return -1;
-	if ((x = json_object_get(obj, "seccomp"))) {
-		if (topo_expect_bool(p, x, topo_path_key(p, path, "seccomp")) < 0)
-			return -1;
-		n->seccomp_off = !json_is_true(x);
-	}
-	if (topo_parse_node_files(p, n, obj, path, n == &p->defaults_tmpl) < 0)
-		return -1;
-	if ((x = json_object_get(obj, "clock_offset"))) {
-		const char *opath = topo_path_key(p, path, "clock_offset"), *why;
-		if (topo_expect_string(p, x, opath) < 0)
-			return -1;
-		if (!cbx_parse_clock_offset_us(json_string_value(x), &n->clock_offset_us, &why))
-			return topo_fail(p, opath, "%s", why);
-	}
-	return topo_parse_daemon_settings(p, n, obj, path);
+	return p->n_failed > before ? -1 : 0;
 }
 
 /* Start node n from the lab-wide defaults, parsed on the first call: every
@@ -572,38 +574,74 @@ static int check_exec_size(struct parser *p, const struct cbx_node *n)
 	return 0;
 }
 
+static int parse_node_ifaces(struct parser *p, struct cbx_node *n, json_t *ifaces)
+{
+	const char *ipath = topo_path_key(p, n->path, "interfaces");
+	size_t before = p->n_failed;
+	const char *name;
+	json_t *x;
+
+	if (topo_expect_object(p, ifaces, ipath) < 0)
+		return -1;
+	json_object_foreach (ifaces, name, x) {
+		if (parse_declared_iface(p, n, name, x, topo_path_key(p, ipath, name)) < 0 &&
+		    !topo_keep_going(p))
+			return -1;
+	}
+	return p->n_failed > before ? -1 : 0;
+}
+
+/* Its keys, its settings and its interfaces are each checked whatever
+ * became of the others, when every error is listed. */
 static int parse_node(struct parser *p, struct cbx_node *n, json_t *v)
 {
-	json_t *ifaces, *x;
-	const char *name;
+	size_t before = p->n_failed;
+	json_t *ifaces;
 
-	if (topo_expect_object(p, v, n->path) < 0 || topo_check_keys(p, v, n->path, node_keys) < 0)
+	if (topo_expect_object(p, v, n->path) < 0)
+		return -1;
+	if (topo_check_keys(p, v, n->path, node_keys) < 0 && !topo_keep_going(p))
 		return -1;
 	if (apply_defaults(p, n) < 0)
 		return -1;
-	if (parse_node_settings(p, n, v, n->path) < 0 || check_exec_size(p, n) < 0 ||
-	    topo_check_daemon(p, n) < 0)
+	if ((parse_node_settings(p, n, v, n->path) < 0 || check_exec_size(p, n) < 0 ||
+	     topo_check_daemon(p, n) < 0) &&
+	    !topo_keep_going(p))
 		return -1;
 	ifaces = json_object_get(v, "interfaces");
-	if (ifaces) {
-		const char *ipath = topo_path_key(p, n->path, "interfaces");
-		if (topo_expect_object(p, ifaces, ipath) < 0)
-			return -1;
-		json_object_foreach (ifaces, name, x) {
-			if (parse_declared_iface(p, n, name, x, topo_path_key(p, ipath, name)) < 0)
-				return -1;
-		}
-	}
+	if (ifaces && parse_node_ifaces(p, n, ifaces) < 0 && !topo_keep_going(p))
+		return -1;
+	if (p->n_failed > before)
+		return -1;
 	p->node_in[n->index].json = v;
 	p->node_in[n->index].gateway[0] = json_object_get(v, "gateway");
 	p->node_in[n->index].gateway[1] = json_object_get(v, "gateway6");
 	return 0;
 }
 
+static int add_node(struct parser *p, const char *name, json_t *v)
+{
+	struct cbx_topo *t = p->t;
+	struct cbx_node *n = &t->nodes[t->n_nodes];
+	bool oom = false;
+
+	n->index = t->n_nodes++;
+	n->path = topo_path_key(p, "nodes", name);
+	n->name = cbx_arena_strdup(p->a, name);
+	if (!n->path || !n->name)
+		return topo_oom(p);
+	if (check_node_name(p, name, n->path) < 0)
+		return -1;
+	if (!cbx_strmap_put(&t->node_by_name, n->name, n, &oom))
+		return oom ? topo_oom(p) : topo_fail(p, n->path, "duplicate node \"%s\"", name);
+	return parse_node(p, n, v);
+}
+
 int topo_parse_nodes(struct parser *p)
 {
 	json_t *nodes = json_object_get(p->root, "nodes");
 	struct cbx_topo *t = p->t;
+	size_t before = p->n_failed;
 	const char *name;
 	json_t *v;
 
@@ -614,8 +652,10 @@ int topo_parse_nodes(struct parser *p)
 	if (json_object_size(nodes) == 0)
 		return topo_fail(p, "nodes", "the lab has no nodes");
 	if (p->defaults) {
-		if (topo_expect_object(p, p->defaults, "defaults") < 0 ||
-		    topo_check_keys(p, p->defaults, "defaults", defaults_keys) < 0)
+		if (topo_expect_object(p, p->defaults, "defaults") < 0)
+			return -1;
+		if (topo_check_keys(p, p->defaults, "defaults", defaults_keys) < 0 &&
+		    !topo_keep_going(p))
 			return -1;
 	}
 	t->nodes = cbx_arena_array(p->a, json_object_size(nodes), sizeof(*t->nodes));
@@ -623,21 +663,8 @@ int topo_parse_nodes(struct parser *p)
 	if (!t->nodes || !p->node_in)
 		return topo_oom(p);
 	json_object_foreach (nodes, name, v) {
-		struct cbx_node *n = &t->nodes[t->n_nodes];
-		bool oom = false;
-
-		n->index = t->n_nodes++;
-		n->path = topo_path_key(p, "nodes", name);
-		n->name = cbx_arena_strdup(p->a, name);
-		if (!n->path || !n->name)
-			return topo_oom(p);
-		if (check_node_name(p, name, n->path) < 0)
-			return -1;
-		if (!cbx_strmap_put(&t->node_by_name, n->name, n, &oom))
-			return oom ? topo_oom(p)
-				   : topo_fail(p, n->path, "duplicate node \"%s\"", name);
-		if (parse_node(p, n, v) < 0)
+		if (add_node(p, name, v) < 0 && !topo_keep_going(p))
 			return -1;
 	}
-	return 0;
+	return p->n_failed > before ? -1 : 0;
 }

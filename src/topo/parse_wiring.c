@@ -150,10 +150,29 @@ static int parse_network(struct parser *p, struct cbx_network *net, json_t *v)
 	return 0;
 }
 
+static int add_network(struct parser *p, const char *name, json_t *v)
+{
+	struct cbx_topo *t = p->t;
+	struct cbx_network *net = &t->networks[t->n_networks];
+	bool oom = false;
+
+	net->index = t->n_networks++;
+	net->path = topo_path_key(p, "networks", name);
+	net->name = cbx_arena_strdup(p->a, name);
+	if (!net->path || !net->name)
+		return topo_oom(p);
+	if (!*name || strlen(name) > 64)
+		return topo_fail(p, net->path, "a network name must be 1 to 64 characters");
+	if (!cbx_strmap_put(&t->network_by_name, net->name, net, &oom))
+		return oom ? topo_oom(p) : topo_fail(p, net->path, "duplicate network");
+	return parse_network(p, net, v);
+}
+
 int topo_parse_networks(struct parser *p)
 {
 	json_t *networks = json_object_get(p->root, "networks");
 	struct cbx_topo *t = p->t;
+	size_t before = p->n_failed;
 	const char *name;
 	json_t *v;
 
@@ -166,22 +185,10 @@ int topo_parse_networks(struct parser *p)
 	if (!t->networks || !p->net_in)
 		return topo_oom(p);
 	json_object_foreach (networks, name, v) {
-		struct cbx_network *net = &t->networks[t->n_networks];
-		bool oom = false;
-
-		net->index = t->n_networks++;
-		net->path = topo_path_key(p, "networks", name);
-		net->name = cbx_arena_strdup(p->a, name);
-		if (!net->path || !net->name)
-			return topo_oom(p);
-		if (!*name || strlen(name) > 64)
-			return topo_fail(p, net->path, "a network name must be 1 to 64 characters");
-		if (!cbx_strmap_put(&t->network_by_name, net->name, net, &oom))
-			return oom ? topo_oom(p) : topo_fail(p, net->path, "duplicate network");
-		if (parse_network(p, net, v) < 0)
+		if (add_network(p, name, v) < 0 && !topo_keep_going(p))
 			return -1;
 	}
-	return 0;
+	return p->n_failed > before ? -1 : 0;
 }
 
 /* "r1:eth1" → the node and its interface, created if the node did not
@@ -304,11 +311,14 @@ int topo_parse_links(struct parser *p)
 			l->path = topo_path_index(p, "links", i);
 			if (!l->path)
 				return topo_oom(p);
-			if (parse_link(p, l, json_array_get(links, i)) < 0)
+			if (parse_link(p, l, json_array_get(links, i)) < 0 && !topo_keep_going(p))
 				return -1;
 		}
 	}
-	/* Every interface must lead somewhere. */
+	/* Every interface must lead somewhere: once the rest was read whole
+	 * (an interface whose "network" was wrong leads nowhere too). */
+	if (p->n_failed)
+		return -1;
 	for (size_t i = 0; i < t->n_ifaces; i++) {
 		struct cbx_iface *ifc = &t->ifaces[i];
 		if (!ifc->network && !ifc->link)

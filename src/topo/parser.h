@@ -7,6 +7,7 @@
 
 #include "common/arena.h"
 #include "topo/topo.h"
+#include "topo/yaml.h"
 
 /* What the file said about an interface, kept until addresses are resolved. */
 struct iface_input {
@@ -29,6 +30,16 @@ struct parser {
 	struct cbx_topo *t;
 	struct cbx_arena *a;
 	struct cbx_error *err;
+	/* The file's text, so messages can say where in it (positions.c):
+	 * marks maps a JSON path to its struct topo_mark, filled by the
+	 * YAML reader, or from a JSON text at its first message. */
+	const char *text;
+	size_t len;
+	struct cbx_strmap marks;
+	bool marks_built;
+	/* Errors so far; with opts->errors, each is listed there and the
+	 * steps go on to the next item (validate reports every error). */
+	size_t n_failed;
 	json_t *root;
 	json_t *defaults;
 	/* "defaults" parsed once, at the first node (so a bad default is
@@ -43,9 +54,17 @@ struct parser {
 	struct network_input *net_in; /* indexed like t->networks */
 };
 
-/* Fail with "<file>: <path>: <message>" as bad input; returns -1. */
+/* Fail with "<file>:<line>:<column>: <path>: <message>" as bad input
+ * (without the position where the text does not say); returns -1. */
 int topo_fail(struct parser *p, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* After a failure: true when the caller should go on with its next item
+ * (a load that lists every error), false when it should return. A step
+ * that goes on fails in the end when p->n_failed grew. */
+bool topo_keep_going(struct parser *p);
+/* Where the value at `path`, or the nearest value above it, is in the
+ * file; NULL when unknown (positions.c). */
+const struct topo_mark *topo_mark_of(struct parser *p, const char *path);
 int topo_oom(struct parser *p);
 
 /* A value of the file as a message shows it: control bytes quoted (\x1b),
@@ -57,6 +76,8 @@ const char *topo_shown_char(struct parser *p, char c);
 /* "parent.key", or parent["key"] when the key is not a plain word (shown
  * as above: paths are for messages). */
 char *topo_path_key(struct parser *p, const char *parent, const char *key);
+/* The same in any arena (the YAML reader names values as the parser does). */
+char *topo_path_key_in(struct cbx_arena *a, const char *parent, const char *key);
 char *topo_path_index(struct parser *p, const char *parent, size_t i);
 
 /* Every key of `obj` must be in the NULL-terminated list `known`; an unknown

@@ -3,22 +3,68 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/text.h"
 #include "topo/parser.h"
 
+/* A message once in the list: a bad "defaults" fails every node alike. */
+static void list_error(struct parser *p)
+{
+	struct cbx_topo_errors *e = p->opts ? p->opts->errors : NULL;
+	char **msgs, *copy;
+
+	if (!e || e->n >= CBX_TOPO_ERRORS_MAX)
+		return;
+	for (size_t i = 0; i < e->n; i++)
+		if (!strcmp(e->msgs[i], p->err->msg))
+			return;
+	if (!(copy = strdup(p->err->msg)))
+		return;
+	if (!(msgs = realloc(e->msgs, (e->n + 1) * sizeof(*msgs)))) {
+		free(copy);
+		return;
+	}
+	e->msgs = msgs;
+	e->msgs[e->n++] = copy;
+}
+
 int topo_fail(struct parser *p, const char *path, const char *fmt, ...)
 {
-	char msg[CBX_ERROR_MSG_MAX / 2];
+	const struct topo_mark *m = topo_mark_of(p, path);
+	char msg[CBX_ERROR_MSG_MAX / 2], where[32] = "";
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (m)
+		snprintf(where, sizeof(where), ":%u:%u", m->line, m->col);
 	if (path && *path)
-		return cbx_error_set(p->err, CBX_ERR_INPUT, "%s: %s: %s", p->t->source, path, msg);
-	return cbx_error_set(p->err, CBX_ERR_INPUT, "%s: %s", p->t->source, msg);
+		cbx_error_set(p->err, CBX_ERR_INPUT, "%s%s: %s: %s", p->t->source, where, path,
+			      msg);
+	else
+		cbx_error_set(p->err, CBX_ERR_INPUT, "%s%s: %s", p->t->source, where, msg);
+	p->n_failed++;
+	list_error(p);
+	return -1;
+}
+
+bool topo_keep_going(struct parser *p)
+{
+	const struct cbx_topo_errors *e = p->opts ? p->opts->errors : NULL;
+
+	return e && p->err->kind == CBX_ERR_INPUT && e->n < CBX_TOPO_ERRORS_MAX;
+}
+
+void cbx_topo_errors_free(struct cbx_topo_errors *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		free(e->msgs[i]);
+	free(e->msgs);
+	e->msgs = NULL;
+	e->n = 0;
 }
 
 int topo_oom(struct parser *p)
@@ -36,12 +82,17 @@ static bool plain_word(const char *s)
 	return true;
 }
 
-const char *topo_shown(struct parser *p, const char *s)
+static const char *shown_in(struct cbx_arena *a, const char *s)
 {
 	char buf[4 * CBX_EXCERPT_MAX + 32];
-	char *copy = cbx_arena_strdup(p->a, cbx_text_excerpt(buf, sizeof(buf), s, CBX_EXCERPT_MAX));
+	char *copy = cbx_arena_strdup(a, cbx_text_excerpt(buf, sizeof(buf), s, CBX_EXCERPT_MAX));
 
 	return copy ? copy : "";
+}
+
+const char *topo_shown(struct parser *p, const char *s)
+{
+	return shown_in(p->a, s);
 }
 
 const char *topo_shown_char(struct parser *p, char c)
@@ -53,11 +104,16 @@ const char *topo_shown_char(struct parser *p, char c)
 	return s ? s : "";
 }
 
-char *topo_path_key(struct parser *p, const char *parent, const char *key)
+char *topo_path_key_in(struct cbx_arena *a, const char *parent, const char *key)
 {
 	if (plain_word(key) && strlen(key) <= CBX_EXCERPT_MAX)
-		return cbx_arena_printf(p->a, "%s%s%s", parent, *parent ? "." : "", key);
-	return cbx_arena_printf(p->a, "%s[\"%s\"]", parent, topo_shown(p, key));
+		return cbx_arena_printf(a, "%s%s%s", parent, *parent ? "." : "", key);
+	return cbx_arena_printf(a, "%s[\"%s\"]", parent, shown_in(a, key));
+}
+
+char *topo_path_key(struct parser *p, const char *parent, const char *key)
+{
+	return topo_path_key_in(p->a, parent, key);
 }
 
 char *topo_path_index(struct parser *p, const char *parent, size_t i)
@@ -93,46 +149,50 @@ static size_t distance(const char *a, const char *b)
 	return row[lb];
 }
 
+/* An unknown key: the closest known key as a suggestion, or the list. */
+static int unknown_key(struct parser *p, const char *path, const char *key,
+		       const char *const *known)
+{
+	const char *best = NULL;
+	size_t best_d = 99;
+	char list[512] = "";
+	size_t len = 0;
+
+	for (const char *const *k = known; *k; k++) {
+		size_t d = distance(key, *k);
+		if (d < best_d) {
+			best_d = d;
+			best = *k;
+		}
+	}
+	/* Suggest only what a typo could explain. */
+	if (best && best_d <= 1 + strlen(key) / 4)
+		return topo_fail(p, topo_path_key(p, path, key),
+				 "unknown key \"%s\" (did you mean \"%s\"?)", topo_shown(p, key),
+				 best);
+	for (const char *const *k = known; *k && len < sizeof(list); k++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", len ? ", " : "",
+					*k);
+	return topo_fail(p, topo_path_key(p, path, key), "unknown key \"%s\" (known keys: %s)",
+			 topo_shown(p, key), list);
+}
+
 int topo_check_keys(struct parser *p, json_t *obj, const char *path, const char *const *known)
 {
+	size_t before = p->n_failed;
 	const char *key;
 	json_t *v;
 
 	json_object_foreach (obj, key, v) {
-		const char *best = NULL;
-		size_t best_d = 99;
 		const char *const *k;
 
 		for (k = known; *k; k++)
 			if (!strcmp(*k, key))
 				break;
-		if (*k)
-			continue;
-		/* Unknown: only now is the closest known key worth computing. */
-		for (k = known; *k; k++) {
-			size_t d = distance(key, *k);
-			if (d < best_d) {
-				best_d = d;
-				best = *k;
-			}
-		}
-		/* Suggest only what a typo could explain. */
-		if (best && best_d <= 1 + strlen(key) / 4)
-			return topo_fail(p, topo_path_key(p, path, key),
-					 "unknown key \"%s\" (did you mean \"%s\"?)",
-					 topo_shown(p, key), best);
-		{
-			char list[512] = "";
-			size_t len = 0;
-			for (k = known; *k && len < sizeof(list); k++)
-				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
-							len ? ", " : "", *k);
-			return topo_fail(p, topo_path_key(p, path, key),
-					 "unknown key \"%s\" (known keys: %s)", topo_shown(p, key),
-					 list);
-		}
+		if (!*k && unknown_key(p, path, key, known) < 0 && !topo_keep_going(p))
+			return -1;
 	}
-	return 0;
+	return p->n_failed > before ? -1 : 0;
 }
 
 static const char *type_name(json_t *v)

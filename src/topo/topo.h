@@ -370,7 +370,8 @@ struct cbx_topo {
 const char *cbx_iface_bridge(const struct cbx_iface *ifc);
 
 /* Parse and resolve a topology from a file or from memory (`source` names it
- * in messages). On bad input the error is CBX_ERR_INPUT. */
+ * in messages), in JSON or YAML (by the name: .json, .yaml, .yml; else by
+ * the text: JSON starts with '{'). On bad input the error is CBX_ERR_INPUT. */
 CBX_PUBLIC int cbx_topo_load(const char *path, struct cbx_topo **out, struct cbx_error *err);
 CBX_PUBLIC int cbx_topo_load_text(const char *text, size_t len, const char *source,
 				  struct cbx_topo **out, struct cbx_error *err);
@@ -378,6 +379,15 @@ CBX_PUBLIC int cbx_topo_load_text(const char *text, size_t len, const char *sour
  * saves it with the lab). */
 CBX_PUBLIC int cbx_topo_load_file(const char *path, struct cbx_topo **out, char **text, size_t *len,
 				  struct cbx_error *err);
+/* Every error a load found, in the order found (cbx_topo_opts.errors). */
+struct cbx_topo_errors {
+	char **msgs; /* malloc'd, as cbx_error's messages */
+	size_t n;
+};
+/* A file with more errors than this lists the first ones. */
+#define CBX_TOPO_ERRORS_MAX 100
+CBX_PUBLIC void cbx_topo_errors_free(struct cbx_topo_errors *e);
+
 /* How a load may look at the host. By default it looks at nothing: the
  * topology of a lab that is up (`down`, a node's restart) loads the same
  * whatever became of the files it names. */
@@ -390,6 +400,9 @@ struct cbx_topo_opts {
 	 * is inside the labs' state root (NULL: not checked). */
 	bool check_host;
 	const char *state_root;
+	/* Non-NULL: go on after an error and list each one here (validate);
+	 * the load's own error is the first. */
+	struct cbx_topo_errors *errors;
 };
 CBX_PUBLIC int cbx_topo_load_opts(const char *path, const struct cbx_topo_opts *o,
 				  struct cbx_topo **out, char **text, size_t *len,
@@ -398,6 +411,10 @@ CBX_PUBLIC int cbx_topo_load_text_opts(const char *text, size_t len, const char 
 				       const struct cbx_topo_opts *o, struct cbx_topo **out,
 				       struct cbx_error *err);
 CBX_PUBLIC void cbx_topo_free(struct cbx_topo *t);
+/* A topology file (or - for standard input) in the other form, unchecked
+ * but for its syntax: to_yaml, YAML; else JSON. Keys keep their order, with
+ * 2 spaces of indent. *out is malloc'd. */
+CBX_PUBLIC int cbx_topo_convert(const char *path, bool to_yaml, char **out, struct cbx_error *err);
 /* Checks from a file of their own ({"checks": [...]}, or the array alone),
  * about topology t: they replace t's own (the arena of t holds them). */
 CBX_PUBLIC int cbx_topo_load_checks(struct cbx_topo *t, const char *path, struct cbx_error *err);

@@ -1,5 +1,6 @@
-/* Loading a topology: JSON syntax first (file:line:column), then the steps
- * of parser.h in order, each failing with the JSON path of what is wrong. */
+/* Loading a topology: JSON or YAML syntax first (file:line:column), then the
+ * steps of parser.h in order, each failing with the JSON path of what is
+ * wrong and, where the text says, its line and column. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,17 +41,49 @@ const char *cbx_json_error_text(const char *text, char *buf, size_t size)
 }
 
 /* jansson's words for a duplicate key are terse; say what it means here. */
-static int syntax_error(struct parser *p, const json_error_t *je)
+static int syntax_error(const char *source, const json_error_t *je, struct cbx_error *err)
 {
 	const char *dup = "duplicate object key";
 	char buf[256];
 
 	if (!strncmp(je->text, dup, strlen(dup)))
-		return cbx_error_set(p->err, CBX_ERR_INPUT,
+		return cbx_error_set(err, CBX_ERR_INPUT,
 				     "%s:%d:%d: %s (node, network and interface names must be unique)",
-				     p->t->source, je->line, je->column, je->text);
-	return cbx_error_set(p->err, CBX_ERR_INPUT, "%s:%d:%d: syntax error: %s", p->t->source,
-			     je->line, je->column, cbx_json_error_text(je->text, buf, sizeof(buf)));
+				     source, je->line, je->column, je->text);
+	return cbx_error_set(err, CBX_ERR_INPUT, "%s:%d:%d: syntax error: %s", source, je->line,
+			     je->column, cbx_json_error_text(je->text, buf, sizeof(buf)));
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
+bool topo_is_yaml(const char *source, const char *text, size_t len)
+{
+	if (has_suffix(source, ".yaml") || has_suffix(source, ".yml"))
+		return true;
+	if (has_suffix(source, ".json"))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!strchr(" \t\r\n", text[i]) || !text[i])
+			return text[i] != '{';
+	return true;
+}
+
+/* The text as JSON values, from JSON or YAML; a YAML file's marks in
+ * `marks` (in arena a), when given. */
+static int read_root(const char *text, size_t len, const char *source, struct cbx_arena *a,
+		     struct cbx_strmap *marks, json_t **root, struct cbx_error *err)
+{
+	json_error_t je;
+
+	if (topo_is_yaml(source, text, len))
+		return topo_yaml_read(text, len, source, a, marks, root, err);
+	*root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	return *root ? 0 : syntax_error(source, &je, err);
 }
 
 /* Interfaces are stored in one array whose elements must not move (nodes,
@@ -76,13 +109,35 @@ static size_t count_ifaces(json_t *root)
 	return n;
 }
 
+/* The steps that read the file, each on its own part: with a list of
+ * errors, every one runs whatever became of the others. */
+static int parse_parts(struct parser *p)
+{
+	int (*const steps[])(struct parser *) = {
+		topo_parse_lab_name,
+		topo_parse_networks,
+		topo_parse_nodes,
+		topo_parse_links,
+	};
+	size_t before = p->n_failed;
+
+	if (topo_check_keys(p, p->root, "", root_keys) < 0 && !topo_keep_going(p))
+		return -1;
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		/* Without nodes, every link would only say so again. */
+		if (steps[i] == topo_parse_links && !p->t->n_nodes)
+			break;
+		if (steps[i](p) < 0 && !topo_keep_going(p))
+			return -1;
+	}
+	return p->n_failed > before ? -1 : 0;
+}
+
 static int load(struct parser *p)
 {
 	size_t cap;
 
 	if (topo_expect_object(p, p->root, "(top level)") < 0)
-		return -1;
-	if (topo_check_keys(p, p->root, "", root_keys) < 0)
 		return -1;
 	p->defaults = json_object_get(p->root, "defaults");
 	cap = count_ifaces(p->root);
@@ -92,11 +147,10 @@ static int load(struct parser *p)
 	if (!p->t->ifaces || !p->iface_in)
 		return topo_oom(p);
 
-	if (topo_parse_lab_name(p) < 0 || topo_parse_networks(p) < 0 || topo_parse_nodes(p) < 0 ||
-	    topo_parse_links(p) < 0 || topo_resolve_addresses(p) < 0 ||
-	    topo_resolve_routes(p) < 0 || topo_resolve_publish(p) < 0 ||
-	    topo_resolve_impairments(p) < 0 || topo_assign_names_and_macs(p) < 0 ||
-	    topo_resolve_files(p) < 0 ||
+	/* What resolves the parts needs them whole. */
+	if (parse_parts(p) < 0 || topo_resolve_addresses(p) < 0 || topo_resolve_routes(p) < 0 ||
+	    topo_resolve_publish(p) < 0 || topo_resolve_impairments(p) < 0 ||
+	    topo_assign_names_and_macs(p) < 0 || topo_resolve_files(p) < 0 ||
 	    topo_parse_checks(p, json_object_get(p->root, "checks"), "checks") < 0)
 		return -1;
 	return 0;
@@ -131,13 +185,25 @@ int cbx_topo_load_text(const char *text, size_t len, const char *source, struct 
 	return cbx_topo_load_text_opts(text, len, source, NULL, out, err);
 }
 
+/* A failed load's list holds its first error, whatever made it. */
+static void list_first(const struct cbx_topo_opts *o, struct cbx_error *err)
+{
+	struct cbx_topo_errors *e = o ? o->errors : NULL;
+
+	if (!e)
+		return;
+	if (e->n == 0 && (e->msgs = malloc(sizeof(*e->msgs))) && (e->msgs[0] = strdup(err->msg)))
+		e->n = 1;
+	if (e->n > 0)
+		snprintf(err->msg, sizeof(err->msg), "%s", e->msgs[0]);
+}
+
 int cbx_topo_load_text_opts(const char *text, size_t len, const char *source,
 			    const struct cbx_topo_opts *o, struct cbx_topo **out,
 			    struct cbx_error *err)
 {
 	struct cbx_arena *arena = cbx_arena_new();
-	struct parser p = { .err = err, .opts = o };
-	json_error_t je;
+	struct parser p = { .err = err, .opts = o, .text = text, .len = len };
 	int rc;
 
 	if (!arena)
@@ -157,20 +223,44 @@ int cbx_topo_load_text_opts(const char *text, size_t len, const char *source,
 	}
 	cbx_strmap_init(&p.t->node_by_name);
 	cbx_strmap_init(&p.t->network_by_name);
+	cbx_strmap_init(&p.marks);
 
-	p.root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-	if (!p.root) {
-		syntax_error(&p, &je);
-		cbx_topo_free(p.t);
-		return -1;
+	/* A YAML file's marks come with it; a JSON file's when needed. */
+	p.marks_built = topo_is_yaml(source, text, len);
+	rc = read_root(text, len, p.t->source, arena, &p.marks, &p.root, err);
+	if (rc == 0) {
+		rc = load(&p);
+		json_decref(p.root);
 	}
-	rc = load(&p);
-	json_decref(p.root);
+	cbx_strmap_free(&p.marks);
 	if (rc < 0) {
+		list_first(o, err);
 		cbx_topo_free(p.t);
 		return -1;
 	}
 	*out = p.t;
+	return 0;
+}
+
+static int read_input(const char *path, char **buf, size_t *n, struct cbx_error *err);
+static char *json_text(const json_t *root);
+
+/* A YAML lab is kept as JSON in its state: what reads it there (down, a
+ * node's restart) reads JSON alone. */
+static int as_json_text(const char *source, char **buf, size_t *len, struct cbx_error *err)
+{
+	json_t *root;
+	char *text;
+
+	if (topo_yaml_read(*buf, *len, source, NULL, NULL, &root, err) < 0)
+		return -1;
+	text = json_text(root);
+	json_decref(root);
+	if (!text)
+		return cbx_error_sys(err, ENOMEM, "load %s", source);
+	free(*buf);
+	*buf = text;
+	*len = strlen(text);
 	return 0;
 }
 
@@ -189,12 +279,16 @@ int cbx_topo_load_opts(const char *path, const struct cbx_topo_opts *o, struct c
 
 	/* The file is the user's: not reading it is their input's fault.
 	 * "-" is standard input (`cboxlab gen ring 5 | cboxlab up -`). */
-	if (!strcmp(path, "-") ? cbx_read_fd_as(0, "(stdin)", CBX_ERR_INPUT, &buf, &n, err) < 0
-			       : cbx_read_file_as(path, CBX_ERR_INPUT, &buf, &n, err) < 0)
+	if (read_input(path, &buf, &n, err) < 0)
 		return -1;
 	if (!strcmp(path, "-"))
 		path = "(stdin)";
 	rc = cbx_topo_load_text_opts(buf, n, path, o, out, err);
+	if (rc == 0 && text && topo_is_yaml(path, buf, n) &&
+	    as_json_text(path, &buf, &n, err) < 0) {
+		cbx_topo_free(*out);
+		rc = -1;
+	}
 	if (rc == 0 && text) {
 		*text = buf;
 		*len = n;
@@ -215,18 +309,20 @@ int cbx_topo_load_checks(struct cbx_topo *t, const char *path, struct cbx_error 
 	const char *source = t->source;
 	cleanup_free char *buf = NULL;
 	json_t *checks;
-	json_error_t je;
 	size_t n;
 	int rc;
 
-	if (!strcmp(path, "-") ? cbx_read_fd_as(0, "(stdin)", CBX_ERR_INPUT, &buf, &n, err) < 0
-			       : cbx_read_file_as(path, CBX_ERR_INPUT, &buf, &n, err) < 0)
+	if (read_input(path, &buf, &n, err) < 0)
 		return -1;
 	/* Messages name the checks' file, not the topology's. */
 	t->source = cbx_arena_strdup(t->arena, strcmp(path, "-") ? path : "(stdin)");
-	p.root = json_loadb(buf, n, JSON_REJECT_DUPLICATES, &je);
-	if (!p.root) {
-		rc = syntax_error(&p, &je);
+	p.text = buf;
+	p.len = n;
+	cbx_strmap_init(&p.marks);
+	p.marks_built = topo_is_yaml(t->source, buf, n);
+	rc = read_root(buf, n, t->source, t->arena, &p.marks, &p.root, err);
+	if (rc < 0) {
+		/* said */
 	} else if (json_is_object(p.root)) {
 		static const char *const keys[] = { "$schema", "description", "checks", NULL };
 		checks = json_object_get(p.root, "checks");
@@ -239,6 +335,39 @@ int cbx_topo_load_checks(struct cbx_topo *t, const char *path, struct cbx_error 
 		rc = topo_parse_checks(&p, p.root, "(top level)");
 	}
 	json_decref(p.root);
+	cbx_strmap_free(&p.marks);
 	t->source = (char *)source;
 	return rc;
+}
+
+/* JSON as `fmt --json` writes it, and as a YAML lab's state keeps it. */
+static char *json_text(const json_t *root)
+{
+	char *text = json_dumps(root, JSON_INDENT(2) | JSON_ENCODE_ANY), *line = NULL;
+
+	if (text && asprintf(&line, "%s\n", text) < 0)
+		line = NULL;
+	free(text);
+	return line;
+}
+
+static int read_input(const char *path, char **buf, size_t *n, struct cbx_error *err)
+{
+	return !strcmp(path, "-") ? cbx_read_fd_as(0, "(stdin)", CBX_ERR_INPUT, buf, n, err)
+				  : cbx_read_file_as(path, CBX_ERR_INPUT, buf, n, err);
+}
+
+int cbx_topo_convert(const char *path, bool to_yaml, char **out, struct cbx_error *err)
+{
+	const char *source = strcmp(path, "-") ? path : "(stdin)";
+	cleanup_free char *buf = NULL;
+	json_t *root;
+	size_t n;
+
+	if (read_input(path, &buf, &n, err) < 0 ||
+	    read_root(buf, n, source, NULL, NULL, &root, err) < 0)
+		return -1;
+	*out = to_yaml ? topo_yaml_write(root) : json_text(root);
+	json_decref(root);
+	return *out ? 0 : cbx_error_sys(err, ENOMEM, "convert %s", source);
 }

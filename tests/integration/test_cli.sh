@@ -8,7 +8,7 @@ bad=$(topo tbad <<'EOF2'
 EOF2
 )
 check_exit "up of a bad file exits 2, naming the file, the JSON path and a suggestion" 2 \
-	'tbad.json: nodes.a.interfaces.eth0.adresses: unknown key "adresses" \(did you mean "addresses"\?\)' cbx up "$bad"
+	'tbad.json:2:65: nodes.a.interfaces.eth0.adresses: unknown key "adresses" \(did you mean "addresses"\?\)' cbx up "$bad"
 check_ok "a bad file creates nothing" '^$' leftovers tbad
 
 syntax=$(topo tsyntax <<'EOF2'
@@ -80,7 +80,7 @@ for name in "$long33" "$long64" "$long255"; do
 	printf '{ "name": "%s", "nodes": { "a": {} } }\n' "$name" >"$TMP/tname${#name}.json"
 done
 check_exit "validate refuses a 33-character lab name, naming the rule" 2 \
-	'tname33.json: name: "tn+" is not a lab name: a lab name is at most 32 characters' \
+	'tname33.json:1:3: name: "tn+" is not a lab name: a lab name is at most 32 characters' \
 	cbx validate "$TMP/tname33.json"
 check_exit "down FILE of a 64-character lab name gives the same reason" 2 \
 	'is not a lab name: a lab name is at most 32 characters' cbx down "$TMP/tname64.json"

@@ -1,6 +1,6 @@
-# Every example the README and docs/ show runs: each topology comes up (as
-# a test lab of its own name) with every node running and comes down
-# leaving nothing; a chaos plan is accepted by `chaos --dry-run` on a lab
+# Every example the README and docs/ show runs: each topology, JSON or
+# YAML, comes up (as a test lab of its own name) with every node running and
+# comes down leaving nothing; a chaos plan is accepted by `chaos --dry-run` on a lab
 # with the nodes it names; a fragment ("routes": [...]) is valid JSON.
 # The README's "topology, in short" validated but failed at `up`.
 source "$(dirname "$0")/lib.sh"
@@ -12,6 +12,14 @@ n = 0
 for doc in ["README.md"] + sorted(glob.glob(os.path.join(top, "docs", "*.md"))):
     path = os.path.join(top, doc)
     text = open(path).read()
+    for m in re.finditer(r"^```yaml\n(.*?)^```", text, re.S | re.M):
+        n += 1
+        where = "%s:%d" % (os.path.relpath(path, top), text[:m.start()].count("\n") + 1)
+        # A YAML topology runs as one of its own name, like a JSON one.
+        name = "tdoc%d" % n
+        f = os.path.join(tmp, name + ".yaml")
+        open(f, "w").write(re.sub(r"^name: .*$", "name: " + name, m.group(1), 1, re.M))
+        print("topology", where, f)
     for m in re.finditer(r"^```json\n(.*?)^```", text, re.S | re.M):
         n += 1
         where = "%s:%d" % (os.path.relpath(path, top), text[:m.start()].count("\n") + 1)
@@ -68,7 +76,8 @@ EOF2
 while read -r kind where file; do
 	case $kind in
 	topology)
-		lab=$(basename "$file" .json)
+		lab=$(basename "$file")
+		lab=${lab%.*}
 		_labs+=("$lab")
 		check_ok "$where: the example validates" 'is valid' cbx validate "$file"
 		check_ok "$where: it comes up" "lab $lab is up" cbx up "$file"

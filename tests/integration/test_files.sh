@@ -93,7 +93,7 @@ check_ok "and not in the host's" '^absent$' sh -c 'test -e /etc/tfhost && echo p
 check_down_clean "tfhost comes down clean" tfhost
 
 # --- bad input: exit 2 at validate, with the JSON path ------------------------
-bad "a missing bind source" 'bad.json: nodes.x.binds\[0\]: the bind.s source .*/nope does not exist' \
+bad "a missing bind source" 'bad.json:1:45: nodes.x.binds\[0\]: the bind.s source .*/nope does not exist' \
 	'{"name": "tfbad", "nodes": {"x": {"binds": ["nope:/x"]}}}'
 bad "a relative DST" 'nodes.x.binds\[0\]: "etc/x" is not an absolute path in the node' \
 	'{"name": "tfbad", "nodes": {"x": {"binds": ["conf:etc/x"]}}}'

@@ -95,7 +95,7 @@ check_ok "checks: output that does not match" '^  FAIL r1: echo abc matches \^xy
 	replay "$out" 0
 check_ok "checks: a missing route" '^  FAIL r1 has a route to 10\.77\.0\.0/16: absent$' replay "$out" 0
 check_fails_with "checks: a mistake in a checks file names its place" \
-	'x\.json: checks\[0\]\.from: no node "nobody"' \
+	'x\.json:1:14: checks\[0\]\.from: no node "nobody"' \
 	bash -c 'echo "{\"checks\": [{\"from\": \"nobody\", \"reach\": \"h1\"}]}" >"$0/x.json"; "$1" check tktri "$0/x.json"' "$TMP" "$CBOXLAB"
 start=$(date +%s%N)
 check_exit "checks: a command that hangs is stopped (10 timeouts) and fails its check" 1 \

@@ -399,7 +399,8 @@ static void test_value_errors(void)
 	rejects(LAB("\"links\": [{\"endpoints\": [\"a:eth0\", \"b:eth0\"]}, "
 		    "{\"endpoints\": [\"a:eth1\", \"b:eth1\"], \"impair\": {\"rate\": \"fast\"}}], "
 		    "\"nodes\": {\"a\": {}, \"b\": {}}"),
-		"lab.json: links[1].impair.rate: bad rate \"fast\"", "bad rate on the second link");
+		"lab.json:1:111: links[1].impair.rate: bad rate \"fast\"",
+		"bad rate on the second link, with the line and column of its key");
 	rejects(LAB("\"links\": [{\"endpoints\": [\"a:eth0\", \"b:eth0\"], \"impair\": {\"jitter\": \"5ms\"}}], "
 		    "\"nodes\": {\"a\": {}, \"b\": {}}"),
 		"links[0].impair: jitter needs a delay", "jitter without delay");

@@ -86,7 +86,8 @@ static void test_binds(void)
 	cbx_topo_free(t);
 
 	rejects(NODE_A("\"binds\": [\"nocolon\"]"),
-		"lab.json: nodes.a.binds[0]: \"nocolon\" is not \"SRC:DST\"", "a bind without DST");
+		"lab.json:1:43: nodes.a.binds[0]: \"nocolon\" is not \"SRC:DST\"",
+		"a bind without DST");
 	rejects(NODE_A("\"binds\": [\"/a:/b:/c\"]"), "nodes.a.binds[0]: \"/a:/b:/c\" is not",
 		"a bind with three paths");
 	rejects(NODE_A("\"binds\": [\"/a:etc/x\"]"),
@@ -106,7 +107,8 @@ static void test_binds(void)
 		"nodes.a.binds[1]: a second bind at /x", "two binds at one DST");
 	rejects(NODE_A("\"binds\": \"/a:/x\""), "nodes.a.binds: expected an array", "not an array");
 	rejects(LAB("\"defaults\": {\"binds\": [\"/a:/dev\"]}, \"nodes\": {\"a\": {}}"),
-		"lab.json: defaults.binds[0]: \"/dev\" is under /dev", "bad default, its path");
+		"lab.json:1:40: defaults.binds[0]: \"/dev\" is under /dev",
+		"bad default, its path");
 }
 
 static void test_files(void)
