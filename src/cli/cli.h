@@ -141,6 +141,10 @@ int cli_error(const char *kind, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void cli_warn(const char *msg);
 
+/* complete.c: cboxlab __complete CWORD WORD...: the candidates for
+ * WORD[CWORD], a line each (the shells' completion scripts ask). */
+int cli_complete(int argc, char **argv);
+
 /* progress.c: on a terminal, a line on stderr that says how far `up` or
  * `down` has got, rewritten in place (at most 10 times a second, and
  * only once the command has run 100 ms); cleared before anything else is

@@ -195,6 +195,8 @@ int main(int argc, char **argv)
 	bool quiet = false;
 	int i = 1;
 
+	if (argc > 1 && !strcmp(argv[1], "__complete")) /* for the shells (completion/) */
+		return cli_complete(argc - 2, argv + 2);
 	for (; i < argc && argv[i][0] == '-' && !is(argv[i], "-h", "--help"); i++) {
 		if (is(argv[i], "-V", "--version")) {
 			printf("cboxlab %s\n", CBOXLAB_VERSION);
