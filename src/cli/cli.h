@@ -129,7 +129,6 @@ void cli_help_verb(const struct cli_verb *v, FILE *out);
 /* The command about to run, and whether its errors go out as JSON (it was
  * given --json): set before anything can fail. */
 void cli_output_init(const char *cmd, bool json);
-bool cli_json_errors(void);
 /* Print "cboxlab: <message>" to stderr (with --json: {"error": ...});
  * return the exit status for it. */
 int cli_fail(const struct cbx_error *err);

@@ -15,11 +15,6 @@ void cli_output_init(const char *cmd, bool json)
 	json_errors = json;
 }
 
-bool cli_json_errors(void)
-{
-	return json_errors;
-}
-
 /* Messages carry the user's text (a topology's keys and values, arguments):
  * its control bytes are shown quoted, never sent to the terminal. */
 static void print_quoted(const char *prefix, const char *msg)
