@@ -56,10 +56,22 @@ check_ok "after the command's options too" '^a b $' complete_words stop --timeou
 check_ok "NODE:IFACE, past the colon bash splits at" '^eth0 eth1 $' complete_words capture tinst a : ''
 check_ok "every NODE:IFACE and network" '^a:eth0 a:eth1 b:eth0 b:eth1 n $' complete_words capture tinst ''
 check_ok "a node after a comma (partition's groups)" '^a,a a,b $' complete_words partition tinst a,
+# zsh: _cboxlab run with zsh's words and CURRENT, compadd and _files
+# stubbed to print what they are given.
+zsh_complete() {
+	zsh -fc 'compadd() { while [[ $1 == -* && $1 != -- ]]; do shift; done; shift; print -l -- "$@"; }
+		_files() { print FILES; }
+		words=("$@"); CURRENT=$#; source "$TOP_/completion/_cboxlab"' _ "$CBOXLAB" "$@" | sort | tr '\n' ' '
+}
 if command -v zsh >/dev/null; then
+	export TOP_=$TOP
 	check_ok "the zsh completion script parses" '^ok$' bash -c "zsh -n '$TOP/completion/_cboxlab' && echo ok"
+	check_ok "zsh: it completes commands" '^start status stop $' zsh_complete st
+	check_ok "zsh: a running lab's nodes" '^a b $' zsh_complete stop tinst ''
+	check_ok "zsh: NODE:IFACE" '^a:eth0 a:eth1 $' zsh_complete capture tinst a:
+	check_ok "zsh: files where a file goes" '^FILES $' zsh_complete validate ''
 else
-	skip "the zsh completion script parses" "no zsh here"
+	skip "the zsh completion script" "no zsh (make deps installs it)"
 fi
 check_ok "tinst goes down" 'is down' cbx down tinst
 check_ok "and leaves nothing" '^$' leftovers tinst
