@@ -168,6 +168,11 @@ static void lab_text(const char *lab, const struct cbx_topo *t, const struct lab
 			printf("\n");
 		}
 	}
+	for (size_t i = 0; i < t->n_publish; i++) {
+		const struct cbx_publish *p = &t->publish[i];
+		printf("  published: host port %u/%s -> %s:%u\n", p->host_port,
+		       p->proto == IPPROTO_TCP ? "tcp" : "udp", p->node->name, p->node_port);
+	}
 	for (size_t i = 0; i < st->faults.n; i++)
 		printf("  fault: %s\n", st->faults.v[i]);
 }
