@@ -11,8 +11,13 @@
 #   make format-check  the code is as clang-format writes it (.clang-format)
 #   make mutation   break each core behaviour once (tools/mutants.txt) and check
 #                   that a test notices; as root, under the integration lock
-#   make install    PREFIX=/usr/local (the CLI, and the Python package for
-#                   Debian's python3)
+#   make install    PREFIX=/usr/local DESTDIR= : the CLI, the nodes' init,
+#                   rootfs and seccomp filters, man pages, bash and zsh
+#                   completion, the schema, docs and example topologies, and
+#                   the Python package for Debian's python3
+#   make uninstall  the same PREFIX and DESTDIR: removes what install put there
+#   make man        the man pages (docs/man/*.scd) into build/man, with scdoc;
+#                   `make` builds them when scdoc is installed
 
 CC       ?= gcc
 PREFIX   ?= /usr/local
@@ -70,8 +75,26 @@ LIB_PIC_OBJ := $(patsubst %.c,$(B)/pic/obj/%.o,$(LIB_SRC))
 # (common/public.h): lab/cboxlab.h and the cbx_* basics it builds on.
 $(LIB_OBJ) $(LIB_SAN_OBJ) $(LIB_PIC_OBJ): CFLAGS += -fvisibility=hidden
 
-.PHONY: all check test-unit test-integration test-vm bench install clean deps check-symbols mutation format format-check fuzz test-scale
-all: $(B)/cboxlab $(B)/cboxlab-init $(B)/rootfs/.built $(B)/seccomp/.built
+.PHONY: all check test-unit test-integration test-vm bench install uninstall clean deps check-symbols mutation format format-check fuzz test-scale man man-if-scdoc
+all: $(B)/cboxlab $(B)/cboxlab-init $(B)/rootfs/.built $(B)/seccomp/.built man-if-scdoc
+
+# The version is written once, in src/cli/version.h; the man pages say it.
+VERSION = $(eval VERSION := $(shell sed -n 's/^\#define CBOXLAB_VERSION "\(.*\)"/\1/p' src/cli/version.h))$(VERSION)
+
+# Man pages, written in scdoc (docs/man/NAME.SECTION.scd), made into build/man.
+# scdoc is looked for when the build runs, not when make reads this file
+# (`make deps all` installs it first); without it, no man pages, and make says so.
+SCDOC    ?= scdoc
+MAN_SRC  := $(wildcard docs/man/*.scd)
+MAN_OUT  := $(patsubst docs/man/%.scd,$(B)/man/%,$(MAN_SRC))
+man: $(MAN_OUT)
+	@:
+man-if-scdoc:
+	@if command -v $(SCDOC) >/dev/null 2>&1; then $(MAKE) --no-print-directory man; \
+	else echo "make: no scdoc: the man pages are not built (apt-get install scdoc)"; fi
+$(B)/man/%: docs/man/%.scd src/cli/version.h
+	@mkdir -p $(dir $@)
+	sed 's/@VERSION@/$(VERSION)/g' $< | $(SCDOC) >$@.tmp && mv $@.tmp $@
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -241,22 +264,54 @@ deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 	  gcc make pkg-config libc6-dev libmnl-dev libnftnl-dev libcap-dev libjansson-dev libseccomp-dev libarchive-dev \
 	  musl-tools busybox-static clang clang-format iproute2 nftables iputils-ping procps bsdutils python3 python3-jsonschema python3-pytest \
-	  frr umoci skopeo libpcap-dev tcpdump graphviz libyaml-dev
+	  frr umoci skopeo libpcap-dev tcpdump graphviz libyaml-dev scdoc man-db zsh
 
 # The Python package (python/) goes where Debian's python3 finds it for
 # PREFIX, with its pytest11 entry point (the cboxlab_lab fixture).
 PYTHON      ?= $(or $(wildcard /usr/bin/python3),python3)
 PYTHON_SITE ?= $(PREFIX)/lib/$(shell $(PYTHON) -c 'import sys; print("python%d.%d" % sys.version_info[:2])')/dist-packages
 
+# Where install puts things, under DESTDIR (a staging tree, for packages).
+BINDIR     = $(PREFIX)/bin
+LIBDIR     = $(PREFIX)/lib/cboxlab
+MANDIR     = $(PREFIX)/share/man
+DATADIR    = $(PREFIX)/share/cboxlab
+DOCDIR     = $(PREFIX)/share/doc/cboxlab
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
+D          = $(DESTDIR)
+DOCS       := README.md $(wildcard docs/*.md)
+
+# LIBDIR, DATADIR and DOCDIR are cboxlab's own: uninstall removes them
+# whole; elsewhere it removes the files install put there, by name.
 install: all
-	$(PYTHON) python/build_backend/cboxlab_build.py install $(DESTDIR)$(PYTHON_SITE)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/cboxlab
-	install -m 755 $(B)/cboxlab $(DESTDIR)$(PREFIX)/bin/cboxlab
-	install -m 755 $(B)/cboxlab-init $(DESTDIR)$(PREFIX)/lib/cboxlab/cboxlab-init
-	rm -rf $(DESTDIR)$(PREFIX)/lib/cboxlab/rootfs $(DESTDIR)$(PREFIX)/lib/cboxlab/seccomp
-	cp -a $(B)/rootfs $(DESTDIR)$(PREFIX)/lib/cboxlab/rootfs
-	install -d -m 755 $(DESTDIR)$(PREFIX)/lib/cboxlab/seccomp
-	install -m 644 $(B)/seccomp/*.bpf $(DESTDIR)$(PREFIX)/lib/cboxlab/seccomp/
+	$(PYTHON) python/build_backend/cboxlab_build.py install $(D)$(PYTHON_SITE)
+	install -d $(D)$(BINDIR) $(D)$(LIBDIR)
+	install -m 755 $(B)/cboxlab $(D)$(BINDIR)/cboxlab
+	install -m 755 $(B)/cboxlab-init $(D)$(LIBDIR)/cboxlab-init
+	rm -rf $(D)$(LIBDIR)/rootfs $(D)$(LIBDIR)/seccomp
+	cp -a $(B)/rootfs $(D)$(LIBDIR)/rootfs
+	install -d -m 755 $(D)$(LIBDIR)/seccomp
+	install -m 644 $(B)/seccomp/*.bpf $(D)$(LIBDIR)/seccomp/
+	@set -e; for m in $(MAN_OUT); do \
+		[ -f $$m ] || { echo "make install: no $$m (no scdoc): man pages not installed"; continue; }; \
+		sec=$${m##*.}; install -d $(D)$(MANDIR)/man$$sec; \
+		echo "install -m 644 $$m $(D)$(MANDIR)/man$$sec/"; install -m 644 $$m $(D)$(MANDIR)/man$$sec/; \
+	done
+	install -d $(D)$(BASHCOMPDIR) $(D)$(ZSHCOMPDIR)
+	install -m 644 completion/cboxlab.bash $(D)$(BASHCOMPDIR)/cboxlab
+	install -m 644 completion/_cboxlab $(D)$(ZSHCOMPDIR)/_cboxlab
+	rm -rf $(D)$(DATADIR)/topologies
+	install -d $(D)$(DATADIR) $(D)$(DOCDIR)
+	cp -R topologies $(D)$(DATADIR)/topologies
+	install -m 644 $(DOCS) $(D)$(DOCDIR)/
+
+uninstall:
+	rm -f $(D)$(BINDIR)/cboxlab
+	rm -rf $(D)$(LIBDIR) $(D)$(DATADIR) $(D)$(DOCDIR)
+	rm -f $(foreach m,$(MAN_SRC:docs/man/%.scd=%),$(D)$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(m))
+	rm -f $(D)$(BASHCOMPDIR)/cboxlab $(D)$(ZSHCOMPDIR)/_cboxlab
+	rm -rf $(D)$(PYTHON_SITE)/cboxlab $(D)$(PYTHON_SITE)/cboxlab-*.dist-info
 
 clean:
 	rm -rf $(B)

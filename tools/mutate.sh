@@ -87,6 +87,9 @@ applies() { # id: "" when it applies here, else why not
 }
 
 scratch=$(mktemp -d /tmp/cbxt-mutation.XXXXXX)
+# test_cli runs the copy's CLI as nobody too (commands that need no root):
+# the copy is readable, as the tree it is a copy of.
+chmod 755 "$scratch"
 cleanup() {
 	if [ -n "${MUTATION_KEEP:-}" ]; then echo "mutate: scratch copy kept in $scratch"
 	else rm -rf "$scratch"; fi

@@ -220,7 +220,7 @@ class Lab:
                 shutil.rmtree(workdir, ignore_errors=True)
             raise
         report = json.loads(p.stdout)
-        lab = cls(report["lab"], exe, workdir)
+        lab = cls(report["name"], exe, workdir)
         lab._own_workdir = True
         lab.keep_files = keep_files
         lab.up_report = report

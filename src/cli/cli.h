@@ -38,6 +38,7 @@ enum cli_opt {
 	OPT_NAME,
 	OPT_CLOCK_OFFSET,
 	OPT_YAML,
+	OPT_QUIET,
 	OPT_MAX
 };
 
@@ -95,6 +96,8 @@ struct cli_verb {
 	/* Options end where the arguments start: exec's command has options
 	 * of its own. */
 	bool options_first;
+	/* On a terminal, a progress line while it runs (progress.c). */
+	bool progress;
 };
 
 extern const struct cli_verb cli_verbs[];
@@ -125,16 +128,38 @@ int cmd_fmt(const struct cli_call *c);
 void cli_help_all(FILE *out);
 void cli_help_verb(const struct cli_verb *v, FILE *out);
 
-/* Print "cboxlab: <message>" to stderr; return the exit status for it. */
+/* The command about to run, and whether its errors go out as JSON (it was
+ * given --json): set before anything can fail. */
+void cli_output_init(const char *cmd, bool json);
+/* Print "cboxlab: <message>" to stderr (with --json: {"error": ...});
+ * return the exit status for it. */
 int cli_fail(const struct cbx_error *err);
 /* Print "cboxlab CMD: <message>" and where to look; returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* An error of the CLI's own, of `kind` ("root", "system"...), the same
+ * way; returns `status`. */
+int cli_error(const char *kind, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void cli_warn(const char *msg);
+
+/* complete.c: cboxlab __complete CWORD WORD...: the candidates for
+ * WORD[CWORD], a line each (the shells' completion scripts ask). */
+int cli_complete(int argc, char **argv);
+
+/* progress.c: on a terminal, a line on stderr that says how far `up` or
+ * `down` has got, rewritten in place (at most 10 times a second, and
+ * only once the command has run 100 ms); cleared before anything else is
+ * printed. */
+void cli_progress_start(struct cbx_ctx *cbx, const char *verb);
+void cli_progress_clear(void);
 
 /* A node's interfaces as JSON: [{"name", "network"|"link", "host_interface",
  * "mac", "addresses": [...]}]. */
 json_t *cli_ifaces_json(const struct cbx_node *n);
 /* "eth0 10.0.0.2/24 fd00::2/64, eth1 ..." */
 void cli_ifaces_text(const struct cbx_node *n, char *buf, size_t size);
+/* A lab as status --json shows it, and up --json (docs/json.md). */
+json_t *cli_lab_json(const char *lab, const struct cbx_topo *t, const struct lab_status *st);
 /* Print and free a JSON value, indented. */
 void cli_print_json(json_t *v);
 

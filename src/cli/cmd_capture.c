@@ -84,7 +84,7 @@ int cmd_capture(const struct cli_call *c)
 	if (c->opt[OPT_WRITE] && lab_capture_open_output(c->opt[OPT_WRITE], &cap.out, &err) < 0)
 		return cli_fail(&err);
 	cap.flush = cap.out == stdout;
-	cap.started = started;
+	cap.started = c->opt[OPT_QUIET] ? NULL : started;
 	cap.packet = print_packet;
 	cap.arg = filter;
 	sigaction(SIGINT, &sa, NULL);
@@ -99,14 +99,13 @@ int cmd_capture(const struct cli_call *c)
 	}
 	if (cap.out && cap.out != stdout && fclose(cap.out) != 0)
 		rep.write_failed = true;
-	fprintf(stderr, "cboxlab: %llu packet(s) captured%s", (unsigned long long)rep.packets,
-		rep.dropped ? "" : "\n");
+	if (!c->opt[OPT_QUIET] || rep.dropped)
+		fprintf(stderr, "cboxlab: %llu packet(s) captured%s",
+			(unsigned long long)rep.packets, rep.dropped ? "" : "\n");
 	if (rep.dropped)
 		fprintf(stderr, ", %llu dropped by the kernel (the reader was too slow)\n",
 			(unsigned long long)rep.dropped);
-	if (rep.write_failed && cap.out != stdout) {
-		fprintf(stderr, "cboxlab: capture: writing %s failed\n", c->opt[OPT_WRITE]);
-		return 1;
-	}
+	if (rep.write_failed && cap.out != stdout)
+		return cli_error("system", 1, "capture: writing %s failed", c->opt[OPT_WRITE]);
 	return 0;
 }

@@ -134,6 +134,34 @@ static void print_tap(const struct lab_check_report *rep)
 	printf("1..%zu\n", n);
 }
 
+/* --json: {"lab", "seconds", "failed", "pairs": [{"from", "to", "address",
+ * "expected", "reached", "rtt_ms"}], "checks": [{"name", "kind", "ok",
+ * "detail"}]} (docs/json.md). */
+static void print_json(const struct cbx_topo *t, const struct lab_check_report *rep)
+{
+	json_t *pairs = json_array(), *checks = json_array();
+	char ip[CBX_PREFIX_STRLEN];
+
+	for (size_t i = 0; i < rep->n_pairs; i++) {
+		const struct lab_reach_pair *p = &rep->pairs[i];
+		json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:b}", "from", p->from->name, "to",
+				      p->to->name, "address", cbx_ip_str(&p->addr, ip, sizeof(ip)),
+				      "expected", p->expected, "reached", p->reached);
+		json_object_set_new(o, "rtt_ms", p->reached ? json_real(p->rtt_ms) : json_null());
+		json_array_append_new(pairs, o);
+	}
+	for (size_t i = 0; i < rep->n_results; i++) {
+		const struct lab_check_result *r = &rep->results[i];
+		json_array_append_new(checks,
+				      json_pack("{s:s, s:s, s:b, s:s}", "name", r->check->name,
+						"kind", cbx_check_kind_name(r->check->kind), "ok",
+						r->ok, "detail", r->detail));
+	}
+	cli_print_json(json_pack("{s:s, s:f, s:I, s:o, s:o}", "lab", t->name, "seconds",
+				 rep->seconds, "failed", (json_int_t)rep->failed, "pairs", pairs,
+				 "checks", checks));
+}
+
 /* Text for XML: markup characters as entities, control bytes (which XML
  * 1.0 does not allow) as '?'. */
 static void xml_text(FILE *f, const char *s)
@@ -166,7 +194,7 @@ static int write_junit(const char *path, const struct cbx_topo *t,
 	FILE *f = !strcmp(path, "-") ? stdout : fopen(path, "w");
 
 	if (!f) {
-		fprintf(stderr, "cboxlab: check: write %s: %m\n", path);
+		cli_error("system", 2, "check: write %s: %m", path);
 		return -1;
 	}
 	for (size_t i = 0; i < rep->n_pairs; i++) {
@@ -211,7 +239,7 @@ static int write_junit(const char *path, const struct cbx_topo *t,
 	}
 	fprintf(f, "  </testsuite>\n</testsuites>\n");
 	if (f != stdout && fclose(f) != 0) {
-		fprintf(stderr, "cboxlab: check: write %s: %m\n", path);
+		cli_error("system", 2, "check: write %s: %m", path);
 		return -1;
 	}
 	return 0;
@@ -251,8 +279,12 @@ int cmd_check(const struct cli_call *c)
 
 	if (parse_timeout(c->opt[OPT_TIMEOUT], &o.timeout_ms) != 0)
 		return 2;
-	if (c->opt[OPT_TAP] && c->opt[OPT_JUNIT] && !strcmp(c->opt[OPT_JUNIT], "-"))
-		return cli_usage_error("check", "--tap and --junit - both want standard output");
+	if ((c->opt[OPT_TAP] || c->opt[OPT_JSON]) && c->opt[OPT_JUNIT] &&
+	    !strcmp(c->opt[OPT_JUNIT], "-"))
+		return cli_usage_error("check", "--%s and --junit - both want standard output",
+				       c->opt[OPT_TAP] ? "tap" : "json");
+	if (c->opt[OPT_TAP] && c->opt[OPT_JSON])
+		return cli_usage_error("check", "--tap or --json: one report on standard output");
 	if (lab_load_saved(&c->cbx, c->argv[0], &t, &err) < 0 ||
 	    (c->argc > 1 && cbx_topo_load_checks(t, c->argv[1], &err) < 0))
 		return cli_fail(&err);
@@ -265,9 +297,11 @@ int cmd_check(const struct cli_call *c)
 	if (lab_check(&c->cbx, t, &o, &rep, &err) < 0)
 		return cli_fail(&err);
 	if (rep.warning[0])
-		fprintf(stderr, "cboxlab: warning: %s\n", rep.warning);
+		cli_warn(rep.warning);
 	if (c->opt[OPT_TAP])
 		print_tap(&rep);
+	else if (c->opt[OPT_JSON])
+		print_json(t, &rep);
 	else if (!(c->opt[OPT_JUNIT] && !strcmp(c->opt[OPT_JUNIT], "-")))
 		print_text(t, &rep);
 	rc = rep.failed ? 1 : 0;

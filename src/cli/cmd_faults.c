@@ -1,6 +1,7 @@
 /* impair, link, partition, heal, and the node faults: stop, start, restart,
  * kill, pause, resume. Every argument is checked before anything changes. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,12 +9,63 @@
 #include "cli/cli.h"
 #include "common/cleanup.h"
 
+/* What the command did, a line each ("node a stopped"): printed once it
+ * is done (what was done before a failure too), or with --json the
+ * "lines" of its report. */
+static json_t *said;
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	json_array_append_new(said, json_string(line));
+}
+
+/* --json: {"lab", "command", "lines", "faults_in_force"} (docs/json.md). */
+static int print_report(const struct cli_call *c)
+{
+	cleanup_topo struct cbx_topo *t = NULL;
+	struct lab_status st;
+	struct cbx_error err;
+	json_t *lab, *report;
+
+	if (lab_load_saved(&c->cbx, c->argv[0], &t, &err) < 0 ||
+	    lab_status(&c->cbx, c->argv[0], t, &st, &err) < 0)
+		return cli_fail(&err);
+	lab = cli_lab_json(c->argv[0], t, &st);
+	lab_status_free(&st);
+	report = json_pack("{s:s, s:s, s:O, s:O}", "lab", c->argv[0], "command", c->verb->name,
+			   "lines", said, "faults_in_force",
+			   json_object_get(lab, "faults_in_force"));
+	json_decref(lab);
+	cli_print_json(report);
+	return 0;
+}
+
 /* lab_faults_run on the command's LAB, errors printed the CLI's way. */
 static int with_lab(const struct cli_call *c, lab_faults_fn fn, void *arg)
 {
 	struct cbx_error err;
+	size_t i;
+	json_t *line;
+	int rc;
 
-	return lab_faults_run(&c->cbx, c->argv[0], NULL, fn, arg, &err) < 0 ? cli_fail(&err) : 0;
+	said = json_array();
+	rc = lab_faults_run(&c->cbx, c->argv[0], NULL, fn, arg, &err);
+	if (rc == 0 && c->opt[OPT_JSON])
+		rc = print_report(c);
+	else if (!c->opt[OPT_QUIET] && !c->opt[OPT_JSON])
+		json_array_foreach (said, i, line)
+			puts(json_string_value(line));
+	if (rc < 0)
+		rc = cli_fail(&err);
+	json_decref(said);
+	return rc;
 }
 
 /* --- impair ------------------------------------------------------------- */
@@ -33,9 +85,9 @@ static int show_impairments(struct lab_faults *fl, struct cbx_error *err)
 	if (lab_faults_impairments(fl, &all, &n, err) < 0)
 		return -1;
 	if (!n)
-		printf("no impairments in lab %s\n", lab_faults_topo(fl)->name);
+		say("no impairments in lab %s", lab_faults_topo(fl)->name);
 	for (size_t i = 0; i < n; i++)
-		printf("%-24s %s\n", all[i].iface, all[i].text);
+		say("%-24s %s", all[i].iface, all[i].text);
 	return 0;
 }
 
@@ -72,7 +124,7 @@ static int do_impair(struct lab_faults *fl, void *arg, struct cbx_error *err)
 	if (lab_fault_apply(fl, &op, err) < 0)
 		return -1;
 	cbx_impair_format(&im, text, sizeof(text));
-	printf("%s: %s\n", a->iface, a->clear ? "impairments cleared" : text);
+	say("%s: %s", a->iface, a->clear ? "impairments cleared" : text);
 	return 0;
 }
 
@@ -119,7 +171,7 @@ static int do_link(struct lab_faults *fl, void *arg, struct cbx_error *err)
 	}
 	if (lab_fault_apply(fl, &op, err) < 0)
 		return -1;
-	printf("link %s:%s is %s\n", op.iface->node->name, op.iface->name, a->up ? "up" : "down");
+	say("link %s:%s is %s", op.iface->node->name, op.iface->name, a->up ? "up" : "down");
 	return 0;
 }
 
@@ -166,7 +218,7 @@ static int do_partition(struct lab_faults *fl, void *arg, struct cbx_error *err)
 	rc = lab_fault_apply(fl, &op, err);
 	if (rc == 0) {
 		lab_grudge_describe(&op.grudge, t, desc, sizeof(desc));
-		printf("partition: %s\n", desc);
+		say("partition: %s", desc);
 	}
 out:
 	lab_grudge_free(&op.grudge);
@@ -199,7 +251,7 @@ static int do_heal(struct lab_faults *fl, void *arg, struct cbx_error *err)
 	(void)arg;
 	if (lab_fault_apply(fl, &op, err) < 0)
 		return -1;
-	printf("lab %s: every partition healed\n", lab_faults_topo(fl)->name);
+	say("lab %s: every partition healed", lab_faults_topo(fl)->name);
 	return 0;
 }
 
@@ -240,7 +292,7 @@ static int do_node_fault(struct lab_faults *fl, void *arg, struct cbx_error *err
 					   .clock_offset_us = a->clock_offset_us };
 		rc = lab_fault_apply(fl, &op, err);
 		if (rc == 0)
-			printf("node %s %s\n", nodes[i]->name, a->done);
+			say("node %s %s", nodes[i]->name, a->done);
 	}
 	return rc;
 }

@@ -28,8 +28,14 @@ int cmd_validate(const struct cli_call *c)
 		cbx_topo_errors_free(&all);
 		return cli_fail(&err);
 	}
-	printf("%s: lab \"%s\" is valid: %zu node(s), %zu network(s), %zu link(s)\n", t->source,
-	       t->name, t->n_nodes, t->n_networks, t->n_links);
+	if (c->opt[OPT_JSON])
+		cli_print_json(
+			json_pack("{s:s, s:s, s:b, s:I, s:I, s:I}", "file", t->source, "name",
+				  t->name, "valid", 1, "nodes", (json_int_t)t->n_nodes, "networks",
+				  (json_int_t)t->n_networks, "links", (json_int_t)t->n_links));
+	else if (!c->opt[OPT_QUIET])
+		printf("%s: lab \"%s\" is valid: %zu node(s), %zu network(s), %zu link(s)\n",
+		       t->source, t->name, t->n_nodes, t->n_networks, t->n_links);
 	return 0;
 }
 
@@ -52,19 +58,29 @@ static void print_up_text(const struct cbx_topo *t, const struct lab_up_report *
 	printf("  exec: cboxlab exec %s NODE -- CMD    down: cboxlab down %s\n", t->name, t->name);
 }
 
-static void print_up_json(const struct cbx_topo *t, const struct lab_up_report *rep)
+/* The lab as status --json shows it (one shape: docs/json.md), with what
+ * only `up` knows. Its status is read after `up`'s time was taken. */
+static int print_up_json(const struct cli_call *c, const struct cbx_topo *t,
+			 const struct lab_up_report *rep)
 {
-	json_t *nodes = json_array(), *warnings = json_array();
+	json_t *warnings = json_array(), *o;
+	struct lab_status st;
+	struct cbx_error err;
 
-	for (size_t i = 0; i < t->n_nodes; i++)
-		json_array_append_new(nodes,
-				      json_pack("{s:s, s:i, s:o}", "name", t->nodes[i].name, "pid",
-						rep->pids ? (int)rep->pids[i] : 0, "interfaces",
-						cli_ifaces_json(&t->nodes[i])));
+	if (lab_status(&c->cbx, t->name, t, &st, &err) < 0) {
+		json_decref(warnings);
+		return cli_fail(&err);
+	}
+	o = cli_lab_json(t->name, t, &st);
+	lab_status_free(&st);
 	for (size_t i = 0; i < rep->n_warnings; i++)
 		json_array_append_new(warnings, json_string(rep->warnings[i]));
-	cli_print_json(json_pack("{s:s, s:s, s:f, s:o, s:o}", "lab", t->name, "state", "up",
-				 "seconds", rep->seconds, "nodes", nodes, "warnings", warnings));
+	/* "lab": the name, as `up --json` said it before the shapes were one. */
+	json_object_set_new(o, "lab", json_string(t->name));
+	json_object_set_new(o, "seconds", json_real(rep->seconds));
+	json_object_set_new(o, "warnings", warnings);
+	cli_print_json(o);
+	return 0;
 }
 
 /* Where the time went, phase by phase (--timings). */
@@ -82,16 +98,28 @@ static int print_plan(const struct cli_call *c, const struct cbx_topo *t)
 {
 	char what[512], undo[512];
 	struct cbx_error err;
+	json_t *steps = NULL;
 	struct plan *p;
 
 	if (lab_plan_check(&c->cbx, t, &p, &err) < 0)
 		return cli_fail(&err);
-	printf("plan for lab %s (%zu steps):\n", t->name, lab_plan_size(p));
+	if (c->opt[OPT_JSON])
+		steps = json_array();
+	else
+		printf("plan for lab %s (%zu steps):\n", t->name, lab_plan_size(p));
 	for (size_t i = 0; i < lab_plan_size(p); i++) {
 		lab_plan_describe(p, i, false, what, sizeof(what));
 		lab_plan_describe(p, i, true, undo, sizeof(undo));
-		printf("%3zu  %s\n     undo: %s\n", i + 1, what, undo);
+		if (steps)
+			json_array_append_new(steps, json_pack("{s:I, s:s, s:s}", "step",
+							       (json_int_t)(i + 1), "do", what,
+							       "undo", undo));
+		else
+			printf("%3zu  %s\n     undo: %s\n", i + 1, what, undo);
 	}
+	if (steps)
+		cli_print_json(json_pack("{s:s, s:s, s:o}", "name", t->name, "state", "planned",
+					 "steps", steps));
 	lab_plan_free(p);
 	return 0;
 }
@@ -102,14 +130,16 @@ static int bring_up(const struct cli_call *c, const struct cbx_topo *t, const ch
 	bool json = c->opt[OPT_JSON];
 	struct lab_up_report rep;
 	struct cbx_error err;
+	int rc = 0;
 
 	if (lab_up(&c->cbx, t, text, len, &rep, &err) < 0)
 		return cli_fail(&err);
+	cli_progress_clear();
 	for (size_t i = 0; i < rep.n_warnings && !json; i++)
-		fprintf(stderr, "cboxlab: warning: %s\n", rep.warnings[i]);
+		cli_warn(rep.warnings[i]);
 	if (json)
-		print_up_json(t, &rep);
-	else
+		rc = print_up_json(c, t, &rep);
+	else if (!c->opt[OPT_QUIET])
 		print_up_text(t, &rep);
 	if (c->opt[OPT_TIMINGS])
 		print_timings(rep.phase_us, "up");
@@ -118,7 +148,7 @@ static int bring_up(const struct cli_call *c, const struct cbx_topo *t, const ch
 			"up: the nodes' mounts were copied without the host's netns pins (%zu or more)\n",
 			rep.pins_left_out);
 	lab_up_report_free(&rep);
-	return 0;
+	return rc;
 }
 
 int cmd_up(const struct cli_call *c)
@@ -133,11 +163,9 @@ int cmd_up(const struct cli_call *c)
 		return cli_fail(&err);
 	if (c->opt[OPT_DRY_RUN])
 		return print_plan(c, t);
-	if (geteuid() != 0) {
-		fprintf(stderr,
-			"cboxlab: up needs root (namespaces, cgroups, netlink): run it as root, or with sudo (--dry-run does not)\n");
-		return 1;
-	}
+	if (geteuid() != 0)
+		return cli_error("root", 1,
+				 "up needs root (namespaces, cgroups, netlink): run it as root, or with sudo (--dry-run does not)");
 	return bring_up(c, t, text, len);
 }
 
@@ -148,13 +176,18 @@ int cmd_down(const struct cli_call *c)
 
 	if (lab_down(&c->cbx, c->argv[0], &res, &err) < 0)
 		return cli_fail(&err);
+	cli_progress_clear();
 	if (c->opt[OPT_TIMINGS])
 		print_timings(res.phase_us, "down");
 	if (res.unreaped && c->cbx.reap_wait_ms)
 		fprintf(stderr,
 			"cboxlab: %zu node init(s) killed are still zombies: the host's init (PID 1, their parent) has not reaped them in %ld ms (CBOXLAB_REAP_WAIT_MS); they hold nothing but their PIDs\n",
 			res.unreaped, c->cbx.reap_wait_ms);
-	printf(res.was_up ? "lab %s is down\n" : "lab %s was not up; nothing left of it\n",
-	       res.lab);
+	if (c->opt[OPT_JSON])
+		cli_print_json(json_pack("{s:s, s:s, s:b}", "name", res.lab, "state", "down",
+					 "was_up", res.was_up));
+	else if (!c->opt[OPT_QUIET])
+		printf(res.was_up ? "lab %s is down\n" : "lab %s was not up; nothing left of it\n",
+		       res.lab);
 	return 0;
 }

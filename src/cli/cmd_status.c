@@ -1,4 +1,5 @@
 /* status and ls. */
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -103,7 +104,23 @@ static json_t *in_force_json(const struct lab_in_force *f)
 	return o;
 }
 
-static json_t *lab_json(const char *lab, const struct cbx_topo *t, const struct lab_status *st)
+/* Each port the host publishes: {"host_port", "proto", "node", "node_port"}. */
+static json_t *published_json(const struct cbx_topo *t)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; t && i < t->n_publish; i++) {
+		const struct cbx_publish *p = &t->publish[i];
+		json_array_append_new(arr,
+				      json_pack("{s:i, s:s, s:s, s:i}", "host_port",
+						(int)p->host_port, "proto",
+						p->proto == IPPROTO_TCP ? "tcp" : "udp", "node",
+						p->node->name, "node_port", (int)p->node_port));
+	}
+	return arr;
+}
+
+json_t *cli_lab_json(const char *lab, const struct cbx_topo *t, const struct lab_status *st)
 {
 	json_t *nodes = json_array(), *faults = json_array(), *in_force = json_array();
 
@@ -121,8 +138,9 @@ static json_t *lab_json(const char *lab, const struct cbx_topo *t, const struct 
 		json_array_append_new(faults, json_string(st->faults.v[i]));
 	for (size_t i = 0; i < st->in_force.n; i++)
 		json_array_append_new(in_force, in_force_json(&st->in_force.v[i]));
-	return json_pack("{s:s, s:s, s:o, s:o, s:o}", "name", lab, "state", st->state, "nodes",
-			 nodes, "faults", faults, "faults_in_force", in_force);
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "name", lab, "state", st->state, "nodes",
+			 nodes, "published", published_json(t), "faults", faults, "faults_in_force",
+			 in_force);
 }
 
 static void lab_text(const char *lab, const struct cbx_topo *t, const struct lab_status *st)
@@ -150,6 +168,11 @@ static void lab_text(const char *lab, const struct cbx_topo *t, const struct lab
 			printf("\n");
 		}
 	}
+	for (size_t i = 0; i < t->n_publish; i++) {
+		const struct cbx_publish *p = &t->publish[i];
+		printf("  published: host port %u/%s -> %s:%u\n", p->host_port,
+		       p->proto == IPPROTO_TCP ? "tcp" : "udp", p->node->name, p->node_port);
+	}
 	for (size_t i = 0; i < st->faults.n; i++)
 		printf("  fault: %s\n", st->faults.v[i]);
 }
@@ -165,9 +188,9 @@ static int show_lab(const struct cli_call *c, const char *lab, const struct cbx_
 	if (lab_status(&c->cbx, lab, t, &st, &err) < 0)
 		return cli_fail(&err);
 	if (json && all)
-		json_array_append_new(all, lab_json(lab, t, &st));
+		json_array_append_new(all, cli_lab_json(lab, t, &st));
 	else if (json)
-		cli_print_json(lab_json(lab, t, &st));
+		cli_print_json(cli_lab_json(lab, t, &st));
 	else
 		lab_text(lab, t, &st);
 	lab_status_free(&st);

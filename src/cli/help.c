@@ -104,7 +104,9 @@ void cli_help_all(FILE *out)
 {
 	char line[512];
 
-	fputs("usage: cboxlab COMMAND [ARGS]\n", out);
+	fputs("usage: cboxlab [-q] COMMAND [ARGS]\n"
+	      "       cboxlab -V|--version\n",
+	      out);
 	for (int g = 0; g < CLI_GROUP_MAX; g++) {
 		fprintf(out, "\n%s\n", group_titles[g]);
 		for (const struct cli_verb *v = cli_verbs; v->name; v++) {
@@ -126,7 +128,8 @@ void cli_help_all(FILE *out)
 		}
 	}
 	fputs("\nRun as root. Topology format: docs/topology.md. A command's options:\n"
-	      "cboxlab help COMMAND (or cboxlab COMMAND --help).\n",
+	      "cboxlab help COMMAND (or cboxlab COMMAND --help); man cboxlab.\n"
+	      "-q, --quiet before the command: its --quiet, where it has one.\n",
 	      out);
 }
 

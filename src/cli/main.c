@@ -11,8 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-
-#define CBOXLAB_VERSION "0.1.0"
+#include "cli/version.h"
 
 /* getopt_long's value for an option that has no letter: past any char. */
 #define LONG_ONLY 256
@@ -81,6 +80,24 @@ static int bad_option(const struct cli_verb *v, const char *arg, int optopt_ch)
 	return cli_usage_error(v->name, "unknown option %s", name);
 }
 
+static bool takes(const struct cli_verb *v, enum cli_opt id)
+{
+	for (const struct cli_verb_opt *o = v->opts; o->id != OPT_MAX; o++)
+		if (o->id == id)
+			return true;
+	return false;
+}
+
+/* --json among the command's options (before any "--"), for a command
+ * that takes it. */
+static bool wants_json(const struct cli_verb *v, int argc, char **argv)
+{
+	for (int i = 1; takes(v, OPT_JSON) && i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json"))
+			return true;
+	return false;
+}
+
 /* argv[0] is the command. 0 and *c filled; 1 when --help was asked for
  * (and shown); else the exit status of a usage error. */
 static int parse(const struct cli_verb *v, int argc, char **argv, struct cli_call *c)
@@ -96,6 +113,8 @@ static int parse(const struct cli_verb *v, int argc, char **argv, struct cli_cal
 		return 1;
 	}
 	make_tables(v, &g);
+	/* Before anything can fail: with --json, errors are JSON too. */
+	cli_output_init(v->name, wants_json(v, argc, argv));
 	opterr = 0;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, g.shorts, g.longs, NULL)) != -1) {
@@ -126,22 +145,29 @@ static int parse(const struct cli_verb *v, int argc, char **argv, struct cli_cal
 	return 0;
 }
 
-static int run(const struct cli_verb *v, int argc, char **argv)
+/* `quiet`: -q before the command, for a command that takes it. */
+static int run(const struct cli_verb *v, int argc, char **argv, bool quiet)
 {
 	struct cli_call c;
 	struct cbx_error err;
 	int rc = parse(v, argc, argv, &c);
 
+	if (rc == 0 && quiet && takes(v, OPT_QUIET))
+		c.opt[OPT_QUIET] = "";
 	if (rc == 1) /* --help */
 		rc = 0;
-	else if (rc == 0 && v->root_for && geteuid() != 0) {
-		fprintf(stderr, "cboxlab: %s needs root (%s): run it as root, or with sudo\n",
-			v->name, v->root_for);
-		rc = 1;
-	} else if (rc == 0 && cbx_ctx_init(&c.cbx, &err) < 0) {
+	else if (rc == 0 && v->root_for && geteuid() != 0)
+		rc = cli_error("root", 1, "%s needs root (%s): run it as root, or with sudo",
+			       v->name, v->root_for);
+	else if (rc == 0 && cbx_ctx_init(&c.cbx, &err) < 0) {
 		rc = cli_fail(&err);
 	} else if (rc == 0) {
+		/* Only where someone watches, and never in what a program reads. */
+		if (v->progress && !c.opt[OPT_JSON] && !c.opt[OPT_QUIET] && !c.opt[OPT_DRY_RUN] &&
+		    isatty(STDERR_FILENO))
+			cli_progress_start(&c.cbx, v->name);
 		rc = v->run(&c);
+		cli_progress_clear();
 	}
 	free(c.argv);
 	return rc;
@@ -157,29 +183,53 @@ static int unknown_command(const char *name)
 	return 2;
 }
 
+static bool is(const char *arg, const char *a, const char *b)
+{
+	return !strcmp(arg, a) || (b && !strcmp(arg, b));
+}
+
+/* cboxlab [-q] COMMAND ..., cboxlab -V, cboxlab help [COMMAND]. */
 int main(int argc, char **argv)
 {
 	const struct cli_verb *v;
+	bool quiet = false;
+	int i = 1;
 
-	if (argc < 2) {
+	if (argc > 1 && !strcmp(argv[1], "__complete")) /* for the shells (completion/) */
+		return cli_complete(argc - 2, argv + 2);
+	for (; i < argc && argv[i][0] == '-' && !is(argv[i], "-h", "--help"); i++) {
+		if (is(argv[i], "-V", "--version")) {
+			printf("cboxlab %s\n", CBOXLAB_VERSION);
+			return 0;
+		}
+		if (!is(argv[i], "-q", "--quiet")) {
+			char shown[4 * CBX_EXCERPT_MAX + 32];
+			fprintf(stderr,
+				"cboxlab: unknown option %s (before the command: -q, -V, -h)\n",
+				cbx_text_excerpt(shown, sizeof(shown), argv[i], CBX_EXCERPT_MAX));
+			return 2;
+		}
+		quiet = true;
+	}
+	if (i >= argc) {
 		cli_help_all(stderr);
 		return 2;
 	}
-	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		if (argc < 3) {
+	if (is(argv[i], "help", "--help") || is(argv[i], "-h", NULL)) {
+		if (i + 1 >= argc) {
 			cli_help_all(stdout);
 			return 0;
 		}
-		if (!(v = cli_verb_find(argv[2])))
-			return unknown_command(argv[2]);
+		if (!(v = cli_verb_find(argv[i + 1])))
+			return unknown_command(argv[i + 1]);
 		cli_help_verb(v, stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+	if (is(argv[i], "version", NULL)) {
 		printf("cboxlab %s\n", CBOXLAB_VERSION);
 		return 0;
 	}
-	if (!(v = cli_verb_find(argv[1])))
-		return unknown_command(argv[1]);
-	return run(v, argc - 1, argv + 1);
+	if (!(v = cli_verb_find(argv[i])))
+		return unknown_command(argv[i]);
+	return run(v, argc - i, argv + i, quiet);
 }

@@ -5,6 +5,16 @@
 
 #include "cli/cli.h"
 
+/* The command running, and whether its errors are JSON (--json). */
+static const char *running_cmd;
+static bool json_errors;
+
+void cli_output_init(const char *cmd, bool json)
+{
+	running_cmd = cmd;
+	json_errors = json;
+}
+
 /* Messages carry the user's text (a topology's keys and values, arguments):
  * its control bytes are shown quoted, never sent to the terminal. */
 static void print_quoted(const char *prefix, const char *msg)
@@ -12,6 +22,20 @@ static void print_quoted(const char *prefix, const char *msg)
 	char shown[4 * CBX_ERROR_MSG_MAX];
 
 	fprintf(stderr, "%s%s\n", prefix, cbx_text_escape(shown, sizeof(shown), msg));
+}
+
+/* An error as one JSON object on a line of its own (docs/json.md). */
+static void print_json_error(const char *kind, const char *msg, int status, int errnum)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s?, s:i}", "error", msg, "kind", kind, "command",
+			      running_cmd, "exit_status", status);
+	const char *name = errnum ? strerrorname_np(errnum) : NULL;
+
+	if (name)
+		json_object_set_new(o, "errno", json_string(name));
+	json_dumpf(o, stderr, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	fputc('\n', stderr);
+	json_decref(o);
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -22,16 +46,65 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	cli_progress_clear();
+	if (json_errors) {
+		print_json_error("usage", msg, 2, 0);
+		return 2;
+	}
 	snprintf(prefix, sizeof(prefix), "cboxlab %s: ", cmd);
 	print_quoted(prefix, msg);
 	fprintf(stderr, "(see cboxlab help %s)\n", cmd);
 	return 2;
 }
 
+int cli_error(const char *kind, int status, const char *fmt, ...)
+{
+	char msg[CBX_ERROR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cli_progress_clear();
+	if (json_errors)
+		print_json_error(kind, msg, status, 0);
+	else
+		print_quoted("cboxlab: ", msg);
+	return status;
+}
+
 int cli_fail(const struct cbx_error *err)
 {
-	print_quoted("cboxlab: ", err->msg);
-	return cbx_error_exit_status(err);
+	static const char *const kinds[] = {
+		[CBX_ERR_NONE] = "error",
+		[CBX_ERR_SYSTEM] = "system",
+		[CBX_ERR_INPUT] = "input",
+		[CBX_ERR_STATE] = "state",
+	};
+	int status = cbx_error_exit_status(err);
+
+	cli_progress_clear();
+	if (json_errors)
+		print_json_error(err->kind < sizeof(kinds) / sizeof(kinds[0]) && kinds[err->kind]
+					 ? kinds[err->kind]
+					 : "error",
+				 err->msg, status, err->kind == CBX_ERR_SYSTEM ? err->code : 0);
+	else
+		print_quoted("cboxlab: ", err->msg);
+	return status;
+}
+
+void cli_warn(const char *msg)
+{
+	if (json_errors) {
+		json_t *o = json_pack("{s:s}", "warning", msg);
+		json_dumpf(o, stderr, JSON_COMPACT);
+		fputc('\n', stderr);
+		json_decref(o);
+		return;
+	}
+	cli_progress_clear();
+	print_quoted("cboxlab: warning: ", msg);
 }
 
 json_t *cli_ifaces_json(const struct cbx_node *n)

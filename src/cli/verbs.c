@@ -31,6 +31,7 @@ const struct cli_option cli_options[] = {
 	[OPT_NAME] = { "name", 0, "LAB" },
 	[OPT_CLOCK_OFFSET] = { "clock-offset", 0, "T" },
 	[OPT_YAML] = { "yaml", 0, NULL },
+	[OPT_QUIET] = { "quiet", 'q', NULL },
 };
 _Static_assert(sizeof(cli_options) / sizeof(cli_options[0]) == OPT_MAX, "every option's names");
 
@@ -40,20 +41,34 @@ _Static_assert(sizeof(cli_options) / sizeof(cli_options[0]) == OPT_MAX, "every o
 static const char lab_files[] = "the labs' state, the nodes' processes and cgroups";
 static const char faults[] = "namespaces, cgroups, netlink";
 
+/* --quiet and --json, as every command that acts says them. */
+#define QUIET { OPT_QUIET, "print nothing but errors and warnings" }
+#define JSON_REPORT { OPT_JSON, "report as JSON (docs/json.md); errors too, on stderr" }
+
 static const struct cli_verb_opt up_opts[] = {
 	{ OPT_DRY_RUN, "print the plan, every step with its undo, and what the host has that the lab would collide with; change nothing (no root needed)" },
-	{ OPT_JSON, "report the lab as JSON" },
+	{ OPT_JSON, "report the lab as JSON, as status --json does (docs/json.md); errors too, on stderr" },
 	{ OPT_TIMINGS, "say on stderr where the time went, phase by phase" },
+	QUIET,
 	{ OPT_MAX, NULL },
 };
 
 static const struct cli_verb_opt down_opts[] = {
 	{ OPT_TIMINGS, "say on stderr where the time went, phase by phase" },
+	JSON_REPORT,
+	QUIET,
+	{ OPT_MAX, NULL },
+};
+
+/* What acts and says what it did: validate, and the faults. */
+static const struct cli_verb_opt act_opts[] = {
+	JSON_REPORT,
+	QUIET,
 	{ OPT_MAX, NULL },
 };
 
 static const struct cli_verb_opt json_opts[] = {
-	{ OPT_JSON, "as JSON" },
+	{ OPT_JSON, "as JSON (docs/json.md); errors too, on stderr" },
 	{ OPT_MAX, NULL },
 };
 
@@ -71,22 +86,30 @@ static const struct cli_verb_opt logs_opts[] = {
 static const struct cli_verb_opt partition_opts[] = {
 	{ OPT_ONEWAY, "two groups FROM TO: only what FROM sends to TO is cut" },
 	{ OPT_GRUDGE, "each node and the nodes whose packets it drops: {\"a\": [\"c\"]}, as JSON or in FILE" },
+	JSON_REPORT,
+	QUIET,
 	{ OPT_MAX, NULL },
 };
 
 static const struct cli_verb_opt stop_opts[] = {
 	{ OPT_TIMEOUT, "seconds between SIGTERM and SIGKILL (default 10; 0: SIGKILL at once)" },
+	JSON_REPORT,
+	QUIET,
 	{ OPT_MAX, NULL },
 };
 
 static const struct cli_verb_opt start_opts[] = {
 	{ OPT_CLOCK_OFFSET, "the node's CLOCK_MONOTONIC and CLOCK_BOOTTIME this far ahead of the host's (+30s; -5s: behind), instead of the topology's clock_offset" },
+	JSON_REPORT,
+	QUIET,
 	{ OPT_MAX, NULL },
 };
 
 static const struct cli_verb_opt restart_opts[] = {
 	{ OPT_TIMEOUT, "seconds between SIGTERM and SIGKILL (default 10; 0: SIGKILL at once)" },
 	{ OPT_CLOCK_OFFSET, "the node's CLOCK_MONOTONIC and CLOCK_BOOTTIME this far ahead of the host's (+30s; -5s: behind), instead of the topology's clock_offset" },
+	JSON_REPORT,
+	QUIET,
 	{ OPT_MAX, NULL },
 };
 
@@ -107,6 +130,7 @@ static const struct cli_verb_opt check_opts[] = {
 	{ OPT_NO_MATRIX, "only the declared checks, not every node to every address" },
 	{ OPT_TAP, "report as TAP (Test Anything Protocol) on standard output" },
 	{ OPT_JUNIT, "also write a JUnit XML report to FILE, for CI" },
+	{ OPT_JSON, "report as JSON: every pair probed and every check (docs/json.md)" },
 	{ OPT_MAX, NULL },
 };
 
@@ -114,6 +138,7 @@ static const struct cli_verb_opt capture_opts[] = {
 	{ OPT_WRITE, "write pcap to FILE (created 0600; never through a symlink); -: standard output" },
 	{ OPT_COUNT, "stop after N packets" },
 	{ OPT_DURATION, "stop after T (10s, 500ms)" },
+	{ OPT_QUIET, "say nothing on stderr but errors and dropped packets" },
 	{ OPT_MAX, NULL },
 };
 
@@ -138,7 +163,8 @@ static const struct cli_verb_opt fmt_opts[] = {
 	{ OPT_MAX, NULL },
 };
 
-static const struct cli_verb_opt no_opts[] = {
+/* A command without options of its own (but --help). */
+static const struct cli_verb_opt no_opts[] __attribute__((unused)) = {
 	{ OPT_MAX, NULL },
 };
 
@@ -146,13 +172,13 @@ static const struct cli_verb_opt no_opts[] = {
 	{                                                                                        \
 		.name = verb, .group = CLI_FAULTS, .args = "LAB NODE...", .min_args = 2,         \
 		.max_args = -1, .run = cmd_node_fault, .arg = kind, .summary = what,             \
-		.opts = no_opts, .root_for = faults,                                             \
+		.opts = act_opts, .root_for = faults,                                            \
 	}
 
 const struct cli_verb cli_verbs[] = {
 	{ .name = "validate", .group = CLI_LABS, .args = "FILE", .min_args = 1, .max_args = 1,
 	  .run = cmd_validate, .summary = "check a topology; exit 2 and say where it is wrong",
-	  .opts = no_opts },
+	  .opts = act_opts },
 	{ .name = "fmt", .group = CLI_LABS, .args = "--json|--yaml FILE", .min_args = 1,
 	  .max_args = 1, .run = cmd_fmt,
 	  .summary = "a topology in JSON or YAML, from either (- reads\nstandard input)",
@@ -161,10 +187,11 @@ const struct cli_verb cli_verbs[] = {
 	  .opts = fmt_opts },
 	{ .name = "up", .group = CLI_LABS, .args = "FILE", .min_args = 1, .max_args = 1, .run = cmd_up,
 	  .summary = "bring a lab up; returns when every node is ready", .opts = up_opts,
-	  .details = "Needs root, but for --dry-run. A failure undoes everything it made." },
+	  .details = "Needs root, but for --dry-run. A failure undoes everything it made. On a terminal, a line on stderr says how far it has got.\nExample: cboxlab up topologies/lan.json",
+	  .progress = true },
 	{ .name = "down", .group = CLI_LABS, .args = "LAB|FILE", .min_args = 1, .max_args = 1,
 	  .run = cmd_down, .summary = "remove everything the lab made (idempotent)", .opts = down_opts,
-	  .root_for = faults },
+	  .root_for = faults, .progress = true },
 	{ .name = "status", .group = CLI_LABS, .args = "[LAB]", .min_args = 0, .max_args = 1,
 	  .run = cmd_status, .summary = "nodes, PIDs, state, addresses, memory", .opts = json_opts,
 	  .root_for = lab_files, .details = "Without LAB: every lab on this host." },
@@ -186,18 +213,18 @@ const struct cli_verb cli_verbs[] = {
 	{ .name = "impair", .group = CLI_FAULTS, .args = "LAB [NODE:IFACE KEY=VALUE...|clear]",
 	  .min_args = 1, .max_args = -1, .run = cmd_impair,
 	  .summary = "delay=50ms jitter=10ms loss=2% duplicate=1%\ncorrupt=0.1% reorder=5% rate=10mbit; no args: show",
-	  .details = "Replaces the interface's impairments; clear removes them.", .opts = no_opts,
+	  .details = "Replaces the interface's impairments; clear removes them.", .opts = act_opts,
 	  .root_for = faults },
 	{ .name = "link", .group = CLI_FAULTS, .args = "LAB down|up NODE:IFACE", .min_args = 3,
 	  .max_args = 4, .run = cmd_link, .summary = "cut or restore a link (also: NODE NODE)",
-	  .usage = "LAB down|up NODE:IFACE\nLAB down|up NODE NODE", .opts = no_opts,
+	  .usage = "LAB down|up NODE:IFACE\nLAB down|up NODE NODE", .opts = act_opts,
 	  .root_for = faults },
 	{ .name = "partition", .group = CLI_FAULTS, .args = "LAB A,B C,D...", .min_args = 1,
 	  .max_args = -1, .run = cmd_partition, .summary = "nodes in different groups cannot talk",
 	  .usage = "LAB [--oneway] A,B C,D...\nLAB --grudge JSON|@FILE", .opts = partition_opts,
 	  .root_for = faults },
 	{ .name = "heal", .group = CLI_FAULTS, .args = "LAB", .min_args = 1, .max_args = 1,
-	  .run = cmd_heal, .summary = "remove every partition", .opts = no_opts,
+	  .run = cmd_heal, .summary = "remove every partition", .opts = act_opts,
 	  .root_for = faults },
 	{ .name = "stop", .group = CLI_FAULTS, .args = "LAB NODE...", .min_args = 2, .max_args = -1,
 	  .run = cmd_node_fault, .arg = LAB_FAULT_STOP,

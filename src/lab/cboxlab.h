@@ -42,6 +42,15 @@
  * the layers of the images nodes are based on, unpacked once). */
 #define CBX_CACHE_ROOT_DEFAULT "/var/lib/cboxlab/image-cache"
 
+/* How far an `up` or a `down` has got: its plan's steps done of all, and
+ * within the phase it is in (its name, as lab_phase_name gives it). */
+struct cbx_progress {
+	const char *phase;
+	size_t phase_done, phase_steps;
+	size_t done, total;
+	bool undo; /* `down`, or a failed `up` undoing what it made */
+};
+
 struct cbx_ctx {
 	char state_root[CBX_STATE_ROOT_MAX];
 	char cache_root[CBX_STATE_ROOT_MAX];
@@ -49,6 +58,12 @@ struct cbx_ctx {
 	/* How long `down` waits for the host's init to reap the node inits it
 	 * killed (lab/reap_watch.c). */
 	long reap_wait_ms;
+	/* Told, when not NULL, as `up` and `down` go: at each phase's start
+	 * and end, and as nodes are cloned, configured and become ready. It is
+	 * called often (a lab of N nodes: several N times) and keeps its own
+	 * pace; it must not call the library. */
+	void (*progress)(void *arg, const struct cbx_progress *p);
+	void *progress_arg;
 };
 
 /* The defaults, and $CBOXLAB_STATE_ROOT as the state root when it is set:

@@ -283,3 +283,14 @@ void lab_warn(struct lab_ctx *ctx, const char *msg)
 	if (ctx->n_warnings < LAB_WARNINGS_MAX)
 		ctx->warnings[ctx->n_warnings++] = msg;
 }
+
+void lab_progress(struct lab_ctx *ctx, size_t done)
+{
+	const struct cbx_ctx *cbx = ctx->cbx;
+
+	if (!cbx || !cbx->progress || !ctx->progress.phase)
+		return;
+	ctx->progress.done += done - ctx->progress.phase_done;
+	ctx->progress.phase_done = done;
+	cbx->progress(cbx->progress_arg, &ctx->progress);
+}

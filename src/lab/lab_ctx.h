@@ -101,6 +101,8 @@ struct lab_ctx {
 	/* Time spent in each kind of step, run and undo (microseconds). */
 	uint64_t phase_us[STEP_KIND_COUNT];
 	struct lab_reap_watch reap;
+	/* The phase being run or undone, for progress (lab_progress). */
+	struct cbx_progress progress;
 };
 
 /* For `up` (libdir needed) and `down` (libdir optional). */
@@ -127,6 +129,9 @@ void lab_drop_node_mntns(struct lab_ctx *ctx);
 struct nl_conn *lab_rtnl(struct lab_ctx *ctx, struct cbx_error *err);
 struct nl_conn *lab_nft(struct lab_ctx *ctx, struct cbx_error *err);
 void lab_warn(struct lab_ctx *ctx, const char *msg);
+/* Tell the caller (cbx_ctx's progress) that `done` steps of the current
+ * phase are done; nothing when it did not ask. */
+void lab_progress(struct lab_ctx *ctx, size_t done);
 
 /* A node's capabilities. */
 uint64_t lab_node_caps(const struct cbx_node *n);

@@ -362,11 +362,15 @@ static int round_once(struct lab_ctx *ctx, struct waiter *w, size_t n, struct po
 	}
 	if (!left)
 		return 1;
+	lab_progress(ctx, n - left);
 	for (size_t i = 0; i < n; i++) {
 		p[i] = (struct pollfd){ .fd = w[i].rt->proc.sync_fd, .events = POLLIN };
 		p[n + i] =
 			(struct pollfd){ .fd = w[i].ready ? -1 : w[i].prober_fd, .events = POLLIN };
 	}
+	/* Someone watching (progress) is told at least every 100 ms. */
+	if (ctx->cbx && ctx->cbx->progress && wake > now + 100)
+		wake = now + 100;
 	if (poll(p, 2 * n, wake > now ? (int)(wake - now) : 0) < 0 && errno != EINTR)
 		return cbx_error_sys(err, errno, "wait for the nodes to be ready");
 	if (hear_all(ctx, w, n, err) < 0)

@@ -141,6 +141,18 @@ static void finish_undos(struct lab_ctx *ctx, struct plan *p, size_t from, size_
 	}
 }
 
+/* The phase of steps [start, end) begins (progress). */
+static void progress_phase(struct lab_ctx *ctx, struct plan *p, size_t start, size_t end,
+			   size_t done, size_t total, bool undo)
+{
+	ctx->progress = (struct cbx_progress){ .phase = ops[p->steps[start].kind]->name,
+					       .phase_steps = end - start,
+					       .done = done,
+					       .total = total,
+					       .undo = undo };
+	lab_progress(ctx, 0);
+}
+
 /* Phases are undone last first. What an undo leaves to finish (undo_finish)
  * runs once every phase but the first is undone, just before the lab's
  * state goes: the longer the kernel's background work (a killed node's
@@ -157,6 +169,7 @@ int plan_undo(struct lab_ctx *ctx, struct plan *p, size_t upto, struct cbx_error
 
 		if (start == 0)
 			finish_undos(ctx, p, end, upto, &rc, err);
+		progress_phase(ctx, p, start, end, upto - end, upto, true);
 		uint64_t t0 = cbx_now_us();
 
 		cbx_error_clear(&one);
@@ -165,6 +178,7 @@ int plan_undo(struct lab_ctx *ctx, struct plan *p, size_t upto, struct cbx_error
 									  end - start, &one),
 					  &one);
 		ctx->phase_us[p->steps[start].kind] += cbx_now_us() - t0;
+		lab_progress(ctx, end - start);
 		end = start;
 	}
 	return rc;
@@ -183,6 +197,8 @@ static void cancel_prestarted(struct lab_ctx *ctx, struct plan *p, size_t from)
 /* Let the phases from `from` on begin ahead; -1 when one fails. */
 static int prestart_phases(struct lab_ctx *ctx, struct plan *p, size_t from, struct cbx_error *err)
 {
+	/* Not their turn: their progress is told when it comes. */
+	ctx->progress.phase = NULL;
 	for (size_t i = from; i < p->n; i = phase_end(p, i)) {
 		const struct step_ops *o = ops[p->steps[i].kind];
 		uint64_t t0 = cbx_now_us();
@@ -212,10 +228,15 @@ int plan_execute(struct lab_ctx *ctx, struct plan *p, struct cbx_error *err)
 {
 	for (size_t i = 0; i < p->n;) {
 		size_t end = phase_end(p, i);
-		uint64_t t0 = cbx_now_us();
-		int rc = ops[p->steps[i].kind]->run(ctx, &p->steps[i], end - i, err);
+		uint64_t t0;
+		int rc;
 
+		progress_phase(ctx, p, i, end, i, p->n, false);
+		t0 = cbx_now_us();
+		rc = ops[p->steps[i].kind]->run(ctx, &p->steps[i], end - i, err);
 		ctx->phase_us[p->steps[i].kind] += cbx_now_us() - t0;
+		if (rc == 0)
+			lab_progress(ctx, end - i);
 		/* Once the lab's state directory (the first phase) is there,
 		 * what begins ahead may rely on it being in every new mount
 		 * namespace. */

@@ -113,6 +113,7 @@ static int clone_nodes(struct lab_ctx *ctx, const struct step *s, size_t n, stru
 		if (ctx->nodes[s[i].u.node->index].proc.pid <= 0 &&
 		    lab_clone_node(ctx, s[i].u.node, false, err) < 0)
 			return -1;
+		lab_progress(ctx, i + 1);
 	}
 	return 0;
 }
@@ -475,9 +476,11 @@ static int configure_node(struct lab_ctx *ctx, const struct cbx_node *n, struct 
 
 static int node_net_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (configure_node(ctx, s[i].u.node, err) < 0)
 			return -1;
+		lab_progress(ctx, i + 1);
+	}
 	return 0;
 }
 

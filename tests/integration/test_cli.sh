@@ -108,7 +108,7 @@ check_ok "help shows percentages as typed (loss=2%)" ' loss=2% ' cbx help
 # One parser for every command: its own help and options, an option that
 # is not its own reported as such, --opt=value as well as --opt value.
 check_exit "up --help shows up's usage and options, not every command's" 0 \
-	'^usage: cboxlab up \[--dry-run\] \[--json\] \[--timings\] FILE' cbx up --help
+	'^usage: cboxlab up \[--dry-run\] \[--json\] \[--timings\] \[-q\] FILE' cbx up --help
 check_ok "help stop shows stop's options" '--timeout S +seconds between SIGTERM and SIGKILL' \
 	cbx help stop
 check_ok "exec -h is exec's help" '^usage: cboxlab exec \[-i\] \[-t\] LAB NODE' cbx exec -h
@@ -116,6 +116,129 @@ check_exit "an unknown option is reported as one" 2 '^cboxlab up: unknown option
 	cbx up --jsn "$TOP/topologies/lan.json"
 check_exit "so is a flag given a value" 2 'option --json takes no value' cbx status --json=yes
 check_exit "help of a command there is not" 2 'unknown command "nosuch"' cbx help nosuch
+
+# --- conventions: -V, --quiet, --json on every command that reports -------
+version=$(sed -n 's/^#define CBOXLAB_VERSION "\(.*\)"/\1/p' "$TOP/src/cli/version.h")
+check_ok "-V prints one line, cboxlab and the version of src/cli/version.h" "^cboxlab $version\$" cbx -V
+check_ok "--version too" "^cboxlab $version\$" cbx --version
+check_exit "an option before the command that is not -q, -V or -h is refused" 2 \
+	'unknown option --bogus' cbx --bogus status
+check_exit "up --bogus FILE says the option is unknown, not that FILE is missing" 2 \
+	'^cboxlab up: unknown option --bogus$' cbx up --bogus "$TOP/topologies/lan.json"
+# Every command's --help: its usage line, exit 0.
+for c in $(cbx help | sed -n 's/^  \([a-z]\+\) .*/\1/p; s/^  \([a-z]\+\)$/\1/p' | sort -u); do
+	check_ok "$c --help shows $c's usage" "^usage: cboxlab $c( |\$)" cbx "$c" --help
+done
+json_ok() { # python-expression-on-d: reads JSON on stdin, asserts
+	python3 -c "import json, sys
+d = json.load(sys.stdin)
+assert $1, d"
+}
+export -f json_ok
+check "up --dry-run --json prints the plan as JSON: each step with its undo" bash -c \
+	"'$CBOXLAB' up --dry-run --json '$TOP/topologies/lan.json' | json_ok 'd[\"name\"] == \"lan\" and d[\"state\"] == \"planned\" and all(set(s) == {\"step\", \"do\", \"undo\"} for s in d[\"steps\"]) and \"kill node h1\" in str(d[\"steps\"])'"
+check "validate --json reports the lab's counts" bash -c \
+	"'$CBOXLAB' validate --json '$TOP/topologies/lan.json' | json_ok 'd[\"valid\"] is True and d[\"name\"] == \"lan\" and d[\"nodes\"] == 6'"
+check_ok "validate --quiet says nothing when the file is valid" '^$' cbx validate --quiet "$TOP/topologies/lan.json"
+check_ok "nor does cboxlab -q validate" '^$' cbx -q validate "$TOP/topologies/lan.json"
+# With --json an error is one JSON object on stderr, stdout empty, the exit
+# status as without.
+json_error() { # status wanted-kind cmd...: stdout empty, stderr one JSON object
+	local want=$1 kind=$2 out rc
+	shift 2
+	out=$("$@" 2>"$TMP/err")
+	rc=$?
+	[ -z "$out" ] || { echo "stdout: $out"; return 1; }
+	[ "$rc" = "$want" ] || { echo "exit $rc, not $want"; cat "$TMP/err"; return 1; }
+	python3 -c "import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 1, lines
+e = json.loads(lines[0])
+assert e['kind'] == sys.argv[2] and e['exit_status'] == int(sys.argv[3]) and e['error'], e
+print(e['error'])" "$TMP/err" "$kind" "$want"
+}
+check_ok "status --json of a lab not up: the error as JSON on stderr, exit 1" 'lab "tnone" is not up' \
+	json_error 1 state cbx status --json tnone
+check_ok "up --json with an unknown option: a usage error as JSON, exit 2" 'unknown option --bogus' \
+	json_error 2 usage cbx up --json --bogus "$TOP/topologies/lan.json"
+check_ok "validate --json of a missing file: an input error as JSON, exit 2" 'No such file' \
+	json_error 2 input cbx validate --json "$TMP/no-such.json"
+check_ok "ls --json as non-root: the root error as JSON, exit 1" 'ls needs root' \
+	json_error 1 root nobody ls --json
+
+out=$(topo tcliout <<'EOF2'
+{ "name": "tcliout", "networks": { "n": { "subnet": "10.117.0.0/24", "gateway": true } },
+  "nodes": { "a": { "interfaces": { "eth0": { "network": "n" } }, "publish": [ "38517:80" ] },
+             "b": { "interfaces": { "eth0": { "network": "n" } } } } }
+EOF2
+)
+_labs+=(tcliout)
+cbx up --json "$out" >"$TMP/up.json" 2>"$TMP/up.err"
+check_ok "up --json prints JSON, nothing on stderr" '^$' cat "$TMP/up.err"
+cbx status --json tcliout >"$TMP/status.json"
+cbx status --json >"$TMP/all.json"
+# One shape: up --json is status --json LAB's object (and what only up
+# knows), status --json's "labs" hold the same objects.
+check "up --json, status --json LAB and status --json give one lab shape, published ports in it" \
+	python3 -c '
+import json, sys
+up, st, all_ = (json.load(open(f)) for f in sys.argv[1:4])
+one = next(l for l in all_["labs"] if l["name"] == "tcliout")
+lab_keys = {"name", "state", "nodes", "published", "faults", "faults_in_force"}
+for o in (up, st, one):
+    assert lab_keys <= set(o), (lab_keys - set(o), o)
+    assert o["name"] == "tcliout" and o["state"] == "up", o
+    assert o["published"] == [{"host_port": 38517, "proto": "tcp", "node": "a", "node_port": 80}], o["published"]
+    node_keys = [set(n) for n in o["nodes"]]
+    assert all(k == {"name", "pid", "state", "interfaces", "memory_bytes", "command"} for k in node_keys), node_keys
+    assert [n["name"] for n in o["nodes"]] == ["a", "b"] and all(n["pid"] > 0 for n in o["nodes"]), o
+assert set(up) - set(st) == {"lab", "seconds", "warnings"}, set(up) ^ set(st)
+assert up["lab"] == "tcliout" and up["seconds"] > 0 and up["warnings"] == [], up
+assert [n["pid"] for n in up["nodes"]] == [n["pid"] for n in st["nodes"]]
+' "$TMP/up.json" "$TMP/status.json" "$TMP/all.json"
+check "check --json: every pair probed, as objects (a reaches b, b reaches a)" bash -c \
+	"'$CBOXLAB' check --json tcliout | json_ok 'd[\"lab\"] == \"tcliout\" and d[\"failed\"] == 0 and set(d) == {\"lab\", \"seconds\", \"failed\", \"pairs\", \"checks\"} and {(p[\"from\"], p[\"to\"], p[\"reached\"]) for p in d[\"pairs\"]} == {(\"a\", \"b\", True), (\"b\", \"a\", True)} and all(set(p) == {\"from\", \"to\", \"address\", \"expected\", \"reached\", \"rtt_ms\"} for p in d[\"pairs\"])'"
+check_ok "status shows the published ports too, as up does" '^  published: host port 38517/tcp -> a:80$' \
+	cbx status tcliout
+check_ok "stop --timeout=3 LAB NODE works (the option's value joined by =)" '^node b stopped$' \
+	cbx stop --timeout=3 tcliout b
+check "start --json reports what it did and the faults in force" bash -c \
+	"'$CBOXLAB' start --json tcliout b | json_ok 'd[\"lab\"] == \"tcliout\" and d[\"command\"] == \"start\" and d[\"lines\"] == [\"node b started\"] and d[\"faults_in_force\"] == []'"
+check "partition --json: the partition among the faults in force, as objects" bash -c \
+	"'$CBOXLAB' partition --json tcliout a b | json_ok 'd[\"lines\"][0].startswith(\"partition: \") and {\"kind\": \"partition\", \"node\": \"a\", \"drops\": [\"b\"]} in d[\"faults_in_force\"]'"
+check_ok "heal --quiet says nothing" '^$' cbx heal --quiet tcliout
+check_ok "cboxlab -q pause says nothing" '^$' cbx -q pause tcliout b
+check "impair --json" bash -c \
+	"'$CBOXLAB' impair --json tcliout a:eth0 loss=5% | json_ok 'd[\"lines\"] == [\"a:eth0: loss=5%\"] and {\"kind\": \"paused\", \"node\": \"b\"} in d[\"faults_in_force\"] and {\"kind\": \"impair\", \"node\": \"a\", \"iface\": \"eth0\", \"settings\": {\"loss\": \"5%\"}} in d[\"faults_in_force\"]'"
+check "link --json" bash -c \
+	"'$CBOXLAB' link --json tcliout down a:eth0 | json_ok 'd[\"lines\"] == [\"link a:eth0 is down\"] and {\"kind\": \"link-down\", \"node\": \"a\", \"iface\": \"eth0\"} in d[\"faults_in_force\"]'"
+check_ok "a fault command's error with --json is JSON on stderr, exit 2" 'no node "nosuch"' \
+	json_error 2 input cbx stop --json tcliout nosuch
+check "down --json" bash -c \
+	"'$CBOXLAB' down --json tcliout | json_ok 'd == {\"name\": \"tcliout\", \"state\": \"down\", \"was_up\": True}'"
+check_ok "down leaves nothing of tcliout" '^$' leftovers tcliout
+check_ok "down --quiet of a lab not up says nothing" '^$' cbx down --quiet tcliout
+
+# The progress line: on a terminal only (script(1) gives one), and not with
+# --json. A node whose ready check takes 0.4 s makes up slow enough to show it.
+prog=$(topo tprog <<'EOF2'
+{ "name": "tprog", "nodes": { "a": { "ready": { "cmd": "sleep 0.4" } } } }
+EOF2
+)
+_labs+=(tprog)
+script -qefc "'$CBOXLAB' up '$prog'" /dev/null >"$TMP/tty.out" 2>&1
+check_ok "on a terminal, up shows a progress line rewritten with \\r, then erases it" '^found$' bash -c \
+	"grep -Eq 'up: start 0/1 \(step [0-9]+/[0-9]+\)' '$TMP/tty.out' && grep -q \$'\\r\\e\\\\[Kup: start' '$TMP/tty.out' && grep -q \$'\\r\\e\\\\[Klab tprog is up' '$TMP/tty.out' && echo found"
+cbx down tprog >/dev/null
+script -qefc "'$CBOXLAB' up --json '$prog'" /dev/null >"$TMP/tty.out" 2>&1
+check_ok "with --json, no progress line even on a terminal" '^none$' bash -c \
+	"grep -q '\"pid\"' '$TMP/tty.out' && ! grep -q -e 'up: ' -e \$'\\e' '$TMP/tty.out' && echo none"
+cbx down tprog >/dev/null
+cbx up "$prog" >"$TMP/pipe.out" 2>&1
+check_ok "piped, no progress line" '^none$' bash -c \
+	"grep -q 'lab tprog is up' '$TMP/pipe.out' && ! grep -q -e \$'\\r' -e \$'\\e' '$TMP/pipe.out' && echo none"
+check_ok "and tprog goes down" 'is down' cbx down tprog
+check_ok "down leaves nothing of tprog" '^$' leftovers tprog
 
 # timeline: a history and a chaos log merged by CLOCK_MONOTONIC; a line that
 # is neither, named by file and line.

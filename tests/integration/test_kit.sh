@@ -320,7 +320,7 @@ check_ok "down -: the topology from standard input" '^lab tkgdn is down$' bash -
 check_down_clean "down -: nothing left" tkgdn
 
 # --- help ---------------------------------------------------------------------------
-check_exit "check --help: its usage and options" 0 '^usage: cboxlab check \[--timeout S\] \[--no-matrix\] \[--tap\] \[--junit FILE\] LAB \[CHECKS\.json\]' \
+check_exit "check --help: its usage and options" 0 '^usage: cboxlab check \[--timeout S\] \[--no-matrix\] \[--tap\] \[--junit FILE\] \[--json\] LAB \[CHECKS\.json\]' \
 	cbx check --help
 check_exit "capture --help: a lettered option shows its value (-w FILE)" 0 '^usage: cboxlab capture \[-w FILE\] \[-c N\] \[--duration T\]' \
 	cbx capture --help
