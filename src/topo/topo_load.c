@@ -13,7 +13,8 @@
 
 /* clang-format off */
 static const char *const root_keys[] = {
-	"$schema", "description", "name", "defaults", "networks", "links", "nodes", "checks", NULL,
+	"$schema", "description", "name", "hosts", "defaults", "networks", "links", "nodes", "checks",
+	NULL,
 };
 /* clang-format on */
 
@@ -92,11 +93,11 @@ static int load(struct parser *p)
 	if (!p->t->ifaces || !p->iface_in)
 		return topo_oom(p);
 
-	if (topo_parse_lab_name(p) < 0 || topo_parse_networks(p) < 0 || topo_parse_nodes(p) < 0 ||
-	    topo_parse_links(p) < 0 || topo_resolve_addresses(p) < 0 ||
+	if (topo_parse_lab_name(p) < 0 || topo_parse_hosts(p) < 0 || topo_parse_networks(p) < 0 ||
+	    topo_parse_nodes(p) < 0 || topo_parse_links(p) < 0 || topo_resolve_addresses(p) < 0 ||
 	    topo_resolve_routes(p) < 0 || topo_resolve_publish(p) < 0 ||
-	    topo_resolve_impairments(p) < 0 || topo_assign_names_and_macs(p) < 0 ||
-	    topo_resolve_files(p) < 0 ||
+	    topo_resolve_impairments(p) < 0 || topo_resolve_hosts(p) < 0 ||
+	    topo_assign_names_and_macs(p) < 0 || topo_resolve_files(p) < 0 ||
 	    topo_parse_checks(p, json_object_get(p->root, "checks"), "checks") < 0)
 		return -1;
 	return 0;
@@ -157,6 +158,7 @@ int cbx_topo_load_text_opts(const char *text, size_t len, const char *source,
 	}
 	cbx_strmap_init(&p.t->node_by_name);
 	cbx_strmap_init(&p.t->network_by_name);
+	cbx_strmap_init(&p.t->host_by_name);
 
 	p.root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (!p.root) {
