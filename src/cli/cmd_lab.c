@@ -24,10 +24,19 @@ int cmd_validate(const struct cli_call *c)
 static void print_up_text(const struct cbx_topo *t, const struct lab_up_report *rep)
 {
 	char ifaces[1024];
+	size_t here = 0;
 
-	printf("lab %s is up: %zu node(s) in %.3f s\n", t->name, t->n_nodes, rep->seconds);
+	for (size_t i = 0; i < t->n_nodes; i++)
+		here += cbx_node_here(t, &t->nodes[i]);
+	if (t->local)
+		printf("lab %s is up on host %s: %zu of its %zu node(s) in %.3f s\n", t->name,
+		       t->local->name, here, t->n_nodes, rep->seconds);
+	else
+		printf("lab %s is up: %zu node(s) in %.3f s\n", t->name, t->n_nodes, rep->seconds);
 	printf("  %-16s %-8s %s\n", "NODE", "PID", "INTERFACES");
 	for (size_t i = 0; i < t->n_nodes; i++) {
+		if (!cbx_node_here(t, &t->nodes[i]))
+			continue;
 		cli_ifaces_text(&t->nodes[i], ifaces, sizeof(ifaces));
 		printf("  %-16s %-8d %s\n", t->nodes[i].name, rep->pids ? (int)rep->pids[i] : 0,
 		       ifaces);
@@ -45,14 +54,17 @@ static void print_up_json(const struct cbx_topo *t, const struct lab_up_report *
 	json_t *nodes = json_array(), *warnings = json_array();
 
 	for (size_t i = 0; i < t->n_nodes; i++)
-		json_array_append_new(nodes,
-				      json_pack("{s:s, s:i, s:o}", "name", t->nodes[i].name, "pid",
-						rep->pids ? (int)rep->pids[i] : 0, "interfaces",
-						cli_ifaces_json(&t->nodes[i])));
+		if (cbx_node_here(t, &t->nodes[i]))
+			json_array_append_new(nodes,
+					      json_pack("{s:s, s:i, s:o}", "name", t->nodes[i].name,
+							"pid", rep->pids ? (int)rep->pids[i] : 0,
+							"interfaces",
+							cli_ifaces_json(&t->nodes[i])));
 	for (size_t i = 0; i < rep->n_warnings; i++)
 		json_array_append_new(warnings, json_string(rep->warnings[i]));
-	cli_print_json(json_pack("{s:s, s:s, s:f, s:o, s:o}", "lab", t->name, "state", "up",
-				 "seconds", rep->seconds, "nodes", nodes, "warnings", warnings));
+	cli_print_json(json_pack("{s:s, s:s, s:f, s:o, s:o, s:o}", "lab", t->name, "state", "up",
+				 "seconds", rep->seconds, "nodes", nodes, "warnings", warnings,
+				 "host", t->local ? json_string(t->local->name) : json_null()));
 }
 
 /* Where the time went, phase by phase (--timings). */
@@ -113,7 +125,9 @@ int cmd_up(const struct cli_call *c)
 {
 	cleanup_topo struct cbx_topo *t = NULL;
 	cleanup_free char *text = NULL;
-	struct cbx_topo_opts o = { .check_host = true, .state_root = c->cbx.state_root };
+	struct cbx_topo_opts o = { .check_host = true,
+				   .state_root = c->cbx.state_root,
+				   .host = c->opt[OPT_HOST] };
 	struct cbx_error err;
 	size_t len;
 

@@ -30,6 +30,7 @@ const struct cli_option cli_options[] = {
 	[OPT_FORMAT] = { "format", 0, "F" },
 	[OPT_NAME] = { "name", 0, "LAB" },
 	[OPT_CLOCK_OFFSET] = { "clock-offset", 0, "T" },
+	[OPT_HOST] = { "host", 0, "NAME" },
 };
 _Static_assert(sizeof(cli_options) / sizeof(cli_options[0]) == OPT_MAX, "every option's names");
 
@@ -43,6 +44,7 @@ static const struct cli_verb_opt up_opts[] = {
 	{ OPT_DRY_RUN, "print the plan, every step with its undo, and what the host has that the lab would collide with; change nothing (no root needed)" },
 	{ OPT_JSON, "report the lab as JSON" },
 	{ OPT_TIMINGS, "say on stderr where the time went, phase by phase" },
+	{ OPT_HOST, "a lab over hosts: bring up host NAME's part (its nodes, its networks' bridges, the tunnels to the other hosts); run it on that host" },
 	{ OPT_MAX, NULL },
 };
 
