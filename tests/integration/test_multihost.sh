@@ -114,7 +114,17 @@ check_fails_with "a fault on a node of another host is refused there" \
 	'node b1 runs on host b, and this is host a.s part of lab tmh: run the command there' \
 	on a stop tmh b1
 check_ok "partition a1 | b1,b2 on host a" 'partition: a1 drops b1,b2' on a partition tmh a1 b1,b2
+# (On one machine host a could reach b's nodes' namespaces through their
+# pins; on two it cannot: a host never touches another's nodes.)
+check_ok "host a set a1's side alone" '^a1 b1 b2 : yes no no$' bash -c '
+	echo "a1 b1 b2 : $(for n in a1 b1 b2; do
+		nsenter --net=/run/netns/tmh-$n nft list tables | grep -q cboxlab-partition && echo yes || echo no
+	done | tr "\n" " " | sed "s/ $//")"'
 check_ok "partition a1 | b1,b2 on host b" 'partition: a1 drops b1,b2' on b partition tmh a1 b1,b2
+check_ok "host b set b1's and b2's" '^yes yes yes$' bash -c '
+	for n in a1 b1 b2; do
+		nsenter --net=/run/netns/tmh-$n nft list tables | grep -q cboxlab-partition && echo yes || echo no
+	done | tr "\n" " " | sed "s/ $//"
 check_exit "the partition cuts the shared network across hosts" 1 ' 100% packet loss' \
 	on a exec tmh a1 -- ping -c 2 -W 1 10.97.0.2
 check_exit "and the crossing link" 1 ' 100% packet loss' \
