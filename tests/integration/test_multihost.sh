@@ -44,12 +44,13 @@ ip netns add cbxt-mh-a && ip netns add cbxt-mh-b &&
 	}
 
 # a1 and b1 share network lan across the hosts; a1 -- b2 is a link across
-# them; a2 -- a1 a link on host a alone.
+# them; a2 -- a1 a link on host a alone; bnat, b2's NAT network, is b's.
 f=$(topo tmh <<'EOF2'
 { "name": "tmh",
   "hosts": { "a": { "address": "192.0.2.1", "dev": "cbxt-mha" },
              "b": { "address": "192.0.2.2", "dev": "cbxt-mhb" } },
-  "networks": { "lan": { "subnet": "10.97.0.0/24" } },
+  "networks": { "lan": { "subnet": "10.97.0.0/24" },
+                "bnat": { "subnet": "10.97.3.0/24", "nat": true } },
   "links": [ { "endpoints": ["a1:p0", "b2:p0"], "subnet": "10.97.1.0/30" },
              { "endpoints": ["a1:p1", "a2:p1"], "subnet": "10.97.2.0/30" } ],
   "nodes": {
@@ -57,7 +58,8 @@ f=$(topo tmh <<'EOF2'
     "a2": { "host": "a" },
     "b1": { "host": "b", "interfaces": { "eth0": { "network": "lan", "addresses": ["10.97.0.2/24"] } },
             "cmd": "nc -ll -p 7 -e cat" },
-    "b2": { "host": "b", "cmd": "nc -ll -p 7 -e cat" } } }
+    "b2": { "host": "b", "interfaces": { "eth0": { "network": "bnat" } },
+            "cmd": "nc -ll -p 7 -e cat" } } }
 EOF2
 )
 
@@ -78,6 +80,9 @@ check_ok "up --host b" 'lab tmh is up on host b: 2 of its 4 node\(s\)' on b up "
 check_ok "status on a shows a's part and where the rest runs" \
 	'lab tmh: up on host a \(192\.0\.2\.1\).*on host b: b1 b2' bash -c "'$TMP/cbx-a' status tmh | tr '\n' ' '"
 check_ok_without "status on a lists none of b's nodes as its own" '^  b[12] ' on a status tmh
+check_ok_without "host a has no NAT table: the NAT network is b's" 'cboxlab-tmh' \
+	ip netns exec cbxt-mh-a nft list tables
+check_ok "host b NATs its network" 'table inet cboxlab-tmh' ip netns exec cbxt-mh-b nft list tables
 
 check_ok "host a has the network's VXLAN device on its bridge, learning off, to port 4789" \
 	'vxlan id [0-9]+ local 192\.0\.2\.1 dev cbxt-mha .*dstport 4789 nolearning' \
@@ -113,6 +118,8 @@ check_ok "ping on host a's own link" ' 0% packet loss' on a exec tmh a2 -- ping 
 check_fails_with "a fault on a node of another host is refused there" \
 	'node b1 runs on host b, and this is host a.s part of lab tmh: run the command there' \
 	on a stop tmh b1
+check_fails_with "so is exec" 'node b1 runs on host b, and this is host a.s part of lab tmh' \
+	on a exec tmh b1 -- true
 check_ok "partition a1 | b1,b2 on host a" 'partition: a1 drops b1,b2' on a partition tmh a1 b1,b2
 # (On one machine host a could reach b's nodes' namespaces through their
 # pins; on two it cannot: a host never touches another's nodes.)
