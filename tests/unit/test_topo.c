@@ -965,9 +965,40 @@ static void test_hosts(void)
 	   "--host on a lab without hosts (%s)", err.msg);
 }
 
+/* Two networks whose names hash to one VNI in lab "span" (found by
+ * hashing n0..n19999): the second in the file takes the next salt's. */
+static void test_vni_collision(void)
+{
+	static const char json[] =
+		"{\"name\": \"span\", " SPAN_HOSTS "\"networks\": {\"n96\": {}, \"n9365\": {}}, "
+		"\"nodes\": {\"a1\": {\"host\": \"a\", \"interfaces\": {\"e0\": {\"network\": \"n96\"}, \"e1\": {\"network\": \"n9365\"}}}, "
+		"\"b1\": {\"host\": \"b\", \"interfaces\": {\"e0\": {\"network\": \"n96\"}, \"e1\": {\"network\": \"n9365\"}}}}}";
+	uint32_t clash = cbx_vni_derive("span", "network", "n96", 0);
+	struct cbx_error err;
+	struct cbx_topo *a = load_host(json, "a", &err), *b;
+
+	ok(clash == cbx_vni_derive("span", "network", "n9365", 0),
+	   "n96 and n9365 hash to one VNI (%u)", clash);
+	ok(a != NULL, "a lab with both loads (%s)", a ? "" : err.msg);
+	if (!a)
+		return;
+	is_int(a->networks[0].vni, clash, "the first in the file keeps it");
+	ok(a->networks[1].vni != clash &&
+		   a->networks[1].vni == cbx_vni_derive("span", "network", "n9365", 1),
+	   "the second takes its next salt's");
+	b = load_host(json, "b", &err);
+	ok(b && b->networks[0].vni == a->networks[0].vni &&
+		   b->networks[1].vni == a->networks[1].vni,
+	   "the other host resolves the clash the same way");
+	if (b)
+		cbx_topo_free(b);
+	cbx_topo_free(a);
+}
+
 int main(void)
 {
 	test_hosts();
+	test_vni_collision();
 	test_bridge_tree();
 	test_base_kinds();
 	test_syntax_and_types();
