@@ -104,9 +104,9 @@ check_ok "ping across hosts over the shared network" ' 0% packet loss' \
 check_ok "ping across hosts over the crossing link" ' 0% packet loss' \
 	on a exec tmh a1 -- ping -c 2 -W 2 10.97.1.2
 check_ok "a full-sized frame (1422 + 28, DF) fits the tunnel" ' 0% packet loss' \
-	nsenter --net=/run/netns/tmh-a1 ping -c 1 -W 2 -M do -s 1422 10.97.0.2
+	nsenter --net=/run/netns/tmh-a1 ping -c 1 -W 2 -M 'do' -s 1422 10.97.0.2
 check_ok "and over the crossing link" ' 0% packet loss' \
-	nsenter --net=/run/netns/tmh-a1 ping -c 1 -W 2 -M do -s 1422 10.97.1.2
+	nsenter --net=/run/netns/tmh-a1 ping -c 1 -W 2 -M 'do' -s 1422 10.97.1.2
 check_ok "TCP across hosts over the shared network" '^ping$' \
 	bash -c "echo ping | timeout 5 '$TMP/cbx-a' exec -i tmh a1 -- nc -w 2 10.97.0.2 7"
 check_ok "TCP across hosts over the crossing link" '^ping$' \
@@ -131,7 +131,7 @@ check_ok "partition a1 | b1,b2 on host b" 'partition: a1 drops b1,b2' on b parti
 check_ok "host b set b1's and b2's" '^yes yes yes$' bash -c '
 	for n in a1 b1 b2; do
 		nsenter --net=/run/netns/tmh-$n nft list tables | grep -q cboxlab-partition && echo yes || echo no
-	done | tr "\n" " " | sed "s/ $//"
+	done | tr "\n" " " | sed "s/ $//"'
 check_exit "the partition cuts the shared network across hosts" 1 ' 100% packet loss' \
 	on a exec tmh a1 -- ping -c 2 -W 1 10.97.0.2
 check_exit "and the crossing link" 1 ' 100% packet loss' \

@@ -85,7 +85,7 @@ if [ "$role" = a ]; then
 	check_ok "ping across guests over the crossing link" ' 0% packet loss' \
 		until_ok 60 in_node tmhvm a1 ping -c 1 -W 2 10.98.1.2
 	check_ok "a full-sized frame (1422 + 28, DF) crosses the tunnel" ' 0% packet loss' \
-		nsenter --net=/run/netns/tmhvm-a1 ping -c 1 -W 3 -M do -s 1422 10.98.0.2
+		nsenter --net=/run/netns/tmhvm-a1 ping -c 1 -W 3 -M 'do' -s 1422 10.98.0.2
 	check_ok "TCP across guests over the shared network" '^ping$' tcp_roundtrip tmhvm a1 10.98.0.2 7
 	check_ok "TCP across guests over the crossing link" '^ping$' tcp_roundtrip tmhvm a1 10.98.1.2 7
 	check_ok "partition a1 | b1,b2 (a's side)" 'partition: a1 drops b1,b2' cbx partition tmhvm a1 b1,b2
