@@ -4,6 +4,7 @@
 #   make check      every test: unit tests (plain and ASan/UBSan), then the
 #                   integration suite when run as root
 #   make test-vm    the integration suite again on Debian's stock kernel in qemu
+#   make test-multihost  a lab over two qemu guests (tests/vm/run-multihost.sh; minutes)
 #   make bench      benchmarks against the kernel floor, iproute2 and Mininet,
 #                   and of a lab's up beside a 1000-router lab
 #   make fuzz       the topology parser under libFuzzer for FUZZ_SECONDS (60),
@@ -75,7 +76,7 @@ LIB_PIC_OBJ := $(patsubst %.c,$(B)/pic/obj/%.o,$(LIB_SRC))
 # (common/public.h): lab/cboxlab.h and the cbx_* basics it builds on.
 $(LIB_OBJ) $(LIB_SAN_OBJ) $(LIB_PIC_OBJ): CFLAGS += -fvisibility=hidden
 
-.PHONY: all check test-unit test-integration test-vm bench install uninstall clean deps check-symbols mutation format format-check fuzz test-scale man man-if-scdoc
+.PHONY: all check test-unit test-integration test-vm test-multihost bench install uninstall clean deps check-symbols mutation format format-check fuzz test-scale man man-if-scdoc
 all: $(B)/cboxlab $(B)/cboxlab-init $(B)/rootfs/.built $(B)/seccomp/.built man-if-scdoc
 
 # The version is written once, in src/cli/version.h; the man pages say it.
@@ -203,6 +204,11 @@ check: all $(UNIT_BIN) $(SAN_BIN) $(B)/san/cboxlab $(HELPERS)
 
 test-vm: all $(B)/san/cboxlab $(HELPERS)
 	CBOXLAB=$(CURDIR)/$(B)/san/cboxlab tests/vm/run-vm.sh
+
+# A lab over two hosts: two qemu guests on one virtual Ethernet (docs/multihost.md). Run it
+# under the integration lock, as make check: flock /tmp/cbx-integration.lock make test-multihost
+test-multihost: all $(HELPERS)
+	CBOXLAB=$(CURDIR)/$(B)/cboxlab tests/vm/run-multihost.sh
 
 # Each mutant is applied to a scratch copy of the tree (never this one), built,
 # and the tests it names are run until one fails (tools/mutate.sh).

@@ -131,6 +131,12 @@ bad = {
     "unknown storage": ({"nodes": {"a": {"storage": "ssd"}}}, 'nodes.a.storage: unknown storage "ssd"'),
     "ready with an unknown key": ({"defaults": {"ready": {"cmd": "true", "tiemout": "1s"}}},
                                   'defaults.ready.tiemout: unknown key "tiemout"'),
+    "a host without an address": ({"hosts": {"h1": {"dev": "eth1"}}},
+                                  'hosts.h1: host "h1" has no "address"'),
+    "a host with an unknown key": ({"hosts": {"h1": {"address": "192.0.2.1", "mtu": 9000, "port": 1}}},
+                                   'hosts.h1.port: unknown key "port"'),
+    "a host's MTU below 1350": ({"hosts": {"h1": {"address": "192.0.2.1", "mtu": 1300}}},
+                                "hosts.h1.mtu: 1300 is out of range (1350 to 65535)"),
 }
 for name, (change, why) in bad.items():
     doc = json.loads(json.dumps(base))

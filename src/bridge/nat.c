@@ -12,12 +12,28 @@
 #define PRIO_SRCNAT 100
 #define PRIO_DSTNAT (-100)
 
+/* A lab over hosts: a host NATs its own networks and publishes its own
+ * nodes' ports (a network with NAT never crosses hosts: the topology
+ * refuses it). */
+static bool nat_here(const struct cbx_topo *t, const struct cbx_network *net)
+{
+	return net->nat && cbx_network_here(t, net);
+}
+
+static bool publish_here(const struct cbx_topo *t, const struct cbx_publish *p)
+{
+	return cbx_node_here(t, p->node);
+}
+
 bool nat_needed(const struct cbx_topo *t)
 {
 	for (size_t i = 0; i < t->n_networks; i++)
-		if (t->networks[i].nat)
+		if (nat_here(t, &t->networks[i]))
 			return true;
-	return t->n_publish > 0;
+	for (size_t i = 0; i < t->n_publish; i++)
+		if (publish_here(t, &t->publish[i]))
+			return true;
+	return false;
 }
 
 void nat_table_name(char *buf, size_t size, const char *lab)
@@ -29,7 +45,8 @@ void nat_table_name(char *buf, size_t size, const char *lab)
 static bool bridge_has_publish(const struct cbx_topo *t, const struct cbx_network *net)
 {
 	for (size_t i = 0; i < t->n_publish; i++)
-		for (size_t k = 0; k < t->publish[i].node->n_ifaces; k++) {
+		for (size_t k = 0;
+		     publish_here(t, &t->publish[i]) && k < t->publish[i].node->n_ifaces; k++) {
 			const struct cbx_iface *ifc = t->publish[i].node->ifaces[k];
 			if (ifc->network == net &&
 			    cbx_prefix_contains(&net->subnet4, &t->publish[i].addr))
@@ -59,7 +76,7 @@ void nat_add_table(struct nl_batch *b, const struct cbx_topo *t)
 
 	for (size_t i = 0; i < t->n_networks; i++) {
 		const struct cbx_network *net = &t->networks[i];
-		if (net->nat) {
+		if (nat_here(t, net)) {
 			NL_BUILD(b, nft_build_rule_masquerade, NFPROTO_INET, table, "postrouting",
 				 &net->subnet4, net->bridge);
 			nl_batch_push(b, 0, "masquerade %s leaving network %s",
@@ -81,7 +98,7 @@ void nat_add_table(struct nl_batch *b, const struct cbx_topo *t)
 	for (size_t i = 0; i < t->n_publish; i++) {
 		const struct cbx_publish *p = &t->publish[i];
 		const char *proto = p->proto == 6 ? "tcp" : "udp";
-		for (int hook = 0; hook < 2; hook++) {
+		for (int hook = 0; publish_here(t, p) && hook < 2; hook++) {
 			const char *chain = hook == 0 ? "prerouting" : "output";
 			NL_BUILD(b, nft_build_rule_dnat, NFPROTO_INET, table, chain, p->proto,
 				 p->host_port, &p->addr, p->node_port);
@@ -113,14 +130,14 @@ int nat_set_bridge_sysctls(const struct cbx_topo *t, struct cbx_error *err)
 
 	for (size_t i = 0; i < t->n_networks; i++) {
 		const struct cbx_network *net = &t->networks[i];
-		if (net->nat) {
+		if (nat_here(t, net)) {
 			snprintf(name, sizeof(name), "net.ipv4.conf.%s.forwarding", net->bridge);
 			if (cbx_sysctl_write(name, "1", err) < 0)
 				return -1;
 		}
 		/* IPv6 forwards per interface only with force_forwarding (Linux
 		 * 6.17); older kernels forward IPv6 only where the host does. */
-		if (net->nat && net->has_subnet6) {
+		if (nat_here(t, net) && net->has_subnet6) {
 			snprintf(name, sizeof(name), "net.ipv6.conf.%s.force_forwarding",
 				 net->bridge);
 			if (cbx_sysctl_write(name, "1", err) < 0 && err->code != ENOENT)
@@ -143,7 +160,7 @@ const char *nat_forwarding_warning(const struct cbx_topo *t)
 	bool any = false;
 
 	for (size_t i = 0; i < t->n_networks; i++)
-		any |= t->networks[i].nat;
+		any |= nat_here(t, &t->networks[i]);
 	if (!any ||
 	    cbx_sysctl_read("net.ipv4.conf.all.forwarding", value, sizeof(value), &err) < 0 ||
 	    strcmp(value, "0"))

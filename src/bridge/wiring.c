@@ -201,6 +201,77 @@ void wiring_add_link_veth(struct nl_batch *b, const struct cbx_link *l, pid_t pi
 		      l->b->node->name, l->b->name);
 }
 
+static struct rtnl_vxlan_spec vxlan_spec(const struct cbx_topo *t, uint32_t vni, int underlay)
+{
+	struct rtnl_vxlan_spec vx = { .vni = vni, .port = CBX_VXLAN_PORT, .link = underlay };
+
+	vx.local = t->local->address;
+	return vx;
+}
+
+void wiring_add_net_vxlan(struct nl_batch *b, const struct cbx_topo *t,
+			  const struct cbx_network *net, int underlay)
+{
+	struct rtnl_link_spec l = RTNL_LINK_SPEC_INIT;
+	struct rtnl_vxlan_spec vx = vxlan_spec(t, net->vni, underlay);
+
+	l.name = net->vxlan;
+	l.mac = net->vxlan_macs[t->local->index];
+	l.mtu = net->mtu;
+	NL_BUILD(b, rtnl_build_vxlan_create, &l, &vx);
+	nl_batch_push(b, 0, "create VXLAN device %s (VNI %u) for network %s", net->vxlan, net->vni,
+		      net->name);
+}
+
+void wiring_add_net_vxlan_attach(struct nl_batch *b, const struct cbx_topo *t,
+				 const struct cbx_network *net, int bridge_ifindex)
+{
+	char alias[128];
+
+	snprintf(alias, sizeof(alias), "cboxlab %s/network %s (vxlan)", t->name, net->name);
+	add_port_up(b, net->vxlan, "", bridge_ifindex, alias, net->bridge);
+}
+
+void wiring_add_net_vxlan_fdb(struct nl_batch *b, const struct cbx_topo *t,
+			      const struct cbx_network *net, int vxlan_ifindex)
+{
+	static const uint8_t flood[6];
+	char buf[CBX_PREFIX_STRLEN];
+
+	for (size_t h = 0; h < net->n_hosts; h++) {
+		if (net->hosts[h] == t->local)
+			continue;
+		NL_BUILD(b, rtnl_build_fdb_append, vxlan_ifindex, flood, &net->hosts[h]->address);
+		nl_batch_push(b, 0, "flood network %s's broadcasts to host %s (%s)", net->name,
+			      net->hosts[h]->name,
+			      cbx_ip_str(&net->hosts[h]->address, buf, sizeof(buf)));
+	}
+	for (size_t m = 0; m < net->n_members; m++) {
+		const struct cbx_iface *ifc = net->members[m];
+		const struct cbx_host *far = ifc->node->host;
+
+		if (far == t->local)
+			continue;
+		NL_BUILD(b, rtnl_build_fdb_append, vxlan_ifindex, ifc->mac, &far->address);
+		nl_batch_push(b, 0, "send network %s's frames for %s:%s to host %s", net->name,
+			      ifc->node->name, ifc->name, far->name);
+	}
+}
+
+void wiring_add_link_vxlan(struct nl_batch *b, const struct cbx_topo *t, const struct cbx_link *l,
+			   pid_t node_pid, int underlay)
+{
+	const struct cbx_iface *here = cbx_node_here(t, l->a->node) ? l->a : l->b;
+	const struct cbx_iface *far = here == l->a ? l->b : l->a;
+	struct rtnl_link_spec end = iface_spec(here, node_pid);
+	struct rtnl_vxlan_spec vx = vxlan_spec(t, l->vni, underlay);
+
+	vx.remote = far->node->host->address;
+	NL_BUILD(b, rtnl_build_vxlan_create, &end, &vx);
+	nl_batch_push(b, 0, "create %s:%s, VXLAN (VNI %u) to %s:%s on host %s", here->node->name,
+		      here->name, l->vni, far->node->name, far->name, far->node->host->name);
+}
+
 void wiring_add_node_config(struct nl_batch *b, const struct cbx_node *n, unsigned flags)
 {
 	struct rtnl_link_spec lo = RTNL_LINK_SPEC_INIT;

@@ -41,6 +41,28 @@ void wiring_add_network_veth_attach(struct nl_batch *b, const struct cbx_topo *t
  * (the netns of the nodes' processes pid_a and pid_b). */
 void wiring_add_link_veth(struct nl_batch *b, const struct cbx_link *l, pid_t pid_a, pid_t pid_b);
 
+/* Networks and links that cross hosts (docs/multihost.md): VXLAN devices
+ * from the local host (t->local) to the others, learning off, MTU the
+ * tunnel's. underlay: the ifindex of the host's "dev", 0 for none. */
+
+/* A crossing network's VXLAN device on this host, down, in the host's
+ * netns; then (attach) on the network's bridge with its alias, no
+ * link-local address, up; then (fdb) a flood entry per far host with
+ * members, and an entry per far member's MAC: no learning, no flooding of
+ * unicast the lab knows the place of. */
+void wiring_add_net_vxlan(struct nl_batch *b, const struct cbx_topo *t,
+			  const struct cbx_network *net, int underlay);
+void wiring_add_net_vxlan_attach(struct nl_batch *b, const struct cbx_topo *t,
+				 const struct cbx_network *net, int bridge_ifindex);
+void wiring_add_net_vxlan_fdb(struct nl_batch *b, const struct cbx_topo *t,
+			      const struct cbx_network *net, int vxlan_ifindex);
+/* This host's end of a crossing link: a VXLAN device made from the host's
+ * netns (its socket stays there) right in the node's, as the node's
+ * interface (name, ifindex, MAC, MTU), down; its one remote is the far
+ * end's host. */
+void wiring_add_link_vxlan(struct nl_batch *b, const struct cbx_topo *t, const struct cbx_link *l,
+			   pid_t node_pid, int underlay);
+
 /* Inside a node's netns: lo and every interface up, every address, every
  * route. flags NL_REQ_IGNORE_EXISTS re-applies it over what survived (the
  * kernel drops routes, and IPv6 addresses, of an interface taken down). */

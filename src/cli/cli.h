@@ -39,6 +39,7 @@ enum cli_opt {
 	OPT_CLOCK_OFFSET,
 	OPT_YAML,
 	OPT_QUIET,
+	OPT_HOST,
 	OPT_MAX
 };
 

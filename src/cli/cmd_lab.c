@@ -42,16 +42,27 @@ int cmd_validate(const struct cli_call *c)
 static void print_up_text(const struct cbx_topo *t, const struct lab_up_report *rep)
 {
 	char ifaces[1024];
+	size_t here = 0;
 
-	printf("lab %s is up: %zu node(s) in %.3f s\n", t->name, t->n_nodes, rep->seconds);
+	for (size_t i = 0; i < t->n_nodes; i++)
+		here += cbx_node_here(t, &t->nodes[i]);
+	if (t->local)
+		printf("lab %s is up on host %s: %zu of its %zu node(s) in %.3f s\n", t->name,
+		       t->local->name, here, t->n_nodes, rep->seconds);
+	else
+		printf("lab %s is up: %zu node(s) in %.3f s\n", t->name, t->n_nodes, rep->seconds);
 	printf("  %-16s %-8s %s\n", "NODE", "PID", "INTERFACES");
 	for (size_t i = 0; i < t->n_nodes; i++) {
+		if (!cbx_node_here(t, &t->nodes[i]))
+			continue;
 		cli_ifaces_text(&t->nodes[i], ifaces, sizeof(ifaces));
 		printf("  %-16s %-8d %s\n", t->nodes[i].name, rep->pids ? (int)rep->pids[i] : 0,
 		       ifaces);
 	}
 	for (size_t i = 0; i < t->n_publish; i++) {
 		const struct cbx_publish *p = &t->publish[i];
+		if (!cbx_node_here(t, p->node)) /* another host's to publish */
+			continue;
 		printf("  published: host port %u/%s -> %s:%u\n", p->host_port,
 		       p->proto == IPPROTO_TCP ? "tcp" : "udp", p->node->name, p->node_port);
 	}
@@ -155,7 +166,9 @@ int cmd_up(const struct cli_call *c)
 {
 	cleanup_topo struct cbx_topo *t = NULL;
 	cleanup_free char *text = NULL;
-	struct cbx_topo_opts o = { .check_host = true, .state_root = c->cbx.state_root };
+	struct cbx_topo_opts o = { .check_host = true,
+				   .state_root = c->cbx.state_root,
+				   .host = c->opt[OPT_HOST] };
 	struct cbx_error err;
 	size_t len;
 

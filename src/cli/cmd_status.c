@@ -111,6 +111,8 @@ static json_t *published_json(const struct cbx_topo *t)
 
 	for (size_t i = 0; t && i < t->n_publish; i++) {
 		const struct cbx_publish *p = &t->publish[i];
+		if (!cbx_node_here(t, p->node)) /* another host's to publish */
+			continue;
 		json_array_append_new(arr,
 				      json_pack("{s:i, s:s, s:s, s:i}", "host_port",
 						(int)p->host_port, "proto",
@@ -126,6 +128,8 @@ json_t *cli_lab_json(const char *lab, const struct cbx_topo *t, const struct lab
 
 	for (size_t i = 0; t && i < t->n_nodes; i++) {
 		const struct lab_node_status *s = &st->nodes[i];
+		if (!cbx_node_here(t, &t->nodes[i]))
+			continue;
 		json_t *o = json_pack("{s:s, s:i, s:s, s:o}", "name", t->nodes[i].name, "pid",
 				      (int)s->pid, "state", lab_node_state_name(s->state),
 				      "interfaces", cli_ifaces_json(&t->nodes[i]));
@@ -138,21 +142,29 @@ json_t *cli_lab_json(const char *lab, const struct cbx_topo *t, const struct lab
 		json_array_append_new(faults, json_string(st->faults.v[i]));
 	for (size_t i = 0; i < st->in_force.n; i++)
 		json_array_append_new(in_force, in_force_json(&st->in_force.v[i]));
-	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "name", lab, "state", st->state, "nodes",
-			 nodes, "published", published_json(t), "faults", faults, "faults_in_force",
-			 in_force);
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "name", lab, "state", st->state,
+			 "nodes", nodes, "published", published_json(t), "faults", faults,
+			 "faults_in_force", in_force, "host",
+			 t && t->local ? json_string(t->local->name) : json_null());
 }
 
 static void lab_text(const char *lab, const struct cbx_topo *t, const struct lab_status *st)
 {
-	char ifaces[1024], mem[32];
+	char ifaces[1024], mem[32], addr[CBX_PREFIX_STRLEN];
 
-	printf("lab %s: %s\n", lab, st->state);
+	if (t && t->local)
+		printf("lab %s: %s on host %s (%s), its part of a lab over %zu hosts\n", lab,
+		       st->state, t->local->name,
+		       cbx_ip_str(&t->local->address, addr, sizeof(addr)), t->n_hosts);
+	else
+		printf("lab %s: %s\n", lab, st->state);
 	if (!t)
 		return;
 	printf("  %-16s %-8s %-8s %-9s %s\n", "NODE", "STATE", "PID", "MEMORY", "INTERFACES");
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct lab_node_status *s = &st->nodes[i];
+		if (!cbx_node_here(t, &t->nodes[i]))
+			continue;
 		cli_ifaces_text(&t->nodes[i], ifaces, sizeof(ifaces));
 		human_bytes(s->memory, mem, sizeof(mem));
 		printf("  %-16s %-8s %-8d %-9s %s\n", t->nodes[i].name,
@@ -170,8 +182,19 @@ static void lab_text(const char *lab, const struct cbx_topo *t, const struct lab
 	}
 	for (size_t i = 0; i < t->n_publish; i++) {
 		const struct cbx_publish *p = &t->publish[i];
+		if (!cbx_node_here(t, p->node))
+			continue;
 		printf("  published: host port %u/%s -> %s:%u\n", p->host_port,
 		       p->proto == IPPROTO_TCP ? "tcp" : "udp", p->node->name, p->node_port);
+	}
+	for (size_t h = 0; t->local && h < t->n_hosts; h++) {
+		if (&t->hosts[h] == t->local)
+			continue;
+		printf("  on host %s:", t->hosts[h].name);
+		for (size_t i = 0; i < t->n_nodes; i++)
+			if (t->nodes[i].host == &t->hosts[h])
+				printf(" %s", t->nodes[i].name);
+		printf("\n");
 	}
 	for (size_t i = 0; i < st->faults.n; i++)
 		printf("  fault: %s\n", st->faults.v[i]);

@@ -32,6 +32,7 @@ const struct cli_option cli_options[] = {
 	[OPT_CLOCK_OFFSET] = { "clock-offset", 0, "T" },
 	[OPT_YAML] = { "yaml", 0, NULL },
 	[OPT_QUIET] = { "quiet", 'q', NULL },
+	[OPT_HOST] = { "host", 0, "NAME" },
 };
 _Static_assert(sizeof(cli_options) / sizeof(cli_options[0]) == OPT_MAX, "every option's names");
 
@@ -50,6 +51,7 @@ static const struct cli_verb_opt up_opts[] = {
 	{ OPT_JSON, "report the lab as JSON, as status --json does (docs/json.md); errors too, on stderr" },
 	{ OPT_TIMINGS, "say on stderr where the time went, phase by phase" },
 	QUIET,
+	{ OPT_HOST, "a lab over hosts: bring up host NAME's part (its nodes, its networks' bridges, the tunnels to the other hosts); run it on that host" },
 	{ OPT_MAX, NULL },
 };
 

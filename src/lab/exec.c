@@ -24,6 +24,10 @@ struct exec_target {
 static int exec_target(const struct cbx_ctx *cbx, const struct cbx_topo *t,
 		       const struct cbx_node *n, struct exec_target *out, struct cbx_error *err)
 {
+	if (!cbx_node_here(t, n))
+		return cbx_error_set(err, CBX_ERR_INPUT,
+				     "node %s runs on host %s, and this is host %s's part of lab %s: run the command there",
+				     n->name, n->host->name, t->local->name, t->name);
 	out->init_pid = lab_node_pid(cbx, t->name, n->name);
 	if (out->init_pid <= 0)
 		return cbx_error_set(err, CBX_ERR_STATE,

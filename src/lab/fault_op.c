@@ -140,6 +140,13 @@ void lab_fault_describe(const struct cbx_topo *t, const struct lab_fault_op *op,
 
 int lab_fault_apply(struct lab_faults *fl, const struct lab_fault_op *op, struct cbx_error *err)
 {
+	const struct cbx_node *n = op->node ? op->node : op->iface ? op->iface->node : NULL;
+
+	/* A node on another host is that host's to change. */
+	if (n && !cbx_node_here(fl->t, n))
+		return cbx_error_set(err, CBX_ERR_INPUT,
+				     "node %s runs on host %s, and this is host %s's part of lab %s: run the command there",
+				     n->name, n->host->name, fl->t->local->name, fl->t->name);
 	return kinds[op->kind].apply(fl, op, err);
 }
 
@@ -151,6 +158,8 @@ int lab_fault_clear_all(struct lab_faults *fl, struct cbx_error *err)
 
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct cbx_node *n = &t->nodes[i];
+		if (!cbx_node_here(t, n))
+			continue;
 		if (!fault_node_running(fl, n))
 			rc = cbx_error_keep_first(rc, err, fault_start(fl, n, &one), &one);
 		else if (fault_node_paused(fl, n))
@@ -158,13 +167,16 @@ int lab_fault_clear_all(struct lab_faults *fl, struct cbx_error *err)
 	}
 	rc = cbx_error_keep_first(rc, err, fault_heal(fl, &one), &one);
 	for (size_t i = 0; i < t->n_ifaces; i++)
-		if (fault_record_link_down(fl->record, &t->ifaces[i]))
+		if (cbx_node_here(t, t->ifaces[i].node) &&
+		    fault_record_link_down(fl->record, &t->ifaces[i]))
 			rc = cbx_error_keep_first(rc, err,
 						  fault_link(fl, &t->ifaces[i], true, &one), &one);
 	/* Impairments back to what the topology declares. */
 	for (size_t i = 0; i < t->n_ifaces; i++) {
 		const struct cbx_iface *ifc = &t->ifaces[i];
 		struct cbx_impair now;
+		if (!cbx_node_here(t, ifc->node))
+			continue;
 		fault_record_impair_get(fl->record, ifc, &now);
 		if (memcmp(&now, &ifc->impair, sizeof(now)))
 			rc = cbx_error_keep_first(rc, err,

@@ -53,8 +53,10 @@ int fault_partition(struct lab_faults *fl, const struct lab_grudge *g, struct cb
 	/* Every node, not only those whose side the record says changed: after
 	 * a partition that failed or was interrupted halfway, the kernel is
 	 * the truth, and each node's transaction replaces its table whole. */
+	/* Over hosts, each host does its nodes' side; the addresses of the
+	 * nodes elsewhere are in the topology all the same. */
 	for (size_t i = 0; i < t->n_nodes; i++)
-		if (partition_node(fl, g, i, addrs, err) < 0)
+		if (cbx_node_here(t, &t->nodes[i]) && partition_node(fl, g, i, addrs, err) < 0)
 			return -1;
 	fault_record_partition_set(fl->record, t, g);
 	return 0;

@@ -36,7 +36,8 @@ static int socket_cb(const struct nlmsghdr *nlh, void *data)
 	port = ntohs(m->id.idiag_sport);
 	for (size_t i = 0; i < u->t->n_publish; i++) {
 		const struct cbx_publish *p = &u->t->publish[i];
-		if (p->proto != u->proto || p->host_port != port)
+		/* Over hosts: the ports this host publishes. */
+		if (p->proto != u->proto || p->host_port != port || !cbx_node_here(u->t, p->node))
 			continue;
 		u->pub = p;
 		u->addr.family = m->idiag_family;
@@ -103,6 +104,8 @@ int host_ports_check(const struct cbx_topo *t, struct cbx_error *err)
 	int rc = 0;
 
 	for (size_t i = 0; i < t->n_publish; i++) {
+		if (!cbx_node_here(t, t->publish[i].node))
+			continue;
 		tcp |= t->publish[i].proto == IPPROTO_TCP;
 		udp |= t->publish[i].proto == IPPROTO_UDP;
 	}

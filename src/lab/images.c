@@ -75,7 +75,8 @@ int lab_images_prepare(struct lab_ctx *ctx, struct cbx_error *err)
 	if (ctx->images)
 		return 0;
 	for (i = 0; i < t->n_nodes; i++)
-		if (cbx_base_kinds[t->nodes[i].base].lower == CBX_LOWER_IMAGE)
+		if (cbx_base_kinds[t->nodes[i].base].lower == CBX_LOWER_IMAGE &&
+		    cbx_node_here(t, &t->nodes[i]))
 			break;
 	if (i == t->n_nodes)
 		return 0;
@@ -86,7 +87,7 @@ int lab_images_prepare(struct lab_ctx *ctx, struct cbx_error *err)
 		return cbx_error_sys(err, ENOMEM, "lab %s", t->name);
 	for (; i < t->n_nodes; i++)
 		if (cbx_base_kinds[t->nodes[i].base].lower == CBX_LOWER_IMAGE &&
-		    prepare_node(ctx, i, err) < 0) {
+		    cbx_node_here(t, &t->nodes[i]) && prepare_node(ctx, i, err) < 0) {
 			ctx->images = NULL;
 			return -1;
 		}

@@ -23,6 +23,8 @@
 #define CBX_HOST_MASK_DIR "host-mask"
 /* The folder the topology's relative paths were resolved against. */
 #define CBX_TOPOLOGY_DIR_FILE "topology.dir"
+/* The host whose part of a lab over hosts is up here (up --host). */
+#define LAB_PART_FILE "part"
 /* Each node's "files" with content, as written (files/NODE/INDEX): its init
  * copies them into the node (runtime/node_files.h). */
 #define CBX_NODE_FILES_DIR "files"
@@ -127,6 +129,9 @@ int lab_check_descriptors(struct lab_ctx *ctx, struct cbx_error *err);
 void lab_drop_node_mntns(struct lab_ctx *ctx);
 /* Open the host's rtnetlink / nftables sockets the first time they are needed. */
 struct nl_conn *lab_rtnl(struct lab_ctx *ctx, struct cbx_error *err);
+/* The ifindex of this host's underlay device (its "dev" in "hosts"), 0 when
+ * it names none or the lab has no hosts (net_bridge.c). */
+int lab_underlay_ifindex(const struct cbx_topo *t, int *out, struct cbx_error *err);
 struct nl_conn *lab_nft(struct lab_ctx *ctx, struct cbx_error *err);
 void lab_warn(struct lab_ctx *ctx, const char *msg);
 /* Tell the caller (cbx_ctx's progress) that `done` steps of the current

@@ -1,11 +1,13 @@
 /* A network that is a Linux bridge on the host: the bridge, its alias, its
  * gateway addresses; its veths attach to it (steps_node.c). A network with
  * more interfaces than a bridge holds is a tree (topo.h): its leaf bridges
- * and their uplinks are made and removed with it. */
+ * and their uplinks are made and removed with it. A network that crosses
+ * hosts has, on each host's bridge, a VXLAN device to the others. */
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "bridge/wiring.h"
 #include "lab/steps.h"
@@ -17,13 +19,54 @@ static int find_link(const char *name, int *out, struct cbx_error *err)
 	return *out ? 0 : cbx_error_sys(err, errno, "find bridge %s", name);
 }
 
+/* Does this host make a VXLAN device for net? */
+static bool tunnelled(const struct lab_ctx *ctx, const struct cbx_network *net)
+{
+	return net->n_hosts > 1 && ctx->t->local;
+}
+
+int lab_underlay_ifindex(const struct cbx_topo *t, int *out, struct cbx_error *err)
+{
+	*out = 0;
+	if (!t->local || !t->local->dev)
+		return 0;
+	*out = (int)if_nametoindex(t->local->dev);
+	return *out ? 0
+		    : cbx_error_sys(err, errno, "find host %s's underlay device %s", t->local->name,
+				    t->local->dev);
+}
+
+/* The VXLAN devices of the crossing networks: on their bridges, up, with
+ * their FDB entries (which need their ifindexes). */
+static int tunnels_setup(struct lab_ctx *ctx, struct nl_conn *c, const struct step *s, size_t n,
+			 struct cbx_error *err)
+{
+	struct nl_batch b;
+	int rc = -1, ifindex;
+
+	nl_batch_init(&b);
+	for (size_t i = 0; i < n; i++) {
+		const struct cbx_network *net = s[i].u.net;
+		if (!tunnelled(ctx, net))
+			continue;
+		wiring_add_net_vxlan_attach(&b, ctx->t, net, ctx->net_ifindex[net->index]);
+		if (find_link(net->vxlan, &ifindex, err) < 0)
+			goto out;
+		wiring_add_net_vxlan_fdb(&b, ctx->t, net, ifindex);
+	}
+	rc = nl_batch_empty(&b) ? 0 : nl_batch_commit(c, &b, err);
+out:
+	nl_batch_free(&b);
+	return rc;
+}
+
 static int bridge_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
 	struct nl_conn *c = lab_rtnl(ctx, err);
 	struct nl_batch b;
-	int rc = -1;
+	int rc = -1, underlay;
 
-	if (!c)
+	if (!c || lab_underlay_ifindex(ctx->t, &underlay, err) < 0)
 		return -1;
 	nl_batch_init(&b);
 	for (size_t i = 0; i < n; i++) {
@@ -31,6 +74,8 @@ static int bridge_run(struct lab_ctx *ctx, const struct step *s, size_t n, struc
 		wiring_add_bridge(&b, net);
 		for (size_t k = 0; k < net->n_leaves; k++)
 			wiring_add_leaf(&b, net, &net->leaves[k]);
+		if (tunnelled(ctx, net))
+			wiring_add_net_vxlan(&b, ctx->t, net, underlay);
 	}
 	if (nl_batch_commit(c, &b, err) < 0)
 		goto out;
@@ -50,6 +95,8 @@ static int bridge_run(struct lab_ctx *ctx, const struct step *s, size_t n, struc
 		}
 	}
 	rc = nl_batch_commit(c, &b, err);
+	if (rc == 0)
+		rc = tunnels_setup(ctx, c, s, n, err);
 out:
 	nl_batch_free(&b);
 	return rc;
@@ -65,7 +112,7 @@ static int bridge_undo(struct lab_ctx *ctx, const struct step *s, size_t n, stru
 	if (!c)
 		return -1;
 	for (size_t i = 0; i < n; i++)
-		count += 1 + 2 * s[i].u.net->n_leaves;
+		count += 2 + 2 * s[i].u.net->n_leaves;
 	links = calloc(count, sizeof(*links));
 	if (!links)
 		return cbx_error_sys(err, ENOMEM, "delete bridges");
@@ -78,6 +125,12 @@ static int bridge_undo(struct lab_ctx *ctx, const struct step *s, size_t n, stru
 			links[m++] = (struct owned_link){ l->bridge, l->mac, "bridge" };
 		}
 		links[m++] = (struct owned_link){ net->bridge, net->mac, "bridge" };
+		/* Its MAC is this host's: a part unknown (no saved host) is
+		 * left to down's sweep, by name and alias. */
+		if (tunnelled(ctx, net))
+			links[m++] = (struct owned_link){ net->vxlan,
+							  net->vxlan_macs[ctx->t->local->index],
+							  "vxlan" };
 	}
 	rc = wiring_del_owned_links(c, links, m, err);
 	free(links);
@@ -90,8 +143,25 @@ static void bridge_describe(const struct step *s, bool undo, char *buf, size_t s
 	char gw[CBX_PREFIX_STRLEN] = "";
 
 	if (undo) {
-		snprintf(buf, size, "delete bridge %s%s", net->bridge,
-			 net->n_leaves ? " and its leaf bridges" : "");
+		snprintf(buf, size, "delete bridge %s%s%s%s", net->bridge,
+			 net->n_leaves ? " and its leaf bridges" : "",
+			 net->n_hosts > 1 ? " and VXLAN device " : "",
+			 net->n_hosts > 1 ? net->vxlan : "");
+		return;
+	}
+	if (net->n_hosts > 1 && s->t->local) {
+		size_t len;
+		snprintf(buf, size,
+			 "create bridge %s for network %s, with VXLAN device %s (VNI %u, MTU %u, UDP port %d) to host",
+			 net->bridge, net->name, net->vxlan, net->vni, net->mtu, CBX_VXLAN_PORT);
+		for (size_t h = 0, first = 1; h < net->n_hosts; h++) {
+			if (net->hosts[h] == s->t->local)
+				continue;
+			len = strlen(buf);
+			snprintf(buf + len, size - len, "%s %s", first ? "" : ",",
+				 net->hosts[h]->name);
+			first = 0;
+		}
 		return;
 	}
 	if (net->has_gw4)

@@ -45,7 +45,8 @@ int plan_build(const struct cbx_ctx *cbx, const struct cbx_topo *t, struct plan 
 	/* By kind: each kind's networks are made together (steps_network.c). */
 	for (int k = 0; k < CBX_NET_KIND_MAX; k++)
 		for (size_t i = 0; i < t->n_networks; i++)
-			if (t->networks[i].kind == (enum cbx_net_kind)k)
+			if (t->networks[i].kind == (enum cbx_net_kind)k &&
+			    cbx_network_here(t, &t->networks[i]))
 				ADD(STEP_NETWORK, net, &t->networks[i]);
 	if (nat_needed(t))
 		ADD(STEP_NAT, node, NULL);
@@ -53,16 +54,21 @@ int plan_build(const struct cbx_ctx *cbx, const struct cbx_topo *t, struct plan 
 	 * their network namespaces, while the nodes build their root
 	 * filesystems in parallel. */
 	for (size_t i = 0; i < t->n_nodes; i++)
-		ADD(STEP_NODE, node, &t->nodes[i]);
+		if (cbx_node_here(t, &t->nodes[i]))
+			ADD(STEP_NODE, node, &t->nodes[i]);
 	for (size_t i = 0; i < t->n_ifaces; i++)
-		if (t->ifaces[i].network)
+		if (t->ifaces[i].network && cbx_node_here(t, t->ifaces[i].node))
 			ADD(STEP_VETH, iface, &t->ifaces[i]);
+	/* A link that crosses hosts is each host's end of it (steps_node.c). */
 	for (size_t i = 0; i < t->n_links; i++)
-		ADD(STEP_LINK, link, &t->links[i]);
+		if (cbx_link_here(t, &t->links[i]))
+			ADD(STEP_LINK, link, &t->links[i]);
 	for (size_t i = 0; i < t->n_nodes; i++)
-		ADD(STEP_NODE_NET, node, &t->nodes[i]);
+		if (cbx_node_here(t, &t->nodes[i]))
+			ADD(STEP_NODE_NET, node, &t->nodes[i]);
 	for (size_t i = 0; i < t->n_nodes; i++)
-		ADD(STEP_NODE_START, node, &t->nodes[i]);
+		if (cbx_node_here(t, &t->nodes[i]))
+			ADD(STEP_NODE_START, node, &t->nodes[i]);
 	ADD(STEP_LAB_READY, node, NULL);
 #undef ADD
 	p->n = n;

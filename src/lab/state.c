@@ -113,8 +113,8 @@ int lab_state_remove(const char *state_dir, struct cbx_error *err)
 int lab_load_saved(const struct cbx_ctx *cbx, const char *lab, struct cbx_topo **t,
 		   struct cbx_error *err)
 {
-	char path[512], dir_path[512];
-	cleanup_free char *dir = NULL;
+	char path[512], dir_path[512], part_path[512];
+	cleanup_free char *dir = NULL, *part = NULL;
 	struct cbx_topo_opts o = { 0 };
 	size_t len;
 
@@ -122,13 +122,17 @@ int lab_load_saved(const struct cbx_ctx *cbx, const char *lab, struct cbx_topo *
 	if (cbx_lab_name_check(lab, err) < 0)
 		return -1;
 	if (lab_state_path(cbx, lab, "topology.json", path, sizeof(path)) < 0 ||
-	    lab_state_path(cbx, lab, CBX_TOPOLOGY_DIR_FILE, dir_path, sizeof(dir_path)) < 0)
+	    lab_state_path(cbx, lab, CBX_TOPOLOGY_DIR_FILE, dir_path, sizeof(dir_path)) < 0 ||
+	    lab_state_path(cbx, lab, LAB_PART_FILE, part_path, sizeof(part_path)) < 0)
 		return cbx_error_set(err, CBX_ERR_INPUT, "\"%s\" is not a lab name", lab);
 	if (access(path, F_OK) < 0)
 		return cbx_error_set(err, CBX_ERR_STATE, "lab \"%s\" is not up", lab);
 	/* Its relative paths name what they named when it came up. */
 	if (cbx_read_file(dir_path, &dir, &len, &(struct cbx_error){ 0 }) == 0)
 		o.dir = dir;
+	/* A host's part of a lab over hosts: that part again. */
+	if (cbx_read_file(part_path, &part, &len, &(struct cbx_error){ 0 }) == 0)
+		o.host = part;
 	return cbx_topo_load_opts(path, &o, t, NULL, NULL, err);
 }
 

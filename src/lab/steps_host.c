@@ -117,6 +117,12 @@ static int lab_state_run(struct lab_ctx *ctx, const struct step *s, size_t n, st
 	if (names_host_paths(ctx->t) &&
 	    cbx_create_file(path, 0600, ctx->t->dir, strlen(ctx->t->dir), err) < 0)
 		return -1;
+	/* Which part of a lab over hosts this is: `down`, `status` and the
+	 * faults rebuild the same part from the saved topology. */
+	snprintf(path, sizeof(path), "%s/" LAB_PART_FILE, ctx->state_dir);
+	if (ctx->t->local &&
+	    cbx_create_file(path, 0600, ctx->t->local->name, strlen(ctx->t->local->name), err) < 0)
+		return -1;
 	snprintf(path, sizeof(path), "%s/hosts", ctx->state_dir);
 	if (lab_write_hosts(ctx->t, path, err) < 0 || stage_files(ctx, err) < 0 ||
 	    lab_images_record(ctx, err) < 0)
@@ -184,9 +190,27 @@ static int lab_cgroup_run(struct lab_ctx *ctx, const struct step *s, size_t n,
 static int lab_cgroup_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
 			   struct cbx_error *err)
 {
+	char path[512];
+
 	(void)s;
 	(void)n;
-	return cbx_cgroup_lab_remove(&ctx->cg, ctx->t->name, err);
+	if (cbx_cgroup_lab_remove(&ctx->cg, ctx->t->name, err) == 0)
+		return 0;
+	/* The lab's cgroup is shared by the parts of a lab over hosts that
+	 * run on one machine (hosts simulated by network namespaces, as
+	 * tests/integration/test_multihost.sh does): busy with another
+	 * part's nodes, it is that part's to remove. With one of ours in
+	 * it, the failure stands. */
+	if (!ctx->t->local || err->code != EBUSY)
+		return -1;
+	for (size_t i = 0; i < ctx->t->n_nodes; i++)
+		if (cbx_node_here(ctx->t, &ctx->t->nodes[i]) &&
+		    cbx_cgroup_path(path, sizeof(path), &ctx->cg, 0, ctx->t->name,
+				    ctx->t->nodes[i].name, NULL) == 0 &&
+		    access(path, F_OK) == 0)
+			return -1;
+	cbx_error_clear(err);
+	return 0;
 }
 
 static void lab_cgroup_describe(const struct step *s, bool undo, char *buf, size_t size)

@@ -389,15 +389,21 @@ static int link_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct 
 {
 	struct nl_conn *c = lab_rtnl(ctx, err);
 	struct nl_batch b;
-	int rc;
+	int rc, underlay;
 
-	if (!c)
+	if (!c || lab_underlay_ifindex(ctx->t, &underlay, err) < 0)
 		return -1;
 	nl_batch_init(&b);
 	for (size_t i = 0; i < n; i++) {
 		const struct cbx_link *l = s[i].u.link;
-		wiring_add_link_veth(&b, l, ctx->nodes[l->a->node->index].proc.pid,
-				     ctx->nodes[l->b->node->index].proc.pid);
+		const struct cbx_node *here =
+			cbx_node_here(ctx->t, l->a->node) ? l->a->node : l->b->node;
+		if (l->vni && ctx->t->local)
+			wiring_add_link_vxlan(&b, ctx->t, l, ctx->nodes[here->index].proc.pid,
+					      underlay);
+		else
+			wiring_add_link_veth(&b, l, ctx->nodes[l->a->node->index].proc.pid,
+					     ctx->nodes[l->b->node->index].proc.pid);
 	}
 	rc = nl_batch_commit(c, &b, err);
 	nl_batch_free(&b);
@@ -407,8 +413,21 @@ static int link_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct 
 static void link_describe(const struct step *s, bool undo, char *buf, size_t size)
 {
 	const struct cbx_link *l = s->u.link;
+	const struct cbx_topo *t = s->t;
 
-	if (undo)
+	if (l->vni && t->local) {
+		const struct cbx_iface *here = cbx_node_here(t, l->a->node) ? l->a : l->b;
+		const struct cbx_iface *far = here == l->a ? l->b : l->a;
+		if (undo)
+			snprintf(buf, size,
+				 "nothing: %s:%s, this host's end of the link to %s:%s, goes with its node's netns",
+				 here->node->name, here->name, far->node->name, far->name);
+		else
+			snprintf(buf, size,
+				 "create %s:%s, this host's end of the link to %s:%s on host %s: a VXLAN device (VNI %u, MTU %u, UDP port %d) in its node's netns",
+				 here->node->name, here->name, far->node->name, far->name,
+				 far->node->host->name, l->vni, here->mtu, CBX_VXLAN_PORT);
+	} else if (undo)
 		snprintf(buf, size, "nothing: link %s:%s -- %s:%s goes with the nodes' netns",
 			 l->a->node->name, l->a->name, l->b->node->name, l->b->name);
 	else

@@ -23,6 +23,16 @@ static int check_host(struct lab_ctx *ctx, struct cbx_error *err)
 	return lab_check_host(ctx->cbx, ctx->t, c, err);
 }
 
+/* A lab over hosts comes up a host's part at a time, each on its host. */
+static int check_part(const struct cbx_topo *t, struct cbx_error *err)
+{
+	if (!t->n_hosts || t->local)
+		return 0;
+	return cbx_error_set(err, CBX_ERR_INPUT,
+			     "lab %s spans %zu hosts: bring up each host's part on that host, with --host NAME (the first is \"%s\")",
+			     t->name, t->n_hosts, t->hosts[0].name);
+}
+
 int lab_up(const struct cbx_ctx *cbx, const struct cbx_topo *t, const char *text, size_t len,
 	   struct lab_up_report *rep, struct cbx_error *err)
 {
@@ -32,6 +42,8 @@ int lab_up(const struct cbx_ctx *cbx, const struct cbx_topo *t, const char *text
 	int rc = -1;
 
 	memset(rep, 0, sizeof(*rep));
+	if (check_part(t, err) < 0)
+		return -1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* Nothing is made before these checks; an image's layers are
 	 * unpacked into the cache (not the lab's) among them, so a bad image
@@ -82,6 +94,8 @@ int lab_plan_check(const struct cbx_ctx *cbx, const struct cbx_topo *t, struct p
 	int rc;
 
 	*out = NULL;
+	if (check_part(t, err) < 0)
+		return -1;
 	/* Read only: the host's routes, addresses and sockets. */
 	if (host_check_needed(t)) {
 		rc = nl_open(&rtnl, NETLINK_ROUTE, err);

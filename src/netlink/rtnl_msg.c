@@ -6,7 +6,9 @@
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <linux/neighbour.h>
 #include <linux/veth.h>
+#include <arpa/inet.h>
 #include <string.h>
 
 #include "netlink/msg_put.h"
@@ -92,10 +94,38 @@ static bool put_bridge_data(struct nlmsghdr *nlh, size_t size, const void *data)
 	return mnl_attr_put_u32_check(nlh, size, IFLA_BR_STP_STATE, 0);
 }
 
+static bool put_ip(struct nlmsghdr *nlh, size_t size, uint16_t type4, uint16_t type6,
+		   const struct cbx_ip *ip)
+{
+	return mnl_attr_put_check(nlh, size, ip->family == AF_INET6 ? type6 : type4,
+				  cbx_ip_bytes(ip->family), ip->bytes);
+}
+
+/* Learning off unless asked: the lab knows where every far host is, and
+ * says so with FDB entries (or the one remote) that never age. */
+static bool put_vxlan_data(struct nlmsghdr *nlh, size_t size, const void *data)
+{
+	const struct rtnl_vxlan_spec *vx = data;
+
+	if (!mnl_attr_put_u32_check(nlh, size, IFLA_VXLAN_ID, vx->vni) ||
+	    !mnl_attr_put_u16_check(nlh, size, IFLA_VXLAN_PORT, htons(vx->port)) ||
+	    !mnl_attr_put_u8_check(nlh, size, IFLA_VXLAN_LEARNING, vx->learning ? 1 : 0))
+		return false;
+	if (vx->local.family && !put_ip(nlh, size, IFLA_VXLAN_LOCAL, IFLA_VXLAN_LOCAL6, &vx->local))
+		return false;
+	if (vx->remote.family &&
+	    !put_ip(nlh, size, IFLA_VXLAN_GROUP, IFLA_VXLAN_GROUP6, &vx->remote))
+		return false;
+	if (vx->link && !mnl_attr_put_u32_check(nlh, size, IFLA_VXLAN_LINK, (uint32_t)vx->link))
+		return false;
+	return true;
+}
+
 const struct rtnl_link_kind rtnl_link_veth = { .name = "veth",
 					       .put_data = put_veth_data,
 					       .one_queue = true };
 const struct rtnl_link_kind rtnl_link_bridge = { .name = "bridge", .put_data = put_bridge_data };
+const struct rtnl_link_kind rtnl_link_vxlan = { .name = "vxlan", .put_data = put_vxlan_data };
 
 int rtnl_build_link_create(void *buf, size_t size, const struct rtnl_link_kind *kind,
 			   const struct rtnl_link_spec *link, const void *data)
@@ -129,6 +159,32 @@ int rtnl_build_veth_create(void *buf, size_t size, const struct rtnl_link_spec *
 int rtnl_build_bridge_create(void *buf, size_t size, const struct rtnl_link_spec *br)
 {
 	return rtnl_build_link_create(buf, size, &rtnl_link_bridge, br, NULL);
+}
+
+int rtnl_build_vxlan_create(void *buf, size_t size, const struct rtnl_link_spec *link,
+			    const struct rtnl_vxlan_spec *vx)
+{
+	return rtnl_build_link_create(buf, size, &rtnl_link_vxlan, link, vx);
+}
+
+int rtnl_build_fdb_append(void *buf, size_t size, int ifindex, const uint8_t mac[6],
+			  const struct cbx_ip *dst)
+{
+	struct nlmsghdr *nlh = nl_put_request(buf, size, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_APPEND,
+					      sizeof(struct ndmsg));
+	struct ndmsg *ndm;
+
+	PUT(nlh);
+	ndm = mnl_nlmsg_get_payload(nlh);
+	ndm->ndm_family = AF_BRIDGE;
+	ndm->ndm_ifindex = ifindex;
+	/* As `bridge fdb append` sends it: the device's own table (not its
+	 * master bridge's), permanent. */
+	ndm->ndm_state = NUD_PERMANENT | NUD_NOARP;
+	ndm->ndm_flags = NTF_SELF;
+	PUT(mnl_attr_put_check(nlh, size, NDA_LLADDR, 6, mac));
+	PUT(mnl_attr_put_check(nlh, size, NDA_DST, cbx_ip_bytes(dst->family), dst->bytes));
+	return (int)nlh->nlmsg_len;
 }
 
 int rtnl_build_link_change(void *buf, size_t size, const struct rtnl_link_spec *link)

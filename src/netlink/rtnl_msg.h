@@ -56,6 +56,19 @@ extern const struct rtnl_link_kind rtnl_link_veth;
 /* data: none; STP off, so ports forward at once. */
 extern const struct rtnl_link_kind rtnl_link_bridge;
 
+/* A VXLAN device (IFLA_INFO_KIND "vxlan"): what rtnl_link_vxlan reads. */
+struct rtnl_vxlan_spec {
+	uint32_t vni;         /* IFLA_VXLAN_ID, < 2^24 */
+	struct cbx_ip local;  /* IFLA_VXLAN_LOCAL(6): the tunnels' source; family 0: none */
+	struct cbx_ip remote; /* IFLA_VXLAN_GROUP(6): the one far end (the kernel makes it the
+			       * all-zeros FDB entry); family 0: none, FDB entries instead */
+	int link;             /* IFLA_VXLAN_LINK: the underlay device; 0: routing picks */
+	uint16_t port;        /* IFLA_VXLAN_PORT, the UDP destination port */
+	bool learning;        /* IFLA_VXLAN_LEARNING: learn far MACs from what comes in */
+};
+/* data: a struct rtnl_vxlan_spec. */
+extern const struct rtnl_link_kind rtnl_link_vxlan;
+
 /* Create a link of `kind`: `link` the device, `data` what its kind reads. */
 int rtnl_build_link_create(void *buf, size_t size, const struct rtnl_link_kind *kind,
 			   const struct rtnl_link_spec *link, const void *data);
@@ -65,6 +78,17 @@ int rtnl_build_veth_create(void *buf, size_t size, const struct rtnl_link_spec *
 			   const struct rtnl_link_spec *peer);
 /* A bridge. */
 int rtnl_build_bridge_create(void *buf, size_t size, const struct rtnl_link_spec *br);
+/* A VXLAN device. Created in another netns (link->netns_pid), its socket,
+ * routing and VNI table stay in the netns of the socket that sent this. */
+int rtnl_build_vxlan_create(void *buf, size_t size, const struct rtnl_link_spec *link,
+			    const struct rtnl_vxlan_spec *vx);
+/* Append a permanent FDB entry to VXLAN device ifindex: frames for `mac`
+ * go to `dst` (`bridge fdb append MAC dev VX dst DST`: RTM_NEWNEIGH,
+ * AF_BRIDGE, NTF_SELF). The all-zeros MAC is the flood entry: broadcast,
+ * multicast and unknown unicast go to every such dst (head-end
+ * replication), one entry per far host. */
+int rtnl_build_fdb_append(void *buf, size_t size, int ifindex, const uint8_t mac[6],
+			  const struct cbx_ip *dst);
 /* Change an existing device found by ifindex, or by name when ifindex is 0. */
 int rtnl_build_link_change(void *buf, size_t size, const struct rtnl_link_spec *link);
 /* Delete a device by ifindex, or by name when ifindex is 0. */

@@ -60,8 +60,8 @@ static uint64_t fnv1a(const char *parts[], size_t n)
 
 /* A locally administered unicast MAC (02:xx:...) from a hash of the names,
  * unique in the lab: a collision is resolved by hashing again with a salt. */
-static int derive_mac(struct parser *p, struct cbx_strmap *seen, uint8_t mac[6], const char *a,
-		      const char *b, const char *c, const char *what)
+int topo_derive_mac(struct parser *p, struct cbx_strmap *seen, uint8_t mac[6], const char *a,
+		    const char *b, const char *c, const char *what)
 {
 	bool explicit = mac_set(mac);
 
@@ -148,9 +148,11 @@ static int plan_leaves(struct parser *p, struct cbx_strmap *seen, struct cbx_net
 		leaf_name(l->bridge, net, 'l', k);
 		leaf_name(l->uplink, net, 'u', k);
 		leaf_name(l->downlink, net, 'd', k);
-		if (derive_mac(p, seen, l->mac, "leaf", net->name, ks, net->path) < 0 ||
-		    derive_mac(p, seen, l->uplink_mac, "uplink", net->name, ks, net->path) < 0 ||
-		    derive_mac(p, seen, l->downlink_mac, "downlink", net->name, ks, net->path) < 0)
+		if (topo_derive_mac(p, seen, l->mac, "leaf", net->name, ks, net->path) < 0 ||
+		    topo_derive_mac(p, seen, l->uplink_mac, "uplink", net->name, ks, net->path) <
+			    0 ||
+		    topo_derive_mac(p, seen, l->downlink_mac, "downlink", net->name, ks,
+				    net->path) < 0)
 			return -1;
 	}
 	for (size_t m = 0; m < net->n_members; m++)
@@ -182,14 +184,15 @@ int topo_assign_names_and_macs(struct parser *p)
 	/* Explicit MACs first, so a derived one never takes a user's. */
 	for (size_t i = 0; i < t->n_ifaces; i++) {
 		struct cbx_iface *ifc = &t->ifaces[i];
-		if (mac_set(ifc->mac) && derive_mac(p, &seen, ifc->mac, NULL, NULL, NULL,
-						    topo_path_key(p, ifc->path, "mac")) < 0)
+		if (mac_set(ifc->mac) && topo_derive_mac(p, &seen, ifc->mac, NULL, NULL, NULL,
+							 topo_path_key(p, ifc->path, "mac")) < 0)
 			goto out;
 	}
 	for (size_t i = 0; i < t->n_networks; i++) {
 		struct cbx_network *net = &t->networks[i];
 		set_name(net->bridge, "%s-b%zu", t->name, i);
-		if (derive_mac(p, &seen, net->mac, "network", net->name, "bridge", net->path) < 0 ||
+		if (topo_derive_mac(p, &seen, net->mac, "network", net->name, "bridge", net->path) <
+			    0 ||
 		    plan_leaves(p, &seen, net) < 0)
 			goto out;
 	}
@@ -199,14 +202,15 @@ int topo_assign_names_and_macs(struct parser *p)
 		for (size_t k = 0; k < n->n_ifaces; k++) {
 			struct cbx_iface *ifc = n->ifaces[k];
 			ifc->ifindex = NODE_IFINDEX_BASE + (int)k;
-			if (!mac_set(ifc->mac) && derive_mac(p, &seen, ifc->mac, "node", n->name,
-							     ifc->name, ifc->path) < 0)
+			if (!mac_set(ifc->mac) &&
+			    topo_derive_mac(p, &seen, ifc->mac, "node", n->name, ifc->name,
+					    ifc->path) < 0)
 				goto out;
 			if (!ifc->network)
 				continue;
 			set_name(ifc->host_name, "%s-%zu", t->name, n_veths++);
-			if (derive_mac(p, &seen, ifc->host_mac, "host", n->name, ifc->name,
-				       ifc->path) < 0)
+			if (topo_derive_mac(p, &seen, ifc->host_mac, "host", n->name, ifc->name,
+					    ifc->path) < 0)
 				goto out;
 			if (!ifc->mtu)
 				ifc->mtu = ifc->network->mtu;
@@ -221,6 +225,8 @@ int topo_assign_names_and_macs(struct parser *p)
 				l->b->mtu = l->mtu;
 		}
 	}
+	if (topo_name_tunnels(p, &seen) < 0)
+		goto out;
 	rc = 0;
 out:
 	cbx_strmap_free(&seen);

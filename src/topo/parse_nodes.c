@@ -20,7 +20,7 @@ static const char *const node_keys[] = {
 	"base", "interfaces", "gateway", "gateway6", "routes", "sysctls", "env", "cmd",
 	"limits", "publish", "privileged", "cap_add", "cap_drop", "seccomp", "userns",
 	"binds", "files", "overlay", "restart", "ready", "storage", "clock_offset",
-	"description", NULL,
+	"host", "description", NULL,
 };
 /* clang-format on */
 static const char *const userns_keys[] = { "start", "count", NULL };
@@ -602,7 +602,7 @@ static int parse_node(struct parser *p, struct cbx_node *n, json_t *v)
 		return -1;
 	if (topo_check_keys(p, v, n->path, node_keys) < 0 && !topo_keep_going(p))
 		return -1;
-	if (apply_defaults(p, n) < 0)
+	if (apply_defaults(p, n) < 0 || topo_parse_node_host(p, n, v) < 0)
 		return -1;
 	if ((parse_node_settings(p, n, v, n->path) < 0 || check_exec_size(p, n) < 0 ||
 	     topo_check_daemon(p, n) < 0) &&

@@ -98,6 +98,7 @@ int topo_expect_scalar_text(struct parser *p, json_t *v, const char *path, const
 
 /* The parsing steps, in the order cbx_topo_load runs them. */
 int topo_parse_lab_name(struct parser *p);
+int topo_parse_hosts(struct parser *p);
 int topo_parse_networks(struct parser *p);
 int topo_parse_nodes(struct parser *p);
 int topo_parse_links(struct parser *p);
@@ -105,7 +106,17 @@ int topo_resolve_addresses(struct parser *p);
 int topo_resolve_routes(struct parser *p);
 int topo_resolve_publish(struct parser *p);
 int topo_resolve_impairments(struct parser *p);
+/* Which networks and links cross hosts, their MTUs, the local host. */
+int topo_resolve_hosts(struct parser *p);
 int topo_assign_names_and_macs(struct parser *p);
+/* The crossing networks' and links' VNIs, VXLAN names and MACs (macs: the
+ * lab's MACs so far); from topo_assign_names_and_macs. */
+int topo_name_tunnels(struct parser *p, struct cbx_strmap *macs);
+/* A MAC from a hash of the lab's name and a, b, c, unique among `seen`. */
+int topo_derive_mac(struct parser *p, struct cbx_strmap *seen, uint8_t mac[6], const char *a,
+		    const char *b, const char *c, const char *what);
+/* A node's "host" (parse_hosts.c). */
+int topo_parse_node_host(struct parser *p, struct cbx_node *n, json_t *v);
 /* Files' content with its variables replaced, and the host checks
  * (cbx_topo_opts.check_host); last, when addresses are known. */
 int topo_resolve_files(struct parser *p);

@@ -12,6 +12,7 @@ void cbx_topo_free(struct cbx_topo *t)
 		return;
 	cbx_strmap_free(&t->node_by_name);
 	cbx_strmap_free(&t->network_by_name);
+	cbx_strmap_free(&t->host_by_name);
 	cbx_arena_free(t->arena);
 }
 

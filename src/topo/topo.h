@@ -51,6 +51,27 @@ struct cbx_node;
 struct cbx_network;
 struct cbx_link;
 
+/* A lab may span hosts ("hosts" in the file, a node's "host"): each runs
+ * `cboxlab up FILE --host NAME` for its part, and the networks and links
+ * that cross hosts become VXLAN tunnels between the hosts' addresses
+ * (docs/multihost.md). */
+#define CBX_VXLAN_PORT 4789   /* IANA's; the kernel's default is 8472 */
+#define CBX_VNI_MAX 16777215u /* 24 bits */
+/* What VXLAN adds to a frame: outer IP, UDP, VXLAN header and the inner
+ * Ethernet header (the kernel's VXLAN_HEADROOM, VXLAN6_HEADROOM). */
+#define CBX_VXLAN_HEADROOM4 50
+#define CBX_VXLAN_HEADROOM6 70
+#define CBX_HOST_MTU_DEFAULT 1500
+
+struct cbx_host {
+	char *name;
+	size_t index;
+	struct cbx_ip address; /* its underlay address: the tunnels' ends */
+	char *dev;             /* the underlay device the tunnels use; NULL: routing picks */
+	uint32_t mtu;          /* the underlay's MTU */
+	char *path;
+};
+
 struct cbx_limits {
 	uint64_t memory;    /* bytes; 0 = no limit */
 	uint32_t cpu_milli; /* thousandths of a CPU; 0 = no limit */
@@ -263,6 +284,7 @@ struct cbx_node {
 	 * are ahead of the host's (negative: behind), through a time namespace
 	 * of its own; 0: the host's clocks. */
 	int64_t clock_offset_us;
+	struct cbx_host *host; /* NULL: the lab has no hosts */
 	char *path;
 };
 
@@ -301,6 +323,14 @@ struct cbx_network {
 	uint32_t mtu;
 	struct cbx_iface **members;
 	size_t n_members;
+	/* The hosts with members on it, in the file's order; more than one:
+	 * it crosses hosts, and each of them has a VXLAN device `vxlan` on
+	 * its bridge, VNI `vni`, MAC vxlan_macs[host index]. */
+	struct cbx_host **hosts;
+	size_t n_hosts;
+	uint32_t vni;
+	char vxlan[CBX_IFNAMSIZ];
+	uint8_t (*vxlan_macs)[6];
 	char *path;
 };
 
@@ -310,6 +340,9 @@ struct cbx_link {
 	bool has_subnet4, has_subnet6;
 	struct cbx_prefix subnet4, subnet6;
 	uint32_t mtu;
+	/* Its ends on two hosts: each end is a VXLAN device in its node, VNI
+	 * `vni` (0: it does not cross). */
+	uint32_t vni;
 	char *path;
 };
 
@@ -361,9 +394,31 @@ struct cbx_topo {
 	size_t n_leaves; /* leaf bridges of every network (struct cbx_bridge_leaf) */
 	struct cbx_check *checks;
 	size_t n_checks;
-	struct cbx_strmap node_by_name, network_by_name;
+	struct cbx_host *hosts;
+	size_t n_hosts;
+	/* The host whose part this is (cbx_topo_opts.host); NULL: the whole
+	 * lab (a lab without hosts, or a file only validated). */
+	const struct cbx_host *local;
+	struct cbx_strmap node_by_name, network_by_name, host_by_name;
 	struct cbx_arena *arena; /* owns every string and array above */
 };
+
+/* Is node n part of what this host runs (cbx_topo.local)? */
+static inline bool cbx_node_here(const struct cbx_topo *t, const struct cbx_node *n)
+{
+	return !t->local || n->host == t->local;
+}
+/* Does this host make network net (a member of it is here)? */
+CBX_PUBLIC bool cbx_network_here(const struct cbx_topo *t, const struct cbx_network *net);
+/* Does this host make link l (one of its ends is here)? */
+static inline bool cbx_link_here(const struct cbx_topo *t, const struct cbx_link *l)
+{
+	return cbx_node_here(t, l->a->node) || cbx_node_here(t, l->b->node);
+}
+/* The VNI for a crossing network or link from the lab's name and `key`
+ * (its name; a link's ends), salted on a collision: pure. */
+CBX_PUBLIC uint32_t cbx_vni_derive(const char *lab, const char *kind, const char *key,
+				   unsigned salt);
 
 /* The bridge an interface's host end is attached to: its network's, or the
  * leaf it is on when the network is a tree. */
@@ -403,6 +458,9 @@ struct cbx_topo_opts {
 	/* Non-NULL: go on after an error and list each one here (validate);
 	 * the load's own error is the first. */
 	struct cbx_topo_errors *errors;
+	/* The host whose part is wanted (up --host): one of the file's
+	 * "hosts"; NULL: the whole lab. */
+	const char *host;
 };
 CBX_PUBLIC int cbx_topo_load_opts(const char *path, const struct cbx_topo_opts *o,
 				  struct cbx_topo **out, char **text, size_t *len,

@@ -14,7 +14,8 @@
 
 /* clang-format off */
 static const char *const root_keys[] = {
-	"$schema", "description", "name", "defaults", "networks", "links", "nodes", "checks", NULL,
+	"$schema", "description", "name", "hosts", "defaults", "networks", "links", "nodes", "checks",
+	NULL,
 };
 /* clang-format on */
 
@@ -114,10 +115,8 @@ static size_t count_ifaces(json_t *root)
 static int parse_parts(struct parser *p)
 {
 	int (*const steps[])(struct parser *) = {
-		topo_parse_lab_name,
-		topo_parse_networks,
-		topo_parse_nodes,
-		topo_parse_links,
+		topo_parse_lab_name, topo_parse_hosts, topo_parse_networks,
+		topo_parse_nodes,    topo_parse_links,
 	};
 	size_t before = p->n_failed;
 
@@ -150,7 +149,8 @@ static int load(struct parser *p)
 	/* What resolves the parts needs them whole. */
 	if (parse_parts(p) < 0 || topo_resolve_addresses(p) < 0 || topo_resolve_routes(p) < 0 ||
 	    topo_resolve_publish(p) < 0 || topo_resolve_impairments(p) < 0 ||
-	    topo_assign_names_and_macs(p) < 0 || topo_resolve_files(p) < 0 ||
+	    topo_resolve_hosts(p) < 0 || topo_assign_names_and_macs(p) < 0 ||
+	    topo_resolve_files(p) < 0 ||
 	    topo_parse_checks(p, json_object_get(p->root, "checks"), "checks") < 0)
 		return -1;
 	return 0;
@@ -224,6 +224,7 @@ int cbx_topo_load_text_opts(const char *text, size_t len, const char *source,
 	cbx_strmap_init(&p.t->node_by_name);
 	cbx_strmap_init(&p.t->network_by_name);
 	cbx_strmap_init(&p.marks);
+	cbx_strmap_init(&p.t->host_by_name);
 
 	/* A YAML file's marks come with it; a JSON file's when needed. */
 	p.marks_built = topo_is_yaml(source, text, len);

@@ -108,7 +108,7 @@ check_ok "help shows percentages as typed (loss=2%)" ' loss=2% ' cbx help
 # One parser for every command: its own help and options, an option that
 # is not its own reported as such, --opt=value as well as --opt value.
 check_exit "up --help shows up's usage and options, not every command's" 0 \
-	'^usage: cboxlab up \[--dry-run\] \[--json\] \[--timings\] \[-q\] FILE' cbx up --help
+	'^usage: cboxlab up \[--dry-run\] \[--json\] \[--timings\] \[-q\] \[--host NAME\] FILE' cbx up --help
 check_ok "help stop shows stop's options" '--timeout S +seconds between SIGTERM and SIGKILL' \
 	cbx help stop
 check_ok "exec -h is exec's help" '^usage: cboxlab exec \[-i\] \[-t\] LAB NODE' cbx exec -h

@@ -38,7 +38,9 @@ for doc in ["README.md"] + sorted(glob.glob(os.path.join(top, "docs", "*.md"))):
             v["name"] = name
             f = os.path.join(tmp, name + ".json")
             json.dump(v, open(f, "w"))
-            print("topology", where, f)
+            # A lab over hosts comes up a host at a time, on its host
+            # (test_multihost.sh): here its first host's plan.
+            print("hosts" if "hosts" in v else "topology", where, f)
         elif isinstance(v, dict) and "steps" in v:
             nodes, ifaces = set(), set()
             def walk(x):
@@ -94,6 +96,12 @@ print(\"all running\" if nodes and not bad else \"not running: %s\" % bad)'"
 		"$CBOXLAB" up "$TMP/tdocp.json" >/dev/null 2>&1
 		check_ok "$where: the chaos plan is accepted (--dry-run)" 'end' cbx chaos tdocp "$file" --dry-run
 		check_down_clean "$where: down leaves nothing" tdocp
+		;;
+	hosts)
+		check_ok "$where: the example validates" 'is valid' cbx validate "$file"
+		host=$(python3 -c 'import json,sys; print(next(iter(json.load(open(sys.argv[1]))["hosts"])))' "$file")
+		check_ok "$where: its first host's part has a plan" "plan for lab tdoc[0-9]+" \
+			cbx up --dry-run "$file" --host "$host"
 		;;
 	fragment) ok "$where: the fragment is valid JSON" ;;
 	bad) not_ok "$where: a JSON example that does not parse" "$file" ;;

@@ -19,8 +19,61 @@ static const char lab[] =
 	"            \"r\": {\"interfaces\": {\"eth0\": {\"network\": \"lan\"}}},"
 	"            \"s\": {\"gateway\": \"10.2.0.1\"}}}";
 
+/* A lab over two hosts: a1 on a; b1, b2 on b; lan spans both, bnat (NAT)
+ * is b's, a1 -- b2 crosses. */
+static const char span[] =
+	"{\"name\": \"span\", \"hosts\": {\"a\": {\"address\": \"192.0.2.1\"}, \"b\": {\"address\": \"192.0.2.2\"}},"
+	" \"networks\": {\"lan\": {\"subnet\": \"10.1.0.0/24\"}, \"bnat\": {\"subnet\": \"10.3.0.0/24\", \"nat\": true}},"
+	" \"links\": [{\"endpoints\": [\"a1:p0\", \"b2:p0\"], \"subnet\": \"10.2.0.0/30\"}],"
+	" \"nodes\": {\"a1\": {\"host\": \"a\", \"interfaces\": {\"eth0\": {\"network\": \"lan\"}}},"
+	"            \"b1\": {\"host\": \"b\", \"interfaces\": {\"eth0\": {\"network\": \"lan\"}}},"
+	"            \"b2\": {\"host\": \"b\", \"interfaces\": {\"eth0\": {\"network\": \"bnat\"}}}}}";
+
+/* How many steps of kind k the plan of host `host`'s part has; the first's
+ * description into first. */
+static size_t count_steps(const char *host, enum step_kind k, char *first, size_t size)
+{
+	struct cbx_topo_opts o = { .host = host };
+	struct cbx_topo *t;
+	struct cbx_error err;
+	struct cbx_ctx cbx;
+	struct plan p;
+	size_t n = 0;
+
+	if (cbx_topo_load_text_opts(span, sizeof(span) - 1, "span.json", &o, &t, &err) < 0)
+		return 999;
+	if (cbx_ctx_init(&cbx, &err) == 0 && plan_build(&cbx, t, &p, &err) == 0) {
+		for (size_t i = 0; i < p.n; i++)
+			if (p.steps[i].kind == k && n++ == 0 && first)
+				plan_step_describe(&p.steps[i], false, first, size);
+		plan_free(&p);
+	}
+	cbx_topo_free(t);
+	return n;
+}
+
+static void test_parts(void)
+{
+	char what[512];
+
+	is_int(count_steps("a", STEP_NODE, NULL, 0), 1, "host a's plan starts a1 alone");
+	is_int(count_steps("b", STEP_NODE, NULL, 0), 2, "host b's starts b1 and b2");
+	is_int(count_steps("a", STEP_NETWORK, what, sizeof(what)), 1,
+	       "a makes lan alone (bnat has no member on a)");
+	has_str(what, "with VXLAN device span-b0x (VNI ", "lan crosses: its VXLAN device");
+	is_int(count_steps("b", STEP_NETWORK, NULL, 0), 2, "b makes both networks");
+	is_int(count_steps("a", STEP_NAT, NULL, 0), 0, "a NATs nothing: bnat is b's");
+	is_int(count_steps("b", STEP_NAT, NULL, 0), 1, "b NATs bnat");
+	is_int(count_steps("a", STEP_LINK, what, sizeof(what)), 1, "a has its end of the link");
+	has_str(what,
+		"create a1:p0, this host's end of the link to b2:p0 on host b: a VXLAN device",
+		"the end is a VXLAN device in a1");
+	is_int(count_steps("a", STEP_VETH, NULL, 0), 1, "a has a1's veth alone");
+}
+
 int main(void)
 {
+	test_parts();
 	static const enum step_kind order[] = {
 		STEP_LAB_STATE,  STEP_LAB_CGROUP, STEP_NETWORK,  STEP_NAT,        STEP_NODE,
 		STEP_NODE,       STEP_NODE,       STEP_VETH,     STEP_VETH,       STEP_LINK,

@@ -7,6 +7,7 @@
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <linux/neighbour.h>
 #include <linux/veth.h>
 #include <string.h>
 
@@ -313,8 +314,121 @@ static void test_dumps(void)
 	is_int(rtnl_build_route_dump(buf, 16, AF_INET), -ENOSPC, "route dump: too small a buffer");
 }
 
+/* A tunnel's end: VNI, port (network order), learning off, local and
+ * remote addresses of the family given, the underlay device when set. */
+static void test_vxlan(void)
+{
+	char buf[1024];
+	struct rtnl_link_spec l = RTNL_LINK_SPEC_INIT;
+	struct rtnl_vxlan_spec vx = { .vni = 0xabcdef, .port = 4789, .link = 5 };
+	uint8_t mac[6] = { 2, 1, 1, 1, 1, 1 };
+	struct attrs top = { 0 }, info, data;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	const struct ifinfomsg *ifi;
+
+	l.name = "eth1";
+	l.ifindex = 33;
+	l.netns_pid = 4242;
+	l.mac = mac;
+	l.mtu = 1450;
+	ok(cbx_ip_parse("192.0.2.1", &vx.local) && cbx_ip_parse("192.0.2.2", &vx.remote),
+	   "vxlan: addresses");
+	ok(rtnl_build_vxlan_create(buf, sizeof(buf), &l, &vx) > 0, "vxlan: builds");
+	ok(nlh->nlmsg_type == RTM_NEWLINK && (nlh->nlmsg_flags & NLM_F_CREATE) &&
+		   (nlh->nlmsg_flags & NLM_F_EXCL),
+	   "vxlan: an exclusive create");
+	ifi = mnl_nlmsg_get_payload(nlh);
+	is_int(ifi->ifi_index, 33, "vxlan: its fixed ifindex");
+	mnl_attr_parse(nlh, sizeof(*ifi), collect, &top);
+	is_str(mnl_attr_get_str(top.a[IFLA_IFNAME]), "eth1", "vxlan: name");
+	is_int(mnl_attr_get_u32(top.a[IFLA_NET_NS_PID]), 4242, "vxlan: made in the node's netns");
+	is_int(mnl_attr_get_u32(top.a[IFLA_MTU]), 1450, "vxlan: mtu");
+	ok(top.a[IFLA_ADDRESS] && !memcmp(mnl_attr_get_payload(top.a[IFLA_ADDRESS]), mac, 6),
+	   "vxlan: mac");
+	parse_nested(top.a[IFLA_LINKINFO], &info);
+	is_str(mnl_attr_get_str(info.a[IFLA_INFO_KIND]), "vxlan", "vxlan: kind");
+	parse_nested(info.a[IFLA_INFO_DATA], &data);
+	ok(data.a[IFLA_VXLAN_ID] && mnl_attr_get_u32(data.a[IFLA_VXLAN_ID]) == 0xabcdef,
+	   "vxlan: VNI");
+	ok(data.a[IFLA_VXLAN_PORT] && mnl_attr_get_u16(data.a[IFLA_VXLAN_PORT]) == htons(4789),
+	   "vxlan: port, in network order");
+	ok(data.a[IFLA_VXLAN_LEARNING] && mnl_attr_get_u8(data.a[IFLA_VXLAN_LEARNING]) == 0,
+	   "vxlan: learning off");
+	ok(data.a[IFLA_VXLAN_LOCAL] && mnl_attr_get_payload_len(data.a[IFLA_VXLAN_LOCAL]) == 4 &&
+		   !memcmp(mnl_attr_get_payload(data.a[IFLA_VXLAN_LOCAL]), vx.local.bytes, 4),
+	   "vxlan: local address");
+	ok(data.a[IFLA_VXLAN_GROUP] && mnl_attr_get_payload_len(data.a[IFLA_VXLAN_GROUP]) == 4 &&
+		   !memcmp(mnl_attr_get_payload(data.a[IFLA_VXLAN_GROUP]), vx.remote.bytes, 4),
+	   "vxlan: the one remote");
+	ok(data.a[IFLA_VXLAN_LINK] && mnl_attr_get_u32(data.a[IFLA_VXLAN_LINK]) == 5,
+	   "vxlan: underlay device");
+
+	/* A network's end: no remote (FDB entries instead), IPv6, no device. */
+	vx.remote.family = 0;
+	vx.link = 0;
+	vx.learning = true;
+	ok(cbx_ip_parse("2001:db8::1", &vx.local), "vxlan6: address");
+	ok(rtnl_build_vxlan_create(buf, sizeof(buf), &l, &vx) > 0, "vxlan6: builds");
+	memset(&top, 0, sizeof(top));
+	mnl_attr_parse(nlh, sizeof(*ifi), collect, &top);
+	parse_nested(top.a[IFLA_LINKINFO], &info);
+	parse_nested(info.a[IFLA_INFO_DATA], &data);
+	ok(data.a[IFLA_VXLAN_LOCAL6] && !data.a[IFLA_VXLAN_LOCAL] &&
+		   mnl_attr_get_payload_len(data.a[IFLA_VXLAN_LOCAL6]) == 16 &&
+		   !memcmp(mnl_attr_get_payload(data.a[IFLA_VXLAN_LOCAL6]), vx.local.bytes, 16),
+	   "vxlan6: local address as LOCAL6");
+	ok(!data.a[IFLA_VXLAN_GROUP] && !data.a[IFLA_VXLAN_GROUP6],
+	   "vxlan: no remote when none is given");
+	ok(!data.a[IFLA_VXLAN_LINK], "vxlan: no underlay device when none is given");
+	ok(mnl_attr_get_u8(data.a[IFLA_VXLAN_LEARNING]) == 1, "vxlan: learning when asked");
+	is_int(rtnl_build_vxlan_create(buf, 80, &l, &vx), -ENOSPC, "vxlan: overflow is -ENOSPC");
+}
+
+/* `bridge fdb append 00:00:00:00:00:00 dev VX dst IP`, as the kernel's
+ * vxlan_fdb_add reads it. */
+static void test_fdb(void)
+{
+	char buf[256];
+	const struct nlmsghdr *nlh = (const void *)buf;
+	const uint8_t zero[6] = { 0 };
+	const struct ndmsg *ndm;
+	struct attrs top = { 0 };
+	struct cbx_ip dst;
+	int len;
+
+	ok(cbx_ip_parse("192.0.2.2", &dst), "fdb: address");
+	len = rtnl_build_fdb_append(buf, sizeof(buf), 17, zero, &dst);
+	ok(len > 0 && (size_t)len == nlh->nlmsg_len, "fdb: builds");
+	is_int(nlh->nlmsg_type, RTM_NEWNEIGH, "fdb: RTM_NEWNEIGH");
+	ok((nlh->nlmsg_flags & (NLM_F_CREATE | NLM_F_APPEND)) == (NLM_F_CREATE | NLM_F_APPEND) &&
+		   !(nlh->nlmsg_flags & (NLM_F_EXCL | NLM_F_REPLACE)),
+	   "fdb: create and append (one entry per far host), not replace");
+	ndm = mnl_nlmsg_get_payload(nlh);
+	is_int(ndm->ndm_family, AF_BRIDGE, "fdb: AF_BRIDGE");
+	is_int(ndm->ndm_ifindex, 17, "fdb: the vxlan device");
+	ok(ndm->ndm_flags == NTF_SELF, "fdb: the device's own table (NTF_SELF)");
+	ok(ndm->ndm_state & NUD_PERMANENT, "fdb: permanent");
+	mnl_attr_parse(nlh, sizeof(*ndm), collect, &top);
+	ok(top.a[NDA_LLADDR] && mnl_attr_get_payload_len(top.a[NDA_LLADDR]) == 6 &&
+		   !memcmp(mnl_attr_get_payload(top.a[NDA_LLADDR]), zero, 6),
+	   "fdb: the all-zeros MAC");
+	ok(top.a[NDA_DST] && mnl_attr_get_payload_len(top.a[NDA_DST]) == 4 &&
+		   !memcmp(mnl_attr_get_payload(top.a[NDA_DST]), dst.bytes, 4),
+	   "fdb: the far host");
+	ok(cbx_ip_parse("2001:db8::2", &dst) &&
+		   rtnl_build_fdb_append(buf, sizeof(buf), 17, zero, &dst) > 0,
+	   "fdb6: builds");
+	memset(&top, 0, sizeof(top));
+	mnl_attr_parse(nlh, sizeof(*ndm), collect, &top);
+	ok(top.a[NDA_DST] && mnl_attr_get_payload_len(top.a[NDA_DST]) == 16,
+	   "fdb6: a 16-byte far address");
+	is_int(rtnl_build_fdb_append(buf, 40, 17, zero, &dst), -ENOSPC, "fdb: overflow is -ENOSPC");
+}
+
 int main(void)
 {
+	test_vxlan();
+	test_fdb();
 	test_dumps();
 	test_veth();
 	test_bridge();

@@ -822,8 +822,184 @@ static void test_bridge_tree(void)
 		"a tree whose names would not fit");
 }
 
+/* Two hosts: a1, a2 on a, b1 on b; network "lan" spans both, "alone" is
+ * a's alone, the link a1--b1 crosses and a1--a2 does not. */
+#define SPAN_HOSTS \
+	"\"hosts\": {\"a\": {\"address\": \"192.0.2.1\", \"mtu\": 9000}, " \
+	"\"b\": {\"address\": \"192.0.2.2\", \"dev\": \"eth1\"}}, "
+#define SPAN_LAB \
+	"{\"name\": \"span\", " SPAN_HOSTS \
+	"\"networks\": {\"lan\": {\"subnet\": \"10.1.0.0/24\"}, " \
+	"\"alone\": {\"subnet\": \"10.2.0.0/24\"}}, " \
+	"\"links\": [{\"endpoints\": [\"b1:p0\", \"a1:p0\"], \"subnet\": \"10.3.0.0/30\"}, " \
+	"{\"endpoints\": [\"a1:p1\", \"a2:p1\"], \"subnet\": \"10.4.0.0/30\"}], " \
+	"\"nodes\": {\"a1\": {\"host\": \"a\", \"interfaces\": {\"eth0\": {\"network\": \"lan\"}}}, " \
+	"\"a2\": {\"host\": \"a\", \"interfaces\": {\"eth0\": {\"network\": \"lan\"}, " \
+	"\"eth1\": {\"network\": \"alone\"}}}, " \
+	"\"b1\": {\"host\": \"b\", \"interfaces\": {\"eth0\": {\"network\": \"lan\"}}}}}"
+
+static struct cbx_topo *load_host(const char *json, const char *host, struct cbx_error *err)
+{
+	struct cbx_topo_opts o = { .host = host };
+	struct cbx_topo *t = NULL;
+
+	save_for_fuzzing(json);
+	cbx_error_clear(err);
+	return cbx_topo_load_text_opts(json, strlen(json), "lab.json", &o, &t, err) < 0 ? NULL : t;
+}
+
+static void test_hosts(void)
+{
+	struct cbx_error err;
+	struct cbx_topo *t = load_host(SPAN_LAB, "a", &err), *tb;
+	const struct cbx_network *lan, *alone;
+	const struct cbx_link *cross, *local;
+
+	ok(t != NULL, "a lab over two hosts loads (%s)", t ? "" : err.msg);
+	if (!t)
+		return;
+	lan = &t->networks[0];
+	alone = &t->networks[1];
+	cross = &t->links[0];
+	local = &t->links[1];
+	is_int(t->n_hosts, 2, "two hosts");
+	ok(t->local == &t->hosts[0], "--host a: the local host is a");
+	ok(cbx_node_here(t, cbx_topo_node(t, "a1")) && !cbx_node_here(t, cbx_topo_node(t, "b1")),
+	   "a1 is here, b1 is not");
+	is_int(lan->n_hosts, 2, "lan spans both hosts");
+	is_int(alone->n_hosts, 1, "alone is on one");
+	ok(cbx_network_here(t, lan) && cbx_network_here(t, alone), "a makes both networks");
+	ok(lan->vni >= 1 && lan->vni <= CBX_VNI_MAX && alone->vni == 0,
+	   "a VNI for the crossing network only");
+	ok(cross->vni >= 1 && cross->vni != lan->vni && local->vni == 0,
+	   "a VNI of its own for the crossing link only");
+	is_str(lan->vxlan, "span-b0x", "the network's VXLAN device carries the lab's prefix");
+	ok(memcmp(lan->vxlan_macs[0], lan->vxlan_macs[1], 6) && lan->vxlan_macs[0][0] == 0x02,
+	   "a VXLAN MAC per host, locally administered");
+	{
+		bool distinct = true;
+		for (size_t i = 0; i < t->n_ifaces; i++)
+			for (size_t h = 0; h < 2; h++)
+				distinct &= memcmp(lan->vxlan_macs[h], t->ifaces[i].mac, 6) &&
+					    memcmp(lan->vxlan_macs[h], t->ifaces[i].host_mac, 6);
+		ok(distinct, "no interface has a VXLAN device's MAC");
+	}
+	/* b's underlay is 1500 (a's 9000): the smaller, less 50. */
+	is_int(lan->mtu, 1450, "the crossing network's MTU: the smallest underlay's less 50");
+	is_int(cbx_topo_node(t, "a1")->ifaces[0]->mtu, 1450, "its interfaces' too");
+	is_int(cbx_topo_node(t, "a1")->ifaces[1]->mtu, 1450, "the crossing link's ends' too");
+	is_int(cbx_topo_node(t, "a2")->ifaces[2]->mtu, 0, "a link on one host keeps the default");
+	is_int(alone->mtu, 0, "a network on one host keeps the default");
+	is_str(t->hosts[1].dev, "eth1", "host b's underlay device");
+
+	tb = load_host(SPAN_LAB, "b", &err);
+	ok(tb && tb->local == &tb->hosts[1] && tb->networks[0].vni == lan->vni &&
+		   tb->links[0].vni == cross->vni &&
+		   !memcmp(tb->networks[0].vxlan_macs[1], lan->vxlan_macs[1], 6),
+	   "host b derives the same VNIs and MACs from the same file");
+	ok(tb && !cbx_network_here(tb, &tb->networks[1]) && !cbx_link_here(tb, &tb->links[1]) &&
+		   cbx_link_here(tb, &tb->links[0]),
+	   "b makes neither a's network nor a's link, and its end of the crossing one");
+	if (tb)
+		cbx_topo_free(tb);
+	cbx_topo_free(t);
+	t = load_host(SPAN_LAB, NULL, &err);
+	ok(t && !t->local && cbx_node_here(t, cbx_topo_node(t, "b1")),
+	   "without --host: the whole lab (validate)");
+	if (t)
+		cbx_topo_free(t);
+
+	ok(cbx_vni_derive("lab", "link", "a:e--b:e", 0) ==
+			   cbx_vni_derive("lab", "link", "a:e--b:e", 0) &&
+		   cbx_vni_derive("lab", "link", "a:e--b:e", 0) !=
+			   cbx_vni_derive("lab", "link", "a:e--b:e", 1) &&
+		   cbx_vni_derive("lab", "link", "a:e--b:e", 0) !=
+			   cbx_vni_derive("lab2", "link", "a:e--b:e", 0),
+	   "a VNI depends on the lab, the key and the salt, and on nothing else");
+	{
+		bool in_range = true;
+		for (unsigned s = 0; s < 5000; s++) {
+			uint32_t v = cbx_vni_derive("x", "network", "n", s);
+			in_range &= v >= 1 && v <= CBX_VNI_MAX;
+		}
+		ok(in_range, "VNIs are 1 to 2^24-1");
+	}
+
+	rejects(LAB(SPAN_HOSTS "\"nodes\": {\"a1\": {\"host\": \"c\"}}"),
+		"nodes.a1.host: unknown host \"c\" (the lab's hosts are \"a\" and \"b\")",
+		"an unknown host");
+	rejects(LAB(SPAN_HOSTS "\"nodes\": {\"a1\": {\"host\": \"a\"}, \"x\": {}}"),
+		"nodes.x: node \"x\" has no \"host\"", "a node without a host");
+	rejects(LAB("\"nodes\": {\"a1\": {\"host\": \"a\"}}"), "but the lab declares no \"hosts\"",
+		"a host without hosts");
+	rejects(LAB("\"hosts\": {\"a\": {\"address\": \"192.0.2.1\"}, \"b\": {\"address\": \"192.0.2.1\"}}, "
+		    "\"nodes\": {\"a1\": {\"host\": \"a\"}}"),
+		"hosts.b.address: address 192.0.2.1 is also host \"a\"'s", "duplicate addresses");
+	rejects(LAB("\"hosts\": {\"a\": {\"address\": \"192.0.2.1\"}, \"b\": {\"address\": \"2001:db8::1\"}}, "
+		    "\"nodes\": {\"a1\": {\"host\": \"a\"}}"),
+		"all IPv4 or all IPv6", "mixed families");
+	rejects(LAB("\"hosts\": {\"a\": {}}, \"nodes\": {\"a1\": {\"host\": \"a\"}}"),
+		"hosts.a: host \"a\" has no \"address\"", "a host without an address");
+	rejects(LAB("\"hosts\": {\"a\": {\"address\": \"nope\"}}, \"nodes\": {\"a1\": {\"host\": \"a\"}}"),
+		"hosts.a.address: \"nope\" is not an IPv4 or IPv6 address", "a bad address");
+	rejects(LAB("\"hosts\": {}, \"nodes\": {\"a1\": {}}"), "\"hosts\" is empty", "no hosts");
+	rejects(LAB(SPAN_HOSTS
+		    "\"networks\": {\"n\": {\"subnet\": \"10.0.0.0/24\", \"nat\": true}}, "
+		    "\"nodes\": {\"a1\": {\"host\": \"a\", \"interfaces\": {\"e\": {\"network\": \"n\"}}}, "
+		    "\"b1\": {\"host\": \"b\", \"interfaces\": {\"e\": {\"network\": \"n\"}}}}"),
+		"network \"n\" spans hosts and has a gateway or NAT",
+		"a gateway on a crossing network");
+	rejects(LAB(SPAN_HOSTS
+		    "\"networks\": {\"n\": {\"mtu\": 1500}}, "
+		    "\"nodes\": {\"a1\": {\"host\": \"a\", \"interfaces\": {\"e\": {\"network\": \"n\"}}}, "
+		    "\"b1\": {\"host\": \"b\", \"interfaces\": {\"e\": {\"network\": \"n\"}}}}"),
+		"networks.n.mtu: network \"n\" crosses hosts, whose tunnels carry frames of at most 1450 bytes",
+		"an MTU the tunnel cannot carry");
+	rejects(LAB(SPAN_HOSTS "\"links\": [{\"endpoints\": [\"a1:e\", \"b1:e\"], \"mtu\": 1451}], "
+			       "\"nodes\": {\"a1\": {\"host\": \"a\"}, \"b1\": {\"host\": \"b\"}}"),
+		"at most 1450 bytes", "a crossing link's MTU too large");
+	t = load_host(LAB(SPAN_HOSTS "\"nodes\": {\"a1\": {\"host\": \"a\"}}"), "c", &err);
+	ok(!t && strstr(err.msg, "--host c: unknown host"), "--host names an unknown host (%s)",
+	   err.msg);
+	t = load_host(LAB("\"nodes\": {\"a1\": {}}"), "a", &err);
+	ok(!t && strstr(err.msg, "--host a: the lab declares no \"hosts\""),
+	   "--host on a lab without hosts (%s)", err.msg);
+}
+
+/* Two networks whose names hash to one VNI in lab "span" (found by
+ * hashing n0..n19999): the second in the file takes the next salt's. */
+static void test_vni_collision(void)
+{
+	static const char json[] =
+		"{\"name\": \"span\", " SPAN_HOSTS "\"networks\": {\"n96\": {}, \"n9365\": {}}, "
+		"\"nodes\": {\"a1\": {\"host\": \"a\", \"interfaces\": {\"e0\": {\"network\": \"n96\"}, \"e1\": {\"network\": \"n9365\"}}}, "
+		"\"b1\": {\"host\": \"b\", \"interfaces\": {\"e0\": {\"network\": \"n96\"}, \"e1\": {\"network\": \"n9365\"}}}}}";
+	uint32_t clash = cbx_vni_derive("span", "network", "n96", 0);
+	struct cbx_error err;
+	struct cbx_topo *a = load_host(json, "a", &err), *b;
+
+	ok(clash == cbx_vni_derive("span", "network", "n9365", 0),
+	   "n96 and n9365 hash to one VNI (%u)", clash);
+	ok(a != NULL, "a lab with both loads (%s)", a ? "" : err.msg);
+	if (!a)
+		return;
+	is_int(a->networks[0].vni, clash, "the first in the file keeps it");
+	ok(a->networks[1].vni != clash &&
+		   a->networks[1].vni == cbx_vni_derive("span", "network", "n9365", 1),
+	   "the second takes its next salt's");
+	b = load_host(json, "b", &err);
+	ok(b && b->networks[0].vni == a->networks[0].vni &&
+		   b->networks[1].vni == a->networks[1].vni,
+	   "the other host resolves the clash the same way");
+	if (b)
+		cbx_topo_free(b);
+	cbx_topo_free(a);
+}
+
 int main(void)
 {
+	test_hosts();
+	test_vni_collision();
 	test_bridge_tree();
 	test_base_kinds();
 	test_syntax_and_types();

@@ -31,6 +31,9 @@
 #                    module missing from GUEST_MODULES is loaded on demand as on a stock
 #                    install (and reported, so the list can be fixed); 0: preloaded ones only
 #   CBX_VM_OUT       output folder (default: build/vm in the checkout)
+#   CBX_VM_NIC       qemu's network options (default: -nic none); tests/vm/run-multihost.sh
+#                    joins two guests with a socket netdev
+#   CBX_VM_EXTRA_MODULES  more modules for GUEST_MODULES (space-separated), e.g. virtio_net
 # Variables named CI, CBX_* (but not CBX_VM_*) and CBOXLAB* are passed into the guest.
 set -euo pipefail
 
@@ -53,6 +56,8 @@ GUEST_MODULES=(
 	# tc: impairments, rate limits, ingress redirection
 	sch_netem sch_tbf sch_htb sch_ingress cls_u32 cls_matchall cls_bpf act_mirred
 )
+# shellcheck disable=SC2206
+GUEST_MODULES+=(${CBX_VM_EXTRA_MODULES:-})
 
 readonly RESULT_MARKER='CBX-VM-RESULT'
 
@@ -294,8 +299,9 @@ boot_configuration() {
 	local console_log=$CBX_VM_OUT/$config-console.log
 	local results_raw=$CBX_VM_OUT/$config-results.raw
 	local results=$CBX_VM_OUT/$config-results.txt
-	local -a accel
+	local -a accel nic
 	read -ra accel <<<"$ACCEL_OPTIONS"
+	read -ra nic <<<"${CBX_VM_NIC:--nic none}"
 	rm -f "$console_log" "$results_raw" "$results"
 
 	# -nic none: no network device (none is needed, and its option ROM may be missing).
@@ -305,7 +311,7 @@ boot_configuration() {
 	# inode numbers could collide in the guest.
 	local -a qemu=(
 		qemu-system-x86_64 -name "cbxvm-$config" "${accel[@]}" -m "$CBX_VM_MEM" -smp "$CBX_VM_SMP"
-		-display none -monitor none -no-reboot -nic none
+		-display none -monitor none -no-reboot "${nic[@]}"
 		-serial stdio -serial "file:$results_raw"
 		-virtfs "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap"
 		-kernel "$vmlinuz" -initrd "$initrd"
