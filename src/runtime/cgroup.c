@@ -235,13 +235,19 @@ int cbx_cgroup_node_clone_fd(const struct cbx_cgroups *cg, const char *lab, cons
  * node's directory: on v1 a lab without memory or pids limits has no node
  * cgroups in those hierarchies (cbx_cgroups_for_lab), and the commands that
  * only look (status, down) detect every hierarchy. -1 with errno ENOENT
- * when none has it. */
+ * when none has it. `down` asks this of every node, twice: a lookup that
+ * fails costs as much as one that works. */
 static int open_node_procs(const struct cbx_cgroups *cg, const char *lab, const char *node,
 			   char *path, size_t size)
 {
-	for (size_t h = 0; h < cg->n_hier; h++) {
-		int fd;
-		cbx_cgroup_path(path, size, cg, h, lab, node, "cgroup.procs");
+	/* v1: the freezer's first, which every lab's nodes are in. */
+	int first = cg->v2 ? 0 : cbx_cgroups_hier_of(cg, "freezer.state");
+
+	for (int k = -1; k < (int)cg->n_hier; k++) {
+		int h = k < 0 ? first : k, fd;
+		if (h < 0 || (k >= 0 && h == first))
+			continue;
+		cbx_cgroup_path(path, size, cg, (size_t)h, lab, node, "cgroup.procs");
 		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0 || errno != ENOENT)
 			return fd;
 	}
