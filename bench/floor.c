@@ -1,7 +1,7 @@
 /* floor: the kernel's minimum work per lab node, as a reference point for
  * cboxlab's benchmark. Nothing here is shared with cboxlab.
  *
- *   floor up N [--hold] [--ipv6ll] [--shape star|chain|mesh]
+ *   floor up N [--hold] [--ipv6ll] [--shape star|chain|mesh] [--prefix P]
  *
  * Up, per node: clone() a child into new net/mount/PID/UTS/IPC namespaces that
  * blocks on a pipe; one RTM_NEWLINK creating a veth pair whose peer ("eth0",
@@ -65,8 +65,12 @@
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 
-#define PREFIX "cbxbf-"
-#define BRIDGE PREFIX "br"
+/* Every host object's name starts with obj_prefix ("cbxbf-" unless --prefix
+ * says otherwise, so that two people can run the benchmark on one host); the
+ * bridge is <prefix>br, a node's host end <prefix>h<i>. */
+#define OBJ_PREFIX_MAX 8
+static char obj_prefix[OBJ_PREFIX_MAX + 1] = "cbxbf-";
+static char bridge_name[OBJ_PREFIX_MAX + 3];
 #define NODE_IFNAME "eth0"
 #define NODE_IFINDEX 2 /* lo is 1 in a fresh netns; we choose eth0's */
 #define NODE_NS_FLAGS (CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC)
@@ -81,6 +85,7 @@ struct nl {
 static pid_t *children;
 static int n_children;
 static int bridge_made; /* cleanup deletes only a bridge this process made */
+static int leaves_made; /* leaf bridges (and their uplinks) of a star past one bridge */
 
 static void best_effort_cleanup(void);
 
@@ -171,20 +176,24 @@ static struct nlmsghdr *link_msg(char *buf, int type, int flags, struct ifinfoms
 	return nlh;
 }
 
-static void bridge_create(struct nl *nl)
+static int bridge_create(struct nl *nl, const char *name)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct ifinfomsg *ifm;
 	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifm);
 	struct nlattr *info;
+	int index;
 
 	ifm->ifi_flags = ifm->ifi_change = IFF_UP;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, BRIDGE);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
 	mnl_attr_nest_end(nlh, info);
-	nl_talk(nl, nlh, "create bridge " BRIDGE, 0);
-	bridge_made = 1;
+	nl_talk(nl, nlh, "create bridge", 0);
+	index = (int)if_nametoindex(name);
+	if (!index)
+		die("bridge %s: %s", name, strerror(errno));
+	return index;
 }
 
 static void link_delete(struct nl *nl, const char *name)
@@ -195,6 +204,21 @@ static void link_delete(struct nl *nl, const char *name)
 
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	nl_talk(nl, nlh, "delete link", 1);
+}
+
+/* The bridge, and the tree's leaves and their uplink pairs if any. */
+static void bridges_delete(struct nl *nl)
+{
+	char name[32]; /* fits IFNAMSIZ: prefix <= 8, k < 64 */
+
+	link_delete(nl, bridge_name);
+	for (int k = 0; k < leaves_made; k++) {
+		snprintf(name, sizeof name, "%su%d", obj_prefix, k);
+		link_delete(nl, name);
+		snprintf(name, sizeof name, "%sl%d", obj_prefix, k);
+		link_delete(nl, name);
+	}
+	bridge_made = leaves_made = 0;
 }
 
 /* One end of a veth pair: its name, the ifindex it asks for (0: the
@@ -282,7 +306,7 @@ static void iface_configure(struct nl *nl, int ifindex, uint32_t host_order_addr
 	nl_talk(nl, nlh, "node link up", 0);
 }
 
-static const char *count_prefix = PREFIX;
+static const char *count_prefix;
 
 static int count_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -379,11 +403,11 @@ static void best_effort_cleanup(void)
 	kill_children();
 	if (!bridge_made)
 		return;
-	/* A dying node takes its veth pair along; only the bridge is left. */
+	/* A dying node takes its veth pair along; only the bridges are left. */
 	nl.sk = mnl_socket_open(NETLINK_ROUTE);
 	if (nl.sk && mnl_socket_bind(nl.sk, 0, MNL_SOCKET_AUTOPID) == 0) {
 		nl.seq = 1;
-		link_delete(&nl, BRIDGE);
+		bridges_delete(&nl);
 	}
 }
 
@@ -471,28 +495,49 @@ static void up_p2p(enum shape shape, int n, int *pipefd, int host_ns, struct nl 
 	free(nsfd);
 }
 
+/* A bridge holds 1023 ports. A star of more nodes than that is a tree, as
+ * cboxlab makes it: the bridge holds one uplink per leaf bridge (a veth
+ * pair, <prefix>u<k> on the bridge, <prefix>d<k> on leaf <prefix>l<k>), and
+ * each leaf up to LEAF_NODES nodes. */
+#define BRIDGE_PORTS 1023
+#define LEAF_NODES (BRIDGE_PORTS - 1)
+
 static void up_star(int n, int *pipefd, int host_ns, struct nl *nl, int ipv6ll, double *t_clone,
 		    double *t_veth, double *t_inside)
 {
-	int br_index;
+	int br_index, *leaf_index = NULL, n_leaves = 0;
 	double t;
 
-	bridge_create(nl);
-	br_index = (int)if_nametoindex(BRIDGE);
-	if (!br_index)
-		die("bridge %s: %s", BRIDGE, strerror(errno));
+	br_index = bridge_create(nl, bridge_name);
+	bridge_made = 1;
+	if (n > BRIDGE_PORTS) {
+		n_leaves = (n + LEAF_NODES - 1) / LEAF_NODES;
+		leaf_index = calloc((size_t)n_leaves, sizeof(*leaf_index));
+		if (!leaf_index)
+			die("out of memory");
+		for (int k = 0; k < n_leaves; k++) {
+			char leaf[32], up[32], down[32]; /* fit IFNAMSIZ */
+			snprintf(leaf, sizeof leaf, "%sl%d", obj_prefix, k);
+			snprintf(up, sizeof up, "%su%d", obj_prefix, k);
+			snprintf(down, sizeof down, "%sd%d", obj_prefix, k);
+			leaf_index[k] = bridge_create(nl, leaf);
+			leaves_made = k + 1;
+			veth_create(nl, &(struct veth_end){ up, 0, -1, br_index, 1 },
+				    &(struct veth_end){ down, 0, -1, leaf_index[k], 1 });
+		}
+	}
 	for (int i = 1; i <= n; i++) {
 		char host[24]; /* i <= MAX_NODES: fits IFNAMSIZ */
 		struct nl inner;
-		int nsfd;
+		int nsfd, master = n_leaves ? leaf_index[(i - 1) / LEAF_NODES] : br_index;
 
 		t = now();
 		nsfd = clone_node(i, pipefd);
 		*t_clone += now() - t;
 
 		t = now();
-		snprintf(host, sizeof host, PREFIX "h%d", i);
-		veth_create(nl, &(struct veth_end){ host, 0, -1, br_index, 1 },
+		snprintf(host, sizeof host, "%sh%d", obj_prefix, i);
+		veth_create(nl, &(struct veth_end){ host, 0, -1, master, 1 },
 			    &(struct veth_end){ NODE_IFNAME, NODE_IFINDEX, nsfd, 0, 0 });
 		*t_veth += now() - t;
 
@@ -503,6 +548,7 @@ static void up_star(int n, int *pipefd, int host_ns, struct nl *nl, int ipv6ll, 
 		close(nsfd);
 		*t_inside += now() - t;
 	}
+	free(leaf_index);
 }
 
 /* Wait until no interface named `prefix`* is left in the host netns. */
@@ -516,7 +562,7 @@ static void wait_links_gone(struct nl *nl, const char *prefix, double t0)
 			    DOWN_TIMEOUT_S);
 		nanosleep(&ms, NULL);
 	}
-	count_prefix = PREFIX;
+	count_prefix = obj_prefix;
 }
 
 int main(int argc, char **argv)
@@ -529,8 +575,8 @@ int main(int argc, char **argv)
 	struct nl nl;
 
 	if (argc < 3 || strcmp(argv[1], "up") != 0) {
-		fprintf(stderr,
-			"usage: floor up N [--hold] [--ipv6ll] [--shape star|chain|mesh]\n");
+		fprintf(stderr, "usage: floor up N [--hold] [--ipv6ll] [--shape star|chain|mesh] "
+				"[--prefix P]\n");
 		return 2;
 	}
 	n = atoi(argv[2]);
@@ -539,7 +585,14 @@ int main(int argc, char **argv)
 			hold = 1;
 		else if (strcmp(argv[i], "--ipv6ll") == 0)
 			ipv6ll = 1;
-		else if (strcmp(argv[i], "--shape") == 0 && i + 1 < argc) {
+		else if (strcmp(argv[i], "--prefix") == 0 && i + 1 < argc) {
+			const char *v = argv[++i];
+			/* <prefix>h65000 must fit in IFNAMSIZ. */
+			if (!*v || strlen(v) > OBJ_PREFIX_MAX || strpbrk(v, "/ :"))
+				die("--prefix: 1 to %d characters, no '/', ':' or space",
+				    OBJ_PREFIX_MAX);
+			strcpy(obj_prefix, v);
+		} else if (strcmp(argv[i], "--shape") == 0 && i + 1 < argc) {
 			const char *v = argv[++i];
 			if (strcmp(v, "star") == 0)
 				shape = STAR;
@@ -554,6 +607,8 @@ int main(int argc, char **argv)
 	}
 	if (n < 1 || n > MAX_NODES || (shape == MESH && n > 254))
 		die("N must be 1..%d (mesh: 1..254)", MAX_NODES);
+	snprintf(bridge_name, sizeof(bridge_name), "%sbr", obj_prefix);
+	count_prefix = obj_prefix;
 	children = calloc((size_t)n, sizeof(*children));
 	if (!children || pipe2(pipefd, O_CLOEXEC) < 0)
 		die("setup: %s", strerror(errno));
@@ -598,9 +653,8 @@ int main(int argc, char **argv)
 	t0 = now();
 	kill_children();
 	if (shape == STAR) {
-		link_delete(&nl, BRIDGE);
-		bridge_made = 0;
-		wait_links_gone(&nl, PREFIX, t0);
+		bridges_delete(&nl);
+		wait_links_gone(&nl, obj_prefix, t0);
 	}
 	down_s = now() - t0;
 

@@ -16,10 +16,12 @@
 # cbxbi- interface (a netns is destroyed asynchronously, its veth pair with it).
 #
 # Prints: n=N up_s=... down_s=... pss_kb_per_node=...
-# Every object is named cbxbi-*; only PIDs started here are killed.
+# Every object is named cbxbi-* (IPROUTE2_PREFIX, for a second run on the same
+# host: bench/run.sh's BENCH_PREFIX); only PIDs started here are killed.
 set -euo pipefail
 
-P=cbxbi-
+P=${IPROUTE2_PREFIX:-cbxbi-}
+[[ $P =~ ^[a-z0-9-]{1,8}$ ]] || { echo "$0: IPROUTE2_PREFIX: 1-8 of [a-z0-9-]" >&2; exit 2; }
 BR=${P}br
 TIMEOUT_S=120
 

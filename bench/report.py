@@ -82,26 +82,33 @@ def first_section(md):
 def table(rows):
     return "\n".join([
         "| N | tool | runs | up s | down s | up ms/node | up × floor | down × floor "
-        "| peak RSS MiB | PSS/node KiB |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"] + rows)
+        "| peak RSS MiB | PSS/node KiB | kernel KiB/node | kernel × floor | slab KiB/node "
+        "| slab × floor |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"] + rows)
 
 
 def row(n, label, runs, floor_by_round):
     ok = [r for r in runs if r.get("status") == "ok"]
     if not ok:
         why = sorted({r.get("status", "?") for r in runs}) or ["no run"]
-        return "| %d | %s | 0/%d | %s | | | | | | |" % (n, label, len(runs), ", ".join(why))
+        return "| %d | %s | 0/%d | %s | | | | | | | | | | |" % (n, label, len(runs),
+                                                            ", ".join(why))
     up = med([num(r, "up_s") for r in ok])
     down = med([num(r, "down_s") for r in ok])
     rss = med([num(r, "rss_kb") for r in ok])
     pss = med([num(r, "pss_kb_per_node") for r in ok])
-    return "| %d | %s | %d/%d | %s | %s | %s | %s | %s | %s | %s |" % (
+    kmem = med([num(r, "memavail_kb_per_node") for r in ok])
+    slab = med([num(r, "slab_kb_per_node") for r in ok])
+    return "| %d | %s | %d/%d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
         n, label, len(ok), len(runs), fmt(up), fmt(down),
         fmt(up * 1e3 / n if up is not None else None, "%.2f"),
         ratio_cell(round_ratios(ok, floor_by_round, "up_s")),
-        fmt(med(round_ratios(ok, floor_by_round, "down_s")), "%.2f"),
+        ratio_cell(round_ratios(ok, floor_by_round, "down_s")),
         fmt(rss / 1024 if rss is not None else None, "%.1f"),
-        fmt(pss, "%.0f"))
+        fmt(pss, "%.0f"), fmt(kmem, "%.0f", ""),
+        ratio_cell(round_ratios(ok, floor_by_round, "memavail_kb_per_node")) if kmem else "",
+        fmt(slab, "%.0f", ""),
+        ratio_cell(round_ratios(ok, floor_by_round, "slab_kb_per_node")) if slab else "")
 
 
 def main():
@@ -150,8 +157,18 @@ def main():
           "floor's own timer, which starts after its setup, is in the notes under each "
           "table. Peak RSS: `ru_maxrss` from wait4() of the tool's process "
           "(for scripts: their largest process). PSS/node: `Pss` from "
-          "`/proc/PID/smaps_rollup` summed over the nodes' processes, divided by N."
+          "`/proc/PID/smaps_rollup` summed over the nodes' processes, divided by N. "
+          "*down × floor*: per-round ratios of down's time to the floor's own down timer "
+          "(from killing its nodes to the last of its interfaces gone)."
           % (small_n, small_runs, runs), "",
+          "*kernel KiB/node*: what MemAvailable lost while the lab stood idle (%s s after "
+          "`up`), divided by N; *slab*: what `Slab` in /proc/meminfo gained "
+          "(`bench/kmem.py`; measured in the first %s rounds of labs of at least %s nodes: "
+          "the floor is held up with `--hold` meanwhile). MemAvailable counts everything "
+          "the lab holds, the nodes' processes too; other processes on a shared host move "
+          "it as well."
+          % (knob("BENCH_KMEM_SETTLE", "2"), knob("BENCH_KMEM_RUNS", "2"),
+             knob("BENCH_KMEM_MIN_N", "100")), "",
           "*down* ends when the tool returns; for cboxlab and the star floor, that is when "
           "every host-side object is gone. The kernel frees the nodes' network namespaces "
           "(and the links between nodes inside them) asynchronously after that; the "

@@ -19,6 +19,24 @@
 #   BENCH_IPERF_TIME  seconds per iperf3 run        [5]
 #   CBOXLAB        the binary under test            [build/cboxlab]
 #   BENCH_NO_INSTALL  1: never apt-get install      [unset]
+#   BENCH_PREFIX   a tag in every name the run makes, so that two people can
+#                  run it on one host at once, each with their own: objects
+#                  cbx<tag>f-, cbx<tag>i-, cbx<tag>p-, labs <tag>star,
+#                  <tag>chain, <tag>mesh, <tag>iperf. 1-3 of [a-z0-9], a
+#                  letter first. (Mininet's names are its own, s1 and
+#                  s1-eth*: leave mininet out of one of the two runs'
+#                  BENCH_TOOLS; its script refuses to start beside another.) [b]
+#   BENCH_LARGE_N  labs of more nodes than this are large: BENCH_RUNS_LARGE
+#                  rounds, and no iproute2 or Mininet rows (a minute and
+#                  more each)                                      [1000]
+#   BENCH_RUNS_LARGE  rounds of the floor and cboxlab for large labs [2]
+#                  (5000 and 10000 are opt-in: BENCH_N="... 1000 5000 10000";
+#                  a 10000-node star needs about 8 GiB of memory)
+#   BENCH_KMEM_RUNS   in this many first rounds of each N >= BENCH_KMEM_MIN_N,
+#                  the kernel memory of the idle lab is measured (MemAvailable
+#                  and Slab, bench/kmem.py), the floor's held up meanwhile [2]
+#   BENCH_KMEM_MIN_N                                [100]
+#   BENCH_KMEM_SETTLE  seconds the lab stands idle before it is measured [2]
 #
 # The floor and cboxlab are timed the same way, as whole commands, by
 # bench/timeit (spawn to exit, or for the floor, which stays up, to the line
@@ -42,6 +60,7 @@
 # logs under bench/results/raw/<timestamp>/ (raw/latest points to the last).
 #
 # Safety: the references create only objects named cbxbf-, cbxbi-, cbxbp-
+# (cbx<BENCH_PREFIX>f- and so on)
 # (and Mininet's s1/s1-eth*, only while its script runs); only PIDs started
 # here are killed; after every run the host is checked for leftovers, which
 # are reported loudly (LEAK) and make the exit status 1.
@@ -63,11 +82,21 @@ BENCH_TOOLS=${BENCH_TOOLS:-"floor iproute2 mininet cboxlab"}
 BENCH_MININET_MAX_N=${BENCH_MININET_MAX_N:-1000}
 BENCH_IPERF=${BENCH_IPERF:-1}
 BENCH_IPERF_TIME=${BENCH_IPERF_TIME:-5}
+BENCH_PREFIX=${BENCH_PREFIX:-b}
+BENCH_LARGE_N=${BENCH_LARGE_N:-1000}
+BENCH_RUNS_LARGE=${BENCH_RUNS_LARGE:-2}
+BENCH_KMEM_RUNS=${BENCH_KMEM_RUNS:-2}
+BENCH_KMEM_MIN_N=${BENCH_KMEM_MIN_N:-100}
+BENCH_KMEM_SETTLE=${BENCH_KMEM_SETTLE:-2}
+T=$BENCH_PREFIX
+FLOOR_P=cbx${T}f- IPR_P=cbx${T}i- PAIR_P=cbx${T}p- # object prefixes
+OURS_RE="^cbx${T}[fip]-"
+IPERF_LAB=${T}iperf
 PY=${PYTHON:-python3}
 MN_PY=/usr/bin/python3 # Debian's mininet package is installed for this one
 FLOOR=$ROOT/build/bench/floor
 TIMEIT=$ROOT/build/bench/timeit
-RESULTS=$HERE/results
+RESULTS=$HERE/results$([ "$T" = b ] || echo "/$T") # a second run's apart
 RAW=$RESULTS/raw/$(date +%Y%m%d-%H%M%S)
 REC=$RAW/records.txt   # one line of key=value per measured run
 NOTES=$RAW/notes.txt   # skips, failures, leaks: copied into results.md
@@ -108,12 +137,13 @@ abbrev() { awk '{ for (i = 1; i <= NF && i <= 12; i++) printf "%s ", $i; if (NF 
 netns_named() { ip netns list | awk '{ print $1 }' | grep -E "$1"; }
 
 [ "$(id -u)" = 0 ] || die "must run as root (namespaces, links, cgroups)"
-# One benchmark at a time: two would fight over the same cbxb*- names. (A PID
+# One benchmark per prefix at a time: two would fight over the same names. (A PID
 # file, not flock: a lock fd would be inherited by every node process.)
-LOCK=/run/lock/cboxlab-bench.pid
+[[ $T =~ ^[a-z][a-z0-9]{0,2}$ ]] || die "BENCH_PREFIX '$T': 1-3 of [a-z0-9], a letter first"
+LOCK=/run/lock/cboxlab-bench-$T.pid
 other=$(cat "$LOCK" 2>/dev/null)
 if [ -n "$other" ] && [ "$other" != $$ ] && grep -qs 'run\.sh' "/proc/$other/cmdline"; then
-	die "another bench/run.sh is running (PID $other, $LOCK)"
+	die "another bench/run.sh with BENCH_PREFIX=$T is running (PID $other, $LOCK)"
 fi
 echo $$ >"$LOCK"
 for n in $BENCH_N ${BENCH_MESH_N:-}; do
@@ -122,6 +152,11 @@ done
 [[ $BENCH_RUNS =~ ^[1-9][0-9]*$ ]] || die "bad BENCH_RUNS '$BENCH_RUNS'"
 [[ $BENCH_RUNS_SMALL =~ ^[0-9]+$ ]] || die "bad BENCH_RUNS_SMALL '$BENCH_RUNS_SMALL'"
 [[ $BENCH_SMALL_N =~ ^[0-9]+$ ]] || die "bad BENCH_SMALL_N '$BENCH_SMALL_N'"
+for knob in BENCH_LARGE_N BENCH_RUNS_LARGE BENCH_KMEM_RUNS BENCH_KMEM_MIN_N BENCH_KMEM_SETTLE; do
+	[[ ${!knob} =~ ^[0-9]+$ ]] || die "bad $knob '${!knob}'"
+done
+# A node holds a few descriptors in `up` (its sync socket, pidfd, netns).
+ulimit -n "$(ulimit -Hn)" 2>/dev/null
 mkdir -p "$RAW" || die "cannot create $RAW"
 ln -sfn "$(basename "$RAW")" "$RESULTS/raw/latest"
 : >"$REC"
@@ -132,8 +167,8 @@ ln -sfn "$(basename "$RAW")" "$RESULTS/raw/latest"
 # it checks itself), and the cboxlab lab this script brought up.
 clean_ours() {
 	local name
-	for name in $(netns_named '^cbxb[fip]-'); do ip netns del "$name" 2>/dev/null; done
-	for name in $(links_named '^cbxb[fip]-'); do ip link del "$name" 2>/dev/null; done
+	for name in $(netns_named "$OURS_RE"); do ip netns del "$name" 2>/dev/null; done
+	for name in $(links_named "$OURS_RE"); do ip link del "$name" 2>/dev/null; done
 }
 on_exit() {
 	local rc=$?
@@ -206,8 +241,8 @@ if has "$BENCH_TOOLS" cboxlab; then
 	fi
 fi
 
-if [ -n "$(links_named '^cbxb[fip]-'; netns_named '^cbxb[fip]-')" ]; then
-	note "leftovers of an earlier benchmark (cbxbf-/cbxbi-/cbxbp-) found and removed before starting"
+if [ -n "$(links_named "$OURS_RE"; netns_named "$OURS_RE")" ]; then
+	note "leftovers of an earlier benchmark (${FLOOR_P}/${IPR_P}/${PAIR_P}) found and removed before starting"
 	clean_ours
 fi
 
@@ -234,7 +269,7 @@ ALL_N=$(printf '%s\n' $BENCH_N $(has "$BENCH_SHAPES" mesh && echo $BENCH_MESH_N)
 	echo "iproute2: $(ip -V)"
 	echo "mininet: $( [ "$HAVE_MININET" = 1 ] && "$MN_PY" -c 'import mininet.net as m; print(m.VERSION)' || echo 'not installed')"
 	echo "iperf3: $(iperf3 --version 2>/dev/null | head -1)"
-	echo "invocation: BENCH_N=\"$BENCH_N\" BENCH_MESH_N=\"$BENCH_MESH_N\" BENCH_RUNS=$BENCH_RUNS BENCH_RUNS_SMALL=$BENCH_RUNS_SMALL BENCH_SMALL_N=$BENCH_SMALL_N BENCH_SHAPES=\"$BENCH_SHAPES\" BENCH_TOOLS=\"$BENCH_TOOLS\" CBOXLAB=$CBOXLAB bench/run.sh"
+	echo "invocation: BENCH_N=\"$BENCH_N\" BENCH_MESH_N=\"$BENCH_MESH_N\" BENCH_RUNS=$BENCH_RUNS BENCH_RUNS_SMALL=$BENCH_RUNS_SMALL BENCH_SMALL_N=$BENCH_SMALL_N BENCH_SHAPES=\"$BENCH_SHAPES\" BENCH_TOOLS=\"$BENCH_TOOLS\" BENCH_PREFIX=$T BENCH_LARGE_N=$BENCH_LARGE_N BENCH_RUNS_LARGE=$BENCH_RUNS_LARGE BENCH_KMEM_RUNS=$BENCH_KMEM_RUNS BENCH_KMEM_MIN_N=$BENCH_KMEM_MIN_N BENCH_KMEM_SETTLE=$BENCH_KMEM_SETTLE CBOXLAB=$CBOXLAB bench/run.sh"
 } >"$RAW/machine.txt"
 
 # ---------------------------------------------------------------- runners
@@ -249,21 +284,44 @@ timed() { # log command...
 	"$TIMEIT" "$@" >>"$log" 2>&1 3>"$RAW/timeit.out"
 }
 timeit_kv() { kv "$(cat "$RAW/timeit.out" 2>/dev/null)" "$1"; }
+# Is the idle lab's kernel memory measured in this round?
+kmem_round() { [ "$2" -le "$BENCH_KMEM_RUNS" ] && [ "$1" -ge "$BENCH_KMEM_MIN_N" ]; }
 
 # The floor, timed as a whole command to its "up" line (--hold, then the
 # newline on its stdin lets it go down); its own line follows at the end.
 run_floor() { # tool shape n rep floor-args...
-	local tool=$1 shape=$2 n=$3 rep=$4 log out rc
+	local tool=$1 shape=$2 n=$3 rep=$4 log out rc kmem=
 	shift 4
 	log=$RAW/$tool-$n-$rep.log
 	: >"$log"
-	echo | timed "$log" --until-line "$FLOOR" up "$n" "$@" --hold
-	rc=$?
+	if [ "$tool" = floor ] && kmem_round "$n" "$rep"; then
+		# Held up (--hold) while its kernel memory is measured; the
+		# clock stops at its first line all the same.
+		local fifo=$RAW/floor.in pid
+		rm -f "$fifo" && mkfifo "$fifo" || die "mkfifo $fifo"
+		"$PY" "$HERE/kmem.py" snap "$RAW/kmem.before"
+		timed "$log" --until-line "$FLOOR" up "$n" "$@" --prefix "$FLOOR_P" --hold <"$fifo" &
+		pid=$!
+		exec 8>"$fifo"
+		while kill -0 "$pid" 2>/dev/null && ! grep -qE '^[0-9]+( |$)' "$log"; do sleep 0.05; done
+		if kill -0 "$pid" 2>/dev/null; then
+			sleep "$BENCH_KMEM_SETTLE"
+			"$PY" "$HERE/kmem.py" snap "$RAW/kmem.after"
+			kmem=$("$PY" "$HERE/kmem.py" diff "$RAW/kmem.before" "$RAW/kmem.after" "$n")
+		fi
+		echo >&8
+		exec 8>&-
+		wait "$pid"
+		rc=$?
+	else
+		echo | timed "$log" --until-line "$FLOOR" up "$n" "$@" --prefix "$FLOOR_P" --hold
+		rc=$?
+	fi
 	out=$(grep -E '^n=[0-9]+ .*up_s=' "$log" | tail -1)
 	if [ "$rc" = 0 ] && [ -n "$out" ]; then
 		out=${out/ up_s=/ inner_up_s=}
-		echo "tool=$tool shape=$shape rep=$rep status=ok up_s=$(timeit_kv wall_s) rss_kb=$(timeit_kv rss_kb) load1=$(load1) $out" >>"$REC"
-		echo "  $tool n=$n: up $(timeit_kv wall_s) s (own timer $(kv "$out" inner_up_s) s), down $(kv "$out" down_s) s" >&2
+		echo "tool=$tool shape=$shape rep=$rep status=ok up_s=$(timeit_kv wall_s) rss_kb=$(timeit_kv rss_kb) load1=$(load1) $out $kmem" >>"$REC"
+		echo "  $tool n=$n: up $(timeit_kv wall_s) s (own timer $(kv "$out" inner_up_s) s), down $(kv "$out" down_s) s${kmem:+, kernel $(kv "$kmem" memavail_kb_per_node) KiB/node}" >&2
 		return 0
 	fi
 	echo "tool=$tool shape=$shape n=$n rep=$rep status=failed" >>"$REC"
@@ -317,6 +375,8 @@ run_cbx() { # shape n rep
 	local before
 	before=$( { links_named .; netns_named .; } | sort)
 
+	local kmem=
+	kmem_round "$n" "$rep" && "$PY" "$HERE/kmem.py" snap "$RAW/kmem.before"
 	echo "+ $CBOXLAB up $topo" >>"$log"
 	CBX_LAB=$lab
 	timed "$log" "$CBOXLAB" up "$topo"
@@ -338,6 +398,11 @@ run_cbx() { # shape n rep
 		pss=$("$PY" "$HERE/pss.py" "$n" <"$RAW/status.json" 2>>"$log")
 	fi
 	[ -n "${pss:-}" ] || note "cboxlab $shape n=$n: no PSS (status --json or pss.py failed; see the log)"
+	if kmem_round "$n" "$rep"; then
+		sleep "$BENCH_KMEM_SETTLE"
+		"$PY" "$HERE/kmem.py" snap "$RAW/kmem.after"
+		kmem=$("$PY" "$HERE/kmem.py" diff "$RAW/kmem.before" "$RAW/kmem.after" "$n")
+	fi
 
 	echo "+ $CBOXLAB down $lab" >>"$log"
 	timed "$log" "$CBOXLAB" down "$lab"
@@ -350,8 +415,8 @@ run_cbx() { # shape n rep
 		return 1
 	fi
 	CBX_LAB=
-	echo "tool=cboxlab shape=$shape n=$n rep=$rep status=ok load1=$(load1) up_s=$up_s down_s=$down_s rss_kb=$rss rss_down_kb=$rss_down ${pss:-}" >>"$REC"
-	echo "  cboxlab $shape n=$n: up $up_s s, down $down_s s" >&2
+	echo "tool=cboxlab shape=$shape n=$n rep=$rep status=ok load1=$(load1) up_s=$up_s down_s=$down_s rss_kb=$rss rss_down_kb=$rss_down ${pss:-} $kmem" >>"$REC"
+	echo "  cboxlab $shape n=$n: up $up_s s, down $down_s s${kmem:+, kernel $(kv "$kmem" memavail_kb_per_node) KiB/node}" >&2
 
 	# `down` returns when the kernel objects are gone: check right away.
 	# cboxlab names its host objects after the lab: anything left with the
@@ -375,7 +440,7 @@ if [ "$HAVE_CBX" = 1 ]; then
 		for shape in $BENCH_SHAPES; do
 			if [ "$shape" = mesh ]; then has "$BENCH_MESH_N" "$n" || continue
 			else has "$BENCH_N" "$n" || continue; fi
-			"$PY" "$HERE/gen_topo.py" "$shape" "$n" -o "$RAW/topo-$shape-$n.json" ||
+			"$PY" "$HERE/gen_topo.py" "$shape" "$n" --name "$T$shape" -o "$RAW/topo-$shape-$n.json" ||
 				die "gen_topo.py $shape $n failed"
 		done
 	done
@@ -396,7 +461,7 @@ pair_round() { # shape n rep with-cboxlab(0|1)
 	for side in $( ((rep % 2)) && echo "floor cbx" || echo "cbx floor"); do
 		if [ "$side" = floor ]; then
 			run_floor floor "$shape" "$n" "$rep" --shape "$shape"
-			verify_clean "floor up $n --shape $shape" '^cbxbf-' $?
+			verify_clean "floor up $n --shape $shape" "^$FLOOR_P" $?
 			quiesce
 		elif [ "$with_cbx" = 1 ] && [ -z "${CBX_BROKEN[$shape:$n]:-}" ]; then
 			run_cbx "$shape" "$n" "$rep" || CBX_BROKEN[$shape:$n]=1
@@ -416,6 +481,7 @@ for n in $ALL_N; do
 	echo "run.sh: N=$n" >&2
 	runs=$BENCH_RUNS
 	[ "$n" -le "$BENCH_SMALL_N" ] && [ "$BENCH_RUNS_SMALL" -gt "$runs" ] && runs=$BENCH_RUNS_SMALL
+	[ "$n" -gt "$BENCH_LARGE_N" ] && runs=$BENCH_RUNS_LARGE
 	for ((rep = 1; rep <= runs; rep++)); do
 		# The star floor at every N (the peers' reference); chain and mesh
 		# floors where cboxlab runs them.
@@ -428,15 +494,15 @@ for n in $ALL_N; do
 		done
 		# The peers: BENCH_RUNS rounds (their ratios to the floor are 3-15,
 		# far from any target).
-		[ "$rep" -le "$BENCH_RUNS" ] || continue
+		[ "$rep" -le "$BENCH_RUNS" ] && [ "$n" -le "$BENCH_LARGE_N" ] || continue
 		if has "$BENCH_N" "$n" && has "$BENCH_TOOLS" floor-ipv6ll; then
 			run_floor floor-ipv6ll star "$n" "$rep" --ipv6ll
-			verify_clean "floor up $n --ipv6ll" '^cbxbf-' $?
+			verify_clean "floor up $n --ipv6ll" "^$FLOOR_P" $?
 			quiesce
 		fi
 		if has "$BENCH_N" "$n" && has "$BENCH_TOOLS" iproute2; then
-			run_ref iproute2 star "$n" "$rep" "$HERE/iproute2.sh" up "$n"
-			verify_clean "iproute2.sh up $n" '^cbxbi-' $?
+			run_ref iproute2 star "$n" "$rep" env IPROUTE2_PREFIX="$IPR_P" "$HERE/iproute2.sh" up "$n"
+			verify_clean "iproute2.sh up $n" "^$IPR_P" $?
 			quiesce
 		fi
 		if has "$BENCH_N" "$n" && [ "$HAVE_MININET" = 1 ] && [ "$MN_SKIP" = 0 ] &&
@@ -452,7 +518,7 @@ done
 
 # ---------------------------------------------------------------- iperf3
 # TCP throughput between two nodes on one network: two bare netns on a bridge
-# (cbxbp-) against two cboxlab nodes ("base": "host"). Runs alternate.
+# (cbxbp-, or cbx<BENCH_PREFIX>p-) against two cboxlab nodes ("base": "host"). Runs alternate.
 iperf_json_bps() { "$PY" -c 'import json, sys
 print("%.0f" % json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"])' 2>/dev/null; }
 
@@ -473,29 +539,29 @@ iperf_client() { # log address command-prefix...: retries until the server liste
 
 bare_pair_up() {
 	ip -batch - <<-EOF
-	netns add cbxbp-a
-	netns add cbxbp-b
-	link add cbxbp-br up type bridge
-	link add cbxbp-ha up master cbxbp-br type veth peer name eth0 netns cbxbp-a
-	link add cbxbp-hb up master cbxbp-br type veth peer name eth0 netns cbxbp-b
+	netns add ${PAIR_P}a
+	netns add ${PAIR_P}b
+	link add ${PAIR_P}br up type bridge
+	link add ${PAIR_P}ha up master ${PAIR_P}br type veth peer name eth0 netns ${PAIR_P}a
+	link add ${PAIR_P}hb up master ${PAIR_P}br type veth peer name eth0 netns ${PAIR_P}b
 	EOF
-	ip -n cbxbp-a -batch - <<<"addr add 10.0.0.1/24 dev eth0
+	ip -n ${PAIR_P}a -batch - <<<"addr add 10.0.0.1/24 dev eth0
 link set eth0 up
 link set lo up" &&
-	ip -n cbxbp-b -batch - <<<"addr add 10.0.0.2/24 dev eth0
+	ip -n ${PAIR_P}b -batch - <<<"addr add 10.0.0.2/24 dev eth0
 link set eth0 up
 link set lo up"
 }
 
 bare_pair_down() {
-	ip netns del cbxbp-a
-	ip netns del cbxbp-b
-	ip link del cbxbp-br
+	ip netns del ${PAIR_P}a
+	ip netns del ${PAIR_P}b
+	ip link del ${PAIR_P}br
 	for _ in $(seq 1000); do
-		[ -z "$(links_named '^cbxbp-')" ] && break
+		[ -z "$(links_named "^$PAIR_P")" ] && break
 		sleep 0.01
 	done
-	verify_clean "the bare iperf3 pair" '^cbxbp-' 1
+	verify_clean "the bare iperf3 pair" "^$PAIR_P" 1
 }
 
 if [ "$BENCH_IPERF" != 1 ]; then
@@ -506,25 +572,25 @@ else
 	if bare_pair_up >>"$RAW/iperf.log" 2>&1; then bare_ok=1
 	else note "iperf3: could not set up the bare pair (see raw/iperf.log)"; fi
 	if [ "$HAVE_CBX" = 1 ]; then
-		"$PY" "$HERE/gen_topo.py" pair -o "$RAW/topo-pair.json"
+		"$PY" "$HERE/gen_topo.py" pair --name "$IPERF_LAB" -o "$RAW/topo-pair.json"
 		echo "+ $CBOXLAB up $RAW/topo-pair.json" >>"$RAW/iperf.log"
-		CBX_LAB=biperf
+		CBX_LAB=$IPERF_LAB
 		if "$CBOXLAB" up "$RAW/topo-pair.json" >>"$RAW/iperf.log" 2>&1; then
-			cbx_addr=$("$CBOXLAB" exec biperf a -- ip -4 -o addr show dev eth0 2>>"$RAW/iperf.log" |
+			cbx_addr=$("$CBOXLAB" exec "$IPERF_LAB" a -- ip -4 -o addr show dev eth0 2>>"$RAW/iperf.log" |
 				awk '{ sub(/\/.*/, "", $4); print $4; exit }')
 			[ -n "$cbx_addr" ] && cbx_ok=1
 			[ -n "$cbx_addr" ] ||
-				note "iperf3: could not read node a's address (cboxlab exec biperf a -- ip -4 -o addr show dev eth0)"
+				note "iperf3: could not read node a's address (cboxlab exec $IPERF_LAB a -- ip -4 -o addr show dev eth0)"
 		else
 			note "iperf3: cboxlab up of the pair failed: $(tail -3 "$RAW/iperf.log" | tr '\n' ' ')"
-			"$CBOXLAB" down biperf >>"$RAW/iperf.log" 2>&1 && CBX_LAB=
+			"$CBOXLAB" down "$IPERF_LAB" >>"$RAW/iperf.log" 2>&1 && CBX_LAB=
 		fi
 	fi
 	for ((rep = 1; rep <= BENCH_RUNS; rep++)); do
 		if [ "$bare_ok" = 1 ]; then
-			timeout $((BENCH_IPERF_TIME + 60)) ip netns exec cbxbp-a iperf3 -s -1 >>"$RAW/iperf.log" 2>&1 &
+			timeout $((BENCH_IPERF_TIME + 60)) ip netns exec ${PAIR_P}a iperf3 -s -1 >>"$RAW/iperf.log" 2>&1 &
 			IPERF_PIDS=($!)
-			if bps=$(iperf_client "$RAW/iperf-bare-$rep.json" 10.0.0.1 ip netns exec cbxbp-b); then
+			if bps=$(iperf_client "$RAW/iperf-bare-$rep.json" 10.0.0.1 ip netns exec "${PAIR_P}b"); then
 				echo "tool=iperf3 shape=bare n=2 rep=$rep status=ok bps=$bps" >>"$REC"
 				echo "  iperf3 bare netns: $bps bit/s" >&2
 			else
@@ -533,9 +599,9 @@ else
 			kill "${IPERF_PIDS[@]}" 2>/dev/null; wait "${IPERF_PIDS[@]}" 2>/dev/null; IPERF_PIDS=()
 		fi
 		if [ "$cbx_ok" = 1 ]; then
-			timeout $((BENCH_IPERF_TIME + 60)) "$CBOXLAB" exec biperf a -- iperf3 -s -1 >>"$RAW/iperf.log" 2>&1 &
+			timeout $((BENCH_IPERF_TIME + 60)) "$CBOXLAB" exec "$IPERF_LAB" a -- iperf3 -s -1 >>"$RAW/iperf.log" 2>&1 &
 			IPERF_PIDS=($!)
-			if bps=$(iperf_client "$RAW/iperf-cboxlab-$rep.json" "$cbx_addr" "$CBOXLAB" exec biperf b --); then
+			if bps=$(iperf_client "$RAW/iperf-cboxlab-$rep.json" "$cbx_addr" "$CBOXLAB" exec "$IPERF_LAB" b --); then
 				echo "tool=iperf3 shape=cboxlab n=2 rep=$rep status=ok bps=$bps" >>"$REC"
 				echo "  iperf3 cboxlab: $bps bit/s" >&2
 			else
@@ -546,9 +612,9 @@ else
 	done
 	[ "$bare_ok" = 1 ] && bare_pair_down >>"$RAW/iperf.log" 2>&1
 	if [ -n "$CBX_LAB" ]; then
-		if "$CBOXLAB" down biperf >>"$RAW/iperf.log" 2>&1; then CBX_LAB=
-		else leak "cboxlab down biperf failed"; fi
-		[ -z "$(cbx_traces biperf)" ] || leak "after cboxlab down biperf: $(cbx_traces biperf | tr '\n' ' ')"
+		if "$CBOXLAB" down "$IPERF_LAB" >>"$RAW/iperf.log" 2>&1; then CBX_LAB=
+		else leak "cboxlab down $IPERF_LAB failed"; fi
+		[ -z "$(cbx_traces "$IPERF_LAB")" ] || leak "after cboxlab down $IPERF_LAB: $(cbx_traces "$IPERF_LAB" | tr '\n' ' ')"
 	fi
 fi
 

@@ -9,12 +9,15 @@
 #   SIDE_ROUNDS   rounds per lab and host state; medians reported   [21]
 #   SIDE_BIG      routers in the lab beside                         [1000]
 #   CBOXLAB       the binary under test                             [build/cboxlab]
+#   BENCH_PREFIX  a tag for the labs' names (<tag>sideone, ...) and the
+#                 results' place (results/<tag>/ unless it is b), as in
+#                 run.sh, for a second run on the same host         [b]
 #
 # The small labs: a one-router chain, a five-router chain and a 20-node
 # star (bench/gen_topo.py). Each `up` is timed by bench/timeit, as in
 # run.sh, and followed by its `down` and a pause of 0.3 s.
 #
-# Output: bench/results/side_by_side.md. Safety: only labs named bside*
+# Output: bench/results/side_by_side.md. Safety: only labs named bside* (<BENCH_PREFIX>side*)
 # are made, and all of them are brought down on exit; leftovers of theirs
 # (netns pins, state) make the exit status 1.
 set -uo pipefail
@@ -25,9 +28,13 @@ CBOXLAB=${CBOXLAB:-$ROOT/build/cboxlab}
 SIDE_ROUNDS=${SIDE_ROUNDS:-21}
 SIDE_BIG=${SIDE_BIG:-1000}
 TIMEIT=$ROOT/build/bench/timeit
-OUT=$HERE/results/side_by_side.md
+T=${BENCH_PREFIX:-b}
+[[ $T =~ ^[a-z][a-z0-9]{0,2}$ ]] || { echo "side_by_side.sh: BENCH_PREFIX '$T': 1-3 of [a-z0-9], a letter first" >&2; exit 1; }
+OUT=$HERE/results$([ "$T" = b ] || echo "/$T")/side_by_side.md
+mkdir -p "$(dirname "$OUT")"
 WORK=$(mktemp -d /tmp/cbxbside.XXXXXX)
-LABS="bsideone bsidefive bsidestar"
+LABS="${T}sideone ${T}sidefive ${T}sidestar"
+BIG=${T}sidebig
 
 die() { echo "side_by_side.sh: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "must run as root"
@@ -37,9 +44,9 @@ die() { echo "side_by_side.sh: $*" >&2; exit 1; }
 on_exit() {
 	local rc=$? lab
 	trap - EXIT INT TERM
-	for lab in $LABS bsidebig; do "$CBOXLAB" down "$lab" >/dev/null 2>&1; done
-	if ls /run/netns 2>/dev/null | grep -q '^bside' || ls /run/cboxlab 2>/dev/null | grep -q '^bside'; then
-		echo "side_by_side.sh: LEAK: bside* pins or state left behind" >&2
+	for lab in $LABS $BIG; do "$CBOXLAB" down "$lab" >/dev/null 2>&1; done
+	if ls /run/netns 2>/dev/null | grep -q "^${T}side" || ls /run/cboxlab 2>/dev/null | grep -q "^${T}side"; then
+		echo "side_by_side.sh: LEAK: ${T}side* pins or state left behind" >&2
 		rc=1
 	fi
 	rm -rf "$WORK"
@@ -56,8 +63,8 @@ import json, sys
 d = json.load(open(sys.argv[1])); d["name"] = sys.argv[2]; json.dump(d, open(sys.argv[1], "w"))
 EOF
 }
-gen chain 1 bsideone && gen chain 5 bsidefive && gen star 20 bsidestar &&
-	gen chain "$SIDE_BIG" bsidebig || die "cannot generate the topologies"
+gen chain 1 "${T}sideone" && gen chain 5 "${T}sidefive" && gen star 20 "${T}sidestar" &&
+	gen chain "$SIDE_BIG" "$BIG" || die "cannot generate the topologies"
 
 # median_up LAB: SIDE_ROUNDS rounds of up and down; prints the median up, ms
 median_up() {
@@ -74,11 +81,11 @@ median_up() {
 
 declare -A idle beside
 for lab in $LABS; do idle[$lab]=$(median_up "$lab") || exit 1; done
-"$CBOXLAB" up "$WORK/bsidebig.json" >/dev/null 2>"$WORK/err" || die "up of the big lab failed: $(cat "$WORK/err")"
+"$CBOXLAB" up "$WORK/$BIG.json" >/dev/null 2>"$WORK/err" || die "up of the big lab failed: $(cat "$WORK/err")"
 mounts=$(wc -l </proc/self/mountinfo)
 sleep 2
 for lab in $LABS; do beside[$lab]=$(median_up "$lab") || exit 1; done
-"$CBOXLAB" down bsidebig >/dev/null 2>&1 || die "down of the big lab failed"
+"$CBOXLAB" down "$BIG" >/dev/null 2>&1 || die "down of the big lab failed"
 
 {
 	echo "# Labs side by side"
@@ -92,9 +99,9 @@ for lab in $LABS; do beside[$lab]=$(median_up "$lab") || exit 1; done
 	echo "|---|---:|---:|---:|"
 	for lab in $LABS; do
 		case $lab in
-		bsideone) what="chain, 1 router" ;;
-		bsidefive) what="chain, 5 routers" ;;
-		bsidestar) what="star, 20 nodes" ;;
+		"${T}sideone") what="chain, 1 router" ;;
+		"${T}sidefive") what="chain, 5 routers" ;;
+		"${T}sidestar") what="star, 20 nodes" ;;
 		esac
 		awk -v w="$what" -v a="${idle[$lab]}" -v b="${beside[$lab]}" \
 			'BEGIN { printf "| %s | %.2f | %.2f | %.2f |\n", w, a, b, b / a }'

@@ -41,15 +41,24 @@ int cbx_cgroups_hier_of(const struct cbx_cgroups *cg, const char *file)
 
 void cbx_cgroups_for_lab(struct cbx_cgroups *cg, const struct cbx_topo *t)
 {
+	unsigned unneeded = 1u << CBX_V1_CPU | 1u << CBX_V1_MEMORY | 1u << CBX_V1_PIDS;
 	size_t kept = 0;
 
-	if (cg->v2)
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct cbx_limits *l = &t->nodes[i].limits;
+		if (l->cpu_milli)
+			unneeded &= ~(1u << CBX_V1_CPU);
+		if (l->memory)
+			unneeded &= ~(1u << CBX_V1_MEMORY);
+		if (l->pids)
+			unneeded &= ~(1u << CBX_V1_PIDS);
+	}
+	if (cg->v2) {
+		cg->v2_skip = unneeded;
 		return;
-	for (size_t i = 0; i < t->n_nodes; i++)
-		if (t->nodes[i].limits.cpu_milli)
-			return;
+	}
 	for (size_t h = 0; h < cg->n_hier; h++) {
-		if (cg->ctrl[h] == 1u << CBX_V1_CPU)
+		if (!(cg->ctrl[h] & ~unneeded))
 			continue;
 		if (kept != h) {
 			memcpy(cg->hier[kept], cg->hier[h], sizeof(cg->hier[0]));
@@ -57,7 +66,9 @@ void cbx_cgroups_for_lab(struct cbx_cgroups *cg, const struct cbx_topo *t)
 		}
 		kept++;
 	}
-	cg->n_hier = kept;
+	/* Freezer and devices are always kept: a lab has at least one. */
+	if (kept)
+		cg->n_hier = kept;
 }
 
 bool cbx_cgroups_relative(const struct cbx_cgroups *cg, struct cbx_cgroups *rel)
@@ -110,10 +121,11 @@ static bool has_word(const char *list, const char *word)
 }
 
 /* v2: a child cgroup gets the memory, pids and cpu controllers only when its
- * parent lists them in cgroup.subtree_control. Enable what is missing. */
-static int v2_enable_controllers(const char *dir, struct cbx_error *err)
+ * parent lists them in cgroup.subtree_control. Enable what is missing and
+ * not skipped (no node limits it). */
+static int v2_enable_controllers(const char *dir, unsigned skip, struct cbx_error *err)
 {
-	static const char *const wanted[] = { "memory", "pids", "cpu" };
+	static const enum cbx_cgroup_v1_ctrl wanted[] = { CBX_V1_MEMORY, CBX_V1_PIDS, CBX_V1_CPU };
 	cleanup_free char *avail = NULL, *enabled = NULL;
 	char path[512], line[128] = "";
 
@@ -124,10 +136,11 @@ static int v2_enable_controllers(const char *dir, struct cbx_error *err)
 	if (cbx_read_file(path, &enabled, NULL, err) < 0)
 		return -1;
 	for (size_t i = 0; i < CBX_ARRAY_SIZE(wanted); i++) {
-		if (!has_word(avail, wanted[i]) || has_word(enabled, wanted[i]))
+		const char *name = cbx_cgroup_v1_ctrl_names[wanted[i]];
+		if (skip & 1u << wanted[i] || !has_word(avail, name) || has_word(enabled, name))
 			continue;
 		strcat(line, line[0] ? " +" : "+");
-		strcat(line, wanted[i]);
+		strcat(line, name);
 	}
 	return line[0] ? cbx_write_str(path, line, err) : 0;
 }
@@ -137,12 +150,12 @@ int cbx_cgroup_lab_create(const struct cbx_cgroups *cg, const char *lab, struct 
 	char path[512];
 
 	for (size_t h = 0; h < cg->n_hier; h++) {
-		if (cg->v2 && v2_enable_controllers(cg->hier[h], err) < 0)
+		if (cg->v2 && v2_enable_controllers(cg->hier[h], cg->v2_skip, err) < 0)
 			return -1;
 		cbx_cgroup_path(path, sizeof(path), cg, h, lab, NULL, NULL);
 		if (cbx_mkdir(path, 0755, err) < 0)
 			return -1;
-		if (cg->v2 && v2_enable_controllers(path, err) < 0)
+		if (cg->v2 && v2_enable_controllers(path, cg->v2_skip, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -218,18 +231,44 @@ int cbx_cgroup_node_clone_fd(const struct cbx_cgroups *cg, const char *lab, cons
 	return fd;
 }
 
+/* The node's cgroup.procs, opened in the first hierarchy that has the
+ * node's directory: on v1 a lab without memory or pids limits has no node
+ * cgroups in those hierarchies (cbx_cgroups_for_lab), and the commands that
+ * only look (status, down) detect every hierarchy. -1 with errno ENOENT
+ * when none has it. `down` asks this of every node, twice: a lookup that
+ * fails costs as much as one that works. */
+static int open_node_procs(const struct cbx_cgroups *cg, const char *lab, const char *node,
+			   char *path, size_t size)
+{
+	/* v1: the freezer's first, which every lab's nodes are in. */
+	int first = cg->v2 ? 0 : cbx_cgroups_hier_of(cg, "freezer.state");
+
+	for (int k = -1; k < (int)cg->n_hier; k++) {
+		int h = k < 0 ? first : k, fd;
+		if (h < 0 || (k >= 0 && h == first))
+			continue;
+		cbx_cgroup_path(path, size, cg, (size_t)h, lab, node, "cgroup.procs");
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0 || errno != ENOENT)
+			return fd;
+	}
+	errno = ENOENT;
+	return -1;
+}
+
 int cbx_cgroup_node_pids(const struct cbx_cgroups *cg, const char *lab, const char *node,
 			 pid_t **pids, size_t *n, struct cbx_error *err)
 {
 	cleanup_free char *text = NULL;
+	cleanup_close int fd = -1;
 	char path[512], *line, *save = NULL;
 	size_t cap = 0;
 
 	*pids = NULL;
 	*n = 0;
-	cbx_cgroup_path(path, sizeof(path), cg, 0, lab, node, "cgroup.procs");
-	if (cbx_read_file(path, &text, NULL, err) < 0)
-		return err->code == ENOENT ? 0 : -1;
+	if ((fd = open_node_procs(cg, lab, node, path, sizeof(path))) < 0)
+		return errno == ENOENT ? 0 : cbx_error_sys(err, errno, "open %s", path);
+	if (cbx_read_fd_as(fd, path, CBX_ERR_SYSTEM, &text, NULL, err) < 0)
+		return -1;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (*n == cap) {
 			pid_t *grown = realloc(*pids, (cap = cap ? cap * 2 : 16) * sizeof(pid_t));
@@ -269,8 +308,7 @@ bool cbx_cgroup_node_empty(const struct cbx_cgroups *cg, const char *lab, const 
 	cleanup_close int fd = -1;
 	ssize_t n;
 
-	cbx_cgroup_path(path, sizeof(path), cg, 0, lab, node, "cgroup.procs");
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open_node_procs(cg, lab, node, path, sizeof(path));
 	if (fd < 0)
 		return errno == ENOENT;
 	n = read(fd, buf, sizeof(buf));

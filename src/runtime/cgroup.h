@@ -63,13 +63,18 @@ struct cbx_cgroups {
 	/* The unified hierarchy (cbx_cgroup_v2_ops), else v1 (cbx_cgroup_v1_ops). */
 	bool v2;
 	/* Mount points of the hierarchies used: one for v2; memory, pids, cpu,
-	 * freezer (those present) for v1. hier[0] is the one whose
-	 * cgroup.procs lists the node's processes. */
+	 * freezer (those present) for v1. On v1 every hierarchy a node is in
+	 * lists its processes in cgroup.procs; a lab's nodes need not be in
+	 * hier[0] (cbx_cgroups_for_lab). */
 	char hier[CBX_CGROUP_MAX_HIER][256];
 	size_t n_hier;
 	/* v1: which of memory, pids, cpu, freezer, devices (bits 0-4) each hierarchy
 	 * carries. Not part of the node setup message: init needs none. */
 	unsigned ctrl[CBX_CGROUP_MAX_HIER];
+	/* v2: the controllers (memory, pids, cpu: 1 << enum cbx_cgroup_v1_ctrl)
+	 * the lab's cgroup does not enable for its nodes, no node limiting
+	 * them (cbx_cgroups_for_lab); 0, all enabled, unless that said so. */
+	unsigned v2_skip;
 };
 
 int cbx_cgroups_detect(struct cbx_cgroups *cg, struct cbx_error *err);
@@ -87,12 +92,20 @@ int cbx_cgroups_detect_v1_mountinfo(struct cbx_cgroups *cg, struct cbx_error *er
 int cbx_cgroup_v1_hierarchy_name(const char *self_cgroup, const char *controller, char *buf,
 				 size_t size);
 /* The hierarchies lab t's nodes are in, for every command that makes or
- * joins them (up, restart, exec; `down` keeps them all and removes what is
- * there): on v1, the one that carries the cpu controller alone is left out
- * when no node has a CPU limit. A cpu cgroup is a scheduler group with
- * per-CPU state (costly to make, twice per lab: docs/performance.md); without a limit the
- * node would only be accounted in it. Nothing changes on v2, whose node
- * cgroup is one directory whatever it limits. */
+ * joins them (up, restart, exec; `down` and `status` detect them all and
+ * use what is there): on v1, a hierarchy whose controllers no node of the
+ * lab limits is left out: cpu without a CPU limit, memory without a memory
+ * limit, pids without a pids limit (freezer and devices stay: pause and the
+ * device policy). A cpu cgroup is a scheduler group with per-CPU state
+ * (costly to make, twice per lab); a memory cgroup holds, besides its own
+ * state, a table of every memory-aware shrinker on the host, one per
+ * superblock, so that its size grows with the number of nodes up
+ * (docs/performance.md: about 80 KiB per node at 1000 nodes). Without a
+ * limit the node would only be accounted there; its processes stay in the
+ * memory cgroup of whoever ran `up`, and `status` shows no memory for it.
+ * On v2, whose node cgroup is one directory whatever it limits, the same
+ * controllers are not enabled for the nodes (cg->v2_skip): no memory
+ * controller, no memory cgroup. */
 void cbx_cgroups_for_lab(struct cbx_cgroups *cg, const struct cbx_topo *t);
 
 /* The lab's parent cgroups (and, on v2, the controllers enabled for them). */

@@ -11,12 +11,19 @@
 #include "runtime/cgroup.h"
 
 /* The node's control file `file` in whichever hierarchy has it (controllers
- * may be co-mounted, e.g. cpu,cpuacct). */
+ * may be co-mounted, e.g. cpu,cpuacct), its controller's first: `down`
+ * asks every node for freezer.state, and a lookup that fails costs as much
+ * as one that works. */
 static int v1_file(char *buf, size_t size, const struct cbx_cgroups *cg, const char *lab,
 		   const char *node, const char *file)
 {
-	for (size_t h = 0; h < cg->n_hier; h++) {
-		if (cbx_cgroup_path(buf, size, cg, h, lab, node, file) == 0 &&
+	int first = cbx_cgroups_hier_of(cg, file);
+
+	for (int k = -1; k < (int)cg->n_hier; k++) {
+		int h = k < 0 ? first : k;
+		if (h < 0 || (k >= 0 && h == first))
+			continue;
+		if (cbx_cgroup_path(buf, size, cg, (size_t)h, lab, node, file) == 0 &&
 		    access(buf, F_OK) == 0)
 			return 0;
 	}

@@ -96,4 +96,31 @@ _labs+=(tfd)
 check_ok "450 nodes come up under a limit of 1024" 'lab tfd is up: 450 node' \
 	prlimit --nofile=1024:1024 "$CBOXLAB" up "$TMP/tfd.json"
 check_down_clean "down leaves nothing" tfd
+# No limits, no cgroups for them (cgroup v1): a memory cgroup holds a table
+# of every superblock's shrinker on the host, about 80 KiB per node at
+# 1000 nodes (docs/performance.md), and a lab without a memory or pids limit
+# has no use for those hierarchies. The node is still paused (freezer) and
+# brought down as before; status has no memory figure for it.
+f=$(topo tnolim <<'EOF2'
+{
+  "name": "tnolim",
+  "networks": { "net": { "subnet": "10.173.0.0/24" } },
+  "nodes": { "a": { "interfaces": { "eth0": { "network": "net" } } } }
+}
+EOF2
+)
+lab_up "$f" >/dev/null
+if [ "$layout" = v1 ]; then
+	v1dir() { grep -E "^[^ ]+ /sys/fs/cgroup/[^ ]*\b$1\b" /proc/mounts | awk '{print $2}' | head -1; }
+	check_ok "cgroup v1: a lab without limits has no memory nor pids cgroups" '^none$' \
+		sh -c "ls -d $(v1dir memory)/cboxlab-tnolim $(v1dir pids)/cboxlab-tnolim 2>/dev/null || echo none"
+	check_ok "and its node is in a freezer cgroup of its own" '^[0-9]+$' \
+		cat "$(v1dir freezer)/cboxlab-tnolim/a/cgroup.procs"
+	check_ok "status shows no memory figure for it" '"memory_bytes": null' cbx status tnolim --json
+fi
+check_ok "pause a node of a lab without limits" 'node a paused' cbx pause tnolim a
+check_ok "status shows it paused" '^ +a +paused ' cbx status tnolim
+check_ok "resume it" 'node a resumed' cbx resume tnolim a
+check_ok "it runs commands" '^ok$' in_node tnolim a echo ok
+check_down_clean "down leaves nothing" tnolim
 finish

@@ -2,8 +2,11 @@
  * and, on a v1 host, the quick way (the usual mount points) finding what
  * the mount table says. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 #include <linux/magic.h>
 
 #include "runtime/cgroup.h"
@@ -71,9 +74,143 @@ static void agree_with_mountinfo(void)
 	}
 }
 
+/* A v1 host's hierarchies as detection leaves them, and which of them a
+ * lab's nodes use: those whose controllers some node limits, and always
+ * freezer and devices. */
+static void v1_host(struct cbx_cgroups *cg)
+{
+	static const struct {
+		const char *dir;
+		unsigned ctrl;
+	} hier[] = {
+		{ "/sys/fs/cgroup/memory", 1u << CBX_V1_MEMORY },
+		{ "/sys/fs/cgroup/pids", 1u << CBX_V1_PIDS },
+		{ "/sys/fs/cgroup/cpu,cpuacct", 1u << CBX_V1_CPU },
+		{ "/sys/fs/cgroup/freezer", 1u << CBX_V1_FREEZER },
+		{ "/sys/fs/cgroup/devices", 1u << CBX_V1_DEVICES },
+	};
+
+	memset(cg, 0, sizeof(*cg));
+	for (size_t h = 0; h < sizeof(hier) / sizeof(hier[0]); h++) {
+		strcpy(cg->hier[h], hier[h].dir);
+		cg->ctrl[h] = hier[h].ctrl;
+	}
+	cg->n_hier = sizeof(hier) / sizeof(hier[0]);
+}
+
+static const char *hier_list(const struct cbx_cgroups *cg)
+{
+	static char buf[256];
+
+	buf[0] = '\0';
+	for (size_t h = 0; h < cg->n_hier; h++) {
+		strcat(buf, h ? " " : "");
+		strcat(buf, strrchr(cg->hier[h], '/') + 1);
+	}
+	return buf;
+}
+
+static void hierarchies_for_lab(void)
+{
+	struct cbx_node nodes[2];
+	struct cbx_topo t = { .nodes = nodes, .n_nodes = 2 };
+	struct cbx_cgroups cg;
+
+	memset(nodes, 0, sizeof(nodes));
+	v1_host(&cg);
+	cbx_cgroups_for_lab(&cg, &t);
+	is_str(hier_list(&cg), "freezer devices", "no limits: no memory, pids nor cpu cgroups");
+	nodes[1].limits.memory = 32 << 20;
+	v1_host(&cg);
+	cbx_cgroups_for_lab(&cg, &t);
+	is_str(hier_list(&cg), "memory freezer devices", "one node's memory limit: memory");
+	nodes[0].limits.pids = 64;
+	nodes[0].limits.cpu_milli = 500;
+	v1_host(&cg);
+	cbx_cgroups_for_lab(&cg, &t);
+	is_str(hier_list(&cg), "memory pids cpu,cpuacct freezer devices", "every limit: all five");
+	cg.v2 = true;
+	cg.n_hier = 1;
+	memset(nodes, 0, sizeof(nodes));
+	cbx_cgroups_for_lab(&cg, &t);
+	is_int(cg.n_hier, 1, "v2: the one hierarchy, whatever the limits");
+	is_int(cg.v2_skip, 1u << CBX_V1_MEMORY | 1u << CBX_V1_PIDS | 1u << CBX_V1_CPU,
+	       "v2 without limits: no controller for the nodes");
+}
+
+static void put(const char *dir, const char *file, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if ((f = fopen(path, "w"))) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static const char *get(const char *dir, const char *file)
+{
+	static char buf[128];
+	char path[512];
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if ((f = fopen(path, "r"))) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = '\0';
+		fclose(f);
+	}
+	return buf;
+}
+
+/* v2: the lab's cgroup enables for its nodes only the controllers some
+ * node's limits need (a plain directory stands in for the hierarchy). */
+static void v2_controllers_for_lab(void)
+{
+	char root[] = "/tmp/cbxt-cgroup-XXXXXX", lab[64];
+	struct cbx_node node;
+	struct cbx_topo t = { .nodes = &node, .n_nodes = 1 };
+	struct cbx_cgroups cg;
+	struct cbx_error err;
+
+	if (!mkdtemp(root)) {
+		printf("not ok %d - mkdtemp\n", ++tap_n);
+		return;
+	}
+	snprintf(lab, sizeof(lab), "%s/cboxlab-tv2", root);
+	mkdir(lab, 0755);
+	memset(&cg, 0, sizeof(cg));
+	cg.v2 = true;
+	cg.n_hier = 1;
+	strcpy(cg.hier[0], root);
+	memset(&node, 0, sizeof(node));
+	node.limits.pids = 10;
+	cbx_cgroups_for_lab(&cg, &t);
+	put(root, "cgroup.controllers", "cpuset cpu io memory pids\n");
+	put(root, "cgroup.subtree_control", "");
+	put(lab, "cgroup.controllers", "memory pids\n");
+	put(lab, "cgroup.subtree_control", "");
+	ok(cbx_cgroup_lab_create(&cg, "tv2", &err) == 0, "lab cgroup made");
+	is_str(get(root, "cgroup.subtree_control"), "+pids", "the root: pids, no memory nor cpu");
+	is_str(get(lab, "cgroup.subtree_control"), "+pids", "the lab: pids alone, for its nodes");
+	for (int i = 0; i < 4; i++) {
+		char path[512];
+		snprintf(path, sizeof(path), "%s/%s", i < 2 ? lab : root,
+			 i % 2 ? "cgroup.subtree_control" : "cgroup.controllers");
+		unlink(path);
+	}
+	rmdir(lab);
+	rmdir(root);
+}
+
 int main(void)
 {
 	names();
 	agree_with_mountinfo();
+	hierarchies_for_lab();
+	v2_controllers_for_lab();
 	return tap_done();
 }
