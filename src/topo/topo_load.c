@@ -93,7 +93,7 @@ static int load(struct parser *p)
 		return topo_oom(p);
 
 	if (topo_parse_lab_name(p) < 0 || topo_parse_networks(p) < 0 || topo_parse_nodes(p) < 0 ||
-	    topo_parse_links(p) < 0 || topo_resolve_addresses(p) < 0 ||
+	    topo_parse_links(p) < 0 || topo_resolve_vlans(p) < 0 || topo_resolve_addresses(p) < 0 ||
 	    topo_resolve_routes(p) < 0 || topo_resolve_publish(p) < 0 ||
 	    topo_resolve_impairments(p) < 0 || topo_assign_names_and_macs(p) < 0 ||
 	    topo_resolve_files(p) < 0 ||
