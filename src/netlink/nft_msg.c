@@ -693,7 +693,7 @@ int nft_build_rule_drop_unless_mark(void *buf, size_t size, int family, const ch
 	struct rule rl;
 	int err;
 
-	if (meta_key != NFT_META_OIFNAME && meta_key != NFT_META_BRI_IIFNAME)
+	if (meta_key != NFT_META_OIFNAME && meta_key != NFT_META_IIFNAME)
 		return -EINVAL;
 	if ((err = ifname_key(ifname, key)) || (err = rule_start(&rl, family, table, chain)))
 		return err;

@@ -819,17 +819,17 @@ static void test_vlan_marks(void)
 						    NFT_META_OIFNAME, "lab-4", 10));
 
 	len = nft_build_rule_drop_unless_mark(buf, sizeof(buf), NFPROTO_BRIDGE, "cbx", "c",
-					      NFT_META_BRI_IIFNAME, "lab-b0", 0);
-	rule_parse(&x, "drop unless mark on a bridge", len, NFPROTO_BRIDGE);
-	want_ifname(&x, NFT_META_BRI_IIFNAME, NFT_CMP_EQ, "lab-b0");
+					      NFT_META_IIFNAME, "lab-b0u1", 0);
+	rule_parse(&x, "drop unless mark coming in", len, NFPROTO_BRIDGE);
+	want_ifname(&x, NFT_META_IIFNAME, NFT_CMP_EQ, "lab-b0u1");
 	want_meta(&x, NFT_META_MARK);
 	mark = 0;
 	want_cmp(&x, NFT_CMP_NEQ, &mark, 4);
 	want_drop(&x);
 	rule_done(&x);
 	is_int(nft_build_rule_drop_unless_mark(buf, sizeof(buf), NFPROTO_BRIDGE, "cbx", "c",
-					       NFT_META_IIFNAME, "lab-b0", 0),
-	       -EINVAL, "drop unless mark: only by output port or bridge");
+					       NFT_META_BRI_IIFNAME, "lab-b0", 0),
+	       -EINVAL, "drop unless mark: only by output or input port");
 	is_int(nft_build_rule_set_mark(buf, sizeof(buf), NFPROTO_BRIDGE, "cbx", "c",
 				       "a-name-too-long-for-ifnamsiz", 1),
 	       -ENAMETOOLONG, "set mark: a name longer than IFNAMSIZ is refused");
