@@ -217,6 +217,41 @@ static int write_junit(const char *path, const struct cbx_topo *t,
 	return 0;
 }
 
+/* One object (docs/json.md): the pairs probed, each check with its result. */
+static void print_json(const struct cbx_topo *t, const struct lab_check_report *rep)
+{
+	json_t *o = json_object(), *pairs = json_array(), *checks = json_array();
+	char ip[CBX_PREFIX_STRLEN];
+
+	for (size_t i = 0; i < rep->n_pairs; i++) {
+		const struct lab_reach_pair *p = &rep->pairs[i];
+		json_t *pair =
+			json_pack("{s:s, s:s, s:s, s:b, s:b}", "from", p->from->name, "to",
+				  p->to->name, "address", cbx_ip_str(&p->addr, ip, sizeof(ip)),
+				  "expected", p->expected, "reached", p->reached);
+		if (p->reached)
+			json_object_set_new(pair, "rtt_ms", json_real(p->rtt_ms));
+		json_array_append_new(pairs, pair);
+	}
+	for (size_t i = 0; i < rep->n_results; i++) {
+		const struct lab_check_result *r = &rep->results[i];
+		json_array_append_new(checks,
+				      json_pack("{s:s, s:s, s:s, s:s}", "name", r->check->name,
+						"kind", cbx_check_kind_name(r->check->kind),
+						"result", r->ok ? "pass" : "fail", "detail",
+						r->detail));
+	}
+	json_object_set_new(o, "lab", json_string(t->name));
+	json_object_set_new(o, "result", json_string(rep->failed ? "fail" : "pass"));
+	json_object_set_new(o, "failed", json_integer((json_int_t)rep->failed));
+	json_object_set_new(o, "seconds", json_real(rep->seconds));
+	json_object_set_new(o, "matrix", pairs);
+	json_object_set_new(o, "checks", checks);
+	if (rep->warning[0])
+		json_object_set_new(o, "warning", json_string(rep->warning));
+	cli_print_json(o);
+}
+
 static int parse_timeout(const char *s, int *ms)
 {
 	const char *why;
@@ -251,8 +286,12 @@ int cmd_check(const struct cli_call *c)
 
 	if (parse_timeout(c->opt[OPT_TIMEOUT], &o.timeout_ms) != 0)
 		return 2;
-	if (c->opt[OPT_TAP] && c->opt[OPT_JUNIT] && !strcmp(c->opt[OPT_JUNIT], "-"))
-		return cli_usage_error("check", "--tap and --junit - both want standard output");
+	if ((c->opt[OPT_TAP] || c->opt[OPT_JSON]) && c->opt[OPT_JUNIT] &&
+	    !strcmp(c->opt[OPT_JUNIT], "-"))
+		return cli_usage_error("check", "--%s and --junit - both want standard output",
+				       c->opt[OPT_TAP] ? "tap" : "json");
+	if (c->opt[OPT_TAP] && c->opt[OPT_JSON])
+		return cli_usage_error("check", "--tap and --json both want standard output");
 	if (lab_load_saved(&c->cbx, c->argv[0], &t, &err) < 0 ||
 	    (c->argc > 1 && cbx_topo_load_checks(t, c->argv[1], &err) < 0))
 		return cli_fail(&err);
@@ -264,9 +303,11 @@ int cmd_check(const struct cli_call *c)
 	}
 	if (lab_check(&c->cbx, t, &o, &rep, &err) < 0)
 		return cli_fail(&err);
-	if (rep.warning[0])
+	if (rep.warning[0] && !c->opt[OPT_JSON])
 		fprintf(stderr, "cboxlab: warning: %s\n", rep.warning);
-	if (c->opt[OPT_TAP])
+	if (c->opt[OPT_JSON])
+		print_json(t, &rep);
+	else if (c->opt[OPT_TAP])
 		print_tap(&rep);
 	else if (!(c->opt[OPT_JUNIT] && !strcmp(c->opt[OPT_JUNIT], "-")))
 		print_text(t, &rep);

@@ -106,6 +106,7 @@ static const struct cli_verb_opt check_opts[] = {
 	{ OPT_NO_MATRIX, "only the declared checks, not every node to every address" },
 	{ OPT_TAP, "report as TAP (Test Anything Protocol) on standard output" },
 	{ OPT_JUNIT, "also write a JUnit XML report to FILE, for CI" },
+	{ OPT_JSON, "report as one JSON object: the matrix's pairs and each check's result (docs/json.md)" },
 	{ OPT_MAX, NULL },
 };
 

@@ -41,9 +41,27 @@ check_exit "static routing, unsolved: check exits 1 and names the failing assert
 	cbx check tcstatic --timeout 1 --no-matrix
 check_exit "static routing, unsolved: a route check fails too" 1 \
 	'FAIL r2 routes lan1 through r1: absent' cbx check tcstatic --timeout 1 --no-matrix
+# check_json LAB: check --json, read back: a line per check ("pass NAME",
+# "fail NAME"), the lab's result, and check's own exit status.
+check_json() {
+	local out rc
+	out=$(cbx check "$1" --json --timeout 1)
+	rc=$?
+	python3 -c '
+import json, sys
+r = json.loads(sys.stdin.read())
+for c in r["checks"]:
+    print(c["result"], c["kind"], c["name"])
+print("lab", r["lab"], r["result"], "matrix", len(r["matrix"]), "pairs")' <<<"$out" || return 3
+	return $rc
+}
+check_exit "static routing, unsolved: check --json gives each check's result, exit 1" 1 \
+	'^fail reach h1 reaches h3 across the three routers$' check_json tcstatic
 check_ok "static routing: the solution applies" '' sh "$TMP/tcstatic/solution.sh" tcstatic
 check_exit "static routing: cboxlab check passes on the solved lab" 0 \
 	'lab tcstatic: every pair and check holds' cbx check tcstatic --timeout 2
+check_exit "static routing, solved: check --json says pass, with the matrix" 0 \
+	'^lab tcstatic pass matrix [1-9][0-9]* pairs$' check_json tcstatic
 check_down_clean "static routing: down leaves nothing" tcstatic
 
 # --- NAT and a firewall, VLANs: nothing beyond the host's nft ------------------
