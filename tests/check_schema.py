@@ -67,7 +67,8 @@ def parser_says(doc, folder=None):
 
 # Examples are files, or lab folders (a topology.json with the files it names).
 for path in sorted(glob.glob(os.path.join(top, "topologies", "*.json")) +
-                   glob.glob(os.path.join(top, "topologies", "*", "topology.json"))):
+                   glob.glob(os.path.join(top, "topologies", "*", "topology.json")) +
+                   glob.glob(os.path.join(top, "topologies", "course", "*", "topology.json"))):
     if path.endswith("schema.json"):
         continue
     doc = json.load(open(path))
@@ -98,6 +99,10 @@ bad = {
     "interface name too long": ({"nodes": {"a": {"interfaces": {"averylonginterface0": {"network": "n"}}}}},
                                 'nodes.a.interfaces.averylonginterface0: interface name "averylonginterface0" '
                                 "is 19 bytes long; the kernel allows at most 15"),
+    "VLAN id out of range": ({"nodes": {"a": {"interfaces": {"eth0": {"network": "n", "vlan": 4095}}}}},
+                             "nodes.a.interfaces.eth0.vlan: VLAN 4095 is out of range: VLAN ids are 1 to 4094"),
+    "vlan and vlans together": ({"nodes": {"a": {"interfaces": {"eth0": {"network": "n", "vlan": 10, "vlans": [20]}}}}},
+                                'nodes.a.interfaces.eth0.vlan: an interface is an access port ("vlan") or a trunk ("vlans"), not both'),
     "link with three endpoints": ({"links": [{"endpoints": ["a:e1", "a:e2", "a:e3"]}]},
                                   "links[0].endpoints: a link has exactly 2 endpoints, not 3"),
     # The path is where the value is: the link's "impair", not an endpoint's.

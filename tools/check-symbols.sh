@@ -18,7 +18,7 @@ prefixes() {
 	common) echo "cbx_" ;;
 	netlink) echo "nl_ rtnl_ nft_ tc_ diag_" ;;
 	topo) echo "cbx_ topo_" ;;
-	bridge) echo "wiring_ nat_ impair_ partition_ cbx_sysctl_" ;;
+	bridge) echo "wiring_ nat_ impair_ partition_ vlan_ cbx_sysctl_" ;;
 	runtime) echo "cbx_ node_ netns_ mntns_ caps_ seccomp_ userns_ rootfs_ kernel_view_ host_mask_" ;;
 	lab) echo "cbx_ lab_ plan_ step_ops_ fault_ grudge_ host_" ;;
 	chaos) echo "cbx_chaos_ chaos_" ;;

@@ -75,6 +75,11 @@ if [ "$(id -u)" = 0 ] && ip netns add cbxt-mutnetem 2>/dev/null; then
 	tc -n cbxt-mutnetem qdisc add dev lo root netem delay 1ms 2>/dev/null && netem=yes
 	ip netns del cbxt-mutnetem
 fi
+vlan_filtering=no
+if [ "$(id -u)" = 0 ] && ip link add cbxt-mutvlan type bridge vlan_filtering 1 2>/dev/null; then
+	ip link del cbxt-mutvlan
+	vlan_filtering=yes
+fi
 applies() { # id: "" when it applies here, else why not
 	case ${m_requires[$1]} in
 	"") ;;
@@ -82,6 +87,8 @@ applies() { # id: "" when it applies here, else why not
 	netem) [ $netem = yes ] || echo "no netem here" ;;
 	no-netem) [ $netem = no ] || echo "netem here" ;;
 	frr) [ -x /usr/lib/frr/zebra ] || echo "FRR is not installed" ;;
+	vlan-filtering) [ $vlan_filtering = yes ] || echo "no bridge VLAN filtering here" ;;
+	no-vlan-filtering) [ $vlan_filtering = no ] || echo "bridge VLAN filtering here" ;;
 	*) die "mutant $1: unknown requirement \"${m_requires[$1]}\"" ;;
 	esac
 }

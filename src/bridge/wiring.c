@@ -281,6 +281,24 @@ void wiring_add_node_config(struct nl_batch *b, const struct cbx_node *n, unsign
 	lo.up = 1;
 	NL_BUILD(b, rtnl_build_link_change, &lo);
 	nl_batch_push(b, 0, "bring up lo in %s", n->name);
+	/* VLAN sub-interfaces on their trunks, down as the rest (a trunk
+	 * taken down and up again keeps them: the kernel only took them down
+	 * with it, and the loop below brings them up). */
+	for (size_t i = 0; i < n->n_ifaces && !flags; i++) {
+		const struct cbx_iface *ifc = n->ifaces[i];
+		struct rtnl_link_spec sub = RTNL_LINK_SPEC_INIT;
+
+		if (!ifc->parent)
+			continue;
+		sub.name = ifc->name;
+		sub.ifindex = ifc->ifindex;
+		sub.link = ifc->parent->ifindex;
+		sub.mac = ifc->mac;
+		sub.mtu = ifc->mtu;
+		NL_BUILD(b, rtnl_build_vlan_create, &sub, ifc->vlan);
+		nl_batch_push(b, 0, "create VLAN %u sub-interface %s:%s on %s", ifc->vlan, n->name,
+			      ifc->name, ifc->parent->name);
+	}
 	for (size_t i = 0; i < n->n_ifaces; i++) {
 		const struct cbx_iface *ifc = n->ifaces[i];
 		struct rtnl_link_spec up = RTNL_LINK_SPEC_INIT;

@@ -134,19 +134,19 @@ static void print_tap(const struct lab_check_report *rep)
 	printf("1..%zu\n", n);
 }
 
-/* --json: {"lab", "seconds", "failed", "pairs": [{"from", "to", "address",
+/* --json: {"lab", "result", "seconds", "failed", "pairs": [{"from", "to", "address",
  * "expected", "reached", "rtt_ms"}], "checks": [{"name", "kind", "ok",
- * "detail"}]} (docs/json.md). */
+ * "detail"}], "warning"?} (docs/json.md). */
 static void print_json(const struct cbx_topo *t, const struct lab_check_report *rep)
 {
-	json_t *pairs = json_array(), *checks = json_array();
+	json_t *pairs = json_array(), *checks = json_array(), *o;
 	char ip[CBX_PREFIX_STRLEN];
 
 	for (size_t i = 0; i < rep->n_pairs; i++) {
 		const struct lab_reach_pair *p = &rep->pairs[i];
-		json_t *o = json_pack("{s:s, s:s, s:s, s:b, s:b}", "from", p->from->name, "to",
-				      p->to->name, "address", cbx_ip_str(&p->addr, ip, sizeof(ip)),
-				      "expected", p->expected, "reached", p->reached);
+		o = json_pack("{s:s, s:s, s:s, s:b, s:b}", "from", p->from->name, "to", p->to->name,
+			      "address", cbx_ip_str(&p->addr, ip, sizeof(ip)), "expected",
+			      p->expected, "reached", p->reached);
 		json_object_set_new(o, "rtt_ms", p->reached ? json_real(p->rtt_ms) : json_null());
 		json_array_append_new(pairs, o);
 	}
@@ -157,9 +157,12 @@ static void print_json(const struct cbx_topo *t, const struct lab_check_report *
 						"kind", cbx_check_kind_name(r->check->kind), "ok",
 						r->ok, "detail", r->detail));
 	}
-	cli_print_json(json_pack("{s:s, s:f, s:I, s:o, s:o}", "lab", t->name, "seconds",
-				 rep->seconds, "failed", (json_int_t)rep->failed, "pairs", pairs,
-				 "checks", checks));
+	o = json_pack("{s:s, s:s, s:f, s:I, s:o, s:o}", "lab", t->name, "result",
+		      rep->failed ? "fail" : "pass", "seconds", rep->seconds, "failed",
+		      (json_int_t)rep->failed, "pairs", pairs, "checks", checks);
+	if (o && rep->warning[0])
+		json_object_set_new(o, "warning", json_string(rep->warning));
+	cli_print_json(o);
 }
 
 /* Text for XML: markup characters as entities, control bytes (which XML

@@ -125,6 +125,17 @@ json_t *cli_ifaces_json(const struct cbx_node *n)
 		if (ifc->network) {
 			json_object_set_new(o, "network", json_string(ifc->network->name));
 			json_object_set_new(o, "host_interface", json_string(ifc->host_name));
+			if (ifc->vlan)
+				json_object_set_new(o, "vlan", json_integer(ifc->vlan));
+			if (ifc->n_vlans) {
+				json_t *vids = json_array();
+				for (size_t k = 0; k < ifc->n_vlans; k++)
+					json_array_append_new(vids, json_integer(ifc->vlans[k]));
+				json_object_set_new(o, "vlans", vids);
+			}
+		} else if (ifc->parent) {
+			json_object_set_new(o, "parent", json_string(ifc->parent->name));
+			json_object_set_new(o, "vlan", json_integer(ifc->vlan));
 		} else {
 			const struct cbx_iface *peer =
 				ifc->link->a == ifc ? ifc->link->b : ifc->link->a;

@@ -89,24 +89,44 @@ static bool lookup(const struct cbx_node *n, const struct cbx_ip *dst, struct ho
 	return best >= 0 && h->dev;
 }
 
-/* The node on dev's segment that owns addr: a member of its network, or
- * the link's other end. */
+static bool has_addr(const struct cbx_iface *ifc, const struct cbx_ip *addr)
+{
+	for (unsigned k = 0; k < ifc->n_addrs; k++)
+		if (cbx_ip_equal(&ifc->addrs[k].ip, addr))
+			return true;
+	return false;
+}
+
+/* The VLAN an interface's untagged frames are in on its network: an access
+ * port's, else the default VLAN 1 (a trunk's untagged frames too). */
+static unsigned untagged_vlan(const struct cbx_iface *ifc)
+{
+	return ifc->vlan > 1 ? ifc->vlan : 1;
+}
+
+/* The node on dev's segment that owns addr: the link's other end, or on a
+ * network, an interface in the same VLAN: a member untagged in it, or a
+ * trunk's sub-interface of it. */
 static const struct cbx_node *neighbour(const struct cbx_iface *dev, const struct cbx_ip *addr)
 {
+	const struct cbx_network *net = dev->parent ? dev->parent->network : dev->network;
+	unsigned vlan = dev->parent ? dev->vlan : net ? untagged_vlan(dev) : 0;
+
 	if (dev->link) {
 		const struct cbx_iface *o = dev->link->a == dev ? dev->link->b : dev->link->a;
-		for (unsigned k = 0; k < o->n_addrs; k++)
-			if (cbx_ip_equal(&o->addrs[k].ip, addr))
-				return o->node;
-		return NULL;
+		return has_addr(o, addr) ? o->node : NULL;
 	}
-	if (dev->network)
-		for (size_t i = 0; i < dev->network->n_members; i++) {
-			const struct cbx_iface *m = dev->network->members[i];
-			for (unsigned k = 0; m != dev && k < m->n_addrs; k++)
-				if (cbx_ip_equal(&m->addrs[k].ip, addr))
-					return m->node;
+	for (size_t i = 0; net && i < net->n_members; i++) {
+		const struct cbx_iface *m = net->members[i];
+		if (m != dev && untagged_vlan(m) == vlan && has_addr(m, addr))
+			return m->node;
+		for (size_t k = 0; m->n_vlans && k < m->node->n_ifaces; k++) {
+			const struct cbx_iface *sub = m->node->ifaces[k];
+			if (sub != dev && sub->parent == m && sub->vlan == vlan &&
+			    has_addr(sub, addr))
+				return sub->node;
 		}
+	}
 	return NULL;
 }
 

@@ -47,6 +47,11 @@ int fault_impair(struct lab_faults *fl, const struct cbx_iface *ifc, const struc
 	struct lab_node_socks s;
 	int rc;
 
+	if (ifc->parent)
+		return cbx_error_set(err, CBX_ERR_INPUT,
+				     "%s:%s is a VLAN sub-interface: impair its trunk %s:%s instead",
+				     ifc->node->name, ifc->name, ifc->node->name,
+				     ifc->parent->name);
 	if (lab_node_socks_open(fl->t, ifc->node, false, &s, err) < 0)
 		return -1;
 	rc = lab_impair_iface(&fl->ctx, ifc, &s.rtnl, im, false, err);

@@ -108,6 +108,11 @@ static int link_p2p(struct lab_faults *fl, const struct cbx_iface *ifc, bool up,
 
 int fault_link(struct lab_faults *fl, const struct cbx_iface *ifc, bool up, struct cbx_error *err)
 {
+	if (ifc->parent)
+		return cbx_error_set(err, CBX_ERR_INPUT,
+				     "%s:%s is a VLAN sub-interface: take its trunk %s:%s down instead",
+				     ifc->node->name, ifc->name, ifc->node->name,
+				     ifc->parent->name);
 	if ((ifc->network ? link_network(fl, ifc, up, err) : link_p2p(fl, ifc, up, err)) < 0)
 		return -1;
 	fault_record_link_set(fl->record, ifc, !up);

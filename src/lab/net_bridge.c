@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bridge/vlan.h"
 #include "bridge/wiring.h"
 #include "lab/steps.h"
 
@@ -60,6 +61,8 @@ out:
 	return rc;
 }
 
+static int vlans_run(struct lab_ctx *ctx, const struct cbx_network *net, struct cbx_error *err);
+
 static int bridge_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
 	struct nl_conn *c = lab_rtnl(ctx, err);
@@ -94,10 +97,80 @@ static int bridge_run(struct lab_ctx *ctx, const struct step *s, size_t n, struc
 			wiring_add_leaf_setup(&b, ctx->t, net, &net->leaves[k], *leaf, *ifindex);
 		}
 	}
-	rc = nl_batch_commit(c, &b, err);
-	if (rc == 0)
-		rc = tunnels_setup(ctx, c, s, n, err);
+	if ((rc = nl_batch_commit(c, &b, err)) < 0 || (rc = tunnels_setup(ctx, c, s, n, err)) < 0)
+		goto out;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if (s[i].u.net->n_vlans)
+			rc = vlans_run(ctx, s[i].u.net, err);
 out:
+	nl_batch_free(&b);
+	return rc;
+}
+
+/* The name of the first trunk of a network, for messages. */
+static const struct cbx_iface *first_trunk(const struct cbx_network *net)
+{
+	for (size_t i = 0; i < net->n_members; i++)
+		if (net->members[i]->n_vlans)
+			return net->members[i];
+	return NULL;
+}
+
+/* A VLAN-aware network, its bridges up: the kernel's filtering where it has
+ * it, else the mark table (bridge/vlan.h), which serves no trunk. */
+static int vlans_run(struct lab_ctx *ctx, const struct cbx_network *net, struct cbx_error *err)
+{
+	struct nl_batch b;
+	struct nl_conn *c;
+	int *idx = NULL, rc = -1;
+
+	nl_batch_init(&b);
+	if (!vlan_bridge_filters(net->bridge)) {
+		const struct cbx_iface *trunk = first_trunk(net);
+		if (trunk) {
+			rc = cbx_error_sys(err, EOPNOTSUPP,
+					   "network %s has trunks (\"vlans\" on %s:%s), which need the kernel's bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING), and this kernel has none",
+					   net->name, trunk->node->name, trunk->name);
+			goto out;
+		}
+		if (!(c = lab_nft(ctx, err)))
+			goto out;
+		vlan_add_mark_table(&b, net);
+		rc = nl_batch_commit(c, &b, err);
+		goto out;
+	}
+	idx = calloc(2 * net->n_leaves + 1, sizeof(*idx));
+	if (!idx) {
+		rc = cbx_error_sys(err, ENOMEM, "VLANs of network %s", net->name);
+		goto out;
+	}
+	for (size_t k = 0; k < net->n_leaves; k++)
+		if (find_link(net->leaves[k].uplink, &idx[k], err) < 0 ||
+		    find_link(net->leaves[k].downlink, &idx[net->n_leaves + k], err) < 0)
+			goto out;
+	if (!(c = lab_rtnl(ctx, err)))
+		goto out;
+	vlan_add_filtering(&b, net, ctx->net_ifindex[net->index],
+			   &ctx->leaf_ifindex[net->first_leaf], idx, idx + net->n_leaves);
+	rc = nl_batch_commit(c, &b, err);
+out:
+	free(idx);
+	nl_batch_free(&b);
+	return rc;
+}
+
+/* The mark table, if any: filtering went with the bridges. */
+static int vlans_undo(struct lab_ctx *ctx, const struct cbx_network *net, struct cbx_error *err)
+{
+	struct nl_conn *c = lab_nft(ctx, err);
+	struct nl_batch b;
+	int rc;
+
+	if (!c)
+		return -1;
+	nl_batch_init(&b);
+	vlan_del_mark_table(&b, net);
+	rc = nl_batch_commit(c, &b, err);
 	nl_batch_free(&b);
 	return rc;
 }
@@ -106,6 +179,7 @@ static int bridge_undo(struct lab_ctx *ctx, const struct step *s, size_t n, stru
 {
 	struct nl_conn *c = lab_rtnl(ctx, err);
 	struct owned_link *links;
+	struct cbx_error one;
 	size_t count = 0, m = 0;
 	int rc;
 
@@ -134,6 +208,9 @@ static int bridge_undo(struct lab_ctx *ctx, const struct step *s, size_t n, stru
 	}
 	rc = wiring_del_owned_links(c, links, m, err);
 	free(links);
+	for (size_t i = 0; i < n; i++)
+		if (s[i].u.net->n_vlans)
+			rc = cbx_error_keep_first(rc, err, vlans_undo(ctx, s[i].u.net, &one), &one);
 	return rc;
 }
 
@@ -143,10 +220,11 @@ static void bridge_describe(const struct step *s, bool undo, char *buf, size_t s
 	char gw[CBX_PREFIX_STRLEN] = "";
 
 	if (undo) {
-		snprintf(buf, size, "delete bridge %s%s%s%s", net->bridge,
+		snprintf(buf, size, "delete bridge %s%s%s%s%s", net->bridge,
 			 net->n_leaves ? " and its leaf bridges" : "",
 			 net->n_hosts > 1 ? " and VXLAN device " : "",
-			 net->n_hosts > 1 ? net->vxlan : "");
+			 net->n_hosts > 1 ? net->vxlan : "",
+			 net->n_vlans ? ", and its VLAN table if any" : "");
 		return;
 	}
 	if (net->n_hosts > 1 && s->t->local) {
@@ -166,7 +244,12 @@ static void bridge_describe(const struct step *s, bool undo, char *buf, size_t s
 	}
 	if (net->has_gw4)
 		cbx_prefix_str(&net->gw4, gw, sizeof(gw));
-	if (net->n_leaves)
+	if (net->n_vlans)
+		snprintf(buf, size,
+			 "create bridge %s for network %s%s%s%s, VLAN-aware (%zu VLANs: the kernel's filtering, or a table bridge cboxlab-vlan-%s where it has none)",
+			 net->bridge, net->name, gw[0] ? " with gateway " : "", gw,
+			 net->n_leaves ? " and its leaf bridges" : "", net->n_vlans, net->bridge);
+	else if (net->n_leaves)
 		snprintf(buf, size,
 			 "create bridge %s for network %s%s%s, and %zu leaf bridges under it (%s...) for its %zu interfaces",
 			 net->bridge, net->name, gw[0] ? " with gateway " : "", gw, net->n_leaves,

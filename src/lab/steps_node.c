@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/netfilter.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "bridge/impair.h"
 #include "bridge/sysctl.h"
+#include "bridge/vlan.h"
 #include "bridge/wiring.h"
 #include "common/cleanup.h"
 #include "common/clock.h"
@@ -309,6 +311,9 @@ static int nothing_to_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
 
 /* --- veth pairs --------------------------------------------------------- */
 
+static int port_vlans_run(struct nl_conn *c, const struct step *s, size_t n, struct nl_batch *b,
+			  struct cbx_error *err);
+
 static int veth_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
 	struct nl_conn *c = lab_rtnl(ctx, err);
@@ -336,8 +341,31 @@ static int veth_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct 
 		}
 		rc = nl_batch_commit(c, &b, err);
 	}
+	if (rc == 0)
+		rc = port_vlans_run(c, s, n, &b, err);
 	nl_batch_free(&b);
 	return rc;
+}
+
+/* Access ports and trunks on bridges that filter by VLAN, once they are
+ * ports (bridge/vlan.h; without the filtering, the network's table has
+ * them by name already). */
+static int port_vlans_run(struct nl_conn *c, const struct step *s, size_t n, struct nl_batch *b,
+			  struct cbx_error *err)
+{
+	nl_batch_reset(b);
+	for (size_t i = 0; i < n; i++) {
+		const struct cbx_iface *ifc = s[i].u.iface;
+		int port;
+		if ((ifc->vlan <= 1 && !ifc->n_vlans) ||
+		    !vlan_bridge_filters(cbx_iface_bridge(ifc)))
+			continue;
+		if (!(port = (int)if_nametoindex(ifc->host_name)))
+			return cbx_error_sys(err, errno, "find %s (%s:%s)", ifc->host_name,
+					     ifc->node->name, ifc->name);
+		vlan_add_port(b, ifc, port);
+	}
+	return nl_batch_empty(b) ? 0 : nl_batch_commit(c, b, err);
 }
 
 /* Nothing to delete: the node's undo, which comes after, makes the pair go
@@ -506,17 +534,20 @@ static int node_net_run(struct lab_ctx *ctx, const struct step *s, size_t n, str
 static void node_net_describe(const struct step *s, bool undo, char *buf, size_t size)
 {
 	const struct cbx_node *n = s->u.node;
-	size_t addrs = 0;
+	size_t addrs = 0, subs = 0;
 
-	for (size_t i = 0; i < n->n_ifaces; i++)
+	for (size_t i = 0; i < n->n_ifaces; i++) {
 		addrs += n->ifaces[i]->n_addrs;
+		subs += n->ifaces[i]->parent != NULL;
+	}
 	if (undo)
 		snprintf(buf, size, "nothing: node %s's network configuration goes with its netns",
 			 n->name);
 	else
 		snprintf(buf, size,
-			 "configure node %s: lo up, %zu sysctl(s), %zu address(es), %zu route(s)",
-			 n->name, n->n_sysctls, addrs, n->n_routes);
+			 "configure node %s: lo up, %zu sysctl(s), %s%zu address(es), %zu route(s)",
+			 n->name, n->n_sysctls, subs ? "VLAN sub-interface(s), " : "", addrs,
+			 n->n_routes);
 }
 
 const struct step_ops step_ops_node_net = {

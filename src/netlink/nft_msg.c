@@ -664,3 +664,43 @@ int nft_build_rule_random_drop(void *buf, size_t size, int family, const char *t
 	add(&rl, expr_drop());
 	return rule_finish(&rl, family, buf, size);
 }
+
+int nft_build_rule_set_mark(void *buf, size_t size, int family, const char *table,
+			    const char *chain, const char *iifname, uint32_t mark)
+{
+	char key[IFNAMSIZ];
+	struct nftnl_expr *set;
+	struct rule rl;
+	int err;
+
+	if ((err = ifname_key(iifname, key)) || (err = rule_start(&rl, family, table, chain)))
+		return err;
+	add_ifname_cmp(&rl, NFT_META_IIFNAME, NFT_CMP_EQ, key);
+	add(&rl, expr_immediate(NFT_REG_1, &mark, sizeof(mark)));
+	if ((set = nftnl_expr_alloc("meta"))) {
+		nftnl_expr_set_u32(set, NFTNL_EXPR_META_KEY, NFT_META_MARK);
+		nftnl_expr_set_u32(set, NFTNL_EXPR_META_SREG, NFT_REG_1);
+	}
+	add(&rl, set);
+	return rule_finish(&rl, family, buf, size);
+}
+
+int nft_build_rule_drop_unless_mark(void *buf, size_t size, int family, const char *table,
+				    const char *chain, uint32_t meta_key, const char *ifname,
+				    uint32_t mark)
+{
+	char key[IFNAMSIZ];
+	struct rule rl;
+	int err;
+
+	if (meta_key != NFT_META_OIFNAME && meta_key != NFT_META_IIFNAME)
+		return -EINVAL;
+	if ((err = ifname_key(ifname, key)) || (err = rule_start(&rl, family, table, chain)))
+		return err;
+	add_ifname_cmp(&rl, meta_key, NFT_CMP_EQ, key);
+	add(&rl, expr_meta(NFT_META_MARK));
+	/* The mark is a host-order u32, as nft compares it. */
+	add(&rl, expr_cmp(NFT_CMP_NEQ, &mark, sizeof(mark)));
+	add(&rl, expr_drop());
+	return rule_finish(&rl, family, buf, size);
+}

@@ -76,4 +76,17 @@ int nft_build_rule_drop_saddr_set(void *buf, size_t size, int family, const char
 int nft_build_rule_random_drop(void *buf, size_t size, int family, const char *table,
 			       const char *chain, const char *iifname, uint32_t per_million);
 
+/* VLANs on a bridge without the kernel's VLAN filtering (bridge/vlan.h),
+ * rules of a bridge-family table, the VLAN carried in the packet's mark:
+ * "iifname IIFNAME meta mark set MARK" where a port's frames come in, and
+ * "KEY IFNAME meta mark != MARK drop" where they may not go: key
+ * NFT_META_OIFNAME (out of a port), or NFT_META_IIFNAME (in from a port,
+ * up to a bridge's own stack: meta ibrname needs a module of its own,
+ * which kernels may lack). */
+int nft_build_rule_set_mark(void *buf, size_t size, int family, const char *table,
+			    const char *chain, const char *iifname, uint32_t mark);
+int nft_build_rule_drop_unless_mark(void *buf, size_t size, int family, const char *table,
+				    const char *chain, uint32_t meta_key, const char *ifname,
+				    uint32_t mark);
+
 #endif

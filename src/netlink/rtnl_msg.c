@@ -4,6 +4,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
+#include <linux/if_bridge.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/neighbour.h>
@@ -44,6 +45,8 @@ static bool put_link_attrs(struct nlmsghdr *nlh, size_t size, const struct rtnl_
 						 l->master < 0 ? 0 : (uint32_t)l->master))
 		return false;
 	if (l->group && !mnl_attr_put_u32_check(nlh, size, IFLA_GROUP, l->group))
+		return false;
+	if (l->link > 0 && !mnl_attr_put_u32_check(nlh, size, IFLA_LINK, (uint32_t)l->link))
 		return false;
 	if (l->addr_gen_mode >= 0) {
 		struct nlattr *spec, *inet6;
@@ -127,6 +130,13 @@ const struct rtnl_link_kind rtnl_link_veth = { .name = "veth",
 const struct rtnl_link_kind rtnl_link_bridge = { .name = "bridge", .put_data = put_bridge_data };
 const struct rtnl_link_kind rtnl_link_vxlan = { .name = "vxlan", .put_data = put_vxlan_data };
 
+static bool put_vlan_data(struct nlmsghdr *nlh, size_t size, const void *data)
+{
+	return mnl_attr_put_u16_check(nlh, size, IFLA_VLAN_ID, *(const uint16_t *)data);
+}
+
+const struct rtnl_link_kind rtnl_link_vlan = { .name = "vlan", .put_data = put_vlan_data };
+
 int rtnl_build_link_create(void *buf, size_t size, const struct rtnl_link_kind *kind,
 			   const struct rtnl_link_spec *link, const void *data)
 {
@@ -184,6 +194,51 @@ int rtnl_build_fdb_append(void *buf, size_t size, int ifindex, const uint8_t mac
 	ndm->ndm_flags = NTF_SELF;
 	PUT(mnl_attr_put_check(nlh, size, NDA_LLADDR, 6, mac));
 	PUT(mnl_attr_put_check(nlh, size, NDA_DST, cbx_ip_bytes(dst->family), dst->bytes));
+	return (int)nlh->nlmsg_len;
+}
+
+int rtnl_build_vlan_create(void *buf, size_t size, const struct rtnl_link_spec *link, uint16_t vid)
+{
+	return rtnl_build_link_create(buf, size, &rtnl_link_vlan, link, &vid);
+}
+
+int rtnl_build_bridge_vlan_filtering(void *buf, size_t size, int bridge_ifindex)
+{
+	struct nlmsghdr *nlh = nl_put_request(buf, size, RTM_NEWLINK, 0, sizeof(struct ifinfomsg));
+	struct nlattr *linkinfo, *info_data;
+	struct ifinfomsg *ifi;
+
+	PUT(nlh);
+	ifi = mnl_nlmsg_get_payload(nlh);
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = bridge_ifindex;
+	PUT(linkinfo = mnl_attr_nest_start_check(nlh, size, IFLA_LINKINFO));
+	PUT(mnl_attr_put_strz_check(nlh, size, IFLA_INFO_KIND, "bridge"));
+	PUT(info_data = mnl_attr_nest_start_check(nlh, size, IFLA_INFO_DATA));
+	PUT(mnl_attr_put_u8_check(nlh, size, IFLA_BR_VLAN_FILTERING, 1));
+	mnl_attr_nest_end(nlh, info_data);
+	mnl_attr_nest_end(nlh, linkinfo);
+	return (int)nlh->nlmsg_len;
+}
+
+int rtnl_build_bridge_vlans(void *buf, size_t size, bool add, int port_ifindex,
+			    const uint16_t *vids, size_t n, uint16_t flags)
+{
+	struct nlmsghdr *nlh = nl_put_request(buf, size, add ? RTM_SETLINK : RTM_DELLINK, 0,
+					      sizeof(struct ifinfomsg));
+	struct nlattr *spec;
+	struct ifinfomsg *ifi;
+
+	PUT(nlh);
+	ifi = mnl_nlmsg_get_payload(nlh);
+	ifi->ifi_family = AF_BRIDGE;
+	ifi->ifi_index = port_ifindex;
+	PUT(spec = mnl_attr_nest_start_check(nlh, size, IFLA_AF_SPEC));
+	for (size_t i = 0; i < n; i++) {
+		struct bridge_vlan_info info = { .flags = flags, .vid = vids[i] };
+		PUT(mnl_attr_put_check(nlh, size, IFLA_BRIDGE_VLAN_INFO, sizeof(info), &info));
+	}
+	mnl_attr_nest_end(nlh, spec);
 	return (int)nlh->nlmsg_len;
 }
 

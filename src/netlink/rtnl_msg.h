@@ -30,6 +30,7 @@ struct rtnl_link_spec {
 	const char *alias;  /* IFLA_IFALIAS */
 	int master;         /* IFLA_MASTER: bridge ifindex; 0 none; -1 release */
 	uint32_t group;     /* IFLA_GROUP; 0 none */
+	int link;           /* IFLA_LINK: the lower device (a VLAN's trunk); 0 none */
 	int up;             /* 1 set IFF_UP, 0 clear it, -1 leave alone */
 };
 
@@ -55,6 +56,9 @@ struct rtnl_link_kind {
 extern const struct rtnl_link_kind rtnl_link_veth;
 /* data: none; STP off, so ports forward at once. */
 extern const struct rtnl_link_kind rtnl_link_bridge;
+/* data: the VLAN id, a uint16_t (802.1Q); the spec's `link` is the lower
+ * device. */
+extern const struct rtnl_link_kind rtnl_link_vlan;
 
 /* A VXLAN device (IFLA_INFO_KIND "vxlan"): what rtnl_link_vxlan reads. */
 struct rtnl_vxlan_spec {
@@ -89,6 +93,20 @@ int rtnl_build_vxlan_create(void *buf, size_t size, const struct rtnl_link_spec 
  * replication), one entry per far host. */
 int rtnl_build_fdb_append(void *buf, size_t size, int ifindex, const uint8_t mac[6],
 			  const struct cbx_ip *dst);
+/* A VLAN device `link` (its name, ifindex, lower device in link->link) of
+ * VLAN `vid`. */
+int rtnl_build_vlan_create(void *buf, size_t size, const struct rtnl_link_spec *link, uint16_t vid);
+/* Turn a bridge's VLAN filtering on (IFLA_BR_VLAN_FILTERING in a change of
+ * its IFLA_LINKINFO): from then on, a port forwards only the VLANs it is a
+ * member of. A kernel without CONFIG_BRIDGE_VLAN_FILTERING refuses it
+ * (EOPNOTSUPP). */
+int rtnl_build_bridge_vlan_filtering(void *buf, size_t size, int bridge_ifindex);
+/* A bridge port's VLAN membership (as `bridge vlan add|del dev PORT vid
+ * VID [pvid] [untagged]`): RTM_SETLINK (add) or RTM_DELLINK (del), family
+ * AF_BRIDGE, one IFLA_BRIDGE_VLAN_INFO per VLAN in IFLA_AF_SPEC, each with
+ * `flags` (BRIDGE_VLAN_INFO_PVID, _UNTAGGED; 0: a tagged member). */
+int rtnl_build_bridge_vlans(void *buf, size_t size, bool add, int port_ifindex,
+			    const uint16_t *vids, size_t n, uint16_t flags);
 /* Change an existing device found by ifindex, or by name when ifindex is 0. */
 int rtnl_build_link_change(void *buf, size_t size, const struct rtnl_link_spec *link);
 /* Delete a device by ifindex, or by name when ifindex is 0. */

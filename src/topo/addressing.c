@@ -58,6 +58,9 @@ static struct attachment attachment_of(struct parser *p, const struct cbx_iface 
 		at.subnet[0] = &ifc->network->subnet4;
 		at.subnet[1] = &ifc->network->subnet6;
 		at.what = cbx_arena_printf(p->a, "network \"%s\"", ifc->network->name);
+	} else if (ifc->parent) {
+		at.what =
+			cbx_arena_printf(p->a, "VLAN sub-interface %s (on no network)", ifc->name);
 	} else {
 		at.has[0] = ifc->link->has_subnet4;
 		at.has[1] = ifc->link->has_subnet6;
@@ -233,33 +236,19 @@ static int allocate_link(struct parser *p, struct cbx_link *l, int f)
 	return allocate_in(p, f == 0 ? &l->subnet4 : &l->subnet6, ends, 2, NULL, false, l->path);
 }
 
-static int collect_members(struct parser *p)
+/* The members are known (vlans.c); a tree of bridges two levels deep
+ * holds only so many. */
+static int check_members(struct parser *p)
 {
 	struct cbx_topo *t = p->t;
-	size_t *counts = cbx_arena_array(p->a, t->n_networks + 1, sizeof(*counts));
 
-	if (!counts)
-		return topo_oom(p);
-	for (size_t i = 0; i < t->n_ifaces; i++)
-		if (t->ifaces[i].network)
-			counts[t->ifaces[i].network->index]++;
-	for (size_t i = 0; i < t->n_networks; i++) {
-		/* A tree of bridges two levels deep holds this many. */
-		if (counts[i] > (size_t)CBX_BRIDGE_PORTS_MAX * (CBX_BRIDGE_PORTS_MAX - 1))
+	for (size_t i = 0; i < t->n_networks; i++)
+		if (t->networks[i].n_members >
+		    (size_t)CBX_BRIDGE_PORTS_MAX * (CBX_BRIDGE_PORTS_MAX - 1))
 			return topo_fail(p, t->networks[i].path,
 					 "%zu interfaces on one network; its two levels of bridges hold at most %d",
-					 counts[i],
+					 t->networks[i].n_members,
 					 CBX_BRIDGE_PORTS_MAX * (CBX_BRIDGE_PORTS_MAX - 1));
-		t->networks[i].members =
-			cbx_arena_array(p->a, counts[i] + 1, sizeof(struct cbx_iface *));
-		if (!t->networks[i].members)
-			return topo_oom(p);
-	}
-	for (size_t i = 0; i < t->n_ifaces; i++) {
-		struct cbx_network *net = t->ifaces[i].network;
-		if (net)
-			net->members[net->n_members++] = &t->ifaces[i];
-	}
 	return 0;
 }
 
@@ -373,7 +362,7 @@ int topo_resolve_addresses(struct parser *p)
 {
 	struct cbx_topo *t = p->t;
 
-	if (collect_members(p) < 0 || check_overlaps(p) < 0)
+	if (check_members(p) < 0 || check_overlaps(p) < 0)
 		return -1;
 	for (size_t i = 0; i < t->n_ifaces; i++) {
 		json_t *list = p->iface_in[i].addresses;

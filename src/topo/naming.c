@@ -202,6 +202,10 @@ int topo_assign_names_and_macs(struct parser *p)
 		for (size_t k = 0; k < n->n_ifaces; k++) {
 			struct cbx_iface *ifc = n->ifaces[k];
 			ifc->ifindex = NODE_IFINDEX_BASE + (int)k;
+			/* A VLAN sub-interface has its trunk's MAC, as the
+			 * kernel gives it one (below), unless the file says. */
+			if (ifc->parent)
+				continue;
 			if (!mac_set(ifc->mac) &&
 			    topo_derive_mac(p, &seen, ifc->mac, "node", n->name, ifc->name,
 					    ifc->path) < 0)
@@ -215,6 +219,11 @@ int topo_assign_names_and_macs(struct parser *p)
 			if (!ifc->mtu)
 				ifc->mtu = ifc->network->mtu;
 		}
+	}
+	for (size_t i = 0; i < t->n_ifaces; i++) {
+		struct cbx_iface *ifc = &t->ifaces[i];
+		if (ifc->parent && !mac_set(ifc->mac))
+			memcpy(ifc->mac, ifc->parent->mac, 6);
 	}
 	for (size_t i = 0; i < t->n_links; i++) {
 		struct cbx_link *l = &t->links[i];

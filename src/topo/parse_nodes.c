@@ -26,7 +26,7 @@ static const char *const node_keys[] = {
 static const char *const userns_keys[] = { "start", "count", NULL };
 /* clang-format off */
 static const char *const iface_keys[] = {
-	"network", "addresses", "mac", "mtu", "impair", "description", NULL,
+	"network", "addresses", "mac", "mtu", "impair", "vlan", "vlans", "description", NULL,
 };
 /* clang-format on */
 static const char *const limits_keys[] = { "memory", "cpus", "pids", NULL };
@@ -177,6 +177,8 @@ static int parse_declared_iface(struct parser *p, struct cbx_node *n, const char
 		p->iface_in[ifc->index].impair = x;
 		p->iface_in[ifc->index].impair_path = ipath;
 	}
+	p->iface_in[ifc->index].vlan = json_object_get(v, "vlan");
+	p->iface_in[ifc->index].vlans = json_object_get(v, "vlans");
 	return 0;
 }
 

@@ -14,6 +14,7 @@ struct iface_input {
 	json_t *addresses;       /* the "addresses" array, or NULL: allocate */
 	json_t *impair;          /* the interface's own "impair", or its link's, or NULL */
 	const char *impair_path; /* where that object is in the file */
+	json_t *vlan, *vlans;    /* "vlan", "vlans" (topo/vlans.c), or NULL */
 };
 
 struct node_input {
@@ -102,6 +103,9 @@ int topo_parse_hosts(struct parser *p);
 int topo_parse_networks(struct parser *p);
 int topo_parse_nodes(struct parser *p);
 int topo_parse_links(struct parser *p);
+/* "vlan", "vlans" and VLAN sub-interfaces ("eth0.10"); then every
+ * interface must lead somewhere. */
+int topo_resolve_vlans(struct parser *p);
 int topo_resolve_addresses(struct parser *p);
 int topo_resolve_routes(struct parser *p);
 int topo_resolve_publish(struct parser *p);

@@ -46,6 +46,9 @@
 /* A Linux bridge numbers its ports 1 to 1023 (BR_MAX_PORTS - 1). A network
  * with more interfaces is a tree of bridges (struct cbx_bridge_leaf). */
 #define CBX_BRIDGE_PORTS_MAX 1023
+/* 802.1Q: 0 and 4095 are reserved. */
+#define CBX_VLAN_MIN 1
+#define CBX_VLAN_MAX 4094
 
 struct cbx_node;
 struct cbx_network;
@@ -162,6 +165,16 @@ struct cbx_iface {
 	char host_name[CBX_IFNAMSIZ];
 	uint8_t host_mac[6];
 	size_t leaf; /* the leaf bridge of its network it is on, if a tree */
+	/* 802.1Q VLANs (topo/vlans.c). On a network, an access port: `vlan`,
+	 * its VLAN, untagged in the node (0: the default VLAN, 1); or a trunk:
+	 * `vlans`, the VLANs it carries tagged (sorted, each once, never 1:
+	 * the default VLAN is untagged on every port). A VLAN sub-interface
+	 * ("eth0.10": on no network and in no link) is VLAN `vlan` of
+	 * `parent`, a trunk of the same node that carries it. */
+	uint16_t vlan;
+	const uint16_t *vlans;
+	size_t n_vlans;
+	struct cbx_iface *parent;
 	struct cbx_impair impair;
 	size_t index; /* in topo->ifaces */
 	char *path;   /* JSON path, for messages */
@@ -321,6 +334,13 @@ struct cbx_network {
 	struct cbx_prefix gw4, gw6;
 	bool nat;
 	uint32_t mtu;
+	/* Every VLAN but the default one its interfaces use, sorted: a tree's
+	 * uplinks carry them all, tagged. n_vlans > 0: the network is VLAN
+	 * aware (its bridges filter by VLAN); has_trunk: some interface is a
+	 * trunk, which only the kernel's bridge VLAN filtering can serve. */
+	uint16_t *vlans;
+	size_t n_vlans;
+	bool has_trunk;
 	struct cbx_iface **members;
 	size_t n_members;
 	/* The hosts with members on it, in the file's order; more than one:

@@ -147,10 +147,10 @@ static int load(struct parser *p)
 		return topo_oom(p);
 
 	/* What resolves the parts needs them whole. */
-	if (parse_parts(p) < 0 || topo_resolve_addresses(p) < 0 || topo_resolve_routes(p) < 0 ||
-	    topo_resolve_publish(p) < 0 || topo_resolve_impairments(p) < 0 ||
-	    topo_resolve_hosts(p) < 0 || topo_assign_names_and_macs(p) < 0 ||
-	    topo_resolve_files(p) < 0 ||
+	if (parse_parts(p) < 0 || topo_resolve_vlans(p) < 0 || topo_resolve_addresses(p) < 0 ||
+	    topo_resolve_routes(p) < 0 || topo_resolve_publish(p) < 0 ||
+	    topo_resolve_impairments(p) < 0 || topo_resolve_hosts(p) < 0 ||
+	    topo_assign_names_and_macs(p) < 0 || topo_resolve_files(p) < 0 ||
 	    topo_parse_checks(p, json_object_get(p->root, "checks"), "checks") < 0)
 		return -1;
 	return 0;

@@ -189,6 +189,7 @@ leftovers() { # lab [pids...]
 	links=$(ip -o link 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep "^$lab-" | tr '\n' ' ')
 	[ -n "$links" ] && left+=" links:$links"
 	nft list tables 2>/dev/null | grep -q "cboxlab-$lab\$" && left+=" nft:cboxlab-$lab"
+	nft list tables 2>/dev/null | grep -q "cboxlab-vlan-$lab-" && left+=" nft:cboxlab-vlan-$lab-*"
 	find /sys/fs/cgroup -maxdepth 4 -type d -path "*/cboxlab-$lab" 2>/dev/null | grep -q . &&
 		left+=" cgroups:$(find /sys/fs/cgroup -maxdepth 4 -type d -path "*/cboxlab-$lab" | tr '\n' ' ')"
 	grep -q "/run/cboxlab/$lab\|/run/netns/$lab-" /proc/mounts && left+=" mounts"

@@ -777,8 +777,67 @@ static void test_random_drop(void)
 	       -EINVAL, "random drop: more than a million per million is refused");
 }
 
+static void test_vlan_marks(void)
+{
+	struct exprs x;
+	uint32_t mark = 10;
+	const struct nftnl_expr *e;
+	uint32_t got_len = 0;
+	const void *got;
+	int len;
+
+	len = nft_build_rule_set_mark(buf, sizeof(buf), NFPROTO_BRIDGE, "cbx", "c", "lab-3", 10);
+	rule_parse(&x, "set mark", len, NFPROTO_BRIDGE);
+	want_ifname(&x, NFT_META_IIFNAME, NFT_CMP_EQ, "lab-3");
+	e = next(&x, "immediate");
+	if (e) {
+		got = nftnl_expr_get(e, NFTNL_EXPR_IMM_DATA, &got_len);
+		ok(nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_DREG) == NFT_REG_1 && got_len == 4 &&
+			   !memcmp(got, &mark, 4),
+		   "set mark: reg1 = 10");
+	}
+	e = next(&x, "meta");
+	if (e)
+		ok(nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY) == NFT_META_MARK &&
+			   nftnl_expr_is_set(e, NFTNL_EXPR_META_SREG) &&
+			   nftnl_expr_get_u32(e, NFTNL_EXPR_META_SREG) == NFT_REG_1,
+		   "set mark: meta mark set reg1");
+	rule_done(&x);
+	NO_OVERFLOW("set mark", len,
+		    nft_build_rule_set_mark(obuf, sz_, NFPROTO_BRIDGE, "cbx", "c", "lab-3", 10));
+
+	len = nft_build_rule_drop_unless_mark(buf, sizeof(buf), NFPROTO_BRIDGE, "cbx", "c",
+					      NFT_META_OIFNAME, "lab-4", 10);
+	rule_parse(&x, "drop unless mark", len, NFPROTO_BRIDGE);
+	want_ifname(&x, NFT_META_OIFNAME, NFT_CMP_EQ, "lab-4");
+	want_meta(&x, NFT_META_MARK);
+	want_cmp(&x, NFT_CMP_NEQ, &mark, 4);
+	want_drop(&x);
+	rule_done(&x);
+	NO_OVERFLOW("drop unless mark", len,
+		    nft_build_rule_drop_unless_mark(obuf, sz_, NFPROTO_BRIDGE, "cbx", "c",
+						    NFT_META_OIFNAME, "lab-4", 10));
+
+	len = nft_build_rule_drop_unless_mark(buf, sizeof(buf), NFPROTO_BRIDGE, "cbx", "c",
+					      NFT_META_IIFNAME, "lab-b0u1", 0);
+	rule_parse(&x, "drop unless mark coming in", len, NFPROTO_BRIDGE);
+	want_ifname(&x, NFT_META_IIFNAME, NFT_CMP_EQ, "lab-b0u1");
+	want_meta(&x, NFT_META_MARK);
+	mark = 0;
+	want_cmp(&x, NFT_CMP_NEQ, &mark, 4);
+	want_drop(&x);
+	rule_done(&x);
+	is_int(nft_build_rule_drop_unless_mark(buf, sizeof(buf), NFPROTO_BRIDGE, "cbx", "c",
+					       NFT_META_BRI_IIFNAME, "lab-b0", 0),
+	       -EINVAL, "drop unless mark: only by output or input port");
+	is_int(nft_build_rule_set_mark(buf, sizeof(buf), NFPROTO_BRIDGE, "cbx", "c",
+				       "a-name-too-long-for-ifnamsiz", 1),
+	       -ENAMETOOLONG, "set mark: a name longer than IFNAMSIZ is refused");
+}
+
 int main(void)
 {
+	test_vlan_marks();
 	test_batch();
 	test_table();
 	test_chain();

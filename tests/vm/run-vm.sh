@@ -53,6 +53,8 @@ GUEST_MODULES=(
 	nf_tables nf_conntrack nf_nat nft_chain_nat nft_nat nft_masq nft_redir nft_ct
 	nft_fib_inet nft_fib_ipv4 nft_fib_ipv6 nft_numgen nft_limit nft_quota nft_reject_inet
 	nft_meta_bridge
+	# VLANs: sub-interfaces in nodes (bridge VLAN filtering is part of bridge.ko)
+	8021q
 	# tc: impairments, rate limits, ingress redirection
 	sch_netem sch_tbf sch_htb sch_ingress cls_u32 cls_matchall cls_bpf act_mirred
 )
