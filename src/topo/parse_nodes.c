@@ -11,16 +11,16 @@
 /* clang-format off */
 static const char *const defaults_keys[] = {
 	"base", "limits", "env", "sysctls", "cmd", "privileged", "cap_add", "cap_drop", "seccomp",
-	"userns", "binds", "files", "overlay", "restart", "ready", "storage", "clock_offset",
-	NULL,
+	"userns", "binds", "files", "overlay", "restart", "ready", "storage", "storage_size",
+	"clock_offset", "clock_skew", NULL,
 };
 /* clang-format on */
 /* clang-format off */
 static const char *const node_keys[] = {
 	"base", "interfaces", "gateway", "gateway6", "routes", "sysctls", "env", "cmd",
 	"limits", "publish", "privileged", "cap_add", "cap_drop", "seccomp", "userns",
-	"binds", "files", "overlay", "restart", "ready", "storage", "clock_offset",
-	"description", NULL,
+	"binds", "files", "overlay", "restart", "ready", "storage", "storage_size",
+	"clock_offset", "clock_skew", "description", NULL,
 };
 /* clang-format on */
 static const char *const userns_keys[] = { "start", "count", NULL };
@@ -498,6 +498,13 @@ static int parse_node_settings(struct parser *p, struct cbx_node *n, json_t *obj
 		if (!cbx_parse_clock_offset_us(json_string_value(x), &n->clock_offset_us, &why))
 			return topo_fail(p, opath, "%s", why);
 	}
+	if ((x = json_object_get(obj, "clock_skew"))) {
+		const char *spath = topo_path_key(p, path, "clock_skew"), *why;
+		if (topo_expect_string(p, x, spath) < 0)
+			return -1;
+		if (!cbx_parse_clock_offset_us(json_string_value(x), &n->clock_skew_us, &why))
+			return topo_fail(p, spath, "%s", why);
+	}
 	return topo_parse_daemon_settings(p, n, obj, path);
 }
 
@@ -538,7 +545,9 @@ static int apply_defaults(struct parser *p, struct cbx_node *n)
 	n->restart = d->restart;
 	n->ready = d->ready;
 	n->storage = d->storage;
+	n->storage_size = d->storage_size;
 	n->clock_offset_us = d->clock_offset_us;
+	n->clock_skew_us = d->clock_skew_us;
 	return 0;
 }
 

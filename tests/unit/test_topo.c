@@ -567,6 +567,27 @@ static void test_defaults_merge(void)
 		"nodes.a.clock_offset: expected an offset such as \"+30s\"", "a bad clock offset");
 	rejects(LAB("\"nodes\": {\"a\": {\"clock_offset\": 30}}"), "nodes.a.clock_offset",
 		"a clock offset that is not a string");
+
+	t = load(LAB("\"defaults\": {\"clock_skew\": \"+300s\", \"storage_size\": \"16M\"},"
+		     "\"nodes\": {\"a\": {\"clock_skew\": \"-1.5s\"}, \"b\": {\"storage_size\": \"2M\"}}"),
+		 &err);
+	ok(t != NULL, "clock skews and storage sizes parse");
+	if (!t)
+		return;
+	is_int(cbx_topo_node(t, "a")->clock_skew_us, -1500000, "a node's own clock skew");
+	is_int(cbx_topo_node(t, "b")->clock_skew_us, 300000000, "the defaults' clock skew");
+	is_int(cbx_topo_node(t, "a")->storage_size, 16 << 20, "the defaults' storage size");
+	is_int(cbx_topo_node(t, "b")->storage_size, 2 << 20, "a node's own storage size");
+	cbx_topo_free(t);
+	rejects(LAB("\"nodes\": {\"a\": {\"clock_skew\": \"late\"}}"),
+		"nodes.a.clock_skew: expected an offset", "a bad clock skew");
+	rejects(LAB("\"nodes\": {\"a\": {\"storage_size\": \"big\"}}"),
+		"nodes.a.storage_size: expected a size", "a bad storage size");
+	rejects(LAB("\"nodes\": {\"a\": {\"storage_size\": \"64K\"}}"),
+		"nodes.a.storage_size: a node's storage needs at least 1MiB",
+		"a storage too small");
+	rejects(LAB("\"nodes\": {\"a\": {\"storage\": \"disk\", \"storage_size\": \"64M\"}}"),
+		"storage_size is for \"storage\": \"memory\"", "a size on disk storage");
 }
 
 /* "restart" and "ready" (issue 16): parsed from the node or "defaults",
