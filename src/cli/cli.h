@@ -37,6 +37,7 @@ enum cli_opt {
 	OPT_FORMAT,
 	OPT_NAME,
 	OPT_CLOCK_OFFSET,
+	OPT_CLOCK_SKEW,
 	OPT_MAX
 };
 

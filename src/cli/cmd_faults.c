@@ -1,5 +1,5 @@
 /* impair, link, partition, heal, and the node faults: stop, start, restart,
- * kill, pause, resume. Every argument is checked before anything changes. */
+ * kill, pause, resume, fill, unfill. Every argument is checked before anything changes. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,8 +214,8 @@ struct node_args {
 	enum lab_fault_kind kind;
 	const char *done; /* "stopped" */
 	int grace_ms;
-	bool set_clock;
-	int64_t clock_offset_us;
+	bool set_clock, set_skew;
+	int64_t clock_offset_us, clock_skew_us;
 	char **names;
 	int n;
 };
@@ -237,7 +237,9 @@ static int do_node_fault(struct lab_faults *fl, void *arg, struct cbx_error *err
 					   .node = nodes[i],
 					   .grace_ms = a->grace_ms,
 					   .set_clock = a->set_clock,
-					   .clock_offset_us = a->clock_offset_us };
+					   .clock_offset_us = a->clock_offset_us,
+					   .set_skew = a->set_skew,
+					   .clock_skew_us = a->clock_skew_us };
 		rc = lab_fault_apply(fl, &op, err);
 		if (rc == 0)
 			printf("node %s %s\n", nodes[i]->name, a->done);
@@ -253,6 +255,7 @@ int cmd_node_fault(const struct cli_call *c)
 		[LAB_FAULT_PAUSE] = "paused",	[LAB_FAULT_RESUME] = "resumed",
 		[LAB_FAULT_STOP] = "stopped",	[LAB_FAULT_START] = "started",
 		[LAB_FAULT_RESTART] = "restarted", [LAB_FAULT_KILL] = "killed",
+		[LAB_FAULT_FILL] = "has its storage full", [LAB_FAULT_UNFILL] = "has its storage back",
 	};
 	/* clang-format on */
 	struct node_args a = { .kind = (enum lab_fault_kind)c->verb->arg, .grace_ms = 10000 };
@@ -272,6 +275,12 @@ int cmd_node_fault(const struct cli_call *c)
 		if (!cbx_parse_clock_offset_us(c->opt[OPT_CLOCK_OFFSET], &a.clock_offset_us, &why))
 			return cli_usage_error(c->verb->name, "--clock-offset: %s", why);
 		a.set_clock = true;
+	}
+	if (c->opt[OPT_CLOCK_SKEW]) {
+		const char *why;
+		if (!cbx_parse_clock_offset_us(c->opt[OPT_CLOCK_SKEW], &a.clock_skew_us, &why))
+			return cli_usage_error(c->verb->name, "--clock-skew: %s", why);
+		a.set_skew = true;
 	}
 	a.names = c->argv + 1;
 	a.n = c->argc - 1;

@@ -99,6 +99,8 @@ static json_t *in_force_json(const struct lab_in_force *f)
 		for (size_t k = 0; k < f->items.n; k++)
 			json_array_append_new(drops, json_string(f->items.v[k]));
 		json_object_set_new(o, "drops", drops);
+	} else if (f->kind == LAB_IN_FORCE_CLOCK_SKEW && f->items.n) {
+		json_object_set_new(o, "skew", json_string(f->items.v[0]));
 	}
 	return o;
 }

@@ -142,11 +142,13 @@ struct lab_node_status {
 
 /* A fault in force, as a program reads it (`status --json`). */
 enum lab_in_force_kind {
-	LAB_IN_FORCE_IMPAIR,    /* node, iface; items: "key=value" each */
-	LAB_IN_FORCE_PARTITION, /* node drops the packets of items' nodes */
-	LAB_IN_FORCE_LINK_DOWN, /* node, iface */
-	LAB_IN_FORCE_STOPPED,   /* node */
-	LAB_IN_FORCE_PAUSED,    /* node */
+	LAB_IN_FORCE_IMPAIR,     /* node, iface; items: "key=value" each */
+	LAB_IN_FORCE_PARTITION,  /* node drops the packets of items' nodes */
+	LAB_IN_FORCE_LINK_DOWN,  /* node, iface */
+	LAB_IN_FORCE_STOPPED,    /* node */
+	LAB_IN_FORCE_PAUSED,     /* node */
+	LAB_IN_FORCE_DISK_FULL,  /* node: its storage is full (`fill`) */
+	LAB_IN_FORCE_CLOCK_SKEW, /* node; items: its skew, "+300s" (not the topology's) */
 	LAB_IN_FORCE_KIND_MAX
 };
 
@@ -390,6 +392,11 @@ enum lab_fault_kind {
 	LAB_FAULT_START,     /* start a stopped op.node again */
 	LAB_FAULT_RESTART,   /* stop, then start */
 	LAB_FAULT_KILL,      /* SIGKILL at once */
+	LAB_FAULT_FILL,      /* op.node's storage full: writes fail with ENOSPC */
+	LAB_FAULT_UNFILL,    /* its size back */
+	/* restart op.node with its wall clock op.clock_skew_us off the
+	 * host's (libfaketime) */
+	LAB_FAULT_CLOCK_SKEW,
 	LAB_FAULT_KIND_MAX
 };
 
@@ -404,6 +411,10 @@ struct lab_fault_op {
 	 * topology's "clock_offset" (when set_clock). */
 	bool set_clock;
 	int64_t clock_offset_us;
+	/* start, restart, clock-skew: the node's wall-clock skew this time,
+	 * not the topology's "clock_skew" (when set_skew). */
+	bool set_skew;
+	int64_t clock_skew_us;
 };
 
 /* "link-down": how plans and event logs name a kind; and back (false for

@@ -9,9 +9,9 @@
 static const char lab[] =
 	"{\"name\": \"c\", \"networks\": {\"n\": {\"subnet\": \"10.0.0.0/24\"}}, \"nodes\": {"
 	"\"n1\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}},"
-	"\"n2\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}},"
+	"\"n2\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, \"storage_size\": \"8M\"},"
 	"\"n3\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}},"
-	"\"n4\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}},"
+	"\"n4\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, \"storage_size\": \"8M\"},"
 	"\"n5\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}}}}";
 
 static struct cbx_topo *t;
@@ -77,6 +77,32 @@ static void test_parse(void)
 		"unknown key \"when\"", "unknown key");
 	rejects("{\"nemesis\": \"random-halves\", \"interval\": \"10s\", \"duration\": \"5s\"}",
 		"at least one cycle", "duration shorter than a cycle");
+
+	/* Disk and clock faults. */
+	ok(parse("{\"steps\": [{\"at\": \"1s\", \"do\": \"fill\", \"node\": \"n2\"},"
+		 " {\"at\": \"2s\", \"do\": \"unfill\", \"node\": \"n2\"},"
+		 " {\"at\": \"3s\", \"do\": \"clock-skew\", \"node\": \"n1\", \"skew\": \"+300s\"},"
+		 " {\"at\": \"4s\", \"do\": \"restart\", \"node\": \"n1\"}]}",
+		 &p, &err) == 0,
+	   "a plan of disk and clock faults parses");
+	chaos_step_describe(&p, &p.steps[0], what, sizeof(what));
+	is_str(what, "fill n2", "a fill step");
+	ok(!chaos_step_removes(&p.steps[0]) && chaos_step_removes(&p.steps[1]),
+	   "fill applies, unfill removes");
+	chaos_step_describe(&p, &p.steps[2], what, sizeof(what));
+	is_str(what, "clock-skew n1 +300s", "a clock-skew step names its skew");
+	is_int(p.steps[2].fault.clock_skew_us, 300000000, "the skew in microseconds");
+	is_int(p.steps[2].fault.grace_ms, CHAOS_STOP_GRACE_MS, "clock-skew restarts with a grace");
+	chaos_plan_free(&p);
+	rejects("{\"steps\": [{\"at\": \"1s\", \"do\": \"fill\", \"node\": \"n1\"}]}",
+		"node n1 has no storage of its own to fill", "fill of a node without storage_size");
+	rejects("{\"steps\": [{\"at\": \"1s\", \"do\": \"clock-skew\", \"node\": \"n1\"}]}",
+		"\"clock-skew\" needs \"skew\"", "clock-skew without its skew");
+	rejects("{\"steps\": [{\"at\": \"1s\", \"do\": \"clock-skew\", \"node\": \"n1\", \"skew\": \"later\"}]}",
+		"bad skew", "a bad skew");
+	rejects("{\"nemesis\": \"disk-full-random\", \"interval\": \"1s\", \"duration\": \"2s\", \"nodes\": [\"n1\", \"n3\"]}",
+		"needs a node with \"storage_size\"",
+		"disk-full-random over nodes without storage");
 }
 
 static void generate(const char *name, uint64_t seed, struct chaos_plan *p)
@@ -210,7 +236,8 @@ static char *printed(const char *name, uint64_t seed, uint64_t interval_us, uint
 /* Pinned seeds: seed 42 on this lab gives exactly these schedules, on every
  * machine and in every version, so a run someone reports can be replayed.
  * The node choices were checked against an independent splitmix64 and
- * Fisher-Yates written in Python (random-halves, kill-random, flaky-links). */
+ * Fisher-Yates written in Python (random-halves, kill-random, flaky-links,
+ * disk-full-random, clock-skew-random). */
 static void test_golden(void)
 {
 	static const struct {
@@ -268,6 +295,19 @@ static void test_golden(void)
 				 "   2.000s  kill n5\n"
 				 "   3.000s  start n5\n"
 				 "   4.000s  end\n" },
+		/* Only n2 and n4 have storage of their own. */
+		{ "disk-full-random", "nemesis disk-full-random, seed 42\n"
+				      "   0.000s  fill n2\n"
+				      "   1.000s  unfill n2\n"
+				      "   2.000s  fill n4\n"
+				      "   3.000s  unfill n4\n"
+				      "   4.000s  end\n" },
+		{ "clock-skew-random", "nemesis clock-skew-random, seed 42\n"
+				       "   0.000s  clock-skew n2 -251s\n"
+				       "   1.000s  restart n2\n"
+				       "   2.000s  clock-skew n1 -108s\n"
+				       "   3.000s  restart n1\n"
+				       "   4.000s  end\n" },
 	};
 	size_t pinned = 0;
 
