@@ -61,6 +61,10 @@ check_skew() { # name want node cmd...
 	fi
 }
 check_skew "clock_skew +300s: date in the node is 300 s ahead" 300 h date +%s
+mono_gap=$(( $(in_node tdfull h python3 -c 'import time; print(int(time.monotonic()))') - \
+	$(python3 -c 'import time; print(int(time.monotonic()))') ))
+if [ "${mono_gap#-}" -le 5 ]; then ok "the skew leaves CLOCK_MONOTONIC alone"
+else not_ok "the skew leaves CLOCK_MONOTONIC alone" "the node's is ${mono_gap} s off the host's"; fi
 check_skew "a static program (busybox) reads the host's clock: the documented limit" 0 \
 	h busybox date +%s
 check_skew "a node without a skew reads the host's clock" 0 s date +%s
