@@ -97,10 +97,10 @@ class Node:
 class Fault:
     """A fault in force (status --json's faults_in_force)."""
 
-    kind: str  # impair, partition, link-down, stopped, paused, disk-full, clock-skew
+    kind: str  # impair, partition, link-down, stopped, paused, disk-full, clock-skew, disk-slow
     node: str
     iface: str | None = None
-    settings: dict[str, str] = field(default_factory=dict)  # impair
+    settings: dict[str, str] = field(default_factory=dict)  # impair, disk-slow
     drops: list[str] = field(default_factory=list)  # partition: whose packets node drops
     skew: str | None = None  # clock-skew: "+300s"
 
@@ -381,6 +381,15 @@ class Lab:
     def disk_heal(self, *nodes: str) -> None:
         """Give the nodes' storage its size back."""
         self._cmd("unfill", self.name, *nodes)
+
+    def throttle(self, node: str, clear: bool = False, **limits: str) -> None:
+        """throttle("d", wbps="1M", riops="100"): a slow disk for a node
+        with "storage": "disk" (cgroup v2 io.max), replacing its limits;
+        clear=True removes them."""
+        if clear:
+            self._cmd("throttle", self.name, node, "clear")
+        else:
+            self._cmd("throttle", self.name, node, *(f"{k}={v}" for k, v in limits.items()))
 
     def kill(self, *nodes: str) -> None:
         self._cmd("kill", self.name, *nodes)

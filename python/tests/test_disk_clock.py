@@ -40,6 +40,9 @@ def test_disk_full_and_clock_skew():
         with pytest.raises(CboxlabError) as e:
             lab.disk_full("b")
         assert "no storage of its own" in e.value.message
+        with pytest.raises(CboxlabError) as e:
+            lab.throttle("b", wbps="1M")
+        assert "keeps its files in memory" in e.value.message
 
         assert abs(skew(lab, "h")) <= 3
         lab.clock_skew("h", "+600s", timeout=0)

@@ -111,6 +111,7 @@ int cmd_impair(const struct cli_call *c);
 int cmd_link(const struct cli_call *c);
 int cmd_partition(const struct cli_call *c);
 int cmd_heal(const struct cli_call *c);
+int cmd_throttle(const struct cli_call *c);
 int cmd_node_fault(const struct cli_call *c);
 int cmd_chaos(const struct cli_call *c);
 int cmd_images(const struct cli_call *c);

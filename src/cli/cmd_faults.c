@@ -1,5 +1,5 @@
 /* impair, link, partition, heal, and the node faults: stop, start, restart,
- * kill, pause, resume, fill, unfill. Every argument is checked before anything changes. */
+ * kill, pause, resume, fill, unfill, and throttle. Every argument is checked before anything changes. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,6 +93,57 @@ int cmd_impair(const struct cli_call *c)
 		a.n_kv = c->argc - 2;
 	}
 	return with_lab(c, do_impair, &a);
+}
+
+/* --- throttle ----------------------------------------------------------- */
+
+struct throttle_args {
+	const char *node;
+	bool clear;
+	char **kv;
+	int n_kv;
+};
+
+static int do_throttle(struct lab_faults *fl, void *arg, struct cbx_error *err)
+{
+	struct throttle_args *a = arg;
+	struct lab_fault_op op = { .kind = a->clear ? LAB_FAULT_UNTHROTTLE : LAB_FAULT_THROTTLE };
+	char text[256];
+
+	if (lab_find_node(lab_faults_topo(fl), a->node, &op.node, err) < 0)
+		return -1;
+	for (int i = 0; i < a->n_kv; i++) {
+		char *eq = strchr(a->kv[i], '='), key[32];
+		const char *why;
+		if (!eq || eq == a->kv[i] || (size_t)(eq - a->kv[i]) >= sizeof(key))
+			return cbx_error_set(err, CBX_ERR_INPUT,
+					     "\"%s\" is not KEY=VALUE (e.g. wbps=1M)", a->kv[i]);
+		memcpy(key, a->kv[i], (size_t)(eq - a->kv[i]));
+		key[eq - a->kv[i]] = '\0';
+		if (!lab_io_max_set(&op.io, key, eq + 1, &why))
+			return cbx_error_set(err, CBX_ERR_INPUT, "bad %s \"%s\": %s", key, eq + 1,
+					     why);
+	}
+	if (lab_fault_apply(fl, &op, err) < 0)
+		return -1;
+	lab_io_max_format(&op.io, text, sizeof(text));
+	printf("node %s: %s\n", op.node->name, a->clear ? "disk limits removed" : text);
+	return 0;
+}
+
+int cmd_throttle(const struct cli_call *c)
+{
+	struct throttle_args a = { .node = c->argv[1] };
+
+	if (c->argc == 3 && !strcmp(c->argv[2], "clear"))
+		a.clear = true;
+	else if (c->argc < 3)
+		return cli_usage_error("throttle",
+				       "expected KEY=VALUE... (rbps, wbps, riops, wiops) or clear after %s",
+				       c->argv[1]);
+	a.kv = a.clear ? NULL : c->argv + 2;
+	a.n_kv = a.clear ? 0 : c->argc - 2;
+	return with_lab(c, do_throttle, &a);
 }
 
 /* --- link --------------------------------------------------------------- */

@@ -67,6 +67,14 @@ static int apply_disk(struct lab_faults *fl, const struct lab_fault_op *op, stru
 	return fault_disk(fl, op->node, op->kind == LAB_FAULT_FILL, err);
 }
 
+static int apply_throttle(struct lab_faults *fl, const struct lab_fault_op *op,
+			  struct cbx_error *err)
+{
+	static const struct lab_io_max none;
+
+	return fault_throttle(fl, op->node, op->kind == LAB_FAULT_THROTTLE ? &op->io : &none, err);
+}
+
 /* What an op names: nothing, an interface or a node (for descriptions). */
 enum target {
 	TARGET_NONE,
@@ -96,6 +104,8 @@ static const struct fault_kind {
 	[LAB_FAULT_FILL] = { "fill", false, TARGET_NODE, apply_disk },
 	[LAB_FAULT_UNFILL] = { "unfill", true, TARGET_NODE, apply_disk },
 	[LAB_FAULT_CLOCK_SKEW] = { "clock-skew", false, TARGET_NODE, apply_restart },
+	[LAB_FAULT_THROTTLE] = { "throttle", false, TARGET_NODE, apply_throttle },
+	[LAB_FAULT_UNTHROTTLE] = { "unthrottle", true, TARGET_NODE, apply_throttle },
 };
 _Static_assert(CBX_ARRAY_SIZE(kinds) == LAB_FAULT_KIND_MAX, "a row for every kind of fault");
 
@@ -140,10 +150,13 @@ void lab_fault_describe(const struct cbx_topo *t, const struct lab_fault_op *op,
 			 detail);
 		break;
 	case TARGET_NODE:
-		if (op->kind == LAB_FAULT_CLOCK_SKEW)
+		if (op->kind == LAB_FAULT_CLOCK_SKEW) {
 			snprintf(buf, size, "%s %s %+.6gs", name, op->node->name,
 				 (double)op->clock_skew_us / 1e6);
-		else
+		} else if (op->kind == LAB_FAULT_THROTTLE) {
+			lab_io_max_format(&op->io, detail, sizeof(detail));
+			snprintf(buf, size, "%s %s %s", name, op->node->name, detail);
+		} else
 			snprintf(buf, size, "%s %s", name, op->node->name);
 		break;
 	case TARGET_NONE:
@@ -174,8 +187,15 @@ int lab_fault_clear_all(struct lab_faults *fl, struct cbx_error *err)
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct cbx_node *n = &t->nodes[i];
 		int64_t skew;
+		struct lab_io_max io;
 		if (fault_record_disk_full(fl->record, n))
 			rc = cbx_error_keep_first(rc, err, fault_disk(fl, n, false, &one), &one);
+		fault_record_disk_slow_get(fl->record, n, &io);
+		if (lab_io_max_is_set(&io))
+			rc = cbx_error_keep_first(rc, err,
+						  fault_throttle(fl, n, &(struct lab_io_max){ 0 },
+								 &one),
+						  &one);
 		/* A node skewed otherwise than its topology says: restarted
 		 * with the topology's skew (SIGTERM, 5 s before SIGKILL). */
 		if (fault_record_clock_skew(fl->record, n, &skew) &&

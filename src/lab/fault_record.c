@@ -229,6 +229,41 @@ void fault_record_clock_skew_set(struct fault_record *r, const struct cbx_node *
 	r->dirty = true;
 }
 
+void fault_record_disk_slow_get(const struct fault_record *r, const struct cbx_node *n,
+				struct lab_io_max *io)
+{
+	json_t *v = json_object_get(json_object_get(r->json, "disks_slow"), n->name);
+	cleanup_free char *text = NULL;
+	char *save = NULL;
+
+	memset(io, 0, sizeof(*io));
+	if (!json_is_string(v) || !(text = strdup(json_string_value(v))))
+		return;
+	for (char *kv = strtok_r(text, " ", &save); kv; kv = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(kv, '=');
+		const char *why;
+		if (eq) {
+			*eq = '\0';
+			lab_io_max_set(io, kv, eq + 1, &why);
+		}
+	}
+}
+
+void fault_record_disk_slow_set(struct fault_record *r, const struct cbx_node *n,
+				const struct lab_io_max *io)
+{
+	json_t *all = object_at(r, "disks_slow");
+	char text[256];
+
+	if (!lab_io_max_is_set(io)) {
+		json_object_del(all, n->name);
+	} else {
+		lab_io_max_format(io, text, sizeof(text));
+		json_object_set_new(all, n->name, json_string(text));
+	}
+	r->dirty = true;
+}
+
 /* "+300s", "-1.5s" */
 static void skew_text(int64_t us, char *buf, size_t size)
 {
@@ -324,6 +359,8 @@ int fault_record_summary(const struct fault_record *r, struct cbx_lines *out, st
 		skew_text(json_integer_value(v), text, sizeof(text));
 		rc |= cbx_lines_add(out, "clock skew: %s %s", key, text);
 	}
+	json_object_foreach (json_object_get(r->json, "disks_slow"), key, v)
+		rc |= cbx_lines_add(out, "disk slow: %s: %s", key, json_string_value(v));
 	return rc < 0 ? cbx_error_sys(err, ENOMEM, "faults in force") : 0;
 }
 
@@ -420,6 +457,17 @@ int fault_record_in_force(const struct fault_record *r, struct lab_in_force_list
 			goto oom;
 		skew_text(json_integer_value(v), text, sizeof(text));
 		rc |= cbx_lines_add(&e->items, "%s", text);
+	}
+	json_object_foreach (json_object_get(r->json, "disks_slow"), key, v) {
+		cleanup_free char *text = json_is_string(v) ? strdup(json_string_value(v)) : NULL;
+		struct lab_in_force *e;
+		char *save = NULL;
+		if (!text)
+			continue;
+		if (!(e = fault_in_force_add(out, LAB_IN_FORCE_DISK_SLOW, key, NULL)))
+			goto oom;
+		for (char *kv = strtok_r(text, " ", &save); kv; kv = strtok_r(NULL, " ", &save))
+			rc |= cbx_lines_add(&e->items, "%s", kv);
 	}
 	if (rc == 0)
 		return 0;

@@ -5,7 +5,8 @@
  *    "partition": {"node": ["node", ...]},
  *    "links_down": ["node:iface", ...],
  *    "disks_full": ["node", ...],
- *    "clock_skew": {"node": microseconds}}
+ *    "clock_skew": {"node": microseconds},
+ *    "disks_slow": {"node": "wbps=1048576 riops=100"}}
  * Paused and stopped nodes are read from the kernel (freezer, init alive).
  * Its JSON stays in fault_record.c. */
 #ifndef CBX_FAULT_RECORD_H
@@ -49,6 +50,13 @@ bool fault_record_clock_skew(const struct fault_record *r, const struct cbx_node
 			     int64_t *skew_us);
 /* Record the skew a start gave the node (the topology's: the entry goes). */
 void fault_record_clock_skew_set(struct fault_record *r, const struct cbx_node *n, int64_t skew_us);
+
+/* The node's disk limits in force (zero: none); set them (none: the entry
+ * goes). */
+void fault_record_disk_slow_get(const struct fault_record *r, const struct cbx_node *n,
+				struct lab_io_max *io);
+void fault_record_disk_slow_set(struct fault_record *r, const struct cbx_node *n,
+				const struct lab_io_max *io);
 
 /* The partition in force (an empty grudge: none). */
 void fault_record_partition_set(struct fault_record *r, const struct cbx_topo *t,

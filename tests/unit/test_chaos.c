@@ -12,7 +12,7 @@ static const char lab[] =
 	"\"n2\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, \"storage_size\": \"8M\"},"
 	"\"n3\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}},"
 	"\"n4\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, \"storage_size\": \"8M\"},"
-	"\"n5\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}}}}";
+	"\"n5\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, \"storage\": \"disk\"}}}";
 
 static struct cbx_topo *t;
 
@@ -34,6 +34,25 @@ static void rejects(const char *json, const char *want, const char *what)
 		has_str(err.msg, want, "message for: %s", what);
 	else
 		chaos_plan_free(&p);
+}
+
+/* A slow disk's limits as the CLI, plans and the record spell them. */
+static void test_io_max(void)
+{
+	struct lab_io_max io = { 0 };
+	const char *why = NULL;
+	char text[128];
+
+	ok(!lab_io_max_is_set(&io), "no limits: none set");
+	ok(lab_io_max_set(&io, "rbps", "2M", &why) && io.rbps == 2 << 20, "rbps=2M");
+	ok(lab_io_max_set(&io, "wiops", "50", &why) && io.wiops == 50, "wiops=50");
+	lab_io_max_format(&io, text, sizeof(text));
+	is_str(text, "rbps=2097152 wiops=50", "formatted, the ones set, in io.max's order");
+	ok(!lab_io_max_set(&io, "wbps", "0", &why), "wbps=0 refused (it would stop the disk)");
+	ok(!lab_io_max_set(&io, "riops", "-1", &why) && !lab_io_max_set(&io, "riops", "1x", &why),
+	   "riops must be a whole number");
+	ok(!lab_io_max_set(&io, "speed", "1", &why), "an unknown limit refused");
+	has_str(why, "rbps, wbps, riops, wiops", "naming the ones there are");
 }
 
 static void test_parse(void)
@@ -100,6 +119,21 @@ static void test_parse(void)
 		"\"clock-skew\" needs \"skew\"", "clock-skew without its skew");
 	rejects("{\"steps\": [{\"at\": \"1s\", \"do\": \"clock-skew\", \"node\": \"n1\", \"skew\": \"later\"}]}",
 		"bad skew", "a bad skew");
+	ok(parse("{\"steps\": [{\"at\": \"1s\", \"do\": \"throttle\", \"node\": \"n5\", \"wbps\": \"1M\", \"riops\": \"100\"},"
+		 " {\"at\": \"2s\", \"do\": \"unthrottle\", \"node\": \"n5\"}]}",
+		 &p, &err) == 0,
+	   "a plan of a slow disk parses");
+	chaos_step_describe(&p, &p.steps[0], what, sizeof(what));
+	is_str(what, "throttle n5 wbps=1048576 riops=100", "a throttle step names its limits");
+	ok(!chaos_step_removes(&p.steps[0]) && chaos_step_removes(&p.steps[1]),
+	   "throttle applies, unthrottle removes");
+	chaos_plan_free(&p);
+	rejects("{\"steps\": [{\"at\": \"1s\", \"do\": \"throttle\", \"node\": \"n1\", \"wbps\": \"1M\"}]}",
+		"node n1 keeps its files in memory", "throttle of a node in memory");
+	rejects("{\"steps\": [{\"at\": \"1s\", \"do\": \"throttle\", \"node\": \"n5\"}]}",
+		"throttle sets nothing", "throttle without limits");
+	rejects("{\"steps\": [{\"at\": \"1s\", \"do\": \"throttle\", \"node\": \"n5\", \"wiops\": \"0\"}]}",
+		"bad wiops: expected operations per second", "wiops 0");
 	rejects("{\"nemesis\": \"disk-full-random\", \"interval\": \"1s\", \"duration\": \"2s\", \"nodes\": [\"n1\", \"n3\"]}",
 		"needs a node with \"storage_size\"",
 		"disk-full-random over nodes without storage");
@@ -491,6 +525,7 @@ int main(void)
 	if (!ok(cbx_topo_load_text(lab, sizeof(lab) - 1, "lab.json", &t, &err) == 0, "lab loads"))
 		return tap_done();
 	test_parse();
+	test_io_max();
 	test_nemeses();
 	test_golden();
 	test_kill_random_shape();
