@@ -36,6 +36,9 @@ check_ok "another node of the lab still writes" "1\+0 records out" \
 	in_node tdfull b dd if=/dev/zero of=/new bs=1M count=1
 check_ok "status says the disk is full" "fault: disk full: a" cbx status tdfull
 check_ok "status --json: a disk-full fault in force" "^disk-full a" in_force
+check_ok "a node with its disk full restarts" "node a restarted" cbx restart --timeout 0 tdfull a
+check_fails_with "... with its disk still full" "$enospc" \
+	in_node tdfull a dd if=/dev/zero of=/new bs=4k count=1
 check_ok "unfill a" "node a has its storage back" cbx unfill tdfull a
 check_ok "after unfill the node writes again" "1\+0 records out" \
 	in_node tdfull a dd if=/dev/zero of=/new bs=1M count=1
