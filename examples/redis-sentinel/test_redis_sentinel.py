@@ -20,12 +20,17 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import threading
 import time
 
 import pytest
 
-from cboxlab import Lab
+try:
+    from cboxlab import Lab
+except ImportError:  # this checkout's package, not installed
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+    from cboxlab import Lab
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SEED = 1  # isolate-one over r1,r2,r3: isolates r1
