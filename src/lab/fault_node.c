@@ -60,15 +60,8 @@ int fault_start(struct lab_faults *fl, const struct cbx_node *n, struct cbx_erro
 {
 	const struct cbx_node *nodes[1] = { n };
 
-	bool full = fault_record_disk_full(fl->record, n);
-
 	if (fault_node_running(fl, n))
 		return cbx_error_set(err, CBX_ERR_STATE, "node %s is already running", n->name);
-	/* A full disk would fail the start (init writes its pid file, the
-	 * node's files are written again): room for the start, full again
-	 * once the node runs, as a machine boots on its reserved blocks. */
-	if (full && fault_disk(fl, n, false, err) < 0)
-		return cbx_error_wrap(err, "start node %s", n->name);
 	if (lab_spawn_node(&fl->ctx, n, true, err) < 0 ||
 	    lab_wait_namespaces(&fl->ctx, nodes, 1, err) < 0 ||
 	    lab_release_nodes(&fl->ctx, nodes, 1, err) < 0) {
@@ -76,5 +69,5 @@ int fault_start(struct lab_faults *fl, const struct cbx_node *n, struct cbx_erro
 		return cbx_error_wrap(err, "start node %s", n->name);
 	}
 	fault_record_clock_skew_set(fl->record, n, lab_node_skew(&fl->ctx, n));
-	return full ? fault_disk(fl, n, true, err) : 0;
+	return 0;
 }
