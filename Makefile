@@ -270,7 +270,8 @@ deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 	  gcc make pkg-config libc6-dev libmnl-dev libnftnl-dev libcap-dev libjansson-dev libseccomp-dev libarchive-dev \
 	  musl-tools busybox-static clang clang-format iproute2 nftables iputils-ping procps bsdutils python3 python3-jsonschema python3-pytest \
-	  frr dnsmasq-base umoci skopeo libpcap-dev tcpdump graphviz libyaml-dev scdoc man-db zsh
+	  frr dnsmasq-base umoci skopeo libpcap-dev tcpdump graphviz libyaml-dev scdoc man-db zsh \
+	  libfaketime redis-server redis-sentinel
 
 # The Python package (python/) goes where Debian's python3 finds it for
 # PREFIX, with its pytest11 entry point (the cboxlab_lab fixture).

@@ -97,16 +97,18 @@ class Node:
 class Fault:
     """A fault in force (status --json's faults_in_force)."""
 
-    kind: str  # impair, partition, link-down, stopped, paused
+    kind: str  # impair, partition, link-down, stopped, paused, disk-full, clock-skew, disk-slow
     node: str
     iface: str | None = None
-    settings: dict[str, str] = field(default_factory=dict)  # impair
+    settings: dict[str, str] = field(default_factory=dict)  # impair, disk-slow
     drops: list[str] = field(default_factory=list)  # partition: whose packets node drops
+    skew: str | None = None  # clock-skew: "+300s"
 
     @classmethod
     def from_json(cls, o: Mapping[str, Any]) -> "Fault":
         return cls(kind=o["kind"], node=o["node"], iface=o.get("iface"),
-                   settings=dict(o.get("settings", {})), drops=list(o.get("drops", [])))
+                   settings=dict(o.get("settings", {})), drops=list(o.get("drops", [])),
+                   skew=o.get("skew"))
 
 
 @dataclass
@@ -346,17 +348,48 @@ class Lab:
         self._cmd("stop", self.name, *nodes, *(["--timeout", str(timeout)] if timeout is not None else []))
 
     def restart(self, *nodes: str, timeout: float | None = None,
-                clock_offset: str | None = None) -> None:
+                clock_offset: str | None = None, clock_skew: str | None = None) -> None:
         """Stop, then start; clock_offset ("+30s", "-5s"): the nodes'
         CLOCK_MONOTONIC and CLOCK_BOOTTIME this far from the host's, instead
-        of the topology's clock_offset, until their next start."""
+        of the topology's clock_offset, until their next start; clock_skew
+        ("+300s"): the wall clock of their dynamically linked programs
+        (libfaketime), instead of the topology's clock_skew."""
         self._cmd("restart", self.name, *nodes,
                   *(["--timeout", str(timeout)] if timeout is not None else []),
-                  *([f"--clock-offset={clock_offset}"] if clock_offset is not None else []))
+                  *([f"--clock-offset={clock_offset}"] if clock_offset is not None else []),
+                  *([f"--clock-skew={clock_skew}"] if clock_skew is not None else []))
 
-    def start(self, *nodes: str, clock_offset: str | None = None) -> None:
+    def start(self, *nodes: str, clock_offset: str | None = None,
+              clock_skew: str | None = None) -> None:
         self._cmd("start", self.name, *nodes,
-                  *([f"--clock-offset={clock_offset}"] if clock_offset is not None else []))
+                  *([f"--clock-offset={clock_offset}"] if clock_offset is not None else []),
+                  *([f"--clock-skew={clock_skew}"] if clock_skew is not None else []))
+
+    def clock_skew(self, node: str, skew: str, timeout: float | None = None) -> None:
+        """Restart the node with its wall clock skew ("+300s", "-5s") off the
+        host's, for dynamically linked programs (libfaketime; static and Go
+        programs read the host's); clock_skew(node, "0s") or restart(node):
+        back to the topology's."""
+        self.restart(node, timeout=timeout, clock_skew=skew)
+
+    def disk_full(self, *nodes: str) -> None:
+        """Make the nodes' storage full: their writes fail with ENOSPC
+        until disk_heal. Only nodes with "storage_size" have storage of
+        their own to fill."""
+        self._cmd("fill", self.name, *nodes)
+
+    def disk_heal(self, *nodes: str) -> None:
+        """Give the nodes' storage its size back."""
+        self._cmd("unfill", self.name, *nodes)
+
+    def throttle(self, node: str, clear: bool = False, **limits: str) -> None:
+        """throttle("d", wbps="1M", riops="100"): a slow disk for a node
+        with "storage": "disk" (cgroup v2 io.max), replacing its limits;
+        clear=True removes them."""
+        if clear:
+            self._cmd("throttle", self.name, node, "clear")
+        else:
+            self._cmd("throttle", self.name, node, *(f"{k}={v}" for k, v in limits.items()))
 
     def kill(self, *nodes: str) -> None:
         self._cmd("kill", self.name, *nodes)

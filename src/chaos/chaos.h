@@ -19,6 +19,8 @@
 
 /* How long a plan's stop and restart give a node's processes after SIGTERM. */
 #define CHAOS_STOP_GRACE_MS 5000
+/* The largest wall-clock skew clock-skew-random gives, in seconds. */
+#define CHAOS_SKEW_MAX_S 300
 
 /* A step: a fault at its time (the lab's one fault operation, applied as
  * the fault commands apply it), or the end of the run. */

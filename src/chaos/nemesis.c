@@ -19,6 +19,8 @@ const char *const chaos_nemeses[] = {
 	"flaky-links",     /* random loss on random interfaces */
 	"pause-random",    /* one random node frozen */
 	"kill-random",     /* one random node killed, then started again */
+	"disk-full-random", /* one random node with storage_size: its storage full */
+	"clock-skew-random", /* one random node restarted with its wall clock skewed */
 	NULL,
 };
 /* clang-format on */
@@ -135,6 +137,36 @@ static int cycle(struct gen *g, uint64_t at)
 		s->fault.node = g->nodes[0];
 		return 0;
 	}
+	if (!strcmp(name, "disk-full-random")) {
+		/* The first of the shuffled nodes that has storage of its own
+		 * (chaos_plan_generate checked that one has). */
+		size_t i = 0;
+		while (!g->nodes[i]->storage_size)
+			i++;
+		if (!(s = push(g, at, LAB_FAULT_FILL)))
+			return -1;
+		s->fault.node = g->nodes[i];
+		if (!(s = push(g, off, LAB_FAULT_UNFILL)))
+			return -1;
+		s->fault.node = g->nodes[i];
+		return 0;
+	}
+	if (!strcmp(name, "clock-skew-random")) {
+		/* A whole number of seconds, 1 to CHAOS_SKEW_MAX_S ahead or
+		 * behind; back to the topology's skew by a plain restart. */
+		int64_t mag = 1 + (int64_t)chaos_rng_below(&g->rng, CHAOS_SKEW_MAX_S);
+		int64_t skew = chaos_rng_below(&g->rng, 2) ? mag : -mag;
+		if (!(s = push(g, at, LAB_FAULT_CLOCK_SKEW)))
+			return -1;
+		s->fault.node = g->nodes[0];
+		s->fault.grace_ms = CHAOS_STOP_GRACE_MS;
+		s->fault.clock_skew_us = skew * 1000000;
+		if (!(s = push(g, off, LAB_FAULT_RESTART)))
+			return -1;
+		s->fault.node = g->nodes[0];
+		s->fault.grace_ms = CHAOS_STOP_GRACE_MS;
+		return 0;
+	}
 	if (!strcmp(name, "flaky-links")) {
 		/* About half of the chosen nodes' interfaces lose packets;
 		 * at least one always does. */
@@ -200,6 +232,7 @@ int chaos_plan_generate(struct chaos_plan *p, const struct cbx_topo *t,
 	struct gen g = { .p = p, .spec = spec, .rng = { seed }, .err = err };
 	size_t min_nodes = !strcmp(spec->name, "bridge") ? 3 : 2;
 	bool known = false;
+	size_t with_storage = 0;
 	int rc = 0;
 
 	memset(p, 0, sizeof(*p));
@@ -209,7 +242,7 @@ int chaos_plan_generate(struct chaos_plan *p, const struct cbx_topo *t,
 		known |= !strcmp(*n, spec->name);
 	if (!known)
 		return cbx_error_set(err, CBX_ERR_INPUT,
-				     "unknown nemesis \"%s\" (random-halves, isolate-one, majorities-ring, bridge, flaky-links, pause-random, kill-random)",
+				     "unknown nemesis \"%s\" (random-halves, isolate-one, majorities-ring, bridge, flaky-links, pause-random, kill-random, disk-full-random, clock-skew-random)",
 				     spec->name);
 	p->nemesis = spec->name;
 	if (!spec->interval_us || spec->duration_us < 2 * spec->interval_us)
@@ -217,14 +250,22 @@ int chaos_plan_generate(struct chaos_plan *p, const struct cbx_topo *t,
 				     "the duration must hold at least one cycle: twice the interval");
 	g.n = spec->n_nodes ? spec->n_nodes : t->n_nodes;
 	if (g.n < min_nodes && strcmp(spec->name, "pause-random") &&
-	    strcmp(spec->name, "kill-random") && strcmp(spec->name, "flaky-links"))
+	    strcmp(spec->name, "kill-random") && strcmp(spec->name, "flaky-links") &&
+	    strcmp(spec->name, "disk-full-random") && strcmp(spec->name, "clock-skew-random"))
 		return cbx_error_set(err, CBX_ERR_INPUT, "nemesis %s needs at least %zu nodes",
 				     spec->name, min_nodes);
 	g.nodes = calloc(g.n ? g.n : 1, sizeof(*g.nodes));
 	if (!g.nodes)
 		return cbx_error_sys(err, ENOMEM, "chaos plan");
-	for (size_t i = 0; i < g.n; i++)
+	for (size_t i = 0; i < g.n; i++) {
 		g.nodes[i] = spec->n_nodes ? spec->nodes[i] : &t->nodes[i];
+		with_storage += g.nodes[i]->storage_size != 0;
+	}
+	if (!strcmp(spec->name, "disk-full-random") && !with_storage) {
+		free(g.nodes);
+		return cbx_error_set(err, CBX_ERR_INPUT,
+				     "nemesis disk-full-random needs a node with \"storage_size\" among its nodes: only those can be filled");
+	}
 	for (uint64_t at = 0; rc == 0 && at + 2 * spec->interval_us <= spec->duration_us;
 	     at += 2 * spec->interval_us)
 		rc = cycle(&g, at);

@@ -12,7 +12,7 @@
 /* clang-format off */
 static const char *const step_keys[] = {
 	"at",	"do",	  "groups", "oneway",  "grudge", "iface",   "node", "delay",
-	"jitter", "loss", "duplicate", "corrupt", "reorder", "rate", "description", NULL,
+	"jitter", "loss", "duplicate", "corrupt", "reorder", "rate", "skew", "rbps", "wbps", "riops", "wiops", "description", NULL,
 };
 /* clang-format on */
 
@@ -129,7 +129,8 @@ static int parse_iface_fault(struct chaos_step *s, const struct cbx_topo *t, jso
 	return 0;
 }
 
-/* pause, resume, stop, start, restart, kill: a node. */
+/* pause, resume, stop, start, restart, kill, fill, unfill, clock-skew,
+ * throttle, unthrottle: a node; clock-skew its "skew", throttle its limits. */
 static int parse_node_fault(struct chaos_step *s, const struct cbx_topo *t, json_t *step,
 			    const char *op, const char *source, const char *path,
 			    struct cbx_error *err)
@@ -139,6 +140,40 @@ static int parse_node_fault(struct chaos_step *s, const struct cbx_topo *t, json
 	if (lab_find_node(t, str_of(step, "node"), &s->fault.node, err) < 0)
 		return cbx_error_wrap(err, "%s: %s", source, path);
 	s->fault.grace_ms = CHAOS_STOP_GRACE_MS;
+	if (s->fault.kind == LAB_FAULT_CLOCK_SKEW) {
+		const char *why;
+		if (!str_of(step, "skew"))
+			return fail(err, source, path,
+				    "\"clock-skew\" needs \"skew\": the wall clock's offset, e.g. \"+300s\"");
+		if (!cbx_parse_clock_offset_us(str_of(step, "skew"), &s->fault.clock_skew_us, &why))
+			return fail(err, source, path, "bad skew: %s", why);
+	}
+	if (s->fault.kind == LAB_FAULT_THROTTLE) {
+		static const char *const keys[] = { "rbps", "wbps", "riops", "wiops" };
+		const char *why;
+		for (size_t i = 0; i < 4; i++) {
+			json_t *v = json_object_get(step, keys[i]);
+			if (v &&
+			    (!json_is_string(v) ||
+			     !lab_io_max_set(&s->fault.io, keys[i], json_string_value(v), &why)))
+				return fail(err, source, path, "bad %s: %s", keys[i],
+					    json_is_string(v) ? why
+							      : "expected a string such as \"1M\"");
+		}
+		if (!lab_io_max_is_set(&s->fault.io))
+			return fail(err, source, path,
+				    "throttle sets nothing (rbps, wbps, riops, wiops)");
+	}
+	if ((s->fault.kind == LAB_FAULT_THROTTLE || s->fault.kind == LAB_FAULT_UNTHROTTLE) &&
+	    s->fault.node->storage != CBX_STORAGE_DISK)
+		return fail(err, source, path,
+			    "node %s keeps its files in memory: only a node with \"storage\": \"disk\" can have a slow disk",
+			    s->fault.node->name);
+	if ((s->fault.kind == LAB_FAULT_FILL || s->fault.kind == LAB_FAULT_UNFILL) &&
+	    !s->fault.node->storage_size)
+		return fail(err, source, path,
+			    "node %s has no storage of its own to fill: give it \"storage_size\"",
+			    s->fault.node->name);
 	return 0;
 }
 
@@ -160,7 +195,7 @@ static int parse_step(struct chaos_step *s, const struct cbx_topo *t, json_t *st
 		return fail(err, source, path, "bad \"at\" \"%s\": %s", at, why);
 	if (!op)
 		return fail(err, source, path,
-			    "a step needs \"do\": partition, heal, impair, clear, link-down, link-up, pause, resume, stop, start, restart, kill or end");
+			    "a step needs \"do\": partition, heal, impair, clear, link-down, link-up, pause, resume, stop, start, restart, kill, fill, unfill, clock-skew, throttle, unthrottle or end");
 	if (!strcmp(op, "end")) {
 		s->end = true;
 		return 0;

@@ -159,7 +159,7 @@ int cbx_chaos_run(const struct cbx_ctx *cbx, const char *lab, const struct chaos
 	} else {
 		log_event(log, start, "remove",
 			  json_pack("{s:s, s:s}", "fault", "heal-all", "what",
-				    "every fault removed: partitions, impairments, links, paused and stopped nodes"));
+				    "every fault removed: partitions, impairments, links, full disks, clock skews, paused and stopped nodes"));
 	}
 	log_event(log, start, "end", json_pack("{s:b}", "interrupted", *interrupted));
 	close(sfd);

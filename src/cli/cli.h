@@ -40,6 +40,7 @@ enum cli_opt {
 	OPT_YAML,
 	OPT_QUIET,
 	OPT_HOST,
+	OPT_CLOCK_SKEW,
 	OPT_MAX
 };
 
@@ -115,6 +116,7 @@ int cmd_impair(const struct cli_call *c);
 int cmd_link(const struct cli_call *c);
 int cmd_partition(const struct cli_call *c);
 int cmd_heal(const struct cli_call *c);
+int cmd_throttle(const struct cli_call *c);
 int cmd_node_fault(const struct cli_call *c);
 int cmd_chaos(const struct cli_call *c);
 int cmd_images(const struct cli_call *c);

@@ -1,5 +1,5 @@
 /* impair, link, partition, heal, and the node faults: stop, start, restart,
- * kill, pause, resume. Every argument is checked before anything changes. */
+ * kill, pause, resume, fill, unfill, and throttle. Every argument is checked before anything changes. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -147,6 +147,57 @@ int cmd_impair(const struct cli_call *c)
 	return with_lab(c, do_impair, &a);
 }
 
+/* --- throttle ----------------------------------------------------------- */
+
+struct throttle_args {
+	const char *node;
+	bool clear;
+	char **kv;
+	int n_kv;
+};
+
+static int do_throttle(struct lab_faults *fl, void *arg, struct cbx_error *err)
+{
+	struct throttle_args *a = arg;
+	struct lab_fault_op op = { .kind = a->clear ? LAB_FAULT_UNTHROTTLE : LAB_FAULT_THROTTLE };
+	char text[256];
+
+	if (lab_find_node(lab_faults_topo(fl), a->node, &op.node, err) < 0)
+		return -1;
+	for (int i = 0; i < a->n_kv; i++) {
+		char *eq = strchr(a->kv[i], '='), key[32];
+		const char *why;
+		if (!eq || eq == a->kv[i] || (size_t)(eq - a->kv[i]) >= sizeof(key))
+			return cbx_error_set(err, CBX_ERR_INPUT,
+					     "\"%s\" is not KEY=VALUE (e.g. wbps=1M)", a->kv[i]);
+		memcpy(key, a->kv[i], (size_t)(eq - a->kv[i]));
+		key[eq - a->kv[i]] = '\0';
+		if (!lab_io_max_set(&op.io, key, eq + 1, &why))
+			return cbx_error_set(err, CBX_ERR_INPUT, "bad %s \"%s\": %s", key, eq + 1,
+					     why);
+	}
+	if (lab_fault_apply(fl, &op, err) < 0)
+		return -1;
+	lab_io_max_format(&op.io, text, sizeof(text));
+	printf("node %s: %s\n", op.node->name, a->clear ? "disk limits removed" : text);
+	return 0;
+}
+
+int cmd_throttle(const struct cli_call *c)
+{
+	struct throttle_args a = { .node = c->argv[1] };
+
+	if (c->argc == 3 && !strcmp(c->argv[2], "clear"))
+		a.clear = true;
+	else if (c->argc < 3)
+		return cli_usage_error("throttle",
+				       "expected KEY=VALUE... (rbps, wbps, riops, wiops) or clear after %s",
+				       c->argv[1]);
+	a.kv = a.clear ? NULL : c->argv + 2;
+	a.n_kv = a.clear ? 0 : c->argc - 2;
+	return with_lab(c, do_throttle, &a);
+}
+
 /* --- link --------------------------------------------------------------- */
 
 struct link_args {
@@ -266,8 +317,8 @@ struct node_args {
 	enum lab_fault_kind kind;
 	const char *done; /* "stopped" */
 	int grace_ms;
-	bool set_clock;
-	int64_t clock_offset_us;
+	bool set_clock, set_skew;
+	int64_t clock_offset_us, clock_skew_us;
 	char **names;
 	int n;
 };
@@ -289,7 +340,9 @@ static int do_node_fault(struct lab_faults *fl, void *arg, struct cbx_error *err
 					   .node = nodes[i],
 					   .grace_ms = a->grace_ms,
 					   .set_clock = a->set_clock,
-					   .clock_offset_us = a->clock_offset_us };
+					   .clock_offset_us = a->clock_offset_us,
+					   .set_skew = a->set_skew,
+					   .clock_skew_us = a->clock_skew_us };
 		rc = lab_fault_apply(fl, &op, err);
 		if (rc == 0)
 			say("node %s %s", nodes[i]->name, a->done);
@@ -305,6 +358,7 @@ int cmd_node_fault(const struct cli_call *c)
 		[LAB_FAULT_PAUSE] = "paused",	[LAB_FAULT_RESUME] = "resumed",
 		[LAB_FAULT_STOP] = "stopped",	[LAB_FAULT_START] = "started",
 		[LAB_FAULT_RESTART] = "restarted", [LAB_FAULT_KILL] = "killed",
+		[LAB_FAULT_FILL] = "has its storage full", [LAB_FAULT_UNFILL] = "has its storage back",
 	};
 	/* clang-format on */
 	struct node_args a = { .kind = (enum lab_fault_kind)c->verb->arg, .grace_ms = 10000 };
@@ -324,6 +378,12 @@ int cmd_node_fault(const struct cli_call *c)
 		if (!cbx_parse_clock_offset_us(c->opt[OPT_CLOCK_OFFSET], &a.clock_offset_us, &why))
 			return cli_usage_error(c->verb->name, "--clock-offset: %s", why);
 		a.set_clock = true;
+	}
+	if (c->opt[OPT_CLOCK_SKEW]) {
+		const char *why;
+		if (!cbx_parse_clock_offset_us(c->opt[OPT_CLOCK_SKEW], &a.clock_skew_us, &why))
+			return cli_usage_error(c->verb->name, "--clock-skew: %s", why);
+		a.set_skew = true;
 	}
 	a.names = c->argv + 1;
 	a.n = c->argc - 1;

@@ -84,7 +84,7 @@ static json_t *in_force_json(const struct lab_in_force *f)
 
 	if (f->iface)
 		json_object_set_new(o, "iface", json_string(f->iface));
-	if (f->kind == LAB_IN_FORCE_IMPAIR) {
+	if (f->kind == LAB_IN_FORCE_IMPAIR || f->kind == LAB_IN_FORCE_DISK_SLOW) {
 		json_t *settings = json_object();
 		for (size_t k = 0; k < f->items.n; k++) {
 			const char *kv = f->items.v[k], *eq = strchr(kv, '=');
@@ -100,6 +100,8 @@ static json_t *in_force_json(const struct lab_in_force *f)
 		for (size_t k = 0; k < f->items.n; k++)
 			json_array_append_new(drops, json_string(f->items.v[k]));
 		json_object_set_new(o, "drops", drops);
+	} else if (f->kind == LAB_IN_FORCE_CLOCK_SKEW && f->items.n) {
+		json_object_set_new(o, "skew", json_string(f->items.v[0]));
 	}
 	return o;
 }

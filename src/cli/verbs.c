@@ -33,6 +33,7 @@ const struct cli_option cli_options[] = {
 	[OPT_YAML] = { "yaml", 0, NULL },
 	[OPT_QUIET] = { "quiet", 'q', NULL },
 	[OPT_HOST] = { "host", 0, "NAME" },
+	[OPT_CLOCK_SKEW] = { "clock-skew", 0, "T" },
 };
 _Static_assert(sizeof(cli_options) / sizeof(cli_options[0]) == OPT_MAX, "every option's names");
 
@@ -104,6 +105,7 @@ static const struct cli_verb_opt start_opts[] = {
 	{ OPT_CLOCK_OFFSET, "the node's CLOCK_MONOTONIC and CLOCK_BOOTTIME this far ahead of the host's (+30s; -5s: behind), instead of the topology's clock_offset" },
 	JSON_REPORT,
 	QUIET,
+	{ OPT_CLOCK_SKEW, "the wall clock of the node's dynamically linked programs this far ahead of the host's (+300s; libfaketime), instead of the topology's clock_skew" },
 	{ OPT_MAX, NULL },
 };
 
@@ -112,11 +114,12 @@ static const struct cli_verb_opt restart_opts[] = {
 	{ OPT_CLOCK_OFFSET, "the node's CLOCK_MONOTONIC and CLOCK_BOOTTIME this far ahead of the host's (+30s; -5s: behind), instead of the topology's clock_offset" },
 	JSON_REPORT,
 	QUIET,
+	{ OPT_CLOCK_SKEW, "the wall clock of the node's dynamically linked programs this far ahead of the host's (+300s; libfaketime), instead of the topology's clock_skew" },
 	{ OPT_MAX, NULL },
 };
 
 static const struct cli_verb_opt chaos_opts[] = {
-	{ OPT_NEMESIS, "generate the timeline: random-halves, isolate-one, majorities-ring, bridge, flaky-links, pause-random, kill-random" },
+	{ OPT_NEMESIS, "generate the timeline: random-halves, isolate-one, majorities-ring, bridge, flaky-links, pause-random, kill-random, disk-full-random, clock-skew-random" },
 	{ OPT_INTERVAL, "a nemesis's fault lasts T, then T without (e.g. 10s)" },
 	{ OPT_DURATION, "the whole run (at least twice the interval)" },
 	{ OPT_NODES, "the nodes a nemesis picks from (default: all)" },
@@ -241,9 +244,16 @@ const struct cli_verb cli_verbs[] = {
 	NODE_FAULT("kill", LAB_FAULT_KILL, "SIGKILL at once; netns and links stay"),
 	NODE_FAULT("pause", LAB_FAULT_PAUSE, "freeze the node (the cgroup freezer)"),
 	NODE_FAULT("resume", LAB_FAULT_RESUME, "thaw it"),
+	NODE_FAULT("fill", LAB_FAULT_FILL,
+		   "the node's storage full: writes fail with ENOSPC\n(nodes with storage_size)"),
+	NODE_FAULT("unfill", LAB_FAULT_UNFILL, "give the node's storage its size back"),
+	{ .name = "throttle", .group = CLI_FAULTS, .args = "LAB NODE KEY=VALUE...|clear",
+	  .min_args = 3, .max_args = -1, .run = cmd_throttle,
+	  .summary = "a slow disk: rbps=1M wbps=1M riops=100 wiops=100\n(storage disk, cgroup v2 io.max); clear removes it",
+	  .details = "Replaces the node's disk limits.", .opts = no_opts, .root_for = faults },
 	{ .name = "chaos", .group = CLI_FAULTS, .args = "LAB [PLAN.json]", .min_args = 1,
 	  .max_args = 2, .run = cmd_chaos,
-	  .summary = "a timed fault timeline, logged as JSON lines, always\nhealed at the end (nemeses: random-halves, isolate-one,\nmajorities-ring, bridge, flaky-links, pause-random,\nkill-random)",
+	  .summary = "a timed fault timeline, logged as JSON lines, always\nhealed at the end (nemeses: random-halves, isolate-one,\nmajorities-ring, bridge, flaky-links, pause-random,\nkill-random, disk-full-random, clock-skew-random)",
 	  .usage = "LAB PLAN.json [--seed N] [--log FILE] [--dry-run]\nLAB --nemesis NAME --interval T --duration T [--nodes a,b] [--loss P] [--seed N]",
 	  .opts = chaos_opts, .root_for = faults },
 	{ .name = "check", .group = CLI_KIT, .args = "LAB [CHECKS.json]", .min_args = 1,

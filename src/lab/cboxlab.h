@@ -172,11 +172,14 @@ struct lab_node_status {
 
 /* A fault in force, as a program reads it (`status --json`). */
 enum lab_in_force_kind {
-	LAB_IN_FORCE_IMPAIR,    /* node, iface; items: "key=value" each */
-	LAB_IN_FORCE_PARTITION, /* node drops the packets of items' nodes */
-	LAB_IN_FORCE_LINK_DOWN, /* node, iface */
-	LAB_IN_FORCE_STOPPED,   /* node */
-	LAB_IN_FORCE_PAUSED,    /* node */
+	LAB_IN_FORCE_IMPAIR,     /* node, iface; items: "key=value" each */
+	LAB_IN_FORCE_PARTITION,  /* node drops the packets of items' nodes */
+	LAB_IN_FORCE_LINK_DOWN,  /* node, iface */
+	LAB_IN_FORCE_STOPPED,    /* node */
+	LAB_IN_FORCE_PAUSED,     /* node */
+	LAB_IN_FORCE_DISK_FULL,  /* node: its storage is full (`fill`) */
+	LAB_IN_FORCE_CLOCK_SKEW, /* node; items: its skew, "+300s" (not the topology's) */
+	LAB_IN_FORCE_DISK_SLOW,  /* node; items: "key=value" each (io.max) */
 	LAB_IN_FORCE_KIND_MAX
 };
 
@@ -420,8 +423,25 @@ enum lab_fault_kind {
 	LAB_FAULT_START,     /* start a stopped op.node again */
 	LAB_FAULT_RESTART,   /* stop, then start */
 	LAB_FAULT_KILL,      /* SIGKILL at once */
+	LAB_FAULT_FILL,      /* op.node's storage full: writes fail with ENOSPC */
+	LAB_FAULT_UNFILL,    /* its size back */
+	/* restart op.node with its wall clock op.clock_skew_us off the
+	 * host's (libfaketime) */
+	LAB_FAULT_CLOCK_SKEW,
+	LAB_FAULT_THROTTLE,   /* op.node's disk I/O limited to op.io (cgroup v2 io.max) */
+	LAB_FAULT_UNTHROTTLE, /* no limit */
 	LAB_FAULT_KIND_MAX
 };
+
+/* A slow disk: io.max's limits per second (0: none). */
+struct lab_io_max {
+	uint64_t rbps, wbps, riops, wiops;
+};
+/* Set one from "wbps" and "1M" ("riops", "100"); false and why otherwise. */
+bool lab_io_max_set(struct lab_io_max *io, const char *key, const char *value, const char **why);
+bool lab_io_max_is_set(const struct lab_io_max *io);
+/* "rbps=1048576 wiops=100": the limits set. */
+void lab_io_max_format(const struct lab_io_max *io, char *buf, size_t size);
 
 struct lab_fault_op {
 	enum lab_fault_kind kind;
@@ -434,6 +454,11 @@ struct lab_fault_op {
 	 * topology's "clock_offset" (when set_clock). */
 	bool set_clock;
 	int64_t clock_offset_us;
+	/* start, restart, clock-skew: the node's wall-clock skew this time,
+	 * not the topology's "clock_skew" (when set_skew). */
+	bool set_skew;
+	int64_t clock_skew_us;
+	struct lab_io_max io; /* throttle */
 };
 
 /* "link-down": how plans and event logs name a kind; and back (false for

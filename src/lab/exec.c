@@ -45,8 +45,10 @@ static int exec_target(const struct cbx_ctx *cbx, const struct cbx_topo *t,
 	return 0;
 }
 
-/* An image node's environment is its init's (the image's Env under the
- * file's, lab_node_envp), read back rather than the image read again. */
+/* A node's environment is its init's: an image node's has the image's Env
+ * under the file's (lab_node_envp), read back rather than the image read
+ * again; a node's with a clock skew has libfaketime's (lab_node_envp_skewed),
+ * whichever start gave it. */
 static char **init_envp(struct cbx_arena *a, pid_t pid)
 {
 	char path[64], *buf = NULL;
@@ -80,8 +82,7 @@ int lab_exec(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct l
 	if (!spec.envp)
 		cbx_error_set(err, CBX_ERR_SYSTEM, "out of memory");
 	else if (exec_target(cbx, t, x->node, &target, err) == 0) {
-		if (cbx_base_kinds[x->node->base].lower == CBX_LOWER_IMAGE)
-			spec.envp = init_envp(arena, target.init_pid) ?: spec.envp;
+		spec.envp = init_envp(arena, target.init_pid) ?: spec.envp;
 		spec.cg = &target.cg;
 		spec.lab = t->name;
 		spec.node = x->node->name;

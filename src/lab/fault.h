@@ -8,6 +8,8 @@
  *   fault_link.c       link state (carrier off and on)
  *   fault_partition.c  partitions (nftables in each node's netns)
  *   fault_node.c       node faults: pause, stop, start
+ *   fault_disk.c       disk full (a node's own tmpfs shrunk to what it holds)
+ *   fault_throttle.c   slow disk (cgroup v2 io.max)
  *   fault_record.c     the record
  *   grudge.c           who drops whose packets (pure) */
 #ifndef CBX_FAULT_H
@@ -52,5 +54,15 @@ int fault_start(struct lab_faults *fl, const struct cbx_node *n, struct cbx_erro
 /* The offset of the node's clocks from its next start on (that start only:
  * a later one without this goes back to the topology's). */
 void fault_set_clock(struct lab_faults *fl, const struct cbx_node *n, int64_t offset_us);
+/* The wall-clock skew of its processes from its next start on (that start
+ * only, like the clock offset); the record says it while it is not the
+ * topology's. */
+void fault_set_skew(struct lab_faults *fl, const struct cbx_node *n, int64_t skew_us);
+/* A "storage": "disk" node's disk limited to io (nothing set: no limit),
+ * through cgroup v2's io.max. */
+int fault_throttle(struct lab_faults *fl, const struct cbx_node *n, const struct lab_io_max *io,
+		   struct cbx_error *err);
+/* Make a node's storage ("storage_size") full, or give it its size back. */
+int fault_disk(struct lab_faults *fl, const struct cbx_node *n, bool full, struct cbx_error *err);
 
 #endif

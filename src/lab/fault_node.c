@@ -50,6 +50,12 @@ void fault_set_clock(struct lab_faults *fl, const struct cbx_node *n, int64_t of
 	fl->ctx.nodes[n->index].clock_offset_us = offset_us;
 }
 
+void fault_set_skew(struct lab_faults *fl, const struct cbx_node *n, int64_t skew_us)
+{
+	fl->ctx.nodes[n->index].skew_set = true;
+	fl->ctx.nodes[n->index].clock_skew_us = skew_us;
+}
+
 int fault_start(struct lab_faults *fl, const struct cbx_node *n, struct cbx_error *err)
 {
 	const struct cbx_node *nodes[1] = { n };
@@ -62,5 +68,6 @@ int fault_start(struct lab_faults *fl, const struct cbx_node *n, struct cbx_erro
 		lab_nodes_explain_failure(&fl->ctx, err);
 		return cbx_error_wrap(err, "start node %s", n->name);
 	}
+	fault_record_clock_skew_set(fl->record, n, lab_node_skew(&fl->ctx, n));
 	return 0;
 }

@@ -49,6 +49,8 @@ static int apply_start(struct lab_faults *fl, const struct lab_fault_op *op, str
 {
 	if (op->set_clock)
 		fault_set_clock(fl, op->node, op->clock_offset_us);
+	if (op->set_skew || op->kind == LAB_FAULT_CLOCK_SKEW)
+		fault_set_skew(fl, op->node, op->clock_skew_us);
 	return fault_start(fl, op->node, err);
 }
 
@@ -58,6 +60,19 @@ static int apply_restart(struct lab_faults *fl, const struct lab_fault_op *op,
 	if (fault_stop(fl, op->node, op->grace_ms, err) < 0)
 		return -1;
 	return apply_start(fl, op, err);
+}
+
+static int apply_disk(struct lab_faults *fl, const struct lab_fault_op *op, struct cbx_error *err)
+{
+	return fault_disk(fl, op->node, op->kind == LAB_FAULT_FILL, err);
+}
+
+static int apply_throttle(struct lab_faults *fl, const struct lab_fault_op *op,
+			  struct cbx_error *err)
+{
+	static const struct lab_io_max none;
+
+	return fault_throttle(fl, op->node, op->kind == LAB_FAULT_THROTTLE ? &op->io : &none, err);
 }
 
 /* What an op names: nothing, an interface or a node (for descriptions). */
@@ -86,6 +101,11 @@ static const struct fault_kind {
 	[LAB_FAULT_START] = { "start", true, TARGET_NODE, apply_start },
 	[LAB_FAULT_RESTART] = { "restart", false, TARGET_NODE, apply_restart },
 	[LAB_FAULT_KILL] = { "kill", false, TARGET_NODE, apply_stop },
+	[LAB_FAULT_FILL] = { "fill", false, TARGET_NODE, apply_disk },
+	[LAB_FAULT_UNFILL] = { "unfill", true, TARGET_NODE, apply_disk },
+	[LAB_FAULT_CLOCK_SKEW] = { "clock-skew", false, TARGET_NODE, apply_restart },
+	[LAB_FAULT_THROTTLE] = { "throttle", false, TARGET_NODE, apply_throttle },
+	[LAB_FAULT_UNTHROTTLE] = { "unthrottle", true, TARGET_NODE, apply_throttle },
 };
 _Static_assert(CBX_ARRAY_SIZE(kinds) == LAB_FAULT_KIND_MAX, "a row for every kind of fault");
 
@@ -130,7 +150,14 @@ void lab_fault_describe(const struct cbx_topo *t, const struct lab_fault_op *op,
 			 detail);
 		break;
 	case TARGET_NODE:
-		snprintf(buf, size, "%s %s", name, op->node->name);
+		if (op->kind == LAB_FAULT_CLOCK_SKEW) {
+			snprintf(buf, size, "%s %s %+.6gs", name, op->node->name,
+				 (double)op->clock_skew_us / 1e6);
+		} else if (op->kind == LAB_FAULT_THROTTLE) {
+			lab_io_max_format(&op->io, detail, sizeof(detail));
+			snprintf(buf, size, "%s %s %s", name, op->node->name, detail);
+		} else
+			snprintf(buf, size, "%s %s", name, op->node->name);
 		break;
 	case TARGET_NONE:
 		snprintf(buf, size, "%s", name);
@@ -166,6 +193,24 @@ int lab_fault_clear_all(struct lab_faults *fl, struct cbx_error *err)
 			rc = cbx_error_keep_first(rc, err, fault_pause(fl, n, false, &one), &one);
 	}
 	rc = cbx_error_keep_first(rc, err, fault_heal(fl, &one), &one);
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct cbx_node *n = &t->nodes[i];
+		int64_t skew;
+		struct lab_io_max io;
+		if (fault_record_disk_full(fl->record, n))
+			rc = cbx_error_keep_first(rc, err, fault_disk(fl, n, false, &one), &one);
+		fault_record_disk_slow_get(fl->record, n, &io);
+		if (lab_io_max_is_set(&io))
+			rc = cbx_error_keep_first(rc, err,
+						  fault_throttle(fl, n, &(struct lab_io_max){ 0 },
+								 &one),
+						  &one);
+		/* A node skewed otherwise than its topology says: restarted
+		 * with the topology's skew (SIGTERM, 5 s before SIGKILL). */
+		if (fault_record_clock_skew(fl->record, n, &skew) &&
+		    (fault_stop(fl, n, 5000, &one) < 0 || fault_start(fl, n, &one) < 0))
+			rc = cbx_error_keep_first(rc, err, -1, &one);
+	}
 	for (size_t i = 0; i < t->n_ifaces; i++)
 		if (cbx_node_here(t, t->ifaces[i].node) &&
 		    fault_record_link_down(fl->record, &t->ifaces[i]))

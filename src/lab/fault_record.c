@@ -1,6 +1,7 @@
 #include "lab/fault_record.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
@@ -170,6 +171,110 @@ void fault_record_link_set(struct fault_record *r, const struct cbx_iface *ifc, 
 	r->dirty = true;
 }
 
+/* The index of `key` in a list of names; its size when it is not there. */
+static size_t name_index(json_t *list, const char *key)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach (list, i, v)
+		if (json_is_string(v) && !strcmp(json_string_value(v), key))
+			break;
+	return i;
+}
+
+bool fault_record_disk_full(const struct fault_record *r, const struct cbx_node *n)
+{
+	json_t *full = json_object_get(r->json, "disks_full");
+
+	return json_is_array(full) && name_index(full, n->name) < json_array_size(full);
+}
+
+void fault_record_disk_full_set(struct fault_record *r, const struct cbx_node *n, bool full)
+{
+	json_t *list = json_object_get(r->json, "disks_full");
+	size_t i;
+
+	if (!json_is_array(list)) {
+		list = json_array();
+		json_object_set_new(r->json, "disks_full", list);
+	}
+	i = name_index(list, n->name);
+	if (!full && i < json_array_size(list))
+		json_array_remove(list, i);
+	else if (full && i == json_array_size(list))
+		json_array_append_new(list, json_string(n->name));
+	r->dirty = true;
+}
+
+bool fault_record_clock_skew(const struct fault_record *r, const struct cbx_node *n,
+			     int64_t *skew_us)
+{
+	json_t *v = json_object_get(json_object_get(r->json, "clock_skew"), n->name);
+
+	if (!json_is_integer(v))
+		return false;
+	*skew_us = json_integer_value(v);
+	return true;
+}
+
+void fault_record_clock_skew_set(struct fault_record *r, const struct cbx_node *n, int64_t skew_us)
+{
+	json_t *all = object_at(r, "clock_skew");
+
+	if (skew_us == n->clock_skew_us)
+		json_object_del(all, n->name);
+	else
+		json_object_set_new(all, n->name, json_integer(skew_us));
+	r->dirty = true;
+}
+
+void fault_record_disk_slow_get(const struct fault_record *r, const struct cbx_node *n,
+				struct lab_io_max *io)
+{
+	json_t *v = json_object_get(json_object_get(r->json, "disks_slow"), n->name);
+	cleanup_free char *text = NULL;
+	char *save = NULL;
+
+	memset(io, 0, sizeof(*io));
+	if (!json_is_string(v) || !(text = strdup(json_string_value(v))))
+		return;
+	for (char *kv = strtok_r(text, " ", &save); kv; kv = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(kv, '=');
+		const char *why;
+		if (eq) {
+			*eq = '\0';
+			lab_io_max_set(io, kv, eq + 1, &why);
+		}
+	}
+}
+
+void fault_record_disk_slow_set(struct fault_record *r, const struct cbx_node *n,
+				const struct lab_io_max *io)
+{
+	json_t *all = object_at(r, "disks_slow");
+	char text[256];
+
+	if (!lab_io_max_is_set(io)) {
+		json_object_del(all, n->name);
+	} else {
+		lab_io_max_format(io, text, sizeof(text));
+		json_object_set_new(all, n->name, json_string(text));
+	}
+	r->dirty = true;
+}
+
+/* "+300s", "-1.5s" */
+static void skew_text(int64_t us, char *buf, size_t size)
+{
+	uint64_t mag = us < 0 ? (uint64_t)-us : (uint64_t)us;
+
+	if (mag % 1000000 == 0)
+		snprintf(buf, size, "%c%" PRIu64 "s", us < 0 ? '-' : '+', mag / 1000000);
+	else
+		snprintf(buf, size, "%c%" PRIu64 "us", us < 0 ? '-' : '+', mag);
+}
+
 void fault_record_partition_set(struct fault_record *r, const struct cbx_topo *t,
 				const struct lab_grudge *g)
 {
@@ -247,6 +352,15 @@ int fault_record_summary(const struct fault_record *r, struct cbx_lines *out, st
 	}
 	json_array_foreach (json_object_get(r->json, "links_down"), i, v)
 		rc |= cbx_lines_add(out, "link down: %s", json_string_value(v));
+	json_array_foreach (json_object_get(r->json, "disks_full"), i, v)
+		rc |= cbx_lines_add(out, "disk full: %s", json_string_value(v));
+	json_object_foreach (json_object_get(r->json, "clock_skew"), key, v) {
+		char text[32];
+		skew_text(json_integer_value(v), text, sizeof(text));
+		rc |= cbx_lines_add(out, "clock skew: %s %s", key, text);
+	}
+	json_object_foreach (json_object_get(r->json, "disks_slow"), key, v)
+		rc |= cbx_lines_add(out, "disk slow: %s: %s", key, json_string_value(v));
 	return rc < 0 ? cbx_error_sys(err, ENOMEM, "faults in force") : 0;
 }
 
@@ -330,6 +444,30 @@ int fault_record_in_force(const struct fault_record *r, struct lab_in_force_list
 			continue;
 		if (!fault_in_force_add(out, LAB_IN_FORCE_LINK_DOWN, node, iface))
 			goto oom;
+	}
+	json_array_foreach (json_object_get(r->json, "disks_full"), i, v)
+		if (json_is_string(v) &&
+		    !fault_in_force_add(out, LAB_IN_FORCE_DISK_FULL, json_string_value(v), NULL))
+			goto oom;
+	json_object_foreach (json_object_get(r->json, "clock_skew"), key, v) {
+		struct lab_in_force *e =
+			fault_in_force_add(out, LAB_IN_FORCE_CLOCK_SKEW, key, NULL);
+		char text[32];
+		if (!e)
+			goto oom;
+		skew_text(json_integer_value(v), text, sizeof(text));
+		rc |= cbx_lines_add(&e->items, "%s", text);
+	}
+	json_object_foreach (json_object_get(r->json, "disks_slow"), key, v) {
+		cleanup_free char *text = json_is_string(v) ? strdup(json_string_value(v)) : NULL;
+		struct lab_in_force *e;
+		char *save = NULL;
+		if (!text)
+			continue;
+		if (!(e = fault_in_force_add(out, LAB_IN_FORCE_DISK_SLOW, key, NULL)))
+			goto oom;
+		for (char *kv = strtok_r(text, " ", &save); kv; kv = strtok_r(NULL, " ", &save))
+			rc |= cbx_lines_add(&e->items, "%s", kv);
 	}
 	if (rc == 0)
 		return 0;

@@ -3,7 +3,10 @@
  * heal knows what to undo:
  *   {"impairments": {"node:iface": "delay=50ms loss=2%"},
  *    "partition": {"node": ["node", ...]},
- *    "links_down": ["node:iface", ...]}
+ *    "links_down": ["node:iface", ...],
+ *    "disks_full": ["node", ...],
+ *    "clock_skew": {"node": microseconds},
+ *    "disks_slow": {"node": "wbps=1048576 riops=100"}}
  * Paused and stopped nodes are read from the kernel (freezer, init alive).
  * Its JSON stays in fault_record.c. */
 #ifndef CBX_FAULT_RECORD_H
@@ -35,6 +38,25 @@ int fault_record_impairments(const struct fault_record *r, struct lab_impairment
 
 bool fault_record_link_down(const struct fault_record *r, const struct cbx_iface *ifc);
 void fault_record_link_set(struct fault_record *r, const struct cbx_iface *ifc, bool down);
+
+/* Is the node's storage full (`fill`)? Set it so or not. */
+bool fault_record_disk_full(const struct fault_record *r, const struct cbx_node *n);
+void fault_record_disk_full_set(struct fault_record *r, const struct cbx_node *n, bool full);
+
+/* The wall-clock skew the node was last started with when it is not the
+ * topology's (`restart --clock-skew`, a plan's clock-skew): true and the
+ * skew; false: the topology's. */
+bool fault_record_clock_skew(const struct fault_record *r, const struct cbx_node *n,
+			     int64_t *skew_us);
+/* Record the skew a start gave the node (the topology's: the entry goes). */
+void fault_record_clock_skew_set(struct fault_record *r, const struct cbx_node *n, int64_t skew_us);
+
+/* The node's disk limits in force (zero: none); set them (none: the entry
+ * goes). */
+void fault_record_disk_slow_get(const struct fault_record *r, const struct cbx_node *n,
+				struct lab_io_max *io);
+void fault_record_disk_slow_set(struct fault_record *r, const struct cbx_node *n,
+				const struct lab_io_max *io);
 
 /* The partition in force (an empty grudge: none). */
 void fault_record_partition_set(struct fault_record *r, const struct cbx_topo *t,

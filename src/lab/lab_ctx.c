@@ -108,6 +108,13 @@ bool lab_uses_disk(const struct cbx_topo *t)
 	return false;
 }
 
+int64_t lab_node_skew(const struct lab_ctx *ctx, const struct cbx_node *n)
+{
+	const struct node_rt *rt = &ctx->nodes[n->index];
+
+	return rt->skew_set ? rt->clock_skew_us : n->clock_skew_us;
+}
+
 uint64_t lab_node_caps(const struct cbx_node *n)
 {
 	return caps_node_set(n->privileged, n->cap_add, n->cap_drop);

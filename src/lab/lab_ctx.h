@@ -37,6 +37,10 @@ struct node_rt {
 	/* `restart --clock-offset`: this start's offset, not the topology's. */
 	bool clock_set;
 	int64_t clock_offset_us;
+	/* `restart --clock-skew`, a plan's clock-skew: this start's wall-clock
+	 * skew, not the topology's. */
+	bool skew_set;
+	int64_t clock_skew_us;
 };
 
 /* An image node's base: the image, and its layers as overlay lower
@@ -140,6 +144,9 @@ void lab_progress(struct lab_ctx *ctx, size_t done);
 
 /* A node's capabilities. */
 uint64_t lab_node_caps(const struct cbx_node *n);
+/* The wall-clock skew the node starts with: this start's, else the
+ * topology's "clock_skew". */
+int64_t lab_node_skew(const struct lab_ctx *ctx, const struct cbx_node *n);
 /* Its seccomp filter's file in the lab's state (made there when missing):
  * *path NULL when the node has none. */
 int lab_node_filter(struct lab_ctx *ctx, const struct cbx_node *n, const char **path,

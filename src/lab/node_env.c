@@ -1,6 +1,10 @@
 #include "lab/node_env.h"
 
+#include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/cleanup.h"
 
@@ -58,6 +62,66 @@ char **lab_node_envp(struct cbx_arena *a, const struct cbx_topo *t, const struct
 		if (!envp[i])
 			return NULL;
 	return envp;
+}
+
+/* Where Debian's libfaketime package puts the library (per architecture),
+ * and where a build from source does. */
+static const char *faketime_lib(void)
+{
+	static const char *const paths[] = {
+#if defined(__x86_64__)
+		"/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1",
+#elif defined(__aarch64__)
+		"/usr/lib/aarch64-linux-gnu/faketime/libfaketime.so.1",
+#endif
+		"/usr/lib/faketime/libfaketime.so.1",
+		"/usr/local/lib/faketime/libfaketime.so.1",
+	};
+
+	for (size_t i = 0; i < CBX_ARRAY_SIZE(paths); i++)
+		if (access(paths[i], R_OK) == 0)
+			return paths[i];
+	return NULL;
+}
+
+char **lab_node_envp_skewed(struct cbx_arena *a, char *const *envp, int64_t skew_us,
+			    struct cbx_error *err)
+{
+	const char *lib = faketime_lib();
+	size_t n = 0, k = 0;
+	bool preloaded = false;
+	char **out;
+
+	if (!lib)
+		return cbx_error_set(err, CBX_ERR_STATE,
+				     "a clock skew needs libfaketime on the host (Debian: apt install libfaketime)"),
+		       NULL;
+	while (envp[n])
+		n++;
+	if (!(out = cbx_arena_array(a, n + 4, sizeof(char *))))
+		goto oom;
+	for (size_t i = 0; i < n; i++) {
+		if (!strncmp(envp[i], "LD_PRELOAD=", 11)) {
+			preloaded = true;
+			out[k++] = cbx_arena_printf(a, "LD_PRELOAD=%s:%s", lib, envp[i] + 11);
+		} else if (strncmp(envp[i], "FAKETIME=", 9) &&
+			   strncmp(envp[i], "FAKETIME_DONT_FAKE_MONOTONIC=", 29)) {
+			out[k++] = envp[i];
+		}
+	}
+	if (!preloaded)
+		out[k++] = cbx_arena_printf(a, "LD_PRELOAD=%s", lib);
+	out[k++] = cbx_arena_printf(a, "FAKETIME=%c%" PRId64 ".%06" PRId64, skew_us < 0 ? '-' : '+',
+				    (skew_us < 0 ? -skew_us : skew_us) / 1000000,
+				    (skew_us < 0 ? -skew_us : skew_us) % 1000000);
+	out[k++] = "FAKETIME_DONT_FAKE_MONOTONIC=1";
+	for (size_t i = 0; i < k; i++)
+		if (!out[i])
+			goto oom;
+	return out;
+oom:
+	cbx_error_sys(err, ENOMEM, "the node's environment");
+	return NULL;
 }
 
 char **lab_node_init_argv(struct cbx_arena *a, const struct cbx_node *n,

@@ -4,6 +4,7 @@
 #define CBX_NODE_ENV_H
 
 #include "common/arena.h"
+#include "common/error.h"
 #include "image/image.h"
 #include "topo/topo.h"
 
@@ -13,6 +14,14 @@
  * NULL-terminated. */
 char **lab_node_envp(struct cbx_arena *a, const struct cbx_topo *t, const struct cbx_node *n,
 		     const struct cbx_image *img);
+/* A wall-clock skew (skew_us, not 0) for the node's dynamically linked
+ * programs: envp with libfaketime preloaded (before any LD_PRELOAD of the
+ * node's), FAKETIME the skew in seconds, and FAKETIME_DONT_FAKE_MONOTONIC
+ * (libfaketime moves CLOCK_MONOTONIC too otherwise, to the skewed wall
+ * clock). NULL with err set when the host has no libfaketime. */
+char **lab_node_envp_skewed(struct cbx_arena *a, char *const *envp, int64_t skew_us,
+			    struct cbx_error *err);
+
 /* "cboxlab-init" [--cwd DIR] [--user USER] ["--" CMD...]: the file's
  * command, else the image's, and the image's WorkingDir and User. */
 char **lab_node_init_argv(struct cbx_arena *a, const struct cbx_node *n,

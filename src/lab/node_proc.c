@@ -213,6 +213,9 @@ int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 	spec.envp = lab_node_envp(ctx->arena, ctx->t, n, lab_node_image(ctx, n));
 	if (!spec.argv || !spec.envp)
 		return cbx_error_sys(err, ENOMEM, "node %s", n->name);
+	if (lab_node_skew(ctx, n) &&
+	    !(spec.envp = lab_node_envp_skewed(ctx->arena, spec.envp, lab_node_skew(ctx, n), err)))
+		return cbx_error_wrap(err, "node %s: its clock skew", n->name);
 	return node_spawn(&spec, &rt->proc, err);
 }
 

@@ -154,9 +154,10 @@ void lab_status_free(struct lab_status *st)
 const char *lab_in_force_kind_name(enum lab_in_force_kind k)
 {
 	static const char *const names[] = {
-		[LAB_IN_FORCE_IMPAIR] = "impair",       [LAB_IN_FORCE_PARTITION] = "partition",
-		[LAB_IN_FORCE_LINK_DOWN] = "link-down", [LAB_IN_FORCE_STOPPED] = "stopped",
-		[LAB_IN_FORCE_PAUSED] = "paused",
+		[LAB_IN_FORCE_IMPAIR] = "impair",         [LAB_IN_FORCE_PARTITION] = "partition",
+		[LAB_IN_FORCE_LINK_DOWN] = "link-down",   [LAB_IN_FORCE_STOPPED] = "stopped",
+		[LAB_IN_FORCE_PAUSED] = "paused",         [LAB_IN_FORCE_DISK_FULL] = "disk-full",
+		[LAB_IN_FORCE_CLOCK_SKEW] = "clock-skew", [LAB_IN_FORCE_DISK_SLOW] = "disk-slow",
 	};
 	_Static_assert(CBX_ARRAY_SIZE(names) == LAB_IN_FORCE_KIND_MAX, "a name for every kind");
 

@@ -2,6 +2,7 @@
  * NAT table and the final "up" mark (its networks: steps_network.c). */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,32 @@ static int make_disk_dir(struct lab_ctx *ctx, struct cbx_error *err)
 	return 0;
 }
 
+/* "storage_size": a tmpfs of that size on the node's folder, before the
+ * node is cloned (its mount namespace copies it), so that its writable
+ * layers, /run and /tmp are its own filesystem: `fill` makes that one full
+ * and no other node's. Under the lab's tmpfs, `down`'s lazy unmount takes
+ * it too. Only these nodes: every mount here is copied into each node
+ * cloned after it. */
+static int mount_node_disks(struct lab_ctx *ctx, struct cbx_error *err)
+{
+	for (size_t i = 0; i < ctx->t->n_nodes; i++) {
+		const struct cbx_node *n = &ctx->t->nodes[i];
+		char dir[512], opts[64];
+		if (!n->storage_size)
+			continue;
+		if (lab_node_dir(ctx, n, dir, sizeof(dir)) < 0)
+			return cbx_error_sys(err, ENAMETOOLONG, "node %s", n->name);
+		snprintf(opts, sizeof(opts), "mode=0755,size=%" PRIu64, n->storage_size);
+		if (cbx_mkdir(dir, 0755, err) < 0)
+			return -1;
+		if (mount("cboxlab-storage", dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+			return cbx_error_sys(err, errno,
+					     "node %s: mount its storage (a tmpfs of %s) on %s",
+					     n->name, opts, dir);
+	}
+	return 0;
+}
+
 static int lab_state_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
 	const char *lab = ctx->t->name;
@@ -112,6 +139,8 @@ static int lab_state_run(struct lab_ctx *ctx, const struct step *s, size_t n, st
 		return -1;
 	snprintf(path, sizeof(path), "%s/nodes", ctx->state_dir);
 	if (cbx_mkdir(path, 0755, err) < 0)
+		return -1;
+	if (mount_node_disks(ctx, err) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/" CBX_TOPOLOGY_DIR_FILE, ctx->state_dir);
 	if (names_host_paths(ctx->t) &&

@@ -131,12 +131,30 @@ static int parse_storage(struct parser *p, struct cbx_node *n, json_t *v, const 
 	return 0;
 }
 
+/* "storage_size": the node's writable layers in a tmpfs of their own of this
+ * size, which `fill` can make full (lab/fault_disk.c). */
+static int parse_storage_size(struct parser *p, struct cbx_node *n, json_t *v, const char *path)
+{
+	const char *why;
+
+	if (topo_expect_string(p, v, path) < 0)
+		return -1;
+	if (!cbx_parse_size(json_string_value(v), &n->storage_size, &why))
+		return topo_fail(p, path, "%s", why);
+	if (n->storage_size < CBX_STORAGE_SIZE_MIN)
+		return topo_fail(p, path, "a node's storage needs at least 1MiB");
+	return 0;
+}
+
 int topo_parse_daemon_settings(struct parser *p, struct cbx_node *n, json_t *obj, const char *path)
 {
 	json_t *x;
 
 	if ((x = json_object_get(obj, "storage")) &&
 	    parse_storage(p, n, x, topo_path_key(p, path, "storage")) < 0)
+		return -1;
+	if ((x = json_object_get(obj, "storage_size")) &&
+	    parse_storage_size(p, n, x, topo_path_key(p, path, "storage_size")) < 0)
 		return -1;
 	if ((x = json_object_get(obj, "restart")) &&
 	    parse_restart(p, n, x, topo_path_key(p, path, "restart")) < 0)
@@ -153,5 +171,11 @@ int topo_check_daemon(struct parser *p, const struct cbx_node *n)
 		return topo_fail(p, topo_path_key(p, n->path, "restart"),
 				 "restart \"%s\" needs a startup command (\"cmd\") to restart",
 				 cbx_restart_names[n->restart]);
+	/* On disk, a filesystem of a fixed size would need a loop device
+	 * (a global kernel object) or project quotas on the host's
+	 * filesystem; a tmpfs would quietly make "disk" memory. */
+	if (n->storage_size && n->storage == CBX_STORAGE_DISK)
+		return topo_fail(p, topo_path_key(p, n->path, "storage_size"),
+				 "storage_size is for \"storage\": \"memory\" (a tmpfs of that size); a disk of a fixed size would need a loop device, which cboxlab does not make");
 	return 0;
 }

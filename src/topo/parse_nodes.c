@@ -11,16 +11,16 @@
 /* clang-format off */
 static const char *const defaults_keys[] = {
 	"base", "limits", "env", "sysctls", "cmd", "privileged", "cap_add", "cap_drop", "seccomp",
-	"userns", "binds", "files", "overlay", "restart", "ready", "storage", "clock_offset",
-	NULL,
+	"userns", "binds", "files", "overlay", "restart", "ready", "storage", "storage_size",
+	"clock_offset", "clock_skew", NULL,
 };
 /* clang-format on */
 /* clang-format off */
 static const char *const node_keys[] = {
 	"base", "interfaces", "gateway", "gateway6", "routes", "sysctls", "env", "cmd",
 	"limits", "publish", "privileged", "cap_add", "cap_drop", "seccomp", "userns",
-	"binds", "files", "overlay", "restart", "ready", "storage", "clock_offset",
-	"host", "description", NULL,
+	"binds", "files", "overlay", "restart", "ready", "storage", "storage_size",
+	"clock_offset", "clock_skew", "host", "description", NULL,
 };
 /* clang-format on */
 static const char *const userns_keys[] = { "start", "count", NULL };
@@ -451,13 +451,14 @@ static int parse_userns(struct parser *p, struct cbx_node *n, json_t *v, const c
 	return 0;
 }
 
-static int parse_clock_offset(struct parser *p, struct cbx_node *n, json_t *x, const char *path)
+/* "clock_offset" and "clock_skew": "+30s", "-1h"... */
+static int parse_clock_us(struct parser *p, json_t *x, const char *path, int64_t *us)
 {
 	const char *why;
 
 	if (topo_expect_string(p, x, path) < 0)
 		return -1;
-	if (!cbx_parse_clock_offset_us(json_string_value(x), &n->clock_offset_us, &why))
+	if (!cbx_parse_clock_offset_us(json_string_value(x), us, &why))
 		return topo_fail(p, path, "%s", why);
 	return 0;
 }
@@ -497,7 +498,8 @@ static int parse_node_settings(struct parser *p, struct cbx_node *n, json_t *obj
 	if (topo_parse_node_files(p, n, obj, path, n == &p->defaults_tmpl) < 0 &&
 	    !topo_keep_going(p))
 		return -1;
-	SETTING("clock_offset", parse_clock_offset(p, n, x, AT("clock_offset")));
+	SETTING("clock_offset", parse_clock_us(p, x, AT("clock_offset"), &n->clock_offset_us));
+	SETTING("clock_skew", parse_clock_us(p, x, AT("clock_skew"), &n->clock_skew_us));
 #undef SETTING
 #undef AT
 	if (topo_parse_daemon_settings(p, n, obj, path) < 0 && !topo_keep_going(p))
@@ -542,7 +544,9 @@ static int apply_defaults(struct parser *p, struct cbx_node *n)
 	n->restart = d->restart;
 	n->ready = d->ready;
 	n->storage = d->storage;
+	n->storage_size = d->storage_size;
 	n->clock_offset_us = d->clock_offset_us;
+	n->clock_skew_us = d->clock_skew_us;
 	return 0;
 }
 

@@ -249,6 +249,9 @@ struct cbx_ready {
 /* An hour: a check that takes longer is a mistake. */
 #define CBX_READY_TIMEOUT_MAX_MS 3600000
 
+/* The smallest "storage_size": a node's init writes a few files at its start. */
+#define CBX_STORAGE_SIZE_MIN (1024 * 1024)
+
 /* "storage": where the node's writable layer lives. */
 enum cbx_storage {
 	CBX_STORAGE_MEMORY, /* the lab's tmpfs (the default): counted in its memory */
@@ -292,12 +295,20 @@ struct cbx_node {
 	enum cbx_restart restart;
 	struct cbx_ready ready;
 	enum cbx_storage storage;
+	/* "storage_size": the node's writable layers (and its /run, /tmp) in a
+	 * tmpfs of their own of this many bytes, which `fill` can make full;
+	 * 0: in the lab's tmpfs. */
+	uint64_t storage_size;
 
 	/* "clock_offset": how far the node's CLOCK_MONOTONIC and CLOCK_BOOTTIME
 	 * are ahead of the host's (negative: behind), through a time namespace
 	 * of its own; 0: the host's clocks. */
 	int64_t clock_offset_us;
 	struct cbx_host *host; /* NULL: the lab has no hosts */
+	/* "clock_skew": how far the wall clock (CLOCK_REALTIME) the node's
+	 * dynamically linked programs read is ahead of the host's, through
+	 * libfaketime (LD_PRELOAD); 0: none. */
+	int64_t clock_skew_us;
 	char *path;
 };
 

@@ -1,12 +1,14 @@
-# The Python package (python/) against real labs: its own pytest suite,
-# `python3 -m pytest python/tests -q`, each pytest test one TAP result here
+# The Python package (python/) against real labs: its own pytest suite and
+# the examples' (`python3 -m pytest python/tests examples -q`: examples/
+# redis-sentinel shows Redis losing acknowledged writes; skipped without
+# Debian's redis-server), each pytest test one TAP result here
 # (so the runner's summary counts them), then every lab it made checked for
 # leftovers. Needs python3-pytest (make deps).
 source "$(dirname "$0")/lib.sh"
 
 # The labs python/tests make (named "tp*"): brought down by lib.sh's cleanup
 # if pytest dies half-way, and checked below.
-labs=(tpcm tpsigint tpsigterm tpbad tpmeth tpfixf tpfixg tpfixd tpclock)
+labs=(tpcm tpsigint tpsigterm tpbad tpmeth tpfixf tpfixg tpfixd tpclock tpdisk tpredis)
 _labs+=("${labs[@]}")
 
 py=""
@@ -26,7 +28,7 @@ export CBOXLAB
 cd "$TOP" || exit 1
 # Its output as TAP comments; its results from the JUnit XML it writes.
 # An installed package's plugin is left out: this checkout's is tested.
-"$py" -m pytest python/tests -q -p no:cacheprovider -p no:cboxlab --junitxml="$TMP/python.xml" 2>&1 |
+"$py" -m pytest python/tests examples -q -p no:cacheprovider -p no:cboxlab --junitxml="$TMP/python.xml" 2>&1 |
 	sed 's/^/# /'
 rc=${PIPESTATUS[0]}
 
@@ -38,7 +40,7 @@ try:
 except (OSError, ET.ParseError) as e:
     sys.exit(f"no results: {e}")
 for case in root.iter("testcase"):
-    name = f"{case.get('classname', '')}::{case.get('name')}".replace("python.tests.", "")
+    name = f"{case.get('classname', '')}::{case.get('name')}".replace("python.tests.", "").replace("examples.", "")
     bad = case.find("failure") if case.find("failure") is not None else case.find("error")
     skipped = case.find("skipped")
     if bad is not None:

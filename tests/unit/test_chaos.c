@@ -9,10 +9,10 @@
 static const char lab[] =
 	"{\"name\": \"c\", \"networks\": {\"n\": {\"subnet\": \"10.0.0.0/24\"}}, \"nodes\": {"
 	"\"n1\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}},"
-	"\"n2\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}},"
+	"\"n2\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, \"storage_size\": \"8M\"},"
 	"\"n3\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}},"
-	"\"n4\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}},"
-	"\"n5\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}}}}";
+	"\"n4\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, \"storage_size\": \"8M\"},"
+	"\"n5\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"}}, \"storage\": \"disk\"}}}";
 
 static struct cbx_topo *t;
 
@@ -34,6 +34,25 @@ static void rejects(const char *json, const char *want, const char *what)
 		has_str(err.msg, want, "message for: %s", what);
 	else
 		chaos_plan_free(&p);
+}
+
+/* A slow disk's limits as the CLI, plans and the record spell them. */
+static void test_io_max(void)
+{
+	struct lab_io_max io = { 0 };
+	const char *why = NULL;
+	char text[128];
+
+	ok(!lab_io_max_is_set(&io), "no limits: none set");
+	ok(lab_io_max_set(&io, "rbps", "2M", &why) && io.rbps == 2 << 20, "rbps=2M");
+	ok(lab_io_max_set(&io, "wiops", "50", &why) && io.wiops == 50, "wiops=50");
+	lab_io_max_format(&io, text, sizeof(text));
+	is_str(text, "rbps=2097152 wiops=50", "formatted, the ones set, in io.max's order");
+	ok(!lab_io_max_set(&io, "wbps", "0", &why), "wbps=0 refused (it would stop the disk)");
+	ok(!lab_io_max_set(&io, "riops", "-1", &why) && !lab_io_max_set(&io, "riops", "1x", &why),
+	   "riops must be a whole number");
+	ok(!lab_io_max_set(&io, "speed", "1", &why), "an unknown limit refused");
+	has_str(why, "rbps, wbps, riops, wiops", "naming the ones there are");
 }
 
 static void test_parse(void)
@@ -77,6 +96,47 @@ static void test_parse(void)
 		"unknown key \"when\"", "unknown key");
 	rejects("{\"nemesis\": \"random-halves\", \"interval\": \"10s\", \"duration\": \"5s\"}",
 		"at least one cycle", "duration shorter than a cycle");
+
+	/* Disk and clock faults. */
+	ok(parse("{\"steps\": [{\"at\": \"1s\", \"do\": \"fill\", \"node\": \"n2\"},"
+		 " {\"at\": \"2s\", \"do\": \"unfill\", \"node\": \"n2\"},"
+		 " {\"at\": \"3s\", \"do\": \"clock-skew\", \"node\": \"n1\", \"skew\": \"+300s\"},"
+		 " {\"at\": \"4s\", \"do\": \"restart\", \"node\": \"n1\"}]}",
+		 &p, &err) == 0,
+	   "a plan of disk and clock faults parses");
+	chaos_step_describe(&p, &p.steps[0], what, sizeof(what));
+	is_str(what, "fill n2", "a fill step");
+	ok(!chaos_step_removes(&p.steps[0]) && chaos_step_removes(&p.steps[1]),
+	   "fill applies, unfill removes");
+	chaos_step_describe(&p, &p.steps[2], what, sizeof(what));
+	is_str(what, "clock-skew n1 +300s", "a clock-skew step names its skew");
+	is_int(p.steps[2].fault.clock_skew_us, 300000000, "the skew in microseconds");
+	is_int(p.steps[2].fault.grace_ms, CHAOS_STOP_GRACE_MS, "clock-skew restarts with a grace");
+	chaos_plan_free(&p);
+	rejects("{\"steps\": [{\"at\": \"1s\", \"do\": \"fill\", \"node\": \"n1\"}]}",
+		"node n1 has no storage of its own to fill", "fill of a node without storage_size");
+	rejects("{\"steps\": [{\"at\": \"1s\", \"do\": \"clock-skew\", \"node\": \"n1\"}]}",
+		"\"clock-skew\" needs \"skew\"", "clock-skew without its skew");
+	rejects("{\"steps\": [{\"at\": \"1s\", \"do\": \"clock-skew\", \"node\": \"n1\", \"skew\": \"later\"}]}",
+		"bad skew", "a bad skew");
+	ok(parse("{\"steps\": [{\"at\": \"1s\", \"do\": \"throttle\", \"node\": \"n5\", \"wbps\": \"1M\", \"riops\": \"100\"},"
+		 " {\"at\": \"2s\", \"do\": \"unthrottle\", \"node\": \"n5\"}]}",
+		 &p, &err) == 0,
+	   "a plan of a slow disk parses");
+	chaos_step_describe(&p, &p.steps[0], what, sizeof(what));
+	is_str(what, "throttle n5 wbps=1048576 riops=100", "a throttle step names its limits");
+	ok(!chaos_step_removes(&p.steps[0]) && chaos_step_removes(&p.steps[1]),
+	   "throttle applies, unthrottle removes");
+	chaos_plan_free(&p);
+	rejects("{\"steps\": [{\"at\": \"1s\", \"do\": \"throttle\", \"node\": \"n1\", \"wbps\": \"1M\"}]}",
+		"node n1 keeps its files in memory", "throttle of a node in memory");
+	rejects("{\"steps\": [{\"at\": \"1s\", \"do\": \"throttle\", \"node\": \"n5\"}]}",
+		"throttle sets nothing", "throttle without limits");
+	rejects("{\"steps\": [{\"at\": \"1s\", \"do\": \"throttle\", \"node\": \"n5\", \"wiops\": \"0\"}]}",
+		"bad wiops: expected operations per second", "wiops 0");
+	rejects("{\"nemesis\": \"disk-full-random\", \"interval\": \"1s\", \"duration\": \"2s\", \"nodes\": [\"n1\", \"n3\"]}",
+		"needs a node with \"storage_size\"",
+		"disk-full-random over nodes without storage");
 }
 
 static void generate(const char *name, uint64_t seed, struct chaos_plan *p)
@@ -210,7 +270,8 @@ static char *printed(const char *name, uint64_t seed, uint64_t interval_us, uint
 /* Pinned seeds: seed 42 on this lab gives exactly these schedules, on every
  * machine and in every version, so a run someone reports can be replayed.
  * The node choices were checked against an independent splitmix64 and
- * Fisher-Yates written in Python (random-halves, kill-random, flaky-links). */
+ * Fisher-Yates written in Python (random-halves, kill-random, flaky-links,
+ * disk-full-random, clock-skew-random). */
 static void test_golden(void)
 {
 	static const struct {
@@ -268,6 +329,19 @@ static void test_golden(void)
 				 "   2.000s  kill n5\n"
 				 "   3.000s  start n5\n"
 				 "   4.000s  end\n" },
+		/* Only n2 and n4 have storage of their own. */
+		{ "disk-full-random", "nemesis disk-full-random, seed 42\n"
+				      "   0.000s  fill n2\n"
+				      "   1.000s  unfill n2\n"
+				      "   2.000s  fill n4\n"
+				      "   3.000s  unfill n4\n"
+				      "   4.000s  end\n" },
+		{ "clock-skew-random", "nemesis clock-skew-random, seed 42\n"
+				       "   0.000s  clock-skew n2 -251s\n"
+				       "   1.000s  restart n2\n"
+				       "   2.000s  clock-skew n1 -108s\n"
+				       "   3.000s  restart n1\n"
+				       "   4.000s  end\n" },
 	};
 	size_t pinned = 0;
 
@@ -451,6 +525,7 @@ int main(void)
 	if (!ok(cbx_topo_load_text(lab, sizeof(lab) - 1, "lab.json", &t, &err) == 0, "lab loads"))
 		return tap_done();
 	test_parse();
+	test_io_max();
 	test_nemeses();
 	test_golden();
 	test_kill_random_shape();

@@ -424,109 +424,105 @@ static void test_fdb(void)
 	ok(top.a[NDA_DST] && mnl_attr_get_payload_len(top.a[NDA_DST]) == 16,
 	   "fdb6: a 16-byte far address");
 	is_int(rtnl_build_fdb_append(buf, 40, 17, zero, &dst), -ENOSPC, "fdb: overflow is -ENOSPC");
-	/* VLANs: a VLAN device on its trunk, a bridge's filtering, a port's
+}
+
+/* VLANs: a VLAN device on its trunk, a bridge's filtering, a port's
  * membership. */
-	static void test_vlans(void)
+static void test_vlans(void)
+{
+	char buf[1024] = { 0 };
+	struct rtnl_link_spec sub = RTNL_LINK_SPEC_INIT;
+	uint8_t mac[6] = { 2, 0, 0, 0, 0, 7 };
+	struct attrs top = { 0 }, info, data, spec;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	const uint16_t vids[] = { 10, 20, 4094 };
+	const struct nlattr *attr;
+	unsigned seen = 0;
+	bool all_right = true;
+
+	sub.name = "eth0.10";
+	sub.ifindex = 1002;
+	sub.link = 1000;
+	sub.mac = mac;
+	ok(rtnl_build_vlan_create(buf, sizeof(buf), &sub, 10) > 0, "vlan device: builds");
+	ok(nlh->nlmsg_type == RTM_NEWLINK && (nlh->nlmsg_flags & NLM_F_CREATE) &&
+		   (nlh->nlmsg_flags & NLM_F_EXCL),
+	   "vlan device: an exclusive create");
+	is_int(ifi->ifi_index, 1002, "vlan device: its fixed ifindex");
+	mnl_attr_parse(nlh, sizeof(struct ifinfomsg), collect, &top);
+	is_str(mnl_attr_get_str(top.a[IFLA_IFNAME]), "eth0.10", "vlan device: name");
+	ok(top.a[IFLA_LINK] && mnl_attr_get_u32(top.a[IFLA_LINK]) == 1000,
+	   "vlan device: on its trunk (IFLA_LINK)");
+	ok(top.a[IFLA_ADDRESS] && !memcmp(mnl_attr_get_payload(top.a[IFLA_ADDRESS]), mac, 6),
+	   "vlan device: its MAC");
+	parse_nested(top.a[IFLA_LINKINFO], &info);
+	is_str(mnl_attr_get_str(info.a[IFLA_INFO_KIND]), "vlan", "vlan device: kind vlan");
+	parse_nested(info.a[IFLA_INFO_DATA], &data);
+	ok(data.a[IFLA_VLAN_ID] && mnl_attr_get_u16(data.a[IFLA_VLAN_ID]) == 10,
+	   "vlan device: IFLA_VLAN_ID 10");
+
+	ok(rtnl_build_bridge_vlan_filtering(buf, sizeof(buf), 55) > 0, "vlan filtering: builds");
+	ok(nlh->nlmsg_type == RTM_NEWLINK && !(nlh->nlmsg_flags & NLM_F_CREATE) &&
+		   ifi->ifi_index == 55,
+	   "vlan filtering: a change of bridge 55");
+	memset(&top, 0, sizeof(top));
+	mnl_attr_parse(nlh, sizeof(struct ifinfomsg), collect, &top);
+	parse_nested(top.a[IFLA_LINKINFO], &info);
+	is_str(mnl_attr_get_str(info.a[IFLA_INFO_KIND]), "bridge", "vlan filtering: of a bridge");
+	parse_nested(info.a[IFLA_INFO_DATA], &data);
+	ok(data.a[IFLA_BR_VLAN_FILTERING] && mnl_attr_get_u8(data.a[IFLA_BR_VLAN_FILTERING]) == 1,
+	   "vlan filtering: IFLA_BR_VLAN_FILTERING 1");
+
+	ok(rtnl_build_bridge_vlans(buf, sizeof(buf), true, 77, vids, 3, 0) > 0,
+	   "port vlans: builds");
+	ok(nlh->nlmsg_type == RTM_SETLINK && ifi->ifi_family == AF_BRIDGE && ifi->ifi_index == 77,
+	   "port vlans: RTM_SETLINK, AF_BRIDGE, port 77");
+	memset(&top, 0, sizeof(top));
+	mnl_attr_parse(nlh, sizeof(struct ifinfomsg), collect, &top);
+	ok(top.a[IFLA_AF_SPEC] != NULL, "port vlans: in IFLA_AF_SPEC");
+	mnl_attr_for_each_nested(attr, top.a[IFLA_AF_SPEC])
 	{
-		char buf[1024] = { 0 };
-		struct rtnl_link_spec sub = RTNL_LINK_SPEC_INIT;
-		uint8_t mac[6] = { 2, 0, 0, 0, 0, 7 };
-		struct attrs top = { 0 }, info, data, spec;
-		struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
-		const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-		const uint16_t vids[] = { 10, 20, 4094 };
-		const struct nlattr *attr;
-		unsigned seen = 0;
-		bool all_right = true;
-
-		sub.name = "eth0.10";
-		sub.ifindex = 1002;
-		sub.link = 1000;
-		sub.mac = mac;
-		ok(rtnl_build_vlan_create(buf, sizeof(buf), &sub, 10) > 0, "vlan device: builds");
-		ok(nlh->nlmsg_type == RTM_NEWLINK && (nlh->nlmsg_flags & NLM_F_CREATE) &&
-			   (nlh->nlmsg_flags & NLM_F_EXCL),
-		   "vlan device: an exclusive create");
-		is_int(ifi->ifi_index, 1002, "vlan device: its fixed ifindex");
-		mnl_attr_parse(nlh, sizeof(struct ifinfomsg), collect, &top);
-		is_str(mnl_attr_get_str(top.a[IFLA_IFNAME]), "eth0.10", "vlan device: name");
-		ok(top.a[IFLA_LINK] && mnl_attr_get_u32(top.a[IFLA_LINK]) == 1000,
-		   "vlan device: on its trunk (IFLA_LINK)");
-		ok(top.a[IFLA_ADDRESS] &&
-			   !memcmp(mnl_attr_get_payload(top.a[IFLA_ADDRESS]), mac, 6),
-		   "vlan device: its MAC");
-		parse_nested(top.a[IFLA_LINKINFO], &info);
-		is_str(mnl_attr_get_str(info.a[IFLA_INFO_KIND]), "vlan", "vlan device: kind vlan");
-		parse_nested(info.a[IFLA_INFO_DATA], &data);
-		ok(data.a[IFLA_VLAN_ID] && mnl_attr_get_u16(data.a[IFLA_VLAN_ID]) == 10,
-		   "vlan device: IFLA_VLAN_ID 10");
-
-		ok(rtnl_build_bridge_vlan_filtering(buf, sizeof(buf), 55) > 0,
-		   "vlan filtering: builds");
-		ok(nlh->nlmsg_type == RTM_NEWLINK && !(nlh->nlmsg_flags & NLM_F_CREATE) &&
-			   ifi->ifi_index == 55,
-		   "vlan filtering: a change of bridge 55");
-		memset(&top, 0, sizeof(top));
-		mnl_attr_parse(nlh, sizeof(struct ifinfomsg), collect, &top);
-		parse_nested(top.a[IFLA_LINKINFO], &info);
-		is_str(mnl_attr_get_str(info.a[IFLA_INFO_KIND]), "bridge",
-		       "vlan filtering: of a bridge");
-		parse_nested(info.a[IFLA_INFO_DATA], &data);
-		ok(data.a[IFLA_BR_VLAN_FILTERING] &&
-			   mnl_attr_get_u8(data.a[IFLA_BR_VLAN_FILTERING]) == 1,
-		   "vlan filtering: IFLA_BR_VLAN_FILTERING 1");
-
-		ok(rtnl_build_bridge_vlans(buf, sizeof(buf), true, 77, vids, 3, 0) > 0,
-		   "port vlans: builds");
-		ok(nlh->nlmsg_type == RTM_SETLINK && ifi->ifi_family == AF_BRIDGE &&
-			   ifi->ifi_index == 77,
-		   "port vlans: RTM_SETLINK, AF_BRIDGE, port 77");
-		memset(&top, 0, sizeof(top));
-		mnl_attr_parse(nlh, sizeof(struct ifinfomsg), collect, &top);
-		ok(top.a[IFLA_AF_SPEC] != NULL, "port vlans: in IFLA_AF_SPEC");
-		mnl_attr_for_each_nested(attr, top.a[IFLA_AF_SPEC])
-		{
-			const struct bridge_vlan_info *v = mnl_attr_get_payload(attr);
-			all_right &= mnl_attr_get_type(attr) == IFLA_BRIDGE_VLAN_INFO &&
-				     mnl_attr_get_payload_len(attr) == sizeof(*v) && seen < 3 &&
-				     v->vid == vids[seen] && v->flags == 0;
-			seen++;
-		}
-		ok(all_right && seen == 3,
-		   "port vlans: one tagged IFLA_BRIDGE_VLAN_INFO per VLAN, in order");
-
-		ok(rtnl_build_bridge_vlans(buf, sizeof(buf), true, 77, vids, 1,
-					   BRIDGE_VLAN_INFO_PVID | BRIDGE_VLAN_INFO_UNTAGGED) > 0,
-		   "access port: builds");
-		memset(&spec, 0, sizeof(spec));
-		memset(&top, 0, sizeof(top));
-		mnl_attr_parse(nlh, sizeof(struct ifinfomsg), collect, &top);
-		parse_nested(top.a[IFLA_AF_SPEC], &spec);
-		ok(spec.a[IFLA_BRIDGE_VLAN_INFO] &&
-			   ((const struct bridge_vlan_info *)mnl_attr_get_payload(
-				    spec.a[IFLA_BRIDGE_VLAN_INFO]))
-					   ->flags ==
-				   (BRIDGE_VLAN_INFO_PVID | BRIDGE_VLAN_INFO_UNTAGGED),
-		   "access port: PVID, untagged");
-		ok(rtnl_build_bridge_vlans(buf, sizeof(buf), false, 77, vids, 1, 0) > 0 &&
-			   nlh->nlmsg_type == RTM_DELLINK && ifi->ifi_family == AF_BRIDGE,
-		   "port vlans: a removal is RTM_DELLINK, AF_BRIDGE");
-		is_int(rtnl_build_bridge_vlans(buf, 40, true, 77, vids, 3, 0), -ENOSPC,
-		       "port vlans: -ENOSPC when they do not fit");
+		const struct bridge_vlan_info *v = mnl_attr_get_payload(attr);
+		all_right &= mnl_attr_get_type(attr) == IFLA_BRIDGE_VLAN_INFO &&
+			     mnl_attr_get_payload_len(attr) == sizeof(*v) && seen < 3 &&
+			     v->vid == vids[seen] && v->flags == 0;
+		seen++;
 	}
+	ok(all_right && seen == 3,
+	   "port vlans: one tagged IFLA_BRIDGE_VLAN_INFO per VLAN, in order");
 
-	int main(void)
-	{
-		test_vxlan();
-		test_fdb();
-		test_vlans();
-		test_dumps();
-		test_veth();
-		test_bridge();
-		test_link_kind();
-		test_link_change_and_delete();
-		test_netns_pid_and_addr_gen();
-		test_addr();
-		test_route();
-		return tap_done();
-	}
+	ok(rtnl_build_bridge_vlans(buf, sizeof(buf), true, 77, vids, 1,
+				   BRIDGE_VLAN_INFO_PVID | BRIDGE_VLAN_INFO_UNTAGGED) > 0,
+	   "access port: builds");
+	memset(&spec, 0, sizeof(spec));
+	memset(&top, 0, sizeof(top));
+	mnl_attr_parse(nlh, sizeof(struct ifinfomsg), collect, &top);
+	parse_nested(top.a[IFLA_AF_SPEC], &spec);
+	ok(spec.a[IFLA_BRIDGE_VLAN_INFO] &&
+		   ((const struct bridge_vlan_info *)mnl_attr_get_payload(
+			    spec.a[IFLA_BRIDGE_VLAN_INFO]))
+				   ->flags == (BRIDGE_VLAN_INFO_PVID | BRIDGE_VLAN_INFO_UNTAGGED),
+	   "access port: PVID, untagged");
+	ok(rtnl_build_bridge_vlans(buf, sizeof(buf), false, 77, vids, 1, 0) > 0 &&
+		   nlh->nlmsg_type == RTM_DELLINK && ifi->ifi_family == AF_BRIDGE,
+	   "port vlans: a removal is RTM_DELLINK, AF_BRIDGE");
+	is_int(rtnl_build_bridge_vlans(buf, 40, true, 77, vids, 3, 0), -ENOSPC,
+	       "port vlans: -ENOSPC when they do not fit");
+}
+
+int main(void)
+{
+	test_vxlan();
+	test_fdb();
+	test_vlans();
+	test_dumps();
+	test_veth();
+	test_bridge();
+	test_link_kind();
+	test_link_change_and_delete();
+	test_netns_pid_and_addr_gen();
+	test_addr();
+	test_route();
+	return tap_done();
+}

@@ -568,6 +568,27 @@ static void test_defaults_merge(void)
 		"nodes.a.clock_offset: expected an offset such as \"+30s\"", "a bad clock offset");
 	rejects(LAB("\"nodes\": {\"a\": {\"clock_offset\": 30}}"), "nodes.a.clock_offset",
 		"a clock offset that is not a string");
+
+	t = load(LAB("\"defaults\": {\"clock_skew\": \"+300s\", \"storage_size\": \"16M\"},"
+		     "\"nodes\": {\"a\": {\"clock_skew\": \"-1.5s\"}, \"b\": {\"storage_size\": \"2M\"}}"),
+		 &err);
+	ok(t != NULL, "clock skews and storage sizes parse");
+	if (!t)
+		return;
+	is_int(cbx_topo_node(t, "a")->clock_skew_us, -1500000, "a node's own clock skew");
+	is_int(cbx_topo_node(t, "b")->clock_skew_us, 300000000, "the defaults' clock skew");
+	is_int(cbx_topo_node(t, "a")->storage_size, 16 << 20, "the defaults' storage size");
+	is_int(cbx_topo_node(t, "b")->storage_size, 2 << 20, "a node's own storage size");
+	cbx_topo_free(t);
+	rejects(LAB("\"nodes\": {\"a\": {\"clock_skew\": \"late\"}}"),
+		"nodes.a.clock_skew: expected an offset", "a bad clock skew");
+	rejects(LAB("\"nodes\": {\"a\": {\"storage_size\": \"big\"}}"),
+		"nodes.a.storage_size: expected a size", "a bad storage size");
+	rejects(LAB("\"nodes\": {\"a\": {\"storage_size\": \"64K\"}}"),
+		"nodes.a.storage_size: a node's storage needs at least 1MiB",
+		"a storage too small");
+	rejects(LAB("\"nodes\": {\"a\": {\"storage\": \"disk\", \"storage_size\": \"64M\"}}"),
+		"storage_size is for \"storage\": \"memory\"", "a size on disk storage");
 }
 
 /* "restart" and "ready" (issue 16): parsed from the node or "defaults",
@@ -994,114 +1015,109 @@ static void test_vni_collision(void)
 	if (b)
 		cbx_topo_free(b);
 	cbx_topo_free(a);
+}
+
 #define VLAN_LAB(h1, r1_ifaces) \
 	LAB("\"networks\": {\"n\": {\"subnet\": \"10.0.0.0/16\"}}, \"nodes\": {" \
 	    "\"h1\": {\"interfaces\": {\"eth0\": {\"network\": \"n\"" h1 "}}}, " \
 	    "\"r1\": {\"interfaces\": {" r1_ifaces "}}}")
 #define TRUNK "\"eth0\": {\"network\": \"n\", \"vlans\": [20, 10]}"
 
-	static void test_vlans(void)
-	{
-		struct cbx_error err;
-		struct cbx_topo *t =
-			load(VLAN_LAB(", \"vlan\": 10",
-				      TRUNK ", \"eth0.10\": {\"addresses\": [\"10.1.10.1/24\"]}, "
-					    "\"eth0.20\": {\"addresses\": [\"10.1.20.1/24\"]}"),
-			     &err);
-		const struct cbx_node *r1;
-		const struct cbx_iface *sub;
+static void test_vlans(void)
+{
+	struct cbx_error err;
+	struct cbx_topo *t = load(VLAN_LAB(", \"vlan\": 10", TRUNK
+					   ", \"eth0.10\": {\"addresses\": [\"10.1.10.1/24\"]}, "
+					   "\"eth0.20\": {\"addresses\": [\"10.1.20.1/24\"]}"),
+				  &err);
+	const struct cbx_node *r1;
+	const struct cbx_iface *sub;
 
-		ok(t != NULL, "an access port, a trunk and its sub-interfaces load (%s)",
-		   t ? "" : err.msg);
-		if (!t)
-			return;
-		r1 = cbx_topo_node(t, "r1");
-		is_int(cbx_topo_node(t, "h1")->ifaces[0]->vlan, 10,
-		       "h1:eth0 is an access port of VLAN 10");
-		is_int(r1->ifaces[0]->n_vlans, 2, "r1:eth0 is a trunk of two VLANs");
-		ok(r1->ifaces[0]->vlans[0] == 10 && r1->ifaces[0]->vlans[1] == 20,
-		   "sorted: 10, 20");
-		sub = cbx_node_iface(r1, "eth0.20");
-		ok(sub && sub->parent == r1->ifaces[0] && sub->vlan == 20 && !sub->network &&
-			   !sub->link,
-		   "eth0.20 is VLAN 20 of r1:eth0");
-		ok(sub && !memcmp(sub->mac, r1->ifaces[0]->mac, 6), "with its trunk's MAC");
-		ok(sub && sub->n_addrs == 1 && sub->addrs[0].len == 24, "and its own address");
-		ok(t->networks[0].n_vlans == 2 && t->networks[0].vlans[0] == 10 &&
-			   t->networks[0].vlans[1] == 20 && t->networks[0].has_trunk,
-		   "the network knows its VLANs (10, 20) and that it has a trunk");
+	ok(t != NULL, "an access port, a trunk and its sub-interfaces load (%s)", t ? "" : err.msg);
+	if (!t)
+		return;
+	r1 = cbx_topo_node(t, "r1");
+	is_int(cbx_topo_node(t, "h1")->ifaces[0]->vlan, 10, "h1:eth0 is an access port of VLAN 10");
+	is_int(r1->ifaces[0]->n_vlans, 2, "r1:eth0 is a trunk of two VLANs");
+	ok(r1->ifaces[0]->vlans[0] == 10 && r1->ifaces[0]->vlans[1] == 20, "sorted: 10, 20");
+	sub = cbx_node_iface(r1, "eth0.20");
+	ok(sub && sub->parent == r1->ifaces[0] && sub->vlan == 20 && !sub->network && !sub->link,
+	   "eth0.20 is VLAN 20 of r1:eth0");
+	ok(sub && !memcmp(sub->mac, r1->ifaces[0]->mac, 6), "with its trunk's MAC");
+	ok(sub && sub->n_addrs == 1 && sub->addrs[0].len == 24, "and its own address");
+	ok(t->networks[0].n_vlans == 2 && t->networks[0].vlans[0] == 10 &&
+		   t->networks[0].vlans[1] == 20 && t->networks[0].has_trunk,
+	   "the network knows its VLANs (10, 20) and that it has a trunk");
+	cbx_topo_free(t);
+
+	t = load(VLAN_LAB(", \"vlan\": 1", "\"eth0\": {\"network\": \"n\", \"vlan\": 30}"), &err);
+	ok(t && t->networks[0].n_vlans == 1 && t->networks[0].vlans[0] == 30 &&
+		   !t->networks[0].has_trunk,
+	   "access ports only: VLAN 1 is the default, the network knows VLAN 30 (%s)",
+	   t ? "" : err.msg);
+	if (t)
 		cbx_topo_free(t);
 
-		t = load(VLAN_LAB(", \"vlan\": 1", "\"eth0\": {\"network\": \"n\", \"vlan\": 30}"),
-			 &err);
-		ok(t && t->networks[0].n_vlans == 1 && t->networks[0].vlans[0] == 30 &&
-			   !t->networks[0].has_trunk,
-		   "access ports only: VLAN 1 is the default, the network knows VLAN 30 (%s)",
-		   t ? "" : err.msg);
-		if (t)
-			cbx_topo_free(t);
+	rejects(VLAN_LAB(", \"vlan\": 4095", TRUNK),
+		"nodes.h1.interfaces.eth0.vlan: VLAN 4095 is out of range: VLAN ids are 1 to 4094",
+		"VLAN id too big");
+	rejects(VLAN_LAB(", \"vlan\": 0", TRUNK), "VLAN 0 is out of range", "VLAN 0");
+	rejects(VLAN_LAB(", \"vlan\": \"10\"", TRUNK), "a VLAN id is an integer, 1 to 4094",
+		"VLAN id as a string");
+	rejects(VLAN_LAB(", \"vlan\": 10, \"vlans\": [20]", TRUNK),
+		"an interface is an access port (\"vlan\") or a trunk (\"vlans\"), not both",
+		"vlan and vlans together");
+	rejects(VLAN_LAB(", \"vlans\": []", TRUNK), "a trunk carries at least one VLAN",
+		"empty trunk");
+	rejects(VLAN_LAB(", \"vlans\": [10, 1]", TRUNK),
+		"nodes.h1.interfaces.eth0.vlans[1]: VLAN 1 is the default VLAN",
+		"VLAN 1 in a trunk");
+	rejects(VLAN_LAB(", \"vlans\": [10, 10]", TRUNK), "VLAN 10 is listed twice",
+		"a VLAN twice in a trunk");
+	rejects(VLAN_LAB("", TRUNK ", \"eth0.30\": {}"),
+		"nodes.r1.interfaces[\"eth0.30\"]: eth0.30 is VLAN 30 of eth0, which does not carry it (its \"vlans\": [10, 20])",
+		"a sub-interface of a VLAN its trunk does not carry");
+	rejects(VLAN_LAB("", "\"eth0\": {\"network\": \"n\"}, \"eth0.10\": {}"),
+		"eth0.10 is a VLAN sub-interface of eth0, which is not a trunk: give eth0 \"vlans\": [10]",
+		"a sub-interface of an interface that is no trunk");
+	rejects(VLAN_LAB("", TRUNK ", \"eth1.10\": {}"),
+		"interface eth1.10 of node r1 is on no network and in no link",
+		"a sub-interface of an interface the node has not");
+	rejects(VLAN_LAB("", TRUNK ", \"eth0.10\": {\"vlan\": 10}"),
+		"\"vlan\" is for an interface on a network (a VLAN sub-interface is named for its trunk and VLAN, as eth0.10)",
+		"\"vlan\" on a sub-interface");
+	rejects(VLAN_LAB("", TRUNK ", \"eth0.10\": {\"addresses\": [\"10.1.10.1\"]}"),
+		"10.1.10.1 needs a prefix length (e.g. /24): VLAN sub-interface eth0.10 (on no network) has no IPv4 subnet",
+		"a sub-interface's address without prefix length");
+	rejects(VLAN_LAB("", TRUNK ", \"eth0.10\": {\"impair\": {\"delay\": \"1ms\"}}"),
+		"a VLAN sub-interface has no impairments of its own: impair its trunk eth0",
+		"impairing a sub-interface");
+	rejects(VLAN_LAB("", TRUNK ", \"eth0.10\": {}, \"eth0.10.10\": {}"),
+		"VLANs in VLANs (QinQ) are not supported", "a sub-interface of a sub-interface");
+	rejects(LAB("\"links\": [{\"endpoints\": [\"a:eth0\", \"b:eth0\"]}], \"nodes\": {\"a\": "
+		    "{\"interfaces\": {\"eth0\": {\"vlan\": 10}}}, \"b\": {}}"),
+		"\"vlan\" is for an interface on a network (a link has no VLANs)",
+		"a VLAN on a link");
+}
 
-		rejects(VLAN_LAB(", \"vlan\": 4095", TRUNK),
-			"nodes.h1.interfaces.eth0.vlan: VLAN 4095 is out of range: VLAN ids are 1 to 4094",
-			"VLAN id too big");
-		rejects(VLAN_LAB(", \"vlan\": 0", TRUNK), "VLAN 0 is out of range", "VLAN 0");
-		rejects(VLAN_LAB(", \"vlan\": \"10\"", TRUNK), "a VLAN id is an integer, 1 to 4094",
-			"VLAN id as a string");
-		rejects(VLAN_LAB(", \"vlan\": 10, \"vlans\": [20]", TRUNK),
-			"an interface is an access port (\"vlan\") or a trunk (\"vlans\"), not both",
-			"vlan and vlans together");
-		rejects(VLAN_LAB(", \"vlans\": []", TRUNK), "a trunk carries at least one VLAN",
-			"empty trunk");
-		rejects(VLAN_LAB(", \"vlans\": [10, 1]", TRUNK),
-			"nodes.h1.interfaces.eth0.vlans[1]: VLAN 1 is the default VLAN",
-			"VLAN 1 in a trunk");
-		rejects(VLAN_LAB(", \"vlans\": [10, 10]", TRUNK), "VLAN 10 is listed twice",
-			"a VLAN twice in a trunk");
-		rejects(VLAN_LAB("", TRUNK ", \"eth0.30\": {}"),
-			"nodes.r1.interfaces[\"eth0.30\"]: eth0.30 is VLAN 30 of eth0, which does not carry it (its \"vlans\": [10, 20])",
-			"a sub-interface of a VLAN its trunk does not carry");
-		rejects(VLAN_LAB("", "\"eth0\": {\"network\": \"n\"}, \"eth0.10\": {}"),
-			"eth0.10 is a VLAN sub-interface of eth0, which is not a trunk: give eth0 \"vlans\": [10]",
-			"a sub-interface of an interface that is no trunk");
-		rejects(VLAN_LAB("", TRUNK ", \"eth1.10\": {}"),
-			"interface eth1.10 of node r1 is on no network and in no link",
-			"a sub-interface of an interface the node has not");
-		rejects(VLAN_LAB("", TRUNK ", \"eth0.10\": {\"vlan\": 10}"),
-			"\"vlan\" is for an interface on a network (a VLAN sub-interface is named for its trunk and VLAN, as eth0.10)",
-			"\"vlan\" on a sub-interface");
-		rejects(VLAN_LAB("", TRUNK ", \"eth0.10\": {\"addresses\": [\"10.1.10.1\"]}"),
-			"10.1.10.1 needs a prefix length (e.g. /24): VLAN sub-interface eth0.10 (on no network) has no IPv4 subnet",
-			"a sub-interface's address without prefix length");
-		rejects(VLAN_LAB("", TRUNK ", \"eth0.10\": {\"impair\": {\"delay\": \"1ms\"}}"),
-			"a VLAN sub-interface has no impairments of its own: impair its trunk eth0",
-			"impairing a sub-interface");
-		rejects(VLAN_LAB("", TRUNK ", \"eth0.10\": {}, \"eth0.10.10\": {}"),
-			"VLANs in VLANs (QinQ) are not supported",
-			"a sub-interface of a sub-interface");
-		rejects(LAB("\"links\": [{\"endpoints\": [\"a:eth0\", \"b:eth0\"]}], \"nodes\": {\"a\": "
-			    "{\"interfaces\": {\"eth0\": {\"vlan\": 10}}}, \"b\": {}}"),
-			"\"vlan\" is for an interface on a network (a link has no VLANs)",
-			"a VLAN on a link");
-	}
-
-	int main(void)
-	{
-		test_hosts();
-		test_vni_collision();
-		test_vlans();
-		test_bridge_tree();
-		test_base_kinds();
-		test_syntax_and_types();
-		test_names();
-		test_what_up_refuses();
-		test_message_text();
-		test_wiring_errors();
-		test_address_errors();
-		test_value_errors();
-		test_route_errors();
-		test_resolution();
-		test_defaults_merge();
-		test_daemon_settings();
-		test_values();
-		return tap_done();
-	}
+int main(void)
+{
+	test_hosts();
+	test_vni_collision();
+	test_vlans();
+	test_bridge_tree();
+	test_base_kinds();
+	test_syntax_and_types();
+	test_names();
+	test_what_up_refuses();
+	test_message_text();
+	test_wiring_errors();
+	test_address_errors();
+	test_value_errors();
+	test_route_errors();
+	test_resolution();
+	test_defaults_merge();
+	test_daemon_settings();
+	test_values();
+	return tap_done();
+}

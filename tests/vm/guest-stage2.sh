@@ -62,6 +62,15 @@ mount --make-rshared /
 say "$config: kernel $(uname -r), userland up after $(cut -d' ' -f1 /proc/uptime) s"
 cat /proc/cgroups
 
+# The scratch disk (run-vm.sh): ext4 on a block device, for the tests that need one (io.max).
+if [ -b /dev/vda ] && mkfs.ext4 -q -F /dev/vda && mkdir -p /mnt/cbxt-block &&
+	mount /dev/vda /mnt/cbxt-block; then
+	export CBX_TEST_BLOCK_DIR=/mnt/cbxt-block
+	say "scratch disk: /dev/vda, ext4 on $CBX_TEST_BLOCK_DIR"
+else
+	say "no scratch disk: the tests that need a block device skip"
+fi
+
 cd "$CBX_VM_PROJECT_DIR" || report_and_power_off 125
 rc=0
 if [ "$CBX_VM_SMOKE" = 1 ]; then

@@ -57,6 +57,8 @@ GUEST_MODULES=(
 	8021q
 	# tc: impairments, rate limits, ingress redirection
 	sch_netem sch_tbf sch_htb sch_ingress cls_u32 cls_matchall cls_bpf act_mirred
+	# a scratch disk (ext4 on virtio-blk) for what needs a block device: io.max (slow disk)
+	virtio_blk ext4
 )
 # shellcheck disable=SC2206
 GUEST_MODULES+=(${CBX_VM_EXTRA_MODULES:-})
@@ -311,9 +313,15 @@ boot_configuration() {
 	# carries only the results, so kernel messages on the console cannot garble them.
 	# multidevs=remap: the exported / spans several host file systems; without it their
 	# inode numbers could collide in the guest.
+	# A scratch disk, sparse (the guest writes a few MB to it), made empty for each boot: the
+	# guest formats it and gives its folder to the suite as $CBX_TEST_BLOCK_DIR.
+	local scratch=$CBX_VM_OUT/$config-scratch.img
+	rm -f "$scratch"
+	truncate -s 256M "$scratch"
 	local -a qemu=(
 		qemu-system-x86_64 -name "cbxvm-$config" "${accel[@]}" -m "$CBX_VM_MEM" -smp "$CBX_VM_SMP"
 		-display none -monitor none -no-reboot "${nic[@]}"
+		-drive "file=$scratch,format=raw,if=virtio,cache=unsafe"
 		-serial stdio -serial "file:$results_raw"
 		-virtfs "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap"
 		-kernel "$vmlinuz" -initrd "$initrd"
@@ -327,6 +335,7 @@ boot_configuration() {
 	timeout --foreground -k 10 "$CBX_VM_TIMEOUT" "${qemu[@]}" </dev/null 2>&1 |
 		sed -u 's/\r$//' | tee "$console_log" && true
 	local qemu_status=${PIPESTATUS[0]}
+	rm -f "$scratch"
 
 	if [[ -s $results_raw ]]; then
 		# keep only well-formed result lines
