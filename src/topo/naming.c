@@ -10,9 +10,16 @@
 
 /* Node interfaces get fixed ifindexes in their netns, so that addresses and
  * routes can be sent right after the links without asking the kernel for
- * indexes. Start above what a new netns may already hold: lo is 1, and a
- * kernel with tunnel modules loaded adds fallback devices (sit0, gre0, ...). */
-#define NODE_IFINDEX_BASE 32
+ * indexes. Start above what a new netns may already hold (lo is 1, and a
+ * kernel with tunnel modules loaded adds fallback devices: sit0, gre0...),
+ * and above anything the host's own netns will hold: older kernels (Debian
+ * 12's 6.1; not this project's 6.18) look a new link's ifindex up in the
+ * netns of the socket that asks, the host's, and answer EEXIST when a host
+ * device has it. The
+ * host numbers its devices from 1 up, one per device ever made there, so a
+ * base of 32 failed once the host had made 31 (in the stock-kernel VM, a
+ * few labs into the suite); it will not have made a billion. */
+#define NODE_IFINDEX_BASE 1000000000
 
 static unsigned digits(size_t n)
 {

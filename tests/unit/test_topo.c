@@ -498,8 +498,9 @@ static void test_resolution(void)
 	is_str(t->networks[0].bridge, "lab-b0", "bridge named after the lab");
 	is_str(h1->ifaces[0]->host_name, "lab-0", "host end named after the lab");
 	is_str(r->ifaces[0]->host_name, "lab-1", "host ends numbered in file order");
-	is_int(h1->ifaces[0]->ifindex, 32, "node interfaces get fixed ifindexes");
-	is_int(r->ifaces[1]->ifindex, 33, "second interface, next ifindex");
+	is_int(h1->ifaces[0]->ifindex, 1000000000,
+	       "node interfaces get fixed ifindexes, above any the host will have");
+	is_int(r->ifaces[1]->ifindex, 1000000001, "second interface, next ifindex");
 	ok(h1->ifaces[0]->mac[0] == 0x02, "derived MACs are locally administered unicast");
 	ok(memcmp(h1->ifaces[0]->mac, h2->ifaces[0]->mac, 6), "nodes get different MACs");
 	/* Known values, worked out apart from the C (FNV-1a of "lab", "node",
