@@ -33,8 +33,12 @@ def test_context_manager_downs_the_lab_after_an_exception():
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_context_manager_downs_the_lab_on_a_signal(sig):
     name = {signal.SIGINT: "tpsigint", signal.SIGTERM: "tpsigterm"}[sig]
+    # As on a terminal: a test run in the background (bash ignores SIGINT
+    # for background jobs, and the child inherits that) would otherwise
+    # never see the Ctrl-C.
     script = f"""
-import sys, time
+import signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
 sys.path.insert(0, {os.path.dirname(HERE)!r})
 from cboxlab import Lab
 with Lab.up({json.dumps(topo(name))}) as lab:

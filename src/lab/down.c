@@ -74,32 +74,43 @@ static int sweep_links(struct lab_ctx *ctx, struct cbx_error *err)
 	return rc;
 }
 
-/* Node cgroups by listing cboxlab-<lab>/ in the first hierarchy: each one
- * is killed, waited for, and removed from every hierarchy. */
+/* A node's cgroups, found by name: killed, waited for, and removed from
+ * every hierarchy. */
+static int sweep_node_cgroup(struct lab_ctx *ctx, const char *node, struct cbx_error *err)
+{
+	const char *lab = ctx->t->name;
+	int rc = cbx_cgroup_node_kill(&ctx->cg, lab, node, err);
+
+	for (int i = 0; i < 5000 && !cbx_cgroup_node_empty(&ctx->cg, lab, node); i++) {
+		usleep(2000);
+		cbx_cgroup_node_kill(&ctx->cg, lab, node, &(struct cbx_error){ 0 });
+	}
+	return rc < 0 ? -1 : cbx_cgroup_node_remove(&ctx->cg, lab, node, err);
+}
+
+/* Node cgroups by listing cboxlab-<lab>/ in every hierarchy: a lab's nodes
+ * need not be in the first (a lab without memory limits has no memory
+ * cgroups: cbx_cgroups_for_lab), and what one hierarchy's listing finds is
+ * removed from all of them, so the next lists only what is left. */
 static int sweep_cgroups(struct lab_ctx *ctx, struct cbx_error *err)
 {
 	const char *lab = ctx->t->name;
-	cleanup_closedir DIR *dir = NULL;
 	char path[512];
-	struct dirent *de;
 	int rc = 0;
 
-	cbx_cgroup_path(path, sizeof(path), &ctx->cg, 0, lab, NULL, NULL);
-	dir = opendir(path);
-	if (!dir)
-		return errno == ENOENT ? 0 : cbx_error_sys(err, errno, "open %s", path);
-	while ((de = readdir(dir)) && rc == 0) {
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		if (cbx_cgroup_node_kill(&ctx->cg, lab, de->d_name, err) < 0)
-			rc = -1;
-		for (int i = 0; i < 5000 && !cbx_cgroup_node_empty(&ctx->cg, lab, de->d_name);
-		     i++) {
-			usleep(2000);
-			cbx_cgroup_node_kill(&ctx->cg, lab, de->d_name, &(struct cbx_error){ 0 });
+	for (size_t h = 0; h < ctx->cg.n_hier && rc == 0; h++) {
+		cleanup_closedir DIR *dir = NULL;
+		struct dirent *de;
+
+		cbx_cgroup_path(path, sizeof(path), &ctx->cg, h, lab, NULL, NULL);
+		if (!(dir = opendir(path))) {
+			if (errno == ENOENT)
+				continue;
+			return cbx_error_sys(err, errno, "open %s", path);
 		}
-		if (rc == 0)
-			rc = cbx_cgroup_node_remove(&ctx->cg, lab, de->d_name, err);
+		while ((de = readdir(dir)) && rc == 0)
+			if (de->d_type == DT_DIR && de->d_name[0] != '.')
+				rc = sweep_node_cgroup(ctx, de->d_name, err);
 	}
 	if (rc == 0)
 		rc = cbx_cgroup_lab_remove(&ctx->cg, lab, err);

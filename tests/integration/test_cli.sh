@@ -197,7 +197,7 @@ assert up["lab"] == "tcliout" and up["seconds"] > 0 and up["warnings"] == [], up
 assert [n["pid"] for n in up["nodes"]] == [n["pid"] for n in st["nodes"]]
 ' "$TMP/up.json" "$TMP/status.json" "$TMP/all.json"
 check "check --json: every pair probed, as objects (a reaches b, b reaches a)" bash -c \
-	"'$CBOXLAB' check --json tcliout | json_ok 'd[\"lab\"] == \"tcliout\" and d[\"failed\"] == 0 and set(d) == {\"lab\", \"seconds\", \"failed\", \"pairs\", \"checks\"} and {(p[\"from\"], p[\"to\"], p[\"reached\"]) for p in d[\"pairs\"]} == {(\"a\", \"b\", True), (\"b\", \"a\", True)} and all(set(p) == {\"from\", \"to\", \"address\", \"expected\", \"reached\", \"rtt_ms\"} for p in d[\"pairs\"])'"
+	"'$CBOXLAB' check --json tcliout | json_ok 'd[\"lab\"] == \"tcliout\" and d[\"failed\"] == 0 and set(d) == {\"lab\", \"result\", \"seconds\", \"failed\", \"pairs\", \"checks\"} and d[\"result\"] == \"pass\" and {(p[\"from\"], p[\"to\"], p[\"reached\"]) for p in d[\"pairs\"]} == {(\"a\", \"b\", True), (\"b\", \"a\", True)} and all(set(p) == {\"from\", \"to\", \"address\", \"expected\", \"reached\", \"rtt_ms\"} for p in d[\"pairs\"])'"
 check_ok "status shows the published ports too, as up does" '^  published: host port 38517/tcp -> a:80$' \
 	cbx status tcliout
 check_ok "stop --timeout=3 LAB NODE works (the option's value joined by =)" '^node b stopped$' \

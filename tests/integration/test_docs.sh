@@ -1,5 +1,5 @@
 # Every example the README and docs/ show runs: each topology, JSON or
-# YAML, comes up (as a test lab of its own name) with every node running and
+# YAML (a block with top-level nodes), comes up (as a test lab of its own name) with every node running and
 # comes down leaving nothing; a chaos plan is accepted by `chaos --dry-run` on a lab
 # with the nodes it names; a fragment ("routes": [...]) is valid JSON.
 # The README's "topology, in short" validated but failed at `up`.
@@ -13,6 +13,9 @@ for doc in ["README.md"] + sorted(glob.glob(os.path.join(top, "docs", "*.md"))):
     path = os.path.join(top, doc)
     text = open(path).read()
     for m in re.finditer(r"^```yaml\n(.*?)^```", text, re.S | re.M):
+        # A topology has nodes; other YAML (an Ansible playbook) is not one.
+        if not re.search(r"^nodes:", m.group(1), re.M):
+            continue
         n += 1
         where = "%s:%d" % (os.path.relpath(path, top), text[:m.start()].count("\n") + 1)
         # A YAML topology runs as one of its own name, like a JSON one.

@@ -57,7 +57,7 @@ check_ok "and leaves nothing behind" '^$' leftovers tbadsys
 # which, kills the node it had started (on v1 the node is cloned before its
 # cgroups are made, and waits for them), and leaves nothing.
 f=$(topo tcgx <<'EOF2'
-{ "name": "tcgx", "nodes": { "a": {} } }
+{ "name": "tcgx", "nodes": { "a": { "limits": { "memory": "64M" } } } }
 EOF2
 )
 _labs+=(tcgx)
@@ -77,7 +77,8 @@ check_ok "and the rollback leaves nothing" '^$' leftovers tcgx
 # failure is made in a private mount namespace only: a read-only tmpfs over
 # the pids hierarchy (the memory one, made first, is real and must go).
 f=$(topo tcancel <<'EOF2'
-{ "name": "tcancel", "nodes": { "a": {}, "b": {} } }
+{ "name": "tcancel", "defaults": { "limits": { "memory": "64M", "pids": 64 } },
+  "nodes": { "a": {}, "b": {} } }
 EOF2
 )
 _labs+=(tcancel)
@@ -95,6 +96,24 @@ else
 		'mount -t tmpfs -o ro cbxt-ro "$1" && exec "$2" up "$3"' sh "$pidsdir" "$CBOXLAB" "$f"
 	check_ok "and the cancelled nodes and the rollback leave nothing" '^$' leftovers tcancel
 fi
+
+# A lab whose saved topology is gone (an up killed before it saved it):
+# down by name sweeps its node cgroups, killing their processes, in every
+# hierarchy; a lab without limits has none in the first one (memory).
+f=$(topo tlost <<'EOF2'
+{ "name": "tlost", "nodes": { "a": {}, "b": {} } }
+EOF2
+)
+lab_up "$f" >/dev/null
+pids=$(cbx status tlost --json | python3 -c 'import json,sys; print(" ".join(str(n["pid"]) for n in json.load(sys.stdin)["nodes"] if n["pid"]))')
+rm -f /run/cboxlab/tlost/topology.json
+check_ok "down of a lab without its saved topology sweeps it by name" 'lab tlost is down' cbx down tlost
+# (Its netns pins are not swept: a user's own may have such a name.)
+ip netns del tlost-a 2>/dev/null
+ip netns del tlost-b 2>/dev/null
+# shellcheck disable=SC2086
+check_ok "and its nodes, killed through their freezer cgroups, and cgroups are gone" '^$' \
+	leftovers tlost $pids
 
 # A link that already exists under a host name the lab needs: the kernel's
 # EEXIST is reported, the lab is rolled back, and the other link stays.

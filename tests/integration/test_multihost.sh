@@ -152,7 +152,7 @@ fi
 # namespace or on the machine.
 mh_left() { # host: what is left of its part (its nodes are named after it)
 	local h=$1 left=""
-	left+=$(ip -n "cbxt-mh-$h" -o link | awk -F': ' '{print $2}' | cut -d@ -f1 | grep '^tmh-' | tr '\n' ' ')
+	left+=$(ip -n "cbxt-mh-$h" -o link 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep '^tmh-' | tr '\n' ' ')
 	ls /run/netns | grep -q "^tmh-$h" && left+=" netns:$(ls /run/netns | grep "^tmh-$h" | tr '\n' ' ')"
 	[ -e "/run/cbxt-mh-$h/tmh" ] && left+=" state"
 	find /sys/fs/cgroup -maxdepth 5 -type d -path "*/cboxlab-tmh/$h*" 2>/dev/null | grep -q . && left+=" cgroups"
