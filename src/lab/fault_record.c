@@ -76,26 +76,48 @@ static json_t *object_at(struct fault_record *r, const char *key)
 	return o;
 }
 
-void fault_record_impair_get(const struct fault_record *r, const struct cbx_iface *ifc,
-			     struct cbx_impair *im)
+/* A saved "k=v k=v" string, each pair handed to set(obj, key, value); the
+ * record wrote it from settings that were valid, so none is refused. */
+static void each_setting(json_t *v, void (*set)(void *obj, const char *key, const char *value),
+			 void *obj)
 {
-	char key[96];
-	json_t *v = json_object_get(json_object_get(r->json, "impairments"),
-				    iface_key(ifc, key, sizeof(key)));
 	cleanup_free char *text = NULL;
 	char *save = NULL;
 
-	memset(im, 0, sizeof(*im));
 	if (!json_is_string(v) || !(text = strdup(json_string_value(v))))
 		return;
 	for (char *kv = strtok_r(text, " ", &save); kv; kv = strtok_r(NULL, " ", &save)) {
 		char *eq = strchr(kv, '=');
-		const char *why;
 		if (eq) {
 			*eq = '\0';
-			cbx_impair_set(im, kv, eq + 1, &why);
+			set(obj, kv, eq + 1);
 		}
 	}
+}
+
+static void set_impair(void *im, const char *key, const char *value)
+{
+	const char *why;
+
+	cbx_impair_set(im, key, value, &why);
+}
+
+static void set_io_max(void *io, const char *key, const char *value)
+{
+	const char *why;
+
+	lab_io_max_set(io, key, value, &why);
+}
+
+void fault_record_impair_get(const struct fault_record *r, const struct cbx_iface *ifc,
+			     struct cbx_impair *im)
+{
+	char key[96];
+
+	memset(im, 0, sizeof(*im));
+	each_setting(json_object_get(json_object_get(r->json, "impairments"),
+				     iface_key(ifc, key, sizeof(key))),
+		     set_impair, im);
 }
 
 void fault_record_impair_set(struct fault_record *r, const struct cbx_iface *ifc,
@@ -232,21 +254,9 @@ void fault_record_clock_skew_set(struct fault_record *r, const struct cbx_node *
 void fault_record_disk_slow_get(const struct fault_record *r, const struct cbx_node *n,
 				struct lab_io_max *io)
 {
-	json_t *v = json_object_get(json_object_get(r->json, "disks_slow"), n->name);
-	cleanup_free char *text = NULL;
-	char *save = NULL;
-
 	memset(io, 0, sizeof(*io));
-	if (!json_is_string(v) || !(text = strdup(json_string_value(v))))
-		return;
-	for (char *kv = strtok_r(text, " ", &save); kv; kv = strtok_r(NULL, " ", &save)) {
-		char *eq = strchr(kv, '=');
-		const char *why;
-		if (eq) {
-			*eq = '\0';
-			lab_io_max_set(io, kv, eq + 1, &why);
-		}
-	}
+	each_setting(json_object_get(json_object_get(r->json, "disks_slow"), n->name), set_io_max,
+		     io);
 }
 
 void fault_record_disk_slow_set(struct fault_record *r, const struct cbx_node *n,
