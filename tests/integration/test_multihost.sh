@@ -142,7 +142,7 @@ check_ok "heal restores the shared network" ' 0% packet loss' \
 check_ok "and the crossing link" ' 0% packet loss' on b exec tmh b2 -- ping -c 2 -W 2 10.97.1.1
 if has_netem; then
 	check_ok "an impairment on a1's end of the crossing link delays it" \
-		'rtt min/avg/max = (1[0-9]{2}|[2-9][0-9]{2})\.' \
+		'(rtt|round-trip) min/avg/max = (1[0-9]{2}|[2-9][0-9]{2})\.' \
 		bash -c "'$TMP/cbx-a' impair tmh a1:p0 delay=100ms >/dev/null && '$TMP/cbx-a' exec tmh a1 -- ping -c 2 -W 2 10.97.1.2"
 else
 	skip "an impairment on a1's end of the crossing link delays it" "no netem"
