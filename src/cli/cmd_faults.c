@@ -70,6 +70,22 @@ static int with_lab(const struct cli_call *c, lab_faults_fn fn, void *arg)
 
 /* --- impair ------------------------------------------------------------- */
 
+/* "KEY=VALUE" into key (at most 31 bytes) and *value, or an error that
+ * shows `example`. */
+static int split_kv(const char *arg, char key[32], const char **value, const char *example,
+		    struct cbx_error *err)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (!eq || eq == arg || (size_t)(eq - arg) >= 32)
+		return cbx_error_set(err, CBX_ERR_INPUT, "\"%s\" is not KEY=VALUE (e.g. %s)", arg,
+				     example);
+	memcpy(key, arg, (size_t)(eq - arg));
+	key[eq - arg] = '\0';
+	*value = eq + 1;
+	return 0;
+}
+
 struct impair_args {
 	const char *iface; /* NULL: show */
 	bool clear;
@@ -104,15 +120,12 @@ static int do_impair(struct lab_faults *fl, void *arg, struct cbx_error *err)
 	if (lab_find_iface(lab_faults_topo(fl), a->iface, &op.iface, err) < 0)
 		return -1;
 	for (int i = 0; i < a->n_kv; i++) {
-		char *eq = strchr(a->kv[i], '='), key[32];
-		const char *why;
-		if (!eq || eq == a->kv[i] || (size_t)(eq - a->kv[i]) >= sizeof(key))
-			return cbx_error_set(err, CBX_ERR_INPUT,
-					     "\"%s\" is not KEY=VALUE (e.g. delay=50ms)", a->kv[i]);
-		memcpy(key, a->kv[i], (size_t)(eq - a->kv[i]));
-		key[eq - a->kv[i]] = '\0';
-		if (!cbx_impair_set(&im, key, eq + 1, &why))
-			return cbx_error_set(err, CBX_ERR_INPUT, "bad %s \"%s\": %s", key, eq + 1,
+		char key[32];
+		const char *value, *why;
+		if (split_kv(a->kv[i], key, &value, "delay=50ms", err) < 0)
+			return -1;
+		if (!cbx_impair_set(&im, key, value, &why))
+			return cbx_error_set(err, CBX_ERR_INPUT, "bad %s \"%s\": %s", key, value,
 					     why);
 	}
 	if ((problem = cbx_impair_problem(&im)))
@@ -165,15 +178,12 @@ static int do_throttle(struct lab_faults *fl, void *arg, struct cbx_error *err)
 	if (lab_find_node(lab_faults_topo(fl), a->node, &op.node, err) < 0)
 		return -1;
 	for (int i = 0; i < a->n_kv; i++) {
-		char *eq = strchr(a->kv[i], '='), key[32];
-		const char *why;
-		if (!eq || eq == a->kv[i] || (size_t)(eq - a->kv[i]) >= sizeof(key))
-			return cbx_error_set(err, CBX_ERR_INPUT,
-					     "\"%s\" is not KEY=VALUE (e.g. wbps=1M)", a->kv[i]);
-		memcpy(key, a->kv[i], (size_t)(eq - a->kv[i]));
-		key[eq - a->kv[i]] = '\0';
-		if (!lab_io_max_set(&op.io, key, eq + 1, &why))
-			return cbx_error_set(err, CBX_ERR_INPUT, "bad %s \"%s\": %s", key, eq + 1,
+		char key[32];
+		const char *value, *why;
+		if (split_kv(a->kv[i], key, &value, "wbps=1M", err) < 0)
+			return -1;
+		if (!lab_io_max_set(&op.io, key, value, &why))
+			return cbx_error_set(err, CBX_ERR_INPUT, "bad %s \"%s\": %s", key, value,
 					     why);
 	}
 	if (lab_fault_apply(fl, &op, err) < 0)
