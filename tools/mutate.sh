@@ -7,6 +7,9 @@
 # non-zero when a mutant survived, did not build, or its line was not found.
 #
 #   tools/mutate.sh [ID...]          (make mutation: all of them)
+#   tools/mutate.sh --build-only [ID...]
+#                                    only apply and compile each (a minute):
+#                                    a list gone stale fails at once
 #
 # Integration tests need root and run under the shared lock
 # (/tmp/cbx-integration.lock), one test at a time, with the scratch copy's
@@ -60,6 +63,11 @@ parse_list() {
 }
 parse_list
 
+build_only=no
+if [ "${1:-}" = --build-only ]; then
+	build_only=yes
+	shift
+fi
 selected=("$@")
 [ ${#selected[@]} = 0 ] && selected=("${ids[@]}")
 for id in "${selected[@]}"; do
@@ -123,6 +131,12 @@ unit_targets() { # the unit programs the selected mutants name
 			[[ $t == unit:* ]] && echo "build/tests/${t#unit:}"
 		done
 	done | sort -u
+}
+compile_one() { # file: only its object, with the build's flags (-Werror)
+	case $1 in
+	*.c) make -s "build/obj/${1%.c}.o" >"$scratch/build.log" 2>&1 ;;
+	*) build ;;
+	esac
 }
 build() { # quietly: all, and the unit programs named
 	make -s -j2 all $(unit_targets) >"$scratch/build.log" 2>&1
@@ -213,11 +227,34 @@ open(path, "w").write("\n".join(lines))
 EOF
 }
 
-# --- the unchanged copy: builds, and passes every test named --------------------------
+# --- the unchanged copy builds, and so does each mutant -----------------------------------
 start=$(date +%s)
 echo "mutate: $list, ${#selected[@]} mutant(s), cgroup $layout, netem: $netem; scratch copy $scratch"
 build || { cat "$scratch/build.log"; die "the unchanged tree does not build"; }
 mkdir -p pristine logs && cp build/cboxlab pristine/cboxlab
+# First every mutant is applied and compiled, without tests: a list gone stale
+# (a line rewritten, a mutant that no longer compiles) shows in a minute or
+# two, not after an hour of tests.
+declare -A broken=()
+for id in "${selected[@]}"; do
+	file=${m_file[$id]}
+	cp -p "$file" "$scratch/original"
+	if ! msg=$(apply "$id" 2>&1); then
+		broken[$id]=$msg
+	elif ! compile_one "$file"; then
+		broken[$id]="does not build: $(grep -m1 'error' "$scratch/build.log")"
+	fi
+	cp "$scratch/original" "$file" && touch "$file"
+	[ -n "${broken[$id]+x}" ] && echo "mutate: $id: ERROR - ${broken[$id]}"
+done
+build || { cat "$scratch/build.log"; die "the tree does not build again after the mutants"; }
+if [ $build_only = yes ]; then
+	echo "mutate: $(( ${#selected[@]} - ${#broken[@]} )) of ${#selected[@]} mutants apply and build ($(( $(date +%s) - start )) s)"
+	[ ${#broken[@]} = 0 ]
+	exit
+fi
+
+# --- the unchanged copy passes every test named ----------------------------------------
 declare -A baseline_done
 for id in "${selected[@]}"; do
 	[ -z "$(applies "$id")" ] || continue
@@ -247,12 +284,13 @@ for id in "${selected[@]}"; do
 		results+=("$(printf '%-28s %-10s %-24s %s' "$id" "n/a" "-" "$why")")
 		continue
 	fi
-	cp -p "$file" "$scratch/original"
-	if ! msg=$(apply "$id" 2>&1); then
-		results+=("$(printf '%-28s %-10s %-24s %s' "$id" "ERROR" "-" "$msg")")
+	if [ -n "${broken[$id]+x}" ]; then
+		results+=("$(printf '%-28s %-10s %-24s %s' "$id" "ERROR" "-" "${broken[$id]}")")
 		bad=1
 		continue
 	fi
+	cp -p "$file" "$scratch/original"
+	apply "$id" || die "mutant $id applied in the first pass but not now"
 	verdict=SURVIVED by="-" note="" ms0=$test_ms b0=$(date +%s%N)
 	build
 	built=$?
