@@ -212,6 +212,14 @@ static int resolve_network(struct parser *p, struct cbx_network *net)
 		return topo_fail(p, net->path,
 				 "network \"%s\" spans hosts and has a gateway or NAT on the host, which would be on every host's bridge at once: give a node the gateway's role, or keep the network on one host",
 				 net->name);
+	/* The VXLAN device on each host's bridge would be an untagged port
+	 * of the default VLAN only (and where the kernel has no bridge VLAN
+	 * filtering, VLANs are nftables marks, which no tunnel carries):
+	 * tagged frames would stop at each host's edge, silently. */
+	if (net->n_vlans)
+		return topo_fail(p, net->path,
+				 "network \"%s\" spans hosts and has VLANs, which its tunnels between hosts do not carry: keep a VLAN network on one host, or make a network per VLAN",
+				 net->name);
 	most = tunnel_mtu(net->hosts, net->n_hosts);
 	if (!(what = cbx_arena_printf(p->a, "network \"%s\"", net->name)))
 		return topo_oom(p);

@@ -972,6 +972,12 @@ static void test_hosts(void)
 		"network \"n\" spans hosts and has a gateway or NAT",
 		"a gateway on a crossing network");
 	rejects(LAB(SPAN_HOSTS
+		    "\"networks\": {\"n\": {}}, "
+		    "\"nodes\": {\"a1\": {\"host\": \"a\", \"interfaces\": {\"e\": {\"network\": \"n\", \"vlan\": 10}}}, "
+		    "\"b1\": {\"host\": \"b\", \"interfaces\": {\"e\": {\"network\": \"n\", \"vlan\": 10}}}}"),
+		"network \"n\" spans hosts and has VLANs, which its tunnels between hosts do not carry",
+		"VLANs on a crossing network");
+	rejects(LAB(SPAN_HOSTS
 		    "\"networks\": {\"n\": {\"mtu\": 1500}}, "
 		    "\"nodes\": {\"a1\": {\"host\": \"a\", \"interfaces\": {\"e\": {\"network\": \"n\"}}}, "
 		    "\"b1\": {\"host\": \"b\", \"interfaces\": {\"e\": {\"network\": \"n\"}}}}"),
