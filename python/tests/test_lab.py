@@ -2,6 +2,7 @@
 leaves behind (nothing) after an exception, Ctrl-C or SIGTERM."""
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -112,7 +113,14 @@ def test_exec(lab):
 def test_popen(lab):
     server = lab.popen("b", "nc -l -p 7000", stdout=subprocess.PIPE, text=True)
     try:
-        time.sleep(0.3)
+        # Listening: port 7000 (1B58) in state LISTEN (0A) in b's netns, on
+        # a dual-stack socket (tcp6) or not; a fixed sleep lost the race on
+        # a slow machine.
+        deadline = time.monotonic() + 10
+        while not re.search(r":1B58 0+:0000 0A",
+                            lab.exec("b", "cat /proc/net/tcp /proc/net/tcp6").stdout):
+            assert time.monotonic() < deadline, "nc never listened"
+            time.sleep(0.05)
         lab.exec("a", "echo over-tcp | nc -w 2 10.252.0.2 7000")
         out, _ = server.communicate(timeout=5)
         assert out == "over-tcp\n"
