@@ -46,6 +46,12 @@ pytestmark = [
     pytest.mark.skipif(os.geteuid() != 0, reason="needs root (a real lab)"),
     pytest.mark.skipif(not shutil.which("redis-server") or not shutil.which("redis-sentinel"),
                        reason="needs Debian's redis-server and redis-sentinel (make deps)"),
+    # Seen in the stock-kernel VM: an exec there takes seconds, so r1's
+    # client got 5 writes acknowledged in all, none while it was cut off.
+    # What the example shows is Redis's, not the kernel's: the host's run
+    # of the suite holds it.
+    pytest.mark.skipif(SCALE > 2, reason=f"CBX_TIME_SCALE={SCALE} (an emulator): too few writes "
+                       "per second to show the anomaly; it runs on the host"),
 ]
 
 # A write through the master the node's own sentinel names; 1 s at most to
