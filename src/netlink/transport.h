@@ -26,6 +26,7 @@ struct nl_conn {
 	uint32_t portid;
 	uint32_t seq;
 	int bus;
+	int rcvbuf; /* what SO_RCVBUF was last set to */
 };
 
 /* Largest single message a builder may write; nl_batch_reserve guarantees it. */
