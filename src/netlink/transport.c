@@ -198,18 +198,26 @@ static bool is_batch_marker(const struct nlmsghdr *nlh)
 	return nlh->nlmsg_type == NFNL_MSG_BATCH_BEGIN || nlh->nlmsg_type == NFNL_MSG_BATCH_END;
 }
 
-/* The request of [first, last) that asks the one ACK: the last one, or on
- * the netfilter bus the last one inside the transaction (kernels before
- * 6.10 do not answer the batch markers). SIZE_MAX when there is none: a
- * transaction with nothing in it. */
-static size_t ack_anchor(const struct nl_conn *c, const struct nl_batch *b, size_t first,
-			 size_t last)
+size_t nl_batch_prepare(struct nl_batch *b, int bus, size_t first, size_t last, uint32_t *seq)
 {
-	for (size_t i = last; i-- > first;)
-		if (c->bus != NETLINK_NETFILTER ||
+	size_t anchor = SIZE_MAX;
+
+	/* The last request, or on the netfilter bus the last one inside the
+	 * transaction: kernels before 6.10 do not answer the batch markers. */
+	for (size_t i = last; anchor == SIZE_MAX && i-- > first;)
+		if (bus != NETLINK_NETFILTER ||
 		    !is_batch_marker((const struct nlmsghdr *)(b->buf + b->reqs[i].off)))
-			return i;
-	return SIZE_MAX;
+			anchor = i;
+	for (size_t i = first; i < last; i++) {
+		struct nlmsghdr *nlh = (struct nlmsghdr *)(b->buf + b->reqs[i].off);
+		b->reqs[i].seq = (*seq)++;
+		nlh->nlmsg_seq = b->reqs[i].seq;
+		if (i == anchor)
+			nlh->nlmsg_flags |= NLM_F_ACK;
+		else
+			nlh->nlmsg_flags &= ~NLM_F_ACK;
+	}
+	return anchor;
 }
 
 static void set_buffer(int fd, int force, int plain, int bytes)
@@ -238,23 +246,14 @@ static int commit_chunk(struct nl_conn *c, struct nl_batch *b, size_t first, siz
 	char buf[MNL_SOCKET_BUFFER_SIZE * 2];
 	size_t start = b->reqs[first].off;
 	size_t end = last < b->nreqs ? b->reqs[last].off : b->len;
-	size_t anchor = ack_anchor(c, b, first, last), pending = 0, failed_at = SIZE_MAX;
 	uint32_t first_seq = c->seq;
+	size_t anchor = nl_batch_prepare(b, c->bus, first, last, &c->seq), failed_at = SIZE_MAX;
+	/* Begin and end and nothing between: nothing to ask the kernel. */
+	size_t pending = anchor != SIZE_MAX;
 	int fd = mnl_socket_get_fd(c->sock);
 
-	/* Begin and end and nothing between: nothing to ask the kernel. */
-	if (anchor == SIZE_MAX)
+	if (!pending)
 		return 0;
-	for (size_t i = first; i < last; i++) {
-		struct nlmsghdr *nlh = (struct nlmsghdr *)(b->buf + b->reqs[i].off);
-		b->reqs[i].seq = c->seq++;
-		nlh->nlmsg_seq = b->reqs[i].seq;
-		if (i == anchor)
-			nlh->nlmsg_flags |= NLM_F_ACK;
-		else
-			nlh->nlmsg_flags &= ~NLM_F_ACK;
-	}
-	pending = 1;
 	if (c->bus != NETLINK_ROUTE) {
 		/* A netfilter transaction must arrive in one sendmsg. */
 		size_t answers = (last - first) * NFT_ANSWER_BYTES;
