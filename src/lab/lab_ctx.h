@@ -121,12 +121,13 @@ void lab_reap_keep(struct lab_ctx *ctx, int pidfd);
  * returns how many it has not. */
 size_t lab_reap_wait(struct lab_ctx *ctx, long wait_ms);
 void lab_reap_fini(struct lab_ctx *ctx);
-/* Will the open-file limit hold this lab's `up`? It keeps two descriptors
- * per node (its sync socket and pidfd) and a third for a node with sysctls
- * until they are set, while each node's first process holds one more of
- * ours until it has a table of its own; with a tight limit `up` lets fewer
- * of those pile up (max_undetached). Fails, before anything is made, with
- * how many the lab needs. */
+/* Will the open-file limit hold this lab's `up`? It keeps a descriptor per
+ * node (its sync socket) and a second for a node with sysctls until they
+ * are set, while each node's first process holds two more of ours (its
+ * pidfd, its end of the socket) until it has a table of its own; with a
+ * tight limit `up` lets fewer of those pile up (max_undetached). Fails,
+ * before anything is made, with how many the lab needs and how many this
+ * process may open. */
 int lab_check_descriptors(struct lab_ctx *ctx, struct cbx_error *err);
 /* Close node_mntns_fd: every node cloned from it has made its own (or
  * failed to, and is being torn down). */

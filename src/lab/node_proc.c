@@ -392,24 +392,34 @@ int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, siz
 				    &one);
 }
 
-/* Wait until every node has said `expect`, or one failed. Until 'N' we hold
- * the node's end of the socket too (its first process shares our
- * descriptors until it has its own), so a node that dies that early shows
- * as its pidfd, not as the end of its socket. After 'R' a node's socket
- * says only whether its command ended (lab_nodes_settle). */
+/* Wait until every node has said `expect`, or one failed. Until a node has
+ * a descriptor table of its own we hold its end of the socket too (its
+ * first process shares our table), so a node that dies that early shows as
+ * its pidfd, not as the end of its socket; only those nodes have one
+ * (node_spawn_detach), and only theirs are polled: poll() takes no more
+ * descriptors than the open-file limit. After 'R' a node's socket says
+ * only whether its command ended (lab_nodes_settle). */
 static int wait_answers(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
 			char expect, struct cbx_error *err)
 {
 	long deadline = cbx_now_ms() + START_TIMEOUT_MS;
-	size_t nfds = expect == CBX_SYNC_NAMESPACES ? 2 * n : n, waiting = n;
-	cleanup_free struct pollfd *fds = calloc(nfds ? nfds : 1, sizeof(*fds));
+	size_t nfds = n, waiting = n;
+	cleanup_free struct pollfd *fds = calloc(2 * n + 1, sizeof(*fds));
+	/* Where node i's pidfd is in fds, or 0 for none. */
+	cleanup_free size_t *pid_at = calloc(n + 1, sizeof(*pid_at));
 	int rc = 0;
 
-	if (!fds)
+	if (!fds || !pid_at)
 		return cbx_error_sys(err, ENOMEM, "start nodes");
-	for (size_t i = 0; i < nfds; i++) {
-		const struct node_proc *p = &ctx->nodes[nodes[i % n]->index].proc;
-		fds[i] = (struct pollfd){ .fd = i < n ? p->sync_fd : p->pidfd, .events = POLLIN };
+	for (size_t i = 0; i < n; i++)
+		fds[i] = (struct pollfd){ .fd = ctx->nodes[nodes[i]->index].proc.sync_fd,
+					  .events = POLLIN };
+	for (size_t i = 0; expect == CBX_SYNC_NAMESPACES && i < n; i++) {
+		int pidfd = ctx->nodes[nodes[i]->index].proc.pidfd;
+		if (pidfd >= 0) {
+			pid_at[i] = nfds;
+			fds[nfds++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+		}
 	}
 	/* Every node sets up and starts at once; wait for all answers. */
 	while (waiting > 0 && rc == 0) {
@@ -429,7 +439,7 @@ static int wait_answers(struct lab_ctx *ctx, const struct cbx_node *const *nodes
 		}
 		for (size_t i = 0; i < n && rc == 0; i++) {
 			struct node_rt *rt = &ctx->nodes[nodes[i]->index];
-			bool exited = nfds > n && fds[n + i].fd >= 0 && fds[n + i].revents;
+			bool exited = pid_at[i] && fds[pid_at[i]].fd >= 0 && fds[pid_at[i]].revents;
 
 			if (fds[i].fd < 0 || (!fds[i].revents && !exited))
 				continue;
@@ -448,11 +458,12 @@ static int wait_answers(struct lab_ctx *ctx, const struct cbx_node *const *nodes
 				rc = cbx_error_set(err, CBX_ERR_SYSTEM,
 						   "node %s died while starting (see its log: cboxlab logs)",
 						   nodes[i]->name);
+			/* Closes its pidfd, if it still had one. */
 			if (expect == CBX_SYNC_NAMESPACES)
 				node_spawn_settled(&rt->proc);
 			fds[i].fd = -1;
-			if (nfds > n)
-				fds[n + i].fd = -1;
+			if (pid_at[i])
+				fds[pid_at[i]].fd = -1;
 			waiting--;
 		}
 	}

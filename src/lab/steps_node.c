@@ -135,14 +135,15 @@ static int node_prestart(struct lab_ctx *ctx, const struct step *s, size_t n, st
 	return clone_nodes(ctx, s, n, err);
 }
 
-/* The plan failed before the nodes' turn: the clones go, by their pidfds. */
+/* The plan failed before the nodes' turn: the clones go. By pid: each is
+ * our child, not reaped until here, so the pid is still its own. */
 static void node_cancel(struct lab_ctx *ctx, const struct step *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct node_rt *rt = &ctx->nodes[s[i].u.node->index];
-		if (rt->proc.pidfd < 0)
+		if (rt->proc.pid <= 0)
 			continue;
-		syscall(SYS_pidfd_send_signal, rt->proc.pidfd, SIGKILL, NULL, 0);
+		kill(rt->proc.pid, SIGKILL);
 		/* Reaped before its first process's memory (lab_node_rt_reset) goes. */
 		while (waitpid(rt->proc.pid, NULL, 0) < 0 && errno == EINTR)
 			;
@@ -222,8 +223,20 @@ static int wait_host_ends_gone(struct lab_ctx *ctx, const struct step *s, size_t
 static int node_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
 	cleanup_free const struct cbx_node **nodes = step_nodes(s, n);
-	int rc = nodes ? lab_kill_nodes(ctx, nodes, n, 0, err)
-		       : cbx_error_sys(err, ENOMEM, "stop nodes");
+	int rc;
+
+	/* A failed `up`: the nodes' sockets go first (their last words were
+	 * read: plan.c's lab_nodes_explain_failure). Killing holds a pidfd
+	 * per node, and with the sockets a lab would need two descriptors a
+	 * node, more than lab_check_descriptors let it have. */
+	for (size_t i = 0; i < n; i++) {
+		struct node_rt *rt = &ctx->nodes[s[i].u.node->index];
+		if (rt->proc.sync_fd >= 0)
+			close(rt->proc.sync_fd);
+		rt->proc.sync_fd = -1;
+	}
+	rc = nodes ? lab_kill_nodes(ctx, nodes, n, 0, err)
+		   : cbx_error_sys(err, ENOMEM, "stop nodes");
 
 	for (size_t i = 0; i < n; i++) {
 		const struct cbx_node *node = s[i].u.node;
@@ -503,8 +516,12 @@ static int configure_node(struct lab_ctx *ctx, const struct cbx_node *n, struct 
 	 * the same sysctls, found the slow way. */
 	struct node_inside in = { n, &conn, rt->sysctl_fd >= 0 ? rt->sysctl_fd : AT_FDCWD };
 	struct nl_batch b;
-	/* setns() with a pidfd and CLONE_NEWNET joins that process's netns. */
-	int rc = netns_run(rt->proc.pidfd, open_and_set_sysctls, &in, err);
+	/* setns() with a pidfd and CLONE_NEWNET joins that process's netns.
+	 * One for the moment: the node's own went when it detached (a node
+	 * is our child until `up` ends, so its pid cannot be another's). */
+	cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, rt->proc.pid, 0);
+	int rc = pidfd < 0 ? cbx_error_sys(err, errno, "node %s: pidfd_open", n->name)
+			   : netns_run(pidfd, open_and_set_sysctls, &in, err);
 
 	if (rc == 0) {
 		nl_batch_init(&b);
