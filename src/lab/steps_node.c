@@ -383,26 +383,19 @@ static int port_vlans_run(struct nl_conn *c, const struct step *s, size_t n, str
 
 /* Nothing to delete: the node's undo, which comes after, makes the pair go
  * with the node's netns (see wait_host_ends_gone). Only the loss tables a
- * netem-less impairment may have left on the host's bridge ports: one
- * transaction removes whatever is there. */
+ * netem-less impairment may have left on the host's bridge ports. */
 static int veth_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
 	struct nl_conn *nft = lab_nft(ctx, err);
-	struct nl_batch b;
-	int rc;
+	cleanup_free const char **ports = calloc(n ? n : 1, sizeof(*ports));
 
 	if (!nft)
 		return -1;
-	nl_batch_init(&b);
-	NL_BUILD(&b, nft_build_batch_begin);
-	nl_batch_push(&b, 0, "begin nftables transaction");
+	if (!ports)
+		return cbx_error_sys(err, ENOMEM, "remove loss tables");
 	for (size_t i = 0; i < n; i++)
-		impair_add_loss_cleanup(&b, NFPROTO_BRIDGE, s[i].u.iface->host_name);
-	NL_BUILD(&b, nft_build_batch_end);
-	nl_batch_push(&b, 0, "end nftables transaction");
-	rc = nl_batch_commit(nft, &b, err);
-	nl_batch_free(&b);
-	return rc;
+		ports[i] = s[i].u.iface->host_name;
+	return impair_remove_loss_tables(nft, NFPROTO_BRIDGE, ports, n, err);
 }
 
 static void veth_describe(const struct step *s, bool undo, char *buf, size_t size)
