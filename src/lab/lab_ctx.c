@@ -268,6 +268,9 @@ void lab_ctx_fini(struct lab_ctx *ctx)
 		close(ctx->init_fd);
 	lab_drop_node_mntns(ctx);
 	lab_reap_fini(ctx);
+	if (ctx->pins_loaded)
+		cbx_strmap_free(&ctx->pins);
+	ctx->pins_loaded = false;
 	free(ctx->pins_text);
 	ctx->pins_text = NULL;
 	cbx_cache_close(&ctx->cache);

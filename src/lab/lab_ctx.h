@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "common/arena.h"
+#include "common/strmap.h"
 #include "image/image.h"
 #include "lab/cboxlab.h"
 #include "lab/plan.h"
@@ -99,6 +100,7 @@ struct lab_ctx {
 	/* `down`: the lab's record of its netns pins (lab/pins.h), read once. */
 	bool pins_loaded;
 	char *pins_text;
+	struct cbx_strmap pins; /* node name -> "<major>:<minor> <inode>" in pins_text */
 	/* The image nodes' bases (lab/images.c): indexed like t->nodes, NULL
 	 * for the others; NULL until prepared, and for a lab without images.
 	 * The cache stays locked (shared) while they are in use. */
