@@ -1,10 +1,14 @@
 #include "bridge/impair.h"
 
 #include <errno.h>
+#include <libmnl/libmnl.h>
 #include <linux/netfilter.h>
 #include <linux/pkt_sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "common/strmap.h"
 
 #include "netlink/nft_msg.h"
 #include "netlink/tc_msg.h"
@@ -25,9 +29,11 @@ static bool needs_netem(const struct cbx_impair *im)
 	       im->reorder > 0;
 }
 
+#define LOSS_TABLE_PREFIX "cboxlab-loss-"
+
 static void loss_table_name(char *buf, size_t size, const char *ifname)
 {
-	snprintf(buf, size, "cboxlab-loss-%s", ifname);
+	snprintf(buf, size, LOSS_TABLE_PREFIX "%s", ifname);
 }
 
 static int commit_and_free(struct nl_conn *c, struct nl_batch *b, struct cbx_error *err)
@@ -48,12 +54,106 @@ static void add_table_removal(struct nl_batch *b, int family, const char *table)
 	nl_batch_push(b, 0, "delete table %s", table);
 }
 
-void impair_add_loss_cleanup(struct nl_batch *b, int peer_family, const char *peer_ifname)
-{
-	char table[64];
+/* The family's loss tables, by name. */
+struct loss_tables {
+	struct cbx_strmap names;
+	char **owned;
+	size_t n, cap;
+	bool oom;
+};
 
-	loss_table_name(table, sizeof(table), peer_ifname);
-	add_table_removal(b, peer_family, table);
+static int collect_loss_table(const struct nlmsghdr *nlh, void *data)
+{
+	struct loss_tables *lt = data;
+	char name[64], *copy;
+
+	if (nft_parse_table_name(nlh, name, sizeof(name)) < 0 ||
+	    strncmp(name, LOSS_TABLE_PREFIX, strlen(LOSS_TABLE_PREFIX)))
+		return MNL_CB_OK;
+	if (lt->n == lt->cap) {
+		size_t cap = lt->cap ? lt->cap * 2 : 16;
+		char **bigger = realloc(lt->owned, cap * sizeof(*bigger));
+		if (!bigger) {
+			lt->oom = true;
+			return MNL_CB_OK;
+		}
+		lt->owned = bigger;
+		lt->cap = cap;
+	}
+	if (!(copy = strdup(name))) {
+		lt->oom = true;
+		return MNL_CB_OK;
+	}
+	lt->owned[lt->n++] = copy;
+	cbx_strmap_put(&lt->names, copy, copy, &lt->oom);
+	return MNL_CB_OK;
+}
+
+static void loss_tables_free(struct loss_tables *lt)
+{
+	cbx_strmap_free(&lt->names);
+	for (size_t i = 0; i < lt->n; i++)
+		free(lt->owned[i]);
+	free(lt->owned);
+}
+
+/* List the family's tables; a list the kernel changed meanwhile is
+ * listed again. */
+static int list_loss_tables(struct nl_conn *nft, int family, struct loss_tables *lt,
+			    struct cbx_error *err)
+{
+	for (int tries = 0;; tries++) {
+		union {
+			struct nlmsghdr h;
+			char bytes[256];
+		} req;
+		int rc;
+
+		loss_tables_free(lt);
+		memset(lt, 0, sizeof(*lt));
+		cbx_strmap_init(&lt->names);
+		if (nft_build_table_dump(req.bytes, sizeof(req.bytes), family) < 0)
+			return cbx_error_sys(err, EINVAL, "list nftables tables");
+		rc = nl_dump(nft, &req.h, collect_loss_table, lt, "list nftables tables", err);
+		if (rc == 0 && lt->oom)
+			return cbx_error_sys(err, ENOMEM, "list nftables tables");
+		if (rc == 0 || err->code != EINTR || tries == 3)
+			return rc;
+	}
+}
+
+int impair_remove_loss_tables(struct nl_conn *nft, int peer_family, const char *const *peer_ifnames,
+			      size_t n, struct cbx_error *err)
+{
+	struct loss_tables lt = { 0 };
+	struct nl_batch b;
+	char table[64];
+	size_t found = 0;
+	int rc;
+
+	cbx_strmap_init(&lt.names);
+	if (list_loss_tables(nft, peer_family, &lt, err) < 0) {
+		loss_tables_free(&lt);
+		return -1;
+	}
+	nl_batch_init(&b);
+	NL_BUILD(&b, nft_build_batch_begin);
+	nl_batch_push(&b, 0, "begin nftables transaction");
+	for (size_t i = 0; lt.n && i < n; i++) {
+		loss_table_name(table, sizeof(table), peer_ifnames[i]);
+		if (!cbx_strmap_get(&lt.names, table))
+			continue;
+		/* Gone since it was listed: the same. */
+		NL_BUILD(&b, nft_build_table_del, peer_family, table);
+		nl_batch_push(&b, NL_REQ_IGNORE_MISSING, "delete table %s", table);
+		found++;
+	}
+	NL_BUILD(&b, nft_build_batch_end);
+	nl_batch_push(&b, 0, "end nftables transaction");
+	rc = found ? nl_batch_commit(nft, &b, err) : 0;
+	nl_batch_free(&b);
+	loss_tables_free(&lt);
+	return rc;
 }
 
 /* One nftables transaction: replace (or just remove, per_million 0) the

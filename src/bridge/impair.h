@@ -37,8 +37,13 @@ struct impair_target {
  * set clears it. */
 int impair_apply(const struct impair_target *t, const struct cbx_impair *im, struct cbx_error *err);
 
-/* Remove the loss table a fallback may have left at `peer_ifname` (one
- * transaction; fine when there is none). For teardown. */
-void impair_add_loss_cleanup(struct nl_batch *b, int peer_family, const char *peer_ifname);
+/* Remove the loss tables a fallback may have left at any of the n
+ * interfaces `peer_ifnames` (fine where there is none). For teardown: the
+ * family's tables are listed once, and only those there are deleted, in one
+ * transaction. (Adding and deleting each interface's table, sure to be
+ * there or not, cost the kernel a walk of its list of tables per table:
+ * 0.02 s of a 1000-node `down`, 0.8 s at 5000.) */
+int impair_remove_loss_tables(struct nl_conn *nft, int peer_family, const char *const *peer_ifnames,
+			      size_t n, struct cbx_error *err);
 
 #endif

@@ -164,8 +164,9 @@ int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_ctx *cbx, const struct cb
 	ctx->cache.lock_fd = -1;
 	ctx->node_mntns_fd = -1;
 	ctx->max_undetached = SIZE_MAX;
-	/* A lab holds a few descriptors per node while it comes up (sync
-	 * socket, pidfd): raise our own limit, and give the nodes the usual one. */
+	/* A lab holds a descriptor per node while it comes up (its sync
+	 * socket; lab_check_descriptors): raise our own limit to the hard
+	 * one, and give the nodes the usual one. */
 	if (getrlimit(RLIMIT_NOFILE, &ctx->nofile) == 0 &&
 	    ctx->nofile.rlim_cur < ctx->nofile.rlim_max) {
 		struct rlimit raised = { ctx->nofile.rlim_max, ctx->nofile.rlim_max };
@@ -205,27 +206,33 @@ int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_ctx *cbx, const struct cb
  * the transient ones go (runtime/node_spawn.c keeps the nodes' above 64),
  * its sockets, the init binary, the lock. */
 #define FDS_RESERVED 80
+/* A node holds its sync socket while the lab comes up, and its /proc/sys
+ * until its sysctls are set; one not yet detached (node_spawn_detach) two
+ * more: its pidfd, and our copy of its end of the socket. */
+#define FDS_PER_UNDETACHED 2
 /* With a tight limit, how few nodes may still be detaching. */
 #define FDS_UNDETACHED_MIN 16
 
 int lab_check_descriptors(struct lab_ctx *ctx, struct cbx_error *err)
 {
 	struct rlimit lim;
-	size_t kept = FDS_RESERVED;
+	size_t kept = FDS_RESERVED, need;
 
 	for (size_t i = 0; i < ctx->t->n_nodes; i++)
-		kept += ctx->t->nodes[i].n_sysctls ? 3 : 2;
+		kept += ctx->t->nodes[i].n_sysctls ? 2 : 1;
+	need = kept + FDS_PER_UNDETACHED * FDS_UNDETACHED_MIN;
 	ctx->max_undetached = SIZE_MAX;
+	/* lab_ctx_init raised the soft limit to the hard one: what is left
+	 * is all this process may open. */
 	if (getrlimit(RLIMIT_NOFILE, &lim) < 0 || lim.rlim_cur == RLIM_INFINITY)
 		return 0;
-	if (kept + FDS_UNDETACHED_MIN > lim.rlim_cur)
+	if (need > lim.rlim_cur)
 		return cbx_error_set(err, CBX_ERR_SYSTEM,
-				     "lab %s needs %zu open files while it comes up (2 per node, 3 for a node with sysctls, and %d more), and the limit is %llu: raise it (ulimit -n %zu, or prlimit --nofile=%zu:%zu)",
-				     ctx->t->name, kept + FDS_UNDETACHED_MIN,
-				     FDS_RESERVED + FDS_UNDETACHED_MIN,
-				     (unsigned long long)lim.rlim_cur, kept + FDS_UNDETACHED_MIN,
-				     kept + FDS_UNDETACHED_MIN, kept + FDS_UNDETACHED_MIN);
-	ctx->max_undetached = lim.rlim_cur - kept;
+				     "lab %s of %zu nodes needs %zu open files while it comes up (1 per node, 2 for a node with sysctls, and %d more); this process may open %llu (ulimit -Hn): raise the hard limit (prlimit --nofile=%zu:%zu, or ulimit -n %zu as root)",
+				     ctx->t->name, ctx->t->n_nodes, need,
+				     FDS_RESERVED + FDS_PER_UNDETACHED * FDS_UNDETACHED_MIN,
+				     (unsigned long long)lim.rlim_cur, need, need, need);
+	ctx->max_undetached = (lim.rlim_cur - kept) / FDS_PER_UNDETACHED;
 	return 0;
 }
 
@@ -261,6 +268,9 @@ void lab_ctx_fini(struct lab_ctx *ctx)
 		close(ctx->init_fd);
 	lab_drop_node_mntns(ctx);
 	lab_reap_fini(ctx);
+	if (ctx->pins_loaded)
+		cbx_strmap_free(&ctx->pins);
+	ctx->pins_loaded = false;
 	free(ctx->pins_text);
 	ctx->pins_text = NULL;
 	cbx_cache_close(&ctx->cache);

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "common/arena.h"
+#include "common/strmap.h"
 #include "image/image.h"
 #include "lab/cboxlab.h"
 #include "lab/plan.h"
@@ -99,6 +100,7 @@ struct lab_ctx {
 	/* `down`: the lab's record of its netns pins (lab/pins.h), read once. */
 	bool pins_loaded;
 	char *pins_text;
+	struct cbx_strmap pins; /* node name -> "<major>:<minor> <inode>" in pins_text */
 	/* The image nodes' bases (lab/images.c): indexed like t->nodes, NULL
 	 * for the others; NULL until prepared, and for a lab without images.
 	 * The cache stays locked (shared) while they are in use. */
@@ -121,12 +123,13 @@ void lab_reap_keep(struct lab_ctx *ctx, int pidfd);
  * returns how many it has not. */
 size_t lab_reap_wait(struct lab_ctx *ctx, long wait_ms);
 void lab_reap_fini(struct lab_ctx *ctx);
-/* Will the open-file limit hold this lab's `up`? It keeps two descriptors
- * per node (its sync socket and pidfd) and a third for a node with sysctls
- * until they are set, while each node's first process holds one more of
- * ours until it has a table of its own; with a tight limit `up` lets fewer
- * of those pile up (max_undetached). Fails, before anything is made, with
- * how many the lab needs. */
+/* Will the open-file limit hold this lab's `up`? It keeps a descriptor per
+ * node (its sync socket) and a second for a node with sysctls until they
+ * are set, while each node's first process holds two more of ours (its
+ * pidfd, its end of the socket) until it has a table of its own; with a
+ * tight limit `up` lets fewer of those pile up (max_undetached). Fails,
+ * before anything is made, with how many the lab needs and how many this
+ * process may open. */
 int lab_check_descriptors(struct lab_ctx *ctx, struct cbx_error *err);
 /* Close node_mntns_fd: every node cloned from it has made its own (or
  * failed to, and is being torn down). */

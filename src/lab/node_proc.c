@@ -259,8 +259,12 @@ int lab_pin_node(struct lab_ctx *ctx, const struct cbx_node *n, const char *temp
 
 /* Wait until every node's pidfd is readable (its process exited) or the
  * deadline, in one poll() over all of them; the ones that exited are closed
- * and set to -1 (poll skips those). */
-static void wait_exited(struct lab_ctx *ctx, struct pollfd *p, size_t n, long deadline)
+ * and set to -1 (poll skips those). With `stall_ms`, the deadline moves to
+ * stall_ms from the last node that went: the kernel takes its time over
+ * thousands (a 10,000-node down, on a busy machine, was still reaping
+ * them when a fixed 10 s ran out, and failed). */
+static long wait_exited(struct lab_ctx *ctx, struct pollfd *p, size_t n, long deadline,
+			long stall_ms)
 {
 	for (;;) {
 		size_t left = 0;
@@ -278,19 +282,21 @@ static void wait_exited(struct lab_ctx *ctx, struct pollfd *p, size_t n, long de
 		 * within the grace period, or a kill of nodes already gone,
 		 * waited the full 10 s here. */
 		if (!left)
-			return;
+			return deadline;
 		left = 0;
 		if (poll(p, n, now < deadline ? (int)(deadline - now) : 0) < 0 && errno != EINTR)
-			return;
+			return deadline;
 		for (size_t i = 0; i < n; i++) {
 			if (p[i].fd >= 0 && p[i].revents) {
 				lab_reap_keep(ctx, p[i].fd);
 				p[i].fd = -1;
+				if (stall_ms > 0 && cbx_now_ms() + stall_ms > deadline)
+					deadline = cbx_now_ms() + stall_ms;
 			}
 			left += p[i].fd >= 0;
 		}
 		if (!left || cbx_now_ms() >= deadline)
-			return;
+			return deadline;
 	}
 }
 
@@ -310,9 +316,11 @@ static int wait_nodes_gone(struct lab_ctx *ctx, const struct cbx_node *const *no
 {
 	cleanup_free bool *gone = calloc(n ? n : 1, sizeof(*gone));
 
+	size_t last_busy = SIZE_MAX;
+
 	if (!gone)
 		return cbx_error_sys(err, ENOMEM, "stop nodes");
-	wait_exited(ctx, p, n, deadline);
+	deadline = wait_exited(ctx, p, n, deadline, KILL_TIMEOUT_MS);
 	for (unsigned delay_us = 200;; delay_us = delay_us < 20000 ? delay_us * 2 : delay_us) {
 		size_t busy = 0;
 
@@ -335,12 +343,17 @@ static int wait_nodes_gone(struct lab_ctx *ctx, const struct cbx_node *const *no
 		}
 		if (!busy)
 			return 0;
+		/* Nodes still going: the kernel is at work, not stuck. */
+		if (busy < last_busy && last_busy != SIZE_MAX &&
+		    cbx_now_ms() + KILL_TIMEOUT_MS > deadline)
+			deadline = cbx_now_ms() + KILL_TIMEOUT_MS;
+		last_busy = busy;
 		if (cbx_now_ms() > deadline)
 			return cbx_error_set(err, CBX_ERR_SYSTEM,
-					     "%zu node(s) still have processes after %d s of SIGKILL",
+					     "%zu node(s) still have processes after SIGKILL, %d s after the last one went",
 					     busy, KILL_TIMEOUT_MS / 1000);
 		usleep(delay_us);
-		wait_exited(ctx, p, n, 0);
+		wait_exited(ctx, p, n, 0, 0);
 	}
 }
 
@@ -379,7 +392,7 @@ int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, siz
 	/* A stop: init passes SIGTERM to everyone and exits when they are
 	 * gone; whatever outlives the grace period is killed below. */
 	if (grace_ms > 0)
-		wait_exited(ctx, p, n, cbx_now_ms() + grace_ms);
+		wait_exited(ctx, p, n, cbx_now_ms() + grace_ms, 0);
 	for (size_t i = 0; i < n; i++) {
 		if (p[i].fd >= 0)
 			syscall(SYS_pidfd_send_signal, p[i].fd, SIGKILL, NULL, 0);
@@ -392,24 +405,34 @@ int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, siz
 				    &one);
 }
 
-/* Wait until every node has said `expect`, or one failed. Until 'N' we hold
- * the node's end of the socket too (its first process shares our
- * descriptors until it has its own), so a node that dies that early shows
- * as its pidfd, not as the end of its socket. After 'R' a node's socket
- * says only whether its command ended (lab_nodes_settle). */
+/* Wait until every node has said `expect`, or one failed. Until a node has
+ * a descriptor table of its own we hold its end of the socket too (its
+ * first process shares our table), so a node that dies that early shows as
+ * its pidfd, not as the end of its socket; only those nodes have one
+ * (node_spawn_detach), and only theirs are polled: poll() takes no more
+ * descriptors than the open-file limit. After 'R' a node's socket says
+ * only whether its command ended (lab_nodes_settle). */
 static int wait_answers(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
 			char expect, struct cbx_error *err)
 {
 	long deadline = cbx_now_ms() + START_TIMEOUT_MS;
-	size_t nfds = expect == CBX_SYNC_NAMESPACES ? 2 * n : n, waiting = n;
-	cleanup_free struct pollfd *fds = calloc(nfds ? nfds : 1, sizeof(*fds));
+	size_t nfds = n, waiting = n;
+	cleanup_free struct pollfd *fds = calloc(2 * n + 1, sizeof(*fds));
+	/* Where node i's pidfd is in fds, or 0 for none. */
+	cleanup_free size_t *pid_at = calloc(n + 1, sizeof(*pid_at));
 	int rc = 0;
 
-	if (!fds)
+	if (!fds || !pid_at)
 		return cbx_error_sys(err, ENOMEM, "start nodes");
-	for (size_t i = 0; i < nfds; i++) {
-		const struct node_proc *p = &ctx->nodes[nodes[i % n]->index].proc;
-		fds[i] = (struct pollfd){ .fd = i < n ? p->sync_fd : p->pidfd, .events = POLLIN };
+	for (size_t i = 0; i < n; i++)
+		fds[i] = (struct pollfd){ .fd = ctx->nodes[nodes[i]->index].proc.sync_fd,
+					  .events = POLLIN };
+	for (size_t i = 0; expect == CBX_SYNC_NAMESPACES && i < n; i++) {
+		int pidfd = ctx->nodes[nodes[i]->index].proc.pidfd;
+		if (pidfd >= 0) {
+			pid_at[i] = nfds;
+			fds[nfds++] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
+		}
 	}
 	/* Every node sets up and starts at once; wait for all answers. */
 	while (waiting > 0 && rc == 0) {
@@ -429,7 +452,7 @@ static int wait_answers(struct lab_ctx *ctx, const struct cbx_node *const *nodes
 		}
 		for (size_t i = 0; i < n && rc == 0; i++) {
 			struct node_rt *rt = &ctx->nodes[nodes[i]->index];
-			bool exited = nfds > n && fds[n + i].fd >= 0 && fds[n + i].revents;
+			bool exited = pid_at[i] && fds[pid_at[i]].fd >= 0 && fds[pid_at[i]].revents;
 
 			if (fds[i].fd < 0 || (!fds[i].revents && !exited))
 				continue;
@@ -448,11 +471,12 @@ static int wait_answers(struct lab_ctx *ctx, const struct cbx_node *const *nodes
 				rc = cbx_error_set(err, CBX_ERR_SYSTEM,
 						   "node %s died while starting (see its log: cboxlab logs)",
 						   nodes[i]->name);
+			/* Closes its pidfd, if it still had one. */
 			if (expect == CBX_SYNC_NAMESPACES)
 				node_spawn_settled(&rt->proc);
 			fds[i].fd = -1;
-			if (nfds > n)
-				fds[n + i].fd = -1;
+			if (pid_at[i])
+				fds[pid_at[i]].fd = -1;
 			waiting--;
 		}
 	}

@@ -135,14 +135,15 @@ static int node_prestart(struct lab_ctx *ctx, const struct step *s, size_t n, st
 	return clone_nodes(ctx, s, n, err);
 }
 
-/* The plan failed before the nodes' turn: the clones go, by their pidfds. */
+/* The plan failed before the nodes' turn: the clones go. By pid: each is
+ * our child, not reaped until here, so the pid is still its own. */
 static void node_cancel(struct lab_ctx *ctx, const struct step *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct node_rt *rt = &ctx->nodes[s[i].u.node->index];
-		if (rt->proc.pidfd < 0)
+		if (rt->proc.pid <= 0)
 			continue;
-		syscall(SYS_pidfd_send_signal, rt->proc.pidfd, SIGKILL, NULL, 0);
+		kill(rt->proc.pid, SIGKILL);
 		/* Reaped before its first process's memory (lab_node_rt_reset) goes. */
 		while (waitpid(rt->proc.pid, NULL, 0) < 0 && errno == EINTR)
 			;
@@ -222,8 +223,20 @@ static int wait_host_ends_gone(struct lab_ctx *ctx, const struct step *s, size_t
 static int node_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
 	cleanup_free const struct cbx_node **nodes = step_nodes(s, n);
-	int rc = nodes ? lab_kill_nodes(ctx, nodes, n, 0, err)
-		       : cbx_error_sys(err, ENOMEM, "stop nodes");
+	int rc;
+
+	/* A failed `up`: the nodes' sockets go first (their last words were
+	 * read: plan.c's lab_nodes_explain_failure). Killing holds a pidfd
+	 * per node, and with the sockets a lab would need two descriptors a
+	 * node, more than lab_check_descriptors let it have. */
+	for (size_t i = 0; i < n; i++) {
+		struct node_rt *rt = &ctx->nodes[s[i].u.node->index];
+		if (rt->proc.sync_fd >= 0)
+			close(rt->proc.sync_fd);
+		rt->proc.sync_fd = -1;
+	}
+	rc = nodes ? lab_kill_nodes(ctx, nodes, n, 0, err)
+		   : cbx_error_sys(err, ENOMEM, "stop nodes");
 
 	for (size_t i = 0; i < n; i++) {
 		const struct cbx_node *node = s[i].u.node;
@@ -370,26 +383,19 @@ static int port_vlans_run(struct nl_conn *c, const struct step *s, size_t n, str
 
 /* Nothing to delete: the node's undo, which comes after, makes the pair go
  * with the node's netns (see wait_host_ends_gone). Only the loss tables a
- * netem-less impairment may have left on the host's bridge ports: one
- * transaction removes whatever is there. */
+ * netem-less impairment may have left on the host's bridge ports. */
 static int veth_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
 	struct nl_conn *nft = lab_nft(ctx, err);
-	struct nl_batch b;
-	int rc;
+	cleanup_free const char **ports = calloc(n ? n : 1, sizeof(*ports));
 
 	if (!nft)
 		return -1;
-	nl_batch_init(&b);
-	NL_BUILD(&b, nft_build_batch_begin);
-	nl_batch_push(&b, 0, "begin nftables transaction");
+	if (!ports)
+		return cbx_error_sys(err, ENOMEM, "remove loss tables");
 	for (size_t i = 0; i < n; i++)
-		impair_add_loss_cleanup(&b, NFPROTO_BRIDGE, s[i].u.iface->host_name);
-	NL_BUILD(&b, nft_build_batch_end);
-	nl_batch_push(&b, 0, "end nftables transaction");
-	rc = nl_batch_commit(nft, &b, err);
-	nl_batch_free(&b);
-	return rc;
+		ports[i] = s[i].u.iface->host_name;
+	return impair_remove_loss_tables(nft, NFPROTO_BRIDGE, ports, n, err);
 }
 
 static void veth_describe(const struct step *s, bool undo, char *buf, size_t size)
@@ -503,8 +509,12 @@ static int configure_node(struct lab_ctx *ctx, const struct cbx_node *n, struct 
 	 * the same sysctls, found the slow way. */
 	struct node_inside in = { n, &conn, rt->sysctl_fd >= 0 ? rt->sysctl_fd : AT_FDCWD };
 	struct nl_batch b;
-	/* setns() with a pidfd and CLONE_NEWNET joins that process's netns. */
-	int rc = netns_run(rt->proc.pidfd, open_and_set_sysctls, &in, err);
+	/* setns() with a pidfd and CLONE_NEWNET joins that process's netns.
+	 * One for the moment: the node's own went when it detached (a node
+	 * is our child until `up` ends, so its pid cannot be another's). */
+	cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, rt->proc.pid, 0);
+	int rc = pidfd < 0 ? cbx_error_sys(err, errno, "node %s: pidfd_open", n->name)
+			   : netns_run(pidfd, open_and_set_sysctls, &in, err);
 
 	if (rc == 0) {
 		nl_batch_init(&b);

@@ -118,6 +118,31 @@ int nft_build_table_del(void *buf, size_t size, int family, const char *name)
 	return build_table(buf, size, NFT_MSG_DELTABLE, 0, family, name);
 }
 
+int nft_build_table_dump(void *buf, size_t size, int family)
+{
+	char scratch[NFT_SCRATCH_SIZE] __attribute__((aligned(4)));
+	struct nlmsghdr *nlh =
+		nftnl_nlmsg_build_hdr(scratch, NFT_MSG_GETTABLE, (uint16_t)family, NLM_F_DUMP, 0);
+
+	return emit(buf, size, nlh);
+}
+
+int nft_parse_table_name(const struct nlmsghdr *nlh, char *name, size_t size)
+{
+	struct nftnl_table *t;
+	const char *got;
+	int rc = -EINVAL;
+
+	if (nlh->nlmsg_type != ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWTABLE) ||
+	    !(t = nftnl_table_alloc()))
+		return -EINVAL;
+	if (nftnl_table_nlmsg_parse(nlh, t) == 0 &&
+	    (got = nftnl_table_get_str(t, NFTNL_TABLE_NAME)))
+		rc = strlen(got) < size ? (int)strlen(strcpy(name, got)) : -ENAMETOOLONG;
+	nftnl_table_free(t);
+	return rc;
+}
+
 int nft_build_chain_add(void *buf, size_t size, int family, const char *table, const char *chain,
 			const char *type, unsigned hooknum, int prio, unsigned policy)
 {

@@ -23,12 +23,19 @@
 
 #include "common/ipaddr.h"
 
+struct nlmsghdr;
+
 int nft_build_batch_begin(void *buf, size_t size);
 int nft_build_batch_end(void *buf, size_t size);
 
 int nft_build_table_add(void *buf, size_t size, int family, const char *name);
 /* Deleting a table deletes its chains, rules and sets with it. */
 int nft_build_table_del(void *buf, size_t size, int family, const char *name);
+/* A dump of the tables of one family (NFPROTO_UNSPEC: all), for nl_dump. */
+int nft_build_table_dump(void *buf, size_t size, int family);
+/* The name of the table a dump's message describes, into name (size bytes);
+ * -EINVAL when it is no table, -ENAMETOOLONG when it does not fit. */
+int nft_parse_table_name(const struct nlmsghdr *nlh, char *name, size_t size);
 
 /* A base chain (no device: not for the netdev family). `type` is "nat" or
  * "filter", `hooknum` NF_INET_*, `policy` NF_ACCEPT or NF_DROP. */

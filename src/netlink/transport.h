@@ -26,6 +26,7 @@ struct nl_conn {
 	uint32_t portid;
 	uint32_t seq;
 	int bus;
+	int rcvbuf; /* what SO_RCVBUF was last set to */
 };
 
 /* Largest single message a builder may write; nl_batch_reserve guarantees it. */
@@ -96,6 +97,16 @@ void nl_batch_push(struct nl_batch *b, unsigned flags, const char *fmt, ...)
  * extended-ACK text; later requests were still processed by the kernel
  * (rtnetlink) or rolled back with the transaction (nftables). */
 int nl_batch_commit(struct nl_conn *c, struct nl_batch *b, struct cbx_error *err);
+
+/* Ready requests [first, last) of a batch to be sent in one sendmsg: number
+ * them from *seq on, and make one of them ask the kernel's ACK, the others
+ * not: the last, or on NETLINK_NETFILTER the last inside the transaction
+ * (between its begin and end markers). Its ACK comes after the answer to
+ * every request before (a failing request is answered whether it asked or
+ * not), so that one ACK says the whole chunk is done, and the kernel queues
+ * one answer per failure, not one per request. Returns its index, SIZE_MAX
+ * when there is none (a transaction with nothing in it). Pure: no socket. */
+size_t nl_batch_prepare(struct nl_batch *b, int bus, size_t first, size_t last, uint32_t *seq);
 
 /* A dump request (NLM_F_DUMP): `cb` is called for every message until DONE.
  * `cb` returns MNL_CB_OK to go on, MNL_CB_STOP or MNL_CB_ERROR to stop.

@@ -36,8 +36,8 @@ struct first_process {
 	int own_table; /* set (atomically) once it has its own descriptor table */
 };
 
-/* Descriptors a lab keeps per node (its sync socket, its pidfd) live at or
- * above this, and what a new node needs below it: see first_process(). */
+/* Descriptors a lab keeps per node (its sync socket; its pidfd until the
+ * node detaches) live at or above this, and what a new node needs below it: see first_process(). */
 #define KEPT_FD_BASE 64
 
 /* A descriptor up keeps for the node's life, moved up among the others. */
@@ -102,7 +102,7 @@ NO_SANITIZE __attribute__((noreturn)) static void first_process(void *arg)
 	RAW(SYS_setsid, 0, 0, 0);
 	/* A table of our own, copied from the low part of ours only: the fds
 	 * needed are there, and the sockets and pidfds of the nodes before
-	 * (two per node, from KEPT_FD_BASE up) are neither copied nor closed
+	 * (from KEPT_FD_BASE up) are neither copied nor closed
 	 * again at exec, work that grew with every node: O(N^2) for a lab.
 	 * Before Linux 5.9 (no CLOSE_RANGE_UNSHARE), a whole copy. */
 	rc = RAW(SYS_close_range, below + 1, ~0U, CLOSE_RANGE_UNSHARE);
@@ -244,13 +244,20 @@ fail:
 	return cbx_error_sys(err, e, "start node %s: %s", s->name, step);
 }
 
+/* What a node needs of ours only while its first process shares our
+ * descriptor table: the copies of its own descriptors, and its pidfd, by
+ * which we see it die meanwhile (our copy of its end of the socket hides
+ * its end-of-file until then; after, that end-of-file says it). Closed
+ * then, a lab of N nodes holds N descriptors while it comes up, not 2N. */
 static void close_child_fds(struct node_proc *p)
 {
 	if (p->child_fd >= 0)
 		close(p->child_fd);
 	if (p->child_netns_fd >= 0)
 		close(p->child_netns_fd);
-	p->child_fd = p->child_netns_fd = -1;
+	if (p->pidfd >= 0)
+		close(p->pidfd);
+	p->child_fd = p->child_netns_fd = p->pidfd = -1;
 }
 
 bool node_spawn_detach(struct node_proc *p)

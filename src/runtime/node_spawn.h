@@ -45,7 +45,10 @@ struct node_spawn_spec {
 
 struct node_proc {
 	pid_t pid;
-	int pidfd;   /* for setns into its namespaces, signals, waiting */
+	/* Until the node has a descriptor table of its own (node_spawn_detach):
+	 * how we see it die meanwhile; -1 after. It is our child, not reaped
+	 * during `up`: its pid stays its own (pidfd_open for a new pidfd). */
+	int pidfd;
 	int sync_fd; /* our end of the sync socket */
 	/* Until the node has exec'd cboxlab-init (it says 'N'): its end of the
 	 * socket, the netns it joins, its first process's memory (node_spawn.c). */
@@ -59,12 +62,13 @@ int node_spawn(const struct node_spawn_spec *spec, struct node_proc *out, struct
 
 /* Once the node's first process has a descriptor table of its own, our
  * copies of the descriptors it needed can go: they sit in the low part of
- * our table, which every later node's first process copies. true when they
- * are gone (or were never there). */
+ * our table, which every later node's first process copies. Its pidfd goes
+ * too (the end of its socket now shows when it dies). true when they are
+ * gone (or were never there). */
 bool node_spawn_detach(struct node_proc *p);
 
 /* The node has said 'N' (or failed, or was killed): free what its first
- * process needed. */
+ * process needed, and its pidfd. */
 void node_spawn_settled(struct node_proc *p);
 
 /* cgroup v1: tell a node its cgroups exist, limits set ('C'), to join. */

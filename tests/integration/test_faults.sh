@@ -359,5 +359,13 @@ bad "loss 150%" 'bad loss "150%": a percentage must be between 0% and 100%' cbx 
 bad "rate fast" 'bad rate "fast"' cbx impair tflt a:eth0 rate=fast
 bad "overlapping groups" 'node b is in two groups' cbx partition tflt a,b b,c
 bad "a node that is no node in a fault command" 'no node "nope"' cbx pause tflt nope
+# A loss in force at down: without netem it is a table of the host's, at
+# the bridge port where a:eth0's packets arrive; down finds it in the list
+# of the host's tables and deletes it (it used to add and delete one for
+# every port, a walk of the kernel's list of tables each: quadratic).
+check_ok "loss=30% on a:eth0 again, left in force" 'a:eth0: loss=30%' cbx impair tflt a:eth0 loss=30%
+has_netem || check_ok "the host holds its loss table" '^table bridge cboxlab-loss-tflt-[0-9]+$' \
+	nft list tables bridge
 check_down_clean "down leaves nothing" tflt
+check_ok_without "not the loss table either" 'cboxlab-loss-tflt-' nft list tables
 finish

@@ -103,6 +103,34 @@ static void test_table(void)
 	}
 }
 
+/* `down` lists the host's tables once instead of adding and deleting one
+ * per interface: the dump request, and the name read back from what the
+ * kernel answers (a NEWTABLE message, as the table add builds one). */
+static void test_table_dump(void)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
+	char name[64], small[8];
+	int len;
+
+	len = nft_build_table_dump(buf, sizeof(buf), NFPROTO_BRIDGE);
+	is_int(len, 20, "table dump: header and nfgenmsg");
+	is_int(nlh->nlmsg_type, nft_type(NFT_MSG_GETTABLE), "table dump: GETTABLE");
+	is_int(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP, "table dump: a dump");
+	is_int(nfg->nfgen_family, NFPROTO_BRIDGE, "table dump: of the family asked");
+	NO_OVERFLOW("table dump", len, nft_build_table_dump(obuf, sz_, NFPROTO_BRIDGE));
+
+	nft_build_table_add(buf, sizeof(buf), NFPROTO_BRIDGE, "cboxlab-loss-tx-3");
+	is_int(nft_parse_table_name(nlh, name, sizeof(name)), 17, "table name: read back");
+	is_str(name, "cboxlab-loss-tx-3", "table name: the table's");
+	is_int(nft_parse_table_name(nlh, small, sizeof(small)), -ENAMETOOLONG,
+	       "table name: one that does not fit is refused");
+	nft_build_chain_add(buf, sizeof(buf), NFPROTO_BRIDGE, "cboxlab-loss-tx-3", "in", "filter",
+			    0, 0, NF_ACCEPT);
+	is_int(nft_parse_table_name(nlh, name, sizeof(name)), -EINVAL,
+	       "table name: a chain's message is no table");
+}
+
 static void test_chain(void)
 {
 	struct nftnl_chain *c;
@@ -840,6 +868,7 @@ int main(void)
 	test_vlan_marks();
 	test_batch();
 	test_table();
+	test_table_dump();
 	test_chain();
 	test_set();
 	test_set_elems();
