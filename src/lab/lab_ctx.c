@@ -191,6 +191,7 @@ int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_ctx *cbx, const struct cb
 		ctx->nodes[i].proc.child_fd = -1;
 		ctx->nodes[i].proc.child_netns_fd = -1;
 		ctx->nodes[i].sysctl_fd = -1;
+		ctx->nodes[i].netns_fd = -1;
 	}
 	if (lab_state_path(cbx, t->name, NULL, ctx->state_dir, sizeof(ctx->state_dir)) < 0)
 		return cbx_error_sys(err, ENAMETOOLONG, "lab %s", t->name);
@@ -214,13 +215,15 @@ int lab_check_descriptors(struct lab_ctx *ctx, struct cbx_error *err)
 	size_t kept = FDS_RESERVED;
 
 	for (size_t i = 0; i < ctx->t->n_nodes; i++)
-		kept += ctx->t->nodes[i].n_sysctls ? 3 : 2;
+		kept += !cbx_node_kinds[ctx->t->nodes[i].kind].processes ? 1
+			: ctx->t->nodes[i].n_sysctls                     ? 3
+									 : 2;
 	ctx->max_undetached = SIZE_MAX;
 	if (getrlimit(RLIMIT_NOFILE, &lim) < 0 || lim.rlim_cur == RLIM_INFINITY)
 		return 0;
 	if (kept + FDS_UNDETACHED_MIN > lim.rlim_cur)
 		return cbx_error_set(err, CBX_ERR_SYSTEM,
-				     "lab %s needs %zu open files while it comes up (2 per node, 3 for a node with sysctls, and %d more), and the limit is %llu: raise it (ulimit -n %zu, or prlimit --nofile=%zu:%zu)",
+				     "lab %s needs %zu open files while it comes up (2 per node, 3 for a node with sysctls, 1 for a netns node, and %d more), and the limit is %llu: raise it (ulimit -n %zu, or prlimit --nofile=%zu:%zu)",
 				     ctx->t->name, kept + FDS_UNDETACHED_MIN,
 				     FDS_RESERVED + FDS_UNDETACHED_MIN,
 				     (unsigned long long)lim.rlim_cur, kept + FDS_UNDETACHED_MIN,
@@ -237,7 +240,9 @@ void lab_node_rt_reset(struct node_rt *rt)
 		close(rt->proc.pidfd);
 	if (rt->sysctl_fd >= 0)
 		close(rt->sysctl_fd);
-	rt->proc.sync_fd = rt->proc.pidfd = rt->sysctl_fd = -1;
+	if (rt->netns_fd >= 0)
+		close(rt->netns_fd);
+	rt->proc.sync_fd = rt->proc.pidfd = rt->sysctl_fd = rt->netns_fd = -1;
 	node_spawn_settled(&rt->proc);
 	rt->proc.pid = 0;
 	rt->pinned = false;

@@ -33,6 +33,8 @@ struct node_rt {
 	struct node_proc proc; /* pid 0, pidfd and sync_fd -1 until cloned */
 	/* The node's own /proc/sys, from its 'N', until its sysctls are set; -1 */
 	int sysctl_fd;
+	/* A netns node's network namespace (it has no process); -1 */
+	int netns_fd;
 	bool pinned; /* this `up` pinned the netns (a failure may be EEXIST) */
 	/* `restart --clock-offset`: this start's offset, not the topology's. */
 	bool clock_set;
@@ -50,6 +52,13 @@ struct lab_node_image {
 	char *lowers;
 	const char *shown; /* "oci:/x:tag" */
 };
+
+/* The descriptor setns() takes for the node's netns: its init's pidfd (a
+ * container node) or its netns file (a netns node); -1 before either. */
+static inline int lab_node_ns_fd(const struct node_rt *rt)
+{
+	return rt->proc.pidfd >= 0 ? rt->proc.pidfd : rt->netns_fd;
+}
 
 /* Close a node's descriptors and forget its process (it is gone or given up). */
 void lab_node_rt_reset(struct node_rt *rt);
@@ -98,6 +107,7 @@ struct lab_ctx {
 	char filter_path[PATH_MAX / 2];
 	/* `down`: the lab's record of its netns pins (lab/pins.h), read once. */
 	bool pins_loaded;
+	bool pins_begun; /* `up`: this process has written the record */
 	char *pins_text;
 	/* The image nodes' bases (lab/images.c): indexed like t->nodes, NULL
 	 * for the others; NULL until prepared, and for a lab without images.
