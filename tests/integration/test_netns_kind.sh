@@ -103,6 +103,27 @@ else
 fi
 check_fails_with "exec after down says the lab is not up" "not up|no lab|netns" in_node tnetk h1 true
 
+# Light at scale: a star of 300 netns nodes up and down within a bound that
+# a stall (or a container's cost, ~3x) would break.
+python3 - "$TMP/tnetks.json" <<'EOF2'
+import json, sys
+json.dump({"name": "tnetks", "defaults": {"kind": "netns"},
+           "networks": {"lan": {"subnet": "10.88.0.0/22"}},
+           "nodes": {"h%d" % i: {"interfaces": {"eth0": {"network": "lan"}}} for i in range(300)}},
+          open(sys.argv[1], "w"))
+EOF2
+_labs+=(tnetks)
+t0=$(date +%s%N)
+check_ok "a star of 300 netns nodes comes up, each shown with its kind" "h299 +netns +eth0 10\.88\." \
+	cbx up "$TMP/tnetks.json"
+ms=$((($(date +%s%N) - t0) / 1000000))
+if [ "$ms" -le "$(scaled 6000)" ]; then ok "... within $(scaled 6000) ms ($ms ms)"; else not_ok "... within $(scaled 6000) ms" "took $ms ms"; fi
+check_ok "its last node reaches its first" "$ping_ok" in_node tnetks h299 ping -c1 -W2 10.88.0.1
+t0=$(date +%s%N)
+check_down_clean "down of 300 netns nodes leaves nothing" tnetks
+ms=$((($(date +%s%N) - t0) / 1000000))
+if [ "$ms" -le "$(scaled 6000)" ]; then ok "... within $(scaled 6000) ms ($ms ms)"; else not_ok "... within $(scaled 6000) ms" "took $ms ms"; fi
+
 # Validation: a netns node cannot be given what implies isolation or
 # processes it does not have.
 bad() { # name key-json
