@@ -116,6 +116,8 @@ def main():
     ap.add_argument("n", type=int, nargs="?", default=2, help="number of nodes")
     ap.add_argument("-o", "--output", help="file to write (default: stdout)")
     ap.add_argument("--name", help="the lab's name (default: bstar, bchain, bmesh, biperf)")
+    ap.add_argument("--kind", choices=["container", "netns"], default="container",
+                    help='netns: every node "kind": "netns" (a network namespace only; no limits)')
     ap.add_argument("--default-style", choices=["route", "gateway"], default="route",
                     help='chain: default route as {"to": "default"} or a node "gateway"')
     a = ap.parse_args()
@@ -127,6 +129,8 @@ def main():
         topo = {"star": star, "mesh": mesh, "pair": pair}[a.shape](a.n)
     if a.name:
         topo["name"] = a.name
+    if a.kind == "netns":
+        topo["defaults"] = {"kind": "netns"}
     text = json.dumps(topo, indent=1) + "\n"
     if a.output:
         with open(a.output, "w") as f:

@@ -142,6 +142,8 @@ bad = {
                                    'hosts.h1.port: unknown key "port"'),
     "a host's MTU below 1350": ({"hosts": {"h1": {"address": "192.0.2.1", "mtu": 1300}}},
                                 "hosts.h1.mtu: 1300 is out of range (1350 to 65535)"),
+    "an unknown node kind": ({"defaults": {"kind": "vm"}},
+                             'defaults.kind: kind "vm" is not "container" or "netns"'),
 }
 for name, (change, why) in bad.items():
     doc = json.loads(json.dumps(base))

@@ -150,22 +150,25 @@ void wiring_add_leaf_setup(struct nl_batch *b, const struct cbx_topo *t,
 	add_port_up(b, leaf->downlink, "", leaf_ifindex, alias, leaf->bridge);
 }
 
-/* A node's interface as a veth end created in the netns of process `pid`. */
-static struct rtnl_link_spec iface_spec(const struct cbx_iface *ifc, pid_t pid)
+/* A node's interface as a veth end created in the node's netns. */
+static struct rtnl_link_spec iface_spec(const struct cbx_iface *ifc, struct wiring_netns ns)
 {
 	struct rtnl_link_spec l = RTNL_LINK_SPEC_INIT;
 
 	l.name = ifc->name;
 	l.ifindex = ifc->ifindex;
-	l.netns_pid = pid;
+	l.netns_pid = ns.pid;
+	if (ns.pid <= 0)
+		l.netns_fd = ns.fd;
 	l.mac = ifc->mac;
 	l.mtu = ifc->mtu;
 	return l;
 }
 
-void wiring_add_network_veth(struct nl_batch *b, const struct cbx_iface *ifc, pid_t node_pid)
+void wiring_add_network_veth(struct nl_batch *b, const struct cbx_iface *ifc,
+			     struct wiring_netns node)
 {
-	struct rtnl_link_spec node_end = iface_spec(ifc, node_pid), host_end = RTNL_LINK_SPEC_INIT;
+	struct rtnl_link_spec node_end = iface_spec(ifc, node), host_end = RTNL_LINK_SPEC_INIT;
 
 	host_end.name = ifc->host_name;
 	host_end.mac = ifc->host_mac;
@@ -189,9 +192,10 @@ void wiring_add_network_veth_attach(struct nl_batch *b, const struct cbx_topo *t
 	add_port_up(b, ifc->host_name, owner, bridge_ifindex, alias, cbx_iface_bridge(ifc));
 }
 
-void wiring_add_link_veth(struct nl_batch *b, const struct cbx_link *l, pid_t pid_a, pid_t pid_b)
+void wiring_add_link_veth(struct nl_batch *b, const struct cbx_link *l, struct wiring_netns a_end,
+			  struct wiring_netns b_end)
 {
-	struct rtnl_link_spec a = iface_spec(l->a, pid_a), z = iface_spec(l->b, pid_b);
+	struct rtnl_link_spec a = iface_spec(l->a, a_end), z = iface_spec(l->b, b_end);
 
 	/* Both down: the kernel opens a veth's peer before pairing it, and
 	 * refuses (ENOTCONN); the nodes bring their ends up with their
@@ -259,11 +263,11 @@ void wiring_add_net_vxlan_fdb(struct nl_batch *b, const struct cbx_topo *t,
 }
 
 void wiring_add_link_vxlan(struct nl_batch *b, const struct cbx_topo *t, const struct cbx_link *l,
-			   pid_t node_pid, int underlay)
+			   struct wiring_netns node, int underlay)
 {
 	const struct cbx_iface *here = cbx_node_here(t, l->a->node) ? l->a : l->b;
 	const struct cbx_iface *far = here == l->a ? l->b : l->a;
-	struct rtnl_link_spec end = iface_spec(here, node_pid);
+	struct rtnl_link_spec end = iface_spec(here, node);
 	struct rtnl_vxlan_spec vx = vxlan_spec(t, l->vni, underlay);
 
 	vx.remote = far->node->host->address;

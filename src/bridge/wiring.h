@@ -31,15 +31,25 @@ void wiring_add_leaf_setup(struct nl_batch *b, const struct cbx_topo *t,
 			   const struct cbx_network *net, const struct cbx_bridge_leaf *leaf,
 			   int leaf_ifindex, int bridge_ifindex);
 
+/* A node's netns as the kernel is told where a device goes: the netns of
+ * its process `pid` (a container node), or, pid 0, the netns file `fd` (a
+ * netns node, which has no process). */
+struct wiring_netns {
+	pid_t pid;
+	int fd;
+};
+
 /* A network interface's veth pair: the node end in the node's netns (fixed
  * ifindex, name, MAC, up), the host end with the lab's MAC for it. */
-void wiring_add_network_veth(struct nl_batch *b, const struct cbx_iface *ifc, pid_t node_pid);
+void wiring_add_network_veth(struct nl_batch *b, const struct cbx_iface *ifc,
+			     struct wiring_netns node);
 /* The host end up, on the bridge, with an alias "cboxlab LAB/NODE/IFACE". */
 void wiring_add_network_veth_attach(struct nl_batch *b, const struct cbx_topo *t,
 				    const struct cbx_iface *ifc, int bridge_ifindex);
 /* A point-to-point link: both ends created in their nodes' netns at once
- * (the netns of the nodes' processes pid_a and pid_b). */
-void wiring_add_link_veth(struct nl_batch *b, const struct cbx_link *l, pid_t pid_a, pid_t pid_b);
+ * (the netns of nodes a and b). */
+void wiring_add_link_veth(struct nl_batch *b, const struct cbx_link *l, struct wiring_netns a_end,
+			  struct wiring_netns b_end);
 
 /* Networks and links that cross hosts (docs/multihost.md): VXLAN devices
  * from the local host (t->local) to the others, learning off, MTU the
@@ -61,7 +71,7 @@ void wiring_add_net_vxlan_fdb(struct nl_batch *b, const struct cbx_topo *t,
  * interface (name, ifindex, MAC, MTU), down; its one remote is the far
  * end's host. */
 void wiring_add_link_vxlan(struct nl_batch *b, const struct cbx_topo *t, const struct cbx_link *l,
-			   pid_t node_pid, int underlay);
+			   struct wiring_netns node, int underlay);
 
 /* Inside a node's netns: lo and every interface up, every address, every
  * route. flags NL_REQ_IGNORE_EXISTS re-applies it over what survived (the

@@ -226,13 +226,20 @@ int chaos_nemesis_spec_init(struct nemesis_spec *spec, const char *name, const c
 	return 0;
 }
 
+/* Does the nemesis act on a node's processes (its faults are TARGET_NODE's)? */
+static bool on_processes(const char *name)
+{
+	return !strcmp(name, "pause-random") || !strcmp(name, "kill-random") ||
+	       !strcmp(name, "disk-full-random") || !strcmp(name, "clock-skew-random");
+}
+
 int chaos_plan_generate(struct chaos_plan *p, const struct cbx_topo *t,
 			const struct nemesis_spec *spec, uint64_t seed, struct cbx_error *err)
 {
 	struct gen g = { .p = p, .spec = spec, .rng = { seed }, .err = err };
 	size_t min_nodes = !strcmp(spec->name, "bridge") ? 3 : 2;
 	bool known = false;
-	size_t with_storage = 0;
+	size_t with_storage = 0, total;
 	int rc = 0;
 
 	memset(p, 0, sizeof(*p));
@@ -257,9 +264,22 @@ int chaos_plan_generate(struct chaos_plan *p, const struct cbx_topo *t,
 	g.nodes = calloc(g.n ? g.n : 1, sizeof(*g.nodes));
 	if (!g.nodes)
 		return cbx_error_sys(err, ENOMEM, "chaos plan");
-	for (size_t i = 0; i < g.n; i++) {
-		g.nodes[i] = spec->n_nodes ? spec->nodes[i] : &t->nodes[i];
-		with_storage += g.nodes[i]->storage_size != 0;
+	total = g.n;
+	g.n = 0;
+	for (size_t i = 0; i < total; i++) {
+		const struct cbx_node *n = spec->n_nodes ? spec->nodes[i] : &t->nodes[i];
+		/* A fault on processes picks among the nodes that have some
+		 * (not netns nodes: lab_fault_apply would refuse it mid-run). */
+		if (on_processes(spec->name) && !cbx_node_kinds[n->kind].processes)
+			continue;
+		g.nodes[g.n++] = n;
+		with_storage += n->storage_size != 0;
+	}
+	if (!g.n) {
+		free(g.nodes);
+		return cbx_error_set(err, CBX_ERR_INPUT,
+				     "nemesis %s acts on nodes' processes, and every node it may pick is \"kind\": \"netns\", which has none",
+				     spec->name);
 	}
 	if (!strcmp(spec->name, "disk-full-random") && !with_storage) {
 		free(g.nodes);

@@ -139,6 +139,11 @@ static int parse_node_fault(struct chaos_step *s, const struct cbx_topo *t, json
 		return fail(err, source, path, "\"%s\" needs \"node\"", op);
 	if (lab_find_node(t, str_of(step, "node"), &s->fault.node, err) < 0)
 		return cbx_error_wrap(err, "%s: %s", source, path);
+	/* Said before the run, not mid-run by lab_fault_apply. */
+	if (!cbx_node_kinds[s->fault.node->kind].processes)
+		return fail(err, source, path,
+			    "\"%s\": node %s is \"kind\": \"%s\", which has no processes to act on",
+			    op, s->fault.node->name, cbx_node_kinds[s->fault.node->kind].word);
 	s->fault.grace_ms = CHAOS_STOP_GRACE_MS;
 	if (s->fault.kind == LAB_FAULT_CLOCK_SKEW) {
 		const char *why;

@@ -41,6 +41,7 @@ enum cli_opt {
 	OPT_QUIET,
 	OPT_HOST,
 	OPT_CLOCK_SKEW,
+	OPT_KIND,
 	OPT_MAX
 };
 

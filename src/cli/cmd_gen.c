@@ -22,7 +22,8 @@ int cmd_gen(const struct cli_call *c)
 					       lab_gen_usage());
 		args[i] = (unsigned)v;
 	}
-	if (lab_gen(c->argv[0], args, (size_t)n, c->opt[OPT_NAME], &text, &err) < 0)
+	if (lab_gen(c->argv[0], args, (size_t)n, c->opt[OPT_NAME], c->opt[OPT_KIND], &text, &err) <
+	    0)
 		return cli_fail(&err);
 	puts(text);
 	free(text);

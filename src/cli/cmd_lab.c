@@ -41,7 +41,7 @@ int cmd_validate(const struct cli_call *c)
 
 static void print_up_text(const struct cbx_topo *t, const struct lab_up_report *rep)
 {
-	char ifaces[1024];
+	char ifaces[1024], pid[16];
 	size_t here = 0;
 
 	for (size_t i = 0; i < t->n_nodes; i++)
@@ -56,8 +56,12 @@ static void print_up_text(const struct cbx_topo *t, const struct lab_up_report *
 		if (!cbx_node_here(t, &t->nodes[i]))
 			continue;
 		cli_ifaces_text(&t->nodes[i], ifaces, sizeof(ifaces));
-		printf("  %-16s %-8d %s\n", t->nodes[i].name, rep->pids ? (int)rep->pids[i] : 0,
-		       ifaces);
+		/* A node without processes shows its kind where the PID would be. */
+		if (cbx_node_kinds[t->nodes[i].kind].processes)
+			snprintf(pid, sizeof(pid), "%d", rep->pids ? (int)rep->pids[i] : 0);
+		else
+			snprintf(pid, sizeof(pid), "%s", cbx_node_kinds[t->nodes[i].kind].word);
+		printf("  %-16s %-8s %s\n", t->nodes[i].name, pid, ifaces);
 	}
 	for (size_t i = 0; i < t->n_publish; i++) {
 		const struct cbx_publish *p = &t->publish[i];

@@ -132,9 +132,10 @@ json_t *cli_lab_json(const char *lab, const struct cbx_topo *t, const struct lab
 		const struct lab_node_status *s = &st->nodes[i];
 		if (!cbx_node_here(t, &t->nodes[i]))
 			continue;
-		json_t *o = json_pack("{s:s, s:i, s:s, s:o}", "name", t->nodes[i].name, "pid",
-				      (int)s->pid, "state", lab_node_state_name(s->state),
-				      "interfaces", cli_ifaces_json(&t->nodes[i]));
+		json_t *o = json_pack("{s:s, s:s, s:i, s:s, s:o}", "name", t->nodes[i].name, "kind",
+				      cbx_node_kinds[t->nodes[i].kind].word, "pid", (int)s->pid,
+				      "state", lab_node_state_name(s->state), "interfaces",
+				      cli_ifaces_json(&t->nodes[i]));
 		json_object_set_new(o, "memory_bytes",
 				    s->memory >= 0 ? json_integer(s->memory) : json_null());
 		json_object_set_new(o, "command", command_json(&s->command));
@@ -152,7 +153,7 @@ json_t *cli_lab_json(const char *lab, const struct cbx_topo *t, const struct lab
 
 static void lab_text(const char *lab, const struct cbx_topo *t, const struct lab_status *st)
 {
-	char ifaces[1024], mem[32], addr[CBX_PREFIX_STRLEN];
+	char ifaces[1024], mem[32], addr[CBX_PREFIX_STRLEN], pid[16];
 
 	if (t && t->local)
 		printf("lab %s: %s on host %s (%s), its part of a lab over %zu hosts\n", lab,
@@ -169,8 +170,13 @@ static void lab_text(const char *lab, const struct cbx_topo *t, const struct lab
 			continue;
 		cli_ifaces_text(&t->nodes[i], ifaces, sizeof(ifaces));
 		human_bytes(s->memory, mem, sizeof(mem));
-		printf("  %-16s %-8s %-8d %-9s %s\n", t->nodes[i].name,
-		       lab_node_state_name(s->state), (int)s->pid, mem, ifaces);
+		/* A node without processes shows its kind where the PID would be. */
+		if (cbx_node_kinds[t->nodes[i].kind].processes)
+			snprintf(pid, sizeof(pid), "%d", (int)s->pid);
+		else
+			snprintf(pid, sizeof(pid), "%s", cbx_node_kinds[t->nodes[i].kind].word);
+		printf("  %-16s %-8s %-8s %-9s %s\n", t->nodes[i].name,
+		       lab_node_state_name(s->state), pid, mem, ifaces);
 		if (s->command.state != LAB_COMMAND_NONE) {
 			char what[64], when[64];
 			command_text(&s->command, what, sizeof(what));

@@ -34,6 +34,7 @@ const struct cli_option cli_options[] = {
 	[OPT_QUIET] = { "quiet", 'q', NULL },
 	[OPT_HOST] = { "host", 0, "NAME" },
 	[OPT_CLOCK_SKEW] = { "clock-skew", 0, "T" },
+	[OPT_KIND] = { "kind", 0, "KIND" },
 };
 _Static_assert(sizeof(cli_options) / sizeof(cli_options[0]) == OPT_MAX, "every option's names");
 
@@ -154,6 +155,7 @@ static const struct cli_verb_opt graph_opts[] = {
 
 static const struct cli_verb_opt gen_opts[] = {
 	{ OPT_NAME, "the lab's name (default: the shape's, such as ring5)" },
+	{ OPT_KIND, "every node of this kind: container (the default) or netns (a network namespace only: much lighter, no isolation; docs/topology.md)" },
 	{ OPT_MAX, NULL },
 };
 

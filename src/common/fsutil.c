@@ -53,7 +53,14 @@ int cbx_write_str(const char *path, const char *s, struct cbx_error *err)
 int cbx_create_file(const char *path, mode_t mode, const char *data, size_t len,
 		    struct cbx_error *err)
 {
-	cleanup_close int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	return cbx_append_file(path, mode, data, len, true, err);
+}
+
+int cbx_append_file(const char *path, mode_t mode, const char *data, size_t len, bool truncate,
+		    struct cbx_error *err)
+{
+	cleanup_close int fd =
+		open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : O_APPEND), mode);
 
 	if (fd < 0)
 		return cbx_error_sys(err, errno, "create %s", path);

@@ -3,6 +3,7 @@
 #ifndef CBX_FSUTIL_H
 #define CBX_FSUTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -17,6 +18,9 @@ int cbx_write_file_at(int dir, const char *path, const char *data, size_t len,
 int cbx_write_str(const char *path, const char *s, struct cbx_error *err);
 /* Create or truncate `path` with mode and write `data` into it. */
 int cbx_create_file(const char *path, mode_t mode, const char *data, size_t len,
+		    struct cbx_error *err);
+/* The same, the data appended to what the file holds unless truncate. */
+int cbx_append_file(const char *path, mode_t mode, const char *data, size_t len, bool truncate,
 		    struct cbx_error *err);
 /* Read a whole small file into a NUL-terminated malloc'd buffer. */
 int cbx_read_file(const char *path, char **out, size_t *out_len, struct cbx_error *err);

@@ -537,9 +537,10 @@ int lab_graph(const struct cbx_topo *t, const struct lab_graph_state *st, enum l
 const char *lab_gen_usage(void);
 /* A routed topology of shape `shape` and sizes args (as the usage says), as
  * JSON text (malloc'd) that `up` takes; name NULL: one made of the shape
- * ("ring5"). Bad shapes or sizes are CBX_ERR_INPUT. */
-int lab_gen(const char *shape, const unsigned *args, size_t n_args, const char *name, char **out,
-	    struct cbx_error *err);
+ * ("ring5"); kind non-NULL: every node of that kind ("defaults"), such as
+ * "netns". Bad shapes, sizes or kinds are CBX_ERR_INPUT. */
+int lab_gen(const char *shape, const unsigned *args, size_t n_args, const char *name,
+	    const char *kind, char **out, struct cbx_error *err);
 
 /* --- chaos: fault timelines (src/chaos) ----------------------------------- */
 

@@ -7,12 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/arena.h"
 #include "common/fsutil.h"
 #include "lab/lab.h"
 #include "lab/node_env.h"
+#include "lab/node_netns.h"
+#include "runtime/netns_exec.h"
 #include "runtime/node_exec.h"
+
+extern char **environ;
 
 /* Where a command for the node goes, and what it may hold there. */
 struct exec_target {
@@ -69,8 +74,35 @@ static char **init_envp(struct cbx_arena *a, pid_t pid)
 	return envp;
 }
 
-int lab_exec(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct lab_exec *x,
-	     int *status, struct cbx_error *err)
+/* A node of a kind without processes (a netns node) is a netns only: the
+ * command runs in it as the caller, on the host's filesystem
+ * (runtime/netns_exec.h). */
+static int exec_in_netns(const struct cbx_topo *t, const struct lab_exec *x, int *status,
+			 struct cbx_error *err)
+{
+	static char *shell[] = { "/bin/sh", NULL };
+	struct netns_exec_spec spec = { .argv = x->argv ? x->argv : shell,
+					.envp = environ,
+					.out_fd = x->out_fd,
+					.timeout_ms = x->timeout_ms };
+	int rc;
+
+	if (!cbx_node_here(t, x->node))
+		return cbx_error_set(err, CBX_ERR_INPUT,
+				     "node %s runs on host %s, and this is host %s's part of lab %s: run the command there",
+				     x->node->name, x->node->host->name, t->local->name, t->name);
+	spec.netns_fd = lab_node_netns_open(t, x->node, err);
+	if (spec.netns_fd < 0) {
+		err->kind = CBX_ERR_STATE; /* the lab is down, or going */
+		return -1;
+	}
+	rc = netns_exec(&spec, status, err);
+	close(spec.netns_fd);
+	return rc;
+}
+
+static int exec_in_container(const struct cbx_ctx *cbx, const struct cbx_topo *t,
+			     const struct lab_exec *x, int *status, struct cbx_error *err)
 {
 	static char *shell[] = { "/bin/sh", NULL };
 	struct cbx_arena *arena = cbx_arena_new();
@@ -98,6 +130,14 @@ int lab_exec(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct l
 	}
 	cbx_arena_free(arena);
 	return rc;
+}
+
+int lab_exec(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct lab_exec *x,
+	     int *status, struct cbx_error *err)
+{
+	if (!cbx_node_kinds[x->node->kind].processes)
+		return exec_in_netns(t, x, status, err);
+	return exec_in_container(cbx, t, x, status, err);
 }
 
 static int log_path(const struct cbx_ctx *cbx, const struct cbx_topo *t, const struct cbx_node *n,

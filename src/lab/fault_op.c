@@ -174,6 +174,13 @@ int lab_fault_apply(struct lab_faults *fl, const struct lab_fault_op *op, struct
 		return cbx_error_set(err, CBX_ERR_INPUT,
 				     "node %s runs on host %s, and this is host %s's part of lab %s: run the command there",
 				     n->name, n->host->name, fl->t->local->name, fl->t->name);
+	/* A node fault acts on the node's processes, cgroups or storage: a
+	 * kind without them (a netns node) has none to act on. */
+	if (kinds[op->kind].target == TARGET_NODE && !cbx_node_kinds[n->kind].processes)
+		return cbx_error_set(err, CBX_ERR_INPUT,
+				     "%s %s: node %s is \"kind\": \"%s\", a network namespace without processes, cgroups or storage of its own; only its interfaces take faults (partition, impair, link down/up, capture)",
+				     kinds[op->kind].name, n->name, n->name,
+				     cbx_node_kinds[n->kind].word);
 	return kinds[op->kind].apply(fl, op, err);
 }
 
@@ -185,7 +192,7 @@ int lab_fault_clear_all(struct lab_faults *fl, struct cbx_error *err)
 
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct cbx_node *n = &t->nodes[i];
-		if (!cbx_node_here(t, n))
+		if (!cbx_node_here(t, n) || !cbx_node_kinds[n->kind].processes)
 			continue;
 		if (!fault_node_running(fl, n))
 			rc = cbx_error_keep_first(rc, err, fault_start(fl, n, &one), &one);

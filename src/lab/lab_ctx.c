@@ -192,6 +192,7 @@ int lab_ctx_init(struct lab_ctx *ctx, const struct cbx_ctx *cbx, const struct cb
 		ctx->nodes[i].proc.child_fd = -1;
 		ctx->nodes[i].proc.child_netns_fd = -1;
 		ctx->nodes[i].sysctl_fd = -1;
+		ctx->nodes[i].netns_fd = -1;
 	}
 	if (lab_state_path(cbx, t->name, NULL, ctx->state_dir, sizeof(ctx->state_dir)) < 0)
 		return cbx_error_sys(err, ENAMETOOLONG, "lab %s", t->name);
@@ -219,7 +220,11 @@ int lab_check_descriptors(struct lab_ctx *ctx, struct cbx_error *err)
 	size_t kept = FDS_RESERVED, need;
 
 	for (size_t i = 0; i < ctx->t->n_nodes; i++)
-		kept += ctx->t->nodes[i].n_sysctls ? 2 : 1;
+		/* A netns node keeps its namespace's descriptor alone. */
+		kept += cbx_node_kinds[ctx->t->nodes[i].kind].processes &&
+					ctx->t->nodes[i].n_sysctls
+				? 2
+				: 1;
 	need = kept + FDS_PER_UNDETACHED * FDS_UNDETACHED_MIN;
 	ctx->max_undetached = SIZE_MAX;
 	/* lab_ctx_init raised the soft limit to the hard one: what is left
@@ -228,7 +233,7 @@ int lab_check_descriptors(struct lab_ctx *ctx, struct cbx_error *err)
 		return 0;
 	if (need > lim.rlim_cur)
 		return cbx_error_set(err, CBX_ERR_SYSTEM,
-				     "lab %s of %zu nodes needs %zu open files while it comes up (1 per node, 2 for a node with sysctls, and %d more); this process may open %llu (ulimit -Hn): raise the hard limit (prlimit --nofile=%zu:%zu, or ulimit -n %zu as root)",
+				     "lab %s of %zu nodes needs %zu open files while it comes up (1 per node, 2 for a container node with sysctls, and %d more); this process may open %llu (ulimit -Hn): raise the hard limit (prlimit --nofile=%zu:%zu, or ulimit -n %zu as root)",
 				     ctx->t->name, ctx->t->n_nodes, need,
 				     FDS_RESERVED + FDS_PER_UNDETACHED * FDS_UNDETACHED_MIN,
 				     (unsigned long long)lim.rlim_cur, need, need, need);
@@ -244,7 +249,9 @@ void lab_node_rt_reset(struct node_rt *rt)
 		close(rt->proc.pidfd);
 	if (rt->sysctl_fd >= 0)
 		close(rt->sysctl_fd);
-	rt->proc.sync_fd = rt->proc.pidfd = rt->sysctl_fd = -1;
+	if (rt->netns_fd >= 0)
+		close(rt->netns_fd);
+	rt->proc.sync_fd = rt->proc.pidfd = rt->sysctl_fd = rt->netns_fd = -1;
 	node_spawn_settled(&rt->proc);
 	rt->proc.pid = 0;
 	rt->pinned = false;

@@ -34,6 +34,8 @@ struct node_rt {
 	struct node_proc proc; /* pid 0, pidfd and sync_fd -1 until cloned */
 	/* The node's own /proc/sys, from its 'N', until its sysctls are set; -1 */
 	int sysctl_fd;
+	/* A netns node's network namespace (it has no process); -1 */
+	int netns_fd;
 	bool pinned; /* this `up` pinned the netns (a failure may be EEXIST) */
 	/* `restart --clock-offset`: this start's offset, not the topology's. */
 	bool clock_set;
@@ -99,6 +101,7 @@ struct lab_ctx {
 	char filter_path[PATH_MAX / 2];
 	/* `down`: the lab's record of its netns pins (lab/pins.h), read once. */
 	bool pins_loaded;
+	bool pins_begun; /* `up`: this process has written the record */
 	char *pins_text;
 	struct cbx_strmap pins; /* node name -> "<major>:<minor> <inode>" in pins_text */
 	/* The image nodes' bases (lab/images.c): indexed like t->nodes, NULL

@@ -12,22 +12,25 @@
 #include "common/strmap.h"
 #include "runtime/netns.h"
 
-/* One line per node: "<node> <major>:<minor> <inode>". */
+/* One line per node: "<node> <major>:<minor> <inode>", appended: each kind
+ * of node records its own (lab/steps_node.c). */
 int lab_pins_record(struct lab_ctx *ctx, const struct cbx_node *const *nodes, size_t n,
 		    struct cbx_error *err)
 {
 	size_t cap = n * (CBX_NODE_NAME_MAX + 48) + 1, len = 0;
 	cleanup_free char *text = malloc(cap);
 	char path[512];
+	int rc;
 
 	if (!text)
 		return cbx_error_sys(err, ENOMEM, "record the netns pins");
 	for (size_t i = 0; i < n; i++) {
+		const struct node_rt *rt = &ctx->nodes[nodes[i]->index];
 		char ns[64];
 		struct stat st;
 
-		snprintf(ns, sizeof(ns), "/proc/%d/ns/net",
-			 (int)ctx->nodes[nodes[i]->index].proc.pid);
+		snprintf(ns, sizeof(ns), rt->proc.pid > 0 ? "/proc/%d/ns/net" : "/proc/self/fd/%d",
+			 rt->proc.pid > 0 ? (int)rt->proc.pid : rt->netns_fd);
 		if (stat(ns, &st) < 0)
 			return cbx_error_sys(err, errno, "node %s: stat its netns %s",
 					     nodes[i]->name, ns);
@@ -36,7 +39,10 @@ int lab_pins_record(struct lab_ctx *ctx, const struct cbx_node *const *nodes, si
 					(unsigned long long)st.st_ino);
 	}
 	snprintf(path, sizeof(path), "%s/pins", ctx->state_dir);
-	return cbx_create_file(path, 0644, text, len, err);
+	/* The first kind's record of this `up` replaces any before. */
+	rc = cbx_append_file(path, 0644, text, len, !ctx->pins_begun, err);
+	ctx->pins_begun = rc == 0;
+	return rc;
 }
 
 /* The record, read once per `down`, and indexed by node: looking each node

@@ -52,10 +52,13 @@ int plan_build(const struct cbx_ctx *cbx, const struct cbx_topo *t, struct plan 
 		ADD(STEP_NAT, node, NULL);
 	/* Nodes are cloned before the wiring: the veths go straight into
 	 * their network namespaces, while the nodes build their root
-	 * filesystems in parallel. */
-	for (size_t i = 0; i < t->n_nodes; i++)
-		if (cbx_node_here(t, &t->nodes[i]))
-			ADD(STEP_NODE, node, &t->nodes[i]);
+	 * filesystems in parallel. By kind: each kind's are made together
+	 * (steps_node.c). */
+	for (int k = 0; k < CBX_NODE_KIND_MAX; k++)
+		for (size_t i = 0; i < t->n_nodes; i++)
+			if (t->nodes[i].kind == (enum cbx_node_kind)k &&
+			    cbx_node_here(t, &t->nodes[i]))
+				ADD(STEP_NODE, node, &t->nodes[i]);
 	for (size_t i = 0; i < t->n_ifaces; i++)
 		if (t->ifaces[i].network && cbx_node_here(t, t->ifaces[i].node))
 			ADD(STEP_VETH, iface, &t->ifaces[i]);
@@ -66,8 +69,9 @@ int plan_build(const struct cbx_ctx *cbx, const struct cbx_topo *t, struct plan 
 	for (size_t i = 0; i < t->n_nodes; i++)
 		if (cbx_node_here(t, &t->nodes[i]))
 			ADD(STEP_NODE_NET, node, &t->nodes[i]);
+	/* A kind without processes has nothing to start. */
 	for (size_t i = 0; i < t->n_nodes; i++)
-		if (cbx_node_here(t, &t->nodes[i]))
+		if (cbx_node_here(t, &t->nodes[i]) && cbx_node_kinds[t->nodes[i].kind].processes)
 			ADD(STEP_NODE_START, node, &t->nodes[i]);
 	ADD(STEP_LAB_READY, node, NULL);
 #undef ADD

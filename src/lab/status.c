@@ -7,12 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
 #include "lab/fault_record.h"
 #include "lab/lab.h"
 #include "runtime/cgroup.h"
+#include "runtime/netns.h"
 #include "runtime/node_fate.h"
 
 const char *lab_node_state_name(enum lab_node_state s)
@@ -74,10 +76,27 @@ static struct lab_command_status command_status(const struct cbx_ctx *cbx,
 	return c;
 }
 
+/* A node without processes (a netns node) is its netns: up while pinned
+ * (something is mounted on the pin). */
+static bool netns_pinned(const char *lab, const struct cbx_node *n)
+{
+	char pin[512];
+	struct stat st, dir;
+
+	return netns_pin_path(pin, sizeof(pin), lab, n->name) == 0 && stat(pin, &st) == 0 &&
+	       stat(CBX_NETNS_DIR, &dir) == 0 && st.st_dev != dir.st_dev;
+}
+
 static struct lab_node_status node_status(const struct cbx_ctx *cbx, const struct cbx_cgroups *cg,
 					  const char *lab, const struct cbx_node *n)
 {
-	struct lab_node_status s = { .pid = lab_node_pid(cbx, lab, n->name), .memory = -1 };
+	struct lab_node_status s = { .memory = -1 };
+
+	if (!cbx_node_kinds[n->kind].processes) {
+		s.state = netns_pinned(lab, n) ? LAB_NODE_RUNNING : LAB_NODE_STOPPED;
+		return s;
+	}
+	s.pid = lab_node_pid(cbx, lab, n->name);
 
 	s.state = LAB_NODE_STOPPED;
 	if (s.pid > 0) {

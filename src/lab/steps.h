@@ -33,6 +33,8 @@ extern const struct step_ops step_ops_lab_state, step_ops_lab_cgroup, step_ops_n
 	step_ops_nat, step_ops_lab_ready;
 /* A network of each kind (enum cbx_net_kind): step_ops_network runs them. */
 extern const struct step_ops step_ops_net_bridge;
+/* A netns node (cbx_node_kinds): step_ops_node runs them. */
+extern const struct step_ops step_ops_node_netns;
 extern const struct step_ops step_ops_node, step_ops_veth, step_ops_link, step_ops_node_net,
 	step_ops_node_start;
 

@@ -158,7 +158,7 @@ static int node_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct 
 	bool linked;
 	int rc = 0;
 
-	if (netns_prepare_dir(err) < 0 || clone_nodes(ctx, s, n, err) < 0)
+	if (clone_nodes(ctx, s, n, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		if (lab_node_cgroups(ctx, s[i].u.node, false, err) < 0)
@@ -301,15 +301,109 @@ static void node_describe(const struct step *s, bool undo, char *buf, size_t siz
 	}
 }
 
-const struct step_ops step_ops_node = {
+static const struct step_ops node_container_ops = {
 	.name = "nodes",
 	.run = node_run,
 	.undo = node_undo,
 	.describe = node_describe,
 	.prestart = node_prestart,
 	.cancel = node_cancel,
+};
+
+/* The plan's nodes, as each kind (enum cbx_node_kind) makes them: plan_build
+ * lists them by kind, so each kind's are one run of steps, the containers
+ * first (their mount namespaces copy the host's mounts: the other kinds'
+ * pins, made after, are not in them). The same shape as the networks'
+ * (steps_network.c). */
+static const struct step_ops *const node_kinds[] = {
+	[CBX_NODE_CONTAINER] = &node_container_ops,
+	[CBX_NODE_NETNS] = &step_ops_node_netns,
+};
+_Static_assert(CBX_ARRAY_SIZE(node_kinds) == CBX_NODE_KIND_MAX, "step ops for every node kind");
+
+static const struct step_ops *node_kind_of(const struct step *s)
+{
+	return node_kinds[s->u.node->kind];
+}
+
+static size_t node_run_end(const struct step *s, size_t n, size_t i)
+{
+	size_t j = i + 1;
+
+	while (j < n && s[j].u.node->kind == s[i].u.node->kind)
+		j++;
+	return j;
+}
+
+static int nodes_prestart(struct lab_ctx *ctx, const struct step *s, size_t n,
+			  struct cbx_error *err)
+{
+	for (size_t i = 0, j; i < n; i = j) {
+		j = node_run_end(s, n, i);
+		if (node_kind_of(&s[i])->prestart &&
+		    node_kind_of(&s[i])->prestart(ctx, &s[i], j - i, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void nodes_cancel(struct lab_ctx *ctx, const struct step *s, size_t n)
+{
+	for (size_t i = 0, j; i < n; i = j) {
+		j = node_run_end(s, n, i);
+		if (node_kind_of(&s[i])->cancel)
+			node_kind_of(&s[i])->cancel(ctx, &s[i], j - i);
+	}
+}
+
+static int nodes_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
+{
+	if (netns_prepare_dir(err) < 0)
+		return -1;
+	for (size_t i = 0, j; i < n; i = j) {
+		j = node_run_end(s, n, i);
+		if (node_kind_of(&s[i])->run(ctx, &s[i], j - i, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Every kind's undo, even after one failed; the first failure is kept. */
+static int nodes_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
+{
+	struct cbx_error one;
+	int rc = 0;
+
+	for (size_t i = 0, j; i < n; i = j) {
+		j = node_run_end(s, n, i);
+		rc = cbx_error_keep_first(rc, err,
+					  node_kind_of(&s[i])->undo(ctx, &s[i], j - i, &one), &one);
+	}
+	return rc;
+}
+
+static void nodes_describe(const struct step *s, bool undo, char *buf, size_t size)
+{
+	node_kind_of(s)->describe(s, undo, buf, size);
+}
+
+const struct step_ops step_ops_node = {
+	.name = "nodes",
+	.run = nodes_run,
+	.undo = nodes_undo,
+	.describe = nodes_describe,
+	.prestart = nodes_prestart,
+	.cancel = nodes_cancel,
 	.undo_finish = node_undo_finish,
 };
+
+/* Where the kernel is to put a device of the node (bridge/wiring.h). */
+static struct wiring_netns node_netns(const struct lab_ctx *ctx, const struct cbx_node *n)
+{
+	const struct node_rt *rt = &ctx->nodes[n->index];
+
+	return (struct wiring_netns){ rt->proc.pid, rt->netns_fd };
+}
 
 /* For steps whose objects go with something else's undo. */
 static int nothing_to_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
@@ -338,7 +432,7 @@ static int veth_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct 
 	nl_batch_init(&b);
 	for (size_t i = 0; i < n; i++) {
 		const struct cbx_iface *ifc = s[i].u.iface;
-		wiring_add_network_veth(&b, ifc, ctx->nodes[ifc->node->index].proc.pid);
+		wiring_add_network_veth(&b, ifc, node_netns(ctx, ifc->node));
 	}
 	rc = nl_batch_commit(c, &b, err);
 	if (rc == 0) {
@@ -433,11 +527,10 @@ static int link_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct 
 		const struct cbx_node *here =
 			cbx_node_here(ctx->t, l->a->node) ? l->a->node : l->b->node;
 		if (l->vni && ctx->t->local)
-			wiring_add_link_vxlan(&b, ctx->t, l, ctx->nodes[here->index].proc.pid,
-					      underlay);
+			wiring_add_link_vxlan(&b, ctx->t, l, node_netns(ctx, here), underlay);
 		else
-			wiring_add_link_veth(&b, l, ctx->nodes[l->a->node->index].proc.pid,
-					     ctx->nodes[l->b->node->index].proc.pid);
+			wiring_add_link_veth(&b, l, node_netns(ctx, l->a->node),
+					     node_netns(ctx, l->b->node));
 	}
 	rc = nl_batch_commit(c, &b, err);
 	nl_batch_free(&b);
@@ -505,16 +598,21 @@ static int configure_node(struct lab_ctx *ctx, const struct cbx_node *n, struct 
 {
 	struct node_rt *rt = &ctx->nodes[n->index];
 	struct nl_conn conn = { 0 };
-	/* Without its /proc/sys (a node that did not send one), the host's:
-	 * the same sysctls, found the slow way. */
+	/* Without its /proc/sys (a node that did not send one, a netns
+	 * node, which has none), the host's: the same sysctls, found the slow
+	 * way (bridge/sysctl.h), in the netns the thread is in when it opens
+	 * them. */
 	struct node_inside in = { n, &conn, rt->sysctl_fd >= 0 ? rt->sysctl_fd : AT_FDCWD };
 	struct nl_batch b;
 	/* setns() with a pidfd and CLONE_NEWNET joins that process's netns.
-	 * One for the moment: the node's own went when it detached (a node
-	 * is our child until `up` ends, so its pid cannot be another's). */
-	cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, rt->proc.pid, 0);
-	int rc = pidfd < 0 ? cbx_error_sys(err, errno, "node %s: pidfd_open", n->name)
-			   : netns_run(pidfd, open_and_set_sysctls, &in, err);
+	 * A container's for the moment: its own went when it detached (a
+	 * node is our child until `up` ends, so its pid cannot be another's).
+	 * A netns node keeps its namespace's descriptor. */
+	cleanup_close int pidfd =
+		rt->netns_fd >= 0 ? -1 : (int)syscall(SYS_pidfd_open, rt->proc.pid, 0);
+	int rc = rt->netns_fd >= 0 ? netns_run(rt->netns_fd, open_and_set_sysctls, &in, err)
+		 : pidfd < 0       ? cbx_error_sys(err, errno, "node %s: pidfd_open", n->name)
+				   : netns_run(pidfd, open_and_set_sysctls, &in, err);
 
 	if (rc == 0) {
 		nl_batch_init(&b);

@@ -4,6 +4,7 @@
 #ifndef CBX_NETNS_H
 #define CBX_NETNS_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "common/error.h"
@@ -28,6 +29,17 @@ void netns_pin_template_remove(const char *lab);
 /* Bind /proc/<pid>/ns/net onto the pin, a new link of template (or a new
  * file, when template is NULL). */
 int netns_pin(pid_t pid, const char *pin, const char *template, struct cbx_error *err);
+/* The same for the netns file fd (a netns node's, which has no process). */
+int netns_pin_fd(int fd, const char *pin, const char *template, struct cbx_error *err);
+/* A new network namespace, without a process in it: its file (-1 and why
+ * on failure). The calling thread makes it and goes back to `own` (its
+ * netns file): a failure to go back is an error too. */
+int netns_new(int own, struct cbx_error *err);
+/* SIGKILL, by pidfd, every process whose netns is one of inos[0..n) (the
+ * namespaces' inodes, on nsfs device dev; sorted here): what was started in
+ * a netns without a process tree of its own (a netns node's `exec`). Returns
+ * how many. */
+size_t netns_kill_members(dev_t dev, ino_t *inos, size_t n);
 /* Detach and remove a pin; a missing one is fine. */
 int netns_unpin(const char *pin, struct cbx_error *err);
 

@@ -10,14 +10,14 @@
 
 /* clang-format off */
 static const char *const defaults_keys[] = {
-	"base", "limits", "env", "sysctls", "cmd", "privileged", "cap_add", "cap_drop", "seccomp",
+	"base", "kind", "limits", "env", "sysctls", "cmd", "privileged", "cap_add", "cap_drop", "seccomp",
 	"userns", "binds", "files", "overlay", "restart", "ready", "storage", "storage_size",
 	"clock_offset", "clock_skew", NULL,
 };
 /* clang-format on */
 /* clang-format off */
 static const char *const node_keys[] = {
-	"base", "interfaces", "gateway", "gateway6", "routes", "sysctls", "env", "cmd",
+	"base", "kind", "interfaces", "gateway", "gateway6", "routes", "sysctls", "env", "cmd",
 	"limits", "publish", "privileged", "cap_add", "cap_drop", "seccomp", "userns",
 	"binds", "files", "overlay", "restart", "ready", "storage", "storage_size",
 	"clock_offset", "clock_skew", "host", "description", NULL,
@@ -463,6 +463,51 @@ static int parse_clock_us(struct parser *p, json_t *x, const char *path, int64_t
 	return 0;
 }
 
+/* "kind": "container" (the default) or "netns" (cbx_node_kinds). */
+static int parse_kind(struct parser *p, struct cbx_node *n, json_t *v, const char *path)
+{
+	char words[64] = "";
+	size_t len = 0;
+
+	if (topo_expect_string(p, v, path) < 0)
+		return -1;
+	for (int k = 0; k < CBX_NODE_KIND_MAX; k++) {
+		if (!strcmp(json_string_value(v), cbx_node_kinds[k].word)) {
+			n->kind = (enum cbx_node_kind)k;
+			return 0;
+		}
+		len += (size_t)snprintf(words + len, sizeof(words) - len, "%s\"%s\"",
+					k ? " or " : "", cbx_node_kinds[k].word);
+	}
+	return topo_fail(p, path, "kind \"%s\" is not %s", topo_shown(p, json_string_value(v)),
+			 words);
+}
+
+/* A kind without processes of its own takes none of the keys about them,
+ * from the node or from "defaults": said, never ignored. */
+static int check_kind_keys(struct parser *p, const struct cbx_node *n, json_t *v)
+{
+	const struct cbx_node_kind_info *k = &cbx_node_kinds[n->kind];
+
+	if (k->processes)
+		return 0;
+	for (const char *const *key = cbx_process_node_keys; *key; key++) {
+		const char *where = json_object_get(v, *key)                            ? n->path
+				    : p->defaults && json_object_get(p->defaults, *key) ? "defaults"
+											: NULL;
+		if (where == n->path || (where && !p->defaults_kind_failed)) {
+			p->defaults_kind_failed |= where != n->path;
+			return topo_fail(p, topo_path_key(p, where, *key),
+					 "node %s is \"kind\": \"%s\", which has no processes, root filesystem or isolation of its own (a command in it runs as root on the host's filesystem): \"%s\" cannot apply to it; remove it or make the node \"kind\": \"%s\"",
+					 n->name, k->word, *key,
+					 cbx_node_kinds[CBX_NODE_CONTAINER].word);
+		}
+		if (where)
+			return -1; /* said at the first node */
+	}
+	return 0;
+}
+
 static int parse_flag(struct parser *p, json_t *x, const char *path, bool *out)
 {
 	if (topo_expect_bool(p, x, path) < 0)
@@ -484,6 +529,7 @@ static int parse_node_settings(struct parser *p, struct cbx_node *n, json_t *obj
 	if ((x = json_object_get(obj, key)) && (parse) < 0 && !topo_keep_going(p)) \
 		return -1;
 #define AT(key) topo_path_key(p, path, key)
+	SETTING("kind", parse_kind(p, n, x, AT("kind")));
 	SETTING("base", parse_base(p, n, x, AT("base")));
 	SETTING("limits", parse_limits(p, &n->limits, x, AT("limits")));
 	SETTING("env", merge_kv(p, &n->env, &n->n_env, x, AT("env"), false));
@@ -520,6 +566,7 @@ static int apply_defaults(struct parser *p, struct cbx_node *n)
 			return -1;
 		p->defaults_parsed = true;
 	}
+	n->kind = d->kind;
 	n->base = d->base;
 	n->base_dir = d->base_dir;
 	n->image_tag = d->image_tag;
@@ -610,8 +657,8 @@ static int parse_node(struct parser *p, struct cbx_node *n, json_t *v)
 		return -1;
 	if (apply_defaults(p, n) < 0 || topo_parse_node_host(p, n, v) < 0)
 		return -1;
-	if ((parse_node_settings(p, n, v, n->path) < 0 || check_exec_size(p, n) < 0 ||
-	     topo_check_daemon(p, n) < 0) &&
+	if ((parse_node_settings(p, n, v, n->path) < 0 || check_kind_keys(p, n, v) < 0 ||
+	     check_exec_size(p, n) < 0 || topo_check_daemon(p, n) < 0) &&
 	    !topo_keep_going(p))
 		return -1;
 	ifaces = json_object_get(v, "interfaces");

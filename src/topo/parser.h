@@ -49,6 +49,9 @@ struct parser {
 	 * sysctls or cmd get arrays of their own. */
 	struct cbx_node defaults_tmpl;
 	bool defaults_parsed;
+	/* A key of "defaults" a netns node cannot take was reported (at the
+	 * first such node: once, not once per node). */
+	bool defaults_kind_failed;
 	struct iface_input *iface_in; /* indexed like t->ifaces */
 	size_t ifaces_cap;
 	struct node_input *node_in;   /* indexed like t->nodes */

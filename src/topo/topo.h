@@ -146,6 +146,32 @@ extern const struct cbx_base_info cbx_base_kinds[CBX_BASE_MAX];
 int cbx_image_ref_parse(const char *s, enum cbx_base_kind *kind, const char **path,
 			size_t *path_len, const char **tag, const char **why);
 
+/* What a node is made of on the host ("kind"; lab/steps_node.c has each
+ * kind's plan steps). One table, like the bases': a new kind is a row and
+ * the code of what is new about it. */
+enum cbx_node_kind {
+	CBX_NODE_CONTAINER, /* the default: its own PID, mount, net, UTS, IPC and cgroup
+			     * namespaces, a root filesystem, an init, cgroups */
+	CBX_NODE_NETNS,     /* a network namespace and nothing else, as Mininet's hosts:
+			     * its commands run as root in the host's filesystem */
+	CBX_NODE_KIND_MAX
+};
+
+struct cbx_node_kind_info {
+	const char *word;  /* "kind": "netns" */
+	const char *shown; /* in the plan and messages */
+	/* Has processes of its own (an init, a command, cgroups): what the
+	 * node faults (pause, stop, fill...) and most node keys act on. */
+	bool processes;
+};
+
+/* Indexed by enum cbx_node_kind. */
+CBX_PUBLIC extern const struct cbx_node_kind_info cbx_node_kinds[CBX_NODE_KIND_MAX];
+
+/* The node keys ("defaults" and a node's own) that need a kind with
+ * processes; NULL-terminated. */
+extern const char *const cbx_process_node_keys[];
+
 struct cbx_kv {
 	char *key;
 	char *value;
@@ -261,6 +287,7 @@ enum cbx_storage {
 struct cbx_node {
 	char *name;
 	size_t index;
+	enum cbx_node_kind kind;
 	enum cbx_base_kind base;
 	char *base_dir;  /* CBX_BASE_DIR: the directory; an image: its file or folder */
 	char *image_tag; /* an image's TAG, or NULL */

@@ -415,6 +415,68 @@ static void test_kill_random_shape(void)
 	ok(both_seen[0] && both_seen[1], "kill-random: over 20 seeds, either node is chosen");
 }
 
+/* A nemesis of faults on processes never picks a netns node, which has none;
+ * one with only netns nodes to pick from is refused. */
+static void test_netns_nodes_not_picked(void)
+{
+	static const char mixed[] =
+		"{\"name\": \"m\", \"nodes\": {\"a\": {\"kind\": \"netns\"}, \"b\": {},"
+		" \"c\": {\"kind\": \"netns\"}}}";
+	static const char *const names[] = { "pause-random", "kill-random", "clock-skew-random" };
+	struct cbx_topo *m;
+	struct cbx_error err;
+	bool only_b = true;
+
+	if (!ok(cbx_topo_load_text(mixed, sizeof(mixed) - 1, "m.json", &m, &err) == 0,
+		"a lab with netns nodes loads"))
+		return;
+	for (size_t k = 0; k < 3; k++)
+		for (uint64_t seed = 1; seed <= 10; seed++) {
+			struct nemesis_spec spec = { .name = names[k],
+						     .interval_us = 1000000,
+						     .duration_us = 4000000 };
+			struct chaos_plan p;
+			if (chaos_plan_generate(&p, m, &spec, seed, &err) < 0) {
+				only_b = false;
+				continue;
+			}
+			for (size_t i = 0; i < p.n; i++)
+				only_b &= p.steps[i].end || p.steps[i].fault.node == &m->nodes[1];
+			chaos_plan_free(&p);
+		}
+	ok(only_b, "pause-, kill- and clock-skew-random pick the container alone");
+	{
+		json_t *doc =
+			json_loads("{\"steps\": [{\"at\": \"1s\", \"do\": \"kill\", \"node\": \"a\"}]}",
+				   0, NULL);
+		struct chaos_plan p;
+		if (!ok(chaos_plan_parse(&p, m, doc, 1, "plan.json", &err) < 0 &&
+				err.kind == CBX_ERR_INPUT,
+			"a plan that kills a netns node is refused"))
+			chaos_plan_free(&p);
+		else
+			has_str(err.msg, "\"kill\": node a is \"kind\": \"netns\"",
+				"naming the node");
+		json_decref(doc);
+	}
+	{
+		const struct cbx_node *netns_only[2] = { &m->nodes[0], &m->nodes[2] };
+		struct nemesis_spec spec = { .name = "kill-random",
+					     .interval_us = 1000000,
+					     .duration_us = 4000000,
+					     .nodes = netns_only,
+					     .n_nodes = 2 };
+		struct chaos_plan p;
+		if (!ok(chaos_plan_generate(&p, m, &spec, 1, &err) < 0 && err.kind == CBX_ERR_INPUT,
+			"kill-random over netns nodes alone is refused"))
+			chaos_plan_free(&p);
+		else
+			has_str(err.msg, "every node it may pick is \"kind\": \"netns\"",
+				"saying why");
+	}
+	cbx_topo_free(m);
+}
+
 /* flaky-links: each cycle gives the chosen interfaces the spec's loss, at
  * least one of them, and clears those same interfaces an interval later. */
 static void test_flaky_links_shape(void)
@@ -529,6 +591,7 @@ int main(void)
 	test_nemeses();
 	test_golden();
 	test_kill_random_shape();
+	test_netns_nodes_not_picked();
 	test_flaky_links_shape();
 	test_nemesis_spec();
 	test_rng();

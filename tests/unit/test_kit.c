@@ -168,7 +168,7 @@ static void all_reach(const char *shape, const unsigned *args, size_t n, size_t 
 	char *text = NULL, what[64];
 
 	snprintf(what, sizeof(what), "%s %u%s", shape, args[0], n > 1 ? "..." : "");
-	if (!ok(lab_gen(shape, args, n, NULL, &text, &err) == 0, "gen %s", what)) {
+	if (!ok(lab_gen(shape, args, n, NULL, NULL, &text, &err) == 0, "gen %s", what)) {
 		printf("#   %s\n", err.msg);
 		return;
 	}
@@ -216,23 +216,35 @@ static void test_gen(void)
 	all_reach("clos", (unsigned[]){ 2, 3, 2 }, 3, 11);
 	all_reach("clos", (unsigned[]){ 3, 2 }, 2, 7);
 
-	ok(lab_gen("ring", (unsigned[]){ 4 }, 1, "tmine", &text, &err) == 0, "gen --name");
+	ok(lab_gen("ring", (unsigned[]){ 4 }, 1, "tmine", NULL, &text, &err) == 0, "gen --name");
 	has_str(text, "\"name\": \"tmine\"", "the lab's name given");
 	has_str(text, "\"net.ipv4.ip_forward\": 1", "routers forward");
 	free(text);
 	text = NULL;
-	ok(lab_gen("ring", (unsigned[]){ 2 }, 1, NULL, &text, &err) < 0 &&
+	ok(lab_gen("ring", (unsigned[]){ 2 }, 1, NULL, NULL, &text, &err) < 0 &&
 		   err.kind == CBX_ERR_INPUT,
 	   "a ring of 2 is refused");
 	has_str(err.msg, "ring N: 2 is not in 3..1000", "... saying the sizes");
-	ok(lab_gen("blob", (unsigned[]){ 2 }, 1, NULL, &text, &err) < 0, "an unknown shape");
+	ok(lab_gen("blob", (unsigned[]){ 2 }, 1, NULL, NULL, &text, &err) < 0, "an unknown shape");
 	has_str(err.msg, "no shape \"blob\" (linear N |", "... listing the shapes");
-	ok(lab_gen("tree", (unsigned[]){ 2 }, 1, NULL, &text, &err) < 0, "tree needs two sizes");
+	ok(lab_gen("tree", (unsigned[]){ 2 }, 1, NULL, NULL, &text, &err) < 0,
+	   "tree needs two sizes");
 	has_str(err.msg, "tree takes DEPTH FANOUT", "... saying which");
-	ok(lab_gen("tree", (unsigned[]){ 9, 9 }, 2, NULL, &text, &err) < 0,
+	ok(lab_gen("tree", (unsigned[]){ 9, 9 }, 2, NULL, NULL, &text, &err) < 0,
 	   "a tree past 1000 nodes");
 	has_str(err.msg, "more than 1000 nodes", "... is refused");
-	ok(lab_gen("ring", (unsigned[]){ 4 }, 1, "Bad", &text, &err) < 0, "a bad lab name");
+	ok(lab_gen("ring", (unsigned[]){ 4 }, 1, "Bad", NULL, &text, &err) < 0, "a bad lab name");
+	ok(lab_gen("star", (unsigned[]){ 3 }, 1, NULL, "netns", &text, &err) == 0,
+	   "gen --kind netns");
+	has_str(text, "\"defaults\": {\n    \"kind\": \"netns\"\n  }",
+		"every node a netns node, through defaults");
+	ok(!strstr(text, "\"limits\""), "and no limits, which a netns node cannot take");
+	free(text);
+	text = NULL;
+	ok(lab_gen("star", (unsigned[]){ 3 }, 1, NULL, "vm", &text, &err) < 0 &&
+		   err.kind == CBX_ERR_INPUT,
+	   "an unknown kind is refused");
+	has_str(err.msg, "no node kind \"vm\" (container or netns)", "... saying the kinds");
 }
 
 int main(void)

@@ -71,9 +71,58 @@ static void test_parts(void)
 	is_int(count_steps("a", STEP_VETH, NULL, 0), 1, "a has a1's veth alone");
 }
 
+/* Netns nodes (topo.h's kinds): made after the containers, whatever the
+ * file's order (a container's mount namespace must not copy their pins),
+ * wired and configured as any node, and never started (nothing to start). */
+static void test_netns_kind(void)
+{
+	static const char mixed[] =
+		"{\"name\": \"mixed\", \"networks\": {\"lan\": {\"subnet\": \"10.1.0.0/24\"}},"
+		" \"nodes\": {\"n1\": {\"kind\": \"netns\", \"interfaces\": {\"eth0\": {\"network\": \"lan\"}}},"
+		"            \"c\": {\"interfaces\": {\"eth0\": {\"network\": \"lan\"}}},"
+		"            \"n2\": {\"kind\": \"netns\", \"interfaces\": {\"eth0\": {\"network\": \"lan\"}}}}}";
+	struct cbx_topo *t;
+	struct cbx_error err;
+	struct cbx_ctx cbx;
+	struct plan p;
+	const char *nodes[3] = { 0 }, *started[3] = { 0 };
+	size_t n_nodes = 0, n_started = 0, n_net = 0;
+	char what[512] = "", undo[512] = "";
+
+	if (!ok(cbx_topo_load_text(mixed, sizeof(mixed) - 1, "mixed.json", &t, &err) == 0,
+		"a lab of netns nodes and a container loads"))
+		return;
+	if (ok(cbx_ctx_init(&cbx, &err) == 0 && plan_build(&cbx, t, &p, &err) == 0,
+	       "its plan builds")) {
+		for (size_t i = 0; i < p.n; i++) {
+			const struct step *s = &p.steps[i];
+			if (s->kind == STEP_NODE && n_nodes < 3)
+				nodes[n_nodes++] = s->u.node->name;
+			if (s->kind == STEP_NODE_START && n_started < 3)
+				started[n_started++] = s->u.node->name;
+			n_net += s->kind == STEP_NODE_NET;
+			if (s->kind == STEP_NODE && !strcmp(s->u.node->name, "n1")) {
+				plan_step_describe(s, false, what, sizeof(what));
+				plan_step_describe(s, true, undo, sizeof(undo));
+			}
+		}
+		ok(n_nodes == 3 && !strcmp(nodes[0], "c") && !strcmp(nodes[1], "n1") &&
+			   !strcmp(nodes[2], "n2"),
+		   "the container is made first, then the netns nodes");
+		ok(n_started == 1 && !strcmp(started[0], "c"), "only the container is started");
+		is_int(n_net, 3, "every node is configured");
+		has_str(what, "make node n1: a network namespace only", "the plan says what it is");
+		has_str(what, "pinned at /run/netns/mixed-n1", "and where it is pinned");
+		has_str(undo, "unpin node n1's netns", "its undo unpins it");
+		plan_free(&p);
+	}
+	cbx_topo_free(t);
+}
+
 int main(void)
 {
 	test_parts();
+	test_netns_kind();
 	static const enum step_kind order[] = {
 		STEP_LAB_STATE,  STEP_LAB_CGROUP, STEP_NETWORK,  STEP_NAT,        STEP_NODE,
 		STEP_NODE,       STEP_NODE,       STEP_VETH,     STEP_VETH,       STEP_LINK,

@@ -1107,8 +1107,87 @@ static void test_vlans(void)
 		"a VLAN on a link");
 }
 
+/* "kind": "netns": a network namespace only. The kind comes from the node or
+ * "defaults"; every key about processes or isolation is refused for it,
+ * from either, naming the key and the node (never taken silently). */
+static void test_node_kinds(void)
+{
+	struct cbx_error err;
+	struct cbx_topo *t;
+	char json[512];
+
+	for (int k = 0; k < CBX_NODE_KIND_MAX; k++)
+		ok(cbx_node_kinds[k].word && cbx_node_kinds[k].shown, "node kind %d has names", k);
+	t = load(LAB("\"nodes\": {\"a\": {}, \"b\": {\"kind\": \"netns\", \"sysctls\": "
+		     "{\"net.ipv4.ip_forward\": 1}, \"gateway\": \"10.0.0.254\", \"interfaces\": "
+		     "{\"eth0\": {\"network\": \"n\"}}}}, \"networks\": {\"n\": {\"subnet\": "
+		     "\"10.0.0.0/24\"}}"),
+		 &err);
+	if (ok(t != NULL, "a netns node with interfaces, sysctls and a gateway loads"))
+		ok(t->nodes[0].kind == CBX_NODE_CONTAINER && t->nodes[1].kind == CBX_NODE_NETNS,
+		   "the default kind is container; \"netns\" is netns");
+	cbx_topo_free(t);
+	t = load(LAB("\"defaults\": {\"kind\": \"netns\"}, \"nodes\": {\"a\": {}, "
+		     "\"b\": {\"kind\": \"container\", \"limits\": {\"memory\": \"64M\"}}}"),
+		 &err);
+	if (ok(t != NULL, "a kind from defaults, and a node's own over it"))
+		ok(t->nodes[0].kind == CBX_NODE_NETNS && t->nodes[1].kind == CBX_NODE_CONTAINER,
+		   "a from defaults, b its own");
+	cbx_topo_free(t);
+	rejects(LAB("\"nodes\": {\"a\": {\"kind\": \"vm\"}}"),
+		"nodes.a.kind: kind \"vm\" is not \"container\" or \"netns\"", "an unknown kind");
+	rejects(LAB("\"nodes\": {\"a\": {\"kind\": 1}}"), "nodes.a.kind", "a kind not a string");
+	for (const char *const *key = cbx_process_node_keys; *key; key++) {
+		static const struct {
+			const char *key, *value;
+		} values[] = {
+			{ "base", "\"busybox\"" },
+			{ "limits", "{}" },
+			{ "env", "{}" },
+			{ "cmd", "\"true\"" },
+			{ "privileged", "false" },
+			{ "cap_add", "[]" },
+			{ "cap_drop", "[\"NET_RAW\"]" },
+			{ "seccomp", "true" },
+			{ "userns", "true" },
+			{ "binds", "[]" },
+			{ "files", "{}" },
+			{ "overlay", "\"/srv\"" },
+			{ "restart", "\"no\"" },
+			{ "ready", "{\"tcp\": 80}" },
+			{ "storage", "\"memory\"" },
+			{ "storage_size", "\"8M\"" },
+			{ "clock_offset", "\"+1s\"" },
+			{ "clock_skew", "\"+1s\"" },
+		};
+		const char *value = NULL;
+		char want[256];
+		for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+			if (!strcmp(values[i].key, *key))
+				value = values[i].value;
+		if (!ok(value != NULL, "a value to try for \"%s\"", *key))
+			continue;
+		snprintf(json, sizeof(json),
+			 LAB("\"nodes\": {\"a\": {\"kind\": \"netns\", \"%s\": %s}}"), *key, value);
+		snprintf(want, sizeof(want),
+			 "nodes.a.%s: node a is \"kind\": \"netns\", which has no processes", *key);
+		rejects(json, want, *key);
+	}
+	rejects(LAB("\"defaults\": {\"privileged\": false}, \"nodes\": {\"a\": {}, "
+		    "\"b\": {\"kind\": \"netns\"}}"),
+		"defaults.privileged: node b is \"kind\": \"netns\"",
+		"a defaults key a netns node cannot take");
+	rejects(LAB("\"defaults\": {\"kind\": \"netns\", \"seccomp\": true}, \"nodes\": "
+		    "{\"a\": {}}"),
+		"defaults.seccomp: node a is \"kind\": \"netns\"",
+		"kind and a key it cannot take, both in defaults");
+	rejects(LAB("\"nodes\": {\"a\": {\"kind\": \"netns\", \"userns\": false}}"),
+		"nodes.a.userns", "even a key that asks for less (userns false) is refused");
+}
+
 int main(void)
 {
+	test_node_kinds();
 	test_hosts();
 	test_vni_collision();
 	test_vlans();

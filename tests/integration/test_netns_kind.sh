@@ -1,0 +1,155 @@
+#!/bin/bash
+# "kind": "netns" nodes (docs/topology.md): a network namespace and nothing
+# else, beside a container node and a netns router. They are wired as any
+# node (pings across networks, a link and the router; routes; sysctls per
+# netns), exec runs in their netns on the host's filesystem, the faults on
+# their interfaces work, the faults on processes are refused saying why,
+# keys that promise isolation a netns node does not have fail validation,
+# and down leaves nothing.
+source "$(dirname "$0")/lib.sh"
+
+f=$(topo tnetk <<'EOF2'
+{ "name": "tnetk",
+  "networks": { "lan": { "subnet": "10.87.1.0/24" }, "wan": { "subnet": "10.87.2.0/24" } },
+  "links": [ { "endpoints": ["h2:eth1", "b:eth1"], "subnet": "10.87.9.0/30" } ],
+  "nodes": {
+    "h1": { "kind": "netns", "interfaces": { "eth0": { "network": "lan" } },
+            "gateway": "10.87.1.254" },
+    "h2": { "kind": "netns", "interfaces": { "eth0": { "network": "lan" } },
+            "gateway": "10.87.1.254" },
+    "r": { "kind": "netns",
+           "interfaces": { "eth0": { "network": "lan", "addresses": ["10.87.1.254"] },
+                           "eth1": { "network": "wan", "addresses": ["10.87.2.254"] } },
+           "sysctls": { "net.ipv4.ip_forward": 1 } },
+    "b": { "interfaces": { "eth0": { "network": "wan" } }, "gateway": "10.87.2.254" }
+  } }
+EOF2
+)
+check_ok "a lab of netns nodes, a router among them, and a busybox node comes up" \
+	"lab tnetk is up" lab_up "$f"
+
+check_ok "status shows each node's kind: a netns node has no PID, its kind instead" \
+	"h1 +running +netns +- +eth0 10\.87\.1\.1/24" cbx status tnetk
+check_ok "status --json says the kind of every node" \
+	'"name": "h1", "kind": "netns".*"name": "b", "kind": "container"' \
+	sh -c "'$CBOXLAB' status tnetk --json | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)[\"nodes\"]))'"
+
+# exec: the node's netns, the host's filesystem.
+check_ok "exec in a netns node sees its interfaces (lo and eth0), not the host's" \
+	'^eth0@if[0-9]+ lo $' in_node tnetk h1 sh -c 'ip -o link | cut -d" " -f2 | tr -d : | sort | tr "\n" " "'
+check_ok "exec in a netns node: ip addr shows its address" "eth0 +inet 10\.87\.1\.1/24" \
+	in_node tnetk h1 ip -o addr show
+check_ok_without "exec in a netns node: /proc/net/dev has no host device (its bridge's ports)" \
+	"tnetk-|lanbr|cbx" in_node tnetk h1 cat /proc/net/dev
+echo here >"$TMP/host-file"
+check_ok "exec in a netns node runs on the host's filesystem, as root (documented)" \
+	"^here 0$" in_node tnetk h1 sh -c "echo \$(cat $TMP/host-file) \$(id -u)"
+check_ok "the router's sysctl is set in its own netns" "^1$" \
+	in_node tnetk r cat /proc/sys/net/ipv4/ip_forward
+check_ok "a netns node without sysctls keeps the default" "^0$" \
+	in_node tnetk h1 cat /proc/sys/net/ipv4/ip_forward
+check_ok "a netns node has its gateway as default route" "default via 10\.87\.1\.254 dev eth0" \
+	in_node tnetk h1 ip route
+
+# Pings across: same network, through the netns router to the container,
+# over the link between a netns node and the container, and back.
+ping_ok='1 packets transmitted, 1 (packets )?received'
+check_ok "netns node pings netns node on its network" "$ping_ok" in_node tnetk h1 ping -c1 -W2 10.87.1.2
+check_ok "netns node pings the container node through the netns router" "$ping_ok" \
+	in_node tnetk h1 ping -c1 -W2 10.87.2.1
+check_ok "the container node pings a netns node back" "$ping_ok" in_node tnetk b ping -c1 -W2 10.87.1.1
+check_ok "netns node pings the container over their link" "$ping_ok" \
+	in_node tnetk h2 ping -c1 -W2 10.87.9.2
+
+# Faults on interfaces.
+cut_says='1 packets transmitted, 0 (packets )?received|Network is unreachable'
+check_ok "partition between two netns nodes" "partition" cbx partition tnetk h1 h2,r,b
+check_fails_with "the partition drops h1's traffic to h2" "$cut_says" in_node tnetk h1 ping -c1 -W1 10.87.1.2
+check_ok "heal" "heal" cbx heal tnetk
+check_ok "heal restores h1 to h2" "$ping_ok" in_node tnetk h1 ping -c1 -W2 10.87.1.2
+check_ok "a netns node's link goes down" "link-down|down" cbx link tnetk down h2:eth0
+check_fails_with "with its link down, h2 is cut from h1" "$cut_says" in_node tnetk h1 ping -c1 -W1 10.87.1.2
+check_ok "and up again" "link-up|up" cbx link tnetk up h2:eth0
+ok_again=false
+for _ in 1 2 3; do in_node tnetk h1 ping -c1 -W1 10.87.1.2 >/dev/null 2>&1 && { ok_again=true; break; }; done
+if $ok_again; then ok "with its link up, h2 answers h1 again"; else not_ok "with its link up, h2 answers h1 again"; fi
+check_ok "an impairment on a netns node's interface" "loss" cbx impair tnetk h1:eth0 loss=100%
+check_fails_with "100% loss on h1 cuts it from h2" "$cut_says" in_node tnetk h1 ping -c1 -W1 10.87.1.2
+check_ok "impairment cleared" "clear" cbx impair tnetk h1:eth0 clear
+( sleep 0.5; in_node tnetk h1 ping -c3 -i0.2 -W1 10.87.1.2 >/dev/null 2>&1 ) &
+check_ok "capture on a netns node's interface" "captured|packets|ICMP|echo" \
+	timeout 10 "$CBOXLAB" capture -c 1 tnetk h1:eth0 icmp
+wait
+
+# Faults on processes: refused, saying why.
+for fault in pause kill stop restart fill; do
+	check_fails_with "$fault of a netns node is refused naming its kind" \
+		'node h1 is "kind": "netns"' cbx "$fault" tnetk h1
+done
+check_ok "the container node still takes them" "paused|pause" cbx pause tnetk b
+check_ok "and resumes" "resume" cbx resume tnetk b
+
+# What exec left running in a netns node goes with down, by PID.
+bg=$(in_node tnetk h1 sh -c 'sleep 1000 >/dev/null 2>&1 & echo $!')
+check_ok "a program exec left running is in h1's netns" "^net:\[$(stat -L -c %i /run/netns/tnetk-h1)\]$" \
+	readlink "/proc/$bg/ns/net"
+check_down_clean "down leaves nothing of netns nodes" tnetk
+# Gone, or a zombie until the host's init reaps it.
+if [ -n "$bg" ] && ! grep -qv '^State:.*Z' <(grep '^State:' "/proc/$bg/status" 2>/dev/null); then
+	ok "down killed what exec left running in a netns node"
+else
+	not_ok "down killed what exec left running in a netns node" "pid $bg lives"
+	kill "$bg" 2>/dev/null
+fi
+check_fails_with "exec after down says the lab is not up" "not up|no lab|netns" in_node tnetk h1 true
+
+# Light at scale: a star of 300 netns nodes up and down within a bound that
+# a stall (or a container's cost, ~3x) would break.
+python3 - "$TMP/tnetks.json" <<'EOF2'
+import json, sys
+json.dump({"name": "tnetks", "defaults": {"kind": "netns"},
+           "networks": {"lan": {"subnet": "10.88.0.0/22"}},
+           "nodes": {"h%d" % i: {"interfaces": {"eth0": {"network": "lan"}}} for i in range(300)}},
+          open(sys.argv[1], "w"))
+EOF2
+_labs+=(tnetks)
+t0=$(date +%s%N)
+check_ok "a star of 300 netns nodes comes up, each shown with its kind" "h299 +netns +eth0 10\.88\." \
+	cbx up "$TMP/tnetks.json"
+ms=$((($(date +%s%N) - t0) / 1000000))
+if [ "$ms" -le "$(scaled 6000)" ]; then ok "... within $(scaled 6000) ms ($ms ms)"; else not_ok "... within $(scaled 6000) ms" "took $ms ms"; fi
+check_ok "its last node reaches its first" "$ping_ok" in_node tnetks h299 ping -c1 -W2 10.88.0.1
+t0=$(date +%s%N)
+check_down_clean "down of 300 netns nodes leaves nothing" tnetks
+ms=$((($(date +%s%N) - t0) / 1000000))
+if [ "$ms" -le "$(scaled 6000)" ]; then ok "... within $(scaled 6000) ms ($ms ms)"; else not_ok "... within $(scaled 6000) ms" "took $ms ms"; fi
+
+# Validation: a netns node cannot be given what implies isolation or
+# processes it does not have.
+bad() { # name key-json
+	local file
+	file=$(topo "tnetkbad" <<EOF2
+{ "name": "tnetkbad", "networks": { "n": { "subnet": "10.87.3.0/24" } },
+  "nodes": { "a": { "kind": "netns", "interfaces": { "eth0": { "network": "n" } }, $2 } } }
+EOF2
+)
+	check_exit "$1" 2 "nodes\.a\.${3:-[a-z_]+}.*\"kind\": \"netns\".*cannot apply" cbx validate "$file"
+}
+bad "privileged:false on a netns node fails validation" '"privileged": false' privileged
+bad "seccomp on a netns node fails validation" '"seccomp": true' seccomp
+bad "userns on a netns node fails validation" '"userns": true' userns
+bad "cap_drop on a netns node fails validation" '"cap_drop": ["NET_RAW"]' cap_drop
+bad "a startup cmd on a netns node fails validation" '"cmd": "sleep 1"' cmd
+bad "binds on a netns node fail validation" '"binds": ["/tmp:/mnt"]' binds
+bad "limits on a netns node fail validation" '"limits": { "memory": "64M" }' limits
+d=$(topo tnetkdef <<'EOF2'
+{ "name": "tnetkdef", "defaults": { "kind": "netns", "seccomp": true },
+  "nodes": { "a": {} } }
+EOF2
+)
+check_exit "a defaults key a netns node cannot take fails validation" 2 \
+	'defaults\.seccomp.*node a is "kind": "netns"' cbx validate "$d"
+check_ok "gen --kind netns makes a lab that validates" "valid|ok|nodes" \
+	sh -c "'$CBOXLAB' gen star 5 --kind netns --name tnetkgen | '$CBOXLAB' validate -"
+
+finish
