@@ -324,9 +324,12 @@ class Lab:
         args = [",".join(_nodes_arg(g)) for g in groups]
         self._cmd("partition", self.name, *(["--oneway"] if oneway else []), *args)
 
-    def heal(self) -> None:
-        """Remove every partition."""
-        self._cmd("heal", self.name)
+    def heal(self, all: bool = False) -> None:
+        """Remove every partition; all=True: undo every fault instead
+        (partitions, impairments back to the topology's, links up, nodes
+        resumed and started, disks unfilled, throttles and clock skews
+        removed), as a chaos run ends."""
+        self._cmd("heal", self.name, *(["--all"] if all else []))
 
     def impair(self, iface: str, clear: bool = False, **settings: str) -> None:
         """impair("a:eth0", delay="50ms", loss="2%"): replaces the

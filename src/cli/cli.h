@@ -41,6 +41,8 @@ enum cli_opt {
 	OPT_QUIET,
 	OPT_HOST,
 	OPT_CLOCK_SKEW,
+	OPT_ALL,
+	OPT_PATH,
 	OPT_MAX
 };
 
