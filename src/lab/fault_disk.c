@@ -75,7 +75,7 @@ static void list_volumes(const struct cbx_node *n, char *buf, size_t size)
 					n->volumes[i].dst);
 }
 
-/* Where the tmpfs to resize is, its full size, and what to call it. */
+/* Where the tmpfs to resize is (dir, on the host), and its full size. */
 static int disk_of(struct lab_faults *fl, const struct cbx_node *n, const char *path, char *dir,
 		   size_t size, uint64_t *bytes, struct cbx_error *err)
 {
