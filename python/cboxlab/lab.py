@@ -103,12 +103,13 @@ class Fault:
     settings: dict[str, str] = field(default_factory=dict)  # impair, disk-slow
     drops: list[str] = field(default_factory=list)  # partition: whose packets node drops
     skew: str | None = None  # clock-skew: "+300s"
+    path: str | None = None  # disk-full of a volume: its path in the node
 
     @classmethod
     def from_json(cls, o: Mapping[str, Any]) -> "Fault":
         return cls(kind=o["kind"], node=o["node"], iface=o.get("iface"),
                    settings=dict(o.get("settings", {})), drops=list(o.get("drops", [])),
-                   skew=o.get("skew"))
+                   skew=o.get("skew"), path=o.get("path"))
 
 
 @dataclass
@@ -324,9 +325,12 @@ class Lab:
         args = [",".join(_nodes_arg(g)) for g in groups]
         self._cmd("partition", self.name, *(["--oneway"] if oneway else []), *args)
 
-    def heal(self) -> None:
-        """Remove every partition."""
-        self._cmd("heal", self.name)
+    def heal(self, all: bool = False) -> None:
+        """Remove every partition; all=True: undo every fault instead
+        (partitions, impairments back to the topology's, links up, nodes
+        resumed and started, disks unfilled, throttles and clock skews
+        removed), as a chaos run ends."""
+        self._cmd("heal", self.name, *(["--all"] if all else []))
 
     def impair(self, iface: str, clear: bool = False, **settings: str) -> None:
         """impair("a:eth0", delay="50ms", loss="2%"): replaces the
@@ -372,15 +376,24 @@ class Lab:
         back to the topology's."""
         self.restart(node, timeout=timeout, clock_skew=skew)
 
-    def disk_full(self, *nodes: str) -> None:
-        """Make the nodes' storage full: their writes fail with ENOSPC
-        until disk_heal. Only nodes with "storage_size" have storage of
-        their own to fill."""
-        self._cmd("fill", self.name, *nodes)
+    def fill(self, *nodes: str, path: str | None = None) -> None:
+        """Make the nodes' storage full: their writes fail with ENOSPC until
+        unfill (or heal(all=True)). Without path, a node's own storage
+        ("storage_size"); path="/var/lib/redis": one node's volume at that
+        path ("volumes": ["/var/lib/redis:64M"]), which any node can have."""
+        self._cmd("fill", self.name, *nodes, *(["--path", path] if path is not None else []))
 
-    def disk_heal(self, *nodes: str) -> None:
-        """Give the nodes' storage its size back."""
-        self._cmd("unfill", self.name, *nodes)
+    def unfill(self, *nodes: str, path: str | None = None) -> None:
+        """Give the nodes' storage (path: the volume) its size back."""
+        self._cmd("unfill", self.name, *nodes, *(["--path", path] if path is not None else []))
+
+    def disk_full(self, *nodes: str, path: str | None = None) -> None:
+        """fill, by its older name."""
+        self.fill(*nodes, path=path)
+
+    def disk_heal(self, *nodes: str, path: str | None = None) -> None:
+        """unfill, by its older name."""
+        self.unfill(*nodes, path=path)
 
     def throttle(self, node: str, clear: bool = False, **limits: str) -> None:
         """throttle("d", wbps="1M", riops="100"): a slow disk for a node

@@ -62,3 +62,31 @@ def test_disk_full_and_clock_skew():
         assert in_force(lab) == [], "a run ends healed"
         assert write(lab, "a", "/y").returncode == 0
         assert abs(skew(lab, "h")) <= 3
+
+
+def test_volume_fill_and_heal_all():
+    t = topo("tpvol", nodes=("a", "b"), subnet="10.252.48.0/24")
+    t["nodes"]["a"]["volumes"] = ["/data:2M"]
+    with Lab.up(t) as lab:
+        assert write(lab, "a", "/data/x").returncode == 0
+        lab.fill("a", path="/data")
+        r = write(lab, "a", "/data/y")
+        assert r.returncode != 0 and "No space left on device" in r.stderr + r.stdout, r
+        assert write(lab, "a", "/root/y").returncode == 0, "the rest of the node still writes"
+        full = [f for f in lab.status().faults if f.kind == "disk-full"]
+        assert [(f.node, f.path) for f in full] == [("a", "/data")], full
+        lab.unfill("a", path="/data")
+        assert write(lab, "a", "/data/y").returncode == 0
+        with pytest.raises(CboxlabError) as e:
+            lab.fill("a", path="/nope")
+        assert "no volume at /nope; its volumes: /data" in e.value.message
+
+        lab.partition(["a"], ["b"])
+        lab.impair("a:eth0", loss="30%")
+        lab.fill("a", path="/data")
+        lab.pause("b")
+        assert {f.kind for f in lab.status().faults} == {"partition", "impair", "disk-full", "paused"}
+        lab.heal(all=True)
+        assert lab.status().faults == []
+        assert lab.exec("a", "ping -c1 -W2 10.252.48.2", check=False).returncode == 0
+        assert write(lab, "a", "/data/z").returncode == 0

@@ -19,7 +19,7 @@ const char *const chaos_nemeses[] = {
 	"flaky-links",     /* random loss on random interfaces */
 	"pause-random",    /* one random node frozen */
 	"kill-random",     /* one random node killed, then started again */
-	"disk-full-random", /* one random node with storage_size: its storage full */
+	"disk-full-random", /* one random node with storage_size or volumes: full */
 	"clock-skew-random", /* one random node restarted with its wall clock skewed */
 	NULL,
 };
@@ -141,14 +141,23 @@ static int cycle(struct gen *g, uint64_t at)
 		/* The first of the shuffled nodes that has storage of its own
 		 * (chaos_plan_generate checked that one has). */
 		size_t i = 0;
-		while (!g->nodes[i]->storage_size)
+		const char *vol = NULL;
+		while (!g->nodes[i]->storage_size && !g->nodes[i]->n_volumes)
 			i++;
+		/* Without storage of its own, one of its volumes (drawn only
+		 * then: plans of nodes with storage stay as they were). */
+		if (!g->nodes[i]->storage_size)
+			vol = g->nodes[i]
+				      ->volumes[chaos_rng_below(&g->rng, g->nodes[i]->n_volumes)]
+				      .dst;
 		if (!(s = push(g, at, LAB_FAULT_FILL)))
 			return -1;
 		s->fault.node = g->nodes[i];
+		s->fault.path = vol;
 		if (!(s = push(g, off, LAB_FAULT_UNFILL)))
 			return -1;
 		s->fault.node = g->nodes[i];
+		s->fault.path = vol;
 		return 0;
 	}
 	if (!strcmp(name, "clock-skew-random")) {
@@ -273,7 +282,7 @@ int chaos_plan_generate(struct chaos_plan *p, const struct cbx_topo *t,
 		if (on_processes(spec->name) && !cbx_node_kinds[n->kind].processes)
 			continue;
 		g.nodes[g.n++] = n;
-		with_storage += n->storage_size != 0;
+		with_storage += n->storage_size != 0 || n->n_volumes != 0;
 	}
 	if (!g.n) {
 		free(g.nodes);
@@ -284,7 +293,7 @@ int chaos_plan_generate(struct chaos_plan *p, const struct cbx_topo *t,
 	if (!strcmp(spec->name, "disk-full-random") && !with_storage) {
 		free(g.nodes);
 		return cbx_error_set(err, CBX_ERR_INPUT,
-				     "nemesis disk-full-random needs a node with \"storage_size\" among its nodes: only those can be filled");
+				     "nemesis disk-full-random needs a node with \"storage_size\" or \"volumes\" among its nodes: only those can be filled");
 	}
 	for (uint64_t at = 0; rc == 0 && at + 2 * spec->interval_us <= spec->duration_us;
 	     at += 2 * spec->interval_us)

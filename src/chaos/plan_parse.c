@@ -12,7 +12,7 @@
 /* clang-format off */
 static const char *const step_keys[] = {
 	"at",	"do",	  "groups", "oneway",  "grudge", "iface",   "node", "delay",
-	"jitter", "loss", "duplicate", "corrupt", "reorder", "rate", "skew", "rbps", "wbps", "riops", "wiops", "description", NULL,
+	"jitter", "loss", "duplicate", "corrupt", "reorder", "rate", "skew", "rbps", "wbps", "riops", "wiops", "all", "path", "description", NULL,
 };
 /* clang-format on */
 
@@ -129,6 +129,34 @@ static int parse_iface_fault(struct chaos_step *s, const struct cbx_topo *t, jso
 	return 0;
 }
 
+/* fill, unfill: the node's storage, or with "path" its volume there. */
+static int parse_fill(struct chaos_step *s, json_t *step, const char *source, const char *path,
+		      struct cbx_error *err)
+{
+	const struct cbx_node *n = s->fault.node;
+	json_t *v = json_object_get(step, "path");
+
+	if (!v) {
+		if (!n->storage_size)
+			return fail(err, source, path,
+				    "node %s has no storage of its own to fill: give it \"storage_size\"%s",
+				    n->name,
+				    n->n_volumes ? ", or fill one of its volumes with \"path\""
+						 : "");
+		return 0;
+	}
+	if (!json_is_string(v))
+		return fail(err, source, path,
+			    "\"path\" is a volume's DST, e.g. \"/var/lib/redis\"");
+	for (size_t i = 0; i < n->n_volumes; i++)
+		if (!strcmp(n->volumes[i].dst, json_string_value(v))) {
+			s->fault.path = n->volumes[i].dst;
+			return 0;
+		}
+	return fail(err, source, path, "node %s has no volume at %s", n->name,
+		    json_string_value(v));
+}
+
 /* pause, resume, stop, start, restart, kill, fill, unfill, clock-skew,
  * throttle, unthrottle: a node; clock-skew its "skew", throttle its limits. */
 static int parse_node_fault(struct chaos_step *s, const struct cbx_topo *t, json_t *step,
@@ -174,11 +202,8 @@ static int parse_node_fault(struct chaos_step *s, const struct cbx_topo *t, json
 		return fail(err, source, path,
 			    "node %s keeps its files in memory: only a node with \"storage\": \"disk\" can have a slow disk",
 			    s->fault.node->name);
-	if ((s->fault.kind == LAB_FAULT_FILL || s->fault.kind == LAB_FAULT_UNFILL) &&
-	    !s->fault.node->storage_size)
-		return fail(err, source, path,
-			    "node %s has no storage of its own to fill: give it \"storage_size\"",
-			    s->fault.node->name);
+	if (s->fault.kind == LAB_FAULT_FILL || s->fault.kind == LAB_FAULT_UNFILL)
+		return parse_fill(s, step, source, path, err);
 	return 0;
 }
 
@@ -216,6 +241,13 @@ static int parse_step(struct chaos_step *s, const struct cbx_topo *t, json_t *st
 	case LAB_FAULT_LINK_UP:
 		return parse_iface_fault(s, t, step, op, source, path, err);
 	case LAB_FAULT_HEAL:
+		/* "all": true: every fault undone, as `heal --all`. */
+		if (json_object_get(step, "all") && !json_is_boolean(json_object_get(step, "all")))
+			return fail(err, source, path, "\"all\" is true or false");
+		if (json_is_true(json_object_get(step, "all")))
+			s->fault.kind = LAB_FAULT_HEAL_ALL;
+		return 0;
+	case LAB_FAULT_HEAL_ALL:
 	case LAB_FAULT_KIND_MAX:
 		return 0;
 	default:

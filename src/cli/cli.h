@@ -42,6 +42,8 @@ enum cli_opt {
 	OPT_HOST,
 	OPT_CLOCK_SKEW,
 	OPT_KIND,
+	OPT_ALL,
+	OPT_PATH,
 	OPT_MAX
 };
 

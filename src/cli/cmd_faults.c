@@ -307,18 +307,21 @@ int cmd_partition(const struct cli_call *c)
 
 static int do_heal(struct lab_faults *fl, void *arg, struct cbx_error *err)
 {
-	struct lab_fault_op op = { .kind = LAB_FAULT_HEAL };
+	bool all = *(const bool *)arg;
+	struct lab_fault_op op = { .kind = all ? LAB_FAULT_HEAL_ALL : LAB_FAULT_HEAL };
 
-	(void)arg;
 	if (lab_fault_apply(fl, &op, err) < 0)
 		return -1;
-	say("lab %s: every partition healed", lab_faults_topo(fl)->name);
+	say("lab %s: %s", lab_faults_topo(fl)->name,
+	    all ? "every fault undone" : "every partition healed");
 	return 0;
 }
 
 int cmd_heal(const struct cli_call *c)
 {
-	return with_lab(c, do_heal, NULL);
+	bool all = c->opt[OPT_ALL] != NULL;
+
+	return with_lab(c, do_heal, &all);
 }
 
 /* --- node faults -------------------------------------------------------- */
@@ -329,6 +332,7 @@ struct node_args {
 	int grace_ms;
 	bool set_clock, set_skew;
 	int64_t clock_offset_us, clock_skew_us;
+	const char *path; /* fill, unfill --path: a volume */
 	char **names;
 	int n;
 };
@@ -352,9 +356,13 @@ static int do_node_fault(struct lab_faults *fl, void *arg, struct cbx_error *err
 					   .set_clock = a->set_clock,
 					   .clock_offset_us = a->clock_offset_us,
 					   .set_skew = a->set_skew,
-					   .clock_skew_us = a->clock_skew_us };
+					   .clock_skew_us = a->clock_skew_us,
+					   .path = a->path };
 		rc = lab_fault_apply(fl, &op, err);
-		if (rc == 0)
+		if (rc == 0 && a->path)
+			say("node %s has its volume %s %s", nodes[i]->name, a->path,
+			    a->kind == LAB_FAULT_FILL ? "full" : "back");
+		else if (rc == 0)
 			say("node %s %s", nodes[i]->name, a->done);
 	}
 	return rc;
@@ -394,6 +402,18 @@ int cmd_node_fault(const struct cli_call *c)
 		if (!cbx_parse_clock_offset_us(c->opt[OPT_CLOCK_SKEW], &a.clock_skew_us, &why))
 			return cli_usage_error(c->verb->name, "--clock-skew: %s", why);
 		a.set_skew = true;
+	}
+	if (c->opt[OPT_PATH]) {
+		if (c->argc != 2)
+			return cli_usage_error(c->verb->name,
+					       "--path names one node's volume: LAB NODE --path DST");
+		/* "/data/" names the volume at "/data", and says so. */
+		static char path[CBX_NODE_PATH_MAX];
+		size_t len = strlen(c->opt[OPT_PATH]);
+		while (len > 1 && c->opt[OPT_PATH][len - 1] == '/')
+			len--;
+		snprintf(path, sizeof(path), "%.*s", (int)len, c->opt[OPT_PATH]);
+		a.path = path;
 	}
 	a.names = c->argv + 1;
 	a.n = c->argc - 1;

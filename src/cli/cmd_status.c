@@ -102,6 +102,8 @@ static json_t *in_force_json(const struct lab_in_force *f)
 		json_object_set_new(o, "drops", drops);
 	} else if (f->kind == LAB_IN_FORCE_CLOCK_SKEW && f->items.n) {
 		json_object_set_new(o, "skew", json_string(f->items.v[0]));
+	} else if (f->kind == LAB_IN_FORCE_DISK_FULL && f->items.n) {
+		json_object_set_new(o, "path", json_string(f->items.v[0]));
 	}
 	return o;
 }

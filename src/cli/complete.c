@@ -178,9 +178,11 @@ static bool takes_value(const struct cli_verb *v, const char *word)
 static void offer_value(struct line *l, const char *option)
 {
 	static const char *const formats[] = { "dot", "mermaid", "svg" };
-	static const char *const nemeses[] = { "random-halves", "isolate-one", "majorities-ring",
-					       "bridge",        "flaky-links", "pause-random",
-					       "kill-random" };
+	static const char *const nemeses[] = { "random-halves",    "isolate-one",
+					       "majorities-ring",  "bridge",
+					       "flaky-links",      "pause-random",
+					       "kill-random",      "disk-full-random",
+					       "clock-skew-random" };
 
 	if (!strcmp(option, "--format"))
 		for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)

@@ -35,6 +35,8 @@ const struct cli_option cli_options[] = {
 	[OPT_HOST] = { "host", 0, "NAME" },
 	[OPT_CLOCK_SKEW] = { "clock-skew", 0, "T" },
 	[OPT_KIND] = { "kind", 0, "KIND" },
+	[OPT_ALL] = { "all", 0, NULL },
+	[OPT_PATH] = { "path", 0, "DST" },
 };
 _Static_assert(sizeof(cli_options) / sizeof(cli_options[0]) == OPT_MAX, "every option's names");
 
@@ -116,6 +118,20 @@ static const struct cli_verb_opt restart_opts[] = {
 	JSON_REPORT,
 	QUIET,
 	{ OPT_CLOCK_SKEW, "the wall clock of the node's dynamically linked programs this far ahead of the host's (+300s; libfaketime), instead of the topology's clock_skew" },
+	{ OPT_MAX, NULL },
+};
+
+static const struct cli_verb_opt heal_opts[] = {
+	{ OPT_ALL, "undo every fault: partitions, impairments (back to the topology's), links down, paused and stopped nodes, full disks, disk limits, clock skews" },
+	JSON_REPORT,
+	QUIET,
+	{ OPT_MAX, NULL },
+};
+
+static const struct cli_verb_opt fill_opts[] = {
+	{ OPT_PATH, "the node's volume at DST (its \"volumes\"), not its storage" },
+	JSON_REPORT,
+	QUIET,
 	{ OPT_MAX, NULL },
 };
 
@@ -231,8 +247,8 @@ const struct cli_verb cli_verbs[] = {
 	  .usage = "LAB [--oneway] A,B C,D...\nLAB --grudge JSON|@FILE", .opts = partition_opts,
 	  .root_for = faults },
 	{ .name = "heal", .group = CLI_FAULTS, .args = "LAB", .min_args = 1, .max_args = 1,
-	  .run = cmd_heal, .summary = "remove every partition", .opts = act_opts,
-	  .root_for = faults },
+	  .run = cmd_heal, .summary = "remove every partition (--all: every fault)",
+	  .usage = "LAB [--all]", .opts = heal_opts, .root_for = faults },
 	{ .name = "stop", .group = CLI_FAULTS, .args = "LAB NODE...", .min_args = 2, .max_args = -1,
 	  .run = cmd_node_fault, .arg = LAB_FAULT_STOP,
 	  .summary = "SIGTERM, then SIGKILL; netns and links stay", .opts = stop_opts,
@@ -246,9 +262,14 @@ const struct cli_verb cli_verbs[] = {
 	NODE_FAULT("kill", LAB_FAULT_KILL, "SIGKILL at once; netns and links stay"),
 	NODE_FAULT("pause", LAB_FAULT_PAUSE, "freeze the node (the cgroup freezer)"),
 	NODE_FAULT("resume", LAB_FAULT_RESUME, "thaw it"),
-	NODE_FAULT("fill", LAB_FAULT_FILL,
-		   "the node's storage full: writes fail with ENOSPC\n(nodes with storage_size)"),
-	NODE_FAULT("unfill", LAB_FAULT_UNFILL, "give the node's storage its size back"),
+	{ .name = "fill", .group = CLI_FAULTS, .args = "LAB NODE...", .min_args = 2,
+	  .max_args = -1, .run = cmd_node_fault, .arg = LAB_FAULT_FILL,
+	  .summary = "the node's storage full: writes fail with ENOSPC\n(nodes with storage_size; --path DST: a volume)",
+	  .usage = "LAB NODE...\nLAB NODE --path DST", .opts = fill_opts, .root_for = faults },
+	{ .name = "unfill", .group = CLI_FAULTS, .args = "LAB NODE...", .min_args = 2,
+	  .max_args = -1, .run = cmd_node_fault, .arg = LAB_FAULT_UNFILL,
+	  .summary = "give the node's storage (--path: its volume) its size back",
+	  .usage = "LAB NODE...\nLAB NODE --path DST", .opts = fill_opts, .root_for = faults },
 	{ .name = "throttle", .group = CLI_FAULTS, .args = "LAB NODE KEY=VALUE...|clear",
 	  .min_args = 3, .max_args = -1, .run = cmd_throttle,
 	  .summary = "a slow disk: rbps=1M wbps=1M riops=100 wiops=100\n(storage disk, cgroup v2 io.max); clear removes it",

@@ -172,12 +172,14 @@ struct lab_node_status {
 
 /* A fault in force, as a program reads it (`status --json`). */
 enum lab_in_force_kind {
-	LAB_IN_FORCE_IMPAIR,     /* node, iface; items: "key=value" each */
-	LAB_IN_FORCE_PARTITION,  /* node drops the packets of items' nodes */
-	LAB_IN_FORCE_LINK_DOWN,  /* node, iface */
-	LAB_IN_FORCE_STOPPED,    /* node */
-	LAB_IN_FORCE_PAUSED,     /* node */
-	LAB_IN_FORCE_DISK_FULL,  /* node: its storage is full (`fill`) */
+	LAB_IN_FORCE_IMPAIR,    /* node, iface; items: "key=value" each */
+	LAB_IN_FORCE_PARTITION, /* node drops the packets of items' nodes */
+	LAB_IN_FORCE_LINK_DOWN, /* node, iface */
+	LAB_IN_FORCE_STOPPED,   /* node */
+	LAB_IN_FORCE_PAUSED,    /* node */
+	/* node: its storage is full (`fill`); items: its volume's DST, when
+	 * the full one is a volume (`fill --path`) */
+	LAB_IN_FORCE_DISK_FULL,
 	LAB_IN_FORCE_CLOCK_SKEW, /* node; items: its skew, "+300s" (not the topology's) */
 	LAB_IN_FORCE_DISK_SLOW,  /* node; items: "key=value" each (io.max) */
 	LAB_IN_FORCE_KIND_MAX
@@ -423,13 +425,14 @@ enum lab_fault_kind {
 	LAB_FAULT_START,     /* start a stopped op.node again */
 	LAB_FAULT_RESTART,   /* stop, then start */
 	LAB_FAULT_KILL,      /* SIGKILL at once */
-	LAB_FAULT_FILL,      /* op.node's storage full: writes fail with ENOSPC */
+	LAB_FAULT_FILL,      /* op.node's storage (op.path: volume) full: ENOSPC */
 	LAB_FAULT_UNFILL,    /* its size back */
 	/* restart op.node with its wall clock op.clock_skew_us off the
 	 * host's (libfaketime) */
 	LAB_FAULT_CLOCK_SKEW,
 	LAB_FAULT_THROTTLE,   /* op.node's disk I/O limited to op.io (cgroup v2 io.max) */
 	LAB_FAULT_UNTHROTTLE, /* no limit */
+	LAB_FAULT_HEAL_ALL,   /* undo every fault (lab_fault_clear_all) */
 	LAB_FAULT_KIND_MAX
 };
 
@@ -459,6 +462,9 @@ struct lab_fault_op {
 	bool set_skew;
 	int64_t clock_skew_us;
 	struct lab_io_max io; /* throttle */
+	/* fill, unfill: the node's volume at this DST ("volumes"); NULL: its
+	 * storage ("storage_size"). */
+	const char *path;
 };
 
 /* "link-down": how plans and event logs name a kind; and back (false for
@@ -489,8 +495,9 @@ const struct cbx_topo *lab_faults_topo(const struct lab_faults *fl);
 /* Apply one fault, and record it. */
 int lab_fault_apply(struct lab_faults *fl, const struct lab_fault_op *op, struct cbx_error *err);
 /* Undo every fault: heal, impairments back to the topology's own, links
- * up, nodes resumed and started. Every step is tried; the first failure is
- * reported. Chaos runs end with this. */
+ * up, nodes resumed and started, disks unfilled and unthrottled, clocks
+ * back to the topology's. Every step is tried; the first failure is
+ * reported. Chaos runs end with this, and `heal --all` is this. */
 int lab_fault_clear_all(struct lab_faults *fl, struct cbx_error *err);
 
 /* The impairments in force, as the record has them (`impair LAB`). */

@@ -62,7 +62,12 @@ void fault_set_skew(struct lab_faults *fl, const struct cbx_node *n, int64_t ske
  * through cgroup v2's io.max. */
 int fault_throttle(struct lab_faults *fl, const struct cbx_node *n, const struct lab_io_max *io,
 		   struct cbx_error *err);
-/* Make a node's storage ("storage_size") full, or give it its size back. */
-int fault_disk(struct lab_faults *fl, const struct cbx_node *n, bool full, struct cbx_error *err);
+/* Make a node's storage ("storage_size") full, or give it its size back;
+ * path: its volume at that DST instead (NULL: its storage). */
+int fault_disk(struct lab_faults *fl, const struct cbx_node *n, const char *path, bool full,
+	       struct cbx_error *err);
+/* The node's volume at path as the topology writes its DST; NULL when it
+ * has none there (or path is NULL). */
+const char *fault_disk_path(const struct cbx_node *n, const char *path);
 
 #endif

@@ -23,6 +23,13 @@ static int apply_heal(struct lab_faults *fl, const struct lab_fault_op *op, stru
 	return fault_heal(fl, err);
 }
 
+static int apply_heal_all(struct lab_faults *fl, const struct lab_fault_op *op,
+			  struct cbx_error *err)
+{
+	(void)op;
+	return lab_fault_clear_all(fl, err);
+}
+
 static int apply_impair(struct lab_faults *fl, const struct lab_fault_op *op, struct cbx_error *err)
 {
 	static const struct cbx_impair none;
@@ -64,7 +71,7 @@ static int apply_restart(struct lab_faults *fl, const struct lab_fault_op *op,
 
 static int apply_disk(struct lab_faults *fl, const struct lab_fault_op *op, struct cbx_error *err)
 {
-	return fault_disk(fl, op->node, op->kind == LAB_FAULT_FILL, err);
+	return fault_disk(fl, op->node, op->path, op->kind == LAB_FAULT_FILL, err);
 }
 
 static int apply_throttle(struct lab_faults *fl, const struct lab_fault_op *op,
@@ -106,6 +113,7 @@ static const struct fault_kind {
 	[LAB_FAULT_CLOCK_SKEW] = { "clock-skew", false, TARGET_NODE, apply_restart },
 	[LAB_FAULT_THROTTLE] = { "throttle", false, TARGET_NODE, apply_throttle },
 	[LAB_FAULT_UNTHROTTLE] = { "unthrottle", true, TARGET_NODE, apply_throttle },
+	[LAB_FAULT_HEAL_ALL] = { "heal-all", true, TARGET_NONE, apply_heal_all },
 };
 _Static_assert(CBX_ARRAY_SIZE(kinds) == LAB_FAULT_KIND_MAX, "a row for every kind of fault");
 
@@ -156,6 +164,8 @@ void lab_fault_describe(const struct cbx_topo *t, const struct lab_fault_op *op,
 		} else if (op->kind == LAB_FAULT_THROTTLE) {
 			lab_io_max_format(&op->io, detail, sizeof(detail));
 			snprintf(buf, size, "%s %s %s", name, op->node->name, detail);
+		} else if (op->path) {
+			snprintf(buf, size, "%s %s:%s", name, op->node->name, op->path);
 		} else
 			snprintf(buf, size, "%s %s", name, op->node->name);
 		break;
@@ -204,8 +214,15 @@ int lab_fault_clear_all(struct lab_faults *fl, struct cbx_error *err)
 		const struct cbx_node *n = &t->nodes[i];
 		int64_t skew;
 		struct lab_io_max io;
-		if (fault_record_disk_full(fl->record, n))
-			rc = cbx_error_keep_first(rc, err, fault_disk(fl, n, false, &one), &one);
+		if (fault_record_disk_full(fl->record, n, NULL))
+			rc = cbx_error_keep_first(rc, err, fault_disk(fl, n, NULL, false, &one),
+						  &one);
+		for (size_t k = 0; k < n->n_volumes; k++)
+			if (fault_record_disk_full(fl->record, n, n->volumes[k].dst))
+				rc = cbx_error_keep_first(rc, err,
+							  fault_disk(fl, n, n->volumes[k].dst,
+								     false, &one),
+							  &one);
 		fault_record_disk_slow_get(fl->record, n, &io);
 		if (lab_io_max_is_set(&io))
 			rc = cbx_error_keep_first(rc, err,

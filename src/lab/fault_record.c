@@ -205,27 +205,39 @@ static size_t name_index(json_t *list, const char *key)
 	return i;
 }
 
-bool fault_record_disk_full(const struct fault_record *r, const struct cbx_node *n)
+/* "node" for its storage, "node:/dst" for its volume at /dst. */
+static void disk_key(const struct cbx_node *n, const char *path, char *buf, size_t size)
 {
-	json_t *full = json_object_get(r->json, "disks_full");
-
-	return json_is_array(full) && name_index(full, n->name) < json_array_size(full);
+	snprintf(buf, size, "%s%s%s", n->name, path ? ":" : "", path ? path : "");
 }
 
-void fault_record_disk_full_set(struct fault_record *r, const struct cbx_node *n, bool full)
+bool fault_record_disk_full(const struct fault_record *r, const struct cbx_node *n,
+			    const char *path)
+{
+	json_t *full = json_object_get(r->json, "disks_full");
+	char key[CBX_NODE_NAME_MAX + CBX_NODE_PATH_MAX + 2];
+
+	disk_key(n, path, key, sizeof(key));
+	return json_is_array(full) && name_index(full, key) < json_array_size(full);
+}
+
+void fault_record_disk_full_set(struct fault_record *r, const struct cbx_node *n, const char *path,
+				bool full)
 {
 	json_t *list = json_object_get(r->json, "disks_full");
+	char key[CBX_NODE_NAME_MAX + CBX_NODE_PATH_MAX + 2];
 	size_t i;
 
 	if (!json_is_array(list)) {
 		list = json_array();
 		json_object_set_new(r->json, "disks_full", list);
 	}
-	i = name_index(list, n->name);
+	disk_key(n, path, key, sizeof(key));
+	i = name_index(list, key);
 	if (!full && i < json_array_size(list))
 		json_array_remove(list, i);
 	else if (full && i == json_array_size(list))
-		json_array_append_new(list, json_string(n->name));
+		json_array_append_new(list, json_string(key));
 	r->dirty = true;
 }
 
@@ -455,10 +467,21 @@ int fault_record_in_force(const struct fault_record *r, struct lab_in_force_list
 		if (!fault_in_force_add(out, LAB_IN_FORCE_LINK_DOWN, node, iface))
 			goto oom;
 	}
-	json_array_foreach (json_object_get(r->json, "disks_full"), i, v)
-		if (json_is_string(v) &&
-		    !fault_in_force_add(out, LAB_IN_FORCE_DISK_FULL, json_string_value(v), NULL))
+	json_array_foreach (json_object_get(r->json, "disks_full"), i, v) {
+		/* "node", or "node:/dst" for a volume (node names hold no ':'). */
+		const char *disk = json_is_string(v) ? json_string_value(v) : NULL;
+		const char *colon = disk ? strchr(disk, ':') : NULL;
+		struct lab_in_force *e;
+		if (!disk || (size_t)(colon ? colon - disk : 0) >= sizeof(node))
+			continue;
+		if (colon)
+			snprintf(node, sizeof(node), "%.*s", (int)(colon - disk), disk);
+		if (!(e = fault_in_force_add(out, LAB_IN_FORCE_DISK_FULL, colon ? node : disk,
+					     NULL)))
 			goto oom;
+		if (colon)
+			rc |= cbx_lines_add(&e->items, "%s", colon + 1);
+	}
 	json_object_foreach (json_object_get(r->json, "clock_skew"), key, v) {
 		struct lab_in_force *e =
 			fault_in_force_add(out, LAB_IN_FORCE_CLOCK_SKEW, key, NULL);

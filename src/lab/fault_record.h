@@ -4,7 +4,7 @@
  *   {"impairments": {"node:iface": "delay=50ms loss=2%"},
  *    "partition": {"node": ["node", ...]},
  *    "links_down": ["node:iface", ...],
- *    "disks_full": ["node", ...],
+ *    "disks_full": ["node", "node:/volume/dst", ...],
  *    "clock_skew": {"node": microseconds},
  *    "disks_slow": {"node": "wbps=1048576 riops=100"}}
  * Paused and stopped nodes are read from the kernel (freezer, init alive).
@@ -39,9 +39,12 @@ int fault_record_impairments(const struct fault_record *r, struct lab_impairment
 bool fault_record_link_down(const struct fault_record *r, const struct cbx_iface *ifc);
 void fault_record_link_set(struct fault_record *r, const struct cbx_iface *ifc, bool down);
 
-/* Is the node's storage full (`fill`)? Set it so or not. */
-bool fault_record_disk_full(const struct fault_record *r, const struct cbx_node *n);
-void fault_record_disk_full_set(struct fault_record *r, const struct cbx_node *n, bool full);
+/* Is the node's storage full (`fill`), or (path) its volume at that DST?
+ * Set it so or not. */
+bool fault_record_disk_full(const struct fault_record *r, const struct cbx_node *n,
+			    const char *path);
+void fault_record_disk_full_set(struct fault_record *r, const struct cbx_node *n, const char *path,
+				bool full);
 
 /* The wall-clock skew the node was last started with when it is not the
  * topology's (`restart --clock-skew`, a plan's clock-skew): true and the

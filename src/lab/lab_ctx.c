@@ -82,6 +82,14 @@ int lab_node_dir(const struct lab_ctx *ctx, const struct cbx_node *n, char *buf,
 	return len < 0 || (size_t)len >= size ? -1 : 0;
 }
 
+int lab_node_volume_dir(const struct lab_ctx *ctx, const struct cbx_node *n, size_t i, char *buf,
+			size_t size)
+{
+	int len = snprintf(buf, size, "%s/nodes/%s/volumes/%zu", ctx->state_dir, n->name, i);
+
+	return len < 0 || (size_t)len >= size ? -1 : 0;
+}
+
 int lab_disk_dir(const struct lab_ctx *ctx, char *buf, size_t size)
 {
 	const char *root = ctx->cbx->disk_root[0] ? ctx->cbx->disk_root : CBX_DISK_ROOT_DEFAULT;

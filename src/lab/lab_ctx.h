@@ -172,6 +172,13 @@ const struct cbx_image *lab_node_image(const struct lab_ctx *ctx, const struct c
 
 /* Paths in the lab's state directory. */
 int lab_node_dir(const struct lab_ctx *ctx, const struct cbx_node *n, char *buf, size_t size);
+/* The host's folder of the node's volume i ("volumes"), a tmpfs of its own
+ * in the node's folder: <node dir>/volumes/<i>. It is mounted with this
+ * many inodes (a count, allocated as files come), so that `unfill` can give
+ * back the number `fill` took away. */
+#define LAB_VOLUME_INODES 1048576
+int lab_node_volume_dir(const struct lab_ctx *ctx, const struct cbx_node *n, size_t i, char *buf,
+			size_t size);
 /* "storage": "disk": the lab's folder on disk (<disk root>/<lab>), and a
  * node's in it; -1 when too long. Does the lab have any such node? */
 int lab_disk_dir(const struct lab_ctx *ctx, char *buf, size_t size);

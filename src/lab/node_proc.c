@@ -105,9 +105,9 @@ static int node_puts(struct lab_ctx *ctx, const struct cbx_node *n, struct rootf
 
 	if (n->overlay && !(n->overlay_optional && stat(n->overlay, &st) < 0))
 		r->overlay = n->overlay;
-	if (!n->n_binds && !n->n_files)
+	if (!n->n_binds && !n->n_files && !n->n_volumes)
 		return 0;
-	binds = cbx_arena_array(ctx->arena, n->n_binds + 1, sizeof(*binds));
+	binds = cbx_arena_array(ctx->arena, n->n_binds + n->n_volumes + 1, sizeof(*binds));
 	files = cbx_arena_array(ctx->arena, n->n_files + 1, sizeof(*files));
 	if (!binds || !files)
 		return cbx_error_sys(err, ENOMEM, "node %s", n->name);
@@ -125,8 +125,21 @@ static int node_puts(struct lab_ctx *ctx, const struct cbx_node *n, struct rootf
 		if (!files[i].src)
 			return cbx_error_sys(err, ENOMEM, "node %s", n->name);
 	}
+	/* Volumes after binds: a volume may lie below a bound folder. Each
+	 * is a writable bind of its tmpfs in the node's folder (steps_host.c). */
+	for (size_t i = 0; i < n->n_volumes; i++) {
+		char dir[512];
+		if (lab_node_volume_dir(ctx, n, i, dir, sizeof(dir)) < 0)
+			return cbx_error_sys(err, ENAMETOOLONG, "node %s", n->name);
+		binds[n->n_binds + i] =
+			(struct rootfs_put){ .src = cbx_arena_strdup(ctx->arena, dir),
+					     .dst = n->volumes[i].dst,
+					     .rw = true };
+		if (!binds[n->n_binds + i].src)
+			return cbx_error_sys(err, ENOMEM, "node %s", n->name);
+	}
 	r->binds = binds;
-	r->n_binds = n->n_binds;
+	r->n_binds = n->n_binds + n->n_volumes;
 	r->files = files;
 	r->n_files = n->n_files;
 	return 0;

@@ -86,6 +86,39 @@ static int make_disk_dir(struct lab_ctx *ctx, struct cbx_error *err)
 	return 0;
 }
 
+/* "volumes": a tmpfs of its size for each, in the node's folder on the
+ * host's side (<node dir>/volumes/<i>), where `fill --path` finds it by its
+ * host path, a node's restart binds it again with its files, and `down`'s
+ * lazy unmount of the lab's tmpfs takes it. The node's init binds it at
+ * DST as it binds a host folder (runtime/node_files.c): resolved inside
+ * the node's root, never through a symlink out of it. A node in a user
+ * namespace owns its volumes' root. */
+static int mount_node_volumes(struct lab_ctx *ctx, const struct cbx_node *n, const char *dir,
+			      struct cbx_error *err)
+{
+	char path[600], opts[96];
+
+	snprintf(path, sizeof(path), "%s/volumes", dir);
+	if (cbx_mkdir(path, 0700, err) < 0)
+		return -1;
+	for (size_t k = 0; k < n->n_volumes; k++) {
+		int len = snprintf(opts, sizeof(opts), "mode=0755,size=%" PRIu64 ",nr_inodes=%d",
+				   n->volumes[k].size, LAB_VOLUME_INODES);
+		if (n->userns_count)
+			snprintf(opts + len, sizeof(opts) - (size_t)len, ",uid=%u,gid=%u",
+				 n->userns_start, n->userns_start);
+		if (lab_node_volume_dir(ctx, n, k, path, sizeof(path)) < 0)
+			return cbx_error_sys(err, ENAMETOOLONG, "node %s", n->name);
+		if (cbx_mkdir(path, 0700, err) < 0)
+			return -1;
+		if (mount("cboxlab-volume", path, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+			return cbx_error_sys(err, errno,
+					     "node %s: mount its volume %s (a tmpfs of %s) on %s",
+					     n->name, n->volumes[k].dst, opts, path);
+	}
+	return 0;
+}
+
 /* "storage_size": a tmpfs of that size on the node's folder, before the
  * node is cloned (its mount namespace copies it), so that its writable
  * layers, /run and /tmp are its own filesystem: `fill` makes that one full
@@ -97,17 +130,21 @@ static int mount_node_disks(struct lab_ctx *ctx, struct cbx_error *err)
 	for (size_t i = 0; i < ctx->t->n_nodes; i++) {
 		const struct cbx_node *n = &ctx->t->nodes[i];
 		char dir[512], opts[64];
-		if (!n->storage_size)
+		if (!n->storage_size && !n->n_volumes)
 			continue;
 		if (lab_node_dir(ctx, n, dir, sizeof(dir)) < 0)
 			return cbx_error_sys(err, ENAMETOOLONG, "node %s", n->name);
-		snprintf(opts, sizeof(opts), "mode=0755,size=%" PRIu64, n->storage_size);
 		if (cbx_mkdir(dir, 0755, err) < 0)
 			return -1;
-		if (mount("cboxlab-storage", dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
-			return cbx_error_sys(err, errno,
-					     "node %s: mount its storage (a tmpfs of %s) on %s",
-					     n->name, opts, dir);
+		if (n->storage_size) {
+			snprintf(opts, sizeof(opts), "mode=0755,size=%" PRIu64, n->storage_size);
+			if (mount("cboxlab-storage", dir, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+				return cbx_error_sys(err, errno,
+						     "node %s: mount its storage (a tmpfs of %s) on %s",
+						     n->name, opts, dir);
+		}
+		if (n->n_volumes && mount_node_volumes(ctx, n, dir, err) < 0)
+			return -1;
 	}
 	return 0;
 }

@@ -45,8 +45,7 @@ _Static_assert(CBX_ARRAY_SIZE(cbx_node_kinds) == CBX_NODE_KIND_MAX, "a row for e
  * it silently would promise what is not there (a "seccomp" or
  * "privileged": false for a shell that is root on the host). */
 const char *const cbx_process_node_keys[] = {
-	"base",         "limits",       "env",        "cmd",    "privileged",
-	"cap_add",      "cap_drop",     "seccomp",    "userns", "binds",
-	"files",        "overlay",      "restart",    "ready",  "storage",
-	"storage_size", "clock_offset", "clock_skew", NULL,
+	"base",    "limits",  "env",          "cmd",          "privileged", "cap_add", "cap_drop",
+	"seccomp", "userns",  "binds",        "files",        "volumes",    "overlay", "restart",
+	"ready",   "storage", "storage_size", "clock_offset", "clock_skew", NULL,
 };

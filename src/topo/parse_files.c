@@ -1,4 +1,5 @@
-/* Files in nodes: "binds", "files" and "overlay" of a node or of "defaults".
+/* Files in nodes: "binds", "files", "volumes" and "overlay" of a node or of
+ * "defaults".
  *
  * What the file alone shows is refused here, with its JSON path: a DST that
  * is not absolute, climbs with "..", or lands in /proc, /sys or /dev (the
@@ -174,6 +175,90 @@ static int parse_binds(struct parser *p, struct cbx_node *n, json_t *v, const ch
 	return 0;
 }
 
+/* "DST:SIZE": a tmpfs of SIZE at DST (the last ':' ends DST). */
+static int parse_volume(struct parser *p, json_t *v, const char *path, struct cbx_volume *vol)
+{
+	const char *text, *colon, *why;
+	char *dst;
+
+	if (topo_expect_string(p, v, path) < 0)
+		return -1;
+	text = json_string_value(v);
+	vol->path = (char *)path;
+	colon = strrchr(text, ':');
+	if (!colon || colon == text)
+		return topo_fail(p, path,
+				 "\"%s\" is not \"DST:SIZE\" (e.g. \"/var/lib/redis:64M\")",
+				 topo_shown(p, text));
+	dst = cbx_arena_alloc(p->a, (size_t)(colon - text) + 1);
+	if (!dst)
+		return topo_oom(p);
+	memcpy(dst, text, (size_t)(colon - text));
+	dst[colon - text] = '\0';
+	if (node_path(p, dst, path, &vol->dst) < 0)
+		return -1;
+	if (!cbx_parse_size(colon + 1, &vol->size, &why))
+		return topo_fail(p, path, "volume %s: bad size \"%s\": %s", vol->dst,
+				 topo_shown(p, colon + 1), why);
+	if (vol->size < CBX_STORAGE_SIZE_MIN)
+		return topo_fail(p, path,
+				 "volume %s: %s is too small; a volume needs at least 1MiB",
+				 vol->dst, topo_shown(p, colon + 1));
+	return 0;
+}
+
+/* The node's volumes: those of "defaults", then its own; its own replace
+ * one of "defaults" at the same DST. */
+static int parse_volumes(struct parser *p, struct cbx_node *n, json_t *v, const char *path)
+{
+	size_t cap, count;
+	struct cbx_volume *all;
+
+	if (topo_expect_array(p, v, path) < 0)
+		return -1;
+	cap = n->n_volumes + json_array_size(v);
+	all = cbx_arena_array(p->a, cap ? cap : 1, sizeof(*all));
+	if (!all)
+		return topo_oom(p);
+	if (n->n_volumes)
+		memcpy(all, n->volumes, n->n_volumes * sizeof(*all));
+	count = n->n_volumes;
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		struct cbx_volume vol;
+		size_t j;
+
+		if (parse_volume(p, json_array_get(v, i), topo_path_index(p, path, i), &vol) < 0)
+			return -1;
+		for (j = 0; j < count; j++)
+			if (!strcmp(all[j].dst, vol.dst))
+				break;
+		if (j >= n->n_volumes && j < count)
+			return topo_fail(p, vol.path, "a second volume at %s", vol.dst);
+		all[j] = vol;
+		if (j == count)
+			count++;
+	}
+	n->volumes = all;
+	n->n_volumes = count;
+	return 0;
+}
+
+/* A volume is mounted as a bind is: one of each at a DST, and no more of
+ * both together than the node's setup message holds. */
+static int check_volumes(struct parser *p, const struct cbx_node *n, const char *path)
+{
+	for (size_t i = 0; i < n->n_volumes; i++)
+		for (size_t j = 0; j < n->n_binds; j++)
+			if (!strcmp(n->volumes[i].dst, n->binds[j].dst))
+				return topo_fail(p, n->volumes[i].path,
+						 "a volume at %s, where %s binds a host path",
+						 n->volumes[i].dst, n->binds[j].path);
+	if (n->n_binds + n->n_volumes > CBX_NODE_BINDS_MAX)
+		return topo_fail(p, path, "%zu binds and volumes; a node may have at most %d",
+				 n->n_binds + n->n_volumes, CBX_NODE_BINDS_MAX);
+	return 0;
+}
+
 /* "0644": permission bits, in octal. */
 static int parse_mode(struct parser *p, json_t *v, const char *path, uint32_t *mode)
 {
@@ -299,8 +384,11 @@ int topo_parse_node_files(struct parser *p, struct cbx_node *n, json_t *obj, con
 	if ((x = json_object_get(obj, "files")) &&
 	    parse_files(p, n, x, topo_path_key(p, path, "files")) < 0)
 		return -1;
+	if ((x = json_object_get(obj, "volumes")) &&
+	    parse_volumes(p, n, x, topo_path_key(p, path, "volumes")) < 0)
+		return -1;
 	if ((x = json_object_get(obj, "overlay")) &&
 	    parse_overlay(p, n, x, topo_path_key(p, path, "overlay"), from_defaults) < 0)
 		return -1;
-	return 0;
+	return check_volumes(p, n, path);
 }

@@ -11,15 +11,15 @@
 /* clang-format off */
 static const char *const defaults_keys[] = {
 	"base", "kind", "limits", "env", "sysctls", "cmd", "privileged", "cap_add", "cap_drop", "seccomp",
-	"userns", "binds", "files", "overlay", "restart", "ready", "storage", "storage_size",
-	"clock_offset", "clock_skew", NULL,
+	"userns", "binds", "files", "volumes", "overlay", "restart", "ready", "storage",
+	"storage_size", "clock_offset", "clock_skew", NULL,
 };
 /* clang-format on */
 /* clang-format off */
 static const char *const node_keys[] = {
 	"base", "kind", "interfaces", "gateway", "gateway6", "routes", "sysctls", "env", "cmd",
 	"limits", "publish", "privileged", "cap_add", "cap_drop", "seccomp", "userns",
-	"binds", "files", "overlay", "restart", "ready", "storage", "storage_size",
+	"binds", "files", "volumes", "overlay", "restart", "ready", "storage", "storage_size",
 	"clock_offset", "clock_skew", "host", "description", NULL,
 };
 /* clang-format on */
@@ -586,6 +586,8 @@ static int apply_defaults(struct parser *p, struct cbx_node *n)
 	n->n_binds = d->n_binds;
 	n->files = d->files;
 	n->n_files = d->n_files;
+	n->volumes = d->volumes;
+	n->n_volumes = d->n_volumes;
 	n->overlay = d->overlay;
 	n->overlay_optional = d->overlay_optional;
 	n->restart = d->restart;

@@ -241,8 +241,17 @@ struct cbx_file {
 	char *path;
 };
 
+/* "volumes": ["DST:SIZE"]: a tmpfs of the node's own of SIZE bytes at DST,
+ * which `fill --path DST` can make full (lab/fault_disk.c). */
+struct cbx_volume {
+	char *dst;     /* as cbx_bind.dst */
+	uint64_t size; /* bytes, at least CBX_STORAGE_SIZE_MIN */
+	char *path;
+};
+
 /* At most this many binds and files per node: each is a line of the node's
- * setup message (runtime/node_setup.h). */
+ * setup message (runtime/node_setup.h). Volumes are binds there: binds and
+ * volumes together are at most CBX_NODE_BINDS_MAX. */
 #define CBX_NODE_BINDS_MAX 32
 #define CBX_NODE_FILES_MAX 32
 
@@ -313,6 +322,8 @@ struct cbx_node {
 	size_t n_binds;
 	struct cbx_file *files;
 	size_t n_files;
+	struct cbx_volume *volumes;
+	size_t n_volumes;
 	/* "overlay": a host folder laid over the node's root as a read-only
 	 * layer; NULL: none. From "defaults", a missing folder is no error
 	 * (overlay_optional): the node then has none. */

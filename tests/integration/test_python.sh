@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 
 # The labs python/tests make (named "tp*"): brought down by lib.sh's cleanup
 # if pytest dies half-way, and checked below.
-labs=(tpcm tpsigint tpsigterm tpbad tpmeth tpfixf tpfixg tpfixd tpclock tpdisk tpredis)
+labs=(tpcm tpsigint tpsigterm tpbad tpmeth tpfixf tpfixg tpfixd tpclock tpdisk tpvol tpredis)
 _labs+=("${labs[@]}")
 
 py=""

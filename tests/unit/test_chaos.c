@@ -77,6 +77,18 @@ static void test_parse(void)
 	   "heal removes, pause applies");
 	chaos_plan_free(&p);
 
+	ok(parse("{\"steps\": [{\"at\": \"1s\", \"do\": \"heal\", \"all\": true},"
+		 " {\"at\": \"2s\", \"do\": \"heal\", \"all\": false}]}",
+		 &p, &err) == 0,
+	   "heal with \"all\" parses");
+	ok(p.steps[0].fault.kind == LAB_FAULT_HEAL_ALL && p.steps[1].fault.kind == LAB_FAULT_HEAL,
+	   "\"all\": true undoes every fault; false is a plain heal");
+	chaos_step_describe(&p, &p.steps[0], what, sizeof(what));
+	is_str(what, "heal-all", "named heal-all, as the run's own last heal is logged");
+	ok(chaos_step_removes(&p.steps[0]), "heal-all removes");
+	chaos_plan_free(&p);
+	rejects("{\"steps\": [{\"at\": \"1s\", \"do\": \"heal\", \"all\": \"yes\"}]}",
+		"\"all\" is true or false", "all not a boolean");
 	rejects("{\"steps\": [{\"at\": \"5s\", \"do\": \"heal\"}, {\"at\": \"2s\", \"do\": \"heal\"}]}",
 		"steps[1]: \"at\" is 2s, before the step above it (5s)", "a step in the past");
 	rejects("{\"steps\": [{\"at\": \"1s\", \"do\": \"pause\", \"node\": \"ghost\"}]}",
@@ -580,6 +592,61 @@ static void test_nemesis_spec(void)
 		"a nemesis that is not a name");
 }
 
+/* Volumes: a plan fills one by its DST; disk-full-random picks one of a
+ * node without storage of its own. */
+static void test_volumes(void)
+{
+	static const char vlab[] =
+		"{\"name\": \"v\", \"nodes\": {\"a\": {\"volumes\": [\"/var/lib/redis:8M\", \"/data:8M\"]},"
+		"\"b\": {}, \"c\": {\"storage\": \"disk\", \"volumes\": [\"/srv:4M\"]}}}";
+	struct cbx_topo *saved = t, *vt = NULL;
+	struct chaos_plan p;
+	struct cbx_error err;
+	char what[256];
+
+	if (!ok(cbx_topo_load_text(vlab, sizeof(vlab) - 1, "v.json", &vt, &err) == 0,
+		"a lab with volumes loads"))
+		return;
+	t = vt;
+	ok(parse("{\"steps\": [{\"at\": \"1s\", \"do\": \"fill\", \"node\": \"a\", \"path\": \"/data\"},"
+		 " {\"at\": \"2s\", \"do\": \"unfill\", \"node\": \"c\", \"path\": \"/srv\"}]}",
+		 &p, &err) == 0,
+	   "fill and unfill of volumes parse");
+	is_str(p.steps[0].fault.path, "/data", "the volume's DST");
+	chaos_step_describe(&p, &p.steps[0], what, sizeof(what));
+	is_str(what, "fill a:/data", "a fill step names node and volume");
+	chaos_step_describe(&p, &p.steps[1], what, sizeof(what));
+	is_str(what, "unfill c:/srv", "a disk node's volume");
+	chaos_plan_free(&p);
+	rejects("{\"steps\": [{\"at\": \"1s\", \"do\": \"fill\", \"node\": \"a\", \"path\": \"/nope\"}]}",
+		"node a has no volume at /nope", "a path that is no volume");
+	rejects("{\"steps\": [{\"at\": \"1s\", \"do\": \"fill\", \"node\": \"a\"}]}",
+		"or fill one of its volumes with \"path\"",
+		"a node with volumes only, without path");
+	rejects("{\"steps\": [{\"at\": \"1s\", \"do\": \"fill\", \"node\": \"a\", \"path\": 3}]}",
+		"\"path\" is a volume's DST", "a path that is not a string");
+	{
+		struct nemesis_spec spec = { .name = "disk-full-random",
+					     .interval_us = 1000000,
+					     .duration_us = 2000000 };
+		const struct cbx_node *only_b[] = { cbx_topo_node(vt, "b") };
+		if (ok(chaos_plan_generate(&p, vt, &spec, 7, &err) == 0,
+		       "disk-full-random over nodes with volumes only")) {
+			ok(p.steps[0].fault.kind == LAB_FAULT_FILL && p.steps[0].fault.path &&
+				   p.steps[1].fault.path == p.steps[0].fault.path,
+			   "fills a volume, then unfills the same one");
+			chaos_plan_free(&p);
+		}
+		spec.nodes = only_b;
+		spec.n_nodes = 1;
+		ok(chaos_plan_generate(&p, vt, &spec, 7, &err) < 0 &&
+			   strstr(err.msg, "needs a node with \"storage_size\" or \"volumes\""),
+		   "disk-full-random over a node with neither refused");
+	}
+	t = saved;
+	cbx_topo_free(vt);
+}
+
 int main(void)
 {
 	struct cbx_error err;
@@ -595,6 +662,7 @@ int main(void)
 	test_flaky_links_shape();
 	test_nemesis_spec();
 	test_rng();
+	test_volumes();
 	cbx_topo_free(t);
 	return tap_done();
 }

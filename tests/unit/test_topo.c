@@ -1149,6 +1149,7 @@ static void test_node_kinds(void)
 			{ "cap_add", "[]" },
 			{ "cap_drop", "[\"NET_RAW\"]" },
 			{ "seccomp", "true" },
+			{ "volumes", "[\"/v:8M\"]" },
 			{ "userns", "true" },
 			{ "binds", "[]" },
 			{ "files", "{}" },

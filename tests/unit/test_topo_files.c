@@ -1,4 +1,5 @@
-/* Files in nodes as the topology says them ("binds", "files", "overlay"):
+/* Files in nodes as the topology says them ("binds", "files", "volumes",
+ * "overlay"):
  * parsed, merged with "defaults", variables substituted per node, and every
  * bad input refused with its JSON path; the host checks validate and up ask
  * for (sources exist, none inside cboxlab's state). No root. */
@@ -284,6 +285,84 @@ static void test_limits(void)
 	rejects(json, "33 binds; a node may have at most 32", "too many binds");
 }
 
+static void test_volumes(void)
+{
+	struct cbx_error err;
+	struct cbx_topo *t =
+		load(NODE_A("\"volumes\": [\"/var/lib/redis:64M\", \"/data//x/:1MiB\"]"), &err);
+	struct cbx_node *n;
+
+	ok(t != NULL, "volumes parse: %s", t ? "" : err.msg);
+	if (!t)
+		return;
+	n = cbx_topo_node(t, "a");
+	is_int(n->n_volumes, 2, "two volumes");
+	is_str(n->volumes[0].dst, "/var/lib/redis", "DST");
+	is_int(n->volumes[0].size, 64 << 20, "SIZE");
+	is_str(n->volumes[1].dst, "/data/x", "DST written the one way");
+	is_int(n->volumes[1].size, 1 << 20, "1MiB, the least");
+	is_int(n->n_binds, 0, "a volume is no bind of the topology's");
+	cbx_topo_free(t);
+
+	t = load(LAB("\"defaults\": {\"volumes\": [\"/shared:8M\", \"/db:8M\"]}, "
+		     "\"nodes\": {\"a\": {\"volumes\": [\"/db:16M\", \"/mine:2M\"]}, \"b\": {}}"),
+		 &err);
+	ok(t != NULL, "defaults' volumes: %s", t ? "" : err.msg);
+	if (!t)
+		return;
+	n = cbx_topo_node(t, "a");
+	is_int(n->n_volumes, 3, "the defaults' two and one of its own");
+	is_str(n->volumes[1].dst, "/db", "its own replaces the defaults' at the same DST");
+	is_int(n->volumes[1].size, 16 << 20, "with its own size");
+	is_str(n->volumes[2].dst, "/mine", "then its own");
+	is_int(cbx_topo_node(t, "b")->n_volumes, 2, "a node without volumes has the defaults'");
+	cbx_topo_free(t);
+
+	{
+		static const char yaml[] =
+			"name: lab\nnodes:\n  a:\n    volumes: [\"/var/lib/redis:64M\"]\n";
+		t = NULL;
+		cbx_topo_load_text_opts(yaml, strlen(yaml), "lab.yaml", &in_srv, &t, &err);
+	}
+	ok(t != NULL, "YAML volumes parse: %s", t ? "" : err.msg);
+	if (t) {
+		is_str(cbx_topo_node(t, "a")->volumes[0].dst, "/var/lib/redis", "YAML: DST");
+		cbx_topo_free(t);
+	}
+
+	rejects(NODE_A("\"volumes\": [\"var/lib:8M\"]"),
+		"nodes.a.volumes[0]: \"var/lib\" is not an absolute path in the node",
+		"a relative DST");
+	rejects(NODE_A("\"volumes\": [\"/var/../etc:8M\"]"),
+		"nodes.a.volumes[0]: \"/var/../etc\" contains \"..\"", "a DST with ..");
+	rejects(NODE_A("\"volumes\": [\"/:8M\"]"),
+		"nodes.a.volumes[0]: \"/\" is the node's root folder", "a volume on the root");
+	rejects(NODE_A("\"volumes\": [\"/proc/x:8M\"]"),
+		"nodes.a.volumes[0]: \"/proc/x\" is under /proc", "a DST under /proc");
+	rejects(NODE_A("\"volumes\": [\"/sys:8M\"]"), "nodes.a.volumes[0]: \"/sys\" is under /sys",
+		"a DST at /sys");
+	rejects(NODE_A("\"volumes\": [\"/dev/shm:8M\"]"),
+		"nodes.a.volumes[0]: \"/dev/shm\" is under /dev", "a DST under /dev");
+	rejects(NODE_A("\"volumes\": [\"/data:8M\", \"/data/:4M\"]"),
+		"nodes.a.volumes[1]: a second volume at /data", "a duplicate DST");
+	rejects(NODE_A("\"volumes\": [\"/data:512K\"]"),
+		"nodes.a.volumes[0]: volume /data: 512K is too small; a volume needs at least 1MiB",
+		"a size under 1 MiB");
+	rejects(NODE_A("\"volumes\": [\"/data:lots\"]"),
+		"nodes.a.volumes[0]: volume /data: bad size \"lots\"", "an unparsable size");
+	rejects(NODE_A("\"volumes\": [\"/data:\"]"), "nodes.a.volumes[0]: volume /data: bad size",
+		"no size");
+	rejects(NODE_A("\"volumes\": [\"/data\"]"),
+		"nodes.a.volumes[0]: \"/data\" is not \"DST:SIZE\"", "no colon");
+	rejects(NODE_A("\"volumes\": [\":8M\"]"), "nodes.a.volumes[0]: \":8M\" is not \"DST:SIZE\"",
+		"no DST");
+	rejects(NODE_A("\"volumes\": [64]"), "nodes.a.volumes[0]", "not a string");
+	rejects(NODE_A("\"volumes\": \"/data:8M\""), "nodes.a.volumes", "not a list");
+	rejects(NODE_A("\"binds\": [\"/srv/x:/data:rw\"], \"volumes\": [\"/data:8M\"]"),
+		"nodes.a.volumes[0]: a volume at /data, where nodes.a.binds[0] binds a host path",
+		"a volume where a bind is");
+}
+
 int main(void)
 {
 	test_binds();
@@ -291,5 +370,6 @@ int main(void)
 	test_overlay();
 	test_host_checks();
 	test_limits();
+	test_volumes();
 	return tap_done();
 }
