@@ -190,7 +190,8 @@ for o in (up, st, one):
     assert o["name"] == "tcliout" and o["state"] == "up", o
     assert o["published"] == [{"host_port": 38517, "proto": "tcp", "node": "a", "node_port": 80}], o["published"]
     node_keys = [set(n) for n in o["nodes"]]
-    assert all(k == {"name", "pid", "state", "interfaces", "memory_bytes", "command"} for k in node_keys), node_keys
+    assert all(k == {"name", "pid", "state", "interfaces", "memory_bytes", "command", "kind"} for k in node_keys), node_keys
+    assert all(n["kind"] == "container" for n in o["nodes"]), o["nodes"]
     assert [n["name"] for n in o["nodes"]] == ["a", "b"] and all(n["pid"] > 0 for n in o["nodes"]), o
 assert set(up) - set(st) == {"lab", "seconds", "warnings"}, set(up) ^ set(st)
 assert up["lab"] == "tcliout" and up["seconds"] > 0 and up["warnings"] == [], up
