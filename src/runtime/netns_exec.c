@@ -1,7 +1,6 @@
 #include "runtime/netns_exec.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -12,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "common/cleanup.h"
+#include "runtime/node_exec.h"
 
 /* In the child: the netns, the output, none of our other descriptors. */
 static void child(const struct netns_exec_spec *s, pid_t parent)
@@ -34,24 +33,14 @@ static void child(const struct netns_exec_spec *s, pid_t parent)
 int netns_exec(const struct netns_exec_spec *s, int *status, struct cbx_error *err)
 {
 	pid_t parent = getpid(), pid = fork();
-	cleanup_close int pidfd = -1;
-	bool stopped = false;
+	bool stopped;
 	int ws;
 
 	if (pid < 0)
 		return cbx_error_sys(err, errno, "fork");
 	if (pid == 0)
 		child(s, parent);
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (s->timeout_ms > 0 && pidfd >= 0) {
-		struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
-		if (poll(&pfd, 1, s->timeout_ms) == 0) {
-			stopped = true;
-			kill(pid, SIGTERM);
-			if (poll(&pfd, 1, 1000) == 0)
-				kill(pid, SIGKILL);
-		}
-	}
+	stopped = s->timeout_ms > 0 && node_exec_wait_or_stop(pid, s->timeout_ms);
 	while (waitpid(pid, &ws, 0) < 0)
 		if (errno != EINTR)
 			return cbx_error_sys(err, errno, "wait for the command");

@@ -406,10 +406,7 @@ static pid_t spawn_helper(const struct node_exec_spec *s, int filter, int errfd,
 	return pid;
 }
 
-/* Wait for the helper up to timeout_ms; past it, SIGTERM (the helper hands
- * it to the command), a second for it, then SIGKILL (the command goes with
- * the helper, its parent-death signal). True when it had to be stopped. */
-static bool wait_or_stop(pid_t helper, int timeout_ms)
+bool node_exec_wait_or_stop(pid_t helper, int timeout_ms)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, helper, 0);
 	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
@@ -459,7 +456,7 @@ int node_exec(const struct node_exec_spec *s, int *status, struct cbx_error *err
 			len += n;
 	}
 	msg[len] = '\0';
-	if (s->timeout_ms > 0 && len == 0 && wait_or_stop(helper, s->timeout_ms)) {
+	if (s->timeout_ms > 0 && len == 0 && node_exec_wait_or_stop(helper, s->timeout_ms)) {
 		while (waitpid(helper, &st, 0) < 0 && errno == EINTR)
 			;
 		return cbx_error_set(err, CBX_ERR_STATE,

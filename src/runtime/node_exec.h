@@ -40,5 +40,10 @@ struct node_exec_spec {
 /* Runs the command and waits for it; *status is its exit status, or 128 +
  * the signal that killed it, as a shell reports it. */
 int node_exec(const struct node_exec_spec *s, int *status, struct cbx_error *err);
+/* Wait for child up to timeout_ms; past it, SIGTERM, a second for it, then
+ * SIGKILL (node_exec's helper hands SIGTERM to the command, and the command
+ * goes with the helper, its parent-death signal). True when it had to be
+ * stopped; the child is left to reap. */
+bool node_exec_wait_or_stop(pid_t child, int timeout_ms);
 
 #endif
