@@ -81,7 +81,8 @@ static int exec_in_netns(const struct cbx_topo *t, const struct lab_exec *x, int
 			 struct cbx_error *err)
 {
 	static char *shell[] = { "/bin/sh", NULL };
-	struct netns_exec_spec spec = { .argv = x->argv ? x->argv : shell,
+	struct netns_exec_spec spec = { .node = x->node->name,
+					.argv = x->argv ? x->argv : shell,
 					.envp = environ,
 					.out_fd = x->out_fd,
 					.timeout_ms = x->timeout_ms };

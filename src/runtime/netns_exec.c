@@ -45,7 +45,9 @@ int netns_exec(const struct netns_exec_spec *s, int *status, struct cbx_error *e
 		if (errno != EINTR)
 			return cbx_error_sys(err, errno, "wait for the command");
 	if (stopped)
-		return cbx_error_set(err, CBX_ERR_STATE, "the command ran past its %d ms; stopped",
+		/* As node_exec says it: `check` shows it whatever the kind. */
+		return cbx_error_set(err, CBX_ERR_STATE,
+				     "node %s: the command ran past %d ms and was stopped", s->node,
 				     s->timeout_ms);
 	*status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
 	return 0;

@@ -10,6 +10,7 @@
 #include "common/error.h"
 
 struct netns_exec_spec {
+	const char *node;  /* its name, for errors */
 	int netns_fd;      /* the node's netns file */
 	char *const *argv; /* found through PATH */
 	char *const *envp;

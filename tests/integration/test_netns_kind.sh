@@ -80,6 +80,14 @@ check_ok "impairment cleared" "clear" cbx impair tnetk h1:eth0 clear
 check_ok "capture on a netns node's interface" "captured|packets|ICMP|echo" \
 	timeout 10 "$CBOXLAB" capture -c 1 tnetk h1:eth0 icmp
 wait
+# A command that hangs is stopped at its timeout, as in a container node.
+start=$(date +%s%N)
+check_exit "a check's command that hangs in a netns node is stopped and fails the check" 1 \
+	'^  FAIL h1: sleep 100 succeeds: node h1: the command ran past 2000 ms and was stopped$' \
+	bash -c 'echo "[{\"on\": \"h1\", \"exec\": \"sleep 100\"}]" | "$1" check --no-matrix --timeout 0.2 tnetk -' _ "$CBOXLAB"
+ms=$((($(date +%s%N) - start) / 1000000))
+if [ "$ms" -le "$(scaled 6000)" ]; then ok "and check returns within 6 s (${ms} ms)"
+else not_ok "and check returns within 6 s" "took ${ms} ms"; fi
 
 # Faults on processes: refused, saying why.
 for fault in pause kill stop restart fill; do
