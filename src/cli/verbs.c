@@ -297,7 +297,7 @@ const struct cli_verb cli_verbs[] = {
 	{ .name = "gen", .group = CLI_KIT, .args = "SHAPE SIZE...", .min_args = 2, .max_args = 4,
 	  .run = cmd_gen,
 	  .summary = "print a routed topology: linear N, ring N, star N,\ntree DEPTH FANOUT, mesh N, clos SPINES LEAVES [HOSTS]",
-	  .details = "Point-to-point links get a /30 each, clos's host LANs a /24; nodes with one interface are hosts with a gateway, the others routers with a static route to every subnet along shortest paths.\nExample: cboxlab gen ring 5 | cboxlab up -",
+	  .details = "Point-to-point links get a /30 each, clos's host LANs a /24; nodes with one interface are hosts with a gateway, the others routers with a static route to every subnet along shortest paths (a clos's leaves: a default route to their first spine).\nExample: cboxlab gen ring 5 | cboxlab up -",
 	  .opts = gen_opts },
 	{ .name = "timeline", .group = CLI_FAULTS, .args = "LOG...", .min_args = 1, .max_args = -1,
 	  .run = cmd_timeline,

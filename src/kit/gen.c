@@ -5,7 +5,14 @@
  * each subnet it is not on. Routes follow shortest paths: a router sends
  * toward a subnet through a neighbour one hop nearer to it (on its first
  * interface that has one; the lowest-numbered there), so every path shortens at each hop and no route
- * loops. */
+ * loops.
+ *
+ * Those routes cost a search per subnet and a route per router and subnet:
+ * N^2 both, which is why those shapes stop at 1000 nodes. A clos is routed
+ * as a fabric's operator routes it instead, and so goes to 10,000 leaves
+ * and more: a leaf's default route is its first spine; a spine has a route
+ * to each leaf's LAN and to each other spine's links, through the leaf on
+ * them. Every path is still at most leaf-spine-leaf, and loop-free. */
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -15,7 +22,12 @@
 #include "lab/cboxlab.h"
 
 #define GEN_NODES_MAX 1000
+#define GEN_CLOS_NODES_MAX 20000
 #define GEN_IFACES_MAX 64
+/* Links take /30s from 10.0.0.0 up to 10.99.255.255, LANs /24s from
+ * 10.100.0.0 up to 10.249.255.0. */
+#define GEN_LINKS_MAX (100u * 16384)
+#define GEN_LANS_MAX (150u * 256)
 
 struct g_iface {
 	size_t seg;    /* segment index */
@@ -24,8 +36,8 @@ struct g_iface {
 
 struct g_node {
 	char name[32];
-	struct g_iface ifaces[GEN_IFACES_MAX];
-	size_t n_ifaces;
+	struct g_iface *ifaces; /* a clos's spine has one per leaf */
+	size_t n_ifaces, cap_ifaces;
 };
 
 /* A segment: a link (two members) or a LAN (a network). */
@@ -45,13 +57,14 @@ struct g {
 	struct g_seg *segs;
 	size_t n_segs, cap_segs;
 	size_t n_links, n_lans;
+	unsigned clos_spines, clos_hosts; /* a clos: routed as a fabric (clos_routes) */
 	struct cbx_error *err;
 };
 
 static int add_node(struct g *g, const char *fmt, unsigned a, unsigned b)
 {
 	if (g->n_nodes == g->cap_nodes)
-		return cbx_error_set(g->err, CBX_ERR_INPUT, "more than %d nodes", GEN_NODES_MAX);
+		return cbx_error_set(g->err, CBX_ERR_INPUT, "more than %zu nodes", g->cap_nodes);
 	snprintf(g->nodes[g->n_nodes].name, sizeof(g->nodes[0].name), fmt, a, b);
 	return (int)g->n_nodes++;
 }
@@ -61,9 +74,14 @@ static int attach(struct g *g, size_t node, size_t seg)
 	struct g_node *n = &g->nodes[node];
 	struct g_seg *s = &g->segs[seg];
 
-	if (n->n_ifaces == GEN_IFACES_MAX)
-		return cbx_error_set(g->err, CBX_ERR_INPUT, "node %s: more than %d interfaces",
-				     n->name, GEN_IFACES_MAX);
+	if (n->n_ifaces == n->cap_ifaces) {
+		size_t cap = n->cap_ifaces ? 2 * n->cap_ifaces : 4;
+		struct g_iface *grown = realloc(n->ifaces, cap * sizeof(*grown));
+		if (!grown)
+			return cbx_error_sys(g->err, ENOMEM, "gen");
+		n->ifaces = grown;
+		n->cap_ifaces = cap;
+	}
 	if (s->n_members == sizeof(s->members) / sizeof(s->members[0]))
 		return cbx_error_set(g->err, CBX_ERR_INPUT, "more than %zu nodes on a LAN",
 				     sizeof(s->members) / sizeof(s->members[0]));
@@ -78,19 +96,21 @@ static int new_seg(struct g *g, bool lan)
 {
 	struct g_seg *s;
 
-	if (g->n_segs == g->cap_segs || (lan ? g->n_lans >= 150 : g->n_links >= 16384))
+	if (g->n_segs == g->cap_segs ||
+	    (lan ? g->n_lans >= GEN_LANS_MAX : g->n_links >= GEN_LINKS_MAX))
 		return cbx_error_set(g->err, CBX_ERR_INPUT, "too many %s", lan ? "LANs" : "links");
 	s = &g->segs[g->n_segs];
 	memset(s, 0, sizeof(*s));
 	s->lan = lan;
 	if (lan) {
-		/* 10.100.0.0/24, 10.101.0.0/24 ... */
-		s->net = (10u << 24) | (uint32_t)(100 + g->n_lans) << 16;
+		/* 10.100.0.0/24, 10.100.1.0/24 ... 10.101.0.0/24 ... */
+		s->net = (10u << 24) | (uint32_t)(100 + g->n_lans / 256) << 16 |
+			 (uint32_t)(g->n_lans % 256) << 8;
 		s->len = 24;
 		snprintf(s->name, sizeof(s->name), "lan%zu", g->n_lans + 1);
 		g->n_lans++;
 	} else {
-		/* 10.0.0.0/30, 10.0.0.4/30 ... */
+		/* 10.0.0.0/30, 10.0.0.4/30 ... 10.1.0.0/30 ... */
 		s->net = (10u << 24) + 4 * (uint32_t)g->n_links;
 		s->len = 30;
 		g->n_links++;
@@ -167,8 +187,15 @@ static int shape_mesh(struct g *g, unsigned n)
 	return 0;
 }
 
+/* Nodes: the spines, then each leaf followed by its hosts. Segments: each
+ * leaf's links to the spines in spine order, then its LAN (when it has
+ * hosts). Interfaces: a
+ * spine's k-th is its link to leaf k, a leaf's k-th its link to spine k
+ * and its last its LAN. clos_routes counts on this order. */
 static int shape_clos(struct g *g, unsigned spines, unsigned leaves, unsigned hosts)
 {
+	g->clos_spines = spines;
+	g->clos_hosts = hosts;
 	for (unsigned s = 0; s < spines; s++)
 		if (add_node(g, "spine%u", s + 1, 0) < 0)
 			return -1;
@@ -179,6 +206,8 @@ static int shape_clos(struct g *g, unsigned spines, unsigned leaves, unsigned ho
 		for (unsigned s = 0; s < spines; s++)
 			if (link_nodes(g, s, (size_t)leaf) < 0)
 				return -1;
+		if (!hosts) /* no LAN: a bridge with the leaf alone would serve nothing */
+			continue;
 		if ((lan = new_seg(g, true)) < 0 || attach(g, (size_t)leaf, (size_t)lan) < 0)
 			return -1;
 		for (unsigned h = 0; h < hosts; h++) {
@@ -225,6 +254,41 @@ static uint32_t addr_on(const struct g *g, size_t node, size_t seg)
 		if (g->nodes[node].ifaces[i].seg == seg)
 			return g->nodes[node].ifaces[i].addr;
 	return 0;
+}
+
+static json_t *route_json(const struct g_seg *to, uint32_t via)
+{
+	char net[32], gw[20];
+
+	ip_text(to->net, net, sizeof(net));
+	snprintf(net + strlen(net), sizeof(net) - strlen(net), "/%u", to->len);
+	ip_text(via, gw, sizeof(gw));
+	return json_pack("{s:s, s:s}", "to", net, "via", gw);
+}
+
+/* A clos routed as a fabric (see the top of this file): O(spines^2 x
+ * leaves) routes, all on the spines, and no search. */
+static void clos_routes(const struct g *g, json_t **per_node, uint32_t *gateway)
+{
+	const unsigned S = g->clos_spines;
+	const size_t leaves = (g->n_nodes - S) / (1 + g->clos_hosts);
+
+	for (size_t l = 0; l < leaves; l++) {
+		const struct g_node *leaf = &g->nodes[S + l * (1 + g->clos_hosts)];
+		const size_t first_seg = l * (S + (g->clos_hosts > 0));
+		gateway[S + l * (1 + g->clos_hosts)] = g->nodes[0].ifaces[l].addr;
+		for (unsigned s = 0; s < S; s++) {
+			uint32_t via = leaf->ifaces[s].addr;
+			if (g->clos_hosts)
+				json_array_append_new(per_node[s],
+						      route_json(&g->segs[first_seg + S], via));
+			for (unsigned other = 0; other < S; other++)
+				if (other != s)
+					json_array_append_new(per_node[s],
+							      route_json(&g->segs[first_seg + other],
+									 via));
+		}
+	}
 }
 
 /* For every router, a route to each segment it is not on. */
@@ -277,10 +341,17 @@ static json_t *to_json(struct g *g, const char *name, const char *description, c
 	json_t *root = json_object(), *nets = json_object(), *links = json_array(),
 	       *nodes = json_object();
 	json_t **rt = calloc(g->n_nodes ? g->n_nodes : 1, sizeof(*rt));
+	uint32_t *gateway = calloc(g->n_nodes ? g->n_nodes : 1, sizeof(*gateway));
 	char a[20], b[20];
 
-	if (!rt || routes(g, rt) < 0) {
+	if (rt && gateway && g->clos_spines) {
+		for (size_t i = 0; i < g->n_nodes; i++)
+			rt[i] = json_array();
+		clos_routes(g, rt, gateway);
+	}
+	if (!rt || !gateway || (!g->clos_spines && routes(g, rt) < 0)) {
 		free(rt);
+		free(gateway);
 		json_decref(root);
 		json_decref(nets);
 		json_decref(links);
@@ -344,6 +415,10 @@ static json_t *to_json(struct g *g, const char *name, const char *description, c
 		} else {
 			json_object_set_new(node, "sysctls",
 					    json_pack("{s:i}", "net.ipv4.ip_forward", 1));
+			if (gateway[i]) {
+				ip_text(gateway[i], b, sizeof(b));
+				json_object_set_new(node, "gateway", json_string(b));
+			}
 			if (json_array_size(rt[i]))
 				json_object_set_new(node, "routes", rt[i]);
 			else
@@ -352,6 +427,7 @@ static json_t *to_json(struct g *g, const char *name, const char *description, c
 		json_object_set_new(nodes, n->name, node);
 	}
 	free(rt);
+	free(gateway);
 	if (json_object_size(nets))
 		json_object_set_new(root, "networks", nets);
 	else
@@ -375,7 +451,7 @@ static const struct shape shapes[] = {
 	{ "star", "N", 1, { 1 }, { GEN_IFACES_MAX } },
 	{ "tree", "DEPTH FANOUT", 2, { 1, 1 }, { 9, GEN_IFACES_MAX - 1 } },
 	{ "mesh", "N", 1, { 2 }, { 40 } },
-	{ "clos", "SPINES LEAVES [HOSTS]", 3, { 1, 1, 0 }, { 16, 48, 32 } },
+	{ "clos", "SPINES LEAVES [HOSTS]", 3, { 1, 1, 0 }, { 16, 10000, 32 } },
 };
 
 const char *lab_gen_usage(void)
@@ -426,6 +502,15 @@ int lab_gen(const char *shape, const unsigned *args, size_t n_args, const char *
 			break;
 	g.cap_nodes = GEN_NODES_MAX;
 	g.cap_segs = 16384 + 150;
+	if (!strcmp(shape, "clos")) {
+		size_t nodes = v[0] + (size_t)v[1] * (1 + v[2]);
+		if (nodes > GEN_CLOS_NODES_MAX)
+			return cbx_error_set(err, CBX_ERR_INPUT,
+					     "clos %u %u %u: %zu nodes, more than %d", v[0], v[1],
+					     v[2], nodes, GEN_CLOS_NODES_MAX);
+		g.cap_nodes = nodes;
+		g.cap_segs = (size_t)v[1] * (v[0] + 1);
+	}
 	g.nodes = calloc(g.cap_nodes, sizeof(*g.nodes));
 	g.segs = calloc(g.cap_segs, sizeof(*g.segs));
 	if (!g.nodes || !g.segs) {
@@ -462,6 +547,8 @@ int lab_gen(const char *shape, const unsigned *args, size_t n_args, const char *
 	}
 	rc = 0;
 out:
+	for (size_t i = 0; g.nodes && i < g.n_nodes; i++)
+		free(g.nodes[i].ifaces);
 	free(g.nodes);
 	free(g.segs);
 	return rc;

@@ -80,6 +80,7 @@ struct cbx_iface *topo_add_iface(struct parser *p, struct cbx_node *n, const cha
 {
 	struct cbx_topo *t = p->t;
 	struct cbx_iface *ifc;
+	bool oom = false;
 
 	if (t->n_ifaces == p->ifaces_cap)
 		return NULL;
@@ -99,6 +100,8 @@ struct cbx_iface *topo_add_iface(struct parser *p, struct cbx_node *n, const cha
 	snprintf(ifc->name, sizeof(ifc->name), "%s", name);
 	ifc->node = n;
 	ifc->path = (char *)path;
+	if (!cbx_strmap_put(&n->iface_by_name, ifc->name, ifc, &oom) && oom)
+		return NULL; /* (a name is never there twice: the callers look first) */
 	n->ifaces[n->n_ifaces++] = ifc;
 	return ifc;
 }

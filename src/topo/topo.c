@@ -10,6 +10,8 @@ void cbx_topo_free(struct cbx_topo *t)
 {
 	if (!t)
 		return;
+	for (size_t i = 0; t->nodes && i < t->n_nodes; i++)
+		cbx_strmap_free(&t->nodes[i].iface_by_name);
 	cbx_strmap_free(&t->node_by_name);
 	cbx_strmap_free(&t->network_by_name);
 	cbx_strmap_free(&t->host_by_name);
@@ -23,10 +25,7 @@ struct cbx_node *cbx_topo_node(const struct cbx_topo *t, const char *name)
 
 struct cbx_iface *cbx_node_iface(const struct cbx_node *n, const char *name)
 {
-	for (size_t i = 0; i < n->n_ifaces; i++)
-		if (!strcmp(n->ifaces[i]->name, name))
-			return n->ifaces[i];
-	return NULL;
+	return cbx_strmap_get(&n->iface_by_name, name);
 }
 
 const struct cbx_prefix *cbx_node_primary_addr(const struct cbx_node *n)

@@ -302,6 +302,8 @@ struct cbx_node {
 	char *image_tag; /* an image's TAG, or NULL */
 	struct cbx_iface **ifaces;
 	size_t n_ifaces;
+	/* Interfaces by name: a clos's spine has thousands (cbx_node_iface). */
+	struct cbx_strmap iface_by_name;
 	struct cbx_route *routes;
 	size_t n_routes;
 	struct cbx_kv *sysctls;

@@ -1186,8 +1186,67 @@ static void test_node_kinds(void)
 		"nodes.a.userns", "even a key that asks for less (userns false) is refused");
 }
 
+/* A router with 200 links, as a clos's spine has thousands: its interfaces
+ * and the subnets of its gateways are looked up by index (routing.c), which
+ * must answer as the scan it replaced did. */
+static char *router_with_links(const char *routes)
+{
+	size_t size = 64 * 1024, len = 0;
+	char *buf = malloc(size);
+
+	len += (size_t)snprintf(buf + len, size - len, "{\"name\": \"lab\", \"links\": [");
+	for (int k = 0; k < 200; k++)
+		len += (size_t)snprintf(buf + len, size - len,
+					"%s{\"endpoints\": [\"r:eth%d\", \"b%d:eth0\"], "
+					"\"subnet\": \"10.1.%d.%d/30\"}",
+					k ? ", " : "", k, k, k / 64, k % 64 * 4);
+	len += (size_t)snprintf(buf + len, size - len, "], \"nodes\": {\"r\": {\"routes\": [%s]}",
+				routes);
+	for (int k = 0; k < 200; k++)
+		len += (size_t)snprintf(buf + len, size - len, ", \"b%d\": {}", k);
+	snprintf(buf + len, size - len, "}}");
+	return buf;
+}
+
+static void test_many_interfaces(void)
+{
+	char *json = router_with_links("{\"to\": \"10.5.0.0/16\", \"via\": \"10.1.2.22\"}, "
+				       "{\"to\": \"10.6.0.0/16\", \"via\": \"10.1.0.2\"}");
+	struct cbx_error err;
+	struct cbx_topo *t = load(json, &err);
+	const struct cbx_node *r = t ? cbx_topo_node(t, "r") : NULL;
+
+	ok(r && r->n_ifaces == 200, "a node with 200 links loads");
+	ok(r && cbx_node_iface(r, "eth133") == r->ifaces[133] && !cbx_node_iface(r, "eth200"),
+	   "its interfaces are found by name");
+	ok(r && r->n_routes == 2, "routes through the neighbours on eth133 and eth0");
+	cbx_topo_free(t);
+	free(json);
+
+	json = router_with_links("{\"to\": \"10.5.0.0/16\", \"via\": \"10.1.2.21\"}");
+	rejects(json, "gateway 10.1.2.21 is node r's own address", "own address on its 134th link");
+	free(json);
+	json = router_with_links("{\"to\": \"10.5.0.0/16\", \"via\": \"10.1.3.200\"}");
+	rejects(json, "gateway 10.1.3.200 is unreachable from node r",
+		"a gateway past its last link");
+	free(json);
+	json = router_with_links("{\"to\": \"10.5.0.0/16\", \"via\": \"10.1.1.2\"}, "
+				 "{\"to\": \"10.7.0.0/16\", \"via\": \"10.1.1.6\"}, "
+				 "{\"to\": \"10.5.0.0/16\", \"via\": \"10.1.1.10\"}");
+	rejects(json, "nodes.r.routes[2]: duplicate route to 10.5.0.0/16 (also nodes.r.routes[0])",
+		"a duplicate route among many names the first");
+	free(json);
+	json = router_with_links("{\"to\": \"10.5.0.0/16\", \"via\": \"10.1.1.2\"}, "
+				 "{\"to\": \"10.5.0.0/16\", \"via\": \"10.1.1.6\", \"metric\": 5}");
+	t = load(json, &err);
+	ok(t != NULL, "the same destination with another metric is no duplicate");
+	cbx_topo_free(t);
+	free(json);
+}
+
 int main(void)
 {
+	test_many_interfaces();
 	test_node_kinds();
 	test_hosts();
 	test_vni_collision();
