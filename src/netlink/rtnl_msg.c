@@ -278,6 +278,15 @@ int rtnl_build_link_delete(void *buf, size_t size, int ifindex, const char *name
 	return (int)nlh->nlmsg_len;
 }
 
+int rtnl_build_link_delete_group(void *buf, size_t size, uint32_t group)
+{
+	struct nlmsghdr *nlh = put_link_header(buf, size, RTM_DELLINK, 0, 0);
+
+	PUT(nlh);
+	PUT(mnl_attr_put_u32_check(nlh, size, IFLA_GROUP, group));
+	return (int)nlh->nlmsg_len;
+}
+
 int rtnl_build_link_dump(void *buf, size_t size)
 {
 	struct nlmsghdr *nlh = put_link_header(buf, size, RTM_GETLINK, NLM_F_DUMP, 0);

@@ -111,6 +111,9 @@ int rtnl_build_bridge_vlans(void *buf, size_t size, bool add, int port_ifindex,
 int rtnl_build_link_change(void *buf, size_t size, const struct rtnl_link_spec *link);
 /* Delete a device by ifindex, or by name when ifindex is 0. */
 int rtnl_build_link_delete(void *buf, size_t size, int ifindex, const char *name);
+/* Delete every device of the socket's netns in device group `group`
+ * (IFLA_GROUP, `ip link delete group N`): one unregistration for all. */
+int rtnl_build_link_delete_group(void *buf, size_t size, uint32_t group);
 /* Dump all links (for status and stats). */
 int rtnl_build_link_dump(void *buf, size_t size);
 /* Get one link by ifindex. */

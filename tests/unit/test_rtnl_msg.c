@@ -188,6 +188,17 @@ static void test_link_change_and_delete(void)
 	is_int(ifi->ifi_index, 42, "delete: by index");
 	mnl_attr_parse(nlh, sizeof(*ifi), collect, &top);
 	ok(top.a[IFLA_IFNAME] == NULL, "delete by index: no name");
+
+	memset(&top, 0, sizeof(top));
+	ok(rtnl_build_link_delete_group(buf, sizeof(buf), 0xc0ffee) > 0, "delete a group: builds");
+	is_int(nlh->nlmsg_type, RTM_DELLINK, "delete a group: RTM_DELLINK");
+	is_int(((struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))->ifi_index, 0,
+	       "delete a group: no index");
+	mnl_attr_parse(nlh, sizeof(*ifi), collect, &top);
+	ok(top.a[IFLA_IFNAME] == NULL && top.a[IFLA_GROUP] != NULL,
+	   "delete a group: by group, not by name");
+	is_int(top.a[IFLA_GROUP] ? mnl_attr_get_u32(top.a[IFLA_GROUP]) : 0, 0xc0ffee,
+	       "delete a group: the group");
 }
 
 static void test_netns_pid_and_addr_gen(void)
