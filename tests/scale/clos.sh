@@ -1,0 +1,60 @@
+#!/bin/bash
+# Opt-in scale test (make test-scale; CI does not run it): a clos of N
+# routers (10,000 by default: 2 spines and N-2 leaves, `cboxlab gen clos 2
+# N-2 0 --kind netns`), static routes, no bridge. It comes up, leaf1 reaches
+# a sample of 200 other leaves across the spines, and down leaves nothing.
+# Prints the times of gen, up and down. As root, under the integration lock;
+# needs a few GiB of memory and an open-file limit the size of N.
+#
+#   tests/scale/clos.sh [N]        CBOXLAB=... to use another build
+set -uo pipefail
+n=${1:-10000}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+CBOXLAB=${CBOXLAB:-$top/build/cboxlab}
+lab=${CBX_SCALE_LAB:-tsclos}
+tmp=$(mktemp -d /tmp/cbxt-scale.XXXXXX)
+trap '"$CBOXLAB" down "$lab" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
+fail=0
+say() { echo "$*"; }
+bad() { echo "FAIL: $*"; fail=1; }
+secs() { python3 -c "print(round($2 - $1, 2))"; }
+
+ulimit -n $((n * 4 + 4096)) 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+t0=$(date +%s.%N)
+"$CBOXLAB" gen clos 2 $((n - 2)) 0 --kind netns --name "$lab" >"$tmp/clos.json" || exit 1
+t1=$(date +%s.%N)
+say "gen of a clos of $n routers: $(secs "$t0" "$t1") s, $(($(stat -c %s "$tmp/clos.json") / 1024)) KiB"
+t0=$(date +%s.%N)
+if ! "$CBOXLAB" up -q --timings "$tmp/clos.json" >"$tmp/up.out" 2>&1; then
+	bad "up of $n routers: $(tail -3 "$tmp/up.out")"
+	exit 1
+fi
+t1=$(date +%s.%N)
+say "up of a clos of $n routers: $(secs "$t0" "$t1") s ($(grep timings "$tmp/up.out"))"
+
+# leaf1 to 200 leaves spread over the clos (their link to spine2: two hops
+# through spine1, whose route to spine2's links goes through the leaf).
+"$CBOXLAB" status "$lab" --json | python3 -c '
+import json, sys
+nodes = [x for x in json.load(sys.stdin)["nodes"] if x["name"].startswith("leaf")]
+step = max(1, len(nodes) // 200)
+for x in nodes[1::step][:200]:
+    print(x["interfaces"][1]["addresses"][0].split("/")[0])' >"$tmp/addrs"
+want=$(wc -l <"$tmp/addrs")
+got=$("$CBOXLAB" exec -i "$lab" leaf1 -- sh -c 'xargs -P 32 -n 1 ping -c 1 -W 2 -q' <"$tmp/addrs" 2>/dev/null |
+	grep -c ' 1 received')
+if [ "$got" = "$want" ] && [ "$want" -gt 0 ]; then
+	say "leaf1 reaches all $want sampled leaves across the spines"
+else
+	bad "leaf1 reached $got of $want sampled leaves"
+fi
+
+t0=$(date +%s.%N)
+"$CBOXLAB" down -q --timings "$lab" >"$tmp/down.out" 2>&1 || bad "down failed: $(tail -3 "$tmp/down.out")"
+t1=$(date +%s.%N)
+say "down: $(secs "$t0" "$t1") s ($(grep timings "$tmp/down.out"))"
+left=$(ip -o link | awk -F': ' '{ print $2 }' | grep -c "^$lab-")
+[ "$left" = 0 ] || bad "$left links of the lab left after down"
+[ -z "$(ls /run/netns 2>/dev/null | grep "^$lab-")" ] || bad "netns pins left after down"
+[ $fail = 0 ] && say "scale: clos of $n passed" || say "scale: clos of $n FAILED"
+exit $fail
