@@ -78,10 +78,15 @@ if [ "$CBX_VM_SMOKE" = 1 ]; then
 	/bin/sh /run/cbxvm/smoke.sh </dev/null || rc=1
 fi
 start=$(cut -d' ' -f1 /proc/uptime)
-say "running: $CBX_VM_SUITE (time limit ${CBX_VM_SUITE_TIMEOUT} s)"
+# Each layout its own list of scripts (run-vm.sh says which and why).
+case $config in
+v1) suite=$CBX_VM_SUITE_V1 ;;
+*) suite=$CBX_VM_SUITE_V2 ;;
+esac
+say "running: $suite (time limit ${CBX_VM_SUITE_TIMEOUT} s)"
 # The guest's own time limit, shorter than the host's: a hung suite still reports the results
 # it has, with status 124 as timeout(1) gives it.
-timeout -k 10 "$CBX_VM_SUITE_TIMEOUT" /bin/sh -c "$CBX_VM_SUITE" </dev/null 2>&1
+timeout -k 10 "$CBX_VM_SUITE_TIMEOUT" /bin/sh -c "$suite" </dev/null 2>&1
 suite_rc=$?
 [ "$suite_rc" != 124 ] || say "the suite did not finish within $CBX_VM_SUITE_TIMEOUT s"
 [ "$suite_rc" = 0 ] || rc=$suite_rc
