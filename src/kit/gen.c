@@ -9,10 +9,17 @@
  *
  * Those routes cost a search per subnet and a route per router and subnet:
  * N^2 both, which is why those shapes stop at 1000 nodes. A clos is routed
- * as a fabric's operator routes it instead, and so goes to 10,000 leaves
- * and more: a leaf's default route is its first spine; a spine has a route
- * to each leaf's LAN and to each other spine's links, through the leaf on
- * them. Every path is still at most leaf-spine-leaf, and loop-free. */
+ * as a fabric's operator routes it instead, with addresses that aggregate,
+ * and so goes to 10,000 leaves: spine s's links are /30s of 10.s.0.0/16
+ * (s from 0); a leaf's default route is its first spine, and it reaches
+ * each other spine's /16 through that spine; a spine has a route to each
+ * leaf's LAN through that leaf, and to each other spine's /16 through the
+ * first leaf. Routes: about (spines + 1) x leaves in all, no search.
+ *
+ * Where paths are equal, a reply may come back by another than its
+ * request's (a spine answers a leaf directly that reached it through
+ * another spine): routers filter reverse paths loosely (rp_filter 2), as
+ * fabrics with equal paths do, whatever the host's default. */
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -27,6 +34,8 @@
 /* Links take /30s from 10.0.0.0 up to 10.99.255.255, LANs /24s from
  * 10.100.0.0 up to 10.249.255.0. */
 #define GEN_LINKS_MAX (100u * 16384)
+/* A clos's spine's links: one /16, 16,384 /30s. */
+#define GEN_CLOS_LEAVES_MAX 10000
 #define GEN_LANS_MAX (150u * 256)
 
 struct g_iface {
@@ -43,9 +52,10 @@ struct g_node {
 /* A segment: a link (two members) or a LAN (a network). */
 struct g_seg {
 	bool lan;
-	uint32_t net;       /* host order */
-	unsigned len;       /* prefix length */
-	size_t members[40]; /* a link's 2, a LAN's router and hosts */
+	uint32_t net;         /* host order */
+	unsigned len;         /* prefix length */
+	size_t members[40];   /* a link's 2, a LAN's router and hosts */
+	size_t member_if[40]; /* the index of each one's interface on it */
 	size_t n_members;
 	unsigned next_host;
 	char name[32];
@@ -88,6 +98,7 @@ static int attach(struct g *g, size_t node, size_t seg)
 	n->ifaces[n->n_ifaces].seg = seg;
 	n->ifaces[n->n_ifaces].addr = s->net + ++s->next_host;
 	n->n_ifaces++;
+	s->member_if[s->n_members] = n->n_ifaces - 1;
 	s->members[s->n_members++] = node;
 	return 0;
 }
@@ -187,11 +198,17 @@ static int shape_mesh(struct g *g, unsigned n)
 	return 0;
 }
 
+/* 10.s.0.0/16: spine s's links (s from 0). */
+static uint32_t clos_block(unsigned spine)
+{
+	return (10u << 24) | (uint32_t)spine << 16;
+}
+
 /* Nodes: the spines, then each leaf followed by its hosts. Segments: each
  * leaf's links to the spines in spine order, then its LAN (when it has
- * hosts). Interfaces: a
- * spine's k-th is its link to leaf k, a leaf's k-th its link to spine k
- * and its last its LAN. clos_routes counts on this order. */
+ * hosts). Interfaces: a spine's k-th is its link to leaf k, a leaf's k-th
+ * its link to spine k and its last its LAN. clos_routes counts on this
+ * order. */
 static int shape_clos(struct g *g, unsigned spines, unsigned leaves, unsigned hosts)
 {
 	g->clos_spines = spines;
@@ -203,9 +220,15 @@ static int shape_clos(struct g *g, unsigned spines, unsigned leaves, unsigned ho
 		int leaf = add_node(g, "leaf%u", l + 1, 0), lan;
 		if (leaf < 0)
 			return -1;
-		for (unsigned s = 0; s < spines; s++)
-			if (link_nodes(g, s, (size_t)leaf) < 0)
+		for (unsigned s = 0; s < spines; s++) {
+			int seg = new_seg(g, false);
+			if (seg < 0)
 				return -1;
+			g->segs[seg].net = clos_block(s) + 4 * l; /* before attach: it numbers */
+			if (attach(g, s, (size_t)seg) < 0 ||
+			    attach(g, (size_t)leaf, (size_t)seg) < 0)
+				return -1;
+		}
 		if (!hosts) /* no LAN: a bridge with the leaf alone would serve nothing */
 			continue;
 		if ((lan = new_seg(g, true)) < 0 || attach(g, (size_t)leaf, (size_t)lan) < 0)
@@ -256,39 +279,41 @@ static uint32_t addr_on(const struct g *g, size_t node, size_t seg)
 	return 0;
 }
 
-static json_t *route_json(const struct g_seg *to, uint32_t via)
+static json_t *route_json(uint32_t net, unsigned len, uint32_t via)
 {
-	char net[32], gw[20];
+	char to[32], gw[20];
 
-	ip_text(to->net, net, sizeof(net));
-	snprintf(net + strlen(net), sizeof(net) - strlen(net), "/%u", to->len);
+	ip_text(net, to, sizeof(to));
+	snprintf(to + strlen(to), sizeof(to) - strlen(to), "/%u", len);
 	ip_text(via, gw, sizeof(gw));
-	return json_pack("{s:s, s:s}", "to", net, "via", gw);
+	return json_pack("{s:s, s:s}", "to", to, "via", gw);
 }
 
-/* A clos routed as a fabric (see the top of this file): O(spines^2 x
- * leaves) routes, all on the spines, and no search. */
+/* A clos routed as a fabric (see the top of this file), no search. */
 static void clos_routes(const struct g *g, json_t **per_node, uint32_t *gateway)
 {
 	const unsigned S = g->clos_spines;
-	const size_t leaves = (g->n_nodes - S) / (1 + g->clos_hosts);
+	const size_t stride = 1 + g->clos_hosts, leaves = (g->n_nodes - S) / stride;
+	const struct g_node *first_leaf = &g->nodes[S];
 
 	for (size_t l = 0; l < leaves; l++) {
-		const struct g_node *leaf = &g->nodes[S + l * (1 + g->clos_hosts)];
-		const size_t first_seg = l * (S + (g->clos_hosts > 0));
-		gateway[S + l * (1 + g->clos_hosts)] = g->nodes[0].ifaces[l].addr;
-		for (unsigned s = 0; s < S; s++) {
-			uint32_t via = leaf->ifaces[s].addr;
-			if (g->clos_hosts)
-				json_array_append_new(per_node[s],
-						      route_json(&g->segs[first_seg + S], via));
-			for (unsigned other = 0; other < S; other++)
-				if (other != s)
-					json_array_append_new(per_node[s],
-							      route_json(&g->segs[first_seg + other],
-									 via));
-		}
+		const struct g_node *leaf = &g->nodes[S + l * stride];
+		gateway[S + l * stride] = g->nodes[0].ifaces[l].addr;
+		for (unsigned s = 1; s < S; s++)
+			json_array_append_new(per_node[S + l * stride],
+					      route_json(clos_block(s), 16,
+							 g->nodes[s].ifaces[l].addr));
+		for (unsigned s = 0; s < S && g->clos_hosts; s++)
+			json_array_append_new(per_node[s],
+					      route_json(g->segs[leaf->ifaces[S].seg].net, 24,
+							 leaf->ifaces[s].addr));
 	}
+	for (unsigned s = 0; s < S; s++)
+		for (unsigned other = 0; other < S && leaves; other++)
+			if (other != s)
+				json_array_append_new(per_node[s],
+						      route_json(clos_block(other), 16,
+								 first_leaf->ifaces[s].addr));
 }
 
 /* For every router, a route to each segment it is not on. */
@@ -375,12 +400,9 @@ static json_t *to_json(struct g *g, const char *name, const char *description, c
 			json_object_set_new(nets, sg->name, json_pack("{s:s}", "subnet", sub));
 			continue;
 		}
-		for (int e = 0; e < 2; e++) {
-			const struct g_node *n = &g->nodes[sg->members[e]];
-			for (size_t i = 0; i < n->n_ifaces; i++)
-				if (n->ifaces[i].seg == s)
-					snprintf(e ? eb : ea, sizeof(ea), "%s:eth%zu", n->name, i);
-		}
+		for (int e = 0; e < 2; e++)
+			snprintf(e ? eb : ea, sizeof(ea), "%s:eth%zu",
+				 g->nodes[sg->members[e]].name, sg->member_if[e]);
 		json_array_append_new(links, json_pack("{s:[s,s], s:s}", "endpoints", ea, eb,
 						       "subnet", sub));
 	}
@@ -414,7 +436,8 @@ static json_t *to_json(struct g *g, const char *name, const char *description, c
 			json_decref(rt[i]);
 		} else {
 			json_object_set_new(node, "sysctls",
-					    json_pack("{s:i}", "net.ipv4.ip_forward", 1));
+					    json_pack("{s:i, s:i}", "net.ipv4.ip_forward", 1,
+						      "net.ipv4.conf.all.rp_filter", 2));
 			if (gateway[i]) {
 				ip_text(gateway[i], b, sizeof(b));
 				json_object_set_new(node, "gateway", json_string(b));
@@ -451,7 +474,7 @@ static const struct shape shapes[] = {
 	{ "star", "N", 1, { 1 }, { GEN_IFACES_MAX } },
 	{ "tree", "DEPTH FANOUT", 2, { 1, 1 }, { 9, GEN_IFACES_MAX - 1 } },
 	{ "mesh", "N", 1, { 2 }, { 40 } },
-	{ "clos", "SPINES LEAVES [HOSTS]", 3, { 1, 1, 0 }, { 16, 10000, 32 } },
+	{ "clos", "SPINES LEAVES [HOSTS]", 3, { 1, 1, 0 }, { 16, GEN_CLOS_LEAVES_MAX, 32 } },
 };
 
 const char *lab_gen_usage(void)

@@ -591,9 +591,14 @@ static int open_and_set_sysctls(void *arg, struct cbx_error *err)
 		return -1;
 	/* A node without a procfs (a netns node): one of its own for the
 	 * moment, not the host's /proc, where the lookups of N nodes' sysctls
-	 * cost O(N^2) (27% of `up` for a clos of 2000 netns routers). */
-	if (dir == AT_FDCWD && in->n->n_sysctls && (dir = own = cbx_sysctl_private_dir(err)) < 0)
-		return -1;
+	 * cost O(N^2) (27% of `up` for a clos of 2000 netns routers). Where no
+	 * procfs may be made (a user namespace that does not own its /proc:
+	 * inside LXC), the host's /proc does the same, more slowly. */
+	if (dir == AT_FDCWD && in->n->n_sysctls) {
+		struct cbx_error ignored;
+		own = cbx_sysctl_private_dir(&ignored);
+		dir = own >= 0 ? own : AT_FDCWD;
+	}
 	for (size_t i = 0; i < in->n->n_sysctls; i++)
 		if (cbx_sysctl_write_at(dir, in->n->sysctls[i].key, in->n->sysctls[i].value, err) <
 		    0)

@@ -80,7 +80,7 @@ PROJECT_DIR=$(cd "$SCRIPT_DIR/../.." && pwd -P)
 # here costs about five times its native time (tests/run prints each
 # script's). v1 is the hybrid layout of this project's own machines, which
 # the native run covers but for the kernel: it runs fewer.
-CBX_VM_V2=${CBX_VM_V2-bridge_tree chaos daemons disk_slow failures faults limits multihost runtime security vlan volumes}
+CBX_VM_V2=${CBX_VM_V2-bridge_tree chaos daemons disk_slow failures faults limits multihost netns_kind runtime security vlan volumes}
 CBX_VM_V1=${CBX_VM_V1-failures limits runtime security}
 default_suite() { # config
 	if [[ $1 == v1 ]]; then
