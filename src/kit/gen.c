@@ -14,7 +14,7 @@
  * (s from 0); a leaf's default route is its first spine, and it reaches
  * each other spine's /16 through that spine; a spine has a route to each
  * leaf's LAN through that leaf, and to each other spine's /16 through the
- * first leaf. Routes: about (spines + 1) x leaves in all, no search.
+ * first leaf. Routes: fewer than 2 x spines x leaves in all, no search.
  *
  * Where paths are equal, a reply may come back by another than its
  * request's (a spine answers a leaf directly that reached it through
