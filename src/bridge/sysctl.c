@@ -2,10 +2,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/mount.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -38,16 +36,11 @@ int cbx_sysctl_write_at(int sys_dir, const char *name, const char *value, struct
 
 int cbx_sysctl_private_dir(struct cbx_error *err)
 {
-	cleanup_close int fs = (int)syscall(SYS_fsopen, "proc", FSOPEN_CLOEXEC);
-	cleanup_close int mnt = -1;
+	cleanup_close int mnt = cbx_procfs_new("create a procfs for sysctls", err);
 	int dir;
 
-	if (fs >= 0 && syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "source", "proc", 0) == 0 &&
-	    syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
-		mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC,
-				   MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 	if (mnt < 0)
-		return cbx_error_sys(err, errno, "create a procfs for sysctls");
+		return -1;
 	dir = openat(mnt, "sys", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		return cbx_error_sys(err, errno, "open sys/ of a procfs for sysctls");

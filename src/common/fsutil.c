@@ -3,11 +3,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/mount.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -239,4 +241,19 @@ int cbx_path(char *buf, size_t size, struct cbx_error *err, const char *fmt, ...
 	if (n < 0 || (size_t)n >= size)
 		return cbx_error_sys(err, ENAMETOOLONG, "path %.64s...", buf);
 	return 0;
+}
+
+int cbx_procfs_new(const char *what, struct cbx_error *err)
+{
+	cleanup_close int fs = (int)syscall(SYS_fsopen, "proc", FSOPEN_CLOEXEC);
+	int mnt = -1;
+
+	/* "proc" as the source, as mount(8) would say it. */
+	if (fs >= 0 && syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "source", "proc", 0) == 0 &&
+	    syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+		mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC,
+				   MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	if (mnt < 0)
+		cbx_error_sys(err, errno, "%s", what);
+	return mnt;
 }

@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <linux/mount.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -102,17 +101,7 @@ static void reset_process_state(const struct node_setup *s)
  * /proc. */
 static int new_procfs(struct cbx_error *err)
 {
-	cleanup_close int fs = (int)syscall(SYS_fsopen, "proc", FSOPEN_CLOEXEC);
-	int mnt = -1;
-
-	/* "proc" as the source, as mount(8) would say it. */
-	if (fs >= 0 && syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "source", "proc", 0) == 0 &&
-	    syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
-		mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC,
-				   MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-	if (mnt < 0)
-		cbx_error_sys(err, errno, "create the node's procfs");
-	return mnt;
+	return cbx_procfs_new("create the node's procfs", err);
 }
 
 /* Keep only stdio, the sync socket and `keep` (-1: none) of our

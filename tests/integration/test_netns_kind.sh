@@ -44,6 +44,11 @@ check_ok_without "exec in a netns node: /proc/net/dev has no host device (its br
 echo here >"$TMP/host-file"
 check_ok "exec in a netns node runs on the host's filesystem, as root (documented)" \
 	"^here 0$" in_node tnetk h1 sh -c "echo \$(cat $TMP/host-file) \$(id -u)"
+# Not isolated, but no descriptor of the caller's (a lab's lock, a host
+# folder) leaks into what runs there either: only 0, 1 and 2.
+check_ok "exec in a netns node passes none of the caller's other descriptors" '^0 1 2 $' \
+	bash -c 'exec 7<"$2" 9>"$2/fd9"; "$1" exec tnetk h1 -- sh -c "ls /proc/\$\$/fd | sort -n | tr \"\n\" \" \""' \
+	_ "$CBOXLAB" "$TMP"
 check_ok "the router's sysctl is set in its own netns" "^1$" \
 	in_node tnetk r cat /proc/sys/net/ipv4/ip_forward
 check_ok "a netns node without sysctls keeps the default" "^0$" \

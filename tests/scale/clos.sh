@@ -7,19 +7,10 @@
 # needs a few GiB of memory and an open-file limit the size of N.
 #
 #   tests/scale/clos.sh [N]        CBOXLAB=... to use another build
-set -uo pipefail
 n=${1:-10000}
-top=$(cd "$(dirname "$0")/../.." && pwd)
-CBOXLAB=${CBOXLAB:-$top/build/cboxlab}
 lab=${CBX_SCALE_LAB:-tsclos}
-tmp=$(mktemp -d /tmp/cbxt-scale.XXXXXX)
-trap '"$CBOXLAB" down "$lab" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
-fail=0
-say() { echo "$*"; }
-bad() { echo "FAIL: $*"; fail=1; }
-secs() { python3 -c "print(round($2 - $1, 2))"; }
+source "$(dirname "$0")/lib.sh"
 
-ulimit -n $((n * 4 + 4096)) 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 t0=$(date +%s.%N)
 "$CBOXLAB" gen clos 2 $((n - 2)) 0 --kind netns --name "$lab" >"$tmp/clos.json" || exit 1
 t1=$(date +%s.%N)
@@ -53,8 +44,4 @@ t0=$(date +%s.%N)
 "$CBOXLAB" down -q --timings "$lab" >"$tmp/down.out" 2>&1 || bad "down failed: $(tail -3 "$tmp/down.out")"
 t1=$(date +%s.%N)
 say "down: $(secs "$t0" "$t1") s ($(grep timings "$tmp/down.out"))"
-left=$(ip -o link | awk -F': ' '{ print $2 }' | grep -c "^$lab-")
-[ "$left" = 0 ] || bad "$left links of the lab left after down"
-[ -z "$(ls /run/netns 2>/dev/null | grep "^$lab-")" ] || bad "netns pins left after down"
-[ $fail = 0 ] && say "scale: clos of $n passed" || say "scale: clos of $n FAILED"
-exit $fail
+left_nothing_and_finish "clos of $n"
