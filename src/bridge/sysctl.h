@@ -17,9 +17,11 @@ int cbx_sysctl_write(const char *name, const char *value, struct cbx_error *err)
  * `up` writes, does not get in the way (runtime/kernel_view.c). */
 int cbx_sysctl_write_at(int sys_dir, const char *name, const char *value, struct cbx_error *err);
 /* The sys/ directory of a procfs of our own, mounted nowhere (fsopen,
- * fsmount): for a node without a procfs (a netns node), so that its lookups
+ * fsmount): for nodes without a procfs (netns nodes), so that their lookups
  * do not join the host's /proc chain (above). Its sysctls are still those
- * of the netns of whoever walks it. Close it when done: the procfs goes. */
+ * of the netns of whoever walks it. Close it when done: the procfs goes,
+ * and that close waits for an RCU grace period (the mount is dissolved),
+ * so share one among several nodes (lab/steps_node.c). */
 int cbx_sysctl_private_dir(struct cbx_error *err);
 /* Read into buf (trailing newline removed). */
 int cbx_sysctl_read(const char *name, char *buf, size_t size, struct cbx_error *err);

@@ -575,56 +575,89 @@ const struct step_ops step_ops_link = {
 struct node_inside {
 	const struct cbx_node *n;
 	struct nl_conn *conn;
-	int sysctl_fd;
+	int sysctl_dir; /* a procfs's sys/, or AT_FDCWD for the host's /proc/sys */
 };
 
-/* In the node's netns: open its rtnetlink socket, write its sysctls in its
- * own procfs's /proc/sys (its 'N' brought it: bridge/sysctl.h says why not
- * the host's /proc). */
+/* In the node's netns: open its rtnetlink socket, write its sysctls (the
+ * netns's of whoever walks the procfs: this thread's). */
 static int open_and_set_sysctls(void *arg, struct cbx_error *err)
 {
 	const struct node_inside *in = arg;
-	cleanup_close int own = -1;
-	int dir = in->sysctl_fd;
 
 	if (nl_open(in->conn, NETLINK_ROUTE, err) < 0)
 		return -1;
-	/* A node without a procfs (a netns node): one of its own for the
-	 * moment, not the host's /proc, where the lookups of N nodes' sysctls
-	 * cost O(N^2) (27% of `up` for a clos of 2000 netns routers). Where no
-	 * procfs may be made (a user namespace that does not own its /proc:
-	 * inside LXC), the host's /proc does the same, more slowly. */
-	if (dir == AT_FDCWD && in->n->n_sysctls) {
-		struct cbx_error ignored;
-		own = cbx_sysctl_private_dir(&ignored);
-		dir = own >= 0 ? own : AT_FDCWD;
-	}
 	for (size_t i = 0; i < in->n->n_sysctls; i++)
-		if (cbx_sysctl_write_at(dir, in->n->sysctls[i].key, in->n->sysctls[i].value, err) <
-		    0)
+		if (cbx_sysctl_write_at(in->sysctl_dir, in->n->sysctls[i].key,
+					in->n->sysctls[i].value, err) < 0)
 			return -1;
 	return 0;
 }
 
-static int configure_node(struct lab_ctx *ctx, const struct cbx_node *n, struct cbx_error *err)
+/* Nodes without a procfs of their own (netns nodes) write their sysctls
+ * through one made for `up`, mounted nowhere, and made anew every
+ * SHARED_PROCFS_NODES of them. Not the host's /proc: each netns that looks
+ * its sysctls up through one procfs adds an entry to one hash chain there,
+ * so through one procfs N nodes cost O(N^2) (27% of `up` for a clos of 2000
+ * netns routers). Not one procfs per node either: the close of the last
+ * descriptor of a mount that is mounted nowhere unmounts it and waits for
+ * an RCU grace period (namespace_unlock), which was half of node-net for
+ * 2000 routers. Where no procfs may be made (a user namespace that does not
+ * own its /proc: inside LXC), the host's /proc does the same, more slowly. */
+#define SHARED_PROCFS_NODES 64
+
+struct shared_procfs {
+	int dir; /* -1 until made */
+	unsigned uses;
+};
+
+static int shared_procfs_dir(struct shared_procfs *p)
+{
+	struct cbx_error ignored;
+
+	if (p->dir >= 0 && p->uses == SHARED_PROCFS_NODES) {
+		close(p->dir);
+		p->dir = -1;
+	}
+	if (p->dir < 0) {
+		p->dir = cbx_sysctl_private_dir(&ignored);
+		p->uses = 0;
+	}
+	p->uses++;
+	return p->dir >= 0 ? p->dir : AT_FDCWD;
+}
+
+/* Run fn in node n's netns. setns() with a pidfd and CLONE_NEWNET joins
+ * that process's netns: a container's for the moment (its own went when it
+ * detached; a node is our child until `up` ends, so its pid cannot be
+ * another's). A netns node keeps its namespace's descriptor. */
+static int in_node_netns(struct lab_ctx *ctx, const struct cbx_node *n,
+			 int (*fn)(void *arg, struct cbx_error *err), void *arg,
+			 struct cbx_error *err)
+{
+	struct node_rt *rt = &ctx->nodes[n->index];
+	cleanup_close int pidfd =
+		rt->netns_fd >= 0 ? -1 : (int)syscall(SYS_pidfd_open, rt->proc.pid, 0);
+
+	if (rt->netns_fd >= 0)
+		return netns_run(rt->netns_fd, fn, arg, err);
+	if (pidfd < 0)
+		return cbx_error_sys(err, errno, "node %s: pidfd_open", n->name);
+	return netns_run(pidfd, fn, arg, err);
+}
+
+static int configure_node(struct lab_ctx *ctx, const struct cbx_node *n,
+			  struct shared_procfs *procfs, struct cbx_error *err)
 {
 	struct node_rt *rt = &ctx->nodes[n->index];
 	struct nl_conn conn = { 0 };
-	/* Without its /proc/sys (a node that did not send one, a netns
-	 * node, which has none), a procfs of our own for the moment
-	 * (open_and_set_sysctls): the sysctls are those of the netns the
-	 * thread is in when it opens them. */
-	struct node_inside in = { n, &conn, rt->sysctl_fd >= 0 ? rt->sysctl_fd : AT_FDCWD };
+	/* A container's own /proc/sys (its 'N' brought it), else the shared
+	 * procfs (above). */
+	struct node_inside in = { n, &conn,
+				  rt->sysctl_fd >= 0 ? rt->sysctl_fd
+				  : n->n_sysctls     ? shared_procfs_dir(procfs)
+						     : AT_FDCWD };
 	struct nl_batch b;
-	/* setns() with a pidfd and CLONE_NEWNET joins that process's netns.
-	 * A container's for the moment: its own went when it detached (a
-	 * node is our child until `up` ends, so its pid cannot be another's).
-	 * A netns node keeps its namespace's descriptor. */
-	cleanup_close int pidfd =
-		rt->netns_fd >= 0 ? -1 : (int)syscall(SYS_pidfd_open, rt->proc.pid, 0);
-	int rc = rt->netns_fd >= 0 ? netns_run(rt->netns_fd, open_and_set_sysctls, &in, err)
-		 : pidfd < 0       ? cbx_error_sys(err, errno, "node %s: pidfd_open", n->name)
-				   : netns_run(pidfd, open_and_set_sysctls, &in, err);
+	int rc = in_node_netns(ctx, n, open_and_set_sysctls, &in, err);
 
 	if (rc == 0) {
 		nl_batch_init(&b);
@@ -641,14 +674,42 @@ static int configure_node(struct lab_ctx *ctx, const struct cbx_node *n, struct 
 	return rc < 0 ? cbx_error_wrap(err, "configure node %s", n->name) : 0;
 }
 
+/* In a node's netns: settle the link events its interfaces were born with
+ * (wiring.h, wiring_add_link_settle). */
+static int settle_node_links(void *arg, struct cbx_error *err)
+{
+	const struct cbx_node *n = arg;
+	struct nl_conn conn = { 0 };
+	struct nl_batch b;
+	int rc;
+
+	if (nl_open(&conn, NETLINK_ROUTE, err) < 0)
+		return -1;
+	nl_batch_init(&b);
+	wiring_add_link_settle(&b, n);
+	rc = nl_batch_commit(&conn, &b, err);
+	nl_batch_free(&b);
+	nl_close(&conn);
+	return rc;
+}
+
 static int node_net_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (configure_node(ctx, s[i].u.node, err) < 0)
-			return -1;
+	struct shared_procfs procfs = { .dir = -1 };
+	int rc = 0;
+
+	/* Every node's first, before any comes up: each interface brought up
+	 * would otherwise walk the events of all those still down (wiring.h,
+	 * wiring_add_link_settle). */
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = in_node_netns(ctx, s[i].u.node, settle_node_links, (void *)s[i].u.node, err);
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		rc = configure_node(ctx, s[i].u.node, &procfs, err);
 		lab_progress(ctx, i + 1);
 	}
-	return 0;
+	if (procfs.dir >= 0)
+		close(procfs.dir);
+	return rc;
 }
 
 static void node_net_describe(const struct step *s, bool undo, char *buf, size_t size)

@@ -304,6 +304,15 @@ int rtnl_build_link_get(void *buf, size_t size, int ifindex)
 	return (int)nlh->nlmsg_len;
 }
 
+int rtnl_build_link_get_brief(void *buf, size_t size, int ifindex)
+{
+	struct nlmsghdr *nlh = put_link_header(buf, size, RTM_GETLINK, 0, ifindex);
+
+	PUT(nlh);
+	PUT(mnl_attr_put_u32_check(nlh, size, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS));
+	return (int)nlh->nlmsg_len;
+}
+
 int rtnl_build_route_dump(void *buf, size_t size, int family)
 {
 	struct nlmsghdr *nlh =

@@ -118,6 +118,9 @@ int rtnl_build_link_delete_group(void *buf, size_t size, uint32_t group);
 int rtnl_build_link_dump(void *buf, size_t size);
 /* Get one link by ifindex. */
 int rtnl_build_link_get(void *buf, size_t size, int ifindex);
+/* The same without its statistics (RTEXT_FILTER_SKIP_STATS): a short
+ * answer, for a request made for its effect (wiring_add_link_settle). */
+int rtnl_build_link_get_brief(void *buf, size_t size, int ifindex);
 /* Dump every route (all tables) / every address of a family (AF_UNSPEC:
  * both), for what the host has before a lab adds its own. */
 int rtnl_build_route_dump(void *buf, size_t size, int family);

@@ -117,12 +117,16 @@ fi
 check_fails_with "exec after down says the lab is not up" "not up|no lab|netns" in_node tnetk h1 true
 
 # Light at scale: a star of 300 netns nodes up and down within a bound that
-# a stall (or a container's cost, ~3x) would break.
+# a stall (or a container's cost, ~3x) would break. Each sets its own TTL:
+# netns nodes share a procfs for their sysctls, 64 at a time, and each must
+# still write its own netns's.
 python3 - "$TMP/tnetks.json" <<'EOF2'
 import json, sys
 json.dump({"name": "tnetks", "defaults": {"kind": "netns"},
            "networks": {"lan": {"subnet": "10.88.0.0/22"}},
-           "nodes": {"h%d" % i: {"interfaces": {"eth0": {"network": "lan"}}} for i in range(300)}},
+           "nodes": {"h%d" % i: {"interfaces": {"eth0": {"network": "lan"}},
+                                 "sysctls": {"net.ipv4.ip_default_ttl": 1 + i % 255}}
+                     for i in range(300)}},
           open(sys.argv[1], "w"))
 EOF2
 _labs+=(tnetks)
@@ -132,6 +136,15 @@ check_ok "a star of 300 netns nodes comes up, each shown with its kind" "h299 +n
 ms=$((($(date +%s%N) - t0) / 1000000))
 if [ "$ms" -le "$(scaled 6000)" ]; then ok "... within $(scaled 6000) ms ($ms ms)"; else not_ok "... within $(scaled 6000) ms" "took $ms ms"; fi
 check_ok "its last node reaches its first" "$ping_ok" in_node tnetks h299 ping -c1 -W2 10.88.0.1
+wrong=0
+for i in $(seq 0 299); do
+	[ "$(in_node tnetks "h$i" cat /proc/sys/net/ipv4/ip_default_ttl)" = $((1 + i % 255)) ] || wrong=$((wrong + 1))
+done
+if [ "$wrong" = 0 ]; then
+	ok "each of the 300 netns nodes has its own sysctl value, in its own netns"
+else
+	not_ok "each of the 300 netns nodes has its own sysctl value, in its own netns" "$wrong wrong"
+fi
 t0=$(date +%s%N)
 check_down_clean "down of 300 netns nodes leaves nothing" tnetks
 ms=$((($(date +%s%N) - t0) / 1000000))

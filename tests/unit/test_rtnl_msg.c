@@ -199,6 +199,16 @@ static void test_link_change_and_delete(void)
 	   "delete a group: by group, not by name");
 	is_int(top.a[IFLA_GROUP] ? mnl_attr_get_u32(top.a[IFLA_GROUP]) : 0, 0xc0ffee,
 	       "delete a group: the group");
+
+	memset(&top, 0, sizeof(top));
+	ok(rtnl_build_link_get_brief(buf, sizeof(buf), 12) > 0, "get a link briefly: builds");
+	is_int(nlh->nlmsg_type, RTM_GETLINK, "get a link briefly: RTM_GETLINK");
+	ok(!(nlh->nlmsg_flags & NLM_F_DUMP), "get a link briefly: one link, not a dump");
+	is_int(((struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))->ifi_index, 12,
+	       "get a link briefly: by index");
+	mnl_attr_parse(nlh, sizeof(*ifi), collect, &top);
+	is_int(top.a[IFLA_EXT_MASK] ? mnl_attr_get_u32(top.a[IFLA_EXT_MASK]) : 0,
+	       RTEXT_FILTER_SKIP_STATS, "get a link briefly: without its statistics");
 }
 
 static void test_netns_pid_and_addr_gen(void)
