@@ -255,13 +255,15 @@ fuzz: $(B)/fuzz/fuzz_topo $(B)/fuzz/fuzz_yaml $(B)/tests/test_topo $(B)/cboxlab
 	  -dict=$(CURDIR)/tests/fuzz/yaml.dict -print_final_stats=1 corpus-yaml seed-yaml
 
 # Opt-in, not in CI: a star of SCALE_NODES (5000) on one network, a tree of
-# bridges, every node answering; then a clos of SCALE_ROUTERS (10,000) netns
-# routers, routed. As root, under the integration lock.
+# bridges, every node answering; then a clos and a three-tier fabric of
+# SCALE_ROUTERS (10,000) netns routers, routed (the fabric within 30 s up and
+# 15 s down). As root, under the integration lock.
 SCALE_NODES ?= 5000
 SCALE_ROUTERS ?= 10000
 test-scale: all
 	flock /tmp/cbx-integration.lock tests/scale/star.sh $(SCALE_NODES)
 	flock /tmp/cbx-integration.lock tests/scale/clos.sh $(SCALE_ROUTERS)
+	flock /tmp/cbx-integration.lock tests/scale/fabric.sh $(SCALE_ROUTERS)
 
 bench: all
 	bench/run.sh

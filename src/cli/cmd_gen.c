@@ -7,12 +7,12 @@
 
 int cmd_gen(const struct cli_call *c)
 {
-	unsigned args[3];
+	unsigned args[4];
 	struct cbx_error err;
 	char *text;
 	int n = c->argc - 1;
 
-	if (n > 3)
+	if (n > 4)
 		return cli_usage_error("gen", "too many sizes (%s)", lab_gen_usage());
 	for (int i = 0; i < n; i++) {
 		char *end;

@@ -16,6 +16,19 @@
  * leaf's LAN through that leaf, and to each other spine's /16 through the
  * first leaf. Routes: fewer than 2 x spines x leaves in all, no search.
  *
+ * A clos's spine has a link per leaf, and the kernel's work for one netns
+ * grows with its links (a carrier change there walks its peer netns ids):
+ * a three-tier fabric keeps every router's links to tens. Pods of spines
+ * and leaves, as a clos each, under super-spines: super-spine k links to
+ * spine k of every pod (a plane). Addresses aggregate per pod and per pod's
+ * spine: pod p's spine k's links are /30s of 10.p.(32k).0/19 (its link to
+ * super-spine k first), pod p's LANs /24s of 10.(100+p).0.0/16. A leaf's
+ * default route is its pod's first spine, and it reaches each other spine's
+ * /19 through that spine; a spine's default route is its super-spine, and
+ * it reaches each of its pod's LANs through that leaf and each other spine's
+ * /19 through the pod's first leaf; a super-spine routes each pod's two /16s
+ * through that pod's spine. Routes: linear in the size again.
+ *
  * Where paths are equal, a reply may come back by another than its
  * request's (a spine answers a leaf directly that reached it through
  * another spine): routers filter reverse paths loosely (rp_filter 2), as
@@ -37,6 +50,12 @@
 /* A clos's spine's links: one /16, 16,384 /30s. */
 #define GEN_CLOS_LEAVES_MAX 10000
 #define GEN_LANS_MAX (150u * 256)
+/* A fabric's pods: 10.p.0.0/16 their links (p < 100), 10.(100+p).0.0/16
+ * their LANs; a pod's spine's links a /19 (eight per pod: seven spines). */
+#define GEN_FABRIC_PODS_MAX 100
+#define GEN_FABRIC_SPINES_MAX 7
+#define GEN_FABRIC_LEAVES_MAX 2046 /* a /19 of /30s, less the super-spine's */
+#define GEN_FABRIC_LAN_LEAVES_MAX 256
 
 struct g_iface {
 	size_t seg;    /* segment index */
@@ -68,15 +87,23 @@ struct g {
 	size_t n_segs, cap_segs;
 	size_t n_links, n_lans;
 	unsigned clos_spines, clos_hosts; /* a clos: routed as a fabric (clos_routes) */
+	/* A three-tier fabric (fabric_routes): pods of spines and leaves. */
+	unsigned fab_pods, fab_spines, fab_leaves, fab_hosts;
 	struct cbx_error *err;
 };
 
-static int add_node(struct g *g, const char *fmt, unsigned a, unsigned b)
+/* fmt takes up to three numbers. */
+static int add_node3(struct g *g, const char *fmt, unsigned a, unsigned b, unsigned c)
 {
 	if (g->n_nodes == g->cap_nodes)
 		return cbx_error_set(g->err, CBX_ERR_INPUT, "more than %zu nodes", g->cap_nodes);
-	snprintf(g->nodes[g->n_nodes].name, sizeof(g->nodes[0].name), fmt, a, b);
+	snprintf(g->nodes[g->n_nodes].name, sizeof(g->nodes[0].name), fmt, a, b, c);
 	return (int)g->n_nodes++;
+}
+
+static int add_node(struct g *g, const char *fmt, unsigned a, unsigned b)
+{
+	return add_node3(g, fmt, a, b, 0);
 }
 
 static int attach(struct g *g, size_t node, size_t seg)
@@ -242,6 +269,90 @@ static int shape_clos(struct g *g, unsigned spines, unsigned leaves, unsigned ho
 	return 0;
 }
 
+/* 10.p.(32k).0/19: pod p's spine k's links; its link to super-spine k is
+ * the first /30, its link to leaf l the (l+1)-th. */
+static uint32_t fabric_block(unsigned pod, unsigned spine)
+{
+	return (10u << 24) | (uint32_t)pod << 16 | (uint32_t)(32 * spine) << 8;
+}
+
+/* 10.(100+p).0.0/16: pod p's LANs, leaf l's the l-th /24. */
+static uint32_t fabric_lans(unsigned pod)
+{
+	return (10u << 24) | (uint32_t)(100 + pod) << 16;
+}
+
+static int fabric_link(struct g *g, size_t a, size_t b, uint32_t net)
+{
+	int seg = new_seg(g, false);
+
+	if (seg < 0)
+		return -1;
+	g->segs[seg].net = net; /* before attach: it numbers */
+	return attach(g, a, (size_t)seg) < 0 || attach(g, b, (size_t)seg) < 0 ? -1 : 0;
+}
+
+/* Nodes: the super-spines, then each pod's spines and its leaves, each leaf
+ * followed by its hosts. Interfaces: super-spine k's p-th is its link to
+ * pod p; a spine's first its link to its super-spine, its (l+1)-th to leaf
+ * l; a leaf's k-th to spine k and its last its LAN. fabric_routes counts on
+ * this order (fabric_spine, fabric_leaf). */
+static int shape_fabric(struct g *g, unsigned pods, unsigned spines, unsigned leaves,
+			unsigned hosts)
+{
+	g->fab_pods = pods;
+	g->fab_spines = spines;
+	g->fab_leaves = leaves;
+	g->fab_hosts = hosts;
+	for (unsigned k = 0; k < spines; k++)
+		if (add_node(g, "super%u", k + 1, 0) < 0)
+			return -1;
+	for (unsigned p = 0; p < pods; p++) {
+		size_t first_spine = g->n_nodes;
+		for (unsigned k = 0; k < spines; k++) {
+			int spine = add_node(g, "spine%u-%u", p + 1, k + 1);
+			if (spine < 0 || fabric_link(g, k, (size_t)spine, fabric_block(p, k)) < 0)
+				return -1;
+		}
+		for (unsigned l = 0; l < leaves; l++) {
+			int leaf = add_node(g, "leaf%u-%u", p + 1, l + 1), lan;
+			if (leaf < 0)
+				return -1;
+			for (unsigned k = 0; k < spines; k++)
+				if (fabric_link(g, first_spine + k, (size_t)leaf,
+						fabric_block(p, k) + 4 * (l + 1)) < 0)
+					return -1;
+			if (!hosts)
+				continue;
+			if ((lan = new_seg(g, true)) < 0)
+				return -1;
+			g->segs[lan].net = fabric_lans(p) | (uint32_t)l << 8;
+			if (attach(g, (size_t)leaf, (size_t)lan) < 0)
+				return -1;
+			for (unsigned h = 0; h < hosts; h++) {
+				int host = add_node3(g, "h%u-%u-%u", p + 1, l + 1, h + 1);
+				if (host < 0 || attach(g, (size_t)host, (size_t)lan) < 0)
+					return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+static const struct g_node *fabric_spine(const struct g *g, unsigned pod, unsigned k)
+{
+	size_t pod_size = g->fab_spines + (size_t)g->fab_leaves * (1 + g->fab_hosts);
+
+	return &g->nodes[g->fab_spines + pod * pod_size + k];
+}
+
+static size_t fabric_leaf(const struct g *g, unsigned pod, unsigned l)
+{
+	size_t pod_size = g->fab_spines + (size_t)g->fab_leaves * (1 + g->fab_hosts);
+
+	return g->fab_spines + pod * pod_size + g->fab_spines + l * (1 + (size_t)g->fab_hosts);
+}
+
 /* Hops from each node to segment s: BFS from its members (which are at 0). */
 static void distances(const struct g *g, size_t s, unsigned *dist, size_t *queue)
 {
@@ -316,6 +427,50 @@ static void clos_routes(const struct g *g, json_t **per_node, uint32_t *gateway)
 								 first_leaf->ifaces[s].addr));
 }
 
+/* A three-tier fabric routed as its operator routes it (the top of this
+ * file), no search. */
+static void fabric_routes(const struct g *g, json_t **per_node, uint32_t *gateway)
+{
+	const unsigned S = g->fab_spines, L = g->fab_leaves;
+
+	for (unsigned p = 0; p < g->fab_pods; p++) {
+		const struct g_node *first_leaf = &g->nodes[fabric_leaf(g, p, 0)];
+		for (unsigned k = 0; k < S; k++) {
+			size_t spine = (size_t)(fabric_spine(g, p, k) - g->nodes);
+			gateway[spine] = g->nodes[k].ifaces[p].addr;
+			for (unsigned other = 0; other < S; other++)
+				if (other != k)
+					json_array_append_new(per_node[spine],
+							      route_json(fabric_block(p, other), 19,
+									 first_leaf->ifaces[k]
+										 .addr));
+			for (unsigned l = 0; l < L && g->fab_hosts; l++)
+				json_array_append_new(per_node[spine],
+						      route_json(fabric_lans(p) | l << 8, 24,
+								 g->nodes[fabric_leaf(g, p, l)]
+									 .ifaces[k]
+									 .addr));
+			json_array_append_new(per_node[k],
+					      route_json(fabric_block(p, 0) & 0xffff0000u, 16,
+							 g->nodes[spine].ifaces[0].addr));
+			if (g->fab_hosts)
+				json_array_append_new(per_node[k],
+						      route_json(fabric_lans(p), 16,
+								 g->nodes[spine].ifaces[0].addr));
+		}
+		for (unsigned l = 0; l < L; l++) {
+			size_t leaf = fabric_leaf(g, p, l);
+			gateway[leaf] = fabric_spine(g, p, 0)->ifaces[1 + l].addr;
+			for (unsigned k = 1; k < S; k++)
+				json_array_append_new(per_node[leaf],
+						      route_json(fabric_block(p, k), 19,
+								 fabric_spine(g, p, k)
+									 ->ifaces[1 + l]
+									 .addr));
+		}
+	}
+}
+
 /* For every router, a route to each segment it is not on. */
 static int routes(struct g *g, json_t **per_node)
 {
@@ -369,12 +524,17 @@ static json_t *to_json(struct g *g, const char *name, const char *description, c
 	uint32_t *gateway = calloc(g->n_nodes ? g->n_nodes : 1, sizeof(*gateway));
 	char a[20], b[20];
 
-	if (rt && gateway && g->clos_spines) {
+	bool planned = g->clos_spines || g->fab_pods; /* routed without a search */
+
+	if (rt && gateway && planned) {
 		for (size_t i = 0; i < g->n_nodes; i++)
 			rt[i] = json_array();
-		clos_routes(g, rt, gateway);
+		if (g->clos_spines)
+			clos_routes(g, rt, gateway);
+		else
+			fabric_routes(g, rt, gateway);
 	}
-	if (!rt || !gateway || (!g->clos_spines && routes(g, rt) < 0)) {
+	if (!rt || !gateway || (!planned && routes(g, rt) < 0)) {
 		free(rt);
 		free(gateway);
 		json_decref(root);
@@ -465,21 +625,60 @@ static json_t *to_json(struct g *g, const char *name, const char *description, c
 
 struct shape {
 	const char *name, *args;
-	unsigned n_args, min[3], max[3];
+	unsigned n_args, n_required, min[4], max[4];
 };
 
 static const struct shape shapes[] = {
-	{ "linear", "N", 1, { 2 }, { GEN_NODES_MAX } },
-	{ "ring", "N", 1, { 3 }, { GEN_NODES_MAX } },
-	{ "star", "N", 1, { 1 }, { GEN_IFACES_MAX } },
-	{ "tree", "DEPTH FANOUT", 2, { 1, 1 }, { 9, GEN_IFACES_MAX - 1 } },
-	{ "mesh", "N", 1, { 2 }, { 40 } },
-	{ "clos", "SPINES LEAVES [HOSTS]", 3, { 1, 1, 0 }, { 16, GEN_CLOS_LEAVES_MAX, 32 } },
+	{ "linear", "N", 1, 1, { 2 }, { GEN_NODES_MAX } },
+	{ "ring", "N", 1, 1, { 3 }, { GEN_NODES_MAX } },
+	{ "star", "N", 1, 1, { 1 }, { GEN_IFACES_MAX } },
+	{ "tree", "DEPTH FANOUT", 2, 2, { 1, 1 }, { 9, GEN_IFACES_MAX - 1 } },
+	{ "mesh", "N", 1, 1, { 2 }, { 40 } },
+	{ "clos", "SPINES LEAVES [HOSTS]", 3, 2, { 1, 1, 0 }, { 16, GEN_CLOS_LEAVES_MAX, 32 } },
+	{ "fabric",
+	  "PODS SPINES LEAVES [HOSTS]",
+	  4,
+	  3,
+	  { 1, 1, 1, 0 },
+	  { GEN_FABRIC_PODS_MAX, GEN_FABRIC_SPINES_MAX, GEN_FABRIC_LEAVES_MAX, 32 } },
 };
 
 const char *lab_gen_usage(void)
 {
-	return "linear N | ring N | star N | tree DEPTH FANOUT | mesh N | clos SPINES LEAVES [HOSTS]";
+	return "linear N | ring N | star N | tree DEPTH FANOUT | mesh N | clos SPINES LEAVES [HOSTS]"
+	       " | fabric PODS SPINES LEAVES [HOSTS]";
+}
+
+/* How many nodes and segments a clos or a fabric has, checked against the
+ * limits; the other shapes stop at GEN_NODES_MAX. */
+static int size_planned(struct g *g, const char *shape, const unsigned *v, struct cbx_error *err)
+{
+	size_t nodes, segs;
+
+	if (!strcmp(shape, "clos")) {
+		nodes = v[0] + (size_t)v[1] * (1 + v[2]);
+		segs = (size_t)v[1] * (v[0] + 1);
+	} else if (!strcmp(shape, "fabric")) {
+		if (v[3] && v[2] > GEN_FABRIC_LAN_LEAVES_MAX)
+			return cbx_error_set(err, CBX_ERR_INPUT,
+					     "fabric %u %u %u %u: a pod with hosts has at most %d "
+					     "leaves (its LANs are /24s of one /16)",
+					     v[0], v[1], v[2], v[3], GEN_FABRIC_LAN_LEAVES_MAX);
+		nodes = v[1] + (size_t)v[0] * (v[1] + (size_t)v[2] * (1 + v[3]));
+		segs = (size_t)v[0] * (v[1] * ((size_t)v[2] + 1) + v[2]);
+	} else {
+		return 0;
+	}
+	if (nodes > GEN_CLOS_NODES_MAX) {
+		char sizes[64] = "";
+		for (int i = 0; i < (strcmp(shape, "clos") ? 4 : 3); i++)
+			snprintf(sizes + strlen(sizes), sizeof(sizes) - strlen(sizes), " %u", v[i]);
+		return cbx_error_set(err, CBX_ERR_INPUT, "%s%s: %zu nodes, more than %d", shape,
+				     sizes, nodes, GEN_CLOS_NODES_MAX);
+	}
+	g->cap_nodes = nodes;
+	g->cap_segs = segs;
+	return 0;
 }
 
 int lab_gen(const char *shape, const unsigned *args, size_t n_args, const char *name,
@@ -488,7 +687,7 @@ int lab_gen(const char *shape, const unsigned *args, size_t n_args, const char *
 	const struct shape *sh = NULL;
 	struct g g = { .err = err };
 	char auto_name[CBX_LAB_NAME_MAX + 1], desc[160];
-	unsigned v[3] = { 0, 0, 1 };
+	unsigned v[4] = { 0, 0, 1, 1 };
 	json_t *root;
 	int rc = -1;
 
@@ -498,7 +697,7 @@ int lab_gen(const char *shape, const unsigned *args, size_t n_args, const char *
 	if (!sh)
 		return cbx_error_set(err, CBX_ERR_INPUT, "no shape \"%.32s\" (%s)", shape,
 				     lab_gen_usage());
-	if (n_args > sh->n_args || n_args < (sh->n_args == 3 ? 2u : sh->n_args))
+	if (n_args > sh->n_args || n_args < sh->n_required)
 		return cbx_error_set(err, CBX_ERR_INPUT, "%s takes %s", sh->name, sh->args);
 	for (size_t i = 0; i < n_args; i++) {
 		if (args[i] < sh->min[i] || args[i] > sh->max[i])
@@ -511,6 +710,9 @@ int lab_gen(const char *shape, const unsigned *args, size_t n_args, const char *
 			snprintf(auto_name, sizeof(auto_name), "tree%ux%u", v[0], v[1]);
 		else if (!strcmp(shape, "clos"))
 			snprintf(auto_name, sizeof(auto_name), "clos%ux%ux%u", v[0], v[1], v[2]);
+		else if (!strcmp(shape, "fabric"))
+			snprintf(auto_name, sizeof(auto_name), "fab%ux%ux%ux%u", v[0], v[1], v[2],
+				 v[3]);
 		else
 			snprintf(auto_name, sizeof(auto_name), "%s%u", shape, v[0]);
 		name = auto_name;
@@ -525,15 +727,8 @@ int lab_gen(const char *shape, const unsigned *args, size_t n_args, const char *
 			break;
 	g.cap_nodes = GEN_NODES_MAX;
 	g.cap_segs = 16384 + 150;
-	if (!strcmp(shape, "clos")) {
-		size_t nodes = v[0] + (size_t)v[1] * (1 + v[2]);
-		if (nodes > GEN_CLOS_NODES_MAX)
-			return cbx_error_set(err, CBX_ERR_INPUT,
-					     "clos %u %u %u: %zu nodes, more than %d", v[0], v[1],
-					     v[2], nodes, GEN_CLOS_NODES_MAX);
-		g.cap_nodes = nodes;
-		g.cap_segs = (size_t)v[1] * (v[0] + 1);
-	}
+	if (size_planned(&g, shape, v, err) < 0)
+		return -1;
 	g.nodes = calloc(g.cap_nodes, sizeof(*g.nodes));
 	g.segs = calloc(g.cap_segs, sizeof(*g.segs));
 	if (!g.nodes || !g.segs) {
@@ -550,8 +745,10 @@ int lab_gen(const char *shape, const unsigned *args, size_t n_args, const char *
 		rc = shape_tree(&g, v[0], v[1]);
 	else if (!strcmp(shape, "mesh"))
 		rc = shape_mesh(&g, v[0]);
-	else
+	else if (!strcmp(shape, "clos"))
 		rc = shape_clos(&g, v[0], v[1], v[2]);
+	else
+		rc = shape_fabric(&g, v[0], v[1], v[2], v[3]);
 	if (rc < 0)
 		goto out;
 	rc = -1;

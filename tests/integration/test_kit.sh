@@ -305,8 +305,8 @@ for p in bad[:5]:
 sys.exit(1 if bad or d["result"] != "pass" else 0)'
 }
 for spec in "linear 2" "linear 6" "ring 3" "ring 8" "star 1" "star 5" "tree 1 3" "tree 3 2" \
-	"mesh 2" "mesh 5" "clos 1 1 1" "clos 2 3 2" "clos 3 4 0"; do
-	name=tkg$(tr -d ' ' <<<"$spec" | sed 's/linear/lin/')
+	"mesh 2" "mesh 5" "clos 1 1 1" "clos 2 3 2" "clos 3 4 0" "fabric 2 2 2 1" "fabric 3 1 2 0"; do
+	name=tkg$(tr -d ' ' <<<"$spec" | sed 's/linear/lin/; s/fabric/fab/')
 	check_ok "gen $spec: validates" "lab \"$name\" is valid" bash -c \
 		'set -o pipefail; "$1" gen $2 --name "$3" | "$1" validate -' _ "$CBOXLAB" "$spec" "$name"
 	_labs+=("$name")
@@ -348,6 +348,12 @@ if [ "$ms" -le "$(scaled 12000)" ]; then
 else
 	not_ok "gen and validate of 10,000 routers in ${ms} ms (bound $(scaled 12000))"
 fi
+# A three-tier fabric of 10,000 routers: spines of 99 links, not 10,000.
+check_ok "gen fabric 100 2 98 0: 10,002 routers, validated" \
+	'lab "tkgf10k" is valid: 10002 node\(s\), 0 network\(s\), 19800 link\(s\)' bash -c \
+	'set -o pipefail; "$1" gen fabric 100 2 98 0 --kind netns --name tkgf10k | "$1" validate -' _ "$CBOXLAB"
+check_fails_with "gen: a fabric whose pods' LANs would not fit says so" \
+	'fabric 2 2 300 1: a pod with hosts has at most 256 leaves' cbx gen fabric 2 2 300 1
 check_fails_with "gen: a clos past 20,000 nodes says how many it would have" \
 	'clos 2 10000 2: 30002 nodes, more than 20000' cbx gen clos 2 10000 2
 check_fails_with "gen: an unknown shape lists the shapes" 'no shape "blob" \(linear N \| ring N' cbx gen blob 3

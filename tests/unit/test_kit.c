@@ -215,6 +215,13 @@ static void test_gen(void)
 	all_reach("mesh", (unsigned[]){ 5 }, 1, 5);
 	all_reach("clos", (unsigned[]){ 2, 3, 2 }, 3, 11);
 	all_reach("clos", (unsigned[]){ 3, 2 }, 2, 7);
+	/* Fabrics: 2 super-spines, 2 pods of 2 spines and 3 leaves with a
+	 * host each; one spine per pod (one super-spine); pods without
+	 * hosts; one pod. */
+	all_reach("fabric", (unsigned[]){ 2, 2, 3, 1 }, 4, 2 + 2 * (2 + 3 * 2));
+	all_reach("fabric", (unsigned[]){ 3, 1, 2 }, 3, 1 + 3 * (1 + 2 * 2));
+	all_reach("fabric", (unsigned[]){ 2, 3, 2, 0 }, 4, 3 + 2 * (3 + 2));
+	all_reach("fabric", (unsigned[]){ 1, 2, 1, 2 }, 4, 2 + 1 * (2 + 1 * 3));
 
 	ok(lab_gen("ring", (unsigned[]){ 4 }, 1, "tmine", NULL, &text, &err) == 0, "gen --name");
 	has_str(text, "\"name\": \"tmine\"", "the lab's name given");
@@ -234,6 +241,30 @@ static void test_gen(void)
 	   "a tree past 1000 nodes");
 	has_str(err.msg, "more than 1000 nodes", "... is refused");
 	ok(lab_gen("ring", (unsigned[]){ 4 }, 1, "Bad", NULL, &text, &err) < 0, "a bad lab name");
+	ok(lab_gen("fabric", (unsigned[]){ 2, 2 }, 2, NULL, NULL, &text, &err) < 0,
+	   "fabric needs three sizes");
+	has_str(err.msg, "fabric takes PODS SPINES LEAVES [HOSTS]", "... saying which");
+	ok(lab_gen("fabric", (unsigned[]){ 2, 8, 2 }, 3, NULL, NULL, &text, &err) < 0,
+	   "a fabric of 8 spines a pod");
+	has_str(err.msg, "8 is not in 1..7", "... is refused, saying the range");
+	ok(lab_gen("fabric", (unsigned[]){ 2, 2, 257, 1 }, 4, NULL, NULL, &text, &err) < 0,
+	   "a pod of 257 leaves with hosts");
+	has_str(err.msg, "a pod with hosts has at most 256 leaves", "... is refused, saying why");
+	ok(lab_gen("fabric", (unsigned[]){ 100, 2, 2000, 0 }, 4, NULL, NULL, &text, &err) < 0,
+	   "a fabric past 20,000 nodes");
+	has_str(err.msg, "fabric 100 2 2000 0: 200202 nodes, more than 20000",
+		"... says how many it would have");
+	ok(lab_gen("fabric", (unsigned[]){ 2, 2, 2, 1 }, 4, NULL, NULL, &text, &err) == 0,
+	   "gen fabric 2 2 2 1");
+	has_str(text, "\"name\": \"fab2x2x2x1\"", "named after its shape");
+	has_str(text, "\"super1:eth1\",\n        \"spine2-1:eth0\"",
+		"super-spine 1's second link: to pod 2's first spine");
+	has_str(text, "\"subnet\": \"10.1.32.4/30\"",
+		"pod 2's second spine's link to its first leaf: in 10.1.32.0/19");
+	has_str(text, "\"to\": \"10.101.0.0/16\",\n          \"via\": \"10.1.0.2\"",
+		"a super-spine reaches pod 2's LANs through its spine");
+	free(text);
+	text = NULL;
 	ok(lab_gen("star", (unsigned[]){ 3 }, 1, NULL, "netns", &text, &err) == 0,
 	   "gen --kind netns");
 	has_str(text, "\"defaults\": {\n    \"kind\": \"netns\"\n  }",
