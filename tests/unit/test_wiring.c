@@ -8,13 +8,14 @@
 #include "topo/topo.h"
 
 /* A router on a stick: a trunk, two sub-interfaces, and a link. */
-static const char *lab = "{\"name\": \"tw\", \"networks\": {\"lan\": {\"subnet\": \"10.0.0.0/24\"}},"
-			 " \"nodes\": {\"r\": {\"interfaces\": {"
-			 "   \"eth0\": {\"network\": \"lan\", \"vlans\": [10, 20]},"
-			 "   \"eth0.10\": {\"addresses\": [\"10.0.10.1/24\"]},"
-			 "   \"eth0.20\": {\"addresses\": [\"10.0.20.1/24\"]}}},"
-			 "  \"s\": {}},"
-			 " \"links\": [{\"endpoints\": [\"r:eth1\", \"s:eth0\"], \"subnet\": \"10.9.0.0/30\"}]}";
+static const char *lab =
+	"{\"name\": \"tw\", \"networks\": {\"lan\": {\"subnet\": \"10.0.0.0/24\"}},"
+	" \"nodes\": {\"r\": {\"interfaces\": {"
+	"   \"eth0\": {\"network\": \"lan\", \"vlans\": [10, 20]},"
+	"   \"eth0.10\": {\"addresses\": [\"10.0.10.1/24\"]},"
+	"   \"eth0.20\": {\"addresses\": [\"10.0.20.1/24\"]}}},"
+	"  \"s\": {}},"
+	" \"links\": [{\"endpoints\": [\"r:eth1\", \"s:eth0\"], \"subnet\": \"10.9.0.0/30\"}]}";
 
 /* Every interface that exists once the links are made gets a request for
  * itself, briefly answered: the VLAN sub-interfaces, made later, do not. */
