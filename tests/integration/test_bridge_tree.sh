@@ -31,6 +31,8 @@ check_ok "the network's bridge holds the four uplinks and nothing else" \
 check_ok "the first leaf holds its uplink's other end and h0's and h1's host ends" \
 	'^ttree-0 ttree-1 ttree-b0d0 $' ports ttree-b0l0
 check_ok "the last leaf holds h6's alone" '^ttree-6 ttree-b0d3 $' ports ttree-b0l3
+check_ok "a node's host end has no IPv6: no multicast route of its own in the host's table" \
+	'^1 0$' bash -c 'echo $(cat /proc/sys/net/ipv6/conf/ttree-6/disable_ipv6) $(ip -6 route show table local dev ttree-6 | wc -l)'
 check_ok "no leaf has more than 3 ports" '^ok$' bash -c '
 	for b in ttree-b0l0 ttree-b0l1 ttree-b0l2 ttree-b0l3; do
 		[ "$(ip -o link show master $b | wc -l)" -le 3 ] || { echo "$b is too big"; exit 1; }
