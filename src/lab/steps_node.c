@@ -21,6 +21,7 @@
 #include "common/text.h"
 #include "lab/fault_impair.h"
 #include "netlink/nft_msg.h"
+#include "lab/neigh_budget.h"
 #include "lab/node_proc.h"
 #include "lab/pins.h"
 #include "lab/steps.h"
@@ -717,6 +718,15 @@ static int node_net_run(struct lab_ctx *ctx, const struct step *s, size_t n, str
 	struct shared_procfs procfs = { .dir = -1 };
 	int rc = 0;
 
+	char text[512], value[32];
+	struct cbx_error ignored;
+	const char *warning;
+
+	if (cbx_sysctl_read("net.ipv4.neigh.default.gc_thresh3", value, sizeof(value), &ignored) ==
+		    0 &&
+	    (warning = neigh_budget_warning(ctx->t, atol(value), text, sizeof(text))) &&
+	    (warning = cbx_arena_strdup(ctx->arena, warning)))
+		lab_warn(ctx, warning);
 	/* Every node's first, before any comes up: each interface brought up
 	 * would otherwise walk the events of all those still down (wiring.h,
 	 * wiring_add_link_settle). */

@@ -150,6 +150,32 @@ check_down_clean "down of 300 netns nodes leaves nothing" tnetks
 ms=$((($(date +%s%N) - t0) / 1000000))
 if [ "$ms" -le "$(scaled 6000)" ]; then ok "... within $(scaled 6000) ms ($ms ms)"; else not_ok "... within $(scaled 6000) ms" "took $ms ms"; fi
 
+# The host's neighbour tables are shared by every namespace (gc_thresh3,
+# 1024 unless raised): a lab that could need more entries than that at once
+# is warned of at up, saying how to raise it. Half the limit and a few more
+# nodes on a network with the host's gateway need more.
+limit=$(cat /proc/sys/net/ipv4/neigh/default/gc_thresh3)
+if [ "$limit" -le 4096 ]; then
+	many=$((limit / 2 + 8))
+	python3 - "$TMP/tnetkn.json" "$many" <<'EOF2'
+import json, sys
+json.dump({"name": "tnetkn", "defaults": {"kind": "netns"},
+           "networks": {"lan": {"subnet": "10.89.0.0/19", "gateway": "10.89.0.1"}},
+           "nodes": {"h%d" % i: {"interfaces": {"eth0": {"network": "lan"}}}
+                     for i in range(int(sys.argv[2]))}},
+          open(sys.argv[1], "w"))
+EOF2
+	_labs+=(tnetkn)
+	check_ok "a lab of $many nodes on the host's network warns that the host's neighbour tables ($limit) may overflow" \
+		"needs at least $((2 * many)) neighbour \(ARP, NDP\) entries.*hold $limit for every namespace together.*gc_thresh3=" \
+		cbx up "$TMP/tnetkn.json"
+	check_down_clean "and down leaves nothing" tnetkn
+else
+	skip "a lab past the host's neighbour tables is warned of" "they hold $limit entries: a lab to exceed them would be too big here"
+fi
+check_ok_without "a lab that fits them is not warned" "neighbour" cbx up "$TMP/tnetks.json"
+check_down_clean "and down leaves nothing" tnetks
+
 # Validation: a netns node cannot be given what implies isolation or
 # processes it does not have.
 bad() { # name key-json
