@@ -3,7 +3,7 @@
 # fabric of about N routers (10,000 by default: `cboxlab gen fabric P 2 98 0
 # --kind netns`, P pods of 2 spines and 98 leaves under 2 super-spines),
 # static routes, no bridge. It comes up within 30 s, leaf1-1 reaches a
-# sample of 200 leaves of every pod, and down leaves nothing within 15 s
+# sample of 50 leaves across the pods, and down leaves nothing within 15 s
 # (issue 19's bounds, on the project's 2-core machine). Prints the times of
 # gen, up and down. As root, under the integration lock; needs a few GiB of
 # memory and an open-file limit the size of N.
@@ -27,16 +27,20 @@ fi
 t1=$(date +%s.%N)
 up=$(secs "$t0" "$t1")
 say "up of a fabric of $routers routers: $up s ($(grep timings "$tmp/up.out"))"
+grep -q 'neighbour (ARP, NDP) entries' "$tmp/up.out" && say "(up warned that the host's neighbour tables are smaller than the lab)"
 [ "$n" -lt 10000 ] || awk -v s="$up" 'BEGIN { exit !(s <= 30) }' ||
 	bad "up of $routers routers took $up s, more than 30"
 
-# leaf1-1 to 200 leaves spread over the pods (their link to the pod's
-# second spine: across the super-spines and through that pod's first leaf).
+# leaf1-1 to 50 leaves spread over the pods (their link to the pod's second
+# spine: across the super-spines and through that pod's first leaf). Not
+# more at once: each such path takes about ten neighbour entries, and the
+# host's tables hold 1024 for every namespace together unless raised (`up`
+# warns of it; lab/neigh_budget.h); past that, first packets are lost.
 "$CBOXLAB" status "$lab" --json | python3 -c '
 import json, sys
 nodes = [x for x in json.load(sys.stdin)["nodes"] if x["name"].startswith("leaf")]
-step = max(1, len(nodes) // 200)
-for x in nodes[1::step][:200]:
+step = max(1, len(nodes) // 50)
+for x in nodes[1::step][:50]:
     print(x["interfaces"][1]["addresses"][0].split("/")[0])' >"$tmp/addrs"
 want=$(wc -l <"$tmp/addrs")
 got=$("$CBOXLAB" exec -i "$lab" leaf1-1 -- sh -c 'xargs -P 32 -n 1 ping -c 1 -W 2 -q' <"$tmp/addrs" 2>/dev/null |
