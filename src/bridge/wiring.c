@@ -277,16 +277,12 @@ void wiring_add_link_vxlan(struct nl_batch *b, const struct cbx_topo *t, const s
 		      here->name, l->vni, far->node->name, far->name, far->node->host->name);
 }
 
-void wiring_add_link_settle(struct nl_batch *b, const struct cbx_node *n)
+void wiring_add_link_settle(struct nl_batch *b, const struct cbx_iface *ifc)
 {
-	for (size_t i = 0; i < n->n_ifaces; i++) {
-		const struct cbx_iface *ifc = n->ifaces[i];
-
-		if (ifc->parent)
-			continue;
-		NL_BUILD(b, rtnl_build_link_get_brief, ifc->ifindex);
-		nl_batch_push(b, 0, "settle the link event of %s:%s", n->name, ifc->name);
-	}
+	if (ifc->parent)
+		return;
+	NL_BUILD(b, rtnl_build_link_get_brief, ifc->ifindex);
+	nl_batch_push(b, 0, "settle the link event of %s:%s", ifc->node->name, ifc->name);
 }
 
 void wiring_add_node_config(struct nl_batch *b, const struct cbx_node *n, unsigned flags)

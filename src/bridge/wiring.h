@@ -46,9 +46,10 @@ void wiring_add_network_veth(struct nl_batch *b, const struct cbx_iface *ifc,
 /* The host end up, on the bridge, with an alias "cboxlab LAB/NODE/IFACE". */
 void wiring_add_network_veth_attach(struct nl_batch *b, const struct cbx_topo *t,
 				    const struct cbx_iface *ifc, int bridge_ifindex);
-/* Settle the link event each of node n's interfaces was born with (its
- * VLAN sub-interfaces, made later, excepted): a request per interface, sent
- * in the node's netns, before any node's interfaces come up.
+/* Settle the link event an interface was born with (none for a VLAN
+ * sub-interface, made later): a request, sent in its node's netns before
+ * any node's interfaces come up. Each is answered with the device's
+ * description (about 1 KiB): the caller sends a few dozen at a time.
  *
  * Each veth end is born with a carrier-off event queued for the kernel's
  * linkwatch worker (veth_newlink calls netif_carrier_off). While the device
@@ -61,7 +62,7 @@ void wiring_add_network_veth_attach(struct nl_batch *b, const struct cbx_topo *t
  * for a device (RTM_GETLINK) handles its queued event then and there
  * (rtnl_getlink calls linkwatch_sync_dev on 6.18, where this was measured;
  * on a kernel without that call the request changes nothing). */
-void wiring_add_link_settle(struct nl_batch *b, const struct cbx_node *n);
+void wiring_add_link_settle(struct nl_batch *b, const struct cbx_iface *ifc);
 /* A point-to-point link: both ends created in their nodes' netns at once
  * (the netns of nodes a and b). */
 void wiring_add_link_veth(struct nl_batch *b, const struct cbx_link *l, struct wiring_netns a_end,

@@ -701,13 +701,20 @@ static int settle_node_links(void *arg, struct cbx_error *err)
 	const struct cbx_node *n = arg;
 	struct nl_conn conn = { 0 };
 	struct nl_batch b;
-	int rc;
+	int rc = 0;
 
 	if (nl_open(&conn, NETLINK_ROUTE, err) < 0)
 		return -1;
 	nl_batch_init(&b);
-	wiring_add_link_settle(&b, n);
-	rc = nl_batch_commit(&conn, &b, err);
+	/* 32 answers of about 1 KiB (4 with the kernel's accounting) at a
+	 * time fit any socket's receive buffer; a clos's spine has 10,000. */
+	for (size_t i = 0; rc == 0 && i < n->n_ifaces; i++) {
+		wiring_add_link_settle(&b, n->ifaces[i]);
+		if (b.nreqs == 32 || i + 1 == n->n_ifaces) {
+			rc = nl_batch_commit(&conn, &b, err);
+			nl_batch_reset(&b);
+		}
+	}
 	nl_batch_free(&b);
 	nl_close(&conn);
 	return rc;

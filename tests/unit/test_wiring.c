@@ -34,7 +34,8 @@ static void test_link_settle(void)
 	r = cbx_topo_node(t, "r");
 	is_int(r->n_ifaces, 4, "r has a trunk, two sub-interfaces and a link's end");
 	nl_batch_init(&b);
-	wiring_add_link_settle(&b, r);
+	for (size_t i = 0; i < r->n_ifaces; i++)
+		wiring_add_link_settle(&b, r->ifaces[i]);
 	is_int(b.build_error, 0, "builds");
 	is_int(b.nreqs, 2, "a request per interface that is no sub-interface");
 	for (size_t i = 0; i < b.nreqs; i++) {
