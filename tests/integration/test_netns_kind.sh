@@ -136,14 +136,18 @@ check_ok "a star of 300 netns nodes comes up, each shown with its kind" "h299 +n
 ms=$((($(date +%s%N) - t0) / 1000000))
 if [ "$ms" -le "$(scaled 6000)" ]; then ok "... within $(scaled 6000) ms ($ms ms)"; else not_ok "... within $(scaled 6000) ms" "took $ms ms"; fi
 check_ok "its last node reaches its first" "$ping_ok" in_node tnetks h299 ping -c1 -W2 10.88.0.1
-wrong=0
+# Every node natively; under emulation, where each exec takes a second, the
+# nodes either side of each change of procfs and every fifth.
+wrong=0 read=0
 for i in $(seq 0 299); do
+	[ "$TIME_SCALE" = 1 ] || [ $((i % 5)) = 0 ] || [ $((i % 64)) = 63 ] || [ $((i % 64)) = 0 ] || continue
+	read=$((read + 1))
 	[ "$(in_node tnetks "h$i" cat /proc/sys/net/ipv4/ip_default_ttl)" = $((1 + i % 255)) ] || wrong=$((wrong + 1))
 done
 if [ "$wrong" = 0 ]; then
-	ok "each of the 300 netns nodes has its own sysctl value, in its own netns"
+	ok "each netns node has its own sysctl value, in its own netns ($read of 300 read)"
 else
-	not_ok "each of the 300 netns nodes has its own sysctl value, in its own netns" "$wrong wrong"
+	not_ok "each netns node has its own sysctl value, in its own netns" "$wrong of $read wrong"
 fi
 t0=$(date +%s%N)
 check_down_clean "down of 300 netns nodes leaves nothing" tnetks
@@ -155,7 +159,9 @@ if [ "$ms" -le "$(scaled 6000)" ]; then ok "... within $(scaled 6000) ms ($ms ms
 # is warned of at up, saying how to raise it. Half the limit and a few more
 # nodes on a network with the host's gateway need more.
 limit=$(cat /proc/sys/net/ipv4/neigh/default/gc_thresh3)
-if [ "$limit" -le 4096 ]; then
+if [ "$TIME_SCALE" != 1 ]; then
+	skip "a lab past the host's neighbour tables is warned of" "emulated (CBX_TIME_SCALE=$TIME_SCALE): $((limit / 2 + 8)) nodes would take minutes; checked natively"
+elif [ "$limit" -le 4096 ]; then
 	many=$((limit / 2 + 8))
 	python3 - "$TMP/tnetkn.json" "$many" <<'EOF2'
 import json, sys
