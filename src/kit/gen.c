@@ -26,8 +26,12 @@
  * default route is its pod's first spine, and it reaches each other spine's
  * /19 through that spine; a spine's default route is its super-spine, and
  * it reaches each of its pod's LANs through that leaf and each other spine's
- * /19 through the pod's first leaf; a super-spine routes each pod's two /16s
- * through that pod's spine. Routes: linear in the size again.
+ * /19 through the pod's first leaf; a super-spine routes each pod's /16s
+ * (one without hosts) through that pod's spine. Routes: linear in the size
+ * again. An address in those blocks that no node holds goes back and forth
+ * between a spine (its default route) and its super-spine (the pod's /16)
+ * until its TTL runs out, as in a fabric with default routes; every
+ * address a node holds is reached without a loop.
  *
  * Where paths are equal, a reply may come back by another than its
  * request's (a spine answers a leaf directly that reached it through
@@ -51,10 +55,10 @@
 #define GEN_CLOS_LEAVES_MAX 10000
 #define GEN_LANS_MAX (150u * 256)
 /* A fabric's pods: 10.p.0.0/16 their links (p < 100), 10.(100+p).0.0/16
- * their LANs; a pod's spine's links a /19 (eight per pod: seven spines). */
+ * their LANs; a pod's spine's links a /19 (eight in a /16: eight spines). */
 #define GEN_FABRIC_PODS_MAX 100
-#define GEN_FABRIC_SPINES_MAX 7
-#define GEN_FABRIC_LEAVES_MAX 2046 /* a /19 of /30s, less the super-spine's */
+#define GEN_FABRIC_SPINES_MAX 8
+#define GEN_FABRIC_LEAVES_MAX 2047 /* a /19's 2048 /30s, less the super-spine's */
 #define GEN_FABRIC_LAN_LEAVES_MAX 256
 
 struct g_iface {
@@ -662,7 +666,8 @@ static int size_planned(struct g *g, const char *shape, const unsigned *v, struc
 		if (v[3] && v[2] > GEN_FABRIC_LAN_LEAVES_MAX)
 			return cbx_error_set(err, CBX_ERR_INPUT,
 					     "fabric %u %u %u %u: a pod with hosts has at most %d "
-					     "leaves (its LANs are /24s of one /16)",
+					     "leaves (its LANs are /24s of one /16); HOSTS 0 makes "
+					     "none",
 					     v[0], v[1], v[2], v[3], GEN_FABRIC_LAN_LEAVES_MAX);
 		nodes = v[1] + (size_t)v[0] * (v[1] + (size_t)v[2] * (1 + v[3]));
 		segs = (size_t)v[0] * (v[1] * ((size_t)v[2] + 1) + v[2]);

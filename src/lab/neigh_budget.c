@@ -3,19 +3,23 @@
 
 #include "lab/neigh_budget.h"
 
-size_t neigh_entries_floor(const struct cbx_topo *t)
+size_t lab_neigh_entries_floor(const struct cbx_topo *t)
 {
-	size_t n = t->n_ifaces;
+	size_t n = 0;
 
+	/* This host's part of a lab that spans hosts: its nodes' entries. */
+	for (size_t i = 0; i < t->n_ifaces; i++)
+		n += cbx_node_here(t, t->ifaces[i].node);
 	for (size_t i = 0; i < t->n_networks; i++)
 		if (t->networks[i].has_gw4 || t->networks[i].has_gw6)
-			n += t->networks[i].n_members;
+			for (size_t k = 0; k < t->networks[i].n_members; k++)
+				n += cbx_node_here(t, t->networks[i].members[k]->node);
 	return n;
 }
 
-const char *neigh_budget_warning(const struct cbx_topo *t, long limit, char *buf, size_t size)
+const char *lab_neigh_budget_warning(const struct cbx_topo *t, long limit, char *buf, size_t size)
 {
-	size_t need = neigh_entries_floor(t);
+	size_t need = lab_neigh_entries_floor(t);
 
 	if (limit <= 0 || need <= (size_t)limit)
 		return NULL;

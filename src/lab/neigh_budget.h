@@ -13,13 +13,15 @@
 
 #include "topo/topo.h"
 
-/* How many neighbour entries the lab needs when each interface has spoken
- * to one neighbour, and the host's side of each network (its gateway
- * address) to each of the network's members: a floor, not a ceiling. */
-size_t neigh_entries_floor(const struct cbx_topo *t);
+/* How many neighbour entries the lab's nodes on this host need when each
+ * interface has spoken to one neighbour, and the host's side of each
+ * network (its gateway address) to each of the network's members: a
+ * floor, not a ceiling. The limit read is IPv4's; IPv6's (net.ipv6.neigh.
+ * default.gc_thresh3) is the same by default. */
+size_t lab_neigh_entries_floor(const struct cbx_topo *t);
 
 /* The warning for a lab that could need more than `limit` entries (the
  * host's gc_thresh3) at once, into buf; NULL when it fits. */
-const char *neigh_budget_warning(const struct cbx_topo *t, long limit, char *buf, size_t size);
+const char *lab_neigh_budget_warning(const struct cbx_topo *t, long limit, char *buf, size_t size);
 
 #endif

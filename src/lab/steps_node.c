@@ -628,6 +628,7 @@ static int open_and_set_sysctls(void *arg, struct cbx_error *err)
 struct shared_procfs {
 	int dir; /* -1 until made */
 	unsigned uses;
+	bool refused; /* none may be made here: the host's /proc, from then on */
 };
 
 static int shared_procfs_dir(struct shared_procfs *p)
@@ -638,8 +639,9 @@ static int shared_procfs_dir(struct shared_procfs *p)
 		close(p->dir);
 		p->dir = -1;
 	}
-	if (p->dir < 0) {
+	if (p->dir < 0 && !p->refused) {
 		p->dir = cbx_sysctl_private_dir(&ignored);
+		p->refused = p->dir < 0;
 		p->uses = 0;
 	}
 	p->uses++;
@@ -707,7 +709,9 @@ static int settle_node_links(void *arg, struct cbx_error *err)
 		return -1;
 	nl_batch_init(&b);
 	/* 32 answers of about 1 KiB (4 with the kernel's accounting) at a
-	 * time fit any socket's receive buffer; a clos's spine has 10,000. */
+	 * time fit a socket's default receive buffer (net.core.rmem_default,
+	 * 208 KiB), where a larger one may not be had; a clos's spine has
+	 * 10,000 interfaces. */
 	for (size_t i = 0; rc == 0 && i < n->n_ifaces; i++) {
 		wiring_add_link_settle(&b, n->ifaces[i]);
 		if (b.nreqs == 32 || i + 1 == n->n_ifaces) {
@@ -731,18 +735,19 @@ static int node_net_run(struct lab_ctx *ctx, const struct step *s, size_t n, str
 
 	if (cbx_sysctl_read("net.ipv4.neigh.default.gc_thresh3", value, sizeof(value), &ignored) ==
 		    0 &&
-	    (warning = neigh_budget_warning(ctx->t, atol(value), text, sizeof(text))) &&
+	    (warning = lab_neigh_budget_warning(ctx->t, atol(value), text, sizeof(text))) &&
 	    (warning = cbx_arena_strdup(ctx->arena, warning)))
 		lab_warn(ctx, warning);
 	/* Every node's first, before any comes up: each interface brought up
 	 * would otherwise walk the events of all those still down (wiring.h,
 	 * wiring_add_link_settle). */
 	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = in_node_netns(ctx, s[i].u.node, settle_node_links, (void *)s[i].u.node, err);
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		rc = configure_node(ctx, s[i].u.node, &procfs, err);
-		lab_progress(ctx, i + 1);
-	}
+		if (s[i].u.node->n_ifaces)
+			rc = in_node_netns(ctx, s[i].u.node, settle_node_links, (void *)s[i].u.node,
+					   err);
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if ((rc = configure_node(ctx, s[i].u.node, &procfs, err)) == 0)
+			lab_progress(ctx, i + 1);
 	if (procfs.dir >= 0)
 		close(procfs.dir);
 	return rc;

@@ -75,37 +75,50 @@ static int netns_nodes_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
 {
 	cleanup_free ino_t *inos = ctx->teardown ? calloc(n ? n : 1, sizeof(*inos)) : NULL;
 	cleanup_free int *held = calloc(n ? n : 1, sizeof(*held));
+	cleanup_free bool *ours = calloc(n ? n : 1, sizeof(*ours));
 	struct stat dir;
 	size_t n_inos = 0, n_held = 0;
 	dev_t dev = 0;
 	int rc = 0;
 
+	if (!ours)
+		return cbx_error_sys(err, ENOMEM, "remove netns nodes");
 	if (stat(CBX_NETNS_DIR, &dir) < 0)
 		dir.st_dev = 0;
-
+	/* Which pins are ours, and the namespaces behind them, whose
+	 * processes are killed first: while this process still has every
+	 * descriptor it may need for that (the holding below takes one per
+	 * node). */
 	for (size_t i = 0; i < n; i++) {
 		const struct cbx_node *node = s[i].u.node;
-		struct node_rt *rt = &ctx->nodes[node->index];
-		struct cbx_error one;
 		struct stat st;
 		char pin[512];
 
 		netns_pin_path(pin, sizeof(pin), ctx->t->name, node->name);
-		if (rt->pinned || (ctx->teardown && lab_pin_is_ours(ctx, node, pin))) {
-			/* A pin's namespace (not the empty file of one). */
-			if (stat(pin, &st) == 0 && st.st_dev != dir.st_dev) {
-				if (inos) {
-					dev = st.st_dev;
-					inos[n_inos++] = st.st_ino;
-				}
-				if (held && rt->netns_fd < 0 &&
-				    (held[n_held] = open(pin, O_RDONLY | O_CLOEXEC)) >= 0)
-					n_held++;
-			}
-			rc = cbx_error_keep_first(rc, err, netns_unpin(pin, &one), &one);
+		ours[i] = ctx->nodes[node->index].pinned ||
+			  (ctx->teardown && lab_pin_is_ours(ctx, node, pin));
+		/* A pin's namespace (not the empty file of one). */
+		if (ours[i] && inos && stat(pin, &st) == 0 && st.st_dev != dir.st_dev) {
+			dev = st.st_dev;
+			inos[n_inos++] = st.st_ino;
 		}
 	}
 	netns_kill_members(dev, inos, n_inos);
+	for (size_t i = 0; i < n; i++) {
+		const struct cbx_node *node = s[i].u.node;
+		struct node_rt *rt = &ctx->nodes[node->index];
+		struct cbx_error one;
+		char pin[512];
+
+		if (!ours[i])
+			continue;
+		netns_pin_path(pin, sizeof(pin), ctx->t->name, node->name);
+		/* Out of descriptors, the rest go as they are unpinned. */
+		if (held && rt->netns_fd < 0 &&
+		    (held[n_held] = open(pin, O_RDONLY | O_CLOEXEC)) >= 0)
+			n_held++;
+		rc = cbx_error_keep_first(rc, err, netns_unpin(pin, &one), &one);
+	}
 	for (size_t i = 0; i < n_held; i++)
 		close(held[i]);
 	for (size_t i = 0; i < n; i++)

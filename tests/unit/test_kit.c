@@ -222,6 +222,8 @@ static void test_gen(void)
 	all_reach("fabric", (unsigned[]){ 3, 1, 2 }, 3, 1 + 3 * (1 + 2 * 2));
 	all_reach("fabric", (unsigned[]){ 2, 3, 2, 0 }, 4, 3 + 2 * (3 + 2));
 	all_reach("fabric", (unsigned[]){ 1, 2, 1, 2 }, 4, 2 + 1 * (2 + 1 * 3));
+	all_reach("fabric", (unsigned[]){ 2, 2, 2, 2 }, 4, 2 + 2 * (2 + 2 * 3));
+	all_reach("fabric", (unsigned[]){ 2, 8, 2, 0 }, 4, 8 + 2 * (8 + 2));
 
 	ok(lab_gen("ring", (unsigned[]){ 4 }, 1, "tmine", NULL, &text, &err) == 0, "gen --name");
 	has_str(text, "\"name\": \"tmine\"", "the lab's name given");
@@ -244,12 +246,13 @@ static void test_gen(void)
 	ok(lab_gen("fabric", (unsigned[]){ 2, 2 }, 2, NULL, NULL, &text, &err) < 0,
 	   "fabric needs three sizes");
 	has_str(err.msg, "fabric takes PODS SPINES LEAVES [HOSTS]", "... saying which");
-	ok(lab_gen("fabric", (unsigned[]){ 2, 8, 2 }, 3, NULL, NULL, &text, &err) < 0,
-	   "a fabric of 8 spines a pod");
-	has_str(err.msg, "8 is not in 1..7", "... is refused, saying the range");
+	ok(lab_gen("fabric", (unsigned[]){ 2, 9, 2 }, 3, NULL, NULL, &text, &err) < 0,
+	   "a fabric of 9 spines a pod");
+	has_str(err.msg, "9 is not in 1..8", "... is refused, saying the range");
 	ok(lab_gen("fabric", (unsigned[]){ 2, 2, 257, 1 }, 4, NULL, NULL, &text, &err) < 0,
 	   "a pod of 257 leaves with hosts");
 	has_str(err.msg, "a pod with hosts has at most 256 leaves", "... is refused, saying why");
+	has_str(err.msg, "HOSTS 0 makes none", "... and how to have more leaves");
 	ok(lab_gen("fabric", (unsigned[]){ 100, 2, 2000, 0 }, 4, NULL, NULL, &text, &err) < 0,
 	   "a fabric past 20,000 nodes");
 	has_str(err.msg, "fabric 100 2 2000 0: 200202 nodes, more than 20000",

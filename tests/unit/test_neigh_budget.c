@@ -26,17 +26,17 @@ int main(void)
 		printf("#   %s\n", err.msg);
 		return tap_done();
 	}
-	is_int(neigh_entries_floor(t), 8,
+	is_int(lab_neigh_entries_floor(t), 8,
 	       "an entry per interface, and one per member on the host's side");
-	ok(neigh_budget_warning(t, 1024, buf, sizeof(buf)) == NULL, "fits the default 1024");
-	ok(neigh_budget_warning(t, 8, buf, sizeof(buf)) == NULL, "fits exactly");
-	w = neigh_budget_warning(t, 7, buf, sizeof(buf));
+	ok(lab_neigh_budget_warning(t, 1024, buf, sizeof(buf)) == NULL, "fits the default 1024");
+	ok(lab_neigh_budget_warning(t, 8, buf, sizeof(buf)) == NULL, "fits exactly");
+	w = lab_neigh_budget_warning(t, 7, buf, sizeof(buf));
 	ok(w != NULL, "one over the limit: a warning");
 	has_str(w ? w : "", "needs at least 8 neighbour (ARP, NDP) entries", "saying how many");
 	has_str(w ? w : "", "hold 7 for every namespace together", "and the host's limit");
 	has_str(w ? w : "", "sysctl -w net.ipv4.neigh.default.gc_thresh3=16",
 		"and how to raise it");
-	ok(neigh_budget_warning(t, 0, buf, sizeof(buf)) == NULL, "no limit known: no warning");
+	ok(lab_neigh_budget_warning(t, 0, buf, sizeof(buf)) == NULL, "no limit known: no warning");
 	cbx_topo_free(t);
 	return tap_done();
 }
