@@ -235,6 +235,18 @@ static uint32_t clos_block(unsigned spine)
 	return (10u << 24) | (uint32_t)spine << 16;
 }
 
+/* A link between nodes a and b on the /30 at net (a clos's and a fabric's
+ * are numbered by their place, not in order). */
+static int link_at(struct g *g, size_t a, size_t b, uint32_t net)
+{
+	int seg = new_seg(g, false);
+
+	if (seg < 0)
+		return -1;
+	g->segs[seg].net = net; /* before attach: it numbers */
+	return attach(g, a, (size_t)seg) < 0 || attach(g, b, (size_t)seg) < 0 ? -1 : 0;
+}
+
 /* Nodes: the spines, then each leaf followed by its hosts. Segments: each
  * leaf's links to the spines in spine order, then its LAN (when it has
  * hosts). Interfaces: a spine's k-th is its link to leaf k, a leaf's k-th
@@ -251,15 +263,9 @@ static int shape_clos(struct g *g, unsigned spines, unsigned leaves, unsigned ho
 		int leaf = add_node(g, "leaf%u", l + 1, 0), lan;
 		if (leaf < 0)
 			return -1;
-		for (unsigned s = 0; s < spines; s++) {
-			int seg = new_seg(g, false);
-			if (seg < 0)
+		for (unsigned s = 0; s < spines; s++)
+			if (link_at(g, s, (size_t)leaf, clos_block(s) + 4 * l) < 0)
 				return -1;
-			g->segs[seg].net = clos_block(s) + 4 * l; /* before attach: it numbers */
-			if (attach(g, s, (size_t)seg) < 0 ||
-			    attach(g, (size_t)leaf, (size_t)seg) < 0)
-				return -1;
-		}
 		if (!hosts) /* no LAN: a bridge with the leaf alone would serve nothing */
 			continue;
 		if ((lan = new_seg(g, true)) < 0 || attach(g, (size_t)leaf, (size_t)lan) < 0)
@@ -286,16 +292,6 @@ static uint32_t fabric_lans(unsigned pod)
 	return (10u << 24) | (uint32_t)(100 + pod) << 16;
 }
 
-static int fabric_link(struct g *g, size_t a, size_t b, uint32_t net)
-{
-	int seg = new_seg(g, false);
-
-	if (seg < 0)
-		return -1;
-	g->segs[seg].net = net; /* before attach: it numbers */
-	return attach(g, a, (size_t)seg) < 0 || attach(g, b, (size_t)seg) < 0 ? -1 : 0;
-}
-
 /* Nodes: the super-spines, then each pod's spines and its leaves, each leaf
  * followed by its hosts. Interfaces: super-spine k's p-th is its link to
  * pod p; a spine's first its link to its super-spine, its (l+1)-th to leaf
@@ -315,7 +311,7 @@ static int shape_fabric(struct g *g, unsigned pods, unsigned spines, unsigned le
 		size_t first_spine = g->n_nodes;
 		for (unsigned k = 0; k < spines; k++) {
 			int spine = add_node(g, "spine%u-%u", p + 1, k + 1);
-			if (spine < 0 || fabric_link(g, k, (size_t)spine, fabric_block(p, k)) < 0)
+			if (spine < 0 || link_at(g, k, (size_t)spine, fabric_block(p, k)) < 0)
 				return -1;
 		}
 		for (unsigned l = 0; l < leaves; l++) {
@@ -323,8 +319,8 @@ static int shape_fabric(struct g *g, unsigned pods, unsigned spines, unsigned le
 			if (leaf < 0)
 				return -1;
 			for (unsigned k = 0; k < spines; k++)
-				if (fabric_link(g, first_spine + k, (size_t)leaf,
-						fabric_block(p, k) + 4 * (l + 1)) < 0)
+				if (link_at(g, first_spine + k, (size_t)leaf,
+					    fabric_block(p, k) + 4 * (l + 1)) < 0)
 					return -1;
 			if (!hosts)
 				continue;

@@ -25,23 +25,6 @@ say "up of a clos of $n routers: $(secs "$t0" "$t1") s ($(grep timings "$tmp/up.
 
 # leaf1 to 200 leaves spread over the clos (their link to spine2: two hops
 # through spine1, whose route to spine2's links goes through the leaf).
-"$CBOXLAB" status "$lab" --json | python3 -c '
-import json, sys
-nodes = [x for x in json.load(sys.stdin)["nodes"] if x["name"].startswith("leaf")]
-step = max(1, len(nodes) // 200)
-for x in nodes[1::step][:200]:
-    print(x["interfaces"][1]["addresses"][0].split("/")[0])' >"$tmp/addrs"
-want=$(wc -l <"$tmp/addrs")
-got=$("$CBOXLAB" exec -i "$lab" leaf1 -- sh -c 'xargs -P 32 -n 1 ping -c 1 -W 2 -q' <"$tmp/addrs" 2>/dev/null |
-	grep -c ' 1 received')
-if [ "$got" = "$want" ] && [ "$want" -gt 0 ]; then
-	say "leaf1 reaches all $want sampled leaves across the spines"
-else
-	bad "leaf1 reached $got of $want sampled leaves"
-fi
-
-t0=$(date +%s.%N)
-"$CBOXLAB" down -q --timings "$lab" >"$tmp/down.out" 2>&1 || bad "down failed: $(tail -3 "$tmp/down.out")"
-t1=$(date +%s.%N)
-say "down: $(secs "$t0" "$t1") s ($(grep timings "$tmp/down.out"))"
+sample_reached leaf1 leaf 200 "across the spines"
+timed_down
 left_nothing_and_finish "clos of $n"

@@ -36,26 +36,8 @@ grep -q 'neighbour (ARP, NDP) entries' "$tmp/up.out" && say "(up warned that the
 # more at once: each such path takes about ten neighbour entries, and the
 # host's tables hold 1024 for every namespace together unless raised (`up`
 # warns of it; lab/neigh_budget.h); past that, first packets are lost.
-"$CBOXLAB" status "$lab" --json | python3 -c '
-import json, sys
-nodes = [x for x in json.load(sys.stdin)["nodes"] if x["name"].startswith("leaf")]
-step = max(1, len(nodes) // 50)
-for x in nodes[1::step][:50]:
-    print(x["interfaces"][1]["addresses"][0].split("/")[0])' >"$tmp/addrs"
-want=$(wc -l <"$tmp/addrs")
-got=$("$CBOXLAB" exec -i "$lab" leaf1-1 -- sh -c 'xargs -P 32 -n 1 ping -c 1 -W 2 -q' <"$tmp/addrs" 2>/dev/null |
-	grep -c ' 1 received')
-if [ "$got" = "$want" ] && [ "$want" -gt 0 ]; then
-	say "leaf1-1 reaches all $want sampled leaves across the pods"
-else
-	bad "leaf1-1 reached $got of $want sampled leaves"
-fi
-
-t0=$(date +%s.%N)
-"$CBOXLAB" down -q --timings "$lab" >"$tmp/down.out" 2>&1 || bad "down failed: $(tail -3 "$tmp/down.out")"
-t1=$(date +%s.%N)
-down=$(secs "$t0" "$t1")
-say "down: $down s ($(grep timings "$tmp/down.out"))"
-[ "$n" -lt 10000 ] || awk -v s="$down" 'BEGIN { exit !(s <= 15) }' ||
-	bad "down of $routers routers took $down s, more than 15"
+sample_reached leaf1-1 leaf 50 "across the pods"
+timed_down
+[ "$n" -lt 10000 ] || awk -v s="$down_s" 'BEGIN { exit !(s <= 15) }' ||
+	bad "down of $routers routers took $down_s s, more than 15"
 left_nothing_and_finish "fabric of $routers"

@@ -12,6 +12,38 @@ bad() { echo "FAIL: $*"; fail=1; }
 secs() { python3 -c "print(round($2 - $1, 2))"; } # start end: the seconds between
 ulimit -n $((n * 4 + 4096)) 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
+# From node FROM, ping COUNT nodes whose names start with PREFIX, spread
+# over the lab, at the address of their second interface; say how many
+# answered (WHAT: where they are).
+sample_reached() { # from prefix count what
+	"$CBOXLAB" status "$lab" --json | python3 -c '
+import json, sys
+prefix, count = sys.argv[1], int(sys.argv[2])
+nodes = [x for x in json.load(sys.stdin)["nodes"] if x["name"].startswith(prefix)]
+step = max(1, len(nodes) // count)
+for x in nodes[1::step][:count]:
+    print(x["interfaces"][1]["addresses"][0].split("/")[0])' "$2" "$3" >"$tmp/addrs"
+	local want got
+	want=$(wc -l <"$tmp/addrs")
+	got=$("$CBOXLAB" exec -i "$lab" "$1" -- sh -c 'xargs -P 32 -n 1 ping -c 1 -W 2 -q' <"$tmp/addrs" 2>/dev/null |
+		grep -c ' 1 received')
+	if [ "$got" = "$want" ] && [ "$want" -gt 0 ]; then
+		say "$1 reaches all $want sampled nodes $4"
+	else
+		bad "$1 reached $got of $want sampled nodes $4"
+	fi
+}
+
+# down, timed: its seconds in $down_s.
+timed_down() {
+	local t0 t1
+	t0=$(date +%s.%N)
+	"$CBOXLAB" down -q --timings "$lab" >"$tmp/down.out" 2>&1 || bad "down failed: $(tail -3 "$tmp/down.out")"
+	t1=$(date +%s.%N)
+	down_s=$(secs "$t0" "$t1")
+	say "down: $down_s s ($(grep timings "$tmp/down.out"))"
+}
+
 # No link and no netns pin named after the lab; then the verdict, and exit.
 left_nothing_and_finish() { # what
 	local left
