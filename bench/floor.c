@@ -1,7 +1,7 @@
 /* floor: the kernel's minimum work per lab node, as a reference point for
  * cboxlab's benchmark. Nothing here is shared with cboxlab.
  *
- *   floor up N [--hold] [--ipv6ll] [--shape star|chain|mesh] [--prefix P]
+ *   floor up N [--hold] [--ipv6ll] [--netns-only] [--shape star|chain|mesh] [--prefix P]
  *
  * Up, per node: clone() a child into new net/mount/PID/UTS/IPC namespaces that
  * blocks on a pipe; one RTM_NEWLINK creating a veth pair whose peer ("eth0",
@@ -25,6 +25,11 @@
  * pair costs about 20 ms each (every deletion waits for RCU grace periods),
  * while the kernel's netns cleanup removes them in batches (~1 ms per node).
  *
+ * --netns-only: a node is a network namespace and nothing else, the floor of
+ * cboxlab's "kind": "netns" nodes: unshare(CLONE_NEWNET), its descriptor
+ * kept open (which keeps it alive) and back to the host's; no process. Down
+ * closes them all, one after the other, as killing the children does.
+ *
  * --shape chain|mesh: the same nodes, no bridge, and instead the point-to-point
  * links of bench/gen_topo.py's shape (chain: node i -- node i+1; mesh: every
  * pair), each one RTM_NEWLINK creating the veth pair with both ends straight in
@@ -37,7 +42,7 @@
  *
  * It prints one line of key=value timings for the benchmark harness (its
  * up_s starts after its own setup). With --hold it prints the children's
- * PIDs as soon as it is up and waits for a line (or EOF) on stdin before
+ * PIDs (with --netns-only, 0) as soon as it is up and waits for a line (or EOF) on stdin before
  * going down: bench/run.sh times it to that line as a whole command (with
  * bench/timeit --until-line), as it times cboxlab. Every host object is
  * named cbxbf-*.
@@ -84,6 +89,9 @@ struct nl {
 
 static pid_t *children;
 static int n_children;
+static int netns_only; /* --netns-only: nodes are bare netns, held by these */
+static int *held_ns;
+static int n_held;
 static int bridge_made; /* cleanup deletes only a bridge this process made */
 static int leaves_made; /* leaf bridges (and their uplinks) of a star past one bridge */
 
@@ -204,6 +212,19 @@ static void link_delete(struct nl *nl, const char *name)
 
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	nl_talk(nl, nlh, "delete link", 1);
+}
+
+/* Enslave link `name` to bridge `master` and bring it up. */
+static void link_set_master(struct nl *nl, const char *name, int master)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct ifinfomsg *ifm;
+	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, 0, &ifm);
+
+	ifm->ifi_flags = ifm->ifi_change = IFF_UP;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
+	nl_talk(nl, nlh, "enslave link", 0);
 }
 
 /* The bridge, and the tree's leaves and their uplink pairs if any. */
@@ -391,6 +412,9 @@ static void kill_children(void)
 		while (waitpid(children[i], NULL, 0) < 0 && errno == EINTR)
 			;
 	n_children = 0;
+	for (int i = 0; i < n_held; i++)
+		close(held_ns[i]);
+	n_held = 0;
 }
 
 static void best_effort_cleanup(void)
@@ -417,14 +441,25 @@ enum shape {
 	MESH
 };
 
-/* Node i (1-based): cloned, its netns fd open. */
-static int clone_node(int i, int *pipefd)
+/* Node i (1-based): cloned (or with --netns-only, a netns made and held), its
+ * netns fd open; give it back with release_node_ns. */
+static int clone_node(int i, int *pipefd, int host_ns)
 {
 	static char stack[64 * 1024] __attribute__((aligned(16)));
 	char nspath[64];
 	pid_t pid;
 	int nsfd;
 
+	if (netns_only) {
+		if (unshare(CLONE_NEWNET) < 0)
+			die("unshare netns of node %d: %s", i, strerror(errno));
+		nsfd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (nsfd < 0)
+			die("open netns of node %d: %s", i, strerror(errno));
+		if (setns(host_ns, CLONE_NEWNET) < 0)
+			die("setns back to host: %s", strerror(errno));
+		return nsfd;
+	}
 	pid = clone(child_main, stack + sizeof stack, NODE_NS_FLAGS | SIGCHLD, pipefd);
 	if (pid < 0)
 		die("clone node %d: %s", i, strerror(errno));
@@ -434,6 +469,15 @@ static int clone_node(int i, int *pipefd)
 	if (nsfd < 0)
 		die("open %s: %s", nspath, strerror(errno));
 	return nsfd;
+}
+
+/* Done with node's netns fd: a bare netns lives as long as it is held. */
+static void release_node_ns(int nsfd)
+{
+	if (netns_only)
+		held_ns[n_held++] = nsfd;
+	else
+		close(nsfd);
 }
 
 /* A netlink socket belongs to the netns it was opened in. */
@@ -463,7 +507,7 @@ static void up_p2p(enum shape shape, int n, int *pipefd, int host_ns, struct nl 
 		die("out of memory");
 	for (int i = 1; i <= n; i++) {
 		t = now();
-		nsfd[i] = clone_node(i, pipefd);
+		nsfd[i] = clone_node(i, pipefd, host_ns);
 		*t_clone += now() - t;
 		t = now();
 		nl_open_in(&inner[i], nsfd[i], host_ns);
@@ -489,7 +533,7 @@ static void up_p2p(enum shape shape, int n, int *pipefd, int host_ns, struct nl 
 	}
 	for (int i = 1; i <= n; i++) {
 		mnl_socket_close(inner[i].sk);
-		close(nsfd[i]);
+		release_node_ns(nsfd[i]);
 	}
 	free(inner);
 	free(nsfd);
@@ -522,8 +566,12 @@ static void up_star(int n, int *pipefd, int host_ns, struct nl *nl, int ipv6ll, 
 			snprintf(down, sizeof down, "%sd%d", obj_prefix, k);
 			leaf_index[k] = bridge_create(nl, leaf);
 			leaves_made = k + 1;
+			/* The peer's own IFLA_MASTER is refused by newer kernels
+			 * (6.18: "Transport endpoint is not connected"): the leaf
+			 * end joins its bridge in a second request. */
 			veth_create(nl, &(struct veth_end){ up, 0, -1, br_index, 1 },
-				    &(struct veth_end){ down, 0, -1, leaf_index[k], 1 });
+				    &(struct veth_end){ down, 0, -1, 0, 0 });
+			link_set_master(nl, down, leaf_index[k]);
 		}
 	}
 	for (int i = 1; i <= n; i++) {
@@ -532,7 +580,7 @@ static void up_star(int n, int *pipefd, int host_ns, struct nl *nl, int ipv6ll, 
 		int nsfd, master = n_leaves ? leaf_index[(i - 1) / LEAF_NODES] : br_index;
 
 		t = now();
-		nsfd = clone_node(i, pipefd);
+		nsfd = clone_node(i, pipefd, host_ns);
 		*t_clone += now() - t;
 
 		t = now();
@@ -545,7 +593,7 @@ static void up_star(int n, int *pipefd, int host_ns, struct nl *nl, int ipv6ll, 
 		nl_open_in(&inner, nsfd, host_ns);
 		iface_configure(&inner, NODE_IFINDEX, (10u << 24) + (unsigned)i, 16, ipv6ll);
 		mnl_socket_close(inner.sk);
-		close(nsfd);
+		release_node_ns(nsfd);
 		*t_inside += now() - t;
 	}
 	free(leaf_index);
@@ -575,8 +623,8 @@ int main(int argc, char **argv)
 	struct nl nl;
 
 	if (argc < 3 || strcmp(argv[1], "up") != 0) {
-		fprintf(stderr, "usage: floor up N [--hold] [--ipv6ll] [--shape star|chain|mesh] "
-				"[--prefix P]\n");
+		fprintf(stderr, "usage: floor up N [--hold] [--ipv6ll] [--netns-only] "
+				"[--shape star|chain|mesh] [--prefix P]\n");
 		return 2;
 	}
 	n = atoi(argv[2]);
@@ -585,6 +633,8 @@ int main(int argc, char **argv)
 			hold = 1;
 		else if (strcmp(argv[i], "--ipv6ll") == 0)
 			ipv6ll = 1;
+		else if (strcmp(argv[i], "--netns-only") == 0)
+			netns_only = 1;
 		else if (strcmp(argv[i], "--prefix") == 0 && i + 1 < argc) {
 			const char *v = argv[++i];
 			/* <prefix>h65000 must fit in IFNAMSIZ. */
@@ -610,13 +660,15 @@ int main(int argc, char **argv)
 	snprintf(bridge_name, sizeof(bridge_name), "%sbr", obj_prefix);
 	count_prefix = obj_prefix;
 	children = calloc((size_t)n, sizeof(*children));
-	if (!children || pipe2(pipefd, O_CLOEXEC) < 0)
+	held_ns = calloc((size_t)n, sizeof(*held_ns));
+	if (!children || !held_ns || pipe2(pipefd, O_CLOEXEC) < 0)
 		die("setup: %s", strerror(errno));
 	host_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (host_ns < 0)
 		die("open host netns: %s", strerror(errno));
-	/* chain and mesh hold a netns fd and a socket per node. */
-	if (shape != STAR) {
+	/* chain and mesh hold a netns fd and a socket per node, bare netns
+	 * nodes their netns fd. */
+	if (shape != STAR || netns_only) {
 		struct rlimit rl;
 		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 			rl.rlim_cur = rl.rlim_max;
@@ -639,6 +691,8 @@ int main(int argc, char **argv)
 	if (hold) {
 		for (int i = 0; i < n_children; i++)
 			printf("%d%c", children[i], i + 1 < n_children ? ' ' : '\n');
+		if (!n_children) /* --netns-only: no process to name */
+			printf("0\n");
 		fflush(stdout);
 	}
 	for (int i = 0; i < n_children; i++)
@@ -659,13 +713,13 @@ int main(int argc, char **argv)
 	down_s = now() - t0;
 
 	getrusage(RUSAGE_SELF, &ru);
-	printf("n=%d shape=%s ipv6ll=%d up_s=%.4f down_s=%.4f clone_ms_per_node=%.3f "
+	printf("n=%d shape=%s netns_only=%d ipv6ll=%d up_s=%.4f down_s=%.4f clone_ms_per_node=%.3f "
 	       "veth_ms_per_node=%.3f inside_ms_per_node=%.3f pss_kb_per_node=%.1f self_maxrss_kb=%ld\n",
 	       n,
 	       shape == STAR    ? "star"
 	       : shape == CHAIN ? "chain"
 				: "mesh",
-	       ipv6ll, up_s, down_s, t_clone * 1e3 / n, t_veth * 1e3 / n, t_inside * 1e3 / n,
+	       netns_only, ipv6ll, up_s, down_s, t_clone * 1e3 / n, t_veth * 1e3 / n, t_inside * 1e3 / n,
 	       (double)pss_total / n, ru.ru_maxrss);
 	mnl_socket_close(nl.sk);
 	return 0;

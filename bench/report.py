@@ -183,22 +183,26 @@ def main():
           "difference).", ""]
 
     ns = sorted({r["n"] for r in recs if r["tool"] != "iperf3"})
-    for shape in ("star", "chain", "mesh"):
+    for shape in ("star", "chain", "mesh", "nstar"):
         rows = []
         for n in ns:
             tools = TOOL_ORDER if shape == "star" else ["cboxlab"]
             if not by.get(("cboxlab", shape, n)) and shape != "star":
                 continue
             if shape != "star":
-                rows.append(row(n, "floor (same links)", by.get(("floor", shape, n), []),
-                                floor_by_round))
+                label = "floor (bare netns)" if shape == "nstar" else "floor (same links)"
+                rows.append(row(n, label, by.get(("floor", shape, n), []), floor_by_round))
             for tool in tools:
                 runs = by.get((tool, shape, n))
                 if runs:
                     rows.append(row(n, TOOL_LABEL[tool], runs, floor_by_round))
         title = {"star": "star: N nodes on one L2 network",
                  "chain": "chain: N routers in a line, static routes",
-                 "mesh": "mesh: every pair of N nodes linked"}[shape]
+                 "mesh": "mesh: every pair of N nodes linked",
+                 "nstar": "nstar: N netns nodes (`\"kind\": \"netns\"`) on one L2 network, "
+                          "beside the floor of bare network namespaces"}[shape]
+        if shape == "nstar" and not rows:
+            continue
         md += ["## %s" % title, ""]
         md += [table(rows) if rows else "No cboxlab measurements for this shape (see Notes).", ""]
         inner = []
@@ -236,7 +240,7 @@ def main():
     md += ["## Machine", "", "```", machine, "```", "",
            "## Commands", "",
            "- floor: `echo | build/bench/timeit --until-line build/bench/floor up N --shape "
-           "star|chain|mesh --hold` (from `bench/floor.c` and `bench/timeit.c`, built by "
+           "star|chain|mesh --hold` (nstar: `--shape star --netns-only`) (from `bench/floor.c` and `bench/timeit.c`, built by "
            "`bench/Makefile`: gcc -O2 -Wall -Wextra -Werror, libmnl): up is timeit's, down "
            "the floor's own timer; floor-ipv6ll: the same with `--ipv6ll`",
            "- iproute2: `bench/iproute2.sh up N` (`ip -batch`, `ip -n NS -batch` with "
@@ -244,7 +248,8 @@ def main():
            "its own up/down timers",
            "- Mininet: `/usr/bin/python3 bench/mininet_star.py N` (Mininet(SingleSwitchTopo(N), "
            "switch=LinuxBridge, controller=None); net.start() / net.stop()); its own timers",
-           "- cboxlab: `python3 bench/gen_topo.py SHAPE N -o topo.json`, then "
+           "- cboxlab: `python3 bench/gen_topo.py SHAPE N -o topo.json` (nstar: "
+           "`--kind netns star N`), then "
            "`$CBOXLAB up topo.json`, `$CBOXLAB status --json LAB` (PIDs for PSS, via "
            "`bench/pss.py`), `$CBOXLAB down LAB`; up and down each timed as a whole command "
            "by `build/bench/timeit`",
@@ -258,7 +263,7 @@ def main():
     # The plot: median up time against N, one line per tool (and cboxlab shape).
     series = []
     for tool in TOOL_ORDER:
-        for shape in (("star", "chain", "mesh") if tool in ("floor", "cboxlab") else ("star",)):
+        for shape in (("star", "chain", "mesh", "nstar") if tool in ("floor", "cboxlab") else ("star",)):
             pts = []
             for n in ns:
                 ok = [r for r in by.get((tool, shape, n), []) if r.get("status") == "ok"]

@@ -10,6 +10,8 @@
 #                  ms each, and the noisiest); the peers keep BENCH_RUNS [15]
 #   BENCH_SMALL_N  the largest N that counts as small               [10]
 #   BENCH_SHAPES   cboxlab lab shapes               ["star chain mesh"]
+#                  (also: nstar, a star of "kind": "netns" nodes, beside
+#                  the floor of bare network namespaces, --netns-only)
 #   BENCH_MESH_N   mesh node counts (<= 30)         [those of BENCH_N <= 30, and 30]
 #   BENCH_TOOLS    which rows to run                ["floor iproute2 mininet cboxlab"]
 #                  (also: floor-ipv6ll, the floor with the kernel's default
@@ -320,6 +322,7 @@ run_floor() { # tool shape n rep floor-args...
 	out=$(grep -E '^n=[0-9]+ .*up_s=' "$log" | tail -1)
 	if [ "$rc" = 0 ] && [ -n "$out" ]; then
 		out=${out/ up_s=/ inner_up_s=}
+		out=${out/ shape=/ floor_shape=} # nstar's floor is a star of bare netns
 		echo "tool=$tool shape=$shape rep=$rep status=ok up_s=$(timeit_kv wall_s) rss_kb=$(timeit_kv rss_kb) load1=$(load1) $out $kmem" >>"$REC"
 		echo "  $tool n=$n: up $(timeit_kv wall_s) s (own timer $(kv "$out" inner_up_s) s), down $(kv "$out" down_s) s${kmem:+, kernel $(kv "$kmem" memavail_kb_per_node) KiB/node}" >&2
 		return 0
@@ -397,7 +400,8 @@ run_cbx() { # shape n rep
 	if "$CBOXLAB" status --json "$lab" >"$RAW/status.json" 2>>"$log"; then
 		pss=$("$PY" "$HERE/pss.py" "$n" <"$RAW/status.json" 2>>"$log")
 	fi
-	[ -n "${pss:-}" ] || note "cboxlab $shape n=$n: no PSS (status --json or pss.py failed; see the log)"
+	[ -n "${pss:-}" ] || [ "$shape" = nstar ] ||
+		note "cboxlab $shape n=$n: no PSS (status --json or pss.py failed; see the log)"
 	if kmem_round "$n" "$rep"; then
 		sleep "$BENCH_KMEM_SETTLE"
 		"$PY" "$HERE/kmem.py" snap "$RAW/kmem.after"
@@ -432,15 +436,19 @@ run_cbx() { # shape n rep
 }
 
 # ---------------------------------------------------------------- up/down rounds
+# nstar is a star whose nodes are network namespaces only: gen_topo.py's star
+# with --kind netns, beside the floor's bare netns (--netns-only).
+gen_args() { [ "$1" = nstar ] && echo "--kind netns star" || echo "$1"; }
+floor_args() { [ "$1" = nstar ] && echo "--shape star --netns-only" || echo "--shape $1"; }
 for shape in $BENCH_SHAPES; do
-	case $shape in star | chain | mesh) ;; *) die "unknown shape '$shape'" ;; esac
+	case $shape in star | chain | mesh | nstar) ;; *) die "unknown shape '$shape'" ;; esac
 done
 if [ "$HAVE_CBX" = 1 ]; then
 	for n in $ALL_N; do
 		for shape in $BENCH_SHAPES; do
 			if [ "$shape" = mesh ]; then has "$BENCH_MESH_N" "$n" || continue
 			else has "$BENCH_N" "$n" || continue; fi
-			"$PY" "$HERE/gen_topo.py" "$shape" "$n" --name "$T$shape" -o "$RAW/topo-$shape-$n.json" ||
+			"$PY" "$HERE/gen_topo.py" $(gen_args "$shape") "$n" --name "$T$shape" -o "$RAW/topo-$shape-$n.json" ||
 				die "gen_topo.py $shape $n failed"
 		done
 	done
@@ -460,8 +468,8 @@ pair_round() { # shape n rep with-cboxlab(0|1)
 	local shape=$1 n=$2 rep=$3 with_cbx=$4 side
 	for side in $( ((rep % 2)) && echo "floor cbx" || echo "cbx floor"); do
 		if [ "$side" = floor ]; then
-			run_floor floor "$shape" "$n" "$rep" --shape "$shape"
-			verify_clean "floor up $n --shape $shape" "^$FLOOR_P" $?
+			run_floor floor "$shape" "$n" "$rep" $(floor_args "$shape")
+			verify_clean "floor up $n $(floor_args "$shape")" "^$FLOOR_P" $?
 			quiesce
 		elif [ "$with_cbx" = 1 ] && [ -z "${CBX_BROKEN[$shape:$n]:-}" ]; then
 			run_cbx "$shape" "$n" "$rep" || CBX_BROKEN[$shape:$n]=1
