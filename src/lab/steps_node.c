@@ -224,6 +224,7 @@ static int wait_host_ends_gone(struct lab_ctx *ctx, const struct step *s, size_t
 static int node_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
 	cleanup_free const struct cbx_node **nodes = step_nodes(s, n);
+	struct lab_ns_holds held;
 	int rc;
 
 	/* A failed `up`: the nodes' sockets go first (their last words were
@@ -239,6 +240,8 @@ static int node_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct
 	rc = nodes ? lab_kill_nodes(ctx, nodes, n, 0, err)
 		   : cbx_error_sys(err, ENOMEM, "stop nodes");
 
+	/* Their namespaces are let go together, at the end (pins.h). */
+	lab_ns_holds_init(&held, n ? n : 1);
 	for (size_t i = 0; i < n; i++) {
 		const struct cbx_node *node = s[i].u.node;
 		struct node_rt *rt = &ctx->nodes[node->index];
@@ -252,12 +255,15 @@ static int node_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct
 		 * the same name is not). */
 		netns_pin_path(pin, sizeof(pin), ctx->t->name, node->name);
 		unpin = rt->pinned || (ctx->teardown && lab_pin_is_ours(ctx, node, pin));
+		if (unpin)
+			lab_ns_hold(&held, pin);
 		rc_one = unpin ? netns_unpin(pin, &one) : 0;
 		if (rc_one == 0)
 			rc_one = cbx_cgroup_node_remove(&ctx->cg, ctx->t->name, node->name, &one);
 		rc = cbx_error_keep_first(rc, err, rc_one, &one);
 		lab_node_rt_reset(rt);
 	}
+	lab_ns_holds_release(&held);
 	/* What an `up` killed while pinning left. */
 	if (ctx->teardown && lab_pins_recorded(ctx))
 		netns_pin_template_remove(ctx->t->name);

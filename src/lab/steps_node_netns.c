@@ -64,20 +64,17 @@ static int netns_nodes_run(struct lab_ctx *ctx, const struct step *s, size_t n,
  * node has no PID namespace or cgroup to hold) are killed, by PID.
  *
  * The namespaces are let go all at once, at the end: each is held (its
- * descriptor, or one opened on its pin) until every pin is gone. The
- * kernel frees dead namespaces in batches, and each batch looks itself up
- * in every namespace still alive (cleanup_net, unhash_nsid: a walk of each
- * one's peer ids); namespaces dropped one by one as they are unpinned made
- * many small batches, each walking the thousands still there: 12 of the 13 s
- * of `down` for a fabric of 10,000 routers. */
+ * descriptor, or one opened on its pin) until every pin is gone
+ * (lab_ns_holds, pins.h). Dropped one by one, they cost 12 of the 13 s of
+ * `down` for a fabric of 10,000 routers. */
 static int netns_nodes_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
 			    struct cbx_error *err)
 {
 	cleanup_free ino_t *inos = ctx->teardown ? calloc(n ? n : 1, sizeof(*inos)) : NULL;
-	cleanup_free int *held = calloc(n ? n : 1, sizeof(*held));
 	cleanup_free bool *ours = calloc(n ? n : 1, sizeof(*ours));
 	struct stat dir;
-	size_t n_inos = 0, n_held = 0;
+	struct lab_ns_holds held;
+	size_t n_inos = 0;
 	dev_t dev = 0;
 	int rc = 0;
 
@@ -104,6 +101,7 @@ static int netns_nodes_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
 		}
 	}
 	netns_kill_members(dev, inos, n_inos);
+	lab_ns_holds_init(&held, n ? n : 1);
 	for (size_t i = 0; i < n; i++) {
 		const struct cbx_node *node = s[i].u.node;
 		struct node_rt *rt = &ctx->nodes[node->index];
@@ -113,14 +111,11 @@ static int netns_nodes_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
 		if (!ours[i])
 			continue;
 		netns_pin_path(pin, sizeof(pin), ctx->t->name, node->name);
-		/* Out of descriptors, the rest go as they are unpinned. */
-		if (held && rt->netns_fd < 0 &&
-		    (held[n_held] = open(pin, O_RDONLY | O_CLOEXEC)) >= 0)
-			n_held++;
+		if (rt->netns_fd < 0) /* (one this process has is held already) */
+			lab_ns_hold(&held, pin);
 		rc = cbx_error_keep_first(rc, err, netns_unpin(pin, &one), &one);
 	}
-	for (size_t i = 0; i < n_held; i++)
-		close(held[i]);
+	lab_ns_holds_release(&held);
 	for (size_t i = 0; i < n; i++)
 		lab_node_rt_reset(&ctx->nodes[s[i].u.node->index]);
 	if (ctx->teardown && lab_pins_recorded(ctx))
