@@ -5,13 +5,14 @@
  *
  * Up, per node: clone() a child into new net/mount/PID/UTS/IPC namespaces that
  * blocks on a pipe; one RTM_NEWLINK creating a veth pair whose peer ("eth0",
- * ifindex 2) is created straight inside the child's netns while the host end
- * is enslaved to the bridge and raised in the same request; then, through a
+ * ifindex 2) is created straight inside the child's netns (the host end is
+ * enslaved to the bridge and raised by a second request, below); then, through a
  * netlink socket opened inside the child's netns, an address and link up on
  * eth0. One request and one ACK at a time.
  *
  * Before eth0 goes up its IPv6 address generation is turned off (one more
- * small request), unless --ipv6ll is given. Otherwise every node's link-local
+ * small request), and the host end gets no IPv6 at all (disable_ipv6, then
+ * a second request enslaves it and brings it up), unless --ipv6ll is given. Otherwise every node's link-local
  * autoconfiguration (DAD, router and MLD solicitations: multicast) is flooded
  * by the bridge to every other node, O(N^2) packets handled in softirq while
  * the next nodes are being made: measured here at N = 1000, about 3000 packets
@@ -225,6 +226,21 @@ static void link_set_master(struct nl *nl, const char *name, int master)
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
 	nl_talk(nl, nlh, "enslave link", 0);
+}
+
+/* No IPv6 on host end `name` (before it comes up). */
+static void host_end_without_ipv6(const char *name)
+{
+	char path[96];
+	int fd;
+
+	snprintf(path, sizeof path, "/proc/sys/net/ipv6/conf/%s/disable_ipv6", name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return; /* no IPv6 on this host: nothing to turn off */
+	if (write(fd, "1", 1) != 1)
+		die("write %s: %s", path, strerror(errno));
+	close(fd);
 }
 
 /* The bridge, and the tree's leaves and their uplink pairs if any. */
@@ -585,8 +601,18 @@ static void up_star(int n, int *pipefd, int host_ns, struct nl *nl, int ipv6ll, 
 
 		t = now();
 		snprintf(host, sizeof host, "%sh%d", obj_prefix, i);
-		veth_create(nl, &(struct veth_end){ host, 0, -1, master, 1 },
-			    &(struct veth_end){ NODE_IFNAME, NODE_IFINDEX, nsfd, 0, 0 });
+		if (ipv6ll) {
+			veth_create(nl, &(struct veth_end){ host, 0, -1, master, 1 },
+				    &(struct veth_end){ NODE_IFNAME, NODE_IFINDEX, nsfd, 0, 0 });
+		} else {
+			/* A bridge port needs no IPv6 of its own: without it,
+			 * no multicast route in the host's local table, one list
+			 * every port's up and down walks (as cboxlab does). */
+			veth_create(nl, &(struct veth_end){ host, 0, -1, 0, 0 },
+				    &(struct veth_end){ NODE_IFNAME, NODE_IFINDEX, nsfd, 0, 0 });
+			host_end_without_ipv6(host);
+			link_set_master(nl, host, master);
+		}
 		*t_veth += now() - t;
 
 		t = now();
