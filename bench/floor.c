@@ -745,8 +745,8 @@ int main(int argc, char **argv)
 	       shape == STAR    ? "star"
 	       : shape == CHAIN ? "chain"
 				: "mesh",
-	       netns_only, ipv6ll, up_s, down_s, t_clone * 1e3 / n, t_veth * 1e3 / n, t_inside * 1e3 / n,
-	       (double)pss_total / n, ru.ru_maxrss);
+	       netns_only, ipv6ll, up_s, down_s, t_clone * 1e3 / n, t_veth * 1e3 / n,
+	       t_inside * 1e3 / n, (double)pss_total / n, ru.ru_maxrss);
 	mnl_socket_close(nl.sk);
 	return 0;
 }
