@@ -21,6 +21,7 @@
 #include "common/text.h"
 #include "lab/fault_impair.h"
 #include "netlink/nft_msg.h"
+#include "lab/flood_budget.h"
 #include "lab/neigh_budget.h"
 #include "lab/node_proc.h"
 #include "lab/pins.h"
@@ -742,6 +743,10 @@ static int node_net_run(struct lab_ctx *ctx, const struct step *s, size_t n, str
 	if (cbx_sysctl_read("net.ipv4.neigh.default.gc_thresh3", value, sizeof(value), &ignored) ==
 		    0 &&
 	    (warning = lab_neigh_budget_warning(ctx->t, atol(value), text, sizeof(text))) &&
+	    (warning = cbx_arena_strdup(ctx->arena, warning)))
+		lab_warn(ctx, warning);
+	if (cbx_sysctl_read("net.core.netdev_max_backlog", value, sizeof(value), &ignored) == 0 &&
+	    (warning = lab_flood_budget_warning(ctx->t, atol(value), text, sizeof(text))) &&
 	    (warning = cbx_arena_strdup(ctx->arena, warning)))
 		lab_warn(ctx, warning);
 	/* Every node's first, before any comes up: each interface brought up
