@@ -1,13 +1,11 @@
 #include "lab/pins.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/fsutil.h"
@@ -101,27 +99,4 @@ bool lab_pin_is_ours(struct lab_ctx *ctx, const struct cbx_node *node, const cha
 	/* Or the empty file that was to be its pin, not mounted yet. */
 	return S_ISREG(st.st_mode) && st.st_size == 0 && stat(CBX_NETNS_DIR, &dir) == 0 &&
 	       st.st_dev == dir.st_dev;
-}
-
-void lab_ns_holds_init(struct lab_ns_holds *h, size_t cap)
-{
-	h->fds = calloc(cap, sizeof(*h->fds));
-	h->n = 0;
-}
-
-void lab_ns_hold(struct lab_ns_holds *h, const char *pin)
-{
-	int fd;
-
-	if (h->fds && (fd = open(pin, O_RDONLY | O_CLOEXEC)) >= 0)
-		h->fds[h->n++] = fd;
-}
-
-void lab_ns_holds_release(struct lab_ns_holds *h)
-{
-	for (size_t i = 0; i < h->n; i++)
-		close(h->fds[i]);
-	free(h->fds);
-	h->fds = NULL;
-	h->n = 0;
 }

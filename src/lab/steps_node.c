@@ -24,6 +24,7 @@
 #include "lab/flood_budget.h"
 #include "lab/neigh_budget.h"
 #include "lab/node_proc.h"
+#include "lab/ns_holds.h"
 #include "lab/pins.h"
 #include "lab/steps.h"
 #include "runtime/mntns.h"
@@ -241,8 +242,8 @@ static int node_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct
 	rc = nodes ? lab_kill_nodes(ctx, nodes, n, 0, err)
 		   : cbx_error_sys(err, ENOMEM, "stop nodes");
 
-	/* Their namespaces are let go together, at the end (pins.h). */
-	lab_ns_holds_init(&held, n ? n : 1);
+	/* Their namespaces are let go together, at the end (ns_holds.h). */
+	lab_ns_holds_init(&held, n);
 	for (size_t i = 0; i < n; i++) {
 		const struct cbx_node *node = s[i].u.node;
 		struct node_rt *rt = &ctx->nodes[node->index];

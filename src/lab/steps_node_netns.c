@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "lab/ns_holds.h"
 #include "lab/pins.h"
 #include "lab/steps.h"
 #include "runtime/netns.h"
@@ -65,7 +66,7 @@ static int netns_nodes_run(struct lab_ctx *ctx, const struct step *s, size_t n,
  *
  * The namespaces are let go all at once, at the end: each is held (its
  * descriptor, or one opened on its pin) until every pin is gone
- * (lab_ns_holds, pins.h). Dropped one by one, they cost 12 of the 13 s of
+ * (lab/ns_holds.h). Dropped one by one, they cost 12 of the 13 s of
  * `down` for a fabric of 10,000 routers. */
 static int netns_nodes_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
 			    struct cbx_error *err)
@@ -101,7 +102,7 @@ static int netns_nodes_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
 		}
 	}
 	netns_kill_members(dev, inos, n_inos);
-	lab_ns_holds_init(&held, n ? n : 1);
+	lab_ns_holds_init(&held, n);
 	for (size_t i = 0; i < n; i++) {
 		const struct cbx_node *node = s[i].u.node;
 		struct node_rt *rt = &ctx->nodes[node->index];

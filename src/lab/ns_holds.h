@@ -1,0 +1,24 @@
+/* Network namespaces held while their pins go, then let go all at once.
+ * The kernel frees dead namespaces in batches, and each batch looks itself
+ * up in every namespace still alive (cleanup_net, unhash_nsid: a walk of
+ * each one's peer ids); namespaces dropped one by one as they are unpinned
+ * make many small batches, each walking the thousands still there. */
+#ifndef CBX_LAB_NS_HOLDS_H
+#define CBX_LAB_NS_HOLDS_H
+
+#include <stddef.h>
+
+struct lab_ns_holds {
+	int *fds; /* NULL: out of memory, nothing is held */
+	size_t n, cap;
+};
+
+/* Room for `cap` holds. */
+void lab_ns_holds_init(struct lab_ns_holds *h, size_t cap);
+/* Hold the namespace at `pin` before it is unpinned. Out of room,
+ * descriptors or memory, it goes when it is unpinned. */
+void lab_ns_hold(struct lab_ns_holds *h, const char *pin);
+/* Let every held namespace go; `h` is empty after. */
+void lab_ns_holds_release(struct lab_ns_holds *h);
+
+#endif
