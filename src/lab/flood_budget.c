@@ -10,8 +10,11 @@ const struct cbx_network *lab_flood_widest(const struct cbx_topo *t, size_t *cop
 	*copies = 0;
 	for (size_t i = 0; i < t->n_networks; i++) {
 		const struct cbx_network *net = &t->networks[i];
-		size_t n = net->n_leaves;
+		size_t n;
 
+		if (!cbx_network_here(t, net))
+			continue;
+		n = net->n_leaves;
 		for (size_t k = 0; k < net->n_members; k++)
 			n += cbx_node_here(t, net->members[k]->node);
 		if (n > *copies) {

@@ -6,9 +6,11 @@
 #include "topo/topo.h"
 
 /* "big": five interfaces on a tree of bridges of three ports each (two
- * interfaces and the uplink per leaf: three leaves), "small": two. */
+ * interfaces and the uplink per leaf: three leaves), "small": two,
+ * "empty": none. */
 static const char *lab =
 	"{\"name\": \"tfb\", \"networks\": {"
+	"  \"empty\": {\"subnet\": \"10.0.2.0/24\"},"
 	"  \"small\": {\"subnet\": \"10.0.1.0/24\"},"
 	"  \"big\": {\"subnet\": \"10.0.0.0/24\", \"ports_per_bridge\": 3}},"
 	" \"nodes\": {\"a\": {\"interfaces\": {\"eth0\": {\"network\": \"big\"},"
@@ -18,6 +20,9 @@ static const char *lab =
 	"  \"c\": {\"interfaces\": {\"eth0\": {\"network\": \"big\"}}},"
 	"  \"d\": {\"interfaces\": {\"eth0\": {\"network\": \"big\"}}},"
 	"  \"e\": {\"interfaces\": {\"eth0\": {\"network\": \"big\"}}}}}";
+
+static const char *empty = "{\"name\": \"tfe\", \"networks\": {\"lan\": {\"subnet\": "
+			   "\"10.0.0.0/24\"}}, \"nodes\": {\"a\": {}}}";
 
 int main(void)
 {
@@ -47,5 +52,15 @@ int main(void)
 	ok(lab_flood_budget_warning(t, 0, buf, sizeof(buf)) == NULL,
 	   "no backlog known: no warning");
 	cbx_topo_free(t);
+
+	t = NULL;
+	if (ok(cbx_topo_load_text(empty, strlen(empty), "empty.json", &t, &err) == 0,
+	       "a lab whose only network has no interface loads")) {
+		ok(lab_flood_widest(t, &copies) == NULL && copies == 0,
+		   "an empty network makes no copies");
+		ok(lab_flood_budget_warning(t, 1, buf, sizeof(buf)) == NULL,
+		   "and no warning, however small the backlog");
+		cbx_topo_free(t);
+	}
 	return tap_done();
 }
