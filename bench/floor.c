@@ -5,19 +5,24 @@
  *
  * Up, per node: clone() a child into new net/mount/PID/UTS/IPC namespaces that
  * blocks on a pipe; one RTM_NEWLINK creating a veth pair whose peer ("eth0",
- * ifindex 2) is created straight inside the child's netns (the host end is
- * enslaved to the bridge and raised by a second request, below); then, through a
- * netlink socket opened inside the child's netns, an address and link up on
- * eth0. One request and one ACK at a time.
+ * ifindex 2) is created straight inside the child's netns; the host end's
+ * IPv6 turned off (disable_ipv6) and a second request enslaving it to the
+ * bridge and raising it; then, through a netlink socket opened inside the
+ * child's netns, an address and link up on eth0. One request and one ACK at
+ * a time.
  *
- * Before eth0 goes up its IPv6 address generation is turned off (one more
- * small request), and the host end gets no IPv6 at all (disable_ipv6, then
- * a second request enslaves it and brings it up), unless --ipv6ll is given. Otherwise every node's link-local
- * autoconfiguration (DAD, router and MLD solicitations: multicast) is flooded
- * by the bridge to every other node, O(N^2) packets handled in softirq while
- * the next nodes are being made: measured here at N = 1000, about 3000 packets
- * per port and an up time of ~11 s instead of ~2.3 s. (IFLA_AF_SPEC in the
- * link-up request itself is too late: the flags are applied first.)
+ * A bridge port needs no IPv6 of its own: with it, each host end has a
+ * multicast route in the host's local table, one list that every port's
+ * coming up and going walks (past a few thousand ports, most of the time).
+ * And before eth0 goes up its IPv6 address generation is turned off (one
+ * more small request). Without that, every node's link-local
+ * autoconfiguration (DAD, router and MLD solicitations: multicast) is
+ * flooded by the bridge to every other node, O(N^2) packets handled in
+ * softirq while the next nodes are being made: measured here at N = 1000,
+ * about 3000 packets per port and an up time of ~11 s instead of ~2.3 s.
+ * (IFLA_AF_SPEC in the link-up request itself is too late: the flags are
+ * applied first.) --ipv6ll leaves both as the kernel makes them (and the
+ * host end is enslaved and raised in the creating request).
  *
  * Down: SIGKILL and reap every child, delete the bridge, and wait until the
  * kernel has removed every cbxbf- interface (the netns of a dead child is
@@ -236,8 +241,10 @@ static void host_end_without_ipv6(const char *name)
 
 	snprintf(path, sizeof path, "/proc/sys/net/ipv6/conf/%s/disable_ipv6", name);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0 && errno == ENOENT)
 		return; /* no IPv6 on this host: nothing to turn off */
+	if (fd < 0)
+		die("open %s: %s", path, strerror(errno));
 	if (write(fd, "1", 1) != 1)
 		die("write %s: %s", path, strerror(errno));
 	close(fd);
@@ -459,7 +466,7 @@ enum shape {
 
 /* Node i (1-based): cloned (or with --netns-only, a netns made and held), its
  * netns fd open; give it back with release_node_ns. */
-static int clone_node(int i, int *pipefd, int host_ns)
+static int make_node(int i, int *pipefd, int host_ns)
 {
 	static char stack[64 * 1024] __attribute__((aligned(16)));
 	char nspath[64];
@@ -523,7 +530,7 @@ static void up_p2p(enum shape shape, int n, int *pipefd, int host_ns, struct nl 
 		die("out of memory");
 	for (int i = 1; i <= n; i++) {
 		t = now();
-		nsfd[i] = clone_node(i, pipefd, host_ns);
+		nsfd[i] = make_node(i, pipefd, host_ns);
 		*t_clone += now() - t;
 		t = now();
 		nl_open_in(&inner[i], nsfd[i], host_ns);
@@ -596,7 +603,7 @@ static void up_star(int n, int *pipefd, int host_ns, struct nl *nl, int ipv6ll, 
 		int nsfd, master = n_leaves ? leaf_index[(i - 1) / LEAF_NODES] : br_index;
 
 		t = now();
-		nsfd = clone_node(i, pipefd, host_ns);
+		nsfd = make_node(i, pipefd, host_ns);
 		*t_clone += now() - t;
 
 		t = now();

@@ -3,8 +3,9 @@
 # (5000 by default) on ONE network, more than a bridge's 1023 ports, so the
 # network is a tree of bridges. It comes up, every node answers the host's
 # ping through the tree (the host is the network's gateway; where the
-# host's limits allow, below), and down leaves nothing. Prints the times of up and down. As root, under the integration
-# lock; needs a few GiB of memory and an open-file limit the size of N.
+# host's limits allow, below), and down leaves nothing. Prints the times of
+# up and down. As root, under the integration lock; needs a few GiB of
+# memory and an open-file limit the size of N.
 #
 #   tests/scale/star.sh [N]        CBOXLAB=... to use another build
 n=${1:-5000}
@@ -47,24 +48,40 @@ for node in json.load(sys.stdin)["nodes"]:
 # interface of the network at once, into a receive backlog that holds
 # net.core.netdev_max_backlog packets (1000 by default): past that, the
 # rest are dropped and those nodes never answer (docs/topology.md). With
-# CBX_SCALE_RAISE_HOST_LIMITS=1 the script raises both for its run (and
-# puts them back); otherwise, below what the star needs, it checks the
-# warnings and pings nothing.
+# CBX_SCALE_RAISE_HOST_LIMITS=1 the script raises those that are short
+# for its run (gc_thresh3 and gc_thresh2, netdev_max_backlog) and puts
+# them back; otherwise, below what the star needs, it checks the warnings
+# and pings nothing.
+need_thresh=$((2 * n + 128)) need_backlog=$((n + leaves + 64))
 grep -q "needs at least $((2 * n)) neighbour" "$tmp/up.out" || [ "$thresh0" -ge $((2 * n)) ] ||
 	bad "up did not warn of the host's neighbour tables ($thresh0)"
 grep -q "copies each broadcast (an ARP request) to $((n + leaves)) interfaces" "$tmp/up.out" ||
 	[ "$backlog0" -ge $((n + leaves)) ] || bad "up did not warn of the host's receive backlog ($backlog0)"
-if [ "$thresh0" -lt $((2 * n + 128)) ] || [ "$backlog0" -lt $((n + leaves + 64)) ]; then
+fits=1
+if [ "$thresh0" -lt "$need_thresh" ] || [ "$backlog0" -lt "$need_backlog" ]; then
+	fits=0
 	if [ "${CBX_SCALE_RAISE_HOST_LIMITS:-0}" = 1 ]; then
+		# Only what is short, and never lower.
 		raised=1
-		sysctl -qw net.ipv4.neigh.default.gc_thresh3=$((2 * n + 1024)) \
-			net.ipv4.neigh.default.gc_thresh2=$((n + 512)) net.core.netdev_max_backlog=$((2 * n + 1024))
-		say "raised gc_thresh3 to $((2 * n + 1024)) and netdev_max_backlog to $((2 * n + 1024)) for this run"
+		set_ok=1
+		if [ "$thresh0" -lt "$need_thresh" ]; then
+			sysctl -qw net.ipv4.neigh.default.gc_thresh3=$((2 * need_thresh)) \
+				net.ipv4.neigh.default.gc_thresh2=$((thresh20 > need_thresh ? thresh20 : need_thresh)) || set_ok=0
+		fi
+		if [ "$backlog0" -lt "$need_backlog" ]; then
+			sysctl -qw net.core.netdev_max_backlog=$((2 * need_backlog)) || set_ok=0
+		fi
+		if [ "$set_ok" = 1 ]; then
+			fits=1
+			say "raised for this run: gc_thresh3 $(cat /proc/sys/net/ipv4/neigh/default/gc_thresh3), gc_thresh2 $(cat /proc/sys/net/ipv4/neigh/default/gc_thresh2), netdev_max_backlog $(cat /proc/sys/net/core/netdev_max_backlog)"
+		else
+			bad "could not raise the host's limits (not in the initial network namespace?)"
+		fi
 	else
-		say "not pinging: the host's neighbour tables ($thresh0) or receive backlog ($backlog0) are below what $n nodes need (up warned); CBX_SCALE_RAISE_HOST_LIMITS=1 raises them for the run"
+		say "not pinging: the host's neighbour tables ($thresh0) or receive backlog ($backlog0) are below what $n nodes need ($need_thresh, $need_backlog); CBX_SCALE_RAISE_HOST_LIMITS=1 raises them for the run"
 	fi
 fi
-if [ "$thresh0" -ge $((2 * n + 128)) ] && [ "$backlog0" -ge $((n + leaves + 64)) ] || [ -n "${raised:-}" ]; then
+if [ "$fits" = 1 ]; then
 	got=$(xargs -P 64 -n 1 ping -c 1 -W 2 -q <"$tmp/addrs" 2>/dev/null | grep -c ' 1 received')
 	if [ "$got" = "$n" ]; then say "every one of the $n nodes answers the host (the gateway) across the tree"
 	else bad "$got of $n nodes answered the host"; fi
