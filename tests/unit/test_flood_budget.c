@@ -21,6 +21,7 @@ static const char *lab =
 	"  \"d\": {\"interfaces\": {\"eth0\": {\"network\": \"big\"}}},"
 	"  \"e\": {\"interfaces\": {\"eth0\": {\"network\": \"big\"}}}}}";
 
+/* A lab whose only network has no interface. */
 static const char *empty = "{\"name\": \"tfe\", \"networks\": {\"lan\": {\"subnet\": "
 			   "\"10.0.0.0/24\"}}, \"nodes\": {\"a\": {}}}";
 
