@@ -9,17 +9,25 @@
 # Each round brings FILE's lab up with one build (timed whole process, spawn
 # to exit, by build/bench/timeit), then down (not timed), then the same with
 # the other. Prints every pair, then the medians and the median of the
-# per-pair ratios NEW/OLD.
+# per-pair ratios NEW/OLD. AB_TIME=down times `down` instead (up untimed, a
+# second's pause between, so `up`'s settling is not billed to it).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 old=$1 new=$2 file=$3 rounds=${4:-21}
 T=$ROOT/build/bench/timeit
 [ -x "$T" ] || make -s -C "$ROOT/bench" "$T"
 lab=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["name"])' "$file")
-once() { # CLI: prints up's wall seconds
+wall_s() { sed -n 's/.*wall_s=\([0-9.]*\).*/\1/p'; } # of timeit's line
+once() { # CLI: prints up's (or down's) wall seconds
 	local s
-	s=$("$T" "$1" up "$file" 3>&1 >/dev/null 2>&1 | sed -n 's/.*wall_s=\([0-9.]*\).*/\1/p')
-	"$1" down "$lab" >/dev/null 2>&1
+	if [ "${AB_TIME:-up}" = down ]; then
+		"$1" up "$file" >/dev/null 2>&1
+		sleep 1
+		s=$("$T" "$1" down "$lab" 3>&1 >/dev/null 2>&1 | wall_s)
+	else
+		s=$("$T" "$1" up "$file" 3>&1 >/dev/null 2>&1 | wall_s)
+		"$1" down "$lab" >/dev/null 2>&1
+	fi
 	echo "$s"
 }
 for _ in $(seq "$rounds"); do
