@@ -255,7 +255,9 @@ fuzz: $(B)/fuzz/fuzz_topo $(B)/fuzz/fuzz_yaml $(B)/tests/test_topo $(B)/cboxlab
 	  -dict=$(CURDIR)/tests/fuzz/yaml.dict -print_final_stats=1 corpus-yaml seed-yaml
 
 # Opt-in, not in CI: a star of SCALE_NODES (5000) on one network, a tree of
-# bridges, every node answering; then a clos and a three-tier fabric of
+# bridges, every node answering (where the host's neighbour tables and
+# receive backlog allow: CBX_SCALE_RAISE_HOST_LIMITS=1 raises them for the
+# run, tests/scale/star.sh); then a clos and a three-tier fabric of
 # SCALE_ROUTERS (10,000) netns routers, routed (the fabric within 30 s up and
 # 15 s down). As root, under the integration lock.
 SCALE_NODES ?= 5000
