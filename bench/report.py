@@ -240,7 +240,8 @@ def main():
     md += ["## Machine", "", "```", machine, "```", "",
            "## Commands", "",
            "- floor: `echo | build/bench/timeit --until-line build/bench/floor up N --shape "
-           "star|chain|mesh --hold` (nstar: `--shape star --netns-only`) (from `bench/floor.c` and `bench/timeit.c`, built by "
+           "star|chain|mesh --hold` (nstar: `--shape star --netns-only`) (from "
+           "`bench/floor.c` and `bench/timeit.c`, built by "
            "`bench/Makefile`: gcc -O2 -Wall -Wextra -Werror, libmnl): up is timeit's, down "
            "the floor's own timer; floor-ipv6ll: the same with `--ipv6ll`",
            "- iproute2: `bench/iproute2.sh up N` (`ip -batch`, `ip -n NS -batch` with "

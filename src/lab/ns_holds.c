@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "lab/ns_holds.h"
+#include "runtime/netns.h"
 
 void lab_ns_holds_init(struct lab_ns_holds *h, size_t cap)
 {
@@ -12,12 +13,13 @@ void lab_ns_holds_init(struct lab_ns_holds *h, size_t cap)
 	h->cap = h->fds ? cap : 0;
 }
 
-void lab_ns_hold(struct lab_ns_holds *h, const char *pin)
+int lab_ns_unpin_held(struct lab_ns_holds *h, const char *pin, struct cbx_error *err)
 {
 	int fd;
 
 	if (h->n < h->cap && (fd = open(pin, O_RDONLY | O_CLOEXEC)) >= 0)
 		h->fds[h->n++] = fd;
+	return netns_unpin(pin, err);
 }
 
 void lab_ns_holds_release(struct lab_ns_holds *h)

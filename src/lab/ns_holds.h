@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "common/error.h"
+
 struct lab_ns_holds {
 	int *fds; /* NULL: out of memory, nothing is held */
 	size_t n, cap;
@@ -15,9 +17,9 @@ struct lab_ns_holds {
 
 /* Room for `cap` holds. */
 void lab_ns_holds_init(struct lab_ns_holds *h, size_t cap);
-/* Hold the namespace at `pin` before it is unpinned. Out of room,
+/* Unpin `pin` (netns_unpin), its namespace held first. Out of room,
  * descriptors or memory, it goes when it is unpinned. */
-void lab_ns_hold(struct lab_ns_holds *h, const char *pin);
+int lab_ns_unpin_held(struct lab_ns_holds *h, const char *pin, struct cbx_error *err);
 /* Let every held namespace go; `h` is empty after. */
 void lab_ns_holds_release(struct lab_ns_holds *h);
 

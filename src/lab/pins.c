@@ -100,3 +100,8 @@ bool lab_pin_is_ours(struct lab_ctx *ctx, const struct cbx_node *node, const cha
 	return S_ISREG(st.st_mode) && st.st_size == 0 && stat(CBX_NETNS_DIR, &dir) == 0 &&
 	       st.st_dev == dir.st_dev;
 }
+
+bool lab_pin_to_remove(struct lab_ctx *ctx, const struct cbx_node *node, const char *pin)
+{
+	return ctx->nodes[node->index].pinned || (ctx->teardown && lab_pin_is_ours(ctx, node, pin));
+}

@@ -20,6 +20,10 @@ int lab_pins_record(struct lab_ctx *ctx, const struct cbx_node *const *nodes, si
 		    struct cbx_error *err);
 /* Is the pin at `pin` this node's, by the record? No record: false. */
 bool lab_pin_is_ours(struct lab_ctx *ctx, const struct cbx_node *node, const char *pin);
+/* Does this run remove the node's pin at `pin`? In a failed `up`, only
+ * one it made; in `down`, one the lab's record says is its own (a user's
+ * `ip netns add` of the same name is not). */
+bool lab_pin_to_remove(struct lab_ctx *ctx, const struct cbx_node *node, const char *pin);
 /* Did this lab record any pins (and so may have left a pin template)? */
 bool lab_pins_recorded(struct lab_ctx *ctx);
 

@@ -249,17 +249,11 @@ static int node_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct
 		struct node_rt *rt = &ctx->nodes[node->index];
 		struct cbx_error one;
 		char pin[512];
-		bool unpin;
 		int rc_one;
 
-		/* In a failed `up`, only the pins it made; in `down`, those
-		 * its record says are the lab's (a user's `ip netns add` of
-		 * the same name is not). */
 		netns_pin_path(pin, sizeof(pin), ctx->t->name, node->name);
-		unpin = rt->pinned || (ctx->teardown && lab_pin_is_ours(ctx, node, pin));
-		if (unpin)
-			lab_ns_hold(&held, pin);
-		rc_one = unpin ? netns_unpin(pin, &one) : 0;
+		rc_one =
+			lab_pin_to_remove(ctx, node, pin) ? lab_ns_unpin_held(&held, pin, &one) : 0;
 		if (rc_one == 0)
 			rc_one = cbx_cgroup_node_remove(&ctx->cg, ctx->t->name, node->name, &one);
 		rc = cbx_error_keep_first(rc, err, rc_one, &one);

@@ -93,8 +93,7 @@ static int netns_nodes_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
 		char pin[512];
 
 		netns_pin_path(pin, sizeof(pin), ctx->t->name, node->name);
-		ours[i] = ctx->nodes[node->index].pinned ||
-			  (ctx->teardown && lab_pin_is_ours(ctx, node, pin));
+		ours[i] = lab_pin_to_remove(ctx, node, pin);
 		/* A pin's namespace (not the empty file of one). */
 		if (ours[i] && inos && stat(pin, &st) == 0 && st.st_dev != dir.st_dev) {
 			dev = st.st_dev;
@@ -105,16 +104,13 @@ static int netns_nodes_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
 	lab_ns_holds_init(&held, n);
 	for (size_t i = 0; i < n; i++) {
 		const struct cbx_node *node = s[i].u.node;
-		struct node_rt *rt = &ctx->nodes[node->index];
 		struct cbx_error one;
 		char pin[512];
 
 		if (!ours[i])
 			continue;
 		netns_pin_path(pin, sizeof(pin), ctx->t->name, node->name);
-		if (rt->netns_fd < 0) /* (one this process has is held already) */
-			lab_ns_hold(&held, pin);
-		rc = cbx_error_keep_first(rc, err, netns_unpin(pin, &one), &one);
+		rc = cbx_error_keep_first(rc, err, lab_ns_unpin_held(&held, pin, &one), &one);
 	}
 	lab_ns_holds_release(&held);
 	for (size_t i = 0; i < n; i++)
