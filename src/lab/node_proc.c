@@ -406,9 +406,13 @@ int lab_kill_nodes(struct lab_ctx *ctx, const struct cbx_node *const *nodes, siz
 	 * gone; whatever outlives the grace period is killed below. */
 	if (grace_ms > 0)
 		wait_exited(ctx, p, n, cbx_now_ms() + grace_ms, 0);
+	/* A node's init takes its PID namespace with it, which holds every
+	 * process of the node; only a node whose init could not be signalled
+	 * is killed through its cgroup here, and wait_nodes_gone kills
+	 * whatever a cgroup still holds once its init is gone. */
 	for (size_t i = 0; i < n; i++) {
-		if (p[i].fd >= 0)
-			syscall(SYS_pidfd_send_signal, p[i].fd, SIGKILL, NULL, 0);
+		if (p[i].fd >= 0 && syscall(SYS_pidfd_send_signal, p[i].fd, SIGKILL, NULL, 0) == 0)
+			continue;
 		rc = cbx_error_keep_first(rc, err,
 					  cbx_cgroup_node_kill(&ctx->cg, ctx->t->name,
 							       nodes[i]->name, &one),

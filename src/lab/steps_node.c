@@ -223,10 +223,30 @@ static int wait_host_ends_gone(struct lab_ctx *ctx, const struct step *s, size_t
 	return rc;
 }
 
+/* Unpin the nodes' network namespaces, each held (ns_holds.h). */
+static int unpin_nodes(struct lab_ctx *ctx, const struct step *s, size_t n,
+		       struct lab_ns_holds *held, struct cbx_error *err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct cbx_node *node = s[i].u.node;
+		struct cbx_error one;
+		char pin[512];
+
+		netns_pin_path(pin, sizeof(pin), ctx->t->name, node->name);
+		if (lab_pin_to_remove(ctx, node, pin))
+			rc = cbx_error_keep_first(rc, err, lab_ns_unpin_held(held, pin, &one),
+						  &one);
+	}
+	return rc;
+}
+
 static int node_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
 	cleanup_free const struct cbx_node **nodes = step_nodes(s, n);
 	struct lab_ns_holds held;
+	struct cbx_error one;
 	int rc;
 
 	/* A failed `up`: the nodes' sockets go first (their last words were
@@ -241,25 +261,22 @@ static int node_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct
 	}
 	rc = nodes ? lab_kill_nodes(ctx, nodes, n, 0, err)
 		   : cbx_error_sys(err, ENOMEM, "stop nodes");
-
-	/* Their namespaces are let go together, at the end (ns_holds.h). */
+	/* Their namespaces are let go together (ns_holds.h), before their
+	 * cgroups are removed: the kernel's teardown of the namespaces (a
+	 * worker, mostly waiting for RCU at each bridge port) then overlaps
+	 * the rmdirs below. (Unpinning before the kill gained nothing.) */
 	lab_ns_holds_init(&held, n);
+	rc = cbx_error_keep_first(rc, err, unpin_nodes(ctx, s, n, &held, &one), &one);
+	lab_ns_holds_release(&held);
 	for (size_t i = 0; i < n; i++) {
 		const struct cbx_node *node = s[i].u.node;
-		struct node_rt *rt = &ctx->nodes[node->index];
-		struct cbx_error one;
-		char pin[512];
-		int rc_one;
 
-		netns_pin_path(pin, sizeof(pin), ctx->t->name, node->name);
-		rc_one =
-			lab_pin_to_remove(ctx, node, pin) ? lab_ns_unpin_held(&held, pin, &one) : 0;
-		if (rc_one == 0)
-			rc_one = cbx_cgroup_node_remove(&ctx->cg, ctx->t->name, node->name, &one);
-		rc = cbx_error_keep_first(rc, err, rc_one, &one);
-		lab_node_rt_reset(rt);
+		rc = cbx_error_keep_first(rc, err,
+					  cbx_cgroup_node_remove(&ctx->cg, ctx->t->name, node->name,
+								 &one),
+					  &one);
+		lab_node_rt_reset(&ctx->nodes[node->index]);
 	}
-	lab_ns_holds_release(&held);
 	/* What an `up` killed while pinning left. */
 	if (ctx->teardown && lab_pins_recorded(ctx))
 		netns_pin_template_remove(ctx->t->name);
