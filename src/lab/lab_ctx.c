@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/fsutil.h"
 #include "runtime/caps.h"
 #include "runtime/seccomp_profile.h"
 
@@ -80,6 +82,28 @@ int lab_node_dir(const struct lab_ctx *ctx, const struct cbx_node *n, char *buf,
 	int len = snprintf(buf, size, "%s/nodes/%s", ctx->state_dir, n->name);
 
 	return len < 0 || (size_t)len >= size ? -1 : 0;
+}
+
+int lab_nodes_dir_mount(const struct lab_ctx *ctx, struct cbx_error *err)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/nodes", ctx->state_dir);
+	if (cbx_mkdir(path, 0755, err) < 0)
+		return -1;
+	if (mount("cboxlab-nodes", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+		return cbx_error_sys(err, errno, "mount a tmpfs on %s", path);
+	return 0;
+}
+
+int lab_nodes_dir_unmount(const struct lab_ctx *ctx, struct cbx_error *err)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/nodes", ctx->state_dir);
+	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		return cbx_error_sys(err, errno, "unmount %s", path);
+	return 0;
 }
 
 int lab_node_volume_dir(const struct lab_ctx *ctx, const struct cbx_node *n, size_t i, char *buf,

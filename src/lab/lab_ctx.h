@@ -172,6 +172,14 @@ const struct cbx_image *lab_node_image(const struct lab_ctx *ctx, const struct c
 
 /* Paths in the lab's state directory. */
 int lab_node_dir(const struct lab_ctx *ctx, const struct cbx_node *n, char *buf, size_t size);
+/* The nodes' folders (<state dir>/nodes) are a tmpfs of their own, under
+ * the lab's: their writable layers, /dev, logs and PIDs. Mounted by the
+ * state phase; unmounted (lazily, with what is mounted in it) once every
+ * node is gone, so that the kernel frees their files while it tears the
+ * nodes' namespaces down rather than after. Not a mount (a lab an older
+ * cboxlab brought up): nothing to do. */
+int lab_nodes_dir_mount(const struct lab_ctx *ctx, struct cbx_error *err);
+int lab_nodes_dir_unmount(const struct lab_ctx *ctx, struct cbx_error *err);
 /* The host's folder of the node's volume i ("volumes"), a tmpfs of its own
  * in the node's folder: <node dir>/volumes/<i>. It is mounted with this
  * many inodes (a count, allocated as files come), so that `unfill` can give

@@ -166,18 +166,16 @@ static int lab_state_run(struct lab_ctx *ctx, const struct step *s, size_t n, st
 		return cbx_error_sys(err, errno, "create %s", ctx->state_dir);
 	}
 	ctx->state_owned = true;
-	/* A tmpfs of the lab's own: nodes' writable layers, logs, PIDs. Made
-	 * and removed whole, in memory: a lab's hundreds of small files cost
-	 * no disk writes, and `down` one unmount instead of a walk. */
+	/* A tmpfs of the lab's own, and in it one of its nodes' (their
+	 * writable layers, logs, PIDs: lab_nodes_dir_mount). Made and removed
+	 * whole, in memory: a lab's hundreds of small files cost no disk
+	 * writes, and `down` an unmount instead of a walk. */
 	if (mount("cboxlab", ctx->state_dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0)
 		return cbx_error_sys(err, errno, "mount a tmpfs on %s", ctx->state_dir);
 	snprintf(path, sizeof(path), "%s/topology.json", ctx->state_dir);
 	if (cbx_create_file(path, 0600, ctx->topology_text, ctx->topology_len, err) < 0)
 		return -1;
-	snprintf(path, sizeof(path), "%s/nodes", ctx->state_dir);
-	if (cbx_mkdir(path, 0755, err) < 0)
-		return -1;
-	if (mount_node_disks(ctx, err) < 0)
+	if (lab_nodes_dir_mount(ctx, err) < 0 || mount_node_disks(ctx, err) < 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/" CBX_TOPOLOGY_DIR_FILE, ctx->state_dir);
 	if (names_host_paths(ctx->t) &&

@@ -399,6 +399,13 @@ static int nodes_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struc
 		rc = cbx_error_keep_first(rc, err,
 					  node_kind_of(&s[i])->undo(ctx, &s[i], j - i, &one), &one);
 	}
+	/* Their files go with them, now (lab_nodes_dir_unmount): at 10,000
+	 * nodes the kernel spends a second freeing them, which overlaps its
+	 * teardown of their namespaces here but would come after it in the
+	 * state's undo. Kept if a node could not be stopped: a second `down`
+	 * finds its PID there. */
+	if (rc == 0 && ctx->state_owned)
+		rc = lab_nodes_dir_unmount(ctx, err);
 	return rc;
 }
 
