@@ -61,8 +61,9 @@ static bool is_mount_root(const char *path)
 }
 
 /* /run, bare: its own mount without what is mounted on it (every pin, both
- * halves; other labs' state), then the lab's state back on it. One detach,
- * one grace period. */
+ * halves; other labs' state), then the lab's state back on it, with what
+ * is mounted in it (the nodes' tmpfs, their storage and volumes). One
+ * detach, one grace period. */
 static int replace_run(struct making *m)
 {
 	cleanup_close int run = -1, state = -1;
@@ -71,7 +72,7 @@ static int replace_run(struct making *m)
 	if ((run = cbx_clone_mount("/run")) < 0)
 		return -1;
 	m->step = "copy the lab's state directory";
-	if ((state = cbx_clone_mount(m->state_dir)) < 0)
+	if ((state = cbx_clone_mount_tree(m->state_dir)) < 0)
 		return -1;
 	m->step = "detach /run in it";
 	if (umount2("/run", MNT_DETACH) < 0)

@@ -30,6 +30,17 @@ static inline int cbx_clone_mount(const char *path)
 	return (int)syscall(SYS_open_tree, AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 }
 
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+
+/* The same with the mounts on and under it. */
+static inline int cbx_clone_mount_tree(const char *path)
+{
+	return (int)syscall(SYS_open_tree, AT_FDCWD, path,
+			    OPEN_TREE_CLONE | AT_RECURSIVE | OPEN_TREE_CLOEXEC);
+}
+
 /* Attach a detached mount (cbx_clone_mount, fsmount) at target. */
 static inline int cbx_attach_mount(int tree, const char *target)
 {

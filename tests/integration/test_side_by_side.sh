@@ -34,6 +34,15 @@ pins_of() { awk -v p="^/run/netns/$1-" '$5 ~ p { print $5 }' /proc/self/mountinf
 
 a=$(star tsidea 24 10.81.0.0/24)
 b=$(star tsideb 12 10.82.0.0/24)
+# n12 with storage of its own: a tmpfs mounted in the lab's state (on the
+# nodes' tmpfs, itself in the lab's), which its node must find where /run
+# is copied bare and the state put back on it.
+python3 - "$b" <<'EOF2'
+import json, sys
+t = json.load(open(sys.argv[1]))
+t["nodes"]["n12"]["storage_size"] = "8M"
+json.dump(t, open(sys.argv[1], "w"))
+EOF2
 lab_up "$a" >/dev/null
 check_ok "${L}the first lab's 24 netns are pinned" '^24$' pins_of tsidea
 
@@ -57,6 +66,8 @@ check "${L}the second lab's nodes reach each other" in_node tsideb n1 ping -c1 -
 check_ok "${L}the node has its root, /proc, /sys, /dev and /run" '^/ /dev /proc /sys /run $' \
 	in_node tsideb n12 sh -c 'for m in / /dev /proc /sys /run; do grep -q " $m " /proc/self/mountinfo && printf "%s " $m; done'
 check_ok "${L}and its /etc/hosts, from the lab's state" 'n1 n1-eth0' in_node tsideb n12 cat /etc/hosts
+check_ok "${L}and its /tmp is on its own storage, a tmpfs of 8M" '^8192$' \
+	in_node tsideb n12 sh -c 'df -k /tmp | awk "NR == 2 { print \$2 }"'
 
 # A restart clones one node, alone: it copies the host's table itself.
 check "${L}a node of the second lab restarts" cbx restart tsideb n3
