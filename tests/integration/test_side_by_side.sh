@@ -28,6 +28,21 @@ EOF2
 	echo "$TMP/$1.json"
 }
 
+# What a node's mount table shows of the lab's state beyond its own: a
+# mount of the nodes' tmpfs outside its own folder (another node's layers),
+# one of the lab's tmpfs but its /etc/hosts (topology, other nodes' PIDs),
+# or any mount point under the host's /run/cboxlab. The nodes start from a
+# copy of the host's mounts that has all of them; none may be left.
+foreign_mounts() { # LAB NODE
+	in_node "$1" "$2" awk -v node="$2" '
+		($(NF - 1) == "cboxlab-nodes" && index($4, "/" node "/") != 1) ||
+		($(NF - 1) == "cboxlab" && $4 != "/hosts") || $5 ~ /\/run\/cboxlab/ {
+			print $4 " on " $5 " (" $(NF - 1) ")"
+			bad++
+		}
+		END { print "foreign " bad + 0 " of " NR }' /proc/self/mountinfo
+}
+
 # How many of LAB's pins are mounted, each place once (where / is shared, a
 # pin is mounted twice at the same path: on /run/netns and under it on /run).
 pins_of() { awk -v p="^/run/netns/$1-" '$5 ~ p { print $5 }' /proc/self/mountinfo | sort -u | wc -l; }
@@ -68,6 +83,10 @@ check_ok "${L}the node has its root, /proc, /sys, /dev and /run" '^/ /dev /proc 
 check_ok "${L}and its /etc/hosts, from the lab's state" 'n1 n1-eth0' in_node tsideb n12 cat /etc/hosts
 check_ok "${L}and its /tmp is on its own storage, a tmpfs of 8M" '^8192$' \
 	in_node tsideb n12 sh -c 'df -k /tmp | awk "NR == 2 { print \$2 }"'
+for node in n1 n12; do
+	check_ok "${L}node $node's mounts show nothing of the lab's state but its own folder and /etc/hosts" \
+		'^foreign 0 of [1-9][0-9]* *$' foreign_mounts tsideb "$node"
+done
 
 # A restart clones one node, alone: it copies the host's table itself.
 check "${L}a node of the second lab restarts" cbx restart tsideb n3
