@@ -14,9 +14,7 @@ const struct cbx_network *lab_flood_widest(const struct cbx_topo *t, size_t *cop
 
 		if (!cbx_network_here(t, net))
 			continue;
-		n = net->n_leaves;
-		for (size_t k = 0; k < net->n_members; k++)
-			n += cbx_node_here(t, net->members[k]->node);
+		n = net->n_leaves + cbx_network_members_here(t, net);
 		if (n > *copies) {
 			*copies = n;
 			widest = net;

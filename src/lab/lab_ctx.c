@@ -84,12 +84,20 @@ int lab_node_dir(const struct lab_ctx *ctx, const struct cbx_node *n, char *buf,
 	return len < 0 || (size_t)len >= size ? -1 : 0;
 }
 
+static int nodes_dir(const struct lab_ctx *ctx, char *buf, size_t size, struct cbx_error *err)
+{
+	int len = snprintf(buf, size, "%s/nodes", ctx->state_dir);
+
+	return len < 0 || (size_t)len >= size
+		       ? cbx_error_sys(err, ENAMETOOLONG, "%s/nodes", ctx->state_dir)
+		       : 0;
+}
+
 int lab_nodes_dir_mount(const struct lab_ctx *ctx, struct cbx_error *err)
 {
 	char path[512];
 
-	snprintf(path, sizeof(path), "%s/nodes", ctx->state_dir);
-	if (cbx_mkdir(path, 0755, err) < 0)
+	if (nodes_dir(ctx, path, sizeof(path), err) < 0 || cbx_mkdir(path, 0755, err) < 0)
 		return -1;
 	if (mount("cboxlab-nodes", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
 		return cbx_error_sys(err, errno, "mount a tmpfs on %s", path);
@@ -100,7 +108,8 @@ int lab_nodes_dir_unmount(const struct lab_ctx *ctx, struct cbx_error *err)
 {
 	char path[512];
 
-	snprintf(path, sizeof(path), "%s/nodes", ctx->state_dir);
+	if (nodes_dir(ctx, path, sizeof(path), err) < 0)
+		return -1;
 	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
 		return cbx_error_sys(err, errno, "unmount %s", path);
 	return 0;

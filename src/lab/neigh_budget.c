@@ -12,8 +12,7 @@ size_t lab_neigh_entries_floor(const struct cbx_topo *t)
 		n += cbx_node_here(t, t->ifaces[i].node);
 	for (size_t i = 0; i < t->n_networks; i++)
 		if (t->networks[i].has_gw4 || t->networks[i].has_gw6)
-			for (size_t k = 0; k < t->networks[i].n_members; k++)
-				n += cbx_node_here(t, t->networks[i].members[k]->node);
+			n += cbx_network_members_here(t, &t->networks[i]);
 	return n;
 }
 

@@ -64,9 +64,8 @@ static int netns_nodes_run(struct lab_ctx *ctx, const struct step *s, size_t n,
  * and the processes still in them (what `exec` started there, which the
  * node has no PID namespace or cgroup to hold) are killed, by PID.
  *
- * The namespaces are let go all at once, at the end: each is held (its
- * descriptor, or one opened on its pin) until every pin is gone
- * (lab/ns_holds.h). Dropped one by one, they cost 12 of the 13 s of
+ * The namespaces are let go all at once, at the end: each is held (a
+ * descriptor opened on its pin) until every pin is gone (lab/ns_holds.h). Dropped one by one, they cost 12 of the 13 s of
  * `down` for a fabric of 10,000 routers. */
 static int netns_nodes_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
 			    struct cbx_error *err)

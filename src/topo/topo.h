@@ -481,6 +481,16 @@ static inline bool cbx_node_here(const struct cbx_topo *t, const struct cbx_node
 }
 /* Does this host make network net (a member of it is here)? */
 CBX_PUBLIC bool cbx_network_here(const struct cbx_topo *t, const struct cbx_network *net);
+/* How many of network net's interfaces are on nodes this host runs. */
+static inline size_t cbx_network_members_here(const struct cbx_topo *t,
+					      const struct cbx_network *net)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < net->n_members; k++)
+		n += cbx_node_here(t, net->members[k]->node);
+	return n;
+}
 /* Does this host make link l (one of its ends is here)? */
 static inline bool cbx_link_here(const struct cbx_topo *t, const struct cbx_link *l)
 {
