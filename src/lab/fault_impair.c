@@ -37,6 +37,8 @@ int lab_impair_iface(struct lab_ctx *ctx, const struct cbx_iface *ifc, struct nl
 		}
 	}
 	rc = impair_apply(&target, im, err);
+	/* Its nftables socket closed with the others (lab_nft_park). */
+	lab_nft_park(ctx, &peer.nft);
 	lab_node_socks_close(&peer);
 	return rc;
 }

@@ -19,12 +19,14 @@ static size_t node_addrs(const struct cbx_node *n, struct cbx_ip *out)
 	return k;
 }
 
-/* Node i's table: it drops what the nodes it holds a grudge against send. */
+/* Node i's table: it drops what the nodes it holds a grudge against send.
+ * Its socket is parked, not closed (lab_nft_park): closed one by one, each
+ * node would wait for a grace period of its own. */
 static int partition_node(struct lab_faults *fl, const struct lab_grudge *g, size_t i,
 			  struct cbx_ip *addrs, struct cbx_error *err)
 {
 	const struct cbx_topo *t = fl->t;
-	struct lab_node_socks s;
+	struct nl_conn nft;
 	struct nl_batch b;
 	size_t count = 0;
 	int rc;
@@ -32,13 +34,13 @@ static int partition_node(struct lab_faults *fl, const struct lab_grudge *g, siz
 	for (size_t j = 0; j < t->n_nodes; j++)
 		if (g->drops[i * g->n + j])
 			count += node_addrs(&t->nodes[j], addrs + count);
-	if (lab_node_socks_open(t, &t->nodes[i], true, &s, err) < 0)
+	if (lab_node_nft_open(t, &t->nodes[i], &nft, err) < 0)
 		return -1;
 	nl_batch_init(&b);
 	partition_add_node_rules(&b, t->nodes[i].name, addrs, count);
-	rc = nl_batch_commit(&s.nft, &b, err);
+	rc = nl_batch_commit(&nft, &b, err);
 	nl_batch_free(&b);
-	lab_node_socks_close(&s);
+	lab_nft_park(&fl->ctx, &nft);
 	return rc;
 }
 

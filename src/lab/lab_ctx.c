@@ -305,6 +305,23 @@ void lab_drop_node_mntns(struct lab_ctx *ctx)
 	ctx->node_mntns_fd = -1;
 }
 
+static void close_parked_nft(struct lab_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->n_parked_nft; i++)
+		nl_close(&ctx->parked_nft[i]);
+	ctx->n_parked_nft = 0;
+}
+
+void lab_nft_park(struct lab_ctx *ctx, struct nl_conn *c)
+{
+	if (!c->sock)
+		return;
+	if (ctx->n_parked_nft == LAB_NFT_PARKED_MAX)
+		close_parked_nft(ctx);
+	ctx->parked_nft[ctx->n_parked_nft++] = *c;
+	memset(c, 0, sizeof(*c));
+}
+
 void lab_ctx_fini(struct lab_ctx *ctx)
 {
 	if (ctx->nodes)
@@ -312,6 +329,7 @@ void lab_ctx_fini(struct lab_ctx *ctx)
 			lab_node_rt_reset(&ctx->nodes[i]);
 	nl_close(&ctx->rtnl);
 	nl_close(&ctx->nft);
+	close_parked_nft(ctx);
 	if (ctx->init_fd >= 0)
 		close(ctx->init_fd);
 	lab_drop_node_mntns(ctx);

@@ -58,6 +58,18 @@ int lab_node_socks_open(const struct cbx_topo *t, const struct cbx_node *n, bool
 	return 0;
 }
 
+static int open_nft(void *arg, struct cbx_error *err)
+{
+	return nl_open(arg, NETLINK_NETFILTER, err);
+}
+
+int lab_node_nft_open(const struct cbx_topo *t, const struct cbx_node *n, struct nl_conn *c,
+		      struct cbx_error *err)
+{
+	memset(c, 0, sizeof(*c));
+	return lab_node_netns_run(t, n, open_nft, c, err);
+}
+
 void lab_node_socks_close(struct lab_node_socks *s)
 {
 	nl_close(&s->rtnl);

@@ -29,5 +29,8 @@ int lab_node_netns_run(const struct cbx_topo *t, const struct cbx_node *n,
 int lab_node_socks_open(const struct cbx_topo *t, const struct cbx_node *n, bool with_nft,
 			struct lab_node_socks *s, struct cbx_error *err);
 void lab_node_socks_close(struct lab_node_socks *s);
+/* Only an nftables socket in it; *c is zero on failure. */
+int lab_node_nft_open(const struct cbx_topo *t, const struct cbx_node *n, struct nl_conn *c,
+		      struct cbx_error *err);
 
 #endif
