@@ -136,13 +136,17 @@ class Event:
     what: str | None = None
     nodes: list[str] = field(default_factory=list)
     step: int | None = None
+    # apply and remove of a step: when it began (the fault took effect
+    # between this and monotonic_ns)
+    began_monotonic_ns: int | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, o: Mapping[str, Any]) -> "Event":
         return cls(event=o["event"], mono=o.get("mono", 0.0), monotonic_ns=o.get("monotonic_ns"),
                    wall=o.get("wall", ""), fault=o.get("fault"), what=o.get("what"),
-                   nodes=list(o.get("nodes", [])), step=o.get("step"), raw=dict(o))
+                   nodes=list(o.get("nodes", [])), step=o.get("step"),
+                   began_monotonic_ns=o.get("began_monotonic_ns"), raw=dict(o))
 
 
 def find_cboxlab() -> str:

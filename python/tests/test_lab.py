@@ -220,6 +220,9 @@ def test_chaos_plan_and_nemesis(lab):
         ("remove", "heal-all"), ("end", None)]
     assert events[1].nodes == ["a", "b", "c"] and events[1].what.startswith("partition: a drops")
     assert all(e.monotonic_ns for e in events)
+    steps = [e for e in events if e.step]
+    assert steps and all(events[0].monotonic_ns < e.began_monotonic_ns <= e.monotonic_ns
+                         for e in steps)
     first = lab.chaos(nemesis="isolate-one", interval="0.2s", duration="0.4s", seed=5)
     again = lab.chaos(nemesis="isolate-one", interval="0.2s", duration="0.4s", seed=5)
     assert first[0].raw["seed"] == 5

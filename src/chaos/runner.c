@@ -133,6 +133,11 @@ int cbx_chaos_run(const struct cbx_ctx *cbx, const char *lab, const struct chaos
 		 * before it says why, when the step above took too long). */
 		if (late_us > LATE_US)
 			json_object_set_new(done, "late", json_real(late_us / 1e6));
+		/* The fault took effect between this and the event's own time:
+		 * a partition of many nodes takes milliseconds, and a history
+		 * that asks "before the fault?" needs both ends. */
+		json_object_set_new(done, "began_monotonic_ns",
+				    json_integer((json_int_t)began * 1000));
 		log_event(log, start, chaos_step_removes(s) ? "remove" : "apply", done);
 		/* A step runs at its time, unless the one before took longer
 		 * than the gap between them (a stop waits for its node): then

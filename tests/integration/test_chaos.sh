@@ -49,7 +49,7 @@ import json, sys
 # gap to the next): it says when, not what ran.
 ev = [e for e in map(json.loads, open(sys.argv[1])) if e["event"] != "overrun"]
 print(" ".join(e["event"] if e["event"] in ("start", "end") else e["fault"] + ":" + e["event"] for e in ev))' "$TMP/run.jsonl"
-check "every event has monotonic and wall-clock times, in order; applied ones name their nodes" python3 -c '
+check "every event has monotonic and wall-clock times, in order; applied ones name their nodes; each step says when it began" python3 -c '
 import json, sys
 ev = [json.loads(l) for l in open(sys.argv[1])]
 mono = [e["mono"] for e in ev]
@@ -57,7 +57,12 @@ assert mono == sorted(mono), mono
 assert all("wall" in e and e["wall"].endswith("Z") for e in ev)
 part = [e for e in ev if e.get("fault") == "partition"][0]
 assert sorted(part["nodes"]) == ["n1", "n2", "n3", "n4", "n5"], part
-assert part["mono"] >= 0.3, part' "$TMP/run.jsonl"
+assert part["mono"] >= 0.3, part
+# Each step says when it began: before it was done, after the run began.
+start = ev[0]["monotonic_ns"]
+for e in ev:
+    if e["event"] in ("apply", "remove") and "step" in e:
+        assert start < e["began_monotonic_ns"] <= e["monotonic_ns"], e' "$TMP/run.jsonl"
 if no_faults && reach n1 n3 && reach n1 n4; then ok "after the run every fault is gone (healed, killed node started again)"
 else not_ok "after the run every fault is gone (healed, killed node started again)" "$("$CBOXLAB" status tchaos)"; fi
 
@@ -72,7 +77,7 @@ for l in open(sys.argv[1]):
     e = json.loads(l)
     if e["event"] == "overrun":
         continue
-    for k in ("mono", "monotonic_ns", "wall", "late"):
+    for k in ("mono", "monotonic_ns", "began_monotonic_ns", "wall", "late"):
         e.pop(k, None)
     print(json.dumps(e, sort_keys=True))' "$1"; }
 if [ "$(strip "$TMP/seed1.jsonl")" = "$(strip "$TMP/seed2.jsonl")" ] && grep -q partition "$TMP/seed1.jsonl"; then
