@@ -181,10 +181,17 @@ capture_while() {
 	pid=$!
 	# Up to the capture's own bound: on a loaded machine its start may take seconds.
 	for _ in $(seq 150); do grep -q 'capturing on' "$TMP/cap.err" && break; sleep 0.1; done
-	"${cmd[@]}" >/dev/null 2>&1
+	"${cmd[@]}" >"$TMP/cap.cmd" 2>&1
+	local cmd_rc=$?
 	wait $pid
 	local rc=$?
 	cat "$TMP/cap.err" "$TMP/cap.out"
+	# A capture that failed says what its traffic did (seen once under
+	# load: a single ping's capture saw nothing, and its ping unknown).
+	if [ $rc != 0 ]; then
+		echo "(capture exit $rc; the traffic, ${cmd[*]}, exit $cmd_rc:)"
+		cat "$TMP/cap.cmd"
+	fi
 	return $rc
 }
 check_ok "capture: -c 4 -w FILE stops after 4 packets" '^cboxlab: 4 packet\(s\) captured$' \
