@@ -22,7 +22,7 @@ static void add_set(struct nl_batch *b, const char *node, const char *set, int f
 	for (size_t i = 0; i < n; i++)
 		if (addrs[i].family == family)
 			mine[count++] = addrs[i];
-	NL_BUILD(b, nft_build_set_add, NFPROTO_INET, PARTITION_TABLE, set, family);
+	NL_BUILD(b, nft_build_set_add, NFPROTO_INET, PARTITION_TABLE, set, family, (uint32_t)count);
 	nl_batch_push(b, 0, "create set %s in node %s", set, node);
 	/* A message holds as many elements as fit: send them in slices. */
 	while (done < count) {

@@ -189,7 +189,7 @@ static uint32_t set_id(const char *name)
 }
 
 int nft_build_set_add(void *buf, size_t size, int family, const char *table, const char *set,
-		      int addr_family)
+		      int addr_family, uint32_t n_elems)
 {
 	char scratch[NFT_SCRATCH_SIZE] __attribute__((aligned(4)));
 	struct nftnl_set *s;
@@ -207,6 +207,8 @@ int nft_build_set_add(void *buf, size_t size, int family, const char *table, con
 			  addr_family == AF_INET ? NFT_KEY_TYPE_IPV4_ADDR : NFT_KEY_TYPE_IPV6_ADDR);
 	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, cbx_ip_bytes(addr_family));
 	nftnl_set_set_u32(s, NFTNL_SET_ID, set_id(set));
+	if (n_elems)
+		nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, n_elems);
 	if (nftnl_set_set_str(s, NFTNL_SET_TABLE, table) < 0 ||
 	    nftnl_set_set_str(s, NFTNL_SET_NAME, set) < 0) {
 		nftnl_set_free(s);

@@ -43,9 +43,11 @@ int nft_build_chain_add(void *buf, size_t size, int family, const char *table, c
 			const char *type, unsigned hooknum, int prio, unsigned policy);
 
 /* A named set of addresses: addr_family AF_INET (ipv4_addr) or AF_INET6
- * (ipv6_addr). */
+ * (ipv6_addr). n_elems: how many it will hold (0: not known), so that the
+ * kernel sizes its hash table once instead of growing it while the
+ * elements go in. */
 int nft_build_set_add(void *buf, size_t size, int family, const char *table, const char *set,
-		      int addr_family);
+		      int addr_family, uint32_t n_elems);
 /* Add addrs[0..n) to a set, as many as fit in `size` (at least one, or
  * -ENOSPC); *consumed says how many went in, so a caller sends the rest in
  * further messages. All addresses must be of the set's family. */

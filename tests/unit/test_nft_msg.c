@@ -182,7 +182,7 @@ static void test_set(void)
 	struct nftnl_set *s;
 	int len;
 
-	len = nft_build_set_add(buf, sizeof(buf), NFPROTO_INET, "cbx", "cut4", AF_INET);
+	len = nft_build_set_add(buf, sizeof(buf), NFPROTO_INET, "cbx", "cut4", AF_INET, 0);
 	check_frame("set4", len, NFT_MSG_NEWSET, NLM_F_CREATE, NFPROTO_INET);
 	s = nftnl_set_alloc();
 	ok(nftnl_set_nlmsg_parse((struct nlmsghdr *)buf, s) == 0, "set4: parses");
@@ -190,18 +190,21 @@ static void test_set(void)
 	is_str(nftnl_set_get_str(s, NFTNL_SET_NAME), "cut4", "set4: name");
 	is_int(nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE), 7, "set4: ipv4_addr key");
 	is_int(nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN), 4, "set4: 4-byte key");
+	ok(!nftnl_set_is_set(s, NFTNL_SET_DESC_SIZE), "set4: no size given, none said");
 	nftnl_set_free(s);
 	NO_OVERFLOW("set4", len,
-		    nft_build_set_add(obuf, sz_, NFPROTO_INET, "cbx", "cut4", AF_INET));
+		    nft_build_set_add(obuf, sz_, NFPROTO_INET, "cbx", "cut4", AF_INET, 0));
 
-	len = nft_build_set_add(buf, sizeof(buf), NFPROTO_INET, "cbx", "cut6", AF_INET6);
+	len = nft_build_set_add(buf, sizeof(buf), NFPROTO_INET, "cbx", "cut6", AF_INET6, 500);
 	s = nftnl_set_alloc();
 	ok(len > 0 && nftnl_set_nlmsg_parse((struct nlmsghdr *)buf, s) == 0, "set6: parses");
 	is_int(nftnl_set_get_u32(s, NFTNL_SET_KEY_TYPE), 8, "set6: ipv6_addr key");
 	is_int(nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN), 16, "set6: 16-byte key");
+	is_int(nftnl_set_get_u32(s, NFTNL_SET_DESC_SIZE), 500,
+	       "set6: its size, for the kernel's table");
 	nftnl_set_free(s);
 
-	is_int(nft_build_set_add(buf, sizeof(buf), NFPROTO_INET, "cbx", "x", AF_UNIX),
+	is_int(nft_build_set_add(buf, sizeof(buf), NFPROTO_INET, "cbx", "x", AF_UNIX, 0),
 	       -EAFNOSUPPORT, "set: only IPv4 and IPv6 keys");
 }
 
