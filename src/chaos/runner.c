@@ -73,6 +73,9 @@ int cbx_chaos_run(const struct cbx_ctx *cbx, const char *lab, const struct chaos
 	uint64_t start;
 	int sfd, rc = 0;
 	struct cbx_error heal_err;
+	/* Sockets kept from step to step: each step closing its own waited
+	 * for a grace period (cboxlab.h, lab_fault_conns). */
+	struct lab_fault_conns *keep = lab_fault_conns_new();
 
 	*interrupted = false;
 	/* Ctrl-C, SIGTERM, SIGHUP end the run, never skip the healing. */
@@ -83,8 +86,15 @@ int cbx_chaos_run(const struct cbx_ctx *cbx, const char *lab, const struct chaos
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (sfd < 0) {
+		rc = cbx_error_sys(err, errno, "chaos: signalfd");
+		lab_fault_conns_free(keep);
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		return cbx_error_sys(err, errno, "chaos: signalfd");
+		return rc;
+	}
+	if (!keep) {
+		close(sfd);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return cbx_error_sys(err, ENOMEM, "chaos: lab %s", lab);
 	}
 	start = cbx_now_us();
 	log_event(log, start, "start",
@@ -119,7 +129,7 @@ int cbx_chaos_run(const struct cbx_ctx *cbx, const char *lab, const struct chaos
 		chaos_step_describe(p, s, what, sizeof(what));
 		began = cbx_now_us();
 		late_us = began - start > s->at_us ? began - start - s->at_us : 0;
-		if (lab_faults_run(cbx, lab, p->t, apply_step, (void *)s, err) < 0) {
+		if (lab_faults_run_keeping(cbx, lab, p->t, keep, apply_step, (void *)s, err) < 0) {
 			log_event(log, start, "error",
 				  json_pack("{s:i, s:s, s:s, s:s}", "step", (int)i + 1, "fault",
 					    chaos_step_name(s), "what", what, "error", err->msg));
@@ -157,7 +167,7 @@ int cbx_chaos_run(const struct cbx_ctx *cbx, const char *lab, const struct chaos
 	}
 	/* Always: partitions healed, impairments back to the topology's, links
 	 * up, nodes resumed and started. */
-	if (lab_faults_run(cbx, lab, p->t, heal_everything, NULL, &heal_err) < 0) {
+	if (lab_faults_run_keeping(cbx, lab, p->t, keep, heal_everything, NULL, &heal_err) < 0) {
 		log_event(log, start, "error",
 			  json_pack("{s:s, s:s}", "fault", "heal-all", "error", heal_err.msg));
 		rc = cbx_error_keep_first(rc, err, -1, &heal_err);
@@ -167,6 +177,7 @@ int cbx_chaos_run(const struct cbx_ctx *cbx, const char *lab, const struct chaos
 				    "every fault removed: partitions, impairments, links, full disks, clock skews, paused and stopped nodes"));
 	}
 	log_event(log, start, "end", json_pack("{s:b}", "interrupted", *interrupted));
+	lab_fault_conns_free(keep);
 	close(sfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return rc;

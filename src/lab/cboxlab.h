@@ -477,19 +477,34 @@ bool lab_fault_removes(enum lab_fault_kind k);
 void lab_fault_describe(const struct cbx_topo *t, const struct lab_fault_op *op, char *buf,
 			size_t size);
 
+/* Netlink sockets kept open from one run to the next (a chaos run's steps),
+ * closed by lab_fault_conns_free. Closing an nftables socket waits for an
+ * RCU grace period after its last transaction (lab_ctx.h, lab_nft_park):
+ * 8-16 ms that every step of a run paid, so that an impairment every few
+ * milliseconds ran late. */
+struct lab_fault_conns;
+struct lab_fault_conns *lab_fault_conns_new(void);
+void lab_fault_conns_free(struct lab_fault_conns *keep);
+
 /* A running lab opened for faults: its topology, its lock (held until
  * closed: `up`, `down` and fault commands of one lab do not interleave) and
  * its fault record. t: the saved topology when the caller has it loaded
- * (borrowed); NULL: loaded here. */
+ * (borrowed); NULL: loaded here. keep: sockets to use and give back at
+ * close (NULL: its own, closed then). */
 struct lab_faults;
 int lab_faults_open(const struct cbx_ctx *cbx, const char *lab, const struct cbx_topo *t,
-		    struct lab_faults **out, struct cbx_error *err);
+		    struct lab_fault_conns *keep, struct lab_faults **out,
+		    struct cbx_error *err);
 /* Write the record back if it changed, release the lock, free. */
 int lab_faults_close(struct lab_faults *fl, struct cbx_error *err);
 /* Open, fn, close; the first error is the one reported. */
 typedef int (*lab_faults_fn)(struct lab_faults *fl, void *arg, struct cbx_error *err);
 int lab_faults_run(const struct cbx_ctx *cbx, const char *lab, const struct cbx_topo *t,
 		   lab_faults_fn fn, void *arg, struct cbx_error *err);
+/* lab_faults_run with keep's sockets (NULL: its own, closed at its end). */
+int lab_faults_run_keeping(const struct cbx_ctx *cbx, const char *lab, const struct cbx_topo *t,
+			   struct lab_fault_conns *keep, lab_faults_fn fn, void *arg,
+			   struct cbx_error *err);
 const struct cbx_topo *lab_faults_topo(const struct lab_faults *fl);
 
 /* Apply one fault, and record it. */

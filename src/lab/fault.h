@@ -25,6 +25,7 @@ struct lab_faults {
 	const struct cbx_topo *t;
 	struct cbx_topo *owned; /* t, when lab_faults_open loaded it */
 	struct lab_ctx ctx;
+	struct lab_fault_conns *keep; /* where ctx's sockets go back to, or NULL */
 	struct fault_record *record;
 	char record_path[PATH_MAX / 2];
 };
