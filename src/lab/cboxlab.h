@@ -493,8 +493,7 @@ void lab_fault_conns_free(struct lab_fault_conns *keep);
  * close (NULL: its own, closed then). */
 struct lab_faults;
 int lab_faults_open(const struct cbx_ctx *cbx, const char *lab, const struct cbx_topo *t,
-		    struct lab_fault_conns *keep, struct lab_faults **out,
-		    struct cbx_error *err);
+		    struct lab_fault_conns *keep, struct lab_faults **out, struct cbx_error *err);
 /* Write the record back if it changed, release the lock, free. */
 int lab_faults_close(struct lab_faults *fl, struct cbx_error *err);
 /* Open, fn, close; the first error is the one reported. */
