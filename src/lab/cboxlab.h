@@ -477,11 +477,12 @@ bool lab_fault_removes(enum lab_fault_kind k);
 void lab_fault_describe(const struct cbx_topo *t, const struct lab_fault_op *op, char *buf,
 			size_t size);
 
-/* Netlink sockets kept open from one run to the next (a chaos run's steps),
- * closed by lab_fault_conns_free. Closing an nftables socket waits for an
- * RCU grace period after its last transaction (lab_ctx.h, lab_nft_park):
- * 8-16 ms that every step of a run paid, so that an impairment every few
- * milliseconds ran late. */
+/* Netlink sockets kept from one run to the next (a chaos run's steps):
+ * the host's nftables socket stays open until lab_fault_conns_free, and
+ * the nodes' are closed on a thread of their own once their step is done.
+ * Closing an nftables socket waits for an RCU grace period after its last
+ * transaction (lab_ctx.h, lab_nft_park): 8-16 ms that every step of a run
+ * paid, so that impairments due at once ran late. */
 struct lab_fault_conns;
 struct lab_fault_conns *lab_fault_conns_new(void);
 void lab_fault_conns_free(struct lab_fault_conns *keep);

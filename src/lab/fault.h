@@ -3,6 +3,7 @@
  * and then the lab's fault record, with the lab's lock held.
  *
  *   fault_lab.c        opening a lab for faults, its lock and record
+ *   fault_conns.c      the sockets a chaos run keeps from step to step
  *   fault_op.c         the one operation type: its kinds and lab_fault_apply
  *   fault_impair.c     impairments (netem, tbf, the loss fallback)
  *   fault_link.c       link state (carrier off and on)
@@ -26,9 +27,15 @@ struct lab_faults {
 	struct cbx_topo *owned; /* t, when lab_faults_open loaded it */
 	struct lab_ctx ctx;
 	struct lab_fault_conns *keep; /* where ctx's sockets go back to, or NULL */
+	bool conns_taken;             /* ctx has them now */
 	struct fault_record *record;
 	char record_path[PATH_MAX / 2];
 };
+
+/* fault_conns.c: a run's sockets into a context opened for a step, and back
+ * at its end (the nodes' parked ones to be closed on the closer's thread). */
+void lab_fault_conns_take(struct lab_fault_conns *k, struct lab_ctx *ctx);
+void lab_fault_conns_give(struct lab_fault_conns *k, struct lab_ctx *ctx);
 
 /* Replace the interface's impairments (nothing set: clear them). */
 int fault_impair(struct lab_faults *fl, const struct cbx_iface *ifc, const struct cbx_impair *im,

@@ -9,49 +9,11 @@
 #include "lab/fault.h"
 #include "lab/lab.h"
 
-struct lab_fault_conns {
-	struct nl_conn nft; /* the host's */
-	struct nl_conn parked_nft[LAB_NFT_PARKED_MAX];
-	size_t n_parked_nft;
-};
-
-struct lab_fault_conns *lab_fault_conns_new(void)
-{
-	return calloc(1, sizeof(struct lab_fault_conns));
-}
-
-void lab_fault_conns_free(struct lab_fault_conns *keep)
-{
-	if (!keep)
-		return;
-	nl_close(&keep->nft);
-	for (size_t i = 0; i < keep->n_parked_nft; i++)
-		nl_close(&keep->parked_nft[i]);
-	free(keep);
-}
-
-/* Move the sockets from keep into ctx (give: false), or back (true). */
-static void pass_conns(struct lab_fault_conns *keep, struct lab_ctx *ctx, bool give)
-{
-	struct nl_conn *from_nft = give ? &ctx->nft : &keep->nft,
-		       *to_nft = give ? &keep->nft : &ctx->nft,
-		       *from_parked = give ? ctx->parked_nft : keep->parked_nft,
-		       *to_parked = give ? keep->parked_nft : ctx->parked_nft;
-	size_t *from_n = give ? &ctx->n_parked_nft : &keep->n_parked_nft,
-	       *to_n = give ? &keep->n_parked_nft : &ctx->n_parked_nft;
-
-	*to_nft = *from_nft;
-	memset(from_nft, 0, sizeof(*from_nft));
-	memcpy(to_parked, from_parked, *from_n * sizeof(*from_parked));
-	*to_n = *from_n;
-	*from_n = 0;
-}
-
 static void faults_free(struct lab_faults *fl)
 {
 	fault_record_free(fl->record);
-	if (fl->keep && fl->ctx.t)
-		pass_conns(fl->keep, &fl->ctx, true);
+	if (fl->keep && fl->conns_taken)
+		lab_fault_conns_give(fl->keep, &fl->ctx);
 	/* Its lock too; a context never set up holds nothing (and 0s). */
 	if (fl->ctx.t)
 		lab_ctx_fini(&fl->ctx);
@@ -78,8 +40,10 @@ int lab_faults_open(const struct cbx_ctx *cbx, const char *lab, const struct cbx
 	fl->t = t;
 	if (lab_ctx_init(&fl->ctx, cbx, fl->t, true, err) < 0)
 		goto fail;
-	if (fl->keep)
-		pass_conns(fl->keep, &fl->ctx, false);
+	if (fl->keep) {
+		lab_fault_conns_take(fl->keep, &fl->ctx);
+		fl->conns_taken = true;
+	}
 	cbx_cgroups_for_lab(&fl->ctx.cg, fl->t);
 	rc = lab_lock(cbx, lab, false, &fl->ctx.lock_fd, err);
 	if (rc < 0)
