@@ -73,9 +73,7 @@ int cbx_chaos_run(const struct cbx_ctx *cbx, const char *lab, const struct chaos
 	uint64_t start;
 	int sfd, rc = 0;
 	struct cbx_error heal_err;
-	/* Sockets kept from step to step: each step closing its own waited
-	 * for a grace period (cboxlab.h, lab_fault_conns). */
-	struct lab_fault_conns *keep = lab_fault_conns_new();
+	struct lab_fault_conns *keep;
 
 	*interrupted = false;
 	/* Ctrl-C, SIGTERM, SIGHUP end the run, never skip the healing. */
@@ -86,11 +84,13 @@ int cbx_chaos_run(const struct cbx_ctx *cbx, const char *lab, const struct chaos
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	if (sfd < 0) {
-		rc = cbx_error_sys(err, errno, "chaos: signalfd");
-		lab_fault_conns_free(keep);
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		return rc;
+		return cbx_error_sys(err, errno, "chaos: signalfd");
 	}
+	/* Sockets kept from step to step: each step closing its own waited
+	 * for a grace period (cboxlab.h, lab_fault_conns). Made with the
+	 * signals blocked: its closer thread keeps them so. */
+	keep = lab_fault_conns_new();
 	if (!keep) {
 		close(sfd);
 		sigprocmask(SIG_SETMASK, &old, NULL);

@@ -83,16 +83,16 @@ int kit_route_present(const struct cbx_topo *t, const struct cbx_node *n,
 		      struct cbx_error *err)
 {
 	struct want w = { dst, via, false };
-	struct lab_node_socks s;
+	struct nl_conn rtnl;
 	char buf[256];
 	int rc;
 
-	if (lab_node_socks_open(t, n, false, &s, err) < 0)
+	if (lab_node_rtnl_open(t, n, &rtnl, err) < 0)
 		return -1;
 	rc = rtnl_build_route_dump(buf, sizeof(buf), dst->ip.family);
 	if (rc >= 0)
-		rc = nl_dump(&s.rtnl, (struct nlmsghdr *)buf, on_route, &w, "dump routes", err);
-	lab_node_socks_close(&s);
+		rc = nl_dump(&rtnl, (struct nlmsghdr *)buf, on_route, &w, "dump routes", err);
+	nl_close(&rtnl);
 	*present = w.found;
 	return rc < 0 ? -1 : 0;
 }

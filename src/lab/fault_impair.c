@@ -13,7 +13,7 @@ int lab_impair_iface(struct lab_ctx *ctx, const struct cbx_iface *ifc, struct nl
 	struct impair_target target = {
 		.rtnl = rtnl, .ifname = ifc->name, .ifindex = ifc->ifindex, .fresh = fresh
 	};
-	struct lab_node_socks peer = { 0 };
+	struct nl_conn peer_nft = { 0 };
 	int rc;
 
 	/* Where this interface's packets arrive (see bridge/impair.h): only
@@ -29,24 +29,23 @@ int lab_impair_iface(struct lab_ctx *ctx, const struct cbx_iface *ifc, struct nl
 		} else {
 			const struct cbx_iface *other =
 				ifc->link->a == ifc ? ifc->link->b : ifc->link->a;
-			if (lab_node_socks_open(ctx->t, other->node, true, &peer, err) < 0)
+			if (lab_node_nft_open(ctx->t, other->node, &peer_nft, err) < 0)
 				return -1;
-			target.peer_nft = &peer.nft;
+			target.peer_nft = &peer_nft;
 			target.peer_family = NFPROTO_INET;
 			target.peer_ifname = other->name;
 		}
 	}
 	rc = impair_apply(&target, im, err);
 	/* Its nftables socket closed with the others (lab_nft_park). */
-	lab_nft_park(ctx, &peer.nft);
-	lab_node_socks_close(&peer);
+	lab_nft_park(ctx, &peer_nft);
 	return rc;
 }
 
 int fault_impair(struct lab_faults *fl, const struct cbx_iface *ifc, const struct cbx_impair *im,
 		 struct cbx_error *err)
 {
-	struct lab_node_socks s;
+	struct nl_conn rtnl;
 	int rc;
 
 	if (ifc->parent)
@@ -54,10 +53,10 @@ int fault_impair(struct lab_faults *fl, const struct cbx_iface *ifc, const struc
 				     "%s:%s is a VLAN sub-interface: impair its trunk %s:%s instead",
 				     ifc->node->name, ifc->name, ifc->node->name,
 				     ifc->parent->name);
-	if (lab_node_socks_open(fl->t, ifc->node, false, &s, err) < 0)
+	if (lab_node_rtnl_open(fl->t, ifc->node, &rtnl, err) < 0)
 		return -1;
-	rc = lab_impair_iface(&fl->ctx, ifc, &s.rtnl, im, false, err);
-	lab_node_socks_close(&s);
+	rc = lab_impair_iface(&fl->ctx, ifc, &rtnl, im, false, err);
+	nl_close(&rtnl);
 	if (rc < 0)
 		return cbx_error_wrap(err, "impair %s:%s", ifc->node->name, ifc->name);
 	fault_record_impair_set(fl->record, ifc, im);

@@ -62,17 +62,17 @@ static int link_network(struct lab_faults *fl, const struct cbx_iface *ifc, bool
 			struct cbx_error *err)
 {
 	struct nl_conn *c = lab_rtnl(&fl->ctx, err);
-	struct lab_node_socks s;
+	struct nl_conn rtnl;
 	int rc;
 
 	if (!c || set_link(c, 0, ifc->host_name, up, "the host", err) < 0)
 		return -1;
 	if (!up)
 		return 0;
-	if (lab_node_socks_open(fl->t, ifc->node, false, &s, err) < 0)
+	if (lab_node_rtnl_open(fl->t, ifc->node, &rtnl, err) < 0)
 		return -1;
-	rc = wait_running(&s.rtnl, ifc->ifindex, ifc->name, err);
-	lab_node_socks_close(&s);
+	rc = wait_running(&rtnl, ifc->ifindex, ifc->name, err);
+	nl_close(&rtnl);
 	return rc;
 }
 
@@ -83,26 +83,26 @@ static int link_p2p(struct lab_faults *fl, const struct cbx_iface *ifc, bool up,
 		    struct cbx_error *err)
 {
 	const struct cbx_iface *ends[2] = { ifc->link->a, ifc->link->b };
-	struct lab_node_socks s[2] = { 0 };
+	struct nl_conn rtnl[2] = { 0 };
 	int rc = 0;
 
 	for (int e = 0; e < 2 && rc == 0; e++)
-		rc = lab_node_socks_open(fl->t, ends[e]->node, false, &s[e], err);
+		rc = lab_node_rtnl_open(fl->t, ends[e]->node, &rtnl[e], err);
 	for (int e = 0; e < 2 && rc == 0; e++)
-		rc = set_link(&s[e].rtnl, ends[e]->ifindex, ends[e]->name, up, ends[e]->node->name,
+		rc = set_link(&rtnl[e], ends[e]->ifindex, ends[e]->name, up, ends[e]->node->name,
 			      err);
 	/* Each end runs once the other is up too. */
 	for (int e = 0; e < 2 && rc == 0 && up; e++)
-		rc = wait_running(&s[e].rtnl, ends[e]->ifindex, ends[e]->name, err);
+		rc = wait_running(&rtnl[e], ends[e]->ifindex, ends[e]->name, err);
 	for (int e = 0; e < 2 && rc == 0 && up; e++) {
 		struct nl_batch b;
 		nl_batch_init(&b);
 		wiring_add_node_config(&b, ends[e]->node, NL_REQ_IGNORE_EXISTS);
-		rc = nl_batch_commit(&s[e].rtnl, &b, err);
+		rc = nl_batch_commit(&rtnl[e], &b, err);
 		nl_batch_free(&b);
 	}
-	lab_node_socks_close(&s[0]);
-	lab_node_socks_close(&s[1]);
+	nl_close(&rtnl[0]);
+	nl_close(&rtnl[1]);
 	return rc;
 }
 

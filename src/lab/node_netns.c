@@ -31,47 +31,35 @@ int lab_node_netns_run(const struct cbx_topo *t, const struct cbx_node *n,
 	return netns_run(fd, fn, arg, err);
 }
 
-struct socks_wanted {
-	struct lab_node_socks *s;
-	bool with_nft;
+struct opening {
+	struct nl_conn *c;
+	int bus;
 };
 
-static int open_socks(void *arg, struct cbx_error *err)
+static int open_conn(void *arg, struct cbx_error *err)
 {
-	const struct socks_wanted *w = arg;
+	const struct opening *o = arg;
 
-	if (nl_open(&w->s->rtnl, NETLINK_ROUTE, err) < 0)
-		return -1;
-	return w->with_nft ? nl_open(&w->s->nft, NETLINK_NETFILTER, err) : 0;
+	return nl_open(o->c, o->bus, err);
 }
 
-int lab_node_socks_open(const struct cbx_topo *t, const struct cbx_node *n, bool with_nft,
-			struct lab_node_socks *s, struct cbx_error *err)
+static int open_in_node(const struct cbx_topo *t, const struct cbx_node *n, int bus,
+			struct nl_conn *c, struct cbx_error *err)
 {
-	struct socks_wanted w = { s, with_nft };
+	struct opening o = { c, bus };
 
-	memset(s, 0, sizeof(*s));
-	if (lab_node_netns_run(t, n, open_socks, &w, err) < 0) {
-		lab_node_socks_close(s);
-		return -1;
-	}
-	return 0;
+	memset(c, 0, sizeof(*c));
+	return lab_node_netns_run(t, n, open_conn, &o, err);
 }
 
-static int open_nft(void *arg, struct cbx_error *err)
+int lab_node_rtnl_open(const struct cbx_topo *t, const struct cbx_node *n, struct nl_conn *c,
+		       struct cbx_error *err)
 {
-	return nl_open(arg, NETLINK_NETFILTER, err);
+	return open_in_node(t, n, NETLINK_ROUTE, c, err);
 }
 
 int lab_node_nft_open(const struct cbx_topo *t, const struct cbx_node *n, struct nl_conn *c,
 		      struct cbx_error *err)
 {
-	memset(c, 0, sizeof(*c));
-	return lab_node_netns_run(t, n, open_nft, c, err);
-}
-
-void lab_node_socks_close(struct lab_node_socks *s)
-{
-	nl_close(&s->rtnl);
-	nl_close(&s->nft);
+	return open_in_node(t, n, NETLINK_NETFILTER, c, err);
 }

@@ -7,15 +7,8 @@
 #ifndef CBX_LAB_NODE_NETNS_H
 #define CBX_LAB_NODE_NETNS_H
 
-#include <stdbool.h>
-
 #include "netlink/transport.h"
 #include "topo/topo.h"
-
-/* Sockets inside a node's netns. */
-struct lab_node_socks {
-	struct nl_conn rtnl, nft;
-};
 
 /* The node's netns, as a descriptor (O_RDONLY | O_CLOEXEC), or -1. */
 int lab_node_netns_open(const struct cbx_topo *t, const struct cbx_node *n, struct cbx_error *err);
@@ -24,12 +17,10 @@ int lab_node_netns_open(const struct cbx_topo *t, const struct cbx_node *n, stru
 int lab_node_netns_run(const struct cbx_topo *t, const struct cbx_node *n,
 		       int (*fn)(void *arg, struct cbx_error *err), void *arg,
 		       struct cbx_error *err);
-/* An rtnetlink socket in it, and an nftables one with with_nft; *s is zero
- * (nothing to close) on failure. */
-int lab_node_socks_open(const struct cbx_topo *t, const struct cbx_node *n, bool with_nft,
-			struct lab_node_socks *s, struct cbx_error *err);
-void lab_node_socks_close(struct lab_node_socks *s);
-/* Only an nftables socket in it; *c is zero on failure. */
+/* An rtnetlink or an nftables socket bound to it; *c is zero (nothing to
+ * close) on failure. */
+int lab_node_rtnl_open(const struct cbx_topo *t, const struct cbx_node *n, struct nl_conn *c,
+		       struct cbx_error *err);
 int lab_node_nft_open(const struct cbx_topo *t, const struct cbx_node *n, struct nl_conn *c,
 		      struct cbx_error *err);
 
