@@ -254,3 +254,32 @@ tcp_roundtrip() { # lab node host port
 	# nothing (a paused node) must not hang the test.
 	echo ping | timeout 5 "$CBOXLAB" exec -i "$1" "$2" -- nc -w 2 "$3" "$4"
 }
+
+# capture_while CMD... -- CAPTURE-ARGS...: runs CMD once `cboxlab capture
+# CAPTURE-ARGS` is on, and prints capture's output. CAPTURE_CLI: the
+# command capture runs through ($CBOXLAB; test_multihost: a host's).
+capture_while() {
+	local args=() cmd=() seen=0 a pid
+	for a in "$@"; do
+		if [ "$a" = "--" ] && [ $seen = 0 ]; then seen=1; continue; fi
+		if [ $seen = 0 ]; then cmd+=("$a"); else args+=("$a"); fi
+	done
+	# Bounded: a capture that never sees its packets must fail, not stall.
+	timeout -s INT "$(scaled 15)" "${CAPTURE_CLI:-$CBOXLAB}" capture "${args[@]}" \
+		2>"$TMP/cap.err" >"$TMP/cap.out" &
+	pid=$!
+	# Up to the capture's own bound: on a loaded machine its start may take seconds.
+	for _ in $(seq 150); do grep -q 'capturing on' "$TMP/cap.err" && break; sleep 0.1; done
+	"${cmd[@]}" >"$TMP/cap.cmd" 2>&1
+	local cmd_rc=$?
+	wait $pid
+	local rc=$?
+	cat "$TMP/cap.err" "$TMP/cap.out"
+	# A capture that failed says what its traffic did (seen once under
+	# load: a single ping's capture saw nothing, and its ping unknown).
+	if [ $rc != 0 ]; then
+		echo "(capture exit $rc; the traffic, ${cmd[*]}, exit $cmd_rc:)"
+		cat "$TMP/cap.cmd"
+	fi
+	return $rc
+}

@@ -151,32 +151,6 @@ f=$(topo tkcap <<'EOF'
 EOF
 )
 lab_up "$f" >/dev/null
-# capture_while NAME SECONDS CMD... -- capture's arguments: runs CMD once the
-# capture is on, and prints capture's output.
-capture_while() {
-	local args=() cmd=() seen=0 a pid
-	for a in "$@"; do
-		if [ "$a" = "--" ] && [ $seen = 0 ]; then seen=1; continue; fi
-		if [ $seen = 0 ]; then cmd+=("$a"); else args+=("$a"); fi
-	done
-	# Bounded: a capture that never sees its packets must fail, not stall.
-	timeout -s INT "$(scaled 15)" "$CBOXLAB" capture "${args[@]}" 2>"$TMP/cap.err" >"$TMP/cap.out" &
-	pid=$!
-	# Up to the capture's own bound: on a loaded machine its start may take seconds.
-	for _ in $(seq 150); do grep -q 'capturing on' "$TMP/cap.err" && break; sleep 0.1; done
-	"${cmd[@]}" >"$TMP/cap.cmd" 2>&1
-	local cmd_rc=$?
-	wait $pid
-	local rc=$?
-	cat "$TMP/cap.err" "$TMP/cap.out"
-	# A capture that failed says what its traffic did (seen once under
-	# load: a single ping's capture saw nothing, and its ping unknown).
-	if [ $rc != 0 ]; then
-		echo "(capture exit $rc; the traffic, ${cmd[*]}, exit $cmd_rc:)"
-		cat "$TMP/cap.cmd"
-	fi
-	return $rc
-}
 check_ok "capture: -c 4 -w FILE stops after 4 packets" '^cboxlab: 4 packet\(s\) captured$' \
 	capture_while in_node tkcap b ping -c 3 -i 0.2 10.70.0.1 -- tkcap a:eth0 -c 4 -w "$TMP/ping.pcap" icmp
 check_ok "capture: tcpdump reads the pcap: b's echo requests" \

@@ -113,6 +113,19 @@ check_ok "TCP across hosts over the crossing link" '^ping$' \
 	bash -c "echo ping | timeout 5 '$TMP/cbx-a' exec -i tmh a1 -- nc -w 2 10.97.1.2 7"
 check_ok "ping on host a's own link" ' 0% packet loss' on a exec tmh a2 -- ping -c 1 -W 2 10.97.2.1
 
+# Captures on host a of traffic from host b's nodes: on a1's end of the
+# crossing link (a VXLAN device in a1: the inner frames) and on the
+# crossing network's bridge (which the network's VXLAN device is a port of).
+CAPTURE_CLI=$TMP/cbx-a
+a1_pings() { on a exec tmh a1 -- ping -c 1 -W 2 "$1"; }
+check_ok "capture on a1's end of the crossing link sees b2's replies" \
+	'IPv4 10\.97\.1\.2 > 10\.97\.1\.1 ICMP echo reply' \
+	capture_while a1_pings 10.97.1.2 -- tmh a1:p0 -c 2 icmp
+check_ok "capture of the crossing network on host a sees b1's replies" \
+	'IPv4 10\.97\.0\.2 > 10\.97\.0\.1 ICMP echo reply' \
+	capture_while a1_pings 10.97.0.2 -- tmh lan -c 2 icmp
+unset CAPTURE_CLI
+
 # A partition is each node's nftables in its own netns, dropping what the
 # other side's addresses send: each host does its nodes' side.
 check_fails_with "a fault on a node of another host is refused there" \
