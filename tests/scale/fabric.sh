@@ -28,8 +28,7 @@ t1=$(date +%s.%N)
 up=$(secs "$t0" "$t1")
 say "up of a fabric of $routers routers: $up s ($(grep timings "$tmp/up.out"))"
 grep -q 'neighbour (ARP, NDP) entries' "$tmp/up.out" && say "(up warned that the host's neighbour tables are smaller than the lab)"
-[ "$n" -lt 10000 ] || awk -v s="$up" 'BEGIN { exit !(s <= 30) }' ||
-	bad "up of $routers routers took $up s, more than 30"
+at_most "up of $routers routers" "$up" 30
 
 # leaf1-1 to 50 leaves spread over the pods (their link to the pod's second
 # spine: across the super-spines and through that pod's first leaf). Not
@@ -38,6 +37,5 @@ grep -q 'neighbour (ARP, NDP) entries' "$tmp/up.out" && say "(up warned that the
 # warns of it; lab/neigh_budget.h); past that, first packets are lost.
 sample_reached leaf1-1 leaf 50 "across the pods"
 timed_down
-[ "$n" -lt 10000 ] || awk -v s="$down_s" 'BEGIN { exit !(s <= 15) }' ||
-	bad "down of $routers routers took $down_s s, more than 15"
+at_most "down of $routers routers" "$down_s" 15
 left_nothing_and_finish "fabric of $routers"
