@@ -88,6 +88,12 @@ if [ "$role" = a ]; then
 		nsenter --net=/run/netns/tmhvm-a1 ping -c 1 -W 3 -M 'do' -s 1422 10.98.0.2
 	check_ok "TCP across guests over the shared network" '^ping$' tcp_roundtrip tmhvm a1 10.98.0.2 7
 	check_ok "TCP across guests over the crossing link" '^ping$' tcp_roundtrip tmhvm a1 10.98.1.2 7
+	check_ok "capture on a1's end of the crossing link sees b2's replies" \
+		'IPv4 10\.98\.1\.2 > 10\.98\.1\.1 ICMP echo reply' \
+		capture_while in_node tmhvm a1 ping -c 1 -W 2 10.98.1.2 -- tmhvm a1:p0 -c 2 icmp
+	check_ok "capture of the crossing network on a sees b1's replies" \
+		'IPv4 10\.98\.0\.2 > 10\.98\.0\.1 ICMP echo reply' \
+		capture_while in_node tmhvm a1 ping -c 1 -W 2 10.98.0.2 -- tmhvm lan -c 2 icmp
 	check_ok "partition a1 | b1,b2 (a's side)" 'partition: a1 drops b1,b2' cbx partition tmhvm a1 b1,b2
 	check_exit "the partition cuts the shared network" 1 ' 100% packet loss' \
 		in_node tmhvm a1 ping -c 2 -W 2 10.98.0.2
