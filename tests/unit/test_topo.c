@@ -924,6 +924,28 @@ static void test_hosts(void)
 	   "b makes neither a's network nor a's link, and its end of the crossing one");
 	if (tb)
 		cbx_topo_free(tb);
+	/* Every host derives these from the file alone, whatever build it
+	 * runs: a change to the derivation splits a lab whose hosts run
+	 * different versions. These are the values since the first. */
+	is_int(lan->vni, 7215517, "lab span's network lan has the VNI every version gave it");
+	is_int(cross->vni, 1087945, "and its crossing link too");
+	ok(!memcmp(lan->vxlan_macs[0], "\x02\x4e\xd2\x33\x08\x23", 6),
+	   "and host a's VXLAN device on lan its MAC (02:4e:d2:33:08:23)");
+	{
+		/* The same link written the other way round. */
+		char reversed[sizeof(SPAN_LAB)];
+		char *at;
+
+		memcpy(reversed, SPAN_LAB, sizeof(reversed));
+		at = strstr(reversed, "[\"b1:p0\", \"a1:p0\"]");
+		if (at)
+			memcpy(at, "[\"a1:p0\", \"b1:p0\"]", strlen("[\"a1:p0\", \"b1:p0\"]"));
+		tb = load_host(reversed, "b", &err);
+		ok(at && tb && tb->links[0].vni == cross->vni,
+		   "a crossing link's VNI is the same whichever end the file names first");
+		if (tb)
+			cbx_topo_free(tb);
+	}
 	cbx_topo_free(t);
 	t = load_host(SPAN_LAB, NULL, &err);
 	ok(t && !t->local && cbx_node_here(t, cbx_topo_node(t, "b1")),
