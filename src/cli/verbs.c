@@ -55,7 +55,7 @@ static const struct cli_verb_opt up_opts[] = {
 	{ OPT_JSON, "report the lab as JSON, as status --json does (docs/json.md); errors too, on stderr" },
 	{ OPT_TIMINGS, "say on stderr where the time went, phase by phase" },
 	QUIET,
-	{ OPT_HOST, "a lab over hosts: bring up host NAME's part (its nodes, its networks' bridges, the tunnels to the other hosts); run it on that host" },
+	{ OPT_HOST, "a lab over hosts: bring up host NAME's part (its nodes, its networks' bridges, the tunnels to the other hosts); run it on that host (refused where that host's address is not)" },
 	{ OPT_MAX, NULL },
 };
 

@@ -7,6 +7,7 @@
 
 #include "common/cleanup.h"
 #include "lab/host_check.h"
+#include "lab/host_underlay.h"
 #include "lab/lab.h"
 #include "lab/plan.h"
 #include "runtime/node_setup.h"
@@ -21,6 +22,19 @@ static int check_host(struct lab_ctx *ctx, struct cbx_error *err)
 	if (!(c = lab_rtnl(ctx, err)))
 		return -1;
 	return lab_check_host(ctx->cbx, ctx->t, c, err);
+}
+
+/* A host's part of a lab over hosts: on that host, over an underlay that
+ * carries what the file says (lab/host_underlay.h). */
+static int check_underlay(struct lab_ctx *ctx, struct cbx_error *err)
+{
+	struct nl_conn *c;
+
+	if (!ctx->t->local)
+		return 0;
+	if (!(c = lab_rtnl(ctx, err)))
+		return -1;
+	return lab_check_underlay(ctx->t, c, err);
 }
 
 /* A lab over hosts comes up a host's part at a time, each on its host. */
@@ -49,7 +63,8 @@ int lab_up(const struct cbx_ctx *cbx, const struct cbx_topo *t, const char *text
 	 * unpacked into the cache (not the lab's) among them, so a bad image
 	 * leaves nothing of the lab, not even its lock file. */
 	if (lab_ctx_init(&ctx, cbx, t, true, err) < 0 || lab_check_descriptors(&ctx, err) < 0 ||
-	    check_host(&ctx, err) < 0 || lab_images_prepare(&ctx, err) < 0 ||
+	    check_host(&ctx, err) < 0 || check_underlay(&ctx, err) < 0 ||
+	    lab_images_prepare(&ctx, err) < 0 ||
 	    lab_lock(cbx, t->name, true, &ctx.lock_fd, err) < 0)
 		goto out;
 	cbx_cgroups_for_lab(&ctx.cg, t);

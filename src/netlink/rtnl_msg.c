@@ -324,6 +324,22 @@ int rtnl_build_route_dump(void *buf, size_t size, int family)
 	return (int)nlh->nlmsg_len;
 }
 
+int rtnl_build_route_get(void *buf, size_t size, const struct cbx_ip *dst, int oif)
+{
+	struct nlmsghdr *nlh = nl_put_request(buf, size, RTM_GETROUTE, 0, sizeof(struct rtmsg));
+	struct rtmsg *rtm;
+
+	PUT(nlh);
+	nlh->nlmsg_flags &= ~NLM_F_ACK;
+	rtm = mnl_nlmsg_get_payload(nlh);
+	rtm->rtm_family = dst->family;
+	rtm->rtm_dst_len = (unsigned char)(cbx_ip_bytes(dst->family) * 8);
+	PUT(put_ip(nlh, size, RTA_DST, RTA_DST, dst));
+	if (oif)
+		PUT(mnl_attr_put_u32_check(nlh, size, RTA_OIF, (uint32_t)oif));
+	return (int)nlh->nlmsg_len;
+}
+
 int rtnl_build_addr_dump(void *buf, size_t size, int family)
 {
 	struct nlmsghdr *nlh =

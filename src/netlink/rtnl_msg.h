@@ -125,6 +125,9 @@ int rtnl_build_link_get_brief(void *buf, size_t size, int ifindex);
  * both), for what the host has before a lab adds its own. */
 int rtnl_build_route_dump(void *buf, size_t size, int family);
 int rtnl_build_addr_dump(void *buf, size_t size, int family);
+/* The route the host would take to dst (`ip route get DST [oif DEV]`),
+ * through oif when it is not 0: one answer, an RTM_NEWROUTE. */
+int rtnl_build_route_get(void *buf, size_t size, const struct cbx_ip *dst, int oif);
 
 /* Add an address; IPv6 addresses skip duplicate address detection (a lab
  * has no duplicates, and DAD would delay the address by a second). */

@@ -75,6 +75,18 @@ check_ok "a's plan makes a's nodes alone" '^ *[0-9]+  create a1:p0, this host.s 
 	on a up --dry-run "$f" --host a
 check_ok_without "a's plan makes no node of b's" 'start node b[12]' on a up --dry-run "$f" --host a
 
+# A host's part on the wrong machine, or over an underlay smaller than the
+# file sizes the tunnels for, is refused before anything is made.
+check_fails_with "host a's part on host b is refused" \
+	"this machine is not host a: its address 192\.0\.2\.1 is on none of this machine's interfaces" \
+	on b up "$f" --host a
+ip -n cbxt-mh-a link set cbxt-mha mtu 1400
+check_fails_with "an underlay of MTU 1400 under the file's 1500 is refused, saying what to set" \
+	'host a reaches host b \(192\.0\.2\.2\) through cbxt-mha, whose device.s MTU is 1400, less than the 1500 hosts\.a\.mtu says \(the default, when it says none\): set "mtu": 1400 for host a' \
+	on a up "$f" --host a
+ip -n cbxt-mh-a link set cbxt-mha mtu 1500
+check_ok "the refused parts left nothing" '^$' bash -c 'ls /run/cbxt-mh-a /run/cbxt-mh-b 2>/dev/null; ls /run/netns | grep "^tmh-"; true'
+
 check_ok "up --host a" 'lab tmh is up on host a: 2 of its 4 node\(s\)' on a up "$f" --host a
 check_ok "up --host b" 'lab tmh is up on host b: 2 of its 4 node\(s\)' on b up "$f" --host b
 check_ok "status on a shows a's part and where the rest runs" \

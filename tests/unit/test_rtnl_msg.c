@@ -336,6 +336,43 @@ static void test_dumps(void)
 	is_int(rtnl_build_route_dump(buf, 16, AF_INET), -ENOSPC, "route dump: too small a buffer");
 }
 
+/* Which way the host reaches another host of a lab (lab/host_underlay.c). */
+static void test_route_get(void)
+{
+	char buf[256] = { 0 };
+	const struct nlmsghdr *nlh = (const void *)buf;
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct attrs top = { 0 };
+	struct cbx_ip dst;
+	int len;
+
+	cbx_ip_parse("192.0.2.2", &dst);
+	len = rtnl_build_route_get(buf, sizeof(buf), &dst, 0);
+	ok(len > 0 && (size_t)len == nlh->nlmsg_len, "route get: length");
+	is_int(nlh->nlmsg_type, RTM_GETROUTE, "route get: type");
+	is_int(nlh->nlmsg_flags, NLM_F_REQUEST, "route get: one answer, not a dump");
+	is_int(rtm->rtm_family, AF_INET, "route get: family");
+	is_int(rtm->rtm_dst_len, 32, "route get: a host's address");
+	mnl_attr_parse(nlh, sizeof(*rtm), collect, &top);
+	ok(top.a[RTA_DST] && mnl_attr_get_payload_len(top.a[RTA_DST]) == 4 &&
+		   !memcmp(mnl_attr_get_payload(top.a[RTA_DST]), dst.bytes, 4),
+	   "route get: the destination");
+	ok(!top.a[RTA_OIF], "route get: any device, unless one is given");
+
+	memset(&top, 0, sizeof(top));
+	cbx_ip_parse("2001:db8::2", &dst);
+	len = rtnl_build_route_get(buf, sizeof(buf), &dst, 7);
+	is_int(rtm->rtm_family, AF_INET6, "route get, IPv6: family");
+	is_int(rtm->rtm_dst_len, 128, "route get, IPv6: a host's address");
+	mnl_attr_parse(nlh, sizeof(*rtm), collect, &top);
+	ok(top.a[RTA_DST] && mnl_attr_get_payload_len(top.a[RTA_DST]) == 16 &&
+		   !memcmp(mnl_attr_get_payload(top.a[RTA_DST]), dst.bytes, 16),
+	   "route get, IPv6: the destination");
+	is_int(top.a[RTA_OIF] ? mnl_attr_get_u32(top.a[RTA_OIF]) : 0, 7,
+	       "route get: through the device given");
+	is_int(rtnl_build_route_get(buf, 20, &dst, 7), -ENOSPC, "route get: too small a buffer");
+}
+
 /* A tunnel's end: VNI, port (network order), learning off, local and
  * remote addresses of the family given, the underlay device when set. */
 static void test_vxlan(void)
@@ -538,6 +575,7 @@ int main(void)
 	test_fdb();
 	test_vlans();
 	test_dumps();
+	test_route_get();
 	test_veth();
 	test_bridge();
 	test_link_kind();
