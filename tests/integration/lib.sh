@@ -50,9 +50,11 @@ not_ok() { # name [diagnostic...]
 	shift
 	_n=$((_n + 1))
 	echo "not ok $_n - $name"
+	# Every line of a diagnostic is a comment: a command's output line
+	# starting "ok" would otherwise count as a result.
 	local line
 	for line in "$@"; do
-		printf '#   %s\n' "$line"
+		printf '%s\n' "$line" | sed 's/^/#   /'
 	done
 }
 

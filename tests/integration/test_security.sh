@@ -56,7 +56,41 @@ check_ok "nor does a restarted node's command" '^0 1 2 3$' \
 	in_node tsec b sh -c 'sleep 0.2; echo $(cat /tmp/cmd-fds)'
 copy_escape b # the restart emptied its /tmp
 check_ok "exec's working directory is the node's /" '^/$' in_node tsec b pwd
+# A process of the node (which has CAP_SYS_PTRACE) takes descriptor 7 of
+# each process born in the node the moment it exists (pidfd_getfd), while
+# the host runs execs there with descriptor 7 open on a host folder: the
+# command must be born without it, not close it soon after.
+steal_while_execs() {
+	local i
+	"$CBOXLAB" exec tsec b -- /tmp/escape steal-fd 7 "$(scaled 4)" >"$TMP/steal.out" 2>&1 &
+	local pid=$!
+	for i in $(seq 100); do grep -q watching "$TMP/steal.out" && break; sleep 0.05; done
+	for i in $(seq 20); do "$CBOXLAB" exec tsec b -- true; done
+	wait $pid
+	cat "$TMP/steal.out"
+}
+check_ok "a node cannot take a descriptor from an exec's command as it is born" \
+	'^refused: no descriptor 7 taken' steal_while_execs
 exec 7<&-
+
+# --- terminals ------------------------------------------------------------------
+# `exec` without -t from a terminal: the node gets pipes, never the caller's
+# terminal (TIOCSTI would type into the caller's shell, and a process left
+# behind could read its keystrokes), nor a session with it as controlling
+# terminal (the node's /dev/tty would open it).
+on_a_terminal() { script -qec "$*" /dev/null </dev/null; }
+check_ok "exec from a terminal hands the node no terminal of the host's" \
+	'^refused: /dev/tty: ' on_a_terminal "$CBOXLAB" exec tsec b -- /tmp/escape tty
+check_ok_without "... none of its stdio is one" 'is a terminal' \
+	on_a_terminal "$CBOXLAB" exec tsec b -- /tmp/escape tty
+output_and_status() {
+	on_a_terminal "$CBOXLAB" exec tsec b -- sh -c "'echo out; echo err >&2; exit 3'" \; echo '$?' |
+		tr -d '\r' | tr '\n' ' '
+}
+check_ok "exec from a terminal still shows the command's output and its status" \
+	'^out err 3 $' output_and_status
+check_ok "exec -t gives the command the node's own terminal" 'ok TIOCSTI on fd 0 is a terminal' \
+	on_a_terminal "$CBOXLAB" exec -it tsec b -- /tmp/escape tty
 
 # --- /proc and /sys -------------------------------------------------------------
 check_fails_with "kernel sysctls are read-only (kernel.printk_ratelimit_burst)" 'Read-only file system' \
@@ -97,6 +131,10 @@ for call in keyctl unshare-user clone-newuser userfaultfd io_uring_setup bpf per
 done
 check_ok "clone3 answers ENOSYS, so libc falls back to clone" '^refused: ENOSYS' \
 	in_node tsec b /tmp/escape syscall clone3
+# A real-time priority or nice -20 would take the host's CPUs from
+# everything else on it: no SYS_NICE by default.
+check_ok "a real-time priority is refused" '^refused: EPERM' in_node tsec b /tmp/escape syscall sched-fifo
+check_ok "and so is nice -20" '^refused: EACCES' in_node tsec b /tmp/escape syscall nice-20
 check_ok "the node's status says the filter is on" '^Seccomp:	2' \
 	in_node tsec b grep '^Seccomp:' /proc/self/status
 
@@ -159,6 +197,7 @@ f=$(topo tsecopt <<'EOF2'
     "open": { "seccomp": false },
     "noraw": { "cap_drop": ["net_raw"] },
     "mk": { "cap_add": ["MKNOD"] },
+    "drs": { "base": "host", "cap_add": ["DAC_READ_SEARCH", "SYS_NICE"] },
     "c1": { "base": "host" } } }
 EOF2
 )
@@ -174,6 +213,13 @@ check_ok "and may mount" 'mounted' in_node tsecopt priv sh -c 'mount -t tmpfs no
 check_ok "and sees /proc unmasked" '^[1-9]' in_node tsecopt priv sh -c 'head -c 64 /proc/timer_list | wc -c'
 copy_escape_to() { "$CBOXLAB" exec -i "$1" "$2" -- sh -c 'cat > /tmp/escape && chmod 755 /tmp/escape' <"$ESCAPE"; }
 copy_escape_to tsecopt open
+copy_escape_to tsecopt drs
+# Docker's profile allows open_by_handle_at to DAC_READ_SEARCH; a handle
+# names any file of the filesystem, and this node's /usr is the host's.
+check_ok "cap_add DAC_READ_SEARCH on a host base still cannot open the host's root by handle" \
+	'^refused: EPERM' in_node tsecopt drs /tmp/escape handle-root /usr
+check_ok "cap_add SYS_NICE gives a real-time priority" '^ok sched-fifo' \
+	in_node tsecopt drs /tmp/escape syscall sched-fifo
 check_ok "seccomp: false lifts the filter" '^Seccomp:	0' in_node tsecopt open grep '^Seccomp:' /proc/self/status
 check_ok "so keyctl gets through" '^ok keyctl' in_node tsecopt open /tmp/escape syscall keyctl
 check_fails_with "cap_drop takes a capability away: no NET_RAW, no ping" 'permission denied|Operation not permitted' \

@@ -26,7 +26,7 @@ not_ok() {
 	shift
 	_n=$((_n + 1))
 	echo "not ok $_n - $name"
-	printf '#   %s\n' "$@"
+	printf '%s\n' "$@" | sed 's/^/#   /'
 	echo "fail $role: $name" >>"$results"
 	failed=1
 }
