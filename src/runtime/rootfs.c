@@ -19,13 +19,38 @@
 #include "runtime/tmpfiles.h"
 #include "runtime/userns.h"
 
+/* Where init mounts or makes something in the node's root (path: root and
+ * rel), before the pivot: a directory, made when missing. Anything else
+ * there, from the base or the node's overlay folder (or its own layer, on a
+ * restart), is refused: mount(2), mknod(2) and the rest follow a symbolic
+ * link, and one out of the root lands on the host's files (an image's
+ * `tmp -> /` put the node's /tmp over the host's root, and its processes
+ * walked the host from /..). rel's parent is init's own (the root, or a
+ * directory init bound there). */
+static int node_dir_at(const char *root, const char *rel, mode_t mode, char *path, size_t size,
+		       struct cbx_error *err)
+{
+	struct stat st;
+
+	if (snprintf(path, size, "%s%s", root, rel) >= (int)size)
+		return cbx_error_sys(err, ENAMETOOLONG, "%s%s", root, rel);
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		return cbx_error_sys(err, errno, "mkdir %s", path);
+	if (lstat(path, &st) < 0)
+		return cbx_error_sys(err, errno, "look at the node's %s", rel);
+	if (!S_ISDIR(st.st_mode))
+		return cbx_error_set(err, CBX_ERR_INPUT,
+				     "the node's %s is %s in its base (or overlay folder, or its own layer): it must be a directory, where the node's own is mounted",
+				     rel, S_ISLNK(st.st_mode) ? "a symbolic link" : "not a directory");
+	return 0;
+}
+
 static int mount_at(const char *root, const char *dir, const char *src, const char *type,
 		    unsigned long flags, const char *data, struct cbx_error *err)
 {
 	char path[CBX_NODE_SUBPATH_MAX];
 
-	snprintf(path, sizeof(path), "%s%s", root, dir);
-	if (cbx_mkdir(path, 0755, err) < 0)
+	if (node_dir_at(root, dir, 0755, path, sizeof(path), err) < 0)
 		return -1;
 	if (mount(src, path, type, flags, data) < 0)
 		return cbx_error_sys(err, errno, "mount %s on %s", type ? type : src, dir);
@@ -37,8 +62,7 @@ static int mount_proc(const struct rootfs_spec *spec, const char *root, struct c
 {
 	char path[CBX_NODE_SUBPATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/proc", root);
-	if (cbx_mkdir(path, 0755, err) < 0)
+	if (node_dir_at(root, "/proc", 0755, path, sizeof(path), err) < 0)
 		return -1;
 	if (cbx_attach_mount(spec->proc_fd, path) < 0)
 		return cbx_error_sys(err, errno, "mount proc on /proc");
@@ -66,7 +90,6 @@ static int scratch_dir(const struct rootfs_spec *spec, const char *name, mode_t 
 	char dir[CBX_NODE_SUBPATH_MAX], path[CBX_NODE_SUBPATH_MAX];
 
 	snprintf(dir, sizeof(dir), "%s/%s", spec->node_dir, name);
-	snprintf(path, sizeof(path), "%s%s", root, target);
 	if (cbx_rm_rf(dir, err) < 0)
 		return -1;
 	/* chmod: mkdir honours the umask, and /tmp must be 1777. */
@@ -74,7 +97,7 @@ static int scratch_dir(const struct rootfs_spec *spec, const char *name, mode_t 
 		return cbx_error_sys(err, errno, "create %s", dir);
 	if (node_owns(spec, dir, err) < 0)
 		return -1;
-	if (cbx_mkdir(path, 0755, err) < 0)
+	if (node_dir_at(root, target, 0755, path, sizeof(path), err) < 0)
 		return -1;
 	if (mount(dir, path, NULL, MS_BIND, NULL) < 0)
 		return cbx_error_sys(err, errno, "bind %s on %s", dir, target);
@@ -193,16 +216,7 @@ static bool overlay_has(const struct rootfs_spec *spec, const char *dir, char *b
 	return stat(buf, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* mkdir where a restart, or the node's overlay folder, may have made it. */
-static int make_dir(const char *path, mode_t mode, struct cbx_error *err)
-{
-	struct stat st;
 
-	if (mkdir(path, mode) == 0 ||
-	    (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
-		return 0;
-	return cbx_error_sys(err, errno, "mkdir %s", path);
-}
 
 /* The host base: the host's programs read-only, a private writable /etc and
  * /var (overlays over the host's, so installed daemons find their config),
@@ -254,25 +268,26 @@ static int assemble_host_base(const struct rootfs_spec *spec, const char *root,
 		}
 		if (!S_ISDIR(st.st_mode))
 			continue;
-		if (make_dir(path, 0755, err) < 0 || bind_ro(spec, src, path, err) < 0)
+		if (node_dir_at(root, src, 0755, path, sizeof(path), err) < 0 ||
+		    bind_ro(spec, src, path, err) < 0)
 			return -1;
 	}
 	/* The host's /etc and /var under the lab's layer that hides their
 	 * secrets (host_mask.h), and the node's own folders over both. */
 	for (int i = 0; i < 2; i++) {
-		const char *dir = i == 0 ? "etc" : "var";
+		const char *dir = i == 0 ? "/etc" : "/var";
 		char layer[8];
 		size_t len = 0;
-		snprintf(path, sizeof(path), "%s/%s", root, dir);
-		if (overlay_has(spec, dir, mine, sizeof(mine)))
+		if (node_dir_at(root, dir, 0755, path, sizeof(path), err) < 0)
+			return -1;
+		if (overlay_has(spec, dir + 1, mine, sizeof(mine)))
 			len = (size_t)snprintf(src, sizeof(src), "%s:", mine);
-		snprintf(src + len, sizeof(src) - len, "%s/%s:/%s", mask, dir, dir);
-		snprintf(layer, sizeof(layer), "%s.", dir);
-		if (make_dir(path, 0755, err) < 0 || overlay(spec, src, layer, path, err) < 0)
+		snprintf(src + len, sizeof(src) - len, "%s%s:%s", mask, dir, dir);
+		snprintf(layer, sizeof(layer), "%s.", dir + 1);
+		if (overlay(spec, src, layer, path, err) < 0)
 			return -1;
 	}
-	snprintf(path, sizeof(path), "%s/root", root);
-	if (make_dir(path, 0700, err) < 0)
+	if (node_dir_at(root, "/root", 0700, path, sizeof(path), err) < 0)
 		return -1;
 	if (overlay_has(spec, "root", mine, sizeof(mine)))
 		return overlay(spec, mine, "root.", path, err);
@@ -421,5 +436,14 @@ int rootfs_enter(const struct rootfs_spec *spec, struct cbx_error *err)
 		return cbx_error_sys(err, errno, "detach the host's root");
 	if (chdir("/") < 0)
 		return cbx_error_sys(err, errno, "chdir /");
+	/* Nothing of the host's stacked under the node's root: there, /.. is
+	 * / (a mount once made through a symlinked mount point of a base put
+	 * the host's root beneath, and /.. led to it; node_dir_at refuses
+	 * those, this is the backstop). */
+	struct stat top, up;
+	if (stat("/", &top) < 0 || stat("/..", &up) < 0 || top.st_dev != up.st_dev ||
+	    top.st_ino != up.st_ino)
+		return cbx_error_set(err, CBX_ERR_STATE,
+				     "the node's root leads out of itself: its /.. is not its /");
 	return setup_etc(spec, hosts_tree, err);
 }

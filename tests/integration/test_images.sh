@@ -269,6 +269,11 @@ if kind == "hard-abs":  add("h", type=tarfile.LNKTYPE, link=out + "/victim")
 if kind == "hard-up":   add("h", type=tarfile.LNKTYPE, link="../../../../../../.." + out + "/victim")
 if kind == "hard-link": add("s", type=tarfile.SYMTYPE, link=out); add("h", type=tarfile.LNKTYPE, link="s/victim")
 if kind == "bomb":      add("zeros", b"\0" * (64 << 20))
+if kind.startswith("link-"):  # link-DIR-root|up: the rootfs with /DIR a symlink out
+    _, d, how = kind.split("-")
+    t.add(rootfs, arcname=".", filter=lambda ti: None if ti.name in (d, "./" + d) or
+          ti.name.startswith((d + "/", "./" + d + "/")) else ti)
+    add(d, type=tarfile.SYMTYPE, link="/" if how == "root" else "../" * 16)
 if kind == "mixed":
     t.add(rootfs, arcname=".")
     add("etc2", type=tarfile.SYMTYPE, link=out)     # then a file through it
@@ -301,6 +306,32 @@ attack "a hard link through a symlink out of the layer" hard-link 'entry "h": a 
 CBOXLAB_LAYER_MAX=16M attack "a layer that unpacks to more than CBOXLAB_LAYER_MAX (64 MiB of zeros)" \
 	bomb 'unpacks to more than 16777216 bytes' "$TMP/bomb.tar.gz"
 check_ok "the bomb was small" '^[0-9]{5,6}$' stat -c %s "$TMP/bomb.tar.gz"
+# Mount points that are symbolic links: init mounts the node's /proc, /sys,
+# /dev, /run and /tmp before the pivot, and a mount through a link out of
+# the root lands on the host (with `tmp -> /`, the node's processes walked
+# the host's files from /..; with `dev -> /`, init made /null and the rest
+# in the host's /).
+root_before=$(ls -A /)
+i=0
+for point in tmp:root tmp:up dev:root run:root sys:root proc:root; do
+	d=${point%%:*} how=${point#*:} i=$((i + 1))
+	_labs+=("til$i")
+	craft "$TMP/link-$d-$how.tar" "link-$d-$how"
+	check_fails_with "a base whose /$d is a symbolic link out ($how) is refused" \
+		"the node's /$d is a symbolic link in its base" bad_up "til$i" "$TMP/link-$d-$how.tar"
+	check_ok "... and leaves nothing of the lab" '^$' leftovers "til$i"
+done
+host_root_same() { [ "$(ls -A /)" = "$root_before" ] && echo same || echo "differs: $(ls -A / | tr '\n' ' ')"; }
+check_ok "nothing appeared in the host's /" '^same$' host_root_same
+mkdir -p "$TMP/ovl" && ln -s / "$TMP/ovl/etc"
+f=$(topo til9 <<EOF2
+{ "name": "til9", "nodes": { "a": { "base": "host", "overlay": "$TMP/ovl" } } }
+EOF2
+)
+_labs+=(til9)
+check_fails_with "a host-base node's overlay folder whose etc is a symbolic link out is refused" \
+	"the node's /etc is a symbolic link in its base \(or overlay folder" cbx up "$f"
+check_ok "... and leaves nothing of the lab" '^$' leftovers til9
 craft "$TMP/mixed.tar" mixed
 f=$(topo timgxmixed <<EOF2
 { "name": "timgxmixed", "nodes": { "a": { "base": "$TMP/mixed.tar" } } }
