@@ -41,7 +41,8 @@ static int node_dir_at(const char *root, const char *rel, mode_t mode, char *pat
 	if (!S_ISDIR(st.st_mode))
 		return cbx_error_set(err, CBX_ERR_INPUT,
 				     "the node's %s is %s in its base (or overlay folder, or its own layer): it must be a directory, where the node's own is mounted",
-				     rel, S_ISLNK(st.st_mode) ? "a symbolic link" : "not a directory");
+				     rel,
+				     S_ISLNK(st.st_mode) ? "a symbolic link" : "not a directory");
 	return 0;
 }
 
@@ -215,8 +216,6 @@ static bool overlay_has(const struct rootfs_spec *spec, const char *dir, char *b
 	snprintf(buf, size, "%s/%s", spec->overlay, dir);
 	return stat(buf, &st) == 0 && S_ISDIR(st.st_mode);
 }
-
-
 
 /* The host base: the host's programs read-only, a private writable /etc and
  * /var (overlays over the host's, so installed daemons find their config),
