@@ -447,6 +447,8 @@ static int nothing_to_undo(struct lab_ctx *ctx, const struct step *s, size_t n,
 
 static int port_vlans_run(struct nl_conn *c, const struct step *s, size_t n, struct nl_batch *b,
 			  struct cbx_error *err);
+static int remove_port_loss_tables(struct lab_ctx *ctx, const struct step *s, size_t n,
+				   struct cbx_error *err);
 
 /* A host end is a bridge port: no IPv6 of its own, which it would
  * otherwise get on coming up (an inet6 device, a multicast route in the
@@ -472,6 +474,11 @@ static int veth_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct 
 	int rc;
 
 	if (!c)
+		return -1;
+	/* A loss table an earlier run of the lab left (a crash, a killed
+	 * `down`) matches the new port by its name: its frames dropped at
+	 * the old impairment's rate, and none in `status`. */
+	if (remove_port_loss_tables(ctx, s, n, err) < 0)
 		return -1;
 	nl_batch_init(&b);
 	for (size_t i = 0; i < n; i++) {
@@ -521,10 +528,10 @@ static int port_vlans_run(struct nl_conn *c, const struct step *s, size_t n, str
 	return nl_batch_empty(b) ? 0 : nl_batch_commit(c, b, err);
 }
 
-/* Nothing to delete: the node's undo, which comes after, makes the pair go
- * with the node's netns (see wait_host_ends_gone). Only the loss tables a
- * netem-less impairment may have left on the host's bridge ports. */
-static int veth_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
+/* The loss tables a netem-less impairment puts on the host's bridge ports
+ * (bridge/impair.h), named after the ports. */
+static int remove_port_loss_tables(struct lab_ctx *ctx, const struct step *s, size_t n,
+				   struct cbx_error *err)
 {
 	struct nl_conn *nft = lab_nft(ctx, err);
 	cleanup_free const char **ports = calloc(n ? n : 1, sizeof(*ports));
@@ -536,6 +543,13 @@ static int veth_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct
 	for (size_t i = 0; i < n; i++)
 		ports[i] = s[i].u.iface->host_name;
 	return impair_remove_loss_tables(nft, NFPROTO_BRIDGE, ports, n, err);
+}
+
+/* Nothing to delete: the node's undo, which comes after, makes the pair go
+ * with the node's netns (see wait_host_ends_gone). Only the loss tables. */
+static int veth_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
+{
+	return remove_port_loss_tables(ctx, s, n, err);
 }
 
 static void veth_describe(const struct step *s, bool undo, char *buf, size_t size)

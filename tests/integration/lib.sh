@@ -192,6 +192,7 @@ leftovers() { # lab [pids...]
 	[ -n "$links" ] && left+=" links:$links"
 	nft list tables 2>/dev/null | grep -q "cboxlab-$lab\$" && left+=" nft:cboxlab-$lab"
 	nft list tables 2>/dev/null | grep -q "cboxlab-vlan-$lab-" && left+=" nft:cboxlab-vlan-$lab-*"
+	nft list tables 2>/dev/null | grep -q "cboxlab-loss-$lab-" && left+=" nft:cboxlab-loss-$lab-*"
 	find /sys/fs/cgroup -maxdepth 4 -type d -path "*/cboxlab-$lab" 2>/dev/null | grep -q . &&
 		left+=" cgroups:$(find /sys/fs/cgroup -maxdepth 4 -type d -path "*/cboxlab-$lab" | tr '\n' ' ')"
 	grep -q "/run/cboxlab/$lab\|/run/netns/$lab-" /proc/mounts && left+=" mounts"
