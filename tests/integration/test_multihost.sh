@@ -145,6 +145,8 @@ check_fails_with "a fault on a node of another host is refused there" \
 	on a stop tmh b1
 check_fails_with "so is exec" 'node b1 runs on host b, and this is host a.s part of lab tmh' \
 	on a exec tmh b1 -- true
+check_fails_with "and an impairment of a far node's interface" \
+	'node b2 runs on host b, and this is host a.s part of lab tmh' on a impair tmh b2:p0 loss=10%
 check_ok "partition a1 | b1,b2 on host a" 'partition: a1 drops b1,b2' on a partition tmh a1 b1,b2
 # (On one machine host a could reach b's nodes' namespaces through their
 # pins; on two it cannot: a host never touches another's nodes.)
