@@ -154,19 +154,29 @@ static int dump(struct nl_conn *c, int (*build)(void *, size_t, int), nl_dump_cb
 	return rc;
 }
 
-int host_view_read(struct nl_conn *c, struct host_view *h, struct cbx_error *err)
+int host_view_read_addrs(struct nl_conn *c, struct host_view *h, struct cbx_error *err)
 {
 	struct view_fill f = { .h = h };
 	int rc;
 
 	memset(h, 0, sizeof(*h));
-	rc = dump(c, rtnl_build_route_dump, route_cb, &f, true, "list the host's routes", err);
-	if (rc == 0)
-		rc = dump(c, rtnl_build_addr_dump, addr_cb, &f, false, "list the host's addresses",
-			  err);
+	rc = dump(c, rtnl_build_addr_dump, addr_cb, &f, false, "list the host's addresses", err);
 	if (rc < 0)
 		host_view_free(h);
 	return rc;
+}
+
+int host_view_read(struct nl_conn *c, struct host_view *h, struct cbx_error *err)
+{
+	struct view_fill f = { .h = h };
+
+	if (host_view_read_addrs(c, h, err) < 0)
+		return -1;
+	if (dump(c, rtnl_build_route_dump, route_cb, &f, true, "list the host's routes", err) < 0) {
+		host_view_free(h);
+		return -1;
+	}
+	return 0;
 }
 
 /* One host-side subnet of a network against the view. */
@@ -220,14 +230,9 @@ int host_clash_find(const struct cbx_topo *t, const struct host_view *h, host_if
 	return 0;
 }
 
-struct link_name {
-	char name[IF_NAMESIZE];
-	char alias[128];
-};
-
-static int link_name_cb(const struct nlmsghdr *nlh, void *data)
+static int host_link_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct link_name *ln = data;
+	struct host_link *ln = data;
 	const struct nlattr *a;
 
 	mnl_attr_for_each (a, nlh, sizeof(struct ifinfomsg)) {
@@ -235,23 +240,31 @@ static int link_name_cb(const struct nlmsghdr *nlh, void *data)
 			snprintf(ln->name, sizeof(ln->name), "%s", mnl_attr_get_str(a));
 		else if (mnl_attr_get_type(a) == IFLA_IFALIAS)
 			snprintf(ln->alias, sizeof(ln->alias), "%s", mnl_attr_get_str(a));
+		else if (mnl_attr_get_type(a) == IFLA_MTU && mnl_attr_get_payload_len(a) >= 4)
+			ln->mtu = mnl_attr_get_u32(a);
 	}
 	return MNL_CB_OK;
+}
+
+int host_link_get(struct nl_conn *c, int ifindex, struct host_link *ln, struct cbx_error *err)
+{
+	char req[64];
+
+	memset(ln, 0, sizeof(*ln));
+	rtnl_build_link_get_brief(req, sizeof(req), ifindex);
+	return nl_query(c, (struct nlmsghdr *)req, host_link_cb, ln, "get a link of the host's",
+			err);
 }
 
 /* The interface's name, and the lab it is of when its alias says so
  * ("cboxlab lan/network lan": a bridge of lab lan). Only for a message. */
 static const char *host_ifname(void *arg, int ifindex, char *buf, size_t size)
 {
-	struct nl_conn *c = arg;
-	struct link_name ln = { "", "" };
+	struct host_link ln;
 	struct cbx_error err;
-	char req[64], lab[64], net[64];
+	char lab[64], net[64];
 
-	rtnl_build_link_get(req, sizeof(req), ifindex);
-	if (!ifindex ||
-	    nl_query(c, (struct nlmsghdr *)req, link_name_cb, &ln, "get link", &err) < 0 ||
-	    !ln.name[0])
+	if (!ifindex || host_link_get(arg, ifindex, &ln, &err) < 0 || !ln.name[0])
 		snprintf(buf, size, "interface %d", ifindex);
 	else if (sscanf(ln.alias, "cboxlab %63[^/]/network %63s", lab, net) == 2)
 		snprintf(buf, size, "%s, lab %s's network %s", ln.name, lab, net);

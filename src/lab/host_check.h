@@ -13,8 +13,10 @@
 #ifndef CBX_HOST_CHECK_H
 #define CBX_HOST_CHECK_H
 
+#include <net/if.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/ipaddr.h"
 #include "lab/cboxlab.h"
@@ -43,6 +45,16 @@ struct host_view {
 bool host_check_needed(const struct cbx_topo *t);
 /* The host's unicast routes of every table but `local`, and its addresses. */
 int host_view_read(struct nl_conn *c, struct host_view *h, struct cbx_error *err);
+/* Its addresses alone (no routes). */
+int host_view_read_addrs(struct nl_conn *c, struct host_view *h, struct cbx_error *err);
+
+/* One link of the host's, by ifindex: its name, alias, MTU. */
+struct host_link {
+	char name[IF_NAMESIZE];
+	char alias[128];
+	uint32_t mtu;
+};
+int host_link_get(struct nl_conn *c, int ifindex, struct host_link *ln, struct cbx_error *err);
 void host_view_free(struct host_view *h);
 
 /* Names an interface for a message: "eth0", or "lan-b0 (lab lan's network

@@ -123,20 +123,6 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int link_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct underlay_path *p = data;
-	const struct nlattr *a;
-
-	mnl_attr_for_each (a, nlh, sizeof(struct ifinfomsg)) {
-		if (mnl_attr_get_type(a) == IFLA_IFNAME)
-			snprintf(p->dev, sizeof(p->dev), "%s", mnl_attr_get_str(a));
-		else if (mnl_attr_get_type(a) == IFLA_MTU && mnl_attr_get_payload_len(a) >= 4)
-			p->dev_mtu = mnl_attr_get_u32(a);
-	}
-	return MNL_CB_OK;
-}
-
 /* What the kernel answers a route lookup that finds none (an unreachable
  * or prohibit route, no route at all, the device down). */
 static bool no_route(const struct cbx_error *e)
@@ -151,6 +137,7 @@ static bool no_route(const struct cbx_error *e)
 static int read_path(struct nl_conn *c, int dev, struct underlay_path *p, struct cbx_error *err)
 {
 	struct route_answer r = { 0 };
+	struct host_link ln;
 	struct cbx_error e;
 	char req[128];
 
@@ -171,8 +158,11 @@ static int read_path(struct nl_conn *c, int dev, struct underlay_path *p, struct
 	}
 	p->routed = true;
 	p->route_mtu = r.mtu;
-	rtnl_build_link_get_brief(req, sizeof(req), r.oif);
-	return nl_query(c, (struct nlmsghdr *)req, link_cb, p, "get the underlay's device", err);
+	if (host_link_get(c, r.oif, &ln, err) < 0)
+		return -1;
+	snprintf(p->dev, sizeof(p->dev), "%s", ln.name);
+	p->dev_mtu = ln.mtu;
+	return 0;
 }
 
 int lab_check_underlay(const struct cbx_topo *t, struct nl_conn *c, struct cbx_error *err)
@@ -185,7 +175,7 @@ int lab_check_underlay(const struct cbx_topo *t, struct nl_conn *c, struct cbx_e
 
 	if (!t->local)
 		return 0;
-	if (host_view_read(c, &h, err) < 0)
+	if (host_view_read_addrs(c, &h, err) < 0)
 		return -1;
 	far = calloc(t->n_hosts, sizeof(*far));
 	paths = calloc(t->n_hosts, sizeof(*paths));

@@ -412,24 +412,6 @@ static pid_t spawn_helper(const struct node_exec_spec *s, int filter,
 	return pid;
 }
 
-bool node_exec_wait_or_stop(pid_t helper, int timeout_ms)
-{
-	int pidfd = (int)syscall(SYS_pidfd_open, helper, 0);
-	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
-	bool stopped = false;
-
-	if (pidfd < 0)
-		return false;
-	if (poll(&pfd, 1, timeout_ms) == 0) {
-		stopped = true;
-		kill(helper, SIGTERM);
-		if (poll(&pfd, 1, 1000) == 0)
-			kill(helper, SIGKILL);
-	}
-	close(pidfd);
-	return stopped;
-}
-
 /* One direction cboxlab relays: from -> to, until from ends. */
 struct flow {
 	int from, to;
@@ -541,6 +523,18 @@ static bool relay_until_done(int pidfd, pid_t helper, struct flow *flows, size_t
 	}
 	for (size_t i = 0; i < n; i++)
 		drain(&flows[i]);
+	return stopped;
+}
+
+bool node_exec_wait_or_stop(pid_t child, int timeout_ms)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, child, 0);
+	bool stopped;
+
+	if (pidfd < 0)
+		return false;
+	stopped = relay_until_done(pidfd, child, NULL, 0, -1, timeout_ms);
+	close(pidfd);
 	return stopped;
 }
 

@@ -1,9 +1,11 @@
 /* Running a command inside a running node, as if it had been started there:
  * the node's cgroups, all its namespaces (joined through a pidfd of its
  * init), its root, its capabilities and seccomp filter, and none of the
- * caller's descriptors but stdin, stdout and stderr. With a terminal, the
- * command gets a pseudo-terminal of the node's own devpts and we relay to
- * it.
+ * caller's descriptors but stdin, stdout and stderr, none of which is a
+ * terminal of the host's: those are pipes we relay, and the command leads
+ * a session of its own, without a controlling terminal. With tty, the
+ * command gets a pseudo-terminal of the node's own devpts and we relay our
+ * terminal to it.
  *
  * The work is done by a helper process that stays outside the node's PID
  * namespace (no process of the node can see it, so none can ptrace it while
@@ -40,10 +42,11 @@ struct node_exec_spec {
 /* Runs the command and waits for it; *status is its exit status, or 128 +
  * the signal that killed it, as a shell reports it. */
 int node_exec(const struct node_exec_spec *s, int *status, struct cbx_error *err);
-/* Wait for child up to timeout_ms; past it, SIGTERM, a second for it, then
- * SIGKILL (node_exec's helper hands SIGTERM to the command, and the command
- * goes with the helper, its parent-death signal). True when it had to be
- * stopped; the child is left to reap. */
+/* Wait for child up to timeout_ms (<= 0: no limit); past it, SIGTERM, a
+ * second for it, then SIGKILL (node_exec's helper hands SIGTERM to the
+ * command, and the command goes with the helper, its parent-death signal).
+ * Returns once the child has exited, true when it had to be stopped; the
+ * child is left to reap. */
 bool node_exec_wait_or_stop(pid_t child, int timeout_ms);
 
 #endif
