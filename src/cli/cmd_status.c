@@ -1,4 +1,5 @@
 /* status and ls. */
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -126,6 +127,15 @@ static json_t *published_json(const struct cbx_topo *t)
 	return arr;
 }
 
+/* {"count": N, "max": M}; max null without a bound; null when unknown. */
+static json_t *processes_json(const struct lab_status *st)
+{
+	if (st->processes < 0)
+		return json_null();
+	return json_pack("{s:I, s:o}", "count", (json_int_t)st->processes, "max",
+			 st->processes_max >= 0 ? json_integer(st->processes_max) : json_null());
+}
+
 json_t *cli_lab_json(const char *lab, const struct cbx_topo *t, const struct lab_status *st)
 {
 	json_t *nodes = json_array(), *faults = json_array(), *in_force = json_array();
@@ -147,10 +157,11 @@ json_t *cli_lab_json(const char *lab, const struct cbx_topo *t, const struct lab
 		json_array_append_new(faults, json_string(st->faults.v[i]));
 	for (size_t i = 0; i < st->in_force.n; i++)
 		json_array_append_new(in_force, in_force_json(&st->in_force.v[i]));
-	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o}", "name", lab, "state", st->state,
-			 "nodes", nodes, "published", published_json(t), "faults", faults,
-			 "faults_in_force", in_force, "host",
-			 t && t->local ? json_string(t->local->name) : json_null());
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "name", lab, "state",
+			 st->state, "nodes", nodes, "published", published_json(t), "faults",
+			 faults, "faults_in_force", in_force, "host",
+			 t && t->local ? json_string(t->local->name) : json_null(), "processes",
+			 processes_json(st));
 }
 
 static void lab_text(const char *lab, const struct cbx_topo *t, const struct lab_status *st)
@@ -206,6 +217,9 @@ static void lab_text(const char *lab, const struct cbx_topo *t, const struct lab
 				printf(" %s", t->nodes[i].name);
 		printf("\n");
 	}
+	if (st->processes >= 0 && st->processes_max >= 0)
+		printf("  processes: %" PRId64 " of at most %" PRId64 "\n", st->processes,
+		       st->processes_max);
 	for (size_t i = 0; i < st->faults.n; i++)
 		printf("  fault: %s\n", st->faults.v[i]);
 }

@@ -205,6 +205,10 @@ struct lab_status {
 	struct lab_node_status *nodes;     /* indexed like t->nodes; NULL without t */
 	struct cbx_lines faults;           /* every fault in force, one line each */
 	struct lab_in_force_list in_force; /* the same faults, as data */
+	/* The lab's processes now and their bound (the top level's
+	 * limits.pids, or the default); -1 when unknown (no container node,
+	 * no pids cgroup); max -1 also for no bound. */
+	int64_t processes, processes_max;
 };
 
 /* "running", "paused", "stopped" */

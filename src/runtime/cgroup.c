@@ -4,6 +4,7 @@
 #include "runtime/cgroup.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -53,13 +54,20 @@ void cbx_cgroups_for_lab(struct cbx_cgroups *cg, const struct cbx_topo *t)
 		if (l->pids)
 			unneeded &= ~(1u << CBX_V1_PIDS);
 	}
+	cg->lab_pids = t->lab_pids;
+	cg->lab_only = 0;
 	if (cg->v2) {
 		cg->v2_skip = unneeded;
 		return;
 	}
 	for (size_t h = 0; h < cg->n_hier; h++) {
-		if (!(cg->ctrl[h] & ~unneeded))
-			continue;
+		if (!(cg->ctrl[h] & ~unneeded)) {
+			/* The lab's bound on its processes is in pids, at the
+			 * lab's level: one directory per lab, none per node. */
+			if (!(cg->ctrl[h] & 1u << CBX_V1_PIDS))
+				continue;
+			cg->lab_only |= 1u << kept;
+		}
 		if (kept != h) {
 			memcpy(cg->hier[kept], cg->hier[h], sizeof(cg->hier[0]));
 			cg->ctrl[kept] = cg->ctrl[h];
@@ -145,12 +153,59 @@ static int v2_enable_controllers(const char *dir, unsigned skip, struct cbx_erro
 	return line[0] ? cbx_write_str(path, line, err) : 0;
 }
 
+uint64_t cbx_lab_pids_default(uint64_t pid_max, uint64_t threads_max)
+{
+	uint64_t host = pid_max < threads_max ? pid_max : threads_max;
+
+	return host / 4 * 3;
+}
+
+/* A number the kernel gives in one of its /proc/sys files; 0 when unread. */
+static uint64_t read_sysctl(const char *path)
+{
+	cleanup_free char *text = NULL;
+	struct cbx_error err;
+
+	return cbx_read_file(path, &text, NULL, &err) < 0 ? 0 : strtoull(text, NULL, 10);
+}
+
+/* The lab's pids.max: its file's bound, or the default. */
+static int bound_lab_pids(const struct cbx_cgroups *cg, const char *lab, struct cbx_error *err)
+{
+	int h = cg->v2 ? 0 : cbx_cgroups_hier_of(cg, "pids.max");
+	uint64_t bound = cg->lab_pids;
+	char path[512], value[32];
+
+	if (!bound)
+		bound = cbx_lab_pids_default(read_sysctl("/proc/sys/kernel/pid_max"),
+					     read_sysctl("/proc/sys/kernel/threads-max"));
+	if (!bound)
+		return 0;
+	if (h < 0 || cbx_cgroup_path(path, sizeof(path), cg, (size_t)h, lab, NULL, "pids.max") < 0)
+		return cg->lab_pids
+			       ? cbx_error_set(err, CBX_ERR_SYSTEM,
+					       "limits.pids: this host's cgroups have no pids controller")
+			       : 0;
+	snprintf(value, sizeof(value), "%" PRIu64, bound);
+	if (cbx_write_str(path, value, err) == 0)
+		return 0;
+	/* A v2 host whose root does not offer pids: nothing can bound the
+	 * lab's processes, and only a bound the file asks for fails. */
+	if (err->code == ENOENT && !cg->lab_pids)
+		return 0;
+	return cbx_error_wrap(err, "bound the lab's processes at %s (%s)", value,
+			      cg->lab_pids ? "limits.pids" : "three quarters of the host's");
+}
+
 int cbx_cgroup_lab_create(const struct cbx_cgroups *cg, const char *lab, struct cbx_error *err)
 {
 	char path[512];
 
 	for (size_t h = 0; h < cg->n_hier; h++) {
-		if (cg->v2 && v2_enable_controllers(cg->hier[h], cg->v2_skip, err) < 0)
+		/* The lab's directory has pids for its bound, whatever its
+		 * nodes do. */
+		if (cg->v2 &&
+		    v2_enable_controllers(cg->hier[h], cg->v2_skip & ~(1u << CBX_V1_PIDS), err) < 0)
 			return -1;
 		cbx_cgroup_path(path, sizeof(path), cg, h, lab, NULL, NULL);
 		if (cbx_mkdir(path, 0755, err) < 0)
@@ -158,6 +213,25 @@ int cbx_cgroup_lab_create(const struct cbx_cgroups *cg, const char *lab, struct 
 		if (cg->v2 && v2_enable_controllers(path, cg->v2_skip, err) < 0)
 			return -1;
 	}
+	return bound_lab_pids(cg, lab, err);
+}
+
+int cbx_cgroup_lab_pids(const struct cbx_cgroups *cg, const char *lab, int64_t *current,
+			int64_t *max)
+{
+	int h = cg->v2 ? 0 : cbx_cgroups_hier_of(cg, "pids.max");
+	cleanup_free char *now = NULL, *bound = NULL;
+	struct cbx_error err;
+	char path[512];
+
+	if (h < 0 ||
+	    cbx_cgroup_path(path, sizeof(path), cg, (size_t)h, lab, NULL, "pids.current") ||
+	    cbx_read_file(path, &now, NULL, &err) < 0 ||
+	    cbx_cgroup_path(path, sizeof(path), cg, (size_t)h, lab, NULL, "pids.max") ||
+	    cbx_read_file(path, &bound, NULL, &err) < 0)
+		return -1;
+	*current = strtoll(now, NULL, 10);
+	*max = strncmp(bound, "max", 3) ? strtoll(bound, NULL, 10) : -1;
 	return 0;
 }
 
@@ -188,6 +262,8 @@ int cbx_cgroup_node_create(const struct cbx_cgroups *cg, const char *lab, const 
 	char path[512];
 
 	for (size_t h = 0; h < cg->n_hier; h++) {
+		if (cg->lab_only & 1u << h)
+			continue;
 		cbx_cgroup_path(path, sizeof(path), cg, h, lab, node, NULL);
 		if (mkdir(path, 0755) < 0 && !(reuse && errno == EEXIST))
 			return cbx_error_sys(err, errno, "create cgroup %s", path);
@@ -208,7 +284,8 @@ int cbx_cgroup_node_join_self(const struct cbx_cgroups *cg, const char *lab, con
 	const char *file = cg->v2 ? "cgroup.procs" : "tasks";
 
 	for (size_t h = 0; h < cg->n_hier; h++) {
-		cbx_cgroup_path(path, sizeof(path), cg, h, lab, node, file);
+		cbx_cgroup_path(path, sizeof(path), cg, h, lab,
+				cg->lab_only & 1u << h ? NULL : node, file);
 		/* "0" is the writer itself, whatever PID namespace it is in. */
 		if (cbx_write_str(path, "0", err) < 0)
 			return -1;

@@ -75,6 +75,14 @@ struct cbx_cgroups {
 	 * the lab's cgroup does not enable for its nodes, no node limiting
 	 * them (cbx_cgroups_for_lab); 0, all enabled, unless that said so. */
 	unsigned v2_skip;
+	/* v1: the hierarchies (bit h: hier[h]) the nodes join at the lab's
+	 * directory, making none of their own: pids, when no node has a pids
+	 * limit of its own, is kept for the lab's bound alone
+	 * (cbx_cgroups_for_lab). */
+	unsigned lab_only;
+	/* The most processes the lab's nodes may hold together (its pids.max);
+	 * 0: cbx_lab_pids_default's. Only cbx_cgroup_lab_create reads it. */
+	uint64_t lab_pids;
 };
 
 int cbx_cgroups_detect(struct cbx_cgroups *cg, struct cbx_error *err);
@@ -105,11 +113,27 @@ int cbx_cgroup_v1_hierarchy_name(const char *self_cgroup, const char *controller
  * memory cgroup of whoever ran `up`, and `status` shows no memory for it.
  * On v2, whose node cgroup is one directory whatever it limits, the same
  * controllers are not enabled for the nodes (cg->v2_skip): no memory
- * controller, no memory cgroup. */
+ * controller, no memory cgroup. The lab's own directory has pids whatever
+ * its nodes limit (its bound, cg->lab_pids); on v1, without a node that
+ * limits pids, the nodes join that directory (cg->lab_only). */
 void cbx_cgroups_for_lab(struct cbx_cgroups *cg, const struct cbx_topo *t);
 
-/* The lab's parent cgroups (and, on v2, the controllers enabled for them). */
+/* The lab's bound on its processes when its file sets none: three quarters
+ * of what the host can have at once (the lesser of kernel.pid_max and
+ * kernel.threads-max), so that a fork bomb in a node leaves the host's own
+ * programs a quarter of them. Every process of a node takes a PID of the
+ * host's, whatever PID namespace it is in. Pure. */
+uint64_t cbx_lab_pids_default(uint64_t pid_max, uint64_t threads_max);
+
+/* The lab's parent cgroups (and, on v2, the controllers enabled for them),
+ * its processes bounded at cg->lab_pids (or the default, from the host's
+ * /proc/sys/kernel). */
 int cbx_cgroup_lab_create(const struct cbx_cgroups *cg, const char *lab, struct cbx_error *err);
+/* How many processes the lab's nodes hold, and their bound (the lab's
+ * pids.current and pids.max): 0, or -1 when the lab has no pids cgroup;
+ * *max is -1 for no bound. */
+int cbx_cgroup_lab_pids(const struct cbx_cgroups *cg, const char *lab, int64_t *current,
+			int64_t *max);
 /* Remove the lab's cgroups (node cgroups must be gone). Missing ones are
  * fine. */
 int cbx_cgroup_lab_remove(const struct cbx_cgroups *cg, const char *lab, struct cbx_error *err);

@@ -114,6 +114,8 @@ long node_setup_encode(const struct node_setup *s, char *buf, size_t size)
 		put(&w, "cgroup", "%s", s->cg.v2 ? "v2" : "v1");
 		for (size_t i = 0; i < s->cg.n_hier; i++)
 			put(&w, "hier", "%s", s->cg.hier[i]);
+		if (s->cg.lab_only)
+			put(&w, "lab_only", "%x", s->cg.lab_only);
 		put(&w, "lab", "%s", s->lab);
 	}
 	return w.overflow ? -1 : (long)w.len;
@@ -274,6 +276,10 @@ static int decode_entry(struct node_setup *s, const char *key, char *v, struct c
 		if (s->cg.n_hier >= CBX_CGROUP_MAX_HIER || strlen(v) >= sizeof(s->cg.hier[0]))
 			return bad(err, key, v);
 		memcpy(s->cg.hier[s->cg.n_hier++], v, strlen(v) + 1);
+	} else if (!strcmp(key, "lab_only")) {
+		if (parse_num(v, 16, (1u << CBX_CGROUP_MAX_HIER) - 1, &n) < 0)
+			return bad(err, key, v);
+		s->cg.lab_only = (unsigned)n;
 	} else if (!strcmp(key, "lab")) {
 		s->lab = v;
 	} else {

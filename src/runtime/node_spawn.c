@@ -241,7 +241,13 @@ fail:
 	if (netns_fd >= 0)
 		close(netns_fd);
 	free(p);
-	return cbx_error_sys(err, e, "start node %s: %s", s->name, step);
+	cbx_error_sys(err, e, "start node %s: %s", s->name, step);
+	/* Cloned into its cgroup (v2), a node that finds the lab's processes
+	 * at their bound fails here. */
+	if (e == EAGAIN && !strcmp(step, "clone"))
+		cbx_error_append(err,
+				 " (the lab's processes may be at their bound, limits.pids: cboxlab status shows them)");
+	return -1;
 }
 
 /* What a node needs of ours only while its first process shares our

@@ -106,6 +106,9 @@ int topo_parse_hosts(struct parser *p);
 int topo_parse_networks(struct parser *p);
 int topo_parse_nodes(struct parser *p);
 int topo_parse_links(struct parser *p);
+/* The top level's "limits": the whole lab's (after the nodes: it counts
+ * them). */
+int topo_parse_lab_limits(struct parser *p);
 /* "vlan", "vlans" and VLAN sub-interfaces ("eth0.10"); then every
  * interface must lead somewhere. */
 int topo_resolve_vlans(struct parser *p);

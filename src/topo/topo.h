@@ -467,6 +467,10 @@ struct cbx_topo {
 	size_t n_checks;
 	struct cbx_host *hosts;
 	size_t n_hosts;
+	/* The top level's "limits": {"pids": N}: the most processes the
+	 * lab's nodes may hold at once, all together; 0 when the file sets
+	 * none (then up bounds them at cbx_lab_pids_default's). */
+	uint32_t lab_pids;
 	/* The host whose part this is (cbx_topo_opts.host); NULL: the whole
 	 * lab (a lab without hosts, or a file only validated). */
 	const struct cbx_host *local;

@@ -14,8 +14,8 @@
 
 /* clang-format off */
 static const char *const root_keys[] = {
-	"$schema", "description", "name", "hosts", "defaults", "networks", "links", "nodes", "checks",
-	NULL,
+	"$schema", "description", "name", "hosts", "limits", "defaults", "networks", "links", "nodes",
+	"checks", NULL,
 };
 /* clang-format on */
 
@@ -116,7 +116,7 @@ static int parse_parts(struct parser *p)
 {
 	int (*const steps[])(struct parser *) = {
 		topo_parse_lab_name, topo_parse_hosts, topo_parse_networks,
-		topo_parse_nodes,    topo_parse_links,
+		topo_parse_nodes,    topo_parse_links, topo_parse_lab_limits,
 	};
 	size_t before = p->n_failed;
 

@@ -300,4 +300,38 @@ elif grep -q 'needs idmapped mounts' <<<"$out"; then
 else
 	not_ok "a host-base userns lab comes up" "$out"
 fi
+
+# A fork bomb in a default node: it stops at the lab's bound, three
+# quarters of the host's PIDs, and the host still starts processes, its
+# own and cboxlab's. The bomb stops by itself 200 processes past the bound,
+# so that on code without the bound it fails the checks without taking
+# every PID of the host. Filling the bound takes about 140 KiB a process
+# (24,576 here: 3.4 GiB, 22 s): where the bound is much larger (a host
+# whose pid_max and threads-max are both in the hundreds of thousands) or
+# the memory short, it is skipped, saying so.
+host_pids=$(( $(cat /proc/sys/kernel/pid_max) < $(cat /proc/sys/kernel/threads-max) ?
+	$(cat /proc/sys/kernel/pid_max) : $(cat /proc/sys/kernel/threads-max) ))
+lab_bound=$(( host_pids / 4 * 3 ))
+avail_kib=$(awk '/^MemAvailable/ {print $2}' /proc/meminfo)
+bomb_checks=("a fork bomb in a default node stops at the lab's bound ($lab_bound processes)"
+	"the lab holds no more than its bound" "the host still starts processes during the bomb"
+	"down ends the bomb and leaves nothing")
+if [ "$TIME_SCALE" -gt 1 ] || [ "$lab_bound" -gt 40000 ] || [ $((lab_bound * 280)) -gt "$avail_kib" ]; then
+	for t in "${bomb_checks[@]}"; do
+		skip "$t" "the bound here is $lab_bound processes and $((avail_kib / 1024)) MiB are available (a test fills at most 40,000, with twice the memory they take, natively)"
+	done
+else
+	f=$(topo tsecbomb <<'EOF2'
+{ "name": "tsecbomb", "nodes": { "a": {} } }
+EOF2
+)
+	lab_up "$f" >/dev/null
+	check_fails_with "${bomb_checks[0]}" "can't fork" in_node tsecbomb a sh -c \
+		"i=0; while [ \$i -lt $((lab_bound + 200)) ]; do sleep 300 >/dev/null 2>&1 & i=\$((i+1)); done"
+	held=$(cbx status tsecbomb --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["processes"]["count"])')
+	if [ "$held" -le "$lab_bound" ] && [ "$held" -ge $((lab_bound - 10)) ]; then ok "${bomb_checks[1]}"
+	else not_ok "${bomb_checks[1]}" "the lab holds $held processes, its bound is $lab_bound"; fi
+	check "${bomb_checks[2]}" sh -c 'for i in $(seq 200); do /bin/true || exit; done'
+	check_down_clean "${bomb_checks[3]}" tsecbomb
+fi
 finish

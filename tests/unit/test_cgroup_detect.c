@@ -119,16 +119,24 @@ static void hierarchies_for_lab(void)
 	memset(nodes, 0, sizeof(nodes));
 	v1_host(&cg);
 	cbx_cgroups_for_lab(&cg, &t);
-	is_str(hier_list(&cg), "freezer devices", "no limits: no memory, pids nor cpu cgroups");
+	is_str(hier_list(&cg), "pids freezer devices",
+	       "no limits: no memory nor cpu cgroups, pids for the lab's bound");
+	is_int(cg.lab_only, 1u << 0, "no limits: the nodes join pids at the lab's directory");
 	nodes[1].limits.memory = 32 << 20;
 	v1_host(&cg);
 	cbx_cgroups_for_lab(&cg, &t);
-	is_str(hier_list(&cg), "memory freezer devices", "one node's memory limit: memory");
+	is_str(hier_list(&cg), "memory pids freezer devices", "one node's memory limit: memory");
+	is_int(cg.lab_only, 1u << 1, "pids still the lab's alone, at its new place");
 	nodes[0].limits.pids = 64;
 	nodes[0].limits.cpu_milli = 500;
 	v1_host(&cg);
 	cbx_cgroups_for_lab(&cg, &t);
 	is_str(hier_list(&cg), "memory pids cpu,cpuacct freezer devices", "every limit: all five");
+	is_int(cg.lab_only, 0, "a node's pids limit: every node has a pids cgroup of its own");
+	t.lab_pids = 300;
+	cbx_cgroups_for_lab(&cg, &t);
+	is_int(cg.lab_pids, 300, "the lab's bound from its file");
+	t.lab_pids = 0;
 	cg.v2 = true;
 	cg.n_hier = 1;
 	memset(nodes, 0, sizeof(nodes));
@@ -166,6 +174,34 @@ static const char *get(const char *dir, const char *file)
 	return buf;
 }
 
+/* What bound_lab_pids reads of the host. */
+static uint64_t host_default(void)
+{
+	unsigned long long pid_max = 0, threads_max = 0;
+	FILE *f;
+
+	if ((f = fopen("/proc/sys/kernel/pid_max", "r"))) {
+		if (fscanf(f, "%llu", &pid_max) != 1)
+			pid_max = 0;
+		fclose(f);
+	}
+	if ((f = fopen("/proc/sys/kernel/threads-max", "r"))) {
+		if (fscanf(f, "%llu", &threads_max) != 1)
+			threads_max = 0;
+		fclose(f);
+	}
+	return cbx_lab_pids_default(pid_max, threads_max);
+}
+
+static void lab_pids_default(void)
+{
+	is_int(cbx_lab_pids_default(32768, 192735), 24576, "pid_max 32768: 24576 for a lab");
+	is_int(cbx_lab_pids_default(4194304, 100000), 75000,
+	       "threads-max the lesser: three quarters of it");
+	is_int(cbx_lab_pids_default(0, 100000), 0, "unknown: no bound");
+	ok(host_default() > 0, "this host's bound is known");
+}
+
 /* v2: the lab's cgroup enables for its nodes only the controllers some
  * node's limits need (a plain directory stands in for the hierarchy). */
 static void v2_controllers_for_lab(void)
@@ -193,15 +229,42 @@ static void v2_controllers_for_lab(void)
 	put(root, "cgroup.subtree_control", "");
 	put(lab, "cgroup.controllers", "memory pids\n");
 	put(lab, "cgroup.subtree_control", "");
+	put(lab, "pids.max", "max\n");
 	ok(cbx_cgroup_lab_create(&cg, "tv2", &err) == 0, "lab cgroup made");
 	is_str(get(root, "cgroup.subtree_control"), "+pids", "the root: pids, no memory nor cpu");
 	is_str(get(lab, "cgroup.subtree_control"), "+pids", "the lab: pids alone, for its nodes");
+	is_int(strtoll(get(lab, "pids.max"), NULL, 10), (long long)host_default(),
+	       "the lab's processes bounded at three quarters of the host's");
+
+	/* No node limits pids: the lab's directory has it all the same, for
+	 * its bound, and its nodes have none. */
+	node.limits.pids = 0;
+	t.lab_pids = 40;
+	cbx_cgroups_for_lab(&cg, &t);
+	put(root, "cgroup.subtree_control", "");
+	put(lab, "cgroup.subtree_control", "");
+	put(lab, "pids.max", "");
+	ok(cbx_cgroup_lab_create(&cg, "tv2", &err) == 0, "lab cgroup made, no node limits");
+	is_str(get(root, "cgroup.subtree_control"), "+pids", "the root: pids, for the lab's bound");
+	is_str(get(lab, "cgroup.subtree_control"), "", "the lab: nothing for its nodes");
+	is_str(get(lab, "pids.max"), "40", "the lab's bound from its file");
+	unlink(strcat(strcpy((char[600]){ 0 }, lab), "/pids.max"));
+	/* A host whose root does not offer pids: the default bound is
+	 * skipped, a bound the file asks for fails. */
+	t.lab_pids = 0;
+	cbx_cgroups_for_lab(&cg, &t);
+	ok(cbx_cgroup_lab_create(&cg, "tv2", &err) == 0, "no pids controller: no default bound");
+	t.lab_pids = 40;
+	cbx_cgroups_for_lab(&cg, &t);
+	ok(cbx_cgroup_lab_create(&cg, "tv2", &err) < 0 && strstr(err.msg, "limits.pids"),
+	   "no pids controller: limits.pids fails, and says so");
 	for (int i = 0; i < 4; i++) {
 		char path[512];
 		snprintf(path, sizeof(path), "%s/%s", i < 2 ? lab : root,
 			 i % 2 ? "cgroup.subtree_control" : "cgroup.controllers");
 		unlink(path);
 	}
+	unlink(strcat(strcpy((char[600]){ 0 }, lab), "/pids.max"));
 	rmdir(lab);
 	rmdir(root);
 }
@@ -212,5 +275,6 @@ int main(void)
 	agree_with_mountinfo();
 	hierarchies_for_lab();
 	v2_controllers_for_lab();
+	lab_pids_default();
 	return tap_done();
 }

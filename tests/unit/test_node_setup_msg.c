@@ -27,6 +27,7 @@ static struct node_setup sample(void)
 	s.cg.n_hier = 2;
 	strcpy(s.cg.hier[0], "/sys/fs/cgroup/memory");
 	strcpy(s.cg.hier[1], "/sys/fs/cgroup/pids");
+	s.cg.lab_only = 1u << 1;
 	return s;
 }
 
@@ -78,6 +79,7 @@ int main(void)
 	   "v1 cgroups to join");
 	is_int(out.cg.n_hier, 2, "both hierarchies");
 	is_str(out.cg.hier[1], "/sys/fs/cgroup/pids", "second hierarchy");
+	is_int(out.cg.lab_only, 1u << 1, "the second joined at the lab's directory");
 	is_str(out.lab, "lab", "lab");
 	is_int(out.clock_offset_us, 0, "no clock offset: the host's clocks");
 	in.clock_offset_us = -1500000;

@@ -332,6 +332,36 @@ static void test_address_errors(void)
 		"is a multicast MAC address", "multicast MAC");
 }
 
+/* The top level's "limits": the whole lab's processes. */
+static void test_lab_limits(void)
+{
+	struct cbx_error err;
+	struct cbx_topo *t =
+		load(LAB("\"limits\": {\"pids\": 100}, \"nodes\": {\"a\": {}, \"b\": {}}"), &err);
+
+	ok(t && t->lab_pids == 100, "limits.pids: the lab's bound");
+	cbx_topo_free(t);
+	t = load(LAB("\"nodes\": {\"a\": {}}"), &err);
+	ok(t && t->lab_pids == 0, "no limits: 0, the default bound");
+	cbx_topo_free(t);
+	rejects(LAB("\"limits\": {\"memory\": \"64M\"}, \"nodes\": {\"a\": {}}"),
+		"limits.memory: the lab's own limits bound only its processes (\"pids\"); each node's memory and CPUs go in its \"limits\", or in defaults.limits",
+		"the lab's memory: where it goes instead");
+	rejects(LAB("\"limits\": {\"cpus\": 1}, \"nodes\": {\"a\": {}}"),
+		"limits.cpus: the lab's own limits", "the lab's CPUs: where they go instead");
+	rejects(LAB("\"limits\": {\"pid\": 10}, \"nodes\": {\"a\": {}}"), "did you mean \"pids\"",
+		"a mistyped key of the lab's limits");
+	rejects(LAB("\"limits\": {\"pids\": \"lots\"}, \"nodes\": {\"a\": {}}"), "limits.pids",
+		"a bound that is not a number");
+	rejects(LAB("\"limits\": 5, \"nodes\": {\"a\": {}}"), "limits: expected an object",
+		"limits not an object");
+	rejects(LAB("\"limits\": {\"pids\": 2}, \"nodes\": {\"a\": {}, \"b\": {}, \"c\": {}}"),
+		"limits.pids: 2 processes are fewer than the lab's 3 container nodes, each of which runs an init",
+		"a bound below one init per node");
+	rejects(LAB("\"limits\": {\"pids\": 10}, \"nodes\": {\"a\": {\"kind\": \"netns\"}}"),
+		"limits.pids: the lab has no container nodes", "a bound on a lab of netns nodes");
+}
+
 static void test_value_errors(void)
 {
 	rejects(LAB("\"nodes\": {\"a\": {\"limits\": {\"memory\": \"64X\"}}}"),
@@ -1282,6 +1312,7 @@ int main(void)
 	test_wiring_errors();
 	test_address_errors();
 	test_value_errors();
+	test_lab_limits();
 	test_route_errors();
 	test_resolution();
 	test_defaults_merge();
