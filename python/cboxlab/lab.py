@@ -119,6 +119,11 @@ class Status:
     nodes: list[Node]
     faults: list[Fault]
     text: list[str]  # the faults as `status` prints them
+    # The lab's processes now and their bound (status --json's
+    # "processes"); None for a lab of netns nodes only (their processes
+    # are the host's), max None where nothing bounds them.
+    processes: int | None = None
+    processes_max: int | None = None
 
     def node(self, name: str) -> Node:
         return next(n for n in self.nodes if n.name == name)
@@ -276,7 +281,9 @@ class Lab:
         return Status(name=o["name"], state=o["state"],
                       nodes=[Node.from_json(n) for n in o["nodes"]],
                       faults=[Fault.from_json(f) for f in o.get("faults_in_force", [])],
-                      text=list(o.get("faults", [])))
+                      text=list(o.get("faults", [])),
+                      processes=(o.get("processes") or {}).get("count"),
+                      processes_max=(o.get("processes") or {}).get("max"))
 
     @property
     def nodes(self) -> dict[str, Node]:

@@ -241,6 +241,9 @@ def test_status_and_logs(lab):
     st = lab.status()
     assert st.name == "tpmeth" and st.state == "up"
     assert st.node("b").interfaces[0].network == "n"
+    # Two nodes' inits at least, under the lab's bound (the host's PIDs'
+    # three quarters).
+    assert st.processes_max and 2 <= st.processes <= st.processes_max
     assert isinstance(lab.logs("a"), str)
 
 
