@@ -281,9 +281,13 @@ static void lab_cgroup_describe(const struct step *s, bool undo, char *buf, size
 {
 	if (undo)
 		snprintf(buf, size, "remove cgroup cboxlab-%s", s->t->name);
+	else if (s->t->lab_pids)
+		snprintf(buf, size,
+			 "create cgroup cboxlab-%s in each cgroup hierarchy (v2: with the nodes' device policy), the lab's processes bounded at %u (limits.pids)",
+			 s->t->name, s->t->lab_pids);
 	else
 		snprintf(buf, size,
-			 "create cgroup cboxlab-%s in each cgroup hierarchy (v2: with the nodes' device policy)",
+			 "create cgroup cboxlab-%s in each cgroup hierarchy (v2: with the nodes' device policy), the lab's processes bounded at three quarters of the host's",
 			 s->t->name);
 }
 

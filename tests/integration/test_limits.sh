@@ -183,6 +183,8 @@ f=$(topo tbomb <<'EOF2'
 }
 EOF2
 )
+check_ok "the plan says the lab's bound" "the lab's processes bounded at 30 \\(limits\\.pids\\)" \
+	cbx up --dry-run "$f"
 lab_up "$f" >/dev/null
 if [ "$layout" = v1 ]; then bomb_cg=$(v1dir pids)/cboxlab-tbomb
 else bomb_cg=/sys/fs/cgroup/cboxlab-tbomb; fi
