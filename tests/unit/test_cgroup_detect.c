@@ -202,6 +202,19 @@ static void lab_pids_default(void)
 	ok(host_default() > 0, "this host's bound is known");
 }
 
+/* cbx_cgroup_lab_create on the stand-in hierarchy as a kernel would
+ * show it: nothing enabled yet, no bound (an empty pids.max, which the
+ * written bound replaces whole). */
+static bool fresh_lab_create(const struct cbx_cgroups *cg, const char *root, const char *lab)
+{
+	struct cbx_error err;
+
+	put(root, "cgroup.subtree_control", "");
+	put(lab, "cgroup.subtree_control", "");
+	put(lab, "pids.max", "");
+	return cbx_cgroup_lab_create(cg, "tv2", &err) == 0;
+}
+
 /* v2: the lab's cgroup enables for its nodes only the controllers some
  * node's limits need (a plain directory stands in for the hierarchy). */
 static void v2_controllers_for_lab(void)
@@ -226,11 +239,8 @@ static void v2_controllers_for_lab(void)
 	node.limits.pids = 10;
 	cbx_cgroups_for_lab(&cg, &t);
 	put(root, "cgroup.controllers", "cpuset cpu io memory pids\n");
-	put(root, "cgroup.subtree_control", "");
 	put(lab, "cgroup.controllers", "memory pids\n");
-	put(lab, "cgroup.subtree_control", "");
-	put(lab, "pids.max", "max\n");
-	ok(cbx_cgroup_lab_create(&cg, "tv2", &err) == 0, "lab cgroup made");
+	ok(fresh_lab_create(&cg, root, lab), "lab cgroup made");
 	is_str(get(root, "cgroup.subtree_control"), "+pids", "the root: pids, no memory nor cpu");
 	is_str(get(lab, "cgroup.subtree_control"), "+pids", "the lab: pids alone, for its nodes");
 	is_int(strtoll(get(lab, "pids.max"), NULL, 10), (long long)host_default(),
@@ -241,10 +251,7 @@ static void v2_controllers_for_lab(void)
 	node.limits.pids = 0;
 	t.lab_pids = 40;
 	cbx_cgroups_for_lab(&cg, &t);
-	put(root, "cgroup.subtree_control", "");
-	put(lab, "cgroup.subtree_control", "");
-	put(lab, "pids.max", "");
-	ok(cbx_cgroup_lab_create(&cg, "tv2", &err) == 0, "lab cgroup made, no node limits");
+	ok(fresh_lab_create(&cg, root, lab), "lab cgroup made, no node limits");
 	is_str(get(root, "cgroup.subtree_control"), "+pids", "the root: pids, for the lab's bound");
 	is_str(get(lab, "cgroup.subtree_control"), "", "the lab: nothing for its nodes");
 	is_str(get(lab, "pids.max"), "40", "the lab's bound from its file");
