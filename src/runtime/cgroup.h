@@ -125,6 +125,11 @@ void cbx_cgroups_for_lab(struct cbx_cgroups *cg, const struct cbx_topo *t);
  * host's, whatever PID namespace it is in. Pure. */
 uint64_t cbx_lab_pids_default(uint64_t pid_max, uint64_t threads_max);
 
+/* What a fork or clone that failed with EAGAIN in a node adds to its
+ * message: the likeliest reason. */
+#define CBX_LAB_AT_BOUND_HINT \
+	" (the lab's processes may be at their bound, limits.pids: cboxlab status shows them)"
+
 /* The lab's parent cgroups (and, on v2, the controllers enabled for them),
  * its processes bounded at cg->lab_pids (or the default, from the host's
  * /proc/sys/kernel). */

@@ -369,6 +369,8 @@ static int run_inside(const struct node_exec_spec *s, bool in_cgroup, int filter
 	child = fork();
 	if (child < 0) {
 		cbx_error_sys(&err, errno, "fork into node %s", s->node);
+		if (err.code == EAGAIN)
+			cbx_error_append(&err, CBX_LAB_AT_BOUND_HINT);
 		goto fail;
 	}
 	if (child == 0) {
@@ -647,6 +649,10 @@ int node_exec(const struct node_exec_spec *s, int *status, struct cbx_error *err
 	close_channels(&ch, true);
 	if (helper < 0) {
 		cbx_error_sys(err, errno, "exec in node %s", s->node);
+		/* v2: the helper is cloned into the node's cgroup, which the
+		 * lab's bound on its processes may refuse. */
+		if (err->code == EAGAIN)
+			cbx_error_append(err, CBX_LAB_AT_BOUND_HINT);
 		goto out;
 	}
 	/* Signals for the command go through the helper; killed, we take it

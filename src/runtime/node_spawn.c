@@ -245,8 +245,7 @@ fail:
 	/* Cloned into its cgroup (v2), a node that finds the lab's processes
 	 * at their bound fails here. */
 	if (e == EAGAIN && !strcmp(step, "clone"))
-		cbx_error_append(err,
-				 " (the lab's processes may be at their bound, limits.pids: cboxlab status shows them)");
+		cbx_error_append(err, CBX_LAB_AT_BOUND_HINT);
 	return -1;
 }
 

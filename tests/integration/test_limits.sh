@@ -196,8 +196,16 @@ check_ok "the lab holds no more than its bound" '^(2[5-9]|30)$' cat "$bomb_cg/pi
 check_ok "status says so" '^  processes: (2[5-9]|30) of at most 30$' cbx status tbomb
 check_fails_with "the other node's processes cannot fork past the lab's bound" "can't fork" \
 	in_node tbomb b sh -c 'for i in 1 2 3 4 5; do sleep 30 >/dev/null 2>&1 & done'
+# An exec held open (its helper and command) takes the last two places.
+in_node tbomb b sleep 30 >/dev/null 2>&1 &
+held_exec=$!
+for _ in $(seq 50); do [ "$(cat "$bomb_cg/pids.current")" -ge 30 ] && break; sleep 0.1; done
+check_fails_with "an exec into a lab at its bound fails, saying why it may" \
+	"Resource temporarily unavailable \\(the lab's processes may be at their bound, limits\\.pids" \
+	in_node tbomb b true
 kill_all_but_init tbomb a
 kill_all_but_init tbomb b
+wait "$held_exec"
 check "once the bomb is gone, the lab starts processes again" \
 	in_node tbomb b sh -c 'for i in 1 2 3 4 5; do sleep 0.1 & done; wait'
 check_down_clean "down leaves nothing" tbomb
