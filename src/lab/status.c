@@ -150,12 +150,8 @@ int lab_status(const struct cbx_ctx *cbx, const char *lab, const struct cbx_topo
 		return -1;
 	/* Only container nodes' processes are the lab's to count. */
 	st->processes = st->processes_max = -1;
-	for (size_t i = 0; t && i < t->n_nodes; i++)
-		if (cbx_node_kinds[t->nodes[i].kind].processes) {
-			if (cbx_cgroup_lab_pids(&cg, lab, &st->processes, &st->processes_max) < 0)
-				st->processes = st->processes_max = -1;
-			break;
-		}
+	if (t && cbx_topo_nodes_with_processes(t))
+		cbx_cgroup_lab_pids(&cg, lab, &st->processes, &st->processes_max);
 	if (t) {
 		st->nodes = calloc(t->n_nodes + 1, sizeof(*st->nodes));
 		if (!st->nodes)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "bridge/nat.h"
+#include "bridge/sysctl.h"
 #include "bridge/wiring.h"
 #include "common/fsutil.h"
 #include "lab/fault_record.h"
@@ -241,12 +242,25 @@ const struct step_ops step_ops_lab_state = {
 
 /* --- lab cgroups -------------------------------------------------------- */
 
+/* The bound on a lab's processes when its file sets none, from what this
+ * host can hold (cbx_lab_pids_default); 0, no bound, when it does not say. */
+static uint64_t host_lab_pids_default(void)
+{
+	char pid_max[32], threads_max[32];
+	struct cbx_error ignored;
+
+	if (cbx_sysctl_read("kernel.pid_max", pid_max, sizeof(pid_max), &ignored) < 0 ||
+	    cbx_sysctl_read("kernel.threads-max", threads_max, sizeof(threads_max), &ignored) < 0)
+		return 0;
+	return cbx_lab_pids_default(strtoull(pid_max, NULL, 10), strtoull(threads_max, NULL, 10));
+}
+
 static int lab_cgroup_run(struct lab_ctx *ctx, const struct step *s, size_t n,
 			  struct cbx_error *err)
 {
 	(void)s;
 	(void)n;
-	if (cbx_cgroup_lab_create(&ctx->cg, ctx->t->name, err) < 0)
+	if (cbx_cgroup_lab_create(&ctx->cg, ctx->t->name, host_lab_pids_default(), err) < 0)
 		return -1;
 	return cbx_devices_lab(&ctx->cg, ctx->t->name, err);
 }

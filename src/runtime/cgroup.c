@@ -160,25 +160,14 @@ uint64_t cbx_lab_pids_default(uint64_t pid_max, uint64_t threads_max)
 	return host / 4 * 3;
 }
 
-/* A number the kernel gives in one of its /proc/sys files; 0 when unread. */
-static uint64_t read_sysctl(const char *path)
-{
-	cleanup_free char *text = NULL;
-	struct cbx_error err;
-
-	return cbx_read_file(path, &text, NULL, &err) < 0 ? 0 : strtoull(text, NULL, 10);
-}
-
 /* The lab's pids.max: its file's bound, or the default. */
-static int bound_lab_pids(const struct cbx_cgroups *cg, const char *lab, struct cbx_error *err)
+static int bound_lab_pids(const struct cbx_cgroups *cg, const char *lab, uint64_t default_pids,
+			  struct cbx_error *err)
 {
 	int h = cg->v2 ? 0 : cbx_cgroups_hier_of(cg, "pids.max");
-	uint64_t bound = cg->lab_pids;
+	uint64_t bound = cg->lab_pids ? cg->lab_pids : default_pids;
 	char path[512], value[32];
 
-	if (!bound)
-		bound = cbx_lab_pids_default(read_sysctl("/proc/sys/kernel/pid_max"),
-					     read_sysctl("/proc/sys/kernel/threads-max"));
 	if (!bound)
 		return 0;
 	if (h < 0 || cbx_cgroup_path(path, sizeof(path), cg, (size_t)h, lab, NULL, "pids.max") < 0)
@@ -197,7 +186,8 @@ static int bound_lab_pids(const struct cbx_cgroups *cg, const char *lab, struct 
 			      cg->lab_pids ? "limits.pids" : "three quarters of the host's");
 }
 
-int cbx_cgroup_lab_create(const struct cbx_cgroups *cg, const char *lab, struct cbx_error *err)
+int cbx_cgroup_lab_create(const struct cbx_cgroups *cg, const char *lab, uint64_t default_pids,
+			  struct cbx_error *err)
 {
 	char path[512];
 
@@ -213,7 +203,7 @@ int cbx_cgroup_lab_create(const struct cbx_cgroups *cg, const char *lab, struct 
 		if (cg->v2 && v2_enable_controllers(path, cg->v2_skip, err) < 0)
 			return -1;
 	}
-	return bound_lab_pids(cg, lab, err);
+	return bound_lab_pids(cg, lab, default_pids, err);
 }
 
 int cbx_cgroup_lab_pids(const struct cbx_cgroups *cg, const char *lab, int64_t *current,

@@ -80,8 +80,9 @@ struct cbx_cgroups {
 	 * limit of its own, is kept for the lab's bound alone
 	 * (cbx_cgroups_for_lab). */
 	unsigned lab_only;
-	/* The most processes the lab's nodes may hold together (its pids.max);
-	 * 0: cbx_lab_pids_default's. Only cbx_cgroup_lab_create reads it. */
+	/* The most processes the lab's nodes may hold together (its pids.max),
+	 * as its file says; 0: the default cbx_cgroup_lab_create is given.
+	 * Only cbx_cgroup_lab_create reads it. */
 	uint64_t lab_pids;
 };
 
@@ -131,12 +132,14 @@ uint64_t cbx_lab_pids_default(uint64_t pid_max, uint64_t threads_max);
 	" (the lab's processes may be at their bound, limits.pids: cboxlab status shows them)"
 
 /* The lab's parent cgroups (and, on v2, the controllers enabled for them),
- * its processes bounded at cg->lab_pids (or the default, from the host's
- * /proc/sys/kernel). */
-int cbx_cgroup_lab_create(const struct cbx_cgroups *cg, const char *lab, struct cbx_error *err);
+ * its processes bounded at cg->lab_pids, or at default_pids when the file
+ * sets none (0: no bound). A default the host cannot apply (no pids
+ * controller) is skipped; the file's fails. */
+int cbx_cgroup_lab_create(const struct cbx_cgroups *cg, const char *lab, uint64_t default_pids,
+			  struct cbx_error *err);
 /* How many processes the lab's nodes hold, and their bound (the lab's
- * pids.current and pids.max): 0, or -1 when the lab has no pids cgroup;
- * *max is -1 for no bound. */
+ * pids.current and pids.max): 0, or -1, both left as they were, when the
+ * lab has no pids cgroup; *max is -1 for no bound. */
 int cbx_cgroup_lab_pids(const struct cbx_cgroups *cg, const char *lab, int64_t *current,
 			int64_t *max);
 /* Remove the lab's cgroups (node cgroups must be gone). Missing ones are

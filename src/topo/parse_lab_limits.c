@@ -11,7 +11,7 @@ static const char *const lab_limits_keys[] = { "memory", "cpus", "pids", NULL };
 int topo_parse_lab_limits(struct parser *p)
 {
 	json_t *v = json_object_get(p->root, "limits"), *x;
-	size_t containers = 0;
+	size_t containers = cbx_topo_nodes_with_processes(p->t);
 	uint64_t pids;
 
 	if (!v)
@@ -27,8 +27,6 @@ int topo_parse_lab_limits(struct parser *p)
 		return 0;
 	if (topo_expect_uint(p, x, "limits.pids", 2, 4194304, &pids) < 0)
 		return -1;
-	for (size_t i = 0; i < p->t->n_nodes; i++)
-		containers += cbx_node_kinds[p->t->nodes[i].kind].processes;
 	if (!containers)
 		return topo_fail(p, "limits.pids",
 				 "the lab has no container nodes: a netns node's processes are the host's, and no bound of the lab's reaches them (docs/topology.md, Netns nodes)");

@@ -478,6 +478,17 @@ struct cbx_topo {
 	struct cbx_arena *arena; /* owns every string and array above */
 };
 
+/* How many of the lab's nodes have processes of their own (container
+ * nodes; cbx_node_kinds). */
+static inline size_t cbx_topo_nodes_with_processes(const struct cbx_topo *t)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->n_nodes; i++)
+		n += cbx_node_kinds[t->nodes[i].kind].processes;
+	return n;
+}
+
 /* Is node n part of what this host runs (cbx_topo.local)? */
 static inline bool cbx_node_here(const struct cbx_topo *t, const struct cbx_node *n)
 {
