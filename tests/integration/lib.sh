@@ -267,6 +267,11 @@ capture_while() {
 		if [ "$a" = "--" ] && [ $seen = 0 ]; then seen=1; continue; fi
 		if [ $seen = 0 ]; then cmd+=("$a"); else args+=("$a"); fi
 	done
+	# Emptied here, before the capture starts: until its shell opens the
+	# file, a previous capture's "capturing on" would still be there, and
+	# the traffic would run before this capture exists (seen in CI: a
+	# network's capture after a node's saw nothing of a single ping).
+	: >"$TMP/cap.err"
 	# Bounded: a capture that never sees its packets must fail, not stall.
 	timeout -s INT "$(scaled 15)" "${CAPTURE_CLI:-$CBOXLAB}" capture "${args[@]}" \
 		2>"$TMP/cap.err" >"$TMP/cap.out" &

@@ -57,6 +57,9 @@ fi
 
 # A published host port something listens on, TCP or UDP, IPv4 or IPv6.
 listen() { # proto address port
+	# Emptied first: the previous listener's "ready" must not be taken
+	# for this one's.
+	: >"$TMP/listen.out"
 	python3 -c '
 import socket, sys, time
 fam = socket.AF_INET6 if ":" in sys.argv[2] else socket.AF_INET
