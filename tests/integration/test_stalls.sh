@@ -28,14 +28,15 @@ f=$(topo tstall <<'EOF2'
 EOF2
 )
 lab_up "$f" >/dev/null
-# A node without a command: its init exits on SIGTERM at once.
-# (Bounds scaled on slow machines: still well under the 10 s stall.)
-check_faster "stop --timeout 1 of a node that exits at once takes well under 1 s" "$(scaled 500)" \
+# A node without a command: its init exits on SIGTERM at once. (Bounds
+# scaled on slow machines; 0.8 s leaves room for a loaded one, and is still
+# under the 1 s a wait for the grace period would take.)
+check_faster "stop --timeout 1 of a node that exits at once takes well under 1 s" "$(scaled 800)" \
 	cbx stop --timeout 1 tstall a
 check_faster "start of the stopped node" "$(scaled 2000)" cbx start tstall a
-check_faster "restart --timeout 1 of a node that exits at once takes well under 1 s" "$(scaled 500)" \
+check_faster "restart --timeout 1 of a node that exits at once takes well under 1 s" "$(scaled 800)" \
 	cbx restart --timeout 1 tstall a
-check_faster "kill of every node takes well under 1 s" "$(scaled 500)" cbx kill tstall a b c
+check_faster "kill of every node takes well under 1 s" "$(scaled 800)" cbx kill tstall a b c
 pids=$(cbx status tstall --json | python3 -c 'import json,sys; print(" ".join(str(n["pid"]) for n in json.load(sys.stdin)["nodes"] if n["pid"]))')
 check_faster "down of a lab with killed nodes takes well under 1 s" "$(scaled 1000)" cbx down tstall
 # shellcheck disable=SC2086
@@ -81,22 +82,24 @@ lab_up "$f" >/dev/null
 python3 - "$TIME_SCALE" >"$TMP/timeline.json" <<'EOF2'
 import json, sys
 k = float(sys.argv[1])
-steps = [(0, "stop", "a"), (0.6, "start", "a"), (0.9, "pause", "b"), (1.5, "resume", "b"), (1.6, "end", None)]
+steps = [(0, "stop", "a"), (0.6, "start", "a"), (1.4, "pause", "b"), (2.0, "resume", "b"), (2.1, "end", None)]
 print(json.dumps({"steps": [dict({"at": "%gs" % (t * k), "do": d}, **({"node": n} if n else {}))
                             for t, d, n in steps]}))
 EOF2
-check_faster "a 1.6 s timeline with a stop, a start, a pause and a resume takes under 2.5 s" "$(scaled 2500)" \
+# (A node's start is given 0.8 s before the next step: under load it took
+# more than the 0.3 s it once had.)
+check_faster "a 2.1 s timeline with a stop, a start, a pause and a resume takes under 3.5 s" "$(scaled 3500)" \
 	cbx chaos tstall "$TMP/timeline.json" --log "$TMP/timeline.jsonl"
-check_ok "every step runs within 0.2 s of its time, none overruns, and the pause lasts 0.6 s" '^ok$' python3 -c '
+check_ok "every step begins within 0.2 s of its time and is done within 0.5 s, none overruns, and the pause lasts 0.6 s" '^ok$' python3 -c '
 import json, sys
 k = float(sys.argv[2])
 ev = [json.loads(l) for l in open(sys.argv[1])]
 steps = [e for e in ev if e["event"] in ("apply", "remove")and "at" in e]
 assert len(steps) == 5, ev
 for e in steps:
-    assert 0 <= e["mono"] - e["at"] < 0.2 * k, e
+    assert 0 <= e["mono"] - e["at"] < 0.5 * k, e
 # None overran its gap; a step may say it began a little late (the log
-# says so past 20 ms), never by more than the bound above.
+# says so past 20 ms), never by more than 0.2 s.
 assert not [e for e in ev if e["event"] == "overrun"], ev
 assert all(e.get("late", 0) < 0.2 * k for e in steps), ev
 pause = [e["mono"] for e in steps if e["fault"] in ("pause", "resume")]
