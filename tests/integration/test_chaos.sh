@@ -16,6 +16,12 @@ EOF2
 lab_up "$f" >/dev/null
 reach() { in_node tchaos "$1" ping -c1 -W1 "$2" >/dev/null 2>&1; }
 no_faults() { ! "$CBOXLAB" status tchaos | grep -q 'fault:'; }
+logged() { grep -q "$2" "$1" 2>/dev/null; }
+# Until a run's log has a step (bounded): a fixed wait is not enough when
+# the run's own start is slow.
+wait_logged() { # log pattern
+	for _ in $(seq $((200 * TIME_SCALE))); do logged "$1" "$2" && return; sleep 0.05; done
+}
 
 # The partition lasts 3 s (longer where the machine is slower, so the two
 # checks below still fall inside it).
@@ -32,7 +38,7 @@ cat >"$TMP/plan.json" <<EOF2
 EOF2
 "$CBOXLAB" chaos tchaos "$TMP/plan.json" --log "$TMP/run.jsonl" &
 run=$!
-sleep 0.8
+wait_logged "$TMP/run.jsonl" '"fault":"partition"'
 # Both checks fall between the partition (0.3 s) and the heal (3 s).
 if reach n1 n2; then ok "during the run, n1 still reaches n2 (same side)"
 else not_ok "during the run, n1 still reaches n2 (same side)"; fi
@@ -162,7 +168,6 @@ pid_before=$(node_pid tchaos n4)
 	--duration $((8 * TIME_SCALE))s --seed 5 \
 	--log "$TMP/kill.jsonl" >/dev/null 2>&1 &
 run=$!
-logged() { grep -q "$2" "$1" 2>/dev/null; }
 for _ in $(seq 200); do logged "$TMP/kill.jsonl" '"fault":"kill"' && break; sleep 0.05; done
 if ! [ "$(tcp_roundtrip tchaos n1 n4 7 2>/dev/null)" = ping ]; then ok "kill-random: the killed node n4 serves nothing"
 else not_ok "kill-random: the killed node n4 serves nothing"; fi
@@ -221,7 +226,7 @@ cat >"$TMP/long.json" <<'EOF2'
 EOF2
 "$CBOXLAB" chaos tchaos "$TMP/long.json" --log "$TMP/int.jsonl" &
 run=$!
-sleep 0.8
+wait_logged "$TMP/int.jsonl" '"fault":"pause"'
 kill -TERM $run
 wait $run
 rc=$?

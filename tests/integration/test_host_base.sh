@@ -9,13 +9,14 @@ f=$(topo thost <<'EOF2'
   "networks": { "n": { "subnet": "10.84.0.0/24" } },
   "nodes": {
     "s1": { "interfaces": { "eth0": { "network": "n" } },
-            "cmd": "echo s1 > /tmp/who && cd /tmp && exec python3 -m http.server 8000" },
+            "cmd": "echo s1 > /tmp/who && cd /tmp && exec python3 -m http.server 8000",
+            "ready": "tcp:8000" },
     "s2": { "interfaces": { "eth0": { "network": "n" } },
-            "cmd": "echo s2 > /tmp/who && cd /tmp && exec python3 -m http.server 8000" } } }
+            "cmd": "echo s2 > /tmp/who && cd /tmp && exec python3 -m http.server 8000",
+            "ready": "tcp:8000" } } }
 EOF2
 )
-lab_up "$f" >/dev/null
-sleep 1 # python's server starts listening after `up` has returned
+lab_up "$f" >/dev/null # returns once both servers listen (ready)
 check_ok "a host program runs in a node (python3)" '^42$' in_node thost s1 python3 -c 'print(6*7)'
 check_ok "the same daemon on the same port in two nodes: s1 serves its own file" '^s1$' \
 	in_node thost s2 python3 -c 'import urllib.request; print(urllib.request.urlopen("http://s1:8000/who").read().decode().strip())'

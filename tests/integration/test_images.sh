@@ -82,6 +82,16 @@ PY
 }
 check "an OCI image with two layers, as a folder, an oci-archive and a docker-archive (umoci, skopeo)" build_image
 
+# once_written LAB NODE FILE CMD...: CMD in the node once its startup
+# command has written FILE (bounded): `up` returns once the command has
+# started, not once it has done anything.
+once_written() {
+	local lab=$1 node=$2 file=$3
+	shift 3
+	in_node "$lab" "$node" sh -c "for i in \$(seq $((50 * TIME_SCALE))); do [ -s $file ] && exit; sleep 0.1; done"
+	in_node "$lab" "$node" "$@"
+}
+
 layers_in_cache() { ls "$CBOXLAB_CACHE/layers" 2>/dev/null | wc -l; }
 tmp_in_cache() { ls -A "$CBOXLAB_CACHE/tmp" 2>/dev/null | wc -l; }
 
@@ -101,14 +111,14 @@ check_ok "the opaque folder (.wh..wh..opq) shows the top layer's files only" '^n
 	in_node timgoci a sh -c 'echo $(ls -A /opq)'
 check_ok "the rest of the lower layer is there" '^BusyBox' in_node timgoci a sh -c 'busybox 2>&1 | head -1'
 check_ok "the image's Cmd runs, with its Env, User and WorkingDir" '^from-image 1234 /data$' \
-	in_node timgoci a cat /tmp/started
+	once_written timgoci a /tmp/started cat /tmp/started
 # The image keeps its setuid bits; the node's policy bounds what they give.
 check_ok "a setuid-root program of the image, run by its user (1234), is root within the node's capabilities (no CAP_SYS_ADMIN)" \
-	'^euid=0 cap_sys_admin=0$' in_node timgoci a cat /tmp/suid
-check_ok "the file's env overrides the image's" '^from-file 1234 /data$' in_node timgoci b cat /tmp/started
+	'^euid=0 cap_sys_admin=0$' once_written timgoci a /tmp/suid cat /tmp/suid
+check_ok "the file's env overrides the image's" '^from-file 1234 /data$' once_written timgoci b /tmp/started cat /tmp/started
 check_ok "exec gets the same environment" '^from-image /bin:/sbin:/usr/bin from-file$' \
 	sh -c "echo \$('$CBOXLAB' exec timgoci a -- sh -c 'echo \$FOO \$PATH') \$('$CBOXLAB' exec timgoci b -- sh -c 'echo \$FOO')"
-check_ok "the file's cmd replaces the image's" '^override$' in_node timgoci c cat /tmp/started
+check_ok "the file's cmd replaces the image's" '^override$' once_written timgoci c /tmp/started cat /tmp/started
 check_ok "the cache holds the image's two layers once for three nodes" '^2$' layers_in_cache
 check_ok "images lists them with the lab using them" "sha256:[0-9a-f]{64} .* timgoci +oci:$IMG:v1" \
 	cbx images
@@ -119,7 +129,7 @@ EOF2
 )
 check_ok "up: the same image as an oci-archive" 'lab timgarch is up' lab_up "$f"
 check_ok "its whiteout is honoured, its Cmd run" '^from-image 1234 /data$' \
-	in_node timgarch a sh -c '! test -e /etc/gone && cat /tmp/started'
+	once_written timgarch a /tmp/started sh -c '! test -e /etc/gone && cat /tmp/started'
 check_ok "two labs, one image: still one copy of each layer" '^2$' layers_in_cache
 check_ok "images --json: each layer used by both labs" '^2 2$' sh -c \
 	"'$CBOXLAB' images --json | python3 -c 'import json,sys; l=json.load(sys.stdin)[\"layers\"]; print(len(l), sum(x[\"labs\"]==[\"timgarch\",\"timgoci\"] for x in l))'"
@@ -133,7 +143,7 @@ EOF2
 )
 check_ok "up: the image as a docker-archive" 'lab timgdock is up' lab_up "$f"
 check_ok "its whiteout and opaque folder are honoured, its Cmd run" '^new from-image 1234 /data$' \
-	in_node timgdock a sh -c '! test -e /etc/gone && echo $(ls /opq) $(cat /tmp/started)'
+	once_written timgdock a /tmp/started sh -c '! test -e /etc/gone && echo $(ls /opq) $(cat /tmp/started)'
 
 f=$(topo timgtar <<EOF2
 { "name": "timgtar", "nodes": { "a": { "base": "$TMP/rootfs.tar.gz", "cmd": "sleep 1000000" } } }

@@ -113,7 +113,7 @@ check_down_clean "check: triangle down leaves nothing" tktri
 f=$(topo tkchk <<'EOF'
 { "name": "tkchk",
   "links": [ { "endpoints": ["a:eth0", "b:eth0"], "subnet": "10.0.0.0/30", "subnet6": "fd00:77::/64" } ],
-  "nodes": { "a": { "cmd": "httpd -p 80 -h /etc" }, "b": {} },
+  "nodes": { "a": { "cmd": "httpd -p 80 -h /etc", "ready": "tcp:80" }, "b": {} },
   "checks": [ { "from": "b", "tcp": "a", "port": 80 }, { "from": "b", "reach": "a", "family": 6 } ] }
 EOF
 )
@@ -159,7 +159,7 @@ check_ok "capture: ... and a's replies" \
 	'IP 10\.70\.0\.1 > 10\.70\.0\.2: ICMP echo reply' tcpdump -nr "$TMP/ping.pcap"
 check_ok "capture: exactly 4 packets in the file" '^4$' bash -c "tcpdump -nr '$TMP/ping.pcap' 2>/dev/null | wc -l"
 capture_while bash -c "$CBOXLAB exec tkcap b -- ping -c 2 -i 0.2 10.70.0.1; $CBOXLAB exec tkcap b -- ping6 -c 2 -i 0.2 fd00:70::1" \
-	-- tkcap a:eth0 --duration 3s -w "$TMP/v6.pcap" icmp6 >/dev/null
+	-- tkcap a:eth0 --duration "$(scaled 3)s" -w "$TMP/v6.pcap" icmp6 >/dev/null
 check_ok "capture: the filter keeps IPv6's echoes" 'IP6 fd00:70::2 > fd00:70::1: ICMP6, echo request' \
 	tcpdump -nr "$TMP/v6.pcap"
 check_ok_without "capture: ... and leaves IPv4's out" 'IP 10\.70\.0\.' tcpdump -nr "$TMP/v6.pcap"
@@ -170,11 +170,15 @@ check_ok "capture: a network's bridge shows its members' frames" \
 	'IPv4 10\.71\.0\.[0-9]+ > 10\.71\.0\.[0-9]+ ICMP echo request' \
 	capture_while in_node tkcap c ping -c 1 10.71.0.11 -- tkcap lan -c 2 icmp
 # -w - streams: tcpdump reads two packets from the pipe and goes; capture
-# (due to run 20 s) sees its reader gone at the next packet and ends.
+# (due to run 20 s) sees its reader gone at the next packet and ends. The
+# pings start once the capture is on: begun after the fourth, it would
+# see two packets and then none to find its reader gone by.
 start=$(date +%s%N)
-out=$( (timeout -s INT "$(scaled 25)" "$CBOXLAB" capture tkcap a:eth0 --duration 20s -w - icmp 2>/dev/null |
+: >"$TMP/pipe.err"
+out=$( (timeout -s INT "$(scaled 25)" "$CBOXLAB" capture tkcap a:eth0 --duration 20s -w - icmp 2>"$TMP/pipe.err" |
 	timeout "$(scaled 25)" tcpdump -c 2 -nr - 2>/dev/null) &
-	sleep 1; in_node tkcap b ping -c 5 -i 0.2 10.70.0.1 >/dev/null; wait)
+	for _ in $(seq 150); do grep -q 'capturing on' "$TMP/pipe.err" && break; sleep 0.1; done
+	in_node tkcap b ping -c 5 -i 0.2 10.70.0.1 >/dev/null; wait)
 ms=$((($(date +%s%N) - start) / 1000000))
 check_ok "capture -w -: tcpdump reads packets from the pipe as they come" \
 	'IP 10\.70\.0\.2 > 10\.70\.0\.1: ICMP echo request' replay "$out" 0
@@ -187,7 +191,7 @@ fi
 # Under a partition: b's requests reach a's interface (the capture sees them
 # before a's nftables drops them), and a never answers.
 cbx partition tkcap a b,c >/dev/null
-out=$(capture_while in_node tkcap b ping -c 2 -i 0.2 -W 1 10.70.0.1 -- tkcap a:eth0 --duration 2s icmp)
+out=$(capture_while in_node tkcap b ping -c 2 -i 0.2 -W 1 10.70.0.1 -- tkcap a:eth0 --duration "$(scaled 2)s" icmp)
 check_ok "capture under a partition: the dropped side's requests arrive" \
 	'IPv4 10\.70\.0\.2 > 10\.70\.0\.1 ICMP echo request' replay "$out" 0
 check_ok_without "capture under a partition: ... and no reply goes back" 'echo reply' replay "$out" 0
@@ -199,7 +203,7 @@ cbx heal tkcap >/dev/null
 check_ok "capture: a node's interface shows none of the host's packets (0 of them)" \
 	'^cboxlab: 0 packet\(s\) captured$' \
 	capture_while bash -c "ping -c 3 -i 0.2 127.0.0.1; $CBOXLAB exec tkcap c -- ping -c 2 10.71.0.11" \
-	-- tkcap a:eth0 --duration 2s 'not arp and not (icmp6 and ip6[40] >= 133 and ip6[40] <= 137)'
+	-- tkcap a:eth0 --duration "$(scaled 2)s" 'not arp and not (icmp6 and ip6[40] >= 133 and ip6[40] <= 137)'
 check_ok_without "capture: the node does not see the capture's process" 'cboxlab capture tkcap' \
 	capture_while in_node tkcap a ps -- tkcap a:eth0 --duration 1s
 check_fails_with "capture: a FILTER with shell in it is a filter's syntax error, run by nobody" \

@@ -49,11 +49,13 @@ check_ok "exec does not pass the caller's descriptors into the node" '^0 1 2 3$'
 	in_node tsec b sh -c 'echo $(ls /proc/self/fd)'
 check_fails_with "an inherited directory cannot be used to walk to the host" 'can.t cd|No such file' \
 	in_node tsec b sh -c 'cd -P /proc/self/fd/7/../../.. && ls'
+# The startup command writes its list once it runs, which may be after
+# `up` (or `restart`) has returned: read once it is there (bounded).
+cmd_fds='for i in $(seq 50); do [ -s /tmp/cmd-fds ] && break; sleep 0.1; done; echo $(cat /tmp/cmd-fds)'
 check_ok "the startup command got no descriptor of the host's either" '^0 1 2 3$' \
-	in_node tsec b sh -c 'echo $(cat /tmp/cmd-fds)'
+	in_node tsec b sh -c "$cmd_fds"
 cbx restart tsec b >/dev/null
-check_ok "nor does a restarted node's command" '^0 1 2 3$' \
-	in_node tsec b sh -c 'sleep 0.2; echo $(cat /tmp/cmd-fds)'
+check_ok "nor does a restarted node's command" '^0 1 2 3$' in_node tsec b sh -c "$cmd_fds"
 copy_escape b # the restart emptied its /tmp
 check_ok "exec's working directory is the node's /" '^/$' in_node tsec b pwd
 # A process of the node (which has CAP_SYS_PTRACE) takes descriptor 7 of
@@ -168,15 +170,21 @@ check_ok "the state root is root's alone" '^700 0$' stat -c '%a %u' /run/cboxlab
 check_exit "exec -it without a terminal is refused at once" 2 '-t needs a terminal' \
 	timeout 5 "$CBOXLAB" exec -it tsec b </dev/null
 sleepers() { in_node tsec b sh -c 'ps -o stat,comm | grep -c "sleep$"'; }
+# Until the node has N sleeps (bounded): the exec's are there before it is
+# killed, and after, the node's init has had time to reap them.
+sleepers_reach() { # N
+	local i
+	for i in $(seq $((50 * TIME_SCALE))); do [ "$(sleepers)" = "$1" ] && return; sleep 0.1; done
+}
 before=$(sleepers)
 # (Not SIGINT: a script's background job ignores it, and so does exec.)
 for sig in TERM HUP KILL; do
 	"$CBOXLAB" exec tsec b -- sh -c 'sleep 1000 & sleep 1000' &
 	pid=$!
-	sleep 0.5
+	sleepers_reach $((before + 2))
 	kill -$sig $pid
 	timeout 10 tail --pid=$pid -f /dev/null
-	sleep 0.2
+	sleepers_reach "$before"
 	check_ok "an exec killed with SIG$sig leaves no process in the node, zombie or child" "^$before\$" sleepers
 done
 
