@@ -46,8 +46,7 @@ wait_command() {
 # init, its command's next run) may land a moment after the step that
 # caused it has returned.
 check_logs() {
-	local i
-	for i in $(seq $((50 * TIME_SCALE))); do
+	for _ in $(seq $((50 * TIME_SCALE))); do
 		"$CBOXLAB" logs "$3" "$4" 2>/dev/null | grep -Eq -- "$2" && break
 		sleep 0.1
 	done
@@ -174,7 +173,7 @@ wait_command "restart on-failure brings a crashing command back, counted in stat
 # Status counts a restart once the command starts again; its "run" may
 # come a moment later.
 count_runs() { "$CBOXLAB" logs tdrestart crash | grep -c '^run$'; }
-for i in $(seq $((50 * TIME_SCALE))); do [ "$(count_runs)" -ge 3 ] && break; sleep 0.1; done
+for _ in $(seq $((50 * TIME_SCALE))); do [ "$(count_runs)" -ge 3 ] && break; sleep 0.1; done
 check_ok "the command ran again each time (its log)" '^[3-9]$' count_runs
 check_ok "with a growing backoff (its log)" 'restarting it in 100 ms' cbx logs tdrestart crash
 check_ok "with a growing backoff (its log)" 'restarting it in 200 ms' cbx logs tdrestart crash

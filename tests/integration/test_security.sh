@@ -173,8 +173,7 @@ sleepers() { in_node tsec b sh -c 'ps -o stat,comm | grep -c "sleep$"'; }
 # Until the node has N sleeps (bounded): the exec's are there before it is
 # killed, and after, the node's init has had time to reap them.
 sleepers_reach() { # N
-	local i
-	for i in $(seq $((50 * TIME_SCALE))); do [ "$(sleepers)" = "$1" ] && return; sleep 0.1; done
+	for _ in $(seq $((50 * TIME_SCALE))); do [ "$(sleepers)" = "$1" ] && return; sleep 0.1; done
 }
 before=$(sleepers)
 # (Not SIGINT: a script's background job ignores it, and so does exec.)
