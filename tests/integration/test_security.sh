@@ -174,13 +174,15 @@ sleepers() { in_node tsec b sh -c 'ps -o stat,comm | grep -c "sleep$"'; }
 # killed, and after, the node's init has had time to reap them.
 sleepers_reach() { # N
 	for _ in $(seq $((50 * TIME_SCALE))); do [ "$(sleepers)" = "$1" ] && return; sleep 0.1; done
+	return 1
 }
 before=$(sleepers)
 # (Not SIGINT: a script's background job ignores it, and so does exec.)
 for sig in TERM HUP KILL; do
 	"$CBOXLAB" exec tsec b -- sh -c 'sleep 1000 & sleep 1000' &
 	pid=$!
-	sleepers_reach $((before + 2))
+	if sleepers_reach $((before + 2)); then ok "the exec's two sleeps run in the node (for SIG$sig)"
+	else not_ok "the exec's two sleeps run in the node (for SIG$sig)" "$(sleepers) sleeps, $before before"; fi
 	kill -$sig $pid
 	timeout 10 tail --pid=$pid -f /dev/null
 	sleepers_reach "$before"
