@@ -138,8 +138,8 @@ uint64_t cbx_lab_pids_default(uint64_t pid_max, uint64_t threads_max);
 int cbx_cgroup_lab_create(const struct cbx_cgroups *cg, const char *lab, uint64_t default_pids,
 			  struct cbx_error *err);
 /* How many processes the lab's nodes hold, and their bound (the lab's
- * pids.current and pids.max): 0, or -1, both left as they were, when the
- * lab has no pids cgroup; *max is -1 for no bound. */
+ * pids.current and pids.max; *max -1 for no bound): 0; -1, with both left
+ * as they were, when the lab has no pids cgroup. */
 int cbx_cgroup_lab_pids(const struct cbx_cgroups *cg, const char *lab, int64_t *current,
 			int64_t *max);
 /* Remove the lab's cgroups (node cgroups must be gone). Missing ones are

@@ -171,6 +171,16 @@ in_node() { # lab node cmd...
 	"$CBOXLAB" exec "$lab" "$node" -- "$@"
 }
 
+# once_written LAB NODE FILE CMD...: CMD in the node once FILE there is
+# written (bounded): `up`, `restart` and a signal return before the node's
+# command has done anything.
+once_written() {
+	local lab=$1 node=$2 file=$3
+	shift 3
+	in_node "$lab" "$node" sh -c "for i in \$(seq $((50 * TIME_SCALE))); do [ -s $file ] && exit; sleep 0.1; done"
+	in_node "$lab" "$node" "$@"
+}
+
 node_pid() { # lab node
 	"$CBOXLAB" status "$1" --json | python3 -c '
 import json, sys
@@ -258,6 +268,16 @@ tcp_roundtrip() { # lab node host port
 	echo ping | timeout 5 "$CBOXLAB" exec -i "$1" "$2" -- nc -w 2 "$3" "$4"
 }
 
+# Until a capture whose stderr goes to FILE says it is on (bounded: on a
+# loaded machine its start may take seconds). FILE must be emptied before
+# the capture starts: until its shell opens it, a previous capture's
+# "capturing on" would still be there, and the traffic would run before
+# this capture exists (seen in CI: a network's capture after a node's saw
+# nothing of a single ping).
+wait_capture_on() { # file
+	for _ in $(seq 150); do grep -q 'capturing on' "$1" && return; sleep 0.1; done
+}
+
 # capture_while CMD... -- CAPTURE-ARGS...: runs CMD once `cboxlab capture
 # CAPTURE-ARGS` is on, and prints capture's output. CAPTURE_CLI: the
 # command capture runs through ($CBOXLAB; test_multihost: a host's).
@@ -267,17 +287,12 @@ capture_while() {
 		if [ "$a" = "--" ] && [ $seen = 0 ]; then seen=1; continue; fi
 		if [ $seen = 0 ]; then cmd+=("$a"); else args+=("$a"); fi
 	done
-	# Emptied here, before the capture starts: until its shell opens the
-	# file, a previous capture's "capturing on" would still be there, and
-	# the traffic would run before this capture exists (seen in CI: a
-	# network's capture after a node's saw nothing of a single ping).
-	: >"$TMP/cap.err"
+	: >"$TMP/cap.err" # (wait_capture_on)
 	# Bounded: a capture that never sees its packets must fail, not stall.
 	timeout -s INT "$(scaled 15)" "${CAPTURE_CLI:-$CBOXLAB}" capture "${args[@]}" \
 		2>"$TMP/cap.err" >"$TMP/cap.out" &
 	pid=$!
-	# Up to the capture's own bound: on a loaded machine its start may take seconds.
-	for _ in $(seq 150); do grep -q 'capturing on' "$TMP/cap.err" && break; sleep 0.1; done
+	wait_capture_on "$TMP/cap.err"
 	"${cmd[@]}" >"$TMP/cap.cmd" 2>&1
 	local cmd_rc=$?
 	wait $pid

@@ -168,7 +168,7 @@ pid_before=$(node_pid tchaos n4)
 	--duration $((8 * TIME_SCALE))s --seed 5 \
 	--log "$TMP/kill.jsonl" >/dev/null 2>&1 &
 run=$!
-for _ in $(seq 200); do logged "$TMP/kill.jsonl" '"fault":"kill"' && break; sleep 0.05; done
+wait_logged "$TMP/kill.jsonl" '"fault":"kill"'
 if ! [ "$(tcp_roundtrip tchaos n1 n4 7 2>/dev/null)" = ping ]; then ok "kill-random: the killed node n4 serves nothing"
 else not_ok "kill-random: the killed node n4 serves nothing"; fi
 for _ in $(seq 200); do logged "$TMP/kill.jsonl" '"fault":"start"' && break; kill -0 $run 2>/dev/null || break; sleep 0.05; done
@@ -199,7 +199,7 @@ wait $run
 "$CBOXLAB" chaos tchaos --nemesis flaky-links --nodes n1 --loss 50% --interval 10s --duration 20s \
 	--seed 5 --log "$TMP/flaky.jsonl" >/dev/null 2>&1 &
 run=$!
-for _ in $(seq 200); do logged "$TMP/flaky.jsonl" '"fault":"impair"' && break; sleep 0.05; done
+wait_logged "$TMP/flaky.jsonl" '"fault":"impair"'
 answered=""
 for _ in 1 2; do
 	got=$(in_node tchaos n1 ping -c 200 -i 0.01 -W 1 -q n2 | awk '/received/ { print $4 }')

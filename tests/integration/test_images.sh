@@ -82,16 +82,6 @@ PY
 }
 check "an OCI image with two layers, as a folder, an oci-archive and a docker-archive (umoci, skopeo)" build_image
 
-# once_written LAB NODE FILE CMD...: CMD in the node once its startup
-# command has written FILE (bounded): `up` returns once the command has
-# started, not once it has done anything.
-once_written() {
-	local lab=$1 node=$2 file=$3
-	shift 3
-	in_node "$lab" "$node" sh -c "for i in \$(seq $((50 * TIME_SCALE))); do [ -s $file ] && exit; sleep 0.1; done"
-	in_node "$lab" "$node" "$@"
-}
-
 layers_in_cache() { ls "$CBOXLAB_CACHE/layers" 2>/dev/null | wc -l; }
 tmp_in_cache() { ls -A "$CBOXLAB_CACHE/tmp" 2>/dev/null | wc -l; }
 

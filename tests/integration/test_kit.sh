@@ -177,7 +177,7 @@ start=$(date +%s%N)
 : >"$TMP/pipe.err"
 out=$( (timeout -s INT "$(scaled 25)" "$CBOXLAB" capture tkcap a:eth0 --duration 20s -w - icmp 2>"$TMP/pipe.err" |
 	timeout "$(scaled 25)" tcpdump -c 2 -nr - 2>/dev/null) &
-	for _ in $(seq 150); do grep -q 'capturing on' "$TMP/pipe.err" && break; sleep 0.1; done
+	wait_capture_on "$TMP/pipe.err"
 	in_node tkcap b ping -c 5 -i 0.2 10.70.0.1 >/dev/null; wait)
 ms=$((($(date +%s%N) - start) / 1000000))
 check_ok "capture -w -: tcpdump reads packets from the pipe as they come" \

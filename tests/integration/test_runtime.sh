@@ -75,9 +75,9 @@ check_ok "init reaps orphans (no zombies in the node)" '^reaped$' orphan_fate
 
 pid=$(node_pid trun n1)
 kill -USR1 "$pid"
-# The shell runs its trap once its current sleep ends: wait for the file.
+# The shell runs its trap once its current sleep ends.
 check_ok "init forwards signals to the startup command" 'got-usr1' \
-	in_node trun n1 sh -c "for i in \$(seq $((50 * TIME_SCALE))); do [ -s /tmp/usr1 ] && break; sleep 0.1; done; cat /tmp/usr1"
+	once_written trun n1 /tmp/usr1 cat /tmp/usr1
 check_ok "a node lives on after its command ends" '^ +n2 +running +[1-9]' cbx status trun
 check "exec works in a node whose command has ended" in_node trun n2 true
 

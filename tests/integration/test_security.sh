@@ -49,13 +49,11 @@ check_ok "exec does not pass the caller's descriptors into the node" '^0 1 2 3$'
 	in_node tsec b sh -c 'echo $(ls /proc/self/fd)'
 check_fails_with "an inherited directory cannot be used to walk to the host" 'can.t cd|No such file' \
 	in_node tsec b sh -c 'cd -P /proc/self/fd/7/../../.. && ls'
-# The startup command writes its list once it runs, which may be after
-# `up` (or `restart`) has returned: read once it is there (bounded).
-cmd_fds='for i in $(seq 50); do [ -s /tmp/cmd-fds ] && break; sleep 0.1; done; echo $(cat /tmp/cmd-fds)'
 check_ok "the startup command got no descriptor of the host's either" '^0 1 2 3$' \
-	in_node tsec b sh -c "$cmd_fds"
+	once_written tsec b /tmp/cmd-fds sh -c 'echo $(cat /tmp/cmd-fds)'
 cbx restart tsec b >/dev/null
-check_ok "nor does a restarted node's command" '^0 1 2 3$' in_node tsec b sh -c "$cmd_fds"
+check_ok "nor does a restarted node's command" '^0 1 2 3$' \
+	once_written tsec b /tmp/cmd-fds sh -c 'echo $(cat /tmp/cmd-fds)'
 copy_escape b # the restart emptied its /tmp
 check_ok "exec's working directory is the node's /" '^/$' in_node tsec b pwd
 # A process of the node (which has CAP_SYS_PTRACE) takes descriptor 7 of
