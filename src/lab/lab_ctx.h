@@ -89,9 +89,9 @@ struct lab_ctx {
 	bool teardown;
 	int init_fd;
 	/* The mount namespace new nodes start from (runtime/mntns.h), while
-	 * nodes are being cloned and only when it pays; -1: ours. */
+	 * nodes are being cloned; -1: none. */
 	int node_mntns_fd;
-	size_t pins_left_out; /* pins on the host when it was made (--timings); 0: never */
+	size_t pins_left_out; /* pins it was made without (--timings); 0: none */
 	struct rlimit nofile; /* the limit before `up` raised its own: the nodes' */
 	/* Nodes cloned whose first process may still share our descriptor
 	 * table (node_spawn_detach), at most; set by lab_check_descriptors. */

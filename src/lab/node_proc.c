@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 #include "lab/node_env.h"
 #include "lab/node_ready.h"
 #include "runtime/cgroup_devices.h"
+#include "runtime/mntns.h"
 #include "runtime/netns.h"
 
 #define START_TIMEOUT_MS 60000
@@ -161,6 +163,46 @@ static int v2_node_cgroup(struct lab_ctx *ctx, const struct cbx_node *n, bool re
 	return fd;
 }
 
+/* Might the nodes find `path` under /run? Resolved first: a symlink or
+ * "/tmp/../run" leads there too. Unresolvable: say yes. */
+static bool under_run(const char *path)
+{
+	char real[PATH_MAX];
+
+	if (!realpath(path, real))
+		return true;
+	return !strncmp(real, "/run", 4) && (real[4] == '/' || real[4] == '\0');
+}
+
+/* The lab's state directory, when it is all the nodes need of /run (see
+ * mntns_for_nodes); else NULL (a state root elsewhere: nothing). */
+static const char *run_needs(const struct lab_ctx *ctx)
+{
+	if (under_run(ctx->libdir) || !under_run(ctx->state_dir))
+		return NULL;
+	for (size_t i = 0; i < ctx->t->n_nodes; i++)
+		if (cbx_base_kinds[ctx->t->nodes[i].base].lower == CBX_LOWER_PATH &&
+		    under_run(ctx->t->nodes[i].base_dir))
+			return NULL;
+	return ctx->state_dir;
+}
+
+int lab_node_mntns(struct lab_ctx *ctx, size_t to_clone, struct cbx_error *err)
+{
+	size_t pins;
+	bool without_pins;
+
+	if (ctx->node_mntns_fd >= 0)
+		return 0;
+	without_pins = mntns_without_pins_pays(to_clone, &pins);
+	ctx->node_mntns_fd = mntns_for_nodes(without_pins, run_needs(ctx), err);
+	if (ctx->node_mntns_fd < 0)
+		return -1;
+	if (without_pins)
+		ctx->pins_left_out = pins;
+	return 0;
+}
+
 int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 		   struct cbx_error *err)
 {
@@ -173,7 +215,7 @@ int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 	cleanup_close int cgroup_fd = -1;
 	cleanup_close int old_netns = -1;
 
-	if (open_init(ctx, err) < 0)
+	if (open_init(ctx, err) < 0 || lab_node_mntns(ctx, 1, err) < 0)
 		return -1;
 	if (lab_node_dir(ctx, n, dir, sizeof(dir)) < 0)
 		return cbx_error_sys(err, ENAMETOOLONG, "node %s", n->name);

@@ -16,6 +16,11 @@ int lab_spawn_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 		   struct cbx_error *err);
 int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 		   struct cbx_error *err);
+/* Make the mount namespace new nodes start from (runtime/mntns.h), for
+ * `to_clone` nodes, unless there is one: lab_clone_node makes it for one
+ * node, a phase for all of its own at once. It stays until
+ * lab_drop_node_mntns. */
+int lab_node_mntns(struct lab_ctx *ctx, size_t to_clone, struct cbx_error *err);
 int lab_node_cgroups(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,
 		     struct cbx_error *err);
 /* Wait until each node has its namespaces ('N'): only then may it be wired

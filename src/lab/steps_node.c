@@ -27,7 +27,6 @@
 #include "lab/pins.h"
 #include "lab/steps.h"
 #include "netlink/nft_msg.h"
-#include "runtime/mntns.h"
 #include "runtime/netns.h"
 
 /* --- nodes -------------------------------------------------------------- */
@@ -44,53 +43,16 @@ static const struct cbx_node **step_nodes(const struct step *s, size_t n)
 	return nodes;
 }
 
-/* Might the nodes find `path` under /run? Resolved first: a symlink or
- * "/tmp/../run" leads there too. Unresolvable: say yes. */
-static bool under_run(const char *path)
-{
-	char real[PATH_MAX];
-
-	if (!realpath(path, real))
-		return true;
-	return !strncmp(real, "/run", 4) && (real[4] == '/' || real[4] == '\0');
-}
-
-/* The lab's state directory, when it is all the nodes need of /run (see
- * mntns_without_pins); else NULL (a state root elsewhere: nothing). */
-static const char *run_needs(const struct lab_ctx *ctx)
-{
-	if (under_run(ctx->libdir) || !under_run(ctx->state_dir))
-		return NULL;
-	for (size_t i = 0; i < ctx->t->n_nodes; i++)
-		if (cbx_base_kinds[ctx->t->nodes[i].base].lower == CBX_LOWER_PATH &&
-		    under_run(ctx->t->nodes[i].base_dir))
-			return NULL;
-	return ctx->state_dir;
-}
-
 /* Clone every node of the phase that is not yet. */
 static int clone_nodes(struct lab_ctx *ctx, const struct step *s, size_t n, struct cbx_error *err)
 {
-	size_t detached = 0, to_clone = 0, pins;
+	size_t detached = 0, to_clone = 0;
 	long deadline = 0;
 
 	for (size_t i = 0; i < n; i++)
 		to_clone += ctx->nodes[s[i].u.node->index].proc.pid <= 0;
-	/* With other labs' pins on the host, the nodes start from a copy of
-	 * its mounts without them (runtime/mntns.h). Only a speed-up: when it
-	 * cannot be made, the nodes copy the host's, and `up` says why. */
-	if (ctx->node_mntns_fd < 0 && mntns_without_pins_pays(to_clone, &pins)) {
-		struct cbx_error why;
-
-		ctx->node_mntns_fd = mntns_without_pins(run_needs(ctx), &why);
-		if (ctx->node_mntns_fd >= 0)
-			ctx->pins_left_out = pins;
-		else
-			lab_warn(ctx,
-				 cbx_arena_printf(ctx->arena,
-						  "%s (the nodes copy the host's mounts instead)",
-						  why.msg));
-	}
+	if (to_clone && lab_node_mntns(ctx, to_clone, err) < 0)
+		return -1;
 	for (size_t i = 0; i < n; i++) {
 		/* Close what the nodes before needed, as they stop needing it,
 		 * so that the low part of our descriptor table, which each new

@@ -45,6 +45,7 @@ bool mntns_without_pins_pays(size_t nodes, size_t *pins)
 }
 
 struct making {
+	bool without_pins;
 	const char *state_dir;
 	int fd;
 	int errnum;
@@ -84,6 +85,29 @@ static int replace_run(struct making *m)
 	return cbx_attach_mount(state, m->state_dir) < 0 ? -1 : 0;
 }
 
+/* The namespace's root becomes an empty tmpfs, with the host's tree under
+ * it at CBX_MNTNS_HOST: what is beneath every node's root once it has
+ * detached the host's tree (rootfs_enter). Read-only, and room for no file
+ * but its one directory (a node with CAP_SYS_ADMIN may remount it
+ * writable), with nothing to execute. The tmpfs is mounted on /dev to
+ * begin with, any directory would do: pivot_root moves it off. */
+static int put_host_below(struct making *m)
+{
+	m->step = "mount its empty root";
+	if (mount("cboxlab-empty", "/dev", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "mode=0555,nr_inodes=2,size=4k") < 0)
+		return -1;
+	m->step = "make " CBX_MNTNS_HOST " in its empty root";
+	if (mkdir("/dev" CBX_MNTNS_HOST, 0555) < 0)
+		return -1;
+	m->step = "put the host's tree under its empty root";
+	if (syscall(SYS_pivot_root, "/dev", "/dev" CBX_MNTNS_HOST) < 0 || chdir("/") < 0)
+		return -1;
+	m->step = "make its empty root read-only";
+	return mount(NULL, "/", NULL,
+		     MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+}
+
 /* On a thread of its own: unshare(CLONE_NEWNS) gives the calling thread
  * alone a new namespace (and a filesystem context of its own), and the
  * thread ends with it, so ours is never changed. */
@@ -95,14 +119,15 @@ static void *make_it(void *arg)
 	if (unshare(CLONE_NEWNS) < 0)
 		goto fail;
 	/* Private before anything is detached: detaching a mount whose parent
-	 * is shared would propagate, and detach the host's pins too. */
+	 * is shared would propagate, and detach the host's pins too; and
+	 * pivot_root refuses shared parents. */
 	m->step = "make its mounts private";
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		goto fail;
-	if (m->state_dir && is_mount_root("/run")) {
+	if (m->without_pins && m->state_dir && is_mount_root("/run")) {
 		if (replace_run(m) < 0)
 			goto fail;
-	} else {
+	} else if (m->without_pins) {
 		/* /run/netns is a mount point (netns_prepare_dir) and every
 		 * pin is mounted on it; EINVAL: it is not one. */
 		m->step = "detach " CBX_NETNS_DIR " in it";
@@ -111,17 +136,20 @@ static void *make_it(void *arg)
 	}
 	m->step = "open it";
 	m->fd = open("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
-	if (m->fd < 0)
+	if (m->fd < 0 || put_host_below(m) < 0)
 		goto fail;
 	return NULL;
 fail:
 	m->errnum = errno;
+	if (m->fd >= 0)
+		close(m->fd);
+	m->fd = -1;
 	return NULL;
 }
 
-int mntns_without_pins(const char *state_dir, struct cbx_error *err)
+int mntns_for_nodes(bool without_pins, const char *state_dir, struct cbx_error *err)
 {
-	struct making m = { .state_dir = state_dir, .fd = -1 };
+	struct making m = { .without_pins = without_pins, .state_dir = state_dir, .fd = -1 };
 	pthread_t thread;
 	int rc = pthread_create(&thread, NULL, make_it, &m);
 

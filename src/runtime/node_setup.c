@@ -21,6 +21,7 @@
 #include "common/fsutil.h"
 #include "init/init_proto.h"
 #include "runtime/caps.h"
+#include "runtime/mntns.h"
 #include "runtime/node_fate.h"
 #include "runtime/seccomp_load.h"
 #include "runtime/userns.h"
@@ -156,14 +157,12 @@ int node_setup_namespaces(struct node_setup *s, struct cbx_error *err)
 				    : CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
 					      (s->join_netns ? 0 : CLONE_NEWNET);
 
-	/* The namespace `up` made without the host's netns pins: ours is
-	 * then a copy of that one (runtime/mntns.h). */
-	if (s->join_mntns && setns(CBX_INIT_MNTNS_FD, CLONE_NEWNS) < 0)
-		return cbx_error_sys(err, errno, "join the lab's mount namespace");
+	/* Ours is a copy of the namespace `up` made for the nodes: the host's
+	 * tree under an empty root (runtime/mntns.h). */
+	if (setns(CBX_INIT_MNTNS_FD, CLONE_NEWNS) < 0)
+		return cbx_error_sys(err, errno, "join the lab's mount namespace for nodes");
 	if (unshare(flags) < 0)
 		return cbx_error_sys(err, errno, "create the node's namespaces");
-	if (s->clock_offset_us && clock_namespace(s->clock_offset_us, err) < 0)
-		return -1;
 	/* At once: nothing mounted here may propagate back to the host, and
 	 * nothing mounted on the host (every other node's netns pin, which
 	 * `up` makes after this node's 'N') may propagate in here. A node
@@ -187,6 +186,13 @@ int node_setup_namespaces(struct node_setup *s, struct cbx_error *err)
 		return -1;
 	if (r->userns.count &&
 	    userns_namespaces(&r->userns, r->proc_fd, !s->join_netns, &r->userns_fd, err) < 0)
+		return -1;
+	/* The node's root is made from the host's files, by their paths:
+	 * until rootfs_enter, ours is the host's tree. Not before the user
+	 * namespace: the kernel makes none for a chrooted process. */
+	if (chroot(CBX_MNTNS_HOST) < 0 || chdir("/") < 0)
+		return cbx_error_sys(err, errno, "enter the host's tree at " CBX_MNTNS_HOST);
+	if (s->clock_offset_us && clock_namespace(s->clock_offset_us, err) < 0)
 		return -1;
 	return 0;
 }

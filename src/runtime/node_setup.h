@@ -38,7 +38,6 @@ struct node_setup {
 	const char *name;          /* the node, for messages */
 	struct rootfs_spec rootfs; /* its node_dir holds console.log and pid too */
 	bool join_netns;           /* join CBX_INIT_NETNS_FD's netns, not a new one */
-	bool join_mntns;           /* copy CBX_INIT_MNTNS_FD's mount namespace, not ours */
 	uint64_t caps;             /* the node's capabilities (runtime/caps.h) */
 	const char *seccomp;       /* its seccomp filter's file; NULL: none */
 	struct rlimit nofile;      /* the open-file limit to give the node (0: as is) */

@@ -101,7 +101,6 @@ long node_setup_encode(const struct node_setup *s, char *buf, size_t size)
 	for (size_t i = 0; i < r->n_files; i++)
 		put(&w, "file", "%04o\t%s\t%s", r->files[i].mode, r->files[i].src, r->files[i].dst);
 	put(&w, "netns", "%d", s->join_netns);
-	put(&w, "mntns", "%d", s->join_mntns);
 	put(&w, "nice", "%d", s->nice);
 	if (s->clock_offset_us)
 		put(&w, "clock", "%" PRId64, s->clock_offset_us);
@@ -238,10 +237,6 @@ static int decode_entry(struct node_setup *s, const char *key, char *v, struct c
 		if (parse_num(v, 10, 1, &n) < 0)
 			return bad(err, key, v);
 		s->join_netns = n;
-	} else if (!strcmp(key, "mntns")) {
-		if (parse_num(v, 10, 1, &n) < 0)
-			return bad(err, key, v);
-		s->join_mntns = n;
 	} else if (!strcmp(key, "nice")) {
 		char *end;
 		long v_nice;

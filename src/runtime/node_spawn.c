@@ -166,7 +166,6 @@ int node_spawn(const struct node_spawn_spec *s, struct node_proc *out, struct cb
 	struct node_setup setup = { .name = s->name,
 				    .rootfs = s->rootfs,
 				    .join_netns = s->netns_fd >= 0,
-				    .join_mntns = s->mntns_fd >= 0,
 				    .caps = s->caps,
 				    .seccomp = s->seccomp,
 				    .nofile = s->nofile,

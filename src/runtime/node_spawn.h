@@ -31,8 +31,8 @@ struct node_spawn_spec {
 	const struct cbx_cgroups *cg;
 	const char *lab;
 	int netns_fd; /* -1: a new network namespace; else join it (restart) */
-	/* >= 0: the mount namespace to make the node's from (runtime/mntns.h),
-	 * kept open by the caller until the node has said 'N'; -1: ours. */
+	/* The mount namespace to make the node's from (runtime/mntns.h), kept
+	 * open by the caller until the node has said 'N'. */
 	int mntns_fd;
 	uint64_t caps;           /* the node's capabilities (runtime/caps.h) */
 	const char *seccomp;     /* its seccomp filter's file; NULL: none */

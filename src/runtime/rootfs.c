@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -15,6 +16,7 @@
 #include "common/fsutil.h"
 #include "runtime/kernel_view.h"
 #include "runtime/node_files.h"
+#include "runtime/mntns.h"
 #include "runtime/mount_api.h"
 #include "runtime/tmpfiles.h"
 #include "runtime/userns.h"
@@ -389,6 +391,37 @@ static int setup_etc(const struct rootfs_spec *spec, int hosts_tree, struct cbx_
 	return node_owns(spec, "/etc/hostname", err);
 }
 
+/* Out of the host's tree (CBX_MNTNS_HOST, where node_setup_namespaces
+ * chrooted) into the node's root, for good. setns into our own namespace
+ * puts our root back at its root, the empty tmpfs (a chroot cannot leave
+ * CBX_MNTNS_HOST); the node's root is moved over it and the host's tree
+ * detached, so that beneath the node's root there is only that tmpfs
+ * (runtime/mntns.h). pivot_root, used before, walked every task on the
+ * host. */
+static int enter_root(const struct rootfs_spec *spec, const char *root, struct cbx_error *err)
+{
+	char path[sizeof(CBX_MNTNS_HOST) + CBX_NODE_PATH_MAX + 8];
+	cleanup_close int self = openat(spec->proc_fd, "thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
+
+	if (self < 0)
+		return cbx_error_sys(err, errno, "open the node's mount namespace");
+	if (setns(self, CLONE_NEWNS) < 0)
+		return cbx_error_sys(err, errno, "leave the host's tree");
+	if (snprintf(path, sizeof(path), CBX_MNTNS_HOST "%s", root) >= (int)sizeof(path))
+		return cbx_error_sys(err, ENAMETOOLONG, "%s", root);
+	/* The move's source is the mount at our cwd, and it stays our cwd. */
+	if (chdir(path) < 0)
+		return cbx_error_sys(err, errno, "chdir %s", root);
+	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+		return cbx_error_sys(err, errno, "move the node's root %s over /", root);
+	/* Our root is still the tmpfs beneath, where the host's tree is. */
+	if (umount2(CBX_MNTNS_HOST, MNT_DETACH) < 0)
+		return cbx_error_sys(err, errno, "detach the host's tree");
+	if (chroot(".") < 0 || chdir("/") < 0)
+		return cbx_error_sys(err, errno, "enter the node's root");
+	return 0;
+}
+
 int rootfs_enter(const struct rootfs_spec *spec, struct cbx_error *err)
 {
 	char root[CBX_NODE_PATH_MAX + 8];
@@ -419,22 +452,14 @@ int rootfs_enter(const struct rootfs_spec *spec, struct cbx_error *err)
 	    (!spec->unmasked && kernel_view_restrict(root, spec->node_dir, err) < 0) ||
 	    node_files_put(spec, root, err) < 0)
 		return -1;
-	/* The host's path is out of reach after the pivot, and a bind from a
-	 * path under the detached old root fails: clone the mount now. */
+	/* The host's path is out of reach once in the node's root, and a bind
+	 * from a path under the detached host's tree fails: clone the mount
+	 * now. */
 	hosts_tree = cbx_clone_mount(spec->hosts_file);
 	if (hosts_tree < 0)
 		return cbx_error_sys(err, errno, "open %s", spec->hosts_file);
-
-	/* pivot_root(".", ".") stacks the old root on the new one; detaching it
-	 * leaves the node no path back to the host's files. */
-	if (chdir(root) < 0)
-		return cbx_error_sys(err, errno, "chdir %s", root);
-	if (syscall(SYS_pivot_root, ".", ".") < 0)
-		return cbx_error_sys(err, errno, "pivot_root into %s", root);
-	if (umount2(".", MNT_DETACH) < 0)
-		return cbx_error_sys(err, errno, "detach the host's root");
-	if (chdir("/") < 0)
-		return cbx_error_sys(err, errno, "chdir /");
+	if (enter_root(spec, root, err) < 0)
+		return -1;
 	/* Nothing of the host's stacked under the node's root: there, /.. is
 	 * / (a mount once made through a symlinked mount point of a base put
 	 * the host's root beneath, and /.. led to it; node_dir_at refuses

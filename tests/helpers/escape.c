@@ -13,9 +13,21 @@
  *                                    of the host's is a way out
  *   escape tty                       what the node's /dev/tty and our stdio
  *                                    give: TIOCSTI on each
+ *   escape chroot-out PATH           the classic way out of a chroot
+ *                                    (CAP_SYS_CHROOT): chroot into a
+ *                                    directory, climb out of it with "..",
+ *                                    chroot there; then look for PATH
+ *   escape beneath PATH              what is under the node's root
+ *                                    (CAP_SYS_ADMIN): unmount it, re-enter
+ *                                    the mount namespace at its root (setns);
+ *                                    then look for PATH, and try to write
+ *
+ * chroot-out and beneath print "escaped: PATH" when PATH (a file only the
+ * host has) is reachable after, and "contained: <what / holds>" when not.
  *
  * Each prints "ok ..." when the attack got through and "refused: <errno
  * name>" when it did not, and exits 0 either way: the test reads which. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/keyctl.h>
@@ -356,6 +368,84 @@ static int tty_attacks(void)
 	return 0;
 }
 
+/* How many entries a directory holds (-1: it cannot be read). */
+static int count_entries(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	int count = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		count += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	closedir(d);
+	return count;
+}
+
+/* After an attack on the root: is `host_path` reachable, and what does /
+ * hold now? Its names in the directory's order, each directory's with how
+ * many entries it holds: "contained: host(0) ...". */
+static int look_around(const char *host_path)
+{
+	char path[300];
+	struct dirent *de;
+	DIR *d;
+
+	if (access(host_path, F_OK) == 0) {
+		printf("escaped: %s\n", host_path);
+		return 0;
+	}
+	printf("contained:");
+	d = opendir("/");
+	while (d && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		printf(" %s", de->d_name);
+		snprintf(path, sizeof(path), "/%s", de->d_name);
+		if (de->d_type == DT_DIR)
+			printf("(%d)", count_entries(path));
+	}
+	if (d)
+		closedir(d);
+	printf("\n");
+	return 0;
+}
+
+static int chroot_out(const char *host_path)
+{
+	mkdir("/tmp/.chroot-out", 0700);
+	if (chroot("/tmp/.chroot-out") < 0)
+		return report(-1, errno, "chroot");
+	/* Our cwd is outside the new root: ".." is not stopped by it. */
+	for (int i = 0; i < 64; i++)
+		if (chdir("..") < 0)
+			return report(-1, errno, "chdir ..");
+	if (chroot(".") < 0)
+		return report(-1, errno, "chroot .");
+	return look_around(host_path);
+}
+
+static int beneath(const char *host_path)
+{
+	int self = open("/proc/self/ns/mnt", O_RDONLY);
+	int fd;
+
+	if (self < 0)
+		return report(-1, errno, "open /proc/self/ns/mnt");
+	if (umount2("/", MNT_DETACH) < 0)
+		return report(-1, errno, "umount /");
+	/* Our root and cwd become the namespace's root, whatever is on it. */
+	if (setns(self, CLONE_NEWNS) < 0)
+		return report(-1, errno, "setns into our own mount namespace");
+	look_around(host_path);
+	fd = open("/written-from-a-node", O_WRONLY | O_CREAT, 0600);
+	if (fd < 0 && (errno == EROFS || errno == ENOSPC || errno == EACCES) &&
+	    mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND, NULL) == 0)
+		fd = open("/written-from-a-node", O_WRONLY | O_CREAT, 0600);
+	return report(fd, errno, "create a file there, remounted writable if need be");
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -369,7 +459,11 @@ int main(int argc, char **argv)
 		return steal_fd(atoi(argv[2]), atoi(argv[3]));
 	if (argc == 2 && !strcmp(argv[1], "tty"))
 		return tty_attacks();
+	if (argc == 3 && !strcmp(argv[1], "chroot-out"))
+		return chroot_out(argv[2]);
+	if (argc == 3 && !strcmp(argv[1], "beneath"))
+		return beneath(argv[2]);
 	fprintf(stderr,
-		"usage: escape pid1 sethostname|mknod|handle-root ARG | handle-root DIR | syscall NAME | steal-fd FD SECONDS | tty\n");
+		"usage: escape pid1 sethostname|mknod|handle-root ARG | handle-root DIR | syscall NAME | steal-fd FD SECONDS | tty | chroot-out PATH | beneath PATH\n");
 	return 2;
 }

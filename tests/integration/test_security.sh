@@ -120,6 +120,13 @@ for p in /proc/sysrq-trigger /proc/irq/default_smp_affinity; do
 done
 check_fails_with "the host's files are not under the node's /proc/1/root" 'No such file' \
 	in_node tsec b cat "/proc/1/root$TMP/host-marker"
+# A node holds CAP_SYS_CHROOT (as Docker's do): the classic way out of a
+# chroot (into a directory, ".." past it, chroot there) ends at the node's
+# own root.
+check_ok "the chroot way out (CAP_SYS_CHROOT) ends in the node's own root" \
+	'^contained: .*\<proc\(' in_node tsec b /tmp/escape chroot-out "$TMP/host-marker"
+check_ok "and from a host-base node too" '^contained: .*\<usr\(' \
+	in_node tsec h /tmp/escape chroot-out "$TMP/host-marker"
 
 # --- system calls ---------------------------------------------------------------
 check_fails_with "unshare -Ur then mount, the user-namespace way to mount, is refused" \
@@ -200,6 +207,7 @@ f=$(topo tsecopt <<'EOF2'
 { "name": "tsecopt",
   "nodes": {
     "adm": { "base": "host", "cap_add": ["SYS_ADMIN"] },
+    "undermine": { "cap_add": ["SYS_ADMIN"] },
     "priv": { "privileged": true },
     "open": { "seccomp": false },
     "noraw": { "cap_drop": ["net_raw"] },
@@ -221,6 +229,17 @@ check_ok "and sees /proc unmasked" '^[1-9]' in_node tsecopt priv sh -c 'head -c 
 copy_escape_to() { "$CBOXLAB" exec -i "$1" "$2" -- sh -c 'cat > /tmp/escape && chmod 755 /tmp/escape' <"$ESCAPE"; }
 copy_escape_to tsecopt open
 copy_escape_to tsecopt drs
+copy_escape_to tsecopt undermine
+# A node given SYS_ADMIN (a routing suite's VRFs) may unmount its own root
+# (which leaves it broken: a node of its own here). Beneath it there must
+# be nothing of the host's: the nodes' namespace has an empty tmpfs there
+# (runtime/mntns.h), where the host's root was, and a root moved over the
+# host's would show the host's here.
+beneath=$(in_node tsecopt undermine /tmp/escape beneath "$TMP/host-marker" 2>&1)
+check_ok "with cap_add SYS_ADMIN, what is under the node's root is empty" '^contained: host\(0\)$' \
+	echo "$beneath"
+check_ok "and takes no file, even remounted writable" '^refused: .*create a file there' \
+	echo "$beneath"
 # Docker's profile allows open_by_handle_at to DAC_READ_SEARCH; a handle
 # names any file of the filesystem, and this node's /usr is the host's.
 check_ok "cap_add DAC_READ_SEARCH on a host base still cannot open the host's root by handle" \
@@ -229,6 +248,10 @@ check_ok "cap_add SYS_NICE gives a real-time priority" '^ok sched-fifo' \
 	in_node tsecopt drs /tmp/escape syscall sched-fifo
 check_ok "seccomp: false lifts the filter" '^Seccomp:	0' in_node tsecopt open grep '^Seccomp:' /proc/self/status
 check_ok "so keyctl gets through" '^ok keyctl' in_node tsecopt open /tmp/escape syscall keyctl
+# The kernel makes no user namespace for a chrooted process: a node's root
+# must be its mount namespace's root as the kernel sees it (runtime/mntns.h).
+check_ok "and its processes may make a user namespace (their root is no chroot)" \
+	'^ok unshare-user' in_node tsecopt open /tmp/escape syscall unshare-user
 check_fails_with "cap_drop takes a capability away: no NET_RAW, no ping" 'permission denied|Operation not permitted' \
 	in_node tsecopt noraw ping -c 1 -W 1 127.0.0.1
 # The device policy: device nodes a node makes (cap_add MKNOD) or finds in

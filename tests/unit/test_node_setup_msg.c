@@ -17,7 +17,6 @@ static struct node_setup sample(void)
 			    .hosts_file = "/run/cboxlab/lab/hosts",
 			    .hostname = "r1" },
 		.join_netns = true,
-		.join_mntns = true,
 		.caps = 0x1ffffffffeULL,
 		.seccomp = "/run/cboxlab/lab/seccomp/00000000008c0000.bpf",
 		.nofile = { 1024, 524288 },
@@ -71,7 +70,6 @@ int main(void)
 	is_str(out.rootfs.hosts_file, "/run/cboxlab/lab/hosts", "hosts file");
 	is_str(out.rootfs.hostname, "r1", "hostname");
 	ok(out.join_netns, "join the kept netns");
-	ok(out.join_mntns, "start from the lab's mount namespace");
 	ok(out.caps == in.caps, "capability mask");
 	is_str(out.seccomp, "/run/cboxlab/lab/seccomp/00000000008c0000.bpf", "seccomp filter");
 	ok(out.nofile.rlim_cur == 1024 && out.nofile.rlim_max == 524288, "open-file limit");
@@ -94,10 +92,9 @@ int main(void)
 	in.rootfs.host_mask = "/run/cboxlab/lab/host-mask";
 	in.join_cgroups = false;
 	in.join_netns = false;
-	in.join_mntns = false;
 	len = node_setup_encode(&in, buf, sizeof(buf));
 	ok(len > 0 && node_setup_decode(buf, (size_t)len, &out, &err) == 0, "a host-base v2 node");
-	ok(!out.rootfs.lower && !out.join_cgroups && !out.join_netns && !out.join_mntns && !out.lab,
+	ok(!out.rootfs.lower && !out.join_cgroups && !out.join_netns && !out.lab,
 	   "no lower dir, no cgroups, a new netns, a copy of the host's mounts");
 
 	ok(node_setup_encode(&in, small, sizeof(small)) == -1,
