@@ -18,7 +18,7 @@
 #include "common/error.h"
 
 /* In the node's root `root` (its /proc, /sys and /dev/null mounted), before
- * the pivot; `node_dir` holds the empty directory used as a mask. */
+ * entering it; `node_dir` holds the empty directory used as a mask. */
 int kernel_view_restrict(const char *root, const char *node_dir, struct cbx_error *err);
 
 #endif

@@ -1,5 +1,5 @@
 /* A node's "files" and "binds" (topo/topo.h), put into its root by its init
- * before pivot_root, while the host's sources can still be opened.
+ * before entering it, while the host's sources can still be opened.
  *
  * Every path in the node is resolved with openat2(RESOLVE_IN_ROOT) from the
  * node's root: a symlink its base or overlay folder has ("/etc" -> "/etc"
@@ -17,7 +17,7 @@
 #include "common/error.h"
 #include "runtime/rootfs.h"
 
-/* `root` is the node's root, assembled, not yet pivoted into. */
+/* `root` is the node's root, assembled, not yet entered. */
 int node_files_put(const struct rootfs_spec *spec, const char *root, struct cbx_error *err);
 
 #endif

@@ -35,7 +35,7 @@
  * node_setup_namespaces). And the file init tells the command's fate in
  * (runtime/node_fate.h), opened here while the node's state directory is
  * in view: a file, never its directory, is all init keeps of the host's
- * filesystem once it has pivoted, and close-on-exec, so no process of the
+ * filesystem once it is in the node's root, and close-on-exec, so no process of the
  * node inherits it (nor can reach it in /proc/1/fd: init is not dumpable). */
 static int arrange_stdio(const struct node_setup *s, int *fate_fd, struct cbx_error *err)
 {
@@ -229,7 +229,7 @@ static int join_cgroups(const struct node_setup *s, struct cbx_error *err)
 }
 
 /* Last: PID 1 keeps no more than the node's own processes will have. Until
- * here it held every capability (its setup mounts, pivots, makes device
+ * here it held every capability (its setup mounts, enters the root, makes device
  * nodes), and a process of the node with SYS_PTRACE could make it do
  * anything it may (issue 14: sethostname, mknod, open_by_handle_at to the
  * host's root). The filter goes on first, while init may still load one
@@ -274,7 +274,7 @@ int node_setup_run(const struct node_setup *s, int sync_fd, int *fate_fd, struct
 		return cbx_error_sys(err, errno, "unshare cgroup namespace");
 	if (sethostname(s->rootfs.hostname, strlen(s->rootfs.hostname)) < 0)
 		return cbx_error_sys(err, errno, "set hostname");
-	/* The filter's file is on the host: opened before the pivot. */
+	/* The filter's file is on the host: opened before entering the root. */
 	if (s->seccomp && (filter = open(s->seccomp, O_RDONLY | O_CLOEXEC)) < 0)
 		return cbx_error_sys(err, errno, "open the seccomp filter %s", s->seccomp);
 	if (rootfs_enter(&s->rootfs, err) < 0)

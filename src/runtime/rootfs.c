@@ -22,7 +22,7 @@
 #include "runtime/userns.h"
 
 /* Where init mounts or makes something in the node's root (path: root and
- * rel), before the pivot: a directory, made when missing. Anything else
+ * rel), before entering it: a directory, made when missing. Anything else
  * there, from the base or the node's overlay folder (or its own layer, on a
  * restart), is refused: mount(2), mknod(2) and the rest follow a symbolic
  * link, and one out of the root lands on the host's files (an image's
@@ -362,10 +362,10 @@ static int populate_dev(const struct rootfs_spec *spec, const char *root, struct
 	return 0;
 }
 
-/* /etc/hosts and /etc/hostname, done after pivot_root: every path then
+/* /etc/hosts and /etc/hostname, done in the node's root: every path then
  * resolves inside the node's root, even through a symlink its base has
  * (NixOS: /etc/hosts -> /etc/static/hosts), never on the host. `hosts_tree`
- * is a detached bind of the lab's hosts file, cloned before the pivot. */
+ * is a detached bind of the lab's hosts file, cloned before entering it. */
 static int setup_etc(const struct rootfs_spec *spec, int hosts_tree, struct cbx_error *err)
 {
 	char hostname[HOST_NAME_MAX + 2];

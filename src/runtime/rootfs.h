@@ -1,6 +1,6 @@
 /* A node's root filesystem, built inside the node's own mount namespace and
- * entered with pivot_root, by the node's cboxlab-init (runtime/node_setup.h)
- * before it starts anything else. */
+ * moved over an empty root there (runtime/mntns.h), by the node's
+ * cboxlab-init (runtime/node_setup.h) before it starts anything else. */
 #ifndef CBX_ROOTFS_H
 #define CBX_ROOTFS_H
 
@@ -50,9 +50,10 @@ struct rootfs_spec {
 };
 
 /* In a mount namespace whose mounts are private already (the node's setup
- * makes them so): assemble the root under node_dir/root (overlay,
- * /proc, read-only /sys, a minimal /dev, /run, /tmp, /etc/hosts), pivot into
- * it and detach the host's root. Returns -1 with `err` filled on failure. */
+ * makes them so), chrooted in the host's tree (runtime/mntns.h): assemble
+ * the root under node_dir/root (overlay, /proc, read-only /sys, a minimal
+ * /dev, /run, /tmp, /etc/hosts), move it over the namespace's root and
+ * detach the host's tree. Returns -1 with `err` filled on failure. */
 int rootfs_enter(const struct rootfs_spec *spec, struct cbx_error *err);
 
 #endif

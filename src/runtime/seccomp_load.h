@@ -10,7 +10,7 @@
 
 /* Load the filter in file `path` (a classic BPF program). */
 int seccomp_load_file(const char *path, struct cbx_error *err);
-/* The same, from an open descriptor (init opens it before pivot_root, and
+/* The same, from an open descriptor (init opens it before entering the node's root, and
  * loads it once its setup is done). */
 int seccomp_load_fd(int fd, struct cbx_error *err);
 
