@@ -245,11 +245,16 @@ int cbx_path(char *buf, size_t size, struct cbx_error *err, const char *fmt, ...
 
 int cbx_procfs_new(const char *what, struct cbx_error *err)
 {
-	cleanup_close int fs = (int)syscall(SYS_fsopen, "proc", FSOPEN_CLOEXEC);
+	return cbx_fs_new("proc", what, err);
+}
+
+int cbx_fs_new(const char *type, const char *what, struct cbx_error *err)
+{
+	cleanup_close int fs = (int)syscall(SYS_fsopen, type, FSOPEN_CLOEXEC);
 	int mnt = -1;
 
-	/* "proc" as the source, as mount(8) would say it. */
-	if (fs >= 0 && syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "source", "proc", 0) == 0 &&
+	/* The type as the source, as mount(8) would say it ("proc"). */
+	if (fs >= 0 && syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "source", type, 0) == 0 &&
 	    syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
 		mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC,
 				   MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);

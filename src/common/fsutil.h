@@ -32,9 +32,12 @@ int cbx_read_file_as(const char *path, enum cbx_error_kind kind, char **out, siz
 int cbx_read_fd_as(int fd, const char *path, enum cbx_error_kind kind, char **out, size_t *out_len,
 		   struct cbx_error *err);
 
-/* A procfs of its own (fsopen, fsmount; nosuid, nodev, noexec), mounted
- * nowhere: its mount's descriptor, or -1 with `what` in the error. Its
- * dentries are its own, and it goes with the last descriptor into it. */
+/* A filesystem of `type` (fsopen, fsmount; nosuid, nodev, noexec), mounted
+ * nowhere: its mount's descriptor, or -1 with `what` in the error. */
+int cbx_fs_new(const char *type, const char *what, struct cbx_error *err);
+
+/* A procfs of its own, the same way. Its dentries are its own, and it goes
+ * with the last descriptor into it. */
 int cbx_procfs_new(const char *what, struct cbx_error *err);
 
 /* mkdir that treats an existing directory as success. */

@@ -190,17 +190,26 @@ static const char *run_needs(const struct lab_ctx *ctx)
 int lab_node_mntns(struct lab_ctx *ctx, size_t to_clone, struct cbx_error *err)
 {
 	size_t pins;
-	bool without_pins;
 
 	if (ctx->node_mntns_fd >= 0)
 		return 0;
-	without_pins = mntns_without_pins_pays(to_clone, &pins);
-	ctx->node_mntns_fd = mntns_for_nodes(without_pins, run_needs(ctx), err);
-	if (ctx->node_mntns_fd < 0)
-		return -1;
-	if (without_pins)
-		ctx->pins_left_out = pins;
-	return 0;
+	/* With other labs' pins on the host, without them. That is only a
+	 * speed-up: when it cannot be made, the nodes copy the host's mounts,
+	 * and `up` says why. */
+	if (mntns_without_pins_pays(to_clone, &pins)) {
+		struct cbx_error why;
+
+		ctx->node_mntns_fd = mntns_for_nodes(true, run_needs(ctx), &why);
+		if (ctx->node_mntns_fd >= 0) {
+			ctx->pins_left_out = pins;
+			return 0;
+		}
+		lab_warn(ctx, cbx_arena_printf(ctx->arena,
+					       "%s (the nodes copy the host's mounts instead)",
+					       why.msg));
+	}
+	ctx->node_mntns_fd = mntns_for_nodes(false, NULL, err);
+	return ctx->node_mntns_fd < 0 ? -1 : 0;
 }
 
 int lab_clone_node(struct lab_ctx *ctx, const struct cbx_node *n, bool restart,

@@ -187,6 +187,14 @@ int node_setup_namespaces(struct node_setup *s, struct cbx_error *err)
 	if (r->userns.count &&
 	    userns_namespaces(&r->userns, r->proc_fd, !s->join_netns, &r->userns_fd, err) < 0)
 		return -1;
+	/* Mounting mqueue looks the IPC namespace's superblock up in the
+	 * kernel's list of every mqueue superblock on the host, newest first:
+	 * made a moment ago, ours is near the head now. Later, with every
+	 * node cloned since in front of it, the search walked thousands
+	 * (docs/performance.md). */
+	r->mqueue_fd = cbx_fs_new("mqueue", "mount the node's mqueue", err);
+	if (r->mqueue_fd < 0)
+		return -1;
 	/* The node's root is made from the host's files, by their paths:
 	 * until rootfs_enter, ours is the host's tree. Not before the user
 	 * namespace: the kernel makes none for a chrooted process. */
@@ -280,6 +288,7 @@ int node_setup_run(const struct node_setup *s, int sync_fd, int *fate_fd, struct
 	if (rootfs_enter(&s->rootfs, err) < 0)
 		goto out;
 	close(s->rootfs.proc_fd); /* it is the node's /proc now */
+	close(s->rootfs.mqueue_fd);
 	/* stdin was the host's /dev/null: the node's own, now that it has
 	 * one, so that not even that is a way out through /proc/1/fd/0. */
 	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);

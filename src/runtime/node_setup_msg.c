@@ -290,6 +290,7 @@ int node_setup_decode(char *buf, size_t len, struct node_setup *s, struct cbx_er
 
 	memset(s, 0, sizeof(*s));
 	s->rootfs.proc_fd = -1;
+	s->rootfs.mqueue_fd = -1;
 	s->rootfs.userns_fd = -1;
 	if (len == 0 || buf[len - 1] != '\0')
 		return cbx_error_set(err, CBX_ERR_SYSTEM, "node setup message: not NUL-terminated");

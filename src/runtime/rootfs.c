@@ -356,9 +356,10 @@ static int populate_dev(const struct rootfs_spec *spec, const char *root, struct
 	if (mount_at(root, "/dev/pts", "devpts", "devpts", MS_NOSUID | MS_NOEXEC,
 		     "newinstance,ptmxmode=0666,mode=0620", err) < 0 ||
 	    scratch_dir(spec, "shm", 01777, root, "/dev/shm", err) < 0 ||
-	    mount_at(root, "/dev/mqueue", "mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		     NULL, err) < 0)
+	    node_dir_at(root, "/dev/mqueue", 0755, path, sizeof(path), err) < 0)
 		return -1;
+	if (cbx_attach_mount(spec->mqueue_fd, path) < 0)
+		return cbx_error_sys(err, errno, "mount mqueue on /dev/mqueue");
 	return 0;
 }
 

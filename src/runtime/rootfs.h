@@ -47,6 +47,10 @@ struct rootfs_spec {
 	 * it, and `up` writes the node's sysctls there), moved onto /proc.
 	 * Not part of the setup message. */
 	int proc_fd;
+	/* The node's IPC namespace's mqueue, mounted detached as soon as the
+	 * namespace is there (node_setup_namespaces), moved onto /dev/mqueue.
+	 * Not part of the setup message. */
+	int mqueue_fd;
 };
 
 /* In a mount namespace whose mounts are private already (the node's setup

@@ -39,6 +39,12 @@ check_ok "/dev holds only the basic devices (and the node's syslog socket, log)"
 	in_node trun n1 sh -c 'ls /dev | tr "\n" " " | sed "s/ $//"'
 check_ok "its device nodes work (/dev is a directory of the node's, bound without nodev)" '^4$' \
 	in_node trun n1 sh -c 'echo x > /dev/null && head -c 4 /dev/zero | wc -c'
+# /dev/mqueue is the node's IPC namespace's (mounted as soon as that is
+# made, node_setup.c): a message queue made there (a file of mqueue) is no
+# other node's.
+check_ok "a node's /dev/mqueue holds the queues it makes" '^q-n1$' \
+	in_node trun n1 sh -c 'touch /dev/mqueue/q-n1 && ls /dev/mqueue'
+check_ok "and no other node's" '^empty$' in_node trun n2 sh -c 'ls /dev/mqueue | grep . || echo empty'
 mine="/tmp/mine /run/mine /dev/shm/mine /dev/mine"
 count_mine='n=0; for f in '"$mine"'; do [ -e $f ] && n=$((n + 1)); done; echo "mine: $n"'
 check_ok "a node writes its /tmp, /run, /dev and /dev/shm" '^mine: 4$' \
