@@ -35,8 +35,9 @@
  * node_setup_namespaces). And the file init tells the command's fate in
  * (runtime/node_fate.h), opened here while the node's state directory is
  * in view: a file, never its directory, is all init keeps of the host's
- * filesystem once it is in the node's root, and close-on-exec, so no process of the
- * node inherits it (nor can reach it in /proc/1/fd: init is not dumpable). */
+ * filesystem once it is in the node's root, and close-on-exec, so no
+ * process of the node inherits it (nor can reach it in /proc/1/fd: init is
+ * not dumpable). */
 static int arrange_stdio(const struct node_setup *s, int *fate_fd, struct cbx_error *err)
 {
 	char log[CBX_NODE_SUBPATH_MAX], fate[CBX_NODE_SUBPATH_MAX];
@@ -237,8 +238,8 @@ static int join_cgroups(const struct node_setup *s, struct cbx_error *err)
 }
 
 /* Last: PID 1 keeps no more than the node's own processes will have. Until
- * here it held every capability (its setup mounts, enters the root, makes device
- * nodes), and a process of the node with SYS_PTRACE could make it do
+ * here it held every capability (its setup mounts, enters the root, makes
+ * device nodes), and a process of the node with SYS_PTRACE could make it do
  * anything it may (issue 14: sethostname, mknod, open_by_handle_at to the
  * host's root). The filter goes on first, while init may still load one
  * (CAP_SYS_ADMIN, without no_new_privs, which would stop setuid programs);
