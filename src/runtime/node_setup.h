@@ -85,8 +85,8 @@ int node_setup_namespaces(struct node_setup *s, struct cbx_error *err);
 
 /* Then the rest, still seeing the host's files: state directory, stdio on
  * the console log, PID file, cgroups (v1: first waits for 'C' on sync_fd,
- * then joins them), cgroup namespace, hostname, root filesystem and entering it, OOM
- * score, signals, limits; last, init gives up what the node may not have:
+ * then joins them), cgroup namespace, hostname, root filesystem (made, then
+ * entered), OOM score, signals, limits; last, init gives up what the node may not have:
  * the seccomp filter, then every capability not the node's. From then on
  * PID 1 holds exactly what the node's own processes hold. *fate_fd is the
  * node's fate file (runtime/node_fate.h), open for init to write, or -1. */

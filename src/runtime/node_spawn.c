@@ -114,9 +114,9 @@ NO_SANITIZE __attribute__((noreturn)) static void first_process(void *arg)
 	/* Every one moved out of the way before any is put in place. */
 	if ((rc = fd_at(&p->init_fd, -1)) < 0 || (rc = fd_at(&p->sync_fd, -1)) < 0 ||
 	    (p->netns_fd >= 0 && (rc = fd_at(&p->netns_fd, -1)) < 0) ||
-	    (p->mntns_fd >= 0 && (rc = fd_at(&p->mntns_fd, -1)) < 0) ||
+	    (rc = fd_at(&p->mntns_fd, -1)) < 0 ||
 	    (p->netns_fd >= 0 && (rc = RAW(SYS_dup2, p->netns_fd, CBX_INIT_NETNS_FD, 0)) < 0) ||
-	    (p->mntns_fd >= 0 && (rc = RAW(SYS_dup2, p->mntns_fd, CBX_INIT_MNTNS_FD, 0)) < 0) ||
+	    (rc = RAW(SYS_dup2, p->mntns_fd, CBX_INIT_MNTNS_FD, 0)) < 0 ||
 	    (rc = RAW(SYS_dup2, p->sync_fd, CBX_INIT_SYNC_FD, 0)) < 0)
 		first_process_fail(report, "arrange descriptors", rc);
 	report = CBX_INIT_SYNC_FD;
