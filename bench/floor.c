@@ -24,6 +24,10 @@
  * applied first.) --ipv6ll leaves both as the kernel makes them (and the
  * host end is enslaved and raised in the creating request).
  *
+ * The bridges do not snoop multicast (as cboxlab's: a network floods it, as
+ * a hub does); snooping re-arms two timers on every port of a bridge each
+ * time one port comes up or goes.
+ *
  * Down: SIGKILL and reap every child, delete the bridge, and wait until the
  * kernel has removed every cbxbf- interface (the netns of a dead child is
  * destroyed asynchronously, and its veth pair with it). The host ends are
@@ -195,13 +199,16 @@ static int bridge_create(struct nl *nl, const char *name)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct ifinfomsg *ifm;
 	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifm);
-	struct nlattr *info;
+	struct nlattr *info, *data;
 	int index;
 
 	ifm->ifi_flags = ifm->ifi_change = IFF_UP;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	mnl_attr_put_u8(nlh, IFLA_BR_MCAST_SNOOPING, 0);
+	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, info);
 	nl_talk(nl, nlh, "create bridge", 0);
 	index = (int)if_nametoindex(name);

@@ -90,11 +90,17 @@ static bool put_veth_data(struct nlmsghdr *nlh, size_t size, const void *data)
 }
 
 /* With STP off a port forwards as soon as it is up: no 30 s of
- * listening/learning before the first packet of a lab passes. */
+ * listening/learning before the first packet of a lab passes. With
+ * multicast snooping off a network floods multicast to every interface, as
+ * a hub does, whatever its nodes run (an IGMP querier included); with it
+ * on, every port's coming up or going re-armed two query timers on every
+ * other port of the bridge (br_port_state_selection): O(N^2) timers for a
+ * network of N interfaces, a third of node-net at 10,000. */
 static bool put_bridge_data(struct nlmsghdr *nlh, size_t size, const void *data)
 {
 	(void)data;
-	return mnl_attr_put_u32_check(nlh, size, IFLA_BR_STP_STATE, 0);
+	return mnl_attr_put_u32_check(nlh, size, IFLA_BR_STP_STATE, 0) &&
+	       mnl_attr_put_u8_check(nlh, size, IFLA_BR_MCAST_SNOOPING, 0);
 }
 
 static bool put_ip(struct nlmsghdr *nlh, size_t size, uint16_t type4, uint16_t type6,

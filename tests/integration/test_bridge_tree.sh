@@ -43,6 +43,9 @@ check_ok "leaves and uplinks are up, with no IPv6 link-local address of their ow
 		[ -z "$(ip -6 -o addr show dev $l)" ] || { echo "$l has IPv6"; exit 1; }
 	done; echo clean'
 
+check_ok "no bridge of the tree snoops multicast (each floods it, as one hub would)" '^0 0 0 0 0 $' \
+	bash -c 'for b in ttree-b0 ttree-b0l0 ttree-b0l1 ttree-b0l2 ttree-b0l3; do
+		printf "%s " "$(cat /sys/class/net/$b/bridge/multicast_snooping)"; done'
 check_ok "h0 reaches the gateway through its leaf and the network's bridge" '1 packets received' \
 	in_node ttree h0 ping -c1 -W2 10.94.0.1
 check_ok "h0 reaches h6, three bridges away (leaf, network, leaf)" '1 packets received' \

@@ -112,6 +112,10 @@ static void test_bridge(void)
 	is_str(mnl_attr_get_str(info.a[IFLA_INFO_KIND]), "bridge", "bridge: kind");
 	parse_nested(info.a[IFLA_INFO_DATA], &data);
 	is_int(mnl_attr_get_u32(data.a[IFLA_BR_STP_STATE]), 0, "bridge: stp off");
+	ok(data.a[IFLA_BR_MCAST_SNOOPING] != NULL, "bridge: says whether it snoops multicast");
+	if (data.a[IFLA_BR_MCAST_SNOOPING])
+		is_int(mnl_attr_get_u8(data.a[IFLA_BR_MCAST_SNOOPING]), 0,
+		       "bridge: multicast snooping off (it floods, as a hub)");
 }
 
 /* A kind of link is a name and what its data holds: one without data (as a
