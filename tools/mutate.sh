@@ -149,7 +149,7 @@ lab_names=$( (grep -ohE '"name": *"[a-z0-9_]+"' tests/integration/*.sh topologie
 has_traces() { # lab: anything of it on this machine?
 	[ -e "/run/cboxlab/$1" ] || ls /run/netns 2>/dev/null | grep -q "^$1-" ||
 		ip -o link 2>/dev/null | grep -q ": $1-" ||
-		nft list tables 2>/dev/null | grep -qx "table inet cboxlab-$1" ||
+		nft list tables 2>/dev/null | grep -qE "^table [a-z]+ cboxlab-(($1)|(vlan|loss)-$1-.*)\$" ||
 		find /sys/fs/cgroup -maxdepth 4 -type d -name "cboxlab-$1" 2>/dev/null | grep -q .
 }
 # What a test left (a teardown mutant leaves it), of the labs that left no
@@ -162,6 +162,13 @@ sweep_labs() { # labs that were clean before
 		"$scratch/pristine/cboxlab" down "$lab" >/dev/null 2>&1
 		for ns in $(ls /run/netns 2>/dev/null | grep "^$lab-"); do
 			ip netns del "$ns"
+		done
+		# Tables of a lab whose state is gone (a loss table at a port):
+		# `down` finds nothing to go by.
+		nft list tables 2>/dev/null | awk -v lab="$lab" '$3 == "cboxlab-" lab ||
+			index($3, "cboxlab-vlan-" lab "-") == 1 || index($3, "cboxlab-loss-" lab "-") == 1 {
+			print $2, $3 }' | while read -r family table; do
+			nft delete table "$family" "$table"
 		done
 	done
 }

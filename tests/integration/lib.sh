@@ -31,6 +31,7 @@ _cleanup() {
 	local lab
 	for lab in "${_labs[@]}"; do
 		"$CBOXLAB" down "$lab" >/dev/null 2>&1
+		lab_tables_delete "$lab"
 	done
 	ip netns list 2>/dev/null | awk '{print $1}' | grep '^cbxt-' | while read -r ns; do
 		ip netns del "$ns"
@@ -38,6 +39,17 @@ _cleanup() {
 	ip -o link 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep '^cbxt-' |
 		while read -r l; do ip link del "$l" 2>/dev/null; done
 	rm -rf "$TMP"
+}
+
+# The host's nftables tables named for LAB (its own, its VLANs', the loss
+# tables of its ports), if a `down` left any: a later run of the test would
+# find a port of the same name losing frames.
+lab_tables_delete() { # lab
+	nft list tables 2>/dev/null | awk -v lab="$1" '$3 == "cboxlab-" lab ||
+		index($3, "cboxlab-vlan-" lab "-") == 1 || index($3, "cboxlab-loss-" lab "-") == 1 {
+		print $2, $3 }' | while read -r family table; do
+		nft delete table "$family" "$table"
+	done
 }
 
 ok() { # name
