@@ -118,10 +118,11 @@ struct owned_link {
  * batch. A link of the same name made by someone else is left alone. */
 int wiring_del_owned_links(struct nl_conn *c, const struct owned_link *links, size_t n,
 			   struct cbx_error *err);
-/* Wait up to timeout_ms for those of `links` that exist to disappear (the
- * kernel tearing down the netns of their peers); *left says how many did
- * not. */
-int wiring_wait_links_gone(struct nl_conn *c, const struct owned_link *links, size_t n,
-			   int timeout_ms, size_t *left, struct cbx_error *err);
+/* Wait for those of `links` that exist with the lab's MAC to disappear
+ * (the kernel tearing down the netns of their peers), until none has for
+ * timeout_ms (and a millisecond per link at first); *left says how many
+ * did not. */
+int wiring_wait_links_gone(const struct owned_link *links, size_t n, int timeout_ms, size_t *left,
+			   struct cbx_error *err);
 
 #endif

@@ -87,6 +87,8 @@ struct lab_ctx {
 	/* `down`: undo everything named for the lab. Otherwise (a failed `up`)
 	 * undo only what this process made. */
 	bool teardown;
+	/* The nodes' host ends are gone (down waited for them in nodes_undo). */
+	bool host_ends_gone;
 	int init_fd;
 	/* The mount namespace new nodes start from (runtime/mntns.h), while
 	 * nodes are being cloned; -1: none. */

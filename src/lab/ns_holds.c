@@ -24,7 +24,13 @@ int lab_ns_unpin_held(struct lab_ns_holds *h, const char *pin, struct cbx_error 
 
 void lab_ns_holds_release(struct lab_ns_holds *h)
 {
-	for (size_t i = 0; i < h->n; i++)
+	/* Last held first. The kernel frees a batch of dead namespaces last
+	 * died first, and looks each up in the host's peer ids (unhash_nsid),
+	 * a walk from the lowest id to its own; the host gave the nodes' ids
+	 * in the order their veths were made, the order they are held in. Let
+	 * go in reverse, each one's id is the lowest left when its turn comes:
+	 * a walk of one, where the other order walked every id below it. */
+	for (size_t i = h->n; i-- > 0;)
 		close(h->fds[i]);
 	free(h->fds);
 	h->fds = NULL;

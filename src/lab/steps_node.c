@@ -32,6 +32,9 @@
 /* --- nodes -------------------------------------------------------------- */
 
 #define HOST_ENDS_TIMEOUT_MS 3000
+/* From this many host ends on, `down` waits for them before the bridges go
+ * (nodes_undo). */
+#define HOST_ENDS_FIRST 512
 #define UNDETACHED_WAIT_MS 2000
 
 static const struct cbx_node **step_nodes(const struct step *s, size_t n)
@@ -148,6 +151,17 @@ static int node_run(struct lab_ctx *ctx, const struct step *s, size_t n, struct 
 	return rc;
 }
 
+/* The nodes' interfaces on networks: each has a host end, a bridge port. */
+static size_t host_end_count(const struct step *s, size_t n)
+{
+	size_t count = 0;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < s[i].u.node->n_ifaces; k++)
+			count += s[i].u.node->ifaces[k]->network != NULL;
+	return count;
+}
+
 /* The host ends of the nodes' veth pairs go with the nodes' netns: the
  * kernel tears all of them down in one batch, where deleting each pair
  * would cost an RCU grace period apiece (seconds for a hundred nodes). Wait
@@ -163,9 +177,7 @@ static int wait_host_ends_gone(struct lab_ctx *ctx, const struct step *s, size_t
 
 	if (!c)
 		return -1;
-	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < s[i].u.node->n_ifaces; k++)
-			count += s[i].u.node->ifaces[k]->network != NULL;
+	count = host_end_count(s, n);
 	if (!count)
 		return 0;
 	links = calloc(count, sizeof(*links));
@@ -179,7 +191,7 @@ static int wait_host_ends_gone(struct lab_ctx *ctx, const struct step *s, size_t
 				links[count++] = (struct owned_link){ ifc->host_name, ifc->host_mac,
 								      "veth" };
 		}
-	rc = wiring_wait_links_gone(c, links, count, HOST_ENDS_TIMEOUT_MS, &left, err);
+	rc = wiring_wait_links_gone(links, count, HOST_ENDS_TIMEOUT_MS, &left, err);
 	if (rc == 0 && left)
 		rc = wiring_del_owned_links(c, links, count, err);
 	return rc;
@@ -252,7 +264,7 @@ static int node_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struct
 static int node_undo_finish(struct lab_ctx *ctx, const struct step *s, size_t n,
 			    struct cbx_error *err)
 {
-	return wait_host_ends_gone(ctx, s, n, err);
+	return ctx->host_ends_gone ? 0 : wait_host_ends_gone(ctx, s, n, err);
 }
 
 static void node_describe(const struct step *s, bool undo, char *buf, size_t size)
@@ -368,6 +380,17 @@ static int nodes_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struc
 	 * finds its PID there. */
 	if (rc == 0 && ctx->state_owned)
 		rc = lab_nodes_dir_unmount(ctx, err);
+	/* A big lab's host ends go before its bridges. Deleting a bridge
+	 * that still holds them removes each port itself and tells of it
+	 * twice, and each notice names the peer's netns by its id in the
+	 * host's, found by a walk of one id per node (O(N^2), under RTNL);
+	 * the kernel's own teardown of their netns drops those ids first.
+	 * A small lab's bridges go meanwhile instead (node_undo_finish):
+	 * their RCU barriers overlap the teardown. */
+	if (rc == 0 && host_end_count(s, n) >= HOST_ENDS_FIRST) {
+		rc = wait_host_ends_gone(ctx, s, n, err);
+		ctx->host_ends_gone = rc == 0;
+	}
 	return rc;
 }
 

@@ -233,4 +233,33 @@ check_exit "a defaults key a netns node cannot take fails validation" 2 \
 check_ok "gen --kind netns makes a lab that validates" "valid|ok|nodes" \
 	sh -c "'$CBOXLAB' gen star 5 --kind netns --name tnetkgen | '$CBOXLAB' validate -"
 
+# A lab of 512 host ends or more: `down` waits for the kernel to remove them
+# with their netns before it deletes the bridge (a bridge deleted with its
+# ports removes each itself, at a cost that grows with the lab). A netns
+# something outside holds by a descriptor (no process of it runs there, for
+# down to kill) keeps its host end: `down` deletes it once the others are
+# gone and the kernel has removed none for 3 s.
+python3 "$TOP/bench/gen_topo.py" star 520 --kind netns --name tnetkbig -o "$TMP/big.json"
+check_ok "a star of 520 netns nodes comes up" 'lab tnetkbig is up' lab_up "$TMP/big.json"
+start=$(date +%s%N)
+check_down_clean "and goes down, leaving nothing" tnetkbig
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+if [ "$ms" -lt "$(scaled 3000)" ]; then ok "in well under 3 s (${ms} ms)"
+else not_ok "in well under 3 s" "took ${ms} ms (bound $(scaled 3000))"; fi
+lab_up "$TMP/big.json" >/dev/null
+bash -c 'exec 7</run/netns/tnetkbig-n7; exec sleep 60' &
+holder=$!
+sleep 0.3
+check "n7's netns is held by a descriptor of a process outside the lab" \
+	test "$(stat -L -c %i "/proc/$holder/fd/7")" = "$(stat -L -c %i /run/netns/tnetkbig-n7)"
+start=$(date +%s%N)
+check_down_clean "down of the 520, one of them held, leaves nothing" tnetkbig
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+bound=$((3000 + $(scaled 4000)))
+if [ "$ms" -ge 3000 ] && [ "$ms" -lt "$bound" ]; then
+	ok "and waits 3 s for the held one's host end, not more (${ms} ms, bound ${bound})"
+else not_ok "and waits 3 s for the held one's host end, not more" "took ${ms} ms (bound 3000 to ${bound})"; fi
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+
 finish
