@@ -32,6 +32,11 @@
 #define CBX_STATE_ROOT_DEFAULT "/run/cboxlab"
 /* systemd reaps at once; some inits every second or two. */
 #define CBX_REAP_WAIT_MS_DEFAULT 3000
+/* From this many host ends (the nodes' interfaces on networks) on, `down`
+ * waits for the kernel to remove them before it deletes the bridges. At
+ * 1,000 that cost 6% of a netns star's up and down; at 10,000 it saved
+ * seconds (docs/performance.md). */
+#define CBX_HOST_ENDS_FIRST_DEFAULT 4096
 /* A state root is at most this long (a lab's paths are built on it). */
 #define CBX_STATE_ROOT_MAX 128
 /* Where nodes with "storage": "disk" keep their writable layers: a folder
@@ -58,6 +63,9 @@ struct cbx_ctx {
 	/* How long `down` waits for the host's init to reap the node inits it
 	 * killed (lab/reap_watch.c). */
 	long reap_wait_ms;
+	/* A lab of this many host ends or more: `down` waits for them before
+	 * it deletes the bridges (lab/steps_node.c). */
+	size_t host_ends_first;
 	/* Told, when not NULL, as `up` and `down` go: at each phase's start
 	 * and end, and as nodes are cloned, configured and become ready. It is
 	 * called often (a lab of N nodes: several N times) and keeps its own
@@ -70,7 +78,9 @@ struct cbx_ctx {
  * tests, or a second user of one host, can have labs of their own;
  * $CBOXLAB_CACHE the image cache's root and $CBOXLAB_DISK_ROOT the disk
  * root, likewise; $CBOXLAB_REAP_WAIT_MS down's wait for reaping
- * (CBX_REAP_WAIT_MS_DEFAULT). */
+ * (CBX_REAP_WAIT_MS_DEFAULT); $CBOXLAB_HOST_ENDS_FIRST the lab size from
+ * which down waits for its host ends first (CBX_HOST_ENDS_FIRST_DEFAULT:
+ * tests set it low, to run that path with a few hundred nodes). */
 int cbx_ctx_init(struct cbx_ctx *ctx, struct cbx_error *err);
 /* Another state root: an absolute path, without a trailing '/'. */
 int cbx_ctx_set_state_root(struct cbx_ctx *ctx, const char *dir, struct cbx_error *err);

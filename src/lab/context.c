@@ -52,15 +52,34 @@ static int set_wait_ms(long *ms, const char *text, struct cbx_error *err)
 	return 0;
 }
 
+/* A count of host ends, 1 to 10,000,000. */
+static int set_count(size_t *count, const char *text, struct cbx_error *err)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(text, &end, 10);
+	if (errno || end == text || *end || n < 1 || n > 10000000)
+		return cbx_error_set(err, CBX_ERR_INPUT,
+				     "\"%.32s\" is not a number from 1 to 10000000", text);
+	*count = (size_t)n;
+	return 0;
+}
+
 int cbx_ctx_init(struct cbx_ctx *ctx, struct cbx_error *err)
 {
 	const char *root = getenv("CBOXLAB_STATE_ROOT"), *disk = getenv("CBOXLAB_DISK_ROOT"),
-		   *cache = getenv("CBOXLAB_CACHE"), *reap = getenv("CBOXLAB_REAP_WAIT_MS");
+		   *cache = getenv("CBOXLAB_CACHE"), *reap = getenv("CBOXLAB_REAP_WAIT_MS"),
+		   *ends = getenv("CBOXLAB_HOST_ENDS_FIRST");
 
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->reap_wait_ms = CBX_REAP_WAIT_MS_DEFAULT;
+	ctx->host_ends_first = CBX_HOST_ENDS_FIRST_DEFAULT;
 	if (reap && *reap && set_wait_ms(&ctx->reap_wait_ms, reap, err) < 0)
 		return cbx_error_wrap(err, "CBOXLAB_REAP_WAIT_MS");
+	if (ends && *ends && set_count(&ctx->host_ends_first, ends, err) < 0)
+		return cbx_error_wrap(err, "CBOXLAB_HOST_ENDS_FIRST");
 	if (set_root(ctx->cache_root, sizeof(ctx->cache_root),
 		     cache && *cache ? cache : CBX_CACHE_ROOT_DEFAULT, "image cache",
 		     CBX_CACHE_ROOT_DEFAULT, err) < 0)

@@ -32,9 +32,6 @@
 /* --- nodes -------------------------------------------------------------- */
 
 #define HOST_ENDS_TIMEOUT_MS 3000
-/* From this many host ends on, `down` waits for them before the bridges go
- * (nodes_undo). */
-#define HOST_ENDS_FIRST 512
 #define UNDETACHED_WAIT_MS 2000
 
 static const struct cbx_node **step_nodes(const struct step *s, size_t n)
@@ -387,7 +384,7 @@ static int nodes_undo(struct lab_ctx *ctx, const struct step *s, size_t n, struc
 	 * the kernel's own teardown of their netns drops those ids first.
 	 * A small lab's bridges go meanwhile instead (node_undo_finish):
 	 * their RCU barriers overlap the teardown. */
-	if (rc == 0 && host_end_count(s, n) >= HOST_ENDS_FIRST) {
+	if (rc == 0 && host_end_count(s, n) >= ctx->cbx->host_ends_first) {
 		rc = wait_host_ends_gone(ctx, s, n, err);
 		ctx->host_ends_gone = rc == 0;
 	}

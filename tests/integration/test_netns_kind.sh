@@ -233,12 +233,14 @@ check_exit "a defaults key a netns node cannot take fails validation" 2 \
 check_ok "gen --kind netns makes a lab that validates" "valid|ok|nodes" \
 	sh -c "'$CBOXLAB' gen star 5 --kind netns --name tnetkgen | '$CBOXLAB' validate -"
 
-# A lab of 512 host ends or more: `down` waits for the kernel to remove them
-# with their netns before it deletes the bridge (a bridge deleted with its
-# ports removes each itself, at a cost that grows with the lab). A netns
+# A lab of $CBOXLAB_HOST_ENDS_FIRST host ends or more (4096 unless told, 500
+# here): `down` waits for the kernel to remove them with their netns before
+# it deletes the bridge (a bridge deleted with its ports removes each
+# itself, at a cost that grows with the lab). A netns
 # something outside holds by a descriptor (no process of it runs there, for
 # down to kill) keeps its host end: `down` deletes it once the others are
 # gone and the kernel has removed none for 3 s.
+export CBOXLAB_HOST_ENDS_FIRST=500
 python3 "$TOP/bench/gen_topo.py" star 520 --kind netns --name tnetkbig -o "$TMP/big.json"
 check_ok "a star of 520 netns nodes comes up" 'lab tnetkbig is up' lab_up "$TMP/big.json"
 start=$(date +%s%N)
@@ -261,5 +263,9 @@ if [ "$ms" -ge 3000 ] && [ "$ms" -lt "$bound" ]; then
 else not_ok "and waits 3 s for the held one's host end, not more" "took ${ms} ms (bound 3000 to ${bound})"; fi
 kill "$holder" 2>/dev/null
 wait "$holder" 2>/dev/null
+check_fails_with "a count that is no number is refused, naming the variable" \
+	'CBOXLAB_HOST_ENDS_FIRST: "many" is not a number from 1 to 10000000' \
+	env CBOXLAB_HOST_ENDS_FIRST=many "$CBOXLAB" down tnetkbig
+unset CBOXLAB_HOST_ENDS_FIRST
 
 finish
