@@ -4,7 +4,6 @@
 #include <net/if.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
@@ -527,18 +526,17 @@ static int link_deleted_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /* Which of the wanted links exist with the lab's MAC, asked by name
- * (SIOCGIFINDEX, SIOCGIFHWADDR), link by link. Not a dump: each veth
- * end in a dump names its peer's netns by its id in the host's, which the
- * kernel finds by a walk of the host's peer ids (one per node of every lab):
- * a dump of a 10,000-node lab's host ends walked 10,000 ids 10,000 times,
- * under RTNL. An ioctl takes neither. */
-static int scan_by_name(struct owned_dump *d, const struct owned_link *links, size_t n,
-			struct cbx_error *err)
+ * (SIOCGIFINDEX, SIOCGIFHWADDR: any socket answers them for its netns, and
+ * c's is the host's), link by link. Not a dump: each veth end in a dump
+ * names its peer's netns by its id in the host's, which the kernel finds by
+ * a walk of the host's peer ids (one per node of every lab): a dump of a
+ * 10,000-node lab's host ends walked 10,000 ids 10,000 times, under RTNL.
+ * An ioctl takes neither. */
+static void scan_by_name(struct nl_conn *c, struct owned_dump *d, const struct owned_link *links,
+			 size_t n)
 {
-	int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int s = mnl_socket_get_fd(c->sock);
 
-	if (s < 0)
-		return cbx_error_sys(err, errno, "look up links");
 	d->found = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct ifreq ifr = { 0 };
@@ -557,8 +555,6 @@ static int scan_by_name(struct owned_dump *d, const struct owned_link *links, si
 			d->ifindex[d->found] = ifindex;
 		d->found++;
 	}
-	close(s);
-	return 0;
 }
 
 /* The wait is for the kernel to stall, not to finish: a lab of 10,000
@@ -572,28 +568,27 @@ static long long first_deadline(int timeout_ms, size_t n)
 }
 
 /* Without notifications (no socket to spare): look again and again. */
-static int poll_links_gone(struct owned_dump *d, const struct owned_link *links, size_t n,
-			   int timeout_ms, struct cbx_error *err)
+static void poll_links_gone(struct nl_conn *c, struct owned_dump *d, const struct owned_link *links,
+			    size_t n, int timeout_ms)
 {
 	long long deadline = first_deadline(timeout_ms, n);
 	size_t before = n;
-	int rc;
 
 	for (unsigned pause_us = 1000;; pause_us = pause_us < 32000 ? pause_us * 2 : pause_us) {
-		rc = scan_by_name(d, links, n, err);
-		if (rc < 0 || d->found == 0)
-			return rc;
+		scan_by_name(c, d, links, n);
+		if (d->found == 0)
+			return;
 		if (d->found < before)
 			deadline = cbx_now_ms() + timeout_ms; /* still going */
 		else if (cbx_now_ms() >= deadline)
-			return rc;
+			return;
 		before = d->found;
 		usleep(pause_us);
 	}
 }
 
-int wiring_wait_links_gone(const struct owned_link *links, size_t n, int timeout_ms, size_t *left,
-			   struct cbx_error *err)
+int wiring_wait_links_gone(struct nl_conn *c, const struct owned_link *links, size_t n,
+			   int timeout_ms, size_t *left, struct cbx_error *err)
 {
 	struct owned_dump d = { .batch = NULL, .room = n };
 	struct nl_conn events = { 0 };
@@ -613,17 +608,23 @@ int wiring_wait_links_gone(const struct owned_link *links, size_t n, int timeout
 	 * once for the socket (ENOBUFS): look again. */
 	if (nl_open(&events, NETLINK_ROUTE, &no_events) < 0 ||
 	    nl_subscribe(&events, RTNLGRP_LINK, &no_events) < 0) {
-		rc = poll_links_gone(&d, links, n, timeout_ms, err);
+		poll_links_gone(c, &d, links, n, timeout_ms);
 		*left = d.found;
+		rc = 0;
 		goto out;
 	}
-	for (rc = scan_by_name(&d, links, n, err);
-	     rc == 0 && d.found > 0 && cbx_now_ms() < deadline;) {
+	scan_by_name(c, &d, links, n);
+	for (rc = 0; d.found > 0 && cbx_now_ms() < deadline;) {
 		size_t before = d.found;
 
 		if (nl_read_events(&events, (int)(deadline - cbx_now_ms()), link_deleted_cb, &d,
-				   err) < 0)
-			rc = err->code == ENOBUFS ? scan_by_name(&d, links, n, err) : -1;
+				   err) < 0) {
+			if (err->code != ENOBUFS) {
+				rc = -1;
+				break;
+			}
+			scan_by_name(c, &d, links, n);
+		}
 		if (d.found < before)
 			deadline = cbx_now_ms() + timeout_ms;
 	}

@@ -122,7 +122,7 @@ int wiring_del_owned_links(struct nl_conn *c, const struct owned_link *links, si
  * (the kernel tearing down the netns of their peers), until none has for
  * timeout_ms (and a millisecond per link at first); *left says how many
  * did not. */
-int wiring_wait_links_gone(const struct owned_link *links, size_t n, int timeout_ms, size_t *left,
-			   struct cbx_error *err);
+int wiring_wait_links_gone(struct nl_conn *c, const struct owned_link *links, size_t n,
+			   int timeout_ms, size_t *left, struct cbx_error *err);
 
 #endif

@@ -188,7 +188,7 @@ static int wait_host_ends_gone(struct lab_ctx *ctx, const struct step *s, size_t
 				links[count++] = (struct owned_link){ ifc->host_name, ifc->host_mac,
 								      "veth" };
 		}
-	rc = wiring_wait_links_gone(links, count, HOST_ENDS_TIMEOUT_MS, &left, err);
+	rc = wiring_wait_links_gone(c, links, count, HOST_ENDS_TIMEOUT_MS, &left, err);
 	if (rc == 0 && left)
 		rc = wiring_del_owned_links(c, links, count, err);
 	return rc;
