@@ -146,10 +146,12 @@ build() { # quietly: all, and the unit programs named
 lab_names=$( (grep -ohE '"name": *"[a-z0-9_]+"' tests/integration/*.sh topologies/*.json |
 	sed -E 's/.*"([a-z0-9_]+)"$/\1/'; grep -ohE '\bstar t[a-z0-9_]+' tests/integration/*.sh |
 	awk '{ print $2 }') | sort -u)
+# shellcheck source=tests/integration/lab_tables.sh
+source "$top/tests/integration/lab_tables.sh"
 has_traces() { # lab: anything of it on this machine?
 	[ -e "/run/cboxlab/$1" ] || ls /run/netns 2>/dev/null | grep -q "^$1-" ||
 		ip -o link 2>/dev/null | grep -q ": $1-" ||
-		nft list tables 2>/dev/null | grep -qE "^table [a-z]+ cboxlab-(($1)|(vlan|loss)-$1-.*)\$" ||
+		[ -n "$(lab_tables "$1")" ] ||
 		find /sys/fs/cgroup -maxdepth 4 -type d -name "cboxlab-$1" 2>/dev/null | grep -q .
 }
 # What a test left (a teardown mutant leaves it), of the labs that left no
@@ -165,11 +167,7 @@ sweep_labs() { # labs that were clean before
 		done
 		# Tables of a lab whose state is gone (a loss table at a port):
 		# `down` finds nothing to go by.
-		nft list tables 2>/dev/null | awk -v lab="$lab" '$3 == "cboxlab-" lab ||
-			index($3, "cboxlab-vlan-" lab "-") == 1 || index($3, "cboxlab-loss-" lab "-") == 1 {
-			print $2, $3 }' | while read -r family table; do
-			nft delete table "$family" "$table"
-		done
+		lab_tables_delete "$lab"
 	done
 }
 
@@ -214,7 +212,7 @@ run_test_once() {
 	*) die "unknown test \"$t\"" ;;
 	esac
 }
-export -f sweep_labs has_traces
+export -f sweep_labs has_traces lab_tables lab_tables_delete
 export scratch lab_names
 
 apply() { # id: put the mutant in; prints why not when it cannot

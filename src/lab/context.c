@@ -1,5 +1,6 @@
 /* The library's context (cboxlab.h): where the labs' state lives. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,14 +39,20 @@ static int set_root(char *buf, size_t size, const char *dir, const char *what, c
 	return 0;
 }
 
-/* Milliseconds, 0 to 10 minutes. */
-static int set_wait_ms(long *ms, const char *text, struct cbx_error *err)
+/* A whole decimal number from lo to hi, and nothing else. */
+static bool number_in(const char *text, long lo, long hi, long *n)
 {
 	char *end;
 
 	errno = 0;
-	*ms = strtol(text, &end, 10);
-	if (errno || end == text || *end || *ms < 0 || *ms > 600000)
+	*n = strtol(text, &end, 10);
+	return !errno && end != text && !*end && *n >= lo && *n <= hi;
+}
+
+/* Milliseconds, 0 to 10 minutes. */
+static int set_wait_ms(long *ms, const char *text, struct cbx_error *err)
+{
+	if (!number_in(text, 0, 600000, ms))
 		return cbx_error_set(err, CBX_ERR_INPUT,
 				     "\"%.32s\" is not a number of milliseconds from 0 to 600000",
 				     text);
@@ -55,12 +62,9 @@ static int set_wait_ms(long *ms, const char *text, struct cbx_error *err)
 /* A count of host ends, 1 to 10,000,000. */
 static int set_count(size_t *count, const char *text, struct cbx_error *err)
 {
-	char *end;
 	long n;
 
-	errno = 0;
-	n = strtol(text, &end, 10);
-	if (errno || end == text || *end || n < 1 || n > 10000000)
+	if (!number_in(text, 1, 10000000, &n))
 		return cbx_error_set(err, CBX_ERR_INPUT,
 				     "\"%.32s\" is not a number from 1 to 10000000", text);
 	*count = (size_t)n;

@@ -25,6 +25,8 @@ export CBOXLAB_REAP_WAIT_MS=${CBOXLAB_REAP_WAIT_MS:-0}
 _n=0
 _labs=()
 
+# shellcheck source=tests/integration/lab_tables.sh
+source "$TOP/tests/integration/lab_tables.sh"
 trap '_cleanup' EXIT
 
 _cleanup() {
@@ -39,17 +41,6 @@ _cleanup() {
 	ip -o link 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1 | grep '^cbxt-' |
 		while read -r l; do ip link del "$l" 2>/dev/null; done
 	rm -rf "$TMP"
-}
-
-# The host's nftables tables named for LAB (its own, its VLANs', the loss
-# tables of its ports), if a `down` left any: a later run of the test would
-# find a port of the same name losing frames.
-lab_tables_delete() { # lab
-	nft list tables 2>/dev/null | awk -v lab="$1" '$3 == "cboxlab-" lab ||
-		index($3, "cboxlab-vlan-" lab "-") == 1 || index($3, "cboxlab-loss-" lab "-") == 1 {
-		print $2, $3 }' | while read -r family table; do
-		nft delete table "$family" "$table"
-	done
 }
 
 ok() { # name
